@@ -1,0 +1,40 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+GO       ?= go
+PKGS     := ./...
+FUZZTIME ?= 20s
+
+.PHONY: run test bench lint fuzz build clean
+
+## run: start the sandbox: the skill plus a fake Dingdang platform on 127.0.0.1,
+## bbolt under ./data, development keys generated on first start.
+run:
+	$(GO) run ./cmd/skill sandbox
+
+## test: every test, including the Redis ones (they start their own redis-server)
+## and the utterance fixtures under testdata/utterances.
+test:
+	$(GO) vet $(PKGS)
+	$(GO) test -race -count=1 -timeout 9m $(PKGS)
+
+## bench: Go benchmarks, then the loopback load run with its in-run baselines.
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2000x $(PKGS)
+	$(GO) run ./internal/loadbench
+
+## lint: go vet plus staticcheck.
+lint:
+	$(GO) vet $(PKGS)
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@latest $(PKGS)
+
+## fuzz: run each fuzz target for $(FUZZTIME).
+fuzz:
+	@for t in $$($(GO) test -list '^Fuzz' ./skill/tsk/ | grep ^Fuzz); do \
+		$(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) ./skill/tsk/ || exit 1; done
+	$(GO) test -run '^$$' -fuzz '^FuzzMulFen$$' -fuzztime $(FUZZTIME) ./skill/
+
+## build: the skill binary in ./bin.
+build:
+	$(GO) build -o bin/skill ./cmd/skill
+
+clean:
+	rm -rf bin

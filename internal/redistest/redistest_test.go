@@ -1,0 +1,74 @@
+package redistest_test
+
+import (
+	"bufio"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dingdang-voicepay/skill/internal/redistest"
+)
+
+// do sends one inline command and returns the first reply line.
+func do(t *testing.T, addr, cmd string) (string, error) {
+	t.Helper()
+	c, err := net.DialTimeout("tcp", addr, time.Second)
+	if err != nil {
+		return "", err
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(2 * time.Second))
+	if _, err := c.Write([]byte(cmd + "\r\n")); err != nil {
+		return "", err
+	}
+	r := bufio.NewReader(c)
+	line, err := r.ReadString('\n')
+	if err != nil {
+		return "", err
+	}
+	if strings.HasPrefix(line, "$") && line != "$-1\r\n" {
+		line, err = r.ReadString('\n')
+	}
+	return strings.TrimSpace(line), err
+}
+
+func TestStartRestartKill(t *testing.T) {
+	s := redistest.Start(t)
+	if !strings.HasPrefix(s.URL(), "redis://127.0.0.1:") {
+		t.Fatalf("URL() = %q", s.URL())
+	}
+	if got, err := do(t, s.Addr(), "SET k v"); err != nil || got != "+OK" {
+		t.Fatalf("SET = %q, %v", got, err)
+	}
+
+	s.Restart()
+	if got, err := do(t, s.Addr(), "GET k"); err != nil || got != "v" {
+		t.Fatalf("after Restart, GET = %q, %v; want v", got, err)
+	}
+
+	if got, err := do(t, s.Addr(), "SET k2 v2"); err != nil || got != "+OK" {
+		t.Fatalf("SET = %q, %v", got, err)
+	}
+	s.Kill()
+	if _, err := do(t, s.Addr(), "PING"); err == nil {
+		t.Fatal("PING after Kill succeeded")
+	}
+	s.Restart()
+	if got, err := do(t, s.Addr(), "GET k2"); err != nil || got != "v2" {
+		t.Fatalf("after Kill and Restart, GET = %q, %v; want v2 (appendfsync always)", got, err)
+	}
+
+	s.Stop()
+	s.Stop() // idempotent
+	if _, err := do(t, s.Addr(), "PING"); err == nil {
+		t.Fatal("PING after Stop succeeded")
+	}
+}
+
+func TestTwoServers(t *testing.T) {
+	a, b := redistest.Start(t), redistest.Start(t)
+	if a.URL() == b.URL() || a.Dir() == b.Dir() {
+		t.Fatalf("servers share an address or a directory: %s %s", a.URL(), b.URL())
+	}
+}
