@@ -141,10 +141,18 @@ func (o *Order) Close(at time.Time) error {
 }
 
 // Use records one use of an item of a delivered order (a play, a consumed
-// credit); consumables can be used at most as many times as bought.
-func (o *Order) Use(itemID string, at time.Time) error {
+// credit). A consumable can be used at most as many times as bought and not
+// refunded; other kinds count plays without limit.
+func (o *Order) Use(itemID string, consumable bool, at time.Time) error {
 	if o.State != StateDelivered && o.State != StatePartiallyRefunded {
 		return Errorf(ECONFLICT, "order %s is %s", o.TradeNo, o.State)
+	}
+	l, ok := o.Line(itemID)
+	if !ok {
+		return Errorf(EINVALID, "order %s has no item %s", o.TradeNo, itemID)
+	}
+	if consumable && o.Uses[itemID] >= l.Quantity-o.RefundedQuantity(itemID) {
+		return Errorf(ECONFLICT, "order %s has no %s left", o.TradeNo, itemID)
 	}
 	if o.Uses == nil {
 		o.Uses = make(map[string]int64)

@@ -168,3 +168,36 @@ func TestMatch(t *testing.T) {
 		}
 	}
 }
+
+func TestUseConsumableCap(t *testing.T) {
+	o := newOrder()
+	_ = o.Deliver("tx1", 600, "ship", t0)
+	for i := 0; i < 3; i++ {
+		if err := o.Use("coins", true, t0); err != nil {
+			t.Fatalf("use %d: %v", i+1, err)
+		}
+	}
+	if err := o.Use("coins", true, t0); skill.ErrorCode(err) != skill.ECONFLICT || o.Uses["coins"] != 3 {
+		t.Fatalf("fourth use of 3 coins: %v, uses %d", err, o.Uses["coins"])
+	}
+	if err := o.Use("nope", false, t0); skill.ErrorCode(err) != skill.EINVALID {
+		t.Fatalf("use of an item not in the order: %v", err)
+	}
+}
+
+func TestFinishRefundRecordsPlatformID(t *testing.T) {
+	o := newOrder()
+	_ = o.Deliver("tx1", 600, "ship", t0)
+	_ = o.StartRefund(skill.Refund{RefundTradeNo: "R1", Amount: 100, Details: []skill.Line{{ItemID: "coins", Quantity: 1, Amount: 100}}}, t0)
+	if err := o.FinishRefund("R1", "rtx1", skill.RefundProcessing, "", t0); err != nil {
+		t.Fatalf("learning the refund id must be written, got %v", err)
+	}
+	if err := o.FinishRefund("R1", "rtx1", skill.RefundProcessing, "", t0); !errors.Is(err, skill.ErrNoChange) {
+		t.Fatalf("same again: %v", err)
+	}
+	// A second refund of the same line may take only what is left of it.
+	err := o.StartRefund(skill.Refund{RefundTradeNo: "R2", Amount: 300, Details: []skill.Line{{ItemID: "coins", Quantity: 3, Amount: 300}}}, t0)
+	if skill.ErrorCode(err) != skill.EINVALID {
+		t.Fatalf("refunding more coins than left: %v", err)
+	}
+}

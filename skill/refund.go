@@ -66,8 +66,12 @@ func (o *Order) StartRefund(r Refund, at time.Time) error {
 	}
 	for _, l := range r.Details {
 		ol, ok := o.Line(l.ItemID)
-		if !ok || l.Quantity <= 0 || l.Quantity > ol.Quantity || l.Amount > ol.Amount {
+		if !ok || l.Quantity <= 0 || l.Amount <= 0 {
 			return Errorf(EINVALID, "refund line %q is not part of the order", l.ItemID)
+		}
+		qty, amt := o.committedRefund(l.ItemID)
+		if qty+l.Quantity > ol.Quantity || amt+l.Amount > ol.Amount {
+			return Errorf(EINVALID, "refund line %q exceeds what is left of it", l.ItemID)
 		}
 	}
 	already, err := AddFen(o.RefundedAmt, o.PendingRefundAmt())
@@ -95,18 +99,24 @@ func (o *Order) FinishRefund(refundTradeNo, refundTransactionID string, status R
 	if !ok {
 		return Errorf(ENOTFOUND, "no refund %s on order %s", refundTradeNo, o.TradeNo)
 	}
-	if refundTransactionID != "" && r.RefundTransactionID == "" {
+	learned := refundTransactionID != "" && r.RefundTransactionID == ""
+	if learned {
 		r.RefundTransactionID = refundTransactionID
+		r.UpdatedAt, o.UpdatedAt = at.UTC(), at.UTC()
+	}
+	unchanged := ErrNoChange
+	if learned {
+		unchanged = nil // the platform's refund id is news worth writing
 	}
 	if r.Status != RefundProcessing {
 		if status == r.Status || status == RefundProcessing {
-			return ErrNoChange
+			return unchanged
 		}
 		return Errorf(ECONFLICT, "refund %s is already %s", refundTradeNo, r.Status)
 	}
 	switch status {
 	case RefundProcessing:
-		return ErrNoChange
+		return unchanged
 	case RefundSuccess, RefundFail:
 	default:
 		return Errorf(EINVALID, "unknown refund status %q", status)
@@ -147,4 +157,21 @@ func (o *Order) RefundedQuantity(itemID string) int64 {
 		}
 	}
 	return n
+}
+
+// committedRefund is how much of an item is refunded or being refunded:
+// the quantity and amount no further refund may take again.
+func (o *Order) committedRefund(itemID string) (qty int64, amt Fen) {
+	for _, r := range o.Refunds {
+		if r.Status == RefundFail {
+			continue
+		}
+		for _, l := range r.Details {
+			if l.ItemID == itemID {
+				qty += l.Quantity
+				amt += l.Amount
+			}
+		}
+	}
+	return qty, amt
 }

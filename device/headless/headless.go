@@ -1,0 +1,73 @@
+// Package headless renders dialog views for voice-only Dingdang speakers.
+// It never sends a Display directive: the list is spoken, the pay page goes
+// to the Dingdang app on the user's phone, and content plays as audio.
+package headless
+
+import (
+	"strings"
+
+	"github.com/dingdang-voicepay/skill/device"
+	"github.com/dingdang-voicepay/skill/skill/tsk"
+)
+
+// AppHint is said with an offer: on a screenless speaker the platform pushes
+// the order to the Dingdang app on the phone.
+const AppHint = "订单已发送到手机上的叮当App，请在App里完成支付。"
+
+// MaxSpoken is how many products a spoken list names before "等".
+const MaxSpoken = 3
+
+// Renderer renders for screenless speakers. Its zero value is ready to use.
+type Renderer struct{}
+
+var _ device.Renderer = Renderer{}
+
+// New returns a headless renderer.
+func New() Renderer { return Renderer{} }
+
+// Render turns v into a voice-only response: speech, the Dialog and Charge
+// directives, and the audio player; cards are dropped, lists are spoken when
+// the dialog did not already name the products.
+func (Renderer) Render(v device.View) *tsk.Response {
+	speech := v.SpeechText()
+	if len(v.Products) > 0 && !names(speech, v) {
+		speech = spokenList(v) + speech
+	}
+	if v.Play != nil {
+		speech = device.Join(speech, device.PlaySpeech(v.Play))
+	}
+	if v.Offer != nil {
+		speech = device.Join(speech, AppHint)
+	}
+	resp := device.Base(v, speech)
+	if v.Offer != nil {
+		resp.Response.Directives = append(resp.Response.Directives, device.Charge(v.Offer))
+	}
+	if play, ok := device.AudioPlay(v.Play); ok {
+		resp.Response.Directives = append(resp.Response.Directives, play)
+	}
+	return resp
+}
+
+// names reports whether speech already mentions the first product.
+func names(speech string, v device.View) bool {
+	return strings.Contains(speech, v.Products[0].Name)
+}
+
+// spokenList names up to MaxSpoken products with their prices.
+func spokenList(v device.View) string {
+	var b strings.Builder
+	b.WriteString("有")
+	for i, p := range v.Products {
+		if i == MaxSpoken {
+			b.WriteString("等")
+			break
+		}
+		if i > 0 {
+			b.WriteString("、")
+		}
+		b.WriteString(p.Name + p.Price.Yuan())
+	}
+	b.WriteString("。")
+	return b.String()
+}

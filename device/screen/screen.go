@@ -1,0 +1,106 @@
+// Package screen renders dialog views for Dingdang speakers with a screen:
+// pay cards with a QR code, product lists, result cards, and the audio
+// player. It never decides what to say; that is the dialog's job.
+package screen
+
+import (
+	"github.com/dingdang-voicepay/skill/device"
+	"github.com/dingdang-voicepay/skill/skill/tsk"
+)
+
+// CardChars is how much text a NewsBodyTemplate shows: 3 lines of about 18
+// Chinese characters.
+const CardChars = 54
+
+// Template tokens, stable so a device can tell which card is showing.
+const (
+	TokenPayCard = "pay-card"
+	TokenList    = "product-list"
+	TokenResult  = "result"
+	// ProductTokenPrefix starts a list item's token: "product:<id>".
+	ProductTokenPrefix = "product:"
+)
+
+// PayHint is said and shown with a pay card.
+const PayHint = "微信扫码支付"
+
+// Config configures the screen renderer. The zero value renders pay cards
+// without a QR background.
+type Config struct {
+	// QRURL returns the URL of a QR PNG for the content (typically the
+	// skill's /qr/<signed token>.png). The content is the offer token.
+	QRURL func(content string) string
+}
+
+// Renderer renders for screened speakers.
+type Renderer struct {
+	Config
+}
+
+var _ device.Renderer = (*Renderer)(nil)
+
+// New returns a screen renderer.
+func New(c Config) *Renderer { return &Renderer{Config: c} }
+
+// Render turns v into a response with the Charge directive and a pay card for
+// an offer, a horizontal list for products, the audio player for a play, and
+// a result card.
+func (r *Renderer) Render(v device.View) *tsk.Response {
+	speech := v.SpeechText()
+	if v.Play != nil {
+		speech = device.Join(speech, device.PlaySpeech(v.Play))
+	}
+	if v.Offer != nil {
+		speech = device.Join(speech, "请用"+PayHint+"。")
+	}
+	resp := device.Base(v, speech)
+	add := func(d tsk.Directive) { resp.Response.Directives = append(resp.Response.Directives, d) }
+
+	if v.Offer != nil {
+		add(device.Charge(v.Offer))
+		add(r.payCard(v.Offer))
+	}
+	if len(v.Products) > 0 {
+		add(list(v))
+	}
+	if play, ok := device.AudioPlay(v.Play); ok {
+		add(play)
+	}
+	if v.Result != nil {
+		add(tsk.RenderTemplate{Token: TokenResult, Template: tsk.Template{
+			Type:        tsk.NewsBodyTemplate1,
+			TextContent: &tsk.TextContent{Title: v.Result.Title, Description: device.Clip(v.Result.Text, CardChars)},
+		}})
+	}
+	return resp
+}
+
+// payCard is the NewsBodyTemplate shown while the user pays: product, price
+// and how to pay on top of the QR code.
+func (r *Renderer) payCard(o *device.Offer) tsk.RenderTemplate {
+	text := device.ItemName(o.Product, o.Count) + "，" + o.Total.Yuan() + "，" + PayHint
+	t := tsk.Template{
+		Type:        tsk.NewsBodyTemplate,
+		TextContent: &tsk.TextContent{Title: o.Product.Name, Description: device.Clip(text, CardChars)},
+	}
+	if r.QRURL != nil {
+		t.BackgroundImage = device.Image(r.QRURL(o.Token), PayHint+"二维码")
+	}
+	return tsk.RenderTemplate{Token: TokenPayCard, Template: t}
+}
+
+// list is the HorizontialListTemplate of the products to browse.
+func list(v device.View) tsk.RenderTemplate {
+	items := make([]tsk.ListItem, 0, len(v.Products))
+	for _, p := range v.Products {
+		items = append(items, tsk.ListItem{
+			Token:       ProductTokenPrefix + p.ID,
+			TextContent: &tsk.TextContent{Title: p.Name, Description: p.Price.Yuan()},
+			Image:       device.Image(p.Image, p.Name),
+		})
+	}
+	return tsk.RenderTemplate{Token: TokenList, Template: tsk.Template{
+		Type:      tsk.HorizontialListTemplate,
+		ListItems: items,
+	}}
+}

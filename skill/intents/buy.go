@@ -1,0 +1,31 @@
+package intents
+
+import (
+	"context"
+
+	"github.com/dingdang-voicepay/skill/device"
+)
+
+// Buy buys a product; slots product (optional: asked for) and count
+// (consumables: asked for; text like "3", "三", "3个", or a unit value).
+// Sample utterances:
+//
+//	我要买{product}
+//	购买{product}
+//	买{count}{product}
+//	给我来{count}个{product}
+//	续费{product}
+//	我要买东西
+const Buy = "buy"
+
+// buy runs the purchase state machine: which product, how many, then the
+// price and a confirmation question; an entitlement already owned plays
+// instead of being charged again.
+func (d *Dialog) buy(ctx context.Context, t *turn) (device.View, error) {
+	t.continues(Buy)
+	p, v, ok := d.pick(t, Buy)
+	if !ok {
+		return v, nil
+	}
+	return d.sell(ctx, t, p, Buy)
+}

@@ -1,0 +1,25 @@
+package intents
+
+import (
+	"context"
+
+	"github.com/dingdang-voicepay/skill/device"
+)
+
+// Cancel stops the conversation. Sample utterances:
+//
+//	取消
+//	退出
+//	停止
+//	再见
+const Cancel = "cancel"
+
+// cancel ends the session and forgets anything pending.
+func (d *Dialog) cancel(ctx context.Context, t *turn) (device.View, error) {
+	pending := t.state.Step != stepNone
+	t.state = state{}
+	if pending {
+		return say(cancelled), nil
+	}
+	return say(goodbye), nil
+}

@@ -1,0 +1,118 @@
+package intents
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+
+	"github.com/dingdang-voicepay/skill/device"
+	"github.com/dingdang-voicepay/skill/skill"
+	"github.com/dingdang-voicepay/skill/skill/tsk"
+)
+
+// chargeResponse handles Connections.Response Charge, the post-payment
+// jump: payload.partnerOrderId is our tradeNo. The order is confirmed with
+// the ledger (which asks the platform when the ship notify is late); a
+// delivered order resumes the user's original intent, anything else is
+// said kindly and ends. Content is never unlocked for an unpaid order, nor
+// for an order of another user.
+func (d *Dialog) chargeResponse(ctx context.Context, t *turn) (device.View, error) {
+	t.state = state{}
+	body := t.req.Request
+	if body.Name != tsk.ChargeName {
+		return say(fallbackSpeech), nil
+	}
+	tradeNo := ""
+	if body.Payload != nil {
+		tradeNo = body.Payload.PartnerOrderID
+	}
+	if tradeNo == "" {
+		return say(unpaid("")), nil
+	}
+	o, err := d.cfg.Pay.Confirm(ctx, tradeNo)
+	switch {
+	case errors.Is(err, skill.ErrNotFound) || skill.ErrorCode(err) == skill.ENOTFOUND:
+		return say(unpaid("")), nil
+	case err != nil && o.TradeNo == "":
+		return device.View{}, err
+	case err != nil:
+		// The platform could not be asked: go by the ledger.
+		d.cfg.Logger.Warn("intents: confirm fell back to the ledger", "trade_no", tradeNo, "state", o.State, "err", err)
+	}
+	if o.UserID != t.user() {
+		d.cfg.Logger.Warn("intents: charge response for another user's order", "trade_no", tradeNo)
+		return say(unpaid("")), nil
+	}
+	switch o.State {
+	case skill.StateDelivered, skill.StatePartiallyRefunded:
+		return d.resume(ctx, t, o)
+	case skill.StateRefunding, skill.StateRefunded:
+		return say("这笔订单已经退款了。"), nil
+	}
+	return say(unpaid(d.orderName(o))), nil
+}
+
+// unpaid is what is said when payment did not go through.
+func unpaid(name string) string {
+	again := "可以再说一次“购买”重新下单"
+	if name != "" {
+		again = "可以再说“购买" + name + "”重新下单"
+	}
+	return "还没有收到付款，这次没有扣费。如果已经付过了，请稍后说“我买过什么”查看；也" + again + "。"
+}
+
+// resume continues the user's original intent now that the order is
+// delivered: the purchased content plays (with a result card on screens),
+// units and subscription ends are said.
+func (d *Dialog) resume(ctx context.Context, t *turn, o skill.Order) (device.View, error) {
+	if len(o.Details) == 0 {
+		return say("购买成功！"), nil
+	}
+	line := o.Details[0]
+	p, ok := d.cfg.Catalog.Product(line.ItemID)
+	if !ok {
+		return say("购买成功！"), nil
+	}
+	var original tsk.Intent
+	if len(o.Intent) > 0 {
+		if err := json.Unmarshal(o.Intent, &original); err != nil {
+			d.cfg.Logger.Warn("intents: unreadable order intent", "trade_no", o.TradeNo, "err", err)
+		}
+	}
+	result := &device.Result{Title: "购买成功", Text: d.orderName(o) + "，" + o.TotalAmt.Yuan()}
+	var v device.View
+	switch {
+	case original.Name == Play || (p.Kind == skill.KindEntitlement && p.Content.Audio != ""):
+		var err error
+		if v, err = d.start(ctx, t, p, "购买成功！"); err != nil {
+			return device.View{}, err
+		}
+		t.state = state{} // never ask from a Connections.Response
+		if v.Play == nil {
+			v = say("购买成功！")
+		}
+	case p.Kind == skill.KindConsumable:
+		e, err := d.entitlement(ctx, t, p.ID)
+		if err != nil {
+			return device.View{}, err
+		}
+		left := line.Quantity
+		if e != nil {
+			left = e.Quantity
+		}
+		v = say("购买成功！" + p.Name + "现在有" + itoa(left) + "个。")
+	case p.Kind == skill.KindSubscription:
+		e, err := d.entitlement(ctx, t, p.ID)
+		if err != nil {
+			return device.View{}, err
+		}
+		v = say("购买成功！")
+		if e != nil {
+			v.Speech += p.Name + "有效期到" + date(e.ExpiresAt) + "。"
+		}
+	default:
+		v = say("购买成功！" + p.Content.Speech)
+	}
+	v.Result = result
+	return v, nil
+}

@@ -1,0 +1,238 @@
+package intents
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"time"
+
+	"github.com/dingdang-voicepay/skill/device"
+	"github.com/dingdang-voicepay/skill/device/headless"
+	"github.com/dingdang-voicepay/skill/device/screen"
+	"github.com/dingdang-voicepay/skill/skill"
+	"github.com/dingdang-voicepay/skill/skill/pay"
+	"github.com/dingdang-voicepay/skill/skill/tsk"
+)
+
+// DefaultSessionTTL is how long a dialog session's state is kept when
+// Config.SessionTTL is 0.
+const DefaultSessionTTL = 10 * time.Minute
+
+// Config configures the dialog. Catalog, Store and Pay are required; Offers
+// defaults to Pay.Offers; every other zero field has a working default.
+type Config struct {
+	// Catalog is what is for sale.
+	Catalog *skill.Catalog
+	// Store keeps the dialog sessions.
+	Store skill.Store
+	// Pay is the ledger: entitlements, uses, confirmation, refunds.
+	Pay *pay.Service
+	// Offers signs the offer sent as the Charge's userId.
+	Offers *pay.Offers
+	// Renderer picks the renderer for a request's device (nil → a screen
+	// renderer when Screened says so, else a headless one).
+	Renderer func(*tsk.Request) device.Renderer
+	// Screened overrides the rule that decides whether a device has a
+	// screen (nil → Screened).
+	Screened func(*tsk.Request) bool
+	// QRURL gives the default screen renderer the URL of a QR image for a
+	// content (the offer token); nil renders pay cards without a QR code.
+	QRURL func(content string) string
+	// Now is the clock (nil → time.Now).
+	Now func() time.Time
+	// SessionTTL is how long a session's state is kept (0 → DefaultSessionTTL).
+	SessionTTL time.Duration
+	// Logger receives one line per turn (nil → slog.Default()).
+	Logger *slog.Logger
+}
+
+// withDefaults fills in the zero fields, in one place.
+func (c Config) withDefaults() Config {
+	if c.Offers == nil && c.Pay != nil {
+		c.Offers = c.Pay.Offers
+	}
+	if c.Screened == nil {
+		c.Screened = Screened
+	}
+	if c.Renderer == nil {
+		scr, voice := screen.New(screen.Config{QRURL: c.QRURL}), headless.New()
+		screened := c.Screened
+		c.Renderer = func(r *tsk.Request) device.Renderer {
+			if screened(r) {
+				return scr
+			}
+			return voice
+		}
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	c.SessionTTL = cmp.Or(c.SessionTTL, DefaultSessionTTL)
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	return c
+}
+
+// Screened is the default rule for whether a device has a screen: its
+// supportedInterfaces has a "Display" key. Config.Screened overrides it.
+func Screened(r *tsk.Request) bool {
+	_, ok := r.Context.System.Device.SupportedInterfaces["Display"]
+	return ok
+}
+
+// Dialog answers skill requests. It is safe for concurrent use.
+type Dialog struct {
+	cfg    Config
+	routes map[string]handler
+}
+
+// handler handles one turn and says what to answer.
+type handler func(ctx context.Context, t *turn) (device.View, error)
+
+// route is one registered intent.
+type route struct {
+	name   string
+	handle handler
+}
+
+// intents is THE list of intents the dialog understands. Adding an intent is
+// one file and one line here.
+func (d *Dialog) intents() []route {
+	return []route{
+		{Browse, d.browse},
+		{Buy, d.buy},
+		{Yes, d.yes},
+		{No, d.no},
+		{Play, d.play},
+		{MyPurchases, d.myPurchases},
+		{Refund, d.refund},
+		{Help, d.help},
+		{Cancel, d.cancel},
+	}
+}
+
+// IntentNames returns the names of the registered intents, in list order:
+// the names the interaction model must declare.
+func IntentNames() []string {
+	var names []string
+	for _, r := range (&Dialog{}).intents() {
+		names = append(names, r.name)
+	}
+	return names
+}
+
+// New returns a dialog with the configuration's defaults filled in.
+func New(c Config) *Dialog {
+	d := &Dialog{cfg: c.withDefaults()}
+	d.routes = make(map[string]handler)
+	for _, r := range d.intents() {
+		d.routes[r.name] = r.handle
+	}
+	return d
+}
+
+// Handle answers one skill request. It never returns nil and never fails:
+// any error or panic becomes a spoken apology, logged once here.
+func (d *Dialog) Handle(ctx context.Context, req *tsk.Request) (resp *tsk.Response) {
+	if req == nil {
+		req = &tsk.Request{}
+	}
+	start := d.cfg.Now()
+	t := &turn{req: req, now: start, screened: d.cfg.Screened(req)}
+	var err error
+	var view device.View
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("intents: panic: %v", p)
+			d.cfg.Logger.Error("intents: panic", "request_id", req.Request.RequestID, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			d.forget(ctx, t)
+			resp = d.respond(req, apology(), t.screened)
+		}
+		d.logTurn(t, err, start)
+	}()
+	view, err = d.turn(ctx, t)
+	if err != nil {
+		d.forget(ctx, t)
+		view = apology()
+	}
+	return d.respond(req, view, t.screened)
+}
+
+// respond renders v with the renderer the configuration picks for the
+// request and enforces the protocol rules; a renderer that panics yields a
+// plain spoken apology.
+func (d *Dialog) respond(req *tsk.Request, v device.View, screened bool) (resp *tsk.Response) {
+	defer func() {
+		if p := recover(); p != nil {
+			d.cfg.Logger.Error("intents: renderer panic", "request_id", req.Request.RequestID, "panic", fmt.Sprint(p))
+			resp = enforce(req, apology(), tsk.NewResponse(apologySpeech, true), screened)
+		}
+	}()
+	return enforce(req, v, d.cfg.Renderer(req).Render(v), screened)
+}
+
+// turn loads the session, routes the request and saves the session.
+func (d *Dialog) turn(ctx context.Context, t *turn) (device.View, error) {
+	if err := d.load(ctx, t); err != nil {
+		return device.View{}, err
+	}
+	v, err := d.route(t)(ctx, t)
+	if err != nil {
+		return v, err
+	}
+	return v, d.save(ctx, t)
+}
+
+// route picks the handler for the request.
+func (d *Dialog) route(t *turn) handler {
+	body := t.req.Request
+	switch body.Type {
+	case tsk.TypeLaunch:
+		return d.launch
+	case tsk.TypeSessionEnded:
+		return d.sessionEnded
+	case tsk.TypeConnectionsResponse:
+		return d.chargeResponse
+	case tsk.TypeElementSelected:
+		return d.elementSelected
+	case tsk.TypeIntent:
+		if body.Intent == nil {
+			return d.fallback
+		}
+		if t.state.confirming() {
+			switch body.Intent.ConfirmationStatus {
+			case tsk.Confirmed:
+				return d.yes
+			case tsk.Denied:
+				return d.no
+			}
+		}
+		if h, ok := d.routes[body.Intent.Name]; ok {
+			return h
+		}
+	}
+	return d.fallback
+}
+
+// logTurn logs the one line of the turn.
+func (d *Dialog) logTurn(t *turn, err error, start time.Time) {
+	attrs := []any{
+		"request_id", t.req.Request.RequestID,
+		"type", t.req.Request.Type,
+		"session_id", t.req.Session.SessionID,
+		"state", string(t.state.Step),
+		"screened", t.screened,
+		"duration_ms", d.cfg.Now().Sub(start).Milliseconds(),
+	}
+	if in := t.req.Request.Intent; in != nil {
+		attrs = append(attrs, "intent", in.Name)
+	}
+	if err != nil {
+		d.cfg.Logger.Error("intents: turn failed", append(attrs, "err", err)...)
+		return
+	}
+	d.cfg.Logger.Info("intents: turn", attrs...)
+}

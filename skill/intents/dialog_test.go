@@ -1,0 +1,134 @@
+package intents_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"strings"
+	"testing"
+
+	"github.com/dingdang-voicepay/skill/device"
+	"github.com/dingdang-voicepay/skill/skill"
+	"github.com/dingdang-voicepay/skill/skill/intents"
+	"github.com/dingdang-voicepay/skill/skill/tsk"
+	"github.com/dingdang-voicepay/skill/skill/tsk/tsktest"
+)
+
+func TestWelcomeHelpBrowse(t *testing.T) {
+	devices(t, func(t *testing.T, e *env) {
+		wantSpeech(t, e.send(tsktest.NewLaunch(e.opts()...)), true, "欢迎")
+		wantSpeech(t, e.intent(intents.Help, nil), true, "有什么可以买")
+		r := e.intent(intents.Browse, nil)
+		wantSpeech(t, r, true, "万古神帝第35集2元", "想买哪个？")
+		wantDisplay(t, e, r, tsk.HorizontialListTemplate)
+		if rt, ok := find[tsk.RenderTemplate](r); ok && (len(rt.Template.ListItems) != 4 ||
+			rt.Template.ListItems[3].Token != "product:vip" || rt.Template.ListItems[3].TextContent.Description != "19.9元") {
+			t.Errorf("list %+v", rt.Template.ListItems)
+		}
+		wantSpeech(t, e.intent(intents.Cancel, nil), false, "再见")
+		wantSpeech(t, e.intent("no_such_intent", nil), true, "没听懂")
+	})
+}
+
+func TestElementSelected(t *testing.T) {
+	e := newEnv(t, true)
+	r := e.send(tsktest.NewElementSelected("product:credits", e.opts()...))
+	wantSpeech(t, r, true, "要买几个")
+	wantSpeech(t, e.intent(intents.Buy, map[string]string{"count": "2"}), true, "听书点数2个，共2元")
+	e.session = "session-2"
+	wantSpeech(t, e.send(tsktest.NewElementSelected("product:nope", e.opts()...)), true, "没听懂")
+}
+
+// failingStore fails every session read.
+type failingStore struct{ skill.Store }
+
+func (failingStore) Session(context.Context, string) ([]byte, error) {
+	return nil, errors.New("disk on fire")
+}
+
+// panicRenderer panics.
+type panicRenderer struct{}
+
+func (panicRenderer) Render(device.View) *tsk.Response { panic("boom") }
+
+func TestFailuresBecomeApologies(t *testing.T) {
+	e := newEnv(t, false)
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	cat := demoCatalog()
+	tests := map[string]intents.Config{
+		"store down":     {Catalog: cat, Store: failingStore{e.store}, Pay: e.pay, Logger: logger},
+		"renderer panic": {Catalog: cat, Store: e.store, Pay: e.pay, Logger: logger, Renderer: func(*tsk.Request) device.Renderer { return panicRenderer{} }},
+		"no pay service": {Catalog: cat, Store: e.store, Logger: logger},
+	}
+	for name, cfg := range tests {
+		t.Run(name, func(t *testing.T) {
+			d := intents.New(cfg)
+			resp := d.Handle(context.Background(), tsktest.NewIntent(intents.Buy, map[string]string{"product": "万古神帝第35集"}, e.opts()...))
+			body, _ := json.Marshal(resp)
+			tsktest.ValidateResponse(t, body)
+			wantSpeech(t, resp, false, "抱歉，出了点小问题，请稍后再试")
+		})
+	}
+	if resp := intents.New(tests["store down"]).Handle(context.Background(), nil); resp == nil || speech(resp) == "" {
+		t.Errorf("nil request: %+v", resp)
+	}
+}
+
+// rogueRenderer breaks every rule enforce exists for.
+type rogueRenderer struct{}
+
+func (rogueRenderer) Render(v device.View) *tsk.Response {
+	r := tsk.NewResponse("", !v.Ask)
+	r.Response.Directives = []tsk.Directive{
+		tsk.ElicitSlot{SlotToElicit: "product"},
+		tsk.RenderTemplate{Token: "t", Template: tsk.Template{Type: tsk.TextBodyTemplate}},
+	}
+	r.Response.Card = &tsk.Card{Type: tsk.CardLinkAccount}
+	return r
+}
+
+func TestEnforce(t *testing.T) {
+	e := newEnv(t, false)
+	cfg := intents.Config{Catalog: demoCatalog(), Store: e.store, Pay: e.pay, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Renderer: func(*tsk.Request) device.Renderer { return rogueRenderer{} }}
+	e.dialog = intents.New(cfg)
+	for _, screened := range []bool{true, false} {
+		e.screened = screened
+		for _, req := range []*tsk.Request{
+			tsktest.NewSessionEnded(tsk.ReasonError, e.opts()...),
+			tsktest.NewConnectionsResponse("T1", "D1", e.opts()...),
+			tsktest.NewIntent(intents.Help, nil, e.opts()...),
+		} {
+			r := e.send(req) // send checks the rules
+			if req.Request.Type == tsk.TypeSessionEnded && r.Response.Card != nil {
+				t.Error("card in a SessionEndedRequest reply")
+			}
+		}
+	}
+	// The Screened rule can be overridden in one place.
+	cfg.Renderer = nil
+	cfg.Screened = func(*tsk.Request) bool { return false }
+	r := intents.New(cfg).Handle(context.Background(), tsktest.NewIntent(intents.Browse, nil, tsktest.Screened()))
+	if len(r.Response.Directives) != 0 || !strings.Contains(speech(r), "听书点数") {
+		t.Errorf("override ignored: %+v", r.Response)
+	}
+}
+
+func TestScreened(t *testing.T) {
+	if !intents.Screened(tsktest.NewLaunch(tsktest.Screened())) || intents.Screened(tsktest.NewLaunch(tsktest.Screenless())) {
+		t.Error("Screened does not follow supportedInterfaces.Display")
+	}
+}
+
+func BenchmarkPurchaseTurn(b *testing.B) {
+	e := newEnv(b, true)
+	req := tsktest.NewIntent(intents.Buy, map[string]string{"product": "万古神帝第35集"}, e.opts()...)
+	ctx := context.Background()
+	for b.Loop() {
+		if r := e.dialog.Handle(ctx, req); r.Response.ShouldEndSession {
+			b.Fatalf("unexpected %+v", r.Response)
+		}
+	}
+}

@@ -1,0 +1,24 @@
+// Package intents is the voice purchase dialog: what a person at a Dingdang
+// speaker hears when they browse, buy, play, list and refund purchases.
+//
+// Dialog.Handle takes one decoded skill request and always answers: it never
+// returns an error to the platform; a failure or a panic becomes a kind
+// spoken apology. Each intent lives in its own file (its name, its handler
+// and a doc comment with sample utterances) and is registered in one explicit
+// list, Dialog.intents. The purchase is an explicit state machine whose state
+// is saved per session in the Store:
+//
+//	(none) ──buy/play──▶ product? ──▶ count? ──▶ confirm ──yes──▶ Charge (offer)
+//	                        │            │          └──no───▶ cancelled
+//	                        └── elicit ──┘
+//	(none) ──refund──▶ refund confirm ──yes──▶ refund started
+//
+// After payment the platform sends Connections.Response Charge: the dialog
+// confirms the order with the pay service (asking the platform when the ship
+// notify is late) and resumes the user's original intent from the order, so
+// the purchased content plays. Content is never unlocked for an unpaid order.
+//
+// What the dialog says is device-neutral (a device.View); the renderer picked
+// for the device (screen or headless) turns it into directives, and enforce
+// applies the protocol's rules in one place before any response leaves.
+package intents

@@ -1,0 +1,233 @@
+package intents_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/dingdang-voicepay/skill/skill"
+	"github.com/dingdang-voicepay/skill/skill/intents"
+	"github.com/dingdang-voicepay/skill/skill/pay"
+	"github.com/dingdang-voicepay/skill/skill/pay/paytest"
+	"github.com/dingdang-voicepay/skill/skill/store/bolt"
+	"github.com/dingdang-voicepay/skill/skill/tsk"
+	"github.com/dingdang-voicepay/skill/skill/tsk/tsktest"
+)
+
+// demoCatalog is the catalog of the conversation tests: two episodes (so
+// "万古神帝" is ambiguous), credits and a monthly membership.
+func demoCatalog() *skill.Catalog {
+	episode := func(id, n string) skill.Product {
+		return skill.Product{ID: id, Name: "万古神帝第" + n + "集", Description: "万古神帝", Price: 200,
+			Kind: skill.KindEntitlement, Aliases: []string{"万古神帝" + n + "集"}, Image: "https://img.example.com/" + id + ".jpg",
+			Content: skill.Content{Audio: "https://audio.example.com/" + id + ".mp3"},
+			Refund:  skill.RefundPolicy{Allowed: true, WithinDays: 7, UnusedOnly: true}}
+	}
+	return &skill.Catalog{Products: []skill.Product{
+		episode("wgsd-35", "35"),
+		episode("wgsd-36", "36"),
+		{ID: "credits", Name: "听书点数", Price: 100, Kind: skill.KindConsumable, Aliases: []string{"点数"},
+			Content: skill.Content{Speech: "点数可以用来兑换有声书。"},
+			Refund:  skill.RefundPolicy{Allowed: true, WithinDays: 7}},
+		{ID: "vip", Name: "会员月卡", Price: 1990, Kind: skill.KindSubscription, Days: 30, Aliases: []string{"会员"},
+			Content: skill.Content{Speech: "会员可以畅听全部内容。"}},
+	}}
+}
+
+// clock is the tests' adjustable clock.
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time          { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+func (c *clock) Advance(d time.Duration) { c.mu.Lock(); defer c.mu.Unlock(); c.now = c.now.Add(d) }
+
+// env is one user at one speaker, talking to a dialog wired to a real pay
+// service on a bolt store and the fake platform.
+type env struct {
+	t        testing.TB
+	ctx      context.Context
+	dialog   *intents.Dialog
+	pay      *pay.Service
+	store    *bolt.Store
+	platform *paytest.Platform
+	clock    *clock
+	screened bool
+	user     string
+	session  string
+}
+
+func newEnv(t testing.TB, screened bool) *env {
+	t.Helper()
+	c := &clock{now: time.Now().UTC()}
+	st, err := bolt.Open(filepath.Join(t.TempDir(), "skill.db"), bolt.Config{SweepInterval: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	platform := paytest.NewPlatform(t)
+	cat := demoCatalog()
+	offers := &pay.Offers{Secret: []byte("test-offer-secret"), Now: c.Now}
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	svc := &pay.Service{Store: st, Catalog: cat, SkillID: tsktest.SkillID, Offers: offers,
+		Platform: platform.Client(), Now: c.Now, Logger: logger}
+	d := intents.New(intents.Config{Catalog: cat, Store: st, Pay: svc, Offers: offers, Now: c.Now, Logger: logger,
+		QRURL: func(content string) string { return "https://skill.example.com/qr/" + content + ".png" }})
+	return &env{t: t, ctx: context.Background(), dialog: d, pay: svc, store: st, platform: platform, clock: c,
+		screened: screened, user: "user-1", session: "session-1"}
+}
+
+// opts are the request options of this speaker and user.
+func (e *env) opts(more ...tsktest.Option) []tsktest.Option {
+	dev := tsktest.Screenless()
+	if e.screened {
+		dev = tsktest.Screened()
+	}
+	return append([]tsktest.Option{dev, tsktest.WithUser(e.user), tsktest.WithSession(e.session),
+		tsktest.WithTime(e.clock.Now())}, more...)
+}
+
+// send handles req and checks the response against the platform's schema
+// and the protocol rules.
+func (e *env) send(req *tsk.Request) *tsk.Response {
+	e.t.Helper()
+	resp := e.dialog.Handle(e.ctx, req)
+	body, err := json.Marshal(resp)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	tsktest.ValidateResponse(e.t, body)
+	checkRules(e.t, req, resp, intents.Screened(req))
+	return tsktest.MustDecodeResponse(e.t, body)
+}
+
+// intent sends an IntentRequest.
+func (e *env) intent(name string, slots map[string]string, more ...tsktest.Option) *tsk.Response {
+	e.t.Helper()
+	return e.send(tsktest.NewIntent(name, slots, e.opts(more...)...))
+}
+
+// checkRules fails the test when a response breaks a protocol rule.
+func checkRules(t testing.TB, req *tsk.Request, resp *tsk.Response, screened bool) {
+	t.Helper()
+	b := resp.Response
+	if strings.TrimSpace(b.OutputSpeech.Text) == "" {
+		t.Errorf("empty speech")
+	}
+	for _, d := range b.Directives {
+		typ := d.DirectiveType()
+		if !screened && strings.HasPrefix(typ, "Display.") {
+			t.Errorf("%s sent to a screenless device", typ)
+		}
+		if typ == tsk.DirectiveElicitSlot && b.ShouldEndSession {
+			t.Errorf("ElicitSlot in a reply that ends the session")
+		}
+		switch req.Request.Type {
+		case tsk.TypeSessionEnded:
+			if typ != tsk.DirectiveRenderTemplate {
+				t.Errorf("%s in a SessionEndedRequest reply", typ)
+			}
+		case tsk.TypeConnectionsResponse:
+			if strings.HasPrefix(typ, "Dialog.") {
+				t.Errorf("%s in a Connections.Response reply", typ)
+			}
+		}
+	}
+	if req.Request.Type == tsk.TypeSessionEnded || req.Request.Type == tsk.TypeConnectionsResponse {
+		if !b.ShouldEndSession {
+			t.Errorf("%s reply keeps the session open", req.Request.Type)
+		}
+	}
+	if strings.Contains(b.OutputSpeech.Text, "分") && strings.ContainsAny(b.OutputSpeech.Text, "0123456789") {
+		t.Errorf("speech mentions fen: %q", b.OutputSpeech.Text)
+	}
+}
+
+// find returns the first directive of type T.
+func find[T tsk.Directive](resp *tsk.Response) (T, bool) {
+	for _, d := range resp.Response.Directives {
+		if v, ok := d.(T); ok {
+			return v, true
+		}
+	}
+	var zero T
+	return zero, false
+}
+
+// order is what the platform makes of a Charge directive.
+type order struct {
+	tradeNo   string
+	userToken string
+	total     skill.Fen
+}
+
+// createOrder does what the platform does after the user orders: create
+// order at the skill with the offer token of the Charge directive.
+func (e *env) createOrder(resp *tsk.Response) order {
+	e.t.Helper()
+	ch, ok := find[tsk.Charge](resp)
+	if !ok {
+		e.t.Fatalf("no Charge directive in %+v", resp.Response)
+	}
+	ci := ch.Payload.ChargeInfo
+	var lines []skill.Line
+	for _, it := range ci.Items {
+		lines = append(lines, skill.Line{ItemID: it.ItemID, Quantity: it.Count, Amount: it.TotalFee})
+	}
+	req := paytest.NewCreateOrder(ci.UserID, lines...)
+	reply := e.pay.CreateOrder(e.ctx, req)
+	if !reply.OK() {
+		e.t.Fatalf("create order: %+v", reply)
+	}
+	e.platform.Open(reply.TradeNo, req.TotalAmt)
+	return order{tradeNo: reply.TradeNo, userToken: ci.UserID, total: req.TotalAmt}
+}
+
+// payAndShip pays the order at the platform and delivers the ship notify.
+func (e *env) payAndShip(o order) {
+	e.t.Helper()
+	e.platform.Pay(o.tradeNo, o.total)
+	if reply := e.pay.ShipNotify(e.ctx, e.platform.NewShipNotify(o.userToken, o.tradeNo)); !reply.OK() {
+		e.t.Fatalf("ship notify: %+v", reply)
+	}
+}
+
+// paid sends the Connections.Response Charge for the order.
+func (e *env) paid(o order) *tsk.Response {
+	e.t.Helper()
+	return e.send(tsktest.NewConnectionsResponse(o.tradeNo, "dd-"+o.tradeNo, e.opts()...))
+}
+
+// buy runs a whole purchase (say, confirm, pay, ship, jump back) and
+// returns the final response.
+func (e *env) buy(slots map[string]string) *tsk.Response {
+	e.t.Helper()
+	e.intent(intents.Buy, slots)
+	o := e.createOrder(e.intent(intents.Yes, nil))
+	e.payAndShip(o)
+	return e.paid(o)
+}
+
+// speech is what the response says.
+func speech(r *tsk.Response) string { return r.Response.OutputSpeech.Text }
+
+// wantSpeech fails unless the response says every part and keeps the
+// session open exactly when open is true.
+func wantSpeech(t testing.TB, r *tsk.Response, open bool, parts ...string) {
+	t.Helper()
+	for _, p := range parts {
+		if !strings.Contains(speech(r), p) {
+			t.Errorf("speech %q does not contain %q", speech(r), p)
+		}
+	}
+	if r.Response.ShouldEndSession == open {
+		t.Errorf("speech %q: shouldEndSession = %v, want %v", speech(r), r.Response.ShouldEndSession, !open)
+	}
+}

@@ -1,0 +1,82 @@
+package intents_test
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"testing"
+
+	"github.com/dingdang-voicepay/skill/skill/intents"
+)
+
+// model is the part of the interaction model the tests read.
+type model struct {
+	EntityTypes []struct {
+		Name string `json:"name"`
+	} `json:"entityTypes"`
+	Intents []struct {
+		Name  string `json:"name"`
+		Slots []struct {
+			Name       string `json:"name"`
+			EntityType string `json:"entityType"`
+		} `json:"slots"`
+		Samples []string `json:"samples"`
+	} `json:"intents"`
+}
+
+var slotRef = regexp.MustCompile(`\{([^}]*)\}`)
+
+// TestInteractionModel keeps testdata/model/interaction-model.json and the
+// registered intents in sync, both ways, and checks the model's slots.
+func TestInteractionModel(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("..", "..", "testdata", "model", "interaction-model.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m model
+	if err := json.Unmarshal(raw, &m); err != nil {
+		t.Fatal(err)
+	}
+	var inModel []string
+	for _, in := range m.Intents {
+		inModel = append(inModel, in.Name)
+		if len(in.Samples) == 0 {
+			t.Errorf("intent %s has no sample utterances", in.Name)
+		}
+		declared := map[string]bool{}
+		for _, s := range in.Slots {
+			declared[s.Name] = true
+			custom := slices.ContainsFunc(m.EntityTypes, func(e struct {
+				Name string `json:"name"`
+			}) bool {
+				return e.Name == s.EntityType
+			})
+			if !custom && !regexp.MustCompile(`^sys\.`).MatchString(s.EntityType) {
+				t.Errorf("intent %s slot %s: unknown entity type %q", in.Name, s.Name, s.EntityType)
+			}
+		}
+		for _, sample := range in.Samples {
+			for _, ref := range slotRef.FindAllStringSubmatch(sample, -1) {
+				if !declared[ref[1]] {
+					t.Errorf("intent %s sample %q uses undeclared slot %q", in.Name, sample, ref[1])
+				}
+			}
+		}
+	}
+	code := intents.IntentNames()
+	for _, n := range code {
+		if !slices.Contains(inModel, n) {
+			t.Errorf("intent %q is registered but missing from the interaction model", n)
+		}
+	}
+	for _, n := range inModel {
+		if !slices.Contains(code, n) {
+			t.Errorf("intent %q is in the interaction model but not registered", n)
+		}
+	}
+	if len(inModel) != len(code) {
+		t.Errorf("model has %d intents, code %d (duplicates?)", len(inModel), len(code))
+	}
+}

@@ -1,0 +1,26 @@
+package intents
+
+import (
+	"context"
+
+	"github.com/dingdang-voicepay/skill/device"
+)
+
+// No declines the pending question. An intent with confirmationStatus
+// DENIED counts as no too. Sample utterances:
+//
+//	不用了
+//	不要
+//	算了
+//	不买了
+const No = "no"
+
+// no cancels whatever is pending, politely, and ends the session.
+func (d *Dialog) no(ctx context.Context, t *turn) (device.View, error) {
+	pending := t.state.Step != stepNone
+	t.state = state{}
+	if pending {
+		return say(cancelled), nil
+	}
+	return say(goodbye), nil
+}

@@ -1,0 +1,34 @@
+package intents
+
+import (
+	"context"
+
+	"github.com/dingdang-voicepay/skill/device"
+)
+
+// Play plays purchased content; slot product. Sample utterances:
+//
+//	播放{product}
+//	我要听{product}
+//	继续听{product}
+//	放一下{product}
+const Play = "play"
+
+// play plays what the user owns (recording the use); for what they do not
+// own it says the price and asks whether to buy it. After payment, the
+// platform may replay this intent: the entitlement check makes it play.
+func (d *Dialog) play(ctx context.Context, t *turn) (device.View, error) {
+	t.continues(Play)
+	p, v, ok := d.pick(t, Play)
+	if !ok {
+		return v, nil
+	}
+	owns, err := d.cfg.Pay.Owns(ctx, t.user(), p.ID)
+	if err != nil {
+		return device.View{}, err
+	}
+	if owns {
+		return d.start(ctx, t, p, "")
+	}
+	return d.confirm(t, p, 1, Play, "这是付费内容，"+p.Price.Yuan()+"，要购买吗？")
+}

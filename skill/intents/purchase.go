@@ -1,0 +1,288 @@
+package intents
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/dingdang-voicepay/skill/device"
+	"github.com/dingdang-voicepay/skill/skill"
+	"github.com/dingdang-voicepay/skill/skill/pay"
+)
+
+// SlotProduct is the slot naming a product (an id, name or alias).
+const SlotProduct = "product"
+
+// maxChoices is how many products a question names.
+const maxChoices = 3
+
+// ordinals let the user pick among the products just named.
+var ordinals = map[string]int{"第一个": 0, "第1个": 0, "第二个": 1, "第2个": 1, "第三个": 2, "第3个": 2}
+
+// verb says what the purpose does with a product.
+func verb(purpose string) string {
+	if purpose == Play {
+		return "听"
+	}
+	return "买"
+}
+
+// pick resolves the product the turn is about. When it cannot, ok is false
+// and v is the question to ask (which product, or which of several).
+func (d *Dialog) pick(t *turn, purpose string) (p skill.Product, v device.View, ok bool) {
+	said := t.slot(SlotProduct)
+	if said == "" && t.state.Step == stepProduct {
+		said = t.req.Request.QueryText // the answer to "which one?"
+	}
+	if said == "" {
+		if p, ok := d.cfg.Catalog.Product(t.state.ProductID); ok && t.state.Step == stepCount {
+			return p, v, true
+		}
+		return p, d.askProduct(t, purpose, nil,
+			"你想"+verb(purpose)+"什么？比如"+names(d.cfg.Catalog.Products, maxChoices, "或")+"。"), false
+	}
+	matches := d.match(t, said)
+	switch len(matches) {
+	case 1:
+		return matches[0], v, true
+	case 0:
+		speech := "没有找到“" + said + "”。"
+		if close := d.close(said); len(close) > 0 {
+			speech += "你是不是想要" + names(close, maxChoices, "或") + "？"
+		} else {
+			speech += "现在有" + names(d.cfg.Catalog.Products, maxChoices, "和") + "。你想" + verb(purpose) + "哪个？"
+		}
+		return p, d.askProduct(t, purpose, nil, speech), false
+	default:
+		if len(matches) > maxChoices {
+			matches = matches[:maxChoices]
+		}
+		return p, d.askProduct(t, purpose, matches, "你说的是"+names(matches, maxChoices, "还是")+"？"), false
+	}
+}
+
+// match finds the products said, preferring the candidates just offered.
+func (d *Dialog) match(t *turn, said string) []skill.Product {
+	var cands []skill.Product
+	for _, id := range t.state.Candidates {
+		if p, ok := d.cfg.Catalog.Product(id); ok {
+			cands = append(cands, p)
+		}
+	}
+	if i, ok := ordinals[strings.TrimSpace(said)]; ok && i < len(cands) {
+		return cands[i : i+1]
+	}
+	all := d.cfg.Catalog.Match(said)
+	if len(cands) > 0 {
+		var in []skill.Product
+		for _, p := range all {
+			if slices.Contains(t.state.Candidates, p.ID) {
+				in = append(in, p)
+			}
+		}
+		if len(in) > 0 {
+			return in
+		}
+	}
+	return all
+}
+
+// close returns the products sharing at least two characters with what was
+// said, closest first: the "did you mean" of a miss.
+func (d *Dialog) close(said string) []skill.Product {
+	type scored struct {
+		p skill.Product
+		n int
+	}
+	var hits []scored
+	for _, p := range d.cfg.Catalog.Products {
+		best := 0
+		for _, name := range append([]string{p.Name}, p.Aliases...) {
+			n := 0
+			for _, r := range uniq(said) {
+				if strings.ContainsRune(name, r) {
+					n++
+				}
+			}
+			best = max(best, n)
+		}
+		if best >= 2 {
+			hits = append(hits, scored{p, best})
+		}
+	}
+	slices.SortStableFunc(hits, func(a, b scored) int { return b.n - a.n })
+	out := make([]skill.Product, 0, len(hits))
+	for _, h := range hits {
+		out = append(out, h.p)
+	}
+	return out
+}
+
+// uniq returns the distinct non-space runes of s.
+func uniq(s string) []rune {
+	var out []rune
+	for _, r := range s {
+		if r != ' ' && !slices.Contains(out, r) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// askProduct asks which product, eliciting the product slot.
+func (d *Dialog) askProduct(t *turn, purpose string, candidates []skill.Product, speech string) device.View {
+	t.state = state{Step: stepProduct, Intent: purpose}
+	for _, p := range candidates {
+		t.state.Candidates = append(t.state.Candidates, p.ID)
+	}
+	v := ask(speech)
+	v.ElicitSlot, v.UpdatedIntent = SlotProduct, t.updatedIntent(purpose, nil, 0)
+	delete(v.UpdatedIntent.Slots, SlotProduct) // the slot asked for starts empty
+	if t.screened && len(candidates) > 0 {
+		v.Products = candidates
+	}
+	return v
+}
+
+// sell takes a chosen product to the confirmation question: never charging
+// an entitlement already owned, offering renewal of a running
+// subscription, asking how many of a consumable.
+func (d *Dialog) sell(ctx context.Context, t *turn, p skill.Product, purpose string) (device.View, error) {
+	count := int64(1)
+	switch p.Kind {
+	case skill.KindEntitlement:
+		owns, err := d.cfg.Pay.Owns(ctx, t.user(), p.ID)
+		if err != nil {
+			return device.View{}, err
+		}
+		if owns {
+			return d.start(ctx, t, p, "你已经购买过了。")
+		}
+	case skill.KindSubscription:
+		if n, said, ok := t.count(); said && ok {
+			count = n
+		}
+		e, err := d.entitlement(ctx, t, p.ID)
+		if err != nil {
+			return device.View{}, err
+		}
+		if e != nil && e.Active(t.now) {
+			total, err := skill.MulFen(p.Price, count)
+			if err != nil {
+				return device.View{}, err
+			}
+			return d.confirm(t, p, count, purpose, "你的"+p.Name+"有效期到"+date(e.ExpiresAt)+"。续费"+
+				amount(p, count, total)+"，要续费吗？")
+		}
+	case skill.KindConsumable:
+		n, said, ok := t.count()
+		switch {
+		case !said:
+			return d.askCount(t, p, purpose, p.Name+"每个"+p.Price.Yuan()+"，要买几个？"), nil
+		case !ok:
+			return d.askCount(t, p, purpose, fmt.Sprintf("一次可以买1到%d个，要买几个？", skill.MaxQuantity)), nil
+		}
+		count = n
+	}
+	return d.confirm(t, p, count, purpose, "")
+}
+
+// askCount asks how many, eliciting the count slot.
+func (d *Dialog) askCount(t *turn, p skill.Product, purpose, speech string) device.View {
+	t.state = state{Step: stepCount, Intent: purpose, ProductID: p.ID}
+	v := ask(speech)
+	v.ElicitSlot, v.UpdatedIntent = SlotCount, t.updatedIntent(purpose, &p, 0)
+	delete(v.UpdatedIntent.Slots, SlotCount) // the slot asked for starts empty
+	return v
+}
+
+// confirm says the price in yuan and asks to confirm; speech replaces the
+// default question.
+func (d *Dialog) confirm(t *turn, p skill.Product, count int64, purpose, speech string) (device.View, error) {
+	total, err := skill.MulFen(p.Price, count)
+	if err != nil {
+		return device.View{}, err
+	}
+	slotCount := count
+	if p.Kind == skill.KindEntitlement {
+		slotCount = 0 // always one: no count slot
+	}
+	original, err := json.Marshal(t.updatedIntent(purpose, &p, slotCount))
+	if err != nil {
+		return device.View{}, err
+	}
+	t.state = state{Step: stepConfirm, Intent: purpose, ProductID: p.ID, Count: count, Original: original}
+	if speech == "" {
+		speech = amount(p, count, total) + "，确定购买吗？"
+	}
+	return ask(speech), nil
+}
+
+// issue turns a confirmed purchase into an offer and the Charge directive.
+func (d *Dialog) issue(ctx context.Context, t *turn) (device.View, error) {
+	st := t.state
+	t.state = state{}
+	p, ok := d.cfg.Catalog.Product(st.ProductID)
+	if !ok {
+		return device.View{}, fmt.Errorf("intents: product %q left the catalog", st.ProductID)
+	}
+	if p.Kind == skill.KindEntitlement {
+		owns, err := d.cfg.Pay.Owns(ctx, t.user(), p.ID)
+		if err != nil {
+			return device.View{}, err
+		}
+		if owns {
+			return d.start(ctx, t, p, "你已经购买过了。")
+		}
+	}
+	if t.user() == "" {
+		return say("需要登录叮当账号才能购买。"), nil
+	}
+	count := max(st.Count, 1)
+	total, err := skill.MulFen(p.Price, count)
+	if err != nil {
+		return device.View{}, err
+	}
+	token, err := d.cfg.Offers.Issue(pay.Offer{
+		UserID:   t.user(),
+		Items:    []skill.Line{{ItemID: p.ID, Quantity: count, Amount: total}},
+		TotalAmt: total,
+		Intent:   st.Original,
+	})
+	if err != nil {
+		return device.View{}, err
+	}
+	return device.View{
+		Speech: "好的，" + amount(p, count, total) + "。",
+		Offer:  &device.Offer{Token: token, Product: p, Count: count, Total: total},
+	}, nil
+}
+
+// start plays a product the user owns, recording the use. If the user no
+// longer has it (a consumable ran out meanwhile), it offers it instead.
+func (d *Dialog) start(ctx context.Context, t *turn, p skill.Product, speech string) (device.View, error) {
+	if err := d.cfg.Pay.Use(ctx, t.user(), p.ID); err != nil {
+		if skill.ErrorCode(err) == skill.ECONFLICT {
+			return d.confirm(t, p, 1, Play, "这是付费内容，"+p.Price.Yuan()+"，要购买吗？")
+		}
+		return device.View{}, err
+	}
+	t.state = state{}
+	return device.View{Speech: speech, Play: &device.Play{Product: p}}, nil
+}
+
+// entitlement returns what the user owns of a product, or nil.
+func (d *Dialog) entitlement(ctx context.Context, t *turn, productID string) (*skill.Entitlement, error) {
+	ents, err := d.cfg.Pay.Entitlements(ctx, t.user())
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range ents {
+		if e.ProductID == productID {
+			return &e, nil
+		}
+	}
+	return nil, nil
+}

@@ -1,0 +1,346 @@
+package intents_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dingdang-voicepay/skill/skill/intents"
+	"github.com/dingdang-voicepay/skill/skill/tsk"
+	"github.com/dingdang-voicepay/skill/skill/tsk/tsktest"
+)
+
+// devices runs a conversation test on a screened and a screenless speaker.
+func devices(t *testing.T, fn func(t *testing.T, e *env)) {
+	for _, screened := range []bool{true, false} {
+		name := "screenless"
+		if screened {
+			name = "screened"
+		}
+		t.Run(name, func(t *testing.T) { fn(t, newEnv(t, screened)) })
+	}
+}
+
+// wantDisplay checks that screens got a template of the type and
+// screenless speakers none.
+func wantDisplay(t *testing.T, e *env, r *tsk.Response, templateType string) {
+	t.Helper()
+	rt, ok := find[tsk.RenderTemplate](r)
+	switch {
+	case e.screened && !ok:
+		t.Errorf("no %s on a screen", templateType)
+	case e.screened && rt.Template.Type != templateType:
+		t.Errorf("template %s, want %s", rt.Template.Type, templateType)
+	}
+}
+
+func TestBuyOneTime(t *testing.T) {
+	devices(t, func(t *testing.T, e *env) {
+		r := e.intent(intents.Buy, map[string]string{"product": "万古神帝第35集"})
+		wantSpeech(t, r, true, "万古神帝第35集，2元，确定购买吗？")
+
+		r = e.intent(intents.Yes, nil)
+		wantSpeech(t, r, false, "2元")
+		ch, ok := find[tsk.Charge](r)
+		if !ok {
+			t.Fatal("no Charge")
+		}
+		it := ch.Payload.ChargeInfo.Items[0]
+		if it.ItemID != "wgsd-35" || it.Price != 200 || it.TotalFee != 200 || it.Count != 1 {
+			t.Errorf("charge item %+v", it)
+		}
+		offer, err := e.pay.Offers.Verify(ch.Payload.ChargeInfo.UserID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var original tsk.Intent
+		if err := json.Unmarshal(offer.Intent, &original); err != nil || original.Name != intents.Buy {
+			t.Errorf("offer intent %s (%v), want the buy intent", offer.Intent, err)
+		}
+		if offer.UserID != e.user || offer.TotalAmt != 200 {
+			t.Errorf("offer %+v", offer)
+		}
+		if e.screened {
+			wantDisplay(t, e, r, tsk.NewsBodyTemplate)
+			rt, _ := find[tsk.RenderTemplate](r)
+			if rt.Template.BackgroundImage == nil || !strings.Contains(rt.Template.TextContent.Description, "微信扫码支付") {
+				t.Errorf("pay card %+v", rt.Template)
+			}
+		} else if !strings.Contains(speech(r), "叮当App") {
+			t.Errorf("screenless offer does not point to the app: %q", speech(r))
+		}
+
+		o := e.createOrder(r)
+		e.payAndShip(o)
+		r = e.paid(o)
+		wantSpeech(t, r, false, "购买成功")
+		play, ok := find[tsk.AudioPlayerPlay](r)
+		if !ok || play.Playlist[0].Stream.Token != "wgsd-35" {
+			t.Errorf("purchased content does not play: %+v", r.Response.Directives)
+		}
+		wantDisplay(t, e, r, tsk.NewsBodyTemplate1)
+	})
+}
+
+func TestBuyConsumable(t *testing.T) {
+	devices(t, func(t *testing.T, e *env) {
+		r := e.intent(intents.Buy, map[string]string{"product": "听书点数"})
+		wantSpeech(t, r, true, "要买几个")
+		if el, ok := find[tsk.ElicitSlot](r); !ok || el.SlotToElicit != "count" || el.UpdatedIntent.Name != intents.Buy {
+			t.Errorf("elicit %+v", el)
+		}
+		r = e.intent(intents.Buy, map[string]string{"count": "三个"})
+		wantSpeech(t, r, true, "听书点数3个，共3元，确定购买吗？")
+		r = e.intent(intents.Yes, nil)
+		ch, _ := find[tsk.Charge](r)
+		if it := ch.Payload.ChargeInfo.Items[0]; it.Count != 3 || it.TotalFee != 300 || it.Price != 100 {
+			t.Errorf("charge item %+v", it)
+		}
+		o := e.createOrder(r)
+		e.payAndShip(o)
+		wantSpeech(t, e.paid(o), false, "听书点数现在有3个")
+		wantSpeech(t, e.intent(intents.MyPurchases, nil), false, "听书点数还剩3个")
+	})
+}
+
+func TestCountForms(t *testing.T) {
+	tests := []struct {
+		name string
+		opt  tsktest.Option
+		want string
+	}{
+		{"digits", tsktest.WithSlots(map[string]string{"count": "3"}), "3个，共3元"},
+		{"chinese", tsktest.WithSlots(map[string]string{"count": "十二"}), "12个，共12元"},
+		{"unit", tsktest.WithSlot("count", tsk.Value{Type: tsk.ValueUnit, Amount: "5", Unit: "个", Origin: "5个"}), "5个，共5元"},
+		{"query", tsktest.WithQuery("两个"), "2个，共2元"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t, false)
+			e.intent(intents.Buy, map[string]string{"product": "点数"})
+			wantSpeech(t, e.intent(intents.Buy, nil, tt.opt), true, tt.want)
+		})
+	}
+	t.Run("out of range", func(t *testing.T) {
+		e := newEnv(t, false)
+		wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": "点数", "count": "5000"}), true, "1到999")
+	})
+}
+
+func TestRenewSubscription(t *testing.T) {
+	devices(t, func(t *testing.T, e *env) {
+		wantSpeech(t, e.buy(map[string]string{"product": "会员月卡"}), false, "购买成功", "有效期到")
+		first := e.clock.Now().Add(30 * 24 * time.Hour)
+
+		r := e.intent(intents.Buy, map[string]string{"product": "会员"})
+		wantSpeech(t, r, true, "你的会员月卡有效期到"+date(first), "19.9元", "要续费吗？")
+		o := e.createOrder(e.intent(intents.Yes, nil))
+		e.payAndShip(o)
+		wantSpeech(t, e.paid(o), false, "有效期到"+date(first.Add(30*24*time.Hour)))
+	})
+}
+
+// date says a day as the dialog does.
+func date(t time.Time) string { return t.In(time.FixedZone("CST", 8*3600)).Format("1月2日") }
+
+func TestSayNo(t *testing.T) {
+	devices(t, func(t *testing.T, e *env) {
+		wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": "万古神帝35集"}), true, "确定购买吗？")
+		r := e.intent(intents.No, nil)
+		wantSpeech(t, r, false, "好的，已取消")
+		if _, ok := find[tsk.Charge](r); ok {
+			t.Error("charged after no")
+		}
+		// Nothing is pending any more: a later yes buys nothing.
+		if r := e.intent(intents.Yes, nil); len(r.Response.Directives) != 0 {
+			t.Errorf("yes after no: %+v", r.Response)
+		}
+		// DENIED counts as no.
+		e.intent(intents.Buy, map[string]string{"product": "万古神帝35集"})
+		wantSpeech(t, e.intent(intents.Buy, nil, tsktest.WithConfirmation(tsk.Denied)), false, "已取消")
+	})
+}
+
+func TestElicitProduct(t *testing.T) {
+	devices(t, func(t *testing.T, e *env) {
+		r := e.intent(intents.Buy, nil)
+		wantSpeech(t, r, true, "你想买什么？")
+		el, ok := find[tsk.ElicitSlot](r)
+		if !ok || el.SlotToElicit != "product" || el.UpdatedIntent == nil || el.UpdatedIntent.Name != intents.Buy {
+			t.Fatalf("elicit %+v", el)
+		}
+		r = e.intent(intents.Buy, map[string]string{"product": "万古神帝"})
+		wantSpeech(t, r, true, "你说的是万古神帝第35集还是万古神帝第36集？")
+		r = e.intent(intents.Buy, map[string]string{"product": "第二个"})
+		wantSpeech(t, r, true, "万古神帝第36集，2元，确定购买吗？")
+	})
+}
+
+func TestUnknownProduct(t *testing.T) {
+	devices(t, func(t *testing.T, e *env) {
+		r := e.intent(intents.Buy, map[string]string{"product": "三体"})
+		wantSpeech(t, r, true, "没有找到“三体”", "现在有万古神帝第35集")
+		r = e.intent(intents.Buy, map[string]string{"product": "古神帝地"})
+		wantSpeech(t, r, true, "你是不是想要万古神帝第35集")
+		// The answer to the question is taken even from an unknown intent.
+		r = e.send(tsktest.NewIntent("unknown", nil, e.opts(tsktest.WithQuery("会员月卡"))...))
+		wantSpeech(t, r, true, "会员月卡，19.9元，确定购买吗？")
+	})
+}
+
+func TestAlreadyOwned(t *testing.T) {
+	devices(t, func(t *testing.T, e *env) {
+		e.buy(map[string]string{"product": "万古神帝第35集"})
+		r := e.intent(intents.Buy, map[string]string{"product": "万古神帝第35集"})
+		wantSpeech(t, r, false, "你已经购买过了")
+		if _, ok := find[tsk.Charge](r); ok {
+			t.Error("charged twice for an entitlement")
+		}
+		if _, ok := find[tsk.AudioPlayerPlay](r); !ok {
+			t.Error("owned content does not play")
+		}
+		if r := e.intent(intents.Play, map[string]string{"product": "万古神帝第35集"}); len(r.Response.Directives) == 0 {
+			t.Error("play of owned content does not play")
+		}
+	})
+}
+
+func TestPlayNotOwned(t *testing.T) {
+	devices(t, func(t *testing.T, e *env) {
+		r := e.intent(intents.Play, map[string]string{"product": "万古神帝36集"})
+		wantSpeech(t, r, true, "这是付费内容，2元，要购买吗？")
+		// CONFIRMED counts as yes.
+		r = e.intent(intents.Play, map[string]string{"product": "万古神帝36集"}, tsktest.WithConfirmation(tsk.Confirmed))
+		o := e.createOrder(r)
+		stored, err := e.pay.Confirm(e.ctx, o.tradeNo)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var original tsk.Intent
+		if err := json.Unmarshal(stored.Intent, &original); err != nil || original.Name != intents.Play {
+			t.Errorf("order intent %s, want the play intent", stored.Intent)
+		}
+		e.payAndShip(o)
+		r = e.paid(o)
+		if p, ok := find[tsk.AudioPlayerPlay](r); !ok || p.Playlist[0].Stream.Token != "wgsd-36" {
+			t.Errorf("original play intent not resumed: %+v", r.Response)
+		}
+		// The platform replays the original intent: it plays now.
+		r = e.intent(intents.Play, map[string]string{"product": "万古神帝36集"})
+		if _, ok := find[tsk.AudioPlayerPlay](r); !ok {
+			t.Errorf("replayed play intent: %+v", r.Response)
+		}
+	})
+}
+
+func TestShipNotifyLate(t *testing.T) {
+	devices(t, func(t *testing.T, e *env) {
+		e.intent(intents.Buy, map[string]string{"product": "万古神帝第35集"})
+		o := e.createOrder(e.intent(intents.Yes, nil))
+		e.platform.Pay(o.tradeNo, o.total) // paid, but no ship notify yet
+		r := e.paid(o)
+		wantSpeech(t, r, false, "购买成功")
+		if _, ok := find[tsk.AudioPlayerPlay](r); !ok {
+			t.Errorf("paid content does not play: %+v", r.Response)
+		}
+		if e.platform.Calls("orderquery") == 0 {
+			t.Error("the skill did not ask the platform")
+		}
+		// The late ship notify changes nothing.
+		if reply := e.pay.ShipNotify(e.ctx, e.platform.NewShipNotify(o.userToken, o.tradeNo)); !reply.OK() {
+			t.Errorf("late ship notify: %+v", reply)
+		}
+	})
+}
+
+func TestUnpaid(t *testing.T) {
+	devices(t, func(t *testing.T, e *env) {
+		e.intent(intents.Buy, map[string]string{"product": "万古神帝第35集"})
+		o := e.createOrder(e.intent(intents.Yes, nil))
+		r := e.paid(o)
+		wantSpeech(t, r, false, "还没有收到付款", "购买万古神帝第35集")
+		if len(r.Response.Directives) != 0 {
+			t.Errorf("directives for an unpaid order: %+v", r.Response.Directives)
+		}
+		if owns, _ := e.pay.Owns(e.ctx, e.user, "wgsd-35"); owns {
+			t.Error("unpaid content unlocked")
+		}
+		if r := e.intent(intents.Play, map[string]string{"product": "万古神帝第35集"}); len(r.Response.Directives) != 0 {
+			t.Errorf("unpaid content plays: %+v", r.Response)
+		}
+		// Someone else's order, or no order at all, unlocks nothing either.
+		e.payAndShip(o)
+		other := *e
+		other.user, other.session = "user-2", "session-2"
+		if r := other.paid(o); len(r.Response.Directives) != 0 || !strings.Contains(speech(r), "还没有收到付款") {
+			t.Errorf("another user's order: %+v", r.Response)
+		}
+		wantSpeech(t, e.send(tsktest.NewConnectionsResponse("NOSUCHORDER", "dd", e.opts()...)), false, "还没有收到付款")
+	})
+}
+
+func TestRefund(t *testing.T) {
+	devices(t, func(t *testing.T, e *env) {
+		e.buy(map[string]string{"product": "听书点数", "count": "3"})
+		r := e.intent(intents.Refund, nil)
+		wantSpeech(t, r, true, "将退还3元（听书点数3个），确定吗？")
+		r = e.intent(intents.Yes, nil)
+		wantSpeech(t, r, false, "已申请退款3元，会原路退回")
+		orders, _ := e.pay.UserOrders(e.ctx, e.user)
+		if len(orders) != 1 || e.platform.Refunds(orders[0].TradeNo) != 1 {
+			t.Errorf("refund not sent to the platform: %+v", orders)
+		}
+	})
+}
+
+func TestRefundOutsidePolicy(t *testing.T) {
+	tests := []struct {
+		name    string
+		product string
+		advance time.Duration
+		want    string
+	}{
+		{"not refundable", "会员月卡", 0, "这个商品不支持退款"},
+		{"too late", "听书点数", 8 * 24 * time.Hour, "已超过7天退款期限"},
+		{"used", "万古神帝第35集", 0, "已经使用过的商品不能退款"}, // it played after payment
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t, true)
+			e.buy(map[string]string{"product": tt.product, "count": "1"})
+			e.clock.Advance(tt.advance)
+			r := e.intent(intents.Refund, map[string]string{"product": tt.product})
+			wantSpeech(t, r, false, "不能退款", tt.want)
+		})
+	}
+	t.Run("nothing bought", func(t *testing.T) {
+		wantSpeech(t, newEnv(t, false).intent(intents.Refund, nil), false, "没有可以退款")
+	})
+}
+
+func TestSessionEndedMidPurchase(t *testing.T) {
+	devices(t, func(t *testing.T, e *env) {
+		e.intent(intents.Buy, map[string]string{"product": "万古神帝第35集"})
+		r := e.send(tsktest.NewSessionEnded(tsk.ReasonUserInitiated, e.opts()...))
+		if !r.Response.ShouldEndSession || len(r.Response.Directives) != 0 {
+			t.Errorf("session ended reply %+v", r.Response)
+		}
+		if _, err := e.store.Session(e.ctx, e.session); err == nil {
+			t.Error("session state kept after SessionEndedRequest")
+		}
+		if r := e.intent(intents.Yes, nil); len(r.Response.Directives) != 0 {
+			t.Errorf("yes after the session ended charged: %+v", r.Response)
+		}
+	})
+}
+
+func TestMyPurchases(t *testing.T) {
+	devices(t, func(t *testing.T, e *env) {
+		wantSpeech(t, e.intent(intents.MyPurchases, nil), false, "还没有购买")
+		e.buy(map[string]string{"product": "会员月卡"})
+		r := e.intent(intents.MyPurchases, nil)
+		wantSpeech(t, r, false, "会员月卡有效期到")
+		wantDisplay(t, e, r, tsk.NewsBodyTemplate1)
+	})
+}

@@ -1,0 +1,93 @@
+package intents
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"github.com/dingdang-voicepay/skill/device"
+	"github.com/dingdang-voicepay/skill/skill"
+)
+
+// Refund asks for a refund; slot product (optional: the most recent
+// purchase otherwise). Sample utterances:
+//
+//	我要退款
+//	退款
+//	把{product}退了
+//	{product}不想要了，退钱
+const Refund = "refund"
+
+// refund finds the purchase to refund (of the product said, else the most
+// recent), explains why not when the policy forbids it, and otherwise says
+// the amount in yuan and asks to confirm.
+func (d *Dialog) refund(ctx context.Context, t *turn) (device.View, error) {
+	t.state = state{}
+	var want []string
+	if said := t.slot(SlotProduct); said != "" {
+		for _, p := range d.cfg.Catalog.Match(said) {
+			want = append(want, p.ID)
+		}
+		if len(want) == 0 {
+			return say("没有找到“" + said + "”的购买记录。"), nil
+		}
+	}
+	orders, err := d.cfg.Pay.UserOrders(ctx, t.user())
+	if err != nil {
+		return device.View{}, err
+	}
+	slices.SortStableFunc(orders, func(a, b skill.Order) int { return b.CreatedAt.Compare(a.CreatedAt) })
+	var first *skill.Order
+	var why error
+	for _, o := range orders {
+		if !purchased(o) || (want != nil && !slices.ContainsFunc(o.Details, func(l skill.Line) bool { return slices.Contains(want, l.ItemID) })) {
+			continue
+		}
+		err := d.cfg.Pay.RefundPolicy(o, t.now)
+		if err == nil {
+			return d.askRefund(t, o), nil
+		}
+		if skill.ErrorCode(err) != skill.EINVALID {
+			return device.View{}, err
+		}
+		if first == nil {
+			first, why = &o, err
+		}
+	}
+	if first == nil {
+		return say("你还没有可以退款的购买。"), nil
+	}
+	return say("抱歉，" + d.orderName(*first) + "不能退款：" + skill.ErrorMessage(why) + "。如有疑问可以联系客服。"), nil
+}
+
+// purchased reports whether the order was paid for (whatever happened since).
+func purchased(o skill.Order) bool {
+	switch o.State {
+	case skill.StateDelivered, skill.StatePartiallyRefunded, skill.StateRefunding, skill.StateRefunded:
+		return true
+	}
+	return false
+}
+
+// askRefund says what would be refunded and asks to confirm.
+func (d *Dialog) askRefund(t *turn, o skill.Order) device.View {
+	left := o.TotalAmt - o.RefundedAmt - o.PendingRefundAmt()
+	t.state = state{Step: stepRefund, TradeNo: o.TradeNo, RefundAmt: left}
+	return ask("将退还" + left.Yuan() + "（" + d.orderName(o) + "），确定吗？")
+}
+
+// orderName names what an order bought.
+func (d *Dialog) orderName(o skill.Order) string {
+	var ns []string
+	for _, l := range o.Details {
+		name := l.ItemID
+		if p, ok := d.cfg.Catalog.Product(l.ItemID); ok {
+			name = p.Name
+		}
+		if l.Quantity > 1 {
+			name += itoa(l.Quantity) + "个"
+		}
+		ns = append(ns, name)
+	}
+	return strings.Join(ns, "、")
+}

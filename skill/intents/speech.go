@@ -1,0 +1,65 @@
+package intents
+
+import (
+	"strings"
+	"time"
+
+	"github.com/dingdang-voicepay/skill/device"
+	"github.com/dingdang-voicepay/skill/skill"
+)
+
+// Phrases said in more than one place.
+const (
+	apologySpeech  = "抱歉，出了点小问题，请稍后再试。"
+	fallbackSpeech = "好的。"
+	cancelled      = "好的，已取消。"
+	goodbye        = "好的，再见。"
+	examples       = "你可以说“有什么可以买”、“购买万古神帝第35集”、“我买过什么”或者“我要退款”。"
+)
+
+// china is the time zone dates are said in (no tzdata needed).
+var china = time.FixedZone("CST", 8*60*60)
+
+// apology is the view every failure turns into.
+func apology() device.View {
+	return device.View{Speech: apologySpeech, End: true}
+}
+
+// say is a statement that ends the session.
+func say(s string) device.View { return device.View{Speech: s, End: true} }
+
+// ask is a question that keeps the mic open.
+func ask(s string) device.View { return device.View{Speech: s, Ask: true} }
+
+// date says a day the way people do: "3月4日".
+func date(t time.Time) string {
+	return t.In(china).Format("1月2日")
+}
+
+// names lists up to max product names: "A、B和C", with "等" when cut.
+func names(ps []skill.Product, max int, last string) string {
+	var ns []string
+	for i, p := range ps {
+		if i == max {
+			break
+		}
+		ns = append(ns, p.Name)
+	}
+	s := strings.Join(ns, "、")
+	if len(ns) > 1 {
+		s = strings.Join(ns[:len(ns)-1], "、") + last + ns[len(ns)-1]
+	}
+	if len(ps) > max {
+		s += "等"
+	}
+	return s
+}
+
+// amount says a quantity of a product with its price: "万古神帝第35集，2元"
+// or "听书点数3个，共3元".
+func amount(p skill.Product, count int64, total skill.Fen) string {
+	if count > 1 {
+		return p.Name + itoa(count) + "个，共" + total.Yuan()
+	}
+	return p.Name + "，" + total.Yuan()
+}

@@ -1,0 +1,156 @@
+package intents
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+
+	"github.com/dingdang-voicepay/skill/skill"
+	"github.com/dingdang-voicepay/skill/skill/tsk"
+	"time"
+)
+
+// step is where a session's purchase (or refund) dialog stands.
+type step string
+
+// The steps of the dialog state machine.
+const (
+	stepNone    step = ""        // nothing pending
+	stepProduct step = "product" // asked which product
+	stepCount   step = "count"   // asked how many
+	stepConfirm step = "confirm" // asked to confirm a purchase
+	stepRefund  step = "refund"  // asked to confirm a refund
+)
+
+// state is a session's saved dialog state, stored as JSON.
+type state struct {
+	Step step `json:"step,omitempty"`
+	// Intent is what the purchase serves: Buy or Play.
+	Intent string `json:"intent,omitempty"`
+	// ProductID is the product chosen so far.
+	ProductID string `json:"productId,omitempty"`
+	// Candidates are the products offered when the user was ambiguous.
+	Candidates []string `json:"candidates,omitempty"`
+	// Count is the quantity chosen so far.
+	Count int64 `json:"count,omitempty"`
+	// Original is the user's intent to resume after payment.
+	Original json.RawMessage `json:"original,omitempty"`
+	// TradeNo and RefundAmt are the refund awaiting confirmation.
+	TradeNo   string    `json:"tradeNo,omitempty"`
+	RefundAmt skill.Fen `json:"refundAmt,omitempty"`
+}
+
+// confirming reports whether the session waits for a yes or a no.
+func (s state) confirming() bool { return s.Step == stepConfirm || s.Step == stepRefund }
+
+// turn is one request being handled.
+type turn struct {
+	req      *tsk.Request
+	now      time.Time
+	screened bool
+	state    state
+	saved    bool // a state was loaded from the store
+}
+
+// user is the owner of purchases: the platform user id.
+func (t *turn) user() string { return t.req.UserID() }
+
+// intent is the request's intent, or nil.
+func (t *turn) intent() *tsk.Intent { return t.req.Request.Intent }
+
+// slot returns the text of the intent's slot, or "".
+func (t *turn) slot(name string) string {
+	v, ok := t.intent().Slot(name)
+	if !ok {
+		return ""
+	}
+	return v.Text()
+}
+
+// continues keeps the state when the request answers the pending product
+// or count question of the same purpose; otherwise it starts afresh.
+func (t *turn) continues(purpose string) {
+	if (t.state.Step == stepProduct || t.state.Step == stepCount) && t.state.Intent == purpose {
+		return
+	}
+	t.state = state{Intent: purpose}
+}
+
+// updatedIntent is the intent to send with Dialog.ElicitSlot (and to keep
+// for resuming after payment): the request's intent when it has this name,
+// else a new one, with the product and count chosen so far filled in.
+func (t *turn) updatedIntent(name string, p *skill.Product, count int64) *tsk.Intent {
+	in := &tsk.Intent{Name: name, ConfirmationStatus: tsk.NoConfirmation, Slots: map[string]tsk.Slot{}}
+	if cur := t.intent(); cur != nil && cur.Name == name {
+		maps.Copy(in.Slots, cur.Slots)
+	}
+	set := func(slot string, v tsk.Value) {
+		in.Slots[slot] = tsk.Slot{Name: slot, ConfirmationStatus: tsk.NoConfirmation, Values: []tsk.SlotValue{{Value: v}}}
+	}
+	if p != nil {
+		set(SlotProduct, tsk.TextValue(p.Name))
+	}
+	if count > 0 {
+		set(SlotCount, tsk.TextValue(fmt.Sprint(count)))
+	}
+	return in
+}
+
+// load reads the session's state; a missing or unreadable one is empty.
+func (d *Dialog) load(ctx context.Context, t *turn) error {
+	id := t.req.Session.SessionID
+	if id == "" {
+		return nil
+	}
+	raw, err := d.cfg.Store.Session(ctx, id)
+	switch {
+	case errors.Is(err, skill.ErrNotFound):
+		return nil
+	case err != nil:
+		return fmt.Errorf("intents: load session: %w", err)
+	}
+	t.saved = true
+	if err := json.Unmarshal(raw, &t.state); err != nil {
+		d.cfg.Logger.Warn("intents: unreadable session state, starting afresh", "session_id", id, "err", err)
+		t.state = state{}
+	}
+	return nil
+}
+
+// save stores the session's state, or forgets it when nothing is pending.
+func (d *Dialog) save(ctx context.Context, t *turn) error {
+	id := t.req.Session.SessionID
+	if id == "" {
+		return nil
+	}
+	if t.state.Step == stepNone {
+		if !t.saved {
+			return nil
+		}
+		if err := d.cfg.Store.DeleteSession(ctx, id); err != nil {
+			return fmt.Errorf("intents: delete session: %w", err)
+		}
+		return nil
+	}
+	raw, err := json.Marshal(t.state)
+	if err != nil {
+		return fmt.Errorf("intents: save session: %w", err)
+	}
+	if err := d.cfg.Store.SaveSession(ctx, id, raw, d.cfg.SessionTTL); err != nil {
+		return fmt.Errorf("intents: save session: %w", err)
+	}
+	return nil
+}
+
+// forget drops the session after a failure, best effort: the apology ends
+// the conversation, so a stale question must not linger.
+func (d *Dialog) forget(ctx context.Context, t *turn) {
+	t.state = state{}
+	if id := t.req.Session.SessionID; id != "" && d.cfg.Store != nil {
+		if err := d.cfg.Store.DeleteSession(ctx, id); err != nil {
+			d.cfg.Logger.Warn("intents: forget session", "session_id", id, "err", err)
+		}
+	}
+}

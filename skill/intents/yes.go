@@ -1,0 +1,67 @@
+package intents
+
+import (
+	"context"
+
+	"github.com/dingdang-voicepay/skill/device"
+	"github.com/dingdang-voicepay/skill/skill"
+)
+
+// Yes confirms the pending question. An intent with confirmationStatus
+// CONFIRMED counts as yes too. Sample utterances:
+//
+//	是的
+//	确定
+//	好的
+//	买吧
+//	可以
+const Yes = "yes"
+
+// yes carries out what was asked: the purchase (an offer and the Charge
+// directive) or the refund; a pending product or count question is asked
+// again.
+func (d *Dialog) yes(ctx context.Context, t *turn) (device.View, error) {
+	switch t.state.Step {
+	case stepConfirm:
+		return d.issue(ctx, t)
+	case stepRefund:
+		return d.refundConfirmed(ctx, t)
+	case stepProduct:
+		var cands []skill.Product
+		for _, id := range t.state.Candidates {
+			if p, ok := d.cfg.Catalog.Product(id); ok {
+				cands = append(cands, p)
+			}
+		}
+		if len(cands) > 0 {
+			return d.askProduct(t, t.state.Intent, cands, "你说的是"+names(cands, maxChoices, "还是")+"？"), nil
+		}
+		return d.askProduct(t, t.state.Intent, nil, "你想"+verb(t.state.Intent)+"哪个？"), nil
+	case stepCount:
+		p, _ := d.cfg.Catalog.Product(t.state.ProductID)
+		return d.askCount(t, p, t.state.Intent, "要买几个"+p.Name+"？"), nil
+	}
+	return ask("你想做什么呢？" + examples), nil
+}
+
+// buyOrPlay re-enters the pending purchase dialog with its own purpose.
+func (d *Dialog) buyOrPlay(ctx context.Context, t *turn) (device.View, error) {
+	if t.state.Intent == Play {
+		return d.play(ctx, t)
+	}
+	return d.buy(ctx, t)
+}
+
+// refundConfirmed starts the confirmed refund.
+func (d *Dialog) refundConfirmed(ctx context.Context, t *turn) (device.View, error) {
+	st := t.state
+	t.state = state{}
+	_, err := d.cfg.Pay.Refund(ctx, st.TradeNo, st.RefundAmt, "用户语音申请退款")
+	switch skill.ErrorCode(err) {
+	case "":
+		return say("已申请退款" + st.RefundAmt.Yuan() + "，会原路退回。"), nil
+	case skill.EINVALID, skill.ECONFLICT:
+		return say("退款没有成功：" + skill.ErrorMessage(err) + "。"), nil
+	}
+	return device.View{}, err
+}

@@ -1,0 +1,281 @@
+package pay
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	mrand "math/rand/v2"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/dingdang-voicepay/skill/skill/tsk"
+)
+
+// DefaultBaseURL is the platform's pay interface base.
+const DefaultBaseURL = "https://aiwx.html5.qq.com/paycgi/"
+
+// Client defaults, used when the matching field is zero.
+const (
+	DefaultTimeout     = 3 * time.Second        // per attempt
+	DefaultMaxAttempts = 3                      // attempts per call
+	DefaultBackoff     = 100 * time.Millisecond // first backoff cap; doubles per attempt
+	DefaultMaxBackoff  = 2 * time.Second        // backoff cap
+)
+
+// maxReplyBytes bounds a platform reply.
+const maxReplyBytes = 1 << 20
+
+// PlatformError is the platform's business refusal: a reply with retCode
+// FAIL. It is final: retrying the same request will not help.
+type PlatformError struct {
+	RetCode string
+	RetMsg  string
+}
+
+func (e *PlatformError) Error() string {
+	return "pay: platform: " + e.RetCode + ": " + e.RetMsg
+}
+
+// ErrTransient is wrapped by errors after which the call may succeed later:
+// network errors, timeouts and HTTP 5xx, once the attempts are used up.
+var ErrTransient = errors.New("pay: platform unavailable")
+
+// Client calls the platform's orderquery, refund and refundquery. Each call
+// marshals its body once, signs exactly those bytes with TSK-RSA2 (Key), and
+// accepts only replies whose signature Verifier accepts (RSA2 only). Transient
+// failures are retried with exponential backoff and full jitter, re-sending
+// the same bytes (so the same nonceStr and refundTradeNo). BaseURL, SkillID,
+// Key and Verifier are required except that BaseURL defaults to
+// DefaultBaseURL; other zero fields take the defaults above.
+type Client struct {
+	BaseURL     string          // ends with "/"; DefaultBaseURL when empty
+	SkillID     string          // filled into every request
+	Version     string          // optional "version" of requests
+	Key         *rsa.PrivateKey // SkillPrivateKey, signs requests
+	Verifier    *tsk.Verifier   // holds TSKPublicKey, checks replies
+	HTTP        *http.Client    // nil means http.DefaultClient
+	Timeout     time.Duration   // per attempt
+	MaxAttempts int
+	Backoff     time.Duration
+	MaxBackoff  time.Duration
+	Now         func() time.Time // signing clock; nil means time.Now
+	Logger      *slog.Logger     // nil means slog.Default()
+}
+
+// OrderQuery asks the platform about an order. A retCode FAIL is a
+// *PlatformError.
+func (c *Client) OrderQuery(ctx context.Context, q OrderQuery) (OrderStatus, error) {
+	q.SkillID, q.NonceStr = c.SkillID, NonceStr()
+	if q.Version == "" {
+		q.Version = c.Version
+	}
+	var st OrderStatus
+	err := c.call(ctx, "orderquery", q, &st)
+	return st, err
+}
+
+// Refund asks the platform to refund. A retCode FAIL is a *PlatformError.
+func (c *Client) Refund(ctx context.Context, r RefundRequest) (RefundResult, error) {
+	r.SkillID, r.NonceStr = c.SkillID, NonceStr()
+	if r.Version == "" {
+		r.Version = c.Version
+	}
+	var res RefundResult
+	err := c.call(ctx, "refund", r, &res)
+	return res, err
+}
+
+// RefundQuery asks the platform about a refund. A retCode FAIL is a
+// *PlatformError.
+func (c *Client) RefundQuery(ctx context.Context, q RefundQuery) (RefundStatus, error) {
+	q.SkillID, q.NonceStr = c.SkillID, NonceStr()
+	if q.Version == "" {
+		q.Version = c.Version
+	}
+	var st RefundStatus
+	err := c.call(ctx, "refundquery", q, &st)
+	return st, err
+}
+
+// call posts req to the endpoint and decodes a verified SUCCESS reply into
+// out.
+func (c *Client) call(ctx context.Context, endpoint string, req, out any) error {
+	if c.Key == nil || c.Verifier == nil {
+		return fmt.Errorf("pay: %s: client needs Key and Verifier", endpoint)
+	}
+	body, err := json.Marshal(req)
+	if err != nil {
+		return fmt.Errorf("pay: %s: %w", endpoint, err)
+	}
+	base := c.BaseURL
+	if base == "" {
+		base = DefaultBaseURL
+	}
+	if !strings.HasSuffix(base, "/") {
+		base += "/"
+	}
+	url := base + endpoint
+	attempts := c.MaxAttempts
+	if attempts <= 0 {
+		attempts = DefaultMaxAttempts
+	}
+	var last error
+	for i := range attempts {
+		if i > 0 {
+			if err := sleep(ctx, c.backoff(i)); err != nil {
+				return fmt.Errorf("pay: %s: %w (last: %w)", endpoint, err, last)
+			}
+		}
+		reply, err := c.attempt(ctx, url, body)
+		if err == nil {
+			return decodeReply(endpoint, reply, out)
+		}
+		if !errors.Is(err, ErrTransient) {
+			return fmt.Errorf("pay: %s: %w", endpoint, err)
+		}
+		last = err
+		if ctx.Err() != nil {
+			break
+		}
+		c.log().Warn("pay: platform call failed", "endpoint", endpoint, "attempt", i+1, "err", err)
+	}
+	return fmt.Errorf("pay: %s: %w", endpoint, last)
+}
+
+// attempt makes one signed POST and returns the verified reply body. Errors
+// after which a retry may help wrap ErrTransient.
+func (c *Client) attempt(ctx context.Context, url string, body []byte) ([]byte, error) {
+	timeout := c.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	auth, err := tsk.SignRSA2(body, c.now(), c.Key)
+	if err != nil {
+		return nil, err
+	}
+	hreq, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	hreq.Header.Set("Content-Type", "application/json")
+	hreq.Header.Set("Authorization", auth)
+	hc := c.HTTP
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	resp, err := hc.Do(hreq)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrTransient, err)
+	}
+	defer resp.Body.Close()
+	reply, err := io.ReadAll(io.LimitReader(resp.Body, maxReplyBytes))
+	if err != nil {
+		return nil, fmt.Errorf("%w: read reply: %w", ErrTransient, err)
+	}
+	if resp.StatusCode >= 500 {
+		return nil, fmt.Errorf("%w: HTTP %d", ErrTransient, resp.StatusCode)
+	}
+	// Any other reply must be signed by the platform, even a refusal.
+	if _, err := c.Verifier.Verify(reply, resp.Header.Get("Authorization")); err != nil {
+		return nil, fmt.Errorf("reply signature (HTTP %d): %w", resp.StatusCode, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		var r struct {
+			RetCode string `json:"retCode"`
+			RetMsg  string `json:"retMsg"`
+		}
+		if json.Unmarshal(reply, &r) == nil && r.RetCode != "" {
+			return nil, fmt.Errorf("HTTP %d: %w", resp.StatusCode, &PlatformError{RetCode: r.RetCode, RetMsg: r.RetMsg})
+		}
+		return nil, fmt.Errorf("HTTP %d", resp.StatusCode)
+	}
+	return reply, nil
+}
+
+// decodeReply turns a verified reply into out, or a *PlatformError.
+func decodeReply(endpoint string, reply []byte, out any) error {
+	var head struct {
+		RetCode string `json:"retCode"`
+		RetMsg  string `json:"retMsg"`
+	}
+	if err := json.Unmarshal(reply, &head); err != nil {
+		return fmt.Errorf("pay: %s: bad reply: %w", endpoint, err)
+	}
+	switch head.RetCode {
+	case RetSuccess:
+	case RetFail:
+		return &PlatformError{RetCode: head.RetCode, RetMsg: head.RetMsg}
+	default:
+		return fmt.Errorf("pay: %s: unknown retCode %q", endpoint, truncateBytes(head.RetCode, 16))
+	}
+	if err := json.Unmarshal(reply, out); err != nil {
+		return fmt.Errorf("pay: %s: bad reply: %w", endpoint, err)
+	}
+	return nil
+}
+
+// backoff returns the wait before retry i (1-based): uniformly random in
+// [0, min(MaxBackoff, Backoff·2^(i-1))] ("full jitter").
+func (c *Client) backoff(i int) time.Duration {
+	b, m := c.Backoff, c.MaxBackoff
+	if b <= 0 {
+		b = DefaultBackoff
+	}
+	if m <= 0 {
+		m = DefaultMaxBackoff
+	}
+	d := b
+	for j := 1; j < i && d < m; j++ {
+		d *= 2
+	}
+	d = min(d, m)
+	return time.Duration(mrand.Int64N(int64(d) + 1))
+}
+
+func (c *Client) now() time.Time {
+	if c.Now != nil {
+		return c.Now()
+	}
+	return time.Now()
+}
+
+func (c *Client) log() *slog.Logger {
+	if c.Logger != nil {
+		return c.Logger
+	}
+	return slog.Default()
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+const alnum = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+// NonceStr returns 32 random letters and digits.
+func NonceStr() string {
+	var b [32]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err) // crypto/rand never fails on supported platforms
+	}
+	for i := range b {
+		b[i] = alnum[int(b[i])%len(alnum)]
+	}
+	return string(b[:])
+}

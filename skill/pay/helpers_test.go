@@ -1,0 +1,182 @@
+package pay_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/dingdang-voicepay/skill/skill"
+	"github.com/dingdang-voicepay/skill/skill/pay"
+	"github.com/dingdang-voicepay/skill/skill/pay/paytest"
+	"github.com/dingdang-voicepay/skill/skill/store/bolt"
+	"github.com/dingdang-voicepay/skill/skill/tsk/tsktest"
+)
+
+// clock is a settable test clock.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+func testCatalog() *skill.Catalog {
+	return &skill.Catalog{Products: []skill.Product{
+		{ID: "ep1", Name: "第一集", Price: 990, Kind: skill.KindEntitlement,
+			Refund: skill.RefundPolicy{Allowed: true, WithinDays: 7, UnusedOnly: true}},
+		{ID: "album", Name: "专辑", Price: 500, Kind: skill.KindEntitlement,
+			Refund: skill.RefundPolicy{Allowed: true}},
+		{ID: "credits", Name: "点数", Price: 100, Kind: skill.KindConsumable,
+			Refund: skill.RefundPolicy{Allowed: true, WithinDays: 30}},
+		{ID: "vip", Name: "会员", Price: 1500, Kind: skill.KindSubscription, Days: 30},
+		{ID: "huge", Name: "巨贵", Price: 1 << 62, Kind: skill.KindConsumable},
+		{ID: "huge2", Name: "巨贵二", Price: 1 << 62, Kind: skill.KindConsumable},
+	}}
+}
+
+type env struct {
+	svc    *pay.Service
+	store  skill.Store
+	plat   *paytest.Platform
+	clock  *clock
+	offers *pay.Offers
+}
+
+func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// newEnv returns a Service over a fresh bolt store, talking to a fake
+// platform, with a test clock.
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	st, err := bolt.Open(filepath.Join(t.TempDir(), "skill.db"), bolt.Config{SweepInterval: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return newEnvWithStore(t, st)
+}
+
+func newEnvWithStore(t *testing.T, st skill.Store) *env {
+	t.Helper()
+	clk := &clock{t: time.Now().UTC().Truncate(time.Second)}
+	offers := &pay.Offers{Secret: []byte("test-offer-secret"), Now: clk.Now}
+	plat := paytest.NewPlatform(t)
+	cat := testCatalog()
+	if err := cat.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	client := plat.Client()
+	client.Logger = quietLogger()
+	svc := &pay.Service{Store: st, Catalog: cat, SkillID: tsktest.SkillID, Offers: offers,
+		Platform: client, Now: clk.Now, Logger: quietLogger()}
+	return &env{svc: svc, store: st, plat: plat, clock: clk, offers: offers}
+}
+
+func line(item string, qty int64, amount skill.Fen) skill.Line {
+	return skill.Line{ItemID: item, Quantity: qty, Amount: amount}
+}
+
+// create makes an order that must succeed and returns its tradeNo; the
+// platform learns of it as NOTPAY.
+func (e *env) create(t *testing.T, user string, lines ...skill.Line) string {
+	t.Helper()
+	req := paytest.NewCreateOrder(user, lines...)
+	r := e.svc.CreateOrder(context.Background(), req)
+	if !r.OK() {
+		t.Fatalf("CreateOrder(%v) = %+v, want SUCCESS", lines, r)
+	}
+	e.plat.Open(r.TradeNo, req.TotalAmt)
+	return r.TradeNo
+}
+
+// buy creates, pays and ship-notifies an order and returns it delivered.
+func (e *env) buy(t *testing.T, user string, lines ...skill.Line) skill.Order {
+	t.Helper()
+	no := e.create(t, user, lines...)
+	o := e.order(t, no)
+	e.plat.Pay(no, o.TotalAmt)
+	if r := e.svc.ShipNotify(context.Background(), e.plat.NewShipNotify(user, no)); !r.OK() {
+		t.Fatalf("ShipNotify(%s) = %+v", no, r)
+	}
+	o = e.order(t, no)
+	if o.State != skill.StateDelivered {
+		t.Fatalf("order %s is %s after ship notify", no, o.State)
+	}
+	return o
+}
+
+func (e *env) order(t *testing.T, tradeNo string) skill.Order {
+	t.Helper()
+	o, err := e.store.Order(context.Background(), tradeNo)
+	if err != nil {
+		t.Fatalf("Order(%s): %v", tradeNo, err)
+	}
+	return o
+}
+
+// ledger returns every stored order as JSON, to compare before and after.
+func (e *env) ledger(t *testing.T) string {
+	t.Helper()
+	orders, err := e.store.Orders(context.Background(), skill.OrderFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.MarshalIndent(orders, "", " ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// serve exposes the Service's partner endpoints over net/http the way
+// skill/server does: verify the platform's signature, decode, answer signed.
+func serve(t *testing.T, svc *pay.Service) *httptest.Server {
+	t.Helper()
+	v := paytest.PlatformVerifier()
+	handle := func(fn func(body []byte) (pay.Reply, bool)) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			body, _ := io.ReadAll(r.Body)
+			status := http.StatusOK
+			var reply pay.Reply
+			if _, err := v.Verify(body, r.Header.Get("Authorization")); err != nil {
+				status, reply = http.StatusUnauthorized, pay.Fail("bad signature")
+			} else if rep, ok := fn(body); !ok {
+				status, reply = http.StatusBadRequest, pay.Fail("bad json")
+			} else {
+				reply = rep
+			}
+			out, _ := json.Marshal(reply)
+			w.Header().Set("Authorization", tsktest.SignReply(out, time.Now()))
+			w.WriteHeader(status)
+			w.Write(out)
+		}
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /pay/ship-notify", handle(func(b []byte) (pay.Reply, bool) {
+		var req pay.ShipNotifyRequest
+		if json.Unmarshal(b, &req) != nil {
+			return pay.Reply{}, false
+		}
+		return svc.ShipNotify(context.Background(), req), true
+	}))
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return srv
+}

@@ -1,0 +1,138 @@
+package pay_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/dingdang-voicepay/skill/skill"
+	"github.com/dingdang-voicepay/skill/skill/pay"
+)
+
+func TestReconcileDeliversWithoutShipNotify(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	no := e.create(t, "u1", line("ep1", 1, 990))
+	young := e.create(t, "u2", line("ep1", 1, 990))
+	e.plat.Pay(no, 990)
+	rec := &pay.Reconciler{Service: e.svc}
+	if rep, _ := rec.RunOnce(ctx); rep.Checked != 0 {
+		t.Errorf("orders younger than Delay checked: %+v", rep)
+	}
+	e.clock.Advance(3 * time.Minute)
+	e.plat.Pay(young, 990)
+	rep, err := rec.RunOnce(ctx)
+	if err != nil || rep.Checked != 2 || rep.Delivered != 2 {
+		t.Fatalf("RunOnce = %+v, %v", rep, err)
+	}
+	for _, n := range []string{no, young} {
+		if o := e.order(t, n); o.State != skill.StateDelivered || o.TransactionID == "" || o.Deliveries != 1 {
+			t.Errorf("%s: %s tx %q", n, o.State, o.TransactionID)
+		}
+	}
+	// The late ship notify changes nothing.
+	before := e.ledger(t)
+	if r := e.svc.ShipNotify(ctx, e.plat.NewShipNotify("u1", no)); !r.OK() {
+		t.Errorf("late ship notify: %+v", r)
+	}
+	if e.ledger(t) != before {
+		t.Error("late ship notify changed the ledger")
+	}
+}
+
+func TestReconcilePlatformDown(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	no := e.create(t, "u1", line("credits", 2, 200))
+	e.plat.Pay(no, 200)
+	e.clock.Advance(5 * time.Minute)
+	rec := &pay.Reconciler{Service: e.svc}
+	e.plat.Down()
+	rep, err := rec.RunOnce(ctx)
+	if err != nil || rep.Errors != 1 || rep.Delivered != 0 {
+		t.Fatalf("down: %+v, %v", rep, err)
+	}
+	if o := e.order(t, no); o.State != skill.StateCreated {
+		t.Fatalf("delivered while down: %s", o.State)
+	}
+	e.plat.Up()
+	e.plat.FailNext(1) // one more hiccup, retried by the client
+	rep, _ = rec.RunOnce(ctx)
+	if rep.Delivered != 1 || rep.Errors != 0 {
+		t.Errorf("up: %+v", rep)
+	}
+	rep, _ = rec.RunOnce(ctx)
+	if rep.Checked != 0 {
+		t.Errorf("delivered order checked again: %+v", rep)
+	}
+	if o := e.order(t, no); o.Deliveries != 1 {
+		t.Errorf("%d deliveries", o.Deliveries)
+	}
+	ents, _ := e.svc.Entitlements(ctx, "u1")
+	if len(ents) != 1 || ents[0].Quantity != 2 {
+		t.Errorf("entitlements %+v", ents)
+	}
+}
+
+func TestReconcileClosesExpiredUnpaid(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	unpaid := e.create(t, "u1", line("album", 1, 500))
+	paying := e.create(t, "u1", line("credits", 1, 100))
+	e.plat.ScriptTradeStatus(paying, pay.TradeProcessing)
+	rec := &pay.Reconciler{Service: e.svc}
+	e.clock.Advance(10 * time.Minute) // old enough to check, not expired
+	if rep, _ := rec.RunOnce(ctx); rep.Checked != 2 || rep.Closed != 0 {
+		t.Errorf("before expiry: %+v", rep)
+	}
+	e.clock.Advance(25 * time.Minute)
+	rep, _ := rec.RunOnce(ctx)
+	if rep.Closed != 1 {
+		t.Errorf("after expiry: %+v", rep)
+	}
+	if o := e.order(t, unpaid); o.State != skill.StateClosed {
+		t.Errorf("unpaid: %s", o.State)
+	}
+	if o := e.order(t, paying); o.State != skill.StateCreated {
+		t.Errorf("paying (PROCESSING) order: %s, want CREATED", o.State)
+	}
+}
+
+func TestReconcileRefundScriptedFail(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	o := e.buy(t, "u1", line("album", 1, 500))
+	if _, err := e.svc.Refund(ctx, o.TradeNo, 0, ""); err != nil {
+		t.Fatal(err)
+	}
+	rno := pay.RefundTradeNo(o.TradeNo, 1)
+	e.plat.ScriptRefundStatus(rno, skill.RefundProcessing, skill.RefundFail)
+	rec := &pay.Reconciler{Service: e.svc}
+	if rep, _ := rec.RunOnce(ctx); rep.RefundsSettled != 0 {
+		t.Errorf("PROCESSING settled: %+v", rep)
+	}
+	if rep, _ := rec.RunOnce(ctx); rep.RefundsSettled != 1 {
+		t.Errorf("FAIL not settled: %+v", rep)
+	}
+	got := e.order(t, o.TradeNo)
+	if got.State != skill.StateDelivered || got.Refunds[0].Status != skill.RefundFail || got.RefundedAmt != 0 {
+		t.Errorf("after FAIL: %s %+v", got.State, got.Refunds)
+	}
+	if owns, _ := e.svc.Owns(ctx, "u1", "album"); !owns {
+		t.Error("failed refund took the album away")
+	}
+}
+
+func TestRunStopsWithContext(t *testing.T) {
+	e := newEnv(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { (&pay.Reconciler{Service: e.svc, Interval: 10 * time.Millisecond}).Run(ctx); close(done) }()
+	time.Sleep(30 * time.Millisecond)
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(2 * time.Second):
+		t.Fatal("Run did not stop")
+	}
+}

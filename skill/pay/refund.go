@@ -1,0 +1,160 @@
+package pay
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/dingdang-voicepay/skill/skill"
+)
+
+// MaxRefundDesc is the longest refundDesc the pay document allows, in bytes.
+const MaxRefundDesc = 64
+
+// Refund refunds amount of a delivered order (0 means all that is left),
+// after RefundPolicy allows it. The refund, with its deterministic
+// refundTradeNo, is stored as PROCESSING before the platform is called, so
+// whatever happens next it is retried with the same number and never applied
+// twice. The platform accepting it leaves it PROCESSING (refundquery or the
+// refund notify settles it); the platform refusing it (retCode FAIL) fails it
+// and returns an ECONFLICT error wrapping the *PlatformError; a transport
+// failure leaves it PROCESSING for the Reconciler and returns the order with
+// a nil error (the refund is queued).
+func (s *Service) Refund(ctx context.Context, tradeNo string, amount skill.Fen, reason string) (skill.Order, error) {
+	if amount < 0 {
+		return skill.Order{}, skill.Errorf(skill.EINVALID, "退款金额不对")
+	}
+	if s.Platform == nil {
+		return skill.Order{}, errors.New("pay: refund: no platform client configured")
+	}
+	o, err := s.Store.Order(ctx, tradeNo)
+	if err != nil {
+		return skill.Order{}, fmt.Errorf("pay: refund %s: %w", tradeNo, err)
+	}
+	now := s.now()
+	if err := s.RefundPolicy(o, now); err != nil {
+		return o, err
+	}
+	var started skill.Refund
+	o, err = s.Store.UpdateOrder(ctx, tradeNo, func(o *skill.Order) error {
+		if err := s.RefundPolicy(*o, now); err != nil {
+			return err
+		}
+		r, err := nextRefund(o, amount, reason)
+		if err != nil {
+			return err
+		}
+		if err := o.StartRefund(r, now); err != nil {
+			if errors.Is(err, skill.ErrNoChange) {
+				return skill.Errorf(skill.ECONFLICT, "refund %s already started", r.RefundTradeNo)
+			}
+			return err
+		}
+		p, _ := o.Refund(r.RefundTradeNo)
+		started = *p
+		return nil
+	})
+	if err != nil {
+		return o, fmt.Errorf("pay: refund %s: %w", tradeNo, err)
+	}
+	s.log().Info("pay: refund started", "trade_no", tradeNo, "refund_trade_no", started.RefundTradeNo, "refund_amt", int64(started.Amount), "state", o.State)
+	return s.sendRefund(ctx, o, started)
+}
+
+// sendRefund asks the platform to refund r (stored PROCESSING on o) and
+// records the answer.
+func (s *Service) sendRefund(ctx context.Context, o skill.Order, r skill.Refund) (skill.Order, error) {
+	res, err := s.Platform.Refund(ctx, RefundRequest{
+		TransactionID: o.TransactionID,
+		TradeNo:       o.TradeNo,
+		RefundTradeNo: r.RefundTradeNo,
+		TotalAmt:      o.TotalAmt,
+		RefundAmt:     r.Amount,
+		RefundDesc:    truncateBytes(r.Reason, MaxRefundDesc),
+		RefundDetails: r.Details,
+	})
+	var perr *PlatformError
+	switch {
+	case errors.As(err, &perr):
+		s.log().Warn("pay: platform refused refund", "trade_no", o.TradeNo, "refund_trade_no", r.RefundTradeNo, "ret_msg", perr.RetMsg)
+		no, ferr := s.settleRefund(ctx, o.TradeNo, r.RefundTradeNo, "", skill.RefundFail, truncateBytes(perr.RetMsg, 64), "refund refused")
+		if ferr != nil {
+			return o, fmt.Errorf("pay: refund %s: record refusal: %w", r.RefundTradeNo, ferr)
+		}
+		return no, &skill.Error{Code: skill.ECONFLICT, Message: "退款没有成功，请稍后再试或联系客服", Err: perr}
+	case err != nil:
+		// Unknown outcome: keep it PROCESSING; the reconciler asks again with
+		// the same refundTradeNo.
+		s.log().Warn("pay: refund not confirmed, left for the reconciler", "trade_no", o.TradeNo, "refund_trade_no", r.RefundTradeNo, "err", err)
+		return o, nil
+	}
+	if res.RefundTradeNo != "" && res.RefundTradeNo != r.RefundTradeNo {
+		return o, fmt.Errorf("pay: refund %s: platform answered for %s", r.RefundTradeNo, res.RefundTradeNo)
+	}
+	if res.RefundTransactionID == "" {
+		return o, nil
+	}
+	no, err := s.settleRefund(ctx, o.TradeNo, r.RefundTradeNo, res.RefundTransactionID, skill.RefundProcessing, "", "refund accepted")
+	if err != nil {
+		return o, fmt.Errorf("pay: refund %s: record acceptance: %w", r.RefundTradeNo, err)
+	}
+	return no, nil
+}
+
+// nextRefund builds the order's next refund: its refundTradeNo, the amount
+// (0 meaning all that is left) and the refunded lines, allocated in order
+// over what each line has left.
+func nextRefund(o *skill.Order, amount skill.Fen, reason string) (skill.Refund, error) {
+	seq := len(o.Refunds) + 1
+	if seq > maxRefunds {
+		return skill.Refund{}, skill.Errorf(skill.EINVALID, "这笔订单退款次数太多了")
+	}
+	taken, err := skill.AddFen(o.RefundedAmt, o.PendingRefundAmt())
+	if err != nil {
+		return skill.Refund{}, err
+	}
+	left := o.TotalAmt - taken
+	if amount == 0 {
+		amount = left
+	}
+	if amount <= 0 || amount > left {
+		return skill.Refund{}, skill.Errorf(skill.EINVALID, "退款金额超过了可退金额%s", left.Yuan())
+	}
+	r := skill.Refund{RefundTradeNo: RefundTradeNo(o.TradeNo, seq), Amount: amount, Reason: reason}
+	rest := amount
+	for _, l := range o.Details {
+		if rest == 0 {
+			break
+		}
+		var usedAmt skill.Fen
+		var usedQty int64
+		for _, prev := range o.Refunds {
+			if prev.Status == skill.RefundFail {
+				continue
+			}
+			for _, pl := range prev.Details {
+				if pl.ItemID == l.ItemID {
+					usedAmt += pl.Amount
+					usedQty += pl.Quantity
+				}
+			}
+		}
+		remAmt := l.Amount - usedAmt
+		if remAmt <= 0 {
+			continue
+		}
+		take := min(remAmt, rest)
+		unit := l.Amount / skill.Fen(l.Quantity)
+		qty := int64(1)
+		if unit > 0 {
+			qty = int64((take + unit - 1) / unit)
+		}
+		qty = max(1, min(qty, l.Quantity-usedQty, l.Quantity))
+		r.Details = append(r.Details, skill.Line{ItemID: l.ItemID, Quantity: qty, Amount: take})
+		rest -= take
+	}
+	if rest != 0 {
+		return skill.Refund{}, skill.Errorf(skill.EINVALID, "退款金额超过了可退金额%s", left.Yuan())
+	}
+	return r, nil
+}

@@ -1,0 +1,248 @@
+package pay_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dingdang-voicepay/skill/skill"
+	"github.com/dingdang-voicepay/skill/skill/pay"
+)
+
+func TestRefundSettledByRefundQuery(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	o := e.buy(t, "u1", line("album", 1, 500))
+	got, err := e.svc.Refund(ctx, o.TradeNo, 0, "不想要了")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.State != skill.StateRefunding || len(got.Refunds) != 1 {
+		t.Fatalf("after Refund: %s %+v", got.State, got.Refunds)
+	}
+	r := got.Refunds[0]
+	if r.RefundTradeNo != pay.RefundTradeNo(o.TradeNo, 1) || r.Status != skill.RefundProcessing || r.RefundTransactionID == "" || r.Amount != 500 {
+		t.Errorf("refund = %+v", r)
+	}
+	rep, err := (&pay.Reconciler{Service: e.svc}).RunOnce(ctx)
+	if err != nil || rep.RefundsSettled != 1 {
+		t.Fatalf("RunOnce = %+v, %v", rep, err)
+	}
+	if o := e.order(t, o.TradeNo); o.State != skill.StateRefunded || o.RefundedAmt != 500 {
+		t.Errorf("after reconcile: %s refunded %d", o.State, o.RefundedAmt)
+	}
+	if owns, _ := e.svc.Owns(ctx, "u1", "album"); owns {
+		t.Error("still owns a refunded album")
+	}
+	if e.plat.RefundedAmt(o.TradeNo) != 500 {
+		t.Errorf("platform refunded %d", e.plat.RefundedAmt(o.TradeNo))
+	}
+}
+
+func TestRefundPartialThenRest(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	o := e.buy(t, "u1", line("credits", 5, 500))
+	if _, err := e.svc.Refund(ctx, o.TradeNo, 200, ""); err != nil {
+		t.Fatal(err)
+	}
+	// A second refund while one is pending is refused.
+	if _, err := e.svc.Refund(ctx, o.TradeNo, 100, ""); skill.ErrorCode(err) != skill.EINVALID {
+		t.Errorf("refund while refunding: %v", err)
+	}
+	rn := e.plat.NewRefundNotify(pay.RefundTradeNo(o.TradeNo, 1))
+	e.plat.Settle(rn.RefundTradeNo, skill.RefundSuccess)
+	rn = e.plat.NewRefundNotify(rn.RefundTradeNo)
+	for range 3 { // idempotent
+		if r := e.svc.RefundNotify(ctx, rn); !r.OK() {
+			t.Fatalf("RefundNotify = %+v", r)
+		}
+	}
+	got := e.order(t, o.TradeNo)
+	if got.State != skill.StatePartiallyRefunded || got.RefundedAmt != 200 {
+		t.Fatalf("after partial: %s %d", got.State, got.RefundedAmt)
+	}
+	ents, _ := e.svc.Entitlements(ctx, "u1")
+	if len(ents) != 1 || ents[0].Quantity != 3 {
+		t.Errorf("entitlements after refunding 2 of 5: %+v", ents)
+	}
+	// Above what is left: refused, nothing changes.
+	before := e.ledger(t)
+	if _, err := e.svc.Refund(ctx, o.TradeNo, 301, ""); skill.ErrorCode(err) != skill.EINVALID {
+		t.Errorf("refund above what is left: %v", err)
+	}
+	if e.ledger(t) != before {
+		t.Error("ledger changed")
+	}
+	got, err := e.svc.Refund(ctx, o.TradeNo, 0, "")
+	if err != nil || got.Refunds[1].Amount != 300 || got.Refunds[1].RefundTradeNo != pay.RefundTradeNo(o.TradeNo, 2) {
+		t.Fatalf("refund the rest: %+v, %v", got.Refunds, err)
+	}
+	if _, err := (&pay.Reconciler{Service: e.svc}).RunOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.order(t, o.TradeNo); got.State != skill.StateRefunded || got.RefundedAmt != 500 {
+		t.Errorf("after all: %s %d", got.State, got.RefundedAmt)
+	}
+	if e.plat.RefundedAmt(o.TradeNo) != 500 {
+		t.Errorf("platform refunded %d", e.plat.RefundedAmt(o.TradeNo))
+	}
+}
+
+func TestRefundPolicy(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	ep := e.buy(t, "u1", line("ep1", 1, 990))
+	vip := e.buy(t, "u1", line("vip", 1, 1500))
+	unpaid := e.order(t, e.create(t, "u1", line("credits", 1, 100)))
+	now := e.clock.Now()
+	tests := []struct {
+		name  string
+		order skill.Order
+		at    time.Time
+		msg   string
+	}{
+		{"allowed", ep, now, ""},
+		{"not refundable", vip, now, "这个商品不支持退款"},
+		{"too late", ep, now.Add(8 * 24 * time.Hour), "已超过7天退款期限"},
+		{"unpaid", unpaid, now, "这笔订单还没有付款成功，不能退款"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			err := e.svc.RefundPolicy(tc.order, tc.at)
+			if tc.msg == "" {
+				if err != nil {
+					t.Errorf("RefundPolicy = %v, want nil", err)
+				}
+				return
+			}
+			if skill.ErrorCode(err) != skill.EINVALID || skill.ErrorMessage(err) != tc.msg {
+				t.Errorf("RefundPolicy = %v, want EINVALID %q", err, tc.msg)
+			}
+		})
+	}
+	// Once played, an unused_only product cannot be refunded.
+	if err := e.svc.Use(ctx, "u1", "ep1"); err != nil {
+		t.Fatal(err)
+	}
+	before := e.ledger(t)
+	_, err := e.svc.Refund(ctx, ep.TradeNo, 0, "")
+	if skill.ErrorMessage(err) != "已经使用过的商品不能退款" {
+		t.Errorf("refund after use: %v", err)
+	}
+	if e.ledger(t) != before || e.plat.Calls("refund") != 0 {
+		t.Error("refused refund changed something")
+	}
+}
+
+func TestRefundPlatformRefuses(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	// The ledger says delivered but the platform never saw the payment,
+	// so it refuses the refund.
+	no := e.create(t, "u2", line("album", 1, 500))
+	if _, err := e.store.UpdateOrder(ctx, no, func(o *skill.Order) error {
+		return o.Deliver("FAKE", 500, "test", e.clock.Now())
+	}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := e.svc.Refund(ctx, no, 0, "")
+	var perr *pay.PlatformError
+	if skill.ErrorCode(err) != skill.ECONFLICT || !errors.As(err, &perr) {
+		t.Fatalf("Refund = %v, want ECONFLICT wrapping *PlatformError", err)
+	}
+	if got.State != skill.StateDelivered || got.Refunds[0].Status != skill.RefundFail {
+		t.Errorf("after refusal: %s %+v", got.State, got.Refunds)
+	}
+}
+
+func TestRefundPlatformDownResentSameNumber(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	o := e.buy(t, "u1", line("album", 1, 500))
+	e.plat.Down()
+	got, err := e.svc.Refund(ctx, o.TradeNo, 0, "")
+	if err != nil || got.State != skill.StateRefunding || got.Refunds[0].RefundTransactionID != "" {
+		t.Fatalf("Refund while down: %s %+v %v", got.State, got.Refunds, err)
+	}
+	rec := &pay.Reconciler{Service: e.svc}
+	rep, _ := rec.RunOnce(ctx) // still down
+	if rep.Errors != 1 || rep.RefundsSettled != 0 {
+		t.Errorf("down: %+v", rep)
+	}
+	e.plat.Up()
+	rep, _ = rec.RunOnce(ctx) // unknown to the platform: resent
+	if rep.RefundsResent != 1 {
+		t.Errorf("up: %+v", rep)
+	}
+	rep, _ = rec.RunOnce(ctx) // settled
+	if rep.RefundsSettled != 1 {
+		t.Errorf("settle: %+v", rep)
+	}
+	for range 2 {
+		rec.RunOnce(ctx)
+	}
+	if got := e.order(t, o.TradeNo); got.State != skill.StateRefunded || got.RefundedAmt != 500 {
+		t.Errorf("order %s refunded %d", got.State, got.RefundedAmt)
+	}
+	if n, amt := e.plat.Refunds(o.TradeNo), e.plat.RefundedAmt(o.TradeNo); n != 1 || amt != 500 {
+		t.Errorf("platform: %d refunds, %d refunded", n, amt)
+	}
+	for _, r := range e.plat.Requests() {
+		if r.Endpoint == "refund" && !strings.Contains(string(r.Body), pay.RefundTradeNo(o.TradeNo, 1)) {
+			t.Errorf("refund sent with another number: %s", r.Body)
+		}
+	}
+}
+
+func TestRefundNotifyRefusals(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	o := e.buy(t, "u1", line("credits", 3, 300))
+	if _, err := e.svc.Refund(ctx, o.TradeNo, 100, ""); err != nil {
+		t.Fatal(err)
+	}
+	good := e.plat.NewRefundNotify(pay.RefundTradeNo(o.TradeNo, 1))
+	good.RefundStatus = skill.RefundSuccess
+	mod := func(f func(*pay.RefundNotifyRequest)) pay.RefundNotifyRequest {
+		r := good
+		f(&r)
+		return r
+	}
+	tests := []struct {
+		name string
+		req  pay.RefundNotifyRequest
+		msg  string
+	}{
+		{"unknown refund", mod(func(r *pay.RefundNotifyRequest) { r.RefundTradeNo = "RNOPE01" }), "unknown refund"},
+		{"unknown order", mod(func(r *pay.RefundNotifyRequest) { r.TradeNo = "TNOPE" }), "unknown tradeNo"},
+		{"refund amount differs", mod(func(r *pay.RefundNotifyRequest) { r.RefundAmt = 300 }), "refundAmt mismatch"},
+		{"total differs", mod(func(r *pay.RefundNotifyRequest) { r.TotalAmt = 301 }), "totalAmt mismatch"},
+		{"bad status", mod(func(r *pay.RefundNotifyRequest) { r.RefundStatus = "DONE" }), "bad refundStatus"},
+		{"wrong skillId", mod(func(r *pay.RefundNotifyRequest) { r.SkillID = "x" }), "wrong skillId"},
+		{"other refundTransactionId", mod(func(r *pay.RefundNotifyRequest) { r.RefundTransactionID = "RFOTHER" }), "refundTransactionId mismatch"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			before := e.ledger(t)
+			if r := e.svc.RefundNotify(ctx, tc.req); r.RetCode != pay.RetFail || r.RetMsg != tc.msg {
+				t.Errorf("RefundNotify = %+v, want FAIL %q", r, tc.msg)
+			}
+			if e.ledger(t) != before {
+				t.Error("ledger changed")
+			}
+		})
+	}
+	if r := e.svc.RefundNotify(ctx, good); !r.OK() {
+		t.Fatalf("good: %+v", r)
+	}
+	if got := e.order(t, o.TradeNo); got.State != skill.StatePartiallyRefunded || got.RefundedAmt != 100 {
+		t.Errorf("after notify: %s %d", got.State, got.RefundedAmt)
+	}
+	// The opposite word afterwards is refused.
+	if r := e.svc.RefundNotify(ctx, mod(func(r *pay.RefundNotifyRequest) { r.RefundStatus = skill.RefundFail })); r.OK() {
+		t.Errorf("FAIL after SUCCESS accepted: %+v", r)
+	}
+}

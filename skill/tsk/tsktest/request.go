@@ -1,0 +1,221 @@
+package tsktest
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"sync/atomic"
+	"time"
+
+	"github.com/dingdang-voicepay/skill/skill/tsk"
+)
+
+// Option changes a request under construction.
+type Option func(*tsk.Request)
+
+var requestSeq atomic.Int64
+
+// base returns a request of the given type with the defaults: skill
+// SkillID, user DefaultUserID, device DefaultDeviceID (screenless: only
+// AudioPlayer, like the platform's examples), a new session DefaultSessionID,
+// a fresh request id and the current time.
+func base(typ string, opts []Option) *tsk.Request {
+	r := &tsk.Request{
+		Version: tsk.Version,
+		Session: tsk.Session{New: true, SessionID: DefaultSessionID},
+		Context: tsk.Context{System: tsk.System{
+			Application: tsk.Application{ApplicationID: SkillID},
+			Device:      tsk.Device{DeviceID: DefaultDeviceID},
+			User:        tsk.User{UserID: DefaultUserID},
+		}},
+		Request: tsk.Body{
+			Type:      typ,
+			RequestID: fmt.Sprintf("test-request-%d", requestSeq.Add(1)),
+			Timestamp: tsk.FormatTime(time.Now()),
+		},
+	}
+	Screenless()(r)
+	for _, o := range opts {
+		o(r)
+	}
+	return r
+}
+
+// NewLaunch returns a LaunchRequest.
+func NewLaunch(opts ...Option) *tsk.Request {
+	return base(tsk.TypeLaunch, opts)
+}
+
+// NewIntent returns an IntentRequest for the intent name with one text slot
+// per entry of slots (value and origin both the string), dialog state
+// STARTED and confirmation status NONE.
+func NewIntent(name string, slots map[string]string, opts ...Option) *tsk.Request {
+	in := &tsk.Intent{Name: name, ConfirmationStatus: tsk.NoConfirmation, Slots: map[string]tsk.Slot{}}
+	for k, v := range slots {
+		in.Slots[k] = textSlot(k, v)
+	}
+	r := base(tsk.TypeIntent, nil)
+	r.Request.Intent = in
+	r.Request.DialogState = tsk.DialogStarted
+	for _, o := range opts {
+		o(r)
+	}
+	return r
+}
+
+// NewConnectionsResponse returns the Connections.Response named Charge that
+// the platform sends after a payment: partnerOrderID is the skill's tradeNo,
+// dingdangOrderID the platform's order id.
+func NewConnectionsResponse(partnerOrderID, dingdangOrderID string, opts ...Option) *tsk.Request {
+	r := base(tsk.TypeConnectionsResponse, nil)
+	r.Request.Name = tsk.ChargeName
+	r.Request.Payload = &tsk.ChargeResult{DingdangOrderID: dingdangOrderID, PartnerOrderID: partnerOrderID}
+	for _, o := range opts {
+		o(r)
+	}
+	return r
+}
+
+// NewSessionEnded returns a SessionEndedRequest with the reason
+// (tsk.ReasonUserInitiated or tsk.ReasonError); use WithSessionError to add
+// an error.
+func NewSessionEnded(reason string, opts ...Option) *tsk.Request {
+	r := base(tsk.TypeSessionEnded, nil)
+	r.Request.Reason = reason
+	r.Session.New = false
+	for _, o := range opts {
+		o(r)
+	}
+	return r
+}
+
+// NewElementSelected returns a Display.ElementSelected request for the list
+// item token, from a screened device.
+func NewElementSelected(token string, opts ...Option) *tsk.Request {
+	r := base(tsk.TypeElementSelected, nil)
+	r.Request.Token = token
+	r.Session.New = false
+	Screened()(r)
+	for _, o := range opts {
+		o(r)
+	}
+	return r
+}
+
+// Screened makes the device screened: its supportedInterfaces list Display
+// as well as AudioPlayer.
+func Screened() Option {
+	return func(r *tsk.Request) {
+		r.Context.System.Device.SupportedInterfaces = map[string]json.RawMessage{
+			"AudioPlayer": json.RawMessage(`{"Play":true,"Stop":true,"ClearQueue":true}`),
+			"Display":     json.RawMessage(`{}`),
+		}
+	}
+}
+
+// Screenless makes the device screenless: only AudioPlayer is supported.
+func Screenless() Option {
+	return func(r *tsk.Request) {
+		r.Context.System.Device.SupportedInterfaces = map[string]json.RawMessage{
+			"AudioPlayer": json.RawMessage(`{"Play":true,"Stop":false,"ClearQueue":false}`),
+		}
+	}
+}
+
+// WithUser sets the platform user id.
+func WithUser(id string) Option {
+	return func(r *tsk.Request) { r.Context.System.User.UserID = id }
+}
+
+// WithAccessToken sets the account-linking access token.
+func WithAccessToken(tok string) Option {
+	return func(r *tsk.Request) { r.Context.System.User.AccessToken = tok }
+}
+
+// WithDevice sets the device id.
+func WithDevice(id string) Option {
+	return func(r *tsk.Request) { r.Context.System.Device.DeviceID = id }
+}
+
+// WithSkill sets the applicationId (to test requests meant for another skill).
+func WithSkill(id string) Option {
+	return func(r *tsk.Request) { r.Context.System.Application.ApplicationID = id }
+}
+
+// WithSession sets the session id.
+func WithSession(id string) Option {
+	return func(r *tsk.Request) { r.Session.SessionID = id }
+}
+
+// WithNewSession sets session.new.
+func WithNewSession(isNew bool) Option {
+	return func(r *tsk.Request) { r.Session.New = isNew }
+}
+
+// WithTime sets the request timestamp; the Sign helpers sign at this time.
+func WithTime(t time.Time) Option {
+	return func(r *tsk.Request) { r.Request.Timestamp = tsk.FormatTime(t) }
+}
+
+// WithRequestID sets the request id.
+func WithRequestID(id string) Option {
+	return func(r *tsk.Request) { r.Request.RequestID = id }
+}
+
+// WithQuery sets the query text (what the user said).
+func WithQuery(text string) Option {
+	return func(r *tsk.Request) { r.Request.QueryText = text }
+}
+
+// WithDialogState sets the dialog state of an IntentRequest.
+func WithDialogState(state string) Option {
+	return func(r *tsk.Request) { r.Request.DialogState = state }
+}
+
+// WithConfirmation sets the intent's confirmationStatus (tsk.Confirmed,
+// tsk.Denied, tsk.NoConfirmation).
+func WithConfirmation(status string) Option {
+	return func(r *tsk.Request) {
+		if r.Request.Intent != nil {
+			r.Request.Intent.ConfirmationStatus = status
+		}
+	}
+}
+
+// WithSlots adds text slots to the intent, one per entry.
+func WithSlots(slots map[string]string) Option {
+	return func(r *tsk.Request) {
+		keys := make([]string, 0, len(slots))
+		for k := range slots {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			WithSlot(k, tsk.TextValue(slots[k]))(r)
+		}
+	}
+}
+
+// WithSlot sets the named slot of the intent to one value of any type.
+func WithSlot(name string, v tsk.Value) Option {
+	return func(r *tsk.Request) {
+		if r.Request.Intent == nil {
+			return
+		}
+		if r.Request.Intent.Slots == nil {
+			r.Request.Intent.Slots = map[string]tsk.Slot{}
+		}
+		r.Request.Intent.Slots[name] = tsk.Slot{Name: name, ConfirmationStatus: tsk.NoConfirmation,
+			Values: []tsk.SlotValue{{Value: v}}}
+	}
+}
+
+// WithSessionError sets the error of a SessionEndedRequest.
+func WithSessionError(typ, message string) Option {
+	return func(r *tsk.Request) { r.Request.Error = &tsk.SessionError{Type: typ, Message: message} }
+}
+
+func textSlot(name, value string) tsk.Slot {
+	return tsk.Slot{Name: name, ConfirmationStatus: tsk.NoConfirmation,
+		Values: []tsk.SlotValue{{Value: tsk.TextValue(value)}}}
+}
