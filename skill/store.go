@@ -47,7 +47,8 @@ type Store interface {
 	// order in between (implementations retry fn on contention). If fn
 	// returns ErrNoChange nothing is written and the current order is
 	// returned with a nil error; any other error is returned and nothing is
-	// written.
+	// written. fn must not change TradeNo, UserID or CreatedAt: stores key
+	// their indexes on them and refuse such an update.
 	UpdateOrder(ctx context.Context, tradeNo string, fn func(*Order) error) (Order, error)
 	// Orders lists orders matching the filter, newest first.
 	Orders(ctx context.Context, f OrderFilter) ([]Order, error)

@@ -4,11 +4,17 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"time"
 
 	"github.com/dingdang-voicepay/skill/device"
 	"github.com/dingdang-voicepay/skill/skill"
 	"github.com/dingdang-voicepay/skill/skill/tsk"
 )
+
+// confirmTimeout bounds the order query of a post-payment jump: the platform
+// gives a skill about a second to answer, and a late answer is worse than
+// going by the ledger and saying the payment is not seen yet.
+const confirmTimeout = 700 * time.Millisecond
 
 // chargeResponse handles Connections.Response Charge, the post-payment
 // jump: payload.partnerOrderId is our tradeNo. The order is confirmed with
@@ -29,7 +35,9 @@ func (d *Dialog) chargeResponse(ctx context.Context, t *turn) (device.View, erro
 	if tradeNo == "" {
 		return say(unpaid("")), nil
 	}
-	o, err := d.cfg.Pay.Confirm(ctx, tradeNo)
+	cctx, cancel := context.WithTimeout(ctx, confirmTimeout)
+	defer cancel()
+	o, err := d.cfg.Pay.Confirm(cctx, tradeNo)
 	switch {
 	case errors.Is(err, skill.ErrNotFound) || skill.ErrorCode(err) == skill.ENOTFOUND:
 		return say(unpaid("")), nil

@@ -6,10 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"time"
 
 	"github.com/dingdang-voicepay/skill/skill"
 	"github.com/dingdang-voicepay/skill/skill/tsk"
-	"time"
 )
 
 // step is where a session's purchase (or refund) dialog stands.
