@@ -44,7 +44,7 @@ func isStd(path string) bool {
 func TestImportRules(t *testing.T) {
 	// Which packages each import may appear in. A prefix of "" matches all.
 	onlyIn := map[string][]string{
-		"github.com/gofiber/fiber":    {mod + "/skill/server"},
+		"github.com/gofiber/fiber":    {mod + "/skill/server", mod + "/internal/loadbench"},
 		"github.com/valyala/fasthttp": {mod + "/skill/server"},
 		"github.com/redis/go-redis":   {mod + "/skill/store/redis", mod + "/internal/deps"},
 		"go.etcd.io/bbolt":            {mod + "/skill/store/bolt", mod + "/internal/deps"},
