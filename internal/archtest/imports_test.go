@@ -52,8 +52,8 @@ func TestImportRules(t *testing.T) {
 		mod + "/skill/store/redis":    {mod + "/cmd/"},
 		mod + "/skill/store/bolt":     {mod + "/cmd/", mod + "/skill/store/"},
 		mod + "/skill/server":         {mod + "/cmd/", mod + "/internal/loadbench"},
-		mod + "/device/screen":        {mod + "/cmd/", mod + "/skill/replay", mod + "/skill/sandbox"},
-		mod + "/device/headless":      {mod + "/cmd/", mod + "/skill/replay", mod + "/skill/sandbox"},
+		mod + "/device/screen":        {mod + "/cmd/", mod + "/skill/intents", mod + "/skill/replay", mod + "/skill/sandbox"},
+		mod + "/device/headless":      {mod + "/cmd/", mod + "/skill/intents", mod + "/skill/replay", mod + "/skill/sandbox"},
 	}
 	pkgs := listPackages(t)
 	if len(pkgs) < 3 {

@@ -69,9 +69,9 @@ func configDefault(config ...Config) Config {
 }
 
 // FromRequest is the default extractor: the raw request body, exactly as
-// received, and the Authorization header.
+// received (never decompressed or re-encoded), and the Authorization header.
 func FromRequest(c *fiber.Ctx) ([]byte, string, error) {
-	return c.Body(), c.Get(fiber.HeaderAuthorization), nil
+	return c.BodyRaw(), c.Get(fiber.HeaderAuthorization), nil
 }
 
 func defaultErrorHandler(c *fiber.Ctx, err error) error {

@@ -1,0 +1,299 @@
+package replay
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"golang.org/x/tools/txtar"
+	"gopkg.in/yaml.v3"
+)
+
+// Device kinds of a fixture's header.
+const (
+	Screened   = "screened"
+	Screenless = "screenless"
+)
+
+// Request kinds of a user turn (UserTurn.Request); "" is an intent.
+const (
+	RequestIntent          = "intent"
+	RequestLaunch          = "launch"
+	RequestSessionEnded    = "session-ended"
+	RequestElementSelected = "element-selected"
+)
+
+// Steps of a platform turn (PlatformTurn.Step).
+const (
+	StepCreateOrder         = "create-order"
+	StepPay                 = "pay"
+	StepShipNotify          = "ship-notify"
+	StepConnectionsResponse = "connections-response"
+	StepRefundNotify        = "refund-notify"
+)
+
+var (
+	requestKinds = []string{"", RequestIntent, RequestLaunch, RequestSessionEnded, RequestElementSelected}
+	steps        = []string{StepCreateOrder, StepPay, StepShipNotify, StepConnectionsResponse, StepRefundNotify}
+)
+
+// Fixture is one conversation read from a txtar file.
+type Fixture struct {
+	Path   string // where it was read from
+	Title  string
+	Device string // Screened or Screenless
+	User   string // the platform user id
+	Turns  []Turn
+
+	header []byte // the txtar comment, kept verbatim for Update
+}
+
+// Turn is one step of a conversation: a user turn or a platform turn, and
+// the answer it must get. Want is nil when the fixture has no want block yet.
+type Turn struct {
+	N        int
+	User     *UserTurn
+	Platform *PlatformTurn
+	Want     *Want
+
+	section txtar.File // the request section, kept verbatim for Update
+}
+
+// UserTurn is a skill request the speaker's user causes.
+type UserTurn struct {
+	Say          string            `yaml:"say,omitempty"`
+	Request      string            `yaml:"request,omitempty"`
+	Intent       string            `yaml:"intent,omitempty"`
+	Slots        map[string]string `yaml:"slots,omitempty,flow"`
+	Confirmation string            `yaml:"confirmation,omitempty"`
+	Token        string            `yaml:"token,omitempty"`
+	Reason       string            `yaml:"reason,omitempty"`
+	Session      string            `yaml:"session,omitempty"`
+}
+
+// PlatformTurn is one step of the platform's pay side.
+type PlatformTurn struct {
+	Step   string `yaml:"step"`
+	Copies int    `yaml:"copies,omitempty"` // ship-notify: how many times
+	Status string `yaml:"status,omitempty"` // refund-notify: SUCCESS or FAIL
+}
+
+// Kind returns "user" or "platform".
+func (t Turn) Kind() string {
+	if t.Platform != nil {
+		return "platform"
+	}
+	return "user"
+}
+
+// Error is a broken fixture: it names the file and, when known, the turn.
+type Error struct {
+	Path string
+	Turn int // 0 for the header or the file as a whole
+	Err  error
+}
+
+func (e *Error) Error() string {
+	if e.Turn > 0 {
+		return fmt.Sprintf("%s: turn %d: %v", e.Path, e.Turn, e.Err)
+	}
+	return fmt.Sprintf("%s: %v", e.Path, e.Err)
+}
+
+// Unwrap returns the cause.
+func (e *Error) Unwrap() error { return e.Err }
+
+// ErrNoWant is wrapped by the error for a turn without a want block (run
+// with Update to write one).
+var ErrNoWant = errors.New("no want block (run with -update to record one)")
+
+// ParseFile reads and parses the fixture at path.
+func ParseFile(path string) (*Fixture, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, &Error{Path: path, Err: err}
+	}
+	return Parse(path, data)
+}
+
+// Parse parses a fixture. Turns without a want block are allowed here; the
+// Runner refuses them unless it updates.
+func Parse(path string, data []byte) (*Fixture, error) {
+	a := txtar.Parse(data)
+	f := &Fixture{Path: path, header: a.Comment}
+	if err := f.parseHeader(a.Comment); err != nil {
+		return nil, &Error{Path: path, Err: err}
+	}
+	for _, sec := range a.Files {
+		n, kind, err := sectionName(sec.Name)
+		if err != nil {
+			return nil, &Error{Path: path, Turn: n, Err: err}
+		}
+		fail := func(format string, args ...any) error {
+			return &Error{Path: path, Turn: n, Err: fmt.Errorf(format, args...)}
+		}
+		switch kind {
+		case "user", "platform":
+			if want := len(f.Turns) + 1; n != want {
+				return nil, fail("section %q: expected turn %d next", sec.Name, want)
+			}
+			t := Turn{N: n, section: sec}
+			if kind == "user" {
+				t.User = new(UserTurn)
+				err = decodeStrict(sec.Data, t.User)
+			} else {
+				t.Platform = new(PlatformTurn)
+				err = decodeStrict(sec.Data, t.Platform)
+			}
+			if err != nil {
+				return nil, fail("%s: %v", sec.Name, err)
+			}
+			if err := t.check(); err != nil {
+				return nil, fail("%v", err)
+			}
+			f.Turns = append(f.Turns, t)
+		case "want":
+			if len(f.Turns) == 0 || f.Turns[len(f.Turns)-1].N != n {
+				return nil, fail("section %q does not follow turn %d's user or platform section", sec.Name, n)
+			}
+			last := &f.Turns[len(f.Turns)-1]
+			if last.Want != nil {
+				return nil, fail("two want sections")
+			}
+			last.Want = new(Want)
+			if err := decodeStrict(sec.Data, last.Want); err != nil {
+				return nil, fail("%s: %v", sec.Name, err)
+			}
+		}
+	}
+	if len(f.Turns) == 0 {
+		return nil, &Error{Path: path, Err: errors.New("no turns (sections \"1 user\", \"1 want\", ...)")}
+	}
+	return f, nil
+}
+
+// sectionName splits "3 want" into 3 and "want".
+func sectionName(name string) (int, string, error) {
+	num, kind, ok := strings.Cut(strings.TrimSpace(name), " ")
+	n, err := strconv.Atoi(num)
+	if !ok || err != nil || n <= 0 {
+		return 0, "", fmt.Errorf("section %q: want \"<turn> user\", \"<turn> platform\" or \"<turn> want\"", name)
+	}
+	kind = strings.TrimSpace(kind)
+	if kind != "user" && kind != "platform" && kind != "want" {
+		return n, "", fmt.Errorf("section %q: unknown kind %q (want user, platform or want)", name, kind)
+	}
+	return n, kind, nil
+}
+
+// parseHeader reads the "key: value" lines of the comment.
+func (f *Fixture) parseHeader(comment []byte) error {
+	sc := bufio.NewScanner(bytes.NewReader(comment))
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		key, val, ok := strings.Cut(line, ":")
+		if !ok {
+			return fmt.Errorf("header line %q: want \"key: value\"", line)
+		}
+		val = strings.TrimSpace(val)
+		if i := strings.Index(val, " #"); i >= 0 {
+			val = strings.TrimSpace(val[:i])
+		}
+		switch strings.TrimSpace(key) {
+		case "title":
+			f.Title = val
+		case "device":
+			f.Device = val
+		case "user":
+			f.User = val
+		default:
+			return fmt.Errorf("header: unknown key %q (want title, device, user)", key)
+		}
+	}
+	switch {
+	case f.Device != Screened && f.Device != Screenless:
+		return fmt.Errorf("header: device %q: want %s or %s", f.Device, Screened, Screenless)
+	case f.User == "":
+		return errors.New("header: no user")
+	case f.Title == "":
+		return errors.New("header: no title")
+	}
+	return nil
+}
+
+// check reports what is wrong with a turn's request.
+func (t Turn) check() error {
+	if p := t.Platform; p != nil {
+		if !slices.Contains(steps, p.Step) {
+			return fmt.Errorf("unknown step %q (want one of %s)", p.Step, strings.Join(steps, ", "))
+		}
+		if p.Copies < 0 || (p.Copies > 0 && p.Step != StepShipNotify) {
+			return fmt.Errorf("copies is for ship-notify only, and at least 1")
+		}
+		if p.Status != "" && (p.Step != StepRefundNotify || (p.Status != "SUCCESS" && p.Status != "FAIL")) {
+			return fmt.Errorf("status is for refund-notify only: SUCCESS or FAIL")
+		}
+		return nil
+	}
+	u := t.User
+	if !slices.Contains(requestKinds, u.Request) {
+		return fmt.Errorf("unknown request %q (want intent, launch, session-ended or element-selected)", u.Request)
+	}
+	switch {
+	case (u.Request == "" || u.Request == RequestIntent) && u.Intent == "":
+		return errors.New("a user turn needs an intent (or request: launch, session-ended, element-selected)")
+	case u.Request != "" && u.Request != RequestIntent && (u.Intent != "" || len(u.Slots) > 0):
+		return fmt.Errorf("request %s takes no intent or slots", u.Request)
+	case u.Request == RequestElementSelected && u.Token == "":
+		return errors.New("element-selected needs a token")
+	}
+	return nil
+}
+
+// decodeStrict decodes one YAML document, refusing unknown keys. An empty
+// block decodes to the zero value.
+func decodeStrict(data []byte, v any) error {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(v); err != nil && !errors.Is(err, io.EOF) {
+		return err
+	}
+	return nil
+}
+
+// Files expands the arguments (files or directories, searched for *.txtar)
+// into a sorted list of fixture files.
+func Files(args ...string) ([]string, error) {
+	var out []string
+	for _, a := range args {
+		st, err := os.Stat(a)
+		if err != nil {
+			return nil, err
+		}
+		if !st.IsDir() {
+			out = append(out, a)
+			continue
+		}
+		err = filepath.WalkDir(a, func(p string, d os.DirEntry, err error) error {
+			if err == nil && !d.IsDir() && strings.HasSuffix(p, ".txtar") {
+				out = append(out, p)
+			}
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out), nil
+}
