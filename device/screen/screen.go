@@ -27,9 +27,10 @@ const PayHint = "微信扫码支付"
 // Config configures the screen renderer. The zero value renders pay cards
 // without a QR background.
 type Config struct {
-	// QRURL returns the URL of a QR PNG for the content (typically the
-	// skill's /qr/<signed token>.png). The content is the offer token.
-	QRURL func(content string) string
+	// QRURL returns the URL of a QR PNG that leads a phone to the product
+	// (typically the skill's /qr/<signed token>.png). It gets the product id:
+	// one image per product, so the QR cache serves every user's pay card.
+	QRURL func(productID string) string
 }
 
 // Renderer renders for screened speakers.
@@ -84,7 +85,7 @@ func (r *Renderer) payCard(o *device.Offer) tsk.RenderTemplate {
 		TextContent: &tsk.TextContent{Title: o.Product.Name, Description: device.Clip(text, CardChars)},
 	}
 	if r.QRURL != nil {
-		t.BackgroundImage = device.Image(r.QRURL(o.Token), PayHint+"二维码")
+		t.BackgroundImage = device.Image(r.QRURL(o.Product.ID), PayHint+"二维码")
 	}
 	return tsk.RenderTemplate{Token: TokenPayCard, Template: t}
 }

@@ -41,7 +41,7 @@ func TestPayCard(t *testing.T) {
 		case tsk.RenderTemplate:
 			desc := d.Template.TextContent.Description
 			card = d.Template.Type == tsk.NewsBodyTemplate && strings.Contains(desc, "19.9元") &&
-				strings.Contains(desc, "微信扫码支付") && d.Template.BackgroundImage.Source.URL == "https://q.example/tok.png"
+				strings.Contains(desc, "微信扫码支付") && d.Template.BackgroundImage.Source.URL == "https://q.example/vip.png"
 			if n := len([]rune(desc)); n > screen.CardChars {
 				t.Errorf("pay card text has %d characters, want ≤ %d", n, screen.CardChars)
 			}

@@ -37,9 +37,9 @@ type Config struct {
 	// Screened overrides the rule that decides whether a device has a
 	// screen (nil → Screened).
 	Screened func(*tsk.Request) bool
-	// QRURL gives the default screen renderer the URL of a QR image for a
-	// content (the offer token); nil renders pay cards without a QR code.
-	QRURL func(content string) string
+	// QRURL gives the default screen renderer the URL of a product's QR
+	// image; nil renders pay cards without a QR code.
+	QRURL func(productID string) string
 	// Now is the clock (nil → time.Now).
 	Now func() time.Time
 	// SessionTTL is how long a session's state is kept (0 → DefaultSessionTTL).
