@@ -24,7 +24,7 @@ bench:
 ## lint: go vet plus staticcheck.
 lint:
 	$(GO) vet $(PKGS)
-	$(GO) run honnef.co/go/tools/cmd/staticcheck@latest $(PKGS)
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 $(PKGS)
 
 ## fuzz: run each fuzz target for $(FUZZTIME).
 fuzz:

@@ -52,10 +52,10 @@ func (s *srv) accessLog(c *fiber.Ctx) error {
 // routeOf is the matched route pattern, or the path for unmatched requests
 // (cut short: it is caller-controlled).
 func routeOf(c *fiber.Ctx) string {
-	if r := c.Route(); r != nil && r.Path != "" && r.Path != "/" {
-		return r.Path
-	}
 	p := c.Path()
+	if r := c.Route(); r != nil && r.Path != "" {
+		p = r.Path
+	}
 	if len(p) > 64 {
 		p = p[:64] + "..."
 	}

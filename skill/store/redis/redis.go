@@ -38,6 +38,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -91,6 +92,7 @@ func New(ctx context.Context, url string, cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("redis: parse url: %w", err)
 	}
+	failFast(opts, url)
 	rdb := goredis.NewClient(opts)
 	s := NewWithClient(rdb, cfg)
 	s.ownsConn = true
@@ -99,6 +101,29 @@ func New(ctx context.Context, url string, cfg Config) (*Store, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// failFast tightens go-redis's defaults, unless the URL sets them: the
+// platform times a webhook out after about a second and retries it, so an
+// unreachable Redis must turn into a quick FAIL, not seconds of redials.
+func failFast(opts *goredis.Options, url string) {
+	set := func(name string) bool { return strings.Contains(url, name+"=") }
+	if !set("dial_timeout") {
+		opts.DialTimeout = 500 * time.Millisecond
+	}
+	if !set("max_retries") {
+		opts.MaxRetries = 1
+	}
+	if opts.DialerRetries == 0 {
+		opts.DialerRetries = 2
+		opts.DialerRetryTimeout = 50 * time.Millisecond
+	}
+	if !set("read_timeout") {
+		opts.ReadTimeout = time.Second
+	}
+	if !set("write_timeout") {
+		opts.WriteTimeout = time.Second
+	}
 }
 
 // NewWithClient returns a Store on an existing client (a *goredis.Client,

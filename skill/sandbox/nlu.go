@@ -1,0 +1,142 @@
+package sandbox
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// NLU is the sandbox's tiny rule-based stand-in for the platform's language
+// understanding: it turns an utterance into an intent and text slots. It is
+// driven by the sample utterances of an interaction model when one is given
+// (each sample "买{count}个{product}" becomes a pattern), then by built-in
+// keyword rules. It is a convenience for trying the dialog by hand; real
+// NLU lives on the platform.
+type NLU struct {
+	rules []rule
+}
+
+// rule is one pattern: a regexp over the whole utterance whose named groups
+// are slots.
+type rule struct {
+	intent  string
+	re      *regexp.Regexp
+	literal int // characters of fixed text: more is more specific
+}
+
+// Understanding is what the NLU made of an utterance; Intent is "" when
+// nothing matched.
+type Understanding struct {
+	Intent string            `json:"intent"`
+	Slots  map[string]string `json:"slots,omitempty"`
+}
+
+// builtin are the keyword rules used after the model's samples.
+var builtin = []struct{ intent, pattern string }{
+	{"my_purchases", `^(?:我)?(?:买过|买了|已购|购买了)什么.*$`},
+	{"my_purchases", `^.*(?:我的购买|已购|还剩|到期).*$`},
+	{"refund", `^.*(?:退款|退钱|退了).*$`},
+	{"play", `^(?:播放|我要听|继续听|放一下|听)(?P<product>.+)$`},
+	{"buy", `^(?:我要|我想|给我)?(?:购买|买|续费|来)(?P<count>[0-9零一二两三四五六七八九十百]+)(?:个|份|张)(?P<product>.+)$`},
+	{"buy", `^(?:我要|我想|给我)?(?:购买|买|续费)(?P<product>.+)$`},
+	{"yes", `^(?:是|好|确定|确认|对|可以|嗯|行|买吧).{0,2}$`},
+	{"no", `^(?:不|取消|算了|别).*$`},
+	{"cancel", `^(?:退出|再见).*$`},
+	{"browse", `^.*(?:有什么|有哪些|卖什么|看看).*$`},
+	{"help", `^.*(?:帮助|怎么用|你能做什么).*$`},
+}
+
+// NewNLU returns an NLU; modelPath names an interaction model JSON file
+// ("" or a missing file: the built-in rules only).
+func NewNLU(modelPath string) (*NLU, error) {
+	n := &NLU{}
+	if modelPath != "" {
+		data, err := os.ReadFile(modelPath)
+		switch {
+		case err == nil:
+			if err := n.addModel(data); err != nil {
+				return nil, fmt.Errorf("sandbox: nlu: %s: %w", modelPath, err)
+			}
+		case !os.IsNotExist(err):
+			return nil, fmt.Errorf("sandbox: nlu: %w", err)
+		}
+	}
+	slices.SortStableFunc(n.rules, func(a, b rule) int { return b.literal - a.literal })
+	for _, b := range builtin {
+		n.rules = append(n.rules, rule{intent: b.intent, re: regexp.MustCompile(b.pattern)})
+	}
+	return n, nil
+}
+
+// addModel adds one rule per sample utterance of the model.
+func (n *NLU) addModel(data []byte) error {
+	var m struct {
+		Intents []struct {
+			Name    string   `json:"name"`
+			Samples []string `json:"samples"`
+		} `json:"intents"`
+	}
+	if err := json.Unmarshal(data, &m); err != nil {
+		return err
+	}
+	slot := regexp.MustCompile(`\{(\w+)\}`)
+	for _, in := range m.Intents {
+		for _, s := range in.Samples {
+			s = clean(s)
+			var pat strings.Builder
+			pat.WriteString("^")
+			literal, last := 0, 0
+			for _, loc := range slot.FindAllStringSubmatchIndex(s, -1) {
+				lit := s[last:loc[0]]
+				literal += len([]rune(lit))
+				pat.WriteString(regexp.QuoteMeta(lit))
+				name := s[loc[2]:loc[3]]
+				if name == "count" {
+					pat.WriteString(`(?P<count>[0-9零一二两三四五六七八九十百]+)`)
+				} else {
+					pat.WriteString(`(?P<` + name + `>.+?)`)
+				}
+				last = loc[1]
+			}
+			literal += len([]rune(s[last:]))
+			pat.WriteString(regexp.QuoteMeta(s[last:]) + "$")
+			re, err := regexp.Compile(pat.String())
+			if err != nil {
+				return fmt.Errorf("intent %s sample %q: %w", in.Name, s, err)
+			}
+			n.rules = append(n.rules, rule{intent: in.Name, re: re, literal: literal})
+		}
+	}
+	return nil
+}
+
+// Understand returns the intent and slots of an utterance.
+func (n *NLU) Understand(text string) Understanding {
+	text = clean(text)
+	for _, r := range n.rules {
+		m := r.re.FindStringSubmatch(text)
+		if m == nil {
+			continue
+		}
+		u := Understanding{Intent: r.intent}
+		for i, name := range r.re.SubexpNames() {
+			if name != "" && m[i] != "" {
+				if u.Slots == nil {
+					u.Slots = map[string]string{}
+				}
+				u.Slots[name] = m[i]
+			}
+		}
+		return u
+	}
+	return Understanding{}
+}
+
+// clean drops spaces and trailing punctuation.
+func clean(s string) string {
+	s = strings.Join(strings.Fields(s), "")
+	return strings.TrimRight(s, "。.！!？?，,")
+}
