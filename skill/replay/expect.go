@@ -25,7 +25,7 @@ type Want struct {
 	Reply      string      `yaml:"reply,omitempty"`
 	Replies    []string    `yaml:"replies,omitempty,flow"`
 	TradeNo    string      `yaml:"tradeNo,omitempty"`
-	Order      *OrderView  `yaml:"order,omitempty"`
+	Order      *OrderView  `yaml:"order,omitempty,flow"`
 }
 
 // Directive is the key fields of one response directive.

@@ -190,6 +190,7 @@ type run struct {
 	nonce  string
 
 	sessions map[string]bool // session ids used so far
+	requests int             // skill requests sent so far
 	charge   *tsk.Charge     // the last Charge directive
 	tradeNo  string
 	total    skill.Fen
@@ -247,10 +248,11 @@ func (r *run) options(session string) []tsktest.Option {
 	}
 	isNew := !r.sessions[session]
 	r.sessions[session] = true
+	r.requests++
 	return []tsktest.Option{
 		device, tsktest.WithSkill(r.target.SkillID()), tsktest.WithUser(r.user),
 		tsktest.WithDevice("replay-" + r.f.Device), tsktest.WithSession(session), tsktest.WithNewSession(isNew),
-		tsktest.WithRequestID("replay-" + r.nonce + "-" + fmt.Sprint(len(r.sessions))),
+		tsktest.WithRequestID(fmt.Sprintf("replay-%s-%d", r.nonce, r.requests)),
 	}
 }
 

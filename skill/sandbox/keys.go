@@ -16,11 +16,11 @@ import (
 
 // Key files written under the data directory on first start.
 const (
-	SkillKeyFile    = "skill-private.pem"    // the skill's pair (SKILL_PRIVATE_KEY)
-	SkillPubFile    = "skill-public.b64"     // its public half, as the platform console wants it
-	PlatformKeyFile = "platform-private.pem" // the sandbox platform's pair
-	PlatformPubFile = "platform-public.pem"  // its public half (the skill's TSKPublicKey)
-	SecretFile      = "hmac-secret.txt"      // the HMAC SkillSecret
+	SkillKeyFile    = "skill_private.pem"            // the skill's pair (where `skill keygen` writes it)
+	SkillPubFile    = "skill_public.pem"             // its public half
+	PlatformKeyFile = "sandbox_platform_private.pem" // the sandbox platform's pair
+	PlatformPubFile = "sandbox_platform_public.pem"  // its public half (the skill's TSK public key)
+	SecretFile      = "sandbox_hmac_secret"          // the HMAC SkillSecret the two share
 )
 
 // Keys are the development keys of a sandbox: the skill's RSA pair, the
@@ -61,7 +61,7 @@ func LoadOrCreateKeys(dir string) (k Keys, created []string, err error) {
 		return key, nil
 	}
 	if k.Skill, err = pair(SkillKeyFile, SkillPubFile, func(key *rsa.PrivateKey) []byte {
-		return []byte(tsk.PublicKeyBase64(&key.PublicKey) + "\n")
+		return tsk.PublicKeyPEM(&key.PublicKey)
 	}); err != nil {
 		return k, created, fmt.Errorf("sandbox: skill key: %w", err)
 	}

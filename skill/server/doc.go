@@ -7,7 +7,7 @@
 // keys rotate) and TSK-HMAC-SHA256-BASIC (the SkillSecret, when one is
 // configured), bare or wrapped in a Tencent Cloud SCF envelope; the partner
 // pay endpoints accept TSK-RSA2 only and sign every reply. The verification
-// middleware is the tskauth subpackage, a thin layer over tsk.Verifier.
+// middleware (NewAuth, AuthConfig) is a thin layer over tsk.Verifier.
 //
 // Domain errors become HTTP statuses through one table (StatusOf). Each
 // request is logged once, at the edge, with snake_case keys (request_id,

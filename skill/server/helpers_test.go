@@ -6,6 +6,8 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"io"
+	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -73,7 +75,9 @@ func newFixture(tb testing.TB, mods ...func(*server.Config)) *fixture {
 		}
 		return f.now
 	}}
-	dialog := intents.New(intents.Config{Catalog: cat, Store: st, Pay: f.svc})
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	f.svc.Logger = quiet
+	dialog := intents.New(intents.Config{Catalog: cat, Store: st, Pay: f.svc, Logger: quiet})
 	cfg := server.Config{
 		SkillID:      tsktest.SkillID,
 		PlatformKeys: []*rsa.PublicKey{&tsktest.PlatformKey.PublicKey},
@@ -86,12 +90,41 @@ func newFixture(tb testing.TB, mods ...func(*server.Config)) *fixture {
 		Offers:       f.offers,
 		Catalog:      cat,
 		AdminSecret:  []byte(adminSecret),
+		Logger:       quiet,
 	}
 	for _, m := range mods {
 		m(&cfg)
 	}
 	f.app = server.New(cfg)
 	return f
+}
+
+// listen serves the app on 127.0.0.1 (for what app.Test cannot show, such
+// as a body over the limit) and returns its base URL.
+func (f *fixture) listen(tb testing.TB) string {
+	tb.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	go f.app.Listener(ln)
+	tb.Cleanup(func() { _ = f.app.Shutdown() })
+	return "http://" + ln.Addr().String()
+}
+
+// send posts body to url with the Authorization header over real HTTP.
+func send(tb testing.TB, url string, body []byte, auth string) response {
+	tb.Helper()
+	resp, err := http.DefaultClient.Do(tsktest.NewHTTPRequest(url, body, auth))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return response{status: resp.StatusCode, header: resp.Header, body: b}
 }
 
 // response is what a test looks at in an answer.

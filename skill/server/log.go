@@ -26,8 +26,7 @@ func note(c *fiber.Ctx, key string, value any) {
 }
 
 // accessLog is the edge: the only place a request is logged, once, after
-// the handler (and the error handler) ran. It logs the route pattern, not
-// the raw path, so tokens in URLs stay out of the log.
+// the handler (and the error handler) ran.
 func (s *srv) accessLog(c *fiber.Ctx) error {
 	start := time.Now()
 	e := &edge{}
@@ -49,11 +48,12 @@ func (s *srv) accessLog(c *fiber.Ctx) error {
 	return nil
 }
 
-// routeOf is the matched route pattern, or the path for unmatched requests
-// (cut short: it is caller-controlled).
+// routeOf is the matched route pattern when it has parameters (so tokens
+// in URLs stay out of the log), else the path, cut short: it is
+// caller-controlled.
 func routeOf(c *fiber.Ctx) string {
 	p := c.Path()
-	if r := c.Route(); r != nil && r.Path != "" {
+	if r := c.Route(); r != nil && strings.Contains(r.Path, ":") {
 		p = r.Path
 	}
 	if len(p) > 64 {

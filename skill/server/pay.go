@@ -8,7 +8,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/dingdang-voicepay/skill/skill/pay"
-	"github.com/dingdang-voicepay/skill/skill/server/tskauth"
 	"github.com/dingdang-voicepay/skill/skill/tsk"
 )
 
@@ -25,7 +24,7 @@ const localPayAuth = "server.pay_auth"
 //	storage fault             → 200, retCode FAIL (the platform retries)
 //	done and durably stored   → 200, retCode SUCCESS
 func (s *srv) payRoutes(app *fiber.App) {
-	auth := tskauth.New(tskauth.Config{
+	auth := NewAuth(AuthConfig{
 		Verifier:     s.payVerifier,
 		ErrorHandler: s.payAuthError,
 		ContextKey:   localPayAuth,
@@ -55,7 +54,7 @@ func (s *srv) payReady(c *fiber.Ctx) error {
 
 // payAuthError answers a pay request whose signature did not verify.
 func (s *srv) payAuthError(c *fiber.Ctx, err error) error {
-	reason := tskauth.Reason(err)
+	reason := AuthReason(err)
 	note(c, "reason", reason)
 	return s.payReply(c, fiber.StatusUnauthorized, pay.Fail(reason))
 }
@@ -64,7 +63,7 @@ func (s *srv) payAuthError(c *fiber.Ctx, err error) error {
 // sends the signed reply. call also returns the trade number for the log.
 func payHandler[T any](s *srv, call func(context.Context, Partner, T) (pay.Reply, string)) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		v := tskauth.Verified(c, localPayAuth)
+		v := Verified(c, localPayAuth)
 		var req T
 		if body := bytes.TrimSpace(v.Body); len(body) == 0 || body[0] != '{' || json.Unmarshal(body, &req) != nil {
 			note(c, "reason", "malformed JSON")

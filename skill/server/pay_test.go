@@ -72,9 +72,10 @@ func TestPayRefused(t *testing.T) {
 		{"unknown order", "/pay/ship-notify", tsktest.SignBodyRSA2(good, now), good, 200, "bad tradeNo"},
 		{"oversized", "/pay/create-order", tsktest.SignBodyRSA2(big, now), big, 413, "body too large"},
 	}
+	base := f.listen(t)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := f.post(t, tt.path, tt.body, tt.auth)
+			r := send(t, base+tt.path, tt.body, tt.auth)
 			reply := payReply(t, r) // every reply is signed, refusals too
 			if r.status != tt.wantStatus || reply.RetCode != pay.RetFail || reply.RetMsg != tt.wantMsg {
 				t.Fatalf("got %d %+v, want %d FAIL %q", r.status, reply, tt.wantStatus, tt.wantMsg)

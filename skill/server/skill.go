@@ -7,13 +7,12 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/dingdang-voicepay/skill/skill/server/tskauth"
 	"github.com/dingdang-voicepay/skill/skill/tsk"
 )
 
 // c.Locals keys of /skill requests.
 const (
-	localSkillAuth = "server.skill_auth" // *tskauth.Result
+	localSkillAuth = "server.skill_auth" // *AuthResult
 	localEnvelope  = "server.envelope"   // true when the request came in an SCF envelope
 )
 
@@ -22,7 +21,7 @@ var errBadEnvelope = errors.New("server: malformed SCF envelope")
 
 // skillRoutes registers POST /skill.
 func (s *srv) skillRoutes(app *fiber.App) {
-	app.Post("/skill", tskauth.New(tskauth.Config{
+	app.Post("/skill", NewAuth(AuthConfig{
 		Verifier:     s.skillVerifier,
 		Extract:      extractSkill,
 		ErrorHandler: s.skillAuthError,
@@ -36,7 +35,7 @@ func (s *srv) skillRoutes(app *fiber.App) {
 func extractSkill(c *fiber.Ctx) ([]byte, string, error) {
 	raw := c.BodyRaw()
 	if !tsk.IsEnvelope(raw) {
-		return tskauth.FromRequest(c)
+		return FromRequest(c)
 	}
 	env, err := tsk.DecodeEnvelope(raw)
 	if err != nil {
@@ -51,13 +50,13 @@ func (s *srv) skillAuthError(c *fiber.Ctx, err error) error {
 	if errors.Is(err, errBadEnvelope) {
 		return s.skillError(c, fiber.StatusBadRequest, "malformed envelope")
 	}
-	return s.skillError(c, fiber.StatusUnauthorized, tskauth.Reason(err))
+	return s.skillError(c, fiber.StatusUnauthorized, AuthReason(err))
 }
 
 // handleSkill decodes a verified skill request, checks it is for this skill
 // and not a replay, and answers it with the dialog.
 func (s *srv) handleSkill(c *fiber.Ctx) error {
-	v := tskauth.Verified(c, localSkillAuth)
+	v := Verified(c, localSkillAuth)
 	note(c, "algorithm", v.Auth.Algorithm)
 	req, err := tsk.Decode(v.Body)
 	if err != nil {

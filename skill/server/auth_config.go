@@ -1,4 +1,4 @@
-package tskauth
+package server
 
 import (
 	"errors"
@@ -8,8 +8,9 @@ import (
 	"github.com/dingdang-voicepay/skill/skill/tsk"
 )
 
-// Config defines the config for the middleware.
-type Config struct {
+// AuthConfig defines the config of the TSK signature middleware (NewAuth),
+// laid out like fiber's own middleware configs.
+type AuthConfig struct {
 	// Next defines a function to skip this middleware when it returns true.
 	//
 	// Optional. Default: nil
@@ -30,40 +31,41 @@ type Config struct {
 	Extract func(c *fiber.Ctx) (body []byte, header string, err error)
 
 	// ErrorHandler answers a request whose signature does not verify. err
-	// wraps one of the tsk sentinel errors (see Reason).
+	// wraps one of the tsk sentinel errors (see AuthReason).
 	//
-	// Optional. Default: 401 with {"error": Reason(err)}
+	// Optional. Default: 401 with {"error": AuthReason(err)}
 	ErrorHandler fiber.ErrorHandler
 
 	// ContextKey is the c.Locals key under which the verified body and
 	// header are stored (read them with Verified).
 	//
-	// Optional. Default: "tskauth"
+	// Optional. Default: "server.tsk_auth"
 	ContextKey string
 }
 
-// ConfigDefault is the default config.
-var ConfigDefault = Config{
+// AuthConfigDefault is the default config of NewAuth.
+var AuthConfigDefault = AuthConfig{
 	Next:         nil,
 	Extract:      FromRequest,
-	ErrorHandler: defaultErrorHandler,
-	ContextKey:   "tskauth",
+	ErrorHandler: defaultAuthErrorHandler,
+	ContextKey:   "server.tsk_auth",
 }
 
-// configDefault fills the zero fields of the given config with ConfigDefault.
-func configDefault(config ...Config) Config {
+// authConfigDefault fills the zero fields of the given config with
+// AuthAuthConfigDefault.
+func authConfigDefault(config ...AuthConfig) AuthConfig {
 	if len(config) < 1 {
-		return ConfigDefault
+		return AuthConfigDefault
 	}
 	cfg := config[0]
 	if cfg.Extract == nil {
-		cfg.Extract = ConfigDefault.Extract
+		cfg.Extract = AuthConfigDefault.Extract
 	}
 	if cfg.ErrorHandler == nil {
-		cfg.ErrorHandler = ConfigDefault.ErrorHandler
+		cfg.ErrorHandler = AuthConfigDefault.ErrorHandler
 	}
 	if cfg.ContextKey == "" {
-		cfg.ContextKey = ConfigDefault.ContextKey
+		cfg.ContextKey = AuthConfigDefault.ContextKey
 	}
 	return cfg
 }
@@ -74,15 +76,15 @@ func FromRequest(c *fiber.Ctx) ([]byte, string, error) {
 	return c.BodyRaw(), c.Get(fiber.HeaderAuthorization), nil
 }
 
-func defaultErrorHandler(c *fiber.Ctx, err error) error {
-	return c.Status(fiber.StatusUnauthorized).JSON(fiber.Map{"error": Reason(err)})
+func defaultAuthErrorHandler(c *fiber.Ctx, err error) error {
+	return c.Status(fiber.StatusUnauthorized).JSON(fiber.Map{"error": AuthReason(err)})
 }
 
-// Reason returns the short, public reason of a verification failure: "not
+// AuthReason returns the short, public reason of a verification failure: "not
 // signed", "malformed authorization", "unknown algorithm", "algorithm not
 // allowed", "bad signature", "stale" or "future". It never contains key
 // material or the signature; any other error is "unauthorized".
-func Reason(err error) string {
+func AuthReason(err error) string {
 	switch {
 	case errors.Is(err, tsk.ErrNotSigned):
 		return "not signed"

@@ -1,0 +1,192 @@
+package main
+
+import (
+	"crypto/rsa"
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/dingdang-voicepay/skill/skill/pay"
+	"github.com/dingdang-voicepay/skill/skill/tsk"
+)
+
+// config is the whole configuration of the skill command. Every field is
+// set by an environment variable and by the matching flag; the flag wins.
+type config struct {
+	Addr          string // SKILL_ADDR
+	Data          string // SKILL_DATA
+	SkillID       string // SKILL_ID
+	Secret        string // SKILL_SECRET
+	TSKPublicKeys string // SKILL_TSK_PUBLIC_KEY (comma-separated paths)
+	PrivateKey    string // SKILL_PRIVATE_KEY
+	PlatformURL   string // SKILL_PLATFORM_URL
+	PublicURL     string // SKILL_PUBLIC_URL
+	RedisURL      string // SKILL_REDIS_URL
+	Catalog       string // SKILL_CATALOG
+	AdminSecret   string // SKILL_ADMIN_SECRET
+	TokenSecret   string // SKILL_TOKEN_SECRET
+	LogLevel      string // SKILL_LOG_LEVEL
+}
+
+// setting is one configuration knob: its variable, flag, default and meaning.
+type setting struct {
+	env, flag, def, usage string
+	ptr                   *string
+}
+
+// settings is THE table of configuration knobs (the README's table comes
+// from here).
+func (c *config) settings() []setting {
+	return []setting{
+		{"SKILL_ADDR", "addr", "127.0.0.1:8080", "listen address; port 0 picks a free port (use :8080 to listen on all interfaces)", &c.Addr},
+		{"SKILL_DATA", "data", "./data", "data directory: the bbolt store skill.db, generated keys and token secret", &c.Data},
+		{"SKILL_ID", "skill-id", "demo-skill", "our skill id (applicationId); requests for other skills are refused", &c.SkillID},
+		{"SKILL_SECRET", "secret", "", "SkillSecret for TSK-HMAC-SHA256-BASIC on /skill; empty refuses HMAC", &c.Secret},
+		{"SKILL_TSK_PUBLIC_KEY", "tsk-public-key", "", "platform public key files (PEM or bare base64), comma-separated for rotation", &c.TSKPublicKeys},
+		{"SKILL_PRIVATE_KEY", "private-key", "", "our RSA private key file (default: <data>/skill_private.pem, written by keygen)", &c.PrivateKey},
+		{"SKILL_PLATFORM_URL", "platform-url", pay.DefaultBaseURL, "base URL of the platform's pay interfaces", &c.PlatformURL},
+		{"SKILL_PUBLIC_URL", "public-url", "", "our public base URL, for QR image links (default http://<addr>)", &c.PublicURL},
+		{"SKILL_REDIS_URL", "redis-url", "", "redis:// URL: store in Redis instead of bbolt", &c.RedisURL},
+		{"SKILL_CATALOG", "catalog", "testdata/catalog.yaml", "product catalog YAML file", &c.Catalog},
+		{"SKILL_ADMIN_SECRET", "admin-secret", "", "HS256 secret of admin API tokens; empty disables the admin API", &c.AdminSecret},
+		{"SKILL_TOKEN_SECRET", "token-secret", "", "secret signing offer and QR tokens (default: generated once into <data>/token_secret)", &c.TokenSecret},
+		{"SKILL_LOG_LEVEL", "log-level", "info", "debug, info, warn or error", &c.LogLevel},
+	}
+}
+
+// loadConfig reads the defaults, then the environment, then registers the
+// flags on fs (with the environment's values as their defaults) and parses
+// args, so a flag wins over its variable. It returns the positional
+// arguments, which may be mixed with the flags.
+func loadConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (config, []string, error) {
+	var c config
+	for _, s := range c.settings() {
+		*s.ptr = s.def
+		if v := getenv(s.env); v != "" {
+			*s.ptr = v
+		}
+		fs.StringVar(s.ptr, s.flag, *s.ptr, s.usage+" (env "+s.env+")")
+	}
+	pos, err := parseInterspersed(fs, args)
+	return c, pos, err
+}
+
+// parseInterspersed parses flags that may come before, between and after
+// positional arguments ("orders show T1 --server URL").
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			return pos, nil
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+}
+
+// settingError is a configuration problem that stops the command, reported
+// as one line naming the setting: "SKILL_PRIVATE_KEY: /x.pem: not an RSA
+// private key". The command exits with status 2.
+type settingError struct {
+	setting string
+	msg     string
+}
+
+func (e *settingError) Error() string { return e.setting + ": " + e.msg }
+
+// badSetting returns a settingError; the message is kept to one line.
+func badSetting(setting, format string, args ...any) error {
+	msg := strings.Join(strings.Fields(fmt.Sprintf(format, args...)), " ")
+	return &settingError{setting: setting, msg: msg}
+}
+
+// readFile reads a file named by a setting, reporting failure as a
+// settingError with the bare reason ("no such file or directory").
+func readFile(setting, path string) ([]byte, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, badSetting(setting, "%s: %v", path, err)
+	}
+	return data, nil
+}
+
+// privateKeyPath is SKILL_PRIVATE_KEY, or the key keygen writes into the
+// data directory.
+func (c config) privateKeyPath() string {
+	if c.PrivateKey != "" {
+		return c.PrivateKey
+	}
+	return filepath.Join(c.Data, privateKeyFile)
+}
+
+// loadPrivateKey loads our RSA private key (SKILL_PRIVATE_KEY).
+func (c config) loadPrivateKey() (*rsa.PrivateKey, error) {
+	const name = "SKILL_PRIVATE_KEY"
+	path := c.privateKeyPath()
+	if c.PrivateKey == "" {
+		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+			return nil, badSetting(name, "not set and %s does not exist (run `skill keygen`)", path)
+		}
+	}
+	data, err := readFile(name, path)
+	if err != nil {
+		return nil, err
+	}
+	k, err := tsk.ParsePrivateKey(data)
+	if err != nil {
+		if _, perr := tsk.ParsePublicKey(data); perr == nil {
+			return nil, badSetting(name, "%s: not an RSA private key (it is a public key)", path)
+		}
+		return nil, badSetting(name, "%s: not an RSA private key", path)
+	}
+	return k, nil
+}
+
+// loadPlatformKeys loads the platform's public keys (SKILL_TSK_PUBLIC_KEY).
+func (c config) loadPlatformKeys() ([]*rsa.PublicKey, error) {
+	const name = "SKILL_TSK_PUBLIC_KEY"
+	var keys []*rsa.PublicKey
+	for _, path := range strings.Split(c.TSKPublicKeys, ",") {
+		path = strings.TrimSpace(path)
+		if path == "" {
+			continue
+		}
+		data, err := readFile(name, path)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := tsk.ParsePrivateKey(data); err == nil {
+			return nil, badSetting(name, "%s: is a private key; want the platform's public key", path)
+		}
+		k, err := tsk.ParsePublicKey(data)
+		if err != nil {
+			return nil, badSetting(name, "%s: not an RSA public key", path)
+		}
+		keys = append(keys, k)
+	}
+	if len(keys) == 0 {
+		return nil, badSetting(name, "not set (the platform's public key, from its console)")
+	}
+	return keys, nil
+}
+
+// logLevel parses SKILL_LOG_LEVEL.
+func (c config) logLevel() (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		return 0, badSetting("SKILL_LOG_LEVEL", "%q: want debug, info, warn or error", c.LogLevel)
+	}
+	return l, nil
+}

@@ -1,0 +1,171 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/dingdang-voicepay/skill/skill"
+	"github.com/dingdang-voicepay/skill/skill/server"
+)
+
+// runOrders is `skill orders list` and `skill orders show TRADENO`: through
+// the admin API of a running server (--server URL, token minted from
+// SKILL_ADMIN_SECRET), or from the store directly.
+func runOrders(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "orders")
+	serverURL := fs.String("server", "", "base URL of a running server (default: read the store directly)")
+	user := fs.String("user", "", "list: only this user's orders")
+	state := fs.String("state", "", "list: only these states, comma-separated (e.g. CREATED,DELIVERED)")
+	limit := fs.Int("limit", server.DefaultAdminLimit, "list: at most this many, newest first")
+	asJSON := fs.Bool("json", false, "list: print JSON instead of a table")
+	cfg, pos, err := parse(e, fs, args)
+	if err != nil {
+		return err
+	}
+	switch {
+	case len(pos) == 1 && pos[0] == "list":
+		q := url.Values{}
+		for k, v := range map[string]string{"user": *user, "state": *state, "limit": strconv.Itoa(*limit)} {
+			if v != "" {
+				q.Set(k, v)
+			}
+		}
+		var list server.OrderList
+		if *serverURL != "" {
+			err = newAdminClient(cfg, *serverURL).do(ctx, http.MethodGet, "/admin/orders?"+q.Encode(), nil, &list)
+		} else {
+			list, err = listDirect(ctx, cfg, *user, *state, *limit)
+		}
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			return printJSON(e.stdout, list)
+		}
+		return printOrders(e.stdout, list.Orders)
+	case len(pos) == 2 && pos[0] == "show":
+		var o server.OrderView
+		if *serverURL != "" {
+			err = newAdminClient(cfg, *serverURL).do(ctx, http.MethodGet, "/admin/orders/"+url.PathEscape(pos[1]), nil, &o)
+		} else {
+			err = withStore(ctx, cfg, func(st skill.Store) error {
+				order, err := st.Order(ctx, pos[1])
+				o = server.ViewOrder(order)
+				return err
+			})
+		}
+		if err != nil {
+			return err
+		}
+		return printJSON(e.stdout, o)
+	}
+	return usageError("want `orders list` or `orders show TRADENO`")
+}
+
+// listDirect lists orders from the store, with the admin API's filters.
+func listDirect(ctx context.Context, cfg config, user, state string, limit int) (server.OrderList, error) {
+	f := skill.OrderFilter{UserID: user, Limit: limit}
+	for _, s := range strings.Split(state, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			f.States = append(f.States, skill.OrderState(strings.ToUpper(s)))
+		}
+	}
+	list := server.OrderList{Orders: []server.OrderView{}}
+	err := withStore(ctx, cfg, func(st skill.Store) error {
+		orders, err := st.Orders(ctx, f)
+		for _, o := range orders {
+			list.Orders = append(list.Orders, server.ViewOrder(o))
+		}
+		return err
+	})
+	return list, err
+}
+
+// withStore opens the configured store, runs fn and closes it.
+func withStore(ctx context.Context, cfg config, fn func(skill.Store) error) error {
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	return fn(st)
+}
+
+// printOrders prints one line per order.
+func printOrders(w io.Writer, orders []server.OrderView) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "TRADENO\tSTATE\tUSER\tTOTAL\tREFUNDED\tDELIVERIES\tCREATED")
+	for _, o := range orders {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\n", o.TradeNo, o.State, o.UserID, o.TotalAmt.Yuan(),
+			o.RefundedAmt.Yuan(), o.Deliveries, o.CreatedAt.Local().Format(time.DateTime))
+	}
+	return tw.Flush()
+}
+
+func printJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// adminClient calls the admin API of a running server.
+type adminClient struct {
+	base string
+	cfg  config
+	http *http.Client
+}
+
+func newAdminClient(cfg config, base string) *adminClient {
+	return &adminClient{base: strings.TrimRight(base, "/"), cfg: cfg, http: &http.Client{Timeout: 30 * time.Second}}
+}
+
+// do sends a request with a fresh short-lived admin token and decodes a 200
+// reply into out; any other status is an error with the server's reason.
+func (c *adminClient) do(ctx context.Context, method, path string, in, out any) error {
+	tok, err := adminToken(c.cfg, 5*time.Minute)
+	if err != nil {
+		return err
+	}
+	var body io.Reader
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return err
+		}
+		body = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.base+path, body)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+tok)
+	if in != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode != http.StatusOK {
+		var e server.ErrorBody
+		if json.Unmarshal(raw, &e) == nil && e.Error != "" {
+			return fmt.Errorf("server: HTTP %d: %s", resp.StatusCode, e.Error)
+		}
+		return fmt.Errorf("server: HTTP %d", resp.StatusCode)
+	}
+	return json.Unmarshal(raw, out)
+}

@@ -1,0 +1,56 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+
+	"github.com/dingdang-voicepay/skill/skill"
+	"github.com/dingdang-voicepay/skill/skill/server"
+)
+
+// runRefund refunds an order: --amount fen (0, the default, refunds all that
+// is left) with an optional --reason. The refund policy applies. Through the
+// admin API with --server URL, else directly (store and platform client
+// built from the configuration, as the server would). A refund the
+// platform could not be reached for is queued: the order stays REFUNDING
+// and the reconciler retries it.
+func runRefund(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "refund")
+	serverURL := fs.String("server", "", "base URL of a running server (default: use the store directly)")
+	amount := fs.Int64("amount", 0, "amount to refund in fen; 0 refunds all that is left")
+	reason := fs.String("reason", "", "why (sent to the platform as refundDesc)")
+	cfg, pos, err := parse(e, fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usageError("want exactly one TRADENO")
+	}
+	if *amount < 0 {
+		return usageError("--amount must be >= 0")
+	}
+	tradeNo := pos[0]
+	var o server.OrderView
+	if *serverURL != "" {
+		req := server.RefundRequest{Amount: skill.Fen(*amount), Reason: *reason}
+		err = newAdminClient(cfg, *serverURL).do(ctx, http.MethodPost, "/admin/orders/"+url.PathEscape(tradeNo)+"/refund", req, &o)
+	} else {
+		var a *app
+		if a, err = newApp(ctx, cfg, options{}); err != nil {
+			return err
+		}
+		defer a.Close()
+		var order skill.Order
+		order, err = a.pay.Refund(ctx, tradeNo, skill.Fen(*amount), *reason)
+		if err != nil {
+			return fmt.Errorf("%s (%s)", skill.ErrorMessage(err), err)
+		}
+		o = server.ViewOrder(order)
+	}
+	if err != nil {
+		return err
+	}
+	return printJSON(e.stdout, o)
+}

@@ -1,0 +1,126 @@
+package main
+
+import (
+	"context"
+	"crypto/rsa"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/dingdang-voicepay/skill/skill/replay"
+	"github.com/dingdang-voicepay/skill/skill/sandbox"
+	"github.com/dingdang-voicepay/skill/skill/tsk"
+	"github.com/dingdang-voicepay/skill/skill/tsk/tsktest"
+)
+
+// defaultFixtures is where `skill replay` looks without arguments.
+const defaultFixtures = "testdata/utterances"
+
+// runReplay is `skill replay [--url URL] [--update] [FILES or DIRS]`: it
+// plays utterance fixtures and prints a per-turn diff of what differs; the
+// exit status is 1 on any mismatch. Without --url the skill is built
+// in-process (a fresh bbolt store in a temporary directory, SKILL_CATALOG,
+// the TESTING keys) next to a fake platform. With --url it runs against a
+// running server (normally `skill sandbox`): skill requests are signed with
+// the platform key (RSA2, or HMAC with SKILL_SECRET when --hmac), orders are
+// read through the admin API (SKILL_ADMIN_SECRET), and the platform steps
+// drive the fake platform at --platform, the one the server's
+// SKILL_PLATFORM_URL points at.
+func runReplay(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "replay")
+	url := fs.String("url", "", "base URL of a running skill (default: build it in-process)")
+	platform := fs.String("platform", "http://"+sandbox.DefaultPlatformAddr, "with --url: the sandbox's fake platform")
+	platformKey := fs.String("platform-key", "", "with --url: the platform's private key (default <data>/"+sandbox.PlatformKeyFile+")")
+	hmac := fs.Bool("hmac", false, "sign skill requests with TSK-HMAC-SHA256-BASIC instead of TSK-RSA2")
+	update := fs.Bool("update", false, "rewrite the want blocks from the skill's answers")
+	cfg, pos, err := parse(e, fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) == 0 {
+		pos = []string{defaultFixtures}
+	}
+	files, err := replay.Files(pos...)
+	if err != nil {
+		return usageError(err.Error())
+	}
+	var target replay.Target
+	if *url == "" {
+		sb, closeSandbox, err := inProcess(ctx, cfg, *hmac)
+		if err != nil {
+			return err
+		}
+		defer closeSandbox()
+		target = replay.NewSandboxTarget(sb, *hmac)
+	} else if target, err = remoteTarget(cfg, *url, *platform, *platformKey, *hmac); err != nil {
+		return err
+	}
+	r := replay.Runner{Target: target, Update: *update, Out: e.stdout}
+	results, err := r.RunFiles(ctx, files)
+	failed := 0
+	for _, res := range results {
+		if !res.OK() && !*update {
+			failed++
+		}
+	}
+	fmt.Fprintf(e.stdout, "replayed %d fixtures: %d ok, %d differ\n", len(results), len(results)-failed, failed)
+	return err
+}
+
+// inProcess starts the skill, wired as `skill serve` wires it, on free
+// ports with a fresh store and the TESTING keys.
+func inProcess(ctx context.Context, cfg config, hmac bool) (*sandbox.Sandbox, func(), error) {
+	dir, err := os.MkdirTemp("", "skill-replay-")
+	if err != nil {
+		return nil, nil, err
+	}
+	keys := sandbox.Keys{Skill: tsktest.SkillKey, Platform: tsktest.PlatformKey, Secret: tsktest.Secret}
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	sb, err := sandbox.Start(ctx, sandbox.Config{
+		Addr: "127.0.0.1:0", PlatformAddr: "127.0.0.1:0", DataDir: dir, Catalog: cfg.Catalog,
+		SkillID: tsktest.SkillID, Keys: &keys, HMAC: hmac, Build: sandboxBuild(cfg, quiet), Logger: quiet,
+	})
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, nil, err
+	}
+	return sb, func() { sb.Close(); os.RemoveAll(dir) }, nil
+}
+
+// remoteTarget is a running server, with the keys from the configuration
+// and the sandbox's data directory.
+func remoteTarget(cfg config, url, platform, platformKey string, hmac bool) (*replay.HTTPTarget, error) {
+	platformKey = cmpOr(platformKey, filepath.Join(cfg.Data, sandbox.PlatformKeyFile))
+	pk, err := tsk.LoadPrivateKey(platformKey)
+	if err != nil {
+		return nil, badSetting("--platform-key", "%v (start `skill sandbox` once, or give the platform's key)", err)
+	}
+	skillKey, err := cfg.loadPrivateKey()
+	if err != nil {
+		return nil, err
+	}
+	secret := cfg.Secret
+	if secret == "" {
+		raw, err := os.ReadFile(filepath.Join(cfg.Data, sandbox.SecretFile))
+		if err != nil && (hmac || cfg.AdminSecret == "") {
+			return nil, badSetting("SKILL_SECRET", "not set and %v", err)
+		}
+		secret = strings.TrimSpace(string(raw))
+	}
+	return &replay.HTTPTarget{
+		ID: cfg.SkillID, PlatformURL: platform, AdminSecret: []byte(cmpOr(cfg.AdminSecret, secret)),
+		Client: &sandbox.Client{SkillURL: url, Key: pk, Secret: []byte(secret), HMAC: hmac, SkillPub: publicOf(skillKey)},
+	}, nil
+}
+
+func publicOf(k *rsa.PrivateKey) *rsa.PublicKey { return &k.PublicKey }
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}

@@ -1,0 +1,83 @@
+package main
+
+import (
+	"context"
+	"crypto/rsa"
+	"fmt"
+	"log/slog"
+	"os/signal"
+	"syscall"
+
+	"github.com/dingdang-voicepay/skill/skill/sandbox"
+)
+
+// runSandbox is `skill sandbox` (what `make run` starts): the skill, wired
+// exactly as `skill serve` wires it, with bbolt and development keys under
+// SKILL_DATA (generated on first start), next to a fake Dingdang platform on
+// 127.0.0.1 whose pay interfaces the skill's SKILL_PLATFORM_URL points at.
+// It prints a banner with the URLs and a first curl command, and runs until
+// SIGINT or SIGTERM.
+func runSandbox(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "sandbox")
+	platformAddr := fs.String("platform-addr", sandbox.DefaultPlatformAddr, "listen address of the fake platform")
+	model := fs.String("model", sandbox.DefaultModel, "interaction model whose sample utterances drive the sandbox NLU (missing: built-in rules)")
+	hmac := fs.Bool("hmac", false, "sign skill requests with TSK-HMAC-SHA256-BASIC instead of TSK-RSA2")
+	cfg, pos, err := parse(e, fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usageError("unexpected argument " + pos[0])
+	}
+	log, err := newLogger(cfg, e.stderr)
+	if err != nil {
+		return err
+	}
+	sb, err := sandbox.Start(ctx, sandbox.Config{
+		Addr: cfg.Addr, PlatformAddr: *platformAddr, DataDir: cfg.Data, Catalog: cfg.Catalog, Model: *model,
+		SkillID: cfg.SkillID, AdminSecret: []byte(cfg.AdminSecret), HMAC: *hmac, Build: sandboxBuild(cfg, log), Logger: log,
+	})
+	if err != nil {
+		return err
+	}
+	defer sb.Close()
+	fmt.Fprint(e.stdout, sb.Banner())
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	select {
+	case err := <-sb.Done():
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	return sb.Close()
+}
+
+// sandboxBuild builds the skill for the sandbox with build (wire.go): the
+// configuration with the sandbox's data directory, catalog, skill id, keys,
+// secrets and fake platform URL.
+func sandboxBuild(cfg config, log *slog.Logger) sandbox.Build {
+	return func(ctx context.Context, w sandbox.Wiring) (sandbox.App, func() error, error) {
+		c := cfg
+		c.Data, c.Catalog, c.SkillID = w.DataDir, w.CatalogPath, w.SkillID
+		c.PlatformURL, c.PublicURL = w.PlatformURL, w.PublicURL
+		c.Secret, c.AdminSecret = string(w.Keys.Secret), string(w.AdminSecret)
+		web, closeApp, err := build(ctx, c, options{
+			PlatformKeys: []*rsa.PublicKey{&w.Keys.Platform.PublicKey}, PrivateKey: w.Keys.Skill, Logger: log,
+		})
+		if err != nil {
+			return nil, nil, err
+		}
+		return sandboxApp{web}, closeApp, nil
+	}
+}
+
+// sandboxApp is the skill's web app as the sandbox runs it.
+type sandboxApp struct{ webApp }
+
+// Shutdown stops the app, letting in-flight requests finish.
+func (a sandboxApp) Shutdown() error {
+	ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	return a.ShutdownWithContext(ctx)
+}

@@ -1,0 +1,207 @@
+package main_test
+
+import (
+	"bytes"
+	"encoding/base64"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dingdang-voicepay/skill/skill"
+	"github.com/dingdang-voicepay/skill/skill/pay"
+	"github.com/dingdang-voicepay/skill/skill/pay/paytest"
+	"github.com/dingdang-voicepay/skill/skill/server"
+	"github.com/dingdang-voicepay/skill/skill/tsk"
+	"github.com/dingdang-voicepay/skill/skill/tsk/tsktest"
+)
+
+func TestServe(t *testing.T) {
+	data := t.TempDir()
+	env := environ(data)
+	p := serve(t, env)
+
+	for name, sign := range map[string]func(*tsk.Request) ([]byte, string){"hmac": tsktest.SignHMAC, "rsa2": tsktest.SignRSA2} {
+		body, auth := sign(tsktest.NewLaunch())
+		r := do(t, tsktest.NewHTTPRequest(p.url+"/skill", body, auth))
+		if r.status != 200 {
+			t.Fatalf("%s launch: %d %s", name, r.status, r.body)
+		}
+		tsktest.ValidateResponse(t, r.body)
+	}
+
+	now := time.Now()
+	body, _ := tsktest.SignRSA2(tsktest.NewLaunch())
+	replayBody, replayAuth := tsktest.SignRSA2(tsktest.NewLaunch())
+	if r := do(t, tsktest.NewHTTPRequest(p.url+"/skill", replayBody, replayAuth)); r.status != 200 {
+		t.Fatalf("first send: %d %s", r.status, r.body)
+	}
+	otherBody, otherAuth := tsktest.SignRSA2(tsktest.NewLaunch(tsktest.WithSkill("other-skill")))
+	bad := []byte(`{"version":`)
+	big := append([]byte(`{"x":"`), bytes.Repeat([]byte("y"), server.DefaultBodyLimit)...)
+	big = append(big, `"}`...)
+	for _, tt := range []struct {
+		name       string
+		body       []byte
+		auth       string
+		wantStatus int
+		wantError  string
+	}{
+		{"unsigned", body, "", 401, "not signed"},
+		{"wrong signature", body, tsktest.SignReply(body, now), 401, "bad signature"},
+		{"wrong algorithm", body, strings.Replace(tsktest.SignBodyRSA2(body, now), tsk.RSA2, "TSK-MD5", 1), 401, "unknown algorithm"},
+		{"4 min old", body, tsktest.SignBodyRSA2(body, now.Add(-4*time.Minute)), 401, "stale"},
+		{"4 min ahead", body, tsktest.SignBodyHMAC(body, now.Add(4*time.Minute)), 401, "future"},
+		{"other skill", otherBody, otherAuth, 401, "wrong skill"},
+		{"replayed", replayBody, replayAuth, 401, "replayed"},
+		{"malformed JSON", bad, tsktest.SignBodyRSA2(bad, now), 400, "invalid request"},
+		{"oversized", big, tsktest.SignBodyRSA2(big, now), 413, "body too large"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := do(t, tsktest.NewHTTPRequest(p.url+"/skill", tt.body, tt.auth))
+			if r.status != tt.wantStatus || r.errorText() != tt.wantError {
+				t.Fatalf("got %d %s, want %d %q", r.status, r.body, tt.wantStatus, tt.wantError)
+			}
+		})
+	}
+
+	// A purchase's pay side: create order, then ship notify, signed with
+	// the platform's key; paytest.Post checks each reply's signature.
+	create := paytest.NewCreateOrder("u1", skill.Line{ItemID: "coins", Quantity: 3, Amount: 300})
+	reply, err := paytest.Post(p.url+"/pay/create-order", create)
+	if err != nil || !reply.OK() || reply.TradeNo == "" {
+		t.Fatalf("create order: %+v, %v", reply, err)
+	}
+	tradeNo := reply.TradeNo
+	ship := pay.ShipNotifyRequest{SkillID: tsktest.SkillID, UserToken: "u1", TransactionID: "DD0001",
+		TradeNo: tradeNo, TotalAmt: 300, NonceStr: pay.NonceStr()}
+	if reply, err := paytest.Post(p.url+"/pay/ship-notify", ship); err != nil || !reply.OK() {
+		t.Fatalf("ship notify: %+v, %v", reply, err)
+	}
+	hmacBody, _ := paytest.Sign(t, ship)
+	if r := do(t, tsktest.NewHTTPRequest(p.url+"/pay/ship-notify", hmacBody, tsktest.SignBodyHMAC(hmacBody, now))); r.status != 401 {
+		t.Fatalf("HMAC-signed ship notify: %d %s", r.status, r.body)
+	}
+
+	for _, path := range []string{"/healthz", "/readyz"} {
+		if r := do(t, mustGet(t, p.url+path)); r.status != 200 {
+			t.Errorf("%s: %d", path, r.status)
+		}
+	}
+
+	// The CLI through the admin API; the store itself is locked meanwhile.
+	out, errOut, code := cli(t, env, "orders", "show", tradeNo, "--server", p.url)
+	if code != 0 || !strings.Contains(out, `"state": "DELIVERED"`) || !strings.Contains(out, `"deliveries": 1`) {
+		t.Fatalf("orders show --server: exit %d\n%s%s", code, out, errOut)
+	}
+	if _, errOut, code := cli(t, env, "orders", "list"); code != 1 || !strings.Contains(errOut, "--server") {
+		t.Fatalf("orders list on a locked store: exit %d: %s", code, errOut)
+	}
+
+	if code := p.stop(t, sigterm); code != 0 {
+		t.Fatalf("exit status after SIGTERM: %d\n%s", code, p.logs.String())
+	}
+	if !strings.Contains(p.logs.String(), "msg=stopped") {
+		t.Errorf("no clean stop in the log:\n%s", p.logs.String())
+	}
+	out, errOut, code = cli(t, env, "orders", "list")
+	if code != 0 || !strings.Contains(out, tradeNo) || !strings.Contains(out, "DELIVERED") {
+		t.Fatalf("orders list from the store: exit %d\n%s%s", code, out, errOut)
+	}
+}
+
+func TestStartErrors(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "missing.pem")
+	tests := []struct {
+		name string
+		env  []string
+		want string
+	}{
+		{"public key as private key", []string{"SKILL_PRIVATE_KEY=" + skillPubPEM},
+			"skill: SKILL_PRIVATE_KEY: " + skillPubPEM + ": not an RSA private key (it is a public key)"},
+		{"missing private key", []string{"SKILL_PRIVATE_KEY=" + missing},
+			"skill: SKILL_PRIVATE_KEY: " + missing + ": no such file or directory"},
+		{"private key as platform key", []string{"SKILL_TSK_PUBLIC_KEY=" + skillPrivPEM},
+			"skill: SKILL_TSK_PUBLIC_KEY: " + skillPrivPEM + ": is a private key; want the platform's public key"},
+		{"no platform key", []string{"SKILL_TSK_PUBLIC_KEY="}, "skill: SKILL_TSK_PUBLIC_KEY: not set"},
+		{"catalog is not a catalog", []string{"SKILL_CATALOG=" + skillPrivPEM}, "skill: SKILL_CATALOG: "},
+		{"bad log level", []string{"SKILL_LOG_LEVEL=loud"}, "skill: SKILL_LOG_LEVEL: "},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, errOut, code := cli(t, environ(t.TempDir(), tt.env...), "serve")
+			if code != 2 || strings.Count(errOut, "\n") != 1 || !strings.HasPrefix(errOut, tt.want) {
+				t.Fatalf("exit %d, stderr %q; want 2 and one line starting %q", code, errOut, tt.want)
+			}
+		})
+	}
+	// The flag wins over the variable.
+	_, errOut, code := cli(t, environ(t.TempDir()), "serve", "--private-key", missing)
+	if code != 2 || !strings.Contains(errOut, missing) {
+		t.Fatalf("--private-key: exit %d, %q", code, errOut)
+	}
+}
+
+func TestKeygen(t *testing.T) {
+	dir := t.TempDir()
+	env := environ(t.TempDir())
+	out, errOut, code := cli(t, env, "keygen", "--out", dir)
+	if code != 0 {
+		t.Fatalf("keygen: exit %d: %s", code, errOut)
+	}
+	line := strings.TrimSpace(out)
+	if strings.Count(out, "\n") != 1 || strings.ContainsAny(line, " -") {
+		t.Fatalf("keygen printed %q, want one line of base64", out)
+	}
+	der, err := base64.StdEncoding.DecodeString(line)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pem strings.Builder
+	pem.WriteString("-----BEGIN PUBLIC KEY-----\n")
+	for s := base64.StdEncoding.EncodeToString(der); s != ""; {
+		n := min(64, len(s))
+		pem.WriteString(s[:n] + "\n")
+		s = s[n:]
+	}
+	pem.WriteString("-----END PUBLIC KEY-----\n")
+	pemPath := filepath.Join(t.TempDir(), "pub.pem")
+	if err := os.WriteFile(pemPath, []byte(pem.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := exec.LookPath("openssl"); err != nil {
+		t.Skip("openssl not installed")
+	}
+	text, err := exec.Command("openssl", "pkey", "-pubin", "-in", pemPath, "-noout", "-text").CombinedOutput()
+	if err != nil || !strings.Contains(string(text), "2048 bit") {
+		t.Fatalf("openssl pkey -pubin: %v\n%s", err, text)
+	}
+
+	priv := filepath.Join(dir, "skill_private.pem")
+	if fi, err := os.Stat(priv); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("private key file: %v, %v", fi, err)
+	}
+	k, err := tsk.LoadPrivateKey(priv)
+	if err != nil || tsk.PublicKeyBase64(&k.PublicKey) != line {
+		t.Fatalf("the private key does not match the printed public key: %v", err)
+	}
+	if _, errOut, code := cli(t, env, "keygen", "--out", dir); code != 1 || !strings.Contains(errOut, "--force") {
+		t.Fatalf("keygen over existing keys: exit %d: %s", code, errOut)
+	}
+	if out2, _, code := cli(t, env, "keygen", "--out", dir, "--force"); code != 0 || out2 == out {
+		t.Fatalf("keygen --force: exit %d", code)
+	}
+}
+
+func TestAdminToken(t *testing.T) {
+	out, _, code := cli(t, environ(t.TempDir()), "admin-token", "--ttl", "10m")
+	if code != 0 || strings.Count(strings.TrimSpace(out), ".") != 2 {
+		t.Fatalf("admin-token: exit %d, %q", code, out)
+	}
+	_, errOut, code := cli(t, environ(t.TempDir(), "SKILL_ADMIN_SECRET="), "admin-token")
+	if code != 2 || !strings.HasPrefix(errOut, "skill: SKILL_ADMIN_SECRET: not set") {
+		t.Fatalf("admin-token without a secret: exit %d, %q", code, errOut)
+	}
+}

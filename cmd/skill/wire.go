@@ -1,0 +1,294 @@
+package main
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/dingdang-voicepay/skill/skill"
+	"github.com/dingdang-voicepay/skill/skill/catalog"
+	"github.com/dingdang-voicepay/skill/skill/intents"
+	"github.com/dingdang-voicepay/skill/skill/pay"
+	"github.com/dingdang-voicepay/skill/skill/qr"
+	"github.com/dingdang-voicepay/skill/skill/server"
+	"github.com/dingdang-voicepay/skill/skill/store/bolt"
+	"github.com/dingdang-voicepay/skill/skill/store/redis"
+	"github.com/dingdang-voicepay/skill/skill/tsk"
+)
+
+// Files in the data directory.
+const (
+	storeFile       = "skill.db"
+	privateKeyFile  = "skill_private.pem"
+	publicKeyFile   = "skill_public.pem"
+	tokenSecretFile = "token_secret"
+)
+
+// webApp is what the command needs of the HTTP application server.New
+// returns (a *fiber.App, which only skill/server may name).
+type webApp interface {
+	Listener(ln net.Listener) error
+	ShutdownWithContext(ctx context.Context) error
+	Test(req *http.Request, msTimeout ...int) (*http.Response, error)
+}
+
+// The production types fit the ports they are wired into.
+var (
+	_ server.Dialog   = (*intents.Dialog)(nil)
+	_ server.Partner  = (*pay.Service)(nil)
+	_ server.Accounts = (*pay.Service)(nil)
+	_ server.QR       = (*qr.Codes)(nil)
+	_ server.Offers   = (*pay.Offers)(nil)
+)
+
+// options replace parts newApp would otherwise build from the configuration:
+// the sandbox passes its fake platform's keys and client, tests a clock.
+// Zero fields mean "build it from config".
+type options struct {
+	Store        skill.Store          // instead of bbolt / Redis (newApp does not close it)
+	PlatformKeys []*rsa.PublicKey     // instead of SKILL_TSK_PUBLIC_KEY
+	PrivateKey   *rsa.PrivateKey      // instead of SKILL_PRIVATE_KEY
+	PlatformHTTP *http.Client         // the pay client's HTTP client
+	Logger       *slog.Logger         // default: a text logger on stderr at SKILL_LOG_LEVEL
+	Now          func() time.Time     // default time.Now
+	Server       func(*server.Config) // last changes to the server's config
+}
+
+// app is the wired skill: every part, built once from the configuration.
+type app struct {
+	cfg        config
+	log        *slog.Logger
+	store      skill.Store
+	ownsStore  bool
+	catalog    *skill.Catalog
+	offers     *pay.Offers
+	client     *pay.Client
+	pay        *pay.Service
+	reconciler *pay.Reconciler
+	codes      *qr.Codes
+	dialog     *intents.Dialog
+	web        webApp
+	publicURL  string
+}
+
+// build wires the skill and returns its HTTP application and a function that
+// releases what it holds: the entry point for commands that serve the skill
+// their own way (the sandbox).
+func build(ctx context.Context, cfg config, opt options) (webApp, func() error, error) {
+	a, err := newApp(ctx, cfg, opt)
+	if err != nil {
+		return nil, nil, err
+	}
+	return a.web, a.Close, nil
+}
+
+// newApp builds the store, catalog, keys, pay service, platform client,
+// reconciler, QR codes, dialog and HTTP application. Configuration problems
+// are *settingError.
+func newApp(ctx context.Context, cfg config, opt options) (*app, error) {
+	a := &app{cfg: cfg, log: opt.Logger}
+	if a.log == nil {
+		var err error
+		if a.log, err = newLogger(cfg, os.Stderr); err != nil {
+			return nil, err
+		}
+	}
+	now := opt.Now
+	if now == nil {
+		now = time.Now
+	}
+	var err error
+	if a.catalog, err = catalog.Load(cfg.Catalog); err != nil {
+		return nil, badSetting("SKILL_CATALOG", "%v", err)
+	}
+	platformKeys, privateKey := opt.PlatformKeys, opt.PrivateKey
+	if platformKeys == nil {
+		if platformKeys, err = cfg.loadPlatformKeys(); err != nil {
+			return nil, err
+		}
+	}
+	if privateKey == nil {
+		if privateKey, err = cfg.loadPrivateKey(); err != nil {
+			return nil, err
+		}
+	}
+	tokenSecret, err := cfg.tokenSecret()
+	if err != nil {
+		return nil, err
+	}
+	a.store = opt.Store
+	if a.store == nil {
+		if a.store, err = openStore(ctx, cfg); err != nil {
+			return nil, err
+		}
+		a.ownsStore = true
+	}
+
+	a.publicURL = strings.TrimRight(cfg.PublicURL, "/")
+	if a.publicURL == "" {
+		a.publicURL = "http://" + cfg.Addr
+	}
+	a.offers = &pay.Offers{Secret: subkey(tokenSecret, "offer"), Now: now}
+	a.codes = &qr.Codes{Secret: subkey(tokenSecret, "qr"), Now: now}
+	a.client = &pay.Client{
+		BaseURL: cfg.PlatformURL, SkillID: cfg.SkillID, Key: privateKey,
+		Verifier: &tsk.Verifier{PublicKeys: platformKeys, RSAOnly: true, Now: now},
+		HTTP:     opt.PlatformHTTP, Now: now, Logger: a.log,
+	}
+	a.pay = &pay.Service{Store: a.store, Catalog: a.catalog, SkillID: cfg.SkillID, Offers: a.offers,
+		Platform: a.client, Now: now, Logger: a.log}
+	a.reconciler = &pay.Reconciler{Service: a.pay, Logger: a.log}
+	a.dialog = intents.New(intents.Config{Catalog: a.catalog, Store: a.store, Pay: a.pay, Offers: a.offers,
+		QRURL: a.qrURL, Now: now, Logger: a.log})
+
+	sc := server.Config{
+		SkillID: cfg.SkillID, PlatformKeys: platformKeys, PrivateKey: privateKey,
+		Dialog: a.dialog, Partner: a.pay, Store: a.store, QR: a.codes,
+		Offers: a.offers, Catalog: a.catalog, AdminSecret: []byte(cfg.AdminSecret),
+		Now: now, Logger: a.log,
+	}
+	if cfg.Secret != "" {
+		sc.Secrets = [][]byte{[]byte(cfg.Secret)}
+	}
+	if opt.Server != nil {
+		opt.Server(&sc)
+	}
+	a.web = server.New(sc)
+	return a, nil
+}
+
+// qrURL is the image URL a screened speaker shows for an offer: a QR code of
+// the offer's landing page, behind a signed, expiring token.
+func (a *app) qrURL(offerToken string) string {
+	return a.publicURL + "/qr/" + a.codes.Token(a.publicURL+"/offer/"+offerToken) + ".png"
+}
+
+// Close releases the store (when newApp opened it).
+func (a *app) Close() error {
+	if a.ownsStore {
+		return a.store.Close()
+	}
+	return nil
+}
+
+// openStore opens Redis when SKILL_REDIS_URL is set, else the bbolt file in
+// the data directory (which another process, such as a running server, may
+// hold locked).
+func openStore(ctx context.Context, cfg config) (skill.Store, error) {
+	if cfg.RedisURL != "" {
+		cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		st, err := redis.New(cctx, cfg.RedisURL, redis.Config{})
+		if err != nil {
+			return nil, fmt.Errorf("SKILL_REDIS_URL: %w", err)
+		}
+		return st, nil
+	}
+	if err := os.MkdirAll(cfg.Data, 0o700); err != nil {
+		return nil, badSetting("SKILL_DATA", "%v", err)
+	}
+	path := filepath.Join(cfg.Data, storeFile)
+	st, err := bolt.Open(path, bolt.Config{Timeout: 500 * time.Millisecond})
+	if err != nil {
+		if strings.Contains(err.Error(), "timeout") { // bbolt.ErrTimeout: the file lock is held
+			return nil, fmt.Errorf("%w: %s is in use by another process (is `skill serve` running? then use --server URL)", errLocked, path)
+		}
+		return nil, err
+	}
+	return st, nil
+}
+
+// errLocked means the bbolt file is held by another process.
+var errLocked = errors.New("store locked")
+
+// tokenSecret is SKILL_TOKEN_SECRET, or a random secret generated once into
+// the data directory (mode 0600) and read back on later starts.
+func (c config) tokenSecret() ([]byte, error) {
+	if c.TokenSecret != "" {
+		return []byte(c.TokenSecret), nil
+	}
+	path := filepath.Join(c.Data, tokenSecretFile)
+	if secret, err := readTokenSecret(path); err == nil || !errors.Is(err, fs.ErrNotExist) {
+		return secret, err
+	}
+	if err := os.MkdirAll(c.Data, 0o700); err != nil {
+		return nil, badSetting("SKILL_DATA", "%v", err)
+	}
+	buf := make([]byte, 32)
+	if _, err := rand.Read(buf); err != nil {
+		return nil, err
+	}
+	secret := hex.EncodeToString(buf)
+	// Written whole to a temporary file, then linked into place: a crash
+	// never leaves a half-written secret, and if another process got there
+	// first its secret wins.
+	tmp, err := os.CreateTemp(c.Data, tokenSecretFile+".*")
+	if err != nil {
+		return nil, badSetting("SKILL_TOKEN_SECRET", "not set and %v", err)
+	}
+	defer os.Remove(tmp.Name())
+	_, err = tmp.WriteString(secret + "\n")
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, badSetting("SKILL_TOKEN_SECRET", "not set and %v", err)
+	}
+	if err := os.Link(tmp.Name(), path); errors.Is(err, fs.ErrExist) {
+		return readTokenSecret(path)
+	} else if err != nil {
+		return nil, badSetting("SKILL_TOKEN_SECRET", "not set and %v", err)
+	}
+	return []byte(secret), nil
+}
+
+// readTokenSecret reads a generated token secret; a missing file is an
+// error wrapping fs.ErrNotExist.
+func readTokenSecret(path string) ([]byte, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	if err != nil {
+		return nil, badSetting("SKILL_TOKEN_SECRET", "not set and %s: %v", path, err)
+	}
+	secret := strings.TrimSpace(string(data))
+	if len(secret) < 32 {
+		return nil, badSetting("SKILL_TOKEN_SECRET", "not set and %s is too short (delete it to generate a new one)", path)
+	}
+	return []byte(secret), nil
+}
+
+// subkey derives an independent key for one use from a secret, so offer and
+// QR tokens never verify as each other.
+func subkey(secret []byte, use string) []byte {
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte("dingdang-skill/" + use))
+	return m.Sum(nil)
+}
+
+// newLogger is the process logger: text lines on w at SKILL_LOG_LEVEL.
+func newLogger(cfg config, w io.Writer) (*slog.Logger, error) {
+	level, err := cfg.logLevel()
+	if err != nil {
+		return nil, err
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level})), nil
+}

@@ -1,0 +1,46 @@
+package replay_test
+
+import (
+	"context"
+	"crypto/rsa"
+	"io"
+	"log/slog"
+	"path/filepath"
+
+	"github.com/dingdang-voicepay/skill/skill/catalog"
+	"github.com/dingdang-voicepay/skill/skill/intents"
+	"github.com/dingdang-voicepay/skill/skill/pay"
+	"github.com/dingdang-voicepay/skill/skill/qr"
+	"github.com/dingdang-voicepay/skill/skill/sandbox"
+	"github.com/dingdang-voicepay/skill/skill/server"
+	"github.com/dingdang-voicepay/skill/skill/store/bolt"
+	"github.com/dingdang-voicepay/skill/skill/tsk"
+)
+
+// buildApp wires the skill the way cmd/skill does, for tests (only cmd/
+// and tests may import the server and the bbolt store).
+func buildApp(_ context.Context, w sandbox.Wiring) (sandbox.App, func() error, error) {
+	cat, err := catalog.Load(w.CatalogPath)
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := bolt.Open(filepath.Join(w.DataDir, "skill.db"), bolt.Config{})
+	if err != nil {
+		return nil, nil, err
+	}
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	offers := &pay.Offers{Secret: []byte(w.Keys.Secret)}
+	platformPub := &w.Keys.Platform.PublicKey
+	svc := &pay.Service{Store: st, Catalog: cat, SkillID: w.SkillID, Offers: offers, Logger: logger,
+		Platform: &pay.Client{BaseURL: w.PlatformURL, SkillID: w.SkillID, Key: w.Keys.Skill, Logger: logger,
+			Verifier: &tsk.Verifier{PublicKeys: []*rsa.PublicKey{platformPub}, RSAOnly: true}}}
+	codes := &qr.Codes{Secret: []byte(w.Keys.Secret)}
+	dialog := intents.New(intents.Config{Catalog: cat, Store: st, Pay: svc, Logger: logger,
+		QRURL: func(content string) string { return w.PublicURL + "/qr/" + codes.Token(content) + ".png" }})
+	app := server.New(server.Config{
+		SkillID: w.SkillID, PlatformKeys: []*rsa.PublicKey{platformPub}, Secrets: [][]byte{w.Keys.Secret},
+		PrivateKey: w.Keys.Skill, Dialog: dialog, Partner: svc, Store: st, QR: codes, Offers: offers,
+		Catalog: cat, AdminSecret: w.AdminSecret, Ledger: st, Accounts: svc, Logger: logger,
+	})
+	return app, st.Close, nil
+}

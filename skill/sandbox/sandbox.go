@@ -1,0 +1,182 @@
+// Package sandbox runs the skill next to a fake Dingdang platform on
+// 127.0.0.1, so a developer buys end to end with curl: no speaker, no
+// account, no network. The platform side signs and sends skill requests
+// (POST /sandbox/say, understood by a tiny rule-based NLU), orders what a
+// Charge offers through the skill's create-order, pays (POST /sandbox/pay:
+// ship notify, then the Connections.Response) and settles refunds; its pay
+// interfaces (/paycgi/orderquery, refund, refundquery) are what the skill's
+// pay client points at. Development keys are generated on first start.
+//
+// The package never builds the skill itself: cmd/skill passes a Build
+// function (the same wiring as `skill serve`), tests pass their own.
+package sandbox
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"time"
+)
+
+// Defaults of Config.
+const (
+	DefaultAddr         = "127.0.0.1:8080"
+	DefaultPlatformAddr = "127.0.0.1:8090"
+	DefaultDataDir      = "data"
+	DefaultCatalog      = "testdata/catalog.yaml"
+	DefaultModel        = "testdata/model/interaction-model.json"
+	DefaultSkillID      = "sandbox-skill"
+)
+
+// App is the skill's HTTP application; a *fiber.App satisfies it.
+type App interface {
+	Listener(ln net.Listener) error
+	Shutdown() error
+}
+
+// Wiring is what the sandbox tells Build about the skill to build.
+type Wiring struct {
+	DataDir     string // the skill's bbolt file goes here
+	CatalogPath string
+	SkillID     string
+	Keys        Keys   // Skill signs; Platform's public half and Secret verify
+	AdminSecret []byte // the admin API's secret
+	PlatformURL string // base of the fake platform's pay interfaces, ending in "/"
+	PublicURL   string // the skill's own base URL (QR image links)
+}
+
+// Build builds the skill for the wiring. close releases what it opened
+// (the store) after the app has shut down.
+type Build func(ctx context.Context, w Wiring) (app App, close func() error, err error)
+
+// Config configures a sandbox; only Build is required.
+type Config struct {
+	Addr         string // the skill's listen address (DefaultAddr; ":0"-style ports allowed)
+	PlatformAddr string // the fake platform's (DefaultPlatformAddr)
+	DataDir      string // keys and the store (DefaultDataDir)
+	Catalog      string // DefaultCatalog
+	Model        string // interaction model for the NLU (DefaultModel; missing is fine)
+	SkillID      string // DefaultSkillID
+	Keys         *Keys  // nil: LoadOrCreateKeys(DataDir)
+	AdminSecret  []byte // nil: the Secret of the keys
+	HMAC         bool   // sign skill requests with HMAC instead of RSA2
+	Build        Build
+	Logger       *slog.Logger
+}
+
+// Sandbox is a running sandbox.
+type Sandbox struct {
+	SkillURL    string // the skill's base URL
+	PlatformURL string // the fake platform's base URL
+	Keys        Keys
+	AdminSecret []byte
+	SkillID     string
+	Created     []string // key files written on this start
+	Platform    *Platform
+	Console     *Console
+
+	app      App
+	closeApp func() error
+	srv      *http.Server
+	done     chan error
+}
+
+// Start listens on both addresses, builds and serves the skill, and serves
+// the fake platform. Close stops both.
+func Start(ctx context.Context, c Config) (*Sandbox, error) {
+	if c.Build == nil {
+		return nil, errors.New("sandbox: no Build")
+	}
+	c.DataDir = cmp.Or(c.DataDir, DefaultDataDir)
+	s := &Sandbox{SkillID: cmp.Or(c.SkillID, DefaultSkillID), done: make(chan error, 2)}
+	if c.Keys != nil {
+		s.Keys = *c.Keys
+	} else {
+		var err error
+		if s.Keys, s.Created, err = LoadOrCreateKeys(c.DataDir); err != nil {
+			return nil, err
+		}
+	}
+	s.AdminSecret = c.AdminSecret
+	if len(s.AdminSecret) == 0 {
+		s.AdminSecret = []byte(s.Keys.Secret)
+	}
+	skillLn, err := net.Listen("tcp", cmp.Or(c.Addr, DefaultAddr))
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: skill: %w", err)
+	}
+	platLn, err := net.Listen("tcp", cmp.Or(c.PlatformAddr, DefaultPlatformAddr))
+	if err != nil {
+		skillLn.Close()
+		return nil, fmt.Errorf("sandbox: platform: %w", err)
+	}
+	s.SkillURL, s.PlatformURL = "http://"+skillLn.Addr().String(), "http://"+platLn.Addr().String()
+	s.app, s.closeApp, err = c.Build(ctx, Wiring{
+		DataDir: c.DataDir, CatalogPath: cmp.Or(c.Catalog, DefaultCatalog), SkillID: s.SkillID,
+		Keys: s.Keys, AdminSecret: s.AdminSecret, PlatformURL: s.PlatformURL + "/paycgi/", PublicURL: s.SkillURL,
+	})
+	if err != nil {
+		skillLn.Close()
+		platLn.Close()
+		return nil, fmt.Errorf("sandbox: build the skill: %w", err)
+	}
+	nlu, err := NewNLU(cmp.Or(c.Model, DefaultModel))
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	s.Platform = &Platform{SkillID: s.SkillID, Key: s.Keys.Platform, SkillPub: &s.Keys.Skill.PublicKey}
+	client := &Client{SkillURL: s.SkillURL, Key: s.Keys.Platform, Secret: s.Keys.Secret, HMAC: c.HMAC, SkillPub: &s.Keys.Skill.PublicKey}
+	s.Console = &Console{SkillID: s.SkillID, Client: client, Platform: s.Platform, NLU: nlu, Logger: c.Logger}
+	mux := http.NewServeMux()
+	mux.Handle("/paycgi/", http.StripPrefix("/paycgi", s.Platform.Handler()))
+	mux.Handle("/sandbox/", s.Console.Handler())
+	s.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() { s.done <- s.app.Listener(skillLn) }()
+	go func() { s.done <- s.srv.Serve(platLn) }()
+	return s, nil
+}
+
+// Close shuts the skill and the platform down and closes the store.
+func (s *Sandbox) Close() error {
+	var errs []error
+	if s.srv != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		errs = append(errs, s.srv.Shutdown(ctx))
+	}
+	if s.app != nil {
+		errs = append(errs, s.app.Shutdown())
+	}
+	if s.closeApp != nil {
+		errs = append(errs, s.closeApp())
+	}
+	return errors.Join(errs...)
+}
+
+// Done reports the first server that stopped on its own, with its error.
+func (s *Sandbox) Done() <-chan error { return s.done }
+
+// Banner is what `skill sandbox` prints on start: the URLs and a first
+// command to try.
+func (s *Sandbox) Banner() string {
+	var created string
+	if len(s.Created) > 0 {
+		created = fmt.Sprintf("  dev keys:        written into %s/ (%d files, first start only)\n", filepath.Dir(s.Created[0]), len(s.Created))
+	}
+	return fmt.Sprintf(`Dingdang skill sandbox — the skill plus a fake Dingdang platform, all on this machine.
+  skill:           %[1]s   (POST /skill, /pay/*, GET /healthz)
+  fake platform:   %[2]s   (POST /sandbox/say, /sandbox/pay; pay API under /paycgi/)
+  skill id:        %[3]s
+%[4]s
+Try, in another terminal:
+  curl -s %[2]s/sandbox/say -d '{"device":"screened","user":"alice","text":"我要买万古神帝第35集"}'
+  curl -s %[2]s/sandbox/say -d '{"device":"screened","user":"alice","text":"是的"}'
+  curl -s %[2]s/sandbox/pay -d '{"user":"alice"}'
+`, s.SkillURL, s.PlatformURL, s.SkillID, created)
+}
