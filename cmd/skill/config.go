@@ -59,21 +59,29 @@ func (c *config) settings() []setting {
 	}
 }
 
-// loadConfig reads the defaults, then the environment, then registers the
-// flags on fs (with the environment's values as their defaults) and parses
-// args, so a flag wins over its variable. It returns the positional
-// arguments, which may be mixed with the flags.
+// loadConfig registers the settings' flags on fs, parses args and then
+// fills every setting whose flag was not given from its environment
+// variable: the flag wins over the variable, which wins over the default.
+// (Help output shows the built-in defaults, never a secret from the
+// environment.) It returns the positional arguments, which may be mixed
+// with the flags.
 func loadConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (config, []string, error) {
 	var c config
 	for _, s := range c.settings() {
-		*s.ptr = s.def
-		if v := getenv(s.env); v != "" {
-			*s.ptr = v
-		}
-		fs.StringVar(s.ptr, s.flag, *s.ptr, s.usage+" (env "+s.env+")")
+		fs.StringVar(s.ptr, s.flag, s.def, s.usage+" (env "+s.env+")")
 	}
 	pos, err := parseInterspersed(fs, args)
-	return c, pos, err
+	if err != nil {
+		return c, nil, err
+	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	for _, s := range c.settings() {
+		if v := getenv(s.env); v != "" && !given[s.flag] {
+			*s.ptr = v
+		}
+	}
+	return c, pos, nil
 }
 
 // parseInterspersed parses flags that may come before, between and after
@@ -100,6 +108,7 @@ type settingError struct {
 	msg     string
 }
 
+// Error is "SETTING: message".
 func (e *settingError) Error() string { return e.setting + ": " + e.msg }
 
 // badSetting returns a settingError; the message is kept to one line.

@@ -1,6 +1,8 @@
 // Command skill runs and administers the Dingdang voice-commerce skill.
 //
 //	skill serve                          serve /skill, /pay/*, /qr, /admin on SKILL_ADDR
+//	skill sandbox                        the skill next to a fake platform (make run)
+//	skill replay [FILES or DIRS]         play utterance fixtures, diff the answers
 //	skill keygen [--out DIR] [--force]   make our RSA key pair; print the SkillPublicKey
 //	skill admin-token [--ttl 1h]         print a token for the admin API
 //	skill orders list [--user U] [--state S] [--limit N] [--json]
@@ -41,6 +43,8 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"serve", "", "serve the skill over HTTP until SIGINT or SIGTERM", runServe},
+		{"sandbox", "[--platform-addr ADDR] [--hmac]", "the skill next to a fake Dingdang platform on 127.0.0.1 (make run)", runSandbox},
+		{"replay", "[--url URL] [--update] [FILES or DIRS]", "play utterance fixtures against the skill and diff the answers", runReplay},
 		{"keygen", "[--out DIR] [--force]", "write a 2048-bit RSA key pair; print the public key for the platform", runKeygen},
 		{"admin-token", "[--ttl 1h]", "print a JWT for the admin API (SKILL_ADMIN_SECRET)", runAdminToken},
 		{"orders", "list|show [TRADENO] [--server URL]", "list orders or show one", runOrders},
@@ -94,6 +98,7 @@ func run(ctx context.Context, args []string, e *env) int {
 // usageError is a wrong command line.
 type usageError string
 
+// Error returns the message.
 func (u usageError) Error() string { return string(u) }
 
 func usage(w io.Writer) {

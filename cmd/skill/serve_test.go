@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/dingdang-voicepay/skill/skill"
-	"github.com/dingdang-voicepay/skill/skill/pay"
 	"github.com/dingdang-voicepay/skill/skill/pay/paytest"
 	"github.com/dingdang-voicepay/skill/skill/server"
 	"github.com/dingdang-voicepay/skill/skill/tsk"
@@ -19,8 +18,9 @@ import (
 )
 
 func TestServe(t *testing.T) {
+	platform := paytest.NewPlatform(t) // for refunds and the reconciler
 	data := t.TempDir()
-	env := environ(data)
+	env := environ(data, "SKILL_PLATFORM_URL="+platform.URL)
 	p := serve(t, env)
 
 	for name, sign := range map[string]func(*tsk.Request) ([]byte, string){"hmac": tsktest.SignHMAC, "rsa2": tsktest.SignRSA2} {
@@ -67,6 +67,19 @@ func TestServe(t *testing.T) {
 		})
 	}
 
+	// A screened purchase: the pay card's QR image and the landing page it
+	// points at are served by the same process.
+	qrURL, offerToken := screenedOffer(t, p.url)
+	if !strings.HasPrefix(qrURL, p.url+"/qr/") {
+		t.Fatalf("QR URL %q is not under %s", qrURL, p.url)
+	}
+	if r := do(t, mustGet(t, qrURL)); r.status != 200 || r.header.Get("Content-Type") != "image/png" {
+		t.Fatalf("QR image: %d %q", r.status, r.header.Get("Content-Type"))
+	}
+	if r := do(t, mustGet(t, p.url+"/offer/"+offerToken)); r.status != 200 || !strings.Contains(string(r.body), "2元") {
+		t.Fatalf("offer page: %d %s", r.status, r.body)
+	}
+
 	// A purchase's pay side: create order, then ship notify, signed with
 	// the platform's key; paytest.Post checks each reply's signature.
 	create := paytest.NewCreateOrder("u1", skill.Line{ItemID: "coins", Quantity: 3, Amount: 300})
@@ -75,8 +88,8 @@ func TestServe(t *testing.T) {
 		t.Fatalf("create order: %+v, %v", reply, err)
 	}
 	tradeNo := reply.TradeNo
-	ship := pay.ShipNotifyRequest{SkillID: tsktest.SkillID, UserToken: "u1", TransactionID: "DD0001",
-		TradeNo: tradeNo, TotalAmt: 300, NonceStr: pay.NonceStr()}
+	platform.Pay(tradeNo, 300)
+	ship := platform.NewShipNotify("u1", tradeNo)
 	if reply, err := paytest.Post(p.url+"/pay/ship-notify", ship); err != nil || !reply.OK() {
 		t.Fatalf("ship notify: %+v, %v", reply, err)
 	}
@@ -99,6 +112,10 @@ func TestServe(t *testing.T) {
 	if _, errOut, code := cli(t, env, "orders", "list"); code != 1 || !strings.Contains(errOut, "--server") {
 		t.Fatalf("orders list on a locked store: exit %d: %s", code, errOut)
 	}
+	out, errOut, code = cli(t, env, "refund", tradeNo, "--amount", "100", "--reason", "cli test", "--server", p.url)
+	if code != 0 || !strings.Contains(out, `"state": "REFUNDING"`) || platform.Calls("refund") != 1 {
+		t.Fatalf("refund --server: exit %d, %d platform calls\n%s%s", code, platform.Calls("refund"), out, errOut)
+	}
 
 	if code := p.stop(t, sigterm); code != 0 {
 		t.Fatalf("exit status after SIGTERM: %d\n%s", code, p.logs.String())
@@ -106,8 +123,12 @@ func TestServe(t *testing.T) {
 	if !strings.Contains(p.logs.String(), "msg=stopped") {
 		t.Errorf("no clean stop in the log:\n%s", p.logs.String())
 	}
+	out, errOut, code = cli(t, env, "reconcile", "--once")
+	if code != 0 || !strings.Contains(out, "refunds_settled=1") {
+		t.Fatalf("reconcile --once: exit %d\n%s%s", code, out, errOut)
+	}
 	out, errOut, code = cli(t, env, "orders", "list")
-	if code != 0 || !strings.Contains(out, tradeNo) || !strings.Contains(out, "DELIVERED") {
+	if code != 0 || !strings.Contains(out, tradeNo) || !strings.Contains(out, "PARTIALLY_REFUNDED") {
 		t.Fatalf("orders list from the store: exit %d\n%s%s", code, out, errOut)
 	}
 }
@@ -204,4 +225,38 @@ func TestAdminToken(t *testing.T) {
 	if code != 2 || !strings.HasPrefix(errOut, "skill: SKILL_ADMIN_SECRET: not set") {
 		t.Fatalf("admin-token without a secret: exit %d, %q", code, errOut)
 	}
+}
+
+// screenedOffer buys ep35 on a screened speaker (buy, then yes) and returns
+// the pay card's QR image URL and the offer token sent as the Charge's userId.
+func screenedOffer(t *testing.T, base string) (qrURL, offerToken string) {
+	t.Helper()
+	opts := []tsktest.Option{tsktest.Screened(), tsktest.WithUser("screen-user"), tsktest.WithSession("screen-session")}
+	var resp *tsk.Response
+	for _, req := range []*tsk.Request{
+		tsktest.NewIntent("buy", map[string]string{"product": "ep35"}, opts...),
+		tsktest.NewIntent("yes", nil, opts...),
+	} {
+		body, auth := tsktest.SignRSA2(req)
+		r := do(t, tsktest.NewHTTPRequest(base+"/skill", body, auth))
+		if r.status != 200 {
+			t.Fatalf("%s: %d %s", req.Request.Intent.Name, r.status, r.body)
+		}
+		tsktest.ValidateResponse(t, r.body)
+		resp = tsktest.MustDecodeResponse(t, r.body)
+	}
+	for _, d := range resp.Response.Directives {
+		switch d := d.(type) {
+		case tsk.Charge:
+			offerToken = d.Payload.ChargeInfo.UserID
+		case tsk.RenderTemplate:
+			if d.Template.BackgroundImage != nil {
+				qrURL = d.Template.BackgroundImage.Source.URL
+			}
+		}
+	}
+	if qrURL == "" || offerToken == "" {
+		t.Fatalf("no pay card with a QR code and offer in %+v", resp)
+	}
+	return qrURL, offerToken
 }

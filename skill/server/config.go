@@ -174,6 +174,7 @@ func (c Config) payVerifier() *tsk.Verifier {
 // dialog.
 type unavailableDialog struct{}
 
+// Handle apologises: no dialog is configured.
 func (unavailableDialog) Handle(context.Context, *tsk.Request) *tsk.Response {
 	return tsk.NewResponse("技能暂时不可用，请稍后再试。", true)
 }
