@@ -6,6 +6,7 @@ package screen
 import (
 	"github.com/dingdang-voicepay/skill/device"
 	"github.com/dingdang-voicepay/skill/skill/tsk"
+	"strconv"
 )
 
 // CardChars is how much text a NewsBodyTemplate shows: 3 lines of about 18
@@ -79,7 +80,10 @@ func (r *Renderer) Render(v device.View) *tsk.Response {
 // payCard is the NewsBodyTemplate shown while the user pays: product, price
 // and how to pay on top of the QR code.
 func (r *Renderer) payCard(o *device.Offer) tsk.RenderTemplate {
-	text := device.ItemName(o.Product, o.Count) + "，" + o.Total.Yuan() + "，" + PayHint
+	text := o.Total.Yuan() + "，" + PayHint // the title already names the product
+	if o.Count > 1 {
+		text = strconv.FormatInt(o.Count, 10) + "个，共" + text
+	}
 	t := tsk.Template{
 		Type:        tsk.NewsBodyTemplate,
 		TextContent: &tsk.TextContent{Title: o.Product.Name, Description: device.Clip(text, CardChars)},

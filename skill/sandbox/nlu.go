@@ -130,9 +130,30 @@ func (n *NLU) Understand(text string) Understanding {
 				u.Slots[name] = m[i]
 			}
 		}
+		splitCount(u.Slots)
 		return u
 	}
 	return Understanding{}
+}
+
+// countPrefix is a quantity said before a product: "三个听书币", "2份…".
+var countPrefix = regexp.MustCompile(`^([0-9零一二两三四五六七八九十百]+)(?:个|份|张|本)(.+)$`)
+
+// splitCount moves a quantity said inside the product slot into the count
+// slot, as the platform's NLU fills both from "买三个听书币".
+func splitCount(slots map[string]string) {
+	if slots == nil {
+		return
+	}
+	if slots["count"] != "" {
+		for _, unit := range []string{"个", "份", "张", "本"} {
+			slots["product"] = strings.TrimPrefix(slots["product"], unit)
+		}
+		return
+	}
+	if m := countPrefix.FindStringSubmatch(slots["product"]); m != nil {
+		slots["count"], slots["product"] = m[1], m[2]
+	}
 }
 
 // clean drops spaces and trailing punctuation.
