@@ -5,6 +5,7 @@ import (
 	"crypto/rsa"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net"
@@ -13,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -113,9 +115,16 @@ func (f *fixture) listen(tb testing.TB) string {
 }
 
 // send posts body to url with the Authorization header over real HTTP.
+//
+// A server may answer an oversized body from its Content-Length and close
+// the connection before the client has written it all; the client then sees
+// a reset instead of the answer, so such a request is sent again.
 func send(tb testing.TB, url string, body []byte, auth string) response {
 	tb.Helper()
 	resp, err := http.DefaultClient.Do(tsktest.NewHTTPRequest(url, body, auth))
+	for try := 0; try < 5 && (errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET)); try++ {
+		resp, err = http.DefaultClient.Do(tsktest.NewHTTPRequest(url, body, auth))
+	}
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -1,25 +1,24 @@
 // Package bolt is the embedded default skill.Store, on go.etcd.io/bbolt: one
-// file, no server. Every commit is fsynced (bbolt's default), so a method that
-// returns nil has made its write durable.
+// file, no server, one process (bbolt locks the file). Every commit is
+// fsynced (bbolt's default), so an order method that returns nil has made its
+// write durable; concurrent order writes are coalesced by bbolt's Batch into
+// one transaction and one fsync.
 //
 // Layout (one bucket each):
 //
 //	orders    tradeNo                    → order JSON
 //	by_user   userID \x00 tradeNo        → created-time key (12 bytes)
 //	by_time   created-time key ‖ tradeNo → tradeNo
-//	sessions  id                         → expiry (8 bytes, unix ns) ‖ state
-//	remember  key                        → expiry (8 bytes, unix ns)
 //
 // The created-time key sorts like the time itself (sign-flipped unix seconds,
 // then nanoseconds, big-endian), so a reverse cursor over by_time lists orders
-// newest first. Expired sessions and remembered keys are invisible to reads;
-// a sweep started by Open deletes them periodically.
+// newest first. Dialog sessions and remembered keys (replayed request ids)
+// live minutes and are kept in memory: see ephemeral. Expired ones are
+// invisible to reads; a sweep started by Open deletes them periodically.
 package bolt
 
 import (
 	"context"
-	"encoding/binary"
-	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -29,11 +28,9 @@ import (
 )
 
 var (
-	bucketOrders   = []byte("orders")
-	bucketByUser   = []byte("by_user")
-	bucketByTime   = []byte("by_time")
-	bucketSessions = []byte("sessions")
-	bucketRemember = []byte("remember")
+	bucketOrders = []byte("orders")
+	bucketByUser = []byte("by_user")
+	bucketByTime = []byte("by_time")
 )
 
 // Config configures a Store. The zero value works.
@@ -48,6 +45,9 @@ type Config struct {
 	// deleted; default 1m, negative disables the sweep (reads still hide
 	// expired entries; call Sweep yourself).
 	SweepInterval time.Duration
+	// BatchDelay is how long a write waits for others to share its
+	// transaction and fsync; default 1ms (bbolt's own is 10ms).
+	BatchDelay time.Duration
 }
 
 func (c Config) withDefaults() Config {
@@ -60,16 +60,21 @@ func (c Config) withDefaults() Config {
 	if c.SweepInterval == 0 {
 		c.SweepInterval = time.Minute
 	}
+	if c.BatchDelay == 0 {
+		c.BatchDelay = time.Millisecond
+	}
 	return c
 }
 
 // Store is the bbolt skill.Store. It is safe for concurrent use; bbolt
 // serialises writers, so UpdateOrder is atomic without retries.
 type Store struct {
-	db   *bbolt.DB
-	now  func() time.Time
-	stop chan struct{}
-	wg   sync.WaitGroup
+	db         *bbolt.DB
+	now        func() time.Time
+	sessions   ephemeral
+	remembered ephemeral
+	stop       chan struct{}
+	wg         sync.WaitGroup
 
 	closeOnce sync.Once
 	closeErr  error
@@ -86,7 +91,7 @@ func Open(path string, cfg Config) (*Store, error) {
 		return nil, fmt.Errorf("bolt: open %s: %w", path, err)
 	}
 	err = db.Update(func(tx *bbolt.Tx) error {
-		for _, b := range [][]byte{bucketOrders, bucketByUser, bucketByTime, bucketSessions, bucketRemember} {
+		for _, b := range [][]byte{bucketOrders, bucketByUser, bucketByTime} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -97,6 +102,7 @@ func Open(path string, cfg Config) (*Store, error) {
 		_ = db.Close()
 		return nil, fmt.Errorf("bolt: create buckets in %s: %w", path, err)
 	}
+	db.MaxBatchDelay = cfg.BatchDelay
 	s := &Store{db: db, now: cfg.Now, stop: make(chan struct{})}
 	if cfg.SweepInterval > 0 {
 		s.wg.Add(1)
@@ -146,66 +152,9 @@ func (s *Store) sweepLoop(every time.Duration) {
 	}
 }
 
-// sweepBatch bounds how many keys one sweep transaction deletes, so a large
-// backlog never holds the writer lock for long.
-const sweepBatch = 1000
-
-// Sweep deletes expired sessions and remembered keys, in transactions of at
-// most a thousand deletions, and returns how many it deleted.
+// Sweep deletes expired sessions and remembered keys and returns how many
+// it deleted.
 func (s *Store) Sweep() (removed int, err error) {
-	for _, name := range [][]byte{bucketSessions, bucketRemember} {
-		for {
-			n, more, err := s.sweepOnce(name)
-			removed += n
-			if err != nil {
-				return removed, fmt.Errorf("bolt: sweep %s: %w", name, err)
-			}
-			if !more {
-				break
-			}
-		}
-	}
-	return removed, nil
-}
-
-// sweepOnce deletes up to sweepBatch expired keys of one bucket.
-func (s *Store) sweepOnce(name []byte) (n int, more bool, err error) {
 	now := s.now()
-	err = s.db.Update(func(tx *bbolt.Tx) error {
-		c := tx.Bucket(name).Cursor()
-		for k, v := c.First(); k != nil; k, v = c.Next() {
-			if !expired(v, now) {
-				continue
-			}
-			if n == sweepBatch {
-				more = true
-				return nil
-			}
-			if err := c.Delete(); err != nil {
-				return err
-			}
-			n++
-		}
-		return nil
-	})
-	return n, more, err
+	return s.sessions.sweep(now) + s.remembered.sweep(now), nil
 }
-
-// putExpiry returns an 8-byte expiry prefix followed by rest.
-func putExpiry(at time.Time, rest []byte) []byte {
-	b := make([]byte, 8+len(rest))
-	binary.BigEndian.PutUint64(b, uint64(at.UnixNano()))
-	copy(b[8:], rest)
-	return b
-}
-
-// expired reports whether a value written by putExpiry has expired at now.
-// A malformed value counts as expired.
-func expired(v []byte, now time.Time) bool {
-	if len(v) < 8 {
-		return true
-	}
-	return !now.Before(time.Unix(0, int64(binary.BigEndian.Uint64(v))))
-}
-
-var errRollback = errors.New("bolt: rollback")

@@ -73,11 +73,13 @@ func TestReopen(t *testing.T) {
 	if err != nil || len(list) != 5 || list[0].TradeNo != "T4" {
 		t.Errorf("after reopen, Orders(u1) = %d orders, %v", len(list), err)
 	}
-	if got, err := s.Session(ctx, "s1"); err != nil || string(got) != "state" {
-		t.Errorf("after reopen, Session = %q, %v", got, err)
+	// Sessions and remembered keys are ephemeral: kept in memory, not in
+	// the file (a dialog in progress starts over after a restart).
+	if got, err := s.Session(ctx, "s1"); !errors.Is(err, skill.ErrNotFound) {
+		t.Errorf("after reopen, Session = %q, %v; want not found", got, err)
 	}
-	if fresh, err := s.Remember(ctx, "nonce", time.Hour); err != nil || fresh {
-		t.Errorf("after reopen, Remember = %v, %v; want not fresh", fresh, err)
+	if fresh, err := s.Remember(ctx, "nonce", time.Hour); err != nil || !fresh {
+		t.Errorf("after reopen, Remember = %v, %v; want fresh", fresh, err)
 	}
 }
 

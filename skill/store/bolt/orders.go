@@ -54,11 +54,15 @@ func (s *Store) CreateOrder(ctx context.Context, o skill.Order) (skill.Order, bo
 	}
 	var stored []byte
 	created := false
-	err = s.db.Update(func(tx *bbolt.Tx) error {
+	// Batch shares one transaction (and fsync) among concurrent writers and
+	// may run fn more than once, so fn starts from scratch each time and
+	// returns an error only for a real failure.
+	err = s.db.Batch(func(tx *bbolt.Tx) error {
+		stored, created = nil, false
 		orders := tx.Bucket(bucketOrders)
 		if v := orders.Get([]byte(o.TradeNo)); v != nil {
 			stored = append([]byte{}, v...)
-			return errRollback
+			return nil
 		}
 		if err := orders.Put([]byte(o.TradeNo), data); err != nil {
 			return err
@@ -66,10 +70,13 @@ func (s *Store) CreateOrder(ctx context.Context, o skill.Order) (skill.Order, bo
 		if err := tx.Bucket(bucketByUser).Put(userKey(o.UserID, o.TradeNo), timeKey(o.CreatedAt)); err != nil {
 			return err
 		}
+		if err := tx.Bucket(bucketByTime).Put(timeIndexKey(o.CreatedAt, o.TradeNo), []byte(o.TradeNo)); err != nil {
+			return err
+		}
 		created = true
-		return tx.Bucket(bucketByTime).Put(timeIndexKey(o.CreatedAt, o.TradeNo), []byte(o.TradeNo))
+		return nil
 	})
-	if err != nil && err != errRollback {
+	if err != nil {
 		return skill.Order{}, false, fmt.Errorf("bolt: create order %s: %w", o.TradeNo, err)
 	}
 	if !created {
@@ -123,18 +130,24 @@ func (s *Store) UpdateOrder(ctx context.Context, tradeNo string, fn func(*skill.
 	}
 	var cur, next skill.Order
 	var fnErr error
-	err := s.db.Update(func(tx *bbolt.Tx) error {
+	// Batch shares one transaction (and fsync) among concurrent writers and
+	// may run this more than once: it starts from the stored order each time,
+	// and a refusal (fnErr) writes nothing without failing the batch.
+	err := s.db.Batch(func(tx *bbolt.Tx) error {
+		cur, next, fnErr = skill.Order{}, skill.Order{}, nil
 		if err := getOrder(tx, tradeNo, &cur); err != nil {
-			return err
+			fnErr = err
+			return nil
 		}
 		if err := getOrder(tx, tradeNo, &next); err != nil { // a deep copy for fn
 			return err
 		}
 		if fnErr = fn(&next); fnErr != nil {
-			return errRollback
+			return nil
 		}
 		if next.TradeNo != cur.TradeNo || next.UserID != cur.UserID || !next.CreatedAt.Equal(cur.CreatedAt) {
-			return errIdentity
+			fnErr = errIdentity
+			return nil
 		}
 		data, err := json.Marshal(next)
 		if err != nil {
@@ -143,12 +156,14 @@ func (s *Store) UpdateOrder(ctx context.Context, tradeNo string, fn func(*skill.
 		return tx.Bucket(bucketOrders).Put([]byte(tradeNo), data)
 	})
 	switch {
-	case err == errRollback && errors.Is(fnErr, skill.ErrNoChange):
-		return cur, nil
-	case err == errRollback:
-		return skill.Order{}, fnErr
 	case err != nil:
 		return skill.Order{}, fmt.Errorf("bolt: update order %s: %w", tradeNo, err)
+	case errors.Is(fnErr, skill.ErrNoChange):
+		return cur, nil
+	case errors.Is(fnErr, skill.ErrNotFound), fnErr == errIdentity:
+		return skill.Order{}, fmt.Errorf("bolt: update order %s: %w", tradeNo, fnErr)
+	case fnErr != nil:
+		return skill.Order{}, fnErr
 	}
 	// Return the order as stored (a JSON round trip), like Order would.
 	data, err := json.Marshal(next)
