@@ -26,6 +26,7 @@ type prepared struct {
 type result struct {
 	rate     float64 // successful requests per second
 	p50, p99 time.Duration
+	n        int // requests measured
 }
 
 // measureSignRate signs a reply-sized body on every core for dur.
@@ -117,6 +118,7 @@ func drive(base string, reqs []prepared, dur time.Duration, conc int, ok func(st
 	slices.Sort(all)
 	return result{
 		rate: float64(len(all)) / elapsed.Seconds(),
+		n:    len(all),
 		p50:  all[len(all)/2].Round(10 * time.Microsecond),
 		p99:  all[len(all)*99/100].Round(10 * time.Microsecond),
 	}, nil

@@ -27,7 +27,7 @@ import (
 
 func main() {
 	dur := flag.Duration("duration", 3*time.Second, "how long each measured phase runs")
-	conc := flag.Int("c", 4*runtime.GOMAXPROCS(0), "concurrent connections")
+	conc := flag.Int("c", 8*runtime.GOMAXPROCS(0), "concurrent connections")
 	flag.Parse()
 	if err := run(*dur, *conc); err != nil {
 		fmt.Fprintln(os.Stderr, "loadbench:", err)
@@ -73,10 +73,17 @@ func run(dur time.Duration, conc int) error {
 			stop()
 			return err
 		}
+		cpu0 := srv.cpu()
 		res, err := loadCreateOrder(srv.url, dur, conc)
 		if err == nil {
 			fmt.Printf("%-44s %10.0f /s  p50 %s  p99 %s  ratio %.2f (goal ≥ 0.80)\n",
 				"create-order ("+st.name+")", res.rate, res.p50, res.p99, res.rate/signRate)
+			if spent := srv.cpu() - cpu0; spent > 0 {
+				perSign := time.Duration(float64(runtime.GOMAXPROCS(0)) / signRate * float64(time.Second))
+				per := spent / time.Duration(res.n)
+				fmt.Printf("%-44s %10s     (%.2f RSA signs' worth; one is the floor)\n",
+					"  server CPU per create-order", per.Round(10*time.Microsecond), float64(per)/float64(perSign))
+			}
 		}
 		var turn result
 		if err == nil {

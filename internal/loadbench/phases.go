@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -93,7 +94,26 @@ func loadEcho(dur time.Duration, conc int) (result, error) {
 // skillServer is a running `skill serve`.
 type skillServer struct {
 	url  string
+	pid  int
 	stop func()
+}
+
+// cpu returns the CPU time (user + system) the server process has used, from
+// /proc; zero where /proc is not available.
+func (s *skillServer) cpu() time.Duration {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", s.pid))
+	if err != nil {
+		return 0
+	}
+	// Fields after the command name (which is in parentheses): utime and
+	// stime are the 12th and 13th, in clock ticks (100 per second on Linux).
+	fields := strings.Fields(string(data[bytes.LastIndexByte(data, ')')+1:]))
+	if len(fields) < 13 {
+		return 0
+	}
+	u, _ := strconv.ParseInt(fields[11], 10, 64)
+	st, _ := strconv.ParseInt(fields[12], 10, 64)
+	return time.Duration(u+st) * 10 * time.Millisecond
 }
 
 // startSkill runs the real binary on a free loopback port with the TESTING
@@ -142,7 +162,7 @@ func startSkill(ctx context.Context, bin, data string, extraEnv []string) (*skil
 		stop()
 		return nil, fmt.Errorf("skill serve did not become ready: %w", err)
 	}
-	return &skillServer{url: url, stop: stop}, nil
+	return &skillServer{url: url, pid: cmd.Process.Pid, stop: stop}, nil
 }
 
 // startRedis runs a private redis-server (append-only, fsync always) and

@@ -8,6 +8,8 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/dingdang-voicepay/skill/skill"
+	"github.com/dingdang-voicepay/skill/skill/pay/paytest"
 	"github.com/dingdang-voicepay/skill/skill/tsk/tsktest"
 )
 
@@ -65,5 +67,31 @@ func BenchmarkQRCached(b *testing.B) {
 			b.Fatalf("%v %v", resp, err)
 		}
 		resp.Body.Close()
+	}
+}
+
+// BenchmarkCreateOrder is a full in-process /pay/create-order: RSA2
+// verification, the order checks, a durable bbolt write and the RSA2-signed
+// reply. The platform's signatures are made before the timer starts.
+func BenchmarkCreateOrder(b *testing.B) {
+	f := newFixture(b)
+	const n = 4096
+	bodies, auths := make([][]byte, n), make([]string, n)
+	for i := range n {
+		req := paytest.NewCreateOrder(fmt.Sprintf("bench-user-%d", i), skill.Line{ItemID: "coins", Quantity: 2, Amount: 200})
+		bodies[i], auths[i] = paytest.Sign(b, req)
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if i == n {
+			b.Fatalf("more than %d iterations: raise n", n)
+		}
+		resp, err := f.app.Test(tsktest.NewHTTPRequest("http://skill.test/pay/create-order", bodies[i], auths[i]), -1)
+		if err != nil || resp.StatusCode != 200 {
+			b.Fatalf("%v %v", resp, err)
+		}
+		resp.Body.Close()
+		i++
 	}
 }
