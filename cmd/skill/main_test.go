@@ -281,8 +281,5 @@ func adminGet(t *testing.T, base, path string, out any) int {
 	return r.status
 }
 
-// signal numbers used by the tests.
-var (
-	sigterm os.Signal = syscall.SIGTERM
-	sigkill os.Signal = syscall.SIGKILL
-)
+// sigterm is how the tests ask the server to stop.
+var sigterm os.Signal = syscall.SIGTERM

@@ -3,6 +3,7 @@ package main_test
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -67,17 +68,17 @@ func TestServe(t *testing.T) {
 		})
 	}
 
-	// A screened purchase: the pay card's QR image and the landing page it
-	// points at are served by the same process.
-	qrURL, offerToken := screenedOffer(t, p.url)
+	// A screened purchase: the pay card's QR image and the product page it
+	// leads a phone to are served by the same process.
+	qrURL, _ := screenedOffer(t, p.url)
 	if !strings.HasPrefix(qrURL, p.url+"/qr/") {
 		t.Fatalf("QR URL %q is not under %s", qrURL, p.url)
 	}
 	if r := do(t, mustGet(t, qrURL)); r.status != 200 || r.header.Get("Content-Type") != "image/png" {
 		t.Fatalf("QR image: %d %q", r.status, r.header.Get("Content-Type"))
 	}
-	if r := do(t, mustGet(t, p.url+"/offer/"+offerToken)); r.status != 200 || !strings.Contains(string(r.body), "2元") {
-		t.Fatalf("offer page: %d %s", r.status, r.body)
+	if r := do(t, mustGet(t, qrContent(t, qrURL))); r.status != 200 || !strings.Contains(string(r.body), "2元") {
+		t.Fatalf("the page the QR code leads to: %d %s", r.status, r.body)
 	}
 
 	// A purchase's pay side: create order, then ship notify, signed with
@@ -259,4 +260,24 @@ func screenedOffer(t *testing.T, base string) (qrURL, offerToken string) {
 		t.Fatalf("no pay card with a QR code and offer in %+v", resp)
 	}
 	return qrURL, offerToken
+}
+
+// qrContent returns what the QR image at url encodes, read from its token
+// (base64url JSON {"c": content, "e": expiry}, then a signature), as a phone
+// scanning it would.
+func qrContent(t *testing.T, url string) string {
+	t.Helper()
+	token := strings.TrimSuffix(url[strings.LastIndex(url, "/")+1:], ".png")
+	payload, _, _ := strings.Cut(token, ".")
+	raw, err := base64.RawURLEncoding.DecodeString(payload)
+	if err != nil {
+		t.Fatalf("QR token %q: %v", token, err)
+	}
+	var v struct {
+		C string `json:"c"`
+	}
+	if err := json.Unmarshal(raw, &v); err != nil || v.C == "" {
+		t.Fatalf("QR token payload %s: %v", raw, err)
+	}
+	return v.C
 }

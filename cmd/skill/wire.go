@@ -52,7 +52,6 @@ var (
 	_ server.Partner  = (*pay.Service)(nil)
 	_ server.Accounts = (*pay.Service)(nil)
 	_ server.QR       = (*qr.Codes)(nil)
-	_ server.Offers   = (*pay.Offers)(nil)
 )
 
 // options replace parts newApp would otherwise build from the configuration:
@@ -158,7 +157,7 @@ func newApp(ctx context.Context, cfg config, opt options) (*app, error) {
 	sc := server.Config{
 		SkillID: cfg.SkillID, PlatformKeys: platformKeys, PrivateKey: privateKey,
 		Dialog: a.dialog, Partner: a.pay, Store: a.store, QR: a.codes,
-		Offers: a.offers, Catalog: a.catalog, AdminSecret: []byte(cfg.AdminSecret),
+		Catalog: a.catalog, AdminSecret: []byte(cfg.AdminSecret),
 		Now: now, Logger: a.log,
 	}
 	if cfg.Secret != "" {
@@ -173,8 +172,8 @@ func newApp(ctx context.Context, cfg config, opt options) (*app, error) {
 
 // qrURL is the image URL a screened speaker shows for an offer: a QR code of
 // the offer's landing page, behind a signed, expiring token.
-func (a *app) qrURL(offerToken string) string {
-	return a.publicURL + "/qr/" + a.codes.Token(a.publicURL+"/offer/"+offerToken) + ".png"
+func (a *app) qrURL(productID string) string {
+	return a.publicURL + "/qr/" + a.codes.Token(a.publicURL+"/products/"+productID) + ".png"
 }
 
 // Close releases the store (when newApp opened it).

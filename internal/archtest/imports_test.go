@@ -50,8 +50,8 @@ func TestImportRules(t *testing.T) {
 		"go.etcd.io/bbolt":            {mod + "/skill/store/bolt", mod + "/internal/deps"},
 		"github.com/skip2/go-qrcode":  {mod + "/skill/qr", mod + "/internal/deps"},
 		mod + "/skill/store/redis":    {mod + "/cmd/"},
-		mod + "/skill/store/bolt":     {mod + "/cmd/", mod + "/skill/store/"},
-		mod + "/skill/server":         {mod + "/cmd/", mod + "/internal/loadbench", mod + "/skill/server"},
+		mod + "/skill/store/bolt":     {mod + "/cmd/", mod + "/internal/apptest", mod + "/skill/store/"},
+		mod + "/skill/server":         {mod + "/cmd/", mod + "/internal/loadbench", mod + "/internal/apptest", mod + "/skill/server"},
 		mod + "/device/screen":        {mod + "/cmd/", mod + "/skill/intents", mod + "/skill/replay", mod + "/skill/sandbox"},
 		mod + "/device/headless":      {mod + "/cmd/", mod + "/skill/intents", mod + "/skill/replay", mod + "/skill/sandbox"},
 	}

@@ -58,7 +58,7 @@ func BenchmarkEcho(b *testing.B) {
 // first render, token verification and the cache.
 func BenchmarkQRCached(b *testing.B) {
 	f := newFixture(b)
-	path := "http://skill.test/qr/" + f.codes.Token("https://skill.example/offer/bench") + ".png"
+	path := "http://skill.test/qr/" + f.codes.Token("https://skill.example/products/bench") + ".png"
 	b.ReportAllocs()
 	for b.Loop() {
 		req, _ := http.NewRequest(http.MethodGet, path, nil)

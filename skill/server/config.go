@@ -45,11 +45,6 @@ type QR interface {
 	PNG(token string) (png []byte, etag string, err error)
 }
 
-// Offers verifies offer tokens for the landing page; *pay.Offers satisfies it.
-type Offers interface {
-	Verify(token string) (pay.Offer, error)
-}
-
 // Store is what the server needs of storage: remembering request ids (replay
 // protection) and a readiness probe. skill.Store satisfies it.
 type Store interface {
@@ -102,8 +97,7 @@ type Config struct {
 	QR QR
 	// QRMaxAge is the Cache-Control max-age of QR images (default DefaultQRMaxAge).
 	QRMaxAge time.Duration
-	// Offers and Catalog serve the /offer/:token landing page (nil: 404).
-	Offers  Offers
+	// Catalog serves the /products/:id pages QR codes lead to (nil: 404).
 	Catalog *skill.Catalog
 
 	// AdminSecret keys the HS256 JWTs of the admin API; empty disables it.

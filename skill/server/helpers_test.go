@@ -38,7 +38,6 @@ var (
 	_ server.Partner  = (*pay.Service)(nil)
 	_ server.Accounts = (*pay.Service)(nil)
 	_ server.QR       = (*qr.Codes)(nil)
-	_ server.Offers   = (*pay.Offers)(nil)
 	_ server.Store    = skill.Store(nil)
 	_ server.Ledger   = skill.Store(nil)
 )
@@ -89,7 +88,6 @@ func newFixture(tb testing.TB, mods ...func(*server.Config)) *fixture {
 		Partner:      f.svc,
 		Store:        st,
 		QR:           f.codes,
-		Offers:       f.offers,
 		Catalog:      cat,
 		AdminSecret:  []byte(adminSecret),
 		Logger:       quiet,

@@ -9,10 +9,10 @@ import (
 	"github.com/gofiber/fiber/v2"
 )
 
-// qrRoutes registers the QR images and the offer landing page.
+// qrRoutes registers the QR images and the product page they lead to.
 func (s *srv) qrRoutes(app *fiber.App) {
 	app.Get("/qr/:file", s.qrImage)
-	app.Get("/offer/:token", s.offerPage)
+	app.Get("/products/:id", s.productPage)
 }
 
 // qrImage serves GET /qr/<token>.png: the QR code of a signed, unexpired
@@ -53,58 +53,37 @@ func etagMatch(header, etag string) bool {
 	return false
 }
 
-// offerPageTmpl is the landing page a screenless user's QR code, or a link,
-// may point at: what is being bought, for how much, and where to pay.
-var offerPageTmpl = template.Must(template.New("offer").Parse(`<!doctype html>
+// productPageTmpl is the page a pay card's QR code leads a phone to: what
+// is on sale, for how much, and where to pay.
+var productPageTmpl = template.Must(template.New("product").Parse(`<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1">
-<title>{{.Title}}</title>
-<style>body{font-family:sans-serif;max-width:28em;margin:2em auto;padding:0 1em}.total{font-size:1.6em}</style>
+<title>{{.Name}}</title>
+<style>body{font-family:sans-serif;max-width:28em;margin:2em auto;padding:0 1em}.price{font-size:1.6em}</style>
 </head><body>
-<h1>{{.Title}}</h1>
-<ul>{{range .Lines}}<li>{{.Name}} × {{.Quantity}}：{{.Amount}}</li>{{end}}</ul>
-<p class="total">合计 {{.Total}}</p>
+<h1>{{.Name}}</h1>
+{{if .Description}}<p>{{.Description}}</p>{{end}}
+<p class="price">{{.Price}}</p>
 <p>请在叮当App中完成支付</p>
 </body></html>
 `))
 
-type offerLine struct {
-	Name     string
-	Quantity int64
-	Amount   string
-}
-
-// offerPage serves GET /offer/<offer token> as a small HTML page; forged and
-// expired offers are 404.
-func (s *srv) offerPage(c *fiber.Ctx) error {
-	if s.cfg.Offers == nil || s.cfg.Catalog == nil {
+// productPage serves GET /products/<id>: the product's name, description and
+// price in yuan. Unknown products are 404.
+func (s *srv) productPage(c *fiber.Ctx) error {
+	if s.cfg.Catalog == nil {
 		return writeReason(c, fiber.StatusNotFound, "not found")
 	}
-	o, err := s.cfg.Offers.Verify(c.Params("token"))
-	if err != nil {
-		note(c, "err", err.Error())
+	p, ok := s.cfg.Catalog.Product(c.Params("id"))
+	if !ok {
 		return writeReason(c, fiber.StatusNotFound, "not found")
-	}
-	data := struct {
-		Title, Total string
-		Lines        []offerLine
-	}{Total: o.TotalAmt.Yuan()}
-	for _, l := range o.Items {
-		name := l.ItemID
-		if p, ok := s.cfg.Catalog.Product(l.ItemID); ok {
-			name = p.Name
-		}
-		data.Lines = append(data.Lines, offerLine{Name: name, Quantity: l.Quantity, Amount: l.Amount.Yuan()})
-	}
-	data.Title = "确认购买"
-	if len(data.Lines) == 1 {
-		data.Title = data.Lines[0].Name
 	}
 	var buf bytes.Buffer
-	if err := offerPageTmpl.Execute(&buf, data); err != nil {
+	err := productPageTmpl.Execute(&buf, struct{ Name, Description, Price string }{p.Name, p.Description, p.Price.Yuan()})
+	if err != nil {
 		return err
 	}
-	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Set(fiber.HeaderCacheControl, "public, max-age=60")
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
 	return c.Send(buf.Bytes())
 }

@@ -9,13 +9,12 @@ import (
 	"time"
 
 	"github.com/dingdang-voicepay/skill/skill"
-	"github.com/dingdang-voicepay/skill/skill/pay"
 	"github.com/dingdang-voicepay/skill/skill/server"
 )
 
 func TestQR(t *testing.T) {
 	f := newFixture(t)
-	token := f.codes.Token("https://skill.example/offer/abc")
+	token := f.codes.Token("https://skill.example/products/abc")
 	r := f.get(t, "/qr/"+token+".png")
 	if r.status != 200 || r.header.Get("Content-Type") != "image/png" || !strings.HasPrefix(string(r.body), "\x89PNG") {
 		t.Fatalf("QR: %d %q", r.status, r.header.Get("Content-Type"))
@@ -45,20 +44,16 @@ func TestQR(t *testing.T) {
 	}
 }
 
-func TestOfferPage(t *testing.T) {
+func TestProductPage(t *testing.T) {
 	f := newFixture(t)
-	tok, err := f.offers.Issue(pay.Offer{UserID: "u1", Items: []skill.Line{{ItemID: "ep35", Quantity: 1, Amount: 200}}, TotalAmt: 200})
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := f.get(t, "/offer/"+tok)
+	r := f.get(t, "/products/ep35")
 	page := string(r.body)
 	if r.status != 200 || !strings.HasPrefix(r.header.Get("Content-Type"), "text/html") ||
 		!strings.Contains(page, "万古神帝第35集") || !strings.Contains(page, "2元") || !strings.Contains(page, "请在叮当App中完成支付") {
-		t.Fatalf("offer page: %d %s", r.status, page)
+		t.Fatalf("product page: %d %s", r.status, page)
 	}
-	if r := f.get(t, "/offer/"+tok+"x"); r.status != 404 {
-		t.Fatalf("forged offer: %d", r.status)
+	if r := f.get(t, "/products/nope"); r.status != 404 {
+		t.Fatalf("unknown product: %d", r.status)
 	}
 }
 

@@ -29,7 +29,7 @@ type srv struct {
 //	POST /pay/ship-notify
 //	POST /pay/refund-notify
 //	GET  /qr/:token.png                      QR images of signed tokens
-//	GET  /offer/:token                       the landing page a QR code points at
+//	GET  /products/:id                       the product page a QR code leads to
 //	GET  /admin/orders                       admin API (Bearer JWT, HS256)
 //	GET  /admin/orders/:tradeNo
 //	POST /admin/orders/:tradeNo/refund

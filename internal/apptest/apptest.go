@@ -1,4 +1,7 @@
-package sandbox_test
+// Package apptest wires the whole skill in-process for tests of packages that
+// may not import the server or the stores themselves (only cmd/ may, by the
+// house rules): the replay runner and the sandbox.
+package apptest
 
 import (
 	"context"
@@ -17,9 +20,9 @@ import (
 	"github.com/dingdang-voicepay/skill/skill/tsk"
 )
 
-// buildApp wires the skill the way cmd/skill does, for tests (only cmd/
-// and tests may import the server and the bbolt store).
-func buildApp(_ context.Context, w sandbox.Wiring) (sandbox.App, func() error, error) {
+// Build wires the skill the way cmd/skill does, on a bbolt store in the
+// wiring's data dir, with logs discarded. It has the shape of sandbox.Build.
+func Build(_ context.Context, w sandbox.Wiring) (sandbox.App, func() error, error) {
 	cat, err := catalog.Load(w.CatalogPath)
 	if err != nil {
 		return nil, nil, err
@@ -36,10 +39,12 @@ func buildApp(_ context.Context, w sandbox.Wiring) (sandbox.App, func() error, e
 			Verifier: &tsk.Verifier{PublicKeys: []*rsa.PublicKey{platformPub}, RSAOnly: true}}}
 	codes := &qr.Codes{Secret: []byte(w.Keys.Secret)}
 	dialog := intents.New(intents.Config{Catalog: cat, Store: st, Pay: svc, Logger: logger,
-		QRURL: func(content string) string { return w.PublicURL + "/qr/" + codes.Token(content) + ".png" }})
+		QRURL: func(id string) string {
+			return w.PublicURL + "/qr/" + codes.Token(w.PublicURL+"/products/"+id) + ".png"
+		}})
 	app := server.New(server.Config{
 		SkillID: w.SkillID, PlatformKeys: []*rsa.PublicKey{platformPub}, Secrets: [][]byte{w.Keys.Secret},
-		PrivateKey: w.Keys.Skill, Dialog: dialog, Partner: svc, Store: st, QR: codes, Offers: offers,
+		PrivateKey: w.Keys.Skill, Dialog: dialog, Partner: svc, Store: st, QR: codes,
 		Catalog: cat, AdminSecret: w.AdminSecret, Ledger: st, Accounts: svc, Logger: logger,
 	})
 	return app, st.Close, nil
