@@ -46,9 +46,9 @@ func TestImportRules(t *testing.T) {
 	onlyIn := map[string][]string{
 		"github.com/gofiber/fiber":    {mod + "/skill/server", mod + "/internal/loadbench"},
 		"github.com/valyala/fasthttp": {mod + "/skill/server"},
-		"github.com/redis/go-redis":   {mod + "/skill/store/redis", mod + "/internal/deps"},
-		"go.etcd.io/bbolt":            {mod + "/skill/store/bolt", mod + "/internal/deps"},
-		"github.com/skip2/go-qrcode":  {mod + "/skill/qr", mod + "/internal/deps"},
+		"github.com/redis/go-redis":   {mod + "/skill/store/redis"},
+		"go.etcd.io/bbolt":            {mod + "/skill/store/bolt"},
+		"github.com/skip2/go-qrcode":  {mod + "/skill/qr"},
 		mod + "/skill/store/redis":    {mod + "/cmd/"},
 		mod + "/skill/store/bolt":     {mod + "/cmd/", mod + "/internal/apptest", mod + "/skill/store/"},
 		mod + "/skill/server":         {mod + "/cmd/", mod + "/internal/loadbench", mod + "/internal/apptest", mod + "/skill/server"},
