@@ -69,7 +69,7 @@ func (o *Order) StartRefund(r Refund, at time.Time) error {
 		if !ok || l.Quantity <= 0 || l.Amount <= 0 {
 			return Errorf(EINVALID, "refund line %q is not part of the order", l.ItemID)
 		}
-		qty, amt := o.committedRefund(l.ItemID)
+		qty, amt := o.RefundCommitted(l.ItemID)
 		if qty+l.Quantity > ol.Quantity || amt+l.Amount > ol.Amount {
 			return Errorf(EINVALID, "refund line %q exceeds what is left of it", l.ItemID)
 		}
@@ -159,9 +159,9 @@ func (o *Order) RefundedQuantity(itemID string) int64 {
 	return n
 }
 
-// committedRefund is how much of an item is refunded or being refunded:
-// the quantity and amount no further refund may take again.
-func (o *Order) committedRefund(itemID string) (qty int64, amt Fen) {
+// RefundCommitted is how much of an item is refunded or being refunded: the
+// quantity and amount no further refund may take again.
+func (o *Order) RefundCommitted(itemID string) (qty int64, amt Fen) {
 	for _, r := range o.Refunds {
 		if r.Status == RefundFail {
 			continue

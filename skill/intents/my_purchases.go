@@ -17,8 +17,9 @@ import (
 //	会员什么时候到期
 const MyPurchases = "my_purchases"
 
-// myPurchases says what the user owns now: products bought, consumable
-// units left, subscriptions with their end date; screens also get a card.
+// myPurchases says what the user has bought and not had refunded: products,
+// consumable units left (or used up), subscriptions with their end date (or
+// when they ended); screens also get a card.
 func (d *Dialog) myPurchases(ctx context.Context, t *turn) (device.View, error) {
 	t.state = state{}
 	ents, err := d.cfg.Pay.Entitlements(ctx, t.user())
@@ -28,14 +29,18 @@ func (d *Dialog) myPurchases(ctx context.Context, t *turn) (device.View, error) 
 	var lines []string
 	for _, e := range ents {
 		p, ok := d.cfg.Catalog.Product(e.ProductID)
-		if !ok || !e.Active(t.now) {
+		if !ok {
 			continue
 		}
-		switch e.Kind {
-		case skill.KindConsumable:
+		switch {
+		case e.Kind == skill.KindConsumable && e.Quantity > 0:
 			lines = append(lines, p.Name+"还剩"+itoa(e.Quantity)+"个")
-		case skill.KindSubscription:
+		case e.Kind == skill.KindConsumable:
+			lines = append(lines, p.Name+"已经用完了")
+		case e.Kind == skill.KindSubscription && e.Active(t.now):
 			lines = append(lines, p.Name+"有效期到"+date(e.ExpiresAt))
+		case e.Kind == skill.KindSubscription:
+			lines = append(lines, p.Name+"已于"+date(e.ExpiresAt)+"到期")
 		default:
 			lines = append(lines, p.Name)
 		}

@@ -69,17 +69,24 @@ func purchased(o skill.Order) bool {
 	return false
 }
 
-// askRefund says what would be refunded and asks to confirm.
+// askRefund says what would be refunded (what the policy allows: the unused
+// credits of a consumable, say) and asks to confirm.
 func (d *Dialog) askRefund(t *turn, o skill.Order) device.View {
-	left := o.TotalAmt - o.RefundedAmt - o.PendingRefundAmt()
+	lines, left, err := d.cfg.Pay.Refundable(o, t.now)
+	if err != nil { // the caller checked the policy on the same order
+		return say("抱歉，" + d.orderName(o) + "不能退款：" + skill.ErrorMessage(err) + "。")
+	}
 	t.state = state{Step: stepRefund, TradeNo: o.TradeNo, RefundAmt: left}
-	return ask("将退还" + left.Yuan() + "（" + d.orderName(o) + "），确定吗？")
+	return ask("将退还" + left.Yuan() + "（" + d.linesName(lines) + "），确定吗？")
 }
 
 // orderName names what an order bought.
-func (d *Dialog) orderName(o skill.Order) string {
+func (d *Dialog) orderName(o skill.Order) string { return d.linesName(o.Details) }
+
+// linesName names order lines: "听书币3个、万古神帝第35集".
+func (d *Dialog) linesName(lines []skill.Line) string {
 	var ns []string
-	for _, l := range o.Details {
+	for _, l := range lines {
 		name := l.ItemID
 		if p, ok := d.cfg.Catalog.Product(l.ItemID); ok {
 			name = p.Name

@@ -7,33 +7,70 @@ import (
 	"github.com/dingdang-voicepay/skill/skill"
 )
 
-// RefundPolicy reports why the order cannot be refunded now, or nil when it
-// can. The error is an EINVALID *skill.Error whose message can be said to the
-// user as is. The order must be DELIVERED or PARTIALLY_REFUNDED, and each of
-// its products must allow refunds (catalog refund.allowed), be within
-// refund.within_days of delivery (0 means no limit) and, when
-// refund.unused_only, never have been used.
+// RefundPolicy reports why nothing of the order can be refunded now, or nil
+// when something can (see Refundable). The error is an EINVALID *skill.Error
+// whose message can be said to the user as is.
 func (s *Service) RefundPolicy(o skill.Order, now time.Time) error {
+	_, _, err := s.Refundable(o, now)
+	return err
+}
+
+// Refundable returns what of the order may be refunded now, line by line,
+// and its total. The order must be DELIVERED or PARTIALLY_REFUNDED; a line's
+// product must allow refunds (catalog refund.allowed) and be within
+// refund.within_days of delivery (0: no limit); what was refunded or is
+// being refunded is not refundable again; with refund.unused_only, used units
+// are not refundable: the unused credits of a consumable still are, a played
+// episode is not. When nothing is refundable the error says why, as an
+// EINVALID *skill.Error whose message can be said to the user as is.
+func (s *Service) Refundable(o skill.Order, now time.Time) ([]skill.Line, skill.Fen, error) {
 	switch o.State {
 	case skill.StateDelivered, skill.StatePartiallyRefunded:
 	case skill.StateRefunding:
-		return skill.Errorf(skill.EINVALID, "这笔订单的退款正在处理中")
+		return nil, 0, skill.Errorf(skill.EINVALID, "这笔订单的退款正在处理中")
 	case skill.StateRefunded:
-		return skill.Errorf(skill.EINVALID, "这笔订单已经全部退款了")
+		return nil, 0, skill.Errorf(skill.EINVALID, "这笔订单已经全部退款了")
 	default:
-		return skill.Errorf(skill.EINVALID, "这笔订单还没有付款成功，不能退款")
+		return nil, 0, skill.Errorf(skill.EINVALID, "这笔订单还没有付款成功，不能退款")
 	}
+	var lines []skill.Line
+	var total skill.Fen
+	why := skill.Errorf(skill.EINVALID, "这笔订单已经全部退款了")
 	for _, l := range o.Details {
 		p, ok := s.Catalog.Product(l.ItemID)
 		if !ok || !p.Refund.Allowed {
-			return skill.Errorf(skill.EINVALID, "这个商品不支持退款")
+			why = skill.Errorf(skill.EINVALID, "这个商品不支持退款")
+			continue
 		}
 		if d := p.Refund.WithinDays; d > 0 && now.After(o.DeliveredAt.Add(time.Duration(d)*24*time.Hour)) {
-			return skill.Errorf(skill.EINVALID, "%s", fmt.Sprintf("已超过%d天退款期限", d))
+			why = skill.Errorf(skill.EINVALID, "%s", fmt.Sprintf("已超过%d天退款期限", d))
+			continue
 		}
-		if p.Refund.UnusedOnly && o.Uses[l.ItemID] > 0 {
-			return skill.Errorf(skill.EINVALID, "已经使用过的商品不能退款")
+		doneQty, doneAmt := o.RefundCommitted(l.ItemID)
+		units := l.Quantity - doneQty
+		if used := o.Uses[l.ItemID]; p.Refund.UnusedOnly && used > 0 {
+			if p.Kind != skill.KindConsumable {
+				units = 0
+			} else {
+				units = min(units, l.Quantity-o.RefundedQuantity(l.ItemID)-used)
+			}
+			if units <= 0 {
+				why = skill.Errorf(skill.EINVALID, "已经使用过的商品不能退款")
+			}
 		}
+		if units <= 0 {
+			continue
+		}
+		amount, err := skill.MulFen(l.Amount/skill.Fen(l.Quantity), units)
+		if err != nil {
+			return nil, 0, err
+		}
+		amount = min(amount, l.Amount-doneAmt)
+		lines = append(lines, skill.Line{ItemID: l.ItemID, Quantity: units, Amount: amount})
+		total += amount // bounded by the order total, which did not overflow
 	}
-	return nil
+	if total <= 0 {
+		return nil, 0, why
+	}
+	return lines, total, nil
 }

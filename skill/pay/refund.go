@@ -37,10 +37,11 @@ func (s *Service) Refund(ctx context.Context, tradeNo string, amount skill.Fen, 
 	}
 	var started skill.Refund
 	o, err = s.Store.UpdateOrder(ctx, tradeNo, func(o *skill.Order) error {
-		if err := s.RefundPolicy(*o, now); err != nil {
+		refundable, left, err := s.Refundable(*o, now)
+		if err != nil {
 			return err
 		}
-		r, err := nextRefund(o, amount, reason)
+		r, err := nextRefund(o, refundable, left, amount, reason)
 		if err != nil {
 			return err
 		}
@@ -102,18 +103,13 @@ func (s *Service) sendRefund(ctx context.Context, o skill.Order, r skill.Refund)
 }
 
 // nextRefund builds the order's next refund: its refundTradeNo, the amount
-// (0 meaning all that is left) and the refunded lines, allocated in order
-// over what each line has left.
-func nextRefund(o *skill.Order, amount skill.Fen, reason string) (skill.Refund, error) {
+// (0 meaning all that is refundable) and the refunded lines, allocated in
+// order over what each refundable line allows (see Refundable).
+func nextRefund(o *skill.Order, refundable []skill.Line, left, amount skill.Fen, reason string) (skill.Refund, error) {
 	seq := len(o.Refunds) + 1
 	if seq > maxRefunds {
 		return skill.Refund{}, skill.Errorf(skill.EINVALID, "这笔订单退款次数太多了")
 	}
-	taken, err := skill.AddFen(o.RefundedAmt, o.PendingRefundAmt())
-	if err != nil {
-		return skill.Refund{}, err
-	}
-	left := o.TotalAmt - taken
 	if amount == 0 {
 		amount = left
 	}
@@ -122,39 +118,20 @@ func nextRefund(o *skill.Order, amount skill.Fen, reason string) (skill.Refund, 
 	}
 	r := skill.Refund{RefundTradeNo: RefundTradeNo(o.TradeNo, seq), Amount: amount, Reason: reason}
 	rest := amount
-	for _, l := range o.Details {
+	for _, l := range refundable {
 		if rest == 0 {
 			break
 		}
-		var usedAmt skill.Fen
-		var usedQty int64
-		for _, prev := range o.Refunds {
-			if prev.Status == skill.RefundFail {
-				continue
-			}
-			for _, pl := range prev.Details {
-				if pl.ItemID == l.ItemID {
-					usedAmt += pl.Amount
-					usedQty += pl.Quantity
-				}
-			}
-		}
-		remAmt := l.Amount - usedAmt
-		if remAmt <= 0 {
-			continue
-		}
-		take := min(remAmt, rest)
+		take := min(l.Amount, rest)
+		// The units taken back: a partial amount rounds up to whole units,
+		// so what is left of the line stays paid for in full.
 		unit := l.Amount / skill.Fen(l.Quantity)
-		qty := int64(1)
-		if unit > 0 {
-			qty = int64((take + unit - 1) / unit)
+		qty := l.Quantity
+		if unit > 0 && take < l.Amount {
+			qty = min(l.Quantity, int64((take+unit-1)/unit))
 		}
-		qty = max(1, min(qty, l.Quantity-usedQty, l.Quantity))
 		r.Details = append(r.Details, skill.Line{ItemID: l.ItemID, Quantity: qty, Amount: take})
 		rest -= take
-	}
-	if rest != 0 {
-		return skill.Refund{}, skill.Errorf(skill.EINVALID, "退款金额超过了可退金额%s", left.Yuan())
 	}
 	return r, nil
 }

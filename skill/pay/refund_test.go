@@ -246,3 +246,49 @@ func TestRefundNotifyRefusals(t *testing.T) {
 		t.Errorf("FAIL after SUCCESS accepted: %+v", r)
 	}
 }
+
+// TestRefundUnusedCredits: with refund.unused_only, the unused credits of a
+// consumable stay refundable after some were used; the used ones never are.
+func TestRefundUnusedCredits(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	e.svc.Catalog.Products = append(e.svc.Catalog.Products, skill.Product{ID: "tokens", Name: "代币", Price: 100,
+		Kind: skill.KindConsumable, Refund: skill.RefundPolicy{Allowed: true, UnusedOnly: true}})
+	o := e.buy(t, "u1", line("tokens", 3, 300))
+	if err := e.svc.Use(ctx, "u1", "tokens"); err != nil {
+		t.Fatal(err)
+	}
+	o = e.order(t, o.TradeNo)
+	lines, total, err := e.svc.Refundable(o, e.clock.Now())
+	if err != nil || total != 200 || len(lines) != 1 || lines[0] != line("tokens", 2, 200) {
+		t.Fatalf("Refundable = %v, %d, %v; want 2 tokens for 200", lines, total, err)
+	}
+	before := e.ledger(t)
+	if _, err := e.svc.Refund(ctx, o.TradeNo, 300, "all of it"); skill.ErrorCode(err) != skill.EINVALID {
+		t.Fatalf("refund of the used credit too: %v", err)
+	}
+	if after := e.ledger(t); after != before {
+		t.Fatal("a refused refund changed the ledger")
+	}
+	o, err = e.svc.Refund(ctx, o.TradeNo, 0, "unused")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := o.Refunds[0]; r.Amount != 200 || len(r.Details) != 1 || r.Details[0] != line("tokens", 2, 200) {
+		t.Fatalf("refund = %+v, want the 2 unused tokens", r)
+	}
+	e.plat.Settle(o.Refunds[0].RefundTradeNo, skill.RefundSuccess)
+	if _, err := (&pay.Reconciler{Service: e.svc, Delay: -1}).RunOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	o = e.order(t, o.TradeNo)
+	if o.State != skill.StatePartiallyRefunded || o.RefundedAmt != 200 {
+		t.Fatalf("after settling: %s, refunded %d", o.State, o.RefundedAmt)
+	}
+	if err := e.svc.RefundPolicy(o, e.clock.Now()); skill.ErrorMessage(err) != "已经使用过的商品不能退款" {
+		t.Fatalf("policy for the used credit: %v", err)
+	}
+	if err := e.svc.Use(ctx, "u1", "tokens"); skill.ErrorCode(err) != skill.ECONFLICT {
+		t.Fatalf("using a refunded credit: %v", err)
+	}
+}
