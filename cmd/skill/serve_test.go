@@ -193,9 +193,7 @@ func TestKeygen(t *testing.T) {
 	if err := os.WriteFile(pemPath, []byte(pem.String()), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := exec.LookPath("openssl"); err != nil {
-		t.Skip("openssl not installed")
-	}
+	tsktest.Need(t, "openssl")
 	text, err := exec.Command("openssl", "pkey", "-pubin", "-in", pemPath, "-noout", "-text").CombinedOutput()
 	if err != nil || !strings.Contains(string(text), "2048 bit") {
 		t.Fatalf("openssl pkey -pubin: %v\n%s", err, text)

@@ -197,9 +197,7 @@ func payReply(t *testing.T, r response) pay.Reply {
 // platform's view, independent of our own tsk package.
 func opensslVerify(t *testing.T, body []byte, header string) {
 	t.Helper()
-	if _, err := exec.LookPath("openssl"); err != nil {
-		t.Skip("openssl not installed")
-	}
+	tsktest.Need(t, "openssl")
 	a, err := tsk.ParseAuthorization(header)
 	if err != nil || a.Algorithm != tsk.RSA2 {
 		t.Fatalf("reply Authorization %q: %v", header, err)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/dingdang-voicepay/skill/skill/tsk"
+	"github.com/dingdang-voicepay/skill/skill/tsk/tsktest"
 )
 
 // vectorDir holds the interop vectors written by make_vectors.sh with
@@ -101,10 +102,7 @@ func TestVectorPythonHMAC(t *testing.T) {
 // TestSignRSA2VerifiedByOpenSSL signs with this package and verifies with
 // `openssl dgst -sha256 -verify`.
 func TestSignRSA2VerifiedByOpenSSL(t *testing.T) {
-	openssl, err := exec.LookPath("openssl")
-	if err != nil {
-		t.Skip("openssl not installed")
-	}
+	openssl := tsktest.Need(t, "openssl")
 	priv, err := tsk.ParsePrivateKey(readVector(t, "rsa_private_pkcs8.pem"))
 	if err != nil {
 		t.Fatal(err)
