@@ -13,12 +13,9 @@ import (
 func runAdminToken(_ context.Context, e *env, args []string) error {
 	fs := newFlags(e, "admin-token")
 	ttl := fs.Duration("ttl", time.Hour, "how long the token is valid")
-	cfg, pos, err := parse(e, fs, args)
+	cfg, err := parseNoArgs(e, fs, args)
 	if err != nil {
 		return err
-	}
-	if len(pos) > 0 {
-		return usageError("unexpected argument " + pos[0])
 	}
 	tok, err := adminToken(cfg, *ttl)
 	if err != nil {

@@ -25,12 +25,9 @@ func runKeygen(_ context.Context, e *env, args []string) error {
 	fs := newFlags(e, "keygen")
 	out := fs.String("out", "", "directory to write the keys to (default: the data directory)")
 	force := fs.Bool("force", false, "overwrite existing key files")
-	cfg, pos, err := parse(e, fs, args)
+	cfg, err := parseNoArgs(e, fs, args)
 	if err != nil {
 		return err
-	}
-	if len(pos) > 0 {
-		return usageError("unexpected argument " + pos[0])
 	}
 	dir := *out
 	if dir == "" {

@@ -120,6 +120,15 @@ func newFlags(e *env, name string) *flag.FlagSet {
 	return fs
 }
 
+// parseNoArgs is parse for a subcommand that takes flags only.
+func parseNoArgs(e *env, fs *flag.FlagSet, args []string) (config, error) {
+	cfg, pos, err := parse(e, fs, args)
+	if err == nil && len(pos) > 0 {
+		err = usageError("unexpected argument " + pos[0])
+	}
+	return cfg, err
+}
+
 // parse loads the configuration and the subcommand's own flags from args.
 func parse(e *env, fs *flag.FlagSet, args []string) (config, []string, error) {
 	cfg, pos, err := loadConfig(fs, args, e.getenv)

@@ -18,12 +18,9 @@ import (
 func runReconcile(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "reconcile")
 	once := fs.Bool("once", false, "make one pass, print the report and exit")
-	cfg, pos, err := parse(e, fs, args)
+	cfg, err := parseNoArgs(e, fs, args)
 	if err != nil {
 		return err
-	}
-	if len(pos) > 0 {
-		return usageError("unexpected argument " + pos[0])
 	}
 	a, err := newApp(ctx, cfg, options{})
 	if err != nil {

@@ -22,12 +22,9 @@ func runSandbox(ctx context.Context, e *env, args []string) error {
 	platformAddr := fs.String("platform-addr", sandbox.DefaultPlatformAddr, "listen address of the fake platform")
 	model := fs.String("model", sandbox.DefaultModel, "interaction model whose sample utterances drive the sandbox NLU (missing: built-in rules)")
 	hmac := fs.Bool("hmac", false, "sign skill requests with TSK-HMAC-SHA256-BASIC instead of TSK-RSA2")
-	cfg, pos, err := parse(e, fs, args)
+	cfg, err := parseNoArgs(e, fs, args)
 	if err != nil {
 		return err
-	}
-	if len(pos) > 0 {
-		return usageError("unexpected argument " + pos[0])
 	}
 	log, err := newLogger(cfg, e.stderr)
 	if err != nil {

@@ -19,12 +19,9 @@ const shutdownTimeout = 10 * time.Second
 // lets in-flight requests finish (up to shutdownTimeout) and exits 0.
 func runServe(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "serve")
-	cfg, pos, err := parse(e, fs, args)
+	cfg, err := parseNoArgs(e, fs, args)
 	if err != nil {
 		return err
-	}
-	if len(pos) > 0 {
-		return usageError("unexpected argument " + pos[0])
 	}
 	log, err := newLogger(cfg, e.stderr)
 	if err != nil {

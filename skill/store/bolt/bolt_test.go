@@ -36,19 +36,7 @@ func TestReopen(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "skill.db")
 	s := open(t, path, bolt.Config{})
-	want := map[string]skill.Order{}
-	for i := range 5 {
-		o, _, err := s.CreateOrder(ctx, storetest.NewOrder(fmt.Sprintf("T%d", i), "u1", base.Add(time.Duration(i)*time.Second)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		want[o.TradeNo] = o
-	}
-	delivered, err := s.UpdateOrder(ctx, "T3", func(o *skill.Order) error { return o.Deliver("tx", o.TotalAmt, "test", base) })
-	if err != nil {
-		t.Fatal(err)
-	}
-	want["T3"] = delivered
+	want := storetest.Seed(t, s, 5, base)
 	if err := s.SaveSession(ctx, "s1", []byte("state"), time.Hour); err != nil {
 		t.Fatal(err)
 	}
@@ -60,19 +48,7 @@ func TestReopen(t *testing.T) {
 	}
 
 	s = open(t, path, bolt.Config{})
-	for tradeNo, w := range want {
-		got, err := s.Order(ctx, tradeNo)
-		if err != nil {
-			t.Fatalf("after reopen, Order(%s): %v", tradeNo, err)
-		}
-		if d := storetest.Diff(w, got); d != "" {
-			t.Errorf("after reopen, Order(%s) %s", tradeNo, d)
-		}
-	}
-	list, err := s.Orders(ctx, skill.OrderFilter{UserID: "u1"})
-	if err != nil || len(list) != 5 || list[0].TradeNo != "T4" {
-		t.Errorf("after reopen, Orders(u1) = %d orders, %v", len(list), err)
-	}
+	storetest.CheckOrders(t, s, want)
 	// Sessions and remembered keys are ephemeral: kept in memory, not in
 	// the file (a dialog in progress starts over after a restart).
 	if got, err := s.Session(ctx, "s1"); !errors.Is(err, skill.ErrNotFound) {

@@ -204,19 +204,7 @@ func TestRestart(t *testing.T) {
 	ctx := context.Background()
 	srv := redistest.Start(t)
 	s := open(t, srv, redis.Config{})
-	want := map[string]skill.Order{}
-	for i := range 10 {
-		o, _, err := s.CreateOrder(ctx, storetest.NewOrder(fmt.Sprintf("T%d", i), "u1", base.Add(time.Duration(i)*time.Second)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		want[o.TradeNo] = o
-	}
-	d, err := s.UpdateOrder(ctx, "T4", func(o *skill.Order) error { return o.Deliver("tx", o.TotalAmt, "test", base) })
-	if err != nil {
-		t.Fatal(err)
-	}
-	want["T4"] = d
+	want := storetest.Seed(t, s, 10, base)
 	if err := s.SaveSession(ctx, "s1", []byte("state"), time.Hour); err != nil {
 		t.Fatal(err)
 	}
@@ -226,46 +214,12 @@ func TestRestart(t *testing.T) {
 
 	srv.Restart()
 
-	checkOrders(t, s, want)
+	storetest.CheckOrders(t, s, want)
 	if got, err := s.Session(ctx, "s1"); err != nil || string(got) != "state" {
 		t.Errorf("after restart, Session = %q, %v", got, err)
 	}
 	if fresh, err := s.Remember(ctx, "nonce", time.Hour); err != nil || fresh {
 		t.Errorf("after restart, Remember = %v, %v; want not fresh", fresh, err)
-	}
-}
-
-// checkOrders checks that the store holds exactly want, each listed once.
-func checkOrders(t *testing.T, s skill.Store, want map[string]skill.Order) {
-	t.Helper()
-	ctx := context.Background()
-	for tradeNo, w := range want {
-		got, err := s.Order(ctx, tradeNo)
-		if err != nil {
-			t.Errorf("Order(%s): %v", tradeNo, err)
-			continue
-		}
-		if d := storetest.Diff(w, got); d != "" {
-			t.Errorf("Order(%s) %s", tradeNo, d)
-		}
-	}
-	for _, f := range []skill.OrderFilter{{}, {UserID: "u1"}} {
-		list, err := s.Orders(ctx, f)
-		if err != nil {
-			t.Fatalf("Orders(%+v): %v", f, err)
-		}
-		seen := map[string]bool{}
-		for _, o := range list {
-			if seen[o.TradeNo] {
-				t.Errorf("Orders(%+v) lists %s twice", f, o.TradeNo)
-			}
-			seen[o.TradeNo] = true
-		}
-		for tradeNo := range want {
-			if !seen[tradeNo] {
-				t.Errorf("Orders(%+v) does not list acknowledged order %s", f, tradeNo)
-			}
-		}
 	}
 }
 
@@ -352,7 +306,7 @@ func TestKill(t *testing.T) {
 			acked[tradeNo] = got // the lost-reply update was applied, once
 		}
 	}
-	checkOrders(t, s, acked)
+	storetest.CheckOrders(t, s, acked)
 	// Every order that exists (acknowledged or not) is listed.
 	keys, err := s.Client().Keys(ctx, "k:order:*").Result()
 	if err != nil {

@@ -416,3 +416,57 @@ func testOrdersEmpty(t *testing.T, s skill.Store) {
 		t.Errorf("Orders on an empty store = %v, %v; want none", tradeNos(got), err)
 	}
 }
+
+// Seed stores n orders of user u1 (T0, T1, ...) created a second apart from
+// base, delivers the one in the middle, and returns them all as stored.
+func Seed(t *testing.T, s skill.Store, n int, base time.Time) map[string]skill.Order {
+	t.Helper()
+	ctx := context.Background()
+	want := map[string]skill.Order{}
+	for i := range n {
+		o := mustCreate(t, s, NewOrder(fmt.Sprintf("T%d", i), "u1", base.Add(time.Duration(i)*time.Second)))
+		want[o.TradeNo] = o
+	}
+	mid := fmt.Sprintf("T%d", n/2)
+	d, err := s.UpdateOrder(ctx, mid, func(o *skill.Order) error { return o.Deliver("tx", o.TotalAmt, "test", base) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	want[mid] = d
+	return want
+}
+
+// CheckOrders checks that the store holds exactly want, each listed once
+// (by the durability tests: after a reopen, a restart, a kill).
+func CheckOrders(t *testing.T, s skill.Store, want map[string]skill.Order) {
+	t.Helper()
+	ctx := context.Background()
+	for tradeNo, w := range want {
+		got, err := s.Order(ctx, tradeNo)
+		if err != nil {
+			t.Errorf("Order(%s): %v", tradeNo, err)
+			continue
+		}
+		if d := Diff(w, got); d != "" {
+			t.Errorf("Order(%s) %s", tradeNo, d)
+		}
+	}
+	for _, f := range []skill.OrderFilter{{}, {UserID: "u1"}} {
+		list, err := s.Orders(ctx, f)
+		if err != nil {
+			t.Fatalf("Orders(%+v): %v", f, err)
+		}
+		seen := map[string]bool{}
+		for _, o := range list {
+			if seen[o.TradeNo] {
+				t.Errorf("Orders(%+v) lists %s twice", f, o.TradeNo)
+			}
+			seen[o.TradeNo] = true
+		}
+		for tradeNo := range want {
+			if !seen[tradeNo] {
+				t.Errorf("Orders(%+v) does not list acknowledged order %s", f, tradeNo)
+			}
+		}
+	}
+}
