@@ -30,7 +30,7 @@ lint:
 fuzz:
 	@for t in $$($(GO) test -list '^Fuzz' ./skill/tsk/ | grep ^Fuzz); do \
 		$(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) ./skill/tsk/ || exit 1; done
-	$(GO) test -run '^$$' -fuzz '^FuzzMulFen$$' -fuzztime $(FUZZTIME) ./skill/
+	$(GO) test -run '^$$' -fuzz '^FuzzMulFen$$' -fuzztime $(FUZZTIME) ./shop/
 
 ## build: the skill binary in ./bin.
 build:

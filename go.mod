@@ -1,4 +1,4 @@
-module github.com/dingdang-voicepay/skill
+module github.com/dingdang-voicepay/voicepay
 
 go 1.26.8
 

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/dingdang-voicepay/skill/skill/server"
+	"github.com/dingdang-voicepay/voicepay/server"
 )
 
 // runAdminToken prints a JWT for the admin API, signed with

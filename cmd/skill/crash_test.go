@@ -7,11 +7,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dingdang-voicepay/skill/skill"
-	"github.com/dingdang-voicepay/skill/skill/pay"
-	"github.com/dingdang-voicepay/skill/skill/pay/paytest"
-	"github.com/dingdang-voicepay/skill/skill/server"
-	"github.com/dingdang-voicepay/skill/skill/tsk/tsktest"
+	"github.com/dingdang-voicepay/voicepay/server"
+	"github.com/dingdang-voicepay/voicepay/shop"
+	"github.com/dingdang-voicepay/voicepay/skill/pay"
+	"github.com/dingdang-voicepay/voicepay/skill/pay/paytest"
+	"github.com/dingdang-voicepay/voicepay/skill/tsk/tsktest"
 )
 
 // TestCrash kills the server (SIGKILL) in the middle of a create-order /
@@ -48,7 +48,7 @@ func TestCrash(t *testing.T) {
 			defer wg.Done()
 			for i := w; i < orders; i += workers {
 				reply, err := paytest.Post(p.url+"/pay/create-order",
-					paytest.NewCreateOrder(user(i), skill.Line{ItemID: "coins", Quantity: 1, Amount: 100}))
+					paytest.NewCreateOrder(user(i), shop.Line{ItemID: "coins", Quantity: 1, Amount: 100}))
 				if err != nil {
 					return // the server is gone
 				}
@@ -96,15 +96,15 @@ func TestCrash(t *testing.T) {
 			if st := adminGet(t, p.url, "/admin/orders/"+tradeNo, &o); st != 200 {
 				t.Fatalf("%s: order %d (%s) answered SUCCESS is missing: HTTP %d", when, i, tradeNo, st)
 			}
-			if delivered[tradeNo] && o.State != skill.StateDelivered {
+			if delivered[tradeNo] && o.State != shop.StateDelivered {
 				t.Errorf("%s: %s was answered SUCCESS to ship notify but is %s", when, tradeNo, o.State)
 			}
 			switch o.State {
-			case skill.StateCreated:
+			case shop.StateCreated:
 				if o.Deliveries != 0 || o.TransactionID != "" {
 					t.Errorf("%s: %s CREATED but %+v", when, tradeNo, o)
 				}
-			case skill.StateDelivered:
+			case shop.StateDelivered:
 				if o.Deliveries != 1 || o.TransactionID != fmt.Sprintf("DD%06d", i) {
 					t.Errorf("%s: %s DELIVERED with deliveries=%d transaction %q", when, tradeNo, o.Deliveries, o.TransactionID)
 				}
@@ -115,7 +115,7 @@ func TestCrash(t *testing.T) {
 		var all server.OrderList
 		adminGet(t, p.url, "/admin/orders?limit=1000", &all)
 		for _, o := range all.Orders {
-			if o.Deliveries > 1 || (o.State == skill.StateDelivered) != (o.Deliveries == 1) {
+			if o.Deliveries > 1 || (o.State == shop.StateDelivered) != (o.Deliveries == 1) {
 				t.Errorf("%s: inconsistent order %+v", when, o)
 			}
 		}
@@ -133,7 +133,7 @@ func TestCrash(t *testing.T) {
 	for tradeNo := range created {
 		var o server.OrderView
 		adminGet(t, p.url, "/admin/orders/"+tradeNo, &o)
-		if o.State != skill.StateDelivered || o.Deliveries != 1 {
+		if o.State != shop.StateDelivered || o.Deliveries != 1 {
 			t.Errorf("after retries: %s is %s with %d deliveries", tradeNo, o.State, o.Deliveries)
 		}
 	}

@@ -19,9 +19,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dingdang-voicepay/skill/skill/server"
-	"github.com/dingdang-voicepay/skill/skill/tsk"
-	"github.com/dingdang-voicepay/skill/skill/tsk/tsktest"
+	"github.com/dingdang-voicepay/voicepay/server"
+	"github.com/dingdang-voicepay/voicepay/skill/tsk"
+	"github.com/dingdang-voicepay/voicepay/skill/tsk/tsktest"
 )
 
 // The whole-program tests run the real binary, built once by TestMain, on

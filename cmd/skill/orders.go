@@ -13,8 +13,8 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/dingdang-voicepay/skill/skill"
-	"github.com/dingdang-voicepay/skill/skill/server"
+	"github.com/dingdang-voicepay/voicepay/server"
+	"github.com/dingdang-voicepay/voicepay/shop"
 )
 
 // runOrders is `skill orders list` and `skill orders show TRADENO`: through
@@ -57,7 +57,7 @@ func runOrders(ctx context.Context, e *env, args []string) error {
 		if *serverURL != "" {
 			err = newAdminClient(cfg, *serverURL).do(ctx, http.MethodGet, "/admin/orders/"+url.PathEscape(pos[1]), nil, &o)
 		} else {
-			err = withStore(ctx, cfg, func(st skill.Store) error {
+			err = withStore(ctx, cfg, func(st shop.Store) error {
 				order, err := st.Order(ctx, pos[1])
 				o = server.ViewOrder(order)
 				return err
@@ -73,14 +73,14 @@ func runOrders(ctx context.Context, e *env, args []string) error {
 
 // listDirect lists orders from the store, with the admin API's filters.
 func listDirect(ctx context.Context, cfg config, user, state string, limit int) (server.OrderList, error) {
-	f := skill.OrderFilter{UserID: user, Limit: limit}
+	f := shop.OrderFilter{UserID: user, Limit: limit}
 	for _, s := range strings.Split(state, ",") {
 		if s = strings.TrimSpace(s); s != "" {
-			f.States = append(f.States, skill.OrderState(strings.ToUpper(s)))
+			f.States = append(f.States, shop.OrderState(strings.ToUpper(s)))
 		}
 	}
 	list := server.OrderList{Orders: []server.OrderView{}}
-	err := withStore(ctx, cfg, func(st skill.Store) error {
+	err := withStore(ctx, cfg, func(st shop.Store) error {
 		orders, err := st.Orders(ctx, f)
 		for _, o := range orders {
 			list.Orders = append(list.Orders, server.ViewOrder(o))
@@ -91,7 +91,7 @@ func listDirect(ctx context.Context, cfg config, user, state string, limit int) 
 }
 
 // withStore opens the configured store, runs fn and closes it.
-func withStore(ctx context.Context, cfg config, fn func(skill.Store) error) error {
+func withStore(ctx context.Context, cfg config, fn func(shop.Store) error) error {
 	st, err := openStore(ctx, cfg)
 	if err != nil {
 		return err

@@ -6,7 +6,7 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/dingdang-voicepay/skill/skill/pay"
+	"github.com/dingdang-voicepay/voicepay/skill/pay"
 )
 
 // runReconcile asks the platform about orders that look unpaid and refunds

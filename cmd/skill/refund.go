@@ -6,8 +6,8 @@ import (
 	"net/http"
 	"net/url"
 
-	"github.com/dingdang-voicepay/skill/skill"
-	"github.com/dingdang-voicepay/skill/skill/server"
+	"github.com/dingdang-voicepay/voicepay/server"
+	"github.com/dingdang-voicepay/voicepay/shop"
 )
 
 // runRefund refunds an order: --amount fen (0, the default, refunds all that
@@ -34,7 +34,7 @@ func runRefund(ctx context.Context, e *env, args []string) error {
 	tradeNo := pos[0]
 	var o server.OrderView
 	if *serverURL != "" {
-		req := server.RefundRequest{Amount: skill.Fen(*amount), Reason: *reason}
+		req := server.RefundRequest{Amount: shop.Fen(*amount), Reason: *reason}
 		err = newAdminClient(cfg, *serverURL).do(ctx, http.MethodPost, "/admin/orders/"+url.PathEscape(tradeNo)+"/refund", req, &o)
 	} else {
 		var a *app
@@ -42,10 +42,10 @@ func runRefund(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		defer a.Close()
-		var order skill.Order
-		order, err = a.pay.Refund(ctx, tradeNo, skill.Fen(*amount), *reason)
+		var order shop.Order
+		order, err = a.pay.Refund(ctx, tradeNo, shop.Fen(*amount), *reason)
 		if err != nil {
-			return fmt.Errorf("%s (%s)", skill.ErrorMessage(err), err)
+			return fmt.Errorf("%s (%s)", shop.ErrorMessage(err), err)
 		}
 		o = server.ViewOrder(order)
 	}

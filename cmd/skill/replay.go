@@ -10,10 +10,10 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/dingdang-voicepay/skill/skill/replay"
-	"github.com/dingdang-voicepay/skill/skill/sandbox"
-	"github.com/dingdang-voicepay/skill/skill/tsk"
-	"github.com/dingdang-voicepay/skill/skill/tsk/tsktest"
+	"github.com/dingdang-voicepay/voicepay/replay"
+	"github.com/dingdang-voicepay/voicepay/sandbox"
+	"github.com/dingdang-voicepay/voicepay/skill/tsk"
+	"github.com/dingdang-voicepay/voicepay/skill/tsk/tsktest"
 )
 
 // defaultFixtures is where `skill replay` looks without arguments.

@@ -8,7 +8,7 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/dingdang-voicepay/skill/skill/sandbox"
+	"github.com/dingdang-voicepay/voicepay/sandbox"
 )
 
 // runSandbox is `skill sandbox` (what `make run` starts): the skill, wired

@@ -11,11 +11,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dingdang-voicepay/skill/skill"
-	"github.com/dingdang-voicepay/skill/skill/pay/paytest"
-	"github.com/dingdang-voicepay/skill/skill/server"
-	"github.com/dingdang-voicepay/skill/skill/tsk"
-	"github.com/dingdang-voicepay/skill/skill/tsk/tsktest"
+	"github.com/dingdang-voicepay/voicepay/server"
+	"github.com/dingdang-voicepay/voicepay/shop"
+	"github.com/dingdang-voicepay/voicepay/skill/pay/paytest"
+	"github.com/dingdang-voicepay/voicepay/skill/tsk"
+	"github.com/dingdang-voicepay/voicepay/skill/tsk/tsktest"
 )
 
 func TestServe(t *testing.T) {
@@ -83,7 +83,7 @@ func TestServe(t *testing.T) {
 
 	// A purchase's pay side: create order, then ship notify, signed with
 	// the platform's key; paytest.Post checks each reply's signature.
-	create := paytest.NewCreateOrder("u1", skill.Line{ItemID: "coins", Quantity: 3, Amount: 300})
+	create := paytest.NewCreateOrder("u1", shop.Line{ItemID: "coins", Quantity: 3, Amount: 300})
 	reply, err := paytest.Post(p.url+"/pay/create-order", create)
 	if err != nil || !reply.OK() || reply.TradeNo == "" {
 		t.Fatalf("create order: %+v, %v", reply, err)

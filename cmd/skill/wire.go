@@ -19,15 +19,15 @@ import (
 	"strings"
 	"time"
 
-	"github.com/dingdang-voicepay/skill/skill"
-	"github.com/dingdang-voicepay/skill/skill/catalog"
-	"github.com/dingdang-voicepay/skill/skill/intents"
-	"github.com/dingdang-voicepay/skill/skill/pay"
-	"github.com/dingdang-voicepay/skill/skill/qr"
-	"github.com/dingdang-voicepay/skill/skill/server"
-	"github.com/dingdang-voicepay/skill/skill/store/bolt"
-	"github.com/dingdang-voicepay/skill/skill/store/redis"
-	"github.com/dingdang-voicepay/skill/skill/tsk"
+	"github.com/dingdang-voicepay/voicepay/catalog"
+	"github.com/dingdang-voicepay/voicepay/qr"
+	"github.com/dingdang-voicepay/voicepay/server"
+	"github.com/dingdang-voicepay/voicepay/shop"
+	"github.com/dingdang-voicepay/voicepay/skill/intents"
+	"github.com/dingdang-voicepay/voicepay/skill/pay"
+	"github.com/dingdang-voicepay/voicepay/skill/tsk"
+	"github.com/dingdang-voicepay/voicepay/store/bolt"
+	"github.com/dingdang-voicepay/voicepay/store/redis"
 )
 
 // Files in the data directory.
@@ -58,7 +58,7 @@ var (
 // the sandbox passes its fake platform's keys and client, tests a clock.
 // Zero fields mean "build it from config".
 type options struct {
-	Store        skill.Store          // instead of bbolt / Redis (newApp does not close it)
+	Store        shop.Store           // instead of bbolt / Redis (newApp does not close it)
 	PlatformKeys []*rsa.PublicKey     // instead of SKILL_TSK_PUBLIC_KEY
 	PrivateKey   *rsa.PrivateKey      // instead of SKILL_PRIVATE_KEY
 	PlatformHTTP *http.Client         // the pay client's HTTP client
@@ -71,9 +71,9 @@ type options struct {
 type app struct {
 	cfg        config
 	log        *slog.Logger
-	store      skill.Store
+	store      shop.Store
 	ownsStore  bool
-	catalog    *skill.Catalog
+	catalog    *shop.Catalog
 	offers     *pay.Offers
 	client     *pay.Client
 	pay        *pay.Service
@@ -187,7 +187,7 @@ func (a *app) Close() error {
 // openStore opens Redis when SKILL_REDIS_URL is set, else the bbolt file in
 // the data directory (which another process, such as a running server, may
 // hold locked).
-func openStore(ctx context.Context, cfg config) (skill.Store, error) {
+func openStore(ctx context.Context, cfg config) (shop.Store, error) {
 	if cfg.RedisURL != "" {
 		cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		defer cancel()

@@ -9,8 +9,8 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/dingdang-voicepay/skill/device"
-	"github.com/dingdang-voicepay/skill/skill/tsk/tsktest"
+	"github.com/dingdang-voicepay/voicepay/device/ui"
+	"github.com/dingdang-voicepay/voicepay/skill/tsk/tsktest"
 )
 
 // Views is the shared input set, relative to a renderer package's directory.
@@ -19,14 +19,14 @@ var Views = filepath.Join("..", "testdata", "views.json")
 // named is one entry of the views file or of a golden file.
 type named struct {
 	Name     string          `json:"name"`
-	View     device.View     `json:"view,omitzero"`
+	View     ui.View         `json:"view,omitzero"`
 	Response json.RawMessage `json:"response,omitempty"`
 }
 
 // CompareGolden renders every view of Views with r, checks each response
 // against the platform's schema, and compares them all with the golden file;
 // with update it rewrites the golden first (review the diff).
-func CompareGolden(t *testing.T, r device.Renderer, golden string, update bool) {
+func CompareGolden(t *testing.T, r ui.Renderer, golden string, update bool) {
 	t.Helper()
 	in, err := os.ReadFile(Views)
 	if err != nil {

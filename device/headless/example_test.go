@@ -3,15 +3,15 @@ package headless_test
 import (
 	"fmt"
 
-	"github.com/dingdang-voicepay/skill/device"
-	"github.com/dingdang-voicepay/skill/device/headless"
-	"github.com/dingdang-voicepay/skill/skill"
+	"github.com/dingdang-voicepay/voicepay/device/headless"
+	"github.com/dingdang-voicepay/voicepay/device/ui"
+	"github.com/dingdang-voicepay/voicepay/shop"
 )
 
 func ExampleRenderer() {
-	p := skill.Product{ID: "wgsd-35", Name: "万古神帝第35集", Price: 200, Kind: skill.KindEntitlement}
-	r := headless.New().Render(device.View{Speech: "好的，万古神帝第35集，2元。",
-		Offer: &device.Offer{Token: "offer-token", Product: p, Count: 1, Total: 200}})
+	p := shop.Product{ID: "wgsd-35", Name: "万古神帝第35集", Price: 200, Kind: shop.KindEntitlement}
+	r := headless.New().Render(ui.View{Speech: "好的，万古神帝第35集，2元。",
+		Offer: &ui.Offer{Token: "offer-token", Product: p, Count: 1, Total: 200}})
 	fmt.Println(r.Response.OutputSpeech.Text)
 	fmt.Println(r.Response.Directives[0].DirectiveType(), r.Response.ShouldEndSession)
 	// Output:

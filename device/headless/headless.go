@@ -6,8 +6,8 @@ package headless
 import (
 	"strings"
 
-	"github.com/dingdang-voicepay/skill/device"
-	"github.com/dingdang-voicepay/skill/skill/tsk"
+	"github.com/dingdang-voicepay/voicepay/device/ui"
+	"github.com/dingdang-voicepay/voicepay/skill/tsk"
 )
 
 // AppHint is said with an offer: on a screenless speaker the platform pushes
@@ -20,7 +20,7 @@ const MaxSpoken = 3
 // Renderer renders for screenless speakers. Its zero value is ready to use.
 type Renderer struct{}
 
-var _ device.Renderer = Renderer{}
+var _ ui.Renderer = Renderer{}
 
 // New returns a headless renderer.
 func New() Renderer { return Renderer{} }
@@ -28,34 +28,34 @@ func New() Renderer { return Renderer{} }
 // Render turns v into a voice-only response: speech, the Dialog and Charge
 // directives, and the audio player; cards are dropped, lists are spoken when
 // the dialog did not already name the products.
-func (Renderer) Render(v device.View) *tsk.Response {
+func (Renderer) Render(v ui.View) *tsk.Response {
 	speech := v.SpeechText()
 	if len(v.Products) > 0 && !names(speech, v) {
 		speech = spokenList(v) + speech
 	}
 	if v.Play != nil {
-		speech = device.Join(speech, device.PlaySpeech(v.Play))
+		speech = ui.Join(speech, ui.PlaySpeech(v.Play))
 	}
 	if v.Offer != nil {
-		speech = device.Join(speech, AppHint)
+		speech = ui.Join(speech, AppHint)
 	}
-	resp := device.Base(v, speech)
+	resp := ui.Base(v, speech)
 	if v.Offer != nil {
-		resp.Response.Directives = append(resp.Response.Directives, device.Charge(v.Offer))
+		resp.Response.Directives = append(resp.Response.Directives, ui.Charge(v.Offer))
 	}
-	if play, ok := device.AudioPlay(v.Play); ok {
+	if play, ok := ui.AudioPlay(v.Play); ok {
 		resp.Response.Directives = append(resp.Response.Directives, play)
 	}
 	return resp
 }
 
 // names reports whether speech already mentions the first product.
-func names(speech string, v device.View) bool {
+func names(speech string, v ui.View) bool {
 	return strings.Contains(speech, v.Products[0].Name)
 }
 
 // spokenList names up to MaxSpoken products with their prices.
-func spokenList(v device.View) string {
+func spokenList(v ui.View) string {
 	var b strings.Builder
 	b.WriteString("有")
 	for i, p := range v.Products {

@@ -6,12 +6,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/dingdang-voicepay/skill/device/devicetest"
+	"github.com/dingdang-voicepay/voicepay/device/devicetest"
 
-	"github.com/dingdang-voicepay/skill/device"
-	"github.com/dingdang-voicepay/skill/device/headless"
-	"github.com/dingdang-voicepay/skill/skill"
-	"github.com/dingdang-voicepay/skill/skill/tsk"
+	"github.com/dingdang-voicepay/voicepay/device/headless"
+	"github.com/dingdang-voicepay/voicepay/device/ui"
+	"github.com/dingdang-voicepay/voicepay/shop"
+	"github.com/dingdang-voicepay/voicepay/skill/tsk"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -21,10 +21,10 @@ func TestRenderGolden(t *testing.T) {
 }
 
 func TestNoDisplay(t *testing.T) {
-	p := device.Offer{Token: "tok", Count: 2, Total: 200}
+	p := ui.Offer{Token: "tok", Count: 2, Total: 200}
 	p.Product.ID, p.Product.Name, p.Product.Price = "credits", "听书点数", 100
-	resp := headless.New().Render(device.View{Speech: "好的。", Offer: &p, Result: &device.Result{Title: "x", Text: "y"},
-		Products: []skill.Product{p.Product}})
+	resp := headless.New().Render(ui.View{Speech: "好的。", Offer: &p, Result: &ui.Result{Title: "x", Text: "y"},
+		Products: []shop.Product{p.Product}})
 	for _, d := range resp.Response.Directives {
 		if strings.HasPrefix(d.DirectiveType(), "Display.") {
 			t.Errorf("headless sent %s", d.DirectiveType())

@@ -4,8 +4,8 @@
 package screen
 
 import (
-	"github.com/dingdang-voicepay/skill/device"
-	"github.com/dingdang-voicepay/skill/skill/tsk"
+	"github.com/dingdang-voicepay/voicepay/device/ui"
+	"github.com/dingdang-voicepay/voicepay/skill/tsk"
 	"strconv"
 )
 
@@ -39,7 +39,7 @@ type Renderer struct {
 	Config
 }
 
-var _ device.Renderer = (*Renderer)(nil)
+var _ ui.Renderer = (*Renderer)(nil)
 
 // New returns a screen renderer.
 func New(c Config) *Renderer { return &Renderer{Config: c} }
@@ -47,31 +47,31 @@ func New(c Config) *Renderer { return &Renderer{Config: c} }
 // Render turns v into a response with the Charge directive and a pay card for
 // an offer, a horizontal list for products, the audio player for a play, and
 // a result card.
-func (r *Renderer) Render(v device.View) *tsk.Response {
+func (r *Renderer) Render(v ui.View) *tsk.Response {
 	speech := v.SpeechText()
 	if v.Play != nil {
-		speech = device.Join(speech, device.PlaySpeech(v.Play))
+		speech = ui.Join(speech, ui.PlaySpeech(v.Play))
 	}
 	if v.Offer != nil {
-		speech = device.Join(speech, "请用"+PayHint+"。")
+		speech = ui.Join(speech, "请用"+PayHint+"。")
 	}
-	resp := device.Base(v, speech)
+	resp := ui.Base(v, speech)
 	add := func(d tsk.Directive) { resp.Response.Directives = append(resp.Response.Directives, d) }
 
 	if v.Offer != nil {
-		add(device.Charge(v.Offer))
+		add(ui.Charge(v.Offer))
 		add(r.payCard(v.Offer))
 	}
 	if len(v.Products) > 0 {
 		add(list(v))
 	}
-	if play, ok := device.AudioPlay(v.Play); ok {
+	if play, ok := ui.AudioPlay(v.Play); ok {
 		add(play)
 	}
 	if v.Result != nil {
 		add(tsk.RenderTemplate{Token: TokenResult, Template: tsk.Template{
 			Type:        tsk.NewsBodyTemplate1,
-			TextContent: &tsk.TextContent{Title: v.Result.Title, Description: device.Clip(v.Result.Text, CardChars)},
+			TextContent: &tsk.TextContent{Title: v.Result.Title, Description: ui.Clip(v.Result.Text, CardChars)},
 		}})
 	}
 	return resp
@@ -79,29 +79,29 @@ func (r *Renderer) Render(v device.View) *tsk.Response {
 
 // payCard is the NewsBodyTemplate shown while the user pays: product, price
 // and how to pay on top of the QR code.
-func (r *Renderer) payCard(o *device.Offer) tsk.RenderTemplate {
+func (r *Renderer) payCard(o *ui.Offer) tsk.RenderTemplate {
 	text := o.Total.Yuan() + "，" + PayHint // the title already names the product
 	if o.Count > 1 {
 		text = strconv.FormatInt(o.Count, 10) + "个，共" + text
 	}
 	t := tsk.Template{
 		Type:        tsk.NewsBodyTemplate,
-		TextContent: &tsk.TextContent{Title: o.Product.Name, Description: device.Clip(text, CardChars)},
+		TextContent: &tsk.TextContent{Title: o.Product.Name, Description: ui.Clip(text, CardChars)},
 	}
 	if r.QRURL != nil {
-		t.BackgroundImage = device.Image(r.QRURL(o.Product.ID), PayHint+"二维码")
+		t.BackgroundImage = ui.Image(r.QRURL(o.Product.ID), PayHint+"二维码")
 	}
 	return tsk.RenderTemplate{Token: TokenPayCard, Template: t}
 }
 
 // list is the HorizontialListTemplate of the products to browse.
-func list(v device.View) tsk.RenderTemplate {
+func list(v ui.View) tsk.RenderTemplate {
 	items := make([]tsk.ListItem, 0, len(v.Products))
 	for _, p := range v.Products {
 		items = append(items, tsk.ListItem{
 			Token:       ProductTokenPrefix + p.ID,
 			TextContent: &tsk.TextContent{Title: p.Name, Description: p.Price.Yuan()},
-			Image:       device.Image(p.Image, p.Name),
+			Image:       ui.Image(p.Image, p.Name),
 		})
 	}
 	return tsk.RenderTemplate{Token: TokenList, Template: tsk.Template{

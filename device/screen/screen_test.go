@@ -6,11 +6,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/dingdang-voicepay/skill/device/devicetest"
+	"github.com/dingdang-voicepay/voicepay/device/devicetest"
 
-	"github.com/dingdang-voicepay/skill/device"
-	"github.com/dingdang-voicepay/skill/device/screen"
-	"github.com/dingdang-voicepay/skill/skill/tsk"
+	"github.com/dingdang-voicepay/voicepay/device/screen"
+	"github.com/dingdang-voicepay/voicepay/device/ui"
+	"github.com/dingdang-voicepay/voicepay/skill/tsk"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -22,9 +22,9 @@ func TestRenderGolden(t *testing.T) {
 
 func TestPayCard(t *testing.T) {
 	r := screen.New(screen.Config{QRURL: func(c string) string { return "https://q.example/" + c + ".png" }})
-	p := device.Offer{Token: "tok", Count: 1, Total: 1990}
+	p := ui.Offer{Token: "tok", Count: 1, Total: 1990}
 	p.Product.ID, p.Product.Name, p.Product.Price = "vip", "会员月卡", 1990
-	resp := r.Render(device.View{Speech: "好的。", Offer: &p})
+	resp := r.Render(ui.View{Speech: "好的。", Offer: &p})
 	var charge, card bool
 	for _, d := range resp.Response.Directives {
 		switch d := d.(type) {

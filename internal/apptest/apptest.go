@@ -10,14 +10,14 @@ import (
 	"log/slog"
 	"path/filepath"
 
-	"github.com/dingdang-voicepay/skill/skill/catalog"
-	"github.com/dingdang-voicepay/skill/skill/intents"
-	"github.com/dingdang-voicepay/skill/skill/pay"
-	"github.com/dingdang-voicepay/skill/skill/qr"
-	"github.com/dingdang-voicepay/skill/skill/sandbox"
-	"github.com/dingdang-voicepay/skill/skill/server"
-	"github.com/dingdang-voicepay/skill/skill/store/bolt"
-	"github.com/dingdang-voicepay/skill/skill/tsk"
+	"github.com/dingdang-voicepay/voicepay/catalog"
+	"github.com/dingdang-voicepay/voicepay/qr"
+	"github.com/dingdang-voicepay/voicepay/sandbox"
+	"github.com/dingdang-voicepay/voicepay/server"
+	"github.com/dingdang-voicepay/voicepay/skill/intents"
+	"github.com/dingdang-voicepay/voicepay/skill/pay"
+	"github.com/dingdang-voicepay/voicepay/skill/tsk"
+	"github.com/dingdang-voicepay/voicepay/store/bolt"
 )
 
 // Build wires the skill the way cmd/skill does, on a bbolt store in the

@@ -11,7 +11,7 @@ import (
 	"testing"
 )
 
-const mod = "github.com/dingdang-voicepay/skill"
+const mod = "github.com/dingdang-voicepay/voicepay"
 
 type pkg struct {
 	ImportPath string
@@ -44,16 +44,16 @@ func isStd(path string) bool {
 func TestImportRules(t *testing.T) {
 	// Which packages each import may appear in. A prefix of "" matches all.
 	onlyIn := map[string][]string{
-		"github.com/gofiber/fiber":    {mod + "/skill/server", mod + "/internal/loadbench"},
-		"github.com/valyala/fasthttp": {mod + "/skill/server"},
-		"github.com/redis/go-redis":   {mod + "/skill/store/redis"},
-		"go.etcd.io/bbolt":            {mod + "/skill/store/bolt"},
-		"github.com/skip2/go-qrcode":  {mod + "/skill/qr"},
-		mod + "/skill/store/redis":    {mod + "/cmd/"},
-		mod + "/skill/store/bolt":     {mod + "/cmd/", mod + "/internal/apptest", mod + "/skill/store/"},
-		mod + "/skill/server":         {mod + "/cmd/", mod + "/internal/loadbench", mod + "/internal/apptest", mod + "/skill/server"},
-		mod + "/device/screen":        {mod + "/cmd/", mod + "/skill/intents", mod + "/skill/replay", mod + "/skill/sandbox"},
-		mod + "/device/headless":      {mod + "/cmd/", mod + "/skill/intents", mod + "/skill/replay", mod + "/skill/sandbox"},
+		"github.com/gofiber/fiber":    {mod + "/server", mod + "/internal/loadbench"},
+		"github.com/valyala/fasthttp": {mod + "/server"},
+		"github.com/redis/go-redis":   {mod + "/store/redis"},
+		"go.etcd.io/bbolt":            {mod + "/store/bolt"},
+		"github.com/skip2/go-qrcode":  {mod + "/qr"},
+		mod + "/store/redis":    {mod + "/cmd/"},
+		mod + "/store/bolt":     {mod + "/cmd/", mod + "/internal/apptest", mod + "/store/"},
+		mod + "/server":         {mod + "/cmd/", mod + "/internal/loadbench", mod + "/internal/apptest", mod + "/server"},
+		mod + "/device/screen":        {mod + "/cmd/", mod + "/skill/intents", mod + "/replay", mod + "/sandbox"},
+		mod + "/device/headless":      {mod + "/cmd/", mod + "/skill/intents", mod + "/replay", mod + "/sandbox"},
 	}
 	pkgs := listPackages(t)
 	if len(pkgs) < 3 {
@@ -61,10 +61,10 @@ func TestImportRules(t *testing.T) {
 	}
 	for _, p := range pkgs {
 		for _, imp := range p.Imports {
-			if p.ImportPath == mod+"/skill" && !isStd(imp) {
+			if p.ImportPath == mod+"/shop" && !isStd(imp) {
 				t.Errorf("core package skill imports %s; it may import only the standard library", imp)
 			}
-			if p.ImportPath == mod+"/skill/tsk" && !isStd(imp) && imp != mod+"/skill" {
+			if p.ImportPath == mod+"/skill/tsk" && !isStd(imp) && imp != mod+"/shop" {
 				t.Errorf("wire package skill/tsk imports %s; it may import only the standard library and the core", imp)
 			}
 			for prefix, allowed := range onlyIn {

@@ -16,10 +16,10 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/dingdang-voicepay/skill/skill"
-	"github.com/dingdang-voicepay/skill/skill/pay"
-	"github.com/dingdang-voicepay/skill/skill/tsk"
-	"github.com/dingdang-voicepay/skill/skill/tsk/tsktest"
+	"github.com/dingdang-voicepay/voicepay/shop"
+	"github.com/dingdang-voicepay/voicepay/skill/pay"
+	"github.com/dingdang-voicepay/voicepay/skill/tsk"
+	"github.com/dingdang-voicepay/voicepay/skill/tsk/tsktest"
 )
 
 // maxRequests bounds every phase, whatever the duration.
@@ -32,7 +32,7 @@ func loadCreateOrder(base string, dur time.Duration, conc int) (result, error) {
 		body, _ := json.Marshal(pay.CreateOrderRequest{
 			SkillID:   tsktest.SkillID,
 			UserToken: "load-user-" + strconv.Itoa(i),
-			Details:   []skill.Line{{ItemID: "coins", Quantity: 2, Amount: 200}},
+			Details:   []shop.Line{{ItemID: "coins", Quantity: 2, Amount: 200}},
 			TotalAmt:  200,
 			NonceStr:  "n" + strconv.Itoa(i),
 		})

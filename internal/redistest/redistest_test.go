@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dingdang-voicepay/skill/internal/redistest"
+	"github.com/dingdang-voicepay/voicepay/internal/redistest"
 )
 
 // do sends one inline command and returns the first reply line.

@@ -3,7 +3,7 @@ package intents
 import (
 	"context"
 
-	"github.com/dingdang-voicepay/skill/device"
+	"github.com/dingdang-voicepay/voicepay/device/ui"
 )
 
 // Browse lists what is for sale. Sample utterances:
@@ -16,7 +16,7 @@ const Browse = "browse"
 
 // browse names what is for sale (up to three, with prices) and shows the
 // whole list on screens; tapping an item buys it.
-func (d *Dialog) browse(ctx context.Context, t *turn) (device.View, error) {
+func (d *Dialog) browse(ctx context.Context, t *turn) (ui.View, error) {
 	t.state = state{}
 	ps := d.cfg.Catalog.Products
 	speech := "现在有"

@@ -3,7 +3,7 @@ package intents
 import (
 	"context"
 
-	"github.com/dingdang-voicepay/skill/device"
+	"github.com/dingdang-voicepay/voicepay/device/ui"
 )
 
 // Buy buys a product; slots product (optional: asked for) and count
@@ -21,7 +21,7 @@ const Buy = "buy"
 // buy runs the purchase state machine: which product, how many, then the
 // price and a confirmation question; an entitlement already owned plays
 // instead of being charged again.
-func (d *Dialog) buy(ctx context.Context, t *turn) (device.View, error) {
+func (d *Dialog) buy(ctx context.Context, t *turn) (ui.View, error) {
 	t.continues(Buy)
 	p, v, ok := d.pick(t, Buy)
 	if !ok {

@@ -3,7 +3,7 @@ package intents
 import (
 	"context"
 
-	"github.com/dingdang-voicepay/skill/device"
+	"github.com/dingdang-voicepay/voicepay/device/ui"
 )
 
 // Cancel stops the conversation. Sample utterances:
@@ -15,7 +15,7 @@ import (
 const Cancel = "cancel"
 
 // cancel ends the session and forgets anything pending.
-func (d *Dialog) cancel(ctx context.Context, t *turn) (device.View, error) {
+func (d *Dialog) cancel(ctx context.Context, t *turn) (ui.View, error) {
 	pending := t.state.Step != stepNone
 	t.state = state{}
 	if pending {

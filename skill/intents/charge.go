@@ -6,9 +6,9 @@ import (
 	"errors"
 	"time"
 
-	"github.com/dingdang-voicepay/skill/device"
-	"github.com/dingdang-voicepay/skill/skill"
-	"github.com/dingdang-voicepay/skill/skill/tsk"
+	"github.com/dingdang-voicepay/voicepay/device/ui"
+	"github.com/dingdang-voicepay/voicepay/shop"
+	"github.com/dingdang-voicepay/voicepay/skill/tsk"
 )
 
 // confirmTimeout bounds the order query of a post-payment jump: the platform
@@ -22,7 +22,7 @@ const confirmTimeout = 700 * time.Millisecond
 // delivered order resumes the user's original intent, anything else is
 // said kindly and ends. Content is never unlocked for an unpaid order, nor
 // for an order of another user.
-func (d *Dialog) chargeResponse(ctx context.Context, t *turn) (device.View, error) {
+func (d *Dialog) chargeResponse(ctx context.Context, t *turn) (ui.View, error) {
 	t.state = state{}
 	body := t.req.Request
 	if body.Name != tsk.ChargeName {
@@ -39,10 +39,10 @@ func (d *Dialog) chargeResponse(ctx context.Context, t *turn) (device.View, erro
 	defer cancel()
 	o, err := d.cfg.Pay.Confirm(cctx, tradeNo)
 	switch {
-	case errors.Is(err, skill.ErrNotFound) || skill.ErrorCode(err) == skill.ENOTFOUND:
+	case errors.Is(err, shop.ErrNotFound) || shop.ErrorCode(err) == shop.ENOTFOUND:
 		return say(unpaid("")), nil
 	case err != nil && o.TradeNo == "":
-		return device.View{}, err
+		return ui.View{}, err
 	case err != nil:
 		// The platform could not be asked: go by the ledger.
 		d.cfg.Logger.Warn("intents: confirm fell back to the ledger", "trade_no", tradeNo, "state", o.State, "err", err)
@@ -52,9 +52,9 @@ func (d *Dialog) chargeResponse(ctx context.Context, t *turn) (device.View, erro
 		return say(unpaid("")), nil
 	}
 	switch o.State {
-	case skill.StateDelivered, skill.StatePartiallyRefunded:
+	case shop.StateDelivered, shop.StatePartiallyRefunded:
 		return d.resume(ctx, t, o)
-	case skill.StateRefunding, skill.StateRefunded:
+	case shop.StateRefunding, shop.StateRefunded:
 		return say("这笔订单已经退款了。"), nil
 	}
 	return say(unpaid(d.orderName(o))), nil
@@ -72,7 +72,7 @@ func unpaid(name string) string {
 // resume continues the user's original intent now that the order is
 // delivered: the purchased content plays (with a result card on screens),
 // units and subscription ends are said.
-func (d *Dialog) resume(ctx context.Context, t *turn, o skill.Order) (device.View, error) {
+func (d *Dialog) resume(ctx context.Context, t *turn, o shop.Order) (ui.View, error) {
 	if len(o.Details) == 0 {
 		return say("购买成功！"), nil
 	}
@@ -87,32 +87,32 @@ func (d *Dialog) resume(ctx context.Context, t *turn, o skill.Order) (device.Vie
 			d.cfg.Logger.Warn("intents: unreadable order intent", "trade_no", o.TradeNo, "err", err)
 		}
 	}
-	result := &device.Result{Title: "购买成功", Text: d.orderName(o) + "，" + o.TotalAmt.Yuan()}
-	var v device.View
+	result := &ui.Result{Title: "购买成功", Text: d.orderName(o) + "，" + o.TotalAmt.Yuan()}
+	var v ui.View
 	switch {
-	case original.Name == Play || (p.Kind == skill.KindEntitlement && p.Content.Audio != ""):
+	case original.Name == Play || (p.Kind == shop.KindEntitlement && p.Content.Audio != ""):
 		var err error
 		if v, err = d.start(ctx, t, p, "购买成功！"); err != nil {
-			return device.View{}, err
+			return ui.View{}, err
 		}
 		t.state = state{} // never ask from a Connections.Response
 		if v.Play == nil {
 			v = say("购买成功！")
 		}
-	case p.Kind == skill.KindConsumable:
+	case p.Kind == shop.KindConsumable:
 		e, err := d.entitlement(ctx, t, p.ID)
 		if err != nil {
-			return device.View{}, err
+			return ui.View{}, err
 		}
 		left := line.Quantity
 		if e != nil {
 			left = e.Quantity
 		}
 		v = say("购买成功！" + p.Name + "现在有" + itoa(left) + "个。")
-	case p.Kind == skill.KindSubscription:
+	case p.Kind == shop.KindSubscription:
 		e, err := d.entitlement(ctx, t, p.ID)
 		if err != nil {
-			return device.View{}, err
+			return ui.View{}, err
 		}
 		v = say("购买成功！")
 		if e != nil {

@@ -4,8 +4,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/dingdang-voicepay/skill/skill"
-	"github.com/dingdang-voicepay/skill/skill/tsk"
+	"github.com/dingdang-voicepay/voicepay/shop"
+	"github.com/dingdang-voicepay/voicepay/skill/tsk"
 )
 
 // SlotCount is the slot with how many units to buy.
@@ -14,7 +14,7 @@ const SlotCount = "count"
 // count returns the quantity the user gave: from the count slot (a text or
 // unit value), else from the state, else, when the session just asked for
 // it, from what was said. said is false when no quantity was given; ok is
-// false when one was given but is not 1..skill.MaxQuantity.
+// false when one was given but is not 1..shop.MaxQuantity.
 func (t *turn) count() (n int64, said, ok bool) {
 	if v, has := t.intent().Slot(SlotCount); has {
 		text := v.Text()
@@ -38,7 +38,7 @@ func (t *turn) count() (n int64, said, ok bool) {
 }
 
 // parseCount reads a quantity as people say it: "3", "三", "3个", "十二份",
-// "两百"; it is ok only within 1..skill.MaxQuantity.
+// "两百"; it is ok only within 1..shop.MaxQuantity.
 func parseCount(s string) (int64, bool) {
 	s = strings.TrimSpace(s)
 	s = strings.TrimLeft(s, "买要来购")
@@ -53,7 +53,7 @@ func parseCount(s string) (int64, bool) {
 			return 0, false
 		}
 	}
-	return n, n >= 1 && n <= skill.MaxQuantity
+	return n, n >= 1 && n <= shop.MaxQuantity
 }
 
 var digits = map[rune]int64{'零': 0, '〇': 0, '一': 1, '二': 2, '两': 2, '三': 3, '四': 4, '五': 5, '六': 6, '七': 7, '八': 8, '九': 9}

@@ -8,12 +8,12 @@ import (
 	"runtime/debug"
 	"time"
 
-	"github.com/dingdang-voicepay/skill/device"
-	"github.com/dingdang-voicepay/skill/device/headless"
-	"github.com/dingdang-voicepay/skill/device/screen"
-	"github.com/dingdang-voicepay/skill/skill"
-	"github.com/dingdang-voicepay/skill/skill/pay"
-	"github.com/dingdang-voicepay/skill/skill/tsk"
+	"github.com/dingdang-voicepay/voicepay/device/headless"
+	"github.com/dingdang-voicepay/voicepay/device/screen"
+	"github.com/dingdang-voicepay/voicepay/device/ui"
+	"github.com/dingdang-voicepay/voicepay/shop"
+	"github.com/dingdang-voicepay/voicepay/skill/pay"
+	"github.com/dingdang-voicepay/voicepay/skill/tsk"
 )
 
 // DefaultSessionTTL is how long a dialog session's state is kept when
@@ -24,16 +24,16 @@ const DefaultSessionTTL = 10 * time.Minute
 // defaults to Pay.Offers; every other zero field has a working default.
 type Config struct {
 	// Catalog is what is for sale.
-	Catalog *skill.Catalog
+	Catalog *shop.Catalog
 	// Store keeps the dialog sessions.
-	Store skill.Store
+	Store shop.Store
 	// Pay is the ledger: entitlements, uses, confirmation, refunds.
 	Pay *pay.Service
 	// Offers signs the offer sent as the Charge's userId.
 	Offers *pay.Offers
 	// Renderer picks the renderer for a request's device (nil → a screen
 	// renderer when Screened says so, else a headless one).
-	Renderer func(*tsk.Request) device.Renderer
+	Renderer func(*tsk.Request) ui.Renderer
 	// Screened overrides the rule that decides whether a device has a
 	// screen (nil → Screened).
 	Screened func(*tsk.Request) bool
@@ -59,7 +59,7 @@ func (c Config) withDefaults() Config {
 	if c.Renderer == nil {
 		scr, voice := screen.New(screen.Config{QRURL: c.QRURL}), headless.New()
 		screened := c.Screened
-		c.Renderer = func(r *tsk.Request) device.Renderer {
+		c.Renderer = func(r *tsk.Request) ui.Renderer {
 			if screened(r) {
 				return scr
 			}
@@ -90,7 +90,7 @@ type Dialog struct {
 }
 
 // handler handles one turn and says what to answer.
-type handler func(ctx context.Context, t *turn) (device.View, error)
+type handler func(ctx context.Context, t *turn) (ui.View, error)
 
 // route is one registered intent.
 type route struct {
@@ -143,7 +143,7 @@ func (d *Dialog) Handle(ctx context.Context, req *tsk.Request) (resp *tsk.Respon
 	start := d.cfg.Now()
 	t := &turn{req: req, now: start, screened: d.cfg.Screened(req)}
 	var err error
-	var view device.View
+	var view ui.View
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("intents: panic: %v", p)
@@ -164,7 +164,7 @@ func (d *Dialog) Handle(ctx context.Context, req *tsk.Request) (resp *tsk.Respon
 // respond renders v with the renderer the configuration picks for the
 // request and enforces the protocol rules; a renderer that panics yields a
 // plain spoken apology.
-func (d *Dialog) respond(req *tsk.Request, v device.View, screened bool) (resp *tsk.Response) {
+func (d *Dialog) respond(req *tsk.Request, v ui.View, screened bool) (resp *tsk.Response) {
 	defer func() {
 		if p := recover(); p != nil {
 			d.cfg.Logger.Error("intents: renderer panic", "request_id", req.Request.RequestID, "panic", fmt.Sprint(p))
@@ -175,9 +175,9 @@ func (d *Dialog) respond(req *tsk.Request, v device.View, screened bool) (resp *
 }
 
 // turn loads the session, routes the request and saves the session.
-func (d *Dialog) turn(ctx context.Context, t *turn) (device.View, error) {
+func (d *Dialog) turn(ctx context.Context, t *turn) (ui.View, error) {
 	if err := d.load(ctx, t); err != nil {
-		return device.View{}, err
+		return ui.View{}, err
 	}
 	v, err := d.route(t)(ctx, t)
 	if err != nil {

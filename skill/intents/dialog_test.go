@@ -9,11 +9,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/dingdang-voicepay/skill/device"
-	"github.com/dingdang-voicepay/skill/skill"
-	"github.com/dingdang-voicepay/skill/skill/intents"
-	"github.com/dingdang-voicepay/skill/skill/tsk"
-	"github.com/dingdang-voicepay/skill/skill/tsk/tsktest"
+	"github.com/dingdang-voicepay/voicepay/device/ui"
+	"github.com/dingdang-voicepay/voicepay/shop"
+	"github.com/dingdang-voicepay/voicepay/skill/intents"
+	"github.com/dingdang-voicepay/voicepay/skill/tsk"
+	"github.com/dingdang-voicepay/voicepay/skill/tsk/tsktest"
 )
 
 func TestWelcomeHelpBrowse(t *testing.T) {
@@ -42,7 +42,7 @@ func TestElementSelected(t *testing.T) {
 }
 
 // failingStore fails every session read.
-type failingStore struct{ skill.Store }
+type failingStore struct{ shop.Store }
 
 func (failingStore) Session(context.Context, string) ([]byte, error) {
 	return nil, errors.New("disk on fire")
@@ -51,7 +51,7 @@ func (failingStore) Session(context.Context, string) ([]byte, error) {
 // panicRenderer panics.
 type panicRenderer struct{}
 
-func (panicRenderer) Render(device.View) *tsk.Response { panic("boom") }
+func (panicRenderer) Render(ui.View) *tsk.Response { panic("boom") }
 
 func TestFailuresBecomeApologies(t *testing.T) {
 	e := newEnv(t, false)
@@ -59,7 +59,7 @@ func TestFailuresBecomeApologies(t *testing.T) {
 	cat := demoCatalog()
 	tests := map[string]intents.Config{
 		"store down":     {Catalog: cat, Store: failingStore{e.store}, Pay: e.pay, Logger: logger},
-		"renderer panic": {Catalog: cat, Store: e.store, Pay: e.pay, Logger: logger, Renderer: func(*tsk.Request) device.Renderer { return panicRenderer{} }},
+		"renderer panic": {Catalog: cat, Store: e.store, Pay: e.pay, Logger: logger, Renderer: func(*tsk.Request) ui.Renderer { return panicRenderer{} }},
 		"no pay service": {Catalog: cat, Store: e.store, Logger: logger},
 	}
 	for name, cfg := range tests {
@@ -79,7 +79,7 @@ func TestFailuresBecomeApologies(t *testing.T) {
 // rogueRenderer breaks every rule enforce exists for.
 type rogueRenderer struct{}
 
-func (rogueRenderer) Render(v device.View) *tsk.Response {
+func (rogueRenderer) Render(v ui.View) *tsk.Response {
 	r := tsk.NewResponse("", !v.Ask)
 	r.Response.Directives = []tsk.Directive{
 		tsk.ElicitSlot{SlotToElicit: "product"},
@@ -92,7 +92,7 @@ func (rogueRenderer) Render(v device.View) *tsk.Response {
 func TestEnforce(t *testing.T) {
 	e := newEnv(t, false)
 	cfg := intents.Config{Catalog: demoCatalog(), Store: e.store, Pay: e.pay, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Renderer: func(*tsk.Request) device.Renderer { return rogueRenderer{} }}
+		Renderer: func(*tsk.Request) ui.Renderer { return rogueRenderer{} }}
 	e.dialog = intents.New(cfg)
 	for _, screened := range []bool{true, false} {
 		e.screened = screened

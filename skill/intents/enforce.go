@@ -3,8 +3,8 @@ package intents
 import (
 	"strings"
 
-	"github.com/dingdang-voicepay/skill/device"
-	"github.com/dingdang-voicepay/skill/skill/tsk"
+	"github.com/dingdang-voicepay/voicepay/device/ui"
+	"github.com/dingdang-voicepay/voicepay/skill/tsk"
 )
 
 // enforce applies the platform's protocol rules to a rendered response, in
@@ -17,7 +17,7 @@ import (
 //     Display.RenderTemplate directives (and no card);
 //   - a reply to a Connections.Response ends the session and carries no
 //     Dialog directive.
-func enforce(req *tsk.Request, v device.View, resp *tsk.Response, screened bool) *tsk.Response {
+func enforce(req *tsk.Request, v ui.View, resp *tsk.Response, screened bool) *tsk.Response {
 	if resp == nil {
 		resp = tsk.NewResponse("", true)
 	}

@@ -11,32 +11,32 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dingdang-voicepay/skill/skill"
-	"github.com/dingdang-voicepay/skill/skill/intents"
-	"github.com/dingdang-voicepay/skill/skill/pay"
-	"github.com/dingdang-voicepay/skill/skill/pay/paytest"
-	"github.com/dingdang-voicepay/skill/skill/store/bolt"
-	"github.com/dingdang-voicepay/skill/skill/tsk"
-	"github.com/dingdang-voicepay/skill/skill/tsk/tsktest"
+	"github.com/dingdang-voicepay/voicepay/shop"
+	"github.com/dingdang-voicepay/voicepay/skill/intents"
+	"github.com/dingdang-voicepay/voicepay/skill/pay"
+	"github.com/dingdang-voicepay/voicepay/skill/pay/paytest"
+	"github.com/dingdang-voicepay/voicepay/skill/tsk"
+	"github.com/dingdang-voicepay/voicepay/skill/tsk/tsktest"
+	"github.com/dingdang-voicepay/voicepay/store/bolt"
 )
 
 // demoCatalog is the catalog of the conversation tests: two episodes (so
 // "万古神帝" is ambiguous), credits and a monthly membership.
-func demoCatalog() *skill.Catalog {
-	episode := func(id, n string) skill.Product {
-		return skill.Product{ID: id, Name: "万古神帝第" + n + "集", Description: "万古神帝", Price: 200,
-			Kind: skill.KindEntitlement, Aliases: []string{"万古神帝" + n + "集"}, Image: "https://img.example.com/" + id + ".jpg",
-			Content: skill.Content{Audio: "https://audio.example.com/" + id + ".mp3"},
-			Refund:  skill.RefundPolicy{Allowed: true, WithinDays: 7, UnusedOnly: true}}
+func demoCatalog() *shop.Catalog {
+	episode := func(id, n string) shop.Product {
+		return shop.Product{ID: id, Name: "万古神帝第" + n + "集", Description: "万古神帝", Price: 200,
+			Kind: shop.KindEntitlement, Aliases: []string{"万古神帝" + n + "集"}, Image: "https://img.example.com/" + id + ".jpg",
+			Content: shop.Content{Audio: "https://audio.example.com/" + id + ".mp3"},
+			Refund:  shop.RefundPolicy{Allowed: true, WithinDays: 7, UnusedOnly: true}}
 	}
-	return &skill.Catalog{Products: []skill.Product{
+	return &shop.Catalog{Products: []shop.Product{
 		episode("wgsd-35", "35"),
 		episode("wgsd-36", "36"),
-		{ID: "credits", Name: "听书点数", Price: 100, Kind: skill.KindConsumable, Aliases: []string{"点数"},
-			Content: skill.Content{Speech: "点数可以用来兑换有声书。"},
-			Refund:  skill.RefundPolicy{Allowed: true, WithinDays: 7}},
-		{ID: "vip", Name: "会员月卡", Price: 1990, Kind: skill.KindSubscription, Days: 30, Aliases: []string{"会员"},
-			Content: skill.Content{Speech: "会员可以畅听全部内容。"}},
+		{ID: "credits", Name: "听书点数", Price: 100, Kind: shop.KindConsumable, Aliases: []string{"点数"},
+			Content: shop.Content{Speech: "点数可以用来兑换有声书。"},
+			Refund:  shop.RefundPolicy{Allowed: true, WithinDays: 7}},
+		{ID: "vip", Name: "会员月卡", Price: 1990, Kind: shop.KindSubscription, Days: 30, Aliases: []string{"会员"},
+			Content: shop.Content{Speech: "会员可以畅听全部内容。"}},
 	}}
 }
 
@@ -165,7 +165,7 @@ func find[T tsk.Directive](resp *tsk.Response) (T, bool) {
 type order struct {
 	tradeNo   string
 	userToken string
-	total     skill.Fen
+	total     shop.Fen
 }
 
 // createOrder does what the platform does after the user orders: create
@@ -177,9 +177,9 @@ func (e *env) createOrder(resp *tsk.Response) order {
 		e.t.Fatalf("no Charge directive in %+v", resp.Response)
 	}
 	ci := ch.Payload.ChargeInfo
-	var lines []skill.Line
+	var lines []shop.Line
 	for _, it := range ci.Items {
-		lines = append(lines, skill.Line{ItemID: it.ItemID, Quantity: it.Count, Amount: it.TotalFee})
+		lines = append(lines, shop.Line{ItemID: it.ItemID, Quantity: it.Count, Amount: it.TotalFee})
 	}
 	req := paytest.NewCreateOrder(ci.UserID, lines...)
 	reply := e.pay.CreateOrder(e.ctx, req)

@@ -3,8 +3,8 @@ package intents_test
 import (
 	"fmt"
 
-	"github.com/dingdang-voicepay/skill/skill/intents"
-	"github.com/dingdang-voicepay/skill/skill/tsk/tsktest"
+	"github.com/dingdang-voicepay/voicepay/skill/intents"
+	"github.com/dingdang-voicepay/voicepay/skill/tsk/tsktest"
 )
 
 func ExampleScreened() {

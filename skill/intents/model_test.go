@@ -8,7 +8,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/dingdang-voicepay/skill/skill/intents"
+	"github.com/dingdang-voicepay/voicepay/skill/intents"
 )
 
 // model is the part of the interaction model the tests read.

@@ -4,8 +4,8 @@ import (
 	"context"
 	"strings"
 
-	"github.com/dingdang-voicepay/skill/device"
-	"github.com/dingdang-voicepay/skill/skill"
+	"github.com/dingdang-voicepay/voicepay/device/ui"
+	"github.com/dingdang-voicepay/voicepay/shop"
 )
 
 // MyPurchases lists what the user owns. Sample utterances:
@@ -20,11 +20,11 @@ const MyPurchases = "my_purchases"
 // myPurchases says what the user has bought and not had refunded: products,
 // consumable units left (or used up), subscriptions with their end date (or
 // when they ended); screens also get a card.
-func (d *Dialog) myPurchases(ctx context.Context, t *turn) (device.View, error) {
+func (d *Dialog) myPurchases(ctx context.Context, t *turn) (ui.View, error) {
 	t.state = state{}
 	ents, err := d.cfg.Pay.Entitlements(ctx, t.user())
 	if err != nil {
-		return device.View{}, err
+		return ui.View{}, err
 	}
 	var lines []string
 	for _, e := range ents {
@@ -33,13 +33,13 @@ func (d *Dialog) myPurchases(ctx context.Context, t *turn) (device.View, error) 
 			continue
 		}
 		switch {
-		case e.Kind == skill.KindConsumable && e.Quantity > 0:
+		case e.Kind == shop.KindConsumable && e.Quantity > 0:
 			lines = append(lines, p.Name+"还剩"+itoa(e.Quantity)+"个")
-		case e.Kind == skill.KindConsumable:
+		case e.Kind == shop.KindConsumable:
 			lines = append(lines, p.Name+"已经用完了")
-		case e.Kind == skill.KindSubscription && e.Active(t.now):
+		case e.Kind == shop.KindSubscription && e.Active(t.now):
 			lines = append(lines, p.Name+"有效期到"+date(e.ExpiresAt))
-		case e.Kind == skill.KindSubscription:
+		case e.Kind == shop.KindSubscription:
 			lines = append(lines, p.Name+"已于"+date(e.ExpiresAt)+"到期")
 		default:
 			lines = append(lines, p.Name)
@@ -50,6 +50,6 @@ func (d *Dialog) myPurchases(ctx context.Context, t *turn) (device.View, error) 
 	}
 	text := strings.Join(lines, "；")
 	v := say("你已购买：" + text + "。")
-	v.Result = &device.Result{Title: "我的购买", Text: text}
+	v.Result = &ui.Result{Title: "我的购买", Text: text}
 	return v, nil
 }

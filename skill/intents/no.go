@@ -3,7 +3,7 @@ package intents
 import (
 	"context"
 
-	"github.com/dingdang-voicepay/skill/device"
+	"github.com/dingdang-voicepay/voicepay/device/ui"
 )
 
 // No declines the pending question. An intent with confirmationStatus
@@ -16,7 +16,7 @@ import (
 const No = "no"
 
 // no cancels whatever is pending, politely, and ends the session.
-func (d *Dialog) no(ctx context.Context, t *turn) (device.View, error) {
+func (d *Dialog) no(ctx context.Context, t *turn) (ui.View, error) {
 	pending := t.state.Step != stepNone
 	t.state = state{}
 	if pending {

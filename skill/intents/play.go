@@ -3,7 +3,7 @@ package intents
 import (
 	"context"
 
-	"github.com/dingdang-voicepay/skill/device"
+	"github.com/dingdang-voicepay/voicepay/device/ui"
 )
 
 // Play plays purchased content; slot product. Sample utterances:
@@ -17,7 +17,7 @@ const Play = "play"
 // play plays what the user owns (recording the use); for what they do not
 // own it says the price and asks whether to buy it. After payment, the
 // platform may replay this intent: the entitlement check makes it play.
-func (d *Dialog) play(ctx context.Context, t *turn) (device.View, error) {
+func (d *Dialog) play(ctx context.Context, t *turn) (ui.View, error) {
 	t.continues(Play)
 	p, v, ok := d.pick(t, Play)
 	if !ok {
@@ -25,7 +25,7 @@ func (d *Dialog) play(ctx context.Context, t *turn) (device.View, error) {
 	}
 	owns, err := d.cfg.Pay.Owns(ctx, t.user(), p.ID)
 	if err != nil {
-		return device.View{}, err
+		return ui.View{}, err
 	}
 	if owns {
 		return d.start(ctx, t, p, "")

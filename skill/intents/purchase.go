@@ -7,9 +7,9 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/dingdang-voicepay/skill/device"
-	"github.com/dingdang-voicepay/skill/skill"
-	"github.com/dingdang-voicepay/skill/skill/pay"
+	"github.com/dingdang-voicepay/voicepay/device/ui"
+	"github.com/dingdang-voicepay/voicepay/shop"
+	"github.com/dingdang-voicepay/voicepay/skill/pay"
 )
 
 // SlotProduct is the slot naming a product (an id, name or alias).
@@ -31,7 +31,7 @@ func verb(purpose string) string {
 
 // pick resolves the product the turn is about. When it cannot, ok is false
 // and v is the question to ask (which product, or which of several).
-func (d *Dialog) pick(t *turn, purpose string) (p skill.Product, v device.View, ok bool) {
+func (d *Dialog) pick(t *turn, purpose string) (p shop.Product, v ui.View, ok bool) {
 	said := t.slot(SlotProduct)
 	if said == "" && t.state.Step == stepProduct {
 		said = t.req.Request.QueryText // the answer to "which one?"
@@ -64,8 +64,8 @@ func (d *Dialog) pick(t *turn, purpose string) (p skill.Product, v device.View, 
 }
 
 // match finds the products said, preferring the candidates just offered.
-func (d *Dialog) match(t *turn, said string) []skill.Product {
-	var cands []skill.Product
+func (d *Dialog) match(t *turn, said string) []shop.Product {
+	var cands []shop.Product
 	for _, id := range t.state.Candidates {
 		if p, ok := d.cfg.Catalog.Product(id); ok {
 			cands = append(cands, p)
@@ -76,7 +76,7 @@ func (d *Dialog) match(t *turn, said string) []skill.Product {
 	}
 	all := d.cfg.Catalog.Match(said)
 	if len(cands) > 0 {
-		var in []skill.Product
+		var in []shop.Product
 		for _, p := range all {
 			if slices.Contains(t.state.Candidates, p.ID) {
 				in = append(in, p)
@@ -91,9 +91,9 @@ func (d *Dialog) match(t *turn, said string) []skill.Product {
 
 // close returns the products sharing at least two characters with what was
 // said, closest first: the "did you mean" of a miss.
-func (d *Dialog) close(said string) []skill.Product {
+func (d *Dialog) close(said string) []shop.Product {
 	type scored struct {
-		p skill.Product
+		p shop.Product
 		n int
 	}
 	var hits []scored
@@ -113,7 +113,7 @@ func (d *Dialog) close(said string) []skill.Product {
 		}
 	}
 	slices.SortStableFunc(hits, func(a, b scored) int { return b.n - a.n })
-	out := make([]skill.Product, 0, len(hits))
+	out := make([]shop.Product, 0, len(hits))
 	for _, h := range hits {
 		out = append(out, h.p)
 	}
@@ -132,7 +132,7 @@ func uniq(s string) []rune {
 }
 
 // askProduct asks which product, eliciting the product slot.
-func (d *Dialog) askProduct(t *turn, purpose string, candidates []skill.Product, speech string) device.View {
+func (d *Dialog) askProduct(t *turn, purpose string, candidates []shop.Product, speech string) ui.View {
 	t.state = state{Step: stepProduct, Intent: purpose}
 	for _, p := range candidates {
 		t.state.Candidates = append(t.state.Candidates, p.ID)
@@ -149,40 +149,40 @@ func (d *Dialog) askProduct(t *turn, purpose string, candidates []skill.Product,
 // sell takes a chosen product to the confirmation question: never charging
 // an entitlement already owned, offering renewal of a running
 // subscription, asking how many of a consumable.
-func (d *Dialog) sell(ctx context.Context, t *turn, p skill.Product, purpose string) (device.View, error) {
+func (d *Dialog) sell(ctx context.Context, t *turn, p shop.Product, purpose string) (ui.View, error) {
 	count := int64(1)
 	switch p.Kind {
-	case skill.KindEntitlement:
+	case shop.KindEntitlement:
 		owns, err := d.cfg.Pay.Owns(ctx, t.user(), p.ID)
 		if err != nil {
-			return device.View{}, err
+			return ui.View{}, err
 		}
 		if owns {
 			return d.start(ctx, t, p, "你已经购买过了。")
 		}
-	case skill.KindSubscription:
+	case shop.KindSubscription:
 		if n, said, ok := t.count(); said && ok {
 			count = n
 		}
 		e, err := d.entitlement(ctx, t, p.ID)
 		if err != nil {
-			return device.View{}, err
+			return ui.View{}, err
 		}
 		if e != nil && e.Active(t.now) {
-			total, err := skill.MulFen(p.Price, count)
+			total, err := shop.MulFen(p.Price, count)
 			if err != nil {
-				return device.View{}, err
+				return ui.View{}, err
 			}
 			return d.confirm(t, p, count, purpose, "你的"+p.Name+"有效期到"+date(e.ExpiresAt)+"。续费"+
 				amount(p, count, total)+"，要续费吗？")
 		}
-	case skill.KindConsumable:
+	case shop.KindConsumable:
 		n, said, ok := t.count()
 		switch {
 		case !said:
 			return d.askCount(t, p, purpose, p.Name+"每个"+p.Price.Yuan()+"，要买几个？"), nil
 		case !ok:
-			return d.askCount(t, p, purpose, fmt.Sprintf("一次可以买1到%d个，要买几个？", skill.MaxQuantity)), nil
+			return d.askCount(t, p, purpose, fmt.Sprintf("一次可以买1到%d个，要买几个？", shop.MaxQuantity)), nil
 		}
 		count = n
 	}
@@ -190,7 +190,7 @@ func (d *Dialog) sell(ctx context.Context, t *turn, p skill.Product, purpose str
 }
 
 // askCount asks how many, eliciting the count slot.
-func (d *Dialog) askCount(t *turn, p skill.Product, purpose, speech string) device.View {
+func (d *Dialog) askCount(t *turn, p shop.Product, purpose, speech string) ui.View {
 	t.state = state{Step: stepCount, Intent: purpose, ProductID: p.ID}
 	v := ask(speech)
 	v.ElicitSlot, v.UpdatedIntent = SlotCount, t.updatedIntent(purpose, &p, 0)
@@ -200,18 +200,18 @@ func (d *Dialog) askCount(t *turn, p skill.Product, purpose, speech string) devi
 
 // confirm says the price in yuan and asks to confirm; speech replaces the
 // default question.
-func (d *Dialog) confirm(t *turn, p skill.Product, count int64, purpose, speech string) (device.View, error) {
-	total, err := skill.MulFen(p.Price, count)
+func (d *Dialog) confirm(t *turn, p shop.Product, count int64, purpose, speech string) (ui.View, error) {
+	total, err := shop.MulFen(p.Price, count)
 	if err != nil {
-		return device.View{}, err
+		return ui.View{}, err
 	}
 	slotCount := count
-	if p.Kind == skill.KindEntitlement {
+	if p.Kind == shop.KindEntitlement {
 		slotCount = 0 // always one: no count slot
 	}
 	original, err := json.Marshal(t.updatedIntent(purpose, &p, slotCount))
 	if err != nil {
-		return device.View{}, err
+		return ui.View{}, err
 	}
 	t.state = state{Step: stepConfirm, Intent: purpose, ProductID: p.ID, Count: count, Original: original}
 	if speech == "" {
@@ -221,17 +221,17 @@ func (d *Dialog) confirm(t *turn, p skill.Product, count int64, purpose, speech 
 }
 
 // issue turns a confirmed purchase into an offer and the Charge directive.
-func (d *Dialog) issue(ctx context.Context, t *turn) (device.View, error) {
+func (d *Dialog) issue(ctx context.Context, t *turn) (ui.View, error) {
 	st := t.state
 	t.state = state{}
 	p, ok := d.cfg.Catalog.Product(st.ProductID)
 	if !ok {
-		return device.View{}, fmt.Errorf("intents: product %q left the catalog", st.ProductID)
+		return ui.View{}, fmt.Errorf("intents: product %q left the catalog", st.ProductID)
 	}
-	if p.Kind == skill.KindEntitlement {
+	if p.Kind == shop.KindEntitlement {
 		owns, err := d.cfg.Pay.Owns(ctx, t.user(), p.ID)
 		if err != nil {
-			return device.View{}, err
+			return ui.View{}, err
 		}
 		if owns {
 			return d.start(ctx, t, p, "你已经购买过了。")
@@ -241,40 +241,40 @@ func (d *Dialog) issue(ctx context.Context, t *turn) (device.View, error) {
 		return say("需要登录叮当账号才能购买。"), nil
 	}
 	count := max(st.Count, 1)
-	total, err := skill.MulFen(p.Price, count)
+	total, err := shop.MulFen(p.Price, count)
 	if err != nil {
-		return device.View{}, err
+		return ui.View{}, err
 	}
 	token, err := d.cfg.Offers.Issue(pay.Offer{
 		UserID:   t.user(),
-		Items:    []skill.Line{{ItemID: p.ID, Quantity: count, Amount: total}},
+		Items:    []shop.Line{{ItemID: p.ID, Quantity: count, Amount: total}},
 		TotalAmt: total,
 		Intent:   st.Original,
 	})
 	if err != nil {
-		return device.View{}, err
+		return ui.View{}, err
 	}
-	return device.View{
+	return ui.View{
 		Speech: "好的，" + amount(p, count, total) + "。",
-		Offer:  &device.Offer{Token: token, Product: p, Count: count, Total: total},
+		Offer:  &ui.Offer{Token: token, Product: p, Count: count, Total: total},
 	}, nil
 }
 
 // start plays a product the user owns, recording the use. If the user no
 // longer has it (a consumable ran out meanwhile), it offers it instead.
-func (d *Dialog) start(ctx context.Context, t *turn, p skill.Product, speech string) (device.View, error) {
+func (d *Dialog) start(ctx context.Context, t *turn, p shop.Product, speech string) (ui.View, error) {
 	if err := d.cfg.Pay.Use(ctx, t.user(), p.ID); err != nil {
-		if skill.ErrorCode(err) == skill.ECONFLICT {
+		if shop.ErrorCode(err) == shop.ECONFLICT {
 			return d.confirm(t, p, 1, Play, "这是付费内容，"+p.Price.Yuan()+"，要购买吗？")
 		}
-		return device.View{}, err
+		return ui.View{}, err
 	}
 	t.state = state{}
-	return device.View{Speech: speech, Play: &device.Play{Product: p}}, nil
+	return ui.View{Speech: speech, Play: &ui.Play{Product: p}}, nil
 }
 
 // entitlement returns what the user owns of a product, or nil.
-func (d *Dialog) entitlement(ctx context.Context, t *turn, productID string) (*skill.Entitlement, error) {
+func (d *Dialog) entitlement(ctx context.Context, t *turn, productID string) (*shop.Entitlement, error) {
 	ents, err := d.cfg.Pay.Entitlements(ctx, t.user())
 	if err != nil {
 		return nil, err

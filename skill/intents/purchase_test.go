@@ -6,9 +6,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dingdang-voicepay/skill/skill/intents"
-	"github.com/dingdang-voicepay/skill/skill/tsk"
-	"github.com/dingdang-voicepay/skill/skill/tsk/tsktest"
+	"github.com/dingdang-voicepay/voicepay/skill/intents"
+	"github.com/dingdang-voicepay/voicepay/skill/tsk"
+	"github.com/dingdang-voicepay/voicepay/skill/tsk/tsktest"
 )
 
 // devices runs a conversation test on a screened and a screenless speaker.

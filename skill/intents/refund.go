@@ -5,8 +5,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/dingdang-voicepay/skill/device"
-	"github.com/dingdang-voicepay/skill/skill"
+	"github.com/dingdang-voicepay/voicepay/device/ui"
+	"github.com/dingdang-voicepay/voicepay/shop"
 )
 
 // Refund asks for a refund; slot product (optional: the most recent
@@ -21,7 +21,7 @@ const Refund = "refund"
 // refund finds the purchase to refund (of the product said, else the most
 // recent), explains why not when the policy forbids it, and otherwise says
 // the amount in yuan and asks to confirm.
-func (d *Dialog) refund(ctx context.Context, t *turn) (device.View, error) {
+func (d *Dialog) refund(ctx context.Context, t *turn) (ui.View, error) {
 	t.state = state{}
 	var want []string
 	if said := t.slot(SlotProduct); said != "" {
@@ -34,21 +34,21 @@ func (d *Dialog) refund(ctx context.Context, t *turn) (device.View, error) {
 	}
 	orders, err := d.cfg.Pay.UserOrders(ctx, t.user())
 	if err != nil {
-		return device.View{}, err
+		return ui.View{}, err
 	}
-	slices.SortStableFunc(orders, func(a, b skill.Order) int { return b.CreatedAt.Compare(a.CreatedAt) })
-	var first *skill.Order
+	slices.SortStableFunc(orders, func(a, b shop.Order) int { return b.CreatedAt.Compare(a.CreatedAt) })
+	var first *shop.Order
 	var why error
 	for _, o := range orders {
-		if !purchased(o) || (want != nil && !slices.ContainsFunc(o.Details, func(l skill.Line) bool { return slices.Contains(want, l.ItemID) })) {
+		if !purchased(o) || (want != nil && !slices.ContainsFunc(o.Details, func(l shop.Line) bool { return slices.Contains(want, l.ItemID) })) {
 			continue
 		}
 		err := d.cfg.Pay.RefundPolicy(o, t.now)
 		if err == nil {
 			return d.askRefund(t, o), nil
 		}
-		if skill.ErrorCode(err) != skill.EINVALID {
-			return device.View{}, err
+		if shop.ErrorCode(err) != shop.EINVALID {
+			return ui.View{}, err
 		}
 		if first == nil {
 			first, why = &o, err
@@ -57,13 +57,13 @@ func (d *Dialog) refund(ctx context.Context, t *turn) (device.View, error) {
 	if first == nil {
 		return say("你还没有可以退款的购买。"), nil
 	}
-	return say("抱歉，" + d.orderName(*first) + "不能退款：" + skill.ErrorMessage(why) + "。如有疑问可以联系客服。"), nil
+	return say("抱歉，" + d.orderName(*first) + "不能退款：" + shop.ErrorMessage(why) + "。如有疑问可以联系客服。"), nil
 }
 
 // purchased reports whether the order was paid for (whatever happened since).
-func purchased(o skill.Order) bool {
+func purchased(o shop.Order) bool {
 	switch o.State {
-	case skill.StateDelivered, skill.StatePartiallyRefunded, skill.StateRefunding, skill.StateRefunded:
+	case shop.StateDelivered, shop.StatePartiallyRefunded, shop.StateRefunding, shop.StateRefunded:
 		return true
 	}
 	return false
@@ -71,20 +71,20 @@ func purchased(o skill.Order) bool {
 
 // askRefund says what would be refunded (what the policy allows: the unused
 // credits of a consumable, say) and asks to confirm.
-func (d *Dialog) askRefund(t *turn, o skill.Order) device.View {
+func (d *Dialog) askRefund(t *turn, o shop.Order) ui.View {
 	lines, left, err := d.cfg.Pay.Refundable(o, t.now)
 	if err != nil { // the caller checked the policy on the same order
-		return say("抱歉，" + d.orderName(o) + "不能退款：" + skill.ErrorMessage(err) + "。")
+		return say("抱歉，" + d.orderName(o) + "不能退款：" + shop.ErrorMessage(err) + "。")
 	}
 	t.state = state{Step: stepRefund, TradeNo: o.TradeNo, RefundAmt: left}
 	return ask("将退还" + left.Yuan() + "（" + d.linesName(lines) + "），确定吗？")
 }
 
 // orderName names what an order bought.
-func (d *Dialog) orderName(o skill.Order) string { return d.linesName(o.Details) }
+func (d *Dialog) orderName(o shop.Order) string { return d.linesName(o.Details) }
 
 // linesName names order lines: "听书币3个、万古神帝第35集".
-func (d *Dialog) linesName(lines []skill.Line) string {
+func (d *Dialog) linesName(lines []shop.Line) string {
 	var ns []string
 	for _, l := range lines {
 		name := l.ItemID

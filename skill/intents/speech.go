@@ -4,8 +4,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/dingdang-voicepay/skill/device"
-	"github.com/dingdang-voicepay/skill/skill"
+	"github.com/dingdang-voicepay/voicepay/device/ui"
+	"github.com/dingdang-voicepay/voicepay/shop"
 )
 
 // Phrases said in more than one place.
@@ -21,15 +21,15 @@ const (
 var china = time.FixedZone("CST", 8*60*60)
 
 // apology is the view every failure turns into.
-func apology() device.View {
-	return device.View{Speech: apologySpeech, End: true}
+func apology() ui.View {
+	return ui.View{Speech: apologySpeech, End: true}
 }
 
 // say is a statement that ends the session.
-func say(s string) device.View { return device.View{Speech: s, End: true} }
+func say(s string) ui.View { return ui.View{Speech: s, End: true} }
 
 // ask is a question that keeps the mic open.
-func ask(s string) device.View { return device.View{Speech: s, Ask: true} }
+func ask(s string) ui.View { return ui.View{Speech: s, Ask: true} }
 
 // date says a day the way people do: "3月4日".
 func date(t time.Time) string {
@@ -37,7 +37,7 @@ func date(t time.Time) string {
 }
 
 // names lists up to max product names: "A、B和C", with "等" when cut.
-func names(ps []skill.Product, max int, last string) string {
+func names(ps []shop.Product, max int, last string) string {
 	var ns []string
 	for i, p := range ps {
 		if i == max {
@@ -57,7 +57,7 @@ func names(ps []skill.Product, max int, last string) string {
 
 // amount says a quantity of a product with its price: "万古神帝第35集，2元"
 // or "听书点数3个，共3元".
-func amount(p skill.Product, count int64, total skill.Fen) string {
+func amount(p shop.Product, count int64, total shop.Fen) string {
 	if count > 1 {
 		return p.Name + itoa(count) + "个，共" + total.Yuan()
 	}

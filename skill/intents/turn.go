@@ -8,8 +8,8 @@ import (
 	"maps"
 	"time"
 
-	"github.com/dingdang-voicepay/skill/skill"
-	"github.com/dingdang-voicepay/skill/skill/tsk"
+	"github.com/dingdang-voicepay/voicepay/shop"
+	"github.com/dingdang-voicepay/voicepay/skill/tsk"
 )
 
 // step is where a session's purchase (or refund) dialog stands.
@@ -38,8 +38,8 @@ type state struct {
 	// Original is the user's intent to resume after payment.
 	Original json.RawMessage `json:"original,omitempty"`
 	// TradeNo and RefundAmt are the refund awaiting confirmation.
-	TradeNo   string    `json:"tradeNo,omitempty"`
-	RefundAmt skill.Fen `json:"refundAmt,omitempty"`
+	TradeNo   string   `json:"tradeNo,omitempty"`
+	RefundAmt shop.Fen `json:"refundAmt,omitempty"`
 }
 
 // confirming reports whether the session waits for a yes or a no.
@@ -81,7 +81,7 @@ func (t *turn) continues(purpose string) {
 // updatedIntent is the intent to send with Dialog.ElicitSlot (and to keep
 // for resuming after payment): the request's intent when it has this name,
 // else a new one, with the product and count chosen so far filled in.
-func (t *turn) updatedIntent(name string, p *skill.Product, count int64) *tsk.Intent {
+func (t *turn) updatedIntent(name string, p *shop.Product, count int64) *tsk.Intent {
 	in := &tsk.Intent{Name: name, ConfirmationStatus: tsk.NoConfirmation, Slots: map[string]tsk.Slot{}}
 	if cur := t.intent(); cur != nil && cur.Name == name {
 		maps.Copy(in.Slots, cur.Slots)
@@ -106,7 +106,7 @@ func (d *Dialog) load(ctx context.Context, t *turn) error {
 	}
 	raw, err := d.cfg.Store.Session(ctx, id)
 	switch {
-	case errors.Is(err, skill.ErrNotFound):
+	case errors.Is(err, shop.ErrNotFound):
 		return nil
 	case err != nil:
 		return fmt.Errorf("intents: load session: %w", err)

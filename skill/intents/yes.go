@@ -3,8 +3,8 @@ package intents
 import (
 	"context"
 
-	"github.com/dingdang-voicepay/skill/device"
-	"github.com/dingdang-voicepay/skill/skill"
+	"github.com/dingdang-voicepay/voicepay/device/ui"
+	"github.com/dingdang-voicepay/voicepay/shop"
 )
 
 // Yes confirms the pending question. An intent with confirmationStatus
@@ -20,14 +20,14 @@ const Yes = "yes"
 // yes carries out what was asked: the purchase (an offer and the Charge
 // directive) or the refund; a pending product or count question is asked
 // again.
-func (d *Dialog) yes(ctx context.Context, t *turn) (device.View, error) {
+func (d *Dialog) yes(ctx context.Context, t *turn) (ui.View, error) {
 	switch t.state.Step {
 	case stepConfirm:
 		return d.issue(ctx, t)
 	case stepRefund:
 		return d.refundConfirmed(ctx, t)
 	case stepProduct:
-		var cands []skill.Product
+		var cands []shop.Product
 		for _, id := range t.state.Candidates {
 			if p, ok := d.cfg.Catalog.Product(id); ok {
 				cands = append(cands, p)
@@ -45,7 +45,7 @@ func (d *Dialog) yes(ctx context.Context, t *turn) (device.View, error) {
 }
 
 // buyOrPlay re-enters the pending purchase dialog with its own purpose.
-func (d *Dialog) buyOrPlay(ctx context.Context, t *turn) (device.View, error) {
+func (d *Dialog) buyOrPlay(ctx context.Context, t *turn) (ui.View, error) {
 	if t.state.Intent == Play {
 		return d.play(ctx, t)
 	}
@@ -53,15 +53,15 @@ func (d *Dialog) buyOrPlay(ctx context.Context, t *turn) (device.View, error) {
 }
 
 // refundConfirmed starts the confirmed refund.
-func (d *Dialog) refundConfirmed(ctx context.Context, t *turn) (device.View, error) {
+func (d *Dialog) refundConfirmed(ctx context.Context, t *turn) (ui.View, error) {
 	st := t.state
 	t.state = state{}
 	_, err := d.cfg.Pay.Refund(ctx, st.TradeNo, st.RefundAmt, "用户语音申请退款")
-	switch skill.ErrorCode(err) {
+	switch shop.ErrorCode(err) {
 	case "":
 		return say("已申请退款" + st.RefundAmt.Yuan() + "，会原路退回。"), nil
-	case skill.EINVALID, skill.ECONFLICT:
-		return say("退款没有成功：" + skill.ErrorMessage(err) + "。"), nil
+	case shop.EINVALID, shop.ECONFLICT:
+		return say("退款没有成功：" + shop.ErrorMessage(err) + "。"), nil
 	}
-	return device.View{}, err
+	return ui.View{}, err
 }

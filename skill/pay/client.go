@@ -15,7 +15,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/dingdang-voicepay/skill/skill/tsk"
+	"github.com/dingdang-voicepay/voicepay/skill/tsk"
 )
 
 // DefaultBaseURL is the platform's pay interface base.

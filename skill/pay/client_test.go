@@ -7,11 +7,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dingdang-voicepay/skill/skill"
-	"github.com/dingdang-voicepay/skill/skill/pay"
-	"github.com/dingdang-voicepay/skill/skill/pay/paytest"
-	"github.com/dingdang-voicepay/skill/skill/tsk"
-	"github.com/dingdang-voicepay/skill/skill/tsk/tsktest"
+	"github.com/dingdang-voicepay/voicepay/shop"
+	"github.com/dingdang-voicepay/voicepay/skill/pay"
+	"github.com/dingdang-voicepay/voicepay/skill/pay/paytest"
+	"github.com/dingdang-voicepay/voicepay/skill/tsk"
+	"github.com/dingdang-voicepay/voicepay/skill/tsk/tsktest"
 )
 
 func newClient(t *testing.T) (*paytest.Platform, *pay.Client) {
@@ -87,7 +87,7 @@ func TestClientRefundRetrySameRefundTradeNo(t *testing.T) {
 	p.Pay("T1", 300)
 	p.FailNext(1)
 	res, err := c.Refund(context.Background(), pay.RefundRequest{TradeNo: "T1", RefundTradeNo: "R101", TotalAmt: 300, RefundAmt: 100,
-		RefundDetails: []skill.Line{line("credits", 1, 100)}})
+		RefundDetails: []shop.Line{line("credits", 1, 100)}})
 	if err != nil || res.RefundTradeNo != "R101" || res.RefundTransactionID == "" {
 		t.Fatalf("Refund = %+v, %v", res, err)
 	}

@@ -5,7 +5,7 @@ import (
 	"errors"
 	"slices"
 
-	"github.com/dingdang-voicepay/skill/skill"
+	"github.com/dingdang-voicepay/voicepay/shop"
 )
 
 // CreateOrder handles the platform's create order. It checks the request
@@ -21,11 +21,11 @@ func (s *Service) CreateOrder(ctx context.Context, req CreateOrderRequest) Reply
 		return Fail(msg)
 	}
 	now := s.now().UTC()
-	o := skill.Order{
+	o := shop.Order{
 		TradeNo:   TradeNo(req),
 		SkillID:   req.SkillID,
 		UserID:    userID,
-		State:     skill.StateCreated,
+		State:     shop.StateCreated,
 		TotalAmt:  req.TotalAmt,
 		Details:   slices.Clone(req.Details),
 		NonceStr:  req.NonceStr,
@@ -33,7 +33,7 @@ func (s *Service) CreateOrder(ctx context.Context, req CreateOrderRequest) Reply
 		CreatedAt: now,
 		ExpiresAt: now.Add(s.orderTTL()),
 		UpdatedAt: now,
-		History:   []skill.Transition{{To: skill.StateCreated, At: now, Cause: "create order"}},
+		History:   []shop.Transition{{To: shop.StateCreated, At: now, Cause: "create order"}},
 	}
 	stored, created, err := s.Store.CreateOrder(ctx, o)
 	if err != nil {
@@ -43,7 +43,7 @@ func (s *Service) CreateOrder(ctx context.Context, req CreateOrderRequest) Reply
 	if !created {
 		// The same request again: answer as before while the order still
 		// waits for payment, never reopen a paid or closed one.
-		if stored.State != skill.StateCreated {
+		if stored.State != shop.StateCreated {
 			s.log().Warn("pay: create order repeated for a settled order", "trade_no", stored.TradeNo, "state", stored.State)
 			return Fail("order already " + string(stored.State))
 		}
@@ -75,8 +75,8 @@ func (s *Service) checkCreateOrder(ctx context.Context, req CreateOrderRequest) 
 		return "", nil, "bad totalAmt"
 	}
 	seen := make(map[string]bool, len(req.Details))
-	kinds := make(map[string]skill.Kind, len(req.Details))
-	var sum skill.Fen
+	kinds := make(map[string]shop.Kind, len(req.Details))
+	var sum shop.Fen
 	for _, l := range req.Details {
 		if l.ItemID == "" || len(l.ItemID) > 32 {
 			return "", nil, "bad itemId"
@@ -90,20 +90,20 @@ func (s *Service) checkCreateOrder(ctx context.Context, req CreateOrderRequest) 
 			return "", nil, "unknown item"
 		}
 		kinds[p.ID] = p.Kind
-		if l.Quantity < 1 || l.Quantity > skill.MaxQuantity {
+		if l.Quantity < 1 || l.Quantity > shop.MaxQuantity {
 			return "", nil, "bad quantity"
 		}
-		if p.Kind == skill.KindEntitlement && l.Quantity != 1 {
+		if p.Kind == shop.KindEntitlement && l.Quantity != 1 {
 			return "", nil, "quantity must be 1"
 		}
-		want, err := skill.MulFen(p.Price, l.Quantity)
+		want, err := shop.MulFen(p.Price, l.Quantity)
 		if err != nil {
 			return "", nil, "amount overflows"
 		}
 		if l.Amount != want {
 			return "", nil, "amount does not match price"
 		}
-		if sum, err = skill.AddFen(sum, l.Amount); err != nil {
+		if sum, err = shop.AddFen(sum, l.Amount); err != nil {
 			return "", nil, "totalAmt overflows"
 		}
 	}
@@ -132,7 +132,7 @@ func (s *Service) checkCreateOrder(ctx context.Context, req CreateOrderRequest) 
 	// An entitlement the user already owns is never sold twice.
 	owned := false
 	for _, k := range kinds {
-		owned = owned || k == skill.KindEntitlement
+		owned = owned || k == shop.KindEntitlement
 	}
 	if owned {
 		ents, err := s.Entitlements(ctx, userID)
@@ -141,7 +141,7 @@ func (s *Service) checkCreateOrder(ctx context.Context, req CreateOrderRequest) 
 			return "", nil, "try again"
 		}
 		for _, e := range ents {
-			if kinds[e.ProductID] == skill.KindEntitlement && e.Active(s.now()) {
+			if kinds[e.ProductID] == shop.KindEntitlement && e.Active(s.now()) {
 				return "", nil, "already owned"
 			}
 		}

@@ -8,11 +8,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dingdang-voicepay/skill/skill"
-	"github.com/dingdang-voicepay/skill/skill/pay"
-	"github.com/dingdang-voicepay/skill/skill/pay/internal/memstore"
-	"github.com/dingdang-voicepay/skill/skill/pay/paytest"
-	"github.com/dingdang-voicepay/skill/skill/tsk/tsktest"
+	"github.com/dingdang-voicepay/voicepay/shop"
+	"github.com/dingdang-voicepay/voicepay/skill/pay"
+	"github.com/dingdang-voicepay/voicepay/skill/pay/internal/memstore"
+	"github.com/dingdang-voicepay/voicepay/skill/pay/paytest"
+	"github.com/dingdang-voicepay/voicepay/skill/tsk/tsktest"
 )
 
 func TestCreateOrderRefusals(t *testing.T) {
@@ -21,7 +21,7 @@ func TestCreateOrderRefusals(t *testing.T) {
 	e.buy(t, "owner", line("ep1", 1, 990)) // for "already owned"
 	e.create(t, "someone", line("credits", 2, 200))
 
-	offer := pay.Offer{UserID: "u-offer", Items: []skill.Line{line("credits", 3, 300)}, TotalAmt: 300}
+	offer := pay.Offer{UserID: "u-offer", Items: []shop.Line{line("credits", 3, 300)}, TotalAmt: 300}
 	good, err := e.offers.Issue(offer)
 	if err != nil {
 		t.Fatal(err)
@@ -32,7 +32,7 @@ func TestCreateOrderRefusals(t *testing.T) {
 	pastOffers := &pay.Offers{Secret: []byte("test-offer-secret"), Now: func() time.Time { return e.clock.Now().Add(-time.Hour) }}
 	expired, _ := pastOffers.Issue(offer)
 	richer := offer
-	richer.Items = []skill.Line{line("credits", 30, 3000)}
+	richer.Items = []shop.Line{line("credits", 30, 3000)}
 	richer.TotalAmt = 3000
 	richPayload, _ := e.offers.Issue(richer)
 	tampered := parts[0] + "." + strings.Split(richPayload, ".")[1] + "." + parts[2]
@@ -45,10 +45,10 @@ func TestCreateOrderRefusals(t *testing.T) {
 		}
 		return r
 	}
-	withOffer := func(tok string, lines ...skill.Line) pay.CreateOrderRequest {
+	withOffer := func(tok string, lines ...shop.Line) pay.CreateOrderRequest {
 		return paytest.NewCreateOrder(tok, lines...)
 	}
-	withTotal := func(r pay.CreateOrderRequest, total skill.Fen) pay.CreateOrderRequest {
+	withTotal := func(r pay.CreateOrderRequest, total shop.Fen) pay.CreateOrderRequest {
 		r.TotalAmt = total
 		return r
 	}
@@ -129,12 +129,12 @@ func TestCreateOrderIdempotent(t *testing.T) {
 	if !r1.OK() || r1 != r2 || r1 != r3 {
 		t.Fatalf("replies differ: %+v %+v %+v", r1, r2, r3)
 	}
-	orders, err := e.store.Orders(ctx, skill.OrderFilter{})
+	orders, err := e.store.Orders(ctx, shop.OrderFilter{})
 	if err != nil || len(orders) != 1 {
 		t.Fatalf("%d orders (%v), want 1", len(orders), err)
 	}
 	o := orders[0]
-	if o.UserID != "u1" || o.State != skill.StateCreated || o.TotalAmt != 700 || !o.ExpiresAt.Equal(o.CreatedAt.Add(30*time.Minute)) {
+	if o.UserID != "u1" || o.State != shop.StateCreated || o.TotalAmt != 700 || !o.ExpiresAt.Equal(o.CreatedAt.Add(30*time.Minute)) {
 		t.Errorf("stored order = %+v", o)
 	}
 	// Another nonce is another order.
@@ -166,7 +166,7 @@ func TestCreateOrderWithOffer(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	intent := json.RawMessage(`{"intent":"play","slots":{"episode":"1"}}`)
-	tok, err := e.offers.Issue(pay.Offer{UserID: "u-42", Items: []skill.Line{line("ep1", 1, 990)}, TotalAmt: 990, Intent: intent})
+	tok, err := e.offers.Issue(pay.Offer{UserID: "u-42", Items: []shop.Line{line("ep1", 1, 990)}, TotalAmt: 990, Intent: intent})
 	if err != nil {
 		t.Fatal(err)
 	}

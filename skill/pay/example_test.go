@@ -3,15 +3,15 @@ package pay_test
 import (
 	"fmt"
 
-	"github.com/dingdang-voicepay/skill/skill"
-	"github.com/dingdang-voicepay/skill/skill/pay"
+	"github.com/dingdang-voicepay/voicepay/shop"
+	"github.com/dingdang-voicepay/voicepay/skill/pay"
 )
 
 // The tradeNo is derived from the request, so the platform's retry of the
 // same create order finds the same order.
 func ExampleTradeNo() {
 	req := pay.CreateOrderRequest{SkillID: "test-skill", UserToken: "u1", NonceStr: "n1",
-		Details: []skill.Line{{ItemID: "album", Quantity: 1, Amount: 500}}, TotalAmt: 500}
+		Details: []shop.Line{{ItemID: "album", Quantity: 1, Amount: 500}}, TotalAmt: 500}
 	no := pay.TradeNo(req)
 	fmt.Println(len(no), no == pay.TradeNo(req), pay.RefundTradeNo(no, 1)[0:1]+"…"+pay.RefundTradeNo(no, 1)[25:])
 	// Output: 25 true R…01

@@ -12,11 +12,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dingdang-voicepay/skill/skill"
-	"github.com/dingdang-voicepay/skill/skill/pay"
-	"github.com/dingdang-voicepay/skill/skill/pay/paytest"
-	"github.com/dingdang-voicepay/skill/skill/store/bolt"
-	"github.com/dingdang-voicepay/skill/skill/tsk/tsktest"
+	"github.com/dingdang-voicepay/voicepay/shop"
+	"github.com/dingdang-voicepay/voicepay/skill/pay"
+	"github.com/dingdang-voicepay/voicepay/skill/pay/paytest"
+	"github.com/dingdang-voicepay/voicepay/skill/tsk/tsktest"
+	"github.com/dingdang-voicepay/voicepay/store/bolt"
 )
 
 // clock is a settable test clock.
@@ -37,23 +37,23 @@ func (c *clock) Advance(d time.Duration) {
 	c.t = c.t.Add(d)
 }
 
-func testCatalog() *skill.Catalog {
-	return &skill.Catalog{Products: []skill.Product{
-		{ID: "ep1", Name: "第一集", Price: 990, Kind: skill.KindEntitlement,
-			Refund: skill.RefundPolicy{Allowed: true, WithinDays: 7, UnusedOnly: true}},
-		{ID: "album", Name: "专辑", Price: 500, Kind: skill.KindEntitlement,
-			Refund: skill.RefundPolicy{Allowed: true}},
-		{ID: "credits", Name: "点数", Price: 100, Kind: skill.KindConsumable,
-			Refund: skill.RefundPolicy{Allowed: true, WithinDays: 30}},
-		{ID: "vip", Name: "会员", Price: 1500, Kind: skill.KindSubscription, Days: 30},
-		{ID: "huge", Name: "巨贵", Price: 1 << 62, Kind: skill.KindConsumable},
-		{ID: "huge2", Name: "巨贵二", Price: 1 << 62, Kind: skill.KindConsumable},
+func testCatalog() *shop.Catalog {
+	return &shop.Catalog{Products: []shop.Product{
+		{ID: "ep1", Name: "第一集", Price: 990, Kind: shop.KindEntitlement,
+			Refund: shop.RefundPolicy{Allowed: true, WithinDays: 7, UnusedOnly: true}},
+		{ID: "album", Name: "专辑", Price: 500, Kind: shop.KindEntitlement,
+			Refund: shop.RefundPolicy{Allowed: true}},
+		{ID: "credits", Name: "点数", Price: 100, Kind: shop.KindConsumable,
+			Refund: shop.RefundPolicy{Allowed: true, WithinDays: 30}},
+		{ID: "vip", Name: "会员", Price: 1500, Kind: shop.KindSubscription, Days: 30},
+		{ID: "huge", Name: "巨贵", Price: 1 << 62, Kind: shop.KindConsumable},
+		{ID: "huge2", Name: "巨贵二", Price: 1 << 62, Kind: shop.KindConsumable},
 	}}
 }
 
 type env struct {
 	svc    *pay.Service
-	store  skill.Store
+	store  shop.Store
 	plat   *paytest.Platform
 	clock  *clock
 	offers *pay.Offers
@@ -73,7 +73,7 @@ func newEnv(t *testing.T) *env {
 	return newEnvWithStore(t, st)
 }
 
-func newEnvWithStore(t *testing.T, st skill.Store) *env {
+func newEnvWithStore(t *testing.T, st shop.Store) *env {
 	t.Helper()
 	clk := &clock{t: time.Now().UTC().Truncate(time.Second)}
 	offers := &pay.Offers{Secret: []byte("test-offer-secret"), Now: clk.Now}
@@ -89,13 +89,13 @@ func newEnvWithStore(t *testing.T, st skill.Store) *env {
 	return &env{svc: svc, store: st, plat: plat, clock: clk, offers: offers}
 }
 
-func line(item string, qty int64, amount skill.Fen) skill.Line {
-	return skill.Line{ItemID: item, Quantity: qty, Amount: amount}
+func line(item string, qty int64, amount shop.Fen) shop.Line {
+	return shop.Line{ItemID: item, Quantity: qty, Amount: amount}
 }
 
 // create makes an order that must succeed and returns its tradeNo; the
 // platform learns of it as NOTPAY.
-func (e *env) create(t *testing.T, user string, lines ...skill.Line) string {
+func (e *env) create(t *testing.T, user string, lines ...shop.Line) string {
 	t.Helper()
 	req := paytest.NewCreateOrder(user, lines...)
 	r := e.svc.CreateOrder(context.Background(), req)
@@ -107,7 +107,7 @@ func (e *env) create(t *testing.T, user string, lines ...skill.Line) string {
 }
 
 // buy creates, pays and ship-notifies an order and returns it delivered.
-func (e *env) buy(t *testing.T, user string, lines ...skill.Line) skill.Order {
+func (e *env) buy(t *testing.T, user string, lines ...shop.Line) shop.Order {
 	t.Helper()
 	no := e.create(t, user, lines...)
 	o := e.order(t, no)
@@ -116,13 +116,13 @@ func (e *env) buy(t *testing.T, user string, lines ...skill.Line) skill.Order {
 		t.Fatalf("ShipNotify(%s) = %+v", no, r)
 	}
 	o = e.order(t, no)
-	if o.State != skill.StateDelivered {
+	if o.State != shop.StateDelivered {
 		t.Fatalf("order %s is %s after ship notify", no, o.State)
 	}
 	return o
 }
 
-func (e *env) order(t *testing.T, tradeNo string) skill.Order {
+func (e *env) order(t *testing.T, tradeNo string) shop.Order {
 	t.Helper()
 	o, err := e.store.Order(context.Background(), tradeNo)
 	if err != nil {
@@ -134,7 +134,7 @@ func (e *env) order(t *testing.T, tradeNo string) skill.Order {
 // ledger returns every stored order as JSON, to compare before and after.
 func (e *env) ledger(t *testing.T) string {
 	t.Helper()
-	orders, err := e.store.Orders(context.Background(), skill.OrderFilter{})
+	orders, err := e.store.Orders(context.Background(), shop.OrderFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,7 +10,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
-	"github.com/dingdang-voicepay/skill/skill"
+	"github.com/dingdang-voicepay/voicepay/shop"
 )
 
 // DefaultOfferTTL is how long an offer token is good for when Offers.TTL is 0.
@@ -34,8 +34,8 @@ var (
 // was offered and carry the user's original intent.
 type Offer struct {
 	UserID   string          `json:"uid"`
-	Items    []skill.Line    `json:"items"`
-	TotalAmt skill.Fen       `json:"total"`
+	Items    []shop.Line     `json:"items"`
+	TotalAmt shop.Fen        `json:"total"`
 	Intent   json.RawMessage `json:"intent,omitempty"`
 }
 

@@ -8,15 +8,15 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
-	"github.com/dingdang-voicepay/skill/skill"
-	"github.com/dingdang-voicepay/skill/skill/pay"
+	"github.com/dingdang-voicepay/voicepay/shop"
+	"github.com/dingdang-voicepay/voicepay/skill/pay"
 )
 
 func TestOffers(t *testing.T) {
 	now := time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
 	clk := &clock{t: now}
 	f := &pay.Offers{Secret: []byte("s3cret"), Now: clk.Now}
-	offer := pay.Offer{UserID: "u1", Items: []skill.Line{line("credits", 2, 200), line("album", 1, 500)}, TotalAmt: 700}
+	offer := pay.Offer{UserID: "u1", Items: []shop.Line{line("credits", 2, 200), line("album", 1, 500)}, TotalAmt: 700}
 	tok, err := f.Issue(offer)
 	if err != nil {
 		t.Fatal(err)
@@ -58,8 +58,8 @@ func TestOffers(t *testing.T) {
 }
 
 func TestOfferMatch(t *testing.T) {
-	offer := pay.Offer{UserID: "u1", Items: []skill.Line{line("credits", 2, 200), line("album", 1, 500)}, TotalAmt: 700}
-	req := func(total skill.Fen, lines ...skill.Line) pay.CreateOrderRequest {
+	offer := pay.Offer{UserID: "u1", Items: []shop.Line{line("credits", 2, 200), line("album", 1, 500)}, TotalAmt: 700}
+	req := func(total shop.Fen, lines ...shop.Line) pay.CreateOrderRequest {
 		return pay.CreateOrderRequest{Details: lines, TotalAmt: total}
 	}
 	tests := []struct {

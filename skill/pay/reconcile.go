@@ -7,7 +7,7 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/dingdang-voicepay/skill/skill"
+	"github.com/dingdang-voicepay/voicepay/shop"
 )
 
 // Reconciler defaults, used when the matching field is zero.
@@ -58,7 +58,7 @@ func (r *Reconciler) RunOnce(ctx context.Context) (ReconcileReport, error) {
 	if delay <= 0 {
 		delay = DefaultReconcileDelay
 	}
-	created, err := s.Store.Orders(ctx, skill.OrderFilter{States: []skill.OrderState{skill.StateCreated}, CreatedBefore: s.now().Add(-delay)})
+	created, err := s.Store.Orders(ctx, shop.OrderFilter{States: []shop.OrderState{shop.StateCreated}, CreatedBefore: s.now().Add(-delay)})
 	if err != nil {
 		return rep, fmt.Errorf("pay: reconcile: list created orders: %w", err)
 	}
@@ -68,13 +68,13 @@ func (r *Reconciler) RunOnce(ctx context.Context) (ReconcileReport, error) {
 		}
 		r.checkOrder(ctx, o, &rep)
 	}
-	refunding, err := s.Store.Orders(ctx, skill.OrderFilter{States: []skill.OrderState{skill.StateRefunding}})
+	refunding, err := s.Store.Orders(ctx, shop.OrderFilter{States: []shop.OrderState{shop.StateRefunding}})
 	if err != nil {
 		return rep, fmt.Errorf("pay: reconcile: list refunding orders: %w", err)
 	}
 	for _, o := range refunding {
 		for _, rf := range o.Refunds {
-			if rf.Status != skill.RefundProcessing {
+			if rf.Status != shop.RefundProcessing {
 				continue
 			}
 			if ctx.Err() != nil {
@@ -91,7 +91,7 @@ func (r *Reconciler) RunOnce(ctx context.Context) (ReconcileReport, error) {
 }
 
 // checkOrder asks the platform about one CREATED order.
-func (r *Reconciler) checkOrder(ctx context.Context, o skill.Order, rep *ReconcileReport) {
+func (r *Reconciler) checkOrder(ctx context.Context, o shop.Order, rep *ReconcileReport) {
 	s := r.Service
 	rep.Checked++
 	st, err := s.Platform.OrderQuery(ctx, OrderQuery{TradeNo: o.TradeNo})
@@ -117,7 +117,7 @@ func (r *Reconciler) checkOrder(ctx context.Context, o skill.Order, rep *Reconci
 			r.log().Error("pay: reconcile: deliver", "trade_no", o.TradeNo, "err", err)
 			return
 		}
-		if got.State == skill.StateDelivered && o.State != skill.StateDelivered {
+		if got.State == shop.StateDelivered && o.State != shop.StateDelivered {
 			rep.Delivered++
 		}
 		return
@@ -132,10 +132,10 @@ func (r *Reconciler) checkOrder(ctx context.Context, o skill.Order, rep *Reconci
 		return
 	}
 	closed := false
-	_, err = s.Store.UpdateOrder(ctx, o.TradeNo, func(o *skill.Order) error {
+	_, err = s.Store.UpdateOrder(ctx, o.TradeNo, func(o *shop.Order) error {
 		closed = false
-		if o.State != skill.StateCreated {
-			return skill.ErrNoChange
+		if o.State != shop.StateCreated {
+			return shop.ErrNoChange
 		}
 		if err := o.Close(now); err != nil {
 			return err
@@ -150,12 +150,12 @@ func (r *Reconciler) checkOrder(ctx context.Context, o skill.Order, rep *Reconci
 	}
 	if closed {
 		rep.Closed++
-		r.log().Info("pay: order closed unpaid", "trade_no", o.TradeNo, "state", skill.StateClosed)
+		r.log().Info("pay: order closed unpaid", "trade_no", o.TradeNo, "state", shop.StateClosed)
 	}
 }
 
 // checkRefund asks the platform about one PROCESSING refund.
-func (r *Reconciler) checkRefund(ctx context.Context, o skill.Order, rf skill.Refund, rep *ReconcileReport) {
+func (r *Reconciler) checkRefund(ctx context.Context, o shop.Order, rf shop.Refund, rep *ReconcileReport) {
 	s := r.Service
 	rep.Checked++
 	st, err := s.Platform.RefundQuery(ctx, RefundQuery{RefundTradeNo: rf.RefundTradeNo})
@@ -166,7 +166,7 @@ func (r *Reconciler) checkRefund(ctx context.Context, o skill.Order, rf skill.Re
 		// it. Send it again, with the same refundTradeNo.
 		rep.RefundsResent++
 		_, err := s.sendRefund(ctx, o, rf)
-		if err != nil && skill.ErrorCode(err) == skill.ECONFLICT && errors.As(err, &perr) {
+		if err != nil && shop.ErrorCode(err) == shop.ECONFLICT && errors.As(err, &perr) {
 			rep.RefundsSettled++ // refused: recorded as FAIL
 			return
 		}
@@ -187,7 +187,7 @@ func (r *Reconciler) checkRefund(ctx context.Context, o skill.Order, rf skill.Re
 		return
 	}
 	switch st.RefundStatus {
-	case skill.RefundSuccess, skill.RefundFail, skill.RefundProcessing:
+	case shop.RefundSuccess, shop.RefundFail, shop.RefundProcessing:
 	default:
 		rep.Errors++
 		r.log().Error("pay: reconcile: unknown refund status", "trade_no", o.TradeNo, "refund_trade_no", rf.RefundTradeNo, "refund_status", truncateBytes(string(st.RefundStatus), 16))
@@ -198,7 +198,7 @@ func (r *Reconciler) checkRefund(ctx context.Context, o skill.Order, rf skill.Re
 		r.log().Error("pay: reconcile: settle refund", "trade_no", o.TradeNo, "refund_trade_no", rf.RefundTradeNo, "err", err)
 		return
 	}
-	if st.RefundStatus != skill.RefundProcessing {
+	if st.RefundStatus != shop.RefundProcessing {
 		rep.RefundsSettled++
 	}
 }

@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dingdang-voicepay/skill/skill"
-	"github.com/dingdang-voicepay/skill/skill/pay"
+	"github.com/dingdang-voicepay/voicepay/shop"
+	"github.com/dingdang-voicepay/voicepay/skill/pay"
 )
 
 func TestReconcileDeliversWithoutShipNotify(t *testing.T) {
@@ -26,7 +26,7 @@ func TestReconcileDeliversWithoutShipNotify(t *testing.T) {
 		t.Fatalf("RunOnce = %+v, %v", rep, err)
 	}
 	for _, n := range []string{no, young} {
-		if o := e.order(t, n); o.State != skill.StateDelivered || o.TransactionID == "" || o.Deliveries != 1 {
+		if o := e.order(t, n); o.State != shop.StateDelivered || o.TransactionID == "" || o.Deliveries != 1 {
 			t.Errorf("%s: %s tx %q", n, o.State, o.TransactionID)
 		}
 	}
@@ -52,7 +52,7 @@ func TestReconcilePlatformDown(t *testing.T) {
 	if err != nil || rep.Errors != 1 || rep.Delivered != 0 {
 		t.Fatalf("down: %+v, %v", rep, err)
 	}
-	if o := e.order(t, no); o.State != skill.StateCreated {
+	if o := e.order(t, no); o.State != shop.StateCreated {
 		t.Fatalf("delivered while down: %s", o.State)
 	}
 	e.plat.Up()
@@ -90,10 +90,10 @@ func TestReconcileClosesExpiredUnpaid(t *testing.T) {
 	if rep.Closed != 1 {
 		t.Errorf("after expiry: %+v", rep)
 	}
-	if o := e.order(t, unpaid); o.State != skill.StateClosed {
+	if o := e.order(t, unpaid); o.State != shop.StateClosed {
 		t.Errorf("unpaid: %s", o.State)
 	}
-	if o := e.order(t, paying); o.State != skill.StateCreated {
+	if o := e.order(t, paying); o.State != shop.StateCreated {
 		t.Errorf("paying (PROCESSING) order: %s, want CREATED", o.State)
 	}
 }
@@ -106,7 +106,7 @@ func TestReconcileRefundScriptedFail(t *testing.T) {
 		t.Fatal(err)
 	}
 	rno := pay.RefundTradeNo(o.TradeNo, 1)
-	e.plat.ScriptRefundStatus(rno, skill.RefundProcessing, skill.RefundFail)
+	e.plat.ScriptRefundStatus(rno, shop.RefundProcessing, shop.RefundFail)
 	rec := &pay.Reconciler{Service: e.svc}
 	if rep, _ := rec.RunOnce(ctx); rep.RefundsSettled != 0 {
 		t.Errorf("PROCESSING settled: %+v", rep)
@@ -115,7 +115,7 @@ func TestReconcileRefundScriptedFail(t *testing.T) {
 		t.Errorf("FAIL not settled: %+v", rep)
 	}
 	got := e.order(t, o.TradeNo)
-	if got.State != skill.StateDelivered || got.Refunds[0].Status != skill.RefundFail || got.RefundedAmt != 0 {
+	if got.State != shop.StateDelivered || got.Refunds[0].Status != shop.RefundFail || got.RefundedAmt != 0 {
 		t.Errorf("after FAIL: %s %+v", got.State, got.Refunds)
 	}
 	if owns, _ := e.svc.Owns(ctx, "u1", "album"); !owns {

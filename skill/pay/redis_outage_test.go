@@ -6,11 +6,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dingdang-voicepay/skill/internal/redistest"
-	"github.com/dingdang-voicepay/skill/skill"
-	"github.com/dingdang-voicepay/skill/skill/pay"
-	"github.com/dingdang-voicepay/skill/skill/pay/paytest"
-	"github.com/dingdang-voicepay/skill/skill/store/redis"
+	"github.com/dingdang-voicepay/voicepay/internal/redistest"
+	"github.com/dingdang-voicepay/voicepay/shop"
+	"github.com/dingdang-voicepay/voicepay/skill/pay"
+	"github.com/dingdang-voicepay/voicepay/skill/pay/paytest"
+	"github.com/dingdang-voicepay/voicepay/store/redis"
 )
 
 // TestRedisOutage stops Redis in the middle of a create-order/ship-notify
@@ -70,7 +70,7 @@ func TestRedisOutage(t *testing.T) {
 			step(a, true)
 		}
 	}
-	orders, err := st.Orders(ctx, skill.OrderFilter{})
+	orders, err := st.Orders(ctx, shop.OrderFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +83,7 @@ func TestRedisOutage(t *testing.T) {
 			t.Errorf("order %s answered SUCCESS is missing: %v", a.tradeNo, err)
 			continue
 		}
-		if o.State != skill.StateDelivered || o.Deliveries != 1 || o.TotalAmt != 200 || len(o.Details) != 1 {
+		if o.State != shop.StateDelivered || o.Deliveries != 1 || o.TotalAmt != 200 || len(o.Details) != 1 {
 			t.Errorf("order %s: state %s, deliveries %d, total %d", o.TradeNo, o.State, o.Deliveries, o.TotalAmt)
 		}
 	}
@@ -91,7 +91,7 @@ func TestRedisOutage(t *testing.T) {
 
 // waitReady waits for the store to answer again, as the platform's retries
 // effectively do: the client backs off from a server it could not dial.
-func waitReady(t *testing.T, st skill.Store) {
+func waitReady(t *testing.T, st shop.Store) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for st.Ping(context.Background()) != nil {

@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/dingdang-voicepay/skill/skill"
+	"github.com/dingdang-voicepay/voicepay/shop"
 )
 
 // MaxRefundDesc is the longest refundDesc the pay document allows, in bytes.
@@ -20,23 +20,23 @@ const MaxRefundDesc = 64
 // and returns an ECONFLICT error wrapping the *PlatformError; a transport
 // failure leaves it PROCESSING for the Reconciler and returns the order with
 // a nil error (the refund is queued).
-func (s *Service) Refund(ctx context.Context, tradeNo string, amount skill.Fen, reason string) (skill.Order, error) {
+func (s *Service) Refund(ctx context.Context, tradeNo string, amount shop.Fen, reason string) (shop.Order, error) {
 	if amount < 0 {
-		return skill.Order{}, skill.Errorf(skill.EINVALID, "退款金额不对")
+		return shop.Order{}, shop.Errorf(shop.EINVALID, "退款金额不对")
 	}
 	if s.Platform == nil {
-		return skill.Order{}, errors.New("pay: refund: no platform client configured")
+		return shop.Order{}, errors.New("pay: refund: no platform client configured")
 	}
 	o, err := s.Store.Order(ctx, tradeNo)
 	if err != nil {
-		return skill.Order{}, fmt.Errorf("pay: refund %s: %w", tradeNo, err)
+		return shop.Order{}, fmt.Errorf("pay: refund %s: %w", tradeNo, err)
 	}
 	now := s.now()
 	if err := s.RefundPolicy(o, now); err != nil {
 		return o, err
 	}
-	var started skill.Refund
-	o, err = s.Store.UpdateOrder(ctx, tradeNo, func(o *skill.Order) error {
+	var started shop.Refund
+	o, err = s.Store.UpdateOrder(ctx, tradeNo, func(o *shop.Order) error {
 		refundable, left, err := s.Refundable(*o, now)
 		if err != nil {
 			return err
@@ -46,8 +46,8 @@ func (s *Service) Refund(ctx context.Context, tradeNo string, amount skill.Fen, 
 			return err
 		}
 		if err := o.StartRefund(r, now); err != nil {
-			if errors.Is(err, skill.ErrNoChange) {
-				return skill.Errorf(skill.ECONFLICT, "refund %s already started", r.RefundTradeNo)
+			if errors.Is(err, shop.ErrNoChange) {
+				return shop.Errorf(shop.ECONFLICT, "refund %s already started", r.RefundTradeNo)
 			}
 			return err
 		}
@@ -64,7 +64,7 @@ func (s *Service) Refund(ctx context.Context, tradeNo string, amount skill.Fen, 
 
 // sendRefund asks the platform to refund r (stored PROCESSING on o) and
 // records the answer.
-func (s *Service) sendRefund(ctx context.Context, o skill.Order, r skill.Refund) (skill.Order, error) {
+func (s *Service) sendRefund(ctx context.Context, o shop.Order, r shop.Refund) (shop.Order, error) {
 	res, err := s.Platform.Refund(ctx, RefundRequest{
 		TransactionID: o.TransactionID,
 		TradeNo:       o.TradeNo,
@@ -78,11 +78,11 @@ func (s *Service) sendRefund(ctx context.Context, o skill.Order, r skill.Refund)
 	switch {
 	case errors.As(err, &perr):
 		s.log().Warn("pay: platform refused refund", "trade_no", o.TradeNo, "refund_trade_no", r.RefundTradeNo, "ret_msg", perr.RetMsg)
-		no, ferr := s.settleRefund(ctx, o.TradeNo, r.RefundTradeNo, "", skill.RefundFail, truncateBytes(perr.RetMsg, 64), "refund refused")
+		no, ferr := s.settleRefund(ctx, o.TradeNo, r.RefundTradeNo, "", shop.RefundFail, truncateBytes(perr.RetMsg, 64), "refund refused")
 		if ferr != nil {
 			return o, fmt.Errorf("pay: refund %s: record refusal: %w", r.RefundTradeNo, ferr)
 		}
-		return no, &skill.Error{Code: skill.ECONFLICT, Message: "退款没有成功，请稍后再试或联系客服", Err: perr}
+		return no, &shop.Error{Code: shop.ECONFLICT, Message: "退款没有成功，请稍后再试或联系客服", Err: perr}
 	case err != nil:
 		// Unknown outcome: keep it PROCESSING; the reconciler asks again with
 		// the same refundTradeNo.
@@ -95,7 +95,7 @@ func (s *Service) sendRefund(ctx context.Context, o skill.Order, r skill.Refund)
 	if res.RefundTransactionID == "" {
 		return o, nil
 	}
-	no, err := s.settleRefund(ctx, o.TradeNo, r.RefundTradeNo, res.RefundTransactionID, skill.RefundProcessing, "", "refund accepted")
+	no, err := s.settleRefund(ctx, o.TradeNo, r.RefundTradeNo, res.RefundTransactionID, shop.RefundProcessing, "", "refund accepted")
 	if err != nil {
 		return o, fmt.Errorf("pay: refund %s: record acceptance: %w", r.RefundTradeNo, err)
 	}
@@ -105,18 +105,18 @@ func (s *Service) sendRefund(ctx context.Context, o skill.Order, r skill.Refund)
 // nextRefund builds the order's next refund: its refundTradeNo, the amount
 // (0 meaning all that is refundable) and the refunded lines, allocated in
 // order over what each refundable line allows (see Refundable).
-func nextRefund(o *skill.Order, refundable []skill.Line, left, amount skill.Fen, reason string) (skill.Refund, error) {
+func nextRefund(o *shop.Order, refundable []shop.Line, left, amount shop.Fen, reason string) (shop.Refund, error) {
 	seq := len(o.Refunds) + 1
 	if seq > maxRefunds {
-		return skill.Refund{}, skill.Errorf(skill.EINVALID, "这笔订单退款次数太多了")
+		return shop.Refund{}, shop.Errorf(shop.EINVALID, "这笔订单退款次数太多了")
 	}
 	if amount == 0 {
 		amount = left
 	}
 	if amount <= 0 || amount > left {
-		return skill.Refund{}, skill.Errorf(skill.EINVALID, "退款金额超过了可退金额%s", left.Yuan())
+		return shop.Refund{}, shop.Errorf(shop.EINVALID, "退款金额超过了可退金额%s", left.Yuan())
 	}
-	r := skill.Refund{RefundTradeNo: RefundTradeNo(o.TradeNo, seq), Amount: amount, Reason: reason}
+	r := shop.Refund{RefundTradeNo: RefundTradeNo(o.TradeNo, seq), Amount: amount, Reason: reason}
 	rest := amount
 	for _, l := range refundable {
 		if rest == 0 {
@@ -125,12 +125,12 @@ func nextRefund(o *skill.Order, refundable []skill.Line, left, amount skill.Fen,
 		take := min(l.Amount, rest)
 		// The units taken back: a partial amount rounds up to whole units,
 		// so what is left of the line stays paid for in full.
-		unit := l.Amount / skill.Fen(l.Quantity)
+		unit := l.Amount / shop.Fen(l.Quantity)
 		qty := l.Quantity
 		if unit > 0 && take < l.Amount {
 			qty = min(l.Quantity, int64((take+unit-1)/unit))
 		}
-		r.Details = append(r.Details, skill.Line{ItemID: l.ItemID, Quantity: qty, Amount: take})
+		r.Details = append(r.Details, shop.Line{ItemID: l.ItemID, Quantity: qty, Amount: take})
 		rest -= take
 	}
 	return r, nil

@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 
-	"github.com/dingdang-voicepay/skill/skill"
+	"github.com/dingdang-voicepay/voicepay/shop"
 )
 
 // RefundNotify handles the platform's refund result notify: it applies the
@@ -23,13 +23,13 @@ func (s *Service) RefundNotify(ctx context.Context, req RefundNotifyRequest) Rep
 		return s.refuseRefund(req, "field too long")
 	}
 	switch req.RefundStatus {
-	case skill.RefundProcessing, skill.RefundSuccess, skill.RefundFail:
+	case shop.RefundProcessing, shop.RefundSuccess, shop.RefundFail:
 	default:
 		return s.refuseRefund(req, "bad refundStatus")
 	}
 	o, err := s.Store.Order(ctx, req.TradeNo)
 	switch {
-	case errors.Is(err, skill.ErrNotFound):
+	case errors.Is(err, shop.ErrNotFound):
 		return s.refuseRefund(req, "unknown tradeNo")
 	case err != nil:
 		s.log().Error("pay: refund notify: store", "trade_no", req.TradeNo, "err", err)
@@ -51,7 +51,7 @@ func (s *Service) RefundNotify(ctx context.Context, req RefundNotifyRequest) Rep
 			s.log().Error("pay: refund notify: store", "trade_no", req.TradeNo, "err", err)
 			return Fail("try again")
 		}
-		return s.refuseRefund(req, skill.ErrorMessage(err))
+		return s.refuseRefund(req, shop.ErrorMessage(err))
 	}
 	return Success()
 }
@@ -64,14 +64,14 @@ func (s *Service) refuseRefund(req RefundNotifyRequest, msg string) Reply {
 // settleRefund applies the platform's word on a refund: it records the
 // refundTransactionId if new and, for SUCCESS or FAIL, finishes the refund.
 // Applying the same word twice changes nothing.
-func (s *Service) settleRefund(ctx context.Context, tradeNo, refundTradeNo, refundTransactionID string, status skill.RefundStatus, desc, cause string) (skill.Order, error) {
+func (s *Service) settleRefund(ctx context.Context, tradeNo, refundTradeNo, refundTransactionID string, status shop.RefundStatus, desc, cause string) (shop.Order, error) {
 	now := s.now()
 	changed := false
-	o, err := s.Store.UpdateOrder(ctx, tradeNo, func(o *skill.Order) error {
+	o, err := s.Store.UpdateOrder(ctx, tradeNo, func(o *shop.Order) error {
 		changed = false
 		r, ok := o.Refund(refundTradeNo)
 		if !ok {
-			return skill.Errorf(skill.ENOTFOUND, "no refund %s on order %s", refundTradeNo, tradeNo)
+			return shop.Errorf(shop.ENOTFOUND, "no refund %s on order %s", refundTradeNo, tradeNo)
 		}
 		// FinishRefund records a new refundTransactionId but returns
 		// ErrNoChange for PROCESSING, which would drop it: record it here.
@@ -81,7 +81,7 @@ func (s *Service) settleRefund(ctx context.Context, tradeNo, refundTradeNo, refu
 			r.UpdatedAt = now.UTC()
 		}
 		err := o.FinishRefund(refundTradeNo, refundTransactionID, status, desc, now)
-		if errors.Is(err, skill.ErrNoChange) && newID {
+		if errors.Is(err, shop.ErrNoChange) && newID {
 			err = nil
 		}
 		changed = err == nil

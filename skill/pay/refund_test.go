@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dingdang-voicepay/skill/skill"
-	"github.com/dingdang-voicepay/skill/skill/pay"
+	"github.com/dingdang-voicepay/voicepay/shop"
+	"github.com/dingdang-voicepay/voicepay/skill/pay"
 )
 
 func TestRefundSettledByRefundQuery(t *testing.T) {
@@ -19,18 +19,18 @@ func TestRefundSettledByRefundQuery(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.State != skill.StateRefunding || len(got.Refunds) != 1 {
+	if got.State != shop.StateRefunding || len(got.Refunds) != 1 {
 		t.Fatalf("after Refund: %s %+v", got.State, got.Refunds)
 	}
 	r := got.Refunds[0]
-	if r.RefundTradeNo != pay.RefundTradeNo(o.TradeNo, 1) || r.Status != skill.RefundProcessing || r.RefundTransactionID == "" || r.Amount != 500 {
+	if r.RefundTradeNo != pay.RefundTradeNo(o.TradeNo, 1) || r.Status != shop.RefundProcessing || r.RefundTransactionID == "" || r.Amount != 500 {
 		t.Errorf("refund = %+v", r)
 	}
 	rep, err := (&pay.Reconciler{Service: e.svc}).RunOnce(ctx)
 	if err != nil || rep.RefundsSettled != 1 {
 		t.Fatalf("RunOnce = %+v, %v", rep, err)
 	}
-	if o := e.order(t, o.TradeNo); o.State != skill.StateRefunded || o.RefundedAmt != 500 {
+	if o := e.order(t, o.TradeNo); o.State != shop.StateRefunded || o.RefundedAmt != 500 {
 		t.Errorf("after reconcile: %s refunded %d", o.State, o.RefundedAmt)
 	}
 	if owns, _ := e.svc.Owns(ctx, "u1", "album"); owns {
@@ -49,11 +49,11 @@ func TestRefundPartialThenRest(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A second refund while one is pending is refused.
-	if _, err := e.svc.Refund(ctx, o.TradeNo, 100, ""); skill.ErrorCode(err) != skill.EINVALID {
+	if _, err := e.svc.Refund(ctx, o.TradeNo, 100, ""); shop.ErrorCode(err) != shop.EINVALID {
 		t.Errorf("refund while refunding: %v", err)
 	}
 	rn := e.plat.NewRefundNotify(pay.RefundTradeNo(o.TradeNo, 1))
-	e.plat.Settle(rn.RefundTradeNo, skill.RefundSuccess)
+	e.plat.Settle(rn.RefundTradeNo, shop.RefundSuccess)
 	rn = e.plat.NewRefundNotify(rn.RefundTradeNo)
 	for range 3 { // idempotent
 		if r := e.svc.RefundNotify(ctx, rn); !r.OK() {
@@ -61,7 +61,7 @@ func TestRefundPartialThenRest(t *testing.T) {
 		}
 	}
 	got := e.order(t, o.TradeNo)
-	if got.State != skill.StatePartiallyRefunded || got.RefundedAmt != 200 {
+	if got.State != shop.StatePartiallyRefunded || got.RefundedAmt != 200 {
 		t.Fatalf("after partial: %s %d", got.State, got.RefundedAmt)
 	}
 	ents, _ := e.svc.Entitlements(ctx, "u1")
@@ -70,7 +70,7 @@ func TestRefundPartialThenRest(t *testing.T) {
 	}
 	// Above what is left: refused, nothing changes.
 	before := e.ledger(t)
-	if _, err := e.svc.Refund(ctx, o.TradeNo, 301, ""); skill.ErrorCode(err) != skill.EINVALID {
+	if _, err := e.svc.Refund(ctx, o.TradeNo, 301, ""); shop.ErrorCode(err) != shop.EINVALID {
 		t.Errorf("refund above what is left: %v", err)
 	}
 	if e.ledger(t) != before {
@@ -83,7 +83,7 @@ func TestRefundPartialThenRest(t *testing.T) {
 	if _, err := (&pay.Reconciler{Service: e.svc}).RunOnce(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if got := e.order(t, o.TradeNo); got.State != skill.StateRefunded || got.RefundedAmt != 500 {
+	if got := e.order(t, o.TradeNo); got.State != shop.StateRefunded || got.RefundedAmt != 500 {
 		t.Errorf("after all: %s %d", got.State, got.RefundedAmt)
 	}
 	if e.plat.RefundedAmt(o.TradeNo) != 500 {
@@ -100,7 +100,7 @@ func TestRefundPolicy(t *testing.T) {
 	now := e.clock.Now()
 	tests := []struct {
 		name  string
-		order skill.Order
+		order shop.Order
 		at    time.Time
 		msg   string
 	}{
@@ -118,7 +118,7 @@ func TestRefundPolicy(t *testing.T) {
 				}
 				return
 			}
-			if skill.ErrorCode(err) != skill.EINVALID || skill.ErrorMessage(err) != tc.msg {
+			if shop.ErrorCode(err) != shop.EINVALID || shop.ErrorMessage(err) != tc.msg {
 				t.Errorf("RefundPolicy = %v, want EINVALID %q", err, tc.msg)
 			}
 		})
@@ -129,7 +129,7 @@ func TestRefundPolicy(t *testing.T) {
 	}
 	before := e.ledger(t)
 	_, err := e.svc.Refund(ctx, ep.TradeNo, 0, "")
-	if skill.ErrorMessage(err) != "已经使用过的商品不能退款" {
+	if shop.ErrorMessage(err) != "已经使用过的商品不能退款" {
 		t.Errorf("refund after use: %v", err)
 	}
 	if e.ledger(t) != before || e.plat.Calls("refund") != 0 {
@@ -143,17 +143,17 @@ func TestRefundPlatformRefuses(t *testing.T) {
 	// The ledger says delivered but the platform never saw the payment,
 	// so it refuses the refund.
 	no := e.create(t, "u2", line("album", 1, 500))
-	if _, err := e.store.UpdateOrder(ctx, no, func(o *skill.Order) error {
+	if _, err := e.store.UpdateOrder(ctx, no, func(o *shop.Order) error {
 		return o.Deliver("FAKE", 500, "test", e.clock.Now())
 	}); err != nil {
 		t.Fatal(err)
 	}
 	got, err := e.svc.Refund(ctx, no, 0, "")
 	var perr *pay.PlatformError
-	if skill.ErrorCode(err) != skill.ECONFLICT || !errors.As(err, &perr) {
+	if shop.ErrorCode(err) != shop.ECONFLICT || !errors.As(err, &perr) {
 		t.Fatalf("Refund = %v, want ECONFLICT wrapping *PlatformError", err)
 	}
-	if got.State != skill.StateDelivered || got.Refunds[0].Status != skill.RefundFail {
+	if got.State != shop.StateDelivered || got.Refunds[0].Status != shop.RefundFail {
 		t.Errorf("after refusal: %s %+v", got.State, got.Refunds)
 	}
 }
@@ -164,7 +164,7 @@ func TestRefundPlatformDownResentSameNumber(t *testing.T) {
 	o := e.buy(t, "u1", line("album", 1, 500))
 	e.plat.Down()
 	got, err := e.svc.Refund(ctx, o.TradeNo, 0, "")
-	if err != nil || got.State != skill.StateRefunding || got.Refunds[0].RefundTransactionID != "" {
+	if err != nil || got.State != shop.StateRefunding || got.Refunds[0].RefundTransactionID != "" {
 		t.Fatalf("Refund while down: %s %+v %v", got.State, got.Refunds, err)
 	}
 	rec := &pay.Reconciler{Service: e.svc}
@@ -184,7 +184,7 @@ func TestRefundPlatformDownResentSameNumber(t *testing.T) {
 	for range 2 {
 		rec.RunOnce(ctx)
 	}
-	if got := e.order(t, o.TradeNo); got.State != skill.StateRefunded || got.RefundedAmt != 500 {
+	if got := e.order(t, o.TradeNo); got.State != shop.StateRefunded || got.RefundedAmt != 500 {
 		t.Errorf("order %s refunded %d", got.State, got.RefundedAmt)
 	}
 	if n, amt := e.plat.Refunds(o.TradeNo), e.plat.RefundedAmt(o.TradeNo); n != 1 || amt != 500 {
@@ -205,7 +205,7 @@ func TestRefundNotifyRefusals(t *testing.T) {
 		t.Fatal(err)
 	}
 	good := e.plat.NewRefundNotify(pay.RefundTradeNo(o.TradeNo, 1))
-	good.RefundStatus = skill.RefundSuccess
+	good.RefundStatus = shop.RefundSuccess
 	mod := func(f func(*pay.RefundNotifyRequest)) pay.RefundNotifyRequest {
 		r := good
 		f(&r)
@@ -238,11 +238,11 @@ func TestRefundNotifyRefusals(t *testing.T) {
 	if r := e.svc.RefundNotify(ctx, good); !r.OK() {
 		t.Fatalf("good: %+v", r)
 	}
-	if got := e.order(t, o.TradeNo); got.State != skill.StatePartiallyRefunded || got.RefundedAmt != 100 {
+	if got := e.order(t, o.TradeNo); got.State != shop.StatePartiallyRefunded || got.RefundedAmt != 100 {
 		t.Errorf("after notify: %s %d", got.State, got.RefundedAmt)
 	}
 	// The opposite word afterwards is refused.
-	if r := e.svc.RefundNotify(ctx, mod(func(r *pay.RefundNotifyRequest) { r.RefundStatus = skill.RefundFail })); r.OK() {
+	if r := e.svc.RefundNotify(ctx, mod(func(r *pay.RefundNotifyRequest) { r.RefundStatus = shop.RefundFail })); r.OK() {
 		t.Errorf("FAIL after SUCCESS accepted: %+v", r)
 	}
 }
@@ -252,8 +252,8 @@ func TestRefundNotifyRefusals(t *testing.T) {
 func TestRefundUnusedCredits(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	e.svc.Catalog.Products = append(e.svc.Catalog.Products, skill.Product{ID: "tokens", Name: "代币", Price: 100,
-		Kind: skill.KindConsumable, Refund: skill.RefundPolicy{Allowed: true, UnusedOnly: true}})
+	e.svc.Catalog.Products = append(e.svc.Catalog.Products, shop.Product{ID: "tokens", Name: "代币", Price: 100,
+		Kind: shop.KindConsumable, Refund: shop.RefundPolicy{Allowed: true, UnusedOnly: true}})
 	o := e.buy(t, "u1", line("tokens", 3, 300))
 	if err := e.svc.Use(ctx, "u1", "tokens"); err != nil {
 		t.Fatal(err)
@@ -264,7 +264,7 @@ func TestRefundUnusedCredits(t *testing.T) {
 		t.Fatalf("Refundable = %v, %d, %v; want 2 tokens for 200", lines, total, err)
 	}
 	before := e.ledger(t)
-	if _, err := e.svc.Refund(ctx, o.TradeNo, 300, "all of it"); skill.ErrorCode(err) != skill.EINVALID {
+	if _, err := e.svc.Refund(ctx, o.TradeNo, 300, "all of it"); shop.ErrorCode(err) != shop.EINVALID {
 		t.Fatalf("refund of the used credit too: %v", err)
 	}
 	if after := e.ledger(t); after != before {
@@ -277,18 +277,18 @@ func TestRefundUnusedCredits(t *testing.T) {
 	if r := o.Refunds[0]; r.Amount != 200 || len(r.Details) != 1 || r.Details[0] != line("tokens", 2, 200) {
 		t.Fatalf("refund = %+v, want the 2 unused tokens", r)
 	}
-	e.plat.Settle(o.Refunds[0].RefundTradeNo, skill.RefundSuccess)
+	e.plat.Settle(o.Refunds[0].RefundTradeNo, shop.RefundSuccess)
 	if _, err := (&pay.Reconciler{Service: e.svc, Delay: -1}).RunOnce(ctx); err != nil {
 		t.Fatal(err)
 	}
 	o = e.order(t, o.TradeNo)
-	if o.State != skill.StatePartiallyRefunded || o.RefundedAmt != 200 {
+	if o.State != shop.StatePartiallyRefunded || o.RefundedAmt != 200 {
 		t.Fatalf("after settling: %s, refunded %d", o.State, o.RefundedAmt)
 	}
-	if err := e.svc.RefundPolicy(o, e.clock.Now()); skill.ErrorMessage(err) != "已经使用过的商品不能退款" {
+	if err := e.svc.RefundPolicy(o, e.clock.Now()); shop.ErrorMessage(err) != "已经使用过的商品不能退款" {
 		t.Fatalf("policy for the used credit: %v", err)
 	}
-	if err := e.svc.Use(ctx, "u1", "tokens"); skill.ErrorCode(err) != skill.ECONFLICT {
+	if err := e.svc.Use(ctx, "u1", "tokens"); shop.ErrorCode(err) != shop.ECONFLICT {
 		t.Fatalf("using a refunded credit: %v", err)
 	}
 }

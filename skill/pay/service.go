@@ -8,7 +8,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/dingdang-voicepay/skill/skill"
+	"github.com/dingdang-voicepay/voicepay/shop"
 )
 
 // DefaultOrderTTL is how long a created order waits for payment when
@@ -23,8 +23,8 @@ const DefaultOrderTTL = 30 * time.Minute
 // Service is safe for concurrent use: every change to an order goes through
 // Store.UpdateOrder and the core's state machine.
 type Service struct {
-	Store    skill.Store
-	Catalog  *skill.Catalog
+	Store    shop.Store
+	Catalog  *shop.Catalog
 	SkillID  string
 	Offers   *Offers
 	Platform *Client
@@ -55,11 +55,11 @@ func (s *Service) log() *slog.Logger {
 }
 
 // UserOrders returns the user's orders, newest first.
-func (s *Service) UserOrders(ctx context.Context, userID string) ([]skill.Order, error) {
+func (s *Service) UserOrders(ctx context.Context, userID string) ([]shop.Order, error) {
 	if userID == "" {
-		return nil, skill.Errorf(skill.EINVALID, "no user")
+		return nil, shop.Errorf(shop.EINVALID, "no user")
 	}
-	orders, err := s.Store.Orders(ctx, skill.OrderFilter{UserID: userID})
+	orders, err := s.Store.Orders(ctx, shop.OrderFilter{UserID: userID})
 	if err != nil {
 		return nil, fmt.Errorf("pay: orders of user: %w", err)
 	}
@@ -67,13 +67,13 @@ func (s *Service) UserOrders(ctx context.Context, userID string) ([]skill.Order,
 }
 
 // Entitlements returns what the user owns, one entry per product in catalog
-// order, folded from their orders (skill.Entitlements).
-func (s *Service) Entitlements(ctx context.Context, userID string) ([]skill.Entitlement, error) {
+// order, folded from their orders (shop.Entitlements).
+func (s *Service) Entitlements(ctx context.Context, userID string) ([]shop.Entitlement, error) {
 	orders, err := s.UserOrders(ctx, userID)
 	if err != nil {
 		return nil, err
 	}
-	return skill.Entitlements(orders, s.Catalog), nil
+	return shop.Entitlements(orders, s.Catalog), nil
 }
 
 // Owns reports whether the user has access to the product now: an
@@ -104,16 +104,16 @@ var errNoUnits = errors.New("pay: no units left on order")
 func (s *Service) Use(ctx context.Context, userID, productID string) error {
 	p, ok := s.Catalog.Product(productID)
 	if !ok {
-		return skill.Errorf(skill.ENOTFOUND, "no product %s", productID)
+		return shop.Errorf(shop.ENOTFOUND, "no product %s", productID)
 	}
 	orders, err := s.UserOrders(ctx, userID)
 	if err != nil {
 		return err
 	}
 	now := s.now()
-	var candidates []skill.Order
+	var candidates []shop.Order
 	for _, o := range orders {
-		if o.State != skill.StateDelivered && o.State != skill.StatePartiallyRefunded {
+		if o.State != shop.StateDelivered && o.State != shop.StatePartiallyRefunded {
 			continue
 		}
 		if _, ok := o.Line(productID); ok {
@@ -121,16 +121,16 @@ func (s *Service) Use(ctx context.Context, userID, productID string) error {
 		}
 	}
 	// Oldest delivery first.
-	slices.SortStableFunc(candidates, func(a, b skill.Order) int { return a.DeliveredAt.Compare(b.DeliveredAt) })
+	slices.SortStableFunc(candidates, func(a, b shop.Order) int { return a.DeliveredAt.Compare(b.DeliveredAt) })
 
-	if p.Kind == skill.KindConsumable {
+	if p.Kind == shop.KindConsumable {
 		for _, c := range candidates {
-			_, err := s.Store.UpdateOrder(ctx, c.TradeNo, func(o *skill.Order) error {
-				if o.State != skill.StateDelivered && o.State != skill.StatePartiallyRefunded {
+			_, err := s.Store.UpdateOrder(ctx, c.TradeNo, func(o *shop.Order) error {
+				if o.State != shop.StateDelivered && o.State != shop.StatePartiallyRefunded {
 					return errNoUnits
 				}
 				err := o.Use(productID, true, now)
-				if skill.ErrorCode(err) == skill.ECONFLICT {
+				if shop.ErrorCode(err) == shop.ECONFLICT {
 					return errNoUnits
 				}
 				return err
@@ -143,7 +143,7 @@ func (s *Service) Use(ctx context.Context, userID, productID string) error {
 			}
 			return nil
 		}
-		return skill.Errorf(skill.ECONFLICT, "no %s left", productID)
+		return shop.Errorf(shop.ECONFLICT, "no %s left", productID)
 	}
 
 	owns, err := s.Owns(ctx, userID, productID)
@@ -151,7 +151,7 @@ func (s *Service) Use(ctx context.Context, userID, productID string) error {
 		return err
 	}
 	if !owns {
-		return skill.Errorf(skill.ECONFLICT, "%s not owned", productID)
+		return shop.Errorf(shop.ECONFLICT, "%s not owned", productID)
 	}
 	// Record the play on the newest order that still gives access.
 	for i := len(candidates) - 1; i >= 0; i-- {
@@ -159,10 +159,10 @@ func (s *Service) Use(ctx context.Context, userID, productID string) error {
 		if c.RefundedQuantity(productID) > 0 {
 			continue
 		}
-		if _, err := s.Store.UpdateOrder(ctx, c.TradeNo, func(o *skill.Order) error {
+		if _, err := s.Store.UpdateOrder(ctx, c.TradeNo, func(o *shop.Order) error {
 			return o.Use(productID, false, now)
 		}); err != nil {
-			if skill.ErrorCode(err) == skill.ECONFLICT {
+			if shop.ErrorCode(err) == shop.ECONFLICT {
 				continue // moved on meanwhile (a refund started)
 			}
 			return fmt.Errorf("pay: use %s on %s: %w", productID, c.TradeNo, err)
@@ -179,12 +179,12 @@ func (s *Service) Use(ctx context.Context, userID, productID string) error {
 // platform right now and delivers on a SUCCESS whose total matches. It never
 // delivers an unpaid order. When the platform cannot be asked, it returns the
 // stored order and the error.
-func (s *Service) Confirm(ctx context.Context, tradeNo string) (skill.Order, error) {
+func (s *Service) Confirm(ctx context.Context, tradeNo string) (shop.Order, error) {
 	o, err := s.Store.Order(ctx, tradeNo)
 	if err != nil {
-		return skill.Order{}, fmt.Errorf("pay: confirm %s: %w", tradeNo, err)
+		return shop.Order{}, fmt.Errorf("pay: confirm %s: %w", tradeNo, err)
 	}
-	if o.State != skill.StateCreated && o.State != skill.StateClosed {
+	if o.State != shop.StateCreated && o.State != shop.StateClosed {
 		return o, nil
 	}
 	if s.Platform == nil {
@@ -198,21 +198,21 @@ func (s *Service) Confirm(ctx context.Context, tradeNo string) (skill.Order, err
 		return o, nil
 	}
 	if st.TradeNo != "" && st.TradeNo != tradeNo {
-		return o, skill.Errorf(skill.ECONFLICT, "orderquery answered for %s, not %s", st.TradeNo, tradeNo)
+		return o, shop.Errorf(shop.ECONFLICT, "orderquery answered for %s, not %s", st.TradeNo, tradeNo)
 	}
 	if st.TotalAmt != o.TotalAmt {
 		s.log().Error("pay: orderquery total differs from order", "trade_no", tradeNo, "total_amt", st.TotalAmt, "order_total_amt", o.TotalAmt)
-		return o, skill.Errorf(skill.ECONFLICT, "platform total %d differs from order %d", st.TotalAmt, o.TotalAmt)
+		return o, shop.Errorf(shop.ECONFLICT, "platform total %d differs from order %d", st.TotalAmt, o.TotalAmt)
 	}
 	return s.deliver(ctx, tradeNo, st.TransactionID, st.TotalAmt, "orderquery SUCCESS")
 }
 
 // deliver records the payment and delivers the order, exactly once: a
 // repeated delivery of the same payment is a no-op that returns the order.
-func (s *Service) deliver(ctx context.Context, tradeNo, transactionID string, totalAmt skill.Fen, cause string) (skill.Order, error) {
+func (s *Service) deliver(ctx context.Context, tradeNo, transactionID string, totalAmt shop.Fen, cause string) (shop.Order, error) {
 	now := s.now()
 	delivered := false
-	o, err := s.Store.UpdateOrder(ctx, tradeNo, func(o *skill.Order) error {
+	o, err := s.Store.UpdateOrder(ctx, tradeNo, func(o *shop.Order) error {
 		delivered = false
 		if err := o.Deliver(transactionID, totalAmt, cause, now); err != nil {
 			return err
@@ -232,6 +232,6 @@ func (s *Service) deliver(ctx context.Context, tradeNo, transactionID string, to
 // storeErr reports whether err is the store's own failure (as opposed to a
 // domain refusal), after which the platform should retry.
 func storeErr(err error) bool {
-	var e *skill.Error
-	return err != nil && !errors.As(err, &e) && !errors.Is(err, skill.ErrNotFound)
+	var e *shop.Error
+	return err != nil && !errors.As(err, &e) && !errors.Is(err, shop.ErrNotFound)
 }

@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dingdang-voicepay/skill/skill"
-	"github.com/dingdang-voicepay/skill/skill/pay"
+	"github.com/dingdang-voicepay/voicepay/shop"
+	"github.com/dingdang-voicepay/voicepay/skill/pay"
 )
 
 func TestUseConsumables(t *testing.T) {
@@ -21,7 +21,7 @@ func TestUseConsumables(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := e.svc.Use(ctx, "u1", "credits"); skill.ErrorCode(err) != skill.ECONFLICT {
+	if err := e.svc.Use(ctx, "u1", "credits"); shop.ErrorCode(err) != shop.ECONFLICT {
 		t.Errorf("4th use: %v, want ECONFLICT", err)
 	}
 	if o := e.order(t, first.TradeNo); o.Uses["credits"] != 2 {
@@ -33,10 +33,10 @@ func TestUseConsumables(t *testing.T) {
 	if owns, _ := e.svc.Owns(ctx, "u1", "credits"); owns {
 		t.Error("owns used-up credits")
 	}
-	if err := e.svc.Use(ctx, "u1", "album"); skill.ErrorCode(err) != skill.ECONFLICT {
+	if err := e.svc.Use(ctx, "u1", "album"); shop.ErrorCode(err) != shop.ECONFLICT {
 		t.Errorf("use of unowned: %v", err)
 	}
-	if err := e.svc.Use(ctx, "u1", "nope"); skill.ErrorCode(err) != skill.ENOTFOUND {
+	if err := e.svc.Use(ctx, "u1", "nope"); shop.ErrorCode(err) != shop.ENOTFOUND {
 		t.Errorf("use of unknown: %v", err)
 	}
 }
@@ -73,32 +73,32 @@ func TestConfirm(t *testing.T) {
 	no := e.create(t, "u1", line("album", 1, 500))
 	// Unpaid: unchanged, never unlocked.
 	o, err := e.svc.Confirm(ctx, no)
-	if err != nil || o.State != skill.StateCreated {
+	if err != nil || o.State != shop.StateCreated {
 		t.Fatalf("unpaid Confirm = %s, %v", o.State, err)
 	}
 	// Paid but the ship notify has not come: delivered now.
 	e.plat.Pay(no, 500)
 	e.plat.Down()
 	o, err = e.svc.Confirm(ctx, no)
-	if !errors.Is(err, pay.ErrTransient) || o.State != skill.StateCreated {
+	if !errors.Is(err, pay.ErrTransient) || o.State != shop.StateCreated {
 		t.Errorf("platform down: %s, %v", o.State, err)
 	}
 	e.plat.Up()
 	o, err = e.svc.Confirm(ctx, no)
-	if err != nil || o.State != skill.StateDelivered || o.Deliveries != 1 {
+	if err != nil || o.State != shop.StateDelivered || o.Deliveries != 1 {
 		t.Fatalf("paid Confirm = %s, %v", o.State, err)
 	}
 	calls := e.plat.Calls("orderquery")
-	if o, err := e.svc.Confirm(ctx, no); err != nil || o.State != skill.StateDelivered || e.plat.Calls("orderquery") != calls {
+	if o, err := e.svc.Confirm(ctx, no); err != nil || o.State != shop.StateDelivered || e.plat.Calls("orderquery") != calls {
 		t.Errorf("delivered Confirm asked the platform again or failed: %v", err)
 	}
 	// A platform total that differs never delivers.
 	other := e.create(t, "u2", line("credits", 1, 100))
 	e.plat.Pay(other, 1)
-	if o, err := e.svc.Confirm(ctx, other); skill.ErrorCode(err) != skill.ECONFLICT || o.State != skill.StateCreated {
+	if o, err := e.svc.Confirm(ctx, other); shop.ErrorCode(err) != shop.ECONFLICT || o.State != shop.StateCreated {
 		t.Errorf("mismatched total: %s, %v", o.State, err)
 	}
-	if _, err := e.svc.Confirm(ctx, "TNOPE"); !errors.Is(err, skill.ErrNotFound) {
+	if _, err := e.svc.Confirm(ctx, "TNOPE"); !errors.Is(err, shop.ErrNotFound) {
 		t.Errorf("unknown: %v", err)
 	}
 }

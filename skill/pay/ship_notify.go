@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 
-	"github.com/dingdang-voicepay/skill/skill"
+	"github.com/dingdang-voicepay/voicepay/shop"
 )
 
 // ShipNotify handles the platform's ship notify: the user paid, deliver.
@@ -27,7 +27,7 @@ func (s *Service) ShipNotify(ctx context.Context, req ShipNotifyRequest) Reply {
 	}
 	o, err := s.Store.Order(ctx, req.TradeNo)
 	switch {
-	case errors.Is(err, skill.ErrNotFound):
+	case errors.Is(err, shop.ErrNotFound):
 		return s.refuseShip(req, "unknown tradeNo")
 	case err != nil:
 		s.log().Error("pay: ship notify: store", "trade_no", req.TradeNo, "err", err)
@@ -43,7 +43,7 @@ func (s *Service) ShipNotify(ctx context.Context, req ShipNotifyRequest) Reply {
 			return Fail("try again")
 		}
 		s.log().Error("pay: ship notify refused", "trade_no", req.TradeNo, "transaction_id", req.TransactionID, "err", err)
-		return Fail(skill.ErrorMessage(err))
+		return Fail(shop.ErrorMessage(err))
 	}
 	return Success()
 }

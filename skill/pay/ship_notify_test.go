@@ -7,9 +7,9 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/dingdang-voicepay/skill/skill"
-	"github.com/dingdang-voicepay/skill/skill/pay"
-	"github.com/dingdang-voicepay/skill/skill/pay/paytest"
+	"github.com/dingdang-voicepay/voicepay/shop"
+	"github.com/dingdang-voicepay/voicepay/skill/pay"
+	"github.com/dingdang-voicepay/voicepay/skill/pay/paytest"
 )
 
 func TestShipNotifyRefusals(t *testing.T) {
@@ -77,7 +77,7 @@ func TestShipNotifyClosedOrderPaidLate(t *testing.T) {
 	if r := e.svc.ShipNotify(ctx, e.plat.NewShipNotify("u1", no)); !r.OK() {
 		t.Fatalf("late ship notify: %+v", r)
 	}
-	if o := e.order(t, no); o.State != skill.StateDelivered || o.Deliveries != 1 {
+	if o := e.order(t, no); o.State != shop.StateDelivered || o.Deliveries != 1 {
 		t.Errorf("order %s deliveries %d", o.State, o.Deliveries)
 	}
 	if owns, _ := e.svc.Owns(ctx, "u1", "album"); !owns {
@@ -93,8 +93,8 @@ func TestShipNotifyConcurrentDuplicates(t *testing.T) {
 	var orders []string
 	for i := range 20 {
 		user := "u" + string(rune('a'+i))
-		no := e.create(t, user, line("credits", int64(i+1), skill.Fen(100*(i+1))))
-		e.plat.Pay(no, skill.Fen(100*(i+1)))
+		no := e.create(t, user, line("credits", int64(i+1), shop.Fen(100*(i+1))))
+		e.plat.Pay(no, shop.Fen(100*(i+1)))
 		orders = append(orders, no)
 	}
 	var wg sync.WaitGroup
@@ -117,7 +117,7 @@ func TestShipNotifyConcurrentDuplicates(t *testing.T) {
 	wg.Wait()
 	for i, no := range orders {
 		o := e.order(t, no)
-		if o.State != skill.StateDelivered || o.Deliveries != 1 {
+		if o.State != shop.StateDelivered || o.Deliveries != 1 {
 			t.Errorf("%s: %s, %d deliveries", no, o.State, o.Deliveries)
 		}
 		ents, _ := e.svc.Entitlements(context.Background(), "u"+string(rune('a'+i)))

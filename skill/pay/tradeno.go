@@ -8,7 +8,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/dingdang-voicepay/skill/skill"
+	"github.com/dingdang-voicepay/voicepay/shop"
 )
 
 // maxRefunds is how many refunds one order can have: the refundTradeNo
@@ -51,9 +51,9 @@ func TradeNo(req CreateOrderRequest) string {
 
 // canonicalLines returns a copy of lines sorted by item id (then quantity
 // and amount, for determinism even with duplicates).
-func canonicalLines(lines []skill.Line) []skill.Line {
+func canonicalLines(lines []shop.Line) []shop.Line {
 	out := slices.Clone(lines)
-	slices.SortFunc(out, func(a, b skill.Line) int {
+	slices.SortFunc(out, func(a, b shop.Line) int {
 		if c := strings.Compare(a.ItemID, b.ItemID); c != 0 {
 			return c
 		}

@@ -3,7 +3,7 @@ package pay
 import (
 	"unicode/utf8"
 
-	"github.com/dingdang-voicepay/skill/skill"
+	"github.com/dingdang-voicepay/voicepay/shop"
 )
 
 // Reply codes of every pay interface.
@@ -28,36 +28,36 @@ const MaxUserToken = 4096
 
 // CreateOrderRequest is the platform's create-order call (pay document §1).
 type CreateOrderRequest struct {
-	SkillID   string       `json:"skillId"`
-	UserToken string       `json:"userToken"`
-	Details   []skill.Line `json:"details"`
-	TotalAmt  skill.Fen    `json:"totalAmt"`
-	NonceStr  string       `json:"nonceStr"`
+	SkillID   string      `json:"skillId"`
+	UserToken string      `json:"userToken"`
+	Details   []shop.Line `json:"details"`
+	TotalAmt  shop.Fen    `json:"totalAmt"`
+	NonceStr  string      `json:"nonceStr"`
 }
 
 // ShipNotifyRequest is the platform's ship notify, sent after the user paid
 // (pay document §2). It may arrive many times.
 type ShipNotifyRequest struct {
-	SkillID       string    `json:"skillId"`
-	UserToken     string    `json:"userToken"`
-	TransactionID string    `json:"transactionId"`
-	TradeNo       string    `json:"tradeNo"`
-	TotalAmt      skill.Fen `json:"totalAmt"`
-	NonceStr      string    `json:"nonceStr"`
+	SkillID       string   `json:"skillId"`
+	UserToken     string   `json:"userToken"`
+	TransactionID string   `json:"transactionId"`
+	TradeNo       string   `json:"tradeNo"`
+	TotalAmt      shop.Fen `json:"totalAmt"`
+	NonceStr      string   `json:"nonceStr"`
 }
 
 // RefundNotifyRequest is the platform's refund result notify (pay document §6).
 type RefundNotifyRequest struct {
-	SkillID             string             `json:"skillId"`
-	TransactionID       string             `json:"transactionId"`
-	TradeNo             string             `json:"tradeNo"`
-	RefundTransactionID string             `json:"refundTransactionId"`
-	RefundTradeNo       string             `json:"refundTradeNo"`
-	TotalAmt            skill.Fen          `json:"totalAmt"`
-	RefundAmt           skill.Fen          `json:"refundAmt"`
-	RefundStatus        skill.RefundStatus `json:"refundStatus"`
-	RefundStatusDesc    string             `json:"refundStatusDesc"`
-	NonceStr            string             `json:"nonceStr"`
+	SkillID             string            `json:"skillId"`
+	TransactionID       string            `json:"transactionId"`
+	TradeNo             string            `json:"tradeNo"`
+	RefundTransactionID string            `json:"refundTransactionId"`
+	RefundTradeNo       string            `json:"refundTradeNo"`
+	TotalAmt            shop.Fen          `json:"totalAmt"`
+	RefundAmt           shop.Fen          `json:"refundAmt"`
+	RefundStatus        shop.RefundStatus `json:"refundStatus"`
+	RefundStatusDesc    string            `json:"refundStatusDesc"`
+	NonceStr            string            `json:"nonceStr"`
 }
 
 // Reply is the answer to each partner endpoint. TradeNo is set only by a
@@ -104,44 +104,44 @@ type OrderQuery struct {
 
 // OrderStatus is the platform's answer to an OrderQuery.
 type OrderStatus struct {
-	RetCode         string    `json:"retCode"`
-	RetMsg          string    `json:"retMsg,omitempty"`
-	SkillID         string    `json:"skillId,omitempty"`
-	TransactionID   string    `json:"transactionId,omitempty"`
-	TradeNo         string    `json:"tradeNo,omitempty"`
-	TotalAmt        skill.Fen `json:"totalAmt"`
-	TradeStatus     string    `json:"tradeStatus,omitempty"`
-	TradeStatusDesc string    `json:"tradeStatusDesc,omitempty"`
+	RetCode         string   `json:"retCode"`
+	RetMsg          string   `json:"retMsg,omitempty"`
+	SkillID         string   `json:"skillId,omitempty"`
+	TransactionID   string   `json:"transactionId,omitempty"`
+	TradeNo         string   `json:"tradeNo,omitempty"`
+	TotalAmt        shop.Fen `json:"totalAmt"`
+	TradeStatus     string   `json:"tradeStatus,omitempty"`
+	TradeStatusDesc string   `json:"tradeStatusDesc,omitempty"`
 }
 
 // RefundRequest asks the platform to refund (pay document §4). RefundTradeNo
 // is ours and must stay the same across retries; Client fills SkillID and
 // NonceStr.
 type RefundRequest struct {
-	SkillID       string       `json:"skillId"`
-	TransactionID string       `json:"transactionId,omitempty"`
-	TradeNo       string       `json:"tradeNo,omitempty"`
-	RefundTradeNo string       `json:"refundTradeNo"`
-	TotalAmt      skill.Fen    `json:"totalAmt"`
-	RefundAmt     skill.Fen    `json:"refundAmt"`
-	RefundDesc    string       `json:"refundDesc,omitempty"`
-	RefundDetails []skill.Line `json:"refundDetails"`
-	Version       string       `json:"version,omitempty"`
-	NonceStr      string       `json:"nonceStr"`
+	SkillID       string      `json:"skillId"`
+	TransactionID string      `json:"transactionId,omitempty"`
+	TradeNo       string      `json:"tradeNo,omitempty"`
+	RefundTradeNo string      `json:"refundTradeNo"`
+	TotalAmt      shop.Fen    `json:"totalAmt"`
+	RefundAmt     shop.Fen    `json:"refundAmt"`
+	RefundDesc    string      `json:"refundDesc,omitempty"`
+	RefundDetails []shop.Line `json:"refundDetails"`
+	Version       string      `json:"version,omitempty"`
+	NonceStr      string      `json:"nonceStr"`
 }
 
 // RefundResult is the platform's answer to a RefundRequest: SUCCESS means the
 // refund was accepted (it is still processing).
 type RefundResult struct {
-	RetCode             string    `json:"retCode"`
-	RetMsg              string    `json:"retMsg,omitempty"`
-	SkillID             string    `json:"skillId,omitempty"`
-	TransactionID       string    `json:"transactionId,omitempty"`
-	TradeNo             string    `json:"tradeNo,omitempty"`
-	RefundTransactionID string    `json:"refundTransactionId,omitempty"`
-	RefundTradeNo       string    `json:"refundTradeNo,omitempty"`
-	TotalAmt            skill.Fen `json:"totalAmt"`
-	RefundAmt           skill.Fen `json:"refundAmt"`
+	RetCode             string   `json:"retCode"`
+	RetMsg              string   `json:"retMsg,omitempty"`
+	SkillID             string   `json:"skillId,omitempty"`
+	TransactionID       string   `json:"transactionId,omitempty"`
+	TradeNo             string   `json:"tradeNo,omitempty"`
+	RefundTransactionID string   `json:"refundTransactionId,omitempty"`
+	RefundTradeNo       string   `json:"refundTradeNo,omitempty"`
+	TotalAmt            shop.Fen `json:"totalAmt"`
+	RefundAmt           shop.Fen `json:"refundAmt"`
 }
 
 // RefundQuery asks the platform about one refund (pay document §5). Set
@@ -156,15 +156,15 @@ type RefundQuery struct {
 
 // RefundStatus is the platform's answer to a RefundQuery.
 type RefundStatus struct {
-	RetCode             string             `json:"retCode"`
-	RetMsg              string             `json:"retMsg,omitempty"`
-	SkillID             string             `json:"skillId,omitempty"`
-	TransactionID       string             `json:"transactionId,omitempty"`
-	TradeNo             string             `json:"tradeNo,omitempty"`
-	RefundTransactionID string             `json:"refundTransactionId,omitempty"`
-	RefundTradeNo       string             `json:"refundTradeNo,omitempty"`
-	TotalAmt            skill.Fen          `json:"totalAmt"`
-	RefundAmt           skill.Fen          `json:"refundAmt"`
-	RefundStatus        skill.RefundStatus `json:"refundStatus,omitempty"`
-	RefundStatusDesc    string             `json:"refundStatusDesc,omitempty"`
+	RetCode             string            `json:"retCode"`
+	RetMsg              string            `json:"retMsg,omitempty"`
+	SkillID             string            `json:"skillId,omitempty"`
+	TransactionID       string            `json:"transactionId,omitempty"`
+	TradeNo             string            `json:"tradeNo,omitempty"`
+	RefundTransactionID string            `json:"refundTransactionId,omitempty"`
+	RefundTradeNo       string            `json:"refundTradeNo,omitempty"`
+	TotalAmt            shop.Fen          `json:"totalAmt"`
+	RefundAmt           shop.Fen          `json:"refundAmt"`
+	RefundStatus        shop.RefundStatus `json:"refundStatus,omitempty"`
+	RefundStatusDesc    string            `json:"refundStatusDesc,omitempty"`
 }

@@ -4,8 +4,8 @@ import (
 	"crypto/rsa"
 	"testing"
 
-	"github.com/dingdang-voicepay/skill/skill/tsk"
-	"github.com/dingdang-voicepay/skill/skill/tsk/tsktest"
+	"github.com/dingdang-voicepay/voicepay/skill/tsk"
+	"github.com/dingdang-voicepay/voicepay/skill/tsk/tsktest"
 )
 
 func benchBody(b *testing.B) []byte {

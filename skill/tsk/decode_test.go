@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/dingdang-voicepay/skill/skill/tsk"
+	"github.com/dingdang-voicepay/voicepay/skill/tsk"
 )
 
 // exampleDir holds copies of the platform's examples (shared/tsk/examples).

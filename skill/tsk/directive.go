@@ -4,7 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/dingdang-voicepay/skill/skill"
+	"github.com/dingdang-voicepay/voicepay/shop"
 )
 
 // Directive types, as written in a directive's "type".
@@ -103,11 +103,11 @@ type ChargeInfo struct {
 
 // ChargeItem is one line of a Charge: TotalFee must be Price × Count.
 type ChargeItem struct {
-	ItemID   string    `json:"itemId"`
-	ItemName string    `json:"itemName"`
-	Price    skill.Fen `json:"price"`
-	TotalFee skill.Fen `json:"totalFee"`
-	Count    int64     `json:"count"`
+	ItemID   string   `json:"itemId"`
+	ItemName string   `json:"itemName"`
+	Price    shop.Fen `json:"price"`
+	TotalFee shop.Fen `json:"totalFee"`
+	Count    int64    `json:"count"`
 }
 
 // RawDirective is a directive of a type this package does not model, kept

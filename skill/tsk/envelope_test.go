@@ -3,7 +3,7 @@ package tsk_test
 import (
 	"testing"
 
-	"github.com/dingdang-voicepay/skill/skill/tsk"
+	"github.com/dingdang-voicepay/voicepay/skill/tsk"
 )
 
 func TestEnvelope(t *testing.T) {

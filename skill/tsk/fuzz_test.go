@@ -4,7 +4,7 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/dingdang-voicepay/skill/skill/tsk"
+	"github.com/dingdang-voicepay/voicepay/skill/tsk"
 )
 
 func FuzzParseAuthorization(f *testing.F) {

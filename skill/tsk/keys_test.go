@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/dingdang-voicepay/skill/skill/tsk"
-	"github.com/dingdang-voicepay/skill/skill/tsk/tsktest"
+	"github.com/dingdang-voicepay/voicepay/skill/tsk"
+	"github.com/dingdang-voicepay/voicepay/skill/tsk/tsktest"
 )
 
 func TestKeyRoundTrip(t *testing.T) {

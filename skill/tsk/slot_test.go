@@ -5,7 +5,7 @@ import (
 	"reflect"
 	"testing"
 
-	"github.com/dingdang-voicepay/skill/skill/tsk"
+	"github.com/dingdang-voicepay/voicepay/skill/tsk"
 )
 
 func TestSlotValueKinds(t *testing.T) {

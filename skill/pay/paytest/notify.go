@@ -12,17 +12,17 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dingdang-voicepay/skill/skill"
-	"github.com/dingdang-voicepay/skill/skill/pay"
-	"github.com/dingdang-voicepay/skill/skill/tsk"
-	"github.com/dingdang-voicepay/skill/skill/tsk/tsktest"
+	"github.com/dingdang-voicepay/voicepay/shop"
+	"github.com/dingdang-voicepay/voicepay/skill/pay"
+	"github.com/dingdang-voicepay/voicepay/skill/tsk"
+	"github.com/dingdang-voicepay/voicepay/skill/tsk/tsktest"
 )
 
 // NewCreateOrder returns the create order the platform sends when the user
 // orders the lines: skill tsktest.SkillID, totalAmt the sum of the amounts,
 // a fresh nonceStr.
-func NewCreateOrder(userToken string, lines ...skill.Line) pay.CreateOrderRequest {
-	var sum skill.Fen
+func NewCreateOrder(userToken string, lines ...shop.Line) pay.CreateOrderRequest {
+	var sum shop.Fen
 	for _, l := range lines {
 		sum += l.Amount
 	}

@@ -20,10 +20,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dingdang-voicepay/skill/skill"
-	"github.com/dingdang-voicepay/skill/skill/pay"
-	"github.com/dingdang-voicepay/skill/skill/tsk"
-	"github.com/dingdang-voicepay/skill/skill/tsk/tsktest"
+	"github.com/dingdang-voicepay/voicepay/shop"
+	"github.com/dingdang-voicepay/voicepay/skill/pay"
+	"github.com/dingdang-voicepay/voicepay/skill/tsk"
+	"github.com/dingdang-voicepay/voicepay/skill/tsk/tsktest"
 )
 
 // Platform is a running fake platform. Create it with NewPlatform; it closes
@@ -41,7 +41,7 @@ type Platform struct {
 	orders    map[string]*order  // by tradeNo
 	refunds   map[string]*refund // by refundTradeNo
 	scripted  map[string]string  // tradeNo → tradeStatus to answer
-	rscripted map[string][]skill.RefundStatus
+	rscripted map[string][]shop.RefundStatus
 	failNext  int
 	badSig    int
 	delay     time.Duration
@@ -60,16 +60,16 @@ type Request struct {
 
 type order struct {
 	tradeNo, transactionID string
-	totalAmt               skill.Fen
+	totalAmt               shop.Fen
 	status                 string
-	refunded, pending      skill.Fen
+	refunded, pending      shop.Fen
 }
 
 type refund struct {
 	req                 pay.RefundRequest
 	tradeNo             string
 	refundTransactionID string
-	status              skill.RefundStatus
+	status              shop.RefundStatus
 }
 
 // NewPlatform starts a fake platform on 127.0.0.1 and closes it at the end
@@ -82,7 +82,7 @@ func NewPlatform(tb testing.TB) *Platform {
 		orders:    map[string]*order{},
 		refunds:   map[string]*refund{},
 		scripted:  map[string]string{},
-		rscripted: map[string][]skill.RefundStatus{},
+		rscripted: map[string][]shop.RefundStatus{},
 		calls:     map[string]int{},
 	}
 	mux := http.NewServeMux()
@@ -122,7 +122,7 @@ func PlatformVerifier() *tsk.Verifier {
 
 // Open records an order the platform knows but that is not paid (NOTPAY),
 // as after the skill answered create order.
-func (p *Platform) Open(tradeNo string, totalAmt skill.Fen) {
+func (p *Platform) Open(tradeNo string, totalAmt shop.Fen) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if _, ok := p.orders[tradeNo]; !ok {
@@ -132,7 +132,7 @@ func (p *Platform) Open(tradeNo string, totalAmt skill.Fen) {
 
 // Pay marks the order paid (SUCCESS) for totalAmt and returns its
 // transactionId (the same one if it was paid already).
-func (p *Platform) Pay(tradeNo string, totalAmt skill.Fen) string {
+func (p *Platform) Pay(tradeNo string, totalAmt shop.Fen) string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	o, ok := p.orders[tradeNo]
@@ -163,7 +163,7 @@ func (p *Platform) ScriptTradeStatus(tradeNo, status string) {
 // ScriptRefundStatus queues statuses the next refundquerys of the refund
 // answer, one per query; without a script a PROCESSING refund becomes
 // SUCCESS on its next query.
-func (p *Platform) ScriptRefundStatus(refundTradeNo string, statuses ...skill.RefundStatus) {
+func (p *Platform) ScriptRefundStatus(refundTradeNo string, statuses ...shop.RefundStatus) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.rscripted[refundTradeNo] = append(p.rscripted[refundTradeNo], statuses...)
@@ -222,7 +222,7 @@ func (p *Platform) Requests() []Request {
 
 // RefundedAmt returns how much of the order the platform has refunded
 // (SUCCESS refunds only).
-func (p *Platform) RefundedAmt(tradeNo string) skill.Fen {
+func (p *Platform) RefundedAmt(tradeNo string) shop.Fen {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if o, ok := p.orders[tradeNo]; ok {
@@ -246,7 +246,7 @@ func (p *Platform) Refunds(tradeNo string) int {
 }
 
 // RefundStatus returns the platform's status of a refund, "" if unknown.
-func (p *Platform) RefundStatus(refundTradeNo string) skill.RefundStatus {
+func (p *Platform) RefundStatus(refundTradeNo string) shop.RefundStatus {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if r, ok := p.refunds[refundTradeNo]; ok {
@@ -382,7 +382,7 @@ func (p *Platform) refund(body []byte) (int, any) {
 	case rq.RefundAmt <= 0:
 		return fail("refundAmt error")
 	}
-	if sum, err := skill.SumLines(rq.RefundDetails); err != nil || sum != rq.RefundAmt {
+	if sum, err := shop.SumLines(rq.RefundDetails); err != nil || sum != rq.RefundAmt {
 		return fail("refundDetails error")
 	}
 	p.mu.Lock()
@@ -410,7 +410,7 @@ func (p *Platform) refund(body []byte) (int, any) {
 		return fail("退款金额超过订单金额")
 	}
 	p.seq++
-	r := &refund{req: rq, tradeNo: o.tradeNo, status: skill.RefundProcessing,
+	r := &refund{req: rq, tradeNo: o.tradeNo, status: shop.RefundProcessing,
 		refundTransactionID: fmt.Sprintf("RF%08d%s", p.seq, pay.NonceStr()[:12])}
 	p.refunds[rq.RefundTradeNo] = r
 	o.pending += rq.RefundAmt
@@ -446,8 +446,8 @@ func (p *Platform) refundQuery(body []byte) (int, any) {
 	if r == nil {
 		return fail("退款单不存在")
 	}
-	if r.status == skill.RefundProcessing {
-		next := skill.RefundSuccess
+	if r.status == shop.RefundProcessing {
+		next := shop.RefundSuccess
 		if s := p.rscripted[r.req.RefundTradeNo]; len(s) > 0 {
 			next, p.rscripted[r.req.RefundTradeNo] = s[0], s[1:]
 		}
@@ -463,13 +463,13 @@ func (p *Platform) refundQuery(body []byte) (int, any) {
 }
 
 // settle moves a PROCESSING refund to status; callers hold p.mu.
-func (p *Platform) settle(r *refund, status skill.RefundStatus) {
-	if r.status != skill.RefundProcessing || status == skill.RefundProcessing {
+func (p *Platform) settle(r *refund, status shop.RefundStatus) {
+	if r.status != shop.RefundProcessing || status == shop.RefundProcessing {
 		return
 	}
 	o := p.orders[r.tradeNo]
 	o.pending -= r.req.RefundAmt
-	if status == skill.RefundSuccess {
+	if status == shop.RefundSuccess {
 		o.refunded += r.req.RefundAmt
 	}
 	r.status = status
@@ -477,7 +477,7 @@ func (p *Platform) settle(r *refund, status skill.RefundStatus) {
 
 // Settle applies a final status to a PROCESSING refund now, as the platform
 // does before sending a refund notify.
-func (p *Platform) Settle(refundTradeNo string, status skill.RefundStatus) {
+func (p *Platform) Settle(refundTradeNo string, status shop.RefundStatus) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if r, ok := p.refunds[refundTradeNo]; ok {

@@ -3,7 +3,7 @@ package tsktest
 import (
 	"crypto/rsa"
 
-	"github.com/dingdang-voicepay/skill/skill/tsk"
+	"github.com/dingdang-voicepay/voicepay/skill/tsk"
 )
 
 // The keys below are FOR TESTS ONLY. They were generated once with

@@ -7,7 +7,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/dingdang-voicepay/skill/skill/tsk"
+	"github.com/dingdang-voicepay/voicepay/skill/tsk"
 )
 
 // Option changes a request under construction.

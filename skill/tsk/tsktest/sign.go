@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dingdang-voicepay/skill/skill/tsk"
+	"github.com/dingdang-voicepay/voicepay/skill/tsk"
 )
 
 // SignRSA2 marshals req and signs it as the platform does, TSK-RSA2 with

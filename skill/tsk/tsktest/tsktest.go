@@ -19,7 +19,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dingdang-voicepay/skill/skill/tsk"
+	"github.com/dingdang-voicepay/voicepay/skill/tsk"
 )
 
 // SkillID is the applicationId of every request built here.

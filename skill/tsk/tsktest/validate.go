@@ -12,8 +12,8 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
-	"github.com/dingdang-voicepay/skill/skill"
-	"github.com/dingdang-voicepay/skill/skill/tsk"
+	"github.com/dingdang-voicepay/voicepay/shop"
+	"github.com/dingdang-voicepay/voicepay/skill/tsk"
 )
 
 // ResponseSchema is the platform's response JSON Schema, a copy of
@@ -234,7 +234,7 @@ func checkChargeItem(j int, it tsk.ChargeItem) []error {
 	if it.Count <= 0 {
 		at("count %d must be > 0", it.Count)
 	}
-	if want, err := skill.MulFen(it.Price, it.Count); err != nil {
+	if want, err := shop.MulFen(it.Price, it.Count); err != nil {
 		at("price × count: %v", err)
 	} else if it.TotalFee != want {
 		at("totalFee %d != price %d × count %d = %d", it.TotalFee, it.Price, it.Count, want)

@@ -1,4 +1,4 @@
-// Package memstore is an in-memory skill.Store for the pay package's tests:
+// Package memstore is an in-memory shop.Store for the pay package's tests:
 // a mutex and maps, with failure injection. Not for production.
 package memstore
 
@@ -10,13 +10,13 @@ import (
 	"sync"
 	"time"
 
-	"github.com/dingdang-voicepay/skill/skill"
+	"github.com/dingdang-voicepay/voicepay/shop"
 )
 
 // ErrDown is returned by every method while the store is Down.
 var ErrDown = errors.New("memstore: down")
 
-// Store is an in-memory skill.Store. Orders are deep-copied in and out.
+// Store is an in-memory shop.Store. Orders are deep-copied in and out.
 type Store struct {
 	mu       sync.Mutex
 	orders   map[string][]byte
@@ -25,7 +25,7 @@ type Store struct {
 	down     bool
 }
 
-var _ skill.Store = (*Store)(nil)
+var _ shop.Store = (*Store)(nil)
 
 // New returns an empty store.
 func New() *Store {
@@ -39,87 +39,87 @@ func (s *Store) SetDown(down bool) {
 	s.down = down
 }
 
-func decode(b []byte) skill.Order {
-	var o skill.Order
+func decode(b []byte) shop.Order {
+	var o shop.Order
 	if err := json.Unmarshal(b, &o); err != nil {
 		panic(err)
 	}
 	return o
 }
 
-// CreateOrder implements skill.Store.
-func (s *Store) CreateOrder(ctx context.Context, o skill.Order) (skill.Order, bool, error) {
+// CreateOrder implements shop.Store.
+func (s *Store) CreateOrder(ctx context.Context, o shop.Order) (shop.Order, bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.down {
-		return skill.Order{}, false, ErrDown
+		return shop.Order{}, false, ErrDown
 	}
 	if b, ok := s.orders[o.TradeNo]; ok {
 		return decode(b), false, nil
 	}
 	b, err := json.Marshal(o)
 	if err != nil {
-		return skill.Order{}, false, err
+		return shop.Order{}, false, err
 	}
 	s.orders[o.TradeNo] = b
 	return decode(b), true, nil
 }
 
-// Order implements skill.Store.
-func (s *Store) Order(ctx context.Context, tradeNo string) (skill.Order, error) {
+// Order implements shop.Store.
+func (s *Store) Order(ctx context.Context, tradeNo string) (shop.Order, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.down {
-		return skill.Order{}, ErrDown
+		return shop.Order{}, ErrDown
 	}
 	b, ok := s.orders[tradeNo]
 	if !ok {
-		return skill.Order{}, skill.ErrNotFound
+		return shop.Order{}, shop.ErrNotFound
 	}
 	return decode(b), nil
 }
 
-// UpdateOrder implements skill.Store.
-func (s *Store) UpdateOrder(ctx context.Context, tradeNo string, fn func(*skill.Order) error) (skill.Order, error) {
+// UpdateOrder implements shop.Store.
+func (s *Store) UpdateOrder(ctx context.Context, tradeNo string, fn func(*shop.Order) error) (shop.Order, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.down {
-		return skill.Order{}, ErrDown
+		return shop.Order{}, ErrDown
 	}
 	b, ok := s.orders[tradeNo]
 	if !ok {
-		return skill.Order{}, skill.ErrNotFound
+		return shop.Order{}, shop.ErrNotFound
 	}
 	o := decode(b)
 	if err := fn(&o); err != nil {
-		if errors.Is(err, skill.ErrNoChange) {
+		if errors.Is(err, shop.ErrNoChange) {
 			return decode(b), nil
 		}
 		return decode(b), err
 	}
 	nb, err := json.Marshal(o)
 	if err != nil {
-		return skill.Order{}, err
+		return shop.Order{}, err
 	}
 	s.orders[tradeNo] = nb
 	return decode(nb), nil
 }
 
-// Orders implements skill.Store.
-func (s *Store) Orders(ctx context.Context, f skill.OrderFilter) ([]skill.Order, error) {
+// Orders implements shop.Store.
+func (s *Store) Orders(ctx context.Context, f shop.OrderFilter) ([]shop.Order, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.down {
 		return nil, ErrDown
 	}
-	var out []skill.Order
+	var out []shop.Order
 	for _, b := range s.orders {
 		o := decode(b)
 		if f.Match(&o) {
 			out = append(out, o)
 		}
 	}
-	slices.SortFunc(out, func(a, b skill.Order) int {
+	slices.SortFunc(out, func(a, b shop.Order) int {
 		if c := b.CreatedAt.Compare(a.CreatedAt); c != 0 {
 			return c
 		}
@@ -141,18 +141,18 @@ func compareStrings(a, b string) int {
 	return 0
 }
 
-// Session implements skill.Store.
+// Session implements shop.Store.
 func (s *Store) Session(ctx context.Context, id string) ([]byte, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	b, ok := s.sessions[id]
 	if !ok {
-		return nil, skill.ErrNotFound
+		return nil, shop.ErrNotFound
 	}
 	return slices.Clone(b), nil
 }
 
-// SaveSession implements skill.Store; ttl is ignored.
+// SaveSession implements shop.Store; ttl is ignored.
 func (s *Store) SaveSession(ctx context.Context, id string, state []byte, ttl time.Duration) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -160,7 +160,7 @@ func (s *Store) SaveSession(ctx context.Context, id string, state []byte, ttl ti
 	return nil
 }
 
-// DeleteSession implements skill.Store.
+// DeleteSession implements shop.Store.
 func (s *Store) DeleteSession(ctx context.Context, id string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -168,7 +168,7 @@ func (s *Store) DeleteSession(ctx context.Context, id string) error {
 	return nil
 }
 
-// Remember implements skill.Store.
+// Remember implements shop.Store.
 func (s *Store) Remember(ctx context.Context, key string, ttl time.Duration) (bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -180,7 +180,7 @@ func (s *Store) Remember(ctx context.Context, key string, ttl time.Duration) (bo
 	return true, nil
 }
 
-// Ping implements skill.Store.
+// Ping implements shop.Store.
 func (s *Store) Ping(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -190,5 +190,5 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Close implements skill.Store.
+// Close implements shop.Store.
 func (s *Store) Close() error { return nil }

@@ -1,0 +1,76 @@
+// Package ui holds what one turn of the dialog wants the user to hear and see
+// (a View), before any device decides how, and the Renderer interface that
+// each kind of device implements.
+package ui
+
+import (
+	"github.com/dingdang-voicepay/voicepay/shop"
+	"github.com/dingdang-voicepay/voicepay/skill/tsk"
+)
+
+// View is what one turn of the dialog wants the user to hear and see, before
+// any device decides how. The zero View ends the session in silence, which
+// the dialog never sends: Speech is always set.
+type View struct {
+	// Speech is what the speaker says, complete for a voice-only device.
+	Speech string `json:"speech,omitempty"`
+	// Ask marks a question: the session stays open and the mic listens.
+	Ask bool `json:"ask,omitempty"`
+	// Reprompt is said when Speech is empty; TSK has no separate reprompt.
+	Reprompt string `json:"reprompt,omitempty"`
+	// ElicitSlot names the slot the question asks for (Dialog.ElicitSlot);
+	// UpdatedIntent replaces the session's intent along with it.
+	ElicitSlot    string      `json:"elicitSlot,omitempty"`
+	UpdatedIntent *tsk.Intent `json:"updatedIntent,omitempty"`
+	// Products is a list to browse.
+	Products []shop.Product `json:"products,omitempty"`
+	// Offer asks the platform to charge the user.
+	Offer *Offer `json:"offer,omitempty"`
+	// Play starts purchased content.
+	Play *Play `json:"play,omitempty"`
+	// Result is a short result card (screens only).
+	Result *Result `json:"result,omitempty"`
+	// End ends the session even if Ask is set.
+	End bool `json:"end,omitempty"`
+}
+
+// Offer is a purchase ready to be paid.
+type Offer struct {
+	// Token is the signed offer (pay.Offers.Issue); it travels as the
+	// charge's userId and comes back as create-order's userToken.
+	Token   string       `json:"token"`
+	Product shop.Product `json:"product"`
+	Count   int64        `json:"count"`
+	Total   shop.Fen     `json:"total"`
+}
+
+// Play is content to start playing.
+type Play struct {
+	Product shop.Product `json:"product"`
+	// Speech is said before the content starts (the product's
+	// Content.Speech when empty).
+	Speech string `json:"speech,omitempty"`
+}
+
+// Result is a result card: a title and a line or two of text.
+type Result struct {
+	Title string `json:"title"`
+	Text  string `json:"text"`
+}
+
+// Renderer renders a View for one kind of device.
+type Renderer interface {
+	Render(v View) *tsk.Response
+}
+
+// KeepOpen reports whether the session stays open after v: a question that
+// does not also end the session.
+func (v View) KeepOpen() bool { return v.Ask && !v.End }
+
+// SpeechText returns what v says: Speech, else Reprompt.
+func (v View) SpeechText() string {
+	if v.Speech != "" {
+		return v.Speech
+	}
+	return v.Reprompt
+}

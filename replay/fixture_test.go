@@ -1,0 +1,136 @@
+package replay_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/dingdang-voicepay/voicepay/replay"
+)
+
+const header = "title: t\ndevice: screened\nuser: alice\n"
+
+func TestParse(t *testing.T) {
+	f, err := replay.Parse("ok.txtar", []byte(header+`-- 1 user --
+say: 我要买万古神帝第35集
+intent: buy
+slots: {product: 万古神帝第35集}
+-- 1 want --
+speech: 万古神帝第35集，2元，确定购买吗？
+end: false
+-- 2 platform --
+step: ship-notify
+copies: 3
+-- 2 want --
+replies: [SUCCESS, SUCCESS, SUCCESS]
+order: {state: DELIVERED, total: 200, deliveries: 1}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Device != replay.Screened || f.User != "alice" || len(f.Turns) != 2 {
+		t.Fatalf("fixture = %+v", f)
+	}
+	u, p := f.Turns[0].User, f.Turns[1].Platform
+	if u.Intent != "buy" || u.Slots["product"] != "万古神帝第35集" || p.Step != replay.StepShipNotify || p.Copies != 3 {
+		t.Fatalf("turns = %+v %+v", u, p)
+	}
+	if w := f.Turns[1].Want; w.Order == nil || w.Order.Deliveries != 1 || len(w.Replies) != 3 {
+		t.Fatalf("want = %+v", w)
+	}
+}
+
+func TestParseBroken(t *testing.T) {
+	tests := []struct {
+		name, data string
+		turn       int
+		wantErr    string
+	}{
+		{"no device", "title: t\nuser: u\n-- 1 user --\nintent: help\n", 0, "device"},
+		{"unknown header key", header + "colour: red\n-- 1 user --\nintent: help\n", 0, "unknown key"},
+		{"no turns", header, 0, "no turns"},
+		{"bad yaml", header + "-- 1 user --\nintent: [help\n", 1, "1 user"},
+		{"bad json", header + "-- 1 user --\n{\"intent\": \"help\"}\n-- 1 want --\n{\"speech\": \"x\"\n", 1, "1 want"},
+		{"unknown step", header + "-- 1 platform --\nstep: refund-everything\n", 1, "unknown step"},
+		{"unknown field", header + "-- 1 user --\nintent: help\nslot: {a: b}\n", 1, "slot"},
+		{"no intent", header + "-- 1 user --\nsay: 你好\n", 1, "needs an intent"},
+		{"turn out of order", header + "-- 2 user --\nintent: help\n", 2, "expected turn 1"},
+		{"stray want", header + "-- 1 user --\nintent: help\n-- 2 want --\nspeech: x\n", 2, "does not follow"},
+		{"bad section", header + "-- one user --\nintent: help\n", 0, "section"},
+		{"copies on pay", header + "-- 1 platform --\nstep: pay\ncopies: 2\n", 1, "copies"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := replay.Parse("broken.txtar", []byte(tt.data))
+			var fe *replay.Error
+			if !errors.As(err, &fe) {
+				t.Fatalf("err = %v, want a *replay.Error", err)
+			}
+			if fe.Path != "broken.txtar" || fe.Turn != tt.turn || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Fatalf("err = %v (turn %d), want turn %d mentioning %q", err, fe.Turn, tt.turn, tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestMissingWantAndUpdate(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "new.txtar")
+	src := header + "-- 1 user --\nsay: 帮助\nintent: help\n"
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	target := replay.NewSandboxTarget(startSandbox(t), false)
+	var out bytes.Buffer
+	r := replay.Runner{Target: target, Out: &out}
+	_, err := r.RunFiles(context.Background(), []string{path})
+	if !errors.Is(err, replay.ErrNoWant) || !strings.Contains(err.Error(), "new.txtar: turn 1") {
+		t.Fatalf("err = %v, want ErrNoWant naming the file and turn", err)
+	}
+	r.Update = true
+	if _, err := r.RunFiles(context.Background(), []string{path}); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := os.ReadFile(path)
+	if !strings.HasPrefix(string(got), src) || !strings.Contains(string(got), "-- 1 want --\nspeech: ") {
+		t.Fatalf("updated fixture:\n%s", got)
+	}
+	// Now it passes; break its speech and the diff names file, turn, field.
+	r.Update = false
+	if _, err := r.RunFiles(context.Background(), []string{path}); err != nil {
+		t.Fatalf("replay after update: %v\n%s", err, out.String())
+	}
+	broken := strings.Replace(string(got), "speech: ", "speech: 不对", 1)
+	os.WriteFile(path, []byte(broken), 0o644)
+	out.Reset()
+	if _, err := r.RunFiles(context.Background(), []string{path}); !errors.Is(err, replay.ErrMismatch) {
+		t.Fatalf("err = %v, want ErrMismatch", err)
+	}
+	if !strings.Contains(out.String(), "new.txtar: turn 1 (user \"帮助\"): speech:\n\twant 不对") {
+		t.Fatalf("diff:\n%s", out.String())
+	}
+}
+
+func TestDiff(t *testing.T) {
+	end := true
+	want := replay.Want{Speech: "a", End: &end, Directives: []replay.Directive{{Type: "AudioPlayer.Play", URL: "u1"}}}
+	got := want
+	got.Directives = []replay.Directive{{Type: "AudioPlayer.Play", URL: "u2"}, {Type: "Display.RenderTemplate"}}
+	got.Order = &replay.OrderView{State: "DELIVERED"} // ignored: the want has no order
+	ms := replay.Diff(want, got)
+	if len(ms) != 2 || ms[0].Field != "directives[0].url" || ms[0].Want != "u1" || ms[0].Got != "u2" ||
+		ms[1].Field != "directives[1].type" || ms[1].Want != "(none)" {
+		t.Fatalf("diff = %+v", ms)
+	}
+	n := replay.Normalizer{}
+	n.Learn("T123ABC", "<tradeNo>")
+	if s := n.String("订单T123ABC到期3月4日"); s != "订单<tradeNo>到期<date>" {
+		t.Fatalf("normalised = %q", s)
+	}
+	if s := n.String("http://127.0.0.1:8080/qr/abc.png"); s != "<qr>" {
+		t.Fatalf("qr = %q", s)
+	}
+}

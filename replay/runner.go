@@ -1,0 +1,301 @@
+package replay
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/dingdang-voicepay/voicepay/shop"
+	"github.com/dingdang-voicepay/voicepay/skill/pay"
+	"github.com/dingdang-voicepay/voicepay/skill/tsk"
+	"github.com/dingdang-voicepay/voicepay/skill/tsk/tsktest"
+)
+
+// Target is what fixtures run against: the skill (its /skill and partner
+// pay endpoints) and the fake platform its pay client points at.
+type Target interface {
+	// SkillID is the skill id requests carry.
+	SkillID() string
+	// Skill signs and sends a skill request and returns the response body.
+	Skill(ctx context.Context, req *tsk.Request) ([]byte, error)
+	// CreateOrder, ShipNotify and RefundNotify send the platform's signed
+	// call to the skill's partner endpoint and return its verified reply.
+	CreateOrder(ctx context.Context, req pay.CreateOrderRequest) (pay.Reply, error)
+	ShipNotify(ctx context.Context, req pay.ShipNotifyRequest) (pay.Reply, error)
+	RefundNotify(ctx context.Context, req pay.RefundNotifyRequest) (pay.Reply, error)
+	// Open tells the fake platform about a created order (NOTPAY).
+	Open(ctx context.Context, tradeNo string, total shop.Fen) error
+	// Pay makes the fake platform mark the order paid; it returns the
+	// platform's transactionId.
+	Pay(ctx context.Context, tradeNo string, total shop.Fen) (string, error)
+	// SettleRefund makes the fake platform settle the order's pending
+	// refund with status and returns the refund notify it would send.
+	SettleRefund(ctx context.Context, tradeNo string, status shop.RefundStatus) (pay.RefundNotifyRequest, error)
+	// Order returns the skill's order, as its admin view shows it.
+	Order(ctx context.Context, tradeNo string) (shop.Order, error)
+}
+
+// Runner plays fixtures against a Target.
+type Runner struct {
+	Target Target
+	// Update rewrites the want blocks with what the skill answered.
+	Update bool
+	// Out receives the per-turn diff of a mismatch (nil → os.Stderr).
+	Out io.Writer
+}
+
+// Result is the outcome of one fixture.
+type Result struct {
+	Path       string
+	Turns      int
+	Mismatches []TurnMismatch
+	Updated    bool // the file was rewritten
+}
+
+// TurnMismatch is a field of one turn that differs from the fixture.
+type TurnMismatch struct {
+	Turn int
+	Mismatch
+}
+
+// OK reports whether every turn got what the fixture wants.
+func (r *Result) OK() bool { return len(r.Mismatches) == 0 }
+
+// ErrMismatch is returned by RunFiles when a fixture did not match.
+var ErrMismatch = errors.New("replay: answers differ from the fixtures")
+
+// RunFiles parses and runs every fixture file, printing diffs to Out and a
+// summary line per file. It returns ErrMismatch if any answer differed, or
+// the first broken fixture's error (after running the others).
+func (r *Runner) RunFiles(ctx context.Context, paths []string) ([]*Result, error) {
+	var results []*Result
+	var broken, mismatched error
+	for _, p := range paths {
+		f, err := ParseFile(p)
+		if err == nil {
+			var res *Result
+			res, err = r.Run(ctx, f)
+			if res != nil {
+				results = append(results, res)
+				if !res.OK() && !r.Update {
+					mismatched = ErrMismatch
+				}
+			}
+		}
+		if err != nil {
+			fmt.Fprintf(r.out(), "FAIL %v\n", err)
+			broken = cmpOr(broken, err)
+		}
+	}
+	return results, cmpOr(broken, mismatched)
+}
+
+func cmpOr(a, b error) error {
+	if a != nil {
+		return a
+	}
+	return b
+}
+
+func (r *Runner) out() io.Writer {
+	if r.Out != nil {
+		return r.Out
+	}
+	return os.Stderr
+}
+
+// Run plays one fixture. Mismatches are in the result (and printed); the
+// error is for a broken fixture or a target that could not be reached.
+func (r *Runner) Run(ctx context.Context, f *Fixture) (*Result, error) {
+	if !r.Update {
+		for _, t := range f.Turns {
+			if t.Want == nil {
+				return nil, &Error{Path: f.Path, Turn: t.N, Err: ErrNoWant}
+			}
+		}
+	}
+	run := newRun(r.Target, f)
+	res := &Result{Path: f.Path, Turns: len(f.Turns)}
+	got := make([]Want, len(f.Turns))
+	for i, t := range f.Turns {
+		w, err := run.turn(ctx, t)
+		if err != nil {
+			return res, &Error{Path: f.Path, Turn: t.N, Err: err}
+		}
+		if t.Want != nil && t.Want.Order == nil {
+			w.Order = nil // checked only where the fixture asks
+		}
+		got[i] = w
+		if t.Want == nil {
+			continue
+		}
+		for _, m := range Diff(*t.Want, w) {
+			res.Mismatches = append(res.Mismatches, TurnMismatch{Turn: t.N, Mismatch: m})
+		}
+	}
+	if r.Update {
+		changed, err := update(f, got)
+		if err != nil {
+			return res, &Error{Path: f.Path, Err: err}
+		}
+		res.Updated = changed
+		if changed {
+			fmt.Fprintf(r.out(), "updated %s\n", f.Path)
+		}
+		return res, nil
+	}
+	r.report(f, res)
+	return res, nil
+}
+
+// report prints the mismatches of a fixture, one line per field.
+func (r *Runner) report(f *Fixture, res *Result) {
+	if res.OK() {
+		return
+	}
+	w := r.out()
+	fmt.Fprintf(w, "--- %s (%s)\n", f.Path, f.Title)
+	for _, m := range res.Mismatches {
+		t := f.Turns[m.Turn-1]
+		fmt.Fprintf(w, "%s: turn %d (%s): %s:\n\twant %s\n\tgot  %s\n", f.Path, m.Turn, describe(t), m.Field, m.Want, m.Got)
+	}
+}
+
+// describe names a turn for a diff line.
+func describe(t Turn) string {
+	if p := t.Platform; p != nil {
+		return "platform " + p.Step
+	}
+	u := t.User
+	switch {
+	case u.Say != "":
+		return "user " + jsonString(u.Say)
+	case u.Intent != "":
+		return "user intent " + u.Intent
+	}
+	return "user " + u.Request
+}
+
+// run is the state of one fixture being played.
+type run struct {
+	target Target
+	f      *Fixture
+	norm   Normalizer
+	user   string
+	nonce  string
+
+	sessions map[string]bool // session ids used so far
+	requests int             // skill requests sent so far
+	charge   *tsk.Charge     // the last Charge directive
+	tradeNo  string
+	total    shop.Fen
+	txID     string
+}
+
+func newRun(t Target, f *Fixture) *run {
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	nonce := hex.EncodeToString(b[:])
+	r := &run{target: t, f: f, nonce: nonce, user: f.User + "-" + nonce, sessions: map[string]bool{}}
+	// A fresh user per run keeps runs against a long-lived server apart.
+	r.norm.Learn(r.user, f.User)
+	return r
+}
+
+// turn plays one turn and returns what it got.
+func (r *run) turn(ctx context.Context, t Turn) (Want, error) {
+	if t.Platform != nil {
+		return r.platform(ctx, t.Platform, t.Want)
+	}
+	req, err := r.request(t.User)
+	if err != nil {
+		return Want{}, err
+	}
+	return r.skill(ctx, req, t.Want)
+}
+
+// request builds the skill request of a user turn.
+func (r *run) request(u *UserTurn) (*tsk.Request, error) {
+	session := "replay-" + r.nonce + "-" + strings.TrimSpace(u.Session)
+	opts := r.options(session)
+	if u.Say != "" {
+		opts = append(opts, tsktest.WithQuery(u.Say))
+	}
+	switch u.Request {
+	case RequestLaunch:
+		return tsktest.NewLaunch(opts...), nil
+	case RequestSessionEnded:
+		return tsktest.NewSessionEnded(cmpString(u.Reason, tsk.ReasonUserInitiated), opts...), nil
+	case RequestElementSelected:
+		return tsktest.NewElementSelected(u.Token, opts...), nil
+	}
+	if u.Confirmation != "" {
+		opts = append(opts, tsktest.WithConfirmation(u.Confirmation))
+	}
+	return tsktest.NewIntent(u.Intent, u.Slots, opts...), nil
+}
+
+// options are the request options every skill request of the run has.
+func (r *run) options(session string) []tsktest.Option {
+	device := tsktest.Screenless()
+	if r.f.Device == Screened {
+		device = tsktest.Screened()
+	}
+	isNew := !r.sessions[session]
+	r.sessions[session] = true
+	r.requests++
+	return []tsktest.Option{
+		device, tsktest.WithSkill(r.target.SkillID()), tsktest.WithUser(r.user),
+		tsktest.WithDevice("replay-" + r.f.Device), tsktest.WithSession(session), tsktest.WithNewSession(isNew),
+		tsktest.WithRequestID(fmt.Sprintf("replay-%s-%d", r.nonce, r.requests)),
+	}
+}
+
+func cmpString(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// skill sends a request and observes the answer.
+func (r *run) skill(ctx context.Context, req *tsk.Request, want *Want) (Want, error) {
+	body, err := r.target.Skill(ctx, req)
+	if err != nil {
+		return Want{}, err
+	}
+	resp, err := tsk.DecodeResponse(body)
+	if err != nil {
+		return Want{}, fmt.Errorf("skill response: %w: %s", err, body)
+	}
+	if err := tsktest.CheckResponse(body); err != nil {
+		return Want{}, fmt.Errorf("skill response breaks the platform's rules: %w", err)
+	}
+	for _, d := range resp.Response.Directives {
+		if c, ok := d.(tsk.Charge); ok {
+			r.charge = &c
+			r.norm.Learn(c.Payload.ChargeInfo.UserID, "<token>")
+		}
+	}
+	w := r.norm.Response(resp)
+	return r.withOrder(ctx, w, want, false)
+}
+
+// withOrder adds the order's view when the fixture checks it (or, while
+// recording a new want, for platform turns).
+func (r *run) withOrder(ctx context.Context, w Want, want *Want, platform bool) (Want, error) {
+	if r.tradeNo == "" || (want == nil && !platform) || (want != nil && want.Order == nil) {
+		return w, nil
+	}
+	o, err := r.target.Order(ctx, r.tradeNo)
+	if err != nil {
+		return w, fmt.Errorf("order %s: %w", r.tradeNo, err)
+	}
+	w.Order = Order(o)
+	return w, nil
+}

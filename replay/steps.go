@@ -1,0 +1,163 @@
+package replay
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+
+	"golang.org/x/tools/txtar"
+
+	"github.com/dingdang-voicepay/voicepay/shop"
+	"github.com/dingdang-voicepay/voicepay/skill/pay"
+	"github.com/dingdang-voicepay/voicepay/skill/tsk/tsktest"
+)
+
+// platform plays one platform step.
+func (r *run) platform(ctx context.Context, p *PlatformTurn, want *Want) (Want, error) {
+	var w Want
+	var err error
+	switch p.Step {
+	case StepCreateOrder:
+		w, err = r.createOrder(ctx)
+	case StepPay:
+		w, err = r.pay(ctx)
+	case StepShipNotify:
+		w, err = r.shipNotify(ctx, max(p.Copies, 1))
+	case StepConnectionsResponse:
+		return r.connectionsResponse(ctx, want)
+	case StepRefundNotify:
+		w, err = r.refundNotify(ctx, shop.RefundStatus(cmpString(p.Status, string(shop.RefundSuccess))))
+	default:
+		err = fmt.Errorf("unknown step %q", p.Step)
+	}
+	if err != nil {
+		return w, err
+	}
+	return r.withOrder(ctx, w, want, true)
+}
+
+// createOrder orders what the last Charge offered, as the platform does when
+// the user taps "order": the charge's userId is the userToken.
+func (r *run) createOrder(ctx context.Context) (Want, error) {
+	if r.charge == nil {
+		return Want{}, errors.New("create-order: no Charge directive yet")
+	}
+	ci := r.charge.Payload.ChargeInfo
+	var lines []shop.Line
+	var total shop.Fen
+	for _, it := range ci.Items {
+		lines = append(lines, shop.Line{ItemID: it.ItemID, Quantity: it.Count, Amount: it.TotalFee})
+		total += it.TotalFee
+	}
+	reply, err := r.target.CreateOrder(ctx, pay.CreateOrderRequest{
+		SkillID: r.target.SkillID(), UserToken: ci.UserID, Details: lines, TotalAmt: total, NonceStr: pay.NonceStr(),
+	})
+	if err != nil {
+		return Want{}, fmt.Errorf("create-order: %w", err)
+	}
+	if reply.OK() {
+		r.tradeNo, r.total, r.txID = reply.TradeNo, total, ""
+		r.norm.Learn(reply.TradeNo, "<tradeNo>")
+		if err := r.target.Open(ctx, reply.TradeNo, total); err != nil {
+			return Want{}, fmt.Errorf("create-order: platform: %w", err)
+		}
+	}
+	return Want{Reply: replyText(reply), TradeNo: r.norm.String(reply.TradeNo)}, nil
+}
+
+// pay makes the fake platform mark the order paid.
+func (r *run) pay(ctx context.Context) (Want, error) {
+	if r.tradeNo == "" {
+		return Want{}, errors.New("pay: no order created yet")
+	}
+	tx, err := r.target.Pay(ctx, r.tradeNo, r.total)
+	if err != nil {
+		return Want{}, fmt.Errorf("pay: %w", err)
+	}
+	r.txID = tx
+	r.norm.Learn(tx, "<transactionId>")
+	return Want{Reply: "PAID"}, nil
+}
+
+// shipNotify sends the ship notify copies times.
+func (r *run) shipNotify(ctx context.Context, copies int) (Want, error) {
+	if r.txID == "" {
+		return Want{}, errors.New("ship-notify: the order is not paid (add a pay step first)")
+	}
+	req := pay.ShipNotifyRequest{SkillID: r.target.SkillID(), UserToken: r.charge.Payload.ChargeInfo.UserID,
+		TransactionID: r.txID, TradeNo: r.tradeNo, TotalAmt: r.total, NonceStr: pay.NonceStr()}
+	var replies []string
+	for range copies {
+		reply, err := r.target.ShipNotify(ctx, req)
+		if err != nil {
+			return Want{}, fmt.Errorf("ship-notify: %w", err)
+		}
+		replies = append(replies, replyText(reply))
+	}
+	if copies == 1 {
+		return Want{Reply: replies[0]}, nil
+	}
+	return Want{Replies: replies}, nil
+}
+
+// connectionsResponse is the post-payment jump: a Connections.Response
+// Charge naming our tradeNo.
+func (r *run) connectionsResponse(ctx context.Context, want *Want) (Want, error) {
+	if r.tradeNo == "" {
+		return Want{}, errors.New("connections-response: no order created yet")
+	}
+	dd := r.txID
+	if dd == "" {
+		dd = "DDUNPAID" + r.nonce
+		r.norm.Learn(dd, "<transactionId>")
+	}
+	session := "replay-" + r.nonce + "-"
+	req := tsktest.NewConnectionsResponse(r.tradeNo, dd, r.options(session)...)
+	return r.skill(ctx, req, want)
+}
+
+// refundNotify settles the order's pending refund on the fake platform and
+// sends the refund notify.
+func (r *run) refundNotify(ctx context.Context, status shop.RefundStatus) (Want, error) {
+	if r.tradeNo == "" {
+		return Want{}, errors.New("refund-notify: no order created yet")
+	}
+	req, err := r.target.SettleRefund(ctx, r.tradeNo, status)
+	if err != nil {
+		return Want{}, fmt.Errorf("refund-notify: %w", err)
+	}
+	r.norm.Learn(req.RefundTransactionID, "<refundTransactionId>")
+	reply, err := r.target.RefundNotify(ctx, req)
+	if err != nil {
+		return Want{}, fmt.Errorf("refund-notify: %w", err)
+	}
+	return Want{Reply: replyText(reply)}, nil
+}
+
+// replyText is a partner reply as a fixture shows it.
+func replyText(r pay.Reply) string {
+	if r.OK() {
+		return r.RetCode
+	}
+	return r.RetCode + ": " + r.RetMsg
+}
+
+// update rewrites the fixture's want blocks with got, keeping the header and
+// request sections byte for byte. It reports whether the file changed.
+func update(f *Fixture, got []Want) (bool, error) {
+	a := &txtar.Archive{Comment: f.header}
+	for i, t := range f.Turns {
+		a.Files = append(a.Files, t.section, txtar.File{Name: fmt.Sprintf("%d want", t.N), Data: encodeWant(got[i])})
+	}
+	data := txtar.Format(a)
+	old, err := os.ReadFile(f.Path)
+	if err == nil && bytes.Equal(old, data) {
+		return false, nil
+	}
+	if err := os.WriteFile(f.Path, data, 0o644); err != nil {
+		return false, err
+	}
+	return true, nil
+}

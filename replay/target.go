@@ -1,0 +1,153 @@
+package replay
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/dingdang-voicepay/voicepay/sandbox"
+	"github.com/dingdang-voicepay/voicepay/shop"
+	"github.com/dingdang-voicepay/voicepay/skill/pay"
+	"github.com/dingdang-voicepay/voicepay/skill/tsk"
+)
+
+// adminAudience is the audience the skill's admin API wants in its bearer
+// tokens (server.AdminAudience; replay may not import the server).
+const adminAudience = "skill-admin"
+
+// HTTPTarget runs fixtures against a skill over HTTP: Client signs what it
+// sends as the platform, PlatformURL is a sandbox's fake platform (the one
+// the skill's pay client points at), AdminSecret signs the admin API tokens
+// that read orders.
+type HTTPTarget struct {
+	ID          string          // the skill id
+	Client      *sandbox.Client // skill URL and the platform's keys
+	PlatformURL string          // the fake platform's base URL
+	AdminSecret []byte
+	HTTP        *http.Client // nil → a 10s-timeout client
+}
+
+var _ Target = (*HTTPTarget)(nil)
+
+// NewSandboxTarget returns the target of a running sandbox, signing skill
+// requests with RSA2 (or HMAC when hmac is set).
+func NewSandboxTarget(s *sandbox.Sandbox, hmac bool) *HTTPTarget {
+	return &HTTPTarget{
+		ID: s.SkillID, PlatformURL: s.PlatformURL, AdminSecret: s.AdminSecret,
+		Client: &sandbox.Client{SkillURL: s.SkillURL, Key: s.Keys.Platform, Secret: s.Keys.Secret, HMAC: hmac,
+			SkillPub: &s.Keys.Skill.PublicKey},
+	}
+}
+
+func (t *HTTPTarget) http() *http.Client {
+	if t.HTTP != nil {
+		return t.HTTP
+	}
+	return &http.Client{Timeout: 10 * time.Second}
+}
+
+// SkillID returns the skill id.
+func (t *HTTPTarget) SkillID() string { return t.ID }
+
+// Skill implements Target.
+func (t *HTTPTarget) Skill(ctx context.Context, req *tsk.Request) ([]byte, error) {
+	return t.Client.Skill(ctx, req)
+}
+
+// CreateOrder implements Target.
+func (t *HTTPTarget) CreateOrder(ctx context.Context, req pay.CreateOrderRequest) (pay.Reply, error) {
+	return t.Client.CreateOrder(ctx, req)
+}
+
+// ShipNotify implements Target.
+func (t *HTTPTarget) ShipNotify(ctx context.Context, req pay.ShipNotifyRequest) (pay.Reply, error) {
+	return t.Client.ShipNotify(ctx, req)
+}
+
+// RefundNotify implements Target.
+func (t *HTTPTarget) RefundNotify(ctx context.Context, req pay.RefundNotifyRequest) (pay.Reply, error) {
+	return t.Client.RefundNotify(ctx, req)
+}
+
+// Open implements Target.
+func (t *HTTPTarget) Open(ctx context.Context, tradeNo string, total shop.Fen) error {
+	return t.control(ctx, "open", sandbox.OpenRequest{TradeNo: tradeNo, TotalAmt: total}, nil)
+}
+
+// Pay implements Target.
+func (t *HTTPTarget) Pay(ctx context.Context, tradeNo string, total shop.Fen) (string, error) {
+	var r sandbox.PaidReply
+	err := t.control(ctx, "pay", sandbox.OpenRequest{TradeNo: tradeNo, TotalAmt: total}, &r)
+	return r.TransactionID, err
+}
+
+// SettleRefund implements Target.
+func (t *HTTPTarget) SettleRefund(ctx context.Context, tradeNo string, status shop.RefundStatus) (pay.RefundNotifyRequest, error) {
+	var n pay.RefundNotifyRequest
+	err := t.control(ctx, "settle", sandbox.SettleRequest{TradeNo: tradeNo, Status: status}, &n)
+	return n, err
+}
+
+// control calls the fake platform's /sandbox/platform/<what>.
+func (t *HTTPTarget) control(ctx context.Context, what string, in, out any) error {
+	body, err := json.Marshal(in)
+	if err != nil {
+		return err
+	}
+	u := strings.TrimSuffix(t.PlatformURL, "/") + "/sandbox/platform/" + what
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	return t.do(req, out)
+}
+
+// Order implements Target through GET /admin/orders/:tradeNo.
+func (t *HTTPTarget) Order(ctx context.Context, tradeNo string) (shop.Order, error) {
+	now := time.Now()
+	tok, err := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.RegisteredClaims{
+		Subject: "admin", Audience: jwt.ClaimStrings{adminAudience},
+		IssuedAt: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(now.Add(time.Minute)),
+	}).SignedString(t.AdminSecret)
+	if err != nil {
+		return shop.Order{}, fmt.Errorf("admin token: %w", err)
+	}
+	u := strings.TrimSuffix(t.Client.SkillURL, "/") + "/admin/orders/" + url.PathEscape(tradeNo)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return shop.Order{}, err
+	}
+	req.Header.Set("Authorization", "Bearer "+tok)
+	var o shop.Order
+	err = t.do(req, &o)
+	return o, err
+}
+
+// do sends req and decodes a 200 JSON answer into out.
+func (t *HTTPTarget) do(req *http.Request, out any) error {
+	resp, err := t.http().Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s %s: HTTP %d: %s", req.Method, req.URL.Path, resp.StatusCode, bytes.TrimSpace(raw))
+	}
+	if out == nil {
+		return nil
+	}
+	return json.Unmarshal(raw, out)
+}

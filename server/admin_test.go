@@ -1,0 +1,131 @@
+package server_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/dingdang-voicepay/voicepay/server"
+	"github.com/dingdang-voicepay/voicepay/shop"
+	"github.com/dingdang-voicepay/voicepay/skill/pay/paytest"
+)
+
+func mustToken(t *testing.T, secret string, ttl time.Duration, now time.Time) string {
+	t.Helper()
+	tok, err := server.NewAdminToken([]byte(secret), ttl, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+func TestAdminAuth(t *testing.T) {
+	f := newFixture(t)
+	noExp, _ := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.RegisteredClaims{Audience: jwt.ClaimStrings{server.AdminAudience}}).SignedString([]byte(adminSecret))
+	otherAud, _ := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.RegisteredClaims{Audience: jwt.ClaimStrings{"offers"},
+		ExpiresAt: jwt.NewNumericDate(time.Now().Add(time.Hour))}).SignedString([]byte(adminSecret))
+	tests := []struct {
+		name, auth string
+		wantStatus int
+		wantError  string
+	}{
+		{"missing", "", 401, "missing bearer token"},
+		{"not bearer", "Basic YWRtaW46YWRtaW4=", 401, "missing bearer token"},
+		{"expired", "Bearer " + mustToken(t, adminSecret, time.Minute, time.Now().Add(-2*time.Minute)), 401, "token expired"},
+		{"wrong secret", "Bearer " + mustToken(t, "not-the-secret", time.Hour, time.Now()), 401, "invalid token"},
+		{"no expiry", "Bearer " + noExp, 401, "invalid token"},
+		{"other audience", "Bearer " + otherAud, 401, "invalid token"},
+		{"garbage", "Bearer abc.def.ghi", 401, "invalid token"},
+		{"good", "Bearer " + mustToken(t, adminSecret, time.Hour, time.Now()), 200, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := f.get(t, "/admin/orders", "Authorization", tt.auth)
+			if r.status != tt.wantStatus || r.errorText() != tt.wantError {
+				t.Fatalf("got %d %s, want %d %q", r.status, r.body, tt.wantStatus, tt.wantError)
+			}
+		})
+	}
+}
+
+func TestAdminAPI(t *testing.T) {
+	f := newFixture(t)
+	auth := "Bearer " + mustToken(t, adminSecret, time.Hour, time.Now())
+	reply := f.createOrder(t, "u1", shop.Line{ItemID: "coins", Quantity: 2, Amount: 200})
+	f.createOrder(t, "u2", shop.Line{ItemID: "ep35", Quantity: 1, Amount: 200})
+	tx := f.platform.Pay(reply.TradeNo, 200)
+	ship := f.platform.NewShipNotify("u1", reply.TradeNo)
+	if ship.TransactionID != tx {
+		t.Fatalf("ship notify transaction %q, want %q", ship.TransactionID, tx)
+	}
+	body, sig := paytest.Sign(t, ship)
+	if r := f.post(t, "/pay/ship-notify", body, sig); !payReply(t, r).OK() {
+		t.Fatalf("ship notify: %s", r.body)
+	}
+
+	var list server.OrderList
+	decode(t, f.get(t, "/admin/orders?user=u1&state=delivered,created&limit=10", "Authorization", auth), 200, &list)
+	if len(list.Orders) != 1 || list.Orders[0].TradeNo != reply.TradeNo || list.Orders[0].Deliveries != 1 ||
+		list.Orders[0].TransactionID != tx || len(list.Orders[0].History) != 3 {
+		t.Fatalf("orders of u1: %+v", list)
+	}
+	decode(t, f.get(t, "/admin/orders", "Authorization", auth), 200, &list)
+	if len(list.Orders) != 2 {
+		t.Fatalf("all orders: %d", len(list.Orders))
+	}
+	for _, q := range []string{"?state=nope", "?limit=0", "?limit=x"} {
+		if r := f.get(t, "/admin/orders"+q, "Authorization", auth); r.status != 400 {
+			t.Errorf("%s: %d %s", q, r.status, r.body)
+		}
+	}
+
+	var o server.OrderView
+	decode(t, f.get(t, "/admin/orders/"+reply.TradeNo, "Authorization", auth), 200, &o)
+	if o.State != shop.StateDelivered || o.TotalAmt != 200 || o.UserID != "u1" {
+		t.Fatalf("order: %+v", o)
+	}
+	if r := f.get(t, "/admin/orders/TNOSUCHORDER", "Authorization", auth); r.status != 404 {
+		t.Fatalf("unknown order: %d %s", r.status, r.body)
+	}
+
+	var ents server.EntitlementList
+	decode(t, f.get(t, "/admin/users/u1/entitlements", "Authorization", auth), 200, &ents)
+	if len(ents.Entitlements) != 1 || ents.Entitlements[0].ProductID != "coins" || ents.Entitlements[0].Quantity != 2 {
+		t.Fatalf("entitlements: %+v", ents)
+	}
+
+	refund := func(tradeNo string, req server.RefundRequest) response {
+		b, _ := json.Marshal(req)
+		hr, _ := http.NewRequest(http.MethodPost, "http://skill.test/admin/orders/"+tradeNo+"/refund", bytes.NewReader(b))
+		hr.Header.Set("Authorization", auth)
+		hr.Header.Set("Content-Type", "application/json")
+		return f.do(t, hr)
+	}
+	if r := refund(reply.TradeNo, server.RefundRequest{Amount: -1}); r.status != 400 {
+		t.Fatalf("negative refund: %d %s", r.status, r.body)
+	}
+	decode(t, refund(reply.TradeNo, server.RefundRequest{Amount: 100, Reason: "test"}), 200, &o)
+	if o.State != shop.StateRefunding || len(o.Refunds) != 1 || o.Refunds[0].Amount != 100 {
+		t.Fatalf("after refund: %+v", o)
+	}
+	if r := refund(reply.TradeNo, server.RefundRequest{}); r.status != 400 {
+		t.Fatalf("second refund while one is pending: %d %s", r.status, r.body)
+	}
+	if f.platform.Calls("refund") != 1 {
+		t.Fatalf("platform refund calls: %d", f.platform.Calls("refund"))
+	}
+}
+
+func decode(t *testing.T, r response, wantStatus int, v any) {
+	t.Helper()
+	if r.status != wantStatus {
+		t.Fatalf("HTTP %d, want %d: %s", r.status, wantStatus, r.body)
+	}
+	if err := json.Unmarshal(r.body, v); err != nil {
+		t.Fatalf("%v: %s", err, r.body)
+	}
+}

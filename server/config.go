@@ -1,0 +1,174 @@
+package server
+
+import (
+	"cmp"
+	"context"
+	"crypto/rsa"
+	"log/slog"
+	"time"
+
+	"github.com/dingdang-voicepay/voicepay/shop"
+	"github.com/dingdang-voicepay/voicepay/skill/pay"
+	"github.com/dingdang-voicepay/voicepay/skill/tsk"
+)
+
+// Defaults for the zero fields of Config.
+const (
+	DefaultSkillID       = "demo-skill"
+	DefaultBodyLimit     = 64 << 10 // bytes
+	DefaultDialogTimeout = time.Second
+	DefaultQRMaxAge      = 10 * time.Minute
+	DefaultReadTimeout   = 10 * time.Second
+	DefaultWriteTimeout  = 10 * time.Second
+	DefaultIdleTimeout   = time.Minute
+	DefaultAdminLimit    = 100
+	MaxAdminLimit        = 1000
+)
+
+// Dialog answers skill requests; *intents.Dialog satisfies it. Handle never
+// returns nil.
+type Dialog interface {
+	Handle(ctx context.Context, req *tsk.Request) *tsk.Response
+}
+
+// Partner runs the partner side of payment; *pay.Service satisfies it. Each
+// method returns the reply to send: SUCCESS only once durably stored.
+type Partner interface {
+	CreateOrder(ctx context.Context, req pay.CreateOrderRequest) pay.Reply
+	ShipNotify(ctx context.Context, req pay.ShipNotifyRequest) pay.Reply
+	RefundNotify(ctx context.Context, req pay.RefundNotifyRequest) pay.Reply
+}
+
+// QR renders signed QR tokens; *qr.Codes satisfies it. PNG fails for a
+// forged or expired token.
+type QR interface {
+	PNG(token string) (png []byte, etag string, err error)
+}
+
+// Store is what the server needs of storage: remembering request ids (replay
+// protection) and a readiness probe. shop.Store satisfies it.
+type Store interface {
+	Remember(ctx context.Context, key string, ttl time.Duration) (fresh bool, err error)
+	Ping(ctx context.Context) error
+}
+
+// Ledger reads orders for the admin API; shop.Store satisfies it.
+type Ledger interface {
+	Order(ctx context.Context, tradeNo string) (shop.Order, error)
+	Orders(ctx context.Context, f shop.OrderFilter) ([]shop.Order, error)
+}
+
+// Accounts answers what users own and refunds orders for the admin API;
+// *pay.Service satisfies it.
+type Accounts interface {
+	Entitlements(ctx context.Context, userID string) ([]shop.Entitlement, error)
+	Refund(ctx context.Context, tradeNo string, amount shop.Fen, reason string) (shop.Order, error)
+}
+
+// Config configures the server. The zero value serves health checks and
+// refuses everything else cleanly: each feature switches on with the fields
+// it needs (keys for /skill and /pay/*, Partner and PrivateKey for /pay/*,
+// QR for /qr, AdminSecret with Ledger/Accounts for /admin).
+type Config struct {
+	// SkillID is our applicationId; a request for any other skill is refused
+	// (default DefaultSkillID).
+	SkillID string
+	// PlatformKeys are the platform's public keys (TSKPublicKey); several
+	// may be given while keys rotate. They verify TSK-RSA2 on /skill and
+	// /pay/*.
+	PlatformKeys []*rsa.PublicKey
+	// Secrets are SkillSecrets accepted for TSK-HMAC-SHA256-BASIC on /skill
+	// only; none means HMAC is refused.
+	Secrets [][]byte
+	// PrivateKey is our SkillPrivateKey: it signs every /pay/* reply.
+	PrivateKey *rsa.PrivateKey
+	// Window is how far a signature's timestamp may be from now
+	// (default tsk.DefaultWindow, 3m). Request ids are remembered 2×Window.
+	Window time.Duration
+
+	// Dialog answers /skill (nil: a fixed "unavailable" answer).
+	Dialog Dialog
+	// Partner answers /pay/* (nil: 503 FAIL).
+	Partner Partner
+	// Store remembers request ids and answers /readyz (nil: an in-memory
+	// store, for tests and tools).
+	Store Store
+	// QR renders /qr/:token.png (nil: 404).
+	QR QR
+	// QRMaxAge is the Cache-Control max-age of QR images (default DefaultQRMaxAge).
+	QRMaxAge time.Duration
+	// Catalog serves the /products/:id pages QR codes lead to (nil: 404).
+	Catalog *shop.Catalog
+
+	// AdminSecret keys the HS256 JWTs of the admin API; empty disables it.
+	AdminSecret []byte
+	// Ledger lists and shows orders (default: Store, when it is a Ledger).
+	Ledger Ledger
+	// Accounts gives entitlements and refunds (default: Partner, when it is
+	// an Accounts).
+	Accounts Accounts
+
+	// BodyLimit bounds request bodies in bytes (default DefaultBodyLimit); a
+	// larger one is refused with 413.
+	BodyLimit int
+	// DialogTimeout bounds one dialog turn (default DefaultDialogTimeout:
+	// the platform gives up after about a second anyway).
+	DialogTimeout time.Duration
+	// ReadTimeout, WriteTimeout and IdleTimeout bound connections.
+	ReadTimeout, WriteTimeout, IdleTimeout time.Duration
+	// Now is the clock for signatures and tokens (default time.Now).
+	Now func() time.Time
+	// Logger gets one line per request (default slog.Default()).
+	Logger *slog.Logger
+}
+
+// withDefaults fills the zero fields, in one place.
+func (c Config) withDefaults() Config {
+	c.SkillID = cmp.Or(c.SkillID, DefaultSkillID)
+	c.Window = cmp.Or(c.Window, tsk.DefaultWindow)
+	c.QRMaxAge = cmp.Or(c.QRMaxAge, DefaultQRMaxAge)
+	c.BodyLimit = cmp.Or(c.BodyLimit, DefaultBodyLimit)
+	c.DialogTimeout = cmp.Or(c.DialogTimeout, DefaultDialogTimeout)
+	c.ReadTimeout = cmp.Or(c.ReadTimeout, DefaultReadTimeout)
+	c.WriteTimeout = cmp.Or(c.WriteTimeout, DefaultWriteTimeout)
+	c.IdleTimeout = cmp.Or(c.IdleTimeout, DefaultIdleTimeout)
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	if c.Dialog == nil {
+		c.Dialog = unavailableDialog{}
+	}
+	if c.Store == nil {
+		c.Store = newMemStore(c.Now)
+	}
+	if l, ok := c.Store.(Ledger); ok && c.Ledger == nil {
+		c.Ledger = l
+	}
+	if a, ok := c.Partner.(Accounts); ok && c.Accounts == nil {
+		c.Accounts = a
+	}
+	return c
+}
+
+// skillVerifier accepts TSK-RSA2 by a platform key and, when secrets are
+// configured, TSK-HMAC-SHA256-BASIC.
+func (c Config) skillVerifier() *tsk.Verifier {
+	return &tsk.Verifier{Secrets: c.Secrets, PublicKeys: c.PlatformKeys, Window: c.Window, Now: c.Now}
+}
+
+// payVerifier accepts TSK-RSA2 by a platform key only.
+func (c Config) payVerifier() *tsk.Verifier {
+	return &tsk.Verifier{PublicKeys: c.PlatformKeys, Window: c.Window, Now: c.Now, RSAOnly: true}
+}
+
+// unavailableDialog answers every turn with an apology: the zero Config's
+// dialog.
+type unavailableDialog struct{}
+
+// Handle apologises: no dialog is configured.
+func (unavailableDialog) Handle(context.Context, *tsk.Request) *tsk.Response {
+	return tsk.NewResponse("技能暂时不可用，请稍后再试。", true)
+}

@@ -1,0 +1,142 @@
+package shop
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// Kind says what buying a product gives the user.
+type Kind string
+
+// The product kinds.
+const (
+	KindEntitlement  Kind = "entitlement"  // owned forever once bought (an episode, an album)
+	KindConsumable   Kind = "consumable"   // bought in quantity, used up one at a time (credits)
+	KindSubscription Kind = "subscription" // Days of access per unit; renewals extend
+)
+
+// MaxQuantity bounds the quantity of one order line. A speaker purchase of more
+// than this is almost certainly a misheard number.
+const MaxQuantity = 999
+
+// Product is one sellable item of the catalog.
+type Product struct {
+	ID          string       `yaml:"id" json:"id"`
+	Name        string       `yaml:"name" json:"name"`
+	Description string       `yaml:"description" json:"description"`
+	Price       Fen          `yaml:"price" json:"price"`
+	Kind        Kind         `yaml:"kind" json:"kind"`
+	Days        int          `yaml:"days,omitempty" json:"days,omitempty"`
+	Aliases     []string     `yaml:"aliases,omitempty" json:"aliases,omitempty"`
+	Image       string       `yaml:"image,omitempty" json:"image,omitempty"`
+	Content     Content      `yaml:"content" json:"content"`
+	Refund      RefundPolicy `yaml:"refund" json:"refund"`
+}
+
+// Content is what a purchase unlocks.
+type Content struct {
+	Speech string `yaml:"speech" json:"speech"`
+	Audio  string `yaml:"audio,omitempty" json:"audio,omitempty"`
+}
+
+// RefundPolicy says whether and when a purchase can be refunded.
+type RefundPolicy struct {
+	Allowed    bool `yaml:"allowed" json:"allowed"`
+	WithinDays int  `yaml:"within_days" json:"within_days"`
+	UnusedOnly bool `yaml:"unused_only" json:"unused_only"`
+}
+
+// Catalog is the list of products, in the order they are offered.
+type Catalog struct {
+	Products []Product `yaml:"products" json:"products"`
+}
+
+var idPattern = regexp.MustCompile(`^[0-9A-Za-z_-]{1,32}$`)
+
+// Validate reports the first problem of the catalog: duplicate or malformed
+// ids, empty names, non-positive prices, unknown kinds, subscriptions without
+// days.
+func (c *Catalog) Validate() error {
+	if len(c.Products) == 0 {
+		return fmt.Errorf("catalog: no products")
+	}
+	seen := make(map[string]bool, len(c.Products))
+	for i, p := range c.Products {
+		where := fmt.Sprintf("catalog: product %d (%q)", i+1, p.ID)
+		switch {
+		case !idPattern.MatchString(p.ID):
+			return fmt.Errorf("%s: id must be 1-32 letters, digits, '-' or '_'", where)
+		case seen[p.ID]:
+			return fmt.Errorf("%s: duplicate id", where)
+		case strings.TrimSpace(p.Name) == "":
+			return fmt.Errorf("%s: name is empty", where)
+		case p.Price <= 0:
+			return fmt.Errorf("%s: price must be > 0 fen, got %d", where, p.Price)
+		case p.Kind != KindEntitlement && p.Kind != KindConsumable && p.Kind != KindSubscription:
+			return fmt.Errorf("%s: unknown kind %q (want entitlement, consumable or subscription)", where, p.Kind)
+		case p.Kind == KindSubscription && p.Days <= 0:
+			return fmt.Errorf("%s: a subscription needs days > 0", where)
+		case p.Kind != KindSubscription && p.Days != 0:
+			return fmt.Errorf("%s: days is only for subscriptions", where)
+		case p.Refund.WithinDays < 0:
+			return fmt.Errorf("%s: refund.within_days must be >= 0", where)
+		}
+		seen[p.ID] = true
+	}
+	return nil
+}
+
+// Product returns the product with the id.
+func (c *Catalog) Product(id string) (Product, bool) {
+	for _, p := range c.Products {
+		if p.ID == id {
+			return p, true
+		}
+	}
+	return Product{}, false
+}
+
+// Match finds products by what a user said: an exact id, name or alias wins;
+// otherwise every product whose name or alias contains the words, or is
+// contained in them, is returned (several means the user must choose).
+func (c *Catalog) Match(said string) []Product {
+	said = normalize(said)
+	if said == "" {
+		return nil
+	}
+	var exact, partial []Product
+	for _, p := range c.Products {
+		names := append([]string{p.ID, p.Name}, p.Aliases...)
+		hit := false
+		for _, n := range names {
+			n = normalize(n)
+			if n == said {
+				exact = append(exact, p)
+				hit = false
+				break
+			}
+			if n != "" && (strings.Contains(n, said) || strings.Contains(said, n)) {
+				hit = true
+			}
+		}
+		if hit {
+			partial = append(partial, p)
+		}
+	}
+	if len(exact) > 0 {
+		return exact
+	}
+	return partial
+}
+
+func normalize(s string) string {
+	s = strings.ToLower(strings.TrimSpace(s))
+	return strings.Map(func(r rune) rune {
+		switch r {
+		case ' ', '\t', '，', ',', '。', '.', '！', '!', '？', '?', '、', '《', '》', '"', '“', '”':
+			return -1
+		}
+		return r
+	}, s)
+}

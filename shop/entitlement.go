@@ -1,0 +1,87 @@
+package shop
+
+import (
+	"sort"
+	"time"
+)
+
+// Entitlement is what a user owns of one product. It is derived from the
+// user's orders (delivered and not refunded), never stored on its own, so a
+// delivery or a refund changes it atomically with the order.
+type Entitlement struct {
+	ProductID string    `json:"productId"`
+	Kind      Kind      `json:"kind"`
+	Quantity  int64     `json:"quantity,omitempty"` // consumables: units left
+	ExpiresAt time.Time `json:"expiresAt,omitzero"` // subscriptions: end of access
+}
+
+// Active reports whether the entitlement gives access now.
+func (e Entitlement) Active(now time.Time) bool {
+	switch e.Kind {
+	case KindConsumable:
+		return e.Quantity > 0
+	case KindSubscription:
+		return now.Before(e.ExpiresAt)
+	default:
+		return true
+	}
+}
+
+// owning reports whether an order in this state gives its items to the user.
+func owning(s OrderState) bool {
+	return s == StateDelivered || s == StateRefunding || s == StatePartiallyRefunded
+}
+
+// Entitlements folds a user's orders into what they own, one entry per
+// product, in catalog order. Consumables count units bought minus refunded
+// minus used; subscriptions chain their periods in delivery order, a renewal
+// bought before expiry extending it. Products missing from the catalog are
+// skipped.
+func Entitlements(orders []Order, cat *Catalog) []Entitlement {
+	sorted := make([]Order, 0, len(orders))
+	for _, o := range orders {
+		if owning(o.State) {
+			sorted = append(sorted, o)
+		}
+	}
+	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].DeliveredAt.Before(sorted[j].DeliveredAt) })
+
+	byID := map[string]*Entitlement{}
+	for _, o := range sorted {
+		for _, l := range o.Details {
+			p, ok := cat.Product(l.ItemID)
+			if !ok {
+				continue
+			}
+			units := l.Quantity - o.RefundedQuantity(l.ItemID)
+			if units <= 0 {
+				continue
+			}
+			e := byID[p.ID]
+			if e == nil {
+				e = &Entitlement{ProductID: p.ID, Kind: p.Kind}
+				byID[p.ID] = e
+			}
+			switch p.Kind {
+			case KindConsumable:
+				e.Quantity += units - o.Uses[l.ItemID]
+			case KindSubscription:
+				start := o.DeliveredAt
+				if e.ExpiresAt.After(start) {
+					start = e.ExpiresAt
+				}
+				e.ExpiresAt = start.Add(time.Duration(units) * time.Duration(p.Days) * 24 * time.Hour).UTC()
+			}
+		}
+	}
+	var out []Entitlement
+	for _, p := range cat.Products {
+		if e := byID[p.ID]; e != nil {
+			if e.Kind == KindConsumable && e.Quantity < 0 {
+				e.Quantity = 0
+			}
+			out = append(out, *e)
+		}
+	}
+	return out
+}

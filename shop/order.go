@@ -1,0 +1,185 @@
+package shop
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// OrderState is where an order stands. The legal moves are in transitions.
+type OrderState string
+
+// The order states.
+const (
+	StateCreated           OrderState = "CREATED"            // create-order answered; not paid yet
+	StatePaid              OrderState = "PAID"               // the platform says paid; not delivered yet
+	StateDelivered         OrderState = "DELIVERED"          // the user has what they bought
+	StateClosed            OrderState = "CLOSED"             // unpaid past its expiry
+	StateRefunding         OrderState = "REFUNDING"          // a refund was accepted and is pending
+	StateRefunded          OrderState = "REFUNDED"           // all of it was refunded
+	StatePartiallyRefunded OrderState = "PARTIALLY_REFUNDED" // some of it was refunded
+)
+
+// transitions lists every legal move. A CLOSED order may still become PAID:
+// when the platform says a late payment succeeded, the platform is the truth
+// and the user gets what they paid for.
+var transitions = map[OrderState][]OrderState{
+	StateCreated:           {StatePaid, StateClosed},
+	StateClosed:            {StatePaid},
+	StatePaid:              {StateDelivered},
+	StateDelivered:         {StateRefunding},
+	StatePartiallyRefunded: {StateRefunding},
+	StateRefunding:         {StateRefunded, StatePartiallyRefunded, StateDelivered},
+}
+
+// CanMove reports whether an order may go from one state to another.
+func CanMove(from, to OrderState) bool {
+	for _, s := range transitions[from] {
+		if s == to {
+			return true
+		}
+	}
+	return false
+}
+
+// Line is one item of an order: the pay document's details[] entry. Amount is
+// the line total (unit price × quantity).
+type Line struct {
+	ItemID   string `json:"itemId"`
+	Quantity int64  `json:"quantity"`
+	Amount   Fen    `json:"amount"`
+}
+
+// Transition is one entry of an order's history.
+type Transition struct {
+	From  OrderState `json:"from"`
+	To    OrderState `json:"to"`
+	At    time.Time  `json:"at"`
+	Cause string     `json:"cause"`
+}
+
+// Order is the partner-side order: what the platform's create-order asked for,
+// and everything that happened to it since. It is stored whole, as JSON, under
+// its TradeNo; every change goes through the store's atomic UpdateOrder.
+type Order struct {
+	TradeNo       string     `json:"tradeNo"`
+	SkillID       string     `json:"skillId"`
+	UserID        string     `json:"userId"`
+	State         OrderState `json:"state"`
+	TotalAmt      Fen        `json:"totalAmt"`
+	Details       []Line     `json:"details"`
+	NonceStr      string     `json:"nonceStr,omitempty"`
+	TransactionID string     `json:"transactionId"`
+	Deliveries    int        `json:"deliveries"`
+	RefundedAmt   Fen        `json:"refundedAmt"`
+	Refunds       []Refund   `json:"refunds,omitempty"`
+	// Uses counts how many times each item was used (played, consumed).
+	Uses map[string]int64 `json:"uses,omitempty"`
+	// Intent is the user's original request, kept so that it resumes after
+	// payment. Opaque to the ledger.
+	Intent      json.RawMessage `json:"intent,omitempty"`
+	CreatedAt   time.Time       `json:"createdAt"`
+	ExpiresAt   time.Time       `json:"expiresAt"`
+	PaidAt      time.Time       `json:"paidAt,omitzero"`
+	DeliveredAt time.Time       `json:"deliveredAt,omitzero"`
+	UpdatedAt   time.Time       `json:"updatedAt"`
+	History     []Transition    `json:"history"`
+}
+
+// Move changes the order's state, recording why and when. An illegal move is
+// an ECONFLICT error that changes nothing.
+func (o *Order) Move(to OrderState, cause string, at time.Time) error {
+	if !CanMove(o.State, to) {
+		return &Error{Code: ECONFLICT, Message: fmt.Sprintf("order %s is %s, cannot become %s", o.TradeNo, o.State, to)}
+	}
+	o.History = append(o.History, Transition{From: o.State, To: to, At: at.UTC(), Cause: cause})
+	o.State = to
+	o.UpdatedAt = at.UTC()
+	return nil
+}
+
+// Deliver records a payment and delivers the order in one step: the work of a
+// ship notify or of an order query that says SUCCESS. A second call for the
+// same payment returns ErrNoChange (deliver exactly once); a different
+// transaction id for a delivered order is an ECONFLICT.
+func (o *Order) Deliver(transactionID string, totalAmt Fen, cause string, at time.Time) error {
+	if totalAmt != o.TotalAmt {
+		return Errorf(ECONFLICT, "totalAmt %d does not match order %d", totalAmt, o.TotalAmt)
+	}
+	if o.Deliveries > 0 {
+		if transactionID != "" && o.TransactionID != "" && transactionID != o.TransactionID {
+			return Errorf(ECONFLICT, "order already paid by another transaction")
+		}
+		return ErrNoChange
+	}
+	if o.State == StateCreated || o.State == StateClosed {
+		if err := o.Move(StatePaid, cause, at); err != nil {
+			return err
+		}
+		o.PaidAt = at.UTC()
+	}
+	if transactionID != "" {
+		o.TransactionID = transactionID
+	}
+	if err := o.Move(StateDelivered, "delivered", at); err != nil {
+		return err
+	}
+	o.Deliveries++
+	o.DeliveredAt = at.UTC()
+	return nil
+}
+
+// Close closes an unpaid order past its expiry.
+func (o *Order) Close(at time.Time) error {
+	if o.State == StateClosed {
+		return ErrNoChange
+	}
+	if at.Before(o.ExpiresAt) {
+		return Errorf(ECONFLICT, "order %s has not expired", o.TradeNo)
+	}
+	return o.Move(StateClosed, "expired unpaid", at)
+}
+
+// Use records one use of an item of a delivered order (a play, a consumed
+// credit). A consumable can be used at most as many times as bought and not
+// refunded; other kinds count plays without limit.
+func (o *Order) Use(itemID string, consumable bool, at time.Time) error {
+	if o.State != StateDelivered && o.State != StatePartiallyRefunded {
+		return Errorf(ECONFLICT, "order %s is %s", o.TradeNo, o.State)
+	}
+	l, ok := o.Line(itemID)
+	if !ok {
+		return Errorf(EINVALID, "order %s has no item %s", o.TradeNo, itemID)
+	}
+	if consumable && o.Uses[itemID] >= l.Quantity-o.RefundedQuantity(itemID) {
+		return Errorf(ECONFLICT, "order %s has no %s left", o.TradeNo, itemID)
+	}
+	if o.Uses == nil {
+		o.Uses = make(map[string]int64)
+	}
+	o.Uses[itemID]++
+	o.UpdatedAt = at.UTC()
+	return nil
+}
+
+// Line returns the order line for an item.
+func (o *Order) Line(itemID string) (Line, bool) {
+	for _, l := range o.Details {
+		if l.ItemID == itemID {
+			return l, true
+		}
+	}
+	return Line{}, false
+}
+
+// SumLines returns the sum of the line amounts, or ErrOverflow.
+func SumLines(lines []Line) (Fen, error) {
+	var sum Fen
+	for _, l := range lines {
+		var err error
+		if sum, err = AddFen(sum, l.Amount); err != nil {
+			return 0, err
+		}
+	}
+	return sum, nil
+}

@@ -1,0 +1,177 @@
+package shop
+
+import (
+	"time"
+)
+
+// RefundStatus is the platform's view of one refund.
+type RefundStatus string
+
+// The refund statuses of the pay document.
+const (
+	RefundProcessing RefundStatus = "PROCESSING"
+	RefundSuccess    RefundStatus = "SUCCESS"
+	RefundFail       RefundStatus = "FAIL"
+)
+
+// Refund is one refund of an order. RefundTradeNo is ours and stays the same
+// across retries, so the platform never applies a refund twice.
+type Refund struct {
+	RefundTradeNo       string       `json:"refundTradeNo"`
+	RefundTransactionID string       `json:"refundTransactionId,omitempty"`
+	Amount              Fen          `json:"refundAmt"`
+	Details             []Line       `json:"refundDetails"`
+	Reason              string       `json:"reason,omitempty"`
+	Status              RefundStatus `json:"status"`
+	StatusDesc          string       `json:"statusDesc,omitempty"`
+	CreatedAt           time.Time    `json:"createdAt"`
+	UpdatedAt           time.Time    `json:"updatedAt"`
+}
+
+// PendingRefundAmt is the amount of refunds still PROCESSING.
+func (o *Order) PendingRefundAmt() Fen {
+	var sum Fen
+	for _, r := range o.Refunds {
+		if r.Status == RefundProcessing {
+			sum += r.Amount
+		}
+	}
+	return sum
+}
+
+// Refund returns the refund with the refundTradeNo.
+func (o *Order) Refund(refundTradeNo string) (*Refund, bool) {
+	for i := range o.Refunds {
+		if o.Refunds[i].RefundTradeNo == refundTradeNo {
+			return &o.Refunds[i], true
+		}
+	}
+	return nil, false
+}
+
+// StartRefund records a refund as PROCESSING and moves the order to
+// REFUNDING. The amount must be positive and, with what was refunded or is
+// pending, at most the order total; each refunded line must be an item of the
+// order. Starting the same refundTradeNo again returns ErrNoChange.
+func (o *Order) StartRefund(r Refund, at time.Time) error {
+	if _, ok := o.Refund(r.RefundTradeNo); ok {
+		return ErrNoChange
+	}
+	if r.Amount <= 0 {
+		return Errorf(EINVALID, "refund amount must be > 0")
+	}
+	sum, err := SumLines(r.Details)
+	if err != nil || sum != r.Amount {
+		return Errorf(EINVALID, "refund details do not add up to the refund amount")
+	}
+	for _, l := range r.Details {
+		ol, ok := o.Line(l.ItemID)
+		if !ok || l.Quantity <= 0 || l.Amount <= 0 {
+			return Errorf(EINVALID, "refund line %q is not part of the order", l.ItemID)
+		}
+		qty, amt := o.RefundCommitted(l.ItemID)
+		if qty+l.Quantity > ol.Quantity || amt+l.Amount > ol.Amount {
+			return Errorf(EINVALID, "refund line %q exceeds what is left of it", l.ItemID)
+		}
+	}
+	already, err := AddFen(o.RefundedAmt, o.PendingRefundAmt())
+	if err != nil {
+		return err
+	}
+	if total, err := AddFen(already, r.Amount); err != nil || total > o.TotalAmt {
+		return Errorf(EINVALID, "refund of %s exceeds what is left of %s", r.Amount.Yuan(), o.TotalAmt.Yuan())
+	}
+	if err := o.Move(StateRefunding, "refund "+r.RefundTradeNo+" requested", at); err != nil {
+		return err
+	}
+	r.Status = RefundProcessing
+	r.CreatedAt, r.UpdatedAt = at.UTC(), at.UTC()
+	o.Refunds = append(o.Refunds, r)
+	return nil
+}
+
+// FinishRefund applies the platform's final word on a refund: SUCCESS adds to
+// RefundedAmt (REFUNDED when all is refunded, else PARTIALLY_REFUNDED); FAIL
+// returns the order to where it was. PROCESSING, or a result already applied,
+// returns ErrNoChange: refund notifications are idempotent.
+func (o *Order) FinishRefund(refundTradeNo, refundTransactionID string, status RefundStatus, desc string, at time.Time) error {
+	r, ok := o.Refund(refundTradeNo)
+	if !ok {
+		return Errorf(ENOTFOUND, "no refund %s on order %s", refundTradeNo, o.TradeNo)
+	}
+	learned := refundTransactionID != "" && r.RefundTransactionID == ""
+	if learned {
+		r.RefundTransactionID = refundTransactionID
+		r.UpdatedAt, o.UpdatedAt = at.UTC(), at.UTC()
+	}
+	unchanged := ErrNoChange
+	if learned {
+		unchanged = nil // the platform's refund id is news worth writing
+	}
+	if r.Status != RefundProcessing {
+		if status == r.Status || status == RefundProcessing {
+			return unchanged
+		}
+		return Errorf(ECONFLICT, "refund %s is already %s", refundTradeNo, r.Status)
+	}
+	switch status {
+	case RefundProcessing:
+		return unchanged
+	case RefundSuccess, RefundFail:
+	default:
+		return Errorf(EINVALID, "unknown refund status %q", status)
+	}
+	r.Status, r.StatusDesc, r.UpdatedAt = status, desc, at.UTC()
+	if status == RefundSuccess {
+		sum, err := AddFen(o.RefundedAmt, r.Amount)
+		if err != nil {
+			return err
+		}
+		o.RefundedAmt = sum
+	}
+	if o.PendingRefundAmt() > 0 {
+		o.UpdatedAt = at.UTC()
+		return nil // still REFUNDING: another refund is pending
+	}
+	next := StateDelivered
+	switch {
+	case o.RefundedAmt >= o.TotalAmt:
+		next = StateRefunded
+	case o.RefundedAmt > 0:
+		next = StatePartiallyRefunded
+	}
+	return o.Move(next, "refund "+refundTradeNo+" "+string(status), at)
+}
+
+// RefundedQuantity is how many units of an item were refunded successfully.
+func (o *Order) RefundedQuantity(itemID string) int64 {
+	var n int64
+	for _, r := range o.Refunds {
+		if r.Status != RefundSuccess {
+			continue
+		}
+		for _, l := range r.Details {
+			if l.ItemID == itemID {
+				n += l.Quantity
+			}
+		}
+	}
+	return n
+}
+
+// RefundCommitted is how much of an item is refunded or being refunded: the
+// quantity and amount no further refund may take again.
+func (o *Order) RefundCommitted(itemID string) (qty int64, amt Fen) {
+	for _, r := range o.Refunds {
+		if r.Status == RefundFail {
+			continue
+		}
+		for _, l := range r.Details {
+			if l.ItemID == itemID {
+				qty += l.Quantity
+				amt += l.Amount
+			}
+		}
+	}
+	return qty, amt
+}

@@ -1,0 +1,285 @@
+package redis
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strconv"
+	"time"
+
+	"github.com/dingdang-voicepay/voicepay/shop"
+	goredis "github.com/redis/go-redis/v9"
+)
+
+// timeKeyLen is the length of the time key at the start of an index member.
+const timeKeyLen = 24
+
+// timeKey encodes t so that string order is time order: unix seconds with
+// the sign bit flipped, then nanoseconds, both fixed-width hex.
+func timeKey(t time.Time) string {
+	return fmt.Sprintf("%016x%08x", uint64(t.Unix())^(1<<63), uint32(t.Nanosecond()))
+}
+
+// member is an order's entry in the index ZSETs.
+func member(o *shop.Order) string { return timeKey(o.CreatedAt) + ":" + o.TradeNo }
+
+// score is an order's score in the index ZSETs: unix milliseconds.
+func score(t time.Time) float64 { return float64(t.UnixMilli()) }
+
+// CreateOrder stores o under its TradeNo with SET NX unless an order has that
+// TradeNo already, in which case it returns the stored order and
+// created=false. The indexes are written first. A zero CreatedAt is set to
+// Config.Now.
+func (s *Store) CreateOrder(ctx context.Context, o shop.Order) (shop.Order, bool, error) {
+	if o.TradeNo == "" {
+		return shop.Order{}, false, shop.Errorf(shop.EINVALID, "redis: order has no tradeNo")
+	}
+	if err := s.check(); err != nil {
+		return shop.Order{}, false, err
+	}
+	if o.CreatedAt.IsZero() {
+		o.CreatedAt = s.cfg.Now().UTC()
+	}
+	data, err := json.Marshal(o)
+	if err != nil {
+		return shop.Order{}, false, fmt.Errorf("redis: create order %s: %w", o.TradeNo, err)
+	}
+	m := goredis.Z{Score: score(o.CreatedAt), Member: member(&o)}
+	// Indexes first: a crash after them leaves an entry without an order,
+	// which listing skips; the platform's retry then creates the order.
+	_, err = s.rdb.Pipelined(ctx, func(p goredis.Pipeliner) error {
+		p.ZAdd(ctx, s.userKey(o.UserID), m)
+		p.ZAdd(ctx, s.allKey(), m)
+		return nil
+	})
+	if err != nil {
+		return shop.Order{}, false, unavailable("index order "+o.TradeNo, err)
+	}
+	created, err := s.rdb.SetNX(ctx, s.orderKey(o.TradeNo), data, 0).Result()
+	if err != nil {
+		return shop.Order{}, false, unavailable("create order "+o.TradeNo, err)
+	}
+	if !created {
+		stored, err := s.Order(ctx, o.TradeNo)
+		if err != nil {
+			return shop.Order{}, false, err
+		}
+		s.unindexLoser(ctx, &o, &stored)
+		return stored, false, nil
+	}
+	var out shop.Order
+	if err := json.Unmarshal(data, &out); err != nil {
+		return shop.Order{}, false, fmt.Errorf("redis: decode order %s: %w", o.TradeNo, err)
+	}
+	return out, true, nil
+}
+
+// unindexLoser removes the index entries that a create which lost to stored
+// added and that stored does not use. Failing to is harmless: listing skips
+// entries that do not match their order.
+func (s *Store) unindexLoser(ctx context.Context, loser, stored *shop.Order) {
+	lm, sm := member(loser), member(stored)
+	_, _ = s.rdb.Pipelined(ctx, func(p goredis.Pipeliner) error {
+		if lm != sm || loser.UserID != stored.UserID {
+			p.ZRem(ctx, s.userKey(loser.UserID), lm)
+		}
+		if lm != sm {
+			p.ZRem(ctx, s.allKey(), lm)
+		}
+		return nil
+	})
+}
+
+// Order returns the order, or an error wrapping shop.ErrNotFound.
+func (s *Store) Order(ctx context.Context, tradeNo string) (shop.Order, error) {
+	if err := s.check(); err != nil {
+		return shop.Order{}, err
+	}
+	data, err := s.rdb.Get(ctx, s.orderKey(tradeNo)).Bytes()
+	if errors.Is(err, goredis.Nil) {
+		return shop.Order{}, fmt.Errorf("redis: order %s: %w", tradeNo, shop.ErrNotFound)
+	}
+	if err != nil {
+		return shop.Order{}, unavailable("order "+tradeNo, err)
+	}
+	var o shop.Order
+	if err := json.Unmarshal(data, &o); err != nil {
+		return shop.Order{}, fmt.Errorf("redis: decode order %s: %w", tradeNo, err)
+	}
+	return o, nil
+}
+
+var (
+	// errFn marks an UpdateOrder callback error inside the transaction.
+	errFn = errors.New("redis: callback failed")
+	// errCodec marks a JSON error inside the transaction.
+	errCodec = errors.New("redis: codec failed")
+	// errIdentity is returned when an UpdateOrder callback changes what the
+	// indexes are keyed on.
+	errIdentity = errors.New("redis: UpdateOrder may not change tradeNo, userId or createdAt")
+)
+
+// UpdateOrder applies fn to the stored order in an optimistic transaction:
+// WATCH the order's key, GET it, run fn, then MULTI/SET/EXEC. If another
+// writer changed the order in between, EXEC fails and the whole step runs
+// again with the new order, up to Config.MaxAttempts times with a short
+// random backoff. fn may therefore run more than once; only the last run's
+// result is written. fn returning shop.ErrNoChange writes nothing and
+// returns the current order; any other error is returned as is and writes
+// nothing. fn may not change TradeNo, UserID or CreatedAt.
+func (s *Store) UpdateOrder(ctx context.Context, tradeNo string, fn func(*shop.Order) error) (shop.Order, error) {
+	if err := s.check(); err != nil {
+		return shop.Order{}, err
+	}
+	key := s.orderKey(tradeNo)
+	for attempt := range s.cfg.MaxAttempts {
+		var result shop.Order
+		var fnErr, codecErr error
+		err := s.rdb.Watch(ctx, func(tx *goredis.Tx) error {
+			data, err := tx.Get(ctx, key).Bytes()
+			if err != nil {
+				return err
+			}
+			var cur, next shop.Order
+			if codecErr = json.Unmarshal(data, &cur); codecErr != nil {
+				return errCodec
+			}
+			_ = json.Unmarshal(data, &next) // a deep copy for fn
+			if fnErr = fn(&next); fnErr != nil {
+				if errors.Is(fnErr, shop.ErrNoChange) {
+					result = cur
+					return nil
+				}
+				return errFn
+			}
+			if next.TradeNo != cur.TradeNo || next.UserID != cur.UserID || !next.CreatedAt.Equal(cur.CreatedAt) {
+				return errIdentity
+			}
+			nd, err := json.Marshal(next)
+			if codecErr = err; err != nil {
+				return errCodec
+			}
+			if _, err := tx.TxPipelined(ctx, func(p goredis.Pipeliner) error {
+				p.Set(ctx, key, nd, 0)
+				return nil
+			}); err != nil {
+				return err
+			}
+			if codecErr = json.Unmarshal(nd, &result); codecErr != nil {
+				return errCodec
+			}
+			return nil
+		}, key)
+		switch {
+		case err == nil:
+			return result, nil
+		case errors.Is(err, goredis.TxFailedErr):
+			if err := backoff(ctx, attempt); err != nil {
+				return shop.Order{}, unavailable("update order "+tradeNo, err)
+			}
+		case errors.Is(err, errFn):
+			return shop.Order{}, fnErr
+		case errors.Is(err, goredis.Nil):
+			return shop.Order{}, fmt.Errorf("redis: update order %s: %w", tradeNo, shop.ErrNotFound)
+		case errors.Is(err, errIdentity):
+			return shop.Order{}, fmt.Errorf("redis: update order %s: %w", tradeNo, err)
+		case errors.Is(err, errCodec):
+			return shop.Order{}, fmt.Errorf("redis: update order %s: %w", tradeNo, codecErr)
+		default:
+			return shop.Order{}, unavailable("update order "+tradeNo, err)
+		}
+	}
+	return shop.Order{}, &shop.Error{Code: shop.EUNAVAILABLE, Message: "order busy",
+		Err: fmt.Errorf("redis: update order %s: %d attempts: %w", tradeNo, s.cfg.MaxAttempts, goredis.TxFailedErr)}
+}
+
+// backoff sleeps a random while, growing with the attempt, up to 10ms.
+func backoff(ctx context.Context, attempt int) error {
+	d := time.Duration(rand.Int64N(int64(min(attempt+1, 10)) * int64(time.Millisecond)))
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// pageSize is how many index entries Orders reads per round trip.
+const pageSize = 100
+
+// Orders lists the orders matching f, newest first (ties by TradeNo,
+// descending). It pages through the user's index (or the global one) from
+// CreatedBefore down, loads each page's orders with one pipelined GET per
+// order, and skips entries whose order is missing or does not match them.
+func (s *Store) Orders(ctx context.Context, f shop.OrderFilter) ([]shop.Order, error) {
+	if err := s.check(); err != nil {
+		return nil, err
+	}
+	index := s.allKey()
+	if f.UserID != "" {
+		index = s.userKey(f.UserID)
+	}
+	maxScore, before := "+inf", ""
+	if !f.CreatedBefore.IsZero() {
+		maxScore = strconv.FormatInt(f.CreatedBefore.UnixMilli(), 10)
+		before = timeKey(f.CreatedBefore)
+	}
+	count := int64(pageSize)
+	if f.Limit > 0 && f.Limit < pageSize && len(f.States) == 0 && f.CreatedBefore.IsZero() {
+		count = int64(f.Limit)
+	}
+	var out []shop.Order
+	seen := make(map[string]bool) // an insert during paging shifts offsets
+	for offset := int64(0); ; offset += count {
+		members, err := s.rdb.ZRangeArgs(ctx, goredis.ZRangeArgs{
+			Key: index, Start: maxScore, Stop: "-inf", ByScore: true, Rev: true, Offset: offset, Count: count,
+		}).Result()
+		if err != nil {
+			return nil, unavailable("list orders", err)
+		}
+		var want []string
+		for _, m := range members {
+			if len(m) <= timeKeyLen || m[timeKeyLen] != ':' || (before != "" && m[:timeKeyLen] >= before) {
+				continue
+			}
+			want = append(want, m)
+		}
+		cmds, err := s.rdb.Pipelined(ctx, func(p goredis.Pipeliner) error {
+			for _, m := range want {
+				p.Get(ctx, s.orderKey(m[timeKeyLen+1:]))
+			}
+			return nil
+		})
+		if err != nil && !errors.Is(err, goredis.Nil) {
+			return nil, unavailable("list orders", err)
+		}
+		for i, cmd := range cmds {
+			data, err := cmd.(*goredis.StringCmd).Bytes()
+			if errors.Is(err, goredis.Nil) {
+				continue // indexed, not (yet) written
+			}
+			if err != nil {
+				return nil, unavailable("list orders", err)
+			}
+			var o shop.Order
+			if err := json.Unmarshal(data, &o); err != nil {
+				return nil, fmt.Errorf("redis: decode order %s: %w", want[i][timeKeyLen+1:], err)
+			}
+			if member(&o) != want[i] || seen[o.TradeNo] || !f.Match(&o) {
+				continue
+			}
+			seen[o.TradeNo] = true
+			out = append(out, o)
+			if f.Limit > 0 && len(out) >= f.Limit {
+				return out, nil
+			}
+		}
+		if int64(len(members)) < count {
+			return out, nil
+		}
+	}
+}

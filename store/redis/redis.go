@@ -1,0 +1,185 @@
+// Package redis is the Redis shop.Store, on go-redis. Use it when several
+// skill processes share state; the embedded bolt store is the default.
+//
+// Keys (Config.Prefix, default "skill:", in front of each):
+//
+//	order:{<tradeNo>}        string: the order's JSON
+//	user:{<userID>}:orders   ZSET: the user's orders by created time
+//	orders                   ZSET: every order by created time
+//	session:<id>             string with a TTL (SET PX)
+//	remember:<key>           string with a TTL (SET NX PX)
+//
+// An order lives in one key, so with Redis Cluster it is in one hash slot
+// and its optimistic transaction (WATCH/MULTI) never spans slots. Index
+// members are "<created-time key>:<tradeNo>" and scores are unix
+// milliseconds; the member's time key breaks ties within a millisecond, so
+// listing is exactly newest first (like the bolt store).
+//
+// CreateOrder writes the indexes before the order, so a crash between the
+// two leaves an index entry without an order (skipped when listing), never an
+// order that cannot be listed. Listing also skips index entries that do not
+// match the order they name (left by a losing concurrent create).
+//
+// UpdateOrder is an optimistic transaction (WATCH the order key, GET, run the
+// Go callback, MULTI/SET/EXEC, retry on TxFailedErr a bounded number of
+// times) rather than a Lua compare-and-set: the callback is arbitrary Go
+// domain code (Deliver, StartRefund, ...) that cannot run inside Redis, WATCH
+// gives compare-and-set on the whole value without adding a version field to
+// the order, and the transaction touches only the order's key, so it works
+// unchanged on Redis Cluster. Contention per order is low (a few duplicate
+// notifications), and duplicates mostly end in shop.ErrNoChange, which
+// writes nothing.
+//
+// Redis errors are returned wrapped in a *shop.Error with code
+// shop.EUNAVAILABLE: the caller answers FAIL and the platform retries.
+package redis
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/dingdang-voicepay/voicepay/shop"
+	goredis "github.com/redis/go-redis/v9"
+)
+
+// Config configures a Store. The zero value works.
+type Config struct {
+	// Prefix is put in front of every key; default "skill:".
+	Prefix string
+	// Now fills a zero CreatedAt in CreateOrder; default time.Now. Expiry
+	// is Redis's own clock.
+	Now func() time.Time
+	// MaxAttempts bounds how many times UpdateOrder runs its optimistic
+	// transaction when other writers keep changing the order; default 100.
+	MaxAttempts int
+}
+
+func (c Config) withDefaults() Config {
+	if c.Prefix == "" {
+		c.Prefix = "skill:"
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.MaxAttempts <= 0 {
+		c.MaxAttempts = 100
+	}
+	return c
+}
+
+// Store is the Redis shop.Store. It is safe for concurrent use.
+type Store struct {
+	rdb      goredis.UniversalClient
+	cfg      Config
+	ownsConn bool
+
+	closeOnce sync.Once
+	closeErr  error
+	closed    chan struct{}
+}
+
+var _ shop.Store = (*Store)(nil)
+
+// New connects to the Redis at url (redis:// or rediss://, parsed by
+// goredis.ParseURL) and checks it with a PING bounded by ctx. The Store owns
+// the client: Close closes it.
+func New(ctx context.Context, url string, cfg Config) (*Store, error) {
+	opts, err := goredis.ParseURL(url)
+	if err != nil {
+		return nil, fmt.Errorf("redis: parse url: %w", err)
+	}
+	failFast(opts, url)
+	rdb := goredis.NewClient(opts)
+	s := NewWithClient(rdb, cfg)
+	s.ownsConn = true
+	if err := s.Ping(ctx); err != nil {
+		_ = rdb.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// failFast tightens go-redis's defaults, unless the URL sets them: the
+// platform times a webhook out after about a second and retries it, so an
+// unreachable Redis must turn into a quick FAIL, not seconds of redials.
+func failFast(opts *goredis.Options, url string) {
+	set := func(name string) bool { return strings.Contains(url, name+"=") }
+	if !set("dial_timeout") {
+		opts.DialTimeout = 500 * time.Millisecond
+	}
+	if !set("max_retries") {
+		opts.MaxRetries = 1
+	}
+	if opts.DialerRetries == 0 {
+		opts.DialerRetries = 2
+		opts.DialerRetryTimeout = 50 * time.Millisecond
+	}
+	if !set("read_timeout") {
+		opts.ReadTimeout = time.Second
+	}
+	if !set("write_timeout") {
+		opts.WriteTimeout = time.Second
+	}
+}
+
+// NewWithClient returns a Store on an existing client (a *goredis.Client,
+// *goredis.ClusterClient, ...). Close does not close a client passed in.
+func NewWithClient(rdb goredis.UniversalClient, cfg Config) *Store {
+	return &Store{rdb: rdb, cfg: cfg.withDefaults(), closed: make(chan struct{})}
+}
+
+// Client returns the underlying client.
+func (s *Store) Client() goredis.UniversalClient { return s.rdb }
+
+// Ping sends a PING.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.check(); err != nil {
+		return err
+	}
+	if err := s.rdb.Ping(ctx).Err(); err != nil {
+		return unavailable("ping", err)
+	}
+	return nil
+}
+
+// Close closes the client if the Store created it; calls after Close fail.
+// Calling Close again returns the first result.
+func (s *Store) Close() error {
+	s.closeOnce.Do(func() {
+		close(s.closed)
+		if s.ownsConn {
+			if err := s.rdb.Close(); err != nil {
+				s.closeErr = fmt.Errorf("redis: close: %w", err)
+			}
+		}
+	})
+	return s.closeErr
+}
+
+// errClosed is returned by calls after Close.
+var errClosed = errors.New("redis: store is closed")
+
+func (s *Store) check() error {
+	select {
+	case <-s.closed:
+		return errClosed
+	default:
+		return nil
+	}
+}
+
+// unavailable wraps a Redis error: the store could not answer, and retrying
+// later may succeed.
+func unavailable(op string, err error) error {
+	return &shop.Error{Code: shop.EUNAVAILABLE, Message: "storage unavailable", Err: fmt.Errorf("redis: %s: %w", op, err)}
+}
+
+func (s *Store) orderKey(tradeNo string) string { return s.cfg.Prefix + "order:{" + tradeNo + "}" }
+func (s *Store) userKey(userID string) string   { return s.cfg.Prefix + "user:{" + userID + "}:orders" }
+func (s *Store) allKey() string                 { return s.cfg.Prefix + "orders" }
+func (s *Store) sessionKey(id string) string    { return s.cfg.Prefix + "session:" + id }
+func (s *Store) rememberKey(key string) string  { return s.cfg.Prefix + "remember:" + key }

@@ -1,0 +1,395 @@
+package redis_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/dingdang-voicepay/voicepay/internal/redistest"
+	"github.com/dingdang-voicepay/voicepay/shop"
+	"github.com/dingdang-voicepay/voicepay/store/redis"
+	"github.com/dingdang-voicepay/voicepay/store/storetest"
+	goredis "github.com/redis/go-redis/v9"
+)
+
+var prefixes atomic.Int64
+
+// quiet drops go-redis's own log lines (dial failures while a test has
+// killed the server on purpose).
+type quiet struct{}
+
+func (quiet) Printf(context.Context, string, ...any) {}
+
+func TestMain(m *testing.M) {
+	goredis.SetLogger(quiet{})
+	os.Exit(m.Run())
+}
+
+// open returns a Store on srv with a prefix of its own, so tests sharing one
+// server never see each other's keys.
+func open(tb testing.TB, srv *redistest.Server, cfg redis.Config) *redis.Store {
+	tb.Helper()
+	if cfg.Prefix == "" {
+		cfg.Prefix = fmt.Sprintf("t%d:", prefixes.Add(1))
+	}
+	s, err := redis.New(context.Background(), srv.URL(), cfg)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { _ = s.Close() })
+	return s
+}
+
+func TestConformance(t *testing.T) {
+	srv := redistest.Start(t)
+	storetest.Run(t, func(t *testing.T) shop.Store { return open(t, srv, redis.Config{}) })
+}
+
+var base = time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
+
+func TestNewErrors(t *testing.T) {
+	if _, err := redis.New(context.Background(), "http://nope", redis.Config{}); err == nil {
+		t.Error("New with a bad URL succeeded")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	_, err := redis.New(ctx, "redis://127.0.0.1:1/0", redis.Config{})
+	if err == nil || shop.ErrorCode(err) != shop.EUNAVAILABLE {
+		t.Errorf("New with nothing listening = %v; want an unavailable error", err)
+	}
+}
+
+// TestKeys pins the key layout: one order in one key with a hash tag,
+// indexes by created time, the default prefix.
+func TestKeys(t *testing.T) {
+	ctx := context.Background()
+	srv := redistest.Start(t)
+	rdb := goredis.NewClient(&goredis.Options{Addr: srv.Addr()})
+	defer rdb.Close()
+	s := redis.NewWithClient(rdb, redis.Config{})
+	o := storetest.NewOrder("T1", "u1", base)
+	if _, _, err := s.CreateOrder(ctx, o); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SaveSession(ctx, "s1", []byte("x"), time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Remember(ctx, "n1", time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	keys, err := rdb.Keys(ctx, "*").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]bool{"skill:order:{T1}": true, "skill:user:{u1}:orders": true, "skill:orders": true, "skill:session:s1": true, "skill:remember:n1": true}
+	if len(keys) != len(want) {
+		t.Errorf("keys = %v; want %v", keys, want)
+	}
+	for _, k := range keys {
+		if !want[k] {
+			t.Errorf("unexpected key %q", k)
+		}
+	}
+	z, err := rdb.ZRangeWithScores(ctx, "skill:orders", 0, -1).Result()
+	if err != nil || len(z) != 1 || z[0].Score != float64(base.UnixMilli()) {
+		t.Errorf("orders index = %v, %v; want one entry scored %d", z, err, base.UnixMilli())
+	}
+	if ttl := rdb.PTTL(ctx, "skill:session:s1").Val(); ttl <= 0 || ttl > time.Minute {
+		t.Errorf("session TTL = %v", ttl)
+	}
+	if ttl := rdb.PTTL(ctx, "skill:order:{T1}").Val(); ttl != -1 {
+		t.Errorf("order TTL = %v; want none", ttl)
+	}
+	// Close leaves a client it was given open.
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := rdb.Ping(ctx).Err(); err != nil {
+		t.Errorf("client closed by Store.Close: %v", err)
+	}
+}
+
+// TestDanglingIndex: index entries written before a crash, with no order or
+// with an order that does not match them, are skipped.
+func TestDanglingIndex(t *testing.T) {
+	ctx := context.Background()
+	srv := redistest.Start(t)
+	s := open(t, srv, redis.Config{Prefix: "x:"})
+	rdb := s.Client()
+	for i := range 3 {
+		if _, _, err := s.CreateOrder(ctx, storetest.NewOrder(fmt.Sprintf("T%d", i), "u1", base.Add(time.Duration(i)*time.Minute))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// An index entry whose order was never written (crash after the index).
+	ghost := storetest.NewOrder("GHOST", "u1", base.Add(time.Hour))
+	// A stale entry for T1 under the wrong time and user (a lost race).
+	stale := storetest.NewOrder("T1", "u2", base.Add(2*time.Hour))
+	for _, o := range []shop.Order{ghost, stale} {
+		m := goredis.Z{Score: float64(o.CreatedAt.UnixMilli()), Member: fmt.Sprintf("%016x%08x:%s", uint64(o.CreatedAt.Unix())^(1<<63), o.CreatedAt.Nanosecond(), o.TradeNo)}
+		rdb.ZAdd(ctx, "x:orders", m)
+		rdb.ZAdd(ctx, "x:user:{"+o.UserID+"}:orders", m)
+	}
+	for _, f := range []shop.OrderFilter{{}, {UserID: "u1"}, {UserID: "u2"}, {Limit: 1}} {
+		got, err := s.Orders(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, o := range got {
+			names = append(names, o.TradeNo)
+		}
+		want := "[T2 T1 T0]"
+		switch {
+		case f.UserID == "u2":
+			want = "[]"
+		case f.Limit == 1:
+			want = "[T2]"
+		}
+		if fmt.Sprint(names) != want {
+			t.Errorf("Orders(%+v) = %v; want %s", f, names, want)
+		}
+	}
+	// The platform's retry of the crashed create succeeds and is listed once.
+	if _, created, err := s.CreateOrder(ctx, ghost); err != nil || !created {
+		t.Fatalf("retried create = %v, %v", created, err)
+	}
+	if got, _ := s.Orders(ctx, shop.OrderFilter{Limit: 10}); len(got) != 4 || got[0].TradeNo != "GHOST" {
+		t.Errorf("after the retry, %d orders listed, first %v", len(got), got)
+	}
+}
+
+// TestPaging lists more orders than one page, with filters that skip most.
+func TestPaging(t *testing.T) {
+	ctx := context.Background()
+	srv := redistest.Start(t)
+	s := open(t, srv, redis.Config{})
+	const n = 250
+	for i := range n {
+		o := storetest.NewOrder(fmt.Sprintf("T%03d", i), fmt.Sprint("u", i%2), base.Add(time.Duration(i)*time.Microsecond))
+		if i%50 == 0 {
+			o.State = shop.StateClosed
+		}
+		if _, _, err := s.CreateOrder(ctx, o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	all, err := s.Orders(ctx, shop.OrderFilter{})
+	if err != nil || len(all) != n {
+		t.Fatalf("Orders() = %d, %v; want %d", len(all), err, n)
+	}
+	for i, o := range all {
+		if want := fmt.Sprintf("T%03d", n-1-i); o.TradeNo != want {
+			t.Fatalf("Orders()[%d] = %s; want %s (exactly newest first within a millisecond)", i, o.TradeNo, want)
+		}
+	}
+	closed, err := s.Orders(ctx, shop.OrderFilter{States: []shop.OrderState{shop.StateClosed}, Limit: 4})
+	if err != nil || len(closed) != 4 || closed[0].TradeNo != "T200" || closed[3].TradeNo != "T050" {
+		t.Errorf("closed orders = %v, %v", closed, err)
+	}
+	u1, err := s.Orders(ctx, shop.OrderFilter{UserID: "u1", CreatedBefore: base.Add(101 * time.Microsecond)})
+	if err != nil || len(u1) != 50 || u1[0].TradeNo != "T099" {
+		t.Errorf("u1 before T101: %d orders, %v", len(u1), err)
+	}
+}
+
+// TestRestart: orders, sessions and remembered keys survive a restart of
+// redis-server, and the same Store reconnects.
+func TestRestart(t *testing.T) {
+	ctx := context.Background()
+	srv := redistest.Start(t)
+	s := open(t, srv, redis.Config{})
+	want := storetest.Seed(t, s, 10, base)
+	if err := s.SaveSession(ctx, "s1", []byte("state"), time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Remember(ctx, "nonce", time.Hour); err != nil {
+		t.Fatal(err)
+	}
+
+	srv.Restart()
+
+	storetest.CheckOrders(t, s, want)
+	if got, err := s.Session(ctx, "s1"); err != nil || string(got) != "state" {
+		t.Errorf("after restart, Session = %q, %v", got, err)
+	}
+	if fresh, err := s.Remember(ctx, "nonce", time.Hour); err != nil || fresh {
+		t.Errorf("after restart, Remember = %v, %v; want not fresh", fresh, err)
+	}
+}
+
+// TestKill kills redis-server while writers run: calls fail with
+// EUNAVAILABLE errors instead of pretending to succeed, and after a restart
+// every acknowledged create and delivery is there, listed once.
+func TestKill(t *testing.T) {
+	ctx := context.Background()
+	srv := redistest.Start(t)
+	s := open(t, srv, redis.Config{Prefix: "k:"})
+
+	var (
+		mu        sync.Mutex
+		acked     = map[string]shop.Order{}
+		unsure    = map[string]bool{}
+		failures  atomic.Int64
+		successes atomic.Int64
+		stop      = make(chan struct{})
+		wg        sync.WaitGroup
+	)
+	for w := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				tradeNo := fmt.Sprintf("W%d-%05d", w, i)
+				created, err := storetest.NewOrder(tradeNo, "u1", base.Add(time.Duration(i)*time.Millisecond)), error(nil)
+				if created, _, err = s.CreateOrder(ctx, created); err == nil {
+					mu.Lock()
+					acked[tradeNo] = created
+					mu.Unlock()
+					var delivered shop.Order
+					delivered, err = s.UpdateOrder(ctx, tradeNo, func(o *shop.Order) error { return o.Deliver("tx", o.TotalAmt, "test", base) })
+					mu.Lock()
+					if err == nil {
+						acked[tradeNo] = delivered
+					} else {
+						// A failed call may still have been applied (the
+						// reply was lost): either outcome is consistent.
+						unsure[tradeNo] = true
+					}
+					mu.Unlock()
+				}
+				if err != nil {
+					if shop.ErrorCode(err) != shop.EUNAVAILABLE {
+						t.Errorf("error code %q for %v; want %q", shop.ErrorCode(err), err, shop.EUNAVAILABLE)
+					}
+					failures.Add(1)
+					time.Sleep(5 * time.Millisecond)
+				} else {
+					successes.Add(1)
+				}
+			}
+		}()
+	}
+	waitFor(t, func() bool { return successes.Load() >= 40 })
+	srv.Kill()
+	before := failures.Load()
+	waitFor(t, func() bool { return failures.Load() >= before+4 })
+	if _, err := s.Order(ctx, "W0-00000"); err == nil {
+		t.Error("Order succeeded while redis-server is down")
+	}
+	if err := s.Ping(ctx); err == nil {
+		t.Error("Ping succeeded while redis-server is down")
+	}
+	srv.Restart()
+	waitFor(t, func() bool { return successes.Load() >= 80 })
+	close(stop)
+	wg.Wait()
+
+	mu.Lock()
+	defer mu.Unlock()
+	for tradeNo := range unsure {
+		got, err := s.Order(ctx, tradeNo)
+		if err != nil {
+			t.Fatalf("Order(%s): %v", tradeNo, err)
+		}
+		if got.State == shop.StateDelivered && got.Deliveries == 1 {
+			acked[tradeNo] = got // the lost-reply update was applied, once
+		}
+	}
+	storetest.CheckOrders(t, s, acked)
+	// Every order that exists (acknowledged or not) is listed.
+	keys, err := s.Client().Keys(ctx, "k:order:*").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	listed, err := s.Orders(ctx, shop.OrderFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(listed) != len(keys) {
+		t.Errorf("%d orders stored, %d listed", len(keys), len(listed))
+	}
+	t.Logf("%d acknowledged orders (%d with an unknown update outcome), %d failed calls", len(acked), len(unsure), failures.Load())
+}
+
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("timed out")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// TestContention: with one attempt allowed, an update that keeps losing
+// fails with EUNAVAILABLE instead of retrying forever, and writes nothing.
+func TestContention(t *testing.T) {
+	ctx := context.Background()
+	srv := redistest.Start(t)
+	s := open(t, srv, redis.Config{Prefix: "c:", MaxAttempts: 1})
+	other := open(t, srv, redis.Config{Prefix: "ignored:"}).Client()
+	o := storetest.NewOrder("T1", "u1", base)
+	if err := o.Deliver("tx", o.TotalAmt, "test", base); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.CreateOrder(ctx, o); err != nil {
+		t.Fatal(err)
+	}
+	const key = "c:order:{T1}"
+	_, err := s.UpdateOrder(ctx, "T1", func(o *shop.Order) error {
+		// Another writer changes the order between WATCH and EXEC.
+		if err := other.Append(ctx, key, " ").Err(); err != nil {
+			t.Fatal(err)
+		}
+		return o.Use("album-1", false, base)
+	})
+	if !errors.Is(err, goredis.TxFailedErr) || shop.ErrorCode(err) != shop.EUNAVAILABLE {
+		t.Errorf("contended UpdateOrder = %v; want EUNAVAILABLE wrapping TxFailedErr", err)
+	}
+	got, err := s.Order(ctx, "T1")
+	if err != nil || got.Uses["album-1"] != 0 {
+		t.Errorf("after a failed update: uses %v, %v", got.Uses, err)
+	}
+}
+
+func BenchmarkCreateOrder(b *testing.B) {
+	ctx := context.Background()
+	s := open(b, redistest.Start(b), redis.Config{})
+	b.ResetTimer()
+	for i := range b.N {
+		o := storetest.NewOrder(fmt.Sprintf("T%09d", i), fmt.Sprintf("u%d", i%100), base.Add(time.Duration(i)*time.Millisecond))
+		if _, _, err := s.CreateOrder(ctx, o); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkUpdateOrder(b *testing.B) {
+	ctx := context.Background()
+	s := open(b, redistest.Start(b), redis.Config{})
+	o := storetest.NewOrder("T1", "u1", base)
+	if err := o.Deliver("tx", o.TotalAmt, "bench", base); err != nil {
+		b.Fatal(err)
+	}
+	if _, _, err := s.CreateOrder(ctx, o); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for range b.N {
+		if _, err := s.UpdateOrder(ctx, "T1", func(o *shop.Order) error { return o.Use("album-1", false, base) }); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
