@@ -9,7 +9,7 @@
 // testdata/utterances. The header (the txtar comment) is "key: value" lines:
 //
 //	title: 有屏音箱买一集，付款后继续播放
-//	device: screened        # or screenless
+//	device: screened        # or screenless: a device.Kinds name
 //	user: alice             # the platform user id
 //
 // Then the turns, in order. Turn N is a section "N user" or "N platform",

@@ -14,12 +14,8 @@ import (
 
 	"golang.org/x/tools/txtar"
 	"gopkg.in/yaml.v3"
-)
 
-// Device kinds of a fixture's header.
-const (
-	Screened   = "screened"
-	Screenless = "screenless"
+	"github.com/dingdang-voicepay/voicepay/device"
 )
 
 // Request kinds of a user turn (UserTurn.Request); "" is an intent.
@@ -48,8 +44,8 @@ var (
 type Fixture struct {
 	Path   string // where it was read from
 	Title  string
-	Device string // Screened or Screenless
-	User   string // the platform user id
+	Device *device.Kind // from the header's "device: <name>" (device.Parse)
+	User   string       // the platform user id
 	Turns  []Turn
 
 	header []byte // the txtar comment, kept verbatim for Update
@@ -213,7 +209,11 @@ func (f *Fixture) parseHeader(comment []byte) error {
 		case "title":
 			f.Title = val
 		case "device":
-			f.Device = val
+			k, err := device.Parse(val)
+			if err != nil {
+				return fmt.Errorf("header: %w", err)
+			}
+			f.Device = k
 		case "user":
 			f.User = val
 		default:
@@ -221,8 +221,8 @@ func (f *Fixture) parseHeader(comment []byte) error {
 		}
 	}
 	switch {
-	case f.Device != Screened && f.Device != Screenless:
-		return fmt.Errorf("header: device %q: want %s or %s", f.Device, Screened, Screenless)
+	case f.Device == nil:
+		return fmt.Errorf("header: no device (want %s)", strings.Join(device.Names(), " or "))
 	case f.User == "":
 		return errors.New("header: no user")
 	case f.Title == "":

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dingdang-voicepay/voicepay/device"
 	"github.com/dingdang-voicepay/voicepay/replay"
 )
 
@@ -32,7 +33,7 @@ order: {state: DELIVERED, total: 200, deliveries: 1}
 	if err != nil {
 		t.Fatal(err)
 	}
-	if f.Device != replay.Screened || f.User != "alice" || len(f.Turns) != 2 {
+	if f.Device != device.Screened || f.User != "alice" || len(f.Turns) != 2 {
 		t.Fatalf("fixture = %+v", f)
 	}
 	u, p := f.Turns[0].User, f.Turns[1].Platform
@@ -51,6 +52,7 @@ func TestParseBroken(t *testing.T) {
 		wantErr    string
 	}{
 		{"no device", "title: t\nuser: u\n-- 1 user --\nintent: help\n", 0, "device"},
+		{"unknown device", "title: t\ndevice: tv\nuser: u\n-- 1 user --\nintent: help\n", 0, "want screened or screenless"},
 		{"unknown header key", header + "colour: red\n-- 1 user --\nintent: help\n", 0, "unknown key"},
 		{"no turns", header, 0, "no turns"},
 		{"bad yaml", header + "-- 1 user --\nintent: [help\n", 1, "1 user"},

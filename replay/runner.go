@@ -242,16 +242,12 @@ func (r *run) request(u *UserTurn) (*tsk.Request, error) {
 
 // options are the request options every skill request of the run has.
 func (r *run) options(session string) []tsktest.Option {
-	device := tsktest.Screenless()
-	if r.f.Device == Screened {
-		device = tsktest.Screened()
-	}
 	isNew := !r.sessions[session]
 	r.sessions[session] = true
 	r.requests++
 	return []tsktest.Option{
-		device, tsktest.WithSkill(r.target.SkillID()), tsktest.WithUser(r.user),
-		tsktest.WithDevice("replay-" + r.f.Device), tsktest.WithSession(session), tsktest.WithNewSession(isNew),
+		tsktest.WithDeviceKind(r.f.Device), tsktest.WithSkill(r.target.SkillID()), tsktest.WithUser(r.user),
+		tsktest.WithDevice("replay-" + r.f.Device.Name), tsktest.WithSession(session), tsktest.WithNewSession(isNew),
 		tsktest.WithRequestID(fmt.Sprintf("replay-%s-%d", r.nonce, r.requests)),
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"sync"
 
+	"github.com/dingdang-voicepay/voicepay/device"
 	"github.com/dingdang-voicepay/voicepay/shop"
 	"github.com/dingdang-voicepay/voicepay/skill/tsk"
 	"github.com/dingdang-voicepay/voicepay/skill/tsk/tsktest"
@@ -36,7 +37,7 @@ type speaker struct {
 	tradeNo  string
 	total    shop.Fen
 	orders   []string // every tradeNo created for the user
-	device   string
+	device   *device.Kind
 	userID   string
 	lastResp *tsk.Response
 }
@@ -44,7 +45,7 @@ type speaker struct {
 // SayRequest is the body of POST /sandbox/say. Intent (with Slots) bypasses
 // the NLU; Request "launch" or "session-ended" sends that request instead.
 type SayRequest struct {
-	Device  string            `json:"device"` // "screened" (default) or "screenless"
+	Device  string            `json:"device"` // a device.Kinds name: "screened" (default) or "screenless"
 	User    string            `json:"user"`   // default "alice"
 	Text    string            `json:"text"`
 	Intent  string            `json:"intent,omitempty"`
@@ -125,14 +126,15 @@ func serveJSON[In, Out any](fn func(context.Context, In) (Out, error)) http.Hand
 	}
 }
 
-// speaker returns the state of a user on a device kind.
-func (c *Console) speaker(device, user string) (*speaker, error) {
-	switch device {
-	case "":
-		device = "screened"
-	case "screened", "screenless":
-	default:
-		return nil, fmt.Errorf("device %q: want screened or screenless", device)
+// speaker returns the state of a user on the kind of device named ("" is
+// device.Screened).
+func (c *Console) speaker(kind, user string) (*speaker, error) {
+	k := device.Screened
+	if kind != "" {
+		var err error
+		if k, err = device.Parse(kind); err != nil {
+			return nil, err
+		}
 	}
 	if user == "" {
 		user = "alice"
@@ -142,24 +144,20 @@ func (c *Console) speaker(device, user string) (*speaker, error) {
 	if c.users == nil {
 		c.users = map[string]*speaker{}
 	}
-	key := device + "/" + user
+	key := k.Name + "/" + user
 	if c.users[key] == nil {
-		c.users[key] = &speaker{device: device, userID: user}
+		c.users[key] = &speaker{device: k, userID: user}
 	}
 	return c.users[key], nil
 }
 
 // options are the request options of the speaker's next request.
 func (s *speaker) options(skillID string) []tsktest.Option {
-	dev := tsktest.Screened()
-	if s.device == "screenless" {
-		dev = tsktest.Screenless()
-	}
 	isNew := !s.open
 	s.open = true
-	return []tsktest.Option{dev, tsktest.WithSkill(skillID), tsktest.WithUser(s.userID),
-		tsktest.WithDevice("sandbox-" + s.device + "-speaker"), tsktest.WithNewSession(isNew),
-		tsktest.WithSession(fmt.Sprintf("sandbox-%s-%s-%d", s.device, s.userID, s.session))}
+	return []tsktest.Option{tsktest.WithDeviceKind(s.device), tsktest.WithSkill(skillID), tsktest.WithUser(s.userID),
+		tsktest.WithDevice("sandbox-" + s.device.Name + "-speaker"), tsktest.WithNewSession(isNew),
+		tsktest.WithSession(fmt.Sprintf("sandbox-%s-%s-%d", s.device.Name, s.userID, s.session))}
 }
 
 // send posts a request and records what the answer means for the speaker.

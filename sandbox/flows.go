@@ -58,7 +58,7 @@ func (c *Console) Say(ctx context.Context, in SayRequest) (*Answer, error) {
 		if a.Order, err = c.order(ctx, s); err != nil {
 			return nil, err
 		}
-		a.Next = fmt.Sprintf(`POST /sandbox/pay {"device":%q,"user":%q}`, s.device, s.userID)
+		a.Next = fmt.Sprintf(`POST /sandbox/pay {"device":%q,"user":%q}`, s.device.Name, s.userID)
 	}
 	a.Refunds, err = c.settleRefunds(ctx, s)
 	return a, err

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dingdang-voicepay/voicepay/device"
 	"github.com/dingdang-voicepay/voicepay/server"
 	"github.com/dingdang-voicepay/voicepay/skill/tsk"
 	"github.com/dingdang-voicepay/voicepay/skill/tsk/tsktest"
@@ -22,7 +23,7 @@ func TestSkillAccepted(t *testing.T) {
 	}{
 		{"rsa2 launch", tsktest.SignRSA2, tsktest.NewLaunch()},
 		{"hmac launch", tsktest.SignHMAC, tsktest.NewLaunch()},
-		{"rsa2 screened browse", tsktest.SignRSA2, tsktest.NewIntent("browse", nil, tsktest.Screened())},
+		{"rsa2 screened browse", tsktest.SignRSA2, tsktest.NewIntent("browse", nil, tsktest.WithDeviceKind(device.Screened))},
 		{"hmac buy", tsktest.SignHMAC, tsktest.NewIntent("buy", map[string]string{"product": "coins"})},
 		{"session ended", tsktest.SignRSA2, tsktest.NewSessionEnded(tsk.ReasonUserInitiated)},
 		{"3 min old", tsktest.SignRSA2, tsktest.NewLaunch(tsktest.WithTime(time.Now().Add(-170 * time.Second)))},

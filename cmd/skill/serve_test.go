@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dingdang-voicepay/voicepay/device"
 	"github.com/dingdang-voicepay/voicepay/server"
 	"github.com/dingdang-voicepay/voicepay/shop"
 	"github.com/dingdang-voicepay/voicepay/skill/pay/paytest"
@@ -230,7 +231,7 @@ func TestAdminToken(t *testing.T) {
 // the pay card's QR image URL and the offer token sent as the Charge's userId.
 func screenedOffer(t *testing.T, base string) (qrURL, offerToken string) {
 	t.Helper()
-	opts := []tsktest.Option{tsktest.Screened(), tsktest.WithUser("screen-user"), tsktest.WithSession("screen-session")}
+	opts := []tsktest.Option{tsktest.WithDeviceKind(device.Screened), tsktest.WithUser("screen-user"), tsktest.WithSession("screen-session")}
 	var resp *tsk.Response
 	for _, req := range []*tsk.Request{
 		tsktest.NewIntent("buy", map[string]string{"product": "ep35"}, opts...),

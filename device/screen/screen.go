@@ -18,8 +18,6 @@ const (
 	TokenPayCard = "pay-card"
 	TokenList    = "product-list"
 	TokenResult  = "result"
-	// ProductTokenPrefix starts a list item's token: "product:<id>".
-	ProductTokenPrefix = "product:"
 )
 
 // PayHint is said and shown with a pay card.
@@ -99,7 +97,7 @@ func list(v ui.View) tsk.RenderTemplate {
 	items := make([]tsk.ListItem, 0, len(v.Products))
 	for _, p := range v.Products {
 		items = append(items, tsk.ListItem{
-			Token:       ProductTokenPrefix + p.ID,
+			Token:       ui.ProductTokenPrefix + p.ID,
 			TextContent: &tsk.TextContent{Title: p.Name, Description: p.Price.Yuan()},
 			Image:       ui.Image(p.Image, p.Name),
 		})

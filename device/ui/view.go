@@ -58,6 +58,11 @@ type Result struct {
 	Text  string `json:"text"`
 }
 
+// ProductTokenPrefix starts the token of a listed product: "product:<id>".
+// A device that lets the user pick from a list sends it back in
+// Display.ElementSelected, and the dialog sells that product.
+const ProductTokenPrefix = "product:"
+
 // Renderer renders a View for one kind of device.
 type Renderer interface {
 	Render(v View) *tsk.Response

@@ -49,11 +49,12 @@ func TestImportRules(t *testing.T) {
 		"github.com/redis/go-redis":   {mod + "/store/redis"},
 		"go.etcd.io/bbolt":            {mod + "/store/bolt"},
 		"github.com/skip2/go-qrcode":  {mod + "/qr"},
-		mod + "/store/redis":    {mod + "/cmd/"},
-		mod + "/store/bolt":     {mod + "/cmd/", mod + "/internal/apptest", mod + "/store/"},
-		mod + "/server":         {mod + "/cmd/", mod + "/internal/loadbench", mod + "/internal/apptest", mod + "/server"},
-		mod + "/device/screen":        {mod + "/cmd/", mod + "/skill/intents", mod + "/replay", mod + "/sandbox"},
-		mod + "/device/headless":      {mod + "/cmd/", mod + "/skill/intents", mod + "/replay", mod + "/sandbox"},
+		mod + "/store/redis":          {mod + "/cmd/"},
+		mod + "/store/bolt":           {mod + "/cmd/", mod + "/internal/apptest", mod + "/store/"},
+		mod + "/server":               {mod + "/cmd/", mod + "/internal/loadbench", mod + "/internal/apptest", mod + "/server"},
+		// Renderers are picked by device kind, in package device only.
+		mod + "/device/screen":   {mod + "/device"},
+		mod + "/device/headless": {mod + "/device"},
 	}
 	pkgs := listPackages(t)
 	if len(pkgs) < 3 {

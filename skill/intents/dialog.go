@@ -8,8 +8,7 @@ import (
 	"runtime/debug"
 	"time"
 
-	"github.com/dingdang-voicepay/voicepay/device/headless"
-	"github.com/dingdang-voicepay/voicepay/device/screen"
+	"github.com/dingdang-voicepay/voicepay/device"
 	"github.com/dingdang-voicepay/voicepay/device/ui"
 	"github.com/dingdang-voicepay/voicepay/shop"
 	"github.com/dingdang-voicepay/voicepay/skill/pay"
@@ -31,14 +30,11 @@ type Config struct {
 	Pay *pay.Service
 	// Offers signs the offer sent as the Charge's userId.
 	Offers *pay.Offers
-	// Renderer picks the renderer for a request's device (nil → a screen
-	// renderer when Screened says so, else a headless one).
-	Renderer func(*tsk.Request) ui.Renderer
-	// Screened overrides the rule that decides whether a device has a
-	// screen (nil → Screened).
-	Screened func(*tsk.Request) bool
-	// QRURL gives the default screen renderer the URL of a product's QR
-	// image; nil renders pay cards without a QR code.
+	// Device overrides the rule that decides a request's kind of device
+	// (nil → device.Of); the turn is rendered for the kind it returns.
+	Device func(*tsk.Request) *device.Kind
+	// QRURL gives the screen renderer the URL of a product's QR image; nil
+	// renders pay cards without a QR code.
 	QRURL func(productID string) string
 	// Now is the clock (nil → time.Now).
 	Now func() time.Time
@@ -53,18 +49,8 @@ func (c Config) withDefaults() Config {
 	if c.Offers == nil && c.Pay != nil {
 		c.Offers = c.Pay.Offers
 	}
-	if c.Screened == nil {
-		c.Screened = Screened
-	}
-	if c.Renderer == nil {
-		scr, voice := screen.New(screen.Config{QRURL: c.QRURL}), headless.New()
-		screened := c.Screened
-		c.Renderer = func(r *tsk.Request) ui.Renderer {
-			if screened(r) {
-				return scr
-			}
-			return voice
-		}
+	if c.Device == nil {
+		c.Device = device.Of
 	}
 	if c.Now == nil {
 		c.Now = time.Now
@@ -76,17 +62,11 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
-// Screened is the default rule for whether a device has a screen: its
-// supportedInterfaces has a "Display" key. Config.Screened overrides it.
-func Screened(r *tsk.Request) bool {
-	_, ok := r.Context.System.Device.SupportedInterfaces["Display"]
-	return ok
-}
-
 // Dialog answers skill requests. It is safe for concurrent use.
 type Dialog struct {
-	cfg    Config
-	routes map[string]handler
+	cfg     Config
+	devices *device.Renderers
+	routes  map[string]handler
 }
 
 // handler handles one turn and says what to answer.
@@ -127,6 +107,7 @@ func IntentNames() []string {
 // New returns a dialog with the configuration's defaults filled in.
 func New(c Config) *Dialog {
 	d := &Dialog{cfg: c.withDefaults()}
+	d.devices = device.NewRenderers(device.Config{QRURL: d.cfg.QRURL})
 	d.routes = make(map[string]handler)
 	for _, r := range d.intents() {
 		d.routes[r.name] = r.handle
@@ -141,7 +122,10 @@ func (d *Dialog) Handle(ctx context.Context, req *tsk.Request) (resp *tsk.Respon
 		req = &tsk.Request{}
 	}
 	start := d.cfg.Now()
-	t := &turn{req: req, now: start, screened: d.cfg.Screened(req)}
+	t := &turn{req: req, now: start, device: d.cfg.Device(req)}
+	if t.device == nil {
+		t.device = device.Of(req)
+	}
 	var err error
 	var view ui.View
 	defer func() {
@@ -149,7 +133,7 @@ func (d *Dialog) Handle(ctx context.Context, req *tsk.Request) (resp *tsk.Respon
 			err = fmt.Errorf("intents: panic: %v", p)
 			d.cfg.Logger.Error("intents: panic", "request_id", req.Request.RequestID, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 			d.forget(ctx, t)
-			resp = d.respond(req, apology(), t.screened)
+			resp = d.respond(req, apology(), t.device)
 		}
 		d.logTurn(t, err, start)
 	}()
@@ -158,20 +142,19 @@ func (d *Dialog) Handle(ctx context.Context, req *tsk.Request) (resp *tsk.Respon
 		d.forget(ctx, t)
 		view = apology()
 	}
-	return d.respond(req, view, t.screened)
+	return d.respond(req, view, t.device)
 }
 
-// respond renders v with the renderer the configuration picks for the
-// request and enforces the protocol rules; a renderer that panics yields a
-// plain spoken apology.
-func (d *Dialog) respond(req *tsk.Request, v ui.View, screened bool) (resp *tsk.Response) {
+// respond renders v for the kind of device under the protocol rules; a
+// renderer that panics yields a plain spoken apology.
+func (d *Dialog) respond(req *tsk.Request, v ui.View, k *device.Kind) (resp *tsk.Response) {
 	defer func() {
 		if p := recover(); p != nil {
 			d.cfg.Logger.Error("intents: renderer panic", "request_id", req.Request.RequestID, "panic", fmt.Sprint(p))
-			resp = enforce(req, apology(), tsk.NewResponse(apologySpeech, true), screened)
+			resp = device.Enforce(req, k, apology(), tsk.NewResponse(apologySpeech, true))
 		}
 	}()
-	return enforce(req, v, d.cfg.Renderer(req).Render(v), screened)
+	return d.devices.Render(req, k, v)
 }
 
 // turn loads the session, routes the request and saves the session.
@@ -224,7 +207,7 @@ func (d *Dialog) logTurn(t *turn, err error, start time.Time) {
 		"type", t.req.Request.Type,
 		"session_id", t.req.Session.SessionID,
 		"state", string(t.state.Step),
-		"screened", t.screened,
+		"device", t.device.Name,
 		"duration_ms", d.cfg.Now().Sub(start).Milliseconds(),
 	}
 	if in := t.req.Request.Intent; in != nil {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dingdang-voicepay/voicepay/device"
 	"github.com/dingdang-voicepay/voicepay/device/ui"
 	"github.com/dingdang-voicepay/voicepay/shop"
 	"github.com/dingdang-voicepay/voicepay/skill/intents"
@@ -33,7 +34,7 @@ func TestWelcomeHelpBrowse(t *testing.T) {
 }
 
 func TestElementSelected(t *testing.T) {
-	e := newEnv(t, true)
+	e := newEnv(t, device.Screened)
 	r := e.send(tsktest.NewElementSelected("product:credits", e.opts()...))
 	wantSpeech(t, r, true, "要买几个")
 	wantSpeech(t, e.intent(intents.Buy, map[string]string{"count": "2"}), true, "听书点数2个，共2元")
@@ -53,13 +54,19 @@ type panicRenderer struct{}
 
 func (panicRenderer) Render(ui.View) *tsk.Response { panic("boom") }
 
+// kindOf returns a Config.Device override that answers k for every request.
+func kindOf(k *device.Kind) func(*tsk.Request) *device.Kind {
+	return func(*tsk.Request) *device.Kind { return k }
+}
+
 func TestFailuresBecomeApologies(t *testing.T) {
-	e := newEnv(t, false)
+	e := newEnv(t, device.Screenless)
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	cat := demoCatalog()
+	panicking := &device.Kind{Name: "panicking", Renderer: func(device.Config) ui.Renderer { return panicRenderer{} }}
 	tests := map[string]intents.Config{
 		"store down":     {Catalog: cat, Store: failingStore{e.store}, Pay: e.pay, Logger: logger},
-		"renderer panic": {Catalog: cat, Store: e.store, Pay: e.pay, Logger: logger, Renderer: func(*tsk.Request) ui.Renderer { return panicRenderer{} }},
+		"renderer panic": {Catalog: cat, Store: e.store, Pay: e.pay, Logger: logger, Device: kindOf(panicking)},
 		"no pay service": {Catalog: cat, Store: e.store, Logger: logger},
 	}
 	for name, cfg := range tests {
@@ -76,7 +83,7 @@ func TestFailuresBecomeApologies(t *testing.T) {
 	}
 }
 
-// rogueRenderer breaks every rule enforce exists for.
+// rogueRenderer breaks every rule device.Enforce exists for.
 type rogueRenderer struct{}
 
 func (rogueRenderer) Render(v ui.View) *tsk.Response {
@@ -89,41 +96,44 @@ func (rogueRenderer) Render(v ui.View) *tsk.Response {
 	return r
 }
 
-func TestEnforce(t *testing.T) {
-	e := newEnv(t, false)
-	cfg := intents.Config{Catalog: demoCatalog(), Store: e.store, Pay: e.pay, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Renderer: func(*tsk.Request) ui.Renderer { return rogueRenderer{} }}
-	e.dialog = intents.New(cfg)
-	for _, screened := range []bool{true, false} {
-		e.screened = screened
-		for _, req := range []*tsk.Request{
-			tsktest.NewSessionEnded(tsk.ReasonError, e.opts()...),
-			tsktest.NewConnectionsResponse("T1", "D1", e.opts()...),
-			tsktest.NewIntent(intents.Help, nil, e.opts()...),
-		} {
-			r := e.send(req) // send checks the rules
-			if req.Request.Type == tsk.TypeSessionEnded && r.Response.Card != nil {
-				t.Error("card in a SessionEndedRequest reply")
+// TestRulesApplied sends every kind of request through a dialog whose
+// renderer breaks the protocol rules: what leaves the dialog keeps them.
+func TestRulesApplied(t *testing.T) {
+	for _, k := range device.Kinds() {
+		t.Run(k.Name, func(t *testing.T) {
+			e := newEnv(t, k)
+			rogue := &device.Kind{Name: "rogue-" + k.Name, Display: k.Display,
+				Renderer: func(device.Config) ui.Renderer { return rogueRenderer{} }}
+			e.dialog = intents.New(intents.Config{Catalog: demoCatalog(), Store: e.store, Pay: e.pay,
+				Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Device: kindOf(rogue)})
+			for _, req := range []*tsk.Request{
+				tsktest.NewSessionEnded(tsk.ReasonError, e.opts()...),
+				tsktest.NewConnectionsResponse("T1", "D1", e.opts()...),
+				tsktest.NewIntent(intents.Help, nil, e.opts()...),
+			} {
+				r := e.send(req) // send checks the rules
+				if req.Request.Type == tsk.TypeSessionEnded && r.Response.Card != nil {
+					t.Error("card in a SessionEndedRequest reply")
+				}
 			}
-		}
+		})
 	}
-	// The Screened rule can be overridden in one place.
-	cfg.Renderer = nil
-	cfg.Screened = func(*tsk.Request) bool { return false }
-	r := intents.New(cfg).Handle(context.Background(), tsktest.NewIntent(intents.Browse, nil, tsktest.Screened()))
+}
+
+// TestDeviceOverride: the rule that decides the kind of device is
+// overridden in one place, and the turn is rendered for the kind it picks.
+func TestDeviceOverride(t *testing.T) {
+	e := newEnv(t, device.Screened)
+	cfg := intents.Config{Catalog: demoCatalog(), Store: e.store, Pay: e.pay,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Device: kindOf(device.Screenless)}
+	r := intents.New(cfg).Handle(context.Background(), tsktest.NewIntent(intents.Browse, nil, tsktest.WithDeviceKind(device.Screened)))
 	if len(r.Response.Directives) != 0 || !strings.Contains(speech(r), "听书点数") {
 		t.Errorf("override ignored: %+v", r.Response)
 	}
 }
 
-func TestScreened(t *testing.T) {
-	if !intents.Screened(tsktest.NewLaunch(tsktest.Screened())) || intents.Screened(tsktest.NewLaunch(tsktest.Screenless())) {
-		t.Error("Screened does not follow supportedInterfaces.Display")
-	}
-}
-
 func BenchmarkPurchaseTurn(b *testing.B) {
-	e := newEnv(b, true)
+	e := newEnv(b, device.Screened)
 	req := tsktest.NewIntent(intents.Buy, map[string]string{"product": "万古神帝第35集"}, e.opts()...)
 	ctx := context.Background()
 	for b.Loop() {

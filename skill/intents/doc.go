@@ -18,7 +18,8 @@
 // notify is late) and resumes the user's original intent from the order, so
 // the purchased content plays. Content is never unlocked for an unpaid order.
 //
-// What the dialog says is device-neutral (a device.View); the renderer picked
-// for the device (screen or headless) turns it into directives, and enforce
-// applies the protocol's rules in one place before any response leaves.
+// What the dialog says is device-neutral (a ui.View). The request's kind of
+// device is decided once per turn (device.Of, or Config.Device) and
+// device.Renderers renders the view for that kind and applies the protocol's
+// rules in one place before any response leaves.
 package intents

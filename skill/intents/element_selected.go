@@ -4,14 +4,13 @@ import (
 	"context"
 	"strings"
 
-	"github.com/dingdang-voicepay/voicepay/device/screen"
 	"github.com/dingdang-voicepay/voicepay/device/ui"
 )
 
 // elementSelected handles Display.ElementSelected: tapping a product of a
 // list ("product:<id>") buys it, as if the user had said "购买<name>".
 func (d *Dialog) elementSelected(ctx context.Context, t *turn) (ui.View, error) {
-	id, ok := strings.CutPrefix(t.req.Request.Token, screen.ProductTokenPrefix)
+	id, ok := strings.CutPrefix(t.req.Request.Token, ui.ProductTokenPrefix)
 	p, found := d.cfg.Catalog.Product(id)
 	if !ok || !found {
 		return d.fallback(ctx, t)

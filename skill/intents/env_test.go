@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dingdang-voicepay/voicepay/device"
 	"github.com/dingdang-voicepay/voicepay/shop"
 	"github.com/dingdang-voicepay/voicepay/skill/intents"
 	"github.com/dingdang-voicepay/voicepay/skill/pay"
@@ -59,12 +60,12 @@ type env struct {
 	store    *bolt.Store
 	platform *paytest.Platform
 	clock    *clock
-	screened bool
+	kind     *device.Kind
 	user     string
 	session  string
 }
 
-func newEnv(t testing.TB, screened bool) *env {
+func newEnv(t testing.TB, kind *device.Kind) *env {
 	t.Helper()
 	c := &clock{now: time.Now().UTC()}
 	st, err := bolt.Open(filepath.Join(t.TempDir(), "skill.db"), bolt.Config{SweepInterval: -1})
@@ -81,16 +82,12 @@ func newEnv(t testing.TB, screened bool) *env {
 	d := intents.New(intents.Config{Catalog: cat, Store: st, Pay: svc, Offers: offers, Now: c.Now, Logger: logger,
 		QRURL: func(content string) string { return "https://skill.example.com/qr/" + content + ".png" }})
 	return &env{t: t, ctx: context.Background(), dialog: d, pay: svc, store: st, platform: platform, clock: c,
-		screened: screened, user: "user-1", session: "session-1"}
+		kind: kind, user: "user-1", session: "session-1"}
 }
 
 // opts are the request options of this speaker and user.
 func (e *env) opts(more ...tsktest.Option) []tsktest.Option {
-	dev := tsktest.Screenless()
-	if e.screened {
-		dev = tsktest.Screened()
-	}
-	return append([]tsktest.Option{dev, tsktest.WithUser(e.user), tsktest.WithSession(e.session),
+	return append([]tsktest.Option{tsktest.WithDeviceKind(e.kind), tsktest.WithUser(e.user), tsktest.WithSession(e.session),
 		tsktest.WithTime(e.clock.Now())}, more...)
 }
 
@@ -104,7 +101,7 @@ func (e *env) send(req *tsk.Request) *tsk.Response {
 		e.t.Fatal(err)
 	}
 	tsktest.ValidateResponse(e.t, body)
-	checkRules(e.t, req, resp, intents.Screened(req))
+	checkRules(e.t, req, resp, device.Of(req))
 	return tsktest.MustDecodeResponse(e.t, body)
 }
 
@@ -115,7 +112,7 @@ func (e *env) intent(name string, slots map[string]string, more ...tsktest.Optio
 }
 
 // checkRules fails the test when a response breaks a protocol rule.
-func checkRules(t testing.TB, req *tsk.Request, resp *tsk.Response, screened bool) {
+func checkRules(t testing.TB, req *tsk.Request, resp *tsk.Response, kind *device.Kind) {
 	t.Helper()
 	b := resp.Response
 	if strings.TrimSpace(b.OutputSpeech.Text) == "" {
@@ -123,8 +120,8 @@ func checkRules(t testing.TB, req *tsk.Request, resp *tsk.Response, screened boo
 	}
 	for _, d := range b.Directives {
 		typ := d.DirectiveType()
-		if !screened && strings.HasPrefix(typ, "Display.") {
-			t.Errorf("%s sent to a screenless device", typ)
+		if !kind.Display && strings.HasPrefix(typ, "Display.") {
+			t.Errorf("%s sent to a %s device", typ, kind)
 		}
 		if typ == tsk.DirectiveElicitSlot && b.ShouldEndSession {
 			t.Errorf("ElicitSlot in a reply that ends the session")

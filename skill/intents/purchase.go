@@ -140,7 +140,7 @@ func (d *Dialog) askProduct(t *turn, purpose string, candidates []shop.Product, 
 	v := ask(speech)
 	v.ElicitSlot, v.UpdatedIntent = SlotProduct, t.updatedIntent(purpose, nil, 0)
 	delete(v.UpdatedIntent.Slots, SlotProduct) // the slot asked for starts empty
-	if t.screened && len(candidates) > 0 {
+	if t.device.Display && len(candidates) > 0 {
 		v.Products = candidates
 	}
 	return v

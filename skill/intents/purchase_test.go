@@ -6,19 +6,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dingdang-voicepay/voicepay/device"
 	"github.com/dingdang-voicepay/voicepay/skill/intents"
 	"github.com/dingdang-voicepay/voicepay/skill/tsk"
 	"github.com/dingdang-voicepay/voicepay/skill/tsk/tsktest"
 )
 
-// devices runs a conversation test on a screened and a screenless speaker.
+// devices runs a conversation test on every kind of speaker.
 func devices(t *testing.T, fn func(t *testing.T, e *env)) {
-	for _, screened := range []bool{true, false} {
-		name := "screenless"
-		if screened {
-			name = "screened"
-		}
-		t.Run(name, func(t *testing.T) { fn(t, newEnv(t, screened)) })
+	for _, k := range device.Kinds() {
+		t.Run(k.Name, func(t *testing.T) { fn(t, newEnv(t, k)) })
 	}
 }
 
@@ -28,9 +25,9 @@ func wantDisplay(t *testing.T, e *env, r *tsk.Response, templateType string) {
 	t.Helper()
 	rt, ok := find[tsk.RenderTemplate](r)
 	switch {
-	case e.screened && !ok:
+	case e.kind.Display && !ok:
 		t.Errorf("no %s on a screen", templateType)
-	case e.screened && rt.Template.Type != templateType:
+	case e.kind.Display && rt.Template.Type != templateType:
 		t.Errorf("template %s, want %s", rt.Template.Type, templateType)
 	}
 }
@@ -61,7 +58,7 @@ func TestBuyOneTime(t *testing.T) {
 		if offer.UserID != e.user || offer.TotalAmt != 200 {
 			t.Errorf("offer %+v", offer)
 		}
-		if e.screened {
+		if e.kind.Display {
 			wantDisplay(t, e, r, tsk.NewsBodyTemplate)
 			rt, _ := find[tsk.RenderTemplate](r)
 			if rt.Template.BackgroundImage == nil || !strings.Contains(rt.Template.TextContent.Description, "微信扫码支付") {
@@ -117,13 +114,13 @@ func TestCountForms(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := newEnv(t, false)
+			e := newEnv(t, device.Screenless)
 			e.intent(intents.Buy, map[string]string{"product": "点数"})
 			wantSpeech(t, e.intent(intents.Buy, nil, tt.opt), true, tt.want)
 		})
 	}
 	t.Run("out of range", func(t *testing.T) {
-		e := newEnv(t, false)
+		e := newEnv(t, device.Screenless)
 		wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": "点数", "count": "5000"}), true, "1到999")
 	})
 }
@@ -307,7 +304,7 @@ func TestRefundOutsidePolicy(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := newEnv(t, true)
+			e := newEnv(t, device.Screened)
 			e.buy(map[string]string{"product": tt.product, "count": "1"})
 			e.clock.Advance(tt.advance)
 			r := e.intent(intents.Refund, map[string]string{"product": tt.product})
@@ -315,7 +312,7 @@ func TestRefundOutsidePolicy(t *testing.T) {
 		})
 	}
 	t.Run("nothing bought", func(t *testing.T) {
-		wantSpeech(t, newEnv(t, false).intent(intents.Refund, nil), false, "没有可以退款")
+		wantSpeech(t, newEnv(t, device.Screenless).intent(intents.Refund, nil), false, "没有可以退款")
 	})
 }
 

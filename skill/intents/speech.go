@@ -4,6 +4,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dingdang-voicepay/voicepay/device"
 	"github.com/dingdang-voicepay/voicepay/device/ui"
 	"github.com/dingdang-voicepay/voicepay/shop"
 )
@@ -11,7 +12,7 @@ import (
 // Phrases said in more than one place.
 const (
 	apologySpeech  = "抱歉，出了点小问题，请稍后再试。"
-	fallbackSpeech = "好的。"
+	fallbackSpeech = device.FallbackSpeech
 	cancelled      = "好的，已取消。"
 	goodbye        = "好的，再见。"
 	examples       = "你可以说“有什么可以买”、“购买万古神帝第35集”、“我买过什么”或者“我要退款”。"

@@ -8,6 +8,7 @@ import (
 	"maps"
 	"time"
 
+	"github.com/dingdang-voicepay/voicepay/device"
 	"github.com/dingdang-voicepay/voicepay/shop"
 	"github.com/dingdang-voicepay/voicepay/skill/tsk"
 )
@@ -47,11 +48,11 @@ func (s state) confirming() bool { return s.Step == stepConfirm || s.Step == ste
 
 // turn is one request being handled.
 type turn struct {
-	req      *tsk.Request
-	now      time.Time
-	screened bool
-	state    state
-	saved    bool // a state was loaded from the store
+	req    *tsk.Request
+	now    time.Time
+	device *device.Kind // decided once, from the request
+	state  state
+	saved  bool // a state was loaded from the store
 }
 
 // user is the owner of purchases: the platform user id.

@@ -1,12 +1,12 @@
 package tsktest
 
 import (
-	"encoding/json"
 	"fmt"
 	"sort"
 	"sync/atomic"
 	"time"
 
+	"github.com/dingdang-voicepay/voicepay/device"
 	"github.com/dingdang-voicepay/voicepay/skill/tsk"
 )
 
@@ -34,7 +34,7 @@ func base(typ string, opts []Option) *tsk.Request {
 			Timestamp: tsk.FormatTime(time.Now()),
 		},
 	}
-	Screenless()(r)
+	WithDeviceKind(device.Screenless)(r)
 	for _, o := range opts {
 		o(r)
 	}
@@ -95,30 +95,18 @@ func NewElementSelected(token string, opts ...Option) *tsk.Request {
 	r := base(tsk.TypeElementSelected, nil)
 	r.Request.Token = token
 	r.Session.New = false
-	Screened()(r)
+	WithDeviceKind(device.Screened)(r)
 	for _, o := range opts {
 		o(r)
 	}
 	return r
 }
 
-// Screened makes the device screened: its supportedInterfaces list Display
-// as well as AudioPlayer.
-func Screened() Option {
+// WithDeviceKind makes the device one of kind k: its supportedInterfaces
+// are the kind's typical ones (device.Kind.Interfaces).
+func WithDeviceKind(k *device.Kind) Option {
 	return func(r *tsk.Request) {
-		r.Context.System.Device.SupportedInterfaces = map[string]json.RawMessage{
-			"AudioPlayer": json.RawMessage(`{"Play":true,"Stop":true,"ClearQueue":true}`),
-			"Display":     json.RawMessage(`{}`),
-		}
-	}
-}
-
-// Screenless makes the device screenless: only AudioPlayer is supported.
-func Screenless() Option {
-	return func(r *tsk.Request) {
-		r.Context.System.Device.SupportedInterfaces = map[string]json.RawMessage{
-			"AudioPlayer": json.RawMessage(`{"Play":true,"Stop":false,"ClearQueue":false}`),
-		}
+		r.Context.System.Device.SupportedInterfaces = k.SupportedInterfaces()
 	}
 }
 

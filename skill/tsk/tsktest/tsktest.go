@@ -4,7 +4,7 @@
 // and ValidateResponse, which checks a skill's answer against the platform's
 // response schema.
 //
-//	req := tsktest.NewIntent("buy", map[string]string{"product": "vip"}, tsktest.Screened())
+//	req := tsktest.NewIntent("buy", map[string]string{"product": "vip"}, tsktest.WithDeviceKind(device.Screened))
 //	body, header := tsktest.SignRSA2(req)
 //	// POST body with "Authorization: "+header to the skill, then:
 //	tsktest.ValidateResponse(t, respBody)

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dingdang-voicepay/voicepay/device"
 	"github.com/dingdang-voicepay/voicepay/skill/tsk"
 	"github.com/dingdang-voicepay/voicepay/skill/tsk/tsktest"
 )
@@ -24,7 +25,7 @@ func TestBuildersDecode(t *testing.T) {
 		{"launch", tsktest.NewLaunch(), tsk.TypeLaunch,
 			func(r *tsk.Request) bool { return r.Session.New && !r.Supports("Display") }},
 		{"intent with slots", tsktest.NewIntent("buy", map[string]string{"product": "会员", "count": "2"},
-			tsktest.Screened(), tsktest.WithConfirmation(tsk.Confirmed)), tsk.TypeIntent,
+			tsktest.WithDeviceKind(device.Screened), tsktest.WithConfirmation(tsk.Confirmed)), tsk.TypeIntent,
 			func(r *tsk.Request) bool {
 				v, ok := r.Request.Intent.Slot("product")
 				return ok && v.Text() == "会员" && r.Supports("Display") && r.Request.Intent.ConfirmationStatus == tsk.Confirmed
@@ -49,7 +50,7 @@ func TestBuildersDecode(t *testing.T) {
 			}},
 		{"element selected", tsktest.NewElementSelected("item-1"), tsk.TypeElementSelected,
 			func(r *tsk.Request) bool { return r.Request.Token == "item-1" && r.Supports("Display") }},
-		{"screenless", tsktest.NewLaunch(tsktest.Screened(), tsktest.Screenless()), tsk.TypeLaunch,
+		{"screenless", tsktest.NewLaunch(tsktest.WithDeviceKind(device.Screened), tsktest.WithDeviceKind(device.Screenless)), tsk.TypeLaunch,
 			func(r *tsk.Request) bool { return !r.Supports("Display") && r.Supports("AudioPlayer") }},
 	}
 	for _, tt := range tests {
