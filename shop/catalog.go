@@ -6,16 +6,6 @@ import (
 	"strings"
 )
 
-// Kind says what buying a product gives the user.
-type Kind string
-
-// The product kinds.
-const (
-	KindEntitlement  Kind = "entitlement"  // owned forever once bought (an episode, an album)
-	KindConsumable   Kind = "consumable"   // bought in quantity, used up one at a time (credits)
-	KindSubscription Kind = "subscription" // Days of access per unit; renewals extend
-)
-
 // MaxQuantity bounds the quantity of one order line. A speaker purchase of more
 // than this is almost certainly a misheard number.
 const MaxQuantity = 999
@@ -55,8 +45,8 @@ type Catalog struct {
 var idPattern = regexp.MustCompile(`^[0-9A-Za-z_-]{1,32}$`)
 
 // Validate reports the first problem of the catalog: duplicate or malformed
-// ids, empty names, non-positive prices, unknown kinds, subscriptions without
-// days.
+// ids, empty names, non-positive prices, unknown kinds, and what a kind
+// requires (days for a subscription, none for the others).
 func (c *Catalog) Validate() error {
 	if len(c.Products) == 0 {
 		return fmt.Errorf("catalog: no products")
@@ -73,12 +63,8 @@ func (c *Catalog) Validate() error {
 			return fmt.Errorf("%s: name is empty", where)
 		case p.Price <= 0:
 			return fmt.Errorf("%s: price must be > 0 fen, got %d", where, p.Price)
-		case p.Kind != KindEntitlement && p.Kind != KindConsumable && p.Kind != KindSubscription:
-			return fmt.Errorf("%s: unknown kind %q (want entitlement, consumable or subscription)", where, p.Kind)
-		case p.Kind == KindSubscription && p.Days <= 0:
-			return fmt.Errorf("%s: a subscription needs days > 0", where)
-		case p.Kind != KindSubscription && p.Days != 0:
-			return fmt.Errorf("%s: days is only for subscriptions", where)
+		case p.Kind.check(p) != "":
+			return fmt.Errorf("%s: %s", where, p.Kind.check(p))
 		case p.Refund.WithinDays < 0:
 			return fmt.Errorf("%s: refund.within_days must be >= 0", where)
 		}

@@ -16,16 +16,7 @@ type Entitlement struct {
 }
 
 // Active reports whether the entitlement gives access now.
-func (e Entitlement) Active(now time.Time) bool {
-	switch e.Kind {
-	case KindConsumable:
-		return e.Quantity > 0
-	case KindSubscription:
-		return now.Before(e.ExpiresAt)
-	default:
-		return true
-	}
-}
+func (e Entitlement) Active(now time.Time) bool { return e.Kind.active(e, now) }
 
 // owning reports whether an order in this state gives its items to the user.
 func owning(s OrderState) bool {
@@ -33,10 +24,10 @@ func owning(s OrderState) bool {
 }
 
 // Entitlements folds a user's orders into what they own, one entry per
-// product, in catalog order. Consumables count units bought minus refunded
-// minus used; subscriptions chain their periods in delivery order, a renewal
-// bought before expiry extending it. Products missing from the catalog are
-// skipped.
+// product, in catalog order; each product's kind says what its units give
+// (Kind.grant): units bought minus refunded minus used, or periods chained in
+// delivery order, a renewal bought before expiry extending it. Products
+// missing from the catalog are skipped.
 func Entitlements(orders []Order, cat *Catalog) []Entitlement {
 	sorted := make([]Order, 0, len(orders))
 	for _, o := range orders {
@@ -62,24 +53,13 @@ func Entitlements(orders []Order, cat *Catalog) []Entitlement {
 				e = &Entitlement{ProductID: p.ID, Kind: p.Kind}
 				byID[p.ID] = e
 			}
-			switch p.Kind {
-			case KindConsumable:
-				e.Quantity += units - o.Uses[l.ItemID]
-			case KindSubscription:
-				start := o.DeliveredAt
-				if e.ExpiresAt.After(start) {
-					start = e.ExpiresAt
-				}
-				e.ExpiresAt = start.Add(time.Duration(units) * time.Duration(p.Days) * 24 * time.Hour).UTC()
-			}
+			p.Kind.grant(e, p, units, o.Uses[l.ItemID], o.DeliveredAt)
 		}
 	}
 	var out []Entitlement
 	for _, p := range cat.Products {
 		if e := byID[p.ID]; e != nil {
-			if e.Kind == KindConsumable && e.Quantity < 0 {
-				e.Quantity = 0
-			}
+			e.Quantity = max(e.Quantity, 0) // more used than left after a refund
 			out = append(out, *e)
 		}
 	}

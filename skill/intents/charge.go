@@ -90,7 +90,7 @@ func (d *Dialog) resume(ctx context.Context, t *turn, o shop.Order) (ui.View, er
 	result := &ui.Result{Title: "购买成功", Text: d.orderName(o) + "，" + o.TotalAmt.Yuan()}
 	var v ui.View
 	switch {
-	case original.Name == Play || (p.Kind == shop.KindEntitlement && p.Content.Audio != ""):
+	case original.Name == Play || (p.Kind.Once() && p.Content.Audio != ""):
 		var err error
 		if v, err = d.start(ctx, t, p, "购买成功！"); err != nil {
 			return ui.View{}, err
@@ -99,7 +99,7 @@ func (d *Dialog) resume(ctx context.Context, t *turn, o shop.Order) (ui.View, er
 		if v.Play == nil {
 			v = say("购买成功！")
 		}
-	case p.Kind == shop.KindConsumable:
+	case p.Kind.UsedUp():
 		e, err := d.entitlement(ctx, t, p.ID)
 		if err != nil {
 			return ui.View{}, err
@@ -109,7 +109,7 @@ func (d *Dialog) resume(ctx context.Context, t *turn, o shop.Order) (ui.View, er
 			left = e.Quantity
 		}
 		v = say("购买成功！" + p.Name + "现在有" + itoa(left) + "个。")
-	case p.Kind == shop.KindSubscription:
+	case p.Kind.Timed():
 		e, err := d.entitlement(ctx, t, p.ID)
 		if err != nil {
 			return ui.View{}, err

@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/dingdang-voicepay/voicepay/device/ui"
-	"github.com/dingdang-voicepay/voicepay/shop"
 )
 
 // MyPurchases lists what the user owns. Sample utterances:
@@ -33,13 +32,13 @@ func (d *Dialog) myPurchases(ctx context.Context, t *turn) (ui.View, error) {
 			continue
 		}
 		switch {
-		case e.Kind == shop.KindConsumable && e.Quantity > 0:
+		case e.Kind.UsedUp() && e.Quantity > 0:
 			lines = append(lines, p.Name+"还剩"+itoa(e.Quantity)+"个")
-		case e.Kind == shop.KindConsumable:
+		case e.Kind.UsedUp():
 			lines = append(lines, p.Name+"已经用完了")
-		case e.Kind == shop.KindSubscription && e.Active(t.now):
+		case e.Kind.Timed() && e.Active(t.now):
 			lines = append(lines, p.Name+"有效期到"+date(e.ExpiresAt))
-		case e.Kind == shop.KindSubscription:
+		case e.Kind.Timed():
 			lines = append(lines, p.Name+"已于"+date(e.ExpiresAt)+"到期")
 		default:
 			lines = append(lines, p.Name)

@@ -147,12 +147,13 @@ func (d *Dialog) askProduct(t *turn, purpose string, candidates []shop.Product, 
 }
 
 // sell takes a chosen product to the confirmation question: never charging
-// an entitlement already owned, offering renewal of a running
-// subscription, asking how many of a consumable.
+// for a product owned once that the user owns (an entitlement), offering
+// renewal of a running timed one (a subscription), asking how many when the
+// kind asks (a consumable).
 func (d *Dialog) sell(ctx context.Context, t *turn, p shop.Product, purpose string) (ui.View, error) {
 	count := int64(1)
-	switch p.Kind {
-	case shop.KindEntitlement:
+	switch {
+	case p.Kind.Once():
 		owns, err := d.cfg.Pay.Owns(ctx, t.user(), p.ID)
 		if err != nil {
 			return ui.View{}, err
@@ -160,7 +161,7 @@ func (d *Dialog) sell(ctx context.Context, t *turn, p shop.Product, purpose stri
 		if owns {
 			return d.start(ctx, t, p, "你已经购买过了。")
 		}
-	case shop.KindSubscription:
+	case p.Kind.Timed():
 		if n, said, ok := t.count(); said && ok {
 			count = n
 		}
@@ -176,7 +177,7 @@ func (d *Dialog) sell(ctx context.Context, t *turn, p shop.Product, purpose stri
 			return d.confirm(t, p, count, purpose, "你的"+p.Name+"有效期到"+date(e.ExpiresAt)+"。续费"+
 				amount(p, count, total)+"，要续费吗？")
 		}
-	case shop.KindConsumable:
+	case p.Kind.AsksCount():
 		n, said, ok := t.count()
 		switch {
 		case !said:
@@ -206,7 +207,7 @@ func (d *Dialog) confirm(t *turn, p shop.Product, count int64, purpose, speech s
 		return ui.View{}, err
 	}
 	slotCount := count
-	if p.Kind == shop.KindEntitlement {
+	if p.Kind.Once() {
 		slotCount = 0 // always one: no count slot
 	}
 	original, err := json.Marshal(t.updatedIntent(purpose, &p, slotCount))
@@ -228,7 +229,7 @@ func (d *Dialog) issue(ctx context.Context, t *turn) (ui.View, error) {
 	if !ok {
 		return ui.View{}, fmt.Errorf("intents: product %q left the catalog", st.ProductID)
 	}
-	if p.Kind == shop.KindEntitlement {
+	if p.Kind.Once() {
 		owns, err := d.cfg.Pay.Owns(ctx, t.user(), p.ID)
 		if err != nil {
 			return ui.View{}, err

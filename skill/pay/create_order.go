@@ -93,7 +93,7 @@ func (s *Service) checkCreateOrder(ctx context.Context, req CreateOrderRequest) 
 		if l.Quantity < 1 || l.Quantity > shop.MaxQuantity {
 			return "", nil, "bad quantity"
 		}
-		if p.Kind == shop.KindEntitlement && l.Quantity != 1 {
+		if p.Kind.Once() && l.Quantity != 1 {
 			return "", nil, "quantity must be 1"
 		}
 		want, err := shop.MulFen(p.Price, l.Quantity)
@@ -129,19 +129,19 @@ func (s *Service) checkCreateOrder(ctx context.Context, req CreateOrderRequest) 
 		userID, intent = offer.UserID, offer.Intent
 	}
 
-	// An entitlement the user already owns is never sold twice.
-	owned := false
+	// A product owned once is never sold twice to a user who owns it.
+	once := false
 	for _, k := range kinds {
-		owned = owned || k == shop.KindEntitlement
+		once = once || k.Once()
 	}
-	if owned {
+	if once {
 		ents, err := s.Entitlements(ctx, userID)
 		if err != nil {
 			s.log().Error("pay: create order: entitlements", "err", err)
 			return "", nil, "try again"
 		}
 		for _, e := range ents {
-			if kinds[e.ProductID] == shop.KindEntitlement && e.Active(s.now()) {
+			if kinds[e.ProductID].Once() && e.Active(s.now()) {
 				return "", nil, "already owned"
 			}
 		}

@@ -49,11 +49,7 @@ func (s *Service) Refundable(o shop.Order, now time.Time) ([]shop.Line, shop.Fen
 		doneQty, doneAmt := o.RefundCommitted(l.ItemID)
 		units := l.Quantity - doneQty
 		if used := o.Uses[l.ItemID]; p.Refund.UnusedOnly && used > 0 {
-			if p.Kind != shop.KindConsumable {
-				units = 0
-			} else {
-				units = min(units, l.Quantity-o.RefundedQuantity(l.ItemID)-used)
-			}
+			units = min(units, p.Kind.Unused(l.Quantity, o.RefundedQuantity(l.ItemID), used))
 			if units <= 0 {
 				why = shop.Errorf(shop.EINVALID, "已经使用过的商品不能退款")
 			}

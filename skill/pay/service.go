@@ -123,7 +123,7 @@ func (s *Service) Use(ctx context.Context, userID, productID string) error {
 	// Oldest delivery first.
 	slices.SortStableFunc(candidates, func(a, b shop.Order) int { return a.DeliveredAt.Compare(b.DeliveredAt) })
 
-	if p.Kind == shop.KindConsumable {
+	if p.Kind.UsedUp() {
 		for _, c := range candidates {
 			_, err := s.Store.UpdateOrder(ctx, c.TradeNo, func(o *shop.Order) error {
 				if o.State != shop.StateDelivered && o.State != shop.StatePartiallyRefunded {
