@@ -1,9 +1,11 @@
 // Package catalog loads the product catalog from its YAML file and checks it.
-// The file format is documented in testdata/catalog.yaml, the demo catalog.
+// The file format is documented in default.yaml, the demo catalog built into
+// the binary: what the skill sells when no catalog file is configured.
 package catalog
 
 import (
 	"bytes"
+	_ "embed" // the demo catalog
 	"errors"
 	"fmt"
 	"io"
@@ -32,8 +34,24 @@ func Parse(data []byte) (*shop.Catalog, error) {
 	return &c, nil
 }
 
-// Load reads and parses the catalog file at path.
+//go:embed default.yaml
+var defaultYAML []byte
+
+// Default returns the demo catalog built into the binary (default.yaml).
+func Default() (*shop.Catalog, error) {
+	c, err := Parse(defaultYAML)
+	if err != nil {
+		return nil, fmt.Errorf("default catalog: %w", err)
+	}
+	return c, nil
+}
+
+// Load reads and parses the catalog file at path; an empty path is the
+// built-in demo catalog (Default).
 func Load(path string) (*shop.Catalog, error) {
+	if path == "" {
+		return Default()
+	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("catalog: %w", err)

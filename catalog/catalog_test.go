@@ -9,13 +9,22 @@ import (
 )
 
 func TestLoadDemo(t *testing.T) {
-	c, err := catalog.Load("../testdata/catalog.yaml")
-	if err != nil {
-		t.Fatal(err)
+	for name, load := range map[string]func() (*shop.Catalog, error){
+		"Default":    catalog.Default,
+		"Load(\"\")": func() (*shop.Catalog, error) { return catalog.Load("") },
+		"the file":   func() (*shop.Catalog, error) { return catalog.Load("default.yaml") },
+	} {
+		c, err := load()
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		p, ok := c.Product("vip")
+		if !ok || p.Kind != shop.KindSubscription || p.Days != 30 || p.Price != 1990 {
+			t.Fatalf("%s: vip = %+v", name, p)
+		}
 	}
-	p, ok := c.Product("vip")
-	if !ok || p.Kind != shop.KindSubscription || p.Days != 30 || p.Price != 1990 {
-		t.Fatalf("vip = %+v", p)
+	if _, err := catalog.Load("no-such.yaml"); err == nil {
+		t.Error("a missing catalog file loads")
 	}
 }
 

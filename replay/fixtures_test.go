@@ -25,7 +25,7 @@ func startSandbox(t *testing.T) *sandbox.Sandbox {
 	keys := sandbox.Keys{Skill: tsktest.SkillKey, Platform: tsktest.PlatformKey, Secret: tsktest.Secret}
 	s, err := sandbox.Start(context.Background(), sandbox.Config{
 		Addr: "127.0.0.1:0", PlatformAddr: "127.0.0.1:0", DataDir: t.TempDir(), Keys: &keys,
-		SkillID: tsktest.SkillID, Catalog: "../testdata/catalog.yaml", Build: apptest.Build,
+		SkillID: tsktest.SkillID, Build: apptest.Build,
 	})
 	if err != nil {
 		t.Fatal(err)

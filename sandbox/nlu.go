@@ -3,7 +3,6 @@ package sandbox
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -49,18 +48,12 @@ var builtin = []struct{ intent, pattern string }{
 	{"help", `^.*(?:帮助|怎么用|你能做什么).*$`},
 }
 
-// NewNLU returns an NLU; modelPath names an interaction model JSON file
-// ("" or a missing file: the built-in rules only).
-func NewNLU(modelPath string) (*NLU, error) {
+// NewNLU returns an NLU learning from model, an interaction model's JSON
+// (intents.InteractionModel; nil: the built-in rules only).
+func NewNLU(model []byte) (*NLU, error) {
 	n := &NLU{}
-	if modelPath != "" {
-		data, err := os.ReadFile(modelPath)
-		switch {
-		case err == nil:
-			if err := n.addModel(data); err != nil {
-				return nil, fmt.Errorf("sandbox: nlu: %s: %w", modelPath, err)
-			}
-		case !os.IsNotExist(err):
+	if model != nil {
+		if err := n.addModel(model); err != nil {
 			return nil, fmt.Errorf("sandbox: nlu: %w", err)
 		}
 	}

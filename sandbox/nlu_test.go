@@ -5,10 +5,11 @@ import (
 	"testing"
 
 	"github.com/dingdang-voicepay/voicepay/sandbox"
+	"github.com/dingdang-voicepay/voicepay/skill/intents"
 )
 
 func TestNLU(t *testing.T) {
-	nlu, err := sandbox.NewNLU("../testdata/model/interaction-model.json")
+	nlu, err := sandbox.NewNLU(intents.InteractionModel())
 	if err != nil {
 		t.Fatal(err)
 	}

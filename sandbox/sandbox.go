@@ -19,8 +19,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/dingdang-voicepay/voicepay/skill/intents"
 )
 
 // Defaults of Config.
@@ -28,8 +31,6 @@ const (
 	DefaultAddr         = "127.0.0.1:8080"
 	DefaultPlatformAddr = "127.0.0.1:8090"
 	DefaultDataDir      = "data"
-	DefaultCatalog      = "testdata/catalog.yaml"
-	DefaultModel        = "testdata/model/interaction-model.json"
 	DefaultSkillID      = "sandbox-skill"
 )
 
@@ -42,7 +43,7 @@ type App interface {
 // Wiring is what the sandbox tells Build about the skill to build.
 type Wiring struct {
 	DataDir     string // the skill's bbolt file goes here
-	CatalogPath string
+	CatalogPath string // "": the built-in demo catalog (catalog.Load)
 	SkillID     string
 	Keys        Keys   // Skill signs; Platform's public half and Secret verify
 	AdminSecret []byte // the admin API's secret
@@ -59,8 +60,8 @@ type Config struct {
 	Addr         string // the skill's listen address (DefaultAddr; ":0"-style ports allowed)
 	PlatformAddr string // the fake platform's (DefaultPlatformAddr)
 	DataDir      string // keys and the store (DefaultDataDir)
-	Catalog      string // DefaultCatalog
-	Model        string // interaction model for the NLU (DefaultModel; missing is fine)
+	Catalog      string // catalog file ("": the built-in demo catalog)
+	Model        string // interaction model file for the NLU ("": the skill's own, intents.InteractionModel)
 	SkillID      string // DefaultSkillID
 	Keys         *Keys  // nil: LoadOrCreateKeys(DataDir)
 	AdminSecret  []byte // nil: the Secret of the keys
@@ -84,6 +85,19 @@ type Sandbox struct {
 	closeApp func() error
 	srv      *http.Server
 	done     chan error
+}
+
+// loadModel returns the interaction model in the file at path, or the
+// skill's own for "".
+func loadModel(path string) ([]byte, error) {
+	if path == "" {
+		return intents.InteractionModel(), nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: model: %w", err)
+	}
+	return data, nil
 }
 
 // Start listens on both addresses, builds and serves the skill, and serves
@@ -117,7 +131,7 @@ func Start(ctx context.Context, c Config) (*Sandbox, error) {
 	}
 	s.SkillURL, s.PlatformURL = "http://"+skillLn.Addr().String(), "http://"+platLn.Addr().String()
 	s.app, s.closeApp, err = c.Build(ctx, Wiring{
-		DataDir: c.DataDir, CatalogPath: cmp.Or(c.Catalog, DefaultCatalog), SkillID: s.SkillID,
+		DataDir: c.DataDir, CatalogPath: c.Catalog, SkillID: s.SkillID,
 		Keys: s.Keys, AdminSecret: s.AdminSecret, PlatformURL: s.PlatformURL + "/paycgi/", PublicURL: s.SkillURL,
 	})
 	if err != nil {
@@ -125,7 +139,11 @@ func Start(ctx context.Context, c Config) (*Sandbox, error) {
 		platLn.Close()
 		return nil, fmt.Errorf("sandbox: build the skill: %w", err)
 	}
-	nlu, err := NewNLU(cmp.Or(c.Model, DefaultModel))
+	model, err := loadModel(c.Model)
+	var nlu *NLU
+	if err == nil {
+		nlu, err = NewNLU(model)
+	}
 	if err != nil {
 		s.Close()
 		return nil, err

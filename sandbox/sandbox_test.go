@@ -16,7 +16,7 @@ func start(t *testing.T, hmac bool) *sandbox.Sandbox {
 	keys := sandbox.Keys{Skill: tsktest.SkillKey, Platform: tsktest.PlatformKey, Secret: tsktest.Secret}
 	s, err := sandbox.Start(context.Background(), sandbox.Config{
 		Addr: "127.0.0.1:0", PlatformAddr: "127.0.0.1:0", DataDir: t.TempDir(), Keys: &keys, HMAC: hmac,
-		Catalog: "../testdata/catalog.yaml", Model: "../testdata/model/interaction-model.json", Build: apptest.Build,
+		Build: apptest.Build,
 	})
 	if err != nil {
 		t.Fatal(err)

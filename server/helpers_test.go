@@ -58,7 +58,7 @@ type fixture struct {
 
 func newFixture(tb testing.TB, mods ...func(*server.Config)) *fixture {
 	tb.Helper()
-	cat, err := catalog.Load("../testdata/catalog.yaml")
+	cat, err := catalog.Default()
 	if err != nil {
 		tb.Fatal(err)
 	}

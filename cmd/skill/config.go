@@ -52,7 +52,7 @@ func (c *config) settings() []setting {
 		{"SKILL_PLATFORM_URL", "platform-url", pay.DefaultBaseURL, "base URL of the platform's pay interfaces", &c.PlatformURL},
 		{"SKILL_PUBLIC_URL", "public-url", "", "our public base URL, for QR image links (default http://<addr>)", &c.PublicURL},
 		{"SKILL_REDIS_URL", "redis-url", "", "redis:// URL: store in Redis instead of bbolt", &c.RedisURL},
-		{"SKILL_CATALOG", "catalog", "testdata/catalog.yaml", "product catalog YAML file", &c.Catalog},
+		{"SKILL_CATALOG", "catalog", "", "product catalog YAML file (default: the built-in demo catalog, catalog/default.yaml)", &c.Catalog},
 		{"SKILL_ADMIN_SECRET", "admin-secret", "", "HS256 secret of admin API tokens; empty disables the admin API", &c.AdminSecret},
 		{"SKILL_TOKEN_SECRET", "token-secret", "", "secret signing offer and QR tokens (default: generated once into <data>/token_secret)", &c.TokenSecret},
 		{"SKILL_LOG_LEVEL", "log-level", "info", "debug, info, warn or error", &c.LogLevel},

@@ -66,7 +66,7 @@ func testMain(m *testing.M) int {
 			return 1
 		}
 	}
-	if catalogPath, err = filepath.Abs("../../testdata/catalog.yaml"); err != nil {
+	if catalogPath, err = filepath.Abs("../../catalog/default.yaml"); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}

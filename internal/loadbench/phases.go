@@ -139,7 +139,7 @@ func startSkill(ctx context.Context, bin, data string, extraEnv []string) (*skil
 	cmd.Env = append(os.Environ(),
 		"SKILL_ADDR="+addr, "SKILL_DATA="+data, "SKILL_ID="+tsktest.SkillID,
 		"SKILL_SECRET="+string(tsktest.Secret), "SKILL_TSK_PUBLIC_KEY="+pub, "SKILL_PRIVATE_KEY="+priv,
-		"SKILL_PLATFORM_URL=http://127.0.0.1:9/", "SKILL_CATALOG=testdata/catalog.yaml",
+		"SKILL_PLATFORM_URL=http://127.0.0.1:9/", "SKILL_CATALOG=",
 		"SKILL_LOG_LEVEL=error")
 	cmd.Env = append(cmd.Env, extraEnv...)
 	cmd.Stderr = os.Stderr

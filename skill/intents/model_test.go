@@ -2,8 +2,6 @@ package intents_test
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"testing"
@@ -28,13 +26,10 @@ type model struct {
 
 var slotRef = regexp.MustCompile(`\{([^}]*)\}`)
 
-// TestInteractionModel keeps testdata/model/interaction-model.json and the
-// registered intents in sync, both ways, and checks the model's slots.
+// TestInteractionModel keeps interaction-model.json and the registered
+// intents in sync, both ways, and checks the model's slots.
 func TestInteractionModel(t *testing.T) {
-	raw, err := os.ReadFile(filepath.Join("..", "..", "testdata", "model", "interaction-model.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	raw := intents.InteractionModel()
 	var m model
 	if err := json.Unmarshal(raw, &m); err != nil {
 		t.Fatal(err)
