@@ -81,7 +81,7 @@ func keys(ks []*device.Kind) []string {
 func TestParseUnknown(t *testing.T) {
 	for _, name := range []string{"", "Screened", "tv"} {
 		k, err := device.Parse(name)
-		if k != nil || err == nil || !strings.Contains(err.Error(), "want screened or screenless") {
+		if k != nil || err == nil || !strings.Contains(err.Error(), "want "+strings.Join(device.Names(), " or ")) {
 			t.Errorf("Parse(%q) = %v, %v", name, k, err)
 		}
 	}

@@ -52,7 +52,7 @@ func TestParseBroken(t *testing.T) {
 		wantErr    string
 	}{
 		{"no device", "title: t\nuser: u\n-- 1 user --\nintent: help\n", 0, "device"},
-		{"unknown device", "title: t\ndevice: tv\nuser: u\n-- 1 user --\nintent: help\n", 0, "want screened or screenless"},
+		{"unknown device", "title: t\ndevice: tv\nuser: u\n-- 1 user --\nintent: help\n", 0, `device "tv": want screened`},
 		{"unknown header key", header + "colour: red\n-- 1 user --\nintent: help\n", 0, "unknown key"},
 		{"no turns", header, 0, "no turns"},
 		{"bad yaml", header + "-- 1 user --\nintent: [help\n", 1, "1 user"},
