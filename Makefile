@@ -26,10 +26,12 @@ lint:
 	$(GO) vet $(PKGS)
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 $(PKGS)
 
-## fuzz: run each fuzz target for $(FUZZTIME).
+## fuzz: run each fuzz target for $(FUZZTIME): the wire decoding, the dialog's
+## time budget per turn, and fen arithmetic.
 fuzz:
-	@for t in $$($(GO) test -list '^Fuzz' ./skill/tsk/ | grep ^Fuzz); do \
-		$(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) ./skill/tsk/ || exit 1; done
+	@for p in ./skill/tsk/ ./skill/intents/; do \
+		for t in $$($(GO) test -list '^Fuzz' $$p | grep ^Fuzz); do \
+		$(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) $$p || exit 1; done; done
 	$(GO) test -run '^$$' -fuzz '^FuzzMulFen$$' -fuzztime $(FUZZTIME) ./shop/
 
 ## build: the skill binary in ./bin.

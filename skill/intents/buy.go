@@ -23,9 +23,9 @@ const Buy = "buy"
 // instead of being charged again.
 func (d *Dialog) buy(ctx context.Context, t *turn) (ui.View, error) {
 	t.continues(Buy)
-	p, v, ok := d.pick(t, Buy)
-	if !ok {
-		return v, nil
+	p, v, ok, err := d.pick(ctx, t, Buy)
+	if err != nil || !ok {
+		return v, err
 	}
 	return d.sell(ctx, t, p, Buy)
 }

@@ -157,10 +157,18 @@ func (d *Dialog) respond(req *tsk.Request, v ui.View, k *device.Kind) (resp *tsk
 	return d.devices.Render(req, k, v)
 }
 
-// turn loads the session, routes the request and saves the session.
+// turn loads the session, routes the request and saves the session. The
+// context carries the turn's deadline (the platform waits about a second):
+// a turn whose context is done stops where it stands and apologises.
 func (d *Dialog) turn(ctx context.Context, t *turn) (ui.View, error) {
+	if err := ctx.Err(); err != nil {
+		return ui.View{}, fmt.Errorf("intents: turn: %w", err)
+	}
 	if err := d.load(ctx, t); err != nil {
 		return ui.View{}, err
+	}
+	if err := ctx.Err(); err != nil {
+		return ui.View{}, fmt.Errorf("intents: turn: %w", err)
 	}
 	v, err := d.route(t)(ctx, t)
 	if err != nil {

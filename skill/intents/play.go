@@ -19,9 +19,9 @@ const Play = "play"
 // platform may replay this intent: the entitlement check makes it play.
 func (d *Dialog) play(ctx context.Context, t *turn) (ui.View, error) {
 	t.continues(Play)
-	p, v, ok := d.pick(t, Play)
-	if !ok {
-		return v, nil
+	p, v, ok, err := d.pick(ctx, t, Play)
+	if err != nil || !ok {
+		return v, err
 	}
 	owns, err := d.cfg.Pay.Owns(ctx, t.user(), p.ID)
 	if err != nil {

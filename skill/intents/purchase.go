@@ -18,6 +18,14 @@ const SlotProduct = "product"
 // maxChoices is how many products a question names.
 const maxChoices = 3
 
+// What a turn matches of a product said is bounded, whatever the platform
+// sends: maxSaid runes are matched against the catalog (no product name is
+// that long), maxEcho are said back when nothing matched.
+const (
+	maxSaid = 64
+	maxEcho = 20
+)
+
 // ordinals let the user pick among the products just named.
 var ordinals = map[string]int{"第一个": 0, "第1个": 0, "第二个": 1, "第2个": 1, "第三个": 2, "第3个": 2}
 
@@ -31,48 +39,71 @@ func verb(purpose string) string {
 
 // pick resolves the product the turn is about. When it cannot, ok is false
 // and v is the question to ask (which product, or which of several).
-func (d *Dialog) pick(t *turn, purpose string) (p shop.Product, v ui.View, ok bool) {
+func (d *Dialog) pick(ctx context.Context, t *turn, purpose string) (p shop.Product, v ui.View, ok bool, err error) {
 	said := t.slot(SlotProduct)
 	if said == "" && t.state.Step == stepProduct {
 		said = t.req.Request.QueryText // the answer to "which one?"
 	}
+	said = clip(strings.TrimSpace(said), maxSaid)
 	if said == "" {
 		if p, ok := d.cfg.Catalog.Product(t.state.ProductID); ok && t.state.Step == stepCount {
-			return p, v, true
+			return p, v, true, nil
 		}
 		return p, d.askProduct(t, purpose, nil,
-			"你想"+verb(purpose)+"什么？比如"+names(d.cfg.Catalog.Products, maxChoices, "或")+"。"), false
+			"你想"+verb(purpose)+"什么？比如"+names(d.cfg.Catalog.Products, maxChoices, "或")+"。"), false, nil
 	}
-	matches := d.match(t, said)
+	matches, err := d.match(ctx, t, said)
+	if err != nil {
+		return p, v, false, err
+	}
 	switch len(matches) {
 	case 1:
-		return matches[0], v, true
+		return matches[0], v, true, nil
 	case 0:
-		speech := "没有找到“" + said + "”。"
-		if close := d.close(said); len(close) > 0 {
+		close, err := d.close(ctx, said)
+		if err != nil {
+			return p, v, false, err
+		}
+		speech := "没有找到“" + ui.Clip(said, maxEcho) + "”。"
+		if len(close) > 0 {
 			speech += "你是不是想要" + names(close, maxChoices, "或") + "？"
 		} else {
 			speech += "现在有" + names(d.cfg.Catalog.Products, maxChoices, "和") + "。你想" + verb(purpose) + "哪个？"
 		}
-		return p, d.askProduct(t, purpose, nil, speech), false
+		return p, d.askProduct(t, purpose, nil, speech), false, nil
 	default:
 		if len(matches) > maxChoices {
 			matches = matches[:maxChoices]
 		}
-		return p, d.askProduct(t, purpose, matches, "你说的是"+names(matches, maxChoices, "还是")+"？"), false
+		return p, d.askProduct(t, purpose, matches, "你说的是"+names(matches, maxChoices, "还是")+"？"), false, nil
 	}
 }
 
+// clip cuts s to at most n runes, without allocating when it is shorter.
+func clip(s string, n int) string {
+	i := 0
+	for j := range s {
+		if i == n {
+			return s[:j]
+		}
+		i++
+	}
+	return s
+}
+
 // match finds the products said, preferring the candidates just offered.
-func (d *Dialog) match(t *turn, said string) []shop.Product {
+func (d *Dialog) match(ctx context.Context, t *turn, said string) ([]shop.Product, error) {
 	var cands []shop.Product
 	for _, id := range t.state.Candidates {
 		if p, ok := d.cfg.Catalog.Product(id); ok {
 			cands = append(cands, p)
 		}
 	}
-	if i, ok := ordinals[strings.TrimSpace(said)]; ok && i < len(cands) {
-		return cands[i : i+1]
+	if i, ok := ordinals[said]; ok && i < len(cands) {
+		return cands[i : i+1], nil
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("intents: match: %w", err)
 	}
 	all := d.cfg.Catalog.Match(said)
 	if len(cands) > 0 {
@@ -83,30 +114,34 @@ func (d *Dialog) match(t *turn, said string) []shop.Product {
 			}
 		}
 		if len(in) > 0 {
-			return in
+			return in, nil
 		}
 	}
-	return all
+	return all, nil
 }
 
-// close returns the products sharing at least two characters with what was
-// said, closest first: the "did you mean" of a miss.
-func (d *Dialog) close(said string) []shop.Product {
+// close returns the products sharing at least two distinct characters
+// with what was said, closest first: the "did you mean" of a miss. It is
+// linear in what was said and in the catalog's names.
+func (d *Dialog) close(ctx context.Context, said string) ([]shop.Product, error) {
 	type scored struct {
 		p shop.Product
 		n int
 	}
+	want := make(map[rune]bool, len(said))
+	for _, r := range said {
+		if r != ' ' {
+			want[r] = true
+		}
+	}
 	var hits []scored
 	for _, p := range d.cfg.Catalog.Products {
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("intents: close matches: %w", err)
+		}
 		best := 0
 		for _, name := range append([]string{p.Name}, p.Aliases...) {
-			n := 0
-			for _, r := range uniq(said) {
-				if strings.ContainsRune(name, r) {
-					n++
-				}
-			}
-			best = max(best, n)
+			best = max(best, shared(name, want))
 		}
 		if best >= 2 {
 			hits = append(hits, scored{p, best})
@@ -117,18 +152,18 @@ func (d *Dialog) close(said string) []shop.Product {
 	for _, h := range hits {
 		out = append(out, h.p)
 	}
-	return out
+	return out, nil
 }
 
-// uniq returns the distinct non-space runes of s.
-func uniq(s string) []rune {
-	var out []rune
-	for _, r := range s {
-		if r != ' ' && !slices.Contains(out, r) {
-			out = append(out, r)
+// shared counts the distinct runes of name that are in want.
+func shared(name string, want map[rune]bool) int {
+	seen := make(map[rune]bool, len(name))
+	for _, r := range name {
+		if want[r] {
+			seen[r] = true
 		}
 	}
-	return out
+	return len(seen)
 }
 
 // askProduct asks which product, eliciting the product slot.
@@ -240,6 +275,9 @@ func (d *Dialog) issue(ctx context.Context, t *turn) (ui.View, error) {
 	}
 	if t.user() == "" {
 		return say("需要登录叮当账号才能购买。"), nil
+	}
+	if err := ctx.Err(); err != nil { // the platform has given up: offer nothing
+		return ui.View{}, fmt.Errorf("intents: issue: %w", err)
 	}
 	count := max(st.Count, 1)
 	total, err := shop.MulFen(p.Price, count)
