@@ -178,6 +178,9 @@ func (c *Console) send(ctx context.Context, s *speaker, req *tsk.Request) (*Answ
 		case tsk.Charge:
 			s.charge = &d
 		case tsk.ElicitSlot:
+			if d.UpdatedIntent == nil { // the platform keeps the session's intent
+				d.UpdatedIntent = req.Request.Intent
+			}
 			s.elicit = &d
 		}
 	}

@@ -85,3 +85,23 @@ func TestRefundSettles(t *testing.T) {
 		t.Fatalf("refund confirmed: %+v %v", a, err)
 	}
 }
+
+// TestAnswersToSlotQuestions: the skill elicits slots without updatedIntent
+// (the schema and the docs disagree on its shape), so the sandbox, like the
+// platform, keeps the session's intent for the answer.
+func TestAnswersToSlotQuestions(t *testing.T) {
+	s := start(t, false)
+	ctx := context.Background()
+	for _, turn := range []struct{ say, want string }{
+		{"我要买东西", "你想买什么"},
+		{"第36集", "万古神帝第36集，2元，确定购买吗"},
+		{"取消", "已取消"},
+		{"我要买听书币", "要买几个"},
+		{"三个", "听书币3个，共3元，确定购买吗"},
+	} {
+		a, err := s.Console.Say(ctx, sandbox.SayRequest{User: "bob", Text: turn.say})
+		if err != nil || !strings.Contains(a.Speech, turn.want) {
+			t.Fatalf("say %q: %+v, %v; want %q", turn.say, a, err, turn.want)
+		}
+	}
+}

@@ -13,10 +13,7 @@ import (
 func Base(v View, speech string) *tsk.Response {
 	r := tsk.NewResponse(speech, !v.KeepOpen())
 	if v.ElicitSlot != "" && v.KeepOpen() {
-		r.Response.Directives = append(r.Response.Directives, tsk.ElicitSlot{
-			SlotToElicit:  v.ElicitSlot,
-			UpdatedIntent: v.UpdatedIntent,
-		})
+		r.Response.Directives = append(r.Response.Directives, tsk.ElicitSlot{SlotToElicit: v.ElicitSlot})
 	}
 	return r
 }

@@ -18,10 +18,9 @@ type View struct {
 	Ask bool `json:"ask,omitempty"`
 	// Reprompt is said when Speech is empty; TSK has no separate reprompt.
 	Reprompt string `json:"reprompt,omitempty"`
-	// ElicitSlot names the slot the question asks for (Dialog.ElicitSlot);
-	// UpdatedIntent replaces the session's intent along with it.
-	ElicitSlot    string      `json:"elicitSlot,omitempty"`
-	UpdatedIntent *tsk.Intent `json:"updatedIntent,omitempty"`
+	// ElicitSlot names the slot the question asks for (Dialog.ElicitSlot,
+	// sent without updatedIntent: the dialog keeps its own state).
+	ElicitSlot string `json:"elicitSlot,omitempty"`
 	// Products is a list to browse.
 	Products []shop.Product `json:"products,omitempty"`
 	// Offer asks the platform to charge the user.

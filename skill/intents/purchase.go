@@ -173,8 +173,7 @@ func (d *Dialog) askProduct(t *turn, purpose string, candidates []shop.Product, 
 		t.state.Candidates = append(t.state.Candidates, p.ID)
 	}
 	v := ask(speech)
-	v.ElicitSlot, v.UpdatedIntent = SlotProduct, t.updatedIntent(purpose, nil, 0)
-	delete(v.UpdatedIntent.Slots, SlotProduct) // the slot asked for starts empty
+	v.ElicitSlot = SlotProduct
 	if t.device.Display && len(candidates) > 0 {
 		v.Products = candidates
 	}
@@ -229,8 +228,7 @@ func (d *Dialog) sell(ctx context.Context, t *turn, p shop.Product, purpose stri
 func (d *Dialog) askCount(t *turn, p shop.Product, purpose, speech string) ui.View {
 	t.state = state{Step: stepCount, Intent: purpose, ProductID: p.ID}
 	v := ask(speech)
-	v.ElicitSlot, v.UpdatedIntent = SlotCount, t.updatedIntent(purpose, &p, 0)
-	delete(v.UpdatedIntent.Slots, SlotCount) // the slot asked for starts empty
+	v.ElicitSlot = SlotCount
 	return v
 }
 
@@ -245,7 +243,7 @@ func (d *Dialog) confirm(t *turn, p shop.Product, count int64, purpose, speech s
 	if p.Kind.Once() {
 		slotCount = 0 // always one: no count slot
 	}
-	original, err := json.Marshal(t.updatedIntent(purpose, &p, slotCount))
+	original, err := json.Marshal(t.originalIntent(purpose, &p, slotCount))
 	if err != nil {
 		return ui.View{}, err
 	}

@@ -84,7 +84,7 @@ func TestBuyConsumable(t *testing.T) {
 	devices(t, func(t *testing.T, e *env) {
 		r := e.intent(intents.Buy, map[string]string{"product": "听书点数"})
 		wantSpeech(t, r, true, "要买几个")
-		if el, ok := find[tsk.ElicitSlot](r); !ok || el.SlotToElicit != "count" || el.UpdatedIntent.Name != intents.Buy {
+		if el, ok := find[tsk.ElicitSlot](r); !ok || el.SlotToElicit != "count" || el.UpdatedIntent != nil {
 			t.Errorf("elicit %+v", el)
 		}
 		r = e.intent(intents.Buy, map[string]string{"count": "三个"})
@@ -164,7 +164,7 @@ func TestElicitProduct(t *testing.T) {
 		r := e.intent(intents.Buy, nil)
 		wantSpeech(t, r, true, "你想买什么？")
 		el, ok := find[tsk.ElicitSlot](r)
-		if !ok || el.SlotToElicit != "product" || el.UpdatedIntent == nil || el.UpdatedIntent.Name != intents.Buy {
+		if !ok || el.SlotToElicit != "product" || el.UpdatedIntent != nil { // the dialog state is ours
 			t.Fatalf("elicit %+v", el)
 		}
 		r = e.intent(intents.Buy, map[string]string{"product": "万古神帝"})

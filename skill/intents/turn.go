@@ -79,10 +79,10 @@ func (t *turn) continues(purpose string) {
 	t.state = state{Intent: purpose}
 }
 
-// updatedIntent is the intent to send with Dialog.ElicitSlot (and to keep
-// for resuming after payment): the request's intent when it has this name,
-// else a new one, with the product and count chosen so far filled in.
-func (t *turn) updatedIntent(name string, p *shop.Product, count int64) *tsk.Intent {
+// originalIntent is the intent to keep for resuming after payment: the
+// request's intent when it has this name, else a new one, with the product
+// and count chosen so far filled in.
+func (t *turn) originalIntent(name string, p *shop.Product, count int64) *tsk.Intent {
 	in := &tsk.Intent{Name: name, ConfirmationStatus: tsk.NoConfirmation, Slots: map[string]tsk.Slot{}}
 	if cur := t.intent(); cur != nil && cur.Name == name {
 		maps.Copy(in.Slots, cur.Slots)

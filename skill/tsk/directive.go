@@ -70,7 +70,10 @@ type VideoItem struct {
 }
 
 // ElicitSlot asks the user for a slot. UpdatedIntent, when set, replaces
-// the session's intent wholesale: start from the request's intent.
+// the session's intent wholesale: start from the request's intent. It is
+// decoded from what others send; a reply that sets it does not validate
+// against the platform's schema (which shapes slot values differently from
+// the docs), so the skill leaves it nil and keeps its dialog state itself.
 type ElicitSlot struct {
 	SlotToElicit  string  `json:"slotToElicit"`
 	UpdatedIntent *Intent `json:"updatedIntent,omitempty"`

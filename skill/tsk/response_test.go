@@ -146,8 +146,11 @@ func TestEveryDirectiveRoundTrip(t *testing.T) {
 	if charge["type"] != "Connections.SendRequest" || charge["name"] != "Charge" {
 		t.Errorf("Charge JSON = %v", charge)
 	}
-	// The unknown directive stays unknown but intact; remove it and the rest is schema-valid.
+	// The unknown directive stays unknown but intact; remove it, and send
+	// ElicitSlot as the skill does (without updatedIntent, whose slot values
+	// the schema and the docs shape differently), and the rest is schema-valid.
 	r.Response.Directives = r.Response.Directives[:len(r.Response.Directives)-1]
+	r.Response.Directives[4] = tsk.ElicitSlot{SlotToElicit: "product"}
 	tsktest.ValidateResponse(t, mustJSON(t, r))
 }
 

@@ -76,10 +76,11 @@ func ValidateResponse(tb testing.TB, body []byte) {
 //     have an empty stream url; it still needs a token;
 //   - VideoPlayer.Play, defined by the schema but missing from its list of
 //     allowed directives, is checked against its own definition;
-//   - Dialog.ElicitSlot's updatedIntent carries slot values wrapped as
-//     {"value": V}, as in the platform's requests and its ElicitSlot example,
-//     while the schema describes a bare V: each V is unwrapped and checked
-//     against the schema's slot value definitions.
+//
+// Dialog.ElicitSlot gets no such leniency: the schema describes a bare slot
+// value V in updatedIntent where the platform's requests and its ElicitSlot
+// example wrap it as {"value": V}, so a reply valid for both carries no
+// updatedIntent (the dialog keeps its state itself).
 //
 // All problems found are returned, joined.
 func CheckResponse(body []byte) error {
@@ -131,9 +132,6 @@ func extensions(ds []any) ([]any, []error) {
 			if _, ok := m["playlist"]; !ok {
 				errs = append(errs, fmt.Errorf("directives[%d]: VideoPlayer.Play: missing playlist", i))
 			}
-		case typ == tsk.DirectiveElicitSlot:
-			unwrapSlotValues(m)
-			keep = append(keep, m)
 		case typ == tsk.DirectiveAudioPlay:
 			errs = append(errs, payItems(i, m)...)
 			keep = append(keep, m)
@@ -142,23 +140,6 @@ func extensions(ds []any) ([]any, []error) {
 		}
 	}
 	return keep, errs
-}
-
-// unwrapSlotValues rewrites updatedIntent.slots.*.values[i] = {"value": V}
-// to V, the shape the schema describes.
-func unwrapSlotValues(m map[string]any) {
-	in, _ := m["updatedIntent"].(map[string]any)
-	slots, _ := in["slots"].(map[string]any)
-	for _, s := range slots {
-		slot, _ := s.(map[string]any)
-		values, _ := slot["values"].([]any)
-		for i, v := range values {
-			w, _ := v.(map[string]any)
-			if inner, ok := w["value"].(map[string]any); ok && len(w) == 1 {
-				values[i] = inner
-			}
-		}
-	}
 }
 
 // payItems lets pay:true items through the schema with a placeholder url.
