@@ -82,7 +82,14 @@ func (c *Client) OrderQuery(ctx context.Context, q OrderQuery) (OrderStatus, err
 }
 
 // Refund asks the platform to refund. A retCode FAIL is a *PlatformError.
+// The platform takes one of tradeNo and transactionId ("二选一"): tradeNo is
+// sent when set, else transactionId; neither is an error.
 func (c *Client) Refund(ctx context.Context, r RefundRequest) (RefundResult, error) {
+	if r.TradeNo != "" {
+		r.TransactionID = ""
+	} else if r.TransactionID == "" {
+		return RefundResult{}, errors.New("pay: refund: needs tradeNo or transactionId")
+	}
 	r.SkillID, r.NonceStr = c.SkillID, NonceStr()
 	if r.Version == "" {
 		r.Version = c.Version
