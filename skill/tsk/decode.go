@@ -11,7 +11,7 @@ import (
 // field by its JSON path.
 //
 // Required for every request: version, request.type, request.requestId,
-// request.timestamp (in TSK form), context.System.application.applicationId
+// request.timestamp (any ISO 8601 form, see ParseTimestamp), context.System.application.applicationId
 // and context.System.user.userId. Required by type: session.sessionId for
 // LaunchRequest, IntentRequest and SessionEndedRequest; request.intent and
 // request.intent.name for IntentRequest; request.name for
@@ -26,7 +26,7 @@ func Decode(body []byte) (*Request, error) {
 	if field := r.missing(); field != "" {
 		return nil, fmt.Errorf("%w: missing %s", ErrInvalidRequest, field)
 	}
-	if _, err := ParseTime(r.Request.Timestamp); err != nil {
+	if _, err := ParseTimestamp(r.Request.Timestamp); err != nil {
 		return nil, fmt.Errorf("%w: request.timestamp: %w", ErrInvalidRequest, err)
 	}
 	return &r, nil

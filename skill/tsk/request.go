@@ -133,9 +133,10 @@ func (r *Request) Supports(iface string) bool {
 	return ok
 }
 
-// Time returns the request's timestamp, or the zero time when it does not parse.
+// Time returns the request's timestamp in UTC, or the zero time when it
+// does not parse (see ParseTimestamp).
 func (r *Request) Time() time.Time {
-	t, err := ParseTime(r.Request.Timestamp)
+	t, err := ParseTimestamp(r.Request.Timestamp)
 	if err != nil {
 		return time.Time{}
 	}

@@ -90,7 +90,7 @@ func marshal(v any) []byte {
 
 // requestTime is the request's timestamp, or now when it does not parse.
 func requestTime(req *tsk.Request) time.Time {
-	if t, err := tsk.ParseTime(req.Request.Timestamp); err == nil {
+	if t, err := tsk.ParseTimestamp(req.Request.Timestamp); err == nil {
 		return t
 	}
 	return time.Now()
