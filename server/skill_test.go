@@ -27,6 +27,9 @@ func TestSkillAccepted(t *testing.T) {
 		{"hmac buy", tsktest.SignHMAC, tsktest.NewIntent("buy", map[string]string{"product": "coins"})},
 		{"session ended", tsktest.SignRSA2, tsktest.NewSessionEnded(tsk.ReasonUserInitiated)},
 		{"3 min old", tsktest.SignRSA2, tsktest.NewLaunch(tsktest.WithTime(time.Now().Add(-170 * time.Second)))},
+		{"player event without user or session", tsktest.SignRSA2, tsktest.NewEvent("AudioPlayer.PlaybackStarted")},
+		{"unknown request type", tsktest.SignRSA2, tsktest.NewEvent("Some.FutureRequest", tsktest.WithUser("u"))},
+		{"launch without user", tsktest.SignRSA2, tsktest.NewLaunch(tsktest.WithUser(""))},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -204,8 +204,9 @@ func (d *Dialog) route(t *turn) handler {
 		if h, ok := d.routes[body.Intent.Name]; ok {
 			return h
 		}
+		return d.fallback
 	}
-	return d.fallback
+	return d.event
 }
 
 // logTurn logs the one line of the turn.

@@ -11,13 +11,16 @@ import (
 // field by its JSON path.
 //
 // Required for every request: version, request.type, request.requestId,
-// request.timestamp (any ISO 8601 form, see ParseTimestamp), context.System.application.applicationId
-// and context.System.user.userId. Required by type: session.sessionId for
-// LaunchRequest, IntentRequest and SessionEndedRequest; request.intent and
-// request.intent.name for IntentRequest; request.name for
-// Connections.Response, and request.payload when that name is Charge;
-// request.token for Display.ElementSelected. Unknown request types decode
-// without error; the caller decides what to do with them.
+// request.timestamp (any ISO 8601 form, see ParseTimestamp) and
+// context.System.application.applicationId. Required by type:
+// context.System.user.userId for the requests that act for a user
+// (IntentRequest, Connections.Response, Display.ElementSelected);
+// session.sessionId for LaunchRequest, IntentRequest and
+// SessionEndedRequest; request.intent and request.intent.name for
+// IntentRequest; request.name for Connections.Response, and request.payload
+// when that name is Charge; request.token for Display.ElementSelected.
+// Unknown request types (player events, types added later) decode without
+// error; the caller decides what to do with them.
 func Decode(body []byte) (*Request, error) {
 	var r Request
 	if err := json.Unmarshal(body, &r); err != nil {
@@ -44,7 +47,7 @@ func (r *Request) missing() string {
 		{b.RequestID == "", "request.requestId"},
 		{b.Timestamp == "", "request.timestamp"},
 		{r.SkillID() == "", "context.System.application.applicationId"},
-		{r.UserID() == "", "context.System.user.userId"},
+		{r.UserID() == "" && actsForUser(b.Type), "context.System.user.userId"},
 	}
 	for _, c := range checks {
 		if c.empty {
@@ -78,6 +81,16 @@ func (r *Request) missing() string {
 		}
 	}
 	return ""
+}
+
+// actsForUser reports whether a request type acts for a user (buys, plays,
+// resumes after payment) and so must name one.
+func actsForUser(typ string) bool {
+	switch typ {
+	case TypeIntent, TypeConnectionsResponse, TypeElementSelected:
+		return true
+	}
+	return false
 }
 
 // DecodeResponse parses a skill response body, directives included (see

@@ -102,6 +102,19 @@ func NewElementSelected(token string, opts ...Option) *tsk.Request {
 	return r
 }
 
+// NewEvent returns a request of any other type: a player event such as
+// "AudioPlayer.PlaybackStarted", or a type the platform adds later. It has
+// no session and no user unless options give them.
+func NewEvent(typ string, opts ...Option) *tsk.Request {
+	r := base(typ, nil)
+	r.Session = tsk.Session{}
+	r.Context.System.User = tsk.User{}
+	for _, o := range opts {
+		o(r)
+	}
+	return r
+}
+
 // WithDeviceKind makes the device one of kind k: its supportedInterfaces
 // are the kind's typical ones (device.Kind.Interfaces).
 func WithDeviceKind(k *device.Kind) Option {
