@@ -1,6 +1,6 @@
 // Package qr issues signed, expiring QR tokens and renders them as PNG images.
 //
-// A screened speaker shows the pay card with a QR code as its background
+// A screened speaker shows the offer card with a QR code as its background
 // image. The image is served from a URL that carries a token, never the raw
 // content: Codes.Token signs the content and an expiry, and Codes.PNG checks
 // the signature and the expiry before rendering, so nobody can make the skill
@@ -9,6 +9,11 @@
 // A token is compact and URL-safe:
 //
 //	base64url(json{"c": content, "e": unix expiry}) "." base64url(hmac-sha256)
+//
+// The content of a card's QR code is itself a link to a phone page (the
+// page of an offer and its order); Codes.Link makes the short signed token
+// in that link, and Codes.OpenLink checks it. Links live for weeks, not
+// minutes: the page is where the user comes back for help or a refund.
 //
 // Rendering is the expensive part (a 512 px PNG takes milliseconds), so each
 // content is rendered once and kept in a bounded LRU cache; concurrent first

@@ -45,6 +45,13 @@ type QR interface {
 	PNG(token string) (png []byte, etag string, err error)
 }
 
+// Links opens the signed links of the /orders/:token pages a card's QR code
+// leads to; *qr.Codes satisfies it. OpenLink fails for a forged or expired
+// link.
+type Links interface {
+	OpenLink(token string) (fields []string, issued time.Time, err error)
+}
+
 // Store is what the server needs of storage: remembering request ids (replay
 // protection) and a readiness probe. shop.Store satisfies it.
 type Store interface {
@@ -97,8 +104,16 @@ type Config struct {
 	QR QR
 	// QRMaxAge is the Cache-Control max-age of QR images (default DefaultQRMaxAge).
 	QRMaxAge time.Duration
-	// Catalog serves the /products/:id pages QR codes lead to (nil: 404).
+	// Catalog serves the /products/:id pages and names what the
+	// /orders/:token pages show (nil: 404).
 	Catalog *shop.Catalog
+	// Links opens the links of /orders/:token, the phone page of an offer
+	// and its order (default: QR, when it is a Links; nil: 404).
+	Links Links
+	// Support is how to reach customer service (a phone number, an email
+	// address), shown on order pages; empty shows only the spoken way to ask
+	// for a refund.
+	Support string
 
 	// AdminSecret keys the HS256 JWTs of the admin API; empty disables it.
 	AdminSecret []byte
@@ -146,6 +161,9 @@ func (c Config) withDefaults() Config {
 	}
 	if l, ok := c.Store.(Ledger); ok && c.Ledger == nil {
 		c.Ledger = l
+	}
+	if l, ok := c.QR.(Links); ok && c.Links == nil {
+		c.Links = l
 	}
 	if a, ok := c.Partner.(Accounts); ok && c.Accounts == nil {
 		c.Accounts = a

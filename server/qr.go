@@ -9,10 +9,11 @@ import (
 	"github.com/gofiber/fiber/v2"
 )
 
-// qrRoutes registers the QR images and the product page they lead to.
+// qrRoutes registers the QR images and the pages they lead to.
 func (s *srv) qrRoutes(app *fiber.App) {
 	app.Get("/qr/:file", s.qrImage)
 	app.Get("/products/:id", s.productPage)
+	app.Get("/orders/:token", s.orderPage)
 }
 
 // qrImage serves GET /qr/<token>.png: the QR code of a signed, unexpired
@@ -53,8 +54,8 @@ func etagMatch(header, etag string) bool {
 	return false
 }
 
-// productPageTmpl is the page a pay card's QR code leads a phone to: what
-// is on sale, for how much, and where to pay.
+// productPageTmpl is a product's page: what is on sale, for how much, and
+// where it is paid (an offer card's QR code leads to the order page instead).
 var productPageTmpl = template.Must(template.New("product").Parse(`<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1">

@@ -1,0 +1,216 @@
+package server
+
+import (
+	"bytes"
+	"html/template"
+	"strconv"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/dingdang-voicepay/voicepay/shop"
+)
+
+// OrderLink builds the fields of an order page link (the token of
+// /orders/:token, signed by a Links implementation such as qr.Codes.Link):
+// whose offer it is, for which product, how many.
+func OrderLink(userID, productID string, count int64) []string {
+	return []string{userID, productID, strconv.FormatInt(count, 10)}
+}
+
+// Bounds of the order page's lookup.
+const (
+	// orderPageScan is how many of the user's newest orders are searched for
+	// the one placed from the offer.
+	orderPageScan = 200
+	// orderPageLeeway is how much earlier than its link an order may have
+	// been created and still count as the offer's (clocks differ by node).
+	orderPageLeeway = time.Minute
+	// orderPageRefresh is how often a page whose status may change reloads.
+	orderPageRefresh = 10
+)
+
+// china is the time zone times are shown in.
+var china = time.FixedZone("CST", 8*60*60)
+
+// orderPageData is what the order page shows.
+type orderPageData struct {
+	Name, Item, Total, Unlocks       string
+	Status, Class, Note              string
+	TradeNo, Created, Paid, Refunded string
+	Policy, Support                  string
+	Refresh                          int // seconds; 0: the status is final
+}
+
+// orderPageTmpl is the phone page of an offer and its order: live status,
+// what was bought, and how to get help or a refund. It never offers to take
+// a payment: the platform shows its own pay page.
+var orderPageTmpl = template.Must(template.New("order").Parse(`<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width,initial-scale=1">
+{{if .Refresh}}<meta http-equiv="refresh" content="{{.Refresh}}">{{end}}
+<title>{{.Name}} · {{.Status}}</title>
+<style>
+body{font-family:sans-serif;max-width:28em;margin:1.5em auto;padding:0 1em;color:#222;line-height:1.5}
+h1{font-size:1.4em;margin-bottom:.2em}h2{font-size:1.05em;margin-top:1.6em;border-bottom:1px solid #ddd}
+.status{display:inline-block;font-size:1.3em;font-weight:bold;padding:.15em .6em;border-radius:.4em;background:#eee}
+.waiting{background:#fff4d6;color:#8a5a00}.paid{background:#e2f5e6;color:#196c2e}
+.refund{background:#e6eefc;color:#1d4fa3}.closed{background:#eee;color:#555}
+dl{display:grid;grid-template-columns:auto 1fr;gap:.3em 1em}dt{color:#666}dd{margin:0}
+.small{color:#777;font-size:.9em}
+</style>
+</head><body>
+<h1>{{.Name}}</h1>
+<p><span class="status {{.Class}}">{{.Status}}</span></p>
+<p>{{.Note}}</p>
+<h2>购买内容</h2>
+<dl>
+<dt>商品</dt><dd>{{.Item}}</dd>
+<dt>金额</dt><dd>{{.Total}}</dd>
+{{if .Unlocks}}<dt>内容</dt><dd>{{.Unlocks}}</dd>{{end}}
+{{if .TradeNo}}<dt>订单号</dt><dd>{{.TradeNo}}</dd>{{end}}
+{{if .Created}}<dt>下单时间</dt><dd>{{.Created}}</dd>{{end}}
+{{if .Paid}}<dt>支付时间</dt><dd>{{.Paid}}</dd>{{end}}
+{{if .Refunded}}<dt>已退款</dt><dd>{{.Refunded}}</dd>{{end}}
+</dl>
+<h2>帮助与退款</h2>
+<p>{{.Policy}}要退款，对音箱说“我要退款”。</p>
+{{if .Support}}<p>其他问题请联系客服：{{.Support}}</p>{{end}}
+<p class="small">本页只显示订单，不能付款。付款请按音箱屏幕或叮当App上的提示完成。</p>
+</body></html>
+`))
+
+// orderPage serves GET /orders/<link>: the page of the offer the link names
+// (user, product, count, when) and of the order placed from it, if any.
+// Forged, expired or malformed links, and products gone from the catalog,
+// are 404. The page is live: it is never cached and reloads itself while
+// its status may change.
+func (s *srv) orderPage(c *fiber.Ctx) error {
+	if s.cfg.Links == nil || s.cfg.Catalog == nil || s.cfg.Ledger == nil {
+		return writeReason(c, fiber.StatusNotFound, "not found")
+	}
+	fields, issued, err := s.cfg.Links.OpenLink(c.Params("token"))
+	if err != nil || len(fields) != 3 {
+		return writeReason(c, fiber.StatusNotFound, "not found")
+	}
+	user, productID := fields[0], fields[1]
+	count, err := strconv.ParseInt(fields[2], 10, 64)
+	p, ok := s.cfg.Catalog.Product(productID)
+	if err != nil || count < 1 || !ok || user == "" {
+		return writeReason(c, fiber.StatusNotFound, "not found")
+	}
+	orders, err := s.cfg.Ledger.Orders(c.UserContext(), shop.OrderFilter{UserID: user, Limit: orderPageScan})
+	if err != nil {
+		note(c, "err", err.Error())
+		return writeReason(c, fiber.StatusServiceUnavailable, "unavailable")
+	}
+	d, err := orderPageView(p, count, offerOrder(orders, productID, count, issued))
+	if err != nil {
+		return err
+	}
+	d.Support = s.cfg.Support
+	var buf bytes.Buffer
+	if err := orderPageTmpl.Execute(&buf, d); err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	return c.Send(buf.Bytes())
+}
+
+// offerOrder returns the order placed from an offer: the user's first order
+// of count units of the product created since the offer's link was issued
+// (orders are newest first), or nil while none is.
+func offerOrder(orders []shop.Order, productID string, count int64, issued time.Time) *shop.Order {
+	since := issued.Add(-orderPageLeeway)
+	for i := len(orders) - 1; i >= 0; i-- {
+		o := &orders[i]
+		if o.CreatedAt.Before(since) || len(o.Details) != 1 {
+			continue
+		}
+		if l := o.Details[0]; l.ItemID == productID && l.Quantity == count {
+			return o
+		}
+	}
+	return nil
+}
+
+// orderPageView says what the page shows for an offer of count units of p
+// and the order placed from it (nil: none yet).
+func orderPageView(p shop.Product, count int64, o *shop.Order) (orderPageData, error) {
+	total, err := shop.MulFen(p.Price, count)
+	if err != nil {
+		return orderPageData{}, err
+	}
+	d := orderPageData{Name: p.Name, Item: p.Name, Unlocks: unlocks(p), Policy: refundPolicy(p)}
+	if count > 1 {
+		d.Item += " × " + strconv.FormatInt(count, 10)
+	}
+	d.Status, d.Class, d.Refresh = "等待支付", "waiting", orderPageRefresh
+	d.Note = "在音箱上确认购买后，按音箱屏幕或叮当App上的提示完成支付。支付成功后，本页会自动更新。"
+	if o == nil {
+		d.Total = total.Yuan()
+		return d, nil
+	}
+	d.Total, d.TradeNo, d.Created = o.TotalAmt.Yuan(), o.TradeNo, when(o.CreatedAt)
+	d.Paid = when(o.PaidAt)
+	d.Note = "订单已创建，请按音箱屏幕或叮当App上的提示完成支付。支付成功后，本页会自动更新。"
+	if o.RefundedAmt > 0 {
+		d.Refunded = o.RefundedAmt.Yuan()
+	}
+	switch o.State {
+	case shop.StateClosed:
+		d.Status, d.Class, d.Refresh = "已关闭", "closed", 0
+		d.Note = "订单没有在时限内支付，已经关闭，没有扣款。"
+	case shop.StatePaid, shop.StateDelivered:
+		d.Status, d.Class, d.Refresh = "已支付", "paid", 0
+		d.Note = "支付成功，" + p.Name + "已经可以使用。对音箱说“播放" + p.Name + "”试试。"
+	case shop.StateRefunding:
+		d.Status, d.Class = "退款中", "refund"
+		d.Note = "退款已经受理，款项会原路退回。"
+	case shop.StatePartiallyRefunded:
+		d.Status, d.Class, d.Refresh = "部分退款", "refund", 0
+		d.Note = "已退款" + o.RefundedAmt.Yuan() + "，款项原路退回。"
+	case shop.StateRefunded:
+		d.Status, d.Class, d.Refresh = "已退款", "refund", 0
+		d.Note = "已全额退款" + o.RefundedAmt.Yuan() + "，款项原路退回。"
+	}
+	return d, nil
+}
+
+// unlocks says what buying p gives: its description, and for a
+// subscription how long it lasts.
+func unlocks(p shop.Product) string {
+	if p.Kind == shop.KindSubscription && p.Days > 0 {
+		days := "每份" + strconv.Itoa(p.Days) + "天"
+		if p.Description == "" {
+			return days
+		}
+		return p.Description + "（" + days + "）"
+	}
+	return p.Description
+}
+
+// refundPolicy says whether and when p can be refunded.
+func refundPolicy(p shop.Product) string {
+	r := p.Refund
+	switch {
+	case !r.Allowed:
+		return "这个商品购买后不能退款。"
+	case r.WithinDays > 0 && r.UnusedOnly:
+		return "购买后" + strconv.Itoa(r.WithinDays) + "天内，没用完的部分可以退款。"
+	case r.WithinDays > 0:
+		return "购买后" + strconv.Itoa(r.WithinDays) + "天内可以退款。"
+	case r.UnusedOnly:
+		return "没用完的部分可以退款。"
+	}
+	return "可以退款。"
+}
+
+// when shows a time the way the page's readers read it, or "" for none.
+func when(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(china).Format("2006-01-02 15:04")
+}
