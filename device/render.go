@@ -13,9 +13,10 @@ const FallbackSpeech = "好的。"
 
 // Config configures the renderers of every kind. Its zero value works.
 type Config struct {
-	// QRURL returns the URL of a product's QR image for screen pay cards;
-	// nil renders pay cards without a QR code.
-	QRURL func(productID string) string
+	// QRURL returns the URL of the QR image on a screen's offer card, a
+	// code leading a phone to the page of that offer and its order; nil
+	// renders offer cards without a QR code.
+	QRURL func(o *ui.Offer) string
 }
 
 // Renderers renders views for every kind of device under the protocol

@@ -94,7 +94,7 @@ func TestEnforceKeepsAudioOpen(t *testing.T) {
 
 // TestRender renders with each kind's own renderer, then the rules.
 func TestRender(t *testing.T) {
-	r := device.NewRenderers(device.Config{QRURL: func(id string) string { return "https://skill.example.com/qr/" + id + ".png" }})
+	r := device.NewRenderers(device.Config{QRURL: func(o *ui.Offer) string { return "https://skill.example.com/qr/" + o.Product.ID + ".png" }})
 	v := ui.View{Speech: "好的。", Result: &ui.Result{Title: "购买成功", Text: "x"}}
 	for _, k := range device.Kinds() {
 		resp := r.Render(tsktest.NewIntent("help", nil, tsktest.WithDeviceKind(k)), k, v)

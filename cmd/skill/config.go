@@ -30,6 +30,7 @@ type config struct {
 	Catalog       string // SKILL_CATALOG
 	AdminSecret   string // SKILL_ADMIN_SECRET
 	TokenSecret   string // SKILL_TOKEN_SECRET
+	Support       string // SKILL_SUPPORT
 	LogLevel      string // SKILL_LOG_LEVEL
 }
 
@@ -50,11 +51,12 @@ func (c *config) settings() []setting {
 		{"SKILL_TSK_PUBLIC_KEY", "tsk-public-key", "", "platform public key files (PEM or bare base64), comma-separated for rotation", &c.TSKPublicKeys},
 		{"SKILL_PRIVATE_KEY", "private-key", "", "our RSA private key file (default: <data>/skill_private.pem, written by keygen)", &c.PrivateKey},
 		{"SKILL_PLATFORM_URL", "platform-url", pay.DefaultBaseURL, "base URL of the platform's pay interfaces", &c.PlatformURL},
-		{"SKILL_PUBLIC_URL", "public-url", "", "our public base URL, for QR image links (default http://<addr>)", &c.PublicURL},
+		{"SKILL_PUBLIC_URL", "public-url", "", "our public base URL, for QR images and the order pages they lead to (default http://<addr>)", &c.PublicURL},
 		{"SKILL_REDIS_URL", "redis-url", "", "redis:// URL: store in Redis instead of bbolt", &c.RedisURL},
 		{"SKILL_CATALOG", "catalog", "", "product catalog YAML file (default: the built-in demo catalog, catalog/default.yaml)", &c.Catalog},
 		{"SKILL_ADMIN_SECRET", "admin-secret", "", "HS256 secret of admin API tokens; empty disables the admin API", &c.AdminSecret},
 		{"SKILL_TOKEN_SECRET", "token-secret", "", "secret signing offer and QR tokens (default: generated once into <data>/token_secret)", &c.TokenSecret},
+		{"SKILL_SUPPORT", "support", "", "customer service contact (phone, email) shown on the order pages QR codes lead to", &c.Support},
 		{"SKILL_LOG_LEVEL", "log-level", "info", "debug, info, warn or error", &c.LogLevel},
 	}
 }

@@ -69,7 +69,7 @@ func TestServe(t *testing.T) {
 		})
 	}
 
-	// A screened purchase: the pay card's QR image and the product page it
+	// A screened purchase: the offer card's QR image and the order page it
 	// leads a phone to are served by the same process.
 	qrURL, _ := screenedOffer(t, p.url)
 	if !strings.HasPrefix(qrURL, p.url+"/qr/") {
@@ -78,8 +78,10 @@ func TestServe(t *testing.T) {
 	if r := do(t, mustGet(t, qrURL)); r.status != 200 || r.header.Get("Content-Type") != "image/png" {
 		t.Fatalf("QR image: %d %q", r.status, r.header.Get("Content-Type"))
 	}
-	if r := do(t, mustGet(t, qrContent(t, qrURL))); r.status != 200 || !strings.Contains(string(r.body), "2元") {
-		t.Fatalf("the page the QR code leads to: %d %s", r.status, r.body)
+	page := qrContent(t, qrURL)
+	if r := do(t, mustGet(t, page)); !strings.HasPrefix(page, p.url+"/orders/") || r.status != 200 ||
+		!strings.Contains(string(r.body), "2元") || !strings.Contains(string(r.body), "等待支付") {
+		t.Fatalf("the page the QR code leads to (%s): %d %s", page, r.status, r.body)
 	}
 
 	// A purchase's pay side: create order, then ship notify, signed with
@@ -228,7 +230,7 @@ func TestAdminToken(t *testing.T) {
 }
 
 // screenedOffer buys ep35 on a screened speaker (buy, then yes) and returns
-// the pay card's QR image URL and the offer token sent as the Charge's userId.
+// the offer card's QR image URL and the offer token sent as the Charge's userId.
 func screenedOffer(t *testing.T, base string) (qrURL, offerToken string) {
 	t.Helper()
 	opts := []tsktest.Option{tsktest.WithDeviceKind(device.Screened), tsktest.WithUser("screen-user"), tsktest.WithSession("screen-session")}
@@ -256,7 +258,7 @@ func screenedOffer(t *testing.T, base string) (qrURL, offerToken string) {
 		}
 	}
 	if qrURL == "" || offerToken == "" {
-		t.Fatalf("no pay card with a QR code and offer in %+v", resp)
+		t.Fatalf("no offer card with a QR code and offer in %+v", resp)
 	}
 	return qrURL, offerToken
 }

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/dingdang-voicepay/voicepay/catalog"
+	"github.com/dingdang-voicepay/voicepay/device/ui"
 	"github.com/dingdang-voicepay/voicepay/qr"
 	"github.com/dingdang-voicepay/voicepay/server"
 	"github.com/dingdang-voicepay/voicepay/shop"
@@ -157,7 +158,7 @@ func newApp(ctx context.Context, cfg config, opt options) (*app, error) {
 	sc := server.Config{
 		SkillID: cfg.SkillID, PlatformKeys: platformKeys, PrivateKey: privateKey,
 		Dialog: a.dialog, Partner: a.pay, Store: a.store, QR: a.codes,
-		Catalog: a.catalog, AdminSecret: []byte(cfg.AdminSecret),
+		Catalog: a.catalog, Support: cfg.Support, AdminSecret: []byte(cfg.AdminSecret),
 		Now: now, Logger: a.log,
 	}
 	if cfg.Secret != "" {
@@ -170,10 +171,12 @@ func newApp(ctx context.Context, cfg config, opt options) (*app, error) {
 	return a, nil
 }
 
-// qrURL is the image URL a screened speaker shows for an offer: a QR code of
-// the offer's landing page, behind a signed, expiring token.
-func (a *app) qrURL(productID string) string {
-	return a.publicURL + "/qr/" + a.codes.Token(a.publicURL+"/products/"+productID) + ".png"
+// qrURL is the image URL a screened speaker shows on an offer's card: a QR
+// code of the offer's order page (a short signed link), behind a signed,
+// expiring image token.
+func (a *app) qrURL(o *ui.Offer) string {
+	page := a.publicURL + "/orders/" + a.codes.Link(server.OrderLink(o.UserID, o.Product.ID, o.Count)...)
+	return a.publicURL + "/qr/" + a.codes.Token(page) + ".png"
 }
 
 // Close releases the store (when newApp opened it).

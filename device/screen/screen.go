@@ -1,12 +1,13 @@
 // Package screen renders dialog views for Dingdang speakers with a screen:
-// pay cards with a QR code, product lists, result cards, and the audio
+// offer cards with a QR code, product lists, result cards, and the audio
 // player. It never decides what to say; that is the dialog's job.
 package screen
 
 import (
+	"strconv"
+
 	"github.com/dingdang-voicepay/voicepay/device/ui"
 	"github.com/dingdang-voicepay/voicepay/skill/tsk"
-	"strconv"
 )
 
 // CardChars is how much text a NewsBodyTemplate shows: 3 lines of about 18
@@ -15,21 +16,30 @@ const CardChars = 54
 
 // Template tokens, stable so a device can tell which card is showing.
 const (
-	TokenPayCard = "pay-card"
+	TokenPayCard = "pay-card" // the offer card sent with a Charge
 	TokenList    = "product-list"
 	TokenResult  = "result"
 )
 
-// PayHint is said and shown with a pay card.
-const PayHint = "微信扫码支付"
+// Said and shown with an offer. The platform, not the skill, shows the pay
+// page once the user orders (pic/pay1 steps 11-13): nothing here says that
+// our QR code pays.
+const (
+	// PayHint is said after the offer's price.
+	PayHint = "请按屏幕提示完成支付。"
+	// QRHint ends the offer card when it has a QR code.
+	QRHint = "手机扫码可查看订单和售后"
+	// QRDescription describes the QR image.
+	QRDescription = "订单详情二维码"
+)
 
-// Config configures the screen renderer. The zero value renders pay cards
-// without a QR background.
+// Config configures the screen renderer. The zero value renders offer cards
+// without a QR code.
 type Config struct {
-	// QRURL returns the URL of a QR PNG that leads a phone to the product
-	// (typically the skill's /qr/<signed token>.png). It gets the product id:
-	// one image per product, so the QR cache serves every user's pay card.
-	QRURL func(productID string) string
+	// QRURL returns the URL of the QR PNG shown on an offer's card (typically
+	// the skill's /qr/<signed token>.png): a code that leads a phone to the
+	// page about that offer and the order placed from it.
+	QRURL func(o *ui.Offer) string
 }
 
 // Renderer renders for screened speakers.
@@ -42,8 +52,8 @@ var _ ui.Renderer = (*Renderer)(nil)
 // New returns a screen renderer.
 func New(c Config) *Renderer { return &Renderer{Config: c} }
 
-// Render turns v into a response with the Charge directive and a pay card for
-// an offer, a horizontal list for products, the audio player for a play, and
+// Render turns v into a response with the Charge directive and the offer
+// card for an offer, a horizontal list for products, the audio player for a play, and
 // a result card.
 func (r *Renderer) Render(v ui.View) *tsk.Response {
 	speech := v.SpeechText()
@@ -51,14 +61,14 @@ func (r *Renderer) Render(v ui.View) *tsk.Response {
 		speech = ui.Join(speech, ui.PlaySpeech(v.Play))
 	}
 	if v.Offer != nil {
-		speech = ui.Join(speech, "请用"+PayHint+"。")
+		speech = ui.Join(speech, PayHint)
 	}
 	resp := ui.Base(v, speech)
 	add := func(d tsk.Directive) { resp.Response.Directives = append(resp.Response.Directives, d) }
 
 	if v.Offer != nil {
 		add(ui.Charge(v.Offer))
-		add(r.payCard(v.Offer))
+		add(r.offerCard(v.Offer))
 	}
 	if len(v.Products) > 0 {
 		add(list(v))
@@ -75,20 +85,25 @@ func (r *Renderer) Render(v ui.View) *tsk.Response {
 	return resp
 }
 
-// payCard is the NewsBodyTemplate shown while the user pays: product, price
-// and how to pay on top of the QR code.
-func (r *Renderer) payCard(o *ui.Offer) tsk.RenderTemplate {
-	text := o.Total.Yuan() + "，" + PayHint // the title already names the product
+// offerCard is the NewsBodyTemplate sent with the Charge: the product and
+// its price in yuan as the title and first line, what it unlocks, and,
+// with a QR code on it, where the phone can follow the order.
+func (r *Renderer) offerCard(o *ui.Offer) tsk.RenderTemplate {
+	text := o.Total.Yuan() + "。" // the title already names the product
 	if o.Count > 1 {
 		text = strconv.FormatInt(o.Count, 10) + "个，共" + text
 	}
-	t := tsk.Template{
-		Type:        tsk.NewsBodyTemplate,
-		TextContent: &tsk.TextContent{Title: o.Product.Name, Description: ui.Clip(text, CardChars)},
+	if o.Product.Description != "" {
+		text += o.Product.Description + "。"
 	}
+	t := tsk.Template{Type: tsk.NewsBodyTemplate, TextContent: &tsk.TextContent{Title: o.Product.Name}}
 	if r.QRURL != nil {
-		t.BackgroundImage = ui.Image(r.QRURL(o.Product.ID), PayHint+"二维码")
+		if url := r.QRURL(o); url != "" {
+			t.BackgroundImage = ui.Image(url, QRDescription)
+			text = ui.Clip(text, CardChars-len([]rune(QRHint))) + QRHint
+		}
 	}
+	t.TextContent.Description = ui.Clip(text, CardChars)
 	return tsk.RenderTemplate{Token: TokenPayCard, Template: t}
 }
 

@@ -10,39 +10,84 @@ import (
 
 	"github.com/dingdang-voicepay/voicepay/device/screen"
 	"github.com/dingdang-voicepay/voicepay/device/ui"
+	"github.com/dingdang-voicepay/voicepay/shop"
 	"github.com/dingdang-voicepay/voicepay/skill/tsk"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
 
 func TestRenderGolden(t *testing.T) {
-	r := screen.New(screen.Config{QRURL: func(c string) string { return "https://skill.example.com/qr/" + c + ".png" }})
+	r := screen.New(screen.Config{QRURL: func(o *ui.Offer) string {
+		return "https://skill.example.com/qr/" + o.Product.ID + ".png"
+	}})
 	devicetest.CompareGolden(t, r, filepath.Join("testdata", "golden.json"), *update)
 }
 
-func TestPayCard(t *testing.T) {
-	r := screen.New(screen.Config{QRURL: func(c string) string { return "https://q.example/" + c + ".png" }})
-	p := ui.Offer{Token: "tok", Count: 1, Total: 1990}
-	p.Product.ID, p.Product.Name, p.Product.Price = "vip", "会员月卡", 1990
-	resp := r.Render(ui.View{Speech: "好的。", Offer: &p})
-	var charge, card bool
-	for _, d := range resp.Response.Directives {
-		switch d := d.(type) {
-		case tsk.Charge:
-			charge = d.Payload.ChargeInfo.UserID == "tok" && d.Payload.ChargeInfo.Items[0].TotalFee == 1990
-		case tsk.RenderTemplate:
-			desc := d.Template.TextContent.Description
-			card = d.Template.Type == tsk.NewsBodyTemplate && strings.Contains(desc, "19.9元") &&
-				strings.Contains(desc, "微信扫码支付") && d.Template.BackgroundImage.Source.URL == "https://q.example/vip.png"
-			if n := len([]rune(desc)); n > screen.CardChars {
-				t.Errorf("pay card text has %d characters, want ≤ %d", n, screen.CardChars)
+// payClaims are phrases that would tell the user our QR code takes the
+// payment: the platform shows its own pay page (pic/pay1 steps 11-13).
+var payClaims = []string{"扫码支付", "扫码付", "微信支付", "支付二维码", "付款码", "扫码付款", "用微信扫"}
+
+// TestOfferCard: the card sent with an offer is the product/confirmation
+// card: name, price in yuan, what it unlocks, and a QR code leading the
+// phone to the offer's order page; neither it nor the speech says the QR
+// pays.
+func TestOfferCard(t *testing.T) {
+	var asked *ui.Offer
+	r := screen.New(screen.Config{QRURL: func(o *ui.Offer) string { asked = o; return "https://q.example/" + o.Product.ID + ".png" }})
+	for _, tt := range []struct {
+		count int64
+		total int64
+		want  []string
+	}{
+		{1, 1990, []string{"19.9元", "30天畅听全部有声书", "扫码", "订单"}},
+		{2, 3980, []string{"2个，共39.8元", "30天畅听全部有声书"}},
+	} {
+		p := ui.Offer{Token: "tok", UserID: "u1", Count: tt.count}
+		p.Total = shop.Fen(tt.total)
+		p.Product = shop.Product{ID: "vip", Name: "会员月卡", Price: 1990, Description: "30天畅听全部有声书", Kind: shop.KindSubscription, Days: 30}
+		resp := r.Render(ui.View{Speech: "好的。", Offer: &p})
+		if asked == nil || asked.UserID != "u1" || asked.Product.ID != "vip" {
+			t.Errorf("QRURL got %+v, want the offer", asked)
+		}
+		texts := []string{resp.Response.OutputSpeech.Text}
+		var charge, card bool
+		for _, d := range resp.Response.Directives {
+			switch d := d.(type) {
+			case tsk.Charge:
+				charge = d.Payload.ChargeInfo.UserID == "tok" && d.Payload.ChargeInfo.Items[0].TotalFee == p.Total
+			case tsk.RenderTemplate:
+				tc, img := d.Template.TextContent, d.Template.BackgroundImage
+				card = d.Template.Type == tsk.NewsBodyTemplate && tc.Title == "会员月卡" && img.Source.URL == "https://q.example/vip.png"
+				for _, w := range tt.want {
+					if !strings.Contains(tc.Description, w) {
+						t.Errorf("card %q does not say %q", tc.Description, w)
+					}
+				}
+				if n := len([]rune(tc.Description)); n > screen.CardChars {
+					t.Errorf("card text has %d characters, want ≤ %d", n, screen.CardChars)
+				}
+				texts = append(texts, tc.Title, tc.Description, img.ContentDescription)
 			}
 		}
+		if !charge || !card {
+			t.Errorf("charge=%v card=%v in %+v", charge, card, resp.Response.Directives)
+		}
+		for _, text := range texts {
+			for _, claim := range payClaims {
+				if strings.Contains(text, claim) {
+					t.Errorf("%q says %q", text, claim)
+				}
+			}
+		}
+		if !resp.Response.ShouldEndSession {
+			t.Error("an offer ends the session")
+		}
 	}
-	if !charge || !card {
-		t.Errorf("charge=%v card=%v in %+v", charge, card, resp.Response.Directives)
-	}
-	if !resp.Response.ShouldEndSession {
-		t.Error("an offer ends the session")
+	// Without a QR code the card does not mention scanning.
+	p := ui.Offer{Token: "tok", Count: 1, Total: 200, Product: shop.Product{ID: "ep", Name: "第1集", Price: 200}}
+	for _, d := range screen.New(screen.Config{}).Render(ui.View{Offer: &p}).Response.Directives {
+		if rt, ok := d.(tsk.RenderTemplate); ok && (rt.Template.BackgroundImage != nil || strings.Contains(rt.Template.TextContent.Description, "扫码")) {
+			t.Errorf("card without QR: %+v", rt.Template)
+		}
 	}
 }

@@ -37,7 +37,10 @@ type View struct {
 type Offer struct {
 	// Token is the signed offer (pay.Offers.Issue); it travels as the
 	// charge's userId and comes back as create-order's userToken.
-	Token   string       `json:"token"`
+	Token string `json:"token"`
+	// UserID is whose offer it is: the page a card's QR code leads to
+	// shows that user's order for it.
+	UserID  string       `json:"userId,omitempty"`
 	Product shop.Product `json:"product"`
 	Count   int64        `json:"count"`
 	Total   shop.Fen     `json:"total"`

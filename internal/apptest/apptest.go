@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 
 	"github.com/dingdang-voicepay/voicepay/catalog"
+	"github.com/dingdang-voicepay/voicepay/device/ui"
 	"github.com/dingdang-voicepay/voicepay/qr"
 	"github.com/dingdang-voicepay/voicepay/sandbox"
 	"github.com/dingdang-voicepay/voicepay/server"
@@ -39,8 +40,9 @@ func Build(_ context.Context, w sandbox.Wiring) (sandbox.App, func() error, erro
 			Verifier: &tsk.Verifier{PublicKeys: []*rsa.PublicKey{platformPub}, RSAOnly: true}}}
 	codes := &qr.Codes{Secret: []byte(w.Keys.Secret)}
 	dialog := intents.New(intents.Config{Catalog: cat, Store: st, Pay: svc, Logger: logger,
-		QRURL: func(id string) string {
-			return w.PublicURL + "/qr/" + codes.Token(w.PublicURL+"/products/"+id) + ".png"
+		QRURL: func(o *ui.Offer) string {
+			page := w.PublicURL + "/orders/" + codes.Link(server.OrderLink(o.UserID, o.Product.ID, o.Count)...)
+			return w.PublicURL + "/qr/" + codes.Token(page) + ".png"
 		}})
 	app := server.New(server.Config{
 		SkillID: w.SkillID, PlatformKeys: []*rsa.PublicKey{platformPub}, Secrets: [][]byte{w.Keys.Secret},

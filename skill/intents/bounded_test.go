@@ -8,6 +8,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/dingdang-voicepay/voicepay/device"
 	"github.com/dingdang-voicepay/voicepay/skill/intents"
 	"github.com/dingdang-voicepay/voicepay/skill/tsk"
 	"github.com/dingdang-voicepay/voicepay/skill/tsk/tsktest"
@@ -45,7 +46,7 @@ func TestLongSlotIsBounded(t *testing.T) {
 	for name, said := range tests {
 		t.Run(name, func(t *testing.T) {
 			for _, purpose := range []string{intents.Buy, intents.Play} {
-				e := newEnv(t, true)
+				e := newEnv(t, device.Screened)
 				start := time.Now()
 				r := e.intent(purpose, map[string]string{"product": said})
 				if d := time.Since(start); d > turnBudget {
@@ -68,7 +69,7 @@ func TestLongSlotIsBounded(t *testing.T) {
 // TestDeadlineIsHonoured: a turn whose context is already done does no
 // work: it apologises instead of offering.
 func TestDeadlineIsHonoured(t *testing.T) {
-	e := newEnv(t, false)
+	e := newEnv(t, device.Screenless)
 	e.intent(intents.Buy, map[string]string{"product": "万古神帝第35集"})
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
@@ -88,7 +89,7 @@ func FuzzDialogTurnBudget(f *testing.F) {
 		f.Add(uint8(0), s, s)
 	}
 	f.Add(uint8(1), "听书点数", "十二")
-	e := newEnv(f, true)
+	e := newEnv(f, device.Screened)
 	names := append(intents.IntentNames(), "no_such_intent")
 	f.Fuzz(func(t *testing.T, which uint8, product, query string) {
 		e.t = t
@@ -113,6 +114,6 @@ func FuzzDialogTurnBudget(f *testing.F) {
 			t.Fatal(err)
 		}
 		tsktest.ValidateResponse(t, body)
-		checkRules(t, req, resp, true)
+		checkRules(t, req, resp, device.Screened)
 	})
 }

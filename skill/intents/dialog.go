@@ -33,9 +33,10 @@ type Config struct {
 	// Device overrides the rule that decides a request's kind of device
 	// (nil → device.Of); the turn is rendered for the kind it returns.
 	Device func(*tsk.Request) *device.Kind
-	// QRURL gives the screen renderer the URL of a product's QR image; nil
-	// renders pay cards without a QR code.
-	QRURL func(productID string) string
+	// QRURL gives the screen renderer the URL of the QR image on an offer's
+	// card, a code leading a phone to the page of that offer and its order;
+	// nil renders offer cards without a QR code.
+	QRURL func(o *ui.Offer) string
 	// Now is the clock (nil → time.Now).
 	Now func() time.Time
 	// SessionTTL is how long a session's state is kept (0 → DefaultSessionTTL).

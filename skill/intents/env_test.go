@@ -6,12 +6,14 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/dingdang-voicepay/voicepay/device"
+	"github.com/dingdang-voicepay/voicepay/device/ui"
 	"github.com/dingdang-voicepay/voicepay/shop"
 	"github.com/dingdang-voicepay/voicepay/skill/intents"
 	"github.com/dingdang-voicepay/voicepay/skill/pay"
@@ -80,7 +82,9 @@ func newEnv(t testing.TB, kind *device.Kind) *env {
 	svc := &pay.Service{Store: st, Catalog: cat, SkillID: tsktest.SkillID, Offers: offers,
 		Platform: platform.Client(), Now: c.Now, Logger: logger}
 	d := intents.New(intents.Config{Catalog: cat, Store: st, Pay: svc, Offers: offers, Now: c.Now, Logger: logger,
-		QRURL: func(content string) string { return "https://skill.example.com/qr/" + content + ".png" }})
+		QRURL: func(o *ui.Offer) string {
+			return "https://skill.example.com/qr/" + o.UserID + "-" + o.Product.ID + "-" + itoa(o.Count) + ".png"
+		}})
 	return &env{t: t, ctx: context.Background(), dialog: d, pay: svc, store: st, platform: platform, clock: c,
 		kind: kind, user: "user-1", session: "session-1"}
 }
@@ -228,3 +232,6 @@ func wantSpeech(t testing.TB, r *tsk.Response, open bool, parts ...string) {
 		t.Errorf("speech %q: shouldEndSession = %v, want %v", speech(r), r.Response.ShouldEndSession, !open)
 	}
 }
+
+// itoa formats a count.
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

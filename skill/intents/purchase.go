@@ -293,7 +293,7 @@ func (d *Dialog) issue(ctx context.Context, t *turn) (ui.View, error) {
 	}
 	return ui.View{
 		Speech: "好的，" + amount(p, count, total) + "。",
-		Offer:  &ui.Offer{Token: token, Product: p, Count: count, Total: total},
+		Offer:  &ui.Offer{Token: token, UserID: t.user(), Product: p, Count: count, Total: total},
 	}, nil
 }
 

@@ -61,8 +61,14 @@ func TestBuyOneTime(t *testing.T) {
 		if e.kind.Display {
 			wantDisplay(t, e, r, tsk.NewsBodyTemplate)
 			rt, _ := find[tsk.RenderTemplate](r)
-			if rt.Template.BackgroundImage == nil || !strings.Contains(rt.Template.TextContent.Description, "微信扫码支付") {
-				t.Errorf("pay card %+v", rt.Template)
+			desc := rt.Template.TextContent.Description
+			if rt.Template.BackgroundImage == nil || !strings.Contains(desc, "2元") || !strings.Contains(desc, "查看订单") ||
+				strings.Contains(desc+speech(r), "扫码支付") {
+				t.Errorf("offer card %q, speech %q", desc, speech(r))
+			}
+			// The QR code leads to this user's order page for this offer.
+			if url := rt.Template.BackgroundImage.Source.URL; !strings.HasSuffix(url, "/qr/"+e.user+"-wgsd-35-1.png") {
+				t.Errorf("offer card QR %q", url)
 			}
 		} else if e.kind == device.Screenless && !strings.Contains(speech(r), "叮当App") {
 			t.Errorf("screenless offer does not point to the app: %q", speech(r))
