@@ -2,51 +2,34 @@ package server
 
 import (
 	"context"
-	"sync"
+	"errors"
 	"time"
+
+	"github.com/dingdang-voicepay/voicepay/internal/ttlmap"
+	"github.com/dingdang-voicepay/voicepay/shop"
 )
 
-// memMaxKeys bounds the in-memory store: past it, expired keys are swept and,
-// if still full, the store refuses new keys as if they were replays (failing
-// closed rather than growing without bound).
-const memMaxKeys = 1 << 20
+// memStore is the Store used when Config.Store is nil: request ids
+// remembered in the project's one in-memory map with expiry, good for tests
+// and single-process tools, not for a deployment (it forgets on restart).
+// Past the map's bound, new ids are refused as unavailable (failing closed
+// rather than growing without bound).
+type memStore struct{ seen *ttlmap.Map[struct{}] }
 
-// memStore is the in-memory Store used when Config.Store is nil: good for
-// tests and single-process tools, not for a deployment (it forgets on
-// restart).
-type memStore struct {
-	mu   sync.Mutex
-	now  func() time.Time
-	keys map[string]time.Time // key → expiry
-}
+var _ Store = memStore{}
 
-var _ Store = (*memStore)(nil)
-
-func newMemStore(now func() time.Time) *memStore {
-	return &memStore{now: now, keys: make(map[string]time.Time)}
+func newMemStore(now func() time.Time) memStore {
+	return memStore{seen: ttlmap.New[struct{}](ttlmap.Config{Now: now})}
 }
 
 // Remember records key for ttl and reports whether it was new.
-func (m *memStore) Remember(_ context.Context, key string, ttl time.Duration) (bool, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	now := m.now()
-	if exp, ok := m.keys[key]; ok && now.Before(exp) {
-		return false, nil
+func (m memStore) Remember(_ context.Context, key string, ttl time.Duration) (bool, error) {
+	fresh, err := m.seen.Add(key, struct{}{}, ttl)
+	if errors.Is(err, ttlmap.ErrFull) {
+		return false, &shop.Error{Code: shop.EUNAVAILABLE, Message: "replay memory full", Err: err}
 	}
-	if len(m.keys) >= memMaxKeys {
-		for k, exp := range m.keys {
-			if !now.Before(exp) {
-				delete(m.keys, k)
-			}
-		}
-		if len(m.keys) >= memMaxKeys {
-			return false, nil
-		}
-	}
-	m.keys[key] = now.Add(ttl)
-	return true, nil
+	return fresh, err
 }
 
 // Ping always succeeds.
-func (m *memStore) Ping(context.Context) error { return nil }
+func (memStore) Ping(context.Context) error { return nil }
