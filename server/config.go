@@ -52,14 +52,16 @@ type Links interface {
 	OpenLink(token string) (fields []string, issued time.Time, err error)
 }
 
-// Store is what the server needs of storage: remembering request ids (replay
-// protection) and a readiness probe. shop.Store satisfies it.
+// Store is what the server needs of the ephemeral state: remembering
+// request ids (replay protection) and a readiness probe. Any
+// shop.StateStore satisfies it.
 type Store interface {
 	Remember(ctx context.Context, key string, ttl time.Duration) (fresh bool, err error)
 	Ping(ctx context.Context) error
 }
 
-// Ledger reads orders for the admin API; shop.Store satisfies it.
+// Ledger reads orders for the admin API; any shop.OrderStore satisfies it.
+// When it also has a Ping method (an OrderStore does), /readyz asks it too.
 type Ledger interface {
 	Order(ctx context.Context, tradeNo string) (shop.Order, error)
 	Orders(ctx context.Context, f shop.OrderFilter) ([]shop.Order, error)
@@ -117,7 +119,8 @@ type Config struct {
 
 	// AdminSecret keys the HS256 JWTs of the admin API; empty disables it.
 	AdminSecret []byte
-	// Ledger lists and shows orders (default: Store, when it is a Ledger).
+	// Ledger lists and shows orders (default: Store, when it is a Ledger,
+	// as the Redis store is).
 	Ledger Ledger
 	// Accounts gives entitlements and refunds (default: Partner, when it is
 	// an Accounts).

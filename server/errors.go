@@ -9,7 +9,7 @@ import (
 	"github.com/dingdang-voicepay/voicepay/shop"
 )
 
-// errorTable is THE map from skill error codes to HTTP statuses. Every JSON
+// errorTable is THE map from error classes to HTTP statuses. Every JSON
 // error the server writes for a domain error goes through it; a code missing
 // here (or an error without a code) is a 500.
 var errorTable = map[string]int{
@@ -21,13 +21,13 @@ var errorTable = map[string]int{
 	shop.EINTERNAL:     http.StatusInternalServerError,
 }
 
-// StatusOf returns the HTTP status for err by its skill error code
-// (shop.ErrorCode), 500 for unknown codes and 200 for nil.
+// StatusOf returns the HTTP status for err by the class of its error code
+// (shop.ErrorClass), 500 for unknown codes and 200 for nil.
 func StatusOf(err error) int {
 	if err == nil {
 		return http.StatusOK
 	}
-	if s, ok := errorTable[shop.ErrorCode(err)]; ok {
+	if s, ok := errorTable[shop.ErrorClass(err)]; ok {
 		return s
 	}
 	return http.StatusInternalServerError

@@ -30,6 +30,7 @@ import (
 	"github.com/dingdang-voicepay/voicepay/skill/tsk"
 	"github.com/dingdang-voicepay/voicepay/skill/tsk/tsktest"
 	"github.com/dingdang-voicepay/voicepay/store/bolt"
+	"github.com/dingdang-voicepay/voicepay/store/mem"
 )
 
 // The production types satisfy the server's small interfaces.
@@ -38,8 +39,8 @@ var (
 	_ server.Partner  = (*pay.Service)(nil)
 	_ server.Accounts = (*pay.Service)(nil)
 	_ server.QR       = (*qr.Codes)(nil)
-	_ server.Store    = shop.Store(nil)
-	_ server.Ledger   = shop.Store(nil)
+	_ server.Store    = shop.StateStore(nil)
+	_ server.Ledger   = shop.OrderStore(nil)
 )
 
 const adminSecret = "test-admin-secret"
@@ -69,7 +70,9 @@ func newFixture(tb testing.TB, mods ...func(*server.Config)) *fixture {
 	tb.Cleanup(func() { st.Close() })
 	f := &fixture{store: st, platform: paytest.NewPlatform(tb)}
 	f.offers = &pay.Offers{Secret: []byte("offer-secret")}
-	f.svc = &pay.Service{Store: st, Catalog: cat, SkillID: tsktest.SkillID, Offers: f.offers, Platform: f.platform.Client()}
+	state := mem.New(mem.Config{})
+	ledger := &shop.Ledger{Store: st, Catalog: cat}
+	f.svc = &pay.Service{Ledger: ledger, SkillID: tsktest.SkillID, Offers: f.offers, Platform: f.platform.Client()}
 	f.codes = &qr.Codes{Secret: []byte("qr-secret"), Now: func() time.Time {
 		if f.now.IsZero() {
 			return time.Now()
@@ -78,7 +81,7 @@ func newFixture(tb testing.TB, mods ...func(*server.Config)) *fixture {
 	}}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	f.svc.Logger = quiet
-	dialog := intents.New(intents.Config{Catalog: cat, Store: st, Pay: f.svc, Logger: quiet})
+	dialog := intents.New(intents.Config{Catalog: cat, Sessions: state, Ledger: ledger, Payments: f.svc, Offers: f.offers, Logger: quiet})
 	cfg := server.Config{
 		SkillID:      tsktest.SkillID,
 		PlatformKeys: []*rsa.PublicKey{&tsktest.PlatformKey.PublicKey},
@@ -86,7 +89,8 @@ func newFixture(tb testing.TB, mods ...func(*server.Config)) *fixture {
 		PrivateKey:   tsktest.SkillKey,
 		Dialog:       dialog,
 		Partner:      f.svc,
-		Store:        st,
+		Store:        state,
+		Ledger:       st,
 		QR:           f.codes,
 		Catalog:      cat,
 		AdminSecret:  []byte(adminSecret),

@@ -68,8 +68,8 @@ func TestPayRefused(t *testing.T) {
 		{"stale", "/pay/refund-notify", tsktest.SignBodyRSA2(good, now.Add(-4*time.Minute)), good, 401, "stale"},
 		{"malformed JSON", "/pay/create-order", tsktest.SignBodyRSA2(bad, now), bad, 400, "malformed JSON"},
 		{"not an object", "/pay/ship-notify", tsktest.SignBodyRSA2([]byte(`[]`), now), []byte(`[]`), 400, "malformed JSON"},
-		{"business refusal", "/pay/create-order", tsktest.SignBodyRSA2(unknown, now), unknown, 200, "unknown item"},
-		{"unknown order", "/pay/ship-notify", tsktest.SignBodyRSA2(good, now), good, 200, "bad tradeNo"},
+		{"business refusal", "/pay/create-order", tsktest.SignBodyRSA2(unknown, now), unknown, 200, "unknown_item"},
+		{"unknown order", "/pay/ship-notify", tsktest.SignBodyRSA2(good, now), good, 200, "bad_trade_no"},
 		{"oversized", "/pay/create-order", tsktest.SignBodyRSA2(big, now), big, 413, "body too large"},
 	}
 	base := f.listen(t)
@@ -85,7 +85,7 @@ func TestPayRefused(t *testing.T) {
 }
 
 // failingStore fails every write, as a full disk or a lost Redis would.
-type failingStore struct{ shop.Store }
+type failingStore struct{ shop.OrderStore }
 
 func (failingStore) CreateOrder(context.Context, shop.Order) (shop.Order, bool, error) {
 	return shop.Order{}, false, shop.Errorf(shop.EUNAVAILABLE, "store down")
@@ -93,7 +93,7 @@ func (failingStore) CreateOrder(context.Context, shop.Order) (shop.Order, bool, 
 
 func TestPayStorageFaultIsFail(t *testing.T) {
 	f := newFixture(t)
-	f.svc.Store = failingStore{f.store}
+	f.svc.Ledger = &shop.Ledger{Store: failingStore{f.store}, Catalog: f.svc.Ledger.Catalog}
 	reply := f.createOrder(t, "u1", shop.Line{ItemID: "coins", Quantity: 1, Amount: 100})
 	if reply.RetCode != pay.RetFail || reply.TradeNo != "" {
 		t.Fatalf("storage fault answered %+v, want FAIL", reply)

@@ -95,11 +95,16 @@ func (s *srv) healthz(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"status": "ok"})
 }
 
-// readyz answers 200 when the store answers a ping within a second, else 503.
+// readyz answers 200 when the stores (the state Store, and the Ledger when
+// it can be pinged) answer a ping within a second, else 503.
 func (s *srv) readyz(c *fiber.Ctx) error {
 	ctx, cancel := context.WithTimeout(c.UserContext(), time.Second)
 	defer cancel()
-	if err := s.cfg.Store.Ping(ctx); err != nil {
+	err := s.cfg.Store.Ping(ctx)
+	if p, ok := s.cfg.Ledger.(interface{ Ping(context.Context) error }); ok && err == nil {
+		err = p.Ping(ctx)
+	}
+	if err != nil {
 		note(c, "err", err.Error())
 		return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"status": "unavailable"})
 	}

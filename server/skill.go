@@ -68,6 +68,10 @@ func (s *srv) handleSkill(c *fiber.Ctx) error {
 	if req.Request.Intent != nil {
 		note(c, "intent", req.Request.Intent.Name)
 	}
+	if err := req.CheckIDs(); err != nil {
+		note(c, "err", err.Error())
+		return s.skillError(c, fiber.StatusBadRequest, "bad id")
+	}
 	if req.SkillID() != s.cfg.SkillID {
 		note(c, "skill_id", req.SkillID())
 		return s.skillError(c, fiber.StatusUnauthorized, "wrong skill")

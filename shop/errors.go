@@ -5,8 +5,9 @@ import (
 	"fmt"
 )
 
-// Error codes. Each code maps to one reply and HTTP status at the edge (see the
-// server package); anything without a code counts as EINTERNAL.
+// Error classes. Each class maps to one HTTP status at the edge (see the
+// server package); anything without a class counts as EINTERNAL. A class is
+// also a code, for errors that need nothing more specific.
 const (
 	EINVALID      = "invalid"      // the caller sent something wrong; retrying the same will fail
 	ENOTFOUND     = "not_found"    // no such order, product, session
@@ -18,8 +19,13 @@ const (
 
 // Error is a domain error: a code for machines and a short message that is safe
 // to show a user or a platform (it never holds secrets).
+//
+// Code is short, stable and snake_case (at most 32 bytes, so that it fits a
+// pay reply's retMsg): a class above, or a specific code (rules.go) whose
+// class is in Class.
 type Error struct {
 	Code    string
+	Class   string // "" when Code is itself a class
 	Message string
 	Err     error // optional cause, for logs only
 }
@@ -27,6 +33,12 @@ type Error struct {
 // Errorf returns an *Error with the code and a formatted message.
 func Errorf(code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// Coded returns an *Error of a class with a specific code and a formatted
+// message.
+func Coded(class, code, format string, args ...any) *Error {
+	return &Error{Code: code, Class: class, Message: fmt.Sprintf(format, args...)}
 }
 
 func (e *Error) Error() string {
@@ -51,6 +63,28 @@ func ErrorCode(err error) string {
 	}
 	if errors.Is(err, ErrNotFound) {
 		return ENOTFOUND
+	}
+	return EINTERNAL
+}
+
+// ErrorClass returns the class of err's code: one of EINVALID, ENOTFOUND,
+// ECONFLICT, EUNAUTHORIZED, EUNAVAILABLE, EINTERNAL (for an unknown one or
+// an error without a code), or "" for nil.
+func ErrorClass(err error) string {
+	if err == nil {
+		return ""
+	}
+	var e *Error
+	if !errors.As(err, &e) {
+		return ErrorCode(err)
+	}
+	class := e.Class
+	if class == "" {
+		class = e.Code
+	}
+	switch class {
+	case EINVALID, ENOTFOUND, ECONFLICT, EUNAUTHORIZED, EUNAVAILABLE, EINTERNAL:
+		return class
 	}
 	return EINTERNAL
 }

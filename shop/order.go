@@ -2,7 +2,6 @@ package shop
 
 import (
 	"encoding/json"
-	"fmt"
 	"time"
 )
 
@@ -90,7 +89,7 @@ type Order struct {
 // an ECONFLICT error that changes nothing.
 func (o *Order) Move(to OrderState, cause string, at time.Time) error {
 	if !CanMove(o.State, to) {
-		return &Error{Code: ECONFLICT, Message: fmt.Sprintf("order %s is %s, cannot become %s", o.TradeNo, o.State, to)}
+		return Coded(ECONFLICT, EIllegalMove, "order %s is %s, cannot become %s", o.TradeNo, o.State, to)
 	}
 	o.History = append(o.History, Transition{From: o.State, To: to, At: at.UTC(), Cause: cause})
 	o.State = to
@@ -104,11 +103,11 @@ func (o *Order) Move(to OrderState, cause string, at time.Time) error {
 // transaction id for a delivered order is an ECONFLICT.
 func (o *Order) Deliver(transactionID string, totalAmt Fen, cause string, at time.Time) error {
 	if totalAmt != o.TotalAmt {
-		return Errorf(ECONFLICT, "totalAmt %d does not match order %d", totalAmt, o.TotalAmt)
+		return Coded(ECONFLICT, ETotalMismatch, "totalAmt %d does not match order %d", totalAmt, o.TotalAmt)
 	}
 	if o.Deliveries > 0 {
 		if transactionID != "" && o.TransactionID != "" && transactionID != o.TransactionID {
-			return Errorf(ECONFLICT, "order already paid by another transaction")
+			return Coded(ECONFLICT, EPaidByOther, "order already paid by another transaction")
 		}
 		return ErrNoChange
 	}
@@ -135,7 +134,7 @@ func (o *Order) Close(at time.Time) error {
 		return ErrNoChange
 	}
 	if at.Before(o.ExpiresAt) {
-		return Errorf(ECONFLICT, "order %s has not expired", o.TradeNo)
+		return Coded(ECONFLICT, ENotExpired, "order %s has not expired", o.TradeNo)
 	}
 	return o.Move(StateClosed, "expired unpaid", at)
 }
@@ -145,14 +144,14 @@ func (o *Order) Close(at time.Time) error {
 // refunded; other kinds count plays without limit.
 func (o *Order) Use(itemID string, consumable bool, at time.Time) error {
 	if o.State != StateDelivered && o.State != StatePartiallyRefunded {
-		return Errorf(ECONFLICT, "order %s is %s", o.TradeNo, o.State)
+		return Coded(ECONFLICT, ENotDelivered, "order %s is %s", o.TradeNo, o.State)
 	}
 	l, ok := o.Line(itemID)
 	if !ok {
-		return Errorf(EINVALID, "order %s has no item %s", o.TradeNo, itemID)
+		return Coded(EINVALID, ENoSuchLine, "order %s has no item %s", o.TradeNo, itemID)
 	}
 	if consumable && o.Uses[itemID] >= l.Quantity-o.RefundedQuantity(itemID) {
-		return Errorf(ECONFLICT, "order %s has no %s left", o.TradeNo, itemID)
+		return Coded(ECONFLICT, ENoneLeft, "order %s has no %s left", o.TradeNo, itemID)
 	}
 	if o.Uses == nil {
 		o.Uses = make(map[string]int64)

@@ -29,7 +29,7 @@ func TestDeliverExactlyOnce(t *testing.T) {
 	if err := o.Deliver("tx1", 600, "ship notify", t0); !errors.Is(err, shop.ErrNoChange) {
 		t.Fatalf("second deliver err = %v, want ErrNoChange", err)
 	}
-	if err := o.Deliver("tx2", 600, "ship notify", t0); shop.ErrorCode(err) != shop.ECONFLICT {
+	if err := o.Deliver("tx2", 600, "ship notify", t0); shop.ErrorClass(err) != shop.ECONFLICT {
 		t.Fatalf("deliver by another transaction err = %v, want conflict", err)
 	}
 	if o.Deliveries != 1 {
@@ -39,7 +39,7 @@ func TestDeliverExactlyOnce(t *testing.T) {
 
 func TestDeliverWrongAmountChangesNothing(t *testing.T) {
 	o := newOrder()
-	if err := o.Deliver("tx1", 599, "ship notify", t0); shop.ErrorCode(err) != shop.ECONFLICT {
+	if err := o.Deliver("tx1", 599, "ship notify", t0); shop.ErrorClass(err) != shop.ECONFLICT {
 		t.Fatalf("err = %v", err)
 	}
 	if o.State != shop.StateCreated || len(o.History) != 0 || o.TransactionID != "" {
@@ -56,7 +56,7 @@ func TestIllegalMoves(t *testing.T) {
 		{shop.StatePaid, shop.StateClosed},
 	} {
 		o := shop.Order{TradeNo: "T", State: tt.from}
-		if err := o.Move(tt.to, "test", t0); shop.ErrorCode(err) != shop.ECONFLICT || o.State != tt.from || len(o.History) != 0 {
+		if err := o.Move(tt.to, "test", t0); shop.ErrorClass(err) != shop.ECONFLICT || o.State != tt.from || len(o.History) != 0 {
 			t.Errorf("%s → %s: err = %v, state %s", tt.from, tt.to, err, o.State)
 		}
 	}
@@ -64,7 +64,7 @@ func TestIllegalMoves(t *testing.T) {
 
 func TestCloseAndLatePayment(t *testing.T) {
 	o := newOrder()
-	if err := o.Close(t0); shop.ErrorCode(err) != shop.ECONFLICT {
+	if err := o.Close(t0); shop.ErrorClass(err) != shop.ECONFLICT {
 		t.Fatalf("close before expiry: %v", err)
 	}
 	if err := o.Close(t0.Add(time.Hour)); err != nil || o.State != shop.StateClosed {
@@ -79,7 +79,7 @@ func TestRefunds(t *testing.T) {
 	o := newOrder()
 	_ = o.Deliver("tx1", 600, "ship notify", t0)
 	over := shop.Refund{RefundTradeNo: "R0", Amount: 700, Details: []shop.Line{{ItemID: "coins", Quantity: 3, Amount: 300}, {ItemID: "ep35", Quantity: 1, Amount: 400}}}
-	if err := o.StartRefund(over, t0); shop.ErrorCode(err) != shop.EINVALID || o.State != shop.StateDelivered {
+	if err := o.StartRefund(over, t0); shop.ErrorClass(err) != shop.EINVALID || o.State != shop.StateDelivered {
 		t.Fatalf("refund above total: %v", err)
 	}
 	part := shop.Refund{RefundTradeNo: "R1", Amount: 200, Details: []shop.Line{{ItemID: "coins", Quantity: 2, Amount: 200}}}
@@ -98,7 +98,7 @@ func TestRefunds(t *testing.T) {
 	if err := o.FinishRefund("R1", "rtx1", shop.RefundSuccess, "ok", t0); !errors.Is(err, shop.ErrNoChange) {
 		t.Fatalf("duplicate refund notify: %v", err)
 	}
-	if err := o.FinishRefund("R1", "rtx1", shop.RefundFail, "no", t0); shop.ErrorCode(err) != shop.ECONFLICT {
+	if err := o.FinishRefund("R1", "rtx1", shop.RefundFail, "no", t0); shop.ErrorClass(err) != shop.ECONFLICT {
 		t.Fatalf("contradicting refund notify: %v", err)
 	}
 	rest := shop.Refund{RefundTradeNo: "R2", Amount: 400, Details: []shop.Line{{ItemID: "coins", Quantity: 1, Amount: 100}, {ItemID: "ep35", Quantity: 1, Amount: 300}}}
@@ -177,10 +177,10 @@ func TestUseConsumableCap(t *testing.T) {
 			t.Fatalf("use %d: %v", i+1, err)
 		}
 	}
-	if err := o.Use("coins", true, t0); shop.ErrorCode(err) != shop.ECONFLICT || o.Uses["coins"] != 3 {
+	if err := o.Use("coins", true, t0); shop.ErrorClass(err) != shop.ECONFLICT || o.Uses["coins"] != 3 {
 		t.Fatalf("fourth use of 3 coins: %v, uses %d", err, o.Uses["coins"])
 	}
-	if err := o.Use("nope", false, t0); shop.ErrorCode(err) != shop.EINVALID {
+	if err := o.Use("nope", false, t0); shop.ErrorClass(err) != shop.EINVALID {
 		t.Fatalf("use of an item not in the order: %v", err)
 	}
 }
@@ -197,7 +197,7 @@ func TestFinishRefundRecordsPlatformID(t *testing.T) {
 	}
 	// A second refund of the same line may take only what is left of it.
 	err := o.StartRefund(shop.Refund{RefundTradeNo: "R2", Amount: 300, Details: []shop.Line{{ItemID: "coins", Quantity: 3, Amount: 300}}}, t0)
-	if shop.ErrorCode(err) != shop.EINVALID {
+	if shop.ErrorClass(err) != shop.EINVALID {
 		t.Fatalf("refunding more coins than left: %v", err)
 	}
 }

@@ -58,20 +58,20 @@ func (o *Order) StartRefund(r Refund, at time.Time) error {
 		return ErrNoChange
 	}
 	if r.Amount <= 0 {
-		return Errorf(EINVALID, "refund amount must be > 0")
+		return Coded(EINVALID, EBadRefundAmount, "refund amount must be > 0")
 	}
 	sum, err := SumLines(r.Details)
 	if err != nil || sum != r.Amount {
-		return Errorf(EINVALID, "refund details do not add up to the refund amount")
+		return Coded(EINVALID, EBadRefundAmount, "refund details do not add up to the refund amount")
 	}
 	for _, l := range r.Details {
 		ol, ok := o.Line(l.ItemID)
 		if !ok || l.Quantity <= 0 || l.Amount <= 0 {
-			return Errorf(EINVALID, "refund line %q is not part of the order", l.ItemID)
+			return Coded(EINVALID, EBadRefundLine, "refund line %q is not part of the order", l.ItemID)
 		}
 		qty, amt := o.RefundCommitted(l.ItemID)
 		if qty+l.Quantity > ol.Quantity || amt+l.Amount > ol.Amount {
-			return Errorf(EINVALID, "refund line %q exceeds what is left of it", l.ItemID)
+			return Coded(EINVALID, EBadRefundLine, "refund line %q exceeds what is left of it", l.ItemID)
 		}
 	}
 	already, err := AddFen(o.RefundedAmt, o.PendingRefundAmt())
@@ -79,7 +79,7 @@ func (o *Order) StartRefund(r Refund, at time.Time) error {
 		return err
 	}
 	if total, err := AddFen(already, r.Amount); err != nil || total > o.TotalAmt {
-		return Errorf(EINVALID, "refund of %s exceeds what is left of %s", r.Amount.Yuan(), o.TotalAmt.Yuan())
+		return Coded(EINVALID, EBadRefundAmount, "refund of %s exceeds what is left of %s", r.Amount.Yuan(), o.TotalAmt.Yuan())
 	}
 	if err := o.Move(StateRefunding, "refund "+r.RefundTradeNo+" requested", at); err != nil {
 		return err
@@ -97,7 +97,7 @@ func (o *Order) StartRefund(r Refund, at time.Time) error {
 func (o *Order) FinishRefund(refundTradeNo, refundTransactionID string, status RefundStatus, desc string, at time.Time) error {
 	r, ok := o.Refund(refundTradeNo)
 	if !ok {
-		return Errorf(ENOTFOUND, "no refund %s on order %s", refundTradeNo, o.TradeNo)
+		return Coded(ENOTFOUND, EUnknownRefund, "no refund %s on order %s", refundTradeNo, o.TradeNo)
 	}
 	learned := refundTransactionID != "" && r.RefundTransactionID == ""
 	if learned {
@@ -112,14 +112,14 @@ func (o *Order) FinishRefund(refundTradeNo, refundTransactionID string, status R
 		if status == r.Status || status == RefundProcessing {
 			return unchanged
 		}
-		return Errorf(ECONFLICT, "refund %s is already %s", refundTradeNo, r.Status)
+		return Coded(ECONFLICT, ERefundFinal, "refund %s is already %s", refundTradeNo, r.Status)
 	}
 	switch status {
 	case RefundProcessing:
 		return unchanged
 	case RefundSuccess, RefundFail:
 	default:
-		return Errorf(EINVALID, "unknown refund status %q", status)
+		return Coded(EINVALID, EBadRefundStatus, "unknown refund status %q", status)
 	}
 	r.Status, r.StatusDesc, r.UpdatedAt = status, desc, at.UTC()
 	if status == RefundSuccess {

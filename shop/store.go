@@ -32,11 +32,17 @@ func (f OrderFilter) Match(o *Order) bool {
 	return false
 }
 
-// Store is the storage port. Implementations: the embedded bbolt store (the
-// default) and Redis; one conformance suite (store/storetest) runs against
-// both. Every method is safe for concurrent use, and a method that returns
-// nil has made its write durable.
-type Store interface {
+// OrderStore is the durable storage port: orders and their history, kept
+// for years and never lost once acknowledged. Implementations: the embedded
+// bbolt store (the default) and Redis; one conformance suite
+// (store/storetest.RunOrders) runs against both. Every method is safe for
+// concurrent use, and a method that returns nil has made its write durable.
+//
+// Keys are arbitrary strings (valid UTF-8, as JSON carries them): every
+// encoding of them is injective, so no id can reach another's records.
+// Other durable records (the offers a Charge refers to) belong here too,
+// each kind with its own methods.
+type OrderStore interface {
 	// CreateOrder stores o if no order has its TradeNo and returns it with
 	// created=true; otherwise it returns the stored order, created=false.
 	CreateOrder(ctx context.Context, o Order) (stored Order, created bool, err error)
@@ -53,12 +59,34 @@ type Store interface {
 	// Orders lists orders matching the filter, newest first.
 	Orders(ctx context.Context, f OrderFilter) ([]Order, error)
 
-	// Session returns a dialog session's saved state, or ErrNotFound.
-	Session(ctx context.Context, id string) ([]byte, error)
-	// SaveSession stores a dialog session's state for ttl.
-	SaveSession(ctx context.Context, id string, state []byte, ttl time.Duration) error
-	// DeleteSession forgets a session; a missing one is not an error.
-	DeleteSession(ctx context.Context, id string) error
+	// Ping reports whether the store can serve requests (for /readyz).
+	Ping(ctx context.Context) error
+	// Close releases the store.
+	Close() error
+}
+
+// SessionKey names one dialog's saved state: a platform session of one
+// user. The same session id with another user is another dialog, so no
+// user ever continues someone else's purchase.
+type SessionKey struct {
+	SessionID string
+	UserID    string
+}
+
+// StateStore is the ephemeral storage port: dialog state and the replay
+// memory of request ids, each kept minutes under a TTL and worthless after.
+// Implementations: the in-memory store (store/mem, beside bbolt, which is
+// one process anyway) and Redis (shared by every node); one conformance
+// suite (store/storetest.RunState) runs against both. Keys are arbitrary
+// strings, encoded injectively. Every method is safe for concurrent use.
+type StateStore interface {
+	// Session returns a dialog's saved state, or an error wrapping
+	// ErrNotFound.
+	Session(ctx context.Context, key SessionKey) ([]byte, error)
+	// SaveSession stores a dialog's state for ttl.
+	SaveSession(ctx context.Context, key SessionKey, state []byte, ttl time.Duration) error
+	// DeleteSession forgets a dialog's state; a missing one is not an error.
+	DeleteSession(ctx context.Context, key SessionKey) error
 
 	// Remember records key for ttl and reports whether it was new: false
 	// means it was seen within ttl (a replayed request id or nonce).

@@ -57,7 +57,7 @@ func runOrders(ctx context.Context, e *env, args []string) error {
 		if *serverURL != "" {
 			err = newAdminClient(cfg, *serverURL).do(ctx, http.MethodGet, "/admin/orders/"+url.PathEscape(pos[1]), nil, &o)
 		} else {
-			err = withStore(ctx, cfg, func(st shop.Store) error {
+			err = withStore(ctx, cfg, func(st shop.OrderStore) error {
 				order, err := st.Order(ctx, pos[1])
 				o = server.ViewOrder(order)
 				return err
@@ -80,7 +80,7 @@ func listDirect(ctx context.Context, cfg config, user, state string, limit int) 
 		}
 	}
 	list := server.OrderList{Orders: []server.OrderView{}}
-	err := withStore(ctx, cfg, func(st shop.Store) error {
+	err := withStore(ctx, cfg, func(st shop.OrderStore) error {
 		orders, err := st.Orders(ctx, f)
 		for _, o := range orders {
 			list.Orders = append(list.Orders, server.ViewOrder(o))
@@ -90,14 +90,15 @@ func listDirect(ctx context.Context, cfg config, user, state string, limit int) 
 	return list, err
 }
 
-// withStore opens the configured store, runs fn and closes it.
-func withStore(ctx context.Context, cfg config, fn func(shop.Store) error) error {
-	st, err := openStore(ctx, cfg)
+// withStore opens the configured order store, runs fn and closes it.
+func withStore(ctx context.Context, cfg config, fn func(shop.OrderStore) error) error {
+	orders, state, err := openStores(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	return fn(st)
+	defer state.Close()
+	defer orders.Close()
+	return fn(orders)
 }
 
 // printOrders prints one line per order.

@@ -28,6 +28,7 @@ import (
 	"github.com/dingdang-voicepay/voicepay/skill/pay"
 	"github.com/dingdang-voicepay/voicepay/skill/tsk"
 	"github.com/dingdang-voicepay/voicepay/store/bolt"
+	"github.com/dingdang-voicepay/voicepay/store/mem"
 	"github.com/dingdang-voicepay/voicepay/store/redis"
 )
 
@@ -59,7 +60,6 @@ var (
 // the sandbox passes its fake platform's keys and client, tests a clock.
 // Zero fields mean "build it from config".
 type options struct {
-	Store        shop.Store           // instead of bbolt / Redis (newApp does not close it)
 	PlatformKeys []*rsa.PublicKey     // instead of SKILL_TSK_PUBLIC_KEY
 	PrivateKey   *rsa.PrivateKey      // instead of SKILL_PRIVATE_KEY
 	PlatformHTTP *http.Client         // the pay client's HTTP client
@@ -72,9 +72,10 @@ type options struct {
 type app struct {
 	cfg        config
 	log        *slog.Logger
-	store      shop.Store
-	ownsStore  bool
+	orders     shop.OrderStore
+	state      shop.StateStore
 	catalog    *shop.Catalog
+	ledger     *shop.Ledger
 	offers     *pay.Offers
 	client     *pay.Client
 	pay        *pay.Service
@@ -130,12 +131,8 @@ func newApp(ctx context.Context, cfg config, opt options) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	a.store = opt.Store
-	if a.store == nil {
-		if a.store, err = openStore(ctx, cfg); err != nil {
-			return nil, err
-		}
-		a.ownsStore = true
+	if a.orders, a.state, err = openStores(ctx, cfg); err != nil {
+		return nil, err
 	}
 
 	a.publicURL = strings.TrimRight(cfg.PublicURL, "/")
@@ -149,15 +146,16 @@ func newApp(ctx context.Context, cfg config, opt options) (*app, error) {
 		Verifier: &tsk.Verifier{PublicKeys: platformKeys, RSAOnly: true, Now: now},
 		HTTP:     opt.PlatformHTTP, Now: now, Logger: a.log,
 	}
-	a.pay = &pay.Service{Store: a.store, Catalog: a.catalog, SkillID: cfg.SkillID, Offers: a.offers,
-		Platform: a.client, Now: now, Logger: a.log}
+	a.ledger = &shop.Ledger{Store: a.orders, Catalog: a.catalog, Now: now}
+	a.pay = &pay.Service{Ledger: a.ledger, SkillID: cfg.SkillID, Offers: a.offers,
+		Platform: a.client, Logger: a.log}
 	a.reconciler = &pay.Reconciler{Service: a.pay, Logger: a.log}
-	a.dialog = intents.New(intents.Config{Catalog: a.catalog, Store: a.store, Pay: a.pay, Offers: a.offers,
-		QRURL: a.qrURL, Now: now, Logger: a.log})
+	a.dialog = intents.New(intents.Config{Catalog: a.catalog, Sessions: a.state, Ledger: a.ledger, Payments: a.pay,
+		Offers: a.offers, QRURL: a.qrURL, Now: now, Logger: a.log})
 
 	sc := server.Config{
 		SkillID: cfg.SkillID, PlatformKeys: platformKeys, PrivateKey: privateKey,
-		Dialog: a.dialog, Partner: a.pay, Store: a.store, QR: a.codes,
+		Dialog: a.dialog, Partner: a.pay, Store: a.state, Ledger: a.orders, QR: a.codes,
 		Catalog: a.catalog, Support: cfg.Support, AdminSecret: []byte(cfg.AdminSecret),
 		Now: now, Logger: a.log,
 	}
@@ -179,39 +177,37 @@ func (a *app) qrURL(o *ui.Offer) string {
 	return a.publicURL + "/qr/" + a.codes.Token(page) + ".png"
 }
 
-// Close releases the store (when newApp opened it).
+// Close releases the stores.
 func (a *app) Close() error {
-	if a.ownsStore {
-		return a.store.Close()
-	}
-	return nil
+	return errors.Join(a.orders.Close(), a.state.Close())
 }
 
-// openStore opens Redis when SKILL_REDIS_URL is set, else the bbolt file in
-// the data directory (which another process, such as a running server, may
-// hold locked).
-func openStore(ctx context.Context, cfg config) (shop.Store, error) {
+// openStores opens the order store and the state store: Redis for both when
+// SKILL_REDIS_URL is set, else the bbolt file in the data directory (which
+// another process, such as a running server, may hold locked) for orders and
+// memory for the dialog state of this one process.
+func openStores(ctx context.Context, cfg config) (shop.OrderStore, shop.StateStore, error) {
 	if cfg.RedisURL != "" {
 		cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		defer cancel()
 		st, err := redis.New(cctx, cfg.RedisURL, redis.Config{})
 		if err != nil {
-			return nil, fmt.Errorf("SKILL_REDIS_URL: %w", err)
+			return nil, nil, fmt.Errorf("SKILL_REDIS_URL: %w", err)
 		}
-		return st, nil
+		return st, st, nil
 	}
 	if err := os.MkdirAll(cfg.Data, 0o700); err != nil {
-		return nil, badSetting("SKILL_DATA", "%v", err)
+		return nil, nil, badSetting("SKILL_DATA", "%v", err)
 	}
 	path := filepath.Join(cfg.Data, storeFile)
 	st, err := bolt.Open(path, bolt.Config{Timeout: 500 * time.Millisecond})
-	if err != nil {
-		if strings.Contains(err.Error(), "timeout") { // bbolt.ErrTimeout: the file lock is held
-			return nil, fmt.Errorf("%w: %s is in use by another process (is `skill serve` running? then use --server URL)", errLocked, path)
-		}
-		return nil, err
+	if errors.Is(err, bolt.ErrLocked) {
+		return nil, nil, fmt.Errorf("%w: %s is in use by another process (is `skill serve` running? then use --server URL)", errLocked, path)
 	}
-	return st, nil
+	if err != nil {
+		return nil, nil, err
+	}
+	return st, mem.New(mem.Config{}), nil
 }
 
 // errLocked means the bbolt file is held by another process.

@@ -37,9 +37,9 @@ func (d *Dialog) chargeResponse(ctx context.Context, t *turn) (ui.View, error) {
 	}
 	cctx, cancel := context.WithTimeout(ctx, confirmTimeout)
 	defer cancel()
-	o, err := d.cfg.Pay.Confirm(cctx, tradeNo)
+	o, err := d.cfg.Payments.Confirm(cctx, tradeNo)
 	switch {
-	case errors.Is(err, shop.ErrNotFound) || shop.ErrorCode(err) == shop.ENOTFOUND:
+	case errors.Is(err, shop.ErrNotFound) || shop.ErrorClass(err) == shop.ENOTFOUND:
 		return say(unpaid("")), nil
 	case err != nil && o.TradeNo == "":
 		return ui.View{}, err

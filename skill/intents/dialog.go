@@ -11,7 +11,6 @@ import (
 	"github.com/dingdang-voicepay/voicepay/device"
 	"github.com/dingdang-voicepay/voicepay/device/ui"
 	"github.com/dingdang-voicepay/voicepay/shop"
-	"github.com/dingdang-voicepay/voicepay/skill/pay"
 	"github.com/dingdang-voicepay/voicepay/skill/tsk"
 )
 
@@ -19,17 +18,19 @@ import (
 // Config.SessionTTL is 0.
 const DefaultSessionTTL = 10 * time.Minute
 
-// Config configures the dialog. Catalog, Store and Pay are required; Offers
-// defaults to Pay.Offers; every other zero field has a working default.
+// Config configures the dialog. Catalog, Sessions, Ledger, Payments and
+// Offers are required; every other zero field has a working default.
 type Config struct {
 	// Catalog is what is for sale.
 	Catalog *shop.Catalog
-	// Store keeps the dialog sessions.
-	Store shop.Store
-	// Pay is the ledger: entitlements, uses, confirmation, refunds.
-	Pay *pay.Service
+	// Sessions keeps the dialog state between turns.
+	Sessions Sessions
+	// Ledger says what users own and records uses.
+	Ledger Ledger
+	// Payments confirms payments and refunds with the platform.
+	Payments Payments
 	// Offers signs the offer sent as the Charge's userId.
-	Offers *pay.Offers
+	Offers OfferIssuer
 	// Device overrides the rule that decides a request's kind of device
 	// (nil → device.Of); the turn is rendered for the kind it returns.
 	Device func(*tsk.Request) *device.Kind
@@ -47,9 +48,6 @@ type Config struct {
 
 // withDefaults fills in the zero fields, in one place.
 func (c Config) withDefaults() Config {
-	if c.Offers == nil && c.Pay != nil {
-		c.Offers = c.Pay.Offers
-	}
 	if c.Device == nil {
 		c.Device = device.Of
 	}

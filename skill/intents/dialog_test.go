@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
-	"log/slog"
 	"strings"
 	"testing"
 
@@ -43,9 +41,9 @@ func TestElementSelected(t *testing.T) {
 }
 
 // failingStore fails every session read.
-type failingStore struct{ shop.Store }
+type failingStore struct{ intents.Sessions }
 
-func (failingStore) Session(context.Context, string) ([]byte, error) {
+func (failingStore) Session(context.Context, shop.SessionKey) ([]byte, error) {
 	return nil, errors.New("disk on fire")
 }
 
@@ -61,13 +59,11 @@ func kindOf(k *device.Kind) func(*tsk.Request) *device.Kind {
 
 func TestFailuresBecomeApologies(t *testing.T) {
 	e := newEnv(t, device.Screenless)
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	cat := demoCatalog()
 	panicking := &device.Kind{Name: "panicking", Renderer: func(device.Config) ui.Renderer { return panicRenderer{} }}
 	tests := map[string]intents.Config{
-		"store down":     {Catalog: cat, Store: failingStore{e.store}, Pay: e.pay, Logger: logger},
-		"renderer panic": {Catalog: cat, Store: e.store, Pay: e.pay, Logger: logger, Device: kindOf(panicking)},
-		"no pay service": {Catalog: cat, Store: e.store, Logger: logger},
+		"store down":     e.config(func(c *intents.Config) { c.Sessions = failingStore{e.state} }),
+		"renderer panic": e.config(func(c *intents.Config) { c.Device = kindOf(panicking) }),
+		"no ledger":      e.config(func(c *intents.Config) { c.Ledger, c.Payments = nil, nil }),
 	}
 	for name, cfg := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -104,8 +100,7 @@ func TestRulesApplied(t *testing.T) {
 			e := newEnv(t, k)
 			rogue := &device.Kind{Name: "rogue-" + k.Name, Display: k.Display,
 				Renderer: func(device.Config) ui.Renderer { return rogueRenderer{} }}
-			e.dialog = intents.New(intents.Config{Catalog: demoCatalog(), Store: e.store, Pay: e.pay,
-				Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Device: kindOf(rogue)})
+			e.dialog = intents.New(e.config(func(c *intents.Config) { c.Device = kindOf(rogue) }))
 			for _, req := range []*tsk.Request{
 				tsktest.NewSessionEnded(tsk.ReasonError, e.opts()...),
 				tsktest.NewConnectionsResponse("T1", "D1", e.opts()...),
@@ -124,8 +119,7 @@ func TestRulesApplied(t *testing.T) {
 // overridden in one place, and the turn is rendered for the kind it picks.
 func TestDeviceOverride(t *testing.T) {
 	e := newEnv(t, device.Screened)
-	cfg := intents.Config{Catalog: demoCatalog(), Store: e.store, Pay: e.pay,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Device: kindOf(device.Screenless)}
+	cfg := e.config(func(c *intents.Config) { c.Device = kindOf(device.Screenless) })
 	r := intents.New(cfg).Handle(context.Background(), tsktest.NewIntent(intents.Browse, nil, tsktest.WithDeviceKind(device.Screened)))
 	if len(r.Response.Directives) != 0 || !strings.Contains(speech(r), "听书点数") {
 		t.Errorf("override ignored: %+v", r.Response)

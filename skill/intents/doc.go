@@ -6,7 +6,8 @@
 // spoken apology. Each intent lives in its own file (its name, its handler
 // and a doc comment with sample utterances) and is registered in one explicit
 // list, Dialog.intents. The purchase is an explicit state machine whose state
-// is saved per session in the Store:
+// is saved per session and user in Config.Sessions (the same session id with
+// another user is another dialog):
 //
 //	(none) ──buy/play──▶ product? ──▶ count? ──▶ confirm ──yes──▶ Charge (offer)
 //	                        │            │          └──no───▶ cancelled

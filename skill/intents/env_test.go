@@ -21,6 +21,7 @@ import (
 	"github.com/dingdang-voicepay/voicepay/skill/tsk"
 	"github.com/dingdang-voicepay/voicepay/skill/tsk/tsktest"
 	"github.com/dingdang-voicepay/voicepay/store/bolt"
+	"github.com/dingdang-voicepay/voicepay/store/mem"
 )
 
 // demoCatalog is the catalog of the conversation tests: two episodes (so
@@ -60,6 +61,7 @@ type env struct {
 	dialog   *intents.Dialog
 	pay      *pay.Service
 	store    *bolt.Store
+	state    *mem.State
 	platform *paytest.Platform
 	clock    *clock
 	kind     *device.Kind
@@ -70,7 +72,7 @@ type env struct {
 func newEnv(t testing.TB, kind *device.Kind) *env {
 	t.Helper()
 	c := &clock{now: time.Now().UTC()}
-	st, err := bolt.Open(filepath.Join(t.TempDir(), "skill.db"), bolt.Config{SweepInterval: -1})
+	st, err := bolt.Open(filepath.Join(t.TempDir(), "skill.db"), bolt.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,14 +81,27 @@ func newEnv(t testing.TB, kind *device.Kind) *env {
 	cat := demoCatalog()
 	offers := &pay.Offers{Secret: []byte("test-offer-secret"), Now: c.Now}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	svc := &pay.Service{Store: st, Catalog: cat, SkillID: tsktest.SkillID, Offers: offers,
-		Platform: platform.Client(), Now: c.Now, Logger: logger}
-	d := intents.New(intents.Config{Catalog: cat, Store: st, Pay: svc, Offers: offers, Now: c.Now, Logger: logger,
-		QRURL: func(o *ui.Offer) string {
-			return "https://skill.example.com/qr/" + o.UserID + "-" + o.Product.ID + "-" + itoa(o.Count) + ".png"
-		}})
-	return &env{t: t, ctx: context.Background(), dialog: d, pay: svc, store: st, platform: platform, clock: c,
+	state := mem.New(mem.Config{Now: c.Now})
+	svc := &pay.Service{Ledger: &shop.Ledger{Store: st, Catalog: cat, Now: c.Now}, SkillID: tsktest.SkillID,
+		Offers: offers, Platform: platform.Client(), Logger: logger}
+	e := &env{t: t, ctx: context.Background(), pay: svc, store: st, state: state, platform: platform, clock: c,
 		kind: kind, user: "user-1", session: "session-1"}
+	e.dialog = intents.New(e.config(func(c *intents.Config) {
+		c.QRURL = func(o *ui.Offer) string {
+			return "https://skill.example.com/qr/" + o.UserID + "-" + o.Product.ID + "-" + itoa(o.Count) + ".png"
+		}
+	}))
+	return e
+}
+
+// config is the dialog configuration of the env, changed by mod.
+func (e *env) config(mod func(*intents.Config)) intents.Config {
+	c := intents.Config{Catalog: e.pay.Ledger.Catalog, Sessions: e.state, Ledger: e.pay.Ledger, Payments: e.pay,
+		Offers: e.pay.Offers, Now: e.clock.Now, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	if mod != nil {
+		mod(&c)
+	}
+	return c
 }
 
 // opts are the request options of this speaker and user.

@@ -21,7 +21,7 @@ const MyPurchases = "my_purchases"
 // when they ended); screens also get a card.
 func (d *Dialog) myPurchases(ctx context.Context, t *turn) (ui.View, error) {
 	t.state = state{}
-	ents, err := d.cfg.Pay.Entitlements(ctx, t.user())
+	ents, err := d.cfg.Ledger.Entitlements(ctx, t.user())
 	if err != nil {
 		return ui.View{}, err
 	}

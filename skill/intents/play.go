@@ -23,7 +23,7 @@ func (d *Dialog) play(ctx context.Context, t *turn) (ui.View, error) {
 	if err != nil || !ok {
 		return v, err
 	}
-	owns, err := d.cfg.Pay.Owns(ctx, t.user(), p.ID)
+	owns, err := d.owns(ctx, t, p.ID)
 	if err != nil {
 		return ui.View{}, err
 	}

@@ -188,7 +188,7 @@ func (d *Dialog) sell(ctx context.Context, t *turn, p shop.Product, purpose stri
 	count := int64(1)
 	switch {
 	case p.Kind.Once():
-		owns, err := d.cfg.Pay.Owns(ctx, t.user(), p.ID)
+		owns, err := d.owns(ctx, t, p.ID)
 		if err != nil {
 			return ui.View{}, err
 		}
@@ -263,7 +263,7 @@ func (d *Dialog) issue(ctx context.Context, t *turn) (ui.View, error) {
 		return ui.View{}, fmt.Errorf("intents: product %q left the catalog", st.ProductID)
 	}
 	if p.Kind.Once() {
-		owns, err := d.cfg.Pay.Owns(ctx, t.user(), p.ID)
+		owns, err := d.owns(ctx, t, p.ID)
 		if err != nil {
 			return ui.View{}, err
 		}
@@ -300,8 +300,8 @@ func (d *Dialog) issue(ctx context.Context, t *turn) (ui.View, error) {
 // start plays a product the user owns, recording the use. If the user no
 // longer has it (a consumable ran out meanwhile), it offers it instead.
 func (d *Dialog) start(ctx context.Context, t *turn, p shop.Product, speech string) (ui.View, error) {
-	if err := d.cfg.Pay.Use(ctx, t.user(), p.ID); err != nil {
-		if shop.ErrorCode(err) == shop.ECONFLICT {
+	if err := d.cfg.Ledger.Use(ctx, t.user(), p.ID); err != nil {
+		if shop.ErrorClass(err) == shop.ECONFLICT {
 			return d.confirm(t, p, 1, Play, "这是付费内容，"+p.Price.Yuan()+"，要购买吗？")
 		}
 		return ui.View{}, err
@@ -312,7 +312,7 @@ func (d *Dialog) start(ctx context.Context, t *turn, p shop.Product, speech stri
 
 // entitlement returns what the user owns of a product, or nil.
 func (d *Dialog) entitlement(ctx context.Context, t *turn, productID string) (*shop.Entitlement, error) {
-	ents, err := d.cfg.Pay.Entitlements(ctx, t.user())
+	ents, err := d.cfg.Ledger.Entitlements(ctx, t.user())
 	if err != nil {
 		return nil, err
 	}

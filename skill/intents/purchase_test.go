@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/dingdang-voicepay/voicepay/device"
+	"github.com/dingdang-voicepay/voicepay/shop"
 	"github.com/dingdang-voicepay/voicepay/skill/intents"
 	"github.com/dingdang-voicepay/voicepay/skill/tsk"
 	"github.com/dingdang-voicepay/voicepay/skill/tsk/tsktest"
@@ -266,7 +267,7 @@ func TestUnpaid(t *testing.T) {
 		if len(r.Response.Directives) != 0 {
 			t.Errorf("directives for an unpaid order: %+v", r.Response.Directives)
 		}
-		if owns, _ := e.pay.Owns(e.ctx, e.user, "wgsd-35"); owns {
+		if owns, _ := e.pay.Ledger.Owns(e.ctx, e.user, "wgsd-35"); owns {
 			t.Error("unpaid content unlocked")
 		}
 		if r := e.intent(intents.Play, map[string]string{"product": "万古神帝第35集"}); len(r.Response.Directives) != 0 {
@@ -290,7 +291,7 @@ func TestRefund(t *testing.T) {
 		wantSpeech(t, r, true, "将退还3元（听书点数3个），确定吗？")
 		r = e.intent(intents.Yes, nil)
 		wantSpeech(t, r, false, "已申请退款3元，会原路退回")
-		orders, _ := e.pay.UserOrders(e.ctx, e.user)
+		orders, _ := e.pay.Ledger.UserOrders(e.ctx, e.user)
 		if len(orders) != 1 || e.platform.Refunds(orders[0].TradeNo) != 1 {
 			t.Errorf("refund not sent to the platform: %+v", orders)
 		}
@@ -329,7 +330,7 @@ func TestSessionEndedMidPurchase(t *testing.T) {
 		if !r.Response.ShouldEndSession || len(r.Response.Directives) != 0 {
 			t.Errorf("session ended reply %+v", r.Response)
 		}
-		if _, err := e.store.Session(e.ctx, e.session); err == nil {
+		if _, err := e.state.Session(e.ctx, shop.SessionKey{SessionID: e.session, UserID: e.user}); err == nil {
 			t.Error("session state kept after SessionEndedRequest")
 		}
 		if r := e.intent(intents.Yes, nil); len(r.Response.Directives) != 0 {

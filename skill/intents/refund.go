@@ -32,7 +32,7 @@ func (d *Dialog) refund(ctx context.Context, t *turn) (ui.View, error) {
 			return say("没有找到“" + said + "”的购买记录。"), nil
 		}
 	}
-	orders, err := d.cfg.Pay.UserOrders(ctx, t.user())
+	orders, err := d.cfg.Ledger.UserOrders(ctx, t.user())
 	if err != nil {
 		return ui.View{}, err
 	}
@@ -43,11 +43,11 @@ func (d *Dialog) refund(ctx context.Context, t *turn) (ui.View, error) {
 		if !purchased(o) || (want != nil && !slices.ContainsFunc(o.Details, func(l shop.Line) bool { return slices.Contains(want, l.ItemID) })) {
 			continue
 		}
-		err := d.cfg.Pay.RefundPolicy(o, t.now)
+		_, _, err := shop.Refundable(o, d.cfg.Catalog, t.now)
 		if err == nil {
 			return d.askRefund(t, o), nil
 		}
-		if shop.ErrorCode(err) != shop.EINVALID {
+		if shop.ErrorClass(err) != shop.EINVALID {
 			return ui.View{}, err
 		}
 		if first == nil {
@@ -72,7 +72,7 @@ func purchased(o shop.Order) bool {
 // askRefund says what would be refunded (what the policy allows: the unused
 // credits of a consumable, say) and asks to confirm.
 func (d *Dialog) askRefund(t *turn, o shop.Order) ui.View {
-	lines, left, err := d.cfg.Pay.Refundable(o, t.now)
+	lines, left, err := shop.Refundable(o, d.cfg.Catalog, t.now)
 	if err != nil { // the caller checked the policy on the same order
 		return say("抱歉，" + d.orderName(o) + "不能退款：" + shop.ErrorMessage(err) + "。")
 	}

@@ -99,13 +99,22 @@ func (t *turn) originalIntent(name string, p *shop.Product, count int64) *tsk.In
 	return in
 }
 
+// session is the key of the turn's dialog state: the platform session of
+// this user. The same session id with another user is another dialog, so
+// nobody continues (or pays for) someone else's purchase. ok is false when
+// the request has no session.
+func (t *turn) session() (key shop.SessionKey, ok bool) {
+	id := t.req.Session.SessionID
+	return shop.SessionKey{SessionID: id, UserID: t.user()}, id != ""
+}
+
 // load reads the session's state; a missing or unreadable one is empty.
 func (d *Dialog) load(ctx context.Context, t *turn) error {
-	id := t.req.Session.SessionID
-	if id == "" {
+	key, ok := t.session()
+	if !ok {
 		return nil
 	}
-	raw, err := d.cfg.Store.Session(ctx, id)
+	raw, err := d.cfg.Sessions.Session(ctx, key)
 	switch {
 	case errors.Is(err, shop.ErrNotFound):
 		return nil
@@ -114,7 +123,7 @@ func (d *Dialog) load(ctx context.Context, t *turn) error {
 	}
 	t.saved = true
 	if err := json.Unmarshal(raw, &t.state); err != nil {
-		d.cfg.Logger.Warn("intents: unreadable session state, starting afresh", "session_id", id, "err", err)
+		d.cfg.Logger.Warn("intents: unreadable session state, starting afresh", "session_id", key.SessionID, "err", err)
 		t.state = state{}
 	}
 	return nil
@@ -122,15 +131,15 @@ func (d *Dialog) load(ctx context.Context, t *turn) error {
 
 // save stores the session's state, or forgets it when nothing is pending.
 func (d *Dialog) save(ctx context.Context, t *turn) error {
-	id := t.req.Session.SessionID
-	if id == "" {
+	key, ok := t.session()
+	if !ok {
 		return nil
 	}
 	if t.state.Step == stepNone {
 		if !t.saved {
 			return nil
 		}
-		if err := d.cfg.Store.DeleteSession(ctx, id); err != nil {
+		if err := d.cfg.Sessions.DeleteSession(ctx, key); err != nil {
 			return fmt.Errorf("intents: delete session: %w", err)
 		}
 		return nil
@@ -139,7 +148,7 @@ func (d *Dialog) save(ctx context.Context, t *turn) error {
 	if err != nil {
 		return fmt.Errorf("intents: save session: %w", err)
 	}
-	if err := d.cfg.Store.SaveSession(ctx, id, raw, d.cfg.SessionTTL); err != nil {
+	if err := d.cfg.Sessions.SaveSession(ctx, key, raw, d.cfg.SessionTTL); err != nil {
 		return fmt.Errorf("intents: save session: %w", err)
 	}
 	return nil
@@ -149,9 +158,9 @@ func (d *Dialog) save(ctx context.Context, t *turn) error {
 // the conversation, so a stale question must not linger.
 func (d *Dialog) forget(ctx context.Context, t *turn) {
 	t.state = state{}
-	if id := t.req.Session.SessionID; id != "" && d.cfg.Store != nil {
-		if err := d.cfg.Store.DeleteSession(ctx, id); err != nil {
-			d.cfg.Logger.Warn("intents: forget session", "session_id", id, "err", err)
+	if key, ok := t.session(); ok && d.cfg.Sessions != nil {
+		if err := d.cfg.Sessions.DeleteSession(ctx, key); err != nil {
+			d.cfg.Logger.Warn("intents: forget session", "session_id", key.SessionID, "err", err)
 		}
 	}
 }

@@ -56,8 +56,8 @@ func (d *Dialog) buyOrPlay(ctx context.Context, t *turn) (ui.View, error) {
 func (d *Dialog) refundConfirmed(ctx context.Context, t *turn) (ui.View, error) {
 	st := t.state
 	t.state = state{}
-	_, err := d.cfg.Pay.Refund(ctx, st.TradeNo, st.RefundAmt, "用户语音申请退款")
-	switch shop.ErrorCode(err) {
+	_, err := d.cfg.Payments.Refund(ctx, st.TradeNo, st.RefundAmt, "用户语音申请退款")
+	switch shop.ErrorClass(err) {
 	case "":
 		return say("已申请退款" + st.RefundAmt.Yuan() + "，会原路退回。"), nil
 	case shop.EINVALID, shop.ECONFLICT:

@@ -3,22 +3,39 @@ package pay
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 
 	"github.com/dingdang-voicepay/voicepay/shop"
 )
 
-// CreateOrder handles the platform's create order. It checks the request
-// against the catalog (and, when userToken is an offer token, against the
-// offer), derives the tradeNo from the request, and stores the order; it
-// answers SUCCESS with the tradeNo only once the order is durably stored.
-// The same request repeated returns the same tradeNo and never a second
-// order. Every refusal is FAIL with a short retMsg and changes nothing.
+// CreateOrder handles the platform's create order. It checks the request's
+// fields, resolves userToken (an offer token, checked against the order, or
+// a plain user id), applies the ledger's rules (shop.Ledger.CheckOrder),
+// derives the tradeNo from the request, and stores the order; it answers
+// SUCCESS with the tradeNo only once the order is durably stored. The same
+// request repeated returns the same tradeNo and never a second order. Every
+// refusal is FAIL with a short code as retMsg (FailReply) and changes
+// nothing.
 func (s *Service) CreateOrder(ctx context.Context, req CreateOrderRequest) Reply {
-	userID, intent, msg := s.checkCreateOrder(ctx, req)
-	if msg != "" {
-		s.log().Warn("pay: create order refused", "reason", msg, "skill_id", truncateBytes(req.SkillID, 64), "total_amt", int64(req.TotalAmt))
-		return Fail(msg)
+	o, err := s.createOrder(ctx, req)
+	if err != nil {
+		if transient(err) {
+			s.log().Error("pay: create order failed", "trade_no", o.TradeNo, "err", err)
+		} else {
+			s.log().Warn("pay: create order refused", "code", shop.ErrorCode(err), "skill_id", truncateBytes(req.SkillID, 64), "total_amt", int64(req.TotalAmt))
+		}
+		return FailReply(err)
+	}
+	return Reply{RetCode: RetSuccess, RetMsg: "OK", TradeNo: o.TradeNo}
+}
+
+// createOrder checks and stores the order, or says why not. The order is
+// returned (with its TradeNo at least) when a refusal concerns it.
+func (s *Service) createOrder(ctx context.Context, req CreateOrderRequest) (shop.Order, error) {
+	userID, intent, err := s.checkCreateOrder(ctx, req)
+	if err != nil {
+		return shop.Order{}, err
 	}
 	now := s.now().UTC()
 	o := shop.Order{
@@ -35,116 +52,66 @@ func (s *Service) CreateOrder(ctx context.Context, req CreateOrderRequest) Reply
 		UpdatedAt: now,
 		History:   []shop.Transition{{To: shop.StateCreated, At: now, Cause: "create order"}},
 	}
-	stored, created, err := s.Store.CreateOrder(ctx, o)
+	stored, created, err := s.store().CreateOrder(ctx, o)
 	if err != nil {
-		s.log().Error("pay: create order: store", "trade_no", o.TradeNo, "err", err)
-		return Fail("try again")
+		return o, fmt.Errorf("pay: create order %s: %w", o.TradeNo, err)
 	}
 	if !created {
 		// The same request again: answer as before while the order still
 		// waits for payment, never reopen a paid or closed one.
 		if stored.State != shop.StateCreated {
-			s.log().Warn("pay: create order repeated for a settled order", "trade_no", stored.TradeNo, "state", stored.State)
-			return Fail("order already " + string(stored.State))
+			return stored, shop.Coded(shop.ECONFLICT, EOrderSettled, "order %s is already %s", stored.TradeNo, stored.State)
 		}
-		return Reply{RetCode: RetSuccess, RetMsg: "OK", TradeNo: stored.TradeNo}
+		return stored, nil
 	}
 	s.log().Info("pay: order created", "trade_no", o.TradeNo, "user_id", o.UserID, "total_amt", int64(o.TotalAmt), "state", o.State)
-	return Reply{RetCode: RetSuccess, RetMsg: "OK", TradeNo: o.TradeNo}
+	return o, nil
 }
 
-// checkCreateOrder validates a create order and returns the user it is for,
-// the intent carried by its offer, or a non-empty retMsg saying why not.
-func (s *Service) checkCreateOrder(ctx context.Context, req CreateOrderRequest) (userID string, intent []byte, retMsg string) {
+// checkCreateOrder validates a create order and returns the user it is for
+// and the intent carried by its offer, or a coded error saying why not.
+func (s *Service) checkCreateOrder(ctx context.Context, req CreateOrderRequest) (userID string, intent []byte, err error) {
 	switch {
 	case req.SkillID == "" || len(req.SkillID) > 32:
-		return "", nil, "bad skillId"
+		return "", nil, shop.Coded(shop.EINVALID, EBadSkillID, "skillId must be 1..32 bytes")
 	case req.SkillID != s.SkillID:
-		return "", nil, "wrong skillId"
+		return "", nil, shop.Coded(shop.EINVALID, EWrongSkillID, "not our skillId")
 	case req.NonceStr == "" || len(req.NonceStr) > 32:
-		return "", nil, "bad nonceStr"
+		return "", nil, shop.Coded(shop.EINVALID, EBadNonce, "nonceStr must be 1..32 bytes")
 	case req.UserToken == "":
-		return "", nil, "missing userToken"
+		return "", nil, shop.Coded(shop.EINVALID, ENoUserToken, "no userToken")
 	case len(req.UserToken) > MaxUserToken:
-		return "", nil, "userToken too long"
-	case len(req.Details) == 0:
-		return "", nil, "empty details"
-	case len(req.Details) > 100:
-		return "", nil, "too many details"
-	case req.TotalAmt <= 0:
-		return "", nil, "bad totalAmt"
+		return "", nil, shop.Coded(shop.EINVALID, EUserTokenTooLong, "userToken past %d bytes", MaxUserToken)
 	}
-	seen := make(map[string]bool, len(req.Details))
-	kinds := make(map[string]shop.Kind, len(req.Details))
-	var sum shop.Fen
-	for _, l := range req.Details {
-		if l.ItemID == "" || len(l.ItemID) > 32 {
-			return "", nil, "bad itemId"
-		}
-		if seen[l.ItemID] {
-			return "", nil, "duplicate itemId"
-		}
-		seen[l.ItemID] = true
-		p, ok := s.Catalog.Product(l.ItemID)
-		if !ok {
-			return "", nil, "unknown item"
-		}
-		kinds[p.ID] = p.Kind
-		if l.Quantity < 1 || l.Quantity > shop.MaxQuantity {
-			return "", nil, "bad quantity"
-		}
-		if p.Kind.Once() && l.Quantity != 1 {
-			return "", nil, "quantity must be 1"
-		}
-		want, err := shop.MulFen(p.Price, l.Quantity)
-		if err != nil {
-			return "", nil, "amount overflows"
-		}
-		if l.Amount != want {
-			return "", nil, "amount does not match price"
-		}
-		if sum, err = shop.AddFen(sum, l.Amount); err != nil {
-			return "", nil, "totalAmt overflows"
-		}
+	if err := shop.CheckID("userToken", req.UserToken); err != nil {
+		return "", nil, shop.Coded(shop.EINVALID, EBadUserToken, "%s", shop.ErrorMessage(err))
 	}
-	if req.TotalAmt != sum {
-		return "", nil, "totalAmt != sum of amounts"
+	// The lines first: a bad order is refused the same whoever asks.
+	if err := shop.CheckLines(s.Ledger.Catalog, req.Details, req.TotalAmt); err != nil {
+		return "", nil, err
 	}
-
 	userID = req.UserToken
 	if looksLikeJWT(req.UserToken) {
 		if s.Offers == nil {
-			return "", nil, "bad userToken"
+			return "", nil, shop.Coded(shop.EINVALID, EBadUserToken, "offer tokens are not accepted")
 		}
 		offer, err := s.Offers.Verify(req.UserToken)
 		switch {
 		case errors.Is(err, ErrOfferExpired):
-			return "", nil, "offer expired"
+			return "", nil, shop.Coded(shop.EINVALID, EOfferExpired, "offer expired")
 		case err != nil:
-			return "", nil, "bad offer"
+			return "", nil, shop.Coded(shop.EINVALID, EBadOffer, "offer invalid")
 		}
 		if err := offer.Match(req); err != nil {
-			return "", nil, "order does not match offer"
+			return "", nil, shop.Coded(shop.EINVALID, EOfferMismatch, "order does not match offer")
+		}
+		if err := shop.CheckID("offer user", offer.UserID); err != nil {
+			return "", nil, shop.Coded(shop.EINVALID, EBadOffer, "%s", shop.ErrorMessage(err))
 		}
 		userID, intent = offer.UserID, offer.Intent
 	}
-
-	// A product owned once is never sold twice to a user who owns it.
-	once := false
-	for _, k := range kinds {
-		once = once || k.Once()
+	if err := s.Ledger.CheckOrder(ctx, userID, req.Details, req.TotalAmt); err != nil {
+		return "", nil, err
 	}
-	if once {
-		ents, err := s.Entitlements(ctx, userID)
-		if err != nil {
-			s.log().Error("pay: create order: entitlements", "err", err)
-			return "", nil, "try again"
-		}
-		for _, e := range ents {
-			if kinds[e.ProductID].Once() && e.Active(s.now()) {
-				return "", nil, "already owned"
-			}
-		}
-	}
-	return userID, intent, ""
+	return userID, intent, nil
 }

@@ -3,14 +3,15 @@ package pay_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"math"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/dingdang-voicepay/voicepay/shop"
 	"github.com/dingdang-voicepay/voicepay/skill/pay"
-	"github.com/dingdang-voicepay/voicepay/skill/pay/internal/memstore"
 	"github.com/dingdang-voicepay/voicepay/skill/pay/paytest"
 	"github.com/dingdang-voicepay/voicepay/skill/tsk/tsktest"
 )
@@ -18,7 +19,7 @@ import (
 func TestCreateOrderRefusals(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	e.buy(t, "owner", line("ep1", 1, 990)) // for "already owned"
+	e.buy(t, "owner", line("ep1", 1, 990)) // for "already_owned"
 	e.create(t, "someone", line("credits", 2, 200))
 
 	offer := pay.Offer{UserID: "u-offer", Items: []shop.Line{line("credits", 3, 300)}, TotalAmt: 300}
@@ -57,48 +58,52 @@ func TestCreateOrderRefusals(t *testing.T) {
 		req  pay.CreateOrderRequest
 		msg  string
 	}{
-		{"tampered total", base(func(r *pay.CreateOrderRequest) { r.TotalAmt = 1 }), "totalAmt != sum of amounts"},
-		{"total above sum", base(func(r *pay.CreateOrderRequest) { r.TotalAmt = 701 }), "totalAmt != sum of amounts"},
-		{"tampered line amount", base(func(r *pay.CreateOrderRequest) { r.Details[0].Amount = 1; r.TotalAmt = 501 }), "amount does not match price"},
-		{"price not the catalog's", base(func(r *pay.CreateOrderRequest) { r.Details[1].Amount = 499; r.TotalAmt = 699 }), "amount does not match price"},
-		{"unknown item", base(func(r *pay.CreateOrderRequest) { r.Details[1].ItemID = "nope" }), "unknown item"},
-		{"non-alphanumeric item", base(func(r *pay.CreateOrderRequest) { r.Details[1].ItemID = "album'--" }), "unknown item"},
-		{"quantity 0", base(func(r *pay.CreateOrderRequest) { r.Details[0].Quantity = 0; r.Details[0].Amount = 0; r.TotalAmt = 500 }), "bad quantity"},
+		{"tampered total", base(func(r *pay.CreateOrderRequest) { r.TotalAmt = 1 }), "total_mismatch"},
+		{"total above sum", base(func(r *pay.CreateOrderRequest) { r.TotalAmt = 701 }), "total_mismatch"},
+		{"tampered line amount", base(func(r *pay.CreateOrderRequest) { r.Details[0].Amount = 1; r.TotalAmt = 501 }), "amount_mismatch"},
+		{"price not the catalog's", base(func(r *pay.CreateOrderRequest) { r.Details[1].Amount = 499; r.TotalAmt = 699 }), "amount_mismatch"},
+		{"unknown item", base(func(r *pay.CreateOrderRequest) { r.Details[1].ItemID = "nope" }), "unknown_item"},
+		{"non-alphanumeric item", base(func(r *pay.CreateOrderRequest) { r.Details[1].ItemID = "album'--" }), "unknown_item"},
+		{"quantity 0", base(func(r *pay.CreateOrderRequest) { r.Details[0].Quantity = 0; r.Details[0].Amount = 0; r.TotalAmt = 500 }), "bad_quantity"},
 		{"quantity negative", base(func(r *pay.CreateOrderRequest) {
 			r.Details[0].Quantity = -2
 			r.Details[0].Amount = -200
 			r.TotalAmt = 300
-		}), "bad quantity"},
+		}), "bad_quantity"},
 		{"quantity huge", base(func(r *pay.CreateOrderRequest) {
 			r.Details[0].Quantity = 1000
 			r.Details[0].Amount = 100000
 			r.TotalAmt = 100500
-		}), "bad quantity"},
+		}), "bad_quantity"},
 		{"entitlement quantity 2", base(func(r *pay.CreateOrderRequest) {
 			r.Details[1].Quantity = 2
 			r.Details[1].Amount = 1000
 			r.TotalAmt = 1200
-		}), "quantity must be 1"},
-		{"amount overflows", withTotal(withOffer("u1", line("huge", 2, math.MinInt64)), 1), "amount overflows"},
-		{"amount near MaxInt64", withOffer("u1", line("huge", 1, math.MaxInt64)), "amount does not match price"},
-		{"sum overflows", withTotal(withOffer("u1", line("huge", 1, 1<<62), line("huge2", 1, 1<<62)), math.MaxInt64), "totalAmt overflows"},
-		{"negative total", base(func(r *pay.CreateOrderRequest) { r.TotalAmt = -700 }), "bad totalAmt"},
-		{"duplicate item", withOffer("u1", line("credits", 1, 100), line("credits", 1, 100)), "duplicate itemId"},
-		{"empty details", base(func(r *pay.CreateOrderRequest) { r.Details = nil; r.TotalAmt = 0 }), "empty details"},
-		{"wrong skillId", base(func(r *pay.CreateOrderRequest) { r.SkillID = "other-skill" }), "wrong skillId"},
-		{"empty skillId", base(func(r *pay.CreateOrderRequest) { r.SkillID = "" }), "bad skillId"},
-		{"skillId too long", base(func(r *pay.CreateOrderRequest) { r.SkillID = strings.Repeat("s", 33) }), "bad skillId"},
-		{"nonceStr too long", base(func(r *pay.CreateOrderRequest) { r.NonceStr = strings.Repeat("n", 33) }), "bad nonceStr"},
-		{"nonceStr empty", base(func(r *pay.CreateOrderRequest) { r.NonceStr = "" }), "bad nonceStr"},
-		{"itemId too long", base(func(r *pay.CreateOrderRequest) { r.Details[1].ItemID = strings.Repeat("a", 33) }), "bad itemId"},
-		{"userToken empty", base(func(r *pay.CreateOrderRequest) { r.UserToken = "" }), "missing userToken"},
-		{"userToken too long", base(func(r *pay.CreateOrderRequest) { r.UserToken = strings.Repeat("u", 4097) }), "userToken too long"},
-		{"already owned", withOffer("owner", line("ep1", 1, 990)), "already owned"},
-		{"offer tampered", withOffer(tampered, line("credits", 30, 3000)), "bad offer"},
-		{"offer forged", withOffer(forged, line("credits", 3, 300)), "bad offer"},
-		{"offer expired", withOffer(expired, line("credits", 3, 300)), "offer expired"},
-		{"offer garbage", withOffer("a.b.c", line("credits", 3, 300)), "bad offer"},
-		{"order differs from offer", withOffer(good, line("credits", 4, 400)), "order does not match offer"},
+		}), "quantity_must_be_1"},
+		{"amount_overflow", withTotal(withOffer("u1", line("huge", 2, math.MinInt64)), 1), "amount_overflow"},
+		{"amount near MaxInt64", withOffer("u1", line("huge", 1, math.MaxInt64)), "amount_mismatch"},
+		{"sum overflows", withTotal(withOffer("u1", line("huge", 1, 1<<62), line("huge2", 1, 1<<62)), math.MaxInt64), "amount_overflow"},
+		{"negative total", base(func(r *pay.CreateOrderRequest) { r.TotalAmt = -700 }), "bad_total"},
+		{"duplicate item", withOffer("u1", line("credits", 1, 100), line("credits", 1, 100)), "duplicate_item"},
+		{"no_items", base(func(r *pay.CreateOrderRequest) { r.Details = nil; r.TotalAmt = 0 }), "no_items"},
+		{"wrong_skill_id", base(func(r *pay.CreateOrderRequest) { r.SkillID = "other-skill" }), "wrong_skill_id"},
+		{"empty skillId", base(func(r *pay.CreateOrderRequest) { r.SkillID = "" }), "bad_skill_id"},
+		{"skillId too long", base(func(r *pay.CreateOrderRequest) { r.SkillID = strings.Repeat("s", 33) }), "bad_skill_id"},
+		{"nonceStr too long", base(func(r *pay.CreateOrderRequest) { r.NonceStr = strings.Repeat("n", 33) }), "bad_nonce"},
+		{"nonceStr empty", base(func(r *pay.CreateOrderRequest) { r.NonceStr = "" }), "bad_nonce"},
+		{"itemId too long", base(func(r *pay.CreateOrderRequest) { r.Details[1].ItemID = strings.Repeat("a", 33) }), "bad_item_id"},
+		{"userToken empty", base(func(r *pay.CreateOrderRequest) { r.UserToken = "" }), "missing_user_token"},
+		{"user_token_too_long", base(func(r *pay.CreateOrderRequest) { r.UserToken = strings.Repeat("u", 4097) }), "user_token_too_long"},
+		{"already owned", withOffer("owner", line("ep1", 1, 990)), "already_owned"},
+		{"userToken with NUL", withOffer("owner\x00zz", line("credits", 1, 100)), "bad_user_token"},
+		{"userToken with a newline", withOffer("owner\nzz", line("credits", 1, 100)), "bad_user_token"},
+		{"userToken with DEL", withOffer("owner\x7f", line("credits", 1, 100)), "bad_user_token"},
+		{"userToken with a C1 control", withOffer("owner\u0085", line("credits", 1, 100)), "bad_user_token"},
+		{"offer tampered", withOffer(tampered, line("credits", 30, 3000)), "bad_offer"},
+		{"offer forged", withOffer(forged, line("credits", 3, 300)), "bad_offer"},
+		{"offer_expired", withOffer(expired, line("credits", 3, 300)), "offer_expired"},
+		{"offer garbage", withOffer("a.b.c", line("credits", 3, 300)), "bad_offer"},
+		{"order differs from offer", withOffer(good, line("credits", 4, 400)), "offer_mismatch"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -180,16 +185,55 @@ func TestCreateOrderWithOffer(t *testing.T) {
 	}
 }
 
-func TestCreateOrderStoreDown(t *testing.T) {
-	st := memstore.New()
-	e := newEnvWithStore(t, st)
-	st.SetDown(true)
-	r := e.svc.CreateOrder(context.Background(), paytest.NewCreateOrder("u1", line("ep1", 1, 990)))
-	if r.RetCode != pay.RetFail || r.RetMsg != "try again" {
-		t.Errorf("store down: %+v, want FAIL try again", r)
+// downStore is a real store that fails every call while down, as a full
+// disk or a lost connection would: with a plain error (no code), which the
+// service must count as its own trouble.
+type downStore struct {
+	shop.OrderStore
+	down atomic.Bool
+}
+
+var errDown = errors.New("store down")
+
+func (s *downStore) CreateOrder(ctx context.Context, o shop.Order) (shop.Order, bool, error) {
+	if s.down.Load() {
+		return shop.Order{}, false, errDown
 	}
-	st.SetDown(false)
-	if r := e.svc.ShipNotify(context.Background(), pay.ShipNotifyRequest{SkillID: tsktest.SkillID, TradeNo: "T1", TransactionID: "x", TotalAmt: 1}); r.RetMsg != "unknown tradeNo" {
+	return s.OrderStore.CreateOrder(ctx, o)
+}
+
+func (s *downStore) Orders(ctx context.Context, f shop.OrderFilter) ([]shop.Order, error) {
+	if s.down.Load() {
+		return nil, errDown
+	}
+	return s.OrderStore.Orders(ctx, f)
+}
+
+func (s *downStore) Order(ctx context.Context, tradeNo string) (shop.Order, error) {
+	if s.down.Load() {
+		return shop.Order{}, errDown
+	}
+	return s.OrderStore.Order(ctx, tradeNo)
+}
+
+func TestCreateOrderStoreDown(t *testing.T) {
+	st := &downStore{OrderStore: newEnv(t).store}
+	e := newEnvWithStore(t, st)
+	st.down.Store(true)
+	for _, req := range []pay.CreateOrderRequest{
+		paytest.NewCreateOrder("u1", line("ep1", 1, 990)),     // reads what u1 owns first
+		paytest.NewCreateOrder("u1", line("credits", 1, 100)), // goes straight to the write
+	} {
+		if r := e.svc.CreateOrder(context.Background(), req); r.RetCode != pay.RetFail || r.RetMsg != pay.RetryMsg {
+			t.Errorf("store down: %+v, want FAIL %s", r, pay.RetryMsg)
+		}
+	}
+	notify := pay.ShipNotifyRequest{SkillID: tsktest.SkillID, TradeNo: "T1", TransactionID: "x", TotalAmt: 1}
+	if r := e.svc.ShipNotify(context.Background(), notify); r.RetMsg != pay.RetryMsg {
+		t.Errorf("ShipNotify with the store down = %+v, want FAIL %s", r, pay.RetryMsg)
+	}
+	st.down.Store(false)
+	if r := e.svc.ShipNotify(context.Background(), notify); r.RetMsg != "unknown_trade_no" {
 		t.Errorf("ShipNotify unknown = %+v", r)
 	}
 }

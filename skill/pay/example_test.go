@@ -1,6 +1,7 @@
 package pay_test
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/dingdang-voicepay/voicepay/shop"
@@ -17,7 +18,12 @@ func ExampleTradeNo() {
 	// Output: 25 true R…01
 }
 
-func ExampleFail() {
-	fmt.Printf("%+v\n", pay.Fail("already owned"))
-	// Output: {RetCode:FAIL RetMsg:already owned TradeNo:}
+// A refusal answers its code; the platform's retry of our own trouble is
+// asked for with RetryMsg, whatever the error says.
+func ExampleFailReply() {
+	fmt.Printf("%+v\n", pay.FailReply(shop.Coded(shop.ECONFLICT, shop.EAlreadyOwned, "already owned")))
+	fmt.Printf("%+v\n", pay.FailReply(errors.New("disk full at /var/lib/skill.db")))
+	// Output:
+	// {RetCode:FAIL RetMsg:already_owned TradeNo:}
+	// {RetCode:FAIL RetMsg:try_again TradeNo:}
 }

@@ -53,7 +53,7 @@ func testCatalog() *shop.Catalog {
 
 type env struct {
 	svc    *pay.Service
-	store  shop.Store
+	store  shop.OrderStore
 	plat   *paytest.Platform
 	clock  *clock
 	offers *pay.Offers
@@ -65,7 +65,7 @@ func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard
 // platform, with a test clock.
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	st, err := bolt.Open(filepath.Join(t.TempDir(), "skill.db"), bolt.Config{SweepInterval: -1})
+	st, err := bolt.Open(filepath.Join(t.TempDir(), "skill.db"), bolt.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +73,7 @@ func newEnv(t *testing.T) *env {
 	return newEnvWithStore(t, st)
 }
 
-func newEnvWithStore(t *testing.T, st shop.Store) *env {
+func newEnvWithStore(t *testing.T, st shop.OrderStore) *env {
 	t.Helper()
 	clk := &clock{t: time.Now().UTC().Truncate(time.Second)}
 	offers := &pay.Offers{Secret: []byte("test-offer-secret"), Now: clk.Now}
@@ -84,8 +84,8 @@ func newEnvWithStore(t *testing.T, st shop.Store) *env {
 	}
 	client := plat.Client()
 	client.Logger = quietLogger()
-	svc := &pay.Service{Store: st, Catalog: cat, SkillID: tsktest.SkillID, Offers: offers,
-		Platform: client, Now: clk.Now, Logger: quietLogger()}
+	svc := &pay.Service{Ledger: &shop.Ledger{Store: st, Catalog: cat, Now: clk.Now}, SkillID: tsktest.SkillID,
+		Offers: offers, Platform: client, Logger: quietLogger()}
 	return &env{svc: svc, store: st, plat: plat, clock: clk, offers: offers}
 }
 
@@ -120,6 +120,12 @@ func (e *env) buy(t *testing.T, user string, lines ...shop.Line) shop.Order {
 		t.Fatalf("order %s is %s after ship notify", no, o.State)
 	}
 	return o
+}
+
+// refundPolicy says why nothing of o can be refunded at at, or nil.
+func (e *env) refundPolicy(o shop.Order, at time.Time) error {
+	_, _, err := shop.Refundable(o, e.svc.Ledger.Catalog, at)
+	return err
 }
 
 func (e *env) order(t *testing.T, tradeNo string) shop.Order {

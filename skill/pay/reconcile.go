@@ -22,7 +22,7 @@ const (
 // refunds are asked about (finished when final, re-sent with the same
 // refundTradeNo when the platform never got them).
 type Reconciler struct {
-	Service  *Service      // with Store, Catalog and Platform
+	Service  *Service      // with Ledger and Platform
 	Delay    time.Duration // leave orders younger than this to the ship notify; 0 means DefaultReconcileDelay
 	Interval time.Duration // between runs of Run; 0 means DefaultReconcileInterval
 	Logger   *slog.Logger  // nil means the Service's logger
@@ -58,7 +58,7 @@ func (r *Reconciler) RunOnce(ctx context.Context) (ReconcileReport, error) {
 	if delay <= 0 {
 		delay = DefaultReconcileDelay
 	}
-	created, err := s.Store.Orders(ctx, shop.OrderFilter{States: []shop.OrderState{shop.StateCreated}, CreatedBefore: s.now().Add(-delay)})
+	created, err := s.store().Orders(ctx, shop.OrderFilter{States: []shop.OrderState{shop.StateCreated}, CreatedBefore: s.now().Add(-delay)})
 	if err != nil {
 		return rep, fmt.Errorf("pay: reconcile: list created orders: %w", err)
 	}
@@ -68,7 +68,7 @@ func (r *Reconciler) RunOnce(ctx context.Context) (ReconcileReport, error) {
 		}
 		r.checkOrder(ctx, o, &rep)
 	}
-	refunding, err := s.Store.Orders(ctx, shop.OrderFilter{States: []shop.OrderState{shop.StateRefunding}})
+	refunding, err := s.store().Orders(ctx, shop.OrderFilter{States: []shop.OrderState{shop.StateRefunding}})
 	if err != nil {
 		return rep, fmt.Errorf("pay: reconcile: list refunding orders: %w", err)
 	}
@@ -132,7 +132,7 @@ func (r *Reconciler) checkOrder(ctx context.Context, o shop.Order, rep *Reconcil
 		return
 	}
 	closed := false
-	_, err = s.Store.UpdateOrder(ctx, o.TradeNo, func(o *shop.Order) error {
+	_, err = s.store().UpdateOrder(ctx, o.TradeNo, func(o *shop.Order) error {
 		closed = false
 		if o.State != shop.StateCreated {
 			return shop.ErrNoChange
@@ -166,7 +166,7 @@ func (r *Reconciler) checkRefund(ctx context.Context, o shop.Order, rf shop.Refu
 		// it. Send it again, with the same refundTradeNo.
 		rep.RefundsResent++
 		_, err := s.sendRefund(ctx, o, rf)
-		if err != nil && shop.ErrorCode(err) == shop.ECONFLICT && errors.As(err, &perr) {
+		if err != nil && shop.ErrorCode(err) == ERefundRefused {
 			rep.RefundsSettled++ // refused: recorded as FAIL
 			return
 		}

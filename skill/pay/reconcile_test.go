@@ -118,7 +118,7 @@ func TestReconcileRefundScriptedFail(t *testing.T) {
 	if got.State != shop.StateDelivered || got.Refunds[0].Status != shop.RefundFail || got.RefundedAmt != 0 {
 		t.Errorf("after FAIL: %s %+v", got.State, got.Refunds)
 	}
-	if owns, _ := e.svc.Owns(ctx, "u1", "album"); !owns {
+	if owns, _ := e.svc.Ledger.Owns(ctx, "u1", "album"); !owns {
 		t.Error("failed refund took the album away")
 	}
 }

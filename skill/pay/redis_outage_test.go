@@ -91,7 +91,7 @@ func TestRedisOutage(t *testing.T) {
 
 // waitReady waits for the store to answer again, as the platform's retries
 // effectively do: the client backs off from a server it could not dial.
-func waitReady(t *testing.T, st shop.Store) {
+func waitReady(t *testing.T, st shop.OrderStore) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for st.Ping(context.Background()) != nil {

@@ -12,7 +12,7 @@ import (
 const MaxRefundDesc = 64
 
 // Refund refunds amount of a delivered order (0 means all that is left),
-// after RefundPolicy allows it. The refund, with its deterministic
+// after the refund policy (shop.Refundable) allows it. The refund, with its deterministic
 // refundTradeNo, is stored as PROCESSING before the platform is called, so
 // whatever happens next it is retried with the same number and never applied
 // twice. The platform accepting it leaves it PROCESSING (refundquery or the
@@ -22,22 +22,22 @@ const MaxRefundDesc = 64
 // a nil error (the refund is queued).
 func (s *Service) Refund(ctx context.Context, tradeNo string, amount shop.Fen, reason string) (shop.Order, error) {
 	if amount < 0 {
-		return shop.Order{}, shop.Errorf(shop.EINVALID, "退款金额不对")
+		return shop.Order{}, shop.Coded(shop.EINVALID, shop.EBadRefundAmount, "退款金额不对")
 	}
 	if s.Platform == nil {
 		return shop.Order{}, errors.New("pay: refund: no platform client configured")
 	}
-	o, err := s.Store.Order(ctx, tradeNo)
+	o, err := s.store().Order(ctx, tradeNo)
 	if err != nil {
 		return shop.Order{}, fmt.Errorf("pay: refund %s: %w", tradeNo, err)
 	}
 	now := s.now()
-	if err := s.RefundPolicy(o, now); err != nil {
+	if _, _, err := shop.Refundable(o, s.Ledger.Catalog, now); err != nil {
 		return o, err
 	}
 	var started shop.Refund
-	o, err = s.Store.UpdateOrder(ctx, tradeNo, func(o *shop.Order) error {
-		refundable, left, err := s.Refundable(*o, now)
+	o, err = s.store().UpdateOrder(ctx, tradeNo, func(o *shop.Order) error {
+		refundable, left, err := shop.Refundable(*o, s.Ledger.Catalog, now)
 		if err != nil {
 			return err
 		}
@@ -47,7 +47,7 @@ func (s *Service) Refund(ctx context.Context, tradeNo string, amount shop.Fen, r
 		}
 		if err := o.StartRefund(r, now); err != nil {
 			if errors.Is(err, shop.ErrNoChange) {
-				return shop.Errorf(shop.ECONFLICT, "refund %s already started", r.RefundTradeNo)
+				return shop.Coded(shop.ECONFLICT, shop.ERefundPending, "refund %s already started", r.RefundTradeNo)
 			}
 			return err
 		}
@@ -82,7 +82,7 @@ func (s *Service) sendRefund(ctx context.Context, o shop.Order, r shop.Refund) (
 		if ferr != nil {
 			return o, fmt.Errorf("pay: refund %s: record refusal: %w", r.RefundTradeNo, ferr)
 		}
-		return no, &shop.Error{Code: shop.ECONFLICT, Message: "退款没有成功，请稍后再试或联系客服", Err: perr}
+		return no, &shop.Error{Code: ERefundRefused, Class: shop.ECONFLICT, Message: "退款没有成功，请稍后再试或联系客服", Err: perr}
 	case err != nil:
 		// Unknown outcome: keep it PROCESSING; the reconciler asks again with
 		// the same refundTradeNo.
@@ -107,14 +107,14 @@ func (s *Service) sendRefund(ctx context.Context, o shop.Order, r shop.Refund) (
 // order over what each refundable line allows (see Refundable).
 func nextRefund(o *shop.Order, refundable []shop.Line, left, amount shop.Fen, reason string) (shop.Refund, error) {
 	seq := len(o.Refunds) + 1
-	if seq > maxRefunds {
-		return shop.Refund{}, shop.Errorf(shop.EINVALID, "这笔订单退款次数太多了")
+	if seq > shop.MaxRefunds {
+		return shop.Refund{}, shop.Coded(shop.EINVALID, shop.ETooManyRefunds, "这笔订单退款次数太多了")
 	}
 	if amount == 0 {
 		amount = left
 	}
 	if amount <= 0 || amount > left {
-		return shop.Refund{}, shop.Errorf(shop.EINVALID, "退款金额超过了可退金额%s", left.Yuan())
+		return shop.Refund{}, shop.Coded(shop.EINVALID, shop.EBadRefundAmount, "退款金额超过了可退金额%s", left.Yuan())
 	}
 	r := shop.Refund{RefundTradeNo: RefundTradeNo(o.TradeNo, seq), Amount: amount, Reason: reason}
 	rest := amount

@@ -3,6 +3,7 @@ package pay
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/dingdang-voicepay/voicepay/shop"
 )
@@ -12,53 +13,53 @@ import (
 // platform's refundTransactionId, and refuses (FAIL, nothing changes) an
 // unknown order or refund, or amounts other than the stored ones.
 func (s *Service) RefundNotify(ctx context.Context, req RefundNotifyRequest) Reply {
-	switch {
-	case req.SkillID != s.SkillID || req.SkillID == "":
-		return s.refuseRefund(req, "wrong skillId")
-	case !isAlnum(req.TradeNo, 32):
-		return s.refuseRefund(req, "bad tradeNo")
-	case !isAlnum(req.RefundTradeNo, 32):
-		return s.refuseRefund(req, "bad refundTradeNo")
-	case len(req.RefundTransactionID) > 32 || len(req.TransactionID) > 32 || len(req.NonceStr) > 32:
-		return s.refuseRefund(req, "field too long")
-	}
-	switch req.RefundStatus {
-	case shop.RefundProcessing, shop.RefundSuccess, shop.RefundFail:
-	default:
-		return s.refuseRefund(req, "bad refundStatus")
-	}
-	o, err := s.Store.Order(ctx, req.TradeNo)
-	switch {
-	case errors.Is(err, shop.ErrNotFound):
-		return s.refuseRefund(req, "unknown tradeNo")
-	case err != nil:
-		s.log().Error("pay: refund notify: store", "trade_no", req.TradeNo, "err", err)
-		return Fail("try again")
-	}
-	r, ok := o.Refund(req.RefundTradeNo)
-	switch {
-	case !ok:
-		return s.refuseRefund(req, "unknown refund")
-	case req.TotalAmt != o.TotalAmt:
-		return s.refuseRefund(req, "totalAmt mismatch")
-	case req.RefundAmt != r.Amount:
-		return s.refuseRefund(req, "refundAmt mismatch")
-	case req.RefundTransactionID != "" && r.RefundTransactionID != "" && req.RefundTransactionID != r.RefundTransactionID:
-		return s.refuseRefund(req, "refundTransactionId mismatch")
-	}
-	if _, err := s.settleRefund(ctx, req.TradeNo, req.RefundTradeNo, req.RefundTransactionID, req.RefundStatus, req.RefundStatusDesc, "refund notify"); err != nil {
-		if storeErr(err) {
-			s.log().Error("pay: refund notify: store", "trade_no", req.TradeNo, "err", err)
-			return Fail("try again")
+	if err := s.refundNotify(ctx, req); err != nil {
+		if transient(err) {
+			s.log().Error("pay: refund notify failed", "trade_no", truncateBytes(req.TradeNo, 64), "err", err)
+		} else {
+			s.log().Warn("pay: refund notify refused", "code", shop.ErrorCode(err), "trade_no", truncateBytes(req.TradeNo, 64), "refund_trade_no", truncateBytes(req.RefundTradeNo, 64), "err", err)
 		}
-		return s.refuseRefund(req, shop.ErrorMessage(err))
+		return FailReply(err)
 	}
 	return Success()
 }
 
-func (s *Service) refuseRefund(req RefundNotifyRequest, msg string) Reply {
-	s.log().Warn("pay: refund notify refused", "reason", msg, "trade_no", truncateBytes(req.TradeNo, 64), "refund_trade_no", truncateBytes(req.RefundTradeNo, 64))
-	return Fail(msg)
+func (s *Service) refundNotify(ctx context.Context, req RefundNotifyRequest) error {
+	switch {
+	case req.SkillID != s.SkillID || req.SkillID == "":
+		return shop.Coded(shop.EINVALID, EWrongSkillID, "not our skillId")
+	case !isAlnum(req.TradeNo, 32):
+		return shop.Coded(shop.EINVALID, EBadTradeNo, "tradeNo must be 1..32 letters and digits")
+	case !isAlnum(req.RefundTradeNo, 32):
+		return shop.Coded(shop.EINVALID, EBadRefundTradeNo, "refundTradeNo must be 1..32 letters and digits")
+	case len(req.RefundTransactionID) > 32 || len(req.TransactionID) > 32 || len(req.NonceStr) > 32:
+		return shop.Coded(shop.EINVALID, EFieldTooLong, "an id or nonce past 32 bytes")
+	}
+	switch req.RefundStatus {
+	case shop.RefundProcessing, shop.RefundSuccess, shop.RefundFail:
+	default:
+		return shop.Coded(shop.EINVALID, shop.EBadRefundStatus, "unknown refundStatus")
+	}
+	o, err := s.store().Order(ctx, req.TradeNo)
+	switch {
+	case errors.Is(err, shop.ErrNotFound):
+		return shop.Coded(shop.ENOTFOUND, EUnknownOrder, "no such order")
+	case err != nil:
+		return fmt.Errorf("pay: refund notify %s: %w", req.TradeNo, err)
+	}
+	r, ok := o.Refund(req.RefundTradeNo)
+	switch {
+	case !ok:
+		return shop.Coded(shop.ENOTFOUND, shop.EUnknownRefund, "no such refund")
+	case req.TotalAmt != o.TotalAmt:
+		return shop.Coded(shop.ECONFLICT, shop.ETotalMismatch, "totalAmt %d, order %d", req.TotalAmt, o.TotalAmt)
+	case req.RefundAmt != r.Amount:
+		return shop.Coded(shop.ECONFLICT, ERefundAmtMismatch, "refundAmt %d, refund %d", req.RefundAmt, r.Amount)
+	case req.RefundTransactionID != "" && r.RefundTransactionID != "" && req.RefundTransactionID != r.RefundTransactionID:
+		return shop.Coded(shop.ECONFLICT, ERefundIDMismatch, "another refundTransactionId")
+	}
+	_, err = s.settleRefund(ctx, req.TradeNo, req.RefundTradeNo, req.RefundTransactionID, req.RefundStatus, req.RefundStatusDesc, "refund notify")
+	return err
 }
 
 // settleRefund applies the platform's word on a refund: it records the
@@ -67,11 +68,11 @@ func (s *Service) refuseRefund(req RefundNotifyRequest, msg string) Reply {
 func (s *Service) settleRefund(ctx context.Context, tradeNo, refundTradeNo, refundTransactionID string, status shop.RefundStatus, desc, cause string) (shop.Order, error) {
 	now := s.now()
 	changed := false
-	o, err := s.Store.UpdateOrder(ctx, tradeNo, func(o *shop.Order) error {
+	o, err := s.store().UpdateOrder(ctx, tradeNo, func(o *shop.Order) error {
 		changed = false
 		r, ok := o.Refund(refundTradeNo)
 		if !ok {
-			return shop.Errorf(shop.ENOTFOUND, "no refund %s on order %s", refundTradeNo, tradeNo)
+			return shop.Coded(shop.ENOTFOUND, shop.EUnknownRefund, "no refund %s on order %s", refundTradeNo, tradeNo)
 		}
 		// FinishRefund records a new refundTransactionId but returns
 		// ErrNoChange for PROCESSING, which would drop it: record it here.

@@ -33,7 +33,7 @@ func TestRefundSettledByRefundQuery(t *testing.T) {
 	if o := e.order(t, o.TradeNo); o.State != shop.StateRefunded || o.RefundedAmt != 500 {
 		t.Errorf("after reconcile: %s refunded %d", o.State, o.RefundedAmt)
 	}
-	if owns, _ := e.svc.Owns(ctx, "u1", "album"); owns {
+	if owns, _ := e.svc.Ledger.Owns(ctx, "u1", "album"); owns {
 		t.Error("still owns a refunded album")
 	}
 	if e.plat.RefundedAmt(o.TradeNo) != 500 {
@@ -49,7 +49,7 @@ func TestRefundPartialThenRest(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A second refund while one is pending is refused.
-	if _, err := e.svc.Refund(ctx, o.TradeNo, 100, ""); shop.ErrorCode(err) != shop.EINVALID {
+	if _, err := e.svc.Refund(ctx, o.TradeNo, 100, ""); shop.ErrorClass(err) != shop.EINVALID {
 		t.Errorf("refund while refunding: %v", err)
 	}
 	rn := e.plat.NewRefundNotify(pay.RefundTradeNo(o.TradeNo, 1))
@@ -70,7 +70,7 @@ func TestRefundPartialThenRest(t *testing.T) {
 	}
 	// Above what is left: refused, nothing changes.
 	before := e.ledger(t)
-	if _, err := e.svc.Refund(ctx, o.TradeNo, 301, ""); shop.ErrorCode(err) != shop.EINVALID {
+	if _, err := e.svc.Refund(ctx, o.TradeNo, 301, ""); shop.ErrorClass(err) != shop.EINVALID {
 		t.Errorf("refund above what is left: %v", err)
 	}
 	if e.ledger(t) != before {
@@ -111,20 +111,20 @@ func TestRefundPolicy(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			err := e.svc.RefundPolicy(tc.order, tc.at)
+			err := e.refundPolicy(tc.order, tc.at)
 			if tc.msg == "" {
 				if err != nil {
 					t.Errorf("RefundPolicy = %v, want nil", err)
 				}
 				return
 			}
-			if shop.ErrorCode(err) != shop.EINVALID || shop.ErrorMessage(err) != tc.msg {
+			if shop.ErrorClass(err) != shop.EINVALID || shop.ErrorMessage(err) != tc.msg {
 				t.Errorf("RefundPolicy = %v, want EINVALID %q", err, tc.msg)
 			}
 		})
 	}
 	// Once played, an unused_only product cannot be refunded.
-	if err := e.svc.Use(ctx, "u1", "ep1"); err != nil {
+	if err := e.svc.Ledger.Use(ctx, "u1", "ep1"); err != nil {
 		t.Fatal(err)
 	}
 	before := e.ledger(t)
@@ -150,7 +150,7 @@ func TestRefundPlatformRefuses(t *testing.T) {
 	}
 	got, err := e.svc.Refund(ctx, no, 0, "")
 	var perr *pay.PlatformError
-	if shop.ErrorCode(err) != shop.ECONFLICT || !errors.As(err, &perr) {
+	if shop.ErrorClass(err) != shop.ECONFLICT || !errors.As(err, &perr) {
 		t.Fatalf("Refund = %v, want ECONFLICT wrapping *PlatformError", err)
 	}
 	if got.State != shop.StateDelivered || got.Refunds[0].Status != shop.RefundFail {
@@ -216,13 +216,13 @@ func TestRefundNotifyRefusals(t *testing.T) {
 		req  pay.RefundNotifyRequest
 		msg  string
 	}{
-		{"unknown refund", mod(func(r *pay.RefundNotifyRequest) { r.RefundTradeNo = "RNOPE01" }), "unknown refund"},
-		{"unknown order", mod(func(r *pay.RefundNotifyRequest) { r.TradeNo = "TNOPE" }), "unknown tradeNo"},
-		{"refund amount differs", mod(func(r *pay.RefundNotifyRequest) { r.RefundAmt = 300 }), "refundAmt mismatch"},
-		{"total differs", mod(func(r *pay.RefundNotifyRequest) { r.TotalAmt = 301 }), "totalAmt mismatch"},
-		{"bad status", mod(func(r *pay.RefundNotifyRequest) { r.RefundStatus = "DONE" }), "bad refundStatus"},
-		{"wrong skillId", mod(func(r *pay.RefundNotifyRequest) { r.SkillID = "x" }), "wrong skillId"},
-		{"other refundTransactionId", mod(func(r *pay.RefundNotifyRequest) { r.RefundTransactionID = "RFOTHER" }), "refundTransactionId mismatch"},
+		{"unknown refund", mod(func(r *pay.RefundNotifyRequest) { r.RefundTradeNo = "RNOPE01" }), "unknown_refund"},
+		{"unknown order", mod(func(r *pay.RefundNotifyRequest) { r.TradeNo = "TNOPE" }), "unknown_trade_no"},
+		{"refund amount differs", mod(func(r *pay.RefundNotifyRequest) { r.RefundAmt = 300 }), "refund_amt_mismatch"},
+		{"total differs", mod(func(r *pay.RefundNotifyRequest) { r.TotalAmt = 301 }), "total_mismatch"},
+		{"bad status", mod(func(r *pay.RefundNotifyRequest) { r.RefundStatus = "DONE" }), "bad_refund_status"},
+		{"wrong_skill_id", mod(func(r *pay.RefundNotifyRequest) { r.SkillID = "x" }), "wrong_skill_id"},
+		{"other refundTransactionId", mod(func(r *pay.RefundNotifyRequest) { r.RefundTransactionID = "RFOTHER" }), "refund_id_mismatch"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -252,19 +252,19 @@ func TestRefundNotifyRefusals(t *testing.T) {
 func TestRefundUnusedCredits(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	e.svc.Catalog.Products = append(e.svc.Catalog.Products, shop.Product{ID: "tokens", Name: "代币", Price: 100,
+	e.svc.Ledger.Catalog.Products = append(e.svc.Ledger.Catalog.Products, shop.Product{ID: "tokens", Name: "代币", Price: 100,
 		Kind: shop.KindConsumable, Refund: shop.RefundPolicy{Allowed: true, UnusedOnly: true}})
 	o := e.buy(t, "u1", line("tokens", 3, 300))
-	if err := e.svc.Use(ctx, "u1", "tokens"); err != nil {
+	if err := e.svc.Ledger.Use(ctx, "u1", "tokens"); err != nil {
 		t.Fatal(err)
 	}
 	o = e.order(t, o.TradeNo)
-	lines, total, err := e.svc.Refundable(o, e.clock.Now())
+	lines, total, err := shop.Refundable(o, e.svc.Ledger.Catalog, e.clock.Now())
 	if err != nil || total != 200 || len(lines) != 1 || lines[0] != line("tokens", 2, 200) {
 		t.Fatalf("Refundable = %v, %d, %v; want 2 tokens for 200", lines, total, err)
 	}
 	before := e.ledger(t)
-	if _, err := e.svc.Refund(ctx, o.TradeNo, 300, "all of it"); shop.ErrorCode(err) != shop.EINVALID {
+	if _, err := e.svc.Refund(ctx, o.TradeNo, 300, "all of it"); shop.ErrorClass(err) != shop.EINVALID {
 		t.Fatalf("refund of the used credit too: %v", err)
 	}
 	if after := e.ledger(t); after != before {
@@ -285,10 +285,10 @@ func TestRefundUnusedCredits(t *testing.T) {
 	if o.State != shop.StatePartiallyRefunded || o.RefundedAmt != 200 {
 		t.Fatalf("after settling: %s, refunded %d", o.State, o.RefundedAmt)
 	}
-	if err := e.svc.RefundPolicy(o, e.clock.Now()); shop.ErrorMessage(err) != "已经使用过的商品不能退款" {
+	if err := e.refundPolicy(o, e.clock.Now()); shop.ErrorMessage(err) != "已经使用过的商品不能退款" {
 		t.Fatalf("policy for the used credit: %v", err)
 	}
-	if err := e.svc.Use(ctx, "u1", "tokens"); shop.ErrorCode(err) != shop.ECONFLICT {
+	if err := e.svc.Ledger.Use(ctx, "u1", "tokens"); shop.ErrorClass(err) != shop.ECONFLICT {
 		t.Fatalf("using a refunded credit: %v", err)
 	}
 }

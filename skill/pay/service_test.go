@@ -17,11 +17,11 @@ func TestUseConsumables(t *testing.T) {
 	e.clock.Advance(time.Minute)
 	second := e.buy(t, "u1", line("credits", 1, 100))
 	for range 3 {
-		if err := e.svc.Use(ctx, "u1", "credits"); err != nil {
+		if err := e.svc.Ledger.Use(ctx, "u1", "credits"); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := e.svc.Use(ctx, "u1", "credits"); shop.ErrorCode(err) != shop.ECONFLICT {
+	if err := e.svc.Ledger.Use(ctx, "u1", "credits"); shop.ErrorClass(err) != shop.ECONFLICT {
 		t.Errorf("4th use: %v, want ECONFLICT", err)
 	}
 	if o := e.order(t, first.TradeNo); o.Uses["credits"] != 2 {
@@ -30,13 +30,13 @@ func TestUseConsumables(t *testing.T) {
 	if o := e.order(t, second.TradeNo); o.Uses["credits"] != 1 {
 		t.Errorf("newer order uses %d, want 1", o.Uses["credits"])
 	}
-	if owns, _ := e.svc.Owns(ctx, "u1", "credits"); owns {
+	if owns, _ := e.svc.Ledger.Owns(ctx, "u1", "credits"); owns {
 		t.Error("owns used-up credits")
 	}
-	if err := e.svc.Use(ctx, "u1", "album"); shop.ErrorCode(err) != shop.ECONFLICT {
+	if err := e.svc.Ledger.Use(ctx, "u1", "album"); shop.ErrorClass(err) != shop.ECONFLICT {
 		t.Errorf("use of unowned: %v", err)
 	}
-	if err := e.svc.Use(ctx, "u1", "nope"); shop.ErrorCode(err) != shop.ENOTFOUND {
+	if err := e.svc.Ledger.Use(ctx, "u1", "nope"); shop.ErrorClass(err) != shop.ENOTFOUND {
 		t.Errorf("use of unknown: %v", err)
 	}
 }
@@ -54,15 +54,15 @@ func TestEntitlementsAndOrders(t *testing.T) {
 	if want := e.clock.Now().Add(60 * 24 * time.Hour); !ents[1].ExpiresAt.Equal(want) {
 		t.Errorf("vip until %v, want %v", ents[1].ExpiresAt, want)
 	}
-	orders, _ := e.svc.UserOrders(ctx, "u1")
+	orders, _ := e.svc.Ledger.UserOrders(ctx, "u1")
 	if len(orders) != 3 {
 		t.Errorf("%d orders", len(orders))
 	}
-	if owns, _ := e.svc.Owns(ctx, "u1", "ep1"); owns {
+	if owns, _ := e.svc.Ledger.Owns(ctx, "u1", "ep1"); owns {
 		t.Error("owns an unpaid episode")
 	}
 	e.clock.Advance(61 * 24 * time.Hour)
-	if owns, _ := e.svc.Owns(ctx, "u1", "vip"); owns {
+	if owns, _ := e.svc.Ledger.Owns(ctx, "u1", "vip"); owns {
 		t.Error("subscription did not expire")
 	}
 }
@@ -95,7 +95,7 @@ func TestConfirm(t *testing.T) {
 	// A platform total that differs never delivers.
 	other := e.create(t, "u2", line("credits", 1, 100))
 	e.plat.Pay(other, 1)
-	if o, err := e.svc.Confirm(ctx, other); shop.ErrorCode(err) != shop.ECONFLICT || o.State != shop.StateCreated {
+	if o, err := e.svc.Confirm(ctx, other); shop.ErrorClass(err) != shop.ECONFLICT || o.State != shop.StateCreated {
 		t.Errorf("mismatched total: %s, %v", o.State, err)
 	}
 	if _, err := e.svc.Confirm(ctx, "TNOPE"); !errors.Is(err, shop.ErrNotFound) {

@@ -3,6 +3,7 @@ package pay
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/dingdang-voicepay/voicepay/shop"
 )
@@ -13,42 +14,41 @@ import (
 // the platform says was paid late is delivered too. A notify for an unknown
 // order, or with another total, is FAIL and changes nothing.
 func (s *Service) ShipNotify(ctx context.Context, req ShipNotifyRequest) Reply {
-	switch {
-	case req.SkillID != s.SkillID || req.SkillID == "":
-		return s.refuseShip(req, "wrong skillId")
-	case !isAlnum(req.TradeNo, 32):
-		return s.refuseShip(req, "bad tradeNo")
-	case !isToken(req.TransactionID, 32):
-		return s.refuseShip(req, "bad transactionId")
-	case len(req.NonceStr) > 32:
-		return s.refuseShip(req, "bad nonceStr")
-	case req.TotalAmt <= 0:
-		return s.refuseShip(req, "bad totalAmt")
-	}
-	o, err := s.Store.Order(ctx, req.TradeNo)
-	switch {
-	case errors.Is(err, shop.ErrNotFound):
-		return s.refuseShip(req, "unknown tradeNo")
-	case err != nil:
-		s.log().Error("pay: ship notify: store", "trade_no", req.TradeNo, "err", err)
-		return Fail("try again")
-	}
-	if req.TotalAmt != o.TotalAmt {
-		s.log().Error("pay: ship notify total differs from order", "trade_no", req.TradeNo, "total_amt", int64(req.TotalAmt), "order_total_amt", int64(o.TotalAmt))
-		return Fail("totalAmt mismatch")
-	}
-	if _, err := s.deliver(ctx, req.TradeNo, req.TransactionID, req.TotalAmt, "ship notify"); err != nil {
-		if storeErr(err) {
-			s.log().Error("pay: ship notify: store", "trade_no", req.TradeNo, "err", err)
-			return Fail("try again")
+	if err := s.shipNotify(ctx, req); err != nil {
+		if transient(err) {
+			s.log().Error("pay: ship notify failed", "trade_no", truncateBytes(req.TradeNo, 64), "err", err)
+		} else {
+			s.log().Warn("pay: ship notify refused", "code", shop.ErrorCode(err), "trade_no", truncateBytes(req.TradeNo, 64), "err", err)
 		}
-		s.log().Error("pay: ship notify refused", "trade_no", req.TradeNo, "transaction_id", req.TransactionID, "err", err)
-		return Fail(shop.ErrorMessage(err))
+		return FailReply(err)
 	}
 	return Success()
 }
 
-func (s *Service) refuseShip(req ShipNotifyRequest, msg string) Reply {
-	s.log().Warn("pay: ship notify refused", "reason", msg, "trade_no", truncateBytes(req.TradeNo, 64))
-	return Fail(msg)
+func (s *Service) shipNotify(ctx context.Context, req ShipNotifyRequest) error {
+	switch {
+	case req.SkillID != s.SkillID || req.SkillID == "":
+		return shop.Coded(shop.EINVALID, EWrongSkillID, "not our skillId")
+	case !isAlnum(req.TradeNo, 32):
+		return shop.Coded(shop.EINVALID, EBadTradeNo, "tradeNo must be 1..32 letters and digits")
+	case !isToken(req.TransactionID, 32):
+		return shop.Coded(shop.EINVALID, EBadTransactionID, "transactionId must be 1..32 printable characters")
+	case len(req.NonceStr) > 32:
+		return shop.Coded(shop.EINVALID, EBadNonce, "nonceStr past 32 bytes")
+	case req.TotalAmt <= 0:
+		return shop.Coded(shop.EINVALID, shop.EBadTotal, "totalAmt must be > 0")
+	}
+	o, err := s.store().Order(ctx, req.TradeNo)
+	switch {
+	case errors.Is(err, shop.ErrNotFound):
+		return shop.Coded(shop.ENOTFOUND, EUnknownOrder, "no such order")
+	case err != nil:
+		return fmt.Errorf("pay: ship notify %s: %w", req.TradeNo, err)
+	}
+	if req.TotalAmt != o.TotalAmt {
+		s.log().Error("pay: ship notify total differs from order", "trade_no", req.TradeNo, "total_amt", int64(req.TotalAmt), "order_total_amt", int64(o.TotalAmt))
+		return shop.Coded(shop.ECONFLICT, shop.ETotalMismatch, "totalAmt %d, order %d", req.TotalAmt, o.TotalAmt)
+	}
+	_, err = s.deliver(ctx, req.TradeNo, req.TransactionID, req.TotalAmt, "ship notify")
+	return err
 }

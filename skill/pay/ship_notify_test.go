@@ -28,16 +28,16 @@ func TestShipNotifyRefusals(t *testing.T) {
 		req  pay.ShipNotifyRequest
 		msg  string
 	}{
-		{"unknown order", mod(func(r *pay.ShipNotifyRequest) { r.TradeNo = "TNOSUCHORDER" }), "unknown tradeNo"},
-		{"different amount", mod(func(r *pay.ShipNotifyRequest) { r.TotalAmt = 199 }), "totalAmt mismatch"},
-		{"higher amount", mod(func(r *pay.ShipNotifyRequest) { r.TotalAmt = 2000 }), "totalAmt mismatch"},
-		{"zero amount", mod(func(r *pay.ShipNotifyRequest) { r.TotalAmt = 0 }), "bad totalAmt"},
-		{"wrong skillId", mod(func(r *pay.ShipNotifyRequest) { r.SkillID = "other" }), "wrong skillId"},
-		{"non-alphanumeric tradeNo", mod(func(r *pay.ShipNotifyRequest) { r.TradeNo = no[:10] + "/../" }), "bad tradeNo"},
-		{"tradeNo too long", mod(func(r *pay.ShipNotifyRequest) { r.TradeNo = strings.Repeat("T", 33) }), "bad tradeNo"},
-		{"transactionId too long", mod(func(r *pay.ShipNotifyRequest) { r.TransactionID = strings.Repeat("9", 33) }), "bad transactionId"},
-		{"transactionId missing", mod(func(r *pay.ShipNotifyRequest) { r.TransactionID = "" }), "bad transactionId"},
-		{"nonceStr too long", mod(func(r *pay.ShipNotifyRequest) { r.NonceStr = strings.Repeat("n", 33) }), "bad nonceStr"},
+		{"unknown order", mod(func(r *pay.ShipNotifyRequest) { r.TradeNo = "TNOSUCHORDER" }), "unknown_trade_no"},
+		{"different amount", mod(func(r *pay.ShipNotifyRequest) { r.TotalAmt = 199 }), "total_mismatch"},
+		{"higher amount", mod(func(r *pay.ShipNotifyRequest) { r.TotalAmt = 2000 }), "total_mismatch"},
+		{"zero amount", mod(func(r *pay.ShipNotifyRequest) { r.TotalAmt = 0 }), "bad_total"},
+		{"wrong_skill_id", mod(func(r *pay.ShipNotifyRequest) { r.SkillID = "other" }), "wrong_skill_id"},
+		{"non-alphanumeric tradeNo", mod(func(r *pay.ShipNotifyRequest) { r.TradeNo = no[:10] + "/../" }), "bad_trade_no"},
+		{"tradeNo too long", mod(func(r *pay.ShipNotifyRequest) { r.TradeNo = strings.Repeat("T", 33) }), "bad_trade_no"},
+		{"transactionId too long", mod(func(r *pay.ShipNotifyRequest) { r.TransactionID = strings.Repeat("9", 33) }), "bad_transaction_id"},
+		{"transactionId missing", mod(func(r *pay.ShipNotifyRequest) { r.TransactionID = "" }), "bad_transaction_id"},
+		{"nonceStr too long", mod(func(r *pay.ShipNotifyRequest) { r.NonceStr = strings.Repeat("n", 33) }), "bad_nonce"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -80,7 +80,7 @@ func TestShipNotifyClosedOrderPaidLate(t *testing.T) {
 	if o := e.order(t, no); o.State != shop.StateDelivered || o.Deliveries != 1 {
 		t.Errorf("order %s deliveries %d", o.State, o.Deliveries)
 	}
-	if owns, _ := e.svc.Owns(ctx, "u1", "album"); !owns {
+	if owns, _ := e.svc.Ledger.Owns(ctx, "u1", "album"); !owns {
 		t.Error("user does not own what they paid for")
 	}
 }

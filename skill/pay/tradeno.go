@@ -11,10 +11,6 @@ import (
 	"github.com/dingdang-voicepay/voicepay/shop"
 )
 
-// maxRefunds is how many refunds one order can have: the refundTradeNo
-// carries a two-digit sequence.
-const maxRefunds = 99
-
 var tradeNoEncoding = base32.StdEncoding.WithPadding(base32.NoPadding)
 
 // TradeNo derives the tradeNo of a create-order request: "T" followed by the

@@ -1,50 +1,59 @@
-// Package bolt is the embedded default shop.Store, on go.etcd.io/bbolt: one
-// file, no server, one process (bbolt locks the file). Every commit is
-// fsynced (bbolt's default), so an order method that returns nil has made its
-// write durable; concurrent order writes are coalesced by bbolt's Batch into
-// one transaction and one fsync.
+// Package bolt is the embedded default shop.OrderStore, on go.etcd.io/bbolt:
+// one file, no server, one process (bbolt locks the file). Every commit is
+// fsynced (bbolt's default), so a method that returns nil has made its write
+// durable; concurrent writes are coalesced by bbolt's Batch into one
+// transaction and one fsync. Dialog state is not kept here: it lives
+// minutes, and beside this one-process store the in-memory store/mem holds
+// it.
 //
 // Layout (one bucket each):
 //
-//	orders    tradeNo                    → order JSON
-//	by_user   userID \x00 tradeNo        → created-time key (12 bytes)
-//	by_time   created-time key ‖ tradeNo → tradeNo
+//	orders       tradeNo                           → order JSON
+//	user_orders  uvarint(len(userID)) userID tradeNo → created-time key (12 bytes)
+//	by_time      created-time key ‖ tradeNo          → tradeNo
 //
-// The created-time key sorts like the time itself (sign-flipped unix seconds,
-// then nanoseconds, big-endian), so a reverse cursor over by_time lists orders
-// newest first. Dialog sessions and remembered keys (replayed request ids)
-// live minutes and are kept in memory: see ephemeral. Expired ones are
-// invisible to reads; a sweep started by Open deletes them periodically.
+// Every key is injective for arbitrary ids: the user index is
+// length-prefixed, so no user id is a prefix of another's keys (a file
+// written with the older "userID NUL tradeNo" index, by_user, has it
+// rebuilt on Open), and the time key has a fixed length. The created-time
+// key sorts like the time itself (sign-flipped unix seconds, then
+// nanoseconds, big-endian), so a reverse cursor over by_time lists orders
+// newest first.
 package bolt
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
 
 	"github.com/dingdang-voicepay/voicepay/shop"
 	bbolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 )
+
+// ErrLocked is returned by Open when another process holds the file.
+var ErrLocked = errors.New("bolt: database file is locked by another process")
 
 var (
 	bucketOrders = []byte("orders")
-	bucketByUser = []byte("by_user")
+	bucketByUser = []byte("user_orders")
 	bucketByTime = []byte("by_time")
+	// bucketOldByUser is the index of older files, keyed "userID NUL
+	// tradeNo": not injective, so Open replaces it.
+	bucketOldByUser = []byte("by_user")
 )
 
 // Config configures a Store. The zero value works.
 type Config struct {
-	// Now is the clock that decides expiry and fills a zero CreatedAt;
-	// default time.Now.
+	// Now is the clock that fills a zero CreatedAt; default time.Now.
 	Now func() time.Time
 	// Timeout is how long Open waits for the file lock held by another
-	// process; default 1s (bbolt's own zero would wait forever).
+	// process before failing with ErrLocked; default 1s (bbolt's own zero
+	// would wait forever).
 	Timeout time.Duration
-	// SweepInterval is how often expired sessions and remembered keys are
-	// deleted; default 1m, negative disables the sweep (reads still hide
-	// expired entries; call Sweep yourself).
-	SweepInterval time.Duration
 	// BatchDelay is how long a write waits for others to share its
 	// transaction and fsync; default 1ms (bbolt's own is 10ms).
 	BatchDelay time.Duration
@@ -57,58 +66,69 @@ func (c Config) withDefaults() Config {
 	if c.Timeout == 0 {
 		c.Timeout = time.Second
 	}
-	if c.SweepInterval == 0 {
-		c.SweepInterval = time.Minute
-	}
 	if c.BatchDelay == 0 {
 		c.BatchDelay = time.Millisecond
 	}
 	return c
 }
 
-// Store is the bbolt shop.Store. It is safe for concurrent use; bbolt
+// Store is the bbolt shop.OrderStore. It is safe for concurrent use; bbolt
 // serialises writers, so UpdateOrder is atomic without retries.
 type Store struct {
-	db         *bbolt.DB
-	now        func() time.Time
-	sessions   ephemeral
-	remembered ephemeral
-	stop       chan struct{}
-	wg         sync.WaitGroup
+	db  *bbolt.DB
+	now func() time.Time
 
 	closeOnce sync.Once
 	closeErr  error
 }
 
-var _ shop.Store = (*Store)(nil)
+var _ shop.OrderStore = (*Store)(nil)
 
-// Open opens (creating if needed) the database file at path, creates the
-// buckets and starts the expiry sweep. Close the Store when done.
+// Open opens (creating if needed) the database file at path and creates the
+// buckets, rebuilding an older file's user index. A file held by another
+// process fails with an error wrapping ErrLocked after Config.Timeout.
+// Close the Store when done.
 func Open(path string, cfg Config) (*Store, error) {
 	cfg = cfg.withDefaults()
 	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: cfg.Timeout})
+	if errors.Is(err, berrors.ErrTimeout) {
+		return nil, fmt.Errorf("bolt: open %s: %w", path, ErrLocked)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("bolt: open %s: %w", path, err)
 	}
-	err = db.Update(func(tx *bbolt.Tx) error {
-		for _, b := range [][]byte{bucketOrders, bucketByUser, bucketByTime} {
-			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
+	if err := db.Update(setup); err != nil {
 		_ = db.Close()
-		return nil, fmt.Errorf("bolt: create buckets in %s: %w", path, err)
+		return nil, fmt.Errorf("bolt: set up %s: %w", path, err)
 	}
 	db.MaxBatchDelay = cfg.BatchDelay
-	s := &Store{db: db, now: cfg.Now, stop: make(chan struct{})}
-	if cfg.SweepInterval > 0 {
-		s.wg.Add(1)
-		go s.sweepLoop(cfg.SweepInterval)
+	return &Store{db: db, now: cfg.Now}, nil
+}
+
+// setup creates the buckets and, in a file written with the older user
+// index, builds the new one from the orders and drops the old.
+func setup(tx *bbolt.Tx) error {
+	hadOld := tx.Bucket(bucketOldByUser) != nil
+	for _, b := range [][]byte{bucketOrders, bucketByUser, bucketByTime} {
+		if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+			return err
+		}
 	}
-	return s, nil
+	if !hadOld {
+		return nil
+	}
+	byUser := tx.Bucket(bucketByUser)
+	err := tx.Bucket(bucketOrders).ForEach(func(k, v []byte) error {
+		var o shop.Order
+		if err := json.Unmarshal(v, &o); err != nil {
+			return fmt.Errorf("order %s: %w", k, err)
+		}
+		return byUser.Put(userKey(o.UserID, o.TradeNo), timeKey(o.CreatedAt))
+	})
+	if err != nil {
+		return fmt.Errorf("rebuild user index: %w", err)
+	}
+	return tx.DeleteBucket(bucketOldByUser)
 }
 
 // Path returns the database file's path.
@@ -125,36 +145,12 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Close stops the sweep and closes the database. Calling it again returns
-// the first result.
+// Close closes the database. Calling it again returns the first result.
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
-		close(s.stop)
-		s.wg.Wait()
 		if err := s.db.Close(); err != nil {
 			s.closeErr = fmt.Errorf("bolt: close: %w", err)
 		}
 	})
 	return s.closeErr
-}
-
-func (s *Store) sweepLoop(every time.Duration) {
-	defer s.wg.Done()
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-s.stop:
-			return
-		case <-t.C:
-			_, _ = s.Sweep() // best effort; reads hide expired entries anyway
-		}
-	}
-}
-
-// Sweep deletes expired sessions and remembered keys and returns how many
-// it deleted.
-func (s *Store) Sweep() (removed int, err error) {
-	now := s.now()
-	return s.sessions.sweep(now) + s.remembered.sweep(now), nil
 }

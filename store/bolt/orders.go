@@ -26,8 +26,15 @@ func timeKey(t time.Time) []byte {
 	return k
 }
 
+// userPrefix is the start of every user_orders key of a user: the id's
+// length as a uvarint, then the id. Uvarints are prefix-free, so no user's
+// prefix starts another user's keys.
+func userPrefix(userID string) []byte {
+	return append(binary.AppendUvarint(nil, uint64(len(userID))), userID...)
+}
+
 func userKey(userID, tradeNo string) []byte {
-	return append(append([]byte(userID), 0), tradeNo...)
+	return append(userPrefix(userID), tradeNo...)
 }
 
 func timeIndexKey(t time.Time, tradeNo string) []byte {
@@ -230,7 +237,7 @@ func (s *Store) Orders(ctx context.Context, f shop.OrderFilter) ([]shop.Order, e
 
 // userTimeKeys returns a user's orders as time-index keys, newest first.
 func userTimeKeys(tx *bbolt.Tx, userID string) [][]byte {
-	prefix := append([]byte(userID), 0)
+	prefix := userPrefix(userID)
 	var keys [][]byte
 	c := tx.Bucket(bucketByUser).Cursor()
 	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {

@@ -1,13 +1,21 @@
-// Package redis is the Redis shop.Store, on go-redis. Use it when several
-// skill processes share state; the embedded bolt store is the default.
+// Package redis implements both storage ports on go-redis: the durable
+// shop.OrderStore and the ephemeral shop.StateStore. Use it when several
+// skill processes share state; the embedded bolt store (with store/mem for
+// dialog state) is the default.
 //
 // Keys (Config.Prefix, default "skill:", in front of each):
 //
-//	order:{<tradeNo>}        string: the order's JSON
-//	user:{<userID>}:orders   ZSET: the user's orders by created time
-//	orders                   ZSET: every order by created time
-//	session:<id>             string with a TTL (SET PX)
-//	remember:<key>           string with a TTL (SET NX PX)
+//	order:{<tradeNo>}                    string: the order's JSON
+//	user:{<userID>}:orders               ZSET: the user's orders by created time
+//	orders                               ZSET: every order by created time
+//	session:<len(sessionID)>:<sessionID>:<userID>  string with a TTL (SET PX)
+//	remember:<key>                       string with a TTL (SET NX PX)
+//
+// Every key is injective for arbitrary ids: each kind starts with its own
+// literal, none a prefix of another, and holds one id framed by fixed text
+// (so the key gives back the id), or two ids the first of which is
+// length-prefixed. Index members are a fixed-length time key, ':', the
+// tradeNo. An id holding '}' only moves its key to another Cluster slot.
 //
 // An order lives in one key, so with Redis Cluster it is in one hash slot
 // and its optimistic transaction (WATCH/MULTI) never spans slots. Index
@@ -38,6 +46,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -71,7 +80,8 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
-// Store is the Redis shop.Store. It is safe for concurrent use.
+// Store is the Redis shop.OrderStore and shop.StateStore. It is safe for
+// concurrent use.
 type Store struct {
 	rdb      goredis.UniversalClient
 	cfg      Config
@@ -82,7 +92,10 @@ type Store struct {
 	closed    chan struct{}
 }
 
-var _ shop.Store = (*Store)(nil)
+var (
+	_ shop.OrderStore = (*Store)(nil)
+	_ shop.StateStore = (*Store)(nil)
+)
 
 // New connects to the Redis at url (redis:// or rediss://, parsed by
 // goredis.ParseURL) and checks it with a PING bounded by ctx. The Store owns
@@ -181,5 +194,7 @@ func unavailable(op string, err error) error {
 func (s *Store) orderKey(tradeNo string) string { return s.cfg.Prefix + "order:{" + tradeNo + "}" }
 func (s *Store) userKey(userID string) string   { return s.cfg.Prefix + "user:{" + userID + "}:orders" }
 func (s *Store) allKey() string                 { return s.cfg.Prefix + "orders" }
-func (s *Store) sessionKey(id string) string    { return s.cfg.Prefix + "session:" + id }
-func (s *Store) rememberKey(key string) string  { return s.cfg.Prefix + "remember:" + key }
+func (s *Store) sessionKey(k shop.SessionKey) string {
+	return s.cfg.Prefix + "session:" + strconv.Itoa(len(k.SessionID)) + ":" + k.SessionID + ":" + k.UserID
+}
+func (s *Store) rememberKey(key string) string { return s.cfg.Prefix + "remember:" + key }

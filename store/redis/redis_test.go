@@ -45,9 +45,14 @@ func open(tb testing.TB, srv *redistest.Server, cfg redis.Config) *redis.Store {
 	return s
 }
 
-func TestConformance(t *testing.T) {
+func TestOrderStore(t *testing.T) {
 	srv := redistest.Start(t)
-	storetest.Run(t, func(t *testing.T) shop.Store { return open(t, srv, redis.Config{}) })
+	storetest.RunOrders(t, func(t *testing.T) shop.OrderStore { return open(t, srv, redis.Config{}) })
+}
+
+func TestStateStore(t *testing.T) {
+	srv := redistest.Start(t)
+	storetest.RunState(t, func(t *testing.T) shop.StateStore { return open(t, srv, redis.Config{}) })
 }
 
 var base = time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
@@ -59,7 +64,7 @@ func TestNewErrors(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
 	_, err := redis.New(ctx, "redis://127.0.0.1:1/0", redis.Config{})
-	if err == nil || shop.ErrorCode(err) != shop.EUNAVAILABLE {
+	if err == nil || shop.ErrorClass(err) != shop.EUNAVAILABLE {
 		t.Errorf("New with nothing listening = %v; want an unavailable error", err)
 	}
 }
@@ -76,7 +81,7 @@ func TestKeys(t *testing.T) {
 	if _, _, err := s.CreateOrder(ctx, o); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.SaveSession(ctx, "s1", []byte("x"), time.Minute); err != nil {
+	if err := s.SaveSession(ctx, shop.SessionKey{SessionID: "s1", UserID: "u1"}, []byte("x"), time.Minute); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.Remember(ctx, "n1", time.Minute); err != nil {
@@ -86,7 +91,7 @@ func TestKeys(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]bool{"skill:order:{T1}": true, "skill:user:{u1}:orders": true, "skill:orders": true, "skill:session:s1": true, "skill:remember:n1": true}
+	want := map[string]bool{"skill:order:{T1}": true, "skill:user:{u1}:orders": true, "skill:orders": true, "skill:session:2:s1:u1": true, "skill:remember:n1": true}
 	if len(keys) != len(want) {
 		t.Errorf("keys = %v; want %v", keys, want)
 	}
@@ -99,7 +104,7 @@ func TestKeys(t *testing.T) {
 	if err != nil || len(z) != 1 || z[0].Score != float64(base.UnixMilli()) {
 		t.Errorf("orders index = %v, %v; want one entry scored %d", z, err, base.UnixMilli())
 	}
-	if ttl := rdb.PTTL(ctx, "skill:session:s1").Val(); ttl <= 0 || ttl > time.Minute {
+	if ttl := rdb.PTTL(ctx, "skill:session:2:s1:u1").Val(); ttl <= 0 || ttl > time.Minute {
 		t.Errorf("session TTL = %v", ttl)
 	}
 	if ttl := rdb.PTTL(ctx, "skill:order:{T1}").Val(); ttl != -1 {
@@ -205,7 +210,7 @@ func TestRestart(t *testing.T) {
 	srv := redistest.Start(t)
 	s := open(t, srv, redis.Config{})
 	want := storetest.Seed(t, s, 10, base)
-	if err := s.SaveSession(ctx, "s1", []byte("state"), time.Hour); err != nil {
+	if err := s.SaveSession(ctx, shop.SessionKey{SessionID: "s1"}, []byte("state"), time.Hour); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.Remember(ctx, "nonce", time.Hour); err != nil {
@@ -215,7 +220,7 @@ func TestRestart(t *testing.T) {
 	srv.Restart()
 
 	storetest.CheckOrders(t, s, want)
-	if got, err := s.Session(ctx, "s1"); err != nil || string(got) != "state" {
+	if got, err := s.Session(ctx, shop.SessionKey{SessionID: "s1"}); err != nil || string(got) != "state" {
 		t.Errorf("after restart, Session = %q, %v", got, err)
 	}
 	if fresh, err := s.Remember(ctx, "nonce", time.Hour); err != nil || fresh {
@@ -269,8 +274,8 @@ func TestKill(t *testing.T) {
 					mu.Unlock()
 				}
 				if err != nil {
-					if shop.ErrorCode(err) != shop.EUNAVAILABLE {
-						t.Errorf("error code %q for %v; want %q", shop.ErrorCode(err), err, shop.EUNAVAILABLE)
+					if shop.ErrorClass(err) != shop.EUNAVAILABLE {
+						t.Errorf("error code %q for %v; want %q", shop.ErrorClass(err), err, shop.EUNAVAILABLE)
 					}
 					failures.Add(1)
 					time.Sleep(5 * time.Millisecond)
@@ -355,7 +360,7 @@ func TestContention(t *testing.T) {
 		}
 		return o.Use("album-1", false, base)
 	})
-	if !errors.Is(err, goredis.TxFailedErr) || shop.ErrorCode(err) != shop.EUNAVAILABLE {
+	if !errors.Is(err, goredis.TxFailedErr) || shop.ErrorClass(err) != shop.EUNAVAILABLE {
 		t.Errorf("contended UpdateOrder = %v; want EUNAVAILABLE wrapping TxFailedErr", err)
 	}
 	got, err := s.Order(ctx, "T1")

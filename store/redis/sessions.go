@@ -10,23 +10,23 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 )
 
-// Session returns a session's state, or an error wrapping shop.ErrNotFound.
-func (s *Store) Session(ctx context.Context, id string) ([]byte, error) {
+// Session returns a dialog's state, or an error wrapping shop.ErrNotFound.
+func (s *Store) Session(ctx context.Context, id shop.SessionKey) ([]byte, error) {
 	if err := s.check(); err != nil {
 		return nil, err
 	}
 	b, err := s.rdb.Get(ctx, s.sessionKey(id)).Bytes()
 	if errors.Is(err, goredis.Nil) {
-		return nil, fmt.Errorf("redis: session %q: %w", id, shop.ErrNotFound)
+		return nil, fmt.Errorf("redis: session: %w", shop.ErrNotFound)
 	}
 	if err != nil {
-		return nil, unavailable("session "+id, err)
+		return nil, unavailable("session", err)
 	}
 	return b, nil
 }
 
-// SaveSession stores a session's state for ttl (at least a millisecond).
-func (s *Store) SaveSession(ctx context.Context, id string, state []byte, ttl time.Duration) error {
+// SaveSession stores a dialog's state for ttl (at least a millisecond).
+func (s *Store) SaveSession(ctx context.Context, id shop.SessionKey, state []byte, ttl time.Duration) error {
 	if ttl < time.Millisecond {
 		return shop.Errorf(shop.EINVALID, "redis: session ttl %v must be at least 1ms", ttl)
 	}
@@ -34,18 +34,18 @@ func (s *Store) SaveSession(ctx context.Context, id string, state []byte, ttl ti
 		return err
 	}
 	if err := s.rdb.Set(ctx, s.sessionKey(id), state, ttl).Err(); err != nil {
-		return unavailable("save session "+id, err)
+		return unavailable("save session", err)
 	}
 	return nil
 }
 
-// DeleteSession deletes a session; a missing one is not an error.
-func (s *Store) DeleteSession(ctx context.Context, id string) error {
+// DeleteSession deletes a dialog's state; a missing one is not an error.
+func (s *Store) DeleteSession(ctx context.Context, id shop.SessionKey) error {
 	if err := s.check(); err != nil {
 		return err
 	}
 	if err := s.rdb.Del(ctx, s.sessionKey(id)).Err(); err != nil {
-		return unavailable("delete session "+id, err)
+		return unavailable("delete session", err)
 	}
 	return nil
 }
@@ -61,7 +61,7 @@ func (s *Store) Remember(ctx context.Context, key string, ttl time.Duration) (fr
 	}
 	fresh, err = s.rdb.SetNX(ctx, s.rememberKey(key), "1", ttl).Result()
 	if err != nil {
-		return false, unavailable("remember "+key, err)
+		return false, unavailable("remember", err)
 	}
 	return fresh, nil
 }

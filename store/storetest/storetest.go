@@ -1,9 +1,11 @@
-// Package storetest is the conformance suite for shop.Store: one table of
-// behaviours, run against every implementation (the bbolt store and the Redis
-// store) from each implementation's own tests:
+// Package storetest holds the conformance suites of the two storage ports:
+// RunOrders for shop.OrderStore (the bbolt and the Redis store) and
+// RunState for shop.StateStore (the in-memory and the Redis store). Each is
+// one table of behaviours, run against every implementation from that
+// implementation's own tests:
 //
-//	func TestConformance(t *testing.T) {
-//		storetest.Run(t, func(t *testing.T) shop.Store { return openStore(t) })
+//	func TestOrderStore(t *testing.T) {
+//		storetest.RunOrders(t, func(t *testing.T) shop.OrderStore { return openStore(t) })
 //	}
 //
 // open must return a new, empty store each time it is called and may register
@@ -22,11 +24,12 @@ import (
 	"github.com/dingdang-voicepay/voicepay/shop"
 )
 
-// Run runs the conformance suite against the stores that open returns.
-func Run(t *testing.T, open func(t *testing.T) shop.Store) {
+// RunOrders runs the order store's conformance suite against the stores
+// that open returns.
+func RunOrders(t *testing.T, open func(t *testing.T) shop.OrderStore) {
 	tests := []struct {
 		name string
-		fn   func(t *testing.T, s shop.Store)
+		fn   func(t *testing.T, s shop.OrderStore)
 	}{
 		{"CreateThenGet", testCreateThenGet},
 		{"CreateExisting", testCreateExisting},
@@ -40,11 +43,8 @@ func Run(t *testing.T, open func(t *testing.T) shop.Store) {
 		{"UpdateIdentity", testUpdateIdentity},
 		{"Orders", testOrders},
 		{"OrdersEmpty", testOrdersEmpty},
-		{"Sessions", testSessions},
-		{"SessionExpiry", testSessionExpiry},
-		{"Remember", testRemember},
-		{"RememberExpiry", testRememberExpiry},
-		{"BadTTL", testBadTTL},
+		{"KeysInjective", testKeysInjective},
+		{"TradeNosInjective", testTradeNosInjective},
 		{"CanceledContext", testCanceledContext},
 		{"Close", testClose},
 	}
@@ -96,7 +96,7 @@ func tradeNos(os []shop.Order) []string {
 	return out
 }
 
-func mustCreate(t *testing.T, s shop.Store, o shop.Order) shop.Order {
+func mustCreate(t *testing.T, s shop.OrderStore, o shop.Order) shop.Order {
 	t.Helper()
 	got, created, err := s.CreateOrder(context.Background(), o)
 	if err != nil || !created {
@@ -105,7 +105,7 @@ func mustCreate(t *testing.T, s shop.Store, o shop.Order) shop.Order {
 	return got
 }
 
-func mustGet(t *testing.T, s shop.Store, tradeNo string) shop.Order {
+func mustGet(t *testing.T, s shop.OrderStore, tradeNo string) shop.Order {
 	t.Helper()
 	got, err := s.Order(context.Background(), tradeNo)
 	if err != nil {
@@ -114,7 +114,7 @@ func mustGet(t *testing.T, s shop.Store, tradeNo string) shop.Order {
 	return got
 }
 
-func testCreateThenGet(t *testing.T, s shop.Store) {
+func testCreateThenGet(t *testing.T, s shop.OrderStore) {
 	o := NewOrder("T1", "u1", base)
 	got := mustCreate(t, s, o)
 	if d := Diff(o, got); d != "" {
@@ -125,7 +125,7 @@ func testCreateThenGet(t *testing.T, s shop.Store) {
 	}
 }
 
-func testCreateExisting(t *testing.T, s shop.Store) {
+func testCreateExisting(t *testing.T, s shop.OrderStore) {
 	ctx := context.Background()
 	first := NewOrder("T1", "u1", base)
 	mustCreate(t, s, first)
@@ -154,7 +154,7 @@ func testCreateExisting(t *testing.T, s shop.Store) {
 	}
 }
 
-func testCreateFillsCreatedAt(t *testing.T, s shop.Store) {
+func testCreateFillsCreatedAt(t *testing.T, s shop.OrderStore) {
 	o := NewOrder("T1", "u1", time.Time{})
 	o.CreatedAt = time.Time{}
 	before := time.Now().Add(-time.Minute)
@@ -170,7 +170,7 @@ func testCreateFillsCreatedAt(t *testing.T, s shop.Store) {
 	}
 }
 
-func testNotFound(t *testing.T, s shop.Store) {
+func testNotFound(t *testing.T, s shop.OrderStore) {
 	ctx := context.Background()
 	_, err := s.Order(ctx, "missing")
 	if !errors.Is(err, shop.ErrNotFound) || shop.ErrorCode(err) != shop.ENOTFOUND {
@@ -186,7 +186,7 @@ func testNotFound(t *testing.T, s shop.Store) {
 	}
 }
 
-func testUpdateWrites(t *testing.T, s shop.Store) {
+func testUpdateWrites(t *testing.T, s shop.OrderStore) {
 	ctx := context.Background()
 	mustCreate(t, s, NewOrder("T1", "u1", base))
 	at := base.Add(time.Minute)
@@ -206,7 +206,7 @@ func testUpdateWrites(t *testing.T, s shop.Store) {
 
 // testUpdateConcurrentDeliver: 200 goroutines send 10 duplicate ship
 // notifies for each of 20 orders; each order is delivered exactly once.
-func testUpdateConcurrentDeliver(t *testing.T, s shop.Store) {
+func testUpdateConcurrentDeliver(t *testing.T, s shop.OrderStore) {
 	const orders, dups = 20, 10
 	ctx := context.Background()
 	for i := range orders {
@@ -240,7 +240,7 @@ func testUpdateConcurrentDeliver(t *testing.T, s shop.Store) {
 
 // testUpdateConcurrentUse checks that no concurrent update is lost: every
 // one of 100 concurrent increments lands.
-func testUpdateConcurrentUse(t *testing.T, s shop.Store) {
+func testUpdateConcurrentUse(t *testing.T, s shop.OrderStore) {
 	const n = 100
 	ctx := context.Background()
 	o := NewOrder("T1", "u1", base)
@@ -265,7 +265,7 @@ func testUpdateConcurrentUse(t *testing.T, s shop.Store) {
 	}
 }
 
-func testUpdateFnError(t *testing.T, s shop.Store) {
+func testUpdateFnError(t *testing.T, s shop.OrderStore) {
 	want := mustCreate(t, s, NewOrder("T1", "u1", base))
 	boom := errors.New("boom")
 	_, err := s.UpdateOrder(context.Background(), "T1", func(o *shop.Order) error {
@@ -283,12 +283,12 @@ func testUpdateFnError(t *testing.T, s shop.Store) {
 	_, err = s.UpdateOrder(context.Background(), "T1", func(o *shop.Order) error {
 		return o.Move(shop.StateRefunded, "illegal", base)
 	})
-	if shop.ErrorCode(err) != shop.ECONFLICT {
-		t.Errorf("UpdateOrder with an illegal move: error %v, code %q; want %q", err, shop.ErrorCode(err), shop.ECONFLICT)
+	if shop.ErrorClass(err) != shop.ECONFLICT {
+		t.Errorf("UpdateOrder with an illegal move: error %v, code %q; want %q", err, shop.ErrorClass(err), shop.ECONFLICT)
 	}
 }
 
-func testUpdateNoChange(t *testing.T, s shop.Store) {
+func testUpdateNoChange(t *testing.T, s shop.OrderStore) {
 	want := mustCreate(t, s, NewOrder("T1", "u1", base))
 	got, err := s.UpdateOrder(context.Background(), "T1", func(o *shop.Order) error {
 		o.Deliveries = 9 // discarded
@@ -319,7 +319,7 @@ func testUpdateNoChange(t *testing.T, s shop.Store) {
 }
 
 // testUpdateIdentity: the fields the indexes use cannot change.
-func testUpdateIdentity(t *testing.T, s shop.Store) {
+func testUpdateIdentity(t *testing.T, s shop.OrderStore) {
 	want := mustCreate(t, s, NewOrder("T1", "u1", base))
 	for name, fn := range map[string]func(*shop.Order){
 		"tradeNo":   func(o *shop.Order) { o.TradeNo = "T2" },
@@ -336,7 +336,7 @@ func testUpdateIdentity(t *testing.T, s shop.Store) {
 	}
 }
 
-func testOrders(t *testing.T, s shop.Store) {
+func testOrders(t *testing.T, s shop.OrderStore) {
 	ctx := context.Background()
 	// Created out of order; T<n> is created at base+n minutes.
 	type spec struct {
@@ -410,7 +410,7 @@ func testOrders(t *testing.T, s shop.Store) {
 	}
 }
 
-func testOrdersEmpty(t *testing.T, s shop.Store) {
+func testOrdersEmpty(t *testing.T, s shop.OrderStore) {
 	got, err := s.Orders(context.Background(), shop.OrderFilter{Limit: 3})
 	if err != nil || len(got) != 0 {
 		t.Errorf("Orders on an empty store = %v, %v; want none", tradeNos(got), err)
@@ -419,7 +419,7 @@ func testOrdersEmpty(t *testing.T, s shop.Store) {
 
 // Seed stores n orders of user u1 (T0, T1, ...) created a second apart from
 // base, delivers the one in the middle, and returns them all as stored.
-func Seed(t *testing.T, s shop.Store, n int, base time.Time) map[string]shop.Order {
+func Seed(t *testing.T, s shop.OrderStore, n int, base time.Time) map[string]shop.Order {
 	t.Helper()
 	ctx := context.Background()
 	want := map[string]shop.Order{}
@@ -438,7 +438,7 @@ func Seed(t *testing.T, s shop.Store, n int, base time.Time) map[string]shop.Ord
 
 // CheckOrders checks that the store holds exactly want, each listed once
 // (by the durability tests: after a reopen, a restart, a kill).
-func CheckOrders(t *testing.T, s shop.Store, want map[string]shop.Order) {
+func CheckOrders(t *testing.T, s shop.OrderStore, want map[string]shop.Order) {
 	t.Helper()
 	ctx := context.Background()
 	for tradeNo, w := range want {

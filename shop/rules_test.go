@@ -1,0 +1,78 @@
+package shop_test
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/dingdang-voicepay/voicepay/shop"
+)
+
+func TestCheckID(t *testing.T) {
+	for _, id := range []string{"", "u1", "用户", "a/b:c{d}%00", "\u2028", strings.Repeat("v", 1024)} {
+		if err := shop.CheckID("id", id); err != nil {
+			t.Errorf("CheckID(%q) = %v; want nil", id, err)
+		}
+	}
+	for _, id := range []string{"victim\x00zz", "a\nb", "tab\t", "del\x7f", "c1\u0085", "\xff"} {
+		err := shop.CheckID("userToken", id)
+		if shop.ErrorCode(err) != shop.EBadID || shop.ErrorClass(err) != shop.EINVALID || !strings.HasPrefix(shop.ErrorMessage(err), "userToken ") {
+			t.Errorf("CheckID(%q) = %v; want an invalid %s naming the field", id, err, shop.EBadID)
+		}
+	}
+}
+
+func TestErrorClass(t *testing.T) {
+	tests := []struct {
+		err         error
+		code, class string
+	}{
+		{nil, "", ""},
+		{shop.Errorf(shop.ECONFLICT, "x"), shop.ECONFLICT, shop.ECONFLICT},
+		{shop.Coded(shop.EINVALID, shop.EAmountMismatch, "x"), shop.EAmountMismatch, shop.EINVALID},
+		{fmt.Errorf("wrapped: %w", shop.Coded(shop.ENOTFOUND, shop.EUnknownRefund, "x")), shop.EUnknownRefund, shop.ENOTFOUND},
+		{shop.ErrNotFound, shop.ENOTFOUND, shop.ENOTFOUND},
+		{errors.New("boom"), shop.EINTERNAL, shop.EINTERNAL},
+		{shop.Errorf("weird", "x"), "weird", shop.EINTERNAL},
+	}
+	for _, tt := range tests {
+		if c, k := shop.ErrorCode(tt.err), shop.ErrorClass(tt.err); c != tt.code || k != tt.class {
+			t.Errorf("%v: code %q class %q; want %q %q", tt.err, c, k, tt.code, tt.class)
+		}
+	}
+}
+
+func TestCheckLines(t *testing.T) {
+	cat := &shop.Catalog{Products: []shop.Product{
+		{ID: "ep", Price: 200, Kind: shop.KindEntitlement},
+		{ID: "coin", Price: 100, Kind: shop.KindConsumable},
+	}}
+	l := func(id string, q int64, a shop.Fen) shop.Line { return shop.Line{ItemID: id, Quantity: q, Amount: a} }
+	tests := []struct {
+		name  string
+		lines []shop.Line
+		total shop.Fen
+		code  string
+	}{
+		{"good", []shop.Line{l("ep", 1, 200), l("coin", 3, 300)}, 500, ""},
+		{"none", nil, 100, shop.ENoItems},
+		{"zero total", []shop.Line{l("coin", 1, 100)}, 0, shop.EBadTotal},
+		{"unknown", []shop.Line{l("nope", 1, 100)}, 100, shop.EUnknownItem},
+		{"long id", []shop.Line{l(strings.Repeat("x", 33), 1, 100)}, 100, shop.EBadItemID},
+		{"twice", []shop.Line{l("coin", 1, 100), l("coin", 1, 100)}, 200, shop.EDuplicateItem},
+		{"two episodes", []shop.Line{l("ep", 2, 400)}, 400, shop.EQuantityNotOne},
+		{"zero coins", []shop.Line{l("coin", 0, 0)}, 1, shop.EBadQuantity},
+		{"cheap", []shop.Line{l("coin", 2, 100)}, 100, shop.EAmountMismatch},
+		{"sum", []shop.Line{l("coin", 2, 200)}, 300, shop.ETotalMismatch},
+	}
+	for _, tt := range tests {
+		err := shop.CheckLines(cat, tt.lines, tt.total)
+		if tt.code == "" && err != nil || tt.code != "" && shop.ErrorCode(err) != tt.code {
+			t.Errorf("%s: CheckLines = %v; want code %q", tt.name, err, tt.code)
+		}
+		if err != nil && len(shop.ErrorCode(err)) > 32 {
+			t.Errorf("%s: code %q longer than a retMsg", tt.name, shop.ErrorCode(err))
+		}
+	}
+}

@@ -1,0 +1,50 @@
+package intents
+
+import (
+	"context"
+	"time"
+
+	"github.com/dingdang-voicepay/voicepay/shop"
+	"github.com/dingdang-voicepay/voicepay/skill/pay"
+)
+
+// The small interfaces the dialog depends on. The production types that
+// satisfy them are named on each; tests may pass anything that does.
+
+// Ledger is what the dialog reads and records in the books: what a user
+// owns, their orders, and one use of a product. *shop.Ledger satisfies it.
+type Ledger interface {
+	Entitlements(ctx context.Context, userID string) ([]shop.Entitlement, error)
+	UserOrders(ctx context.Context, userID string) ([]shop.Order, error)
+	Use(ctx context.Context, userID, productID string) error
+}
+
+// Payments asks the platform: whether an order was paid (delivering it if
+// so), and for a refund. *pay.Service satisfies it.
+type Payments interface {
+	Confirm(ctx context.Context, tradeNo string) (shop.Order, error)
+	Refund(ctx context.Context, tradeNo string, amount shop.Fen, reason string) (shop.Order, error)
+}
+
+// OfferIssuer signs the offer sent as a Charge's userId. *pay.Offers
+// satisfies it.
+type OfferIssuer interface {
+	Issue(o pay.Offer) (string, error)
+}
+
+// Sessions keeps each dialog's state between turns, per session and user.
+// Any shop.StateStore satisfies it.
+type Sessions interface {
+	Session(ctx context.Context, key shop.SessionKey) ([]byte, error)
+	SaveSession(ctx context.Context, key shop.SessionKey, state []byte, ttl time.Duration) error
+	DeleteSession(ctx context.Context, key shop.SessionKey) error
+}
+
+// owns reports whether the user has access to the product now.
+func (d *Dialog) owns(ctx context.Context, t *turn, productID string) (bool, error) {
+	e, err := d.entitlement(ctx, t, productID)
+	if err != nil || e == nil {
+		return false, err
+	}
+	return e.Active(t.now), nil
+}

@@ -1,0 +1,88 @@
+package bolt_test
+
+import (
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/dingdang-voicepay/voicepay/shop"
+	"github.com/dingdang-voicepay/voicepay/store/bolt"
+	"github.com/dingdang-voicepay/voicepay/store/storetest"
+	bbolt "go.etcd.io/bbolt"
+)
+
+// writeOldFile writes orders the way the store did before its user index
+// was length-prefixed: by_user keyed "userID NUL tradeNo". With a user id
+// holding a NUL, that index broke every listing of the shorter id.
+func writeOldFile(t *testing.T, path string, orders ...shop.Order) {
+	t.Helper()
+	db, err := bbolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	err = db.Update(func(tx *bbolt.Tx) error {
+		ob, _ := tx.CreateBucket([]byte("orders"))
+		ub, _ := tx.CreateBucket([]byte("by_user"))
+		tb, _ := tx.CreateBucket([]byte("by_time"))
+		for _, o := range orders {
+			data, _ := json.Marshal(o)
+			tk := make([]byte, 12)
+			binary.BigEndian.PutUint64(tk, uint64(o.CreatedAt.Unix())^(1<<63))
+			binary.BigEndian.PutUint32(tk[8:], uint32(o.CreatedAt.Nanosecond()))
+			if err := ob.Put([]byte(o.TradeNo), data); err != nil {
+				return err
+			}
+			if err := ub.Put(append(append([]byte(o.UserID), 0), o.TradeNo...), tk); err != nil {
+				return err
+			}
+			if err := tb.Put(append(tk, o.TradeNo...), []byte(o.TradeNo)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestOldUserIndexRebuilt: opening a file with the older, non-injective
+// user index rebuilds it, and every user lists exactly their own orders,
+// the one whose id extends another's with a NUL included.
+func TestOldUserIndexRebuilt(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "skill.db")
+	users := []string{"victim", "victim\x00zz", "victim\x00", "other"}
+	var orders []shop.Order
+	for i, u := range users {
+		orders = append(orders, storetest.NewOrder(fmt.Sprintf("T%d", i), u, base.Add(time.Duration(i)*time.Minute)))
+	}
+	writeOldFile(t, path, orders...)
+
+	s := open(t, path, bolt.Config{})
+	for i, u := range users {
+		got, err := s.Orders(ctx, shop.OrderFilter{UserID: u})
+		if err != nil || len(got) != 1 || got[0].TradeNo != fmt.Sprintf("T%d", i) {
+			t.Errorf("Orders(%q) = %v, %v; want [T%d]", u, got, err, i)
+		}
+	}
+	if all, err := s.Orders(ctx, shop.OrderFilter{}); err != nil || len(all) != len(users) {
+		t.Errorf("Orders() = %d, %v; want %d", len(all), err, len(users))
+	}
+	// New orders go to the new index; a reopen does not rebuild again.
+	if _, _, err := s.CreateOrder(ctx, storetest.NewOrder("T9", "victim", base.Add(time.Hour))); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s = open(t, path, bolt.Config{})
+	if got, err := s.Orders(ctx, shop.OrderFilter{UserID: "victim"}); err != nil || len(got) != 2 {
+		t.Errorf("after reopen, Orders(victim) = %d orders, %v; want 2", len(got), err)
+	}
+}

@@ -1,0 +1,134 @@
+// Package mem is the in-memory shop.StateStore: dialog sessions and the
+// replay memory of request ids, for one process. It goes beside the bbolt
+// order store, which is one process anyway (bbolt locks its file): that
+// state lives minutes, so writing it to disk would cost an fsync per dialog
+// turn and buy nothing but surviving a restart, after which a dialog simply
+// starts over. Use the Redis store when several processes share state.
+//
+// It is built on internal/ttlmap, the project's one map with expiry:
+// bounded (past Config.Max live entries a write is refused as
+// EUNAVAILABLE, failing closed), expired entries invisible at once.
+package mem
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/dingdang-voicepay/voicepay/internal/ttlmap"
+	"github.com/dingdang-voicepay/voicepay/shop"
+)
+
+// Config configures a State. The zero value works.
+type Config struct {
+	// Max bounds the sessions, and separately the remembered keys
+	// (default ttlmap.DefaultMax).
+	Max int
+	// Now is the clock that decides expiry (default time.Now).
+	Now func() time.Time
+}
+
+// State is the in-memory shop.StateStore. It is safe for concurrent use.
+type State struct {
+	sessions   *ttlmap.Map[[]byte]
+	remembered *ttlmap.Map[struct{}]
+	closed     atomic.Bool
+}
+
+var _ shop.StateStore = (*State)(nil)
+
+// New returns an empty State.
+func New(cfg Config) *State {
+	c := ttlmap.Config{Max: cfg.Max, Now: cfg.Now}
+	return &State{sessions: ttlmap.New[[]byte](c), remembered: ttlmap.New[struct{}](c)}
+}
+
+// sessionKey encodes a SessionKey injectively: the session id's length, a
+// colon, the session id, then the user id.
+func sessionKey(k shop.SessionKey) string {
+	return strconv.Itoa(len(k.SessionID)) + ":" + k.SessionID + k.UserID
+}
+
+func (s *State) check(ctx context.Context, op string) error {
+	if s.closed.Load() {
+		return fmt.Errorf("mem: %s: store is closed", op)
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("mem: %s: %w", op, err)
+	}
+	return nil
+}
+
+// full reports a write refused because the store is at its bound.
+func full(op string, err error) error {
+	return &shop.Error{Code: shop.EUNAVAILABLE, Message: "dialog state full", Err: fmt.Errorf("mem: %s: %w", op, err)}
+}
+
+// Session returns a dialog's state, or an error wrapping shop.ErrNotFound
+// if it is missing or expired.
+func (s *State) Session(ctx context.Context, key shop.SessionKey) ([]byte, error) {
+	if err := s.check(ctx, "session"); err != nil {
+		return nil, err
+	}
+	v, ok := s.sessions.Get(sessionKey(key))
+	if !ok {
+		return nil, fmt.Errorf("mem: session: %w", shop.ErrNotFound)
+	}
+	return append([]byte{}, v...), nil
+}
+
+// SaveSession stores a dialog's state for ttl, which must be positive.
+func (s *State) SaveSession(ctx context.Context, key shop.SessionKey, state []byte, ttl time.Duration) error {
+	if ttl <= 0 {
+		return shop.Errorf(shop.EINVALID, "mem: session ttl %v must be positive", ttl)
+	}
+	if err := s.check(ctx, "save session"); err != nil {
+		return err
+	}
+	if err := s.sessions.Set(sessionKey(key), append([]byte{}, state...), ttl); err != nil {
+		return full("save session", err)
+	}
+	return nil
+}
+
+// DeleteSession forgets a dialog's state; a missing one is not an error.
+func (s *State) DeleteSession(ctx context.Context, key shop.SessionKey) error {
+	if err := s.check(ctx, "delete session"); err != nil {
+		return err
+	}
+	s.sessions.Delete(sessionKey(key))
+	return nil
+}
+
+// Remember records key for ttl (positive) and reports whether it was new:
+// false means it was remembered and has not expired.
+func (s *State) Remember(ctx context.Context, key string, ttl time.Duration) (fresh bool, err error) {
+	if ttl <= 0 {
+		return false, shop.Errorf(shop.EINVALID, "mem: remember ttl %v must be positive", ttl)
+	}
+	if err := s.check(ctx, "remember"); err != nil {
+		return false, err
+	}
+	fresh, err = s.remembered.Add(key, struct{}{}, ttl)
+	if err != nil {
+		return false, full("remember", err)
+	}
+	return fresh, nil
+}
+
+// Sweep deletes expired sessions and remembered keys now and returns how
+// many. Expired entries are invisible anyway and deleted as writes go by;
+// Sweep is for tests and for freeing memory at once.
+func (s *State) Sweep() int { return s.sessions.Sweep() + s.remembered.Sweep() }
+
+// Ping fails once the store is closed or ctx is done.
+func (s *State) Ping(ctx context.Context) error { return s.check(ctx, "ping") }
+
+// Close forgets nothing but refuses every later call. Calling it again is
+// harmless.
+func (s *State) Close() error {
+	s.closed.Store(true)
+	return nil
+}
