@@ -107,7 +107,7 @@ func (c *Client) payCall(ctx context.Context, path string, v any) (pay.Reply, er
 		return r, fmt.Errorf("sandbox: POST %s: HTTP %d, reply is not JSON: %s", path, status, clip(raw))
 	}
 	if c.SkillPub != nil {
-		v := &tsk.Verifier{PublicKeys: []*rsa.PublicKey{c.SkillPub}, RSAOnly: true, Now: c.Now}
+		v := tsk.PayVerifier(c.Now, c.SkillPub)
 		if _, err := v.Verify(raw, header); err != nil {
 			return r, fmt.Errorf("sandbox: POST %s: reply signature: %w", path, err)
 		}

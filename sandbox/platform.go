@@ -123,7 +123,7 @@ func (p *Platform) handle(fn func(body []byte) any) http.HandlerFunc {
 			p.reply(w, http.StatusBadRequest, pay.Fail("read body"))
 			return
 		}
-		v := &tsk.Verifier{PublicKeys: []*rsa.PublicKey{p.SkillPub}, RSAOnly: true, Now: p.Now}
+		v := tsk.PayVerifier(p.Now, p.SkillPub)
 		if _, err := v.Verify(body, r.Header.Get("Authorization")); err != nil {
 			p.reply(w, http.StatusUnauthorized, pay.Fail("签名校验失败"))
 			return

@@ -1,7 +1,6 @@
 package server_test
 
 import (
-	"crypto/rsa"
 	"io"
 	"net/http"
 	"strings"
@@ -10,7 +9,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/dingdang-voicepay/voicepay/server"
-	"github.com/dingdang-voicepay/voicepay/skill/tsk"
 	"github.com/dingdang-voicepay/voicepay/skill/tsk/tsktest"
 )
 
@@ -18,7 +16,7 @@ import (
 func TestNewAuth(t *testing.T) {
 	app := fiber.New()
 	app.Post("/hook", server.NewAuth(server.AuthConfig{
-		Verifier: &tsk.Verifier{PublicKeys: []*rsa.PublicKey{&tsktest.PlatformKey.PublicKey}, RSAOnly: true},
+		Verifier: tsktest.PlatformVerifier(nil),
 	}), func(c *fiber.Ctx) error {
 		v := server.Verified(c, "")
 		return c.SendString(v.Auth.Algorithm + " " + string(v.Body))

@@ -180,9 +180,12 @@ func (c Config) skillVerifier() *tsk.Verifier {
 	return &tsk.Verifier{Secrets: c.Secrets, PublicKeys: c.PlatformKeys, Window: c.Window, Now: c.Now}
 }
 
-// payVerifier accepts TSK-RSA2 by a platform key only.
-func (c Config) payVerifier() *tsk.Verifier {
-	return &tsk.Verifier{PublicKeys: c.PlatformKeys, Window: c.Window, Now: c.Now, RSAOnly: true}
+// payResponder verifies pay requests (TSK-RSA2 by a platform key only) and
+// signs pay replies with our private key.
+func (c Config) payResponder() *tsk.Responder {
+	v := tsk.PayVerifier(c.Now, c.PlatformKeys...)
+	v.Window = c.Window
+	return &tsk.Responder{Verifier: v, Signer: tsk.Signer{Key: c.PrivateKey, Now: c.Now}}
 }
 
 // unavailableDialog answers every turn with an apology: the zero Config's

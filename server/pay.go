@@ -8,7 +8,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/dingdang-voicepay/voicepay/skill/pay"
-	"github.com/dingdang-voicepay/voicepay/skill/tsk"
 )
 
 // localPayAuth is the c.Locals key of a verified pay request.
@@ -25,7 +24,7 @@ const localPayAuth = "server.pay_auth"
 //	done and durably stored   → 200, retCode SUCCESS
 func (s *srv) payRoutes(app *fiber.App) {
 	auth := NewAuth(AuthConfig{
-		Verifier:     s.payVerifier,
+		Verifier:     s.pay.Verifier,
 		ErrorHandler: s.payAuthError,
 		ContextKey:   localPayAuth,
 	})
@@ -81,14 +80,14 @@ func payHandler[T any](s *srv, call func(context.Context, Partner, T) (pay.Reply
 	}
 }
 
-// payReply sends reply with an Authorization header signed (TSK-RSA2, our
-// private key) over exactly the bytes sent. Without a key the reply goes
+// payReply sends reply with an Authorization header signed by the signed
+// transport (TSK-RSA2, our private key) over exactly the bytes sent. Without a key the reply goes
 // unsigned, which the platform will refuse: only a misconfiguration gets
 // there, and payReady reports it.
 func (s *srv) payReply(c *fiber.Ctx, status int, reply pay.Reply) error {
 	body := mustJSON(reply)
 	if s.cfg.PrivateKey != nil {
-		h, err := tsk.SignRSA2(body, s.cfg.Now(), s.cfg.PrivateKey)
+		h, err := s.pay.Sign(body)
 		if err != nil {
 			note(c, "err", err.Error())
 			return c.Status(fiber.StatusInternalServerError).JSON(pay.Fail("internal error"))

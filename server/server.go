@@ -19,7 +19,7 @@ type srv struct {
 	cfg           Config
 	log           *slog.Logger
 	skillVerifier *tsk.Verifier
-	payVerifier   *tsk.Verifier
+	pay           *tsk.Responder // the pay endpoints' end of the signed transport
 }
 
 // New returns the skill's HTTP application:
@@ -41,7 +41,7 @@ type srv struct {
 // which lets in-flight requests finish.
 func New(cfg Config) *fiber.App {
 	cfg = cfg.withDefaults()
-	s := &srv{cfg: cfg, log: cfg.Logger, skillVerifier: cfg.skillVerifier(), payVerifier: cfg.payVerifier()}
+	s := &srv{cfg: cfg, log: cfg.Logger, skillVerifier: cfg.skillVerifier(), pay: cfg.payResponder()}
 	app := fiber.New(fiber.Config{
 		AppName:               "dingdang-skill",
 		BodyLimit:             cfg.BodyLimit,

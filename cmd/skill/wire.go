@@ -143,7 +143,7 @@ func newApp(ctx context.Context, cfg config, opt options) (*app, error) {
 	a.codes = &qr.Codes{Secret: subkey(tokenSecret, "qr"), Now: now}
 	a.client = &pay.Client{
 		BaseURL: cfg.PlatformURL, SkillID: cfg.SkillID, Key: privateKey,
-		Verifier: &tsk.Verifier{PublicKeys: platformKeys, RSAOnly: true, Now: now},
+		Verifier: tsk.PayVerifier(now, platformKeys...),
 		HTTP:     opt.PlatformHTTP, Now: now, Logger: a.log,
 	}
 	a.ledger = &shop.Ledger{Store: a.orders, Catalog: a.catalog, Now: now}

@@ -41,7 +41,7 @@ func Build(_ context.Context, w sandbox.Wiring) (sandbox.App, func() error, erro
 	ledger := &shop.Ledger{Store: st, Catalog: cat}
 	svc := &pay.Service{Ledger: ledger, SkillID: w.SkillID, Offers: offers, Logger: logger,
 		Platform: &pay.Client{BaseURL: w.PlatformURL, SkillID: w.SkillID, Key: w.Keys.Skill, Logger: logger,
-			Verifier: &tsk.Verifier{PublicKeys: []*rsa.PublicKey{platformPub}, RSAOnly: true}}}
+			Verifier: tsk.PayVerifier(nil, platformPub)}}
 	codes := &qr.Codes{Secret: []byte(w.Keys.Secret)}
 	dialog := intents.New(intents.Config{Catalog: cat, Sessions: state, Ledger: ledger, Payments: svc, Offers: offers, Logger: logger,
 		QRURL: func(o *ui.Offer) string {

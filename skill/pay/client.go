@@ -1,14 +1,12 @@
 package pay
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	mrand "math/rand/v2"
 	"net/http"
@@ -28,9 +26,6 @@ const (
 	DefaultBackoff     = 100 * time.Millisecond // first backoff cap; doubles per attempt
 	DefaultMaxBackoff  = 2 * time.Second        // backoff cap
 )
-
-// maxReplyBytes bounds a platform reply.
-const maxReplyBytes = 1 << 20
 
 // PlatformError is the platform's business refusal: a reply with retCode
 // FAIL. It is final: retrying the same request will not help.
@@ -59,7 +54,7 @@ type Client struct {
 	SkillID     string          // filled into every request
 	Version     string          // optional "version" of requests
 	Key         *rsa.PrivateKey // SkillPrivateKey, signs requests
-	Verifier    *tsk.Verifier   // holds TSKPublicKey, checks replies
+	Verifier    *tsk.Verifier   // tsk.PayVerifier with TSKPublicKey: checks replies
 	HTTP        *http.Client    // nil means http.DefaultClient
 	Timeout     time.Duration   // per attempt
 	MaxAttempts int
@@ -156,8 +151,9 @@ func (c *Client) call(ctx context.Context, endpoint string, req, out any) error 
 	return fmt.Errorf("pay: %s: %w", endpoint, last)
 }
 
-// attempt makes one signed POST and returns the verified reply body. Errors
-// after which a retry may help wrap ErrTransient.
+// attempt makes one signed POST through the signed transport and returns
+// the verified reply body. Errors after which a retry may help wrap
+// ErrTransient.
 func (c *Client) attempt(ctx context.Context, url string, body []byte) ([]byte, error) {
 	timeout := c.Timeout
 	if timeout <= 0 {
@@ -165,47 +161,25 @@ func (c *Client) attempt(ctx context.Context, url string, body []byte) ([]byte, 
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	auth, err := tsk.SignRSA2(body, c.now(), c.Key)
-	if err != nil {
-		return nil, err
-	}
-	hreq, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
-	if err != nil {
-		return nil, err
-	}
-	hreq.Header.Set("Content-Type", "application/json")
-	hreq.Header.Set("Authorization", auth)
-	hc := c.HTTP
-	if hc == nil {
-		hc = http.DefaultClient
-	}
-	resp, err := hc.Do(hreq)
-	if err != nil {
+	t := tsk.Client{Signer: tsk.Signer{Key: c.Key, Now: c.Now}, Verifier: c.Verifier, HTTP: c.HTTP}
+	reply, err := t.Post(ctx, url, body)
+	switch {
+	case errors.Is(err, tsk.ErrTransport):
 		return nil, fmt.Errorf("%w: %w", ErrTransient, err)
-	}
-	defer resp.Body.Close()
-	reply, err := io.ReadAll(io.LimitReader(resp.Body, maxReplyBytes))
-	if err != nil {
-		return nil, fmt.Errorf("%w: read reply: %w", ErrTransient, err)
-	}
-	if resp.StatusCode >= 500 {
-		return nil, fmt.Errorf("%w: HTTP %d", ErrTransient, resp.StatusCode)
-	}
-	// Any other reply must be signed by the platform, even a refusal.
-	if _, err := c.Verifier.Verify(reply, resp.Header.Get("Authorization")); err != nil {
-		return nil, fmt.Errorf("reply signature (HTTP %d): %w", resp.StatusCode, err)
-	}
-	if resp.StatusCode != http.StatusOK {
+	case err != nil:
+		// Any reply below 500 must be signed by the platform, even a refusal.
+		return nil, err
+	case reply.Status != http.StatusOK:
 		var r struct {
 			RetCode string `json:"retCode"`
 			RetMsg  string `json:"retMsg"`
 		}
-		if json.Unmarshal(reply, &r) == nil && r.RetCode != "" {
-			return nil, fmt.Errorf("HTTP %d: %w", resp.StatusCode, &PlatformError{RetCode: r.RetCode, RetMsg: r.RetMsg})
+		if json.Unmarshal(reply.Body, &r) == nil && r.RetCode != "" {
+			return nil, fmt.Errorf("HTTP %d: %w", reply.Status, &PlatformError{RetCode: r.RetCode, RetMsg: r.RetMsg})
 		}
-		return nil, fmt.Errorf("HTTP %d", resp.StatusCode)
+		return nil, fmt.Errorf("HTTP %d", reply.Status)
 	}
-	return reply, nil
+	return reply.Body, nil
 }
 
 // decodeReply turns a verified reply into out, or a *PlatformError.
@@ -246,13 +220,6 @@ func (c *Client) backoff(i int) time.Duration {
 	}
 	d = min(d, m)
 	return time.Duration(mrand.Int64N(int64(d) + 1))
-}
-
-func (c *Client) now() time.Time {
-	if c.Now != nil {
-		return c.Now()
-	}
-	return time.Now()
 }
 
 func (c *Client) log() *slog.Logger {

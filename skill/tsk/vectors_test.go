@@ -2,7 +2,6 @@ package tsk_test
 
 import (
 	"bytes"
-	"crypto/rsa"
 	"encoding/base64"
 	"os"
 	"os/exec"
@@ -74,7 +73,7 @@ func TestVectorOpenSSLSignatureVerifies(t *testing.T) {
 		t.Fatal(err)
 	}
 	header := tsk.RSA2 + " Datetime=" + ts + ", Signature=" + strings.TrimSpace(string(readVector(t, "rsa2.sig")))
-	v := &tsk.Verifier{PublicKeys: []*rsa.PublicKey{pub}, Now: now, RSAOnly: true}
+	v := tsk.PayVerifier(now, pub)
 	if _, err := v.Verify(body, header); err != nil {
 		t.Fatalf("openssl signature rejected: %v", err)
 	}

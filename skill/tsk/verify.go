@@ -10,13 +10,15 @@ import (
 // Verifier checks the Authorization header of signed bodies. Its zero value
 // accepts nothing (no keys); fill Secrets for TSK-HMAC-SHA256-BASIC and
 // PublicKeys for TSK-RSA2. Several secrets and keys may be given at once so
-// they can rotate: a signature is good if any of them verifies it.
+// they can rotate: a signature is good if any of them verifies it. The pay
+// interfaces take TSK-RSA2 only: build their Verifier with PayVerifier.
 type Verifier struct {
 	Secrets    [][]byte         // SkillSecrets accepted for TSK-HMAC-SHA256-BASIC
 	PublicKeys []*rsa.PublicKey // sender public keys accepted for TSK-RSA2
 	Window     time.Duration    // allowed clock distance either way; 0 means DefaultWindow (3m)
 	Now        func() time.Time // the clock; nil means time.Now
-	RSAOnly    bool             // refuse HMAC (the pay interfaces require TSK-RSA2)
+
+	rsaOnly bool // refuse HMAC whatever Secrets holds: set by PayVerifier only
 }
 
 // Verify checks that header signs body: it parses the header, checks the
@@ -36,7 +38,7 @@ func (v *Verifier) Verify(body []byte, header string) (Auth, error) {
 	var ok bool
 	switch a.Algorithm {
 	case HMAC:
-		if v.RSAOnly {
+		if v.rsaOnly {
 			return Auth{}, fmt.Errorf("%w: %s (RSA2 required)", ErrAlgorithmNotAllowed, HMAC)
 		}
 		if len(v.Secrets) == 0 {

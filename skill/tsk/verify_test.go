@@ -33,8 +33,8 @@ func TestVerify(t *testing.T) {
 		PublicKeys: []*rsa.PublicKey{&tsktest.SkillKey.PublicKey, &tsktest.PlatformKey.PublicKey},
 		Now:        clock,
 	}
-	rsaOnly := *v
-	rsaOnly.RSAOnly = true
+	rsaOnly := tsk.PayVerifier(clock, v.PublicKeys...)
+	rsaOnly.Secrets = v.Secrets // even with secrets, a pay verifier refuses HMAC
 	rsaSig := mustRSA2(t, body, t0, tsktest.PlatformKey)
 	a, _ := tsk.ParseAuthorization(rsaSig)
 	tests := []struct {
@@ -55,7 +55,8 @@ func TestVerify(t *testing.T) {
 		{"malformed header", v, body, "TSK-RSA2 Datetime=20190520T193505Z", tsk.ErrMalformedHeader},
 		{"malformed datetime", v, body, tsk.RSA2 + " Datetime=2019-05-20, Signature=" + a.Signature, tsk.ErrMalformedHeader},
 		{"unknown algorithm", v, body, "TSK-MD5 Datetime=20190520T193505Z, Signature=abc", tsk.ErrUnknownAlgorithm},
-		{"hmac when RSAOnly", &rsaOnly, body, tsk.SignHMAC(body, t0, tsktest.Secret), tsk.ErrAlgorithmNotAllowed},
+		{"rsa2 to a pay verifier", rsaOnly, body, rsaSig, nil},
+		{"hmac to a pay verifier", rsaOnly, body, tsk.SignHMAC(body, t0, tsktest.Secret), tsk.ErrAlgorithmNotAllowed},
 		{"hmac without secrets", &tsk.Verifier{Now: clock}, body, tsk.SignHMAC(body, t0, tsktest.Secret), tsk.ErrAlgorithmNotAllowed},
 		{"rsa2 without keys", &tsk.Verifier{Now: clock}, body, rsaSig, tsk.ErrAlgorithmNotAllowed},
 		{"wrong hmac secret", v, body, tsk.SignHMAC(body, t0, []byte("nope")), tsk.ErrBadSignature},

@@ -2,7 +2,6 @@ package paytest
 
 import (
 	"bytes"
-	"crypto/rsa"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -91,7 +90,7 @@ func NewRequest(tb testing.TB, url string, v any) *http.Request {
 // SkillVerifier returns a verifier accepting what tsktest.SkillKey signs
 // (RSA2 only): the platform's view of the skill's replies.
 func SkillVerifier() *tsk.Verifier {
-	return &tsk.Verifier{PublicKeys: []*rsa.PublicKey{&tsktest.SkillKey.PublicKey}, RSAOnly: true}
+	return tsktest.SkillVerifier(nil)
 }
 
 // Post sends v to url signed as the platform does and returns the skill's

@@ -10,7 +10,6 @@
 package paytest
 
 import (
-	"crypto/rsa"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -78,7 +77,7 @@ func NewPlatform(tb testing.TB) *Platform {
 	tb.Helper()
 	p := &Platform{
 		tb:        tb,
-		verifier:  &tsk.Verifier{PublicKeys: []*rsa.PublicKey{&tsktest.SkillKey.PublicKey}, RSAOnly: true},
+		verifier:  tsktest.SkillVerifier(nil),
 		orders:    map[string]*order{},
 		refunds:   map[string]*refund{},
 		scripted:  map[string]string{},
@@ -117,7 +116,7 @@ func (p *Platform) Client() *pay.Client {
 // PlatformVerifier returns a verifier accepting what tsktest.PlatformKey
 // signs (RSA2 only): the skill's view of the platform.
 func PlatformVerifier() *tsk.Verifier {
-	return &tsk.Verifier{PublicKeys: []*rsa.PublicKey{&tsktest.PlatformKey.PublicKey}, RSAOnly: true}
+	return tsktest.PlatformVerifier(nil)
 }
 
 // Open records an order the platform knows but that is not paid (NOTPAY),

@@ -47,13 +47,15 @@ func Verifier(now func() time.Time) *tsk.Verifier {
 }
 
 // SkillVerifier returns the Verifier the fake platform uses on the skill's
-// replies: RSA2 only, by SkillKey.
+// pay requests and replies: RSA2 only, by SkillKey.
 func SkillVerifier(now func() time.Time) *tsk.Verifier {
-	return &tsk.Verifier{
-		PublicKeys: []*rsa.PublicKey{&SkillKey.PublicKey},
-		Now:        now,
-		RSAOnly:    true,
-	}
+	return tsk.PayVerifier(now, &SkillKey.PublicKey)
+}
+
+// PlatformVerifier returns the Verifier the skill uses on the platform's
+// pay calls and replies: RSA2 only, by PlatformKey.
+func PlatformVerifier(now func() time.Time) *tsk.Verifier {
+	return tsk.PayVerifier(now, &PlatformKey.PublicKey)
 }
 
 // NewHTTPRequest returns a POST of body to target with the Authorization
