@@ -11,28 +11,23 @@ import (
 	"strings"
 	"time"
 
-	"github.com/golang-jwt/jwt/v5"
-
+	"github.com/dingdang-voicepay/voicepay/admin"
 	"github.com/dingdang-voicepay/voicepay/sandbox"
 	"github.com/dingdang-voicepay/voicepay/shop"
 	"github.com/dingdang-voicepay/voicepay/skill/pay"
 	"github.com/dingdang-voicepay/voicepay/skill/tsk"
 )
 
-// adminAudience is the audience the skill's admin API wants in its bearer
-// tokens (server.AdminAudience; replay may not import the server).
-const adminAudience = "skill-admin"
-
 // HTTPTarget runs fixtures against a skill over HTTP: Client signs what it
 // sends as the platform, PlatformURL is a sandbox's fake platform (the one
-// the skill's pay client points at), AdminSecret signs the admin API tokens
-// that read orders.
+// the skill's pay client points at), Admin reads orders through the
+// skill's admin API.
 type HTTPTarget struct {
 	ID          string          // the skill id
 	Client      *sandbox.Client // skill URL and the platform's keys
 	PlatformURL string          // the fake platform's base URL
-	AdminSecret []byte
-	HTTP        *http.Client // nil → a 10s-timeout client
+	Admin       *admin.Client   // reads orders through the skill's admin API
+	HTTP        *http.Client    // nil → a 10s-timeout client
 }
 
 var _ Target = (*HTTPTarget)(nil)
@@ -41,7 +36,7 @@ var _ Target = (*HTTPTarget)(nil)
 // requests with RSA2 (or HMAC when hmac is set).
 func NewSandboxTarget(s *sandbox.Sandbox, hmac bool) *HTTPTarget {
 	return &HTTPTarget{
-		ID: s.SkillID, PlatformURL: s.PlatformURL, AdminSecret: s.AdminSecret,
+		ID: s.SkillID, PlatformURL: s.PlatformURL, Admin: &admin.Client{BaseURL: s.SkillURL, Secret: s.AdminSecret},
 		Client: &sandbox.Client{SkillURL: s.SkillURL, Key: s.Keys.Platform, Secret: s.Keys.Secret, HMAC: hmac,
 			SkillPub: &s.Keys.Skill.PublicKey},
 	}
@@ -113,22 +108,8 @@ func (t *HTTPTarget) control(ctx context.Context, what string, in, out any) erro
 
 // Order implements Target through GET /admin/orders/:tradeNo.
 func (t *HTTPTarget) Order(ctx context.Context, tradeNo string) (shop.Order, error) {
-	now := time.Now()
-	tok, err := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.RegisteredClaims{
-		Subject: "admin", Audience: jwt.ClaimStrings{adminAudience},
-		IssuedAt: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(now.Add(time.Minute)),
-	}).SignedString(t.AdminSecret)
-	if err != nil {
-		return shop.Order{}, fmt.Errorf("admin token: %w", err)
-	}
-	u := strings.TrimSuffix(t.Client.SkillURL, "/") + "/admin/orders/" + url.PathEscape(tradeNo)
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-	if err != nil {
-		return shop.Order{}, err
-	}
-	req.Header.Set("Authorization", "Bearer "+tok)
 	var o shop.Order
-	err = t.do(req, &o)
+	err := t.Admin.Get(ctx, "/admin/orders/"+url.PathEscape(tradeNo), &o)
 	return o, err
 }
 

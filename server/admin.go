@@ -3,33 +3,12 @@ package server
 import (
 	"errors"
 	"strings"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/dingdang-voicepay/voicepay/admin"
 )
-
-// AdminAudience is the audience of admin API tokens, so that no other token
-// signed with the same secret is ever taken for one.
-const AdminAudience = "skill-admin"
-
-// NewAdminToken returns an admin API token: an HS256 JWT for AdminAudience,
-// subject "admin", issued at now and expiring after ttl.
-func NewAdminToken(secret []byte, ttl time.Duration, now time.Time) (string, error) {
-	if len(secret) == 0 {
-		return "", errors.New("server: admin token: no secret")
-	}
-	if ttl <= 0 {
-		return "", errors.New("server: admin token: ttl must be > 0")
-	}
-	claims := jwt.RegisteredClaims{
-		Subject:   "admin",
-		Audience:  jwt.ClaimStrings{AdminAudience},
-		IssuedAt:  jwt.NewNumericDate(now),
-		ExpiresAt: jwt.NewNumericDate(now.Add(ttl)),
-	}
-	return jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(secret)
-}
 
 // adminRoutes registers the admin API behind adminAuth.
 func (s *srv) adminRoutes(app *fiber.App) {
@@ -41,7 +20,7 @@ func (s *srv) adminRoutes(app *fiber.App) {
 }
 
 // adminAuth requires "Authorization: Bearer <JWT>" signed HS256 with the
-// admin secret, for AdminAudience, with an expiry in the future. Without a
+// admin secret, for admin.Audience (tokens come from admin.NewToken), with an expiry in the future. Without a
 // secret the admin API is disabled.
 func (s *srv) adminAuth(c *fiber.Ctx) error {
 	if len(s.cfg.AdminSecret) == 0 {
@@ -55,7 +34,7 @@ func (s *srv) adminAuth(c *fiber.Ctx) error {
 		func(*jwt.Token) (any, error) { return s.cfg.AdminSecret, nil },
 		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
 		jwt.WithExpirationRequired(),
-		jwt.WithAudience(AdminAudience),
+		jwt.WithAudience(admin.Audience),
 		jwt.WithTimeFunc(s.cfg.Now),
 	)
 	switch {

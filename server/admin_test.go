@@ -9,6 +9,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
+	"github.com/dingdang-voicepay/voicepay/admin"
 	"github.com/dingdang-voicepay/voicepay/server"
 	"github.com/dingdang-voicepay/voicepay/shop"
 	"github.com/dingdang-voicepay/voicepay/skill/pay/paytest"
@@ -16,7 +17,7 @@ import (
 
 func mustToken(t *testing.T, secret string, ttl time.Duration, now time.Time) string {
 	t.Helper()
-	tok, err := server.NewAdminToken([]byte(secret), ttl, now)
+	tok, err := admin.NewToken([]byte(secret), ttl, now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -25,7 +26,7 @@ func mustToken(t *testing.T, secret string, ttl time.Duration, now time.Time) st
 
 func TestAdminAuth(t *testing.T) {
 	f := newFixture(t)
-	noExp, _ := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.RegisteredClaims{Audience: jwt.ClaimStrings{server.AdminAudience}}).SignedString([]byte(adminSecret))
+	noExp, _ := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.RegisteredClaims{Audience: jwt.ClaimStrings{admin.Audience}}).SignedString([]byte(adminSecret))
 	otherAud, _ := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.RegisteredClaims{Audience: jwt.ClaimStrings{"offers"},
 		ExpiresAt: jwt.NewNumericDate(time.Now().Add(time.Hour))}).SignedString([]byte(adminSecret))
 	tests := []struct {

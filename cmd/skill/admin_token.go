@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/dingdang-voicepay/voicepay/server"
+	"github.com/dingdang-voicepay/voicepay/admin"
 )
 
 // runAdminToken prints a JWT for the admin API, signed with
@@ -33,5 +33,5 @@ func adminToken(cfg config, ttl time.Duration) (string, error) {
 	if ttl <= 0 {
 		return "", usageError("--ttl must be > 0")
 	}
-	return server.NewAdminToken([]byte(cfg.AdminSecret), ttl, time.Now())
+	return admin.NewToken([]byte(cfg.AdminSecret), ttl, time.Now())
 }

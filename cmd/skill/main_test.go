@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dingdang-voicepay/voicepay/admin"
 	"github.com/dingdang-voicepay/voicepay/server"
 	"github.com/dingdang-voicepay/voicepay/skill/tsk"
 	"github.com/dingdang-voicepay/voicepay/skill/tsk/tsktest"
@@ -266,7 +267,7 @@ func mustGet(t *testing.T, url string) *http.Request {
 // adminGet GETs an admin API path with a fresh token.
 func adminGet(t *testing.T, base, path string, out any) int {
 	t.Helper()
-	tok, err := server.NewAdminToken([]byte(adminSecret), time.Minute, time.Now())
+	tok, err := admin.NewToken([]byte(adminSecret), time.Minute, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,18 +1,17 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
 
+	"github.com/dingdang-voicepay/voicepay/admin"
 	"github.com/dingdang-voicepay/voicepay/server"
 	"github.com/dingdang-voicepay/voicepay/shop"
 )
@@ -41,7 +40,10 @@ func runOrders(ctx context.Context, e *env, args []string) error {
 		}
 		var list server.OrderList
 		if *serverURL != "" {
-			err = newAdminClient(cfg, *serverURL).do(ctx, http.MethodGet, "/admin/orders?"+q.Encode(), nil, &list)
+			var c *admin.Client
+			if c, err = newAdminClient(cfg, *serverURL); err == nil {
+				err = c.Get(ctx, "/admin/orders?"+q.Encode(), &list)
+			}
 		} else {
 			list, err = listDirect(ctx, cfg, *user, *state, *limit)
 		}
@@ -55,7 +57,10 @@ func runOrders(ctx context.Context, e *env, args []string) error {
 	case len(pos) == 2 && pos[0] == "show":
 		var o server.OrderView
 		if *serverURL != "" {
-			err = newAdminClient(cfg, *serverURL).do(ctx, http.MethodGet, "/admin/orders/"+url.PathEscape(pos[1]), nil, &o)
+			var c *admin.Client
+			if c, err = newAdminClient(cfg, *serverURL); err == nil {
+				err = c.Get(ctx, "/admin/orders/"+url.PathEscape(pos[1]), &o)
+			}
 		} else {
 			err = withStore(ctx, cfg, func(st shop.OrderStore) error {
 				order, err := st.Order(ctx, pos[1])
@@ -118,55 +123,11 @@ func printJSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
-// adminClient calls the admin API of a running server.
-type adminClient struct {
-	base string
-	cfg  config
-	http *http.Client
-}
-
-func newAdminClient(cfg config, base string) *adminClient {
-	return &adminClient{base: strings.TrimRight(base, "/"), cfg: cfg, http: &http.Client{Timeout: 30 * time.Second}}
-}
-
-// do sends a request with a fresh short-lived admin token and decodes a 200
-// reply into out; any other status is an error with the server's reason.
-func (c *adminClient) do(ctx context.Context, method, path string, in, out any) error {
-	tok, err := adminToken(c.cfg, 5*time.Minute)
-	if err != nil {
-		return err
+// newAdminClient is the admin API client of a running server at base, its
+// tokens signed with SKILL_ADMIN_SECRET.
+func newAdminClient(cfg config, base string) (*admin.Client, error) {
+	if cfg.AdminSecret == "" {
+		return nil, badSetting("SKILL_ADMIN_SECRET", "not set (the admin API is disabled without it)")
 	}
-	var body io.Reader
-	if in != nil {
-		b, err := json.Marshal(in)
-		if err != nil {
-			return err
-		}
-		body = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, c.base+path, body)
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Authorization", "Bearer "+tok)
-	if in != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
-	if err != nil {
-		return err
-	}
-	if resp.StatusCode != http.StatusOK {
-		var e server.ErrorBody
-		if json.Unmarshal(raw, &e) == nil && e.Error != "" {
-			return fmt.Errorf("server: HTTP %d: %s", resp.StatusCode, e.Error)
-		}
-		return fmt.Errorf("server: HTTP %d", resp.StatusCode)
-	}
-	return json.Unmarshal(raw, out)
+	return &admin.Client{BaseURL: base, Secret: []byte(cfg.AdminSecret)}, nil
 }

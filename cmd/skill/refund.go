@@ -3,9 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"net/url"
 
+	"github.com/dingdang-voicepay/voicepay/admin"
 	"github.com/dingdang-voicepay/voicepay/server"
 	"github.com/dingdang-voicepay/voicepay/shop"
 )
@@ -35,7 +35,10 @@ func runRefund(ctx context.Context, e *env, args []string) error {
 	var o server.OrderView
 	if *serverURL != "" {
 		req := server.RefundRequest{Amount: shop.Fen(*amount), Reason: *reason}
-		err = newAdminClient(cfg, *serverURL).do(ctx, http.MethodPost, "/admin/orders/"+url.PathEscape(tradeNo)+"/refund", req, &o)
+		var c *admin.Client
+		if c, err = newAdminClient(cfg, *serverURL); err == nil {
+			err = c.Post(ctx, "/admin/orders/"+url.PathEscape(tradeNo)+"/refund", req, &o)
+		}
 	} else {
 		var a *app
 		if a, err = newApp(ctx, cfg, options{}); err != nil {

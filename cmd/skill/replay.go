@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/dingdang-voicepay/voicepay/admin"
 	"github.com/dingdang-voicepay/voicepay/replay"
 	"github.com/dingdang-voicepay/voicepay/sandbox"
 	"github.com/dingdang-voicepay/voicepay/skill/tsk"
@@ -111,7 +112,7 @@ func remoteTarget(cfg config, url, platform, platformKey string, hmac bool) (*re
 		secret = strings.TrimSpace(string(raw))
 	}
 	return &replay.HTTPTarget{
-		ID: cfg.SkillID, PlatformURL: platform, AdminSecret: []byte(cmpOr(cfg.AdminSecret, secret)),
+		ID: cfg.SkillID, PlatformURL: platform, Admin: &admin.Client{BaseURL: url, Secret: []byte(cmpOr(cfg.AdminSecret, secret))},
 		Client: &sandbox.Client{SkillURL: url, Key: pk, Secret: []byte(secret), HMAC: hmac, SkillPub: publicOf(skillKey)},
 	}, nil
 }
