@@ -5,12 +5,12 @@ import (
 
 	"github.com/dingdang-voicepay/voicepay/device"
 	"github.com/dingdang-voicepay/voicepay/device/ui"
-	"github.com/dingdang-voicepay/voicepay/skill/tsk/tsktest"
+	"github.com/dingdang-voicepay/voicepay/fakeplatform"
 )
 
 func ExampleOf() {
-	fmt.Println(device.Of(tsktest.NewLaunch(tsktest.WithDeviceKind(device.Screened))))
-	fmt.Println(device.Of(tsktest.NewLaunch(tsktest.WithDeviceKind(device.Screenless))))
+	fmt.Println(device.Of(fakeplatform.NewLaunch(fakeplatform.WithDeviceKind(device.Screened))))
+	fmt.Println(device.Of(fakeplatform.NewLaunch(fakeplatform.WithDeviceKind(device.Screenless))))
 	// Output:
 	// screened
 	// screenless
@@ -18,7 +18,7 @@ func ExampleOf() {
 
 func ExampleRenderers_Render() {
 	r := device.NewRenderers(device.Config{})
-	req := tsktest.NewIntent("browse", nil)
+	req := fakeplatform.NewIntent("browse", nil)
 	resp := r.Render(req, device.Of(req), ui.View{Speech: "想买哪个？", Ask: true})
 	fmt.Println(resp.Response.OutputSpeech.Text, resp.Response.ShouldEndSession)
 	// Output: 想买哪个？ false

@@ -7,12 +7,12 @@ import (
 	"testing"
 
 	"github.com/dingdang-voicepay/voicepay/device"
+	"github.com/dingdang-voicepay/voicepay/fakeplatform"
 	"github.com/dingdang-voicepay/voicepay/skill/tsk"
-	"github.com/dingdang-voicepay/voicepay/skill/tsk/tsktest"
 )
 
 // withInterfaces sets a request's supportedInterfaces to the keys given.
-func withInterfaces(keys ...string) tsktest.Option {
+func withInterfaces(keys ...string) fakeplatform.Option {
 	return func(r *tsk.Request) {
 		r.Context.System.Device.SupportedInterfaces = map[string]json.RawMessage{}
 		for _, k := range keys {
@@ -27,10 +27,10 @@ func TestOf(t *testing.T) {
 		req  *tsk.Request
 		want *device.Kind
 	}{
-		{"display", tsktest.NewLaunch(withInterfaces("Display", "AudioPlayer")), device.Screened},
-		{"display only", tsktest.NewLaunch(withInterfaces("Display")), device.Screened},
-		{"audio only", tsktest.NewLaunch(withInterfaces("AudioPlayer")), device.Screenless},
-		{"nothing", tsktest.NewLaunch(withInterfaces()), device.Screenless},
+		{"display", fakeplatform.NewLaunch(withInterfaces("Display", "AudioPlayer")), device.Screened},
+		{"display only", fakeplatform.NewLaunch(withInterfaces("Display")), device.Screened},
+		{"audio only", fakeplatform.NewLaunch(withInterfaces("AudioPlayer")), device.Screenless},
+		{"nothing", fakeplatform.NewLaunch(withInterfaces()), device.Screenless},
 		{"nil request", nil, device.Screenless},
 	}
 	for _, tt := range tests {
@@ -58,7 +58,7 @@ func TestKinds(t *testing.T) {
 		if got, err := device.Parse(k.Name); got != k || err != nil {
 			t.Errorf("Parse(%q) = %v, %v", k.Name, got, err)
 		}
-		if got := device.Of(tsktest.NewLaunch(tsktest.WithDeviceKind(k))); got != k {
+		if got := device.Of(fakeplatform.NewLaunch(fakeplatform.WithDeviceKind(k))); got != k {
 			t.Errorf("a request built with %s's interfaces is of kind %v", k, got)
 		}
 		if k.Renderer == nil || k.Renderer(device.Config{}) == nil {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/dingdang-voicepay/voicepay/device"
 	"github.com/dingdang-voicepay/voicepay/device/ui"
+	"github.com/dingdang-voicepay/voicepay/fakeplatform"
 	"github.com/dingdang-voicepay/voicepay/skill/tsk"
 	"github.com/dingdang-voicepay/voicepay/skill/tsk/tsktest"
 )
@@ -43,19 +44,19 @@ func TestEnforce(t *testing.T) {
 		end        bool
 		card       bool
 	}{
-		{"question on a screen", tsktest.NewIntent("help", nil), device.Screened, ask, rogue(true),
+		{"question on a screen", fakeplatform.NewIntent("help", nil), device.Screened, ask, rogue(true),
 			tsk.DirectiveElicitSlot + "," + tsk.DirectiveRenderTemplate, false, true},
-		{"question without a screen", tsktest.NewIntent("help", nil), device.Screenless, ask, rogue(true),
+		{"question without a screen", fakeplatform.NewIntent("help", nil), device.Screenless, ask, rogue(true),
 			tsk.DirectiveElicitSlot, false, true},
-		{"statement ends the session", tsktest.NewIntent("help", nil), device.Screened, ui.View{Speech: "."}, rogue(false),
+		{"statement ends the session", fakeplatform.NewIntent("help", nil), device.Screened, ui.View{Speech: "."}, rogue(false),
 			tsk.DirectiveElicitSlot + "," + tsk.DirectiveRenderTemplate, true, true},
-		{"session ended: templates only", tsktest.NewSessionEnded(tsk.ReasonError), device.Screened, ask, rogue(false),
+		{"session ended: templates only", fakeplatform.NewSessionEnded(tsk.ReasonError), device.Screened, ask, rogue(false),
 			tsk.DirectiveRenderTemplate, true, false},
-		{"session ended without a screen", tsktest.NewSessionEnded(tsk.ReasonError), device.Screenless, ask, rogue(false),
+		{"session ended without a screen", fakeplatform.NewSessionEnded(tsk.ReasonError), device.Screenless, ask, rogue(false),
 			"", true, false},
-		{"connections response: no Dialog", tsktest.NewConnectionsResponse("T1", "D1"), device.Screened, ask, rogue(false),
+		{"connections response: no Dialog", fakeplatform.NewConnectionsResponse("T1", "D1"), device.Screened, ask, rogue(false),
 			tsk.DirectiveRenderTemplate, true, true},
-		{"no kind: no Display", tsktest.NewIntent("help", nil), nil, ask, rogue(true),
+		{"no kind: no Display", fakeplatform.NewIntent("help", nil), nil, ask, rogue(true),
 			tsk.DirectiveElicitSlot, false, true},
 		{"nil response", nil, device.Screenless, ui.View{}, nil, "", true, false},
 	}
@@ -86,7 +87,7 @@ func TestEnforce(t *testing.T) {
 func TestEnforceKeepsAudioOpen(t *testing.T) {
 	resp := tsk.NewResponse("play", false)
 	resp.Response.Directives = []tsk.Directive{tsk.AudioPlayerPlay{Playlist: []tsk.AudioItem{{Stream: tsk.Stream{URL: "https://a.example.com/x.mp3", Token: "x"}}}}}
-	r := device.Enforce(tsktest.NewIntent("play", nil), device.Screenless, ui.View{Speech: "play"}, resp)
+	r := device.Enforce(fakeplatform.NewIntent("play", nil), device.Screenless, ui.View{Speech: "play"}, resp)
 	if r.Response.ShouldEndSession {
 		t.Error("audio reply forced to end the session")
 	}
@@ -97,14 +98,14 @@ func TestRender(t *testing.T) {
 	r := device.NewRenderers(device.Config{QRURL: func(o *ui.Offer) string { return "https://skill.example.com/qr/" + o.Product.ID + ".png" }})
 	v := ui.View{Speech: "好的。", Result: &ui.Result{Title: "购买成功", Text: "x"}}
 	for _, k := range device.Kinds() {
-		resp := r.Render(tsktest.NewIntent("help", nil, tsktest.WithDeviceKind(k)), k, v)
+		resp := r.Render(fakeplatform.NewIntent("help", nil, fakeplatform.WithDeviceKind(k)), k, v)
 		if got, want := strings.Contains(types(resp), "Display."), k.Display; got != want {
 			t.Errorf("%s: Display directives %v, want %v", k, got, want)
 		}
 	}
 	// A kind that is not listed renders with its own renderer.
 	quiet := &device.Kind{Name: "quiet", Renderer: func(device.Config) ui.Renderer { return fixed{} }}
-	if resp := r.Render(tsktest.NewLaunch(), quiet, v); resp.Response.OutputSpeech.Text != "fixed" {
+	if resp := r.Render(fakeplatform.NewLaunch(), quiet, v); resp.Response.OutputSpeech.Text != "fixed" {
 		t.Errorf("unlisted kind: %+v", resp.Response)
 	}
 }

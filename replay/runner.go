@@ -10,6 +10,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/dingdang-voicepay/voicepay/fakeplatform"
 	"github.com/dingdang-voicepay/voicepay/shop"
 	"github.com/dingdang-voicepay/voicepay/skill/pay"
 	"github.com/dingdang-voicepay/voicepay/skill/tsk"
@@ -224,31 +225,31 @@ func (r *run) request(u *UserTurn) (*tsk.Request, error) {
 	session := "replay-" + r.nonce + "-" + strings.TrimSpace(u.Session)
 	opts := r.options(session)
 	if u.Say != "" {
-		opts = append(opts, tsktest.WithQuery(u.Say))
+		opts = append(opts, fakeplatform.WithQuery(u.Say))
 	}
 	switch u.Request {
 	case RequestLaunch:
-		return tsktest.NewLaunch(opts...), nil
+		return fakeplatform.NewLaunch(opts...), nil
 	case RequestSessionEnded:
-		return tsktest.NewSessionEnded(cmpString(u.Reason, tsk.ReasonUserInitiated), opts...), nil
+		return fakeplatform.NewSessionEnded(cmpString(u.Reason, tsk.ReasonUserInitiated), opts...), nil
 	case RequestElementSelected:
-		return tsktest.NewElementSelected(u.Token, opts...), nil
+		return fakeplatform.NewElementSelected(u.Token, opts...), nil
 	}
 	if u.Confirmation != "" {
-		opts = append(opts, tsktest.WithConfirmation(u.Confirmation))
+		opts = append(opts, fakeplatform.WithConfirmation(u.Confirmation))
 	}
-	return tsktest.NewIntent(u.Intent, u.Slots, opts...), nil
+	return fakeplatform.NewIntent(u.Intent, u.Slots, opts...), nil
 }
 
 // options are the request options every skill request of the run has.
-func (r *run) options(session string) []tsktest.Option {
+func (r *run) options(session string) []fakeplatform.Option {
 	isNew := !r.sessions[session]
 	r.sessions[session] = true
 	r.requests++
-	return []tsktest.Option{
-		tsktest.WithDeviceKind(r.f.Device), tsktest.WithSkill(r.target.SkillID()), tsktest.WithUser(r.user),
-		tsktest.WithDevice("replay-" + r.f.Device.Name), tsktest.WithSession(session), tsktest.WithNewSession(isNew),
-		tsktest.WithRequestID(fmt.Sprintf("replay-%s-%d", r.nonce, r.requests)),
+	return []fakeplatform.Option{
+		fakeplatform.WithDeviceKind(r.f.Device), fakeplatform.WithSkill(r.target.SkillID()), fakeplatform.WithUser(r.user),
+		fakeplatform.WithDevice("replay-" + r.f.Device.Name), fakeplatform.WithSession(session), fakeplatform.WithNewSession(isNew),
+		fakeplatform.WithRequestID(fmt.Sprintf("replay-%s-%d", r.nonce, r.requests)),
 	}
 }
 

@@ -9,9 +9,9 @@ import (
 
 	"golang.org/x/tools/txtar"
 
+	"github.com/dingdang-voicepay/voicepay/fakeplatform"
 	"github.com/dingdang-voicepay/voicepay/shop"
 	"github.com/dingdang-voicepay/voicepay/skill/pay"
-	"github.com/dingdang-voicepay/voicepay/skill/tsk/tsktest"
 )
 
 // platform plays one platform step.
@@ -44,23 +44,15 @@ func (r *run) createOrder(ctx context.Context) (Want, error) {
 	if r.charge == nil {
 		return Want{}, errors.New("create-order: no Charge directive yet")
 	}
-	ci := r.charge.Payload.ChargeInfo
-	var lines []shop.Line
-	var total shop.Fen
-	for _, it := range ci.Items {
-		lines = append(lines, shop.Line{ItemID: it.ItemID, Quantity: it.Count, Amount: it.TotalFee})
-		total += it.TotalFee
-	}
-	reply, err := r.target.CreateOrder(ctx, pay.CreateOrderRequest{
-		SkillID: r.target.SkillID(), UserToken: ci.UserID, Details: lines, TotalAmt: total, NonceStr: pay.NonceStr(),
-	})
+	req := fakeplatform.ChargeOrder(r.target.SkillID(), r.charge.Payload.ChargeInfo)
+	reply, err := r.target.CreateOrder(ctx, req)
 	if err != nil {
 		return Want{}, fmt.Errorf("create-order: %w", err)
 	}
 	if reply.OK() {
-		r.tradeNo, r.total, r.txID = reply.TradeNo, total, ""
+		r.tradeNo, r.total, r.txID = reply.TradeNo, req.TotalAmt, ""
 		r.norm.Learn(reply.TradeNo, "<tradeNo>")
-		if err := r.target.Open(ctx, reply.TradeNo, total); err != nil {
+		if err := r.target.Open(ctx, reply.TradeNo, req.TotalAmt); err != nil {
 			return Want{}, fmt.Errorf("create-order: platform: %w", err)
 		}
 	}
@@ -114,7 +106,7 @@ func (r *run) connectionsResponse(ctx context.Context, want *Want) (Want, error)
 		r.norm.Learn(dd, "<transactionId>")
 	}
 	session := "replay-" + r.nonce + "-"
-	req := tsktest.NewConnectionsResponse(r.tradeNo, dd, r.options(session)...)
+	req := fakeplatform.NewConnectionsResponse(r.tradeNo, dd, r.options(session)...)
 	return r.skill(ctx, req, want)
 }
 

@@ -12,22 +12,24 @@ import (
 	"time"
 
 	"github.com/dingdang-voicepay/voicepay/admin"
+	"github.com/dingdang-voicepay/voicepay/fakeplatform"
 	"github.com/dingdang-voicepay/voicepay/sandbox"
 	"github.com/dingdang-voicepay/voicepay/shop"
 	"github.com/dingdang-voicepay/voicepay/skill/pay"
 	"github.com/dingdang-voicepay/voicepay/skill/tsk"
 )
 
-// HTTPTarget runs fixtures against a skill over HTTP: Client signs what it
-// sends as the platform, PlatformURL is a sandbox's fake platform (the one
-// the skill's pay client points at), Admin reads orders through the
-// skill's admin API.
+// HTTPTarget runs fixtures against a skill over HTTP: Platform signs and
+// sends what the platform sends (skill requests, pay calls) and verifies the
+// skill's pay replies; PlatformURL is the sandbox whose fake platform the
+// skill's pay client points at, driven through its /sandbox/platform/...
+// endpoints; Admin reads orders through the skill's admin API.
 type HTTPTarget struct {
-	ID          string          // the skill id
-	Client      *sandbox.Client // skill URL and the platform's keys
-	PlatformURL string          // the fake platform's base URL
-	Admin       *admin.Client   // reads orders through the skill's admin API
-	HTTP        *http.Client    // nil → a 10s-timeout client
+	ID          string                 // the skill id
+	Platform    *fakeplatform.Platform // the skill's URL and the platform's keys
+	PlatformURL string                 // the sandbox's base URL
+	Admin       *admin.Client
+	HTTP        *http.Client // nil → a 10s-timeout client
 }
 
 var _ Target = (*HTTPTarget)(nil)
@@ -36,9 +38,10 @@ var _ Target = (*HTTPTarget)(nil)
 // requests with RSA2 (or HMAC when hmac is set).
 func NewSandboxTarget(s *sandbox.Sandbox, hmac bool) *HTTPTarget {
 	return &HTTPTarget{
-		ID: s.SkillID, PlatformURL: s.PlatformURL, Admin: &admin.Client{BaseURL: s.SkillURL, Secret: s.AdminSecret},
-		Client: &sandbox.Client{SkillURL: s.SkillURL, Key: s.Keys.Platform, Secret: s.Keys.Secret, HMAC: hmac,
-			SkillPub: &s.Keys.Skill.PublicKey},
+		ID: s.SkillID, PlatformURL: s.PlatformURL,
+		Platform: &fakeplatform.Platform{SkillID: s.SkillID, SkillURL: s.SkillURL, Key: s.Keys.Platform,
+			SkillKey: &s.Keys.Skill.PublicKey, Secret: s.Keys.Secret, HMAC: hmac},
+		Admin: &admin.Client{BaseURL: s.SkillURL, Secret: s.AdminSecret},
 	}
 }
 
@@ -54,22 +57,22 @@ func (t *HTTPTarget) SkillID() string { return t.ID }
 
 // Skill implements Target.
 func (t *HTTPTarget) Skill(ctx context.Context, req *tsk.Request) ([]byte, error) {
-	return t.Client.Skill(ctx, req)
+	return t.Platform.Skill(ctx, req)
 }
 
 // CreateOrder implements Target.
 func (t *HTTPTarget) CreateOrder(ctx context.Context, req pay.CreateOrderRequest) (pay.Reply, error) {
-	return t.Client.CreateOrder(ctx, req)
+	return t.Platform.CreateOrder(ctx, req)
 }
 
 // ShipNotify implements Target.
 func (t *HTTPTarget) ShipNotify(ctx context.Context, req pay.ShipNotifyRequest) (pay.Reply, error) {
-	return t.Client.ShipNotify(ctx, req)
+	return t.Platform.ShipNotify(ctx, req)
 }
 
 // RefundNotify implements Target.
 func (t *HTTPTarget) RefundNotify(ctx context.Context, req pay.RefundNotifyRequest) (pay.Reply, error) {
-	return t.Client.RefundNotify(ctx, req)
+	return t.Platform.RefundNotify(ctx, req)
 }
 
 // Open implements Target.

@@ -10,17 +10,16 @@ import (
 	"sync"
 
 	"github.com/dingdang-voicepay/voicepay/device"
+	"github.com/dingdang-voicepay/voicepay/fakeplatform"
 	"github.com/dingdang-voicepay/voicepay/shop"
 	"github.com/dingdang-voicepay/voicepay/skill/tsk"
-	"github.com/dingdang-voicepay/voicepay/skill/tsk/tsktest"
 )
 
 // Console is the platform side a developer drives with curl: each call is
 // what a speaker and its user would make the platform do.
 type Console struct {
 	SkillID  string
-	Client   *Client
-	Platform *Platform
+	Platform *fakeplatform.Platform // sends the skill requests and pay calls, keeps the pay state
 	NLU      *NLU
 	Logger   *slog.Logger
 
@@ -152,17 +151,17 @@ func (c *Console) speaker(kind, user string) (*speaker, error) {
 }
 
 // options are the request options of the speaker's next request.
-func (s *speaker) options(skillID string) []tsktest.Option {
+func (s *speaker) options(skillID string) []fakeplatform.Option {
 	isNew := !s.open
 	s.open = true
-	return []tsktest.Option{tsktest.WithDeviceKind(s.device), tsktest.WithSkill(skillID), tsktest.WithUser(s.userID),
-		tsktest.WithDevice("sandbox-" + s.device.Name + "-speaker"), tsktest.WithNewSession(isNew),
-		tsktest.WithSession(fmt.Sprintf("sandbox-%s-%s-%d", s.device.Name, s.userID, s.session))}
+	return []fakeplatform.Option{fakeplatform.WithDeviceKind(s.device), fakeplatform.WithSkill(skillID), fakeplatform.WithUser(s.userID),
+		fakeplatform.WithDevice("sandbox-" + s.device.Name + "-speaker"), fakeplatform.WithNewSession(isNew),
+		fakeplatform.WithSession(fmt.Sprintf("sandbox-%s-%s-%d", s.device.Name, s.userID, s.session))}
 }
 
 // send posts a request and records what the answer means for the speaker.
 func (c *Console) send(ctx context.Context, s *speaker, req *tsk.Request) (*Answer, error) {
-	body, err := c.Client.Skill(ctx, req)
+	body, err := c.Platform.Skill(ctx, req)
 	if err != nil {
 		return nil, err
 	}

@@ -6,10 +6,10 @@ import (
 	"fmt"
 	"maps"
 
+	"github.com/dingdang-voicepay/voicepay/fakeplatform"
 	"github.com/dingdang-voicepay/voicepay/shop"
 	"github.com/dingdang-voicepay/voicepay/skill/pay"
 	"github.com/dingdang-voicepay/voicepay/skill/tsk"
-	"github.com/dingdang-voicepay/voicepay/skill/tsk/tsktest"
 )
 
 // Say sends what the user said to the skill: the NLU (or the request's
@@ -26,15 +26,15 @@ func (c *Console) Say(ctx context.Context, in SayRequest) (*Answer, error) {
 	defer c.mu.Unlock()
 	opts := s.options(c.SkillID)
 	if in.Text != "" {
-		opts = append(opts, tsktest.WithQuery(in.Text))
+		opts = append(opts, fakeplatform.WithQuery(in.Text))
 	}
 	var req *tsk.Request
 	var heard *Understanding
 	switch in.Request {
 	case "launch":
-		req = tsktest.NewLaunch(opts...)
+		req = fakeplatform.NewLaunch(opts...)
 	case "session-ended":
-		req = tsktest.NewSessionEnded(tsk.ReasonUserInitiated, opts...)
+		req = fakeplatform.NewSessionEnded(tsk.ReasonUserInitiated, opts...)
 	case "":
 		u := Understanding{Intent: in.Intent, Slots: in.Slots}
 		if u.Intent == "" {
@@ -44,7 +44,7 @@ func (c *Console) Say(ctx context.Context, in SayRequest) (*Answer, error) {
 			return nil, fmt.Errorf("the sandbox NLU did not understand %q: give \"intent\" and \"slots\"", in.Text)
 		}
 		heard = &u
-		req = tsktest.NewIntent(u.Intent, u.Slots, opts...)
+		req = fakeplatform.NewIntent(u.Intent, u.Slots, opts...)
 	default:
 		return nil, fmt.Errorf("request %q: want launch or session-ended (or none)", in.Request)
 	}
@@ -87,25 +87,18 @@ func (c *Console) understand(s *speaker, text string) Understanding {
 // order places the order of the speaker's last Charge with the skill's
 // create-order, as the platform does when the user orders.
 func (c *Console) order(ctx context.Context, s *speaker) (*PendingOrder, error) {
-	ci := s.charge.Payload.ChargeInfo
-	var lines []shop.Line
-	var total shop.Fen
-	for _, it := range ci.Items {
-		lines = append(lines, shop.Line{ItemID: it.ItemID, Quantity: it.Count, Amount: it.TotalFee})
-		total += it.TotalFee
-	}
-	reply, err := c.Client.CreateOrder(ctx, pay.CreateOrderRequest{SkillID: c.SkillID, UserToken: ci.UserID,
-		Details: lines, TotalAmt: total, NonceStr: pay.NonceStr()})
+	req := fakeplatform.ChargeOrder(c.SkillID, s.charge.Payload.ChargeInfo)
+	reply, err := c.Platform.CreateOrder(ctx, req)
 	if err != nil {
 		return nil, err
 	}
 	if !reply.OK() {
 		return nil, fmt.Errorf("create-order: %s %s", reply.RetCode, reply.RetMsg)
 	}
-	c.Platform.Open(reply.TradeNo, total)
-	s.tradeNo, s.total = reply.TradeNo, total
+	c.Platform.Open(reply.TradeNo, req.TotalAmt)
+	s.tradeNo, s.total = reply.TradeNo, req.TotalAmt
 	s.orders = append(s.orders, reply.TradeNo)
-	return &PendingOrder{TradeNo: reply.TradeNo, TotalAmt: total, Status: pay.TradeNotPay}, nil
+	return &PendingOrder{TradeNo: reply.TradeNo, TotalAmt: req.TotalAmt, Status: pay.TradeNotPay}, nil
 }
 
 // Pay pays the user's pending order: the platform marks it paid, sends the
@@ -126,12 +119,15 @@ func (c *Console) Pay(ctx context.Context, in PayRequest) (*Answer, error) {
 		return nil, errNoOrder
 	}
 	tx := c.Platform.Pay(tradeNo, total)
-	reply, err := c.Client.ShipNotify(ctx, pay.ShipNotifyRequest{SkillID: c.SkillID, UserToken: s.charge.Payload.ChargeInfo.UserID,
-		TransactionID: tx, TradeNo: tradeNo, TotalAmt: total, NonceStr: pay.NonceStr()})
+	notify, err := c.Platform.NewShipNotify(s.charge.Payload.ChargeInfo.UserID, tradeNo)
+	if err != nil {
+		return nil, err
+	}
+	reply, err := c.Platform.ShipNotify(ctx, notify)
 	if err != nil {
 		return nil, fmt.Errorf("ship notify: %w", err)
 	}
-	a, err := c.send(ctx, s, tsktest.NewConnectionsResponse(tradeNo, tx, s.options(c.SkillID)...))
+	a, err := c.send(ctx, s, fakeplatform.NewConnectionsResponse(tradeNo, tx, s.options(c.SkillID)...))
 	if err != nil {
 		return nil, err
 	}
@@ -146,11 +142,11 @@ func (c *Console) settleRefunds(ctx context.Context, s *speaker) ([]RefundSettle
 	var out []RefundSettled
 	for _, tradeNo := range s.orders {
 		for {
-			n, err := c.Platform.Settle(tradeNo, shop.RefundSuccess)
+			n, err := c.Platform.SettleNext(tradeNo, shop.RefundSuccess)
 			if err != nil {
 				break // nothing pending
 			}
-			reply, err := c.Client.RefundNotify(ctx, n)
+			reply, err := c.Platform.RefundNotify(ctx, n)
 			if err != nil {
 				return out, fmt.Errorf("refund notify: %w", err)
 			}
@@ -195,5 +191,5 @@ func (c *Console) markPaid(_ context.Context, in OpenRequest) (PaidReply, error)
 }
 
 func (c *Console) settle(_ context.Context, in SettleRequest) (pay.RefundNotifyRequest, error) {
-	return c.Platform.Settle(in.TradeNo, in.Status)
+	return c.Platform.SettleNext(in.TradeNo, in.Status)
 }

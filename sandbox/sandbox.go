@@ -8,7 +8,7 @@
 // pay client points at. Development keys are generated on first start.
 //
 // The package never builds the skill itself: cmd/skill passes a Build
-// function (the same wiring as `skill serve`), tests pass their own.
+// function: the one wiring of `skill serve`, used by its tests as well.
 package sandbox
 
 import (
@@ -23,6 +23,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/dingdang-voicepay/voicepay/fakeplatform"
 	"github.com/dingdang-voicepay/voicepay/skill/intents"
 )
 
@@ -78,7 +79,7 @@ type Sandbox struct {
 	AdminSecret []byte
 	SkillID     string
 	Created     []string // key files written on this start
-	Platform    *Platform
+	Platform    *fakeplatform.Platform
 	Console     *Console
 
 	app      App
@@ -101,7 +102,8 @@ func loadModel(path string) ([]byte, error) {
 }
 
 // Start listens on both addresses, builds and serves the skill, and serves
-// the fake platform. Close stops both.
+// the fake platform (package fakeplatform) with the console beside it.
+// Close stops both.
 func Start(ctx context.Context, c Config) (*Sandbox, error) {
 	if c.Build == nil {
 		return nil, errors.New("sandbox: no Build")
@@ -132,7 +134,7 @@ func Start(ctx context.Context, c Config) (*Sandbox, error) {
 	s.SkillURL, s.PlatformURL = "http://"+skillLn.Addr().String(), "http://"+platLn.Addr().String()
 	s.app, s.closeApp, err = c.Build(ctx, Wiring{
 		DataDir: c.DataDir, CatalogPath: c.Catalog, SkillID: s.SkillID,
-		Keys: s.Keys, AdminSecret: s.AdminSecret, PlatformURL: s.PlatformURL + "/paycgi/", PublicURL: s.SkillURL,
+		Keys: s.Keys, AdminSecret: s.AdminSecret, PlatformURL: s.PlatformURL + fakeplatform.PayPath, PublicURL: s.SkillURL,
 	})
 	if err != nil {
 		skillLn.Close()
@@ -148,11 +150,11 @@ func Start(ctx context.Context, c Config) (*Sandbox, error) {
 		s.Close()
 		return nil, err
 	}
-	s.Platform = &Platform{SkillID: s.SkillID, Key: s.Keys.Platform, SkillPub: &s.Keys.Skill.PublicKey}
-	client := &Client{SkillURL: s.SkillURL, Key: s.Keys.Platform, Secret: s.Keys.Secret, HMAC: c.HMAC, SkillPub: &s.Keys.Skill.PublicKey}
-	s.Console = &Console{SkillID: s.SkillID, Client: client, Platform: s.Platform, NLU: nlu, Logger: c.Logger}
+	s.Platform = &fakeplatform.Platform{SkillID: s.SkillID, SkillURL: s.SkillURL, Key: s.Keys.Platform,
+		SkillKey: &s.Keys.Skill.PublicKey, Secret: s.Keys.Secret, HMAC: c.HMAC}
+	s.Console = &Console{SkillID: s.SkillID, Platform: s.Platform, NLU: nlu, Logger: c.Logger}
 	mux := http.NewServeMux()
-	mux.Handle("/paycgi/", http.StripPrefix("/paycgi", s.Platform.Handler()))
+	mux.Handle(fakeplatform.PayPath, s.Platform.Handler())
 	mux.Handle("/sandbox/", s.Console.Handler())
 	s.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() { s.done <- s.app.Listener(skillLn) }()

@@ -12,7 +12,7 @@ import (
 	"github.com/dingdang-voicepay/voicepay/admin"
 	"github.com/dingdang-voicepay/voicepay/server"
 	"github.com/dingdang-voicepay/voicepay/shop"
-	"github.com/dingdang-voicepay/voicepay/skill/pay/paytest"
+	"github.com/dingdang-voicepay/voicepay/skill/tsk/tsktest"
 )
 
 func mustToken(t *testing.T, secret string, ttl time.Duration, now time.Time) string {
@@ -59,11 +59,11 @@ func TestAdminAPI(t *testing.T) {
 	reply := f.createOrder(t, "u1", shop.Line{ItemID: "coins", Quantity: 2, Amount: 200})
 	f.createOrder(t, "u2", shop.Line{ItemID: "ep35", Quantity: 1, Amount: 200})
 	tx := f.platform.Pay(reply.TradeNo, 200)
-	ship := f.platform.NewShipNotify("u1", reply.TradeNo)
+	ship := tsktest.MustShipNotify(t, f.platform.Platform, "u1", reply.TradeNo)
 	if ship.TransactionID != tx {
 		t.Fatalf("ship notify transaction %q, want %q", ship.TransactionID, tx)
 	}
-	body, sig := paytest.Sign(t, ship)
+	body, sig := tsktest.MustSignPay(t, ship)
 	if r := f.post(t, "/pay/ship-notify", body, sig); !payReply(t, r).OK() {
 		t.Fatalf("ship notify: %s", r.body)
 	}

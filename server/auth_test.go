@@ -8,6 +8,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/dingdang-voicepay/voicepay/fakeplatform"
 	"github.com/dingdang-voicepay/voicepay/server"
 	"github.com/dingdang-voicepay/voicepay/skill/tsk/tsktest"
 )
@@ -21,7 +22,7 @@ func TestNewAuth(t *testing.T) {
 		v := server.Verified(c, "")
 		return c.SendString(v.Auth.Algorithm + " " + string(v.Body))
 	})
-	body, auth := tsktest.SignRSA2(tsktest.NewLaunch())
+	body, auth := tsktest.SignRSA2(fakeplatform.NewLaunch())
 	tests := []struct {
 		name, auth string
 		want       int

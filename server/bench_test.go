@@ -8,8 +8,8 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/dingdang-voicepay/voicepay/fakeplatform"
 	"github.com/dingdang-voicepay/voicepay/shop"
-	"github.com/dingdang-voicepay/voicepay/skill/pay/paytest"
 	"github.com/dingdang-voicepay/voicepay/skill/tsk/tsktest"
 )
 
@@ -24,7 +24,7 @@ func BenchmarkSkillRoundTrip(b *testing.B) {
 	for b.Loop() {
 		i++
 		b.StopTimer()
-		body, auth := tsktest.SignRSA2(tsktest.NewLaunch(tsktest.WithRequestID(fmt.Sprintf("bench-%d", i))))
+		body, auth := tsktest.SignRSA2(fakeplatform.NewLaunch(fakeplatform.WithRequestID(fmt.Sprintf("bench-%d", i))))
 		b.StartTimer()
 		resp, err := f.app.Test(tsktest.NewHTTPRequest("http://skill.test/skill", body, auth), -1)
 		if err != nil || resp.StatusCode != 200 {
@@ -42,7 +42,7 @@ func BenchmarkEcho(b *testing.B) {
 		c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
 		return c.Send(c.Body())
 	})
-	body, _ := tsktest.SignRSA2(tsktest.NewLaunch())
+	body, _ := tsktest.SignRSA2(fakeplatform.NewLaunch())
 	b.ReportAllocs()
 	for b.Loop() {
 		req, _ := http.NewRequest(http.MethodPost, "http://skill.test/echo", bytes.NewReader(body))
@@ -78,8 +78,8 @@ func BenchmarkCreateOrder(b *testing.B) {
 	const n = 4096
 	bodies, auths := make([][]byte, n), make([]string, n)
 	for i := range n {
-		req := paytest.NewCreateOrder(fmt.Sprintf("bench-user-%d", i), shop.Line{ItemID: "coins", Quantity: 2, Amount: 200})
-		bodies[i], auths[i] = paytest.Sign(b, req)
+		req := fakeplatform.NewCreateOrder(fmt.Sprintf("bench-user-%d", i), shop.Line{ItemID: "coins", Quantity: 2, Amount: 200})
+		bodies[i], auths[i] = tsktest.MustSignPay(b, req)
 	}
 	b.ReportAllocs()
 	i := 0

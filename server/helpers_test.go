@@ -21,12 +21,12 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/dingdang-voicepay/voicepay/catalog"
+	"github.com/dingdang-voicepay/voicepay/fakeplatform"
 	"github.com/dingdang-voicepay/voicepay/qr"
 	"github.com/dingdang-voicepay/voicepay/server"
 	"github.com/dingdang-voicepay/voicepay/shop"
 	"github.com/dingdang-voicepay/voicepay/skill/intents"
 	"github.com/dingdang-voicepay/voicepay/skill/pay"
-	"github.com/dingdang-voicepay/voicepay/skill/pay/paytest"
 	"github.com/dingdang-voicepay/voicepay/skill/tsk"
 	"github.com/dingdang-voicepay/voicepay/skill/tsk/tsktest"
 	"github.com/dingdang-voicepay/voicepay/store/bolt"
@@ -53,7 +53,7 @@ type fixture struct {
 	svc      *pay.Service
 	offers   *pay.Offers
 	codes    *qr.Codes
-	platform *paytest.Platform
+	platform *fakeplatform.Server
 	now      time.Time // the QR clock; zero means time.Now
 }
 
@@ -68,11 +68,11 @@ func newFixture(tb testing.TB, mods ...func(*server.Config)) *fixture {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { st.Close() })
-	f := &fixture{store: st, platform: paytest.NewPlatform(tb)}
+	f := &fixture{store: st, platform: tsktest.NewPlatform(tb)}
 	f.offers = &pay.Offers{Secret: []byte("offer-secret")}
 	state := mem.New(mem.Config{})
 	ledger := &shop.Ledger{Store: st, Catalog: cat}
-	f.svc = &pay.Service{Ledger: ledger, SkillID: tsktest.SkillID, Offers: f.offers, Platform: f.platform.Client()}
+	f.svc = &pay.Service{Ledger: ledger, SkillID: tsktest.SkillID, Offers: f.offers, Platform: tsktest.PayClient(f.platform)}
 	f.codes = &qr.Codes{Secret: []byte("qr-secret"), Now: func() time.Time {
 		if f.now.IsZero() {
 			return time.Now()

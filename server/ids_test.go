@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/dingdang-voicepay/voicepay/fakeplatform"
 	"github.com/dingdang-voicepay/voicepay/shop"
 	"github.com/dingdang-voicepay/voicepay/skill/tsk"
 	"github.com/dingdang-voicepay/voicepay/skill/tsk/tsktest"
@@ -19,11 +20,11 @@ func TestSkillIDsWithControlCharacters(t *testing.T) {
 		req  *tsk.Request
 		want int
 	}{
-		{"userId with NUL", tsktest.NewLaunch(tsktest.WithUser("victim\x00zz")), http.StatusBadRequest},
-		{"sessionId with a newline", tsktest.NewLaunch(tsktest.WithSession("s\n1")), http.StatusBadRequest},
-		{"deviceId with ESC", tsktest.NewLaunch(tsktest.WithDevice("d\x1b[31m")), http.StatusBadRequest},
-		{"userId with a C1 control", tsktest.NewLaunch(tsktest.WithUser("u\u0085")), http.StatusBadRequest},
-		{"unicode ids", tsktest.NewLaunch(tsktest.WithUser("用户/一:{x}"), tsktest.WithSession("会话")), http.StatusOK},
+		{"userId with NUL", fakeplatform.NewLaunch(fakeplatform.WithUser("victim\x00zz")), http.StatusBadRequest},
+		{"sessionId with a newline", fakeplatform.NewLaunch(fakeplatform.WithSession("s\n1")), http.StatusBadRequest},
+		{"deviceId with ESC", fakeplatform.NewLaunch(fakeplatform.WithDevice("d\x1b[31m")), http.StatusBadRequest},
+		{"userId with a C1 control", fakeplatform.NewLaunch(fakeplatform.WithUser("u\u0085")), http.StatusBadRequest},
+		{"unicode ids", fakeplatform.NewLaunch(fakeplatform.WithUser("用户/一:{x}"), fakeplatform.WithSession("会话")), http.StatusOK},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -10,7 +10,7 @@ import (
 	"github.com/dingdang-voicepay/voicepay/server"
 	"github.com/dingdang-voicepay/voicepay/shop"
 	"github.com/dingdang-voicepay/voicepay/skill/pay"
-	"github.com/dingdang-voicepay/voicepay/skill/pay/paytest"
+	"github.com/dingdang-voicepay/voicepay/skill/tsk/tsktest"
 )
 
 // payClaims would tell the user our page or QR code takes the payment.
@@ -56,7 +56,7 @@ func TestOrderPage(t *testing.T) {
 	page("等待支付", reply.TradeNo)
 
 	f.platform.Pay(reply.TradeNo, 200)
-	body, sig := paytest.Sign(t, f.platform.NewShipNotify("u1", reply.TradeNo))
+	body, sig := tsktest.MustSignPay(t, tsktest.MustShipNotify(t, f.platform.Platform, "u1", reply.TradeNo))
 	if r := f.post(t, "/pay/ship-notify", body, sig); !payReply(t, r).OK() {
 		t.Fatalf("ship notify: %s", r.body)
 	}

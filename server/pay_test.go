@@ -8,10 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dingdang-voicepay/voicepay/fakeplatform"
 	"github.com/dingdang-voicepay/voicepay/server"
 	"github.com/dingdang-voicepay/voicepay/shop"
 	"github.com/dingdang-voicepay/voicepay/skill/pay"
-	"github.com/dingdang-voicepay/voicepay/skill/pay/paytest"
 	"github.com/dingdang-voicepay/voicepay/skill/tsk"
 	"github.com/dingdang-voicepay/voicepay/skill/tsk/tsktest"
 )
@@ -19,7 +19,7 @@ import (
 // createOrder sends a signed create order for the lines and returns the reply.
 func (f *fixture) createOrder(t *testing.T, user string, lines ...shop.Line) pay.Reply {
 	t.Helper()
-	body, auth := paytest.Sign(t, paytest.NewCreateOrder(user, lines...))
+	body, auth := tsktest.MustSignPay(t, fakeplatform.NewCreateOrder(user, lines...))
 	r := f.post(t, "/pay/create-order", body, auth)
 	if r.status != 200 {
 		t.Fatalf("create order: HTTP %d %s", r.status, r.body)
@@ -35,7 +35,7 @@ func TestPayCreateAndShip(t *testing.T) {
 	}
 	ship := pay.ShipNotifyRequest{SkillID: tsktest.SkillID, UserToken: "u1", TransactionID: "TX1",
 		TradeNo: reply.TradeNo, TotalAmt: 200, NonceStr: pay.NonceStr()}
-	body, auth := paytest.Sign(t, ship)
+	body, auth := tsktest.MustSignPay(t, ship)
 	for range 3 { // the platform retries: delivered exactly once, SUCCESS each time
 		r := f.post(t, "/pay/ship-notify", body, auth)
 		if got := payReply(t, r); r.status != 200 || !got.OK() {
@@ -51,8 +51,8 @@ func TestPayCreateAndShip(t *testing.T) {
 func TestPayRefused(t *testing.T) {
 	f := newFixture(t)
 	now := time.Now()
-	good, _ := json.Marshal(paytest.NewCreateOrder("u1", shop.Line{ItemID: "coins", Quantity: 1, Amount: 100}))
-	unknown, _ := json.Marshal(paytest.NewCreateOrder("u1", shop.Line{ItemID: "nope", Quantity: 1, Amount: 100}))
+	good, _ := json.Marshal(fakeplatform.NewCreateOrder("u1", shop.Line{ItemID: "coins", Quantity: 1, Amount: 100}))
+	unknown, _ := json.Marshal(fakeplatform.NewCreateOrder("u1", shop.Line{ItemID: "nope", Quantity: 1, Amount: 100}))
 	bad := []byte(`{"skillId":`)
 	big := append(bytes.Clone(good[:len(good)-1]), `,"pad":"`+strings.Repeat("x", server.DefaultBodyLimit)+`"}`...)
 	tests := []struct {
@@ -104,7 +104,7 @@ func TestPayRefundNotify(t *testing.T) {
 	f := newFixture(t)
 	req := pay.RefundNotifyRequest{SkillID: tsktest.SkillID, TradeNo: "TNOPE", RefundTradeNo: "TNOPER01",
 		RefundStatus: shop.RefundSuccess, NonceStr: pay.NonceStr()}
-	body, auth := paytest.Sign(t, req)
+	body, auth := tsktest.MustSignPay(t, req)
 	r := f.post(t, "/pay/refund-notify", body, auth)
 	if reply := payReply(t, r); r.status != 200 || reply.RetCode != pay.RetFail {
 		t.Fatalf("refund notify for an unknown order: %d %+v", r.status, reply)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/dingdang-voicepay/voicepay/device"
+	"github.com/dingdang-voicepay/voicepay/fakeplatform"
 	"github.com/dingdang-voicepay/voicepay/server"
 	"github.com/dingdang-voicepay/voicepay/skill/tsk"
 	"github.com/dingdang-voicepay/voicepay/skill/tsk/tsktest"
@@ -21,15 +22,15 @@ func TestSkillAccepted(t *testing.T) {
 		sign func(*tsk.Request) ([]byte, string)
 		req  *tsk.Request
 	}{
-		{"rsa2 launch", tsktest.SignRSA2, tsktest.NewLaunch()},
-		{"hmac launch", tsktest.SignHMAC, tsktest.NewLaunch()},
-		{"rsa2 screened browse", tsktest.SignRSA2, tsktest.NewIntent("browse", nil, tsktest.WithDeviceKind(device.Screened))},
-		{"hmac buy", tsktest.SignHMAC, tsktest.NewIntent("buy", map[string]string{"product": "coins"})},
-		{"session ended", tsktest.SignRSA2, tsktest.NewSessionEnded(tsk.ReasonUserInitiated)},
-		{"3 min old", tsktest.SignRSA2, tsktest.NewLaunch(tsktest.WithTime(time.Now().Add(-170 * time.Second)))},
-		{"player event without user or session", tsktest.SignRSA2, tsktest.NewEvent("AudioPlayer.PlaybackStarted")},
-		{"unknown request type", tsktest.SignRSA2, tsktest.NewEvent("Some.FutureRequest", tsktest.WithUser("u"))},
-		{"launch without user", tsktest.SignRSA2, tsktest.NewLaunch(tsktest.WithUser(""))},
+		{"rsa2 launch", tsktest.SignRSA2, fakeplatform.NewLaunch()},
+		{"hmac launch", tsktest.SignHMAC, fakeplatform.NewLaunch()},
+		{"rsa2 screened browse", tsktest.SignRSA2, fakeplatform.NewIntent("browse", nil, fakeplatform.WithDeviceKind(device.Screened))},
+		{"hmac buy", tsktest.SignHMAC, fakeplatform.NewIntent("buy", map[string]string{"product": "coins"})},
+		{"session ended", tsktest.SignRSA2, fakeplatform.NewSessionEnded(tsk.ReasonUserInitiated)},
+		{"3 min old", tsktest.SignRSA2, fakeplatform.NewLaunch(fakeplatform.WithTime(time.Now().Add(-170 * time.Second)))},
+		{"player event without user or session", tsktest.SignRSA2, fakeplatform.NewEvent("AudioPlayer.PlaybackStarted")},
+		{"unknown request type", tsktest.SignRSA2, fakeplatform.NewEvent("Some.FutureRequest", fakeplatform.WithUser("u"))},
+		{"launch without user", tsktest.SignRSA2, fakeplatform.NewLaunch(fakeplatform.WithUser(""))},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -49,13 +50,15 @@ func TestSkillAccepted(t *testing.T) {
 func TestSkillRejected(t *testing.T) {
 	f := newFixture(t)
 	now := time.Now()
-	launch := func(opts ...tsktest.Option) ([]byte, string) { return tsktest.SignRSA2(tsktest.NewLaunch(opts...)) }
+	launch := func(opts ...fakeplatform.Option) ([]byte, string) {
+		return tsktest.SignRSA2(fakeplatform.NewLaunch(opts...))
+	}
 	replayBody, replayAuth := launch()
 	if r := f.post(t, "/skill", replayBody, replayAuth); r.status != http.StatusOK {
 		t.Fatalf("first send of the replayed request: %d %s", r.status, r.body)
 	}
 	body, _ := launch()
-	otherBody, otherAuth := launch(tsktest.WithSkill("other-skill"))
+	otherBody, otherAuth := launch(fakeplatform.WithSkill("other-skill"))
 	bad := []byte(`{"version":"1.0","request":`)
 	missing := []byte(`{"version":"1.0","request":{"type":"LaunchRequest"}}`)
 	big := append([]byte(`{"pad":"`), bytes.Repeat([]byte("x"), server.DefaultBodyLimit)...)
@@ -94,11 +97,11 @@ func TestSkillRejected(t *testing.T) {
 
 func TestSkillHMACWithoutSecret(t *testing.T) {
 	f := newFixture(t, func(c *server.Config) { c.Secrets = nil })
-	body, auth := tsktest.SignHMAC(tsktest.NewLaunch())
+	body, auth := tsktest.SignHMAC(fakeplatform.NewLaunch())
 	if r := f.post(t, "/skill", body, auth); r.status != 401 || r.errorText() != "algorithm not allowed" {
 		t.Fatalf("HMAC without a secret: %d %s", r.status, r.body)
 	}
-	body, auth = tsktest.SignRSA2(tsktest.NewLaunch())
+	body, auth = tsktest.SignRSA2(fakeplatform.NewLaunch())
 	if r := f.post(t, "/skill", body, auth); r.status != 200 {
 		t.Fatalf("RSA2: %d %s", r.status, r.body)
 	}
@@ -108,7 +111,7 @@ func TestSkillKeyRotation(t *testing.T) {
 	f := newFixture(t, func(c *server.Config) {
 		c.PlatformKeys = append(c.PlatformKeys, &tsktest.SkillKey.PublicKey) // the "new" key
 	})
-	body, _ := tsktest.SignRSA2(tsktest.NewLaunch())
+	body, _ := tsktest.SignRSA2(fakeplatform.NewLaunch())
 	if r := f.post(t, "/skill", body, tsktest.SignReply(body, time.Now())); r.status != 200 {
 		t.Fatalf("second key: %d %s", r.status, r.body)
 	}
@@ -117,7 +120,7 @@ func TestSkillKeyRotation(t *testing.T) {
 func TestSCFEnvelope(t *testing.T) {
 	f := newFixture(t)
 	for _, sign := range []func(*tsk.Request) ([]byte, string){tsktest.SignHMAC, tsktest.SignRSA2} {
-		inner, auth := sign(tsktest.NewLaunch())
+		inner, auth := sign(fakeplatform.NewLaunch())
 		env, _ := json.Marshal(tsk.Envelope{Header: map[string]string{"Authorization": auth}, Body: string(inner)})
 		r := f.post(t, "/skill", env, "")
 		if r.status != 200 {
@@ -134,7 +137,7 @@ func TestSCFEnvelope(t *testing.T) {
 	}
 
 	// A bad signature inside an envelope is refused, in an envelope.
-	inner, _ := tsktest.SignRSA2(tsktest.NewLaunch())
+	inner, _ := tsktest.SignRSA2(fakeplatform.NewLaunch())
 	env, _ := json.Marshal(tsk.Envelope{Header: map[string]string{"Authorization": tsktest.SignReply(inner, time.Now())}, Body: string(inner)})
 	r := f.post(t, "/skill", env, "")
 	out, err := tsk.DecodeEnvelope(r.body)
@@ -151,7 +154,7 @@ func TestSCFEnvelope(t *testing.T) {
 func TestZeroConfig(t *testing.T) {
 	app := server.New(server.Config{})
 	f := &fixture{app: app}
-	body, auth := tsktest.SignRSA2(tsktest.NewLaunch())
+	body, auth := tsktest.SignRSA2(fakeplatform.NewLaunch())
 	if r := f.post(t, "/skill", body, auth); r.status != 401 || r.errorText() != "algorithm not allowed" {
 		t.Errorf("/skill without keys: %d %s", r.status, r.body)
 	}

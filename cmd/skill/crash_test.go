@@ -1,16 +1,17 @@
 package main_test
 
 import (
+	"context"
 	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/dingdang-voicepay/voicepay/fakeplatform"
 	"github.com/dingdang-voicepay/voicepay/server"
 	"github.com/dingdang-voicepay/voicepay/shop"
 	"github.com/dingdang-voicepay/voicepay/skill/pay"
-	"github.com/dingdang-voicepay/voicepay/skill/pay/paytest"
 	"github.com/dingdang-voicepay/voicepay/skill/tsk/tsktest"
 )
 
@@ -47,8 +48,7 @@ func TestCrash(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for i := w; i < orders; i += workers {
-				reply, err := paytest.Post(p.url+"/pay/create-order",
-					paytest.NewCreateOrder(user(i), shop.Line{ItemID: "coins", Quantity: 1, Amount: 100}))
+				reply, err := tsktest.PlatformFor(p.url).CreateOrder(context.Background(), fakeplatform.NewCreateOrder(user(i), shop.Line{ItemID: "coins", Quantity: 1, Amount: 100}))
 				if err != nil {
 					return // the server is gone
 				}
@@ -63,7 +63,7 @@ func TestCrash(t *testing.T) {
 				mu.Lock()
 				created[tradeNo] = i
 				mu.Unlock()
-				reply, err = paytest.Post(p.url+"/pay/ship-notify", ship(i, tradeNo))
+				reply, err = tsktest.PlatformFor(p.url).ShipNotify(context.Background(), ship(i, tradeNo))
 				if err != nil {
 					return
 				}
@@ -125,7 +125,7 @@ func TestCrash(t *testing.T) {
 	// The platform retries every ship notify it has not seen SUCCESS for
 	// (and may repeat the others): each ends delivered exactly once.
 	for tradeNo, i := range created {
-		if reply, err := paytest.Post(p.url+"/pay/ship-notify", ship(i, tradeNo)); err != nil || !reply.OK() {
+		if reply, err := tsktest.PlatformFor(p.url).ShipNotify(context.Background(), ship(i, tradeNo)); err != nil || !reply.OK() {
 			t.Fatalf("retried ship notify for %s: %+v, %v", tradeNo, reply, err)
 		}
 	}

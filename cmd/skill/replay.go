@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/rsa"
 	"fmt"
 	"io"
 	"log/slog"
@@ -11,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/dingdang-voicepay/voicepay/admin"
+	"github.com/dingdang-voicepay/voicepay/fakeplatform"
 	"github.com/dingdang-voicepay/voicepay/replay"
 	"github.com/dingdang-voicepay/voicepay/sandbox"
 	"github.com/dingdang-voicepay/voicepay/skill/tsk"
@@ -112,12 +112,12 @@ func remoteTarget(cfg config, url, platform, platformKey string, hmac bool) (*re
 		secret = strings.TrimSpace(string(raw))
 	}
 	return &replay.HTTPTarget{
-		ID: cfg.SkillID, PlatformURL: platform, Admin: &admin.Client{BaseURL: url, Secret: []byte(cmpOr(cfg.AdminSecret, secret))},
-		Client: &sandbox.Client{SkillURL: url, Key: pk, Secret: []byte(secret), HMAC: hmac, SkillPub: publicOf(skillKey)},
+		ID: cfg.SkillID, PlatformURL: platform,
+		Platform: &fakeplatform.Platform{SkillID: cfg.SkillID, SkillURL: url, Key: pk, SkillKey: &skillKey.PublicKey,
+			Secret: []byte(secret), HMAC: hmac},
+		Admin: &admin.Client{BaseURL: url, Secret: []byte(cmpOr(cfg.AdminSecret, secret))},
 	}, nil
 }
-
-func publicOf(k *rsa.PrivateKey) *rsa.PublicKey { return &k.PublicKey }
 
 func cmpOr(a, b string) string {
 	if a != "" {

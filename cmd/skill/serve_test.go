@@ -2,6 +2,7 @@ package main_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"os"
@@ -12,21 +13,21 @@ import (
 	"time"
 
 	"github.com/dingdang-voicepay/voicepay/device"
+	"github.com/dingdang-voicepay/voicepay/fakeplatform"
 	"github.com/dingdang-voicepay/voicepay/server"
 	"github.com/dingdang-voicepay/voicepay/shop"
-	"github.com/dingdang-voicepay/voicepay/skill/pay/paytest"
 	"github.com/dingdang-voicepay/voicepay/skill/tsk"
 	"github.com/dingdang-voicepay/voicepay/skill/tsk/tsktest"
 )
 
 func TestServe(t *testing.T) {
-	platform := paytest.NewPlatform(t) // for refunds and the reconciler
+	platform := tsktest.NewPlatform(t) // for refunds and the reconciler
 	data := t.TempDir()
-	env := environ(data, "SKILL_PLATFORM_URL="+platform.URL)
+	env := environ(data, "SKILL_PLATFORM_URL="+platform.PayURL())
 	p := serve(t, env)
 
 	for name, sign := range map[string]func(*tsk.Request) ([]byte, string){"hmac": tsktest.SignHMAC, "rsa2": tsktest.SignRSA2} {
-		body, auth := sign(tsktest.NewLaunch())
+		body, auth := sign(fakeplatform.NewLaunch())
 		r := do(t, tsktest.NewHTTPRequest(p.url+"/skill", body, auth))
 		if r.status != 200 {
 			t.Fatalf("%s launch: %d %s", name, r.status, r.body)
@@ -35,12 +36,12 @@ func TestServe(t *testing.T) {
 	}
 
 	now := time.Now()
-	body, _ := tsktest.SignRSA2(tsktest.NewLaunch())
-	replayBody, replayAuth := tsktest.SignRSA2(tsktest.NewLaunch())
+	body, _ := tsktest.SignRSA2(fakeplatform.NewLaunch())
+	replayBody, replayAuth := tsktest.SignRSA2(fakeplatform.NewLaunch())
 	if r := do(t, tsktest.NewHTTPRequest(p.url+"/skill", replayBody, replayAuth)); r.status != 200 {
 		t.Fatalf("first send: %d %s", r.status, r.body)
 	}
-	otherBody, otherAuth := tsktest.SignRSA2(tsktest.NewLaunch(tsktest.WithSkill("other-skill")))
+	otherBody, otherAuth := tsktest.SignRSA2(fakeplatform.NewLaunch(fakeplatform.WithSkill("other-skill")))
 	bad := []byte(`{"version":`)
 	big := append([]byte(`{"x":"`), bytes.Repeat([]byte("y"), server.DefaultBodyLimit)...)
 	big = append(big, `"}`...)
@@ -85,19 +86,19 @@ func TestServe(t *testing.T) {
 	}
 
 	// A purchase's pay side: create order, then ship notify, signed with
-	// the platform's key; paytest.Post checks each reply's signature.
-	create := paytest.NewCreateOrder("u1", shop.Line{ItemID: "coins", Quantity: 3, Amount: 300})
-	reply, err := paytest.Post(p.url+"/pay/create-order", create)
+	// the platform's key; the fake platform checks each reply's signature.
+	create := fakeplatform.NewCreateOrder("u1", shop.Line{ItemID: "coins", Quantity: 3, Amount: 300})
+	reply, err := tsktest.PlatformFor(p.url).CreateOrder(context.Background(), create)
 	if err != nil || !reply.OK() || reply.TradeNo == "" {
 		t.Fatalf("create order: %+v, %v", reply, err)
 	}
 	tradeNo := reply.TradeNo
 	platform.Pay(tradeNo, 300)
-	ship := platform.NewShipNotify("u1", tradeNo)
-	if reply, err := paytest.Post(p.url+"/pay/ship-notify", ship); err != nil || !reply.OK() {
+	ship := tsktest.MustShipNotify(t, platform.Platform, "u1", tradeNo)
+	if reply, err := tsktest.PlatformFor(p.url).ShipNotify(context.Background(), ship); err != nil || !reply.OK() {
 		t.Fatalf("ship notify: %+v, %v", reply, err)
 	}
-	hmacBody, _ := paytest.Sign(t, ship)
+	hmacBody, _ := tsktest.MustSignPay(t, ship)
 	if r := do(t, tsktest.NewHTTPRequest(p.url+"/pay/ship-notify", hmacBody, tsktest.SignBodyHMAC(hmacBody, now))); r.status != 401 {
 		t.Fatalf("HMAC-signed ship notify: %d %s", r.status, r.body)
 	}
@@ -233,11 +234,11 @@ func TestAdminToken(t *testing.T) {
 // the offer card's QR image URL and the offer token sent as the Charge's userId.
 func screenedOffer(t *testing.T, base string) (qrURL, offerToken string) {
 	t.Helper()
-	opts := []tsktest.Option{tsktest.WithDeviceKind(device.Screened), tsktest.WithUser("screen-user"), tsktest.WithSession("screen-session")}
+	opts := []fakeplatform.Option{fakeplatform.WithDeviceKind(device.Screened), fakeplatform.WithUser("screen-user"), fakeplatform.WithSession("screen-session")}
 	var resp *tsk.Response
 	for _, req := range []*tsk.Request{
-		tsktest.NewIntent("buy", map[string]string{"product": "ep35"}, opts...),
-		tsktest.NewIntent("yes", nil, opts...),
+		fakeplatform.NewIntent("buy", map[string]string{"product": "ep35"}, opts...),
+		fakeplatform.NewIntent("yes", nil, opts...),
 	} {
 		body, auth := tsktest.SignRSA2(req)
 		r := do(t, tsktest.NewHTTPRequest(base+"/skill", body, auth))

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/dingdang-voicepay/voicepay/skill/tsk"
-	"github.com/dingdang-voicepay/voicepay/skill/tsk/tsktest"
 )
 
 // prepared is one request signed before the clock starts.
@@ -31,7 +30,7 @@ type result struct {
 
 // measureSignRate signs a reply-sized body on every core for dur.
 func measureSignRate(dur time.Duration) float64 {
-	key := tsktest.SkillKey
+	key := benchKeys.skill
 	body := []byte(`{"retCode":"SUCCESS","retMsg":"OK","tradeNo":"T0123456789ABCDEFGHIJKLMN"}`)
 	var n atomic.Int64
 	deadline := time.Now().Add(dur)

@@ -43,6 +43,9 @@ func run(dur time.Duration, conc int) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
+	if benchKeys, err = newKeys(); err != nil {
+		return err
+	}
 
 	bin := filepath.Join(dir, "skill")
 	build := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/skill")

@@ -16,10 +16,10 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/dingdang-voicepay/voicepay/fakeplatform"
 	"github.com/dingdang-voicepay/voicepay/shop"
 	"github.com/dingdang-voicepay/voicepay/skill/pay"
 	"github.com/dingdang-voicepay/voicepay/skill/tsk"
-	"github.com/dingdang-voicepay/voicepay/skill/tsk/tsktest"
 )
 
 // maxRequests bounds every phase, whatever the duration.
@@ -30,13 +30,13 @@ func loadCreateOrder(base string, dur time.Duration, conc int) (result, error) {
 	n := min(maxRequests, int(dur.Seconds()*1500)+conc)
 	reqs := prepare(n, func(i int) prepared {
 		body, _ := json.Marshal(pay.CreateOrderRequest{
-			SkillID:   tsktest.SkillID,
+			SkillID:   fakeplatform.DefaultSkillID,
 			UserToken: "load-user-" + strconv.Itoa(i),
 			Details:   []shop.Line{{ItemID: "coins", Quantity: 2, Amount: 200}},
 			TotalAmt:  200,
 			NonceStr:  "n" + strconv.Itoa(i),
 		})
-		h, err := tsk.SignRSA2(body, time.Now(), tsktest.PlatformKey)
+		h, err := tsk.SignRSA2(body, time.Now(), benchKeys.platform)
 		if err != nil {
 			panic(err)
 		}
@@ -53,10 +53,10 @@ func loadSkillTurn(base string, dur time.Duration, conc int) (result, error) {
 	n := min(maxRequests, int(dur.Seconds()*4000)+conc)
 	reqs := prepare(n, func(i int) prepared {
 		id := strconv.Itoa(i)
-		req := tsktest.NewIntent("buy", map[string]string{"product": "万古神帝第35集"},
-			tsktest.WithUser("load-user-"+id), tsktest.WithSession("load-session-"+id),
-			tsktest.WithRequestID("load-request-"+id), tsktest.WithTime(time.Now()))
-		body, h := tsktest.SignHMAC(req)
+		req := fakeplatform.NewIntent("buy", map[string]string{"product": "万古神帝第35集"},
+			fakeplatform.WithUser("load-user-"+id), fakeplatform.WithSession("load-session-"+id),
+			fakeplatform.WithRequestID("load-request-"+id), fakeplatform.WithTime(time.Now()))
+		body, h := signHMAC(req)
 		return prepared{path: "/skill", body: body, header: h}
 	})
 	return drive(base, reqs, dur, conc, func(status int, body []byte) bool {
@@ -81,8 +81,8 @@ func loadEcho(dur time.Duration, conc int) (result, error) {
 	})
 	go app.Listener(ln)
 	defer app.Shutdown()
-	req := tsktest.NewIntent("buy", map[string]string{"product": "万古神帝第35集"})
-	body, _ := tsktest.SignHMAC(req)
+	req := fakeplatform.NewIntent("buy", map[string]string{"product": "万古神帝第35集"})
+	body, _ := signHMAC(req)
 	n := min(maxRequests, int(dur.Seconds()*8000)+conc)
 	reqs := make([]prepared, n)
 	for i := range reqs {
@@ -116,7 +116,7 @@ func (s *skillServer) cpu() time.Duration {
 	return time.Duration(u+st) * 10 * time.Millisecond
 }
 
-// startSkill runs the real binary on a free loopback port with the TESTING
+// startSkill runs the real binary on a free loopback port with the run's
 // keys, and waits until it is ready.
 func startSkill(ctx context.Context, bin, data string, extraEnv []string) (*skillServer, error) {
 	if err := os.MkdirAll(data, 0o700); err != nil {
@@ -124,10 +124,10 @@ func startSkill(ctx context.Context, bin, data string, extraEnv []string) (*skil
 	}
 	pub := filepath.Join(data, "platform_public.pem")
 	priv := filepath.Join(data, "skill_private.pem")
-	if err := os.WriteFile(pub, tsk.PublicKeyPEM(&tsktest.PlatformKey.PublicKey), 0o600); err != nil {
+	if err := os.WriteFile(pub, tsk.PublicKeyPEM(&benchKeys.platform.PublicKey), 0o600); err != nil {
 		return nil, err
 	}
-	if err := os.WriteFile(priv, tsk.PrivateKeyPEM(tsktest.SkillKey), 0o600); err != nil {
+	if err := os.WriteFile(priv, tsk.PrivateKeyPEM(benchKeys.skill), 0o600); err != nil {
 		return nil, err
 	}
 	port, err := freePort()
@@ -137,8 +137,8 @@ func startSkill(ctx context.Context, bin, data string, extraEnv []string) (*skil
 	addr := "127.0.0.1:" + strconv.Itoa(port)
 	cmd := exec.CommandContext(ctx, bin, "serve")
 	cmd.Env = append(os.Environ(),
-		"SKILL_ADDR="+addr, "SKILL_DATA="+data, "SKILL_ID="+tsktest.SkillID,
-		"SKILL_SECRET="+string(tsktest.Secret), "SKILL_TSK_PUBLIC_KEY="+pub, "SKILL_PRIVATE_KEY="+priv,
+		"SKILL_ADDR="+addr, "SKILL_DATA="+data, "SKILL_ID="+fakeplatform.DefaultSkillID,
+		"SKILL_SECRET="+string(benchKeys.secret), "SKILL_TSK_PUBLIC_KEY="+pub, "SKILL_PRIVATE_KEY="+priv,
 		"SKILL_PLATFORM_URL=http://127.0.0.1:9/", "SKILL_CATALOG=",
 		"SKILL_LOG_LEVEL=error")
 	cmd.Env = append(cmd.Env, extraEnv...)

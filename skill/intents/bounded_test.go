@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/dingdang-voicepay/voicepay/device"
+	"github.com/dingdang-voicepay/voicepay/fakeplatform"
 	"github.com/dingdang-voicepay/voicepay/skill/intents"
 	"github.com/dingdang-voicepay/voicepay/skill/tsk"
 	"github.com/dingdang-voicepay/voicepay/skill/tsk/tsktest"
@@ -57,7 +58,7 @@ func TestLongSlotIsBounded(t *testing.T) {
 				}
 				// What is said next is matched the same way.
 				start = time.Now()
-				e.send(tsktest.NewIntent("no_such_intent", nil, e.opts(tsktest.WithQuery(said))...))
+				e.send(fakeplatform.NewIntent("no_such_intent", nil, e.opts(fakeplatform.WithQuery(said))...))
 				if d := time.Since(start); d > turnBudget {
 					t.Errorf("%s: answer to the question took %v", purpose, d)
 				}
@@ -103,7 +104,7 @@ func FuzzDialogTurnBudget(f *testing.F) {
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		defer cancel()
-		req := tsktest.NewIntent(name, slots, e.opts(tsktest.WithQuery(query))...)
+		req := fakeplatform.NewIntent(name, slots, e.opts(fakeplatform.WithQuery(query))...)
 		start := time.Now()
 		resp := e.dialog.Handle(ctx, req)
 		if d := time.Since(start); d > turnBudget {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/dingdang-voicepay/voicepay/device"
 	"github.com/dingdang-voicepay/voicepay/device/ui"
+	"github.com/dingdang-voicepay/voicepay/fakeplatform"
 	"github.com/dingdang-voicepay/voicepay/shop"
 	"github.com/dingdang-voicepay/voicepay/skill/intents"
 	"github.com/dingdang-voicepay/voicepay/skill/tsk"
@@ -17,7 +18,7 @@ import (
 
 func TestWelcomeHelpBrowse(t *testing.T) {
 	devices(t, func(t *testing.T, e *env) {
-		wantSpeech(t, e.send(tsktest.NewLaunch(e.opts()...)), true, "欢迎")
+		wantSpeech(t, e.send(fakeplatform.NewLaunch(e.opts()...)), true, "欢迎")
 		wantSpeech(t, e.intent(intents.Help, nil), true, "有什么可以买")
 		r := e.intent(intents.Browse, nil)
 		wantSpeech(t, r, true, "万古神帝第35集2元", "想买哪个？")
@@ -33,11 +34,11 @@ func TestWelcomeHelpBrowse(t *testing.T) {
 
 func TestElementSelected(t *testing.T) {
 	e := newEnv(t, device.Screened)
-	r := e.send(tsktest.NewElementSelected("product:credits", e.opts()...))
+	r := e.send(fakeplatform.NewElementSelected("product:credits", e.opts()...))
 	wantSpeech(t, r, true, "要买几个")
 	wantSpeech(t, e.intent(intents.Buy, map[string]string{"count": "2"}), true, "听书点数2个，共2元")
 	e.session = "session-2"
-	wantSpeech(t, e.send(tsktest.NewElementSelected("product:nope", e.opts()...)), true, "没听懂")
+	wantSpeech(t, e.send(fakeplatform.NewElementSelected("product:nope", e.opts()...)), true, "没听懂")
 }
 
 // failingStore fails every session read.
@@ -68,7 +69,7 @@ func TestFailuresBecomeApologies(t *testing.T) {
 	for name, cfg := range tests {
 		t.Run(name, func(t *testing.T) {
 			d := intents.New(cfg)
-			resp := d.Handle(context.Background(), tsktest.NewIntent(intents.Buy, map[string]string{"product": "万古神帝第35集"}, e.opts()...))
+			resp := d.Handle(context.Background(), fakeplatform.NewIntent(intents.Buy, map[string]string{"product": "万古神帝第35集"}, e.opts()...))
 			body, _ := json.Marshal(resp)
 			tsktest.ValidateResponse(t, body)
 			wantSpeech(t, resp, false, "抱歉，出了点小问题，请稍后再试")
@@ -102,9 +103,9 @@ func TestRulesApplied(t *testing.T) {
 				Renderer: func(device.Config) ui.Renderer { return rogueRenderer{} }}
 			e.dialog = intents.New(e.config(func(c *intents.Config) { c.Device = kindOf(rogue) }))
 			for _, req := range []*tsk.Request{
-				tsktest.NewSessionEnded(tsk.ReasonError, e.opts()...),
-				tsktest.NewConnectionsResponse("T1", "D1", e.opts()...),
-				tsktest.NewIntent(intents.Help, nil, e.opts()...),
+				fakeplatform.NewSessionEnded(tsk.ReasonError, e.opts()...),
+				fakeplatform.NewConnectionsResponse("T1", "D1", e.opts()...),
+				fakeplatform.NewIntent(intents.Help, nil, e.opts()...),
 			} {
 				r := e.send(req) // send checks the rules
 				if req.Request.Type == tsk.TypeSessionEnded && r.Response.Card != nil {
@@ -120,7 +121,7 @@ func TestRulesApplied(t *testing.T) {
 func TestDeviceOverride(t *testing.T) {
 	e := newEnv(t, device.Screened)
 	cfg := e.config(func(c *intents.Config) { c.Device = kindOf(device.Screenless) })
-	r := intents.New(cfg).Handle(context.Background(), tsktest.NewIntent(intents.Browse, nil, tsktest.WithDeviceKind(device.Screened)))
+	r := intents.New(cfg).Handle(context.Background(), fakeplatform.NewIntent(intents.Browse, nil, fakeplatform.WithDeviceKind(device.Screened)))
 	if len(r.Response.Directives) != 0 || !strings.Contains(speech(r), "听书点数") {
 		t.Errorf("override ignored: %+v", r.Response)
 	}
@@ -128,7 +129,7 @@ func TestDeviceOverride(t *testing.T) {
 
 func BenchmarkPurchaseTurn(b *testing.B) {
 	e := newEnv(b, device.Screened)
-	req := tsktest.NewIntent(intents.Buy, map[string]string{"product": "万古神帝第35集"}, e.opts()...)
+	req := fakeplatform.NewIntent(intents.Buy, map[string]string{"product": "万古神帝第35集"}, e.opts()...)
 	ctx := context.Background()
 	for b.Loop() {
 		if r := e.dialog.Handle(ctx, req); r.Response.ShouldEndSession {

@@ -14,10 +14,10 @@ import (
 
 	"github.com/dingdang-voicepay/voicepay/device"
 	"github.com/dingdang-voicepay/voicepay/device/ui"
+	"github.com/dingdang-voicepay/voicepay/fakeplatform"
 	"github.com/dingdang-voicepay/voicepay/shop"
 	"github.com/dingdang-voicepay/voicepay/skill/intents"
 	"github.com/dingdang-voicepay/voicepay/skill/pay"
-	"github.com/dingdang-voicepay/voicepay/skill/pay/paytest"
 	"github.com/dingdang-voicepay/voicepay/skill/tsk"
 	"github.com/dingdang-voicepay/voicepay/skill/tsk/tsktest"
 	"github.com/dingdang-voicepay/voicepay/store/bolt"
@@ -62,7 +62,7 @@ type env struct {
 	pay      *pay.Service
 	store    *bolt.Store
 	state    *mem.State
-	platform *paytest.Platform
+	platform *fakeplatform.Server
 	clock    *clock
 	kind     *device.Kind
 	user     string
@@ -77,13 +77,13 @@ func newEnv(t testing.TB, kind *device.Kind) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	platform := paytest.NewPlatform(t)
+	platform := tsktest.NewPlatform(t)
 	cat := demoCatalog()
 	offers := &pay.Offers{Secret: []byte("test-offer-secret"), Now: c.Now}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	state := mem.New(mem.Config{Now: c.Now})
 	svc := &pay.Service{Ledger: &shop.Ledger{Store: st, Catalog: cat, Now: c.Now}, SkillID: tsktest.SkillID,
-		Offers: offers, Platform: platform.Client(), Logger: logger}
+		Offers: offers, Platform: tsktest.PayClient(platform), Logger: logger}
 	e := &env{t: t, ctx: context.Background(), pay: svc, store: st, state: state, platform: platform, clock: c,
 		kind: kind, user: "user-1", session: "session-1"}
 	e.dialog = intents.New(e.config(func(c *intents.Config) {
@@ -105,9 +105,9 @@ func (e *env) config(mod func(*intents.Config)) intents.Config {
 }
 
 // opts are the request options of this speaker and user.
-func (e *env) opts(more ...tsktest.Option) []tsktest.Option {
-	return append([]tsktest.Option{tsktest.WithDeviceKind(e.kind), tsktest.WithUser(e.user), tsktest.WithSession(e.session),
-		tsktest.WithTime(e.clock.Now())}, more...)
+func (e *env) opts(more ...fakeplatform.Option) []fakeplatform.Option {
+	return append([]fakeplatform.Option{fakeplatform.WithDeviceKind(e.kind), fakeplatform.WithUser(e.user), fakeplatform.WithSession(e.session),
+		fakeplatform.WithTime(e.clock.Now())}, more...)
 }
 
 // send handles req and checks the response against the platform's schema
@@ -125,9 +125,9 @@ func (e *env) send(req *tsk.Request) *tsk.Response {
 }
 
 // intent sends an IntentRequest.
-func (e *env) intent(name string, slots map[string]string, more ...tsktest.Option) *tsk.Response {
+func (e *env) intent(name string, slots map[string]string, more ...fakeplatform.Option) *tsk.Response {
 	e.t.Helper()
-	return e.send(tsktest.NewIntent(name, slots, e.opts(more...)...))
+	return e.send(fakeplatform.NewIntent(name, slots, e.opts(more...)...))
 }
 
 // checkRules fails the test when a response breaks a protocol rule.
@@ -197,7 +197,7 @@ func (e *env) createOrder(resp *tsk.Response) order {
 	for _, it := range ci.Items {
 		lines = append(lines, shop.Line{ItemID: it.ItemID, Quantity: it.Count, Amount: it.TotalFee})
 	}
-	req := paytest.NewCreateOrder(ci.UserID, lines...)
+	req := fakeplatform.NewCreateOrder(ci.UserID, lines...)
 	reply := e.pay.CreateOrder(e.ctx, req)
 	if !reply.OK() {
 		e.t.Fatalf("create order: %+v", reply)
@@ -210,7 +210,7 @@ func (e *env) createOrder(resp *tsk.Response) order {
 func (e *env) payAndShip(o order) {
 	e.t.Helper()
 	e.platform.Pay(o.tradeNo, o.total)
-	if reply := e.pay.ShipNotify(e.ctx, e.platform.NewShipNotify(o.userToken, o.tradeNo)); !reply.OK() {
+	if reply := e.pay.ShipNotify(e.ctx, tsktest.MustShipNotify(e.t, e.platform.Platform, o.userToken, o.tradeNo)); !reply.OK() {
 		e.t.Fatalf("ship notify: %+v", reply)
 	}
 }
@@ -218,7 +218,7 @@ func (e *env) payAndShip(o order) {
 // paid sends the Connections.Response Charge for the order.
 func (e *env) paid(o order) *tsk.Response {
 	e.t.Helper()
-	return e.send(tsktest.NewConnectionsResponse(o.tradeNo, "dd-"+o.tradeNo, e.opts()...))
+	return e.send(fakeplatform.NewConnectionsResponse(o.tradeNo, "dd-"+o.tradeNo, e.opts()...))
 }
 
 // buy runs a whole purchase (say, confirm, pay, ship, jump back) and

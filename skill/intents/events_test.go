@@ -3,9 +3,9 @@ package intents_test
 import (
 	"testing"
 
+	"github.com/dingdang-voicepay/voicepay/fakeplatform"
 	"github.com/dingdang-voicepay/voicepay/skill/intents"
 	"github.com/dingdang-voicepay/voicepay/skill/tsk"
-	"github.com/dingdang-voicepay/voicepay/skill/tsk/tsktest"
 )
 
 // TestEventsGetAShortAnswer: a player event or a request type the dialog
@@ -18,7 +18,7 @@ func TestEventsGetAShortAnswer(t *testing.T) {
 		for _, typ := range []string{"AudioPlayer.PlaybackStarted", "AudioPlayer.PlaybackNearlyFinished",
 			"AudioPlayer.PlaybackFinished", "Display.Rendered", "Some.FutureRequest"} {
 			for _, user := range []string{"", e.user} {
-				r := e.send(tsktest.NewEvent(typ, tsktest.WithUser(user), tsktest.WithSession(e.session)))
+				r := e.send(fakeplatform.NewEvent(typ, fakeplatform.WithUser(user), fakeplatform.WithSession(e.session)))
 				if !r.Response.ShouldEndSession || len(r.Response.Directives) != 0 || len([]rune(speech(r))) > 10 {
 					t.Errorf("%s (user %q): %q end=%v %d directives", typ, user, speech(r), r.Response.ShouldEndSession, len(r.Response.Directives))
 				}
@@ -31,7 +31,7 @@ func TestEventsGetAShortAnswer(t *testing.T) {
 		}
 		// No user needed to be welcomed or to leave.
 		e.user = ""
-		wantSpeech(t, e.send(tsktest.NewLaunch(e.opts()...)), true, "欢迎")
-		wantSpeech(t, e.send(tsktest.NewSessionEnded(tsk.ReasonUserInitiated, e.opts()...)), false, "再见")
+		wantSpeech(t, e.send(fakeplatform.NewLaunch(e.opts()...)), true, "欢迎")
+		wantSpeech(t, e.send(fakeplatform.NewSessionEnded(tsk.ReasonUserInitiated, e.opts()...)), false, "再见")
 	})
 }

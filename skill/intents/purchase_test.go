@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/dingdang-voicepay/voicepay/device"
+	"github.com/dingdang-voicepay/voicepay/fakeplatform"
 	"github.com/dingdang-voicepay/voicepay/shop"
 	"github.com/dingdang-voicepay/voicepay/skill/intents"
 	"github.com/dingdang-voicepay/voicepay/skill/tsk"
@@ -111,13 +112,13 @@ func TestBuyConsumable(t *testing.T) {
 func TestCountForms(t *testing.T) {
 	tests := []struct {
 		name string
-		opt  tsktest.Option
+		opt  fakeplatform.Option
 		want string
 	}{
-		{"digits", tsktest.WithSlots(map[string]string{"count": "3"}), "3个，共3元"},
-		{"chinese", tsktest.WithSlots(map[string]string{"count": "十二"}), "12个，共12元"},
-		{"unit", tsktest.WithSlot("count", tsk.Value{Type: tsk.ValueUnit, Amount: "5", Unit: "个", Origin: "5个"}), "5个，共5元"},
-		{"query", tsktest.WithQuery("两个"), "2个，共2元"},
+		{"digits", fakeplatform.WithSlots(map[string]string{"count": "3"}), "3个，共3元"},
+		{"chinese", fakeplatform.WithSlots(map[string]string{"count": "十二"}), "12个，共12元"},
+		{"unit", fakeplatform.WithSlot("count", tsk.Value{Type: tsk.ValueUnit, Amount: "5", Unit: "个", Origin: "5个"}), "5个，共5元"},
+		{"query", fakeplatform.WithQuery("两个"), "2个，共2元"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -162,7 +163,7 @@ func TestSayNo(t *testing.T) {
 		}
 		// DENIED counts as no.
 		e.intent(intents.Buy, map[string]string{"product": "万古神帝35集"})
-		wantSpeech(t, e.intent(intents.Buy, nil, tsktest.WithConfirmation(tsk.Denied)), false, "已取消")
+		wantSpeech(t, e.intent(intents.Buy, nil, fakeplatform.WithConfirmation(tsk.Denied)), false, "已取消")
 	})
 }
 
@@ -188,7 +189,7 @@ func TestUnknownProduct(t *testing.T) {
 		r = e.intent(intents.Buy, map[string]string{"product": "古神帝地"})
 		wantSpeech(t, r, true, "你是不是想要万古神帝第35集")
 		// The answer to the question is taken even from an unknown intent.
-		r = e.send(tsktest.NewIntent("unknown", nil, e.opts(tsktest.WithQuery("会员月卡"))...))
+		r = e.send(fakeplatform.NewIntent("unknown", nil, e.opts(fakeplatform.WithQuery("会员月卡"))...))
 		wantSpeech(t, r, true, "会员月卡，19.9元，确定购买吗？")
 	})
 }
@@ -215,7 +216,7 @@ func TestPlayNotOwned(t *testing.T) {
 		r := e.intent(intents.Play, map[string]string{"product": "万古神帝36集"})
 		wantSpeech(t, r, true, "这是付费内容，2元，要购买吗？")
 		// CONFIRMED counts as yes.
-		r = e.intent(intents.Play, map[string]string{"product": "万古神帝36集"}, tsktest.WithConfirmation(tsk.Confirmed))
+		r = e.intent(intents.Play, map[string]string{"product": "万古神帝36集"}, fakeplatform.WithConfirmation(tsk.Confirmed))
 		o := e.createOrder(r)
 		stored, err := e.pay.Confirm(e.ctx, o.tradeNo)
 		if err != nil {
@@ -252,7 +253,7 @@ func TestShipNotifyLate(t *testing.T) {
 			t.Error("the skill did not ask the platform")
 		}
 		// The late ship notify changes nothing.
-		if reply := e.pay.ShipNotify(e.ctx, e.platform.NewShipNotify(o.userToken, o.tradeNo)); !reply.OK() {
+		if reply := e.pay.ShipNotify(e.ctx, tsktest.MustShipNotify(t, e.platform.Platform, o.userToken, o.tradeNo)); !reply.OK() {
 			t.Errorf("late ship notify: %+v", reply)
 		}
 	})
@@ -280,7 +281,7 @@ func TestUnpaid(t *testing.T) {
 		if r := other.paid(o); len(r.Response.Directives) != 0 || !strings.Contains(speech(r), "还没有收到付款") {
 			t.Errorf("another user's order: %+v", r.Response)
 		}
-		wantSpeech(t, e.send(tsktest.NewConnectionsResponse("NOSUCHORDER", "dd", e.opts()...)), false, "还没有收到付款")
+		wantSpeech(t, e.send(fakeplatform.NewConnectionsResponse("NOSUCHORDER", "dd", e.opts()...)), false, "还没有收到付款")
 	})
 }
 
@@ -326,7 +327,7 @@ func TestRefundOutsidePolicy(t *testing.T) {
 func TestSessionEndedMidPurchase(t *testing.T) {
 	devices(t, func(t *testing.T, e *env) {
 		e.intent(intents.Buy, map[string]string{"product": "万古神帝第35集"})
-		r := e.send(tsktest.NewSessionEnded(tsk.ReasonUserInitiated, e.opts()...))
+		r := e.send(fakeplatform.NewSessionEnded(tsk.ReasonUserInitiated, e.opts()...))
 		if !r.Response.ShouldEndSession || len(r.Response.Directives) != 0 {
 			t.Errorf("session ended reply %+v", r.Response)
 		}

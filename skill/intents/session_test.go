@@ -4,9 +4,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dingdang-voicepay/voicepay/fakeplatform"
 	"github.com/dingdang-voicepay/voicepay/skill/intents"
 	"github.com/dingdang-voicepay/voicepay/skill/tsk"
-	"github.com/dingdang-voicepay/voicepay/skill/tsk/tsktest"
 )
 
 // TestSessionBelongsToUser: the same sessionId with another userId is
@@ -45,7 +45,7 @@ func TestSessionBelongsToUser(t *testing.T) {
 // confirmed is a Buy intent the platform marks CONFIRMED: the other way a
 // pending confirmation is answered.
 func confirmed(e *env) *tsk.Request {
-	req := tsktest.NewIntent(intents.Buy, nil, e.opts()...)
+	req := fakeplatform.NewIntent(intents.Buy, nil, e.opts()...)
 	req.Request.Intent.ConfirmationStatus = tsk.Confirmed
 	return req
 }

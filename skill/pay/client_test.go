@@ -7,17 +7,17 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dingdang-voicepay/voicepay/fakeplatform"
 	"github.com/dingdang-voicepay/voicepay/shop"
 	"github.com/dingdang-voicepay/voicepay/skill/pay"
-	"github.com/dingdang-voicepay/voicepay/skill/pay/paytest"
 	"github.com/dingdang-voicepay/voicepay/skill/tsk"
 	"github.com/dingdang-voicepay/voicepay/skill/tsk/tsktest"
 )
 
-func newClient(t *testing.T) (*paytest.Platform, *pay.Client) {
+func newClient(t *testing.T) (*fakeplatform.Server, *pay.Client) {
 	t.Helper()
-	p := paytest.NewPlatform(t)
-	c := p.Client()
+	p := tsktest.NewPlatform(t)
+	c := tsktest.PayClient(p)
 	c.Logger = quietLogger()
 	return p, c
 }
@@ -37,7 +37,7 @@ func TestClientSignaturesBothWays(t *testing.T) {
 		t.Fatalf("%d requests", len(reqs))
 	}
 	// The request is signed with SkillKey over exactly the bytes sent.
-	if _, err := paytest.SkillVerifier().Verify(reqs[0].Body, reqs[0].Authorization); err != nil {
+	if _, err := tsktest.SkillVerifier(nil).Verify(reqs[0].Body, reqs[0].Authorization); err != nil {
 		t.Errorf("request signature: %v", err)
 	}
 	var sent pay.OrderQuery
@@ -48,7 +48,7 @@ func TestClientSignaturesBothWays(t *testing.T) {
 		t.Errorf("sent %+v", sent)
 	}
 	// A client with another key is refused by the platform (signed FAIL).
-	bad := p.Client()
+	bad := tsktest.PayClient(p)
 	bad.Key = tsktest.PlatformKey
 	_, err = bad.OrderQuery(context.Background(), pay.OrderQuery{TradeNo: "T123"})
 	var perr *pay.PlatformError

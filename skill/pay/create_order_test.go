@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dingdang-voicepay/voicepay/fakeplatform"
 	"github.com/dingdang-voicepay/voicepay/shop"
 	"github.com/dingdang-voicepay/voicepay/skill/pay"
-	"github.com/dingdang-voicepay/voicepay/skill/pay/paytest"
 	"github.com/dingdang-voicepay/voicepay/skill/tsk/tsktest"
 )
 
@@ -39,7 +39,7 @@ func TestCreateOrderRefusals(t *testing.T) {
 	tampered := parts[0] + "." + strings.Split(richPayload, ".")[1] + "." + parts[2]
 
 	base := func(mod func(*pay.CreateOrderRequest)) pay.CreateOrderRequest {
-		r := paytest.NewCreateOrder("u1", line("credits", 2, 200), line("album", 1, 500))
+		r := fakeplatform.NewCreateOrder("u1", line("credits", 2, 200), line("album", 1, 500))
 		r.NonceStr = "nonce0123456789"
 		if mod != nil {
 			mod(&r)
@@ -47,7 +47,7 @@ func TestCreateOrderRefusals(t *testing.T) {
 		return r
 	}
 	withOffer := func(tok string, lines ...shop.Line) pay.CreateOrderRequest {
-		return paytest.NewCreateOrder(tok, lines...)
+		return fakeplatform.NewCreateOrder(tok, lines...)
 	}
 	withTotal := func(r pay.CreateOrderRequest, total shop.Fen) pay.CreateOrderRequest {
 		r.TotalAmt = total
@@ -125,7 +125,7 @@ func TestCreateOrderRefusals(t *testing.T) {
 func TestCreateOrderIdempotent(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	req := paytest.NewCreateOrder("u1", line("credits", 2, 200), line("album", 1, 500))
+	req := fakeplatform.NewCreateOrder("u1", line("credits", 2, 200), line("album", 1, 500))
 	r1 := e.svc.CreateOrder(ctx, req)
 	r2 := e.svc.CreateOrder(ctx, req)
 	// The same lines in another order are the same request.
@@ -152,10 +152,10 @@ func TestCreateOrderIdempotent(t *testing.T) {
 func TestCreateOrderRepeatAfterDelivery(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	req := paytest.NewCreateOrder("u1", line("credits", 2, 200))
+	req := fakeplatform.NewCreateOrder("u1", line("credits", 2, 200))
 	r := e.svc.CreateOrder(ctx, req)
 	e.plat.Pay(r.TradeNo, 200)
-	if r := e.svc.ShipNotify(ctx, e.plat.NewShipNotify("u1", r.TradeNo)); !r.OK() {
+	if r := e.svc.ShipNotify(ctx, tsktest.MustShipNotify(t, e.plat.Platform, "u1", r.TradeNo)); !r.OK() {
 		t.Fatal(r)
 	}
 	before := e.ledger(t)
@@ -175,7 +175,7 @@ func TestCreateOrderWithOffer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := e.svc.CreateOrder(ctx, paytest.NewCreateOrder(tok, line("ep1", 1, 990)))
+	r := e.svc.CreateOrder(ctx, fakeplatform.NewCreateOrder(tok, line("ep1", 1, 990)))
 	if !r.OK() || len(r.TradeNo) > 32 {
 		t.Fatalf("CreateOrder = %+v", r)
 	}
@@ -221,8 +221,8 @@ func TestCreateOrderStoreDown(t *testing.T) {
 	e := newEnvWithStore(t, st)
 	st.down.Store(true)
 	for _, req := range []pay.CreateOrderRequest{
-		paytest.NewCreateOrder("u1", line("ep1", 1, 990)),     // reads what u1 owns first
-		paytest.NewCreateOrder("u1", line("credits", 1, 100)), // goes straight to the write
+		fakeplatform.NewCreateOrder("u1", line("ep1", 1, 990)),     // reads what u1 owns first
+		fakeplatform.NewCreateOrder("u1", line("credits", 1, 100)), // goes straight to the write
 	} {
 		if r := e.svc.CreateOrder(context.Background(), req); r.RetCode != pay.RetFail || r.RetMsg != pay.RetryMsg {
 			t.Errorf("store down: %+v, want FAIL %s", r, pay.RetryMsg)

@@ -12,9 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dingdang-voicepay/voicepay/fakeplatform"
 	"github.com/dingdang-voicepay/voicepay/shop"
 	"github.com/dingdang-voicepay/voicepay/skill/pay"
-	"github.com/dingdang-voicepay/voicepay/skill/pay/paytest"
 	"github.com/dingdang-voicepay/voicepay/skill/tsk/tsktest"
 	"github.com/dingdang-voicepay/voicepay/store/bolt"
 )
@@ -54,7 +54,7 @@ func testCatalog() *shop.Catalog {
 type env struct {
 	svc    *pay.Service
 	store  shop.OrderStore
-	plat   *paytest.Platform
+	plat   *fakeplatform.Server
 	clock  *clock
 	offers *pay.Offers
 }
@@ -77,12 +77,12 @@ func newEnvWithStore(t *testing.T, st shop.OrderStore) *env {
 	t.Helper()
 	clk := &clock{t: time.Now().UTC().Truncate(time.Second)}
 	offers := &pay.Offers{Secret: []byte("test-offer-secret"), Now: clk.Now}
-	plat := paytest.NewPlatform(t)
+	plat := tsktest.NewPlatform(t)
 	cat := testCatalog()
 	if err := cat.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	client := plat.Client()
+	client := tsktest.PayClient(plat)
 	client.Logger = quietLogger()
 	svc := &pay.Service{Ledger: &shop.Ledger{Store: st, Catalog: cat, Now: clk.Now}, SkillID: tsktest.SkillID,
 		Offers: offers, Platform: client, Logger: quietLogger()}
@@ -97,7 +97,7 @@ func line(item string, qty int64, amount shop.Fen) shop.Line {
 // platform learns of it as NOTPAY.
 func (e *env) create(t *testing.T, user string, lines ...shop.Line) string {
 	t.Helper()
-	req := paytest.NewCreateOrder(user, lines...)
+	req := fakeplatform.NewCreateOrder(user, lines...)
 	r := e.svc.CreateOrder(context.Background(), req)
 	if !r.OK() {
 		t.Fatalf("CreateOrder(%v) = %+v, want SUCCESS", lines, r)
@@ -112,7 +112,7 @@ func (e *env) buy(t *testing.T, user string, lines ...shop.Line) shop.Order {
 	no := e.create(t, user, lines...)
 	o := e.order(t, no)
 	e.plat.Pay(no, o.TotalAmt)
-	if r := e.svc.ShipNotify(context.Background(), e.plat.NewShipNotify(user, no)); !r.OK() {
+	if r := e.svc.ShipNotify(context.Background(), tsktest.MustShipNotify(t, e.plat.Platform, user, no)); !r.OK() {
 		t.Fatalf("ShipNotify(%s) = %+v", no, r)
 	}
 	o = e.order(t, no)
@@ -155,13 +155,12 @@ func (e *env) ledger(t *testing.T) string {
 // skill/server does: verify the platform's signature, decode, answer signed.
 func serve(t *testing.T, svc *pay.Service) *httptest.Server {
 	t.Helper()
-	v := paytest.PlatformVerifier()
+	resp := tsktest.SkillResponder()
 	handle := func(fn func(body []byte) (pay.Reply, bool)) http.HandlerFunc {
 		return func(w http.ResponseWriter, r *http.Request) {
-			body, _ := io.ReadAll(r.Body)
 			status := http.StatusOK
 			var reply pay.Reply
-			if _, err := v.Verify(body, r.Header.Get("Authorization")); err != nil {
+			if body, _, err := resp.ReadRequest(r); err != nil {
 				status, reply = http.StatusUnauthorized, pay.Fail("bad signature")
 			} else if rep, ok := fn(body); !ok {
 				status, reply = http.StatusBadRequest, pay.Fail("bad json")
@@ -169,9 +168,9 @@ func serve(t *testing.T, svc *pay.Service) *httptest.Server {
 				reply = rep
 			}
 			out, _ := json.Marshal(reply)
-			w.Header().Set("Authorization", tsktest.SignReply(out, time.Now()))
-			w.WriteHeader(status)
-			w.Write(out)
+			if err := resp.WriteReply(w, status, out); err != nil {
+				t.Error(err)
+			}
 		}
 	}
 	mux := http.NewServeMux()

@@ -7,6 +7,7 @@ import (
 
 	"github.com/dingdang-voicepay/voicepay/shop"
 	"github.com/dingdang-voicepay/voicepay/skill/pay"
+	"github.com/dingdang-voicepay/voicepay/skill/tsk/tsktest"
 )
 
 func TestReconcileDeliversWithoutShipNotify(t *testing.T) {
@@ -32,7 +33,7 @@ func TestReconcileDeliversWithoutShipNotify(t *testing.T) {
 	}
 	// The late ship notify changes nothing.
 	before := e.ledger(t)
-	if r := e.svc.ShipNotify(ctx, e.plat.NewShipNotify("u1", no)); !r.OK() {
+	if r := e.svc.ShipNotify(ctx, tsktest.MustShipNotify(t, e.plat.Platform, "u1", no)); !r.OK() {
 		t.Errorf("late ship notify: %+v", r)
 	}
 	if e.ledger(t) != before {

@@ -6,10 +6,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dingdang-voicepay/voicepay/fakeplatform"
 	"github.com/dingdang-voicepay/voicepay/internal/redistest"
 	"github.com/dingdang-voicepay/voicepay/shop"
 	"github.com/dingdang-voicepay/voicepay/skill/pay"
-	"github.com/dingdang-voicepay/voicepay/skill/pay/paytest"
+	"github.com/dingdang-voicepay/voicepay/skill/tsk/tsktest"
 	"github.com/dingdang-voicepay/voicepay/store/redis"
 )
 
@@ -47,14 +48,14 @@ func TestRedisOutage(t *testing.T) {
 			e.plat.Open(r.TradeNo, a.req.TotalAmt)
 			e.plat.Pay(r.TradeNo, a.req.TotalAmt)
 		}
-		r := e.svc.ShipNotify(ctx, e.plat.NewShipNotify(a.req.UserToken, a.tradeNo))
+		r := e.svc.ShipNotify(ctx, tsktest.MustShipNotify(t, e.plat.Platform, a.req.UserToken, a.tradeNo))
 		if r.OK() != up {
 			t.Errorf("ship-notify with redis up=%v answered %+v", up, r)
 		}
 		a.shipped = a.shipped || r.OK()
 	}
 	for i := range attempts {
-		attempts[i] = &attempt{req: paytest.NewCreateOrder(fmt.Sprintf("outage-user-%d", i), line("credits", 2, 200))}
+		attempts[i] = &attempt{req: fakeplatform.NewCreateOrder(fmt.Sprintf("outage-user-%d", i), line("credits", 2, 200))}
 		switch i {
 		case n / 3:
 			srv.Kill()

@@ -9,6 +9,7 @@ import (
 
 	"github.com/dingdang-voicepay/voicepay/shop"
 	"github.com/dingdang-voicepay/voicepay/skill/pay"
+	"github.com/dingdang-voicepay/voicepay/skill/tsk/tsktest"
 )
 
 func TestRefundSettledByRefundQuery(t *testing.T) {
@@ -52,9 +53,9 @@ func TestRefundPartialThenRest(t *testing.T) {
 	if _, err := e.svc.Refund(ctx, o.TradeNo, 100, ""); shop.ErrorClass(err) != shop.EINVALID {
 		t.Errorf("refund while refunding: %v", err)
 	}
-	rn := e.plat.NewRefundNotify(pay.RefundTradeNo(o.TradeNo, 1))
+	rn := tsktest.MustRefundNotify(t, e.plat.Platform, pay.RefundTradeNo(o.TradeNo, 1))
 	e.plat.Settle(rn.RefundTradeNo, shop.RefundSuccess)
-	rn = e.plat.NewRefundNotify(rn.RefundTradeNo)
+	rn = tsktest.MustRefundNotify(t, e.plat.Platform, rn.RefundTradeNo)
 	for range 3 { // idempotent
 		if r := e.svc.RefundNotify(ctx, rn); !r.OK() {
 			t.Fatalf("RefundNotify = %+v", r)
@@ -204,7 +205,7 @@ func TestRefundNotifyRefusals(t *testing.T) {
 	if _, err := e.svc.Refund(ctx, o.TradeNo, 100, ""); err != nil {
 		t.Fatal(err)
 	}
-	good := e.plat.NewRefundNotify(pay.RefundTradeNo(o.TradeNo, 1))
+	good := tsktest.MustRefundNotify(t, e.plat.Platform, pay.RefundTradeNo(o.TradeNo, 1))
 	good.RefundStatus = shop.RefundSuccess
 	mod := func(f func(*pay.RefundNotifyRequest)) pay.RefundNotifyRequest {
 		r := good

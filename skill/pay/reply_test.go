@@ -8,6 +8,7 @@ import (
 
 	"github.com/dingdang-voicepay/voicepay/shop"
 	"github.com/dingdang-voicepay/voicepay/skill/pay"
+	"github.com/dingdang-voicepay/voicepay/skill/tsk/tsktest"
 )
 
 func TestFailReply(t *testing.T) {
@@ -43,7 +44,7 @@ func TestRefusalsAnswerCodes(t *testing.T) {
 	if _, err := e.svc.Refund(ctx, o.TradeNo, 100, ""); err != nil {
 		t.Fatal(err)
 	}
-	n := e.plat.NewRefundNotify(pay.RefundTradeNo(o.TradeNo, 1))
+	n := tsktest.MustRefundNotify(t, e.plat.Platform, pay.RefundTradeNo(o.TradeNo, 1))
 	n.RefundStatus = shop.RefundFail
 	if r := e.svc.RefundNotify(ctx, n); !r.OK() {
 		t.Fatalf("refund FAIL notify: %+v", r)
@@ -52,7 +53,7 @@ func TestRefusalsAnswerCodes(t *testing.T) {
 	if r := e.svc.RefundNotify(ctx, n); r.RetCode != pay.RetFail || r.RetMsg != shop.ERefundFinal {
 		t.Errorf("SUCCESS after FAIL = %+v; want FAIL %s", r, shop.ERefundFinal)
 	}
-	other := e.plat.NewShipNotify("u1", o.TradeNo)
+	other := tsktest.MustShipNotify(t, e.plat.Platform, "u1", o.TradeNo)
 	other.TransactionID = "ANOTHERTX"
 	if r := e.svc.ShipNotify(ctx, other); r.RetCode != pay.RetFail || r.RetMsg != shop.EPaidByOther {
 		t.Errorf("second payment = %+v; want FAIL %s", r, shop.EPaidByOther)

@@ -9,7 +9,7 @@ import (
 
 	"github.com/dingdang-voicepay/voicepay/shop"
 	"github.com/dingdang-voicepay/voicepay/skill/pay"
-	"github.com/dingdang-voicepay/voicepay/skill/pay/paytest"
+	"github.com/dingdang-voicepay/voicepay/skill/tsk/tsktest"
 )
 
 func TestShipNotifyRefusals(t *testing.T) {
@@ -17,7 +17,7 @@ func TestShipNotifyRefusals(t *testing.T) {
 	ctx := context.Background()
 	no := e.create(t, "u1", line("credits", 2, 200))
 	e.plat.Pay(no, 200)
-	good := e.plat.NewShipNotify("u1", no)
+	good := tsktest.MustShipNotify(t, e.plat.Platform, "u1", no)
 	mod := func(f func(*pay.ShipNotifyRequest)) pay.ShipNotifyRequest {
 		r := good
 		f(&r)
@@ -74,7 +74,7 @@ func TestShipNotifyClosedOrderPaidLate(t *testing.T) {
 		t.Fatalf("RunOnce = %+v, %v; want 1 closed", rep, err)
 	}
 	e.plat.Pay(no, 500)
-	if r := e.svc.ShipNotify(ctx, e.plat.NewShipNotify("u1", no)); !r.OK() {
+	if r := e.svc.ShipNotify(ctx, tsktest.MustShipNotify(t, e.plat.Platform, "u1", no)); !r.OK() {
 		t.Fatalf("late ship notify: %+v", r)
 	}
 	if o := e.order(t, no); o.State != shop.StateDelivered || o.Deliveries != 1 {
@@ -102,8 +102,8 @@ func TestShipNotifyConcurrentDuplicates(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			req := e.plat.NewShipNotify("u"+string(rune('a'+i)), no)
-			replies, err := paytest.ShipNotify(srv.URL+"/pay/ship-notify", req, 10, 10)
+			req := tsktest.MustShipNotify(t, e.plat.Platform, "u"+string(rune('a'+i)), no)
+			replies, err := tsktest.PlatformFor(srv.URL).ShipNotifyCopies(context.Background(), req, 10, 10)
 			if err != nil {
 				t.Error(err)
 			}
@@ -126,7 +126,7 @@ func TestShipNotifyConcurrentDuplicates(t *testing.T) {
 		}
 	}
 	// A single signed notify again: SUCCESS, and the reply is signed.
-	if r, err := paytest.Post(srv.URL+"/pay/ship-notify", e.plat.NewShipNotify("ua", orders[0])); err != nil || !r.OK() {
+	if r, err := tsktest.PlatformFor(srv.URL).ShipNotify(context.Background(), tsktest.MustShipNotify(t, e.plat.Platform, "ua", orders[0])); err != nil || !r.OK() {
 		t.Errorf("signed single notify: %+v, %v", r, err)
 	}
 	// An unsigned one is refused before it reaches the Service.

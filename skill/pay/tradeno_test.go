@@ -6,14 +6,14 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/dingdang-voicepay/voicepay/fakeplatform"
 	"github.com/dingdang-voicepay/voicepay/skill/pay"
-	"github.com/dingdang-voicepay/voicepay/skill/pay/paytest"
 )
 
 var alnum32 = regexp.MustCompile(`^[0-9A-Za-z]{1,32}$`)
 
 func TestTradeNo(t *testing.T) {
-	req := paytest.NewCreateOrder(strings.Repeat("长", 1000), line("credits", 2, 200))
+	req := fakeplatform.NewCreateOrder(strings.Repeat("长", 1000), line("credits", 2, 200))
 	no := pay.TradeNo(req)
 	if !alnum32.MatchString(no) || no[0] != 'T' || len(no) != 25 {
 		t.Errorf("TradeNo = %q", no)

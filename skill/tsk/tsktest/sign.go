@@ -8,6 +8,15 @@ import (
 	"github.com/dingdang-voicepay/voicepay/skill/tsk"
 )
 
+// The signers of the TESTING parties: the platform signs skill requests with
+// PlatformKey (or Secret) and pay calls with PlatformKey; the skill signs
+// its pay replies with SkillKey.
+var (
+	platformRSA2 = tsk.Signer{Key: PlatformKey}
+	platformHMAC = tsk.Signer{Secret: Secret}
+	skillRSA2    = tsk.Signer{Key: SkillKey}
+)
+
 // SignRSA2 marshals req and signs it as the platform does, TSK-RSA2 with
 // PlatformKey at the request's timestamp (now if it does not parse). It
 // returns the exact body and the Authorization header value. Like
@@ -29,23 +38,23 @@ func SignHMAC(req *tsk.Request) (body []byte, header string) {
 // the Authorization header value: what the platform puts on skill requests,
 // pay notifications and its own replies.
 func SignBodyRSA2(body []byte, at time.Time) string {
-	h, err := tsk.SignRSA2(body, at, PlatformKey)
-	if err != nil {
-		panic("tsktest: " + err.Error())
-	}
-	return h
+	return mustSign(platformRSA2, body, at)
 }
 
 // SignBodyHMAC signs raw body bytes with Secret at the time and returns the
 // Authorization header value.
 func SignBodyHMAC(body []byte, at time.Time) string {
-	return tsk.SignHMAC(body, at, Secret)
+	return mustSign(platformHMAC, body, at)
 }
 
 // SignReply signs raw body bytes with SkillKey at the time, as the skill
 // signs its replies to the pay interfaces.
 func SignReply(body []byte, at time.Time) string {
-	h, err := tsk.SignRSA2(body, at, SkillKey)
+	return mustSign(skillRSA2, body, at)
+}
+
+func mustSign(s tsk.Signer, body []byte, at time.Time) string {
+	h, err := s.SignAt(body, at)
 	if err != nil {
 		panic("tsktest: " + err.Error())
 	}
@@ -56,7 +65,7 @@ func SignReply(body []byte, at time.Time) string {
 func MustSignRSA2(tb testing.TB, req *tsk.Request) (body []byte, header string) {
 	tb.Helper()
 	body = MustMarshal(tb, req)
-	h, err := tsk.SignRSA2(body, requestTime(req), PlatformKey)
+	h, err := platformRSA2.SignAt(body, requestTime(req))
 	if err != nil {
 		tb.Fatalf("tsktest: sign rsa2: %v", err)
 	}
@@ -67,7 +76,24 @@ func MustSignRSA2(tb testing.TB, req *tsk.Request) (body []byte, header string) 
 func MustSignHMAC(tb testing.TB, req *tsk.Request) (body []byte, header string) {
 	tb.Helper()
 	body = MustMarshal(tb, req)
-	return body, tsk.SignHMAC(body, requestTime(req), Secret)
+	h, err := platformHMAC.SignAt(body, requestTime(req))
+	if err != nil {
+		tb.Fatalf("tsktest: sign hmac: %v", err)
+	}
+	return body, h
+}
+
+// MustSignPay marshals v (a create order, ship notify or refund notify) and
+// signs it as the platform does, TSK-RSA2 with PlatformKey, now. It returns
+// the exact body and the Authorization header value.
+func MustSignPay(tb testing.TB, v any) (body []byte, header string) {
+	tb.Helper()
+	body = MustMarshal(tb, v)
+	h, err := platformRSA2.Sign(body)
+	if err != nil {
+		tb.Fatalf("tsktest: sign: %v", err)
+	}
+	return body, h
 }
 
 // MustMarshal marshals v to JSON, failing tb on error.

@@ -1,15 +1,17 @@
-// Package tsktest is the skill side of a fake Dingdang platform, shaped like
-// net/http/httptest: fixed TESTING keys and secret, builders for every kind
-// of skill request, helpers that sign a request the way the platform does,
-// and ValidateResponse, which checks a skill's answer against the platform's
-// response schema.
+// Package tsktest holds the test-only helpers of the fake Dingdang platform
+// (package fakeplatform), shaped like net/http/httptest: fixed TESTING keys
+// and secret, a fake platform started with them for the length of a test,
+// helpers that sign a request the way the platform does, Must* helpers that
+// fail a testing.TB, and ValidateResponse, which checks a skill's answer
+// against the platform's response schema.
 //
-//	req := tsktest.NewIntent("buy", map[string]string{"product": "vip"}, tsktest.WithDeviceKind(device.Screened))
+//	req := fakeplatform.NewIntent("buy", map[string]string{"product": "vip"}, fakeplatform.WithDeviceKind(device.Screened))
 //	body, header := tsktest.SignRSA2(req)
 //	// POST body with "Authorization: "+header to the skill, then:
 //	tsktest.ValidateResponse(t, respBody)
 //
-// Nothing here is fit for production: the keys are public.
+// Only _test.go files import it: nothing here is fit for production (the
+// keys are public), and the skill binary never links it.
 package tsktest
 
 import (
@@ -19,18 +21,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dingdang-voicepay/voicepay/fakeplatform"
 	"github.com/dingdang-voicepay/voicepay/skill/tsk"
 )
 
-// SkillID is the applicationId of every request built here.
-const SkillID = "test-skill"
-
-// Defaults of the request builders.
-const (
-	DefaultUserID    = "test-user"
-	DefaultDeviceID  = "test-device"
-	DefaultSessionID = "test-session"
-)
+// SkillID is the skill id of the test platform and of every request the
+// fakeplatform builders make.
+const SkillID = fakeplatform.DefaultSkillID
 
 // Secret is the TESTING SkillSecret for TSK-HMAC-SHA256-BASIC.
 var Secret = tsk.Secret("tsktest-skill-secret-not-for-production")
@@ -56,6 +53,13 @@ func SkillVerifier(now func() time.Time) *tsk.Verifier {
 // pay calls and replies: RSA2 only, by PlatformKey.
 func PlatformVerifier(now func() time.Time) *tsk.Verifier {
 	return tsk.PayVerifier(now, &PlatformKey.PublicKey)
+}
+
+// SkillResponder returns the skill's end of the signed pay transport:
+// requests verified as the platform's (PlatformVerifier), replies signed
+// with SkillKey. Tests that serve pay endpoints over net/http use it.
+func SkillResponder() *tsk.Responder {
+	return &tsk.Responder{Verifier: PlatformVerifier(nil), Signer: tsk.Signer{Key: SkillKey}}
 }
 
 // NewHTTPRequest returns a POST of body to target with the Authorization

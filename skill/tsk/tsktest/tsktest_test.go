@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/dingdang-voicepay/voicepay/device"
+	"github.com/dingdang-voicepay/voicepay/fakeplatform"
 	"github.com/dingdang-voicepay/voicepay/skill/tsk"
 	"github.com/dingdang-voicepay/voicepay/skill/tsk/tsktest"
 )
@@ -22,35 +23,35 @@ func TestBuildersDecode(t *testing.T) {
 		wantType string
 		check    func(*tsk.Request) bool
 	}{
-		{"launch", tsktest.NewLaunch(), tsk.TypeLaunch,
+		{"launch", fakeplatform.NewLaunch(), tsk.TypeLaunch,
 			func(r *tsk.Request) bool { return r.Session.New && !r.Supports("Display") }},
-		{"intent with slots", tsktest.NewIntent("buy", map[string]string{"product": "会员", "count": "2"},
-			tsktest.WithDeviceKind(device.Screened), tsktest.WithConfirmation(tsk.Confirmed)), tsk.TypeIntent,
+		{"intent with slots", fakeplatform.NewIntent("buy", map[string]string{"product": "会员", "count": "2"},
+			fakeplatform.WithDeviceKind(device.Screened), fakeplatform.WithConfirmation(tsk.Confirmed)), tsk.TypeIntent,
 			func(r *tsk.Request) bool {
 				v, ok := r.Request.Intent.Slot("product")
 				return ok && v.Text() == "会员" && r.Supports("Display") && r.Request.Intent.ConfirmationStatus == tsk.Confirmed
 			}},
-		{"intent options", tsktest.NewIntent("buy", nil, tsktest.WithUser("u9"), tsktest.WithSession("s9"),
-			tsktest.WithNewSession(false), tsktest.WithTime(at), tsktest.WithSlots(map[string]string{"x": "y"}),
-			tsktest.WithAccessToken("tok"), tsktest.WithDevice("d9"), tsktest.WithQuery("买会员"),
-			tsktest.WithDialogState(tsk.DialogCompleted), tsktest.WithRequestID("r9")), tsk.TypeIntent,
+		{"intent options", fakeplatform.NewIntent("buy", nil, fakeplatform.WithUser("u9"), fakeplatform.WithSession("s9"),
+			fakeplatform.WithNewSession(false), fakeplatform.WithTime(at), fakeplatform.WithSlots(map[string]string{"x": "y"}),
+			fakeplatform.WithAccessToken("tok"), fakeplatform.WithDevice("d9"), fakeplatform.WithQuery("买会员"),
+			fakeplatform.WithDialogState(tsk.DialogCompleted), fakeplatform.WithRequestID("r9")), tsk.TypeIntent,
 			func(r *tsk.Request) bool {
 				v, _ := r.Request.Intent.Slot("x")
 				return r.UserID() == "u9" && r.Session.SessionID == "s9" && !r.Session.New && r.Time().Equal(at) &&
 					v.Text() == "y" && r.AccessToken() == "tok" && r.DeviceID() == "d9" && r.Request.QueryText == "买会员" &&
 					r.Request.DialogState == tsk.DialogCompleted && r.Request.RequestID == "r9"
 			}},
-		{"connections response", tsktest.NewConnectionsResponse("T123", "DD456"), tsk.TypeConnectionsResponse,
+		{"connections response", fakeplatform.NewConnectionsResponse("T123", "DD456"), tsk.TypeConnectionsResponse,
 			func(r *tsk.Request) bool {
 				return r.Request.Name == tsk.ChargeName && r.Request.Payload.PartnerOrderID == "T123" && r.Request.Payload.DingdangOrderID == "DD456"
 			}},
-		{"session ended", tsktest.NewSessionEnded(tsk.ReasonError, tsktest.WithSessionError(tsk.SessionErrorInternal, "boom")), tsk.TypeSessionEnded,
+		{"session ended", fakeplatform.NewSessionEnded(tsk.ReasonError, fakeplatform.WithSessionError(tsk.SessionErrorInternal, "boom")), tsk.TypeSessionEnded,
 			func(r *tsk.Request) bool {
 				return r.Request.Reason == tsk.ReasonError && r.Request.Error.Type == tsk.SessionErrorInternal
 			}},
-		{"element selected", tsktest.NewElementSelected("item-1"), tsk.TypeElementSelected,
+		{"element selected", fakeplatform.NewElementSelected("item-1"), tsk.TypeElementSelected,
 			func(r *tsk.Request) bool { return r.Request.Token == "item-1" && r.Supports("Display") }},
-		{"screenless", tsktest.NewLaunch(tsktest.WithDeviceKind(device.Screened), tsktest.WithDeviceKind(device.Screenless)), tsk.TypeLaunch,
+		{"screenless", fakeplatform.NewLaunch(fakeplatform.WithDeviceKind(device.Screened), fakeplatform.WithDeviceKind(device.Screenless)), tsk.TypeLaunch,
 			func(r *tsk.Request) bool { return !r.Supports("Display") && r.Supports("AudioPlayer") }},
 	}
 	for _, tt := range tests {
@@ -79,12 +80,12 @@ func TestBuildersDecode(t *testing.T) {
 }
 
 func TestMustHelpersAndReplies(t *testing.T) {
-	req := tsktest.NewLaunch(tsktest.WithTime(time.Now().Add(-10 * time.Minute)))
+	req := fakeplatform.NewLaunch(fakeplatform.WithTime(time.Now().Add(-10 * time.Minute)))
 	body, header := tsktest.MustSignRSA2(t, req)
 	if _, err := tsktest.Verifier(nil).Verify(body, header); !errors.Is(err, tsk.ErrStale) {
 		t.Fatalf("old request: err = %v, want ErrStale", err)
 	}
-	body, header = tsktest.MustSignHMAC(t, tsktest.NewLaunch())
+	body, header = tsktest.MustSignHMAC(t, fakeplatform.NewLaunch())
 	if _, err := tsktest.Verifier(nil).Verify(body, header); err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package tsktest
+package fakeplatform
 
 import (
 	"fmt"
@@ -15,8 +15,15 @@ type Option func(*tsk.Request)
 
 var requestSeq atomic.Int64
 
+// Defaults of the request builders.
+const (
+	DefaultUserID    = "test-user"
+	DefaultDeviceID  = "test-device"
+	DefaultSessionID = "test-session"
+)
+
 // base returns a request of the given type with the defaults: skill
-// SkillID, user DefaultUserID, device DefaultDeviceID (screenless: only
+// DefaultSkillID, user DefaultUserID, device DefaultDeviceID (screenless: only
 // AudioPlayer, like the platform's examples), a new session DefaultSessionID,
 // a fresh request id and the current time.
 func base(typ string, opts []Option) *tsk.Request {
@@ -24,7 +31,7 @@ func base(typ string, opts []Option) *tsk.Request {
 		Version: tsk.Version,
 		Session: tsk.Session{New: true, SessionID: DefaultSessionID},
 		Context: tsk.Context{System: tsk.System{
-			Application: tsk.Application{ApplicationID: SkillID},
+			Application: tsk.Application{ApplicationID: DefaultSkillID},
 			Device:      tsk.Device{DeviceID: DefaultDeviceID},
 			User:        tsk.User{UserID: DefaultUserID},
 		}},
@@ -153,7 +160,9 @@ func WithNewSession(isNew bool) Option {
 	return func(r *tsk.Request) { r.Session.New = isNew }
 }
 
-// WithTime sets the request timestamp; the Sign helpers sign at this time.
+// WithTime sets the request timestamp; signing helpers that sign a request
+// at its timestamp (tsktest's) sign at this time, while Platform.Skill sets
+// it to now.
 func WithTime(t time.Time) Option {
 	return func(r *tsk.Request) { r.Request.Timestamp = tsk.FormatTime(t) }
 }
