@@ -49,6 +49,10 @@
 // # Running
 //
 // Runner plays fixtures against a Target: an in-process sandbox or a running
-// server (see HTTPTarget). With Update set it rewrites the want blocks from
-// what the skill answered, so a fixture starts as requests only.
+// server (see HTTPTarget), both beside the fake platform of package
+// fakeplatform. With Update set it rewrites the want blocks from what the
+// skill answered, so a fixture starts as requests only. The whole skill is
+// wired only in cmd/skill, so the fixtures of testdata/utterances run from
+// there: `skill replay`, and `go test ./cmd/skill -run Fixtures` (which also
+// checks every answer against the platform's response schema).
 package replay

@@ -14,7 +14,6 @@ import (
 	"github.com/dingdang-voicepay/voicepay/replay"
 	"github.com/dingdang-voicepay/voicepay/sandbox"
 	"github.com/dingdang-voicepay/voicepay/skill/tsk"
-	"github.com/dingdang-voicepay/voicepay/skill/tsk/tsktest"
 )
 
 // defaultFixtures is where `skill replay` looks without arguments.
@@ -23,8 +22,8 @@ const defaultFixtures = "testdata/utterances"
 // runReplay is `skill replay [--url URL] [--update] [FILES or DIRS]`: it
 // plays utterance fixtures and prints a per-turn diff of what differs; the
 // exit status is 1 on any mismatch. Without --url the skill is built
-// in-process (a fresh bbolt store in a temporary directory, SKILL_CATALOG,
-// the TESTING keys) next to a fake platform. With --url it runs against a
+// in-process (a fresh bbolt store and fresh development keys in a temporary
+// directory, SKILL_CATALOG) next to a fake platform. With --url it runs against a
 // running server (normally `skill sandbox`): skill requests are signed with
 // the platform key (RSA2, or HMAC with SKILL_SECRET when --hmac), orders are
 // read through the admin API (SKILL_ADMIN_SECRET), and the platform steps
@@ -50,7 +49,7 @@ func runReplay(ctx context.Context, e *env, args []string) error {
 	}
 	var target replay.Target
 	if *url == "" {
-		sb, closeSandbox, err := inProcess(ctx, cfg, *hmac)
+		sb, closeSandbox, err := inProcess(ctx, cfg, nil, *hmac)
 		if err != nil {
 			return err
 		}
@@ -72,17 +71,17 @@ func runReplay(ctx context.Context, e *env, args []string) error {
 }
 
 // inProcess starts the skill, wired as `skill serve` wires it, on free
-// ports with a fresh store and the TESTING keys.
-func inProcess(ctx context.Context, cfg config, hmac bool) (*sandbox.Sandbox, func(), error) {
+// ports with a fresh store and development keys made for this run (keys
+// nil) or the given ones, all in a temporary directory.
+func inProcess(ctx context.Context, cfg config, keys *sandbox.Keys, hmac bool) (*sandbox.Sandbox, func(), error) {
 	dir, err := os.MkdirTemp("", "skill-replay-")
 	if err != nil {
 		return nil, nil, err
 	}
-	keys := sandbox.Keys{Skill: tsktest.SkillKey, Platform: tsktest.PlatformKey, Secret: tsktest.Secret}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	sb, err := sandbox.Start(ctx, sandbox.Config{
 		Addr: "127.0.0.1:0", PlatformAddr: "127.0.0.1:0", DataDir: dir, Catalog: cfg.Catalog,
-		SkillID: tsktest.SkillID, Keys: &keys, HMAC: hmac, Build: sandboxBuild(cfg, quiet), Logger: quiet,
+		SkillID: cfg.SkillID, Keys: keys, HMAC: hmac, Build: sandboxBuild(cfg, quiet), Logger: quiet,
 	})
 	if err != nil {
 		os.RemoveAll(dir)

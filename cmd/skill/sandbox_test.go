@@ -1,22 +1,25 @@
-package sandbox_test
+package main
 
 import (
 	"context"
-	"github.com/dingdang-voicepay/voicepay/internal/apptest"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/dingdang-voicepay/voicepay/sandbox"
-	"github.com/dingdang-voicepay/voicepay/skill/tsk/tsktest"
 )
 
-// start runs a sandbox on free ports with the TESTING keys.
-func start(t *testing.T, hmac bool) *sandbox.Sandbox {
+// startConsole runs a sandbox on free ports, as `skill sandbox` does, with
+// the given keys (nil: made into the data dir).
+func startConsole(t *testing.T, dir string, keys *sandbox.Keys, hmac bool) *sandbox.Sandbox {
 	t.Helper()
-	keys := sandbox.Keys{Skill: tsktest.SkillKey, Platform: tsktest.PlatformKey, Secret: tsktest.Secret}
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	s, err := sandbox.Start(context.Background(), sandbox.Config{
-		Addr: "127.0.0.1:0", PlatformAddr: "127.0.0.1:0", DataDir: t.TempDir(), Keys: &keys, HMAC: hmac,
-		Build: apptest.Build,
+		Addr: "127.0.0.1:0", PlatformAddr: "127.0.0.1:0", DataDir: dir, Keys: keys, HMAC: hmac,
+		Build: sandboxBuild(testConfig(t), quiet), Logger: quiet,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -25,10 +28,10 @@ func start(t *testing.T, hmac bool) *sandbox.Sandbox {
 	return s
 }
 
-func TestBuyPayRefundByVoice(t *testing.T) {
+func TestSandboxBuyPayRefundByVoice(t *testing.T) {
 	for _, device := range []string{"screened", "screenless"} {
 		t.Run(device, func(t *testing.T) {
-			s := start(t, device == "screenless")
+			s := startConsole(t, t.TempDir(), testKeys(), device == "screenless")
 			ctx := context.Background()
 			say := func(text string) *sandbox.Answer {
 				t.Helper()
@@ -65,8 +68,8 @@ func TestBuyPayRefundByVoice(t *testing.T) {
 	}
 }
 
-func TestRefundSettles(t *testing.T) {
-	s := start(t, true)
+func TestSandboxRefundSettles(t *testing.T) {
+	s := startConsole(t, t.TempDir(), testKeys(), true)
 	ctx := context.Background()
 	for _, text := range []string{"买3个听书币", "是的"} { // screened, HMAC-signed
 		if _, err := s.Console.Say(ctx, sandbox.SayRequest{User: "bob", Text: text}); err != nil {
@@ -86,11 +89,11 @@ func TestRefundSettles(t *testing.T) {
 	}
 }
 
-// TestAnswersToSlotQuestions: the skill elicits slots without updatedIntent
+// TestSandboxAnswersToSlotQuestions: the skill elicits slots without updatedIntent
 // (the schema and the docs disagree on its shape), so the sandbox, like the
 // platform, keeps the session's intent for the answer.
-func TestAnswersToSlotQuestions(t *testing.T) {
-	s := start(t, false)
+func TestSandboxAnswersToSlotQuestions(t *testing.T) {
+	s := startConsole(t, t.TempDir(), testKeys(), false)
 	ctx := context.Background()
 	for _, turn := range []struct{ say, want string }{
 		{"我要买东西", "你想买什么"},
@@ -103,5 +106,32 @@ func TestAnswersToSlotQuestions(t *testing.T) {
 		if err != nil || !strings.Contains(a.Speech, turn.want) {
 			t.Fatalf("say %q: %+v, %v; want %q", turn.say, a, err, turn.want)
 		}
+	}
+}
+
+// TestSandboxMakesItsKeys checks that a sandbox without given keys makes
+// them into its data dir on the first start and reuses them on the next,
+// and that the skill and the platform each got their own pair.
+func TestSandboxMakesItsKeys(t *testing.T) {
+	dir := t.TempDir()
+	first := startConsole(t, dir, nil, false)
+	if len(first.Created) != 5 {
+		t.Fatalf("first start wrote %v, want 5 files", first.Created)
+	}
+	for _, name := range []string{sandbox.SkillKeyFile, sandbox.SkillPubFile, sandbox.PlatformKeyFile, sandbox.PlatformPubFile, sandbox.SecretFile} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	if first.Keys.Skill.Equal(first.Keys.Platform) {
+		t.Error("the skill and the platform share a key")
+	}
+	if a, err := first.Console.Say(context.Background(), sandbox.SayRequest{Text: "我要买万古神帝第35集"}); err != nil || !strings.Contains(a.Speech, "2元") {
+		t.Fatalf("say with made keys: %+v %v", a, err)
+	}
+	first.Close()
+	second := startConsole(t, dir, nil, false)
+	if len(second.Created) != 0 || !second.Keys.Skill.Equal(first.Keys.Skill) || !second.Keys.Platform.Equal(first.Keys.Platform) {
+		t.Fatalf("second start made new keys: %v", second.Created)
 	}
 }
