@@ -16,7 +16,9 @@ test:
 	$(GO) vet $(PKGS)
 	$(GO) test -race -count=1 -timeout 9m $(PKGS)
 
-## bench: Go benchmarks, then the loopback load run with its in-run baselines.
+## bench: Go benchmarks (among them the product resolver: time per resolution
+## on a 1,000-product catalog, and the labelled set's %right and %wrong), then
+## the loopback load run with its in-run baselines.
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2000x $(PKGS)
 	$(GO) run ./internal/loadbench
@@ -33,6 +35,7 @@ fuzz:
 		for t in $$($(GO) test -list '^Fuzz' $$p | grep ^Fuzz); do \
 		$(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) $$p || exit 1; done; done
 	$(GO) test -run '^$$' -fuzz '^FuzzMulFen$$' -fuzztime $(FUZZTIME) ./shop/
+	$(GO) test -run '^$$' -fuzz '^FuzzResolve$$' -fuzztime $(FUZZTIME) ./skill/resolve/
 
 ## build: the skill binary in ./bin.
 build:

@@ -1,0 +1,286 @@
+package resolve
+
+import (
+	"unicode"
+)
+
+// role is what a unit of what was heard is for.
+type role uint8
+
+const (
+	content role = iota // part of a name, or of something unknown
+	filler              // 我要, 买, 一下, 吧: counts only where it matches a name
+	numeral             // a character of a number: counts only where it matches
+	marker              // 第, 集, 个 around a number: counts only where it matches
+)
+
+// unit is one character (or one ASCII word) of a phrase.
+type unit struct {
+	r    rune    // the character; 0 for a word
+	word string  // an ASCII word, lowercased
+	rd   reading // what the character sounds like
+	role role
+}
+
+// numKind says how a number was said.
+type numKind uint8
+
+const (
+	bare    numKind = iota // 35, 三十五
+	episode                // 第35集, 35集, 第三十五
+	count                  // 两个, 3份
+	ordinal                // 第二个
+)
+
+// number is one number of a phrase.
+type number struct {
+	val  int64
+	kind numKind
+}
+
+// phrase is a phrase cut into units and numbers.
+type phrase struct {
+	units []unit
+	nums  []number
+	whole bool // it says the whole set (全集)
+}
+
+// wholeWords say "the whole set" of a series, in a name or what was heard.
+var wholeWords = [][2]rune{{'全', '集'}, {'合', '集'}, {'全', '套'}, {'全', '本'}}
+
+// Markers around a number: 第 before; after, an episode or a count word.
+var (
+	episodeWords = runeSet("集章回期话讲节部季篇")
+	countWords   = runeSet("个份张次本件套盒枚条只位项瓶")
+	ordinalWords = runeSet("个位项")
+	// tailWords may follow a number that ends a phrase ("三十五吧").
+	tailWords = runeSet("吧呢啊呀吗嘛了哦")
+)
+
+// fillers are the words of a request that name nothing: verbs of buying
+// and listening, politeness, particles. The longest match wins.
+var fillers, maxFiller = fillerSet(
+	"我想要", "我要", "我想", "给我来", "给我", "帮我", "请你", "麻烦", "购买", "播放", "收听",
+	"打开", "一下", "一点", "一些", "那个", "这个", "来个", "来点", "继续", "开通", "续费",
+	"订阅", "充值", "退款", "退钱", "退掉", "退了", "不想要了", "不要了", "再来", "可以",
+	"能不能", "还有", "就是", "然后", "我们", "有没有", "有声书", "小说", "多少钱", "几块钱",
+	"价格", "怎么卖",
+	"我", "要", "想", "买", "听", "放", "吧", "呢", "啊", "呀", "吗", "嘛", "了", "的",
+	"把", "给", "请", "来", "点", "再", "就", "还", "嗯", "哦", "哎", "呃", "和", "下",
+)
+
+// fold normalises one rune: full-width ASCII to ASCII, letters to lower
+// case.
+func fold(r rune) rune {
+	if r >= 0xFF01 && r <= 0xFF5E {
+		r -= 0xFEE0
+	}
+	if r == 0x3000 {
+		r = ' '
+	}
+	return unicode.ToLower(r)
+}
+
+// isHan reports whether r is a Chinese character.
+func isHan(r rune) bool { return unicode.Is(unicode.Han, r) }
+
+// isLetter reports whether r is an ASCII letter.
+func isLetter(r rune) bool { return r >= 'a' && r <= 'z' }
+
+// isWord reports whether an ASCII word starts at rs[i]: letters and
+// digits with at least one letter ("vip", "4k", "mp3").
+func isWord(rs []rune, i int) bool {
+	if i > 0 && (isLetter(rs[i-1]) || isDigit(rs[i-1])) {
+		return false
+	}
+	for ; i < len(rs) && (isLetter(rs[i]) || isDigit(rs[i])); i++ {
+		if isLetter(rs[i]) {
+			return true
+		}
+	}
+	return false
+}
+
+// isWhole reports whether a word for the whole set starts at rs[i].
+func isWhole(rs []rune, i int) bool {
+	if i+1 >= len(rs) {
+		return false
+	}
+	for _, w := range wholeWords {
+		if rs[i] == w[0] && rs[i+1] == w[1] {
+			return true
+		}
+	}
+	return false
+}
+
+// isDigit reports whether r is an ASCII digit.
+func isDigit(r rune) bool { return r >= '0' && r <= '9' }
+
+// lex cuts s into units and numbers. A name (asHeard false) keeps every
+// character as content except the numbers and their markers, and reads a
+// Chinese numeral only next to a marker (三国演义 stays a name). What was
+// heard (asHeard true) also marks fillers, and reads a Chinese numeral of
+// two characters or more, or one at the end, as a number too.
+func lex(rs []rune, asHeard bool, p *phrase) {
+	p.units, p.nums, p.whole = p.units[:0], p.nums[:0], false
+	n := len(rs)
+	for i := 0; i < n; {
+		r := rs[i]
+		switch {
+		case isWord(rs, i):
+			j := i
+			for j < n && (isLetter(rs[j]) || isDigit(rs[j])) {
+				j++
+			}
+			p.units = append(p.units, unit{word: string(rs[i:j])})
+			i = j
+		case isWhole(rs, i):
+			p.units = append(p.units, unit{r: rs[i], rd: readingOf(rs[i]), role: marker},
+				unit{r: rs[i+1], rd: readingOf(rs[i+1]), role: marker})
+			p.whole = true
+			i += 2
+		case isDigit(r):
+			j := i
+			var v int64
+			for j < n && isDigit(rs[j]) {
+				if v <= maxNumber {
+					v = v*10 + int64(rs[j]-'0')
+				}
+				j++
+			}
+			if v > maxNumber {
+				i = j // a number no one means: ignored
+				continue
+			}
+			i = markNumber(rs, i, j, v, nil, p)
+		case isNumeral(r):
+			j := i
+			for j < n && isNumeral(rs[j]) {
+				j++
+			}
+			v, ok := parseHan(rs[i:j])
+			if ok && isNumber(rs, i, j, asHeard) {
+				i = markNumber(rs, i, j, v, rs[i:j], p)
+				continue
+			}
+			for ; i < j; i++ {
+				p.units = append(p.units, unit{r: rs[i], rd: readingOf(rs[i])})
+			}
+		case isHan(r):
+			p.units = append(p.units, unit{r: r, rd: readingOf(r)})
+			i++
+		default: // spaces, punctuation, symbols: separators
+			i++
+		}
+	}
+	if asHeard {
+		markFillers(p.units)
+	}
+}
+
+// isNumber decides whether the Chinese numeral rs[i:j] is a number: always
+// next to a marker; in what was heard, also when it is two characters or
+// more, or ends the phrase.
+func isNumber(rs []rune, i, j int, asHeard bool) bool {
+	if i > 0 && rs[i-1] == '第' || j < len(rs) && (episodeWords[rs[j]] || countWords[rs[j]]) {
+		return true
+	}
+	if !asHeard {
+		return false
+	}
+	if j-i >= 2 {
+		return true
+	}
+	for ; j < len(rs); j++ {
+		if !tailWords[rs[j]] && !unicode.IsSpace(rs[j]) && !unicode.IsPunct(rs[j]) {
+			return false
+		}
+	}
+	return true
+}
+
+// markNumber records the number v said by rs[i:j] (han holds its Chinese
+// characters, nil for digits), turns a 第 before it and a marker after it
+// into marker units, and returns where the phrase goes on.
+func markNumber(rs []rune, i, j int, v int64, han []rune, p *phrase) int {
+	kind := bare
+	first := len(p.units) > 0 && i > 0 && rs[i-1] == '第' && p.units[len(p.units)-1].r == '第'
+	if first {
+		p.units[len(p.units)-1].role = marker
+		kind = episode
+	}
+	for _, r := range han {
+		p.units = append(p.units, unit{r: r, rd: readingOf(r), role: numeral})
+	}
+	if j < len(rs) {
+		after := rs[j]
+		switch {
+		case first && ordinalWords[after]:
+			kind = ordinal
+		case episodeWords[after]:
+			kind = episode
+		case countWords[after] && !first:
+			kind = count
+		default:
+			after = 0
+		}
+		if after != 0 {
+			p.units = append(p.units, unit{r: after, rd: readingOf(after), role: marker})
+			j++
+		}
+	}
+	p.nums = append(p.nums, number{val: v, kind: kind})
+	return j
+}
+
+// markFillers marks the content units that spell a filler, longest first.
+func markFillers(us []unit) {
+	for i := 0; i < len(us); {
+		n := 0
+		for l := min(maxFiller, len(us)-i); l > 0; l-- {
+			var w fillerKey
+			k := 0
+			for ; k < l && us[i+k].r != 0 && us[i+k].role == content; k++ {
+				w[k] = us[i+k].r
+			}
+			if k == l && fillers[w] {
+				n = l
+				break
+			}
+		}
+		if n == 0 {
+			i++
+			continue
+		}
+		for k := i; k < i+n; k++ {
+			us[k].role = filler
+		}
+		i += n
+	}
+}
+
+// runeSet returns the set of the runes of s.
+func runeSet(s string) map[rune]bool {
+	m := make(map[rune]bool)
+	for _, r := range s {
+		m[r] = true
+	}
+	return m
+}
+
+// fillerKey is a filler word as a map key (no allocation to look one up).
+type fillerKey [4]rune
+
+// fillerSet returns the set of words and the length of the longest.
+func fillerSet(words ...string) (map[fillerKey]bool, int) {
+	m := make(map[fillerKey]bool, len(words))
+	longest := 0
+	for _, w := range words {
+		var k fillerKey
+		copy(k[:], []rune(w)) // words are at most len(fillerKey) runes
+		m[k] = true
+		longest = max(longest, len([]rune(w)))
+	}
+	return m, longest
+}

@@ -1,0 +1,103 @@
+package resolve
+
+// hanDigits are the Chinese digits, including the spoken 两 and 幺.
+var hanDigits = map[rune]int64{
+	'零': 0, '〇': 0, '一': 1, '幺': 1, '二': 2, '两': 2, '三': 3, '四': 4,
+	'五': 5, '六': 6, '七': 7, '八': 8, '九': 9,
+}
+
+// hanTens are the single characters for 20, 30 and 40 (廿五 = 25, 卅五 = 35).
+var hanTens = map[rune]int64{'廿': 20, '卅': 30, '卌': 40}
+
+// hanUnits are the multipliers within a section of ten thousand.
+var hanUnits = map[rune]int64{'十': 10, '百': 100, '千': 1000}
+
+// maxNumber bounds every number read; larger ones are not numbers anyone
+// means in a shop (and cannot overflow).
+const maxNumber = 99_999_999
+
+// isNumeral reports whether r can be part of a Chinese numeral.
+func isNumeral(r rune) bool {
+	_, d := hanDigits[r]
+	_, t := hanTens[r]
+	_, u := hanUnits[r]
+	return d || t || u || r == '万'
+}
+
+// parseHan reads a Chinese numeral: "三十五", "卅五", "一百零五", "两千",
+// "十万", or digit by digit ("三五" = 35). It fails on runs without a digit
+// ("万", "千百") and on values above maxNumber.
+func parseHan(rs []rune) (int64, bool) {
+	if len(rs) == 0 {
+		return 0, false
+	}
+	positional := false
+	hasDigit := false
+	for _, r := range rs {
+		if !isNumeral(r) {
+			return 0, false
+		}
+		if _, ok := hanDigits[r]; ok {
+			hasDigit = true
+			continue
+		}
+		if _, ok := hanTens[r]; ok {
+			hasDigit = true
+		}
+		positional = true
+	}
+	if !hasDigit && rs[0] != '十' { // 万古, 千百: words, not numbers
+		return 0, false
+	}
+	if !positional { // digit by digit: 三五, 一二三
+		if len(rs) > 8 {
+			return 0, false
+		}
+		var n int64
+		for _, r := range rs {
+			n = n*10 + hanDigits[r]
+		}
+		return n, true
+	}
+	var total, section int64
+	cur := int64(-1)
+	for _, r := range rs {
+		switch {
+		case r == '万':
+			if section == 0 && cur < 0 {
+				return 0, false
+			}
+			total += (section + max(cur, 0)) * 10_000
+			section, cur = 0, -1
+		default:
+			if d, ok := hanDigits[r]; ok {
+				if cur > 0 { // 三五十: two digits in a row within a positional numeral
+					return 0, false
+				}
+				cur = d
+				continue
+			}
+			if t, ok := hanTens[r]; ok {
+				if cur >= 0 {
+					return 0, false
+				}
+				section += t
+				continue
+			}
+			unit := hanUnits[r]
+			if cur < 0 {
+				if unit != 10 || section != 0 {
+					return 0, false // 百 or 千 needs a digit before it
+				}
+				cur = 1 // 十五 = 15
+			}
+			section += cur * unit
+			cur = -1
+		}
+		if total+section > maxNumber {
+			return 0, false
+		}
+	}
+	n := total + section + max(cur, 0)
+	return n, n <= maxNumber
+}

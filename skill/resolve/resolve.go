@@ -1,0 +1,178 @@
+package resolve
+
+import (
+	"slices"
+
+	"github.com/dingdang-voicepay/voicepay/shop"
+)
+
+// Query is what a turn heard about a product.
+type Query struct {
+	// Text is the phrase naming the product: the product slot, or what was
+	// said ("我要买万古神帝第三十五集").
+	Text string
+	// Album is the series, from the album slot ("万古神帝").
+	Album string
+	// Episode is the episode, from the index or episode slot ("35",
+	// "三十五", "第35集"); it wins over a number in Text.
+	Episode string
+	// Among, when not empty, are the only product ids to consider: the
+	// products of a pending "which one?" question.
+	Among []string
+}
+
+// Decision is what a phrase names.
+type Decision uint8
+
+// The decisions of a resolution.
+const (
+	None      Decision = iota // no product: Candidates are suggestions, if any
+	One                       // one product, Candidates[0]
+	Ambiguous                 // ask which of Candidates (or whether the only one)
+)
+
+// String names the decision as the labelled set does.
+func (d Decision) String() string {
+	switch d {
+	case One:
+		return "one"
+	case Ambiguous:
+		return "ambiguous"
+	}
+	return "none"
+}
+
+// Candidate is a product and how well the phrase names it, 0 to 1.
+type Candidate struct {
+	Product shop.Product
+	Score   float64
+}
+
+// Result is the resolution of a phrase.
+type Result struct {
+	Decision Decision
+	// Candidates are, best first: the product (One), the products to ask
+	// about (Ambiguous), or products to suggest (None).
+	Candidates []Candidate
+	// Empty reports that nothing heard could name a product: only fillers
+	// ("我要买") or nothing at all.
+	Empty bool
+	// Count is a quantity said ("两个", "3份"), 0 when none.
+	Count int64
+	// Ordinal is a position said ("第二个"), from 1; 0 when none.
+	Ordinal int
+}
+
+// Product returns the product of a One decision.
+func (r Result) Product() (shop.Product, bool) {
+	if r.Decision != One {
+		return shop.Product{}, false
+	}
+	return r.Candidates[0].Product, true
+}
+
+// Resolve maps a phrase to the catalog's products. Its work is linear in
+// the phrase (capped at Config.MaxRunes) and in the catalog.
+func (x *Index) Resolve(q Query) Result {
+	s := x.pool.Get().(*scratch)
+	defer x.pool.Put(s)
+	defer x.reset(s)
+
+	s.rs = foldRunes(s.rs[:0], q.Album, x.cfg.MaxRunes)
+	if q.Album != "" && q.Text != "" {
+		s.rs = append(s.rs, ' ')
+	}
+	s.rs = foldRunes(s.rs, q.Text, x.cfg.MaxRunes-min(len(s.rs), x.cfg.MaxRunes))
+	lex(s.rs, true, &s.ph)
+	ask := askedOf(s.ph.nums)
+	if q.Episode != "" {
+		s.ers = foldRunes(s.ers[:0], q.Episode, x.cfg.MaxRunes)
+		lex(s.ers, true, &s.ep)
+		if len(s.ep.nums) > 0 {
+			ask = asked{vals: [maxAsked]int64{s.ep.nums[0].val}, n: 1, marked: true}
+		}
+	}
+	var res Result
+	for _, n := range s.ph.nums {
+		switch {
+		case n.kind == count && n.val >= 1 && n.val <= shop.MaxQuantity:
+			res.Count = n.val
+		case n.kind == ordinal && n.val >= 1 && n.val <= 99:
+			res.Ordinal = int(n.val)
+		}
+	}
+
+	s.key = foldKey(s.key[:0], s.rs)
+	if q.Episode == "" {
+		for _, p := range x.exact[string(s.key)] {
+			x.offer(s, p, 1)
+		}
+	}
+	content := x.matchTitles(s)
+	several := x.scoreTitles(s, content, ask, s.ph.whole)
+	if content == 0 && len(s.pt) == 0 {
+		for _, v := range ask.vals[:ask.n] {
+			for _, p := range x.byEp[v] {
+				x.offer(s, p, x.cfg.Accept)
+			}
+		}
+	}
+	res.Empty = content == 0 && ask.n == 0 && len(s.pt) == 0
+	x.decide(s, q.Among, several, &res)
+	return res
+}
+
+// decide turns the scored products into the result: one product when the
+// best is sure and alone, a question when it is unsure or has company
+// within the margin, none below the floor (with suggestions). It keeps
+// only the best few: linear in the products scored.
+func (x *Index) decide(s *scratch, among []string, several bool, res *Result) {
+	ps := s.pt
+	if several {
+		ps = s.named
+	}
+	top := s.ps[:0]
+	for _, p := range ps {
+		if s.score[p] < suggestFloor || len(among) > 0 && !slices.Contains(among, x.products[p].ID) {
+			continue
+		}
+		top = keepTop(top, p, s.score, x.cfg.MaxCandidates+1)
+	}
+	s.ps = top
+	var best float64
+	if len(top) > 0 {
+		best = s.score[top[0]]
+	}
+	// Products within the margin of the best are alike; when the phrase
+	// names several products (several), every one above the floor is.
+	alike := func(score float64) bool { return score > best-x.cfg.Margin || several }
+	res.Decision = Ambiguous
+	lo := x.cfg.Floor
+	if best < x.cfg.Floor {
+		res.Decision, lo = None, suggestFloor
+	}
+	for _, p := range top {
+		if len(res.Candidates) == x.cfg.MaxCandidates || s.score[p] < lo || res.Decision != None && !alike(s.score[p]) {
+			break
+		}
+		res.Candidates = append(res.Candidates, Candidate{x.products[p], s.score[p]})
+	}
+	if res.Decision == Ambiguous && best >= x.cfg.Accept && (len(top) == 1 || !alike(s.score[top[1]])) {
+		res.Decision = One
+		res.Candidates = res.Candidates[:1]
+	}
+}
+
+// keepTop inserts product p into top, best first (then in catalog order),
+// keeping at most n.
+func keepTop(top []int32, p int32, score []float64, n int) []int32 {
+	i := len(top)
+	for i > 0 && (score[top[i-1]] < score[p] || score[top[i-1]] == score[p] && top[i-1] > p) {
+		i--
+	}
+	if i == n {
+		return top
+	}
+	top = slices.Insert(top, i, p)
+	return top[:min(len(top), n)]
+}

@@ -1,0 +1,175 @@
+package resolve_test
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/dingdang-voicepay/voicepay/shop"
+	"github.com/dingdang-voicepay/voicepay/skill/resolve"
+)
+
+// ids returns the ids of a result's candidates.
+func ids(r resolve.Result) []string {
+	var out []string
+	for _, c := range r.Candidates {
+		out = append(out, c.Product.ID)
+	}
+	return out
+}
+
+// TestResolveRules has one case per rule of the resolver, on the catalog
+// of the labelled set.
+func TestResolveRules(t *testing.T) {
+	x := resolve.New(labelledCatalog(t), resolve.Config{})
+	tests := []struct {
+		rule string
+		q    resolve.Query
+		want resolve.Decision
+		ids  []string
+	}{
+		{"exact name", resolve.Query{Text: "万古神帝第35集"}, resolve.One, []string{"ep35"}},
+		{"exact id", resolve.Query{Text: "EP35"}, resolve.One, []string{"ep35"}},
+		{"alias", resolve.Query{Text: "书币"}, resolve.One, []string{"coins"}},
+		{"ascii word, full width", resolve.Query{Text: "ＶＩＰ"}, resolve.One, []string{"vip"}},
+		{"episode in words", resolve.Query{Text: "万古神帝第三十五集"}, resolve.One, []string{"ep35"}},
+		{"episode without 第", resolve.Query{Text: "万古神帝三十五集"}, resolve.One, []string{"ep35"}},
+		{"bare episode in words", resolve.Query{Text: "万古神帝三十五"}, resolve.One, []string{"ep35"}},
+		{"episode as 卅五", resolve.Query{Text: "万古神帝卅五集"}, resolve.One, []string{"ep35"}},
+		{"full-width digits", resolve.Query{Text: "万古神帝第３５集"}, resolve.One, []string{"ep35"}},
+		{"digit by digit", resolve.Query{Text: "万古神帝三五集"}, resolve.One, []string{"ep35"}},
+		{"hundreds", resolve.Query{Text: "凡人修仙传第一百零一集"}, resolve.One, []string{"fanren101"}},
+		{"numeral in a title", resolve.Query{Text: "一千零一夜"}, resolve.One, []string{"night"}},
+		{"homophone", resolve.Query{Text: "万古神地"}, resolve.Ambiguous, []string{"ep35", "ep36"}},
+		{"homophones and episode", resolve.Query{Text: "完股神地第三十五集"}, resolve.One, []string{"ep35"}},
+		{"homophone, short name", resolve.Query{Text: "听书必"}, resolve.One, []string{"coins"}},
+		{"homophone 悦/月", resolve.Query{Text: "会员悦卡"}, resolve.One, []string{"vip"}},
+		{"confusion n/l", resolve.Query{Text: "南陵王第八集"}, resolve.One, []string{"lanling"}},
+		{"confusion s/sh", resolve.Query{Text: "万古森帝第35集"}, resolve.One, []string{"ep35"}},
+		{"confusion in/ing", resolve.Query{Text: "新辰变第35集"}, resolve.One, []string{"xcb35"}},
+		{"confusion f/h", resolve.Query{Text: "寒人修仙传第100集"}, resolve.One, []string{"fanren100"}},
+		{"fillers", resolve.Query{Text: "我想要买一下那个万古神帝第35集吧"}, resolve.One, []string{"ep35"}},
+		{"album and index slots", resolve.Query{Album: "万古神帝", Episode: "35"}, resolve.One, []string{"ep35"}},
+		{"index slot in words", resolve.Query{Album: "万古神帝", Episode: "第三十五集"}, resolve.One, []string{"ep35"}},
+		{"index slot wins", resolve.Query{Text: "万古神帝第36集", Episode: "35"}, resolve.One, []string{"ep35"}},
+		{"episode alone, one series", resolve.Query{Text: "第36集"}, resolve.One, []string{"ep36"}},
+		{"episode alone, two series", resolve.Query{Text: "第35集"}, resolve.Ambiguous, []string{"ep35", "xcb35"}},
+		{"index slot alone", resolve.Query{Episode: "35"}, resolve.Ambiguous, []string{"ep35", "xcb35"}},
+		{"series without episode", resolve.Query{Text: "星辰变"}, resolve.Ambiguous, []string{"xcb01", "xcb35"}},
+		{"whole set", resolve.Query{Text: "鬼吹灯全集"}, resolve.One, []string{"ghost"}},
+		{"two episodes", resolve.Query{Text: "万古神帝第35集和第36集"}, resolve.Ambiguous, []string{"ep35", "ep36"}},
+		{"two series", resolve.Query{Text: "星辰变第35集还是万古神帝第35集"}, resolve.Ambiguous, []string{"ep35", "xcb35"}},
+		{"a part of a name", resolve.Query{Text: "会员年卡"}, resolve.One, []string{"vipyear"}},
+		{"partial name asks", resolve.Query{Text: "听书"}, resolve.Ambiguous, []string{"coins"}},
+		{"episode it lacks", resolve.Query{Text: "万古神帝第99集"}, resolve.None, []string{"ep35", "ep36"}},
+		{"episode of an unknown series", resolve.Query{Text: "斗罗大陆第35集"}, resolve.None, nil},
+		{"unrelated", resolve.Query{Text: "今天天气怎么样"}, resolve.None, nil},
+		{"among the candidates", resolve.Query{Text: "星辰变", Among: []string{"ep35", "xcb35"}}, resolve.One, []string{"xcb35"}},
+		{"among, none fits", resolve.Query{Text: "听书币", Among: []string{"ep35", "xcb35"}}, resolve.None, nil},
+		{"capped", resolve.Query{Text: strings.Repeat("啊", 64) + "听书币"}, resolve.None, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.rule, func(t *testing.T) {
+			r := x.Resolve(tt.q)
+			if r.Decision != tt.want || !slices.Equal(ids(r), tt.ids) {
+				t.Errorf("Resolve(%+v) = %s %v, want %s %v", tt.q, r.Decision, ids(r), tt.want, tt.ids)
+			}
+			for _, c := range r.Candidates {
+				if c.Score <= 0 || c.Score > 1 {
+					t.Errorf("score of %s = %v, want in (0, 1]", c.Product.ID, c.Score)
+				}
+			}
+		})
+	}
+}
+
+func TestResolveCountOrdinalEmpty(t *testing.T) {
+	x := resolve.New(labelledCatalog(t), resolve.Config{})
+	tests := []struct {
+		text    string
+		count   int64
+		ordinal int
+		empty   bool
+	}{
+		{"两个听书币", 2, 0, false},
+		{"买３个听书币", 3, 0, false},
+		{"听书币一千个", 0, 0, false}, // above shop.MaxQuantity: not a count
+		{"第二个", 0, 2, true},
+		{"第1个", 0, 1, true},
+		{"我要买", 0, 0, true},
+		{"", 0, 0, true},
+		{"西游记", 0, 0, false},
+	}
+	for _, tt := range tests {
+		r := x.Resolve(resolve.Query{Text: tt.text})
+		if r.Count != tt.count || r.Ordinal != tt.ordinal || r.Empty != tt.empty {
+			t.Errorf("Resolve(%q): count %d, ordinal %d, empty %v; want %d, %d, %v",
+				tt.text, r.Count, r.Ordinal, r.Empty, tt.count, tt.ordinal, tt.empty)
+		}
+	}
+}
+
+func TestResolveEmptyCatalog(t *testing.T) {
+	for _, c := range []*shop.Catalog{nil, {}} {
+		r := resolve.New(c, resolve.Config{}).Resolve(resolve.Query{Text: "万古神帝第35集"})
+		if r.Decision != resolve.None || len(r.Candidates) != 0 {
+			t.Errorf("empty catalog: got %s %v, want none", r.Decision, ids(r))
+		}
+	}
+}
+
+func TestResolveConfig(t *testing.T) {
+	c := labelledCatalog(t)
+	strict := resolve.New(c, resolve.Config{Accept: 0.99})
+	if r := strict.Resolve(resolve.Query{Text: "听书必"}); r.Decision != resolve.Ambiguous {
+		t.Errorf("Accept 0.99: 听书必 = %s, want ambiguous", r.Decision)
+	}
+	short := resolve.New(c, resolve.Config{MaxRunes: 3})
+	if r := short.Resolve(resolve.Query{Text: "听书币和会员月卡"}); r.Decision != resolve.One || ids(r)[0] != "coins" {
+		t.Errorf("MaxRunes 3: got %s %v, want one coins", r.Decision, ids(r))
+	}
+	one := resolve.New(c, resolve.Config{MaxCandidates: 1})
+	if r := one.Resolve(resolve.Query{Text: "第35集"}); len(r.Candidates) != 1 {
+		t.Errorf("MaxCandidates 1: %d candidates", len(r.Candidates))
+	}
+}
+
+func TestResultProduct(t *testing.T) {
+	x := resolve.New(labelledCatalog(t), resolve.Config{})
+	if p, ok := x.Resolve(resolve.Query{Text: "听书币"}).Product(); !ok || p.ID != "coins" {
+		t.Errorf("Product() = %q, %v; want coins, true", p.ID, ok)
+	}
+	if _, ok := x.Resolve(resolve.Query{Text: "第35集"}).Product(); ok {
+		t.Error("Product() of an ambiguous result: ok, want not ok")
+	}
+	for d, want := range map[resolve.Decision]string{resolve.None: "none", resolve.One: "one", resolve.Ambiguous: "ambiguous"} {
+		if d.String() != want {
+			t.Errorf("Decision(%d).String() = %q, want %q", d, d.String(), want)
+		}
+	}
+}
+
+// TestResolveConcurrent resolves from many goroutines at once (run with
+// -race): the index and its pooled scratch are safe for concurrent use.
+func TestResolveConcurrent(t *testing.T) {
+	x := resolve.New(labelledCatalog(t), resolve.Config{})
+	set := readLabelled(t, "testdata/heard.txt")
+	want := make([]resolve.Result, len(set))
+	for i, l := range set {
+		want[i] = x.Resolve(l.q)
+	}
+	done := make(chan bool)
+	for g := range 4 {
+		go func() {
+			defer func() { done <- true }()
+			for i := g; i < len(set); i += 4 {
+				if got := x.Resolve(set[i].q); got.Decision != want[i].Decision || !slices.Equal(ids(got), ids(want[i])) {
+					t.Errorf("concurrent %+v: %s %v, want %s %v", set[i].q, got.Decision, ids(got), want[i].Decision, ids(want[i]))
+				}
+			}
+		}()
+	}
+	for range 4 {
+		<-done
+	}
+}
