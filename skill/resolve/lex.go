@@ -36,6 +36,9 @@ const (
 type number struct {
 	val  int64
 	kind numKind
+	// position: said as 第N with nothing after; an episode, or a position
+	// when nothing else was said ("第二").
+	position bool
 }
 
 // phrase is a phrase cut into units and numbers.
@@ -213,6 +216,7 @@ func markNumber(rs []rune, i, j int, v int64, han []rune, p *phrase) int {
 	for _, r := range han {
 		p.units = append(p.units, unit{r: r, rd: readingOf(r), role: numeral})
 	}
+	position := first // 第N with nothing after it
 	if j < len(rs) {
 		after := rs[j]
 		switch {
@@ -228,9 +232,10 @@ func markNumber(rs []rune, i, j int, v int64, han []rune, p *phrase) int {
 		if after != 0 {
 			p.units = append(p.units, unit{r: after, rd: readingOf(after), role: marker})
 			j++
+			position = false
 		}
 	}
-	p.nums = append(p.nums, number{val: v, kind: kind})
+	p.nums = append(p.nums, number{val: v, kind: kind, position: position})
 	return j
 }
 

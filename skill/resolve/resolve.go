@@ -59,7 +59,8 @@ type Result struct {
 	Empty bool
 	// Count is a quantity said ("两个", "3份"), 0 when none.
 	Count int64
-	// Ordinal is a position said ("第二个"), from 1; 0 when none.
+	// Ordinal is a position said ("第二个", or "第二" alone), from 1; 0
+	// when none.
 	Ordinal int
 }
 
@@ -109,6 +110,11 @@ func (x *Index) Resolve(q Query) Result {
 		}
 	}
 	content := x.matchTitles(s)
+	for _, n := range s.ph.nums {
+		if n.position && content == 0 && res.Ordinal == 0 && n.val >= 1 && n.val <= 99 {
+			res.Ordinal = int(n.val) // "第二": the second of a list, or episode 2
+		}
+	}
 	several := x.scoreTitles(s, content, ask, s.ph.whole)
 	if content == 0 && len(s.pt) == 0 {
 		for _, v := range ask.vals[:ask.n] {

@@ -96,6 +96,8 @@ func TestResolveCountOrdinalEmpty(t *testing.T) {
 		{"听书币一千个", 0, 0, false}, // above shop.MaxQuantity: not a count
 		{"第二个", 0, 2, true},
 		{"第1个", 0, 1, true},
+		{"第二吧", 0, 2, false}, // also episode 2: not empty
+		{"星辰变第二", 0, 0, false},
 		{"我要买", 0, 0, true},
 		{"", 0, 0, true},
 		{"西游记", 0, 0, false},
