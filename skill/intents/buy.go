@@ -6,12 +6,13 @@ import (
 	"github.com/dingdang-voicepay/voicepay/device/ui"
 )
 
-// Buy buys a product; slots product (optional: asked for) and count
-// (consumables: asked for; text like "3", "三", "3个", or a unit value).
-// Sample utterances:
+// Buy buys a product; slots product, or album and index (optional: asked
+// for), and count (consumables: asked for; text like "3", "三", "3个", or a
+// unit value). Sample utterances:
 //
 //	我要买{product}
 //	购买{product}
+//	购买{album}第{index}集
 //	买{count}{product}
 //	给我来{count}个{product}
 //	续费{product}

@@ -11,6 +11,7 @@ import (
 	"github.com/dingdang-voicepay/voicepay/device"
 	"github.com/dingdang-voicepay/voicepay/device/ui"
 	"github.com/dingdang-voicepay/voicepay/shop"
+	"github.com/dingdang-voicepay/voicepay/skill/resolve"
 	"github.com/dingdang-voicepay/voicepay/skill/tsk"
 )
 
@@ -63,9 +64,10 @@ func (c Config) withDefaults() Config {
 
 // Dialog answers skill requests. It is safe for concurrent use.
 type Dialog struct {
-	cfg     Config
-	devices *device.Renderers
-	routes  map[string]handler
+	cfg      Config
+	devices  *device.Renderers
+	products *resolve.Index // the catalog indexed once, for what people say
+	routes   map[string]handler
 }
 
 // handler handles one turn and says what to answer.
@@ -106,6 +108,7 @@ func IntentNames() []string {
 // New returns a dialog with the configuration's defaults filled in.
 func New(c Config) *Dialog {
 	d := &Dialog{cfg: c.withDefaults()}
+	d.products = resolve.New(d.cfg.Catalog, resolve.Config{})
 	d.devices = device.NewRenderers(device.Config{QRURL: d.cfg.QRURL})
 	d.routes = make(map[string]handler)
 	for _, r := range d.intents() {

@@ -23,7 +23,7 @@ func TestWelcomeHelpBrowse(t *testing.T) {
 		r := e.intent(intents.Browse, nil)
 		wantSpeech(t, r, true, "万古神帝第35集2元", "想买哪个？")
 		wantDisplay(t, e, r, tsk.HorizontialListTemplate)
-		if rt, ok := find[tsk.RenderTemplate](r); ok && (len(rt.Template.ListItems) != 4 ||
+		if rt, ok := find[tsk.RenderTemplate](r); ok && (len(rt.Template.ListItems) != 5 ||
 			rt.Template.ListItems[3].Token != "product:vip" || rt.Template.ListItems[3].TextContent.Description != "19.9元") {
 			t.Errorf("list %+v", rt.Template.ListItems)
 		}

@@ -14,6 +14,13 @@
 //	                        └── elicit ──┘
 //	(none) ──refund──▶ refund confirm ──yes──▶ refund started
 //
+// What names a product (the product slot, or the album and index slots
+// of the platform's audio-book model) is resolved by skill/resolve against
+// an index of the catalog built once in New: numerals in any form,
+// homophones, fillers. The dialog never guesses between products: when the
+// resolver is unsure or finds several alike, it asks which ("你是说…，还是
+// …？", a list to tap on a screen) and takes the next turn's answer.
+//
 // After payment the platform sends Connections.Response Charge: the dialog
 // confirms the order with the pay service (asking the platform when the ship
 // notify is late) and resumes the user's original intent from the order, so

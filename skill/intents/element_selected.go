@@ -8,13 +8,17 @@ import (
 )
 
 // elementSelected handles Display.ElementSelected: tapping a product of a
-// list ("product:<id>") buys it, as if the user had said "购买<name>".
+// list ("product:<id>"). A tap on a product of the pending "which one?"
+// answers it, for its purpose (play or buy); any other tap buys, as if the
+// user had said "购买<name>".
 func (d *Dialog) elementSelected(ctx context.Context, t *turn) (ui.View, error) {
 	id, ok := strings.CutPrefix(t.req.Request.Token, ui.ProductTokenPrefix)
 	p, found := d.cfg.Catalog.Product(id)
 	if !ok || !found {
 		return d.fallback(ctx, t)
 	}
-	t.state = state{Intent: Buy}
-	return d.sell(ctx, t, p, Buy)
+	if !t.offered(id) {
+		t.state = state{Intent: Buy}
+	}
+	return d.chosen(ctx, t, p)
 }

@@ -25,7 +25,8 @@ import (
 )
 
 // demoCatalog is the catalog of the conversation tests: two episodes (so
-// "万古神帝" is ambiguous), credits and a monthly membership.
+// "万古神帝" is ambiguous), credits, a monthly membership, and another
+// series with a 35th episode (so "第35集" is ambiguous).
 func demoCatalog() *shop.Catalog {
 	episode := func(id, n string) shop.Product {
 		return shop.Product{ID: id, Name: "万古神帝第" + n + "集", Description: "万古神帝", Price: 200,
@@ -41,6 +42,9 @@ func demoCatalog() *shop.Catalog {
 			Refund:  shop.RefundPolicy{Allowed: true, WithinDays: 7}},
 		{ID: "vip", Name: "会员月卡", Price: 1990, Kind: shop.KindSubscription, Days: 30, Aliases: []string{"会员"},
 			Content: shop.Content{Speech: "会员可以畅听全部内容。"}},
+		{ID: "xcb-35", Name: "星辰变第35集", Price: 300, Kind: shop.KindEntitlement,
+			Content: shop.Content{Audio: "https://audio.example.com/xcb-35.mp3"},
+			Refund:  shop.RefundPolicy{Allowed: true, WithinDays: 7}},
 	}}
 }
 

@@ -75,3 +75,31 @@ func TestInteractionModel(t *testing.T) {
 		t.Errorf("model has %d intents, code %d (duplicates?)", len(inModel), len(code))
 	}
 }
+
+// TestInteractionModelNamesProducts: every intent that names a product
+// declares the slots the resolver reads, including the platform's own
+// album + index (its pay example: play, album 万古神帝, index 35), with a
+// sample that uses them.
+func TestInteractionModelNamesProducts(t *testing.T) {
+	var m model
+	if err := json.Unmarshal(intents.InteractionModel(), &m); err != nil {
+		t.Fatal(err)
+	}
+	for _, in := range m.Intents {
+		if !slices.Contains([]string{intents.Buy, intents.Play, intents.Refund}, in.Name) {
+			continue
+		}
+		var slots []string
+		for _, s := range in.Slots {
+			slots = append(slots, s.Name)
+		}
+		for _, want := range []string{intents.SlotProduct, intents.SlotAlbum, intents.SlotIndex} {
+			if !slices.Contains(slots, want) {
+				t.Errorf("intent %s lacks slot %s", in.Name, want)
+			}
+		}
+		if !slices.ContainsFunc(in.Samples, func(s string) bool { return regexp.MustCompile(`\{album\}.*\{index\}`).MatchString(s) }) {
+			t.Errorf("intent %s has no sample with {album} and {index}", in.Name)
+		}
+	}
+}

@@ -4,12 +4,17 @@ import (
 	"context"
 
 	"github.com/dingdang-voicepay/voicepay/device/ui"
+	"github.com/dingdang-voicepay/voicepay/shop"
 )
 
-// Play plays purchased content; slot product. Sample utterances:
+// Play plays purchased content; slots product, or album and index (the
+// platform's audio-book model: "播放万古神帝第35集" is album 万古神帝, index
+// 35). Sample utterances:
 //
 //	播放{product}
 //	我要听{product}
+//	播放{album}第{index}集
+//	我要听{album}第{index}集
 //	继续听{product}
 //	放一下{product}
 const Play = "play"
@@ -23,6 +28,12 @@ func (d *Dialog) play(ctx context.Context, t *turn) (ui.View, error) {
 	if err != nil || !ok {
 		return v, err
 	}
+	return d.playProduct(ctx, t, p)
+}
+
+// playProduct plays a chosen product if the user owns it, and otherwise
+// offers it.
+func (d *Dialog) playProduct(ctx context.Context, t *turn, p shop.Product) (ui.View, error) {
 	owns, err := d.owns(ctx, t, p.ID)
 	if err != nil {
 		return ui.View{}, err
@@ -30,5 +41,11 @@ func (d *Dialog) play(ctx context.Context, t *turn) (ui.View, error) {
 	if owns {
 		return d.start(ctx, t, p, "")
 	}
-	return d.confirm(t, p, 1, Play, "这是付费内容，"+p.Price.Yuan()+"，要购买吗？")
+	return d.offerToPlay(t, p)
+}
+
+// offerToPlay asks whether to buy content the user asked to hear, with its
+// full name and price: a purchase is never confirmed without both.
+func (d *Dialog) offerToPlay(t *turn, p shop.Product) (ui.View, error) {
+	return d.confirm(t, p, 1, Play, p.Name+"是付费内容，"+p.Price.Yuan()+"，要购买吗？")
 }

@@ -176,7 +176,7 @@ func TestElicitProduct(t *testing.T) {
 			t.Fatalf("elicit %+v", el)
 		}
 		r = e.intent(intents.Buy, map[string]string{"product": "万古神帝"})
-		wantSpeech(t, r, true, "你说的是万古神帝第35集还是万古神帝第36集？")
+		wantSpeech(t, r, true, "你是说万古神帝第35集，还是万古神帝第36集？")
 		r = e.intent(intents.Buy, map[string]string{"product": "第二个"})
 		wantSpeech(t, r, true, "万古神帝第36集，2元，确定购买吗？")
 	})
@@ -186,8 +186,8 @@ func TestUnknownProduct(t *testing.T) {
 	devices(t, func(t *testing.T, e *env) {
 		r := e.intent(intents.Buy, map[string]string{"product": "三体"})
 		wantSpeech(t, r, true, "没有找到“三体”", "现在有万古神帝第35集")
-		r = e.intent(intents.Buy, map[string]string{"product": "古神帝地"})
-		wantSpeech(t, r, true, "你是不是想要万古神帝第35集")
+		r = e.intent(intents.Buy, map[string]string{"product": "古神传"})
+		wantSpeech(t, r, true, "没有找到“古神传”。你是不是想要万古神帝第35集或万古神帝第36集？")
 		// The answer to the question is taken even from an unknown intent.
 		r = e.send(fakeplatform.NewIntent("unknown", nil, e.opts(fakeplatform.WithQuery("会员月卡"))...))
 		wantSpeech(t, r, true, "会员月卡，19.9元，确定购买吗？")
@@ -214,7 +214,7 @@ func TestAlreadyOwned(t *testing.T) {
 func TestPlayNotOwned(t *testing.T) {
 	devices(t, func(t *testing.T, e *env) {
 		r := e.intent(intents.Play, map[string]string{"product": "万古神帝36集"})
-		wantSpeech(t, r, true, "这是付费内容，2元，要购买吗？")
+		wantSpeech(t, r, true, "万古神帝第36集是付费内容，2元，要购买吗？")
 		// CONFIRMED counts as yes.
 		r = e.intent(intents.Play, map[string]string{"product": "万古神帝36集"}, fakeplatform.WithConfirmation(tsk.Confirmed))
 		o := e.createOrder(r)

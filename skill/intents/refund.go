@@ -7,14 +7,16 @@ import (
 
 	"github.com/dingdang-voicepay/voicepay/device/ui"
 	"github.com/dingdang-voicepay/voicepay/shop"
+	"github.com/dingdang-voicepay/voicepay/skill/resolve"
 )
 
-// Refund asks for a refund; slot product (optional: the most recent
-// purchase otherwise). Sample utterances:
+// Refund asks for a refund; slot product, or album and index (optional:
+// the most recent purchase otherwise). Sample utterances:
 //
 //	我要退款
 //	退款
 //	把{product}退了
+//	把{album}第{index}集退了
 //	{product}不想要了，退钱
 const Refund = "refund"
 
@@ -23,13 +25,16 @@ const Refund = "refund"
 // the amount in yuan and asks to confirm.
 func (d *Dialog) refund(ctx context.Context, t *turn) (ui.View, error) {
 	t.state = state{}
-	var want []string
-	if said := t.slot(SlotProduct); said != "" {
-		for _, p := range d.cfg.Catalog.Match(said) {
-			want = append(want, p.ID)
+	var want []string // the products the user may mean: the refund question names the one found
+	if q := t.query(); named(q) {
+		r := d.products.Resolve(q)
+		if r.Decision != resolve.None {
+			for _, c := range r.Candidates {
+				want = append(want, c.Product.ID)
+			}
 		}
 		if len(want) == 0 {
-			return say("没有找到“" + said + "”的购买记录。"), nil
+			return say("没有找到“" + heard(q) + "”的购买记录。"), nil
 		}
 	}
 	orders, err := d.cfg.Ledger.UserOrders(ctx, t.user())

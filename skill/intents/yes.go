@@ -18,8 +18,8 @@ import (
 const Yes = "yes"
 
 // yes carries out what was asked: the purchase (an offer and the Charge
-// directive) or the refund; a pending product or count question is asked
-// again.
+// directive) or the refund; a yes to "你是说…吗？" takes that product; a
+// pending question of several products, or of how many, is asked again.
 func (d *Dialog) yes(ctx context.Context, t *turn) (ui.View, error) {
 	switch t.state.Step {
 	case stepConfirm:
@@ -27,14 +27,12 @@ func (d *Dialog) yes(ctx context.Context, t *turn) (ui.View, error) {
 	case stepRefund:
 		return d.refundConfirmed(ctx, t)
 	case stepProduct:
-		var cands []shop.Product
-		for _, id := range t.state.Candidates {
-			if p, ok := d.cfg.Catalog.Product(id); ok {
-				cands = append(cands, p)
-			}
+		cands := d.candidates(t)
+		if len(cands) == 1 {
+			return d.chosen(ctx, t, cands[0])
 		}
 		if len(cands) > 0 {
-			return d.askProduct(t, t.state.Intent, cands, "你说的是"+names(cands, maxChoices, "还是")+"？"), nil
+			return d.askProduct(t, t.state.Intent, cands, which(cands)), nil
 		}
 		return d.askProduct(t, t.state.Intent, nil, "你想"+verb(t.state.Intent)+"哪个？"), nil
 	case stepCount:

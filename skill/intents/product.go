@@ -1,0 +1,191 @@
+package intents
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/dingdang-voicepay/voicepay/device/ui"
+	"github.com/dingdang-voicepay/voicepay/shop"
+	"github.com/dingdang-voicepay/voicepay/skill/resolve"
+)
+
+// The slots that name a product. The platform's audio-book model names a
+// series and an episode (album + index, "播放万古神帝第35集"); the product
+// slot carries a whole name as heard. skill/resolve reads them all.
+const (
+	// SlotProduct is a product as heard: an id, a name, an alias, or a
+	// series and episode in one phrase ("万古神帝三十五").
+	SlotProduct = "product"
+	// SlotAlbum is a series ("万古神帝").
+	SlotAlbum = "album"
+	// SlotIndex is an episode of the album ("35", "三十五").
+	SlotIndex = "index"
+	// SlotEpisode is the same as SlotIndex, for models that call it so.
+	SlotEpisode = "episode"
+)
+
+// maxChoices is how many products a question names.
+const maxChoices = 3
+
+// maxEcho bounds what is said back of a phrase that named nothing.
+const maxEcho = 20
+
+// verb says what the purpose does with a product.
+func verb(purpose string) string {
+	if purpose == Play {
+		return "听"
+	}
+	return "买"
+}
+
+// query is what the turn heard about a product, from its slots.
+func (t *turn) query() resolve.Query {
+	return resolve.Query{
+		Text:    t.slot(SlotProduct),
+		Album:   t.slot(SlotAlbum),
+		Episode: cmp.Or(t.slot(SlotIndex), t.slot(SlotEpisode)),
+	}
+}
+
+// named reports whether a slot named a product.
+func named(q resolve.Query) bool { return q.Text != "" || q.Album != "" || q.Episode != "" }
+
+// heard is a query as it is said back: "万古神帝第35集".
+func heard(q resolve.Query) string {
+	s := q.Album + q.Text
+	if q.Episode != "" {
+		s += "第" + strings.TrimSuffix(strings.TrimPrefix(q.Episode, "第"), "集") + "集"
+	}
+	return ui.Clip(strings.TrimSpace(s), maxEcho)
+}
+
+// pick resolves the product the turn is about (skill/resolve: numbers in
+// any form, homophones, album + index). When it cannot, ok is false and v
+// is the question to ask: which product, or which of several. It never
+// picks between products that are alike.
+func (d *Dialog) pick(ctx context.Context, t *turn, purpose string) (p shop.Product, v ui.View, ok bool, err error) {
+	if err := ctx.Err(); err != nil {
+		return p, v, false, fmt.Errorf("intents: pick: %w", err)
+	}
+	q := t.query()
+	fromQuery := false // the utterance, when no slot named a product
+	if !named(q) {
+		switch {
+		case t.state.Step == stepCount:
+			if p, ok := d.cfg.Catalog.Product(t.state.ProductID); ok {
+				return p, v, true, nil
+			}
+		case t.state.Step == stepProduct:
+			q.Text = t.req.Request.QueryText // the answer to "which one?"
+		default:
+			q.Text, fromQuery = t.req.Request.QueryText, true
+		}
+	}
+	if p, ok := d.answer(t, q); ok {
+		return p, v, true, nil
+	}
+	r := d.products.Resolve(q)
+	switch {
+	case r.Decision == resolve.One:
+		p := r.Candidates[0].Product
+		if _, said := t.intent().Slot(SlotCount); !said && r.Count > 0 && t.state.Count == 0 {
+			t.state.Count = r.Count // "两个听书币" heard as one product slot
+		}
+		return p, v, true, nil
+	case r.Decision == resolve.Ambiguous:
+		ps := products(r)
+		return p, d.askProduct(t, purpose, ps, which(ps)), false, nil
+	case r.Empty || fromQuery:
+		return p, d.askProduct(t, purpose, nil,
+			"你想"+verb(purpose)+"什么？比如"+names(d.cfg.Catalog.Products, maxChoices, "或")+"。"), false, nil
+	}
+	speech := "没有找到“" + heard(q) + "”。"
+	if close := products(r); len(close) > 0 {
+		speech += "你是不是想要" + names(close, maxChoices, "或") + "？"
+	} else {
+		speech += "现在有" + names(d.cfg.Catalog.Products, maxChoices, "和") + "。你想" + verb(purpose) + "哪个？"
+	}
+	return p, d.askProduct(t, purpose, nil, speech), false, nil
+}
+
+// answer takes what was said as the answer to a pending "which one?": a
+// position ("第二个") or one of the products named ("星辰变的").
+func (d *Dialog) answer(t *turn, q resolve.Query) (shop.Product, bool) {
+	if t.state.Step != stepProduct || len(t.state.Candidates) == 0 {
+		return shop.Product{}, false
+	}
+	q.Among = t.state.Candidates
+	r := d.products.Resolve(q)
+	if n := r.Ordinal; n >= 1 && n <= len(t.state.Candidates) {
+		return d.cfg.Catalog.Product(t.state.Candidates[n-1])
+	}
+	return r.Product()
+}
+
+// products returns the products of a result's candidates.
+func products(r resolve.Result) []shop.Product {
+	ps := make([]shop.Product, 0, len(r.Candidates))
+	for _, c := range r.Candidates {
+		ps = append(ps, c.Product)
+	}
+	return ps
+}
+
+// which asks which of the products was meant: "你是说万古神帝第35集，还是
+// 星辰变第35集？", or whether the only one was ("你是说听书币吗？").
+func which(ps []shop.Product) string {
+	ps = ps[:min(len(ps), maxChoices)]
+	if len(ps) == 1 {
+		return "你是说" + ps[0].Name + "吗？"
+	}
+	var first []string
+	for _, p := range ps[:len(ps)-1] {
+		first = append(first, p.Name)
+	}
+	return "你是说" + strings.Join(first, "、") + "，还是" + ps[len(ps)-1].Name + "？"
+}
+
+// askProduct asks which product, eliciting the product slot; on a screen
+// the candidates are a list to tap (Display.ElementSelected picks one).
+func (d *Dialog) askProduct(t *turn, purpose string, candidates []shop.Product, speech string) ui.View {
+	t.state = state{Step: stepProduct, Intent: purpose}
+	for _, p := range candidates {
+		t.state.Candidates = append(t.state.Candidates, p.ID)
+	}
+	v := ask(speech)
+	v.ElicitSlot = SlotProduct
+	if t.device.Display && len(candidates) > 0 {
+		v.Products = candidates
+	}
+	return v
+}
+
+// candidates returns the products of the pending question.
+func (d *Dialog) candidates(t *turn) []shop.Product {
+	var ps []shop.Product
+	for _, id := range t.state.Candidates {
+		if p, ok := d.cfg.Catalog.Product(id); ok {
+			ps = append(ps, p)
+		}
+	}
+	return ps
+}
+
+// chosen goes on with a product picked from the pending question (by a
+// tap, or by a yes to "你是说…吗？") for the question's purpose.
+func (d *Dialog) chosen(ctx context.Context, t *turn, p shop.Product) (ui.View, error) {
+	purpose := cmp.Or(t.state.Intent, Buy)
+	t.state = state{Intent: purpose}
+	if purpose == Play {
+		return d.playProduct(ctx, t, p)
+	}
+	return d.sell(ctx, t, p, Buy)
+}
+
+// offered reports whether the pending question named the product.
+func (t *turn) offered(id string) bool {
+	return t.state.Step == stepProduct && slices.Contains(t.state.Candidates, id)
+}
