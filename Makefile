@@ -29,13 +29,12 @@ lint:
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 $(PKGS)
 
 ## fuzz: run each fuzz target for $(FUZZTIME): the wire decoding, the dialog's
-## time budget per turn, and fen arithmetic.
+## time budget per turn, the product resolver, and fen arithmetic.
 fuzz:
-	@for p in ./skill/tsk/ ./skill/intents/; do \
+	@for p in ./skill/tsk/ ./skill/intents/ ./skill/resolve/; do \
 		for t in $$($(GO) test -list '^Fuzz' $$p | grep ^Fuzz); do \
 		$(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) $$p || exit 1; done; done
 	$(GO) test -run '^$$' -fuzz '^FuzzMulFen$$' -fuzztime $(FUZZTIME) ./shop/
-	$(GO) test -run '^$$' -fuzz '^FuzzResolve$$' -fuzztime $(FUZZTIME) ./skill/resolve/
 
 ## build: the skill binary in ./bin.
 build:
