@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/dingdang-voicepay/voicepay/device"
+	"github.com/dingdang-voicepay/voicepay/fakeplatform"
 	"github.com/dingdang-voicepay/voicepay/skill/intents"
 	"github.com/dingdang-voicepay/voicepay/skill/tsk"
 	"github.com/dingdang-voicepay/voicepay/skill/tsk/tsktest"
@@ -21,8 +22,8 @@ func TestPlatformExampleRequest(t *testing.T) {
 	r := e.send(tsktest.MustDecode(t, body))
 	wantSpeech(t, r, true, "万古神帝第35集是付费内容，2元，要购买吗？")
 	// Yes buys that episode.
-	if c, ok := find[tsk.Charge](e.send(tsktest.NewIntent(intents.Yes, nil,
-		tsktest.WithUser("uuuuuuuu....id"), tsktest.WithSession("sample-payment-session")))); !ok ||
+	if c, ok := find[tsk.Charge](e.send(fakeplatform.NewIntent(intents.Yes, nil,
+		fakeplatform.WithUser("uuuuuuuu....id"), fakeplatform.WithSession("sample-payment-session")))); !ok ||
 		c.Payload.ChargeInfo.Items[0].ItemID != "wgsd-35" {
 		t.Errorf("yes to the example: charge %+v", c)
 	}
@@ -55,7 +56,7 @@ func TestHeardAsSaid(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			devices(t, func(t *testing.T, e *env) {
-				wantSpeech(t, e.intent(tt.intent, tt.slots, tsktest.WithQuery(tt.query)), true, tt.want)
+				wantSpeech(t, e.intent(tt.intent, tt.slots, fakeplatform.WithQuery(tt.query)), true, tt.want)
 			})
 		})
 	}
@@ -68,10 +69,10 @@ func TestAmbiguousEpisode(t *testing.T) {
 	const question = "你是说万古神帝第35集，还是星辰变第35集？"
 	answers := map[string]func(e *env) *tsk.Response{
 		"第二个": func(e *env) *tsk.Response {
-			return e.send(tsktest.NewIntent("no_such_intent", nil, e.opts(tsktest.WithQuery("第二个"))...))
+			return e.send(fakeplatform.NewIntent("no_such_intent", nil, e.opts(fakeplatform.WithQuery("第二个"))...))
 		},
 		"第二吧": func(e *env) *tsk.Response {
-			return e.send(tsktest.NewIntent("no_such_intent", nil, e.opts(tsktest.WithQuery("第二吧"))...))
+			return e.send(fakeplatform.NewIntent("no_such_intent", nil, e.opts(fakeplatform.WithQuery("第二吧"))...))
 		},
 		"a position in the slot": func(e *env) *tsk.Response {
 			return e.intent(intents.Play, map[string]string{"product": "第2个"})
@@ -101,7 +102,7 @@ func TestAmbiguousEpisode(t *testing.T) {
 	t.Run("a tap", func(t *testing.T) {
 		e := newEnv(t, device.Screened)
 		wantSpeech(t, e.intent(intents.Play, map[string]string{"album": "", "index": "35"}), true, question)
-		r := e.send(tsktest.NewElementSelected("product:xcb-35", e.opts()...))
+		r := e.send(fakeplatform.NewElementSelected("product:xcb-35", e.opts()...))
 		wantSpeech(t, r, true, "星辰变第35集是付费内容，3元，要购买吗？") // the question's purpose: play
 	})
 	t.Run("yes to the only one", func(t *testing.T) {
