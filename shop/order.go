@@ -13,7 +13,7 @@ const (
 	StateCreated           OrderState = "CREATED"            // create-order answered; not paid yet
 	StatePaid              OrderState = "PAID"               // the platform says paid; not delivered yet
 	StateDelivered         OrderState = "DELIVERED"          // the user has what they bought
-	StateClosed            OrderState = "CLOSED"             // unpaid past its expiry
+	StateClosed            OrderState = "CLOSED"             // unpaid past its payment window
 	StateRefunding         OrderState = "REFUNDING"          // a refund was accepted and is pending
 	StateRefunded          OrderState = "REFUNDED"           // all of it was refunded
 	StatePartiallyRefunded OrderState = "PARTIALLY_REFUNDED" // some of it was refunded
@@ -83,6 +83,9 @@ type Order struct {
 	DeliveredAt time.Time       `json:"deliveredAt,omitzero"`
 	UpdatedAt   time.Time       `json:"updatedAt"`
 	History     []Transition    `json:"history"`
+	// QueryFails counts orderquery answers about the order that could not
+	// be acted on (see QueryFails).
+	QueryFails QueryFails `json:"queryFails,omitzero"`
 }
 
 // Move changes the order's state, recording why and when. An illegal move is

@@ -26,6 +26,9 @@ type Refund struct {
 	StatusDesc          string       `json:"statusDesc,omitempty"`
 	CreatedAt           time.Time    `json:"createdAt"`
 	UpdatedAt           time.Time    `json:"updatedAt"`
+	// QueryFails counts refundquery answers about the refund that could not
+	// be acted on (see QueryFails): never a reason to fail it.
+	QueryFails QueryFails `json:"queryFails,omitzero"`
 }
 
 // PendingRefundAmt is the amount of refunds still PROCESSING.
