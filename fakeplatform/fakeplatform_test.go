@@ -150,3 +150,31 @@ func TestPaySide(t *testing.T) {
 		t.Fatalf("HMAC-signed orderquery: %+v %v", r, err)
 	}
 }
+
+// RefuseNext answers a signed retCode FAIL on one endpoint only, without
+// handling the request; a refusal after an attempt lost in transit is
+// marked Retried by the pay client.
+func TestRefuseNext(t *testing.T) {
+	ctx := context.Background()
+	s := tsktest.NewPlatform(t)
+	c := tsktest.PayClient(s)
+	c.Backoff = 1
+	s.Open("T1", 300)
+	s.RefuseNext("orderquery", 1)
+	s.RefuseNext("refundquery", 1) // another endpoint's refusal does not touch orderquery
+	var pe *pay.PlatformError
+	if _, err := c.OrderQuery(ctx, pay.OrderQuery{TradeNo: "T1"}); !errors.As(err, &pe) || pe.RetMsg != "系统繁忙" || pe.Retried {
+		t.Fatalf("refused orderquery: err = %v (%+v), want FAIL 系统繁忙 on the first attempt", err, pe)
+	}
+	if st, err := c.OrderQuery(ctx, pay.OrderQuery{TradeNo: "T1"}); err != nil || st.TradeStatus != pay.TradeNotPay {
+		t.Fatalf("orderquery after the refusal: %+v %v", st, err)
+	}
+	s.FailNext(1)
+	s.RefuseNext("orderquery", 1)
+	if _, err := c.OrderQuery(ctx, pay.OrderQuery{TradeNo: "T1"}); !errors.As(err, &pe) || !pe.Retried {
+		t.Fatalf("refusal after HTTP 500: err = %v (%+v), want FAIL marked Retried", err, pe)
+	}
+	if n := s.Calls("orderquery"); n != 4 {
+		t.Errorf("orderquery calls = %d, want 4", n)
+	}
+}

@@ -48,6 +48,10 @@ func (p *Platform) handle(name string, fn func(body []byte) any) http.HandlerFun
 		if fail {
 			p.failNext--
 		}
+		refuse := !fail && !down && p.refuse[name] > 0
+		if refuse {
+			p.refuse[name]--
+		}
 		p.mu.Unlock()
 		if down {
 			if hj, ok := w.(http.Hijacker); ok {
@@ -72,6 +76,8 @@ func (p *Platform) handle(name string, fn func(body []byte) any) http.HandlerFun
 			p.reply(w, resp, http.StatusBadRequest, pay.Fail("read body"))
 		case verr != nil:
 			p.reply(w, resp, http.StatusUnauthorized, pay.Fail("签名校验失败"))
+		case refuse:
+			p.reply(w, resp, http.StatusOK, pay.Fail("系统繁忙"))
 		default:
 			p.reply(w, resp, http.StatusOK, fn(body))
 		}

@@ -6,7 +6,8 @@
 // orderquery, refund and refundquery, verifying TSK-RSA2 with the skill's
 // public key and signing replies with the platform's key; it keeps its own
 // view of orders and refunds, which Open, Pay and Settle move as a paying
-// user would, and fails on demand (FailNext, BadSignatureNext, Delay, Down).
+// user would, and fails on demand (FailNext, RefuseNext, BadSignatureNext,
+// Delay, Down).
 //
 // The skill side sends what the platform sends to a skill, signed: skill
 // requests (Skill, built with NewLaunch, NewIntent and the other builders)
@@ -64,6 +65,7 @@ type Platform struct {
 	scripted  map[string]string  // tradeNo → tradeStatus orderquery answers
 	rscripted map[string][]shop.RefundStatus
 	failNext  int
+	refuse    map[string]int // endpoint → requests left to answer retCode FAIL
 	badSig    int
 	delay     time.Duration
 	down      bool
@@ -113,7 +115,7 @@ func (p *Platform) init() {
 	if p.orders == nil {
 		p.orders, p.refunds = map[string]*order{}, map[string]*refund{}
 		p.scripted, p.rscripted = map[string]string{}, map[string][]shop.RefundStatus{}
-		p.calls = map[string]int{}
+		p.calls, p.refuse = map[string]int{}, map[string]int{}
 	}
 }
 
@@ -221,6 +223,17 @@ func (p *Platform) FailNext(n int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.failNext = n
+}
+
+// RefuseNext makes the next n requests to endpoint ("orderquery", "refund",
+// "refundquery") answer a signed retCode FAIL "系统繁忙" without being
+// handled: the platform's "no answer", which says nothing of the order or
+// refund asked about.
+func (p *Platform) RefuseNext(endpoint string, n int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.init()
+	p.refuse[endpoint] = n
 }
 
 // BadSignatureNext makes the next n pay replies carry a signature that does

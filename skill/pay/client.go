@@ -32,6 +32,11 @@ const (
 type PlatformError struct {
 	RetCode string
 	RetMsg  string
+	// Retried is set when an earlier attempt of the same call failed in
+	// transit: that attempt may have been applied, so the refusal may be
+	// the platform's answer to a repeat (a refund it already took), not to
+	// the request itself.
+	Retried bool
 }
 
 func (e *PlatformError) Error() string {
@@ -137,10 +142,10 @@ func (c *Client) call(ctx context.Context, endpoint string, req, out any) error 
 		}
 		reply, err := c.attempt(ctx, url, body)
 		if err == nil {
-			return decodeReply(endpoint, reply, out)
+			return retried(decodeReply(endpoint, reply, out), i)
 		}
 		if !errors.Is(err, ErrTransient) {
-			return fmt.Errorf("pay: %s: %w", endpoint, err)
+			return retried(fmt.Errorf("pay: %s: %w", endpoint, err), i)
 		}
 		last = err
 		if ctx.Err() != nil {
@@ -180,6 +185,16 @@ func (c *Client) attempt(ctx context.Context, url string, body []byte) ([]byte, 
 		return nil, fmt.Errorf("HTTP %d", reply.Status)
 	}
 	return reply.Body, nil
+}
+
+// retried marks a refusal that came on attempt i > 0 (see
+// PlatformError.Retried).
+func retried(err error, i int) error {
+	var perr *PlatformError
+	if i > 0 && errors.As(err, &perr) {
+		perr.Retried = true
+	}
+	return err
 }
 
 // decodeReply turns a verified reply into out, or a *PlatformError.

@@ -2,8 +2,8 @@
 // ship-notify and refund-notify endpoints (Service), the signed client of
 // the platform's orderquery, refund and refundquery interfaces (Client),
 // signed purchase offers carried in userToken (Offers), the Reconciler that
-// settles what callbacks missed, and the one table from error code to reply
-// (FailReply).
+// settles what callbacks missed and lists what it will not decide
+// (Attention), and the one table from error code to reply (FailReply).
 //
 // The ledger rules (prices, ownership, uses, the refund policy) are the
 // core's (shop.Ledger, shop.CheckLines, shop.Refundable); this package

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
+	"sync"
 	"time"
 
 	"github.com/dingdang-voicepay/voicepay/shop"
@@ -14,28 +16,90 @@ import (
 const (
 	DefaultReconcileDelay    = 2 * time.Minute
 	DefaultReconcileInterval = time.Minute
+	// DefaultPaymentWindow is how long an order may wait for payment. It is
+	// a day, not minutes: on a screenless speaker the order is placed and
+	// paid in the Dingdang phone app, and a WeChat payment may complete
+	// well after the pay page opened. Closing early saves nothing (a closed
+	// order still takes a late payment) but stops the active queries that
+	// find a payment whose ship notify was lost.
+	DefaultPaymentWindow = 24 * time.Hour
+	// DefaultCloseAfterFails is how many orderquery FAILs in a row, after
+	// the payment window, close an order the platform keeps not answering
+	// about.
+	DefaultCloseAfterFails = 10
+	// DefaultSlowAfter and DefaultSlowInterval: an order older than
+	// SlowAfter is asked about at most once per SlowInterval, not on every
+	// pass, so a day-long window costs about 150 queries, not 1,440.
+	DefaultSlowAfter    = time.Hour
+	DefaultSlowInterval = 15 * time.Minute
+	// DefaultAttentionFails is how many query answers in a row that cannot
+	// be acted on list an order or a refund for attention.
+	DefaultAttentionFails = 20
+	// DefaultUnpaidAttention is how long past its payment window an order
+	// may stay CREATED (the platform says PROCESSING, keeps failing, or
+	// cannot be reached) before it is listed for attention.
+	DefaultUnpaidAttention = time.Hour
+	// DefaultRefundAttention is how long a refund may stay PROCESSING before
+	// it is listed for attention: WeChat refunds to a bank card take up to
+	// three working days.
+	DefaultRefundAttention = 72 * time.Hour
+)
+
+// The short codes of QueryFails.Why.
+const (
+	WhyRetFail       = "ret_fail"       // the query answered retCode FAIL
+	WhyMismatch      = "mismatch"       // the answer disagrees with our records (ids, amounts)
+	WhyBadStatus     = "bad_status"     // a tradeStatus or refundStatus the pay document does not know
+	WhyResendRefused = "resend_refused" // refundquery FAIL, and the refund re-sent was refused
 )
 
 // Reconciler settles what the platform's callbacks missed, treating the
-// platform's queries as the truth: unpaid-looking orders are asked about
-// (delivered when paid, closed when unpaid past their expiry) and pending
-// refunds are asked about (finished when final, re-sent with the same
-// refundTradeNo when the platform never got them).
+// platform's queries as the truth, and never a failed query as an answer:
+//
+//   - A CREATED order older than Delay is asked about (orderquery): SUCCESS
+//     delivers it; NOTPAY (or tradeStatus FAIL) closes it once its payment
+//     window is over; a retCode FAIL is "no answer" and is counted on the
+//     order (shop.QueryFails), closing it only after CloseAfterFails of them
+//     in a row past the window. A closed order still takes a late payment.
+//   - A PROCESSING refund is asked about (refundquery): SUCCESS or an
+//     explicit FAIL finish it; a retCode FAIL is counted, never taken for a
+//     failed refund, and a refund the platform never acknowledged (no
+//     refundTransactionId) is re-sent with the same refundTradeNo, so it is
+//     applied at most once however often it is sent.
+//   - What it cannot settle is listed by Attention and logged at ERROR on
+//     every pass, one line per item, for a person to decide.
+//
+// The zero values of the fields are the defaults above. The payment window
+// of an order ends at the later of CreatedAt+PaymentWindow and its
+// ExpiresAt. A Reconciler keeps only its last pass time in memory; several
+// may run on several nodes.
 type Reconciler struct {
-	Service  *Service      // with Ledger and Platform
-	Delay    time.Duration // leave orders younger than this to the ship notify; 0 means DefaultReconcileDelay
-	Interval time.Duration // between runs of Run; 0 means DefaultReconcileInterval
-	Logger   *slog.Logger  // nil means the Service's logger
+	Service         *Service      // with Ledger and Platform
+	Delay           time.Duration // leave orders younger than this to the ship notify
+	Interval        time.Duration // between runs of Run
+	PaymentWindow   time.Duration // how long an order may wait for payment
+	CloseAfterFails int           // orderquery FAILs in a row past the window that close an order
+	SlowAfter       time.Duration // orders older than this are asked about once per SlowInterval
+	SlowInterval    time.Duration
+	AttentionFails  int           // query answers in a row not acted on that list an item
+	UnpaidAttention time.Duration // how long past its window an order may stay CREATED unlisted
+	RefundAttention time.Duration // how long a refund may stay PROCESSING unlisted
+	Logger          *slog.Logger  // nil means the Service's logger
+
+	mu   sync.Mutex
+	last time.Time // the previous pass, for the slow schedule
 }
 
 // ReconcileReport counts what one RunOnce did.
 type ReconcileReport struct {
 	Checked        int // orders and refunds asked about
 	Delivered      int // orders delivered because orderquery said SUCCESS
-	Closed         int // unpaid orders closed past their expiry
+	Closed         int // unpaid orders closed past their payment window
 	RefundsSettled int // refunds finished (SUCCESS or FAIL)
-	RefundsResent  int // refunds the platform did not know, sent again
-	Errors         int // checks that failed and are left for the next run
+	RefundsResent  int // refunds the platform did not acknowledge, sent again
+	QueryFails     int // answers that could not be acted on, counted on their order or refund
+	Errors         int // checks that failed (platform unreachable, storage) and are left for the next run
+	Attention      int // items listed for attention after the pass
 }
 
 func (r *Reconciler) log() *slog.Logger {
@@ -45,8 +109,9 @@ func (r *Reconciler) log() *slog.Logger {
 	return r.Service.log()
 }
 
-// RunOnce checks every CREATED order older than Delay and every REFUNDING
-// order once. Failures of single checks are counted and logged, not
+// RunOnce checks every CREATED order older than Delay that is due (see
+// SlowAfter) and every PROCESSING refund once, then lists and logs what
+// needs attention. Failures of single checks are counted and logged, not
 // returned; the error is for listing the orders.
 func (r *Reconciler) RunOnce(ctx context.Context) (ReconcileReport, error) {
 	var rep ReconcileReport
@@ -54,11 +119,13 @@ func (r *Reconciler) RunOnce(ctx context.Context) (ReconcileReport, error) {
 	if s.Platform == nil {
 		return rep, errors.New("pay: reconcile: no platform client configured")
 	}
-	delay := r.Delay
-	if delay <= 0 {
-		delay = DefaultReconcileDelay
-	}
-	created, err := s.store().Orders(ctx, shop.OrderFilter{States: []shop.OrderState{shop.StateCreated}, CreatedBefore: s.now().Add(-delay)})
+	now := s.now()
+	r.mu.Lock()
+	prev := r.last
+	r.last = now
+	r.mu.Unlock()
+	created, err := s.store().Orders(ctx, shop.OrderFilter{States: []shop.OrderState{shop.StateCreated},
+		CreatedBefore: now.Add(-positive(r.Delay, DefaultReconcileDelay))})
 	if err != nil {
 		return rep, fmt.Errorf("pay: reconcile: list created orders: %w", err)
 	}
@@ -66,7 +133,9 @@ func (r *Reconciler) RunOnce(ctx context.Context) (ReconcileReport, error) {
 		if ctx.Err() != nil {
 			return rep, ctx.Err()
 		}
-		r.checkOrder(ctx, o, &rep)
+		if r.due(o, now, prev) {
+			r.checkOrder(ctx, o, &rep)
+		}
 	}
 	refunding, err := s.store().Orders(ctx, shop.OrderFilter{States: []shop.OrderState{shop.StateRefunding}})
 	if err != nil {
@@ -83,11 +152,44 @@ func (r *Reconciler) RunOnce(ctx context.Context) (ReconcileReport, error) {
 			r.checkRefund(ctx, o, rf, &rep)
 		}
 	}
+	items, err := r.Attention(ctx)
+	if err != nil {
+		return rep, err
+	}
+	rep.Attention = len(items)
+	for _, it := range items {
+		r.log().Error("pay: needs attention", "trade_no", it.TradeNo, "refund_trade_no", it.RefundTradeNo,
+			"reason", it.Reason, "state", it.State, "since", it.Since, "query_fails", it.QueryFails, "detail", it.Detail)
+	}
 	if rep != (ReconcileReport{}) {
 		r.log().Info("pay: reconciled", "checked", rep.Checked, "delivered", rep.Delivered, "closed", rep.Closed,
-			"refunds_settled", rep.RefundsSettled, "refunds_resent", rep.RefundsResent, "errors", rep.Errors)
+			"refunds_settled", rep.RefundsSettled, "refunds_resent", rep.RefundsResent, "query_fails", rep.QueryFails,
+			"errors", rep.Errors, "attention", rep.Attention)
 	}
 	return rep, nil
+}
+
+// due reports whether an order is asked about on the pass at now, the
+// previous one having been at prev: young orders on every pass, orders
+// older than SlowAfter when their age crosses a multiple of SlowInterval.
+func (r *Reconciler) due(o shop.Order, now, prev time.Time) bool {
+	slowAfter := positive(r.SlowAfter, DefaultSlowAfter)
+	slow := positive(r.SlowInterval, DefaultSlowInterval)
+	age := now.Sub(o.CreatedAt)
+	if prev.IsZero() || !prev.Before(now) || age < slowAfter {
+		return true
+	}
+	before := prev.Sub(o.CreatedAt)
+	return before < slowAfter || age/slow != before/slow
+}
+
+// windowEnd is when an order's payment window is over.
+func (r *Reconciler) windowEnd(o shop.Order) time.Time {
+	end := o.CreatedAt.Add(positive(r.PaymentWindow, DefaultPaymentWindow))
+	if o.ExpiresAt.After(end) {
+		return o.ExpiresAt
+	}
+	return end
 }
 
 // checkOrder asks the platform about one CREATED order.
@@ -95,20 +197,22 @@ func (r *Reconciler) checkOrder(ctx context.Context, o shop.Order, rep *Reconcil
 	s := r.Service
 	rep.Checked++
 	st, err := s.Platform.OrderQuery(ctx, OrderQuery{TradeNo: o.TradeNo})
+	now := s.now()
+	late := !now.Before(r.windowEnd(o))
 	var perr *PlatformError
-	unpaid := false
 	switch {
 	case errors.As(err, &perr):
-		// The platform does not know the order: it was never paid.
-		unpaid = true
+		// No answer: not "unpaid", not "unknown order". Count it.
+		r.orderUnanswered(ctx, o.TradeNo, now, WhyRetFail, perr.RetMsg, late, rep)
 	case err != nil:
 		rep.Errors++
 		r.log().Warn("pay: reconcile: orderquery failed", "trade_no", o.TradeNo, "err", err)
-		return
+	case st.TradeNo != "" && st.TradeNo != o.TradeNo:
+		r.orderUnanswered(ctx, o.TradeNo, now, WhyMismatch, "tradeNo "+truncateBytes(st.TradeNo, 32), false, rep)
 	case st.TradeStatus == TradeSuccess:
-		if st.TotalAmt != o.TotalAmt || (st.TradeNo != "" && st.TradeNo != o.TradeNo) {
-			rep.Errors++
+		if st.TotalAmt != o.TotalAmt {
 			r.log().Error("pay: reconcile: orderquery disagrees with order", "trade_no", o.TradeNo, "total_amt", int64(st.TotalAmt), "order_total_amt", int64(o.TotalAmt))
+			r.orderUnanswered(ctx, o.TradeNo, now, WhyMismatch, "totalAmt "+strconv.FormatInt(int64(st.TotalAmt), 10), false, rep)
 			return
 		}
 		got, err := s.deliver(ctx, o.TradeNo, st.TransactionID, st.TotalAmt, "orderquery SUCCESS (reconcile)")
@@ -120,37 +224,81 @@ func (r *Reconciler) checkOrder(ctx context.Context, o shop.Order, rep *Reconcil
 		if got.State == shop.StateDelivered && o.State != shop.StateDelivered {
 			rep.Delivered++
 		}
-		return
 	case st.TradeStatus == TradeNotPay || st.TradeStatus == TradeFail:
-		unpaid = true
+		// The platform's word: not paid (or its payment failed).
+		r.orderAnswered(ctx, o.TradeNo, now, late, "orderquery "+st.TradeStatus+" past the payment window", rep)
+	case st.TradeStatus == TradeProcessing:
+		r.orderAnswered(ctx, o.TradeNo, now, false, "", rep)
+	default:
+		r.orderUnanswered(ctx, o.TradeNo, now, WhyBadStatus, truncateBytes(st.TradeStatus, 16), false, rep)
 	}
-	if !unpaid {
-		return // PROCESSING or unknown: ask again next time
+}
+
+// orderAnswered records an answer that can be acted on: the order's
+// QueryFails start again and, when close is set, it is closed with cause.
+func (r *Reconciler) orderAnswered(ctx context.Context, tradeNo string, now time.Time, close bool, cause string, rep *ReconcileReport) {
+	r.updateOrder(ctx, tradeNo, rep, func(o *shop.Order) (bool, error) {
+		reset := o.QueryFails.Reset()
+		if close {
+			return true, r.close(o, cause, now)
+		}
+		if !reset {
+			return false, shop.ErrNoChange
+		}
+		o.UpdatedAt = now.UTC()
+		return false, nil
+	})
+}
+
+// orderUnanswered counts an answer that cannot be acted on and closes the
+// order when it is the CloseAfterFails-th retCode FAIL in a row past the
+// payment window.
+func (r *Reconciler) orderUnanswered(ctx context.Context, tradeNo string, now time.Time, why, retMsg string, late bool, rep *ReconcileReport) {
+	rep.QueryFails++
+	r.log().Warn("pay: reconcile: orderquery answer not acted on", "trade_no", tradeNo, "why", why, "ret_msg", truncateBytes(retMsg, 32), "late", late)
+	limit := r.CloseAfterFails
+	if limit <= 0 {
+		limit = DefaultCloseAfterFails
 	}
-	now := s.now()
-	if now.Before(o.ExpiresAt) {
-		return
+	r.updateOrder(ctx, tradeNo, rep, func(o *shop.Order) (bool, error) {
+		o.QueryFails.Add(now, why, truncateBytes(retMsg, 32), late && why == WhyRetFail)
+		o.UpdatedAt = now.UTC()
+		if o.QueryFails.Late < limit {
+			return false, nil
+		}
+		return true, r.close(o, "orderquery FAIL "+strconv.Itoa(o.QueryFails.Late)+" times past the payment window", now)
+	})
+}
+
+// close closes an unpaid order whose payment window is over.
+func (r *Reconciler) close(o *shop.Order, cause string, now time.Time) error {
+	if now.Before(r.windowEnd(*o)) {
+		return shop.Coded(shop.ECONFLICT, shop.ENotExpired, "order %s is inside its payment window", o.TradeNo)
 	}
+	return o.Move(shop.StateClosed, cause, now)
+}
+
+// updateOrder applies fn to a still CREATED order (anything else is left
+// alone: a ship notify came first) and counts a close.
+func (r *Reconciler) updateOrder(ctx context.Context, tradeNo string, rep *ReconcileReport, fn func(*shop.Order) (closing bool, err error)) {
 	closed := false
-	_, err = s.store().UpdateOrder(ctx, o.TradeNo, func(o *shop.Order) error {
+	_, err := r.Service.store().UpdateOrder(ctx, tradeNo, func(o *shop.Order) error {
 		closed = false
 		if o.State != shop.StateCreated {
 			return shop.ErrNoChange
 		}
-		if err := o.Close(now); err != nil {
-			return err
-		}
-		closed = true
-		return nil
+		closing, err := fn(o)
+		closed = closing && err == nil
+		return err
 	})
 	if err != nil {
 		rep.Errors++
-		r.log().Error("pay: reconcile: close", "trade_no", o.TradeNo, "err", err)
+		r.log().Error("pay: reconcile: update order", "trade_no", tradeNo, "err", err)
 		return
 	}
 	if closed {
 		rep.Closed++
-		r.log().Info("pay: order closed unpaid", "trade_no", o.TradeNo, "state", shop.StateClosed)
+		r.log().Info("pay: order closed unpaid", "trade_no", tradeNo, "state", shop.StateClosed)
 	}
 }
 
@@ -162,35 +310,21 @@ func (r *Reconciler) checkRefund(ctx context.Context, o shop.Order, rf shop.Refu
 	var perr *PlatformError
 	switch {
 	case errors.As(err, &perr):
-		// The platform does not know the refund: our request never reached
-		// it. Send it again, with the same refundTradeNo.
-		rep.RefundsResent++
-		_, err := s.sendRefund(ctx, o, rf)
-		if err != nil && shop.ErrorCode(err) == ERefundRefused {
-			rep.RefundsSettled++ // refused: recorded as FAIL
-			return
-		}
-		if err != nil {
-			rep.Errors++
-			r.log().Error("pay: reconcile: resend refund", "trade_no", o.TradeNo, "refund_trade_no", rf.RefundTradeNo, "err", err)
-			return
-		}
+		r.refundQueryFailed(ctx, o, rf, perr.RetMsg, rep)
 		return
 	case err != nil:
 		rep.Errors++
 		r.log().Warn("pay: reconcile: refundquery failed", "trade_no", o.TradeNo, "refund_trade_no", rf.RefundTradeNo, "err", err)
 		return
-	}
-	if (st.RefundTradeNo != "" && st.RefundTradeNo != rf.RefundTradeNo) || st.RefundAmt != rf.Amount {
-		rep.Errors++
+	case (st.RefundTradeNo != "" && st.RefundTradeNo != rf.RefundTradeNo) || st.RefundAmt != rf.Amount:
 		r.log().Error("pay: reconcile: refundquery disagrees with refund", "trade_no", o.TradeNo, "refund_trade_no", rf.RefundTradeNo, "refund_amt", int64(st.RefundAmt))
+		r.refundUnanswered(ctx, o.TradeNo, rf.RefundTradeNo, WhyMismatch, "refundAmt "+strconv.FormatInt(int64(st.RefundAmt), 10), rep)
 		return
 	}
 	switch st.RefundStatus {
 	case shop.RefundSuccess, shop.RefundFail, shop.RefundProcessing:
 	default:
-		rep.Errors++
-		r.log().Error("pay: reconcile: unknown refund status", "trade_no", o.TradeNo, "refund_trade_no", rf.RefundTradeNo, "refund_status", truncateBytes(string(st.RefundStatus), 16))
+		r.refundUnanswered(ctx, o.TradeNo, rf.RefundTradeNo, WhyBadStatus, truncateBytes(string(st.RefundStatus), 16), rep)
 		return
 	}
 	if _, err := s.settleRefund(ctx, o.TradeNo, rf.RefundTradeNo, st.RefundTransactionID, st.RefundStatus, st.RefundStatusDesc, "refundquery (reconcile)"); err != nil {
@@ -203,13 +337,53 @@ func (r *Reconciler) checkRefund(ctx context.Context, o shop.Order, rf shop.Refu
 	}
 }
 
+// refundQueryFailed handles a refundquery FAIL: no answer, so the refund
+// stays PROCESSING whatever happens here. A refund the platform never
+// acknowledged may never have reached it: it is sent again with the same
+// refundTradeNo. The FAIL is counted unless that re-send was accepted.
+func (r *Reconciler) refundQueryFailed(ctx context.Context, o shop.Order, rf shop.Refund, retMsg string, rep *ReconcileReport) {
+	if rf.RefundTransactionID != "" {
+		r.refundUnanswered(ctx, o.TradeNo, rf.RefundTradeNo, WhyRetFail, retMsg, rep)
+		return
+	}
+	rep.RefundsResent++
+	_, err := r.Service.postRefund(ctx, o, rf)
+	var perr *PlatformError
+	switch {
+	case err == nil:
+		r.log().Info("pay: refund sent again", "trade_no", o.TradeNo, "refund_trade_no", rf.RefundTradeNo)
+	case errors.As(err, &perr):
+		r.refundUnanswered(ctx, o.TradeNo, rf.RefundTradeNo, WhyResendRefused, perr.RetMsg, rep)
+	default:
+		rep.Errors++
+		r.log().Warn("pay: reconcile: resend refund", "trade_no", o.TradeNo, "refund_trade_no", rf.RefundTradeNo, "err", err)
+		r.refundUnanswered(ctx, o.TradeNo, rf.RefundTradeNo, WhyRetFail, retMsg, rep)
+	}
+}
+
+// refundUnanswered counts an answer about a refund that cannot be acted on.
+func (r *Reconciler) refundUnanswered(ctx context.Context, tradeNo, refundTradeNo, why, retMsg string, rep *ReconcileReport) {
+	rep.QueryFails++
+	r.log().Warn("pay: reconcile: refundquery answer not acted on", "trade_no", tradeNo, "refund_trade_no", refundTradeNo, "why", why, "ret_msg", truncateBytes(retMsg, 32))
+	now := r.Service.now()
+	_, err := r.Service.store().UpdateOrder(ctx, tradeNo, func(o *shop.Order) error {
+		rf, ok := o.Refund(refundTradeNo)
+		if !ok || rf.Status != shop.RefundProcessing {
+			return shop.ErrNoChange
+		}
+		rf.QueryFails.Add(now, why, truncateBytes(retMsg, 32), false)
+		o.UpdatedAt = now.UTC()
+		return nil
+	})
+	if err != nil {
+		rep.Errors++
+		r.log().Error("pay: reconcile: update refund", "trade_no", tradeNo, "refund_trade_no", refundTradeNo, "err", err)
+	}
+}
+
 // Run calls RunOnce every Interval until ctx is done.
 func (r *Reconciler) Run(ctx context.Context) {
-	every := r.Interval
-	if every <= 0 {
-		every = DefaultReconcileInterval
-	}
-	t := time.NewTicker(every)
+	t := time.NewTicker(positive(r.Interval, DefaultReconcileInterval))
 	defer t.Stop()
 	for {
 		if _, err := r.RunOnce(ctx); err != nil && ctx.Err() == nil {
@@ -221,4 +395,12 @@ func (r *Reconciler) Run(ctx context.Context) {
 		case <-t.C:
 		}
 	}
+}
+
+// positive returns d, or def when d is not positive.
+func positive(d, def time.Duration) time.Duration {
+	if d > 0 {
+		return d
+	}
+	return def
 }

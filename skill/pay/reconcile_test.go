@@ -2,6 +2,7 @@ package pay_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -75,27 +76,44 @@ func TestReconcilePlatformDown(t *testing.T) {
 	}
 }
 
-func TestReconcileClosesExpiredUnpaid(t *testing.T) {
-	e := newEnv(t)
-	ctx := context.Background()
-	unpaid := e.create(t, "u1", line("album", 1, 500))
-	paying := e.create(t, "u1", line("credits", 1, 100))
-	e.plat.ScriptTradeStatus(paying, pay.TradeProcessing)
-	rec := &pay.Reconciler{Service: e.svc}
-	e.clock.Advance(10 * time.Minute) // old enough to check, not expired
-	if rep, _ := rec.RunOnce(ctx); rep.Checked != 2 || rep.Closed != 0 {
-		t.Errorf("before expiry: %+v", rep)
+// TestReconcileClosesUnpaidPastWindow: NOTPAY closes an order only once
+// its payment window is over (the configured one, never before the order's
+// own ExpiresAt); PROCESSING never does.
+func TestReconcileClosesUnpaidPastWindow(t *testing.T) {
+	tests := []struct {
+		name   string
+		window time.Duration // Reconciler.PaymentWindow; 0 is the default
+		open   time.Duration // still CREATED this long after create-order
+	}{
+		{"default a day", 0, pay.DefaultPaymentWindow},
+		{"configured 2h", 2 * time.Hour, 2 * time.Hour},
+		{"never before ExpiresAt", time.Minute, pay.DefaultOrderTTL},
 	}
-	e.clock.Advance(25 * time.Minute)
-	rep, _ := rec.RunOnce(ctx)
-	if rep.Closed != 1 {
-		t.Errorf("after expiry: %+v", rep)
-	}
-	if o := e.order(t, unpaid); o.State != shop.StateClosed {
-		t.Errorf("unpaid: %s", o.State)
-	}
-	if o := e.order(t, paying); o.State != shop.StateCreated {
-		t.Errorf("paying (PROCESSING) order: %s, want CREATED", o.State)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			ctx := context.Background()
+			unpaid := e.create(t, "u1", line("album", 1, 500))
+			paying := e.create(t, "u1", line("credits", 1, 100))
+			e.plat.ScriptTradeStatus(paying, pay.TradeProcessing)
+			rec := &pay.Reconciler{Service: e.svc, PaymentWindow: tc.window}
+			e.clock.Advance(tc.open - time.Second) // old enough to check, inside the window
+			if rep, _ := rec.RunOnce(ctx); rep.Checked != 2 || rep.Closed != 0 {
+				t.Errorf("inside the window: %+v", rep)
+			}
+			e.clock.Advance(time.Second)
+			rep, _ := rec.RunOnce(ctx)
+			if rep.Closed != 1 {
+				t.Errorf("window over: %+v", rep)
+			}
+			o := e.order(t, unpaid)
+			if o.State != shop.StateClosed || !strings.Contains(o.History[len(o.History)-1].Cause, "NOTPAY") {
+				t.Errorf("unpaid: %s %+v", o.State, o.History)
+			}
+			if o := e.order(t, paying); o.State != shop.StateCreated {
+				t.Errorf("paying (PROCESSING) order: %s, want CREATED", o.State)
+			}
+		})
 	}
 }
 

@@ -16,10 +16,10 @@ const MaxRefundDesc = 64
 // refundTradeNo, is stored as PROCESSING before the platform is called, so
 // whatever happens next it is retried with the same number and never applied
 // twice. The platform accepting it leaves it PROCESSING (refundquery or the
-// refund notify settles it); the platform refusing it (retCode FAIL) fails it
-// and returns an ECONFLICT error wrapping the *PlatformError; a transport
-// failure leaves it PROCESSING for the Reconciler and returns the order with
-// a nil error (the refund is queued).
+// refund notify settles it); the platform refusing it outright (retCode FAIL
+// on the first attempt) fails it and returns an ECONFLICT error wrapping the
+// *PlatformError; an unknown outcome leaves it PROCESSING for the Reconciler
+// and returns the order with a nil error (the refund is queued).
 func (s *Service) Refund(ctx context.Context, tradeNo string, amount shop.Fen, reason string) (shop.Order, error) {
 	if amount < 0 {
 		return shop.Order{}, shop.Coded(shop.EINVALID, shop.EBadRefundAmount, "退款金额不对")
@@ -62,9 +62,41 @@ func (s *Service) Refund(ctx context.Context, tradeNo string, amount shop.Fen, r
 	return s.sendRefund(ctx, o, started)
 }
 
-// sendRefund asks the platform to refund r (stored PROCESSING on o) and
-// records the answer.
+// sendRefund sends a refund just started (stored PROCESSING on o) for the
+// first time and records the answer. A refusal on the call's first attempt
+// is the platform's word on this very request: the refund is recorded FAIL
+// and an ERefundRefused error returned. A refusal after an attempt that
+// failed in transit may answer a repeat of a refund the platform took, and
+// an unknown outcome may be either: both leave the refund PROCESSING for the
+// Reconciler, which asks refundquery and re-sends with the same
+// refundTradeNo, and return the order with a nil error (the refund is
+// queued).
 func (s *Service) sendRefund(ctx context.Context, o shop.Order, r shop.Refund) (shop.Order, error) {
+	no, err := s.postRefund(ctx, o, r)
+	var perr *PlatformError
+	switch {
+	case errors.As(err, &perr) && !perr.Retried:
+		s.log().Warn("pay: platform refused refund", "trade_no", o.TradeNo, "refund_trade_no", r.RefundTradeNo, "ret_msg", perr.RetMsg)
+		no, ferr := s.settleRefund(ctx, o.TradeNo, r.RefundTradeNo, "", shop.RefundFail, truncateBytes(perr.RetMsg, 64), "refund refused")
+		if ferr != nil {
+			return o, fmt.Errorf("pay: refund %s: record refusal: %w", r.RefundTradeNo, ferr)
+		}
+		return no, &shop.Error{Code: ERefundRefused, Class: shop.ECONFLICT, Message: "退款没有成功，请稍后再试或联系客服", Err: perr}
+	case errors.As(err, &perr):
+		s.log().Warn("pay: refund refused after a lost attempt, left for the reconciler", "trade_no", o.TradeNo, "refund_trade_no", r.RefundTradeNo, "ret_msg", perr.RetMsg)
+		return o, nil
+	case errors.Is(err, ErrTransient):
+		s.log().Warn("pay: refund not confirmed, left for the reconciler", "trade_no", o.TradeNo, "refund_trade_no", r.RefundTradeNo, "err", err)
+		return o, nil
+	}
+	return no, err
+}
+
+// postRefund asks the platform to refund r (stored PROCESSING on o) and
+// records its acceptance (the refundTransactionId). It records no refusal:
+// a retCode FAIL comes back as a *PlatformError, an unknown outcome as an
+// error wrapping ErrTransient, and the caller decides.
+func (s *Service) postRefund(ctx context.Context, o shop.Order, r shop.Refund) (shop.Order, error) {
 	res, err := s.Platform.Refund(ctx, RefundRequest{
 		TransactionID: o.TransactionID,
 		TradeNo:       o.TradeNo,
@@ -74,20 +106,14 @@ func (s *Service) sendRefund(ctx context.Context, o shop.Order, r shop.Refund) (
 		RefundDesc:    truncateBytes(r.Reason, MaxRefundDesc),
 		RefundDetails: r.Details,
 	})
-	var perr *PlatformError
-	switch {
-	case errors.As(err, &perr):
-		s.log().Warn("pay: platform refused refund", "trade_no", o.TradeNo, "refund_trade_no", r.RefundTradeNo, "ret_msg", perr.RetMsg)
-		no, ferr := s.settleRefund(ctx, o.TradeNo, r.RefundTradeNo, "", shop.RefundFail, truncateBytes(perr.RetMsg, 64), "refund refused")
-		if ferr != nil {
-			return o, fmt.Errorf("pay: refund %s: record refusal: %w", r.RefundTradeNo, ferr)
+	if err != nil {
+		var perr *PlatformError
+		if !errors.As(err, &perr) && !errors.Is(err, ErrTransient) {
+			// A reply we could not trust (bad signature, not JSON): the
+			// outcome is unknown all the same.
+			err = fmt.Errorf("%w: %w", ErrTransient, err)
 		}
-		return no, &shop.Error{Code: ERefundRefused, Class: shop.ECONFLICT, Message: "退款没有成功，请稍后再试或联系客服", Err: perr}
-	case err != nil:
-		// Unknown outcome: keep it PROCESSING; the reconciler asks again with
-		// the same refundTradeNo.
-		s.log().Warn("pay: refund not confirmed, left for the reconciler", "trade_no", o.TradeNo, "refund_trade_no", r.RefundTradeNo, "err", err)
-		return o, nil
+		return o, err
 	}
 	if res.RefundTradeNo != "" && res.RefundTradeNo != r.RefundTradeNo {
 		return o, fmt.Errorf("pay: refund %s: platform answered for %s", r.RefundTradeNo, res.RefundTradeNo)

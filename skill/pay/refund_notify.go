@@ -63,8 +63,12 @@ func (s *Service) refundNotify(ctx context.Context, req RefundNotifyRequest) err
 }
 
 // settleRefund applies the platform's word on a refund: it records the
-// refundTransactionId if new and, for SUCCESS or FAIL, finishes the refund.
-// Applying the same word twice changes nothing.
+// refundTransactionId if new, forgets the refund's QueryFails (this is an
+// answer that can be acted on) and, for SUCCESS or FAIL, finishes the
+// refund. Applying the same word twice changes nothing. This is the only
+// way a refund becomes FAIL: on the platform's explicit refundStatus FAIL
+// (refundquery, refund notify) or its outright refusal of the refund call,
+// never on a query that failed.
 func (s *Service) settleRefund(ctx context.Context, tradeNo, refundTradeNo, refundTransactionID string, status shop.RefundStatus, desc, cause string) (shop.Order, error) {
 	now := s.now()
 	changed := false
@@ -81,8 +85,9 @@ func (s *Service) settleRefund(ctx context.Context, tradeNo, refundTradeNo, refu
 			r.RefundTransactionID = refundTransactionID
 			r.UpdatedAt = now.UTC()
 		}
+		news := r.QueryFails.Reset() || newID
 		err := o.FinishRefund(refundTradeNo, refundTransactionID, status, desc, now)
-		if errors.Is(err, shop.ErrNoChange) && newID {
+		if errors.Is(err, shop.ErrNoChange) && news {
 			err = nil
 		}
 		changed = err == nil

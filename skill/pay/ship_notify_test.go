@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/dingdang-voicepay/voicepay/shop"
 	"github.com/dingdang-voicepay/voicepay/skill/pay"
@@ -68,7 +69,7 @@ func TestShipNotifyClosedOrderPaidLate(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	no := e.create(t, "u1", line("album", 1, 500))
-	e.clock.Advance(31 * 60e9)
+	e.clock.Advance(pay.DefaultPaymentWindow + time.Minute)
 	rep, err := (&pay.Reconciler{Service: e.svc}).RunOnce(ctx)
 	if err != nil || rep.Closed != 1 {
 		t.Fatalf("RunOnce = %+v, %v; want 1 closed", rep, err)

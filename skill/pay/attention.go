@@ -1,0 +1,120 @@
+package pay
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/dingdang-voicepay/voicepay/shop"
+)
+
+// The reasons an item is listed for attention, most pressing first.
+const (
+	// AttentionMismatch: the platform's last answer disagrees with our
+	// records (another amount or id): money may have moved in a way we did
+	// not ask for.
+	AttentionMismatch = "query_mismatch"
+	// AttentionQueryFails: AttentionFails query answers in a row could not
+	// be acted on (retCode FAIL, an unknown status, a re-sent refund
+	// refused).
+	AttentionQueryFails = "query_fails"
+	// AttentionUnpaid: an order still CREATED UnpaidAttention past its
+	// payment window: the platform says PROCESSING, keeps failing, or
+	// cannot be reached.
+	AttentionUnpaid = "unpaid_past_window"
+	// AttentionRefund: a refund PROCESSING for longer than RefundAttention.
+	AttentionRefund = "refund_processing"
+)
+
+// Attention is one order or refund the reconciler cannot settle by itself
+// and will not decide silently: a person should look at it (and at the
+// platform's console).
+type Attention struct {
+	TradeNo       string          `json:"tradeNo"`
+	RefundTradeNo string          `json:"refundTradeNo,omitempty"` // set for a refund
+	UserID        string          `json:"userId"`
+	State         shop.OrderState `json:"state"`
+	Amount        shop.Fen        `json:"amount"` // the order's total, or the refund's amount
+	Reason        string          `json:"reason"` // one of the Attention* codes
+	Since         time.Time       `json:"since"`  // since when it has been so
+	QueryFails    shop.QueryFails `json:"queryFails,omitzero"`
+	Detail        string          `json:"detail"` // one line for a person
+}
+
+// Attention lists, oldest first, the CREATED orders and PROCESSING refunds
+// that need a person: answers that disagree with our records, answers that
+// cannot be acted on piling up (AttentionFails in a row), orders unpaid
+// UnpaidAttention past their payment window, refunds PROCESSING longer than
+// RefundAttention. It reads only the store: every node lists the same.
+func (r *Reconciler) Attention(ctx context.Context) ([]Attention, error) {
+	s := r.Service
+	now := s.now()
+	orders, err := s.store().Orders(ctx, shop.OrderFilter{States: []shop.OrderState{shop.StateCreated, shop.StateRefunding}})
+	if err != nil {
+		return nil, fmt.Errorf("pay: attention: list orders: %w", err)
+	}
+	fails := r.AttentionFails
+	if fails <= 0 {
+		fails = DefaultAttentionFails
+	}
+	var out []Attention
+	for _, o := range orders {
+		base := Attention{TradeNo: o.TradeNo, UserID: o.UserID, State: o.State}
+		if o.State == shop.StateCreated {
+			it := base
+			it.Amount, it.QueryFails = o.TotalAmt, o.QueryFails
+			end := r.windowEnd(o)
+			if attend(&it, o.QueryFails, fails, end, end.Add(positive(r.UnpaidAttention, DefaultUnpaidAttention)), now, AttentionUnpaid,
+				fmt.Sprintf("unpaid %s past its payment window (ended %s)", ago(end, now), end.UTC().Format(time.RFC3339))) {
+				out = append(out, it)
+			}
+			continue
+		}
+		for _, rf := range o.Refunds {
+			if rf.Status != shop.RefundProcessing {
+				continue
+			}
+			it := base
+			it.RefundTradeNo, it.Amount, it.QueryFails = rf.RefundTradeNo, rf.Amount, rf.QueryFails
+			if attend(&it, rf.QueryFails, fails, rf.CreatedAt, rf.CreatedAt.Add(positive(r.RefundAttention, DefaultRefundAttention)), now, AttentionRefund,
+				fmt.Sprintf("refund PROCESSING for %s (started %s)", ago(rf.CreatedAt, now), rf.CreatedAt.UTC().Format(time.RFC3339))) {
+				out = append(out, it)
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b Attention) int {
+		return cmp.Or(a.Since.Compare(b.Since), cmp.Compare(a.TradeNo, b.TradeNo), cmp.Compare(a.RefundTradeNo, b.RefundTradeNo))
+	})
+	return out, nil
+}
+
+// attend fills the reason of it and reports whether it needs attention: a
+// disagreeing last answer, fails answers in a row not acted on, or now
+// past due (the age rule, with its own reason and detail, the state having
+// lasted since since).
+func attend(it *Attention, q shop.QueryFails, fails int, since, due, now time.Time, reason, detail string) bool {
+	switch {
+	case q.Count > 0 && q.Why == WhyMismatch:
+		it.Reason, it.Since = AttentionMismatch, q.Since
+		it.Detail = "the platform's answer disagrees with our records: " + q.RetMsg
+	case q.Count >= fails:
+		it.Reason, it.Since = AttentionQueryFails, q.Since
+		it.Detail = fmt.Sprintf("%d query answers in a row not acted on since %s, the last %s %s",
+			q.Count, q.Since.UTC().Format(time.RFC3339), q.Why, q.RetMsg)
+	case !now.Before(due):
+		it.Reason, it.Since, it.Detail = reason, since, detail
+	default:
+		return false
+	}
+	return true
+}
+
+// ago is how long ago t was, in whole minutes.
+func ago(t, now time.Time) string {
+	if d := now.Sub(t).Truncate(time.Minute); d > 0 {
+		return d.String()
+	}
+	return "0m"
+}
