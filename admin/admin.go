@@ -1,6 +1,6 @@
 // Package admin is the one client of the skill's admin API (GET
 // /admin/orders, /admin/orders/{tradeNo}, /admin/users/{userId}/entitlements,
-// POST /admin/orders/{tradeNo}/refund): it mints the API's bearer tokens
+// /admin/attention, POST /admin/orders/{tradeNo}/refund): it mints the API's bearer tokens
 // (HS256 JWTs for Audience) and sends JSON requests with them. The `skill`
 // command's orders and refund subcommands and the fixture runner use it;
 // the server takes Audience from here to check the tokens.

@@ -74,6 +74,12 @@ type Accounts interface {
 	Refund(ctx context.Context, tradeNo string, amount shop.Fen, reason string) (shop.Order, error)
 }
 
+// Watchlist lists the orders and refunds the reconciler cannot settle by
+// itself, for GET /admin/attention; *pay.Reconciler satisfies it.
+type Watchlist interface {
+	Attention(ctx context.Context) ([]pay.Attention, error)
+}
+
 // Config configures the server. The zero value serves health checks and
 // refuses everything else cleanly: each feature switches on with the fields
 // it needs (keys for /skill and /pay/*, Partner and PrivateKey for /pay/*,
@@ -125,6 +131,8 @@ type Config struct {
 	// Accounts gives entitlements and refunds (default: Partner, when it is
 	// an Accounts).
 	Accounts Accounts
+	// Watchlist answers GET /admin/attention (nil: 503).
+	Watchlist Watchlist
 
 	// BodyLimit bounds request bodies in bytes (default DefaultBodyLimit); a
 	// larger one is refused with 413.

@@ -35,12 +35,13 @@ import (
 
 // The production types satisfy the server's small interfaces.
 var (
-	_ server.Dialog   = (*intents.Dialog)(nil)
-	_ server.Partner  = (*pay.Service)(nil)
-	_ server.Accounts = (*pay.Service)(nil)
-	_ server.QR       = (*qr.Codes)(nil)
-	_ server.Store    = shop.StateStore(nil)
-	_ server.Ledger   = shop.OrderStore(nil)
+	_ server.Dialog    = (*intents.Dialog)(nil)
+	_ server.Partner   = (*pay.Service)(nil)
+	_ server.Accounts  = (*pay.Service)(nil)
+	_ server.QR        = (*qr.Codes)(nil)
+	_ server.Store     = shop.StateStore(nil)
+	_ server.Ledger    = shop.OrderStore(nil)
+	_ server.Watchlist = (*pay.Reconciler)(nil)
 )
 
 const adminSecret = "test-admin-secret"
@@ -51,6 +52,7 @@ type fixture struct {
 	app      *fiber.App
 	store    *bolt.Store
 	svc      *pay.Service
+	rec      *pay.Reconciler // Delay 1ns: checks orders at once
 	offers   *pay.Offers
 	codes    *qr.Codes
 	platform *fakeplatform.Server
@@ -81,6 +83,7 @@ func newFixture(tb testing.TB, mods ...func(*server.Config)) *fixture {
 	}}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	f.svc.Logger = quiet
+	f.rec = &pay.Reconciler{Service: f.svc, Delay: time.Nanosecond, Logger: quiet}
 	dialog := intents.New(intents.Config{Catalog: cat, Sessions: state, Ledger: ledger, Payments: f.svc, Offers: f.offers, Logger: quiet})
 	cfg := server.Config{
 		SkillID:      tsktest.SkillID,
@@ -94,6 +97,7 @@ func newFixture(tb testing.TB, mods ...func(*server.Config)) *fixture {
 		QR:           f.codes,
 		Catalog:      cat,
 		AdminSecret:  []byte(adminSecret),
+		Watchlist:    f.rec,
 		Logger:       quiet,
 	}
 	for _, m := range mods {

@@ -35,6 +35,7 @@ type srv struct {
 //	GET  /admin/orders/:tradeNo
 //	POST /admin/orders/:tradeNo/refund
 //	GET  /admin/users/:userId/entitlements
+//	GET  /admin/attention                    what the reconciler cannot settle by itself
 //	GET  /healthz, /readyz                   liveness, readiness (Store.Ping)
 //
 // Serve it with Listener or Listen and stop it with ShutdownWithContext,

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/dingdang-voicepay/voicepay/skill/pay"
 	"github.com/dingdang-voicepay/voicepay/skill/tsk"
@@ -31,6 +32,7 @@ type config struct {
 	AdminSecret   string // SKILL_ADMIN_SECRET
 	TokenSecret   string // SKILL_TOKEN_SECRET
 	Support       string // SKILL_SUPPORT
+	PaymentWindow string // SKILL_PAYMENT_WINDOW
 	LogLevel      string // SKILL_LOG_LEVEL
 }
 
@@ -57,6 +59,7 @@ func (c *config) settings() []setting {
 		{"SKILL_ADMIN_SECRET", "admin-secret", "", "HS256 secret of admin API tokens; empty disables the admin API", &c.AdminSecret},
 		{"SKILL_TOKEN_SECRET", "token-secret", "", "secret signing offer and QR tokens (default: generated once into <data>/token_secret)", &c.TokenSecret},
 		{"SKILL_SUPPORT", "support", "", "customer service contact (phone, email) shown on the order pages QR codes lead to", &c.Support},
+		{"SKILL_PAYMENT_WINDOW", "payment-window", "24h" /* pay.DefaultPaymentWindow */, "how long an order may wait for payment before the reconciler closes it (the platform saying NOTPAY); screenless orders are paid later in the phone app", &c.PaymentWindow},
 		{"SKILL_LOG_LEVEL", "log-level", "info", "debug, info, warn or error", &c.LogLevel},
 	}
 }
@@ -191,6 +194,16 @@ func (c config) loadPlatformKeys() ([]*rsa.PublicKey, error) {
 		return nil, badSetting(name, "not set (the platform's public key, from its console)")
 	}
 	return keys, nil
+}
+
+// paymentWindow parses SKILL_PAYMENT_WINDOW: a Go duration of at least a
+// minute (the platform's own pay page must have time to be used).
+func (c config) paymentWindow() (time.Duration, error) {
+	d, err := time.ParseDuration(c.PaymentWindow)
+	if err != nil || d < time.Minute {
+		return 0, badSetting("SKILL_PAYMENT_WINDOW", "%q: want a duration of at least 1m, e.g. 24h or 90m", c.PaymentWindow)
+	}
+	return d, nil
 }
 
 // logLevel parses SKILL_LOG_LEVEL.

@@ -7,6 +7,7 @@
 //	skill admin-token [--ttl 1h]         print a token for the admin API
 //	skill orders list [--user U] [--state S] [--limit N] [--json]
 //	skill orders show TRADENO
+//	skill orders attention [--json]      what the reconciler cannot settle by itself
 //	skill refund TRADENO [--amount FEN] [--reason TEXT]
 //	skill reconcile [--once]             settle what the platform's callbacks missed
 //
@@ -47,7 +48,7 @@ func commands() []command {
 		{"replay", "[--url URL] [--update] [FILES or DIRS]", "play utterance fixtures against the skill and diff the answers", runReplay},
 		{"keygen", "[--out DIR] [--force]", "write a 2048-bit RSA key pair; print the public key for the platform", runKeygen},
 		{"admin-token", "[--ttl 1h]", "print a JWT for the admin API (SKILL_ADMIN_SECRET)", runAdminToken},
-		{"orders", "list|show [TRADENO] [--server URL]", "list orders or show one", runOrders},
+		{"orders", "list|show [TRADENO]|attention [--server URL]", "list orders or show one", runOrders},
 		{"refund", "TRADENO [--amount FEN] [--reason TEXT] [--server URL]", "refund an order (amount 0: all that is left)", runRefund},
 		{"reconcile", "[--once]", "ask the platform about unsettled orders and refunds", runReconcile},
 	}

@@ -16,7 +16,8 @@ import (
 	"github.com/dingdang-voicepay/voicepay/shop"
 )
 
-// runOrders is `skill orders list` and `skill orders show TRADENO`: through
+// runOrders is `skill orders list`, `skill orders show TRADENO` and `skill
+// orders attention` (orders_attention.go): through
 // the admin API of a running server (--server URL, token minted from
 // SKILL_ADMIN_SECRET), or from the store directly.
 func runOrders(ctx context.Context, e *env, args []string) error {
@@ -25,7 +26,7 @@ func runOrders(ctx context.Context, e *env, args []string) error {
 	user := fs.String("user", "", "list: only this user's orders")
 	state := fs.String("state", "", "list: only these states, comma-separated (e.g. CREATED,DELIVERED)")
 	limit := fs.Int("limit", server.DefaultAdminLimit, "list: at most this many, newest first")
-	asJSON := fs.Bool("json", false, "list: print JSON instead of a table")
+	asJSON := fs.Bool("json", false, "list, attention: print JSON instead of a table")
 	cfg, pos, err := parse(e, fs, args)
 	if err != nil {
 		return err
@@ -54,6 +55,8 @@ func runOrders(ctx context.Context, e *env, args []string) error {
 			return printJSON(e.stdout, list)
 		}
 		return printOrders(e.stdout, list.Orders)
+	case len(pos) == 1 && pos[0] == "attention":
+		return ordersAttention(ctx, e, cfg, *serverURL, *asJSON)
 	case len(pos) == 2 && pos[0] == "show":
 		var o server.OrderView
 		if *serverURL != "" {
@@ -73,7 +76,7 @@ func runOrders(ctx context.Context, e *env, args []string) error {
 		}
 		return printJSON(e.stdout, o)
 	}
-	return usageError("want `orders list` or `orders show TRADENO`")
+	return usageError("want `orders list`, `orders show TRADENO` or `orders attention`")
 }
 
 // listDirect lists orders from the store, with the admin API's filters.

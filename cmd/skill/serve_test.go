@@ -122,6 +122,11 @@ func TestServe(t *testing.T) {
 		t.Fatalf("refund --server: exit %d, %d platform calls\n%s%s", code, platform.Calls("refund"), out, errOut)
 	}
 
+	out, errOut, code = cli(t, env, "orders", "attention", "--server", p.url)
+	if code != 0 || !strings.HasPrefix(out, "SINCE") || strings.Count(out, "\n") != 1 {
+		t.Fatalf("orders attention --server: exit %d\n%s%s", code, out, errOut)
+	}
+
 	if code := p.stop(t, sigterm); code != 0 {
 		t.Fatalf("exit status after SIGTERM: %d\n%s", code, p.logs.String())
 	}
@@ -135,6 +140,10 @@ func TestServe(t *testing.T) {
 	out, errOut, code = cli(t, env, "orders", "list")
 	if code != 0 || !strings.Contains(out, tradeNo) || !strings.Contains(out, "PARTIALLY_REFUNDED") {
 		t.Fatalf("orders list from the store: exit %d\n%s%s", code, out, errOut)
+	}
+	out, errOut, code = cli(t, env, "orders", "attention", "--json")
+	if code != 0 || strings.Join(strings.Fields(out), "") != `{"items":[]}` {
+		t.Fatalf("orders attention from the store: exit %d\n%s%s", code, out, errOut)
 	}
 }
 
@@ -154,6 +163,8 @@ func TestStartErrors(t *testing.T) {
 		{"no platform key", []string{"SKILL_TSK_PUBLIC_KEY="}, "skill: SKILL_TSK_PUBLIC_KEY: not set"},
 		{"catalog is not a catalog", []string{"SKILL_CATALOG=" + skillPrivPEM}, "skill: SKILL_CATALOG: "},
 		{"bad log level", []string{"SKILL_LOG_LEVEL=loud"}, "skill: SKILL_LOG_LEVEL: "},
+		{"bad payment window", []string{"SKILL_PAYMENT_WINDOW=soon"}, "skill: SKILL_PAYMENT_WINDOW: "},
+		{"payment window too short", []string{"SKILL_PAYMENT_WINDOW=30s"}, "skill: SKILL_PAYMENT_WINDOW: "},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -50,10 +50,11 @@ type webApp interface {
 
 // The production types fit the ports they are wired into.
 var (
-	_ server.Dialog   = (*intents.Dialog)(nil)
-	_ server.Partner  = (*pay.Service)(nil)
-	_ server.Accounts = (*pay.Service)(nil)
-	_ server.QR       = (*qr.Codes)(nil)
+	_ server.Dialog    = (*intents.Dialog)(nil)
+	_ server.Partner   = (*pay.Service)(nil)
+	_ server.Accounts  = (*pay.Service)(nil)
+	_ server.QR        = (*qr.Codes)(nil)
+	_ server.Watchlist = (*pay.Reconciler)(nil)
 )
 
 // options replace parts newApp would otherwise build from the configuration:
@@ -131,6 +132,10 @@ func newApp(ctx context.Context, cfg config, opt options) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
+	window, err := cfg.paymentWindow()
+	if err != nil {
+		return nil, err
+	}
 	if a.orders, a.state, err = openStores(ctx, cfg); err != nil {
 		return nil, err
 	}
@@ -148,8 +153,8 @@ func newApp(ctx context.Context, cfg config, opt options) (*app, error) {
 	}
 	a.ledger = &shop.Ledger{Store: a.orders, Catalog: a.catalog, Now: now}
 	a.pay = &pay.Service{Ledger: a.ledger, SkillID: cfg.SkillID, Offers: a.offers,
-		Platform: a.client, Logger: a.log}
-	a.reconciler = &pay.Reconciler{Service: a.pay, Logger: a.log}
+		Platform: a.client, OrderTTL: window, Logger: a.log}
+	a.reconciler = &pay.Reconciler{Service: a.pay, PaymentWindow: window, Logger: a.log}
 	a.dialog = intents.New(intents.Config{Catalog: a.catalog, Sessions: a.state, Ledger: a.ledger, Payments: a.pay,
 		Offers: a.offers, QRURL: a.qrURL, Now: now, Logger: a.log})
 
@@ -157,7 +162,7 @@ func newApp(ctx context.Context, cfg config, opt options) (*app, error) {
 		SkillID: cfg.SkillID, PlatformKeys: platformKeys, PrivateKey: privateKey,
 		Dialog: a.dialog, Partner: a.pay, Store: a.state, Ledger: a.orders, QR: a.codes,
 		Catalog: a.catalog, Support: cfg.Support, AdminSecret: []byte(cfg.AdminSecret),
-		Now: now, Logger: a.log,
+		Watchlist: a.reconciler, Now: now, Logger: a.log,
 	}
 	if cfg.Secret != "" {
 		sc.Secrets = [][]byte{[]byte(cfg.Secret)}
