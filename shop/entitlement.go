@@ -18,9 +18,16 @@ type Entitlement struct {
 // Active reports whether the entitlement gives access now.
 func (e Entitlement) Active(now time.Time) bool { return e.Kind.active(e, now) }
 
-// owning reports whether an order in this state gives its items to the user.
-func owning(s OrderState) bool {
-	return s == StateDelivered || s == StateRefunding || s == StatePartiallyRefunded
+// owning reports whether the order gives its items to the user: it was
+// delivered, and is not fully refunded (a pending or partial refund leaves
+// what it does not take back). A duplicate payment never delivered gives
+// nothing.
+func owning(o *Order) bool {
+	switch o.State {
+	case StateDelivered, StateRefunding, StatePartiallyRefunded:
+		return o.DuplicateOf == "" || o.Deliveries > 0
+	}
+	return false
 }
 
 // Entitlements folds a user's orders into what they own, one entry per
@@ -31,7 +38,7 @@ func owning(s OrderState) bool {
 func Entitlements(orders []Order, cat *Catalog) []Entitlement {
 	sorted := make([]Order, 0, len(orders))
 	for _, o := range orders {
-		if owning(o.State) {
+		if owning(&o) {
 			sorted = append(sorted, o)
 		}
 	}

@@ -21,14 +21,16 @@ const (
 
 // transitions lists every legal move. A CLOSED order may still become PAID:
 // when the platform says a late payment succeeded, the platform is the truth
-// and the user gets what they paid for.
+// and the user gets what they paid for. A PAID order is refunded without
+// being delivered when its payment is a duplicate (see DuplicateOf), and
+// returns to PAID if that refund fails.
 var transitions = map[OrderState][]OrderState{
 	StateCreated:           {StatePaid, StateClosed},
 	StateClosed:            {StatePaid},
-	StatePaid:              {StateDelivered},
+	StatePaid:              {StateDelivered, StateRefunding},
 	StateDelivered:         {StateRefunding},
 	StatePartiallyRefunded: {StateRefunding},
-	StateRefunding:         {StateRefunded, StatePartiallyRefunded, StateDelivered},
+	StateRefunding:         {StateRefunded, StatePartiallyRefunded, StateDelivered, StatePaid},
 }
 
 // CanMove reports whether an order may go from one state to another.
@@ -76,13 +78,17 @@ type Order struct {
 	Uses map[string]int64 `json:"uses,omitempty"`
 	// Intent is the user's original request, kept so that it resumes after
 	// payment. Opaque to the ledger.
-	Intent      json.RawMessage `json:"intent,omitempty"`
-	CreatedAt   time.Time       `json:"createdAt"`
-	ExpiresAt   time.Time       `json:"expiresAt"`
-	PaidAt      time.Time       `json:"paidAt,omitzero"`
-	DeliveredAt time.Time       `json:"deliveredAt,omitzero"`
-	UpdatedAt   time.Time       `json:"updatedAt"`
-	History     []Transition    `json:"history"`
+	Intent json.RawMessage `json:"intent,omitempty"`
+	// DuplicateOf names the order that already gave this order's one-time
+	// product when this one was paid: the payment is a duplicate, refunded
+	// automatically, and the order gives nothing of it.
+	DuplicateOf string       `json:"duplicateOf,omitempty"`
+	CreatedAt   time.Time    `json:"createdAt"`
+	ExpiresAt   time.Time    `json:"expiresAt"`
+	PaidAt      time.Time    `json:"paidAt,omitzero"`
+	DeliveredAt time.Time    `json:"deliveredAt,omitzero"`
+	UpdatedAt   time.Time    `json:"updatedAt"`
+	History     []Transition `json:"history"`
 	// QueryFails counts orderquery answers about the order that could not
 	// be acted on (see QueryFails).
 	QueryFails QueryFails `json:"queryFails,omitzero"`
@@ -100,15 +106,15 @@ func (o *Order) Move(to OrderState, cause string, at time.Time) error {
 	return nil
 }
 
-// Deliver records a payment and delivers the order in one step: the work of a
-// ship notify or of an order query that says SUCCESS. A second call for the
-// same payment returns ErrNoChange (deliver exactly once); a different
-// transaction id for a delivered order is an ECONFLICT.
-func (o *Order) Deliver(transactionID string, totalAmt Fen, cause string, at time.Time) error {
+// Pay records a payment without delivering: a CREATED (or CLOSED) order
+// becomes PAID, with the transaction id and the time. A second call for the
+// same payment returns ErrNoChange; another transaction for a paid order is
+// an ECONFLICT, as is a total other than the order's.
+func (o *Order) Pay(transactionID string, totalAmt Fen, cause string, at time.Time) error {
 	if totalAmt != o.TotalAmt {
 		return Coded(ECONFLICT, ETotalMismatch, "totalAmt %d does not match order %d", totalAmt, o.TotalAmt)
 	}
-	if o.Deliveries > 0 {
+	if o.paid() {
 		if transactionID != "" && o.TransactionID != "" && transactionID != o.TransactionID {
 			return Coded(ECONFLICT, EPaidByOther, "order already paid by another transaction")
 		}
@@ -122,6 +128,21 @@ func (o *Order) Deliver(transactionID string, totalAmt Fen, cause string, at tim
 	}
 	if transactionID != "" {
 		o.TransactionID = transactionID
+	}
+	return nil
+}
+
+// paid reports whether a payment of the order was recorded.
+func (o *Order) paid() bool { return !o.PaidAt.IsZero() || o.Deliveries > 0 || o.DuplicateOf != "" }
+
+// Deliver records a payment and delivers the order in one step: the work of a
+// ship notify or of an order query that says SUCCESS. A second call for the
+// same payment returns ErrNoChange (deliver exactly once), and so does a
+// call for an order whose payment was recorded as a duplicate (it is never
+// delivered); a different transaction id for a paid order is an ECONFLICT.
+func (o *Order) Deliver(transactionID string, totalAmt Fen, cause string, at time.Time) error {
+	if err := o.Pay(transactionID, totalAmt, cause, at); err != nil {
+		return err
 	}
 	if err := o.Move(StateDelivered, "delivered", at); err != nil {
 		return err

@@ -57,6 +57,23 @@ func (o *Order) Refund(refundTradeNo string) (*Refund, bool) {
 // pending, at most the order total; each refunded line must be an item of the
 // order. Starting the same refundTradeNo again returns ErrNoChange.
 func (o *Order) StartRefund(r Refund, at time.Time) error {
+	return o.startRefund(r, "refund "+r.RefundTradeNo+" requested", at)
+}
+
+// startRefund is StartRefund with the cause the history records.
+func (o *Order) startRefund(r Refund, cause string, at time.Time) error {
+	if err := o.checkRefund(r); err != nil {
+		return err
+	}
+	if err := o.Move(StateRefunding, cause, at); err != nil {
+		return err
+	}
+	o.addRefund(r, at)
+	return nil
+}
+
+// checkRefund applies StartRefund's rules to r.
+func (o *Order) checkRefund(r Refund) error {
 	if _, ok := o.Refund(r.RefundTradeNo); ok {
 		return ErrNoChange
 	}
@@ -84,13 +101,14 @@ func (o *Order) StartRefund(r Refund, at time.Time) error {
 	if total, err := AddFen(already, r.Amount); err != nil || total > o.TotalAmt {
 		return Coded(EINVALID, EBadRefundAmount, "refund of %s exceeds what is left of %s", r.Amount.Yuan(), o.TotalAmt.Yuan())
 	}
-	if err := o.Move(StateRefunding, "refund "+r.RefundTradeNo+" requested", at); err != nil {
-		return err
-	}
+	return nil
+}
+
+// addRefund appends r as PROCESSING.
+func (o *Order) addRefund(r Refund, at time.Time) {
 	r.Status = RefundProcessing
 	r.CreatedAt, r.UpdatedAt = at.UTC(), at.UTC()
 	o.Refunds = append(o.Refunds, r)
-	return nil
 }
 
 // FinishRefund applies the platform's final word on a refund: SUCCESS adds to
@@ -137,6 +155,9 @@ func (o *Order) FinishRefund(refundTradeNo, refundTransactionID string, status R
 		return nil // still REFUNDING: another refund is pending
 	}
 	next := StateDelivered
+	if o.Deliveries == 0 {
+		next = StatePaid // a duplicate payment whose refund failed
+	}
 	switch {
 	case o.RefundedAmt >= o.TotalAmt:
 		next = StateRefunded

@@ -96,25 +96,3 @@ func (s *Service) Confirm(ctx context.Context, tradeNo string) (shop.Order, erro
 	}
 	return s.deliver(ctx, tradeNo, st.TransactionID, st.TotalAmt, "orderquery SUCCESS")
 }
-
-// deliver records the payment and delivers the order, exactly once: a
-// repeated delivery of the same payment is a no-op that returns the order.
-func (s *Service) deliver(ctx context.Context, tradeNo, transactionID string, totalAmt shop.Fen, cause string) (shop.Order, error) {
-	now := s.now()
-	delivered := false
-	o, err := s.store().UpdateOrder(ctx, tradeNo, func(o *shop.Order) error {
-		delivered = false
-		if err := o.Deliver(transactionID, totalAmt, cause, now); err != nil {
-			return err
-		}
-		delivered = true
-		return nil
-	})
-	if err != nil {
-		return o, fmt.Errorf("pay: deliver %s: %w", tradeNo, err)
-	}
-	if delivered {
-		s.log().Info("pay: order delivered", "trade_no", tradeNo, "transaction_id", transactionID, "total_amt", int64(totalAmt), "cause", cause, "state", o.State)
-	}
-	return o, nil
-}

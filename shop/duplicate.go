@@ -1,0 +1,116 @@
+package shop
+
+import (
+	"slices"
+	"strings"
+	"time"
+)
+
+// A user is never charged net more than once for a one-time product. Two
+// orders of it can both be paid: both were created before either was paid
+// (two offers said yes to, or an order placed in the phone app while
+// another waits). The platform has taken the money by then, so the second
+// payment is recorded and refunded in full, and the order says why
+// (DuplicateOf and its history). These are the rules; the pay service
+// applies them when a payment is reported.
+
+// DuplicateCause starts the history cause of a duplicate payment's refund;
+// the keeper's tradeNo follows it.
+const DuplicateCause = "duplicate payment: already owned via "
+
+// DuplicateReason is the refund reason sent to the platform (refundDesc).
+const DuplicateReason = "重复购买自动退款"
+
+// Gives reports whether the order gives the user the item now: it was
+// delivered, it has the item, and no refund took or is taking all of it
+// back.
+func (o *Order) Gives(itemID string) bool {
+	if !owning(o) {
+		return false
+	}
+	l, ok := o.Line(itemID)
+	if !ok {
+		return false
+	}
+	qty, _ := o.RefundCommitted(itemID)
+	return qty < l.Quantity
+}
+
+// Keeper returns which of the orders gives the one-time product to the
+// user: of those that give it (Gives), the first delivered (ties broken by
+// tradeNo, so every caller picks the same one), and the others, which are
+// duplicates. ok is false when none gives it.
+func Keeper(orders []Order, productID string) (keeper Order, dups []Order, ok bool) {
+	var givers []Order
+	for _, o := range orders {
+		if o.Gives(productID) {
+			givers = append(givers, o)
+		}
+	}
+	if len(givers) == 0 {
+		return Order{}, nil, false
+	}
+	slices.SortFunc(givers, func(a, b Order) int {
+		if c := a.DeliveredAt.Compare(b.DeliveredAt); c != 0 {
+			return c
+		}
+		return strings.Compare(a.TradeNo, b.TradeNo)
+	})
+	return givers[0], givers[1:], true
+}
+
+// OnceItems returns the order's items that are one-time products.
+func (o *Order) OnceItems(cat *Catalog) []string {
+	var out []string
+	for _, l := range o.Details {
+		if p, ok := cat.Product(l.ItemID); ok && p.Kind.Once() {
+			out = append(out, l.ItemID)
+		}
+	}
+	return out
+}
+
+// StartDuplicateRefund records that the payment of the order's items is a
+// duplicate of keeper's and starts their refund in full, numbered
+// refundTradeNo: the order must be paid (PAID, not delivered: all its lines
+// are duplicates) or give the items (delivered, a race lost to keeper). The
+// history says why. An order already recorded as a duplicate returns
+// ErrNoChange: the refund is started once, and retried under its number.
+func (o *Order) StartDuplicateRefund(keeper string, items []string, refundTradeNo string, at time.Time) error {
+	if o.DuplicateOf != "" {
+		return ErrNoChange
+	}
+	if keeper == "" || keeper == o.TradeNo || len(items) == 0 {
+		return Coded(EINVALID, EBadRefundLine, "no duplicate to refund")
+	}
+	r := Refund{RefundTradeNo: refundTradeNo, Reason: DuplicateReason}
+	for _, id := range items {
+		l, ok := o.Line(id)
+		if !ok {
+			return Coded(EINVALID, EBadRefundLine, "order %s has no item %s", o.TradeNo, id)
+		}
+		if o.State != StatePaid && !o.Gives(id) {
+			return Coded(ECONFLICT, ENotOwned, "order %s does not give %s", o.TradeNo, id)
+		}
+		r.Details = append(r.Details, l)
+		var err error
+		if r.Amount, err = AddFen(r.Amount, l.Amount); err != nil {
+			return err
+		}
+	}
+	cause := DuplicateCause + keeper + "; refund " + refundTradeNo
+	if o.State == StateRefunding {
+		// Another refund is pending: this one joins it (FinishRefund
+		// settles each).
+		if err := o.checkRefund(r); err != nil {
+			return err
+		}
+		o.History = append(o.History, Transition{From: o.State, To: o.State, At: at.UTC(), Cause: cause})
+		o.UpdatedAt = at.UTC()
+		o.addRefund(r, at)
+	} else if err := o.startRefund(r, cause, at); err != nil {
+		return err
+	}
+	o.DuplicateOf = keeper
+	return nil
+}

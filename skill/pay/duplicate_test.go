@@ -1,0 +1,275 @@
+package pay_test
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/dingdang-voicepay/voicepay/internal/redistest"
+	"github.com/dingdang-voicepay/voicepay/shop"
+	"github.com/dingdang-voicepay/voicepay/skill/pay"
+	"github.com/dingdang-voicepay/voicepay/skill/tsk/tsktest"
+	"github.com/dingdang-voicepay/voicepay/store/bolt"
+	"github.com/dingdang-voicepay/voicepay/store/redis"
+)
+
+// onStores runs test once on a bolt store and once on a real redis-server.
+func onStores(t *testing.T, test func(t *testing.T, e *env)) {
+	t.Run("bolt", func(t *testing.T) {
+		st, err := bolt.Open(filepath.Join(t.TempDir(), "skill.db"), bolt.Config{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		test(t, newEnvWithStore(t, st))
+	})
+	t.Run("redis", func(t *testing.T) {
+		srv := redistest.Start(t)
+		st, err := redis.New(context.Background(), srv.URL(), redis.Config{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		test(t, newEnvWithStore(t, st))
+	})
+}
+
+// shipNotify sends the ship notify of a paid order and wants SUCCESS.
+func (e *env) shipNotify(t *testing.T, user, tradeNo string) {
+	t.Helper()
+	if r := e.svc.ShipNotify(context.Background(), tsktest.MustShipNotify(t, e.plat.Platform, user, tradeNo)); !r.OK() {
+		t.Fatalf("ShipNotify(%s) = %+v, want SUCCESS", tradeNo, r)
+	}
+}
+
+// net is what the platform took from the user for the orders, less what it
+// accepted to give back (a refund counts once the platform accepted it).
+func (e *env) net(t *testing.T, tradeNos ...string) shop.Fen {
+	t.Helper()
+	var sum shop.Fen
+	for _, no := range tradeNos {
+		o := e.order(t, no)
+		if o.PaidAt.IsZero() {
+			continue
+		}
+		sum += o.TotalAmt
+		for _, r := range o.Refunds {
+			if st := e.plat.RefundStatus(r.RefundTradeNo); st == shop.RefundProcessing || st == shop.RefundSuccess {
+				sum -= r.Amount
+			}
+		}
+	}
+	return sum
+}
+
+// wantDuplicate checks that dup was refunded in full as a duplicate of
+// keeper, its history saying why, and that the user owns the product once.
+func wantDuplicate(t *testing.T, e *env, user, product, keeper, dup string) {
+	t.Helper()
+	o := e.order(t, dup)
+	if o.DuplicateOf != keeper {
+		t.Errorf("%s: DuplicateOf = %q, want %q", dup, o.DuplicateOf, keeper)
+	}
+	if o.State != shop.StateRefunding && o.State != shop.StateRefunded {
+		t.Errorf("%s: state %s, want REFUNDING or REFUNDED", dup, o.State)
+	}
+	if len(o.Refunds) != 1 || o.Refunds[0].Amount != o.TotalAmt {
+		t.Fatalf("%s: refunds %+v, want one of %d", dup, o.Refunds, o.TotalAmt)
+	}
+	if e.plat.Refunds(dup) != 1 {
+		t.Errorf("%s: the platform accepted %d refunds, want 1", dup, e.plat.Refunds(dup))
+	}
+	why := "duplicate payment: already owned via " + keeper
+	found := false
+	for _, h := range o.History {
+		found = found || strings.Contains(h.Cause, why)
+	}
+	if !found {
+		t.Errorf("%s: no history entry says %q: %+v", dup, why, o.History)
+	}
+	ents, err := e.svc.Entitlements(context.Background(), user)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, en := range ents {
+		if en.ProductID == product {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("user owns %s %d times: %+v", product, n, ents)
+	}
+	if k := e.order(t, keeper); k.State != shop.StateDelivered || len(k.Refunds) != 0 {
+		t.Errorf("keeper %s: %s, refunds %+v", keeper, k.State, k.Refunds)
+	}
+}
+
+// Issue 9.1: two offers of one episode ordered before either is paid, then
+// both paid. The second payment is acknowledged, recorded, never delivered,
+// and refunded automatically through the platform.
+func TestDuplicatePaymentRefunded(t *testing.T) {
+	onStores(t, func(t *testing.T, e *env) {
+		first := e.create(t, "u1", line("album", 1, 500))
+		second := e.create(t, "u1", line("album", 1, 500))
+		e.plat.Pay(first, 500)
+		e.plat.Pay(second, 500)
+		e.shipNotify(t, "u1", first)
+		e.shipNotify(t, "u1", second)
+
+		wantDuplicate(t, e, "u1", "album", first, second)
+		if o := e.order(t, second); o.Deliveries != 0 || o.TransactionID == "" || o.PaidAt.IsZero() {
+			t.Errorf("duplicate: %d deliveries, transaction %q, paid at %v; want recorded as paid, not delivered",
+				o.Deliveries, o.TransactionID, o.PaidAt)
+		}
+		if got := e.net(t, first, second); got > 500 {
+			t.Errorf("net taken %d fen, want at most the price 500", got)
+		}
+		// The platform notifies again: SUCCESS, the same refund, no other.
+		calls := e.plat.Calls("refund")
+		e.shipNotify(t, "u1", second)
+		e.shipNotify(t, "u1", first)
+		if e.plat.Calls("refund") != calls || e.plat.Refunds(second) != 1 || e.plat.Refunds(first) != 0 {
+			t.Errorf("repeat notifies: %d refund calls (want %d), refunds %d/%d",
+				e.plat.Calls("refund"), calls, e.plat.Refunds(first), e.plat.Refunds(second))
+		}
+		// The refund settles as any other.
+		r := e.order(t, second).Refunds[0]
+		if err := e.plat.Settle(r.RefundTradeNo, shop.RefundSuccess); err != nil {
+			t.Fatal(err)
+		}
+		if rep := e.svc.RefundNotify(context.Background(), tsktest.MustRefundNotify(t, e.plat.Platform, r.RefundTradeNo)); !rep.OK() {
+			t.Fatalf("refund notify: %+v", rep)
+		}
+		if o := e.order(t, second); o.State != shop.StateRefunded || o.RefundedAmt != 500 {
+			t.Errorf("after the refund notify: %s, refunded %d", o.State, o.RefundedAmt)
+		}
+		wantDuplicate(t, e, "u1", "album", first, second)
+	})
+}
+
+// The duplicate found by an order query (the post-payment check, pay3, the
+// reconciler) is refunded the same way as by a ship notify.
+func TestDuplicatePaymentFoundByConfirm(t *testing.T) {
+	onStores(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		first := e.create(t, "u1", line("album", 1, 500))
+		second := e.create(t, "u1", line("album", 1, 500))
+		e.plat.Pay(first, 500)
+		e.plat.Pay(second, 500)
+		if o, err := e.svc.Confirm(ctx, first); err != nil || o.State != shop.StateDelivered {
+			t.Fatalf("Confirm(first) = %s, %v", o.State, err)
+		}
+		if _, err := e.svc.Confirm(ctx, second); err != nil {
+			t.Fatalf("Confirm(second): %v", err)
+		}
+		wantDuplicate(t, e, "u1", "album", first, second)
+		// The late ship notifies change nothing.
+		e.shipNotify(t, "u1", second)
+		e.shipNotify(t, "u1", first)
+		wantDuplicate(t, e, "u1", "album", first, second)
+	})
+}
+
+// When the refund call does not get through, the notify is still
+// acknowledged and the reconciler's refund retry settles it with the same
+// refundTradeNo.
+func TestDuplicateRefundRetriedByReconciler(t *testing.T) {
+	onStores(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		first := e.create(t, "u1", line("album", 1, 500))
+		second := e.create(t, "u1", line("album", 1, 500))
+		e.plat.Pay(first, 500)
+		e.plat.Pay(second, 500)
+		e.shipNotify(t, "u1", first)
+		e.plat.FailNext(100)
+		e.shipNotify(t, "u1", second)
+		e.plat.FailNext(0)
+		o := e.order(t, second)
+		if o.State != shop.StateRefunding || len(o.Refunds) != 1 || o.Refunds[0].Status != shop.RefundProcessing {
+			t.Fatalf("after a failed refund call: %s, %+v", o.State, o.Refunds)
+		}
+		if e.plat.Refunds(second) != 0 {
+			t.Fatalf("the platform has a refund it never accepted")
+		}
+		no := o.Refunds[0].RefundTradeNo
+		rec := &pay.Reconciler{Service: e.svc}
+		if _, err := rec.RunOnce(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if e.plat.RefundStatus(no) == "" {
+			t.Fatalf("the reconciler did not send refund %s", no)
+		}
+		wantDuplicate(t, e, "u1", "album", first, second)
+	})
+}
+
+// An order whose one-time line is owned but whose other lines are not is
+// delivered, and only the owned line is refunded.
+func TestDuplicateLineRefundedAlone(t *testing.T) {
+	onStores(t, func(t *testing.T, e *env) {
+		first := e.create(t, "u1", line("album", 1, 500))
+		mixed := e.create(t, "u1", line("album", 1, 500), line("credits", 2, 200))
+		e.plat.Pay(first, 500)
+		e.plat.Pay(mixed, 700)
+		e.shipNotify(t, "u1", first)
+		e.shipNotify(t, "u1", mixed)
+		o := e.order(t, mixed)
+		if o.State != shop.StateRefunding || o.Deliveries != 1 || o.DuplicateOf != first {
+			t.Fatalf("mixed order: %s, %d deliveries, duplicate of %q", o.State, o.Deliveries, o.DuplicateOf)
+		}
+		if len(o.Refunds) != 1 || o.Refunds[0].Amount != 500 || len(o.Refunds[0].Details) != 1 || o.Refunds[0].Details[0].ItemID != "album" {
+			t.Fatalf("mixed order refunds: %+v", o.Refunds)
+		}
+		ents, _ := e.svc.Entitlements(context.Background(), "u1")
+		credits := int64(0)
+		for _, en := range ents {
+			if en.ProductID == "credits" {
+				credits = en.Quantity
+			}
+		}
+		if credits != 2 {
+			t.Errorf("credits = %d, want 2: %+v", credits, ents)
+		}
+	})
+}
+
+// Two payments of one episode notified at the same moment, many times
+// over: each user ends up owning it once and paying for it once.
+func TestDuplicatePaymentsConcurrent(t *testing.T) {
+	onStores(t, func(t *testing.T, e *env) {
+		const users = 8
+		var wg sync.WaitGroup
+		pairs := make([][2]string, users)
+		for i := range users {
+			user := "race" + string(rune('a'+i))
+			a := e.create(t, user, line("ep1", 1, 990))
+			b := e.create(t, user, line("ep1", 1, 990))
+			e.plat.Pay(a, 990)
+			e.plat.Pay(b, 990)
+			pairs[i] = [2]string{a, b}
+			for _, no := range []string{a, b, a, b} {
+				req := tsktest.MustShipNotify(t, e.plat.Platform, user, no)
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					if r := e.svc.ShipNotify(context.Background(), req); !r.OK() {
+						t.Errorf("%s: %+v", no, r)
+					}
+				}()
+			}
+		}
+		wg.Wait()
+		for i, p := range pairs {
+			user := "race" + string(rune('a'+i))
+			if got := e.net(t, p[0], p[1]); got != 990 {
+				t.Errorf("%s: net taken %d fen, want 990", user, got)
+			}
+			if owns, err := e.svc.Ledger.Owns(context.Background(), user, "ep1"); err != nil || !owns {
+				t.Errorf("%s: owns = %v, %v", user, owns, err)
+			}
+		}
+	})
+}
