@@ -14,6 +14,10 @@ import (
 // the order to the Dingdang app on the phone.
 const AppHint = "订单已发送到手机上的叮当App，请在App里完成支付。"
 
+// WaitingHint is said of an order waiting for payment: the platform pushed
+// it to the Dingdang app on the phone, where it can be paid.
+const WaitingHint = "可以在手机上的叮当App里完成支付。"
+
 // MaxSpoken is how many products a spoken list names before "等".
 const MaxSpoken = 3
 
@@ -26,8 +30,9 @@ var _ ui.Renderer = Renderer{}
 func New() Renderer { return Renderer{} }
 
 // Render turns v into a voice-only response: speech, the Dialog and Charge
-// directives, and the audio player; cards are dropped, lists are spoken when
-// the dialog did not already name the products.
+// directives, and the audio player; cards are dropped (an order waiting for
+// payment is said to be in the app), lists are spoken when the dialog did
+// not already name the products.
 func (Renderer) Render(v ui.View) *tsk.Response {
 	speech := v.SpeechText()
 	if len(v.Products) > 0 && !names(speech, v) {
@@ -38,6 +43,8 @@ func (Renderer) Render(v ui.View) *tsk.Response {
 	}
 	if v.Offer != nil {
 		speech = ui.Join(speech, AppHint)
+	} else if v.Waiting != nil {
+		speech = ui.Join(speech, WaitingHint)
 	}
 	resp := ui.Base(v, speech)
 	if v.Offer != nil {

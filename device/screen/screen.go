@@ -53,8 +53,9 @@ var _ ui.Renderer = (*Renderer)(nil)
 func New(c Config) *Renderer { return &Renderer{Config: c} }
 
 // Render turns v into a response with the Charge directive and the offer
-// card for an offer, a horizontal list for products, the audio player for a play, and
-// a result card.
+// card for an offer (the card alone for one waiting for payment), a
+// horizontal list for products, the audio player for a play, and a result
+// card.
 func (r *Renderer) Render(v ui.View) *tsk.Response {
 	speech := v.SpeechText()
 	if v.Play != nil {
@@ -69,6 +70,9 @@ func (r *Renderer) Render(v ui.View) *tsk.Response {
 	if v.Offer != nil {
 		add(ui.Charge(v.Offer))
 		add(r.offerCard(v.Offer))
+	}
+	if v.Waiting != nil && v.Offer == nil {
+		add(r.offerCard(v.Waiting)) // the card again, nothing charged
 	}
 	if len(v.Products) > 0 {
 		add(list(v))

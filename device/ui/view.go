@@ -25,6 +25,10 @@ type View struct {
 	Products []shop.Product `json:"products,omitempty"`
 	// Offer asks the platform to charge the user.
 	Offer *Offer `json:"offer,omitempty"`
+	// Waiting is an order (or offer) of the user still waiting for payment:
+	// nothing is charged again; screens show its card again, screenless
+	// speakers say where to pay. Its Token is empty.
+	Waiting *Offer `json:"waiting,omitempty"`
 	// Play starts purchased content.
 	Play *Play `json:"play,omitempty"`
 	// Result is a short result card (screens only).

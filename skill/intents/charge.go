@@ -17,7 +17,8 @@ import (
 const confirmTimeout = 700 * time.Millisecond
 
 // chargeResponse handles Connections.Response Charge, the post-payment
-// jump: payload.partnerOrderId is our tradeNo. The order is confirmed with
+// jump: payload.partnerOrderId is our tradeNo (see chargedOrder when it
+// is not). The order is confirmed with
 // the ledger (which asks the platform when the ship notify is late); a
 // delivered order resumes the user's original intent, anything else is
 // said kindly and ends. Content is never unlocked for an unpaid order, nor
@@ -28,16 +29,10 @@ func (d *Dialog) chargeResponse(ctx context.Context, t *turn) (ui.View, error) {
 	if body.Name != tsk.ChargeName {
 		return say(fallbackSpeech), nil
 	}
-	tradeNo := ""
-	if body.Payload != nil {
-		tradeNo = body.Payload.PartnerOrderID
-	}
-	if tradeNo == "" {
-		return say(unpaid("")), nil
-	}
 	cctx, cancel := context.WithTimeout(ctx, confirmTimeout)
 	defer cancel()
-	o, err := d.cfg.Payments.Confirm(cctx, tradeNo)
+	o, err := d.chargedOrder(cctx, t, body.Payload) // ids missing or swapped: the pending order
+	tradeNo := o.TradeNo
 	switch {
 	case errors.Is(err, shop.ErrNotFound) || shop.ErrorClass(err) == shop.ENOTFOUND:
 		return say(unpaid("")), nil

@@ -64,7 +64,7 @@ type env struct {
 	ctx      context.Context
 	dialog   *intents.Dialog
 	pay      *pay.Service
-	store    *bolt.Store
+	store    shop.OrderStore
 	state    *mem.State
 	platform *fakeplatform.Server
 	clock    *clock
@@ -75,12 +75,18 @@ type env struct {
 
 func newEnv(t testing.TB, kind *device.Kind) *env {
 	t.Helper()
-	c := &clock{now: time.Now().UTC()}
 	st, err := bolt.Open(filepath.Join(t.TempDir(), "skill.db"), bolt.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
+	return newEnvWithStore(t, kind, st)
+}
+
+// newEnvWithStore is newEnv keeping orders in st.
+func newEnvWithStore(t testing.TB, kind *device.Kind, st shop.OrderStore) *env {
+	t.Helper()
+	c := &clock{now: time.Now().UTC()}
 	platform := tsktest.NewPlatform(t)
 	cat := demoCatalog()
 	offers := &pay.Offers{Secret: []byte("test-offer-secret"), Now: c.Now}

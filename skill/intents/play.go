@@ -20,8 +20,10 @@ import (
 const Play = "play"
 
 // play plays what the user owns (recording the use); for what they do not
-// own it says the price and asks whether to buy it. After payment, the
-// platform may replay this intent: the entitlement check makes it play.
+// own it says the price and asks whether to buy it, unless an order of it
+// waits for payment. After payment, the platform may replay this intent,
+// before or after its ship notify: the entitlement check, or the order
+// query of the waiting order, makes it play.
 func (d *Dialog) play(ctx context.Context, t *turn) (ui.View, error) {
 	t.continues(Play)
 	p, v, ok, err := d.pick(ctx, t, Play)
@@ -41,11 +43,12 @@ func (d *Dialog) playProduct(ctx context.Context, t *turn, p shop.Product) (ui.V
 	if owns {
 		return d.start(ctx, t, p, "")
 	}
-	return d.offerToPlay(t, p)
+	return d.offerToPlay(ctx, t, p)
 }
 
 // offerToPlay asks whether to buy content the user asked to hear, with its
-// full name and price: a purchase is never confirmed without both.
-func (d *Dialog) offerToPlay(t *turn, p shop.Product) (ui.View, error) {
-	return d.confirm(t, p, 1, Play, p.Name+"是付费内容，"+p.Price.Yuan()+"，要购买吗？")
+// full name and price (a purchase is never confirmed without both), unless
+// an order of it waits for payment.
+func (d *Dialog) offerToPlay(ctx context.Context, t *turn, p shop.Product) (ui.View, error) {
+	return d.offer(ctx, t, p, 1, Play, p.Name+"是付费内容，"+p.Price.Yuan()+"，要购买吗？")
 }

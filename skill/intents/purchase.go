@@ -11,13 +11,13 @@ import (
 )
 
 // sell takes a chosen product to the confirmation question: never charging
-// for a product owned once that the user owns (an entitlement), offering
-// renewal of a running timed one (a subscription), asking how many when the
-// kind asks (a consumable).
+// for a product owned once that the user owns (an entitlement), never
+// offering what waits for payment (see waiting), offering renewal of a
+// running timed one (a subscription), asking how many when the kind asks
+// (a consumable).
 func (d *Dialog) sell(ctx context.Context, t *turn, p shop.Product, purpose string) (ui.View, error) {
 	count := int64(1)
-	switch {
-	case p.Kind.Once():
+	if p.Kind.Once() {
 		owns, err := d.owns(ctx, t, p.ID)
 		if err != nil {
 			return ui.View{}, err
@@ -25,6 +25,11 @@ func (d *Dialog) sell(ctx context.Context, t *turn, p shop.Product, purpose stri
 		if owns {
 			return d.start(ctx, t, p, "你已经购买过了。")
 		}
+	}
+	if v, ok, err := d.waiting(ctx, t, p); err != nil || ok {
+		return v, err
+	}
+	switch {
 	case p.Kind.Timed():
 		if n, said, ok := t.count(); said && ok {
 			count = n
@@ -104,6 +109,9 @@ func (d *Dialog) issue(ctx context.Context, t *turn) (ui.View, error) {
 	if t.user() == "" {
 		return say("需要登录叮当账号才能购买。"), nil
 	}
+	if v, ok, err := d.waiting(ctx, t, p); err != nil || ok {
+		return v, err
+	}
 	if err := ctx.Err(); err != nil { // the platform has given up: offer nothing
 		return ui.View{}, fmt.Errorf("intents: issue: %w", err)
 	}
@@ -121,10 +129,12 @@ func (d *Dialog) issue(ctx context.Context, t *turn) (ui.View, error) {
 	if err != nil {
 		return ui.View{}, err
 	}
-	return ui.View{
+	v := ui.View{
 		Speech: "好的，" + amount(p, count, total) + "。",
 		Offer:  &ui.Offer{Token: token, UserID: t.user(), Product: p, Count: count, Total: total},
-	}, nil
+	}
+	d.remember(t, v.Offer)
+	return v, nil
 }
 
 // start plays a product the user owns, recording the use. If the user no
@@ -132,7 +142,7 @@ func (d *Dialog) issue(ctx context.Context, t *turn) (ui.View, error) {
 func (d *Dialog) start(ctx context.Context, t *turn, p shop.Product, speech string) (ui.View, error) {
 	if err := d.cfg.Ledger.Use(ctx, t.user(), p.ID); err != nil {
 		if shop.ErrorClass(err) == shop.ECONFLICT {
-			return d.offerToPlay(t, p)
+			return d.offerToPlay(ctx, t, p)
 		}
 		return ui.View{}, err
 	}

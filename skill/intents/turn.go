@@ -41,6 +41,9 @@ type state struct {
 	// TradeNo and RefundAmt are the refund awaiting confirmation.
 	TradeNo   string   `json:"tradeNo,omitempty"`
 	RefundAmt shop.Fen `json:"refundAmt,omitempty"`
+	// Offered are the offers this session sent that may still be ordered
+	// (see waiting); kept across the steps above, in turn.offered.
+	Offered []sentOffer `json:"offered,omitempty"`
 }
 
 // confirming reports whether the session waits for a yes or a no.
@@ -53,6 +56,20 @@ type turn struct {
 	device *device.Kind // decided once, from the request
 	state  state
 	saved  bool // a state was loaded from the store
+	// sent are the session's offers (state.Offered), kept apart so that
+	// resetting the dialog's step does not forget them.
+	sent []sentOffer
+}
+
+// live returns the session's offers that have not lapsed.
+func (t *turn) live() []sentOffer {
+	var out []sentOffer
+	for _, o := range t.sent {
+		if t.now.Before(o.Until) {
+			out = append(out, o)
+		}
+	}
+	return out
 }
 
 // user is the owner of purchases: the platform user id.
@@ -126,16 +143,19 @@ func (d *Dialog) load(ctx context.Context, t *turn) error {
 		d.cfg.Logger.Warn("intents: unreadable session state, starting afresh", "session_id", key.SessionID, "err", err)
 		t.state = state{}
 	}
+	t.sent, t.state.Offered = t.state.Offered, nil
 	return nil
 }
 
-// save stores the session's state, or forgets it when nothing is pending.
+// save stores the session's state and its offers, or forgets it when
+// nothing is pending.
 func (d *Dialog) save(ctx context.Context, t *turn) error {
 	key, ok := t.session()
 	if !ok {
 		return nil
 	}
-	if t.state.Step == stepNone {
+	t.state.Offered = t.live()
+	if t.state.Step == stepNone && len(t.state.Offered) == 0 {
 		if !t.saved {
 			return nil
 		}

@@ -1,0 +1,179 @@
+package intents
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/dingdang-voicepay/voicepay/device/ui"
+	"github.com/dingdang-voicepay/voicepay/shop"
+	"github.com/dingdang-voicepay/voicepay/skill/tsk"
+)
+
+// One offer of a product waits for payment at a time: while an order of it
+// is unsettled, or an offer of it was sent in this session and no order
+// followed yet, asking for it again gets the waiting answer, never a
+// second offer (a second Charge could be paid as well). Before saying so,
+// the platform is asked about the unsettled orders: after paying on a
+// screened speaker the platform replays the user's original request
+// (pic/pay3), possibly before its ship notify, and a paid order is then
+// delivered and the request resumes.
+
+// maxPendingQueries bounds how many unsettled orders one turn asks the
+// platform about, newest first.
+const maxPendingQueries = 2
+
+// orderSkew is how much earlier than an offer an order may seem to be
+// created and still be the order placed from it (clocks of two nodes).
+const orderSkew = time.Minute
+
+// sentOffer is an offer this session sent (a Charge), kept in the session's
+// state until an order follows or it lapses.
+type sentOffer struct {
+	ProductID string    `json:"productId"`
+	Count     int64     `json:"count"`
+	Total     shop.Fen  `json:"total"`
+	At        time.Time `json:"at"`
+	Until     time.Time `json:"until"`
+}
+
+// offer asks to confirm buying p, unless something of p waits for payment.
+func (d *Dialog) offer(ctx context.Context, t *turn, p shop.Product, count int64, purpose, speech string) (ui.View, error) {
+	if v, ok, err := d.waiting(ctx, t, p); err != nil || ok {
+		return v, err
+	}
+	return d.confirm(t, p, count, purpose, speech)
+}
+
+// waiting returns the answer when an order or an offer of p waits for the
+// user's payment; ok is false when none does. The user's unsettled orders
+// of p (CREATED, within their payment window) are asked about first,
+// within the turn's deadline: one the platform says is paid is delivered,
+// through the ledger path the ship notify takes, and the request resumes.
+// One still unpaid, or that the platform could not be asked about, waits.
+func (d *Dialog) waiting(ctx context.Context, t *turn, p shop.Product) (v ui.View, ok bool, err error) {
+	if t.user() == "" {
+		return v, false, nil
+	}
+	orders, err := d.cfg.Ledger.UserOrders(ctx, t.user())
+	if err != nil {
+		return v, false, err
+	}
+	var wait *shop.Order
+	asked := 0
+	var cctx context.Context
+	for _, o := range orders { // newest first
+		if _, has := o.Line(p.ID); !has || o.State != shop.StateCreated {
+			continue
+		}
+		if asked < maxPendingQueries {
+			if cctx == nil {
+				var cancel context.CancelFunc
+				cctx, cancel = context.WithTimeout(ctx, confirmTimeout)
+				defer cancel()
+			}
+			asked++
+			got, err := d.cfg.Payments.Confirm(cctx, o.TradeNo)
+			if err != nil {
+				d.cfg.Logger.Warn("intents: pending order not confirmed, going by the ledger", "trade_no", o.TradeNo, "err", err)
+				if got.TradeNo == "" {
+					got = o
+				}
+			}
+			if got.Deliveries > 0 {
+				return d.paidMeanwhile(ctx, t, got)
+			}
+			o = got
+		}
+		if wait == nil && o.State == shop.StateCreated && t.now.Before(o.ExpiresAt) {
+			wait = &o
+		}
+	}
+	if wait != nil {
+		l, _ := wait.Line(p.ID)
+		return waitingView(t, p, l.Quantity, l.Amount), true, nil
+	}
+	for _, of := range t.sent {
+		if of.ProductID == p.ID && t.now.Before(of.Until) && !orderedSince(orders, p.ID, of.At) {
+			return waitingView(t, p, of.Count, of.Total), true, nil
+		}
+	}
+	return v, false, nil
+}
+
+// paidMeanwhile answers a request for what an order just confirmed paid
+// gives: the order's original request resumes.
+func (d *Dialog) paidMeanwhile(ctx context.Context, t *turn, o shop.Order) (ui.View, bool, error) {
+	d.cfg.Logger.Info("intents: pending order was paid", "trade_no", o.TradeNo, "state", o.State)
+	v, err := d.resume(ctx, t, o)
+	return v, err == nil, err
+}
+
+// orderedSince reports whether an order of the product was created at or
+// after at (within orderSkew): the order placed from an offer made at at.
+func orderedSince(orders []shop.Order, productID string, at time.Time) bool {
+	for _, o := range orders {
+		if _, has := o.Line(productID); has && !o.CreatedAt.Before(at.Add(-orderSkew)) {
+			return true
+		}
+	}
+	return false
+}
+
+// waitingView says that count of p for total wait for payment: short, with
+// the price in yuan; screens show the offer's card again.
+func waitingView(t *turn, p shop.Product, count int64, total shop.Fen) ui.View {
+	t.state = state{}
+	name := p.Name
+	if count > 1 {
+		name += itoa(count) + "个"
+	}
+	v := say(name + "的订单还在等待付款，" + total.Yuan() + "，付款后就能使用，不用重新购买。")
+	v.Waiting = &ui.Offer{UserID: t.user(), Product: p, Count: count, Total: total}
+	return v
+}
+
+// remember keeps an offer sent in this session until an order follows or
+// the session's lifetime passes.
+func (d *Dialog) remember(t *turn, o *ui.Offer) {
+	t.sent = append(t.live(), sentOffer{ProductID: o.Product.ID, Count: o.Count, Total: o.Total,
+		At: t.now, Until: t.now.Add(d.cfg.SessionTTL)})
+}
+
+// chargedOrder finds the order a Connections.Response Charge reports on,
+// among the user's own orders, and confirms it with the platform (which
+// delivers it when paid): the order payload.partnerOrderId names (our
+// tradeNo), else the one dingdangOrderId names (the platform's own example
+// swaps the two), else the user's pending order, the most recent unsettled
+// one. None is an ENOTFOUND error.
+func (d *Dialog) chargedOrder(ctx context.Context, t *turn, payload *tsk.ChargeResult) (shop.Order, error) {
+	if t.user() == "" {
+		return shop.Order{}, fmt.Errorf("intents: charge response without a user: %w", shop.ErrNotFound)
+	}
+	orders, err := d.cfg.Ledger.UserOrders(ctx, t.user())
+	if err != nil {
+		return shop.Order{}, err
+	}
+	var ids []string
+	if payload != nil {
+		ids = []string{payload.PartnerOrderID, payload.DingdangOrderID}
+	}
+	var found *shop.Order
+	for _, id := range ids {
+		for i := range orders {
+			if found == nil && id != "" && orders[i].TradeNo == id {
+				found = &orders[i]
+			}
+		}
+	}
+	for i := range orders { // newest first
+		if found == nil && orders[i].State == shop.StateCreated {
+			found = &orders[i]
+			d.cfg.Logger.Warn("intents: charge response names no order of the user; using the pending one", "trade_no", found.TradeNo)
+		}
+	}
+	if found == nil {
+		return shop.Order{}, fmt.Errorf("intents: charge response names no order of the user: %w", shop.ErrNotFound)
+	}
+	return d.cfg.Payments.Confirm(ctx, found.TradeNo)
+}

@@ -1,0 +1,207 @@
+package intents_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dingdang-voicepay/voicepay/device"
+	"github.com/dingdang-voicepay/voicepay/fakeplatform"
+	"github.com/dingdang-voicepay/voicepay/internal/redistest"
+	"github.com/dingdang-voicepay/voicepay/shop"
+	"github.com/dingdang-voicepay/voicepay/skill/intents"
+	"github.com/dingdang-voicepay/voicepay/skill/pay"
+	"github.com/dingdang-voicepay/voicepay/skill/tsk"
+	"github.com/dingdang-voicepay/voicepay/skill/tsk/tsktest"
+	"github.com/dingdang-voicepay/voicepay/store/redis"
+)
+
+// devicesAndStores runs a conversation test on every kind of speaker, with
+// orders on bbolt and on a real redis-server.
+func devicesAndStores(t *testing.T, fn func(t *testing.T, e *env)) {
+	t.Run("bolt", func(t *testing.T) { devices(t, fn) })
+	t.Run("redis", func(t *testing.T) {
+		srv := redistest.Start(t)
+		for _, k := range device.Kinds() {
+			t.Run(k.Name, func(t *testing.T) {
+				st, err := redis.New(context.Background(), srv.URL(), redis.Config{Prefix: t.Name()})
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { st.Close() })
+				fn(t, newEnvWithStore(t, k, st))
+			})
+		}
+	})
+}
+
+var ep35 = map[string]string{"product": "万古神帝第35集"}
+
+// wantWaiting checks the answer to a purchase while one waits for payment:
+// it says so with the price, charges nothing, and shows the card again on
+// a screen.
+func wantWaiting(t *testing.T, e *env, r *tsk.Response) {
+	t.Helper()
+	wantSpeech(t, r, false, "还在等待付款", "2元", "不用重新购买")
+	if _, ok := find[tsk.Charge](r); ok {
+		t.Errorf("a second Charge while one waits for payment: %q", speech(r))
+	}
+	if _, ok := find[tsk.AudioPlayerPlay](r); ok {
+		t.Errorf("unpaid content plays: %q", speech(r))
+	}
+	rt, ok := find[tsk.RenderTemplate](r)
+	switch {
+	case e.kind.Display && (!ok || rt.Token != "pay-card" || !strings.Contains(rt.Template.TextContent.Description, "2元")):
+		t.Errorf("no offer card on a screen: %+v", r.Response.Directives)
+	case e.kind == device.Screenless && !strings.Contains(speech(r), "叮当App"):
+		t.Errorf("screenless: does not say where to pay: %q", speech(r))
+	}
+}
+
+// Issue 9.1: "买万古神帝第35集" + "是的" twice before paying made two orders.
+// The second time the dialog says the first waits for payment.
+func TestSecondBuyWhileUnpaid(t *testing.T) {
+	devicesAndStores(t, func(t *testing.T, e *env) {
+		e.intent(intents.Buy, ep35)
+		o := e.createOrder(e.intent(intents.Yes, nil))
+
+		wantWaiting(t, e, e.intent(intents.Buy, ep35))
+		r := e.intent(intents.Yes, nil)
+		if _, ok := find[tsk.Charge](r); ok {
+			t.Errorf("yes after the waiting answer charged: %q", speech(r))
+		}
+		// Asked for again in a new conversation, and as a play: the same.
+		e.session = "session-2"
+		wantWaiting(t, e, e.intent(intents.Buy, ep35))
+		wantWaiting(t, e, e.intent(intents.Play, ep35))
+		if orders, _ := e.pay.Ledger.UserOrders(e.ctx, e.user); len(orders) != 1 {
+			t.Errorf("%d orders, want 1", len(orders))
+		}
+		// Once paid, it plays.
+		e.payAndShip(o)
+		if _, ok := find[tsk.AudioPlayerPlay](e.intent(intents.Play, ep35)); !ok {
+			t.Error("paid content does not play")
+		}
+	})
+}
+
+// An offer said yes to but not ordered yet is waiting too, in its session.
+func TestSecondBuyWhileOffered(t *testing.T) {
+	devicesAndStores(t, func(t *testing.T, e *env) {
+		e.intent(intents.Buy, ep35)
+		if _, ok := find[tsk.Charge](e.intent(intents.Yes, nil)); !ok {
+			t.Fatal("no Charge")
+		}
+		wantWaiting(t, e, e.intent(intents.Buy, ep35))
+		// Another product is offered as usual.
+		wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": "万古神帝第36集"}), true, "确定购买吗")
+	})
+}
+
+// An unpaid order past its payment window no longer holds a new offer
+// back.
+func TestExpiredOrderIsNotWaiting(t *testing.T) {
+	devices(t, func(t *testing.T, e *env) {
+		e.intent(intents.Buy, ep35)
+		e.createOrder(e.intent(intents.Yes, nil))
+		e.clock.Advance(pay.DefaultOrderTTL + time.Minute)
+		e.session = "session-2"
+		wantSpeech(t, e.intent(intents.Buy, ep35), true, "确定购买吗")
+	})
+}
+
+// Issue 9.6 (pay3): after payment the platform replays the user's original
+// request before the ship notify. The skill asks the platform, delivers
+// once, and the content plays; the late ship notify is a harmless repeat.
+func TestOriginalRequestReplayedBeforeShipNotify(t *testing.T) {
+	for _, original := range []string{intents.Buy, intents.Play} {
+		t.Run(original, func(t *testing.T) {
+			devicesAndStores(t, func(t *testing.T, e *env) {
+				e.intent(original, ep35)
+				o := e.createOrder(e.intent(intents.Yes, nil))
+				e.platform.Pay(o.tradeNo, o.total) // paid; no ship notify yet
+
+				r := e.intent(original, ep35) // the replay
+				wantSpeech(t, r, false, "购买成功")
+				if _, ok := find[tsk.AudioPlayerPlay](r); !ok {
+					t.Errorf("paid content does not play: %q", speech(r))
+				}
+				if _, ok := find[tsk.Charge](r); ok {
+					t.Errorf("offered again: %q", speech(r))
+				}
+				if e.platform.Calls("orderquery") == 0 {
+					t.Error("the platform was not asked")
+				}
+				got, _ := e.pay.Ledger.Store.Order(e.ctx, o.tradeNo)
+				if got.State != shop.StateDelivered || got.Deliveries != 1 {
+					t.Errorf("order %s, %d deliveries", got.State, got.Deliveries)
+				}
+				if reply := e.pay.ShipNotify(e.ctx, tsktest.MustShipNotify(e.t, e.platform.Platform, o.userToken, o.tradeNo)); !reply.OK() {
+					t.Errorf("late ship notify: %+v", reply)
+				}
+				got, _ = e.pay.Ledger.Store.Order(e.ctx, o.tradeNo)
+				if got.Deliveries != 1 || len(got.Refunds) != 0 {
+					t.Errorf("after the late ship notify: %d deliveries, refunds %+v", got.Deliveries, got.Refunds)
+				}
+			})
+		})
+	}
+}
+
+// The replay of an order not paid yet, or that the platform cannot be
+// asked about, gets the waiting answer, never a second offer.
+func TestReplayWhileUnpaid(t *testing.T) {
+	devices(t, func(t *testing.T, e *env) {
+		e.intent(intents.Buy, ep35)
+		o := e.createOrder(e.intent(intents.Yes, nil))
+		wantWaiting(t, e, e.intent(intents.Buy, ep35))
+		e.platform.Pay(o.tradeNo, o.total)
+		e.platform.Down()
+		wantWaiting(t, e, e.intent(intents.Buy, ep35))
+		e.platform.Up()
+		wantSpeech(t, e.intent(intents.Buy, ep35), false, "购买成功")
+	})
+}
+
+// Issue 9.6: a Connections.Response whose ids are swapped (as in the
+// platform's own example) or missing finds the user's pending order.
+func TestConnectionsResponseIDs(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		req  func(o order, opts []fakeplatform.Option) *tsk.Request
+	}{
+		{"swapped", func(o order, opts []fakeplatform.Option) *tsk.Request {
+			return fakeplatform.NewConnectionsResponse("DD"+o.tradeNo[1:], o.tradeNo, opts...)
+		}},
+		{"missing", func(o order, opts []fakeplatform.Option) *tsk.Request {
+			return fakeplatform.NewConnectionsResponse("", "", opts...)
+		}},
+		{"unknown", func(o order, opts []fakeplatform.Option) *tsk.Request {
+			return fakeplatform.NewConnectionsResponse("TNOSUCHORDER", "DDNOSUCHORDER", opts...)
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			devicesAndStores(t, func(t *testing.T, e *env) {
+				e.intent(intents.Buy, ep35)
+				o := e.createOrder(e.intent(intents.Yes, nil))
+				// Not paid: nothing unlocks.
+				r := e.send(tt.req(o, e.opts()))
+				wantSpeech(t, r, false, "还没有收到付款")
+				// Another user's pending order is never theirs.
+				e.platform.Pay(o.tradeNo, o.total)
+				other := *e
+				other.user, other.session = "user-2", "session-2"
+				if r := other.send(tt.req(o, other.opts())); strings.Contains(speech(r), "购买成功") {
+					t.Errorf("another user got the order: %q", speech(r))
+				}
+				// Paid, the ship notify not here yet: it plays.
+				r = e.send(tt.req(o, e.opts()))
+				wantSpeech(t, r, false, "购买成功")
+				if _, ok := find[tsk.AudioPlayerPlay](r); !ok {
+					t.Errorf("paid content does not play: %q", speech(r))
+				}
+			})
+		})
+	}
+}
