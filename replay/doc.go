@@ -32,11 +32,14 @@
 //	                            # the userToken, its items the details
 //	step: pay                   # the fake platform marks the order paid
 //	step: ship-notify           # copies: 3 sends it three times
-//	step: connections-response  # the post-payment jump (partnerOrderId = tradeNo)
+//	step: connections-response  # the post-payment jump (partnerOrderId = tradeNo);
+//	                            # ids: swapped (as in the platform's example) or missing
 //	step: refund-notify         # status: SUCCESS (default) or FAIL
 //
 // A ship-notify placed after the connections-response is a late one: the
-// skill has to ask orderquery when the user comes back.
+// skill has to ask orderquery when the user comes back. So is one placed
+// after a user turn that repeats the original request (pic/pay3: the
+// platform replays it after payment).
 //
 // The want block of a user turn holds the speech, whether the session ends,
 // and each directive with its key fields (template type and title, Charge

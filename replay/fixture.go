@@ -35,6 +35,13 @@ const (
 	StepRefundNotify        = "refund-notify"
 )
 
+// How a connections-response names the order (PlatformTurn.IDs); "" is as
+// the document says: partnerOrderId is the tradeNo.
+const (
+	IDsSwapped = "swapped" // dingdangOrderId and partnerOrderId exchanged, as in the platform's example
+	IDsMissing = "missing" // neither id sent
+)
+
 var (
 	requestKinds = []string{"", RequestIntent, RequestLaunch, RequestSessionEnded, RequestElementSelected}
 	steps        = []string{StepCreateOrder, StepPay, StepShipNotify, StepConnectionsResponse, StepRefundNotify}
@@ -79,6 +86,7 @@ type PlatformTurn struct {
 	Step   string `yaml:"step"`
 	Copies int    `yaml:"copies,omitempty"` // ship-notify: how many times
 	Status string `yaml:"status,omitempty"` // refund-notify: SUCCESS or FAIL
+	IDs    string `yaml:"ids,omitempty"`    // connections-response: swapped or missing
 }
 
 // Kind returns "user" or "platform".
@@ -242,6 +250,9 @@ func (t Turn) check() error {
 		}
 		if p.Status != "" && (p.Step != StepRefundNotify || (p.Status != "SUCCESS" && p.Status != "FAIL")) {
 			return fmt.Errorf("status is for refund-notify only: SUCCESS or FAIL")
+		}
+		if p.IDs != "" && (p.Step != StepConnectionsResponse || (p.IDs != IDsSwapped && p.IDs != IDsMissing)) {
+			return fmt.Errorf("ids is for connections-response only: %s or %s", IDsSwapped, IDsMissing)
 		}
 		return nil
 	}

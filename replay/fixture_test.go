@@ -60,6 +60,8 @@ func TestParseBroken(t *testing.T) {
 		{"stray want", header + "-- 1 user --\nintent: help\n-- 2 want --\nspeech: x\n", 2, "does not follow"},
 		{"bad section", header + "-- one user --\nintent: help\n", 0, "section"},
 		{"copies on pay", header + "-- 1 platform --\nstep: pay\ncopies: 2\n", 1, "copies"},
+		{"ids on pay", header + "-- 1 platform --\nstep: pay\nids: swapped\n", 1, "ids"},
+		{"unknown ids", header + "-- 1 platform --\nstep: connections-response\nids: reversed\n", 1, "ids"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

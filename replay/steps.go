@@ -26,7 +26,7 @@ func (r *run) platform(ctx context.Context, p *PlatformTurn, want *Want) (Want, 
 	case StepShipNotify:
 		w, err = r.shipNotify(ctx, max(p.Copies, 1))
 	case StepConnectionsResponse:
-		return r.connectionsResponse(ctx, want)
+		return r.connectionsResponse(ctx, p.IDs, want)
 	case StepRefundNotify:
 		w, err = r.refundNotify(ctx, shop.RefundStatus(cmpString(p.Status, string(shop.RefundSuccess))))
 	default:
@@ -95,8 +95,9 @@ func (r *run) shipNotify(ctx context.Context, copies int) (Want, error) {
 }
 
 // connectionsResponse is the post-payment jump: a Connections.Response
-// Charge naming our tradeNo.
-func (r *run) connectionsResponse(ctx context.Context, want *Want) (Want, error) {
+// Charge naming our tradeNo as partnerOrderId, or with the ids swapped or
+// missing.
+func (r *run) connectionsResponse(ctx context.Context, ids string, want *Want) (Want, error) {
 	if r.tradeNo == "" {
 		return Want{}, errors.New("connections-response: no order created yet")
 	}
@@ -106,7 +107,14 @@ func (r *run) connectionsResponse(ctx context.Context, want *Want) (Want, error)
 		r.norm.Learn(dd, "<transactionId>")
 	}
 	session := "replay-" + r.nonce + "-"
-	req := fakeplatform.NewConnectionsResponse(r.tradeNo, dd, r.options(session)...)
+	partner := r.tradeNo
+	switch ids {
+	case IDsSwapped:
+		partner, dd = dd, partner
+	case IDsMissing:
+		partner, dd = "", ""
+	}
+	req := fakeplatform.NewConnectionsResponse(partner, dd, r.options(session)...)
 	return r.skill(ctx, req, want)
 }
 
