@@ -46,6 +46,9 @@ func (d *Dialog) chargeResponse(ctx context.Context, t *turn) (ui.View, error) {
 		d.cfg.Logger.Warn("intents: charge response for another user's order", "trade_no", tradeNo)
 		return say(unpaid("")), nil
 	}
+	if o.DuplicateOf != "" {
+		return d.duplicatePaid(ctx, t, o)
+	}
 	switch o.State {
 	case shop.StateDelivered, shop.StatePartiallyRefunded:
 		return d.resume(ctx, t, o)

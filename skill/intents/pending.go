@@ -109,6 +109,29 @@ func (d *Dialog) paidMeanwhile(ctx context.Context, t *turn, o shop.Order) (ui.V
 	return v, err == nil, err
 }
 
+// duplicatePaid answers the post-payment jump of an order whose payment
+// was a duplicate: the user already owns what it buys (it plays), and the
+// payment is on its way back.
+func (d *Dialog) duplicatePaid(ctx context.Context, t *turn, o shop.Order) (ui.View, error) {
+	const speech = "你已经购买过了，这次重复的付款会自动退回。"
+	if len(o.Details) > 0 {
+		if p, ok := d.cfg.Catalog.Product(o.Details[0].ItemID); ok && p.Kind.Once() {
+			owns, err := d.owns(ctx, t, p.ID)
+			if err != nil {
+				return ui.View{}, err
+			}
+			if owns {
+				v, err := d.start(ctx, t, p, speech)
+				t.state = state{} // never ask from a Connections.Response
+				if err == nil && v.Play != nil {
+					return v, nil
+				}
+			}
+		}
+	}
+	return say(speech), nil
+}
+
 // orderedSince reports whether an order of the product was created at or
 // after at (within orderSkew): the order placed from an offer made at at.
 func orderedSince(orders []shop.Order, productID string, at time.Time) bool {

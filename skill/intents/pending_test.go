@@ -205,3 +205,25 @@ func TestConnectionsResponseIDs(t *testing.T) {
 		})
 	}
 }
+
+// Issue 9.1: the platform took a second payment anyway (two orders placed
+// from one offer). The jump back from the second says it is refunded and
+// plays what the user owns.
+func TestDuplicatePaymentJumpBack(t *testing.T) {
+	devicesAndStores(t, func(t *testing.T, e *env) {
+		e.intent(intents.Buy, ep35)
+		charge := e.intent(intents.Yes, nil)
+		first, second := e.createOrder(charge), e.createOrder(charge)
+		e.payAndShip(first)
+		e.payAndShip(second)
+		got, _ := e.pay.Ledger.Store.Order(e.ctx, second.tradeNo)
+		if got.DuplicateOf != first.tradeNo || got.State != shop.StateRefunding {
+			t.Fatalf("second payment: %s, duplicate of %q", got.State, got.DuplicateOf)
+		}
+		r := e.paid(second)
+		wantSpeech(t, r, false, "你已经购买过了", "自动退回")
+		if _, ok := find[tsk.AudioPlayerPlay](r); !ok {
+			t.Errorf("owned content does not play: %q", speech(r))
+		}
+	})
+}
