@@ -26,6 +26,9 @@ const (
 	AttentionUnpaid = "unpaid_past_window"
 	// AttentionRefund: a refund PROCESSING for longer than RefundAttention.
 	AttentionRefund = "refund_processing"
+	// AttentionDuplicate: a duplicate payment (shop.Order.DuplicateOf)
+	// whose automatic refund the platform refused: the user paid twice.
+	AttentionDuplicate = "duplicate_not_refunded"
 )
 
 // Attention is one order or refund the reconciler cannot settle by itself
@@ -47,11 +50,13 @@ type Attention struct {
 // that need a person: answers that disagree with our records, answers that
 // cannot be acted on piling up (AttentionFails in a row), orders unpaid
 // UnpaidAttention past their payment window, refunds PROCESSING longer than
-// RefundAttention. It reads only the store: every node lists the same.
+// RefundAttention; and the duplicate payments left PAID because the
+// platform refused their refund. It reads only the store: every node lists
+// the same.
 func (r *Reconciler) Attention(ctx context.Context) ([]Attention, error) {
 	s := r.Service
 	now := s.now()
-	orders, err := s.store().Orders(ctx, shop.OrderFilter{States: []shop.OrderState{shop.StateCreated, shop.StateRefunding}})
+	orders, err := s.store().Orders(ctx, shop.OrderFilter{States: []shop.OrderState{shop.StateCreated, shop.StateRefunding, shop.StatePaid}})
 	if err != nil {
 		return nil, fmt.Errorf("pay: attention: list orders: %w", err)
 	}
@@ -62,6 +67,13 @@ func (r *Reconciler) Attention(ctx context.Context) ([]Attention, error) {
 	var out []Attention
 	for _, o := range orders {
 		base := Attention{TradeNo: o.TradeNo, UserID: o.UserID, State: o.State}
+		if o.State == shop.StatePaid { // paid, never delivered: a duplicate whose refund failed
+			it := base
+			it.Amount, it.Reason, it.Since = o.TotalAmt, AttentionDuplicate, o.UpdatedAt
+			it.Detail = "a duplicate payment (already owned via " + o.DuplicateOf + ") whose refund the platform refused: refund it by hand"
+			out = append(out, it)
+			continue
+		}
 		if o.State == shop.StateCreated {
 			it := base
 			it.Amount, it.QueryFails = o.TotalAmt, o.QueryFails

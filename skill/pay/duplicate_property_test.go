@@ -30,7 +30,7 @@ func TestNeverChargedTwice(t *testing.T) {
 	if testing.Short() {
 		seeds, steps = seeds[:1], 60
 	}
-	onStores(t, func(t *testing.T, e *env) {
+	eachStore(t, func(t *testing.T, e *env) {
 		for _, seed := range seeds {
 			t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
 				m := &model{t: t, e: e, rnd: rand.New(rand.NewSource(seed)), prefix: fmt.Sprintf("s%d-", seed)}

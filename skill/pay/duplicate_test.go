@@ -2,39 +2,14 @@ package pay_test
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 
-	"github.com/dingdang-voicepay/voicepay/internal/redistest"
 	"github.com/dingdang-voicepay/voicepay/shop"
 	"github.com/dingdang-voicepay/voicepay/skill/pay"
 	"github.com/dingdang-voicepay/voicepay/skill/tsk/tsktest"
-	"github.com/dingdang-voicepay/voicepay/store/bolt"
-	"github.com/dingdang-voicepay/voicepay/store/redis"
 )
-
-// onStores runs test once on a bolt store and once on a real redis-server.
-func onStores(t *testing.T, test func(t *testing.T, e *env)) {
-	t.Run("bolt", func(t *testing.T) {
-		st, err := bolt.Open(filepath.Join(t.TempDir(), "skill.db"), bolt.Config{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
-		test(t, newEnvWithStore(t, st))
-	})
-	t.Run("redis", func(t *testing.T) {
-		srv := redistest.Start(t)
-		st, err := redis.New(context.Background(), srv.URL(), redis.Config{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
-		test(t, newEnvWithStore(t, st))
-	})
-}
 
 // shipNotify sends the ship notify of a paid order and wants SUCCESS.
 func (e *env) shipNotify(t *testing.T, user, tradeNo string) {
@@ -111,7 +86,7 @@ func wantDuplicate(t *testing.T, e *env, user, product, keeper, dup string) {
 // both paid. The second payment is acknowledged, recorded, never delivered,
 // and refunded automatically through the platform.
 func TestDuplicatePaymentRefunded(t *testing.T) {
-	onStores(t, func(t *testing.T, e *env) {
+	eachStore(t, func(t *testing.T, e *env) {
 		first := e.create(t, "u1", line("album", 1, 500))
 		second := e.create(t, "u1", line("album", 1, 500))
 		e.plat.Pay(first, 500)
@@ -153,7 +128,7 @@ func TestDuplicatePaymentRefunded(t *testing.T) {
 // The duplicate found by an order query (the post-payment check, pay3, the
 // reconciler) is refunded the same way as by a ship notify.
 func TestDuplicatePaymentFoundByConfirm(t *testing.T) {
-	onStores(t, func(t *testing.T, e *env) {
+	eachStore(t, func(t *testing.T, e *env) {
 		ctx := context.Background()
 		first := e.create(t, "u1", line("album", 1, 500))
 		second := e.create(t, "u1", line("album", 1, 500))
@@ -177,7 +152,7 @@ func TestDuplicatePaymentFoundByConfirm(t *testing.T) {
 // acknowledged and the reconciler's refund retry settles it with the same
 // refundTradeNo.
 func TestDuplicateRefundRetriedByReconciler(t *testing.T) {
-	onStores(t, func(t *testing.T, e *env) {
+	eachStore(t, func(t *testing.T, e *env) {
 		ctx := context.Background()
 		first := e.create(t, "u1", line("album", 1, 500))
 		second := e.create(t, "u1", line("album", 1, 500))
@@ -209,7 +184,7 @@ func TestDuplicateRefundRetriedByReconciler(t *testing.T) {
 // An order whose one-time line is owned but whose other lines are not is
 // delivered, and only the owned line is refunded.
 func TestDuplicateLineRefundedAlone(t *testing.T) {
-	onStores(t, func(t *testing.T, e *env) {
+	eachStore(t, func(t *testing.T, e *env) {
 		first := e.create(t, "u1", line("album", 1, 500))
 		mixed := e.create(t, "u1", line("album", 1, 500), line("credits", 2, 200))
 		e.plat.Pay(first, 500)
@@ -239,7 +214,7 @@ func TestDuplicateLineRefundedAlone(t *testing.T) {
 // Two payments of one episode notified at the same moment, many times
 // over: each user ends up owning it once and paying for it once.
 func TestDuplicatePaymentsConcurrent(t *testing.T) {
-	onStores(t, func(t *testing.T, e *env) {
+	eachStore(t, func(t *testing.T, e *env) {
 		const users = 8
 		var wg sync.WaitGroup
 		pairs := make([][2]string, users)
@@ -270,6 +245,39 @@ func TestDuplicatePaymentsConcurrent(t *testing.T) {
 			if owns, err := e.svc.Ledger.Owns(context.Background(), user, "ep1"); err != nil || !owns {
 				t.Errorf("%s: owns = %v, %v", user, owns, err)
 			}
+		}
+	})
+}
+
+// A duplicate whose refund the platform refuses stays PAID (never
+// delivered), the notify still answered SUCCESS, and is listed for a
+// person: the user paid twice.
+func TestDuplicateRefundRefusedNeedsAttention(t *testing.T) {
+	eachStore(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		first := e.create(t, "u1", line("album", 1, 500))
+		second := e.create(t, "u1", line("album", 1, 500))
+		e.plat.Pay(first, 500)
+		e.plat.Pay(second, 500)
+		e.shipNotify(t, "u1", first)
+		e.plat.RefuseNext("refund", 1)
+		e.shipNotify(t, "u1", second)
+		o := e.order(t, second)
+		if o.State != shop.StatePaid || o.Deliveries != 0 || o.DuplicateOf != first ||
+			len(o.Refunds) != 1 || o.Refunds[0].Status != shop.RefundFail {
+			t.Fatalf("after a refused refund: %s, %d deliveries, duplicate of %q, refunds %+v", o.State, o.Deliveries, o.DuplicateOf, o.Refunds)
+		}
+		items, err := (&pay.Reconciler{Service: e.svc}).Attention(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(items) != 1 || items[0].TradeNo != second || items[0].Reason != pay.AttentionDuplicate || items[0].Amount != 500 {
+			t.Errorf("attention: %+v", items)
+		}
+		// A repeat of the notify neither delivers it nor refunds it again.
+		e.shipNotify(t, "u1", second)
+		if o := e.order(t, second); o.State != shop.StatePaid || len(o.Refunds) != 1 {
+			t.Errorf("after a repeat: %s, refunds %+v", o.State, o.Refunds)
 		}
 	})
 }
