@@ -82,7 +82,10 @@ type Order struct {
 	// DuplicateOf names the order that already gave this order's one-time
 	// product when this one was paid: the payment is a duplicate, refunded
 	// automatically, and the order gives nothing of it.
-	DuplicateOf string       `json:"duplicateOf,omitempty"`
+	DuplicateOf string `json:"duplicateOf,omitempty"`
+	// ResumedAt is when the post-payment jump resumed Intent: at most once
+	// per order, whatever the platform sends again (Resume).
+	ResumedAt   time.Time    `json:"resumedAt,omitzero"`
 	CreatedAt   time.Time    `json:"createdAt"`
 	ExpiresAt   time.Time    `json:"expiresAt"`
 	PaidAt      time.Time    `json:"paidAt,omitzero"`

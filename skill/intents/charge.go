@@ -69,8 +69,16 @@ func unpaid(name string) string {
 
 // resume continues the user's original intent now that the order is
 // delivered: the purchased content plays (with a result card on screens),
-// units and subscription ends are said.
+// units and subscription ends are said. It does so once per order; a
+// jump sent again only says the result (resumed).
 func (d *Dialog) resume(ctx context.Context, t *turn, o shop.Order) (ui.View, error) {
+	o, first, err := d.resumeOnce(ctx, o)
+	if err != nil {
+		return ui.View{}, err
+	}
+	if !first {
+		return d.resumed(ctx, t, o)
+	}
 	if len(o.Details) == 0 {
 		return say("购买成功！"), nil
 	}
