@@ -74,6 +74,8 @@ type Order struct {
 	Deliveries    int        `json:"deliveries"`
 	RefundedAmt   Fen        `json:"refundedAmt"`
 	Refunds       []Refund   `json:"refunds,omitempty"`
+	// OfferID is the offer the order was placed from (Offer.ID), if any.
+	OfferID string `json:"offerId,omitempty"`
 	// Uses counts how many times each item was used (played, consumed).
 	Uses map[string]int64 `json:"uses,omitempty"`
 	// Intent is the user's original request, kept so that it resumes after

@@ -40,8 +40,8 @@ func (f OrderFilter) Match(o *Order) bool {
 //
 // Keys are arbitrary strings (valid UTF-8, as JSON carries them): every
 // encoding of them is injective, so no id can reach another's records.
-// Other durable records (the offers a Charge refers to) belong here too,
-// each kind with its own methods.
+// The other durable records, the offers a Charge refers to, are kept here
+// too, apart from the orders (an offer and an order may share an id).
 type OrderStore interface {
 	// CreateOrder stores o if no order has its TradeNo and returns it with
 	// created=true; otherwise it returns the stored order, created=false.
@@ -58,6 +58,15 @@ type OrderStore interface {
 	UpdateOrder(ctx context.Context, tradeNo string, fn func(*Order) error) (Order, error)
 	// Orders lists orders matching the filter, newest first.
 	Orders(ctx context.Context, f OrderFilter) ([]Order, error)
+
+	// CreateOffer stores o if no offer has its ID and returns it with
+	// created=true; otherwise it returns the stored offer, created=false.
+	// An empty ID is EINVALID. The store keeps the offer at least until
+	// OfferRetention past its ExpiresAt.
+	CreateOffer(ctx context.Context, o Offer) (stored Offer, created bool, err error)
+	// Offer returns the offer, or an error wrapping ErrNotFound: never
+	// stored, or forgotten (Offer.Forgotten by the store's clock).
+	Offer(ctx context.Context, id string) (Offer, error)
 
 	// Ping reports whether the store can serve requests (for /readyz).
 	Ping(ctx context.Context) error

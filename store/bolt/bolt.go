@@ -11,6 +11,8 @@
 //	orders       tradeNo                           → order JSON
 //	user_orders  uvarint(len(userID)) userID tradeNo → created-time key (12 bytes)
 //	by_time      created-time key ‖ tradeNo          → tradeNo
+//	offers       offer id                          → offer JSON
+//	offer_forget forget-time key ‖ offer id          → (empty)
 //
 // Every key is injective for arbitrary ids: the user index is
 // length-prefixed, so no user id is a prefix of another's keys (a file
@@ -18,7 +20,9 @@
 // rebuilt on Open), and the time key has a fixed length. The created-time
 // key sorts like the time itself (sign-flipped unix seconds, then
 // nanoseconds, big-endian), so a reverse cursor over by_time lists orders
-// newest first.
+// newest first. Offers are kept OfferRetention past their expiry: the
+// offer_forget index (keyed like by_time, on that instant) lets each
+// CreateOffer delete a few of those past it, oldest first.
 package bolt
 
 import (
@@ -41,6 +45,10 @@ var (
 	bucketOrders = []byte("orders")
 	bucketByUser = []byte("user_orders")
 	bucketByTime = []byte("by_time")
+	// bucketOffers and bucketOfferForget hold the offers and when each may
+	// be forgotten.
+	bucketOffers      = []byte("offers")
+	bucketOfferForget = []byte("offer_forget")
 	// bucketOldByUser is the index of older files, keyed "userID NUL
 	// tradeNo": not injective, so Open replaces it.
 	bucketOldByUser = []byte("by_user")
@@ -109,7 +117,7 @@ func Open(path string, cfg Config) (*Store, error) {
 // index, builds the new one from the orders and drops the old.
 func setup(tx *bbolt.Tx) error {
 	hadOld := tx.Bucket(bucketOldByUser) != nil
-	for _, b := range [][]byte{bucketOrders, bucketByUser, bucketByTime} {
+	for _, b := range [][]byte{bucketOrders, bucketByUser, bucketByTime, bucketOffers, bucketOfferForget} {
 		if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 			return err
 		}

@@ -46,6 +46,64 @@ func TestReopen(t *testing.T) {
 	}
 }
 
+// TestReopenOffer: an offer survives closing and reopening the file (a
+// restart of the skill).
+func TestReopenOffer(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "skill.db")
+	s := open(t, path, bolt.Config{})
+	offer := storetest.NewOffer("of1", "u1", time.Now())
+	if _, _, err := s.CreateOffer(ctx, offer); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s = open(t, path, bolt.Config{})
+	got, err := s.Offer(ctx, "of1")
+	if err != nil || storetest.DiffOffer(offer, got) != "" {
+		t.Errorf("after reopen, Offer = %+v, %v; want %+v", got, err, offer)
+	}
+}
+
+// TestOfferPrune: creating offers deletes those past retention, a batch at
+// a time, oldest first, and never one within it. The clock is moved back
+// afterwards to see what is still in the file.
+func TestOfferPrune(t *testing.T) {
+	ctx := context.Background()
+	now := base
+	s := open(t, filepath.Join(t.TempDir(), "skill.db"), bolt.Config{Now: func() time.Time { return now }})
+	for i := range 20 {
+		if _, _, err := s.CreateOffer(ctx, storetest.NewOffer(fmt.Sprintf("old%02d", i), "u1", base.Add(time.Duration(i)*time.Minute))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	now = base.Add(7*24*time.Hour + shop.OfferRetention + time.Hour) // every old one is forgotten
+	if _, _, err := s.CreateOffer(ctx, storetest.NewOffer("new", "u1", now)); err != nil {
+		t.Fatal(err)
+	}
+	now = base // back: whatever was not deleted shows again
+	kept := 0
+	for i := range 20 {
+		_, err := s.Offer(ctx, fmt.Sprintf("old%02d", i))
+		switch {
+		case err == nil:
+			kept++
+			if i < 16 {
+				t.Errorf("old%02d kept while a younger one was pruned", i)
+			}
+		case !errors.Is(err, shop.ErrNotFound):
+			t.Errorf("Offer(old%02d): %v", i, err)
+		}
+	}
+	if kept != 4 {
+		t.Errorf("%d old offers kept after one create, want 4 (16 pruned)", kept)
+	}
+	if _, err := s.Offer(ctx, "new"); err != nil {
+		t.Errorf("the new offer: %v", err)
+	}
+}
+
 // TestLocked: a second Open of a file in use fails after Timeout instead of
 // hanging.
 func TestLocked(t *testing.T) {

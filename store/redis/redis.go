@@ -8,6 +8,8 @@
 //	order:{<tradeNo>}                    string: the order's JSON
 //	user:{<userID>}:orders               ZSET: the user's orders by created time
 //	orders                               ZSET: every order by created time
+//	offer:{<id>}                         string: the offer's JSON, expiring
+//	                                     shop.OfferRetention past its expiry
 //	session:<len(sessionID)>:<sessionID>:<userID>  string with a TTL (SET PX)
 //	remember:<key>                       string with a TTL (SET NX PX)
 //
@@ -194,6 +196,7 @@ func unavailable(op string, err error) error {
 func (s *Store) orderKey(tradeNo string) string { return s.cfg.Prefix + "order:{" + tradeNo + "}" }
 func (s *Store) userKey(userID string) string   { return s.cfg.Prefix + "user:{" + userID + "}:orders" }
 func (s *Store) allKey() string                 { return s.cfg.Prefix + "orders" }
+func (s *Store) offerKey(id string) string      { return s.cfg.Prefix + "offer:{" + id + "}" }
 func (s *Store) sessionKey(k shop.SessionKey) string {
 	return s.cfg.Prefix + "session:" + strconv.Itoa(len(k.SessionID)) + ":" + k.SessionID + ":" + k.UserID
 }

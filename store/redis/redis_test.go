@@ -87,11 +87,15 @@ func TestKeys(t *testing.T) {
 	if _, err := s.Remember(ctx, "n1", time.Minute); err != nil {
 		t.Fatal(err)
 	}
+	offer := storetest.NewOffer("of1", "u1", time.Now())
+	if _, _, err := s.CreateOffer(ctx, offer); err != nil {
+		t.Fatal(err)
+	}
 	keys, err := rdb.Keys(ctx, "*").Result()
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]bool{"skill:order:{T1}": true, "skill:user:{u1}:orders": true, "skill:orders": true, "skill:session:2:s1:u1": true, "skill:remember:n1": true}
+	want := map[string]bool{"skill:order:{T1}": true, "skill:user:{u1}:orders": true, "skill:orders": true, "skill:session:2:s1:u1": true, "skill:remember:n1": true, "skill:offer:{of1}": true}
 	if len(keys) != len(want) {
 		t.Errorf("keys = %v; want %v", keys, want)
 	}
@@ -109,6 +113,10 @@ func TestKeys(t *testing.T) {
 	}
 	if ttl := rdb.PTTL(ctx, "skill:order:{T1}").Val(); ttl != -1 {
 		t.Errorf("order TTL = %v; want none", ttl)
+	}
+	keep := time.Until(offer.ExpiresAt.Add(shop.OfferRetention))
+	if ttl := rdb.PTTL(ctx, "skill:offer:{of1}").Val(); ttl <= keep-time.Minute || ttl > keep+time.Second {
+		t.Errorf("offer TTL = %v; want about %v (its validity and the retention)", ttl, keep)
 	}
 	// Close leaves a client it was given open.
 	if err := s.Close(); err != nil {
@@ -203,13 +211,17 @@ func TestPaging(t *testing.T) {
 	}
 }
 
-// TestRestart: orders, sessions and remembered keys survive a restart of
+// TestRestart: orders, offers, sessions and remembered keys survive a restart of
 // redis-server, and the same Store reconnects.
 func TestRestart(t *testing.T) {
 	ctx := context.Background()
 	srv := redistest.Start(t)
 	s := open(t, srv, redis.Config{})
 	want := storetest.Seed(t, s, 10, base)
+	offer := storetest.NewOffer("of1", "u1", time.Now())
+	if _, _, err := s.CreateOffer(ctx, offer); err != nil {
+		t.Fatal(err)
+	}
 	if err := s.SaveSession(ctx, shop.SessionKey{SessionID: "s1"}, []byte("state"), time.Hour); err != nil {
 		t.Fatal(err)
 	}
@@ -220,6 +232,9 @@ func TestRestart(t *testing.T) {
 	srv.Restart()
 
 	storetest.CheckOrders(t, s, want)
+	if got, err := s.Offer(ctx, "of1"); err != nil || storetest.DiffOffer(offer, got) != "" {
+		t.Errorf("after restart, Offer = %+v, %v; want %+v", got, err, offer)
+	}
 	if got, err := s.Session(ctx, shop.SessionKey{SessionID: "s1"}); err != nil || string(got) != "state" {
 		t.Errorf("after restart, Session = %q, %v", got, err)
 	}

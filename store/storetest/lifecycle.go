@@ -20,6 +20,12 @@ func testCanceledContext(t *testing.T, s shop.OrderStore) {
 	if err := s.Ping(ctx); err == nil {
 		t.Error("Ping with a canceled context succeeded")
 	}
+	if _, _, err := s.CreateOffer(ctx, NewOffer("of1", "u1", fresh())); err == nil {
+		t.Error("CreateOffer with a canceled context succeeded")
+	}
+	if _, err := s.Offer(context.Background(), "of1"); !errors.Is(err, shop.ErrNotFound) {
+		t.Errorf("after a canceled CreateOffer, Offer error = %v; want ErrNotFound", err)
+	}
 }
 
 func testClose(t *testing.T, s shop.OrderStore) {
@@ -42,5 +48,11 @@ func testClose(t *testing.T, s shop.OrderStore) {
 	}
 	if _, _, err := s.CreateOrder(ctx, NewOrder("T2", "u1", base)); err == nil {
 		t.Error("CreateOrder after Close succeeded")
+	}
+	if _, _, err := s.CreateOffer(ctx, NewOffer("of1", "u1", fresh())); err == nil {
+		t.Error("CreateOffer after Close succeeded")
+	}
+	if _, err := s.Offer(ctx, "of1"); err == nil {
+		t.Error("Offer after Close succeeded")
 	}
 }

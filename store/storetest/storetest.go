@@ -46,6 +46,12 @@ func RunOrders(t *testing.T, open func(t *testing.T) shop.OrderStore) {
 		{"OrdersEmpty", testOrdersEmpty},
 		{"KeysInjective", testKeysInjective},
 		{"TradeNosInjective", testTradeNosInjective},
+		{"OfferCreateThenGet", testOfferCreateThenGet},
+		{"OfferCreateExisting", testOfferCreateExisting},
+		{"OfferNotFound", testOfferNotFound},
+		{"OfferForgotten", testOfferForgotten},
+		{"OfferKeysInjective", testOfferKeysInjective},
+		{"OfferConcurrentCreate", testOfferConcurrentCreate},
 		{"CanceledContext", testCanceledContext},
 		{"Close", testClose},
 	}
