@@ -16,7 +16,6 @@ import (
 // Defaults for the zero fields of Codes.
 const (
 	DefaultTTL       = 15 * time.Minute
-	DefaultLinkTTL   = 90 * 24 * time.Hour
 	DefaultSize      = 512
 	DefaultCacheSize = 1024
 )
@@ -29,9 +28,6 @@ type Codes struct {
 	Secret []byte
 	// TTL is how long a token stays valid (0 → DefaultTTL).
 	TTL time.Duration
-	// LinkTTL is how long a Link stays valid (0 → DefaultLinkTTL): a page
-	// about an order is worth keeping while it can still be refunded.
-	LinkTTL time.Duration
 	// Now is the clock (nil → time.Now).
 	Now func() time.Time
 	// Size is the PNG's width and height in pixels (0 → DefaultSize).
@@ -41,7 +37,6 @@ type Codes struct {
 
 	once     sync.Once
 	ttl      time.Duration
-	linkTTL  time.Duration
 	size     int
 	max      int
 	mu       sync.Mutex
@@ -72,10 +67,6 @@ func (c *Codes) init() {
 		c.ttl = c.TTL
 		if c.ttl <= 0 {
 			c.ttl = DefaultTTL
-		}
-		c.linkTTL = c.LinkTTL
-		if c.linkTTL <= 0 {
-			c.linkTTL = DefaultLinkTTL
 		}
 		c.size = c.Size
 		if c.size <= 0 {

@@ -10,10 +10,10 @@
 //
 //	base64url(json{"c": content, "e": unix expiry}) "." base64url(hmac-sha256)
 //
-// The content of a card's QR code is itself a link to a phone page (the
-// page of an offer and its order); Codes.Link makes the short signed token
-// in that link, and Codes.OpenLink checks it. Links live for weeks, not
-// minutes: the page is where the user comes back for help or a refund.
+// The content of a card's QR code is itself a link to a phone page, the
+// page of an offer and its order, named by the offer's own short, keyed
+// reference (see skill/pay Offers): it lives as long as the offer is kept,
+// for the user to come back for help or a refund.
 //
 // Rendering is the expensive part (a 512 px PNG takes milliseconds), so each
 // content is rendered once and kept in a bounded LRU cache; concurrent first

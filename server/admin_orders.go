@@ -23,6 +23,8 @@ type OrderView struct {
 	Deliveries    int               `json:"deliveries"`
 	RefundedAmt   shop.Fen          `json:"refundedAmt"`
 	Refunds       []shop.Refund     `json:"refunds"`
+	OfferID       string            `json:"offerId,omitempty"`
+	ResumedAt     time.Time         `json:"resumedAt,omitzero"`
 	CreatedAt     time.Time         `json:"createdAt"`
 	UpdatedAt     time.Time         `json:"updatedAt"`
 	History       []shop.Transition `json:"history"`
@@ -33,7 +35,7 @@ func ViewOrder(o shop.Order) OrderView {
 	v := OrderView{
 		TradeNo: o.TradeNo, State: o.State, UserID: o.UserID, TotalAmt: o.TotalAmt,
 		Details: o.Details, TransactionID: o.TransactionID, Deliveries: o.Deliveries,
-		RefundedAmt: o.RefundedAmt, Refunds: o.Refunds, CreatedAt: o.CreatedAt,
+		RefundedAmt: o.RefundedAmt, Refunds: o.Refunds, OfferID: o.OfferID, ResumedAt: o.ResumedAt, CreatedAt: o.CreatedAt,
 		UpdatedAt: o.UpdatedAt, History: o.History,
 	}
 	if v.Details == nil {

@@ -45,11 +45,11 @@ type QR interface {
 	PNG(token string) (png []byte, etag string, err error)
 }
 
-// Links opens the signed links of the /orders/:token pages a card's QR code
-// leads to; *qr.Codes satisfies it. OpenLink fails for a forged or expired
-// link.
-type Links interface {
-	OpenLink(token string) (fields []string, issued time.Time, err error)
+// Offers finds the offer an order page's reference names, expired or not;
+// *pay.Offers satisfies it. Lookup fails with pay.ErrOfferInvalid or
+// pay.ErrOfferUnknown for an altered, forged or unknown reference.
+type Offers interface {
+	Lookup(ctx context.Context, ref string) (shop.Offer, error)
 }
 
 // Store is what the server needs of the ephemeral state: remembering
@@ -113,11 +113,11 @@ type Config struct {
 	// QRMaxAge is the Cache-Control max-age of QR images (default DefaultQRMaxAge).
 	QRMaxAge time.Duration
 	// Catalog serves the /products/:id pages and names what the
-	// /orders/:token pages show (nil: 404).
+	// /orders/:ref pages show (nil: 404).
 	Catalog *shop.Catalog
-	// Links opens the links of /orders/:token, the phone page of an offer
-	// and its order (default: QR, when it is a Links; nil: 404).
-	Links Links
+	// Offers finds the offers of /orders/:ref, the phone page of an offer
+	// and its order (nil: 404).
+	Offers Offers
 	// Support is how to reach customer service (a phone number, an email
 	// address), shown on order pages; empty shows only the spoken way to ask
 	// for a refund.
@@ -172,9 +172,6 @@ func (c Config) withDefaults() Config {
 	}
 	if l, ok := c.Store.(Ledger); ok && c.Ledger == nil {
 		c.Ledger = l
-	}
-	if l, ok := c.QR.(Links); ok && c.Links == nil {
-		c.Links = l
 	}
 	if a, ok := c.Partner.(Accounts); ok && c.Accounts == nil {
 		c.Accounts = a

@@ -15,5 +15,5 @@
 //
 // The interfaces the server needs are defined here and kept small: Dialog
 // (*intents.Dialog), Partner and Accounts (*pay.Service), QR (*qr.Codes),
-// Offers (*pay.Offers), Store and Ledger (skill.Store).
+// Offers (*pay.Offers), Store (shop.StateStore) and Ledger (shop.OrderStore).
 package server

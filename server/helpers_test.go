@@ -71,7 +71,7 @@ func newFixture(tb testing.TB, mods ...func(*server.Config)) *fixture {
 	}
 	tb.Cleanup(func() { st.Close() })
 	f := &fixture{store: st, platform: tsktest.NewPlatform(tb)}
-	f.offers = &pay.Offers{Secret: []byte("offer-secret")}
+	f.offers = &pay.Offers{Secret: []byte("offer-secret"), Store: st}
 	state := mem.New(mem.Config{})
 	ledger := &shop.Ledger{Store: st, Catalog: cat}
 	f.svc = &pay.Service{Ledger: ledger, SkillID: tsktest.SkillID, Offers: f.offers, Platform: tsktest.PayClient(f.platform)}
@@ -95,6 +95,7 @@ func newFixture(tb testing.TB, mods ...func(*server.Config)) *fixture {
 		Store:        state,
 		Ledger:       st,
 		QR:           f.codes,
+		Offers:       f.offers,
 		Catalog:      cat,
 		AdminSecret:  []byte(adminSecret),
 		Watchlist:    f.rec,

@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"errors"
 	"html/template"
 	"strconv"
 	"time"
@@ -9,23 +10,14 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/dingdang-voicepay/voicepay/shop"
+	"github.com/dingdang-voicepay/voicepay/skill/pay"
 )
-
-// OrderLink builds the fields of an order page link (the token of
-// /orders/:token, signed by a Links implementation such as qr.Codes.Link):
-// whose offer it is, for which product, how many.
-func OrderLink(userID, productID string, count int64) []string {
-	return []string{userID, productID, strconv.FormatInt(count, 10)}
-}
 
 // Bounds of the order page's lookup.
 const (
 	// orderPageScan is how many of the user's newest orders are searched for
-	// the one placed from the offer.
+	// the ones placed from the offer.
 	orderPageScan = 200
-	// orderPageLeeway is how much earlier than its link an order may have
-	// been created and still count as the offer's (clocks differ by node).
-	orderPageLeeway = time.Minute
 	// orderPageRefresh is how often a page whose status may change reloads.
 	orderPageRefresh = 10
 )
@@ -80,34 +72,37 @@ dl{display:grid;grid-template-columns:auto 1fr;gap:.3em 1em}dt{color:#666}dd{mar
 </body></html>
 `))
 
-// orderPage serves GET /orders/<link>: the page of the offer the link names
-// (user, product, count, when) and of the order placed from it, if any.
-// Forged, expired or malformed links, and products gone from the catalog,
-// are 404. The page is live: it is never cached and reloads itself while
-// its status may change.
+// orderPage serves GET /orders/<ref>: the page of the offer the reference
+// names (pay.Offers.Lookup, whose keyed tag stops forgery) and of the order
+// placed from it, if any. Altered, forged and unknown references, and
+// products gone from the catalog, are 404; a store that cannot answer is
+// 503. The page is live: it is never cached and reloads itself while its
+// status may change.
 func (s *srv) orderPage(c *fiber.Ctx) error {
-	if s.cfg.Links == nil || s.cfg.Catalog == nil || s.cfg.Ledger == nil {
+	if s.cfg.Offers == nil || s.cfg.Catalog == nil || s.cfg.Ledger == nil {
 		return writeReason(c, fiber.StatusNotFound, "not found")
 	}
-	fields, issued, err := s.cfg.Links.OpenLink(c.Params("token"))
-	if err != nil || len(fields) != 3 {
+	offer, err := s.cfg.Offers.Lookup(c.UserContext(), c.Params("ref"))
+	switch {
+	case errors.Is(err, pay.ErrOfferInvalid) || errors.Is(err, pay.ErrOfferUnknown):
+		return writeReason(c, fiber.StatusNotFound, "not found")
+	case err != nil:
+		note(c, "err", err.Error())
+		return writeReason(c, fiber.StatusServiceUnavailable, "unavailable")
+	case len(offer.Items) == 0:
 		return writeReason(c, fiber.StatusNotFound, "not found")
 	}
-	user, productID := fields[0], fields[1]
-	count, err := strconv.ParseInt(fields[2], 10, 64)
-	p, ok := s.cfg.Catalog.Product(productID)
-	if err != nil || count < 1 || !ok || user == "" {
+	line := offer.Items[0]
+	p, ok := s.cfg.Catalog.Product(line.ItemID)
+	if !ok {
 		return writeReason(c, fiber.StatusNotFound, "not found")
 	}
-	orders, err := s.cfg.Ledger.Orders(c.UserContext(), shop.OrderFilter{UserID: user, Limit: orderPageScan})
+	orders, err := s.cfg.Ledger.Orders(c.UserContext(), shop.OrderFilter{UserID: offer.UserID, Limit: orderPageScan})
 	if err != nil {
 		note(c, "err", err.Error())
 		return writeReason(c, fiber.StatusServiceUnavailable, "unavailable")
 	}
-	d, err := orderPageView(p, count, offerOrder(orders, productID, count, issued))
-	if err != nil {
-		return err
-	}
+	d := orderPageView(p, line.Quantity, offer.TotalAmt, offerOrder(orders, offer.ID), offer.Expired(s.cfg.Now()))
 	d.Support = s.cfg.Support
 	var buf bytes.Buffer
 	if err := orderPageTmpl.Execute(&buf, d); err != nil {
@@ -118,30 +113,30 @@ func (s *srv) orderPage(c *fiber.Ctx) error {
 	return c.Send(buf.Bytes())
 }
 
-// offerOrder returns the order placed from an offer: the user's first order
-// of count units of the product created since the offer's link was issued
-// (orders are newest first), or nil while none is.
-func offerOrder(orders []shop.Order, productID string, count int64, issued time.Time) *shop.Order {
-	since := issued.Add(-orderPageLeeway)
-	for i := len(orders) - 1; i >= 0; i-- {
+// offerOrder returns the order placed from the offer: of the user's orders
+// (newest first) with its id, the newest that was paid, else the newest;
+// nil while there is none.
+func offerOrder(orders []shop.Order, offerID string) *shop.Order {
+	var newest *shop.Order
+	for i := range orders {
 		o := &orders[i]
-		if o.CreatedAt.Before(since) || len(o.Details) != 1 {
+		if o.OfferID != offerID {
 			continue
 		}
-		if l := o.Details[0]; l.ItemID == productID && l.Quantity == count {
+		if o.State != shop.StateCreated && o.State != shop.StateClosed {
 			return o
 		}
+		if newest == nil {
+			newest = o
+		}
 	}
-	return nil
+	return newest
 }
 
 // orderPageView says what the page shows for an offer of count units of p
-// and the order placed from it (nil: none yet).
-func orderPageView(p shop.Product, count int64, o *shop.Order) (orderPageData, error) {
-	total, err := shop.MulFen(p.Price, count)
-	if err != nil {
-		return orderPageData{}, err
-	}
+// for total, and the order placed from it (nil: none yet; then an expired
+// offer can no longer be ordered).
+func orderPageView(p shop.Product, count int64, total shop.Fen, o *shop.Order, expired bool) orderPageData {
 	d := orderPageData{Name: p.Name, Item: p.Name, Unlocks: unlocks(p), Policy: refundPolicy(p)}
 	if count > 1 {
 		d.Item += " × " + strconv.FormatInt(count, 10)
@@ -150,7 +145,11 @@ func orderPageView(p shop.Product, count int64, o *shop.Order) (orderPageData, e
 	d.Note = "在音箱上确认购买后，按音箱屏幕或叮当App上的提示完成支付。支付成功后，本页会自动更新。"
 	if o == nil {
 		d.Total = total.Yuan()
-		return d, nil
+		if expired {
+			d.Status, d.Class, d.Refresh = "已失效", "closed", 0
+			d.Note = "这次购买没有在有效期内下单，已经失效，没有扣款。想买的话，请对音箱再说一次。"
+		}
+		return d
 	}
 	d.Total, d.TradeNo, d.Created = o.TotalAmt.Yuan(), o.TradeNo, when(o.CreatedAt)
 	d.Paid = when(o.PaidAt)
@@ -175,7 +174,7 @@ func orderPageView(p shop.Product, count int64, o *shop.Order) (orderPageData, e
 		d.Status, d.Class, d.Refresh = "已退款", "refund", 0
 		d.Note = "已全额退款" + o.RefundedAmt.Yuan() + "，款项原路退回。"
 	}
-	return d, nil
+	return d
 }
 
 // unlocks says what buying p gives: its description, and for a

@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dingdang-voicepay/voicepay/qr"
 	"github.com/dingdang-voicepay/voicepay/server"
 	"github.com/dingdang-voicepay/voicepay/shop"
 	"github.com/dingdang-voicepay/voicepay/skill/pay"
@@ -16,15 +15,33 @@ import (
 // payClaims would tell the user our page or QR code takes the payment.
 var payClaims = []string{"扫码支付", "微信支付", "立即支付", "去支付", "付款码"}
 
-// TestOrderPage follows the page a card's QR code leads to through an
-// order's life: waiting for payment, paid, refunding, refunded.
+// ep35 is the line of an offer of one episode.
+var ep35 = shop.Line{ItemID: "ep35", Quantity: 1, Amount: 200}
+
+// issue makes an offer of the lines for the user and returns its reference.
+func (f *fixture) issue(t *testing.T, offers *pay.Offers, user string, lines ...shop.Line) string {
+	t.Helper()
+	total, err := shop.SumLines(lines)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, err := offers.Issue(context.Background(), shop.Offer{UserID: user, Items: lines, TotalAmt: total})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ref
+}
+
+// TestOrderPage follows the page a card's QR code leads to, keyed by the
+// offer's reference, through an order's life: waiting for payment, paid,
+// refunding, refunded.
 func TestOrderPage(t *testing.T) {
 	f := newFixture(t, func(c *server.Config) { c.Support = "400-000-0000" })
 	ctx := context.Background()
-	link := f.codes.Link(server.OrderLink("u1", "ep35", 1)...)
+	ref := f.issue(t, f.offers, "u1", ep35)
 	page := func(want ...string) string {
 		t.Helper()
-		r := f.get(t, "/orders/"+link)
+		r := f.get(t, "/orders/"+ref)
 		body := string(r.body)
 		if r.status != 200 || !strings.HasPrefix(r.header.Get("Content-Type"), "text/html") || r.header.Get("Cache-Control") != "no-store" {
 			t.Fatalf("order page: %d %q %q", r.status, r.header.Get("Content-Type"), r.header.Get("Cache-Control"))
@@ -46,17 +63,21 @@ func TestOrderPage(t *testing.T) {
 	if p := page("等待支付"); !strings.Contains(p, live) {
 		t.Error("a page waiting for payment does not refresh itself")
 	}
-	// Orders for another user or product, or placed before the offer, are not its order.
-	f.createOrder(t, "u2", shop.Line{ItemID: "ep35", Quantity: 1, Amount: 200})
-	f.createOrder(t, "u1", shop.Line{ItemID: "coins", Quantity: 1, Amount: 100})
+	// The same product ordered by the user without this offer, or from
+	// another offer, is not this offer's order.
+	f.createOrder(t, "u1", ep35)
+	f.createOrder(t, f.issue(t, f.offers, "u1", ep35), ep35)
 	if p := page("等待支付"); strings.Contains(p, "订单号") {
 		t.Errorf("another order shown as the offer's:\n%s", p)
 	}
-	reply := f.createOrder(t, "u1", shop.Line{ItemID: "ep35", Quantity: 1, Amount: 200})
+	reply := f.createOrder(t, ref, ep35)
+	if !reply.OK() {
+		t.Fatalf("create order from the offer: %+v", reply)
+	}
 	page("等待支付", reply.TradeNo)
 
 	f.platform.Pay(reply.TradeNo, 200)
-	body, sig := tsktest.MustSignPay(t, tsktest.MustShipNotify(t, f.platform.Platform, "u1", reply.TradeNo))
+	body, sig := tsktest.MustSignPay(t, tsktest.MustShipNotify(t, f.platform.Platform, ref, reply.TradeNo))
 	if r := f.post(t, "/pay/ship-notify", body, sig); !payReply(t, r).OK() {
 		t.Fatalf("ship notify: %s", r.body)
 	}
@@ -74,26 +95,40 @@ func TestOrderPage(t *testing.T) {
 	page("已退款", "已全额退款2元")
 }
 
+// TestOrderPageExpiredOffer: an offer never ordered within its validity
+// says so and stops reloading; one ordered in time keeps showing its order.
+func TestOrderPageExpiredOffer(t *testing.T) {
+	f := newFixture(t)
+	past := &pay.Offers{Secret: f.offers.Secret, Store: f.offers.Store,
+		Now: func() time.Time { return time.Now().Add(-pay.DefaultOfferTTL - time.Hour) }}
+	ref := f.issue(t, past, "u1", ep35)
+	r := f.get(t, "/orders/"+ref)
+	if body := string(r.body); r.status != 200 || !strings.Contains(body, "已失效") || strings.Contains(body, `http-equiv="refresh"`) {
+		t.Errorf("expired offer's page: %d\n%s", r.status, body)
+	}
+}
+
 func TestOrderPageRefused(t *testing.T) {
 	f := newFixture(t)
-	f.now = time.Now()
-	good := f.codes.Link(server.OrderLink("u1", "ep35", 1)...)
-	other := (&qr.Codes{Secret: []byte("another secret")}).Link(server.OrderLink("u1", "ep35", 1)...)
-	for name, link := range map[string]string{
-		"forged":          other,
-		"not a link":      "x",
+	good := f.issue(t, f.offers, "u1", ep35)
+	forged := f.issue(t, &pay.Offers{Secret: []byte("another secret"), Store: f.offers.Store}, "u1", ep35)
+	unknown := f.issue(t, &pay.Offers{Secret: f.offers.Secret, Store: newFixture(t).store}, "u1", ep35)
+	gone := f.issue(t, f.offers, "u1", shop.Line{ItemID: "gone", Quantity: 1, Amount: 1})
+	last := "A"
+	if strings.HasSuffix(good, last) {
+		last = "B"
+	}
+	for name, ref := range map[string]string{
+		"forged":          forged,
+		"not a reference": "x",
+		"tag altered":     good[:len(good)-1] + last,
+		"cut":             good[:len(good)-1],
+		"unknown":         unknown,
 		"image token":     f.codes.Token("https://skill.example/orders/x"),
-		"unknown product": f.codes.Link(server.OrderLink("u1", "nope", 1)...),
-		"no user":         f.codes.Link(server.OrderLink("", "ep35", 1)...),
-		"zero count":      f.codes.Link(server.OrderLink("u1", "ep35", 0)...),
-		"two fields":      f.codes.Link("u1", "ep35"),
+		"gone product":    gone,
 	} {
-		if r := f.get(t, "/orders/"+link); r.status != 404 {
+		if r := f.get(t, "/orders/"+ref); r.status != 404 {
 			t.Errorf("%s: %d %s", name, r.status, r.body)
 		}
-	}
-	f.now = f.now.Add(qr.DefaultLinkTTL + time.Hour)
-	if r := f.get(t, "/orders/"+good); r.status != 404 {
-		t.Errorf("expired link: %d", r.status)
 	}
 }

@@ -13,7 +13,7 @@ import (
 func (s *srv) qrRoutes(app *fiber.App) {
 	app.Get("/qr/:file", s.qrImage)
 	app.Get("/products/:id", s.productPage)
-	app.Get("/orders/:token", s.orderPage)
+	app.Get("/orders/:ref", s.orderPage)
 }
 
 // qrImage serves GET /qr/<token>.png: the QR code of a signed, unexpired

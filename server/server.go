@@ -30,7 +30,7 @@ type srv struct {
 //	POST /pay/refund-notify
 //	GET  /qr/:token.png                      QR images of signed tokens
 //	GET  /products/:id                       a product's page
-//	GET  /orders/:token                      an offer's order page, where a card's QR code leads
+//	GET  /orders/:ref                        an offer's order page, where a card's QR code leads
 //	GET  /admin/orders                       admin API (Bearer JWT, HS256)
 //	GET  /admin/orders/:tradeNo
 //	POST /admin/orders/:tradeNo/refund

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -31,6 +32,7 @@ type config struct {
 	Catalog       string // SKILL_CATALOG
 	AdminSecret   string // SKILL_ADMIN_SECRET
 	TokenSecret   string // SKILL_TOKEN_SECRET
+	OfferTTL      string // SKILL_OFFER_TTL
 	Support       string // SKILL_SUPPORT
 	PaymentWindow string // SKILL_PAYMENT_WINDOW
 	LogLevel      string // SKILL_LOG_LEVEL
@@ -57,7 +59,8 @@ func (c *config) settings() []setting {
 		{"SKILL_REDIS_URL", "redis-url", "", "redis:// URL: store in Redis instead of bbolt", &c.RedisURL},
 		{"SKILL_CATALOG", "catalog", "", "product catalog YAML file (default: the built-in demo catalog, catalog/default.yaml)", &c.Catalog},
 		{"SKILL_ADMIN_SECRET", "admin-secret", "", "HS256 secret of admin API tokens; empty disables the admin API", &c.AdminSecret},
-		{"SKILL_TOKEN_SECRET", "token-secret", "", "secret signing offer and QR tokens (default: generated once into <data>/token_secret)", &c.TokenSecret},
+		{"SKILL_TOKEN_SECRET", "token-secret", "", "secret keying offer references and QR tokens (default: generated once into <data>/token_secret)", &c.TokenSecret},
+		{"SKILL_OFFER_TTL", "offer-ttl", "7d", "how long an offer can be ordered, e.g. 7d or 36h (screenless speakers order later, in the phone app)", &c.OfferTTL},
 		{"SKILL_SUPPORT", "support", "", "customer service contact (phone, email) shown on the order pages QR codes lead to", &c.Support},
 		{"SKILL_PAYMENT_WINDOW", "payment-window", "24h" /* pay.DefaultPaymentWindow */, "how long an order may wait for payment before the reconciler closes it (the platform saying NOTPAY); screenless orders are paid later in the phone app", &c.PaymentWindow},
 		{"SKILL_LOG_LEVEL", "log-level", "info", "debug, info, warn or error", &c.LogLevel},
@@ -202,6 +205,31 @@ func (c config) paymentWindow() (time.Duration, error) {
 	d, err := time.ParseDuration(c.PaymentWindow)
 	if err != nil || d < time.Minute {
 		return 0, badSetting("SKILL_PAYMENT_WINDOW", "%q: want a duration of at least 1m, e.g. 24h or 90m", c.PaymentWindow)
+	}
+	return d, nil
+}
+
+// maxOfferTTL bounds SKILL_OFFER_TTL.
+const maxOfferTTL = 90 * 24 * time.Hour
+
+// offerTTL parses SKILL_OFFER_TTL: a Go duration ("36h") or whole days
+// ("7d"), from a minute to maxOfferTTL.
+func (c config) offerTTL() (time.Duration, error) {
+	const name = "SKILL_OFFER_TTL"
+	var d time.Duration
+	var err error
+	if days, ok := strings.CutSuffix(c.OfferTTL, "d"); ok {
+		var n int
+		n, err = strconv.Atoi(days)
+		d = time.Duration(n) * 24 * time.Hour
+		if n > int(maxOfferTTL/(24*time.Hour)) {
+			d = maxOfferTTL + 1
+		}
+	} else {
+		d, err = time.ParseDuration(c.OfferTTL)
+	}
+	if err != nil || d < time.Minute || d > maxOfferTTL {
+		return 0, badSetting(name, "%q: want a duration from 1m to 90d, such as 7d or 36h", c.OfferTTL)
 	}
 	return d, nil
 }

@@ -165,6 +165,10 @@ func TestStartErrors(t *testing.T) {
 		{"bad log level", []string{"SKILL_LOG_LEVEL=loud"}, "skill: SKILL_LOG_LEVEL: "},
 		{"bad payment window", []string{"SKILL_PAYMENT_WINDOW=soon"}, "skill: SKILL_PAYMENT_WINDOW: "},
 		{"payment window too short", []string{"SKILL_PAYMENT_WINDOW=30s"}, "skill: SKILL_PAYMENT_WINDOW: "},
+		{"offer TTL not a duration", []string{"SKILL_OFFER_TTL=a week"}, `skill: SKILL_OFFER_TTL: "a week": want a duration from 1m to 90d`},
+		{"offer TTL too short", []string{"SKILL_OFFER_TTL=30s"}, `skill: SKILL_OFFER_TTL: "30s": want`},
+		{"offer TTL too long", []string{"SKILL_OFFER_TTL=91d"}, `skill: SKILL_OFFER_TTL: "91d": want`},
+		{"offer TTL negative days", []string{"SKILL_OFFER_TTL=-1d"}, `skill: SKILL_OFFER_TTL: "-1d": want`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -136,6 +136,10 @@ func newApp(ctx context.Context, cfg config, opt options) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
+	offerTTL, err := cfg.offerTTL()
+	if err != nil {
+		return nil, err
+	}
 	if a.orders, a.state, err = openStores(ctx, cfg); err != nil {
 		return nil, err
 	}
@@ -144,7 +148,7 @@ func newApp(ctx context.Context, cfg config, opt options) (*app, error) {
 	if a.publicURL == "" {
 		a.publicURL = "http://" + cfg.Addr
 	}
-	a.offers = &pay.Offers{Secret: subkey(tokenSecret, "offer"), Now: now}
+	a.offers = &pay.Offers{Secret: subkey(tokenSecret, "offer"), Store: a.orders, TTL: offerTTL, Now: now}
 	a.codes = &qr.Codes{Secret: subkey(tokenSecret, "qr"), Now: now}
 	a.client = &pay.Client{
 		BaseURL: cfg.PlatformURL, SkillID: cfg.SkillID, Key: privateKey,
@@ -160,7 +164,7 @@ func newApp(ctx context.Context, cfg config, opt options) (*app, error) {
 
 	sc := server.Config{
 		SkillID: cfg.SkillID, PlatformKeys: platformKeys, PrivateKey: privateKey,
-		Dialog: a.dialog, Partner: a.pay, Store: a.state, Ledger: a.orders, QR: a.codes,
+		Dialog: a.dialog, Partner: a.pay, Store: a.state, Ledger: a.orders, QR: a.codes, Offers: a.offers,
 		Catalog: a.catalog, Support: cfg.Support, AdminSecret: []byte(cfg.AdminSecret),
 		Watchlist: a.reconciler, Now: now, Logger: a.log,
 	}
@@ -175,10 +179,13 @@ func newApp(ctx context.Context, cfg config, opt options) (*app, error) {
 }
 
 // qrURL is the image URL a screened speaker shows on an offer's card: a QR
-// code of the offer's order page (a short signed link), behind a signed,
-// expiring image token.
+// code of the offer's order page (named by the offer's reference), behind
+// a signed, expiring image token; none without a reference.
 func (a *app) qrURL(o *ui.Offer) string {
-	page := a.publicURL + "/orders/" + a.codes.Link(server.OrderLink(o.UserID, o.Product.ID, o.Count)...)
+	if o.Token == "" {
+		return ""
+	}
+	page := a.publicURL + "/orders/" + o.Token
 	return a.publicURL + "/qr/" + a.codes.Token(page) + ".png"
 }
 

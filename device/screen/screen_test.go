@@ -42,11 +42,11 @@ func TestOfferCard(t *testing.T) {
 		{1, 1990, []string{"19.9元", "30天畅听全部有声书", "扫码", "订单"}},
 		{2, 3980, []string{"2个，共39.8元", "30天畅听全部有声书"}},
 	} {
-		p := ui.Offer{Token: "tok", UserID: "u1", Count: tt.count}
+		p := ui.Offer{Token: "tok", Count: tt.count}
 		p.Total = shop.Fen(tt.total)
 		p.Product = shop.Product{ID: "vip", Name: "会员月卡", Price: 1990, Description: "30天畅听全部有声书", Kind: shop.KindSubscription, Days: 30}
 		resp := r.Render(ui.View{Speech: "好的。", Offer: &p})
-		if asked == nil || asked.UserID != "u1" || asked.Product.ID != "vip" {
+		if asked == nil || asked.Token != "tok" || asked.Product.ID != "vip" {
 			t.Errorf("QRURL got %+v, want the offer", asked)
 		}
 		texts := []string{resp.Response.OutputSpeech.Text}

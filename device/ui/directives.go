@@ -19,7 +19,7 @@ func Base(v View, speech string) *tsk.Response {
 }
 
 // Charge builds the Connections.SendRequest Charge directive for an offer:
-// one item, the offer token as the charge's userId (it returns to the skill
+// one item, the offer reference as the charge's userId (it returns to the skill
 // as create-order's userToken). Both renderers use it, so screened and
 // screenless devices charge exactly the same way.
 func Charge(o *Offer) tsk.Charge {

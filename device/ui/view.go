@@ -39,12 +39,10 @@ type View struct {
 
 // Offer is a purchase ready to be paid.
 type Offer struct {
-	// Token is the signed offer (pay.Offers.Issue); it travels as the
-	// charge's userId and comes back as create-order's userToken.
-	Token string `json:"token"`
-	// UserID is whose offer it is: the page a card's QR code leads to
-	// shows that user's order for it.
-	UserID  string       `json:"userId,omitempty"`
+	// Token is the offer's short reference (pay.Offers.Issue); it travels
+	// as the charge's userId, comes back as create-order's userToken, and
+	// names the page a card's QR code leads to.
+	Token   string       `json:"token"`
 	Product shop.Product `json:"product"`
 	Count   int64        `json:"count"`
 	Total   shop.Fen     `json:"total"`

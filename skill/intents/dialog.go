@@ -30,7 +30,7 @@ type Config struct {
 	Ledger Ledger
 	// Payments confirms payments and refunds with the platform.
 	Payments Payments
-	// Offers signs the offer sent as the Charge's userId.
+	// Offers keeps the offer whose reference is the Charge's userId.
 	Offers OfferIssuer
 	// Device overrides the rule that decides a request's kind of device
 	// (nil → device.Of); the turn is rendered for the kind it returns.

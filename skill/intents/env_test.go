@@ -89,7 +89,7 @@ func newEnvWithStore(t testing.TB, kind *device.Kind, st shop.OrderStore) *env {
 	c := &clock{now: time.Now().UTC()}
 	platform := tsktest.NewPlatform(t)
 	cat := demoCatalog()
-	offers := &pay.Offers{Secret: []byte("test-offer-secret"), Now: c.Now}
+	offers := &pay.Offers{Secret: []byte("test-offer-secret"), Store: st, Now: c.Now}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	state := mem.New(mem.Config{Now: c.Now})
 	svc := &pay.Service{Ledger: &shop.Ledger{Store: st, Catalog: cat, Now: c.Now}, SkillID: tsktest.SkillID,
@@ -98,7 +98,10 @@ func newEnvWithStore(t testing.TB, kind *device.Kind, st shop.OrderStore) *env {
 		kind: kind, user: "user-1", session: "session-1"}
 	e.dialog = intents.New(e.config(func(c *intents.Config) {
 		c.QRURL = func(o *ui.Offer) string {
-			return "https://skill.example.com/qr/" + o.UserID + "-" + o.Product.ID + "-" + itoa(o.Count) + ".png"
+			if o.Token == "" {
+				return ""
+			}
+			return "https://skill.example.com/qr/" + o.Token + ".png"
 		}
 	}))
 	return e
@@ -195,7 +198,7 @@ type order struct {
 }
 
 // createOrder does what the platform does after the user orders: create
-// order at the skill with the offer token of the Charge directive.
+// order at the skill with the offer reference of the Charge directive.
 func (e *env) createOrder(resp *tsk.Response) order {
 	e.t.Helper()
 	ch, ok := find[tsk.Charge](resp)

@@ -30,6 +30,7 @@ const orderSkew = time.Minute
 // sentOffer is an offer this session sent (a Charge), kept in the session's
 // state until an order follows or it lapses.
 type sentOffer struct {
+	Ref       string    `json:"ref,omitempty"` // its reference (pay.Offers)
 	ProductID string    `json:"productId"`
 	Count     int64     `json:"count"`
 	Total     shop.Fen  `json:"total"`
@@ -91,11 +92,15 @@ func (d *Dialog) waiting(ctx context.Context, t *turn, p shop.Product) (v ui.Vie
 	}
 	if wait != nil {
 		l, _ := wait.Line(p.ID)
-		return waitingView(t, p, l.Quantity, l.Amount), true, nil
+		ref := ""
+		if wait.OfferID != "" {
+			ref = d.cfg.Offers.Ref(wait.OfferID)
+		}
+		return waitingView(t, p, l.Quantity, l.Amount, ref), true, nil
 	}
 	for _, of := range t.sent {
 		if of.ProductID == p.ID && t.now.Before(of.Until) && !orderedSince(orders, p.ID, of.At) {
-			return waitingView(t, p, of.Count, of.Total), true, nil
+			return waitingView(t, p, of.Count, of.Total, of.Ref), true, nil
 		}
 	}
 	return v, false, nil
@@ -144,22 +149,23 @@ func orderedSince(orders []shop.Order, productID string, at time.Time) bool {
 }
 
 // waitingView says that count of p for total wait for payment: short, with
-// the price in yuan; screens show the offer's card again.
-func waitingView(t *turn, p shop.Product, count int64, total shop.Fen) ui.View {
+// the price in yuan; screens show the offer's card again, its QR code
+// leading to the page of the offer whose reference is ref (none for "").
+func waitingView(t *turn, p shop.Product, count int64, total shop.Fen, ref string) ui.View {
 	t.state = state{}
 	name := p.Name
 	if count > 1 {
 		name += itoa(count) + "个"
 	}
 	v := say(name + "的订单还在等待付款，" + total.Yuan() + "，付款后就能使用，不用重新购买。")
-	v.Waiting = &ui.Offer{UserID: t.user(), Product: p, Count: count, Total: total}
+	v.Waiting = &ui.Offer{Token: ref, Product: p, Count: count, Total: total}
 	return v
 }
 
 // remember keeps an offer sent in this session until an order follows or
 // the session's lifetime passes.
 func (d *Dialog) remember(t *turn, o *ui.Offer) {
-	t.sent = append(t.live(), sentOffer{ProductID: o.Product.ID, Count: o.Count, Total: o.Total,
+	t.sent = append(t.live(), sentOffer{Ref: o.Token, ProductID: o.Product.ID, Count: o.Count, Total: o.Total,
 		At: t.now, Until: t.now.Add(d.cfg.SessionTTL)})
 }
 

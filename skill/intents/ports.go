@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/dingdang-voicepay/voicepay/shop"
-	"github.com/dingdang-voicepay/voicepay/skill/pay"
 )
 
 // The small interfaces the dialog depends on. The production types that
@@ -28,10 +27,12 @@ type Payments interface {
 	Refund(ctx context.Context, tradeNo string, amount shop.Fen, reason string) (shop.Order, error)
 }
 
-// OfferIssuer signs the offer sent as a Charge's userId. *pay.Offers
-// satisfies it.
+// OfferIssuer keeps an offer and returns its short reference, sent as a
+// Charge's userId; Ref gives the reference of a kept offer again, from its
+// id (an order's OfferID). *pay.Offers satisfies it.
 type OfferIssuer interface {
-	Issue(o pay.Offer) (string, error)
+	Issue(ctx context.Context, o shop.Offer) (string, error)
+	Ref(id string) string
 }
 
 // Sessions keeps each dialog's state between turns, per session and user.

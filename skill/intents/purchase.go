@@ -7,7 +7,6 @@ import (
 
 	"github.com/dingdang-voicepay/voicepay/device/ui"
 	"github.com/dingdang-voicepay/voicepay/shop"
-	"github.com/dingdang-voicepay/voicepay/skill/pay"
 )
 
 // sell takes a chosen product to the confirmation question: never charging
@@ -120,7 +119,7 @@ func (d *Dialog) issue(ctx context.Context, t *turn) (ui.View, error) {
 	if err != nil {
 		return ui.View{}, err
 	}
-	token, err := d.cfg.Offers.Issue(pay.Offer{
+	ref, err := d.cfg.Offers.Issue(ctx, shop.Offer{
 		UserID:   t.user(),
 		Items:    []shop.Line{{ItemID: p.ID, Quantity: count, Amount: total}},
 		TotalAmt: total,
@@ -131,7 +130,7 @@ func (d *Dialog) issue(ctx context.Context, t *turn) (ui.View, error) {
 	}
 	v := ui.View{
 		Speech: "好的，" + amount(p, count, total) + "。",
-		Offer:  &ui.Offer{Token: token, UserID: t.user(), Product: p, Count: count, Total: total},
+		Offer:  &ui.Offer{Token: ref, Product: p, Count: count, Total: total},
 	}
 	d.remember(t, v.Offer)
 	return v, nil

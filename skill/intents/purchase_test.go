@@ -49,7 +49,8 @@ func TestBuyOneTime(t *testing.T) {
 		if it.ItemID != "wgsd-35" || it.Price != 200 || it.TotalFee != 200 || it.Count != 1 {
 			t.Errorf("charge item %+v", it)
 		}
-		offer, err := e.pay.Offers.Verify(ch.Payload.ChargeInfo.UserID)
+		ref := ch.Payload.ChargeInfo.UserID
+		offer, err := e.pay.Offers.Resolve(e.ctx, ref)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -68,8 +69,8 @@ func TestBuyOneTime(t *testing.T) {
 				strings.Contains(desc+speech(r), "扫码支付") {
 				t.Errorf("offer card %q, speech %q", desc, speech(r))
 			}
-			// The QR code leads to this user's order page for this offer.
-			if url := rt.Template.BackgroundImage.Source.URL; !strings.HasSuffix(url, "/qr/"+e.user+"-wgsd-35-1.png") {
+			// The QR code leads to the order page of this offer.
+			if url := rt.Template.BackgroundImage.Source.URL; !strings.HasSuffix(url, "/qr/"+ref+".png") {
 				t.Errorf("offer card QR %q", url)
 			}
 		} else if e.kind == device.Screenless && !strings.Contains(speech(r), "叮当App") {

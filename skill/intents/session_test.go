@@ -36,7 +36,7 @@ func TestSessionBelongsToUser(t *testing.T) {
 		if !ok {
 			t.Fatalf("alice's confirmation lost: %q", speech(r))
 		}
-		if offer, err := e.pay.Offers.Verify(ch.Payload.ChargeInfo.UserID); err != nil || offer.UserID != "alice" {
+		if offer, err := e.pay.Offers.Resolve(e.ctx, ch.Payload.ChargeInfo.UserID); err != nil || offer.UserID != "alice" {
 			t.Errorf("offer %+v, %v; want alice's", offer, err)
 		}
 	})

@@ -10,8 +10,8 @@ import (
 )
 
 // CreateOrder handles the platform's create order. It checks the request's
-// fields, resolves userToken (an offer token, checked against the order, or
-// a plain user id), applies the ledger's rules (shop.Ledger.CheckOrder),
+// fields, resolves userToken (an offer reference, whose offer the order
+// must match, or a plain user id), applies the ledger's rules (shop.Ledger.CheckOrder),
 // derives the tradeNo from the request, and stores the order; it answers
 // SUCCESS with the tradeNo only once the order is durably stored. The same
 // request repeated returns the same tradeNo and never a second order. Every
@@ -33,7 +33,7 @@ func (s *Service) CreateOrder(ctx context.Context, req CreateOrderRequest) Reply
 // createOrder checks and stores the order, or says why not. The order is
 // returned (with its TradeNo at least) when a refusal concerns it.
 func (s *Service) createOrder(ctx context.Context, req CreateOrderRequest) (shop.Order, error) {
-	userID, intent, err := s.checkCreateOrder(ctx, req)
+	b, err := s.checkCreateOrder(ctx, req)
 	if err != nil {
 		return shop.Order{}, err
 	}
@@ -41,12 +41,13 @@ func (s *Service) createOrder(ctx context.Context, req CreateOrderRequest) (shop
 	o := shop.Order{
 		TradeNo:   TradeNo(req),
 		SkillID:   req.SkillID,
-		UserID:    userID,
+		UserID:    b.userID,
 		State:     shop.StateCreated,
 		TotalAmt:  req.TotalAmt,
 		Details:   slices.Clone(req.Details),
 		NonceStr:  req.NonceStr,
-		Intent:    intent,
+		OfferID:   b.offerID,
+		Intent:    b.intent,
 		CreatedAt: now,
 		ExpiresAt: now.Add(s.orderTTL()),
 		UpdatedAt: now,
@@ -68,50 +69,77 @@ func (s *Service) createOrder(ctx context.Context, req CreateOrderRequest) (shop
 	return o, nil
 }
 
-// checkCreateOrder validates a create order and returns the user it is for
-// and the intent carried by its offer, or a coded error saying why not.
-func (s *Service) checkCreateOrder(ctx context.Context, req CreateOrderRequest) (userID string, intent []byte, err error) {
+// buyer is whom a create order is for: the user, and the offer it was
+// placed from with the request to resume after payment (none for a plain
+// user id).
+type buyer struct {
+	userID  string
+	offerID string
+	intent  []byte
+}
+
+// checkCreateOrder validates a create order and returns whom it is for, or
+// a coded error saying why not.
+func (s *Service) checkCreateOrder(ctx context.Context, req CreateOrderRequest) (buyer, error) {
 	switch {
 	case req.SkillID == "" || len(req.SkillID) > 32:
-		return "", nil, shop.Coded(shop.EINVALID, EBadSkillID, "skillId must be 1..32 bytes")
+		return buyer{}, shop.Coded(shop.EINVALID, EBadSkillID, "skillId must be 1..32 bytes")
 	case req.SkillID != s.SkillID:
-		return "", nil, shop.Coded(shop.EINVALID, EWrongSkillID, "not our skillId")
+		return buyer{}, shop.Coded(shop.EINVALID, EWrongSkillID, "not our skillId")
 	case req.NonceStr == "" || len(req.NonceStr) > 32:
-		return "", nil, shop.Coded(shop.EINVALID, EBadNonce, "nonceStr must be 1..32 bytes")
+		return buyer{}, shop.Coded(shop.EINVALID, EBadNonce, "nonceStr must be 1..32 bytes")
 	case req.UserToken == "":
-		return "", nil, shop.Coded(shop.EINVALID, ENoUserToken, "no userToken")
+		return buyer{}, shop.Coded(shop.EINVALID, ENoUserToken, "no userToken")
 	case len(req.UserToken) > MaxUserToken:
-		return "", nil, shop.Coded(shop.EINVALID, EUserTokenTooLong, "userToken past %d bytes", MaxUserToken)
+		return buyer{}, shop.Coded(shop.EINVALID, EUserTokenTooLong, "userToken past %d bytes", MaxUserToken)
 	}
 	if err := shop.CheckID("userToken", req.UserToken); err != nil {
-		return "", nil, shop.Coded(shop.EINVALID, EBadUserToken, "%s", shop.ErrorMessage(err))
+		return buyer{}, shop.Coded(shop.EINVALID, EBadUserToken, "%s", shop.ErrorMessage(err))
 	}
 	// The lines first: a bad order is refused the same whoever asks.
 	if err := shop.CheckLines(s.Ledger.Catalog, req.Details, req.TotalAmt); err != nil {
-		return "", nil, err
+		return buyer{}, err
 	}
-	userID = req.UserToken
-	if looksLikeJWT(req.UserToken) {
-		if s.Offers == nil {
-			return "", nil, shop.Coded(shop.EINVALID, EBadUserToken, "offer tokens are not accepted")
+	b := buyer{userID: req.UserToken}
+	switch {
+	case IsOfferRef(req.UserToken):
+		var err error
+		if b, err = s.offerBuyer(ctx, req); err != nil {
+			return buyer{}, err
 		}
-		offer, err := s.Offers.Verify(req.UserToken)
-		switch {
-		case errors.Is(err, ErrOfferExpired):
-			return "", nil, shop.Coded(shop.EINVALID, EOfferExpired, "offer expired")
-		case err != nil:
-			return "", nil, shop.Coded(shop.EINVALID, EBadOffer, "offer invalid")
-		}
-		if err := offer.Match(req); err != nil {
-			return "", nil, shop.Coded(shop.EINVALID, EOfferMismatch, "order does not match offer")
-		}
-		if err := shop.CheckID("offer user", offer.UserID); err != nil {
-			return "", nil, shop.Coded(shop.EINVALID, EBadOffer, "%s", shop.ErrorMessage(err))
-		}
-		userID, intent = offer.UserID, offer.Intent
+	case looksLikeJWT(req.UserToken):
+		return buyer{}, shop.Coded(shop.EINVALID, EBadOffer, "offer tokens are not accepted")
 	}
-	if err := s.Ledger.CheckOrder(ctx, userID, req.Details, req.TotalAmt); err != nil {
-		return "", nil, err
+	if err := s.Ledger.CheckOrder(ctx, b.userID, req.Details, req.TotalAmt); err != nil {
+		return buyer{}, err
 	}
-	return userID, intent, nil
+	return b, nil
+}
+
+// offerBuyer resolves the offer reference of a create order, which must ask
+// for exactly what was offered. Unknown, expired and altered references
+// are refused with a code of their own; a store that cannot answer is our
+// trouble (the platform retries).
+func (s *Service) offerBuyer(ctx context.Context, req CreateOrderRequest) (buyer, error) {
+	if s.Offers == nil {
+		return buyer{}, shop.Coded(shop.EINVALID, EBadOffer, "offers are not accepted")
+	}
+	offer, err := s.Offers.Resolve(ctx, req.UserToken)
+	switch {
+	case errors.Is(err, ErrOfferExpired):
+		return buyer{}, shop.Coded(shop.EINVALID, EOfferExpired, "offer expired")
+	case errors.Is(err, ErrOfferUnknown):
+		return buyer{}, shop.Coded(shop.EINVALID, EUnknownOffer, "no such offer")
+	case errors.Is(err, ErrOfferInvalid):
+		return buyer{}, shop.Coded(shop.EINVALID, EBadOffer, "offer invalid")
+	case err != nil:
+		return buyer{}, err
+	}
+	if err := MatchOffer(offer, req); err != nil {
+		return buyer{}, shop.Coded(shop.EINVALID, EOfferMismatch, "order does not match offer")
+	}
+	if err := shop.CheckID("offer user", offer.UserID); err != nil {
+		return buyer{}, shop.Coded(shop.EINVALID, EBadOffer, "%s", shop.ErrorMessage(err))
+	}
+	return buyer{userID: offer.UserID, offerID: offer.ID, intent: offer.Intent}, nil
 }

@@ -22,21 +22,24 @@ func TestCreateOrderRefusals(t *testing.T) {
 	e.buy(t, "owner", line("ep1", 1, 990)) // for "already_owned"
 	e.create(t, "someone", line("credits", 2, 200))
 
-	offer := pay.Offer{UserID: "u-offer", Items: []shop.Line{line("credits", 3, 300)}, TotalAmt: 300}
-	good, err := e.offers.Issue(offer)
+	offer := shop.Offer{UserID: "u-offer", Items: []shop.Line{line("credits", 3, 300)}, TotalAmt: 300}
+	good, err := e.offers.Issue(ctx, offer)
 	if err != nil {
 		t.Fatal(err)
 	}
-	parts := strings.Split(good, ".")
-	forgedOffers := &pay.Offers{Secret: []byte("not-our-secret"), Now: e.clock.Now}
-	forged, _ := forgedOffers.Issue(offer)
-	pastOffers := &pay.Offers{Secret: []byte("test-offer-secret"), Now: func() time.Time { return e.clock.Now().Add(-time.Hour) }}
-	expired, _ := pastOffers.Issue(offer)
-	richer := offer
-	richer.Items = []shop.Line{line("credits", 30, 3000)}
-	richer.TotalAmt = 3000
-	richPayload, _ := e.offers.Issue(richer)
-	tampered := parts[0] + "." + strings.Split(richPayload, ".")[1] + "." + parts[2]
+	other, err := e.offers.Issue(ctx, offer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	forged, _ := (&pay.Offers{Secret: []byte("not-our-secret"), Store: e.store, Now: e.clock.Now}).Issue(ctx, offer)
+	unknown, _ := (&pay.Offers{Secret: []byte("test-offer-secret"), Store: newEnv(t).store, Now: e.clock.Now}).Issue(ctx, offer)
+	pastOffers := &pay.Offers{Secret: []byte("test-offer-secret"), Store: e.store,
+		Now: func() time.Time { return e.clock.Now().Add(-pay.DefaultOfferTTL - time.Second) }}
+	expired, _ := pastOffers.Issue(ctx, offer)
+	// Another offer's tag on this one's id, and one character of the id
+	// changed.
+	swappedTag := good[:len(good)-16] + other[len(other)-16:]
+	alteredID := good[:5] + flip(good[5]) + good[6:]
 
 	base := func(mod func(*pay.CreateOrderRequest)) pay.CreateOrderRequest {
 		r := fakeplatform.NewCreateOrder("u1", line("credits", 2, 200), line("album", 1, 500))
@@ -99,10 +102,13 @@ func TestCreateOrderRefusals(t *testing.T) {
 		{"userToken with a newline", withOffer("owner\nzz", line("credits", 1, 100)), "bad_user_token"},
 		{"userToken with DEL", withOffer("owner\x7f", line("credits", 1, 100)), "bad_user_token"},
 		{"userToken with a C1 control", withOffer("owner\u0085", line("credits", 1, 100)), "bad_user_token"},
-		{"offer tampered", withOffer(tampered, line("credits", 30, 3000)), "bad_offer"},
+		{"offer with another's tag", withOffer(swappedTag, line("credits", 3, 300)), "bad_offer"},
+		{"offer id altered", withOffer(alteredID, line("credits", 3, 300)), "bad_offer"},
 		{"offer forged", withOffer(forged, line("credits", 3, 300)), "bad_offer"},
+		{"offer made up", withOffer("of_"+strings.Repeat("A", 28), line("credits", 3, 300)), "bad_offer"},
+		{"unknown_offer", withOffer(unknown, line("credits", 3, 300)), "unknown_offer"},
 		{"offer_expired", withOffer(expired, line("credits", 3, 300)), "offer_expired"},
-		{"offer garbage", withOffer("a.b.c", line("credits", 3, 300)), "bad_offer"},
+		{"former offer token", withOffer("a.b.c", line("credits", 3, 300)), "bad_offer"},
 		{"order differs from offer", withOffer(good, line("credits", 4, 400)), "offer_mismatch"},
 	}
 	for _, tc := range tests {
@@ -167,21 +173,53 @@ func TestCreateOrderRepeatAfterDelivery(t *testing.T) {
 	}
 }
 
+// flip returns another character of the offer alphabet.
+func flip(c byte) string {
+	if c == 'A' {
+		return "B"
+	}
+	return "A"
+}
+
 func TestCreateOrderWithOffer(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	intent := json.RawMessage(`{"intent":"play","slots":{"episode":"1"}}`)
-	tok, err := e.offers.Issue(pay.Offer{UserID: "u-42", Items: []shop.Line{line("ep1", 1, 990)}, TotalAmt: 990, Intent: intent})
+	ref, err := e.offers.Issue(ctx, shop.Offer{UserID: "u-42", Items: []shop.Line{line("ep1", 1, 990)}, TotalAmt: 990, Intent: intent})
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := e.svc.CreateOrder(ctx, fakeplatform.NewCreateOrder(tok, line("ep1", 1, 990)))
+	r := e.svc.CreateOrder(ctx, fakeplatform.NewCreateOrder(ref, line("ep1", 1, 990)))
 	if !r.OK() || len(r.TradeNo) > 32 {
 		t.Fatalf("CreateOrder = %+v", r)
 	}
 	o := e.order(t, r.TradeNo)
-	if o.UserID != "u-42" || string(o.Intent) != string(intent) {
-		t.Errorf("order user %q intent %s", o.UserID, o.Intent)
+	offer, err := e.offers.Lookup(ctx, ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.UserID != "u-42" || string(o.Intent) != string(intent) || o.OfferID != offer.ID || o.OfferID == "" {
+		t.Errorf("order user %q intent %s offer %q; want u-42, the offer's intent and id %q", o.UserID, o.Intent, o.OfferID, offer.ID)
+	}
+}
+
+// TestCreateOrderPlainUser: a userToken that is not an offer reference is a
+// plain user id, checked against the catalog's prices, with no offer.
+func TestCreateOrderPlainUser(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	for _, user := range []string{"u1", "of_short", strings.Repeat("x", 31), "of_" + strings.Repeat("A", 27) + "."} {
+		r := e.svc.CreateOrder(ctx, fakeplatform.NewCreateOrder(user, line("credits", 1, 100)))
+		if !r.OK() {
+			t.Errorf("CreateOrder for %q = %+v, want SUCCESS", user, r)
+			continue
+		}
+		if o := e.order(t, r.TradeNo); o.UserID != user || o.OfferID != "" {
+			t.Errorf("order for %q: user %q offer %q", user, o.UserID, o.OfferID)
+		}
+	}
+	if r := e.svc.CreateOrder(ctx, fakeplatform.NewCreateOrder("u1", line("credits", 1, 99))); r.RetMsg != "amount_mismatch" {
+		t.Errorf("a plain user's order below the price: %+v", r)
 	}
 }
 

@@ -103,7 +103,7 @@ func (m *model) step() string {
 		user := m.prefix + propUsers[m.pick(len(propUsers))]
 		lines := propLines[m.pick(len(propLines))]
 		total, _ := shop.SumLines(lines)
-		tok, err := e.offers.Issue(pay.Offer{UserID: user, Items: lines, TotalAmt: total})
+		tok, err := e.offers.Issue(ctx, shop.Offer{UserID: user, Items: lines, TotalAmt: total})
 		if err != nil {
 			m.t.Fatal(err)
 		}

@@ -76,7 +76,7 @@ func newEnv(t *testing.T) *env {
 func newEnvWithStore(t *testing.T, st shop.OrderStore) *env {
 	t.Helper()
 	clk := &clock{t: time.Now().UTC().Truncate(time.Second)}
-	offers := &pay.Offers{Secret: []byte("test-offer-secret"), Now: clk.Now}
+	offers := &pay.Offers{Secret: []byte("test-offer-secret"), Store: st, Now: clk.Now}
 	plat := tsktest.NewPlatform(t)
 	cat := testCatalog()
 	if err := cat.Validate(); err != nil {

@@ -23,7 +23,8 @@ const (
 	ERefundAmtMismatch = "refund_amt_mismatch" // refundAmt other than the refund's
 	ERefundIDMismatch  = "refund_id_mismatch"  // refundTransactionId other than the one recorded
 	EOfferExpired      = "offer_expired"       // an offer past its TTL
-	EBadOffer          = "bad_offer"           // an offer forged, altered or malformed
+	EUnknownOffer      = "unknown_offer"       // an offer reference naming no offer we keep
+	EBadOffer          = "bad_offer"           // an offer reference forged, altered or malformed
 	EOfferMismatch     = "offer_mismatch"      // an order other than the offer
 	EQueryMismatch     = "query_mismatch"      // orderquery answered about another order
 	ERefundRefused     = "refund_refused"      // the platform refused a refund

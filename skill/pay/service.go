@@ -20,7 +20,7 @@ const DefaultOrderTTL = 30 * time.Minute
 // one table (FailReply).
 //
 // Ledger (with its Store, Catalog and clock) and SkillID are required;
-// Offers is needed only to accept offer tokens as userToken; Platform only
+// Offers is needed only to accept offer references as userToken; Platform only
 // for Confirm, Refund and the Reconciler. The zero values of OrderTTL and
 // Logger are DefaultOrderTTL and slog.Default().
 //
