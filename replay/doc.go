@@ -34,12 +34,17 @@
 //	step: ship-notify           # copies: 3 sends it three times
 //	step: connections-response  # the post-payment jump (partnerOrderId = tradeNo);
 //	                            # ids: swapped (as in the platform's example) or missing
+//	                            # order: 1 names the conversation's first order
 //	step: refund-notify         # status: SUCCESS (default) or FAIL
+//	step: advance               # by: 2h moves the clock of the skill and its
+//	                            # platform forward (a Target that is a Clock)
 //
 // A ship-notify placed after the connections-response is a late one: the
 // skill has to ask orderquery when the user comes back. So is one placed
 // after a user turn that repeats the original request (pic/pay3: the
-// platform replays it after payment).
+// platform replays it after payment). An advance before a create-order
+// places the order that much later than the offer, as the phone app does
+// for a screenless speaker.
 //
 // The want block of a user turn holds the speech, whether the session ends,
 // and each directive with its key fields (template type and title, Charge

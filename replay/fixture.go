@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"golang.org/x/tools/txtar"
 	"gopkg.in/yaml.v3"
@@ -33,6 +34,7 @@ const (
 	StepShipNotify          = "ship-notify"
 	StepConnectionsResponse = "connections-response"
 	StepRefundNotify        = "refund-notify"
+	StepAdvance             = "advance" // move the clock of the skill and the platform forward (By)
 )
 
 // How a connections-response names the order (PlatformTurn.IDs); "" is as
@@ -44,7 +46,7 @@ const (
 
 var (
 	requestKinds = []string{"", RequestIntent, RequestLaunch, RequestSessionEnded, RequestElementSelected}
-	steps        = []string{StepCreateOrder, StepPay, StepShipNotify, StepConnectionsResponse, StepRefundNotify}
+	steps        = []string{StepCreateOrder, StepPay, StepShipNotify, StepConnectionsResponse, StepRefundNotify, StepAdvance}
 )
 
 // Fixture is one conversation read from a txtar file.
@@ -87,6 +89,10 @@ type PlatformTurn struct {
 	Copies int    `yaml:"copies,omitempty"` // ship-notify: how many times
 	Status string `yaml:"status,omitempty"` // refund-notify: SUCCESS or FAIL
 	IDs    string `yaml:"ids,omitempty"`    // connections-response: swapped or missing
+	By     string `yaml:"by,omitempty"`     // advance: how far, a Go duration ("2h")
+	// Order is for connections-response: which of the conversation's
+	// orders the jump names, 1 for the first (default: the last).
+	Order int `yaml:"order,omitempty"`
 }
 
 // Kind returns "user" or "platform".
@@ -253,6 +259,15 @@ func (t Turn) check() error {
 		}
 		if p.IDs != "" && (p.Step != StepConnectionsResponse || (p.IDs != IDsSwapped && p.IDs != IDsMissing)) {
 			return fmt.Errorf("ids is for connections-response only: %s or %s", IDsSwapped, IDsMissing)
+		}
+		if p.Order < 0 || (p.Order > 0 && p.Step != StepConnectionsResponse) {
+			return fmt.Errorf("order is for connections-response only, and at least 1")
+		}
+		if (p.By != "") != (p.Step == StepAdvance) {
+			return fmt.Errorf("by is for advance only, and advance needs it")
+		}
+		if d, err := time.ParseDuration(p.By); p.By != "" && (err != nil || d <= 0) {
+			return fmt.Errorf("by %q: want a positive Go duration, such as 2h", p.By)
 		}
 		return nil
 	}

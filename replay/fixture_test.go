@@ -62,6 +62,12 @@ func TestParseBroken(t *testing.T) {
 		{"copies on pay", header + "-- 1 platform --\nstep: pay\ncopies: 2\n", 1, "copies"},
 		{"ids on pay", header + "-- 1 platform --\nstep: pay\nids: swapped\n", 1, "ids"},
 		{"unknown ids", header + "-- 1 platform --\nstep: connections-response\nids: reversed\n", 1, "ids"},
+		{"advance without by", header + "-- 1 platform --\nstep: advance\n", 1, "advance needs it"},
+		{"by on pay", header + "-- 1 platform --\nstep: pay\nby: 2h\n", 1, "by is for advance"},
+		{"advance by a day word", header + "-- 1 platform --\nstep: advance\nby: tomorrow\n", 1, "positive Go duration"},
+		{"advance backwards", header + "-- 1 platform --\nstep: advance\nby: -2h\n", 1, "positive Go duration"},
+		{"order on pay", header + "-- 1 platform --\nstep: pay\norder: 1\n", 1, "order is for connections-response"},
+		{"order 0 of a jump", header + "-- 1 platform --\nstep: connections-response\norder: -1\n", 1, "at least 1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

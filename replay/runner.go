@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/dingdang-voicepay/voicepay/fakeplatform"
 	"github.com/dingdang-voicepay/voicepay/shop"
@@ -38,6 +39,14 @@ type Target interface {
 	SettleRefund(ctx context.Context, tradeNo string, status shop.RefundStatus) (pay.RefundNotifyRequest, error)
 	// Order returns the skill's order, as its admin view shows it.
 	Order(ctx context.Context, tradeNo string) (shop.Order, error)
+}
+
+// Clock is a Target whose clock can be moved forward, for the platform
+// step "advance": the skill's, its fake platform's and the target's own
+// (which signs what it sends), together. HTTPTarget is one when it drives a
+// sandbox.
+type Clock interface {
+	Advance(ctx context.Context, d time.Duration) error
 }
 
 // Runner plays fixtures against a Target.
@@ -199,16 +208,18 @@ type run struct {
 	sessions map[string]bool // session ids used so far
 	requests int             // skill requests sent so far
 	charge   *tsk.Charge     // the last Charge directive
-	tradeNo  string
+	tradeNo  string          // the last order's
 	total    shop.Fen
 	txID     string
+	tradeNos []string          // every order created, in turn
+	txIDs    map[string]string // the transaction paying each order
 }
 
 func newRun(t Target, f *Fixture) *run {
 	var b [4]byte
 	_, _ = rand.Read(b[:])
 	nonce := hex.EncodeToString(b[:])
-	r := &run{target: t, f: f, nonce: nonce, user: f.User + "-" + nonce, sessions: map[string]bool{}}
+	r := &run{target: t, f: f, nonce: nonce, user: f.User + "-" + nonce, sessions: map[string]bool{}, txIDs: map[string]string{}}
 	// A fresh user per run keeps runs against a long-lived server apart.
 	r.norm.Learn(r.user, f.User)
 	return r
@@ -268,6 +279,12 @@ func cmpString(a, b string) string {
 
 // skill sends a request and observes the answer.
 func (r *run) skill(ctx context.Context, req *tsk.Request, want *Want) (Want, error) {
+	return r.skillAbout(ctx, req, want, r.tradeNo)
+}
+
+// skillAbout sends a request about an order and observes the answer, with
+// that order's view.
+func (r *run) skillAbout(ctx context.Context, req *tsk.Request, want *Want, tradeNo string) (Want, error) {
 	body, err := r.target.Skill(ctx, req)
 	if err != nil {
 		return Want{}, err
@@ -288,18 +305,23 @@ func (r *run) skill(ctx context.Context, req *tsk.Request, want *Want) (Want, er
 		}
 	}
 	w := r.norm.Response(resp)
-	return r.withOrder(ctx, w, want, false)
+	return r.withOrderOf(ctx, tradeNo, w, want, false)
 }
 
-// withOrder adds the order's view when the fixture checks it (or, while
-// recording a new want, for platform turns).
+// withOrder adds the last order's view when the fixture checks it (or,
+// while recording a new want, for platform turns).
 func (r *run) withOrder(ctx context.Context, w Want, want *Want, platform bool) (Want, error) {
-	if r.tradeNo == "" || (want == nil && !platform) || (want != nil && want.Order == nil) {
+	return r.withOrderOf(ctx, r.tradeNo, w, want, platform)
+}
+
+// withOrderOf adds the view of an order, as withOrder does.
+func (r *run) withOrderOf(ctx context.Context, tradeNo string, w Want, want *Want, platform bool) (Want, error) {
+	if tradeNo == "" || (want == nil && !platform) || (want != nil && want.Order == nil) {
 		return w, nil
 	}
-	o, err := r.target.Order(ctx, r.tradeNo)
+	o, err := r.target.Order(ctx, tradeNo)
 	if err != nil {
-		return w, fmt.Errorf("order %s: %w", r.tradeNo, err)
+		return w, fmt.Errorf("order %s: %w", tradeNo, err)
 	}
 	w.Order = Order(o)
 	return w, nil

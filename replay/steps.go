@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"time"
 
 	"golang.org/x/tools/txtar"
 
@@ -26,9 +27,11 @@ func (r *run) platform(ctx context.Context, p *PlatformTurn, want *Want) (Want, 
 	case StepShipNotify:
 		w, err = r.shipNotify(ctx, max(p.Copies, 1))
 	case StepConnectionsResponse:
-		return r.connectionsResponse(ctx, p.IDs, want)
+		return r.connectionsResponse(ctx, p.Order, p.IDs, want)
 	case StepRefundNotify:
 		w, err = r.refundNotify(ctx, shop.RefundStatus(cmpString(p.Status, string(shop.RefundSuccess))))
+	case StepAdvance:
+		w, err = r.advance(ctx, p.By)
 	default:
 		err = fmt.Errorf("unknown step %q", p.Step)
 	}
@@ -51,6 +54,7 @@ func (r *run) createOrder(ctx context.Context) (Want, error) {
 	}
 	if reply.OK() {
 		r.tradeNo, r.total, r.txID = reply.TradeNo, req.TotalAmt, ""
+		r.tradeNos = append(r.tradeNos, reply.TradeNo)
 		r.norm.Learn(reply.TradeNo, "<tradeNo>")
 		if err := r.target.Open(ctx, reply.TradeNo, req.TotalAmt); err != nil {
 			return Want{}, fmt.Errorf("create-order: platform: %w", err)
@@ -69,6 +73,7 @@ func (r *run) pay(ctx context.Context) (Want, error) {
 		return Want{}, fmt.Errorf("pay: %w", err)
 	}
 	r.txID = tx
+	r.txIDs[r.tradeNo] = tx
 	r.norm.Learn(tx, "<transactionId>")
 	return Want{Reply: "PAID"}, nil
 }
@@ -95,19 +100,26 @@ func (r *run) shipNotify(ctx context.Context, copies int) (Want, error) {
 }
 
 // connectionsResponse is the post-payment jump: a Connections.Response
-// Charge naming our tradeNo as partnerOrderId, or with the ids swapped or
-// missing.
-func (r *run) connectionsResponse(ctx context.Context, ids string, want *Want) (Want, error) {
+// Charge naming our tradeNo as partnerOrderId (of the last order, or of
+// the n-th from 1), or with the ids swapped or missing.
+func (r *run) connectionsResponse(ctx context.Context, n int, ids string, want *Want) (Want, error) {
 	if r.tradeNo == "" {
 		return Want{}, errors.New("connections-response: no order created yet")
 	}
-	dd := r.txID
+	tradeNo, dd := r.tradeNo, r.txID
+	if n > 0 {
+		if n > len(r.tradeNos) {
+			return Want{}, fmt.Errorf("connections-response: order %d of %d", n, len(r.tradeNos))
+		}
+		tradeNo = r.tradeNos[n-1]
+		dd = r.txIDs[tradeNo]
+	}
 	if dd == "" {
 		dd = "DDUNPAID" + r.nonce
 		r.norm.Learn(dd, "<transactionId>")
 	}
 	session := "replay-" + r.nonce + "-"
-	partner := r.tradeNo
+	partner := tradeNo
 	switch ids {
 	case IDsSwapped:
 		partner, dd = dd, partner
@@ -115,7 +127,7 @@ func (r *run) connectionsResponse(ctx context.Context, ids string, want *Want) (
 		partner, dd = "", ""
 	}
 	req := fakeplatform.NewConnectionsResponse(partner, dd, r.options(session)...)
-	return r.skill(ctx, req, want)
+	return r.skillAbout(ctx, req, want, tradeNo)
 }
 
 // refundNotify settles the order's pending refund on the fake platform and
@@ -134,6 +146,24 @@ func (r *run) refundNotify(ctx context.Context, status shop.RefundStatus) (Want,
 		return Want{}, fmt.Errorf("refund-notify: %w", err)
 	}
 	return Want{Reply: replyText(reply)}, nil
+}
+
+// advance moves the clock of the skill and its platform forward: what
+// happens next happens that much later (an order placed in the phone app
+// hours after the offer).
+func (r *run) advance(ctx context.Context, by string) (Want, error) {
+	d, err := time.ParseDuration(by)
+	if err != nil {
+		return Want{}, fmt.Errorf("advance: %w", err)
+	}
+	c, ok := r.target.(Clock)
+	if !ok {
+		return Want{}, errors.New("advance: this target's clock cannot be moved (run in-process, or against `skill sandbox`)")
+	}
+	if err := c.Advance(ctx, d); err != nil {
+		return Want{}, fmt.Errorf("advance: %w", err)
+	}
+	return Want{Reply: "ADVANCED " + by}, nil
 }
 
 // replyText is a partner reply as a fixture shows it.

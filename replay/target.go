@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/dingdang-voicepay/voicepay/admin"
@@ -30,9 +31,31 @@ type HTTPTarget struct {
 	PlatformURL string                 // the sandbox's base URL
 	Admin       *admin.Client
 	HTTP        *http.Client // nil → a 10s-timeout client
+
+	ahead atomic.Int64 // how far Advance moved the clock
 }
 
-var _ Target = (*HTTPTarget)(nil)
+var (
+	_ Target = (*HTTPTarget)(nil)
+	_ Clock  = (*HTTPTarget)(nil)
+)
+
+// now is the target's clock: the sandbox's, as Advance moved it.
+func (t *HTTPTarget) now() time.Time { return time.Now().Add(time.Duration(t.ahead.Load())) }
+
+// Advance implements Clock: it moves the sandbox's clock (POST
+// /sandbox/platform/advance), then sets its own to the sandbox's new time;
+// that clock signs what the target sends and its admin tokens
+// (Platform.Now and Admin.Now are set to it).
+func (t *HTTPTarget) Advance(ctx context.Context, d time.Duration) error {
+	var r sandbox.AdvanceReply
+	if err := t.control(ctx, "advance", sandbox.AdvanceRequest{By: d.String()}, &r); err != nil {
+		return err
+	}
+	t.ahead.Store(int64(time.Until(r.Now)))
+	t.Platform.Now, t.Admin.Now = t.now, t.now
+	return nil
+}
 
 // NewSandboxTarget returns the target of a running sandbox, signing skill
 // requests with RSA2 (or HMAC when hmac is set).

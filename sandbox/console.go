@@ -22,6 +22,9 @@ type Console struct {
 	Platform *fakeplatform.Platform // sends the skill requests and pay calls, keeps the pay state
 	NLU      *NLU
 	Logger   *slog.Logger
+	// Clock is the sandbox's clock, moved by POST /sandbox/platform/advance
+	// (nil: that call fails).
+	Clock *Clock
 
 	mu    sync.Mutex
 	users map[string]*speaker // by device kind + user
@@ -99,6 +102,7 @@ func (c *Console) Handler() http.Handler {
 	mux.HandleFunc("POST /sandbox/platform/open", serveJSON(c.open))
 	mux.HandleFunc("POST /sandbox/platform/pay", serveJSON(c.markPaid))
 	mux.HandleFunc("POST /sandbox/platform/settle", serveJSON(c.settle))
+	mux.HandleFunc("POST /sandbox/platform/advance", serveJSON(c.advance))
 	return mux
 }
 

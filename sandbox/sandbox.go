@@ -50,6 +50,9 @@ type Wiring struct {
 	AdminSecret []byte // the admin API's secret
 	PlatformURL string // base of the fake platform's pay interfaces, ending in "/"
 	PublicURL   string // the skill's own base URL (QR image links)
+	// Now is the sandbox's clock (Clock.Now): the skill must read it for
+	// everything time decides, so that advancing it moves the whole sandbox.
+	Now func() time.Time
 }
 
 // Build builds the skill for the wiring. close releases what it opened
@@ -81,6 +84,7 @@ type Sandbox struct {
 	Created     []string // key files written on this start
 	Platform    *fakeplatform.Platform
 	Console     *Console
+	Clock       *Clock // the clock of the skill, the platform and the console
 
 	app      App
 	closeApp func() error
@@ -109,7 +113,7 @@ func Start(ctx context.Context, c Config) (*Sandbox, error) {
 		return nil, errors.New("sandbox: no Build")
 	}
 	c.DataDir = cmp.Or(c.DataDir, DefaultDataDir)
-	s := &Sandbox{SkillID: cmp.Or(c.SkillID, DefaultSkillID), done: make(chan error, 2)}
+	s := &Sandbox{SkillID: cmp.Or(c.SkillID, DefaultSkillID), Clock: &Clock{}, done: make(chan error, 2)}
 	if c.Keys != nil {
 		s.Keys = *c.Keys
 	} else {
@@ -135,6 +139,7 @@ func Start(ctx context.Context, c Config) (*Sandbox, error) {
 	s.app, s.closeApp, err = c.Build(ctx, Wiring{
 		DataDir: c.DataDir, CatalogPath: c.Catalog, SkillID: s.SkillID,
 		Keys: s.Keys, AdminSecret: s.AdminSecret, PlatformURL: s.PlatformURL + fakeplatform.PayPath, PublicURL: s.SkillURL,
+		Now: s.Clock.Now,
 	})
 	if err != nil {
 		skillLn.Close()
@@ -151,8 +156,8 @@ func Start(ctx context.Context, c Config) (*Sandbox, error) {
 		return nil, err
 	}
 	s.Platform = &fakeplatform.Platform{SkillID: s.SkillID, SkillURL: s.SkillURL, Key: s.Keys.Platform,
-		SkillKey: &s.Keys.Skill.PublicKey, Secret: s.Keys.Secret, HMAC: c.HMAC}
-	s.Console = &Console{SkillID: s.SkillID, Platform: s.Platform, NLU: nlu, Logger: c.Logger}
+		SkillKey: &s.Keys.Skill.PublicKey, Secret: s.Keys.Secret, HMAC: c.HMAC, Now: s.Clock.Now}
+	s.Console = &Console{SkillID: s.SkillID, Platform: s.Platform, NLU: nlu, Logger: c.Logger, Clock: s.Clock}
 	mux := http.NewServeMux()
 	mux.Handle(fakeplatform.PayPath, s.Platform.Handler())
 	mux.Handle("/sandbox/", s.Console.Handler())

@@ -138,3 +138,37 @@ func TestReplayMissingWantAndUpdate(t *testing.T) {
 		t.Fatalf("diff:\n%s", out.String())
 	}
 }
+
+// fixtureHeader starts a fixture of the tests.
+const fixtureHeader = "title: t\ndevice: screened\nuser: alice\n"
+
+// plainTarget hides a target's clock.
+type plainTarget struct{ replay.Target }
+
+// TestReplayStepErrors: an advance against a target whose clock cannot
+// move, and a jump naming an order not made, fail the fixture clearly.
+func TestReplayStepErrors(t *testing.T) {
+	target := replay.NewSandboxTarget(startSandbox(t, false), false)
+	tests := []struct {
+		name   string
+		target replay.Target
+		data   string
+		want   string
+	}{
+		{"advance without a clock", plainTarget{target}, fixtureHeader + "-- 1 platform --\nstep: advance\nby: 2h\n", "cannot be moved"},
+		{"jump to an order not made", target, fixtureHeader + "-- 1 user --\nintent: buy\nslots: {product: 听书币, count: 1}\n" +
+			"-- 2 user --\nintent: yes\n-- 3 platform --\nstep: create-order\n-- 4 platform --\nstep: connections-response\norder: 2\n", "order 2 of 1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, err := replay.Parse(filepath.Join(t.TempDir(), "steps.txtar"), []byte(tt.data))
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = (&replay.Runner{Target: tt.target, Update: true, Out: io.Discard}).Run(context.Background(), f)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want one mentioning %q", err, tt.want)
+			}
+		})
+	}
+}

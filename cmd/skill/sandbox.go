@@ -60,7 +60,7 @@ func sandboxBuild(cfg config, log *slog.Logger) sandbox.Build {
 		c.PlatformURL, c.PublicURL = w.PlatformURL, w.PublicURL
 		c.Secret, c.AdminSecret = string(w.Keys.Secret), string(w.AdminSecret)
 		web, closeApp, err := build(ctx, c, options{
-			PlatformKeys: []*rsa.PublicKey{&w.Keys.Platform.PublicKey}, PrivateKey: w.Keys.Skill, Logger: log,
+			PlatformKeys: []*rsa.PublicKey{&w.Keys.Platform.PublicKey}, PrivateKey: w.Keys.Skill, Logger: log, Now: w.Now,
 		})
 		if err != nil {
 			return nil, nil, err

@@ -2,12 +2,15 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dingdang-voicepay/voicepay/sandbox"
 )
@@ -133,5 +136,45 @@ func TestSandboxMakesItsKeys(t *testing.T) {
 	second := startConsole(t, dir, nil, false)
 	if len(second.Created) != 0 || !second.Keys.Skill.Equal(first.Keys.Skill) || !second.Keys.Platform.Equal(first.Keys.Platform) {
 		t.Fatalf("second start made new keys: %v", second.Created)
+	}
+}
+
+// TestSandboxAdvance: POST /sandbox/platform/advance moves the clock of the whole
+// sandbox forward (never back), and a purchase still goes through after:
+// the skill, the platform and the console agree on the time.
+func TestSandboxAdvance(t *testing.T) {
+	s := startConsole(t, t.TempDir(), testKeys(), false)
+	ctx := context.Background()
+	advance := func(by string) (int, sandbox.AdvanceReply) {
+		t.Helper()
+		resp, err := http.Post(s.PlatformURL+"/sandbox/platform/advance", "application/json", strings.NewReader(`{"by":"`+by+`"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var r sandbox.AdvanceReply
+		_ = json.NewDecoder(resp.Body).Decode(&r)
+		return resp.StatusCode, r
+	}
+	for _, text := range []string{"买3个听书币", "是的"} {
+		if _, err := s.Console.Say(ctx, sandbox.SayRequest{User: "carol", Text: text}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	status, r := advance("2h")
+	if ahead := time.Until(r.Now); status != 200 || ahead < 2*time.Hour-time.Minute || ahead > 2*time.Hour+time.Minute {
+		t.Fatalf("advance 2h: %d, now %v (%v ahead)", status, r.Now, ahead)
+	}
+	if ahead := time.Until(s.Clock.Now()); ahead < 2*time.Hour-time.Minute {
+		t.Errorf("the sandbox's clock is %v ahead, want 2h", ahead)
+	}
+	for _, by := range []string{"-1h", "0s", "tomorrow"} {
+		if status, _ := advance(by); status != http.StatusBadRequest {
+			t.Errorf("advance %s: %d, want 400", by, status)
+		}
+	}
+	paid, err := s.Console.Pay(ctx, sandbox.PayRequest{User: "carol"})
+	if err != nil || paid.Order.ShipNotify != "SUCCESS" || !strings.Contains(paid.Speech, "听书币现在有3个") {
+		t.Fatalf("pay two hours later: %+v, %v", paid, err)
 	}
 }

@@ -140,7 +140,7 @@ func newApp(ctx context.Context, cfg config, opt options) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	if a.orders, a.state, err = openStores(ctx, cfg); err != nil {
+	if a.orders, a.state, err = openStores(ctx, cfg, now); err != nil {
 		return nil, err
 	}
 
@@ -198,11 +198,11 @@ func (a *app) Close() error {
 // SKILL_REDIS_URL is set, else the bbolt file in the data directory (which
 // another process, such as a running server, may hold locked) for orders and
 // memory for the dialog state of this one process.
-func openStores(ctx context.Context, cfg config) (shop.OrderStore, shop.StateStore, error) {
+func openStores(ctx context.Context, cfg config, now func() time.Time) (shop.OrderStore, shop.StateStore, error) {
 	if cfg.RedisURL != "" {
 		cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		defer cancel()
-		st, err := redis.New(cctx, cfg.RedisURL, redis.Config{})
+		st, err := redis.New(cctx, cfg.RedisURL, redis.Config{Now: now})
 		if err != nil {
 			return nil, nil, fmt.Errorf("SKILL_REDIS_URL: %w", err)
 		}
@@ -212,14 +212,14 @@ func openStores(ctx context.Context, cfg config) (shop.OrderStore, shop.StateSto
 		return nil, nil, badSetting("SKILL_DATA", "%v", err)
 	}
 	path := filepath.Join(cfg.Data, storeFile)
-	st, err := bolt.Open(path, bolt.Config{Timeout: 500 * time.Millisecond})
+	st, err := bolt.Open(path, bolt.Config{Timeout: 500 * time.Millisecond, Now: now})
 	if errors.Is(err, bolt.ErrLocked) {
 		return nil, nil, fmt.Errorf("%w: %s is in use by another process (is `skill serve` running? then use --server URL)", errLocked, path)
 	}
 	if err != nil {
 		return nil, nil, err
 	}
-	return st, mem.New(mem.Config{}), nil
+	return st, mem.New(mem.Config{Now: now}), nil
 }
 
 // errLocked means the bbolt file is held by another process.
