@@ -2,9 +2,11 @@ package intents
 
 import (
 	"context"
+	"encoding/json"
 
 	"github.com/dingdang-voicepay/voicepay/device/ui"
 	"github.com/dingdang-voicepay/voicepay/shop"
+	"github.com/dingdang-voicepay/voicepay/skill/tsk"
 )
 
 // Play plays purchased content; slots product, or album and index (the
@@ -40,10 +42,41 @@ func (d *Dialog) playProduct(ctx context.Context, t *turn, p shop.Product) (ui.V
 	if err != nil {
 		return ui.View{}, err
 	}
-	if owns {
-		return d.start(ctx, t, p, "")
+	if !owns {
+		return d.offerToPlay(ctx, t, p)
 	}
-	return d.offerToPlay(ctx, t, p)
+	if o, ok, err := d.unresumed(ctx, t, p); err != nil || ok {
+		if err != nil {
+			return ui.View{}, err
+		}
+		return d.resume(ctx, t, o)
+	}
+	return d.start(ctx, t, p, "")
+}
+
+// unresumed finds the user's paid order of a product used up unit by unit
+// whose original request was this very "play" and has not resumed yet:
+// after payment the platform may replay that request (pic/pay3) as well as
+// send the jump, and whichever comes first is the one resume, so that a
+// unit is used once for it, not twice.
+func (d *Dialog) unresumed(ctx context.Context, t *turn, p shop.Product) (shop.Order, bool, error) {
+	if !p.Kind.UsedUp() {
+		return shop.Order{}, false, nil // playing again uses nothing
+	}
+	orders, err := d.cfg.Ledger.UserOrders(ctx, t.user())
+	if err != nil {
+		return shop.Order{}, false, err
+	}
+	for _, o := range orders {
+		if o.State != shop.StateDelivered || !o.ResumedAt.IsZero() || len(o.Details) == 0 || o.Details[0].ItemID != p.ID {
+			continue
+		}
+		var original tsk.Intent
+		if json.Unmarshal(o.Intent, &original) == nil && original.Name == Play {
+			return o, true, nil
+		}
+	}
+	return shop.Order{}, false, nil
 }
 
 // offerToPlay asks whether to buy content the user asked to hear, with its

@@ -91,3 +91,38 @@ func TestResumeResendOfOneTime(t *testing.T) {
 		}
 	})
 }
+
+// TestReplayedRequestIsTheResume: after payment the platform may replay the
+// user's original request (pic/pay3) and also send the jump. The replayed
+// "play credits" is the resume: it uses the credit bought, and the jump that
+// follows says the result and uses nothing more.
+func TestReplayedRequestIsTheResume(t *testing.T) {
+	devices(t, func(t *testing.T, e *env) {
+		wantSpeech(t, e.buy(map[string]string{"product": "听书点数", "count": "3"}), false, "听书点数现在有3个")
+		r := e.intent(intents.Play, map[string]string{"product": "听书点数"})
+		wantSpeech(t, r, false)
+		if n := e.left("credits"); n != 2 {
+			t.Fatalf("before the purchase under test: %d credits, want 2", n)
+		}
+		for e.left("credits") > 0 {
+			e.intent(intents.Play, map[string]string{"product": "听书点数"})
+		}
+
+		e.intent(intents.Play, map[string]string{"product": "听书点数"})
+		o := e.createOrder(e.intent(intents.Yes, nil))
+		e.payAndShip(o)
+		wantSpeech(t, e.intent(intents.Play, map[string]string{"product": "听书点数"}), false, "点数可以用来兑换有声书")
+		if n := e.left("credits"); n != 0 {
+			t.Fatalf("after the replayed request: %d credits, want 0", n)
+		}
+		r = e.paid(o)
+		wantSpeech(t, r, false, "这笔订单已经完成了")
+		stored, err := e.store.Order(e.ctx, o.tradeNo)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if stored.ResumedAt.IsZero() || stored.Uses["credits"] != 1 {
+			t.Errorf("order resumed at %v with %d uses, want resumed once with 1 use", stored.ResumedAt, stored.Uses["credits"])
+		}
+	})
+}
