@@ -58,13 +58,14 @@ func (d *Dialog) chargeResponse(ctx context.Context, t *turn) (ui.View, error) {
 	return say(unpaid(d.orderName(o))), nil
 }
 
-// unpaid is what is said when payment did not go through.
+// unpaid is what is said when payment did not go through. An order still
+// in its payment window can be paid as it is (asking to buy it again gets
+// the waiting answer), so nothing here tells the user to order again.
 func unpaid(name string) string {
-	again := "可以再说一次“购买”重新下单"
-	if name != "" {
-		again = "可以再说“购买" + name + "”重新下单"
+	if name == "" {
+		return "还没有收到付款，这次没有扣费。如果已经付过了，请稍后说“我买过什么”查看。"
 	}
-	return "还没有收到付款，这次没有扣费。如果已经付过了，请稍后说“我买过什么”查看；也" + again + "。"
+	return name + "还没有收到付款，这次没有扣费。如果已经付过了，请稍后说“我买过什么”查看。"
 }
 
 // resume continues the user's original intent now that the order is
