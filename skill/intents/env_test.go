@@ -6,7 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -260,6 +259,3 @@ func wantSpeech(t testing.TB, r *tsk.Response, open bool, parts ...string) {
 		t.Errorf("speech %q: shouldEndSession = %v, want %v", speech(r), r.Response.ShouldEndSession, !open)
 	}
 }
-
-// itoa formats a count.
-func itoa(n int64) string { return strconv.FormatInt(n, 10) }
