@@ -3,20 +3,28 @@ package sandbox
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"sync"
+	"time"
 
+	"github.com/dingdang-voicepay/voicepay/admin"
 	"github.com/dingdang-voicepay/voicepay/device"
 	"github.com/dingdang-voicepay/voicepay/fakeplatform"
 	"github.com/dingdang-voicepay/voicepay/shop"
+	"github.com/dingdang-voicepay/voicepay/skill/pay"
 	"github.com/dingdang-voicepay/voicepay/skill/tsk"
 )
 
-// Console is the platform side a developer drives with curl: each call is
-// what a speaker and its user would make the platform do.
+// maxTurns is how many turns the console keeps per user.
+const maxTurns = 200
+
+// Console is the platform side a developer drives with curl or the
+// simulator page: each call is what a speaker and its user would make the
+// platform do. It remembers, per user, the speakers (one per device kind),
+// the orders placed and every turn with its raw signed exchanges.
 type Console struct {
 	SkillID  string
 	Platform *fakeplatform.Platform // sends the skill requests and pay calls, keeps the pay state
@@ -25,27 +33,75 @@ type Console struct {
 	// Clock is the sandbox's clock, moved by POST /sandbox/platform/advance
 	// (nil: that call fails).
 	Clock *Clock
+	// Admin reads a user's orders and entitlements from the skill for the
+	// simulator's side panel (nil: not shown).
+	Admin *admin.Client
+	// Utterances are the simulator's utterance buttons.
+	Utterances []string
+	// SkillURL is shown on the simulator page.
+	SkillURL string
 
 	mu    sync.Mutex
-	users map[string]*speaker // by device kind + user
+	users map[string]*account
+	seq   int // the number of the last change
+	rec   recorder
+	hub   hub
+}
+
+// account is the platform's memory of one user.
+type account struct {
+	id       string
+	speakers map[string]*speaker      // by device kind name
+	orders   []*placed                // every order placed for the user, oldest first
+	unplaced *offer                   // the last Charge not ordered yet
+	refunded *pay.RefundNotifyRequest // the last refund notify sent
+	turns    []Turn
 }
 
 // speaker is the platform's memory of one user on one kind of device.
 type speaker struct {
-	session  int
-	open     bool // the session is open (the next request is not new)
-	elicit   *tsk.ElicitSlot
-	charge   *tsk.Charge
-	tradeNo  string
-	total    shop.Fen
-	orders   []string // every tradeNo created for the user
-	device   *device.Kind
-	userID   string
-	lastResp *tsk.Response
+	session int
+	open    bool // the session is open (the next request is not new)
+	elicit  *tsk.ElicitSlot
+	device  *device.Kind
+	userID  string
+	said    string          // what the user last said to it
+	heard   *Understanding  // what the NLU made of it
+	last    json.RawMessage // its last response, as received
+}
+
+// offer is a Charge the skill answered with: what the user may order.
+type offer struct {
+	charge  tsk.ChargeInfo
+	speaker *speaker
+}
+
+// placed is an order the platform created for a Charge.
+type placed struct {
+	PendingOrder
+	charge  tsk.ChargeInfo
+	speaker *speaker
+}
+
+// Turn is one thing the console did for a user, with the raw signed
+// exchanges it caused.
+type Turn struct {
+	N         int        `json:"n"`
+	At        time.Time  `json:"at"`
+	Device    string     `json:"device"`
+	Action    string     `json:"action"`         // what was done, e.g. 说“是的”
+	Said      string     `json:"said,omitempty"` // what the user said, for an utterance
+	Answer    *Answer    `json:"answer,omitempty"`
+	Exchanges []Exchange `json:"exchanges"`
+	Error     string     `json:"error,omitempty"`
 }
 
 // SayRequest is the body of POST /sandbox/say. Intent (with Slots) bypasses
-// the NLU; Request "launch" or "session-ended" sends that request instead.
+// the NLU; Request "launch", "session-ended" or "element-selected" (with
+// Token, a list item's token) sends that request instead. Manual leaves the
+// platform's parts to the buttons (POST /sandbox/order,
+// /sandbox/refund-notify): no order is placed for a Charge and no refund
+// settled.
 type SayRequest struct {
 	Device  string            `json:"device"` // a device.Kinds name: "screened" (default) or "screenless"
 	User    string            `json:"user"`   // default "alice"
@@ -53,14 +109,28 @@ type SayRequest struct {
 	Intent  string            `json:"intent,omitempty"`
 	Slots   map[string]string `json:"slots,omitempty"`
 	Request string            `json:"request,omitempty"`
+	Token   string            `json:"token,omitempty"`
+	Manual  bool              `json:"manual,omitempty"`
 }
 
-// PayRequest is the body of POST /sandbox/pay: the user's pending order, or
-// the one named by TradeNo.
+// PayRequest is the body of POST /sandbox/pay and the other order steps:
+// the user's order waiting for payment (whatever the device it was placed
+// on), or the one named by TradeNo. Late pays without sending the ship
+// notify (POST /sandbox/ship-notify sends it later).
 type PayRequest struct {
-	Device  string `json:"device"`
+	Device  string `json:"device,omitempty"` // ignored by the order steps: the order knows its speaker
 	User    string `json:"user"`
 	TradeNo string `json:"tradeNo,omitempty"`
+	Late    bool   `json:"late,omitempty"`
+}
+
+// RefundNotifyRequest is the body of POST /sandbox/refund-notify: settle
+// the user's next pending refund with Status (SUCCESS by default) and send
+// the refund notify; with none pending, send the last one again.
+type RefundNotifyRequest struct {
+	User    string            `json:"user"`
+	TradeNo string            `json:"tradeNo,omitempty"`
+	Status  shop.RefundStatus `json:"status,omitempty"`
 }
 
 // Answer is the skill's response as the console shows it.
@@ -80,9 +150,10 @@ type Answer struct {
 type PendingOrder struct {
 	TradeNo       string   `json:"tradeNo"`
 	TotalAmt      shop.Fen `json:"totalAmt"`
-	Status        string   `json:"status"`
+	Status        string   `json:"status"` // NOTPAY, SUCCESS, or REFUSED (the user did not pay)
 	TransactionID string   `json:"transactionId,omitempty"`
 	ShipNotify    string   `json:"shipNotify,omitempty"` // the skill's reply
+	Device        string   `json:"device,omitempty"`     // where it was ordered
 }
 
 // RefundSettled is a refund the platform settled and notified.
@@ -94,17 +165,40 @@ type RefundSettled struct {
 	Notify        string   `json:"refundNotify"` // the skill's reply
 }
 
-// Handler serves the console's /sandbox/... endpoints.
+// Handler serves the console: the simulator page at /, its state and
+// events, and the /sandbox/... endpoints.
 func (c *Console) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /sandbox/say", serveJSON(c.Say))
 	mux.HandleFunc("POST /sandbox/pay", serveJSON(c.Pay))
+	mux.HandleFunc("POST /sandbox/order", serveJSON(c.Order))
+	mux.HandleFunc("POST /sandbox/refuse", serveJSON(c.Refuse))
+	mux.HandleFunc("POST /sandbox/ship-notify", serveJSON(c.ShipNotify))
+	mux.HandleFunc("POST /sandbox/refund-notify", serveJSON(c.RefundNotify))
 	mux.HandleFunc("POST /sandbox/platform/open", serveJSON(c.open))
 	mux.HandleFunc("POST /sandbox/platform/pay", serveJSON(c.markPaid))
 	mux.HandleFunc("POST /sandbox/platform/settle", serveJSON(c.settle))
 	mux.HandleFunc("POST /sandbox/platform/advance", serveJSON(c.advance))
+	mux.HandleFunc("GET /sandbox/state", c.serveState)
+	mux.HandleFunc("GET /sandbox/meta", c.serveMeta)
+	mux.HandleFunc("GET /sandbox/events", c.serveEvents)
+	c.servePage(mux)
 	return mux
 }
+
+// Transport returns the round tripper the platform's calls to the skill go
+// through (next, or http.DefaultTransport when nil), so that each turn
+// keeps its raw exchanges.
+func (c *Console) Transport(next http.RoundTripper) http.RoundTripper {
+	c.rec.next = next
+	return &c.rec
+}
+
+// WrapPay records the skill's calls to the pay interfaces served by h.
+func (c *Console) WrapPay(h http.Handler) http.Handler { return c.rec.Wrap(h) }
+
+// Close ends the simulator pages' event streams.
+func (c *Console) Close() { c.hub.close() }
 
 // serveJSON decodes the body into In, calls fn and writes its answer as
 // indented JSON (errors as {"error": ...} with status 400).
@@ -122,36 +216,73 @@ func serveJSON[In, Out any](fn func(context.Context, In) (Out, error)) http.Hand
 		if err != nil {
 			status, out = http.StatusBadRequest, map[string]string{"error": err.Error()}
 		}
-		body, _ := json.MarshalIndent(out, "", "  ")
-		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		w.WriteHeader(status)
-		w.Write(append(body, '\n'))
+		writeJSON(w, status, out)
 	}
 }
 
-// speaker returns the state of a user on the kind of device named ("" is
-// device.Screened).
-func (c *Console) speaker(kind, user string) (*speaker, error) {
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	body, _ := json.MarshalIndent(v, "", "  ")
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(append(body, '\n'))
+}
+
+// lookup returns the account of user and its speaker of the kind named ("":
+// device.Screened; user "": "alice"); callers hold c.mu.
+func (c *Console) lookup(kind, user string) (*account, *speaker, error) {
 	k := device.Screened
 	if kind != "" {
 		var err error
 		if k, err = device.Parse(kind); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	if user == "" {
 		user = "alice"
 	}
+	if c.users == nil {
+		c.users = map[string]*account{}
+	}
+	a := c.users[user]
+	if a == nil {
+		a = &account{id: user, speakers: map[string]*speaker{}}
+		c.users[user] = a
+	}
+	s := a.speakers[k.Name]
+	if s == nil {
+		s = &speaker{device: k, userID: user}
+		a.speakers[k.Name] = s
+	}
+	return a, s, nil
+}
+
+// act runs one console action for a user under the console's lock and
+// keeps it as a turn, with the exchanges it caused; open pages hear of it.
+func (c *Console) act(kind, user, action string, fn func(*account, *speaker, *Turn) (*Answer, error)) (*Answer, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.users == nil {
-		c.users = map[string]*speaker{}
+	acc, s, err := c.lookup(kind, user)
+	if err != nil {
+		return nil, err
 	}
-	key := k.Name + "/" + user
-	if c.users[key] == nil {
-		c.users[key] = &speaker{device: k, userID: user}
+	t := Turn{At: time.Now(), Device: s.device.Name, Action: action}
+	c.rec.begin()
+	a, err := fn(acc, s, &t)
+	t.Answer, t.Exchanges = a, c.rec.end()
+	if t.Exchanges == nil {
+		t.Exchanges = []Exchange{}
 	}
-	return c.users[key], nil
+	if err != nil {
+		t.Error = err.Error()
+	}
+	c.seq++
+	t.N = c.seq
+	acc.turns = append(acc.turns, t)
+	if n := len(acc.turns); n > maxTurns {
+		acc.turns = slices.Delete(acc.turns, 0, n-maxTurns)
+	}
+	c.hub.publish(c.seq)
+	return a, err
 }
 
 // options are the request options of the speaker's next request.
@@ -163,8 +294,9 @@ func (s *speaker) options(skillID string) []fakeplatform.Option {
 		fakeplatform.WithSession(fmt.Sprintf("sandbox-%s-%s-%d", s.device.Name, s.userID, s.session))}
 }
 
-// send posts a request and records what the answer means for the speaker.
-func (c *Console) send(ctx context.Context, s *speaker, req *tsk.Request) (*Answer, error) {
+// send posts a request and records what the answer means for the speaker:
+// a Charge becomes the account's offer to order.
+func (c *Console) send(ctx context.Context, acc *account, s *speaker, req *tsk.Request) (*Answer, error) {
 	body, err := c.Platform.Skill(ctx, req)
 	if err != nil {
 		return nil, err
@@ -173,13 +305,13 @@ func (c *Console) send(ctx context.Context, s *speaker, req *tsk.Request) (*Answ
 	if err != nil {
 		return nil, fmt.Errorf("skill response: %w", err)
 	}
-	s.lastResp, s.elicit = resp, nil
+	s.last, s.elicit = json.RawMessage(body), nil
 	a := &Answer{Speech: resp.Response.OutputSpeech.Text, ShouldEndSession: resp.Response.ShouldEndSession}
 	for _, d := range resp.Response.Directives {
 		a.Directives = append(a.Directives, summary(d))
 		switch d := d.(type) {
 		case tsk.Charge:
-			s.charge = &d
+			acc.unplaced = &offer{charge: d.Payload.ChargeInfo, speaker: s}
 		case tsk.ElicitSlot:
 			if d.UpdatedIntent == nil { // the platform keeps the session's intent
 				d.UpdatedIntent = req.Request.Intent
@@ -226,5 +358,3 @@ func summary(d tsk.Directive) string {
 	}
 	return d.DirectiveType()
 }
-
-var errNoOrder = errors.New("no pending order: say “我要买…” and “是的” first")

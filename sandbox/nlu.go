@@ -154,3 +154,25 @@ func clean(s string) string {
 	s = strings.Join(strings.Fields(s), "")
 	return strings.TrimRight(s, "。.！!？?，,")
 }
+
+// sampleUtterances returns the sample utterances of an interaction model
+// that name no slot, in order, each once: buttons anyone can press.
+func sampleUtterances(model []byte) []string {
+	var m struct {
+		Intents []struct {
+			Samples []string `json:"samples"`
+		} `json:"intents"`
+	}
+	out := []string{}
+	if json.Unmarshal(model, &m) != nil {
+		return out
+	}
+	for _, in := range m.Intents {
+		for _, s := range in.Samples {
+			if !strings.Contains(s, "{") && !slices.Contains(out, s) {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
+}

@@ -23,6 +23,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/dingdang-voicepay/voicepay/admin"
 	"github.com/dingdang-voicepay/voicepay/fakeplatform"
 	"github.com/dingdang-voicepay/voicepay/skill/intents"
 )
@@ -61,15 +62,16 @@ type Build func(ctx context.Context, w Wiring) (app App, close func() error, err
 
 // Config configures a sandbox; only Build is required.
 type Config struct {
-	Addr         string // the skill's listen address (DefaultAddr; ":0"-style ports allowed)
-	PlatformAddr string // the fake platform's (DefaultPlatformAddr)
-	DataDir      string // keys and the store (DefaultDataDir)
-	Catalog      string // catalog file ("": the built-in demo catalog)
-	Model        string // interaction model file for the NLU ("": the skill's own, intents.InteractionModel)
-	SkillID      string // DefaultSkillID
-	Keys         *Keys  // nil: LoadOrCreateKeys(DataDir)
-	AdminSecret  []byte // nil: the Secret of the keys
-	HMAC         bool   // sign skill requests with HMAC instead of RSA2
+	Addr         string   // the skill's listen address (DefaultAddr; ":0"-style ports allowed)
+	PlatformAddr string   // the fake platform's (DefaultPlatformAddr)
+	DataDir      string   // keys and the store (DefaultDataDir)
+	Catalog      string   // catalog file ("": the built-in demo catalog)
+	Model        string   // interaction model file for the NLU ("": the skill's own, intents.InteractionModel)
+	SkillID      string   // DefaultSkillID
+	Keys         *Keys    // nil: LoadOrCreateKeys(DataDir)
+	AdminSecret  []byte   // nil: the Secret of the keys
+	HMAC         bool     // sign skill requests with HMAC instead of RSA2
+	Utterances   []string // the simulator's utterance buttons (nil: the model's samples without slots)
 	Build        Build
 	Logger       *slog.Logger
 }
@@ -157,11 +159,17 @@ func Start(ctx context.Context, c Config) (*Sandbox, error) {
 	}
 	s.Platform = &fakeplatform.Platform{SkillID: s.SkillID, SkillURL: s.SkillURL, Key: s.Keys.Platform,
 		SkillKey: &s.Keys.Skill.PublicKey, Secret: s.Keys.Secret, HMAC: c.HMAC, Now: s.Clock.Now}
-	s.Console = &Console{SkillID: s.SkillID, Platform: s.Platform, NLU: nlu, Logger: c.Logger, Clock: s.Clock}
+	s.Console = &Console{SkillID: s.SkillID, Platform: s.Platform, NLU: nlu, Logger: c.Logger, Clock: s.Clock, SkillURL: s.SkillURL,
+		Admin: &admin.Client{BaseURL: s.SkillURL, Secret: s.AdminSecret, Now: s.Clock.Now}, Utterances: c.Utterances}
+	if c.Utterances == nil {
+		s.Console.Utterances = sampleUtterances(model)
+	}
+	s.Platform.HTTP = &http.Client{Timeout: 10 * time.Second, Transport: s.Console.Transport(nil)}
 	mux := http.NewServeMux()
-	mux.Handle(fakeplatform.PayPath, s.Platform.Handler())
-	mux.Handle("/sandbox/", s.Console.Handler())
+	mux.Handle(fakeplatform.PayPath, s.Console.WrapPay(s.Platform.Handler()))
+	mux.Handle("/", s.Console.Handler())
 	s.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	s.srv.RegisterOnShutdown(s.Console.Close)
 	go func() { s.done <- s.app.Listener(skillLn) }()
 	go func() { s.done <- s.srv.Serve(platLn) }()
 	return s, nil

@@ -33,6 +33,7 @@ func runSandbox(ctx context.Context, e *env, args []string) error {
 	sb, err := sandbox.Start(ctx, sandbox.Config{
 		Addr: cfg.Addr, PlatformAddr: *platformAddr, DataDir: cfg.Data, Catalog: cfg.Catalog, Model: *model,
 		SkillID: cfg.SkillID, AdminSecret: []byte(cfg.AdminSecret), HMAC: *hmac, Build: sandboxBuild(cfg, log), Logger: log,
+		Utterances: fixtureUtterances(defaultFixtures),
 	})
 	if err != nil {
 		return err

@@ -1,0 +1,148 @@
+package sandbox
+
+import (
+	"context"
+	"embed"
+	"encoding/json"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/dingdang-voicepay/voicepay/device"
+)
+
+// web holds the simulator page: plain HTML, CSS and JavaScript, no build
+// step, nothing loaded from elsewhere.
+//
+//go:embed web
+var web embed.FS
+
+// servePage serves the simulator at / and its files under /static/.
+func (c *Console) servePage(mux *http.ServeMux) {
+	static, _ := fs.Sub(web, "web")
+	files := http.FileServerFS(static)
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-cache")
+		http.ServeFileFS(w, r, static, "index.html")
+	})
+	mux.Handle("GET /static/", http.StripPrefix("/static/", files))
+}
+
+// Meta is what the simulator page needs once: the device kinds, the users
+// to offer, the utterance buttons and the skill's URL.
+type Meta struct {
+	Kinds      []KindView `json:"kinds"`
+	Users      []string   `json:"users"`
+	Utterances []string   `json:"utterances"`
+	SkillURL   string     `json:"skillURL"`
+	SkillID    string     `json:"skillId"`
+}
+
+// KindView is a device kind as the page shows it.
+type KindView struct {
+	Name    string `json:"name"`
+	Display bool   `json:"display"` // it has a screen
+}
+
+func (c *Console) serveMeta(w http.ResponseWriter, _ *http.Request) {
+	m := Meta{Utterances: c.Utterances, SkillURL: c.SkillURL, SkillID: c.SkillID, Users: []string{"alice", "bob"}}
+	if m.Utterances == nil {
+		m.Utterances = []string{}
+	}
+	for _, k := range device.Kinds() {
+		m.Kinds = append(m.Kinds, KindView{Name: k.Name, Display: k.Display})
+	}
+	c.mu.Lock()
+	for id := range c.users {
+		if !slices.Contains(m.Users, id) {
+			m.Users = append(m.Users, id)
+		}
+	}
+	c.mu.Unlock()
+	writeJSON(w, http.StatusOK, m)
+}
+
+// State is one user's view in the simulator: the speakers, the orders the
+// platform placed, the skill's own records (orders with their history,
+// entitlements) and the turns with their raw exchanges.
+type State struct {
+	Seq          int                    `json:"seq"`
+	User         string                 `json:"user"`
+	Speakers     map[string]SpeakerView `json:"speakers"`
+	Placed       []PendingOrder         `json:"placed"`            // the platform's view, oldest first
+	Waiting      *PendingOrder          `json:"waiting,omitempty"` // the order waiting for payment
+	Offered      bool                   `json:"offered"`           // a Charge waits to be ordered
+	Orders       json.RawMessage        `json:"orders"`            // the skill's admin view
+	Entitlements json.RawMessage        `json:"entitlements"`      // the skill's admin view
+	AdminError   string                 `json:"adminError,omitempty"`
+	Turns        []Turn                 `json:"turns"`
+}
+
+// SpeakerView is one speaker of the user.
+type SpeakerView struct {
+	Kind     string          `json:"kind"`
+	Display  bool            `json:"display"`
+	MicOpen  bool            `json:"micOpen"`
+	Said     string          `json:"said,omitempty"`
+	Heard    *Understanding  `json:"heard,omitempty"`
+	Response json.RawMessage `json:"response,omitempty"` // the last response, as received
+}
+
+// serveState is GET /sandbox/state?user=U.
+func (c *Console) serveState(w http.ResponseWriter, r *http.Request) {
+	user := cmpOr(r.URL.Query().Get("user"), "alice")
+	st := c.snapshot(user)
+	if c.Admin != nil {
+		ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
+		defer cancel()
+		var orders struct {
+			Orders json.RawMessage `json:"orders"`
+		}
+		err := c.Admin.Get(ctx, "/admin/orders?limit=50&user="+url.QueryEscape(user), &orders)
+		var ents struct {
+			Entitlements json.RawMessage `json:"entitlements"`
+		}
+		if err == nil {
+			err = c.Admin.Get(ctx, "/admin/users/"+url.PathEscape(user)+"/entitlements", &ents)
+		}
+		if err != nil {
+			st.AdminError = err.Error()
+		}
+		st.Orders, st.Entitlements = orders.Orders, ents.Entitlements
+	}
+	if len(st.Orders) == 0 || strings.TrimSpace(string(st.Orders)) == "null" {
+		st.Orders = json.RawMessage("[]")
+	}
+	if len(st.Entitlements) == 0 || strings.TrimSpace(string(st.Entitlements)) == "null" {
+		st.Entitlements = json.RawMessage("[]")
+	}
+	writeJSON(w, http.StatusOK, st)
+}
+
+// snapshot copies what the console knows of a user.
+func (c *Console) snapshot(user string) State {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	st := State{Seq: c.seq, User: user, Speakers: map[string]SpeakerView{}, Placed: []PendingOrder{}, Turns: []Turn{}}
+	acc := c.users[user]
+	if acc == nil {
+		return st
+	}
+	for name, s := range acc.speakers {
+		st.Speakers[name] = SpeakerView{Kind: name, Display: s.device.Display, MicOpen: s.open,
+			Said: s.said, Heard: s.heard, Response: s.last}
+	}
+	for _, o := range acc.orders {
+		st.Placed = append(st.Placed, o.PendingOrder)
+		if o.Status == "NOTPAY" {
+			v := o.PendingOrder
+			st.Waiting = &v
+		}
+	}
+	st.Offered = acc.unplaced != nil
+	st.Turns = append(st.Turns, acc.turns...)
+	return st
+}
