@@ -203,6 +203,7 @@ func (s *Sandbox) Banner() string {
 		created = fmt.Sprintf("  dev keys:        written into %s/ (%d files, first start only)\n", filepath.Dir(s.Created[0]), len(s.Created))
 	}
 	return fmt.Sprintf(`Dingdang skill sandbox — the skill plus a fake Dingdang platform, all on this machine.
+  simulator:       %[2]s/   ← open in a browser: a speaker, its screen, the platform's buttons
   skill:           %[1]s   (POST /skill, /pay/*, GET /healthz)
   fake platform:   %[2]s   (POST /sandbox/say, /sandbox/pay; pay API under /paycgi/)
   skill id:        %[3]s

@@ -190,6 +190,11 @@ func TestSimulatorInBrowser(t *testing.T) {
 		p := page{t: t, ctx: ctx}
 		p.setUser("carol")
 		p.do("pick the screened speaker", chromedp.Click(`label[data-kind="screened"]`))
+		p.do("browse", chromedp.Click(`#utterances button[data-say="有什么可以买"]`))
+		p.waitFor("the product list", `document.querySelectorAll('#screen .list-item').length >= 3`)
+		p.screenshot("screened-list.png")
+		p.do("tap an item", chromedp.Click(`#screen .list-item[data-token="product:ep36"]`))
+		p.waitText("#speech", "万古神帝第36集，2元，确定购买吗")
 		p.do("say buy", chromedp.Click(`#utterances button[data-say="我要买万古神帝第35集"]`))
 		p.waitText("#speech", "万古神帝第35集，2元，确定购买吗")
 		p.waitFor("the mic to stay open", `!!document.querySelector('#mic.mic-open')`)
