@@ -208,6 +208,7 @@ type run struct {
 	sessions map[string]bool // session ids used so far
 	requests int             // skill requests sent so far
 	charge   *tsk.Charge     // the last Charge directive
+	last     *tsk.Response   // the last skill response
 	tradeNo  string          // the last order's
 	total    shop.Fen
 	txID     string
@@ -293,6 +294,7 @@ func (r *run) skillAbout(ctx context.Context, req *tsk.Request, want *Want, trad
 	if err != nil {
 		return Want{}, fmt.Errorf("skill response: %w: %s", err, body)
 	}
+	r.last = resp
 	if r.check != nil {
 		if err := r.check(body); err != nil {
 			return Want{}, fmt.Errorf("skill response breaks the platform's rules: %w", err)

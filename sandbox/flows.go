@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"strings"
 
 	"github.com/dingdang-voicepay/voicepay/fakeplatform"
@@ -100,21 +99,17 @@ func sayAction(in SayRequest) string {
 // understand runs the NLU; an utterance it does not know answers a pending
 // slot question with the elicited intent.
 func (c *Console) understand(s *speaker, text string) Understanding {
-	u := c.NLU.Understand(text)
-	if e := s.elicit; e != nil && e.UpdatedIntent != nil && (u.Intent == "" || u.Intent == "buy" && e.SlotToElicit == "count") {
-		slots := map[string]string{}
-		for name := range e.UpdatedIntent.Slots {
-			if v, ok := e.UpdatedIntent.Slot(name); ok {
-				slots[name] = v.Text()
-			}
-		}
-		maps.Copy(slots, u.Slots)
-		if _, ok := u.Slots[e.SlotToElicit]; !ok {
-			slots[e.SlotToElicit] = clean(text)
-		}
-		return Understanding{Intent: e.UpdatedIntent.Name, Slots: slots}
+	e := s.elicit
+	if e == nil || e.UpdatedIntent == nil {
+		return c.NLU.Understand(text)
 	}
-	return u
+	slots := map[string]string{}
+	for name := range e.UpdatedIntent.Slots {
+		if v, ok := e.UpdatedIntent.Slot(name); ok {
+			slots[name] = v.Text()
+		}
+	}
+	return c.NLU.Follow(text, e.SlotToElicit, e.UpdatedIntent.Name, slots)
 }
 
 // place orders the account's last Charge with the skill's create-order, as

@@ -3,6 +3,7 @@ package sandbox
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -127,6 +128,27 @@ func (n *NLU) Understand(text string) Understanding {
 		return u
 	}
 	return Understanding{}
+}
+
+// Follow understands text said in answer to the skill's question for a
+// slot (Dialog.ElicitSlot): an utterance the NLU does not know, or a buy
+// whose count was asked for, fills the slot asked for and keeps the other
+// slots of the intent asked about, as the platform's dialog management
+// does. Without a question (slot "") it is Understand.
+func (n *NLU) Follow(text, slot, intent string, slots map[string]string) Understanding {
+	u := n.Understand(text)
+	if slot == "" || intent == "" || (u.Intent != "" && !(u.Intent == "buy" && slot == "count")) {
+		return u
+	}
+	out := maps.Clone(slots)
+	if out == nil {
+		out = map[string]string{}
+	}
+	maps.Copy(out, u.Slots)
+	if _, ok := u.Slots[slot]; !ok {
+		out[slot] = clean(text)
+	}
+	return Understanding{Intent: intent, Slots: out}
 }
 
 // countPrefix is a quantity said before a product: "三个听书币", "2份…".

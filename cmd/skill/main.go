@@ -3,6 +3,7 @@
 //	skill serve                          serve /skill, /pay/*, /qr, /admin on SKILL_ADDR
 //	skill sandbox                        the skill next to a fake platform (make run)
 //	skill replay [FILES or DIRS]         play utterance fixtures, diff the answers
+//	skill dialog [--url URL]             talk to the skill at a prompt; record fixtures
 //	skill keygen [--out DIR] [--force]   make our RSA key pair; print the SkillPublicKey
 //	skill admin-token [--ttl 1h]         print a token for the admin API
 //	skill orders list [--user U] [--state S] [--limit N] [--json]
@@ -30,6 +31,7 @@ import (
 
 // env is what a subcommand may touch of the process.
 type env struct {
+	stdin          io.Reader // nil: nothing to read
 	stdout, stderr io.Writer
 	getenv         func(string) string
 }
@@ -46,6 +48,7 @@ func commands() []command {
 		{"serve", "", "serve the skill over HTTP until SIGINT or SIGTERM", runServe},
 		{"sandbox", "[--platform-addr ADDR] [--hmac]", "the skill next to a fake Dingdang platform on 127.0.0.1 (make run)", runSandbox},
 		{"replay", "[--url URL] [--update] [FILES or DIRS]", "play utterance fixtures against the skill and diff the answers", runReplay},
+		{"dialog", "[--url URL] [--user U] [--device KIND]", "talk to the skill at a prompt; :pay, :record FILE writes a fixture", runDialog},
 		{"keygen", "[--out DIR] [--force]", "write a 2048-bit RSA key pair; print the public key for the platform", runKeygen},
 		{"admin-token", "[--ttl 1h]", "print a JWT for the admin API (SKILL_ADMIN_SECRET)", runAdminToken},
 		{"orders", "list|show [TRADENO]|attention [--server URL]", "list orders or show one", runOrders},
@@ -55,7 +58,7 @@ func commands() []command {
 }
 
 func main() {
-	os.Exit(run(context.Background(), os.Args[1:], &env{stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}))
+	os.Exit(run(context.Background(), os.Args[1:], &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}))
 }
 
 // run dispatches to the subcommand and turns its error into an exit status:

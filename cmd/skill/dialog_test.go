@@ -1,0 +1,86 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/dingdang-voicepay/voicepay/device"
+	"github.com/dingdang-voicepay/voicepay/replay"
+	"github.com/dingdang-voicepay/voicepay/skill/tsk/tsktest"
+)
+
+// dialogScript runs `skill dialog args...` with the lines as its input and
+// returns what it printed.
+func dialogScript(t *testing.T, vars map[string]string, args []string, lines ...string) string {
+	t.Helper()
+	var out bytes.Buffer
+	e := &env{stdin: strings.NewReader(strings.Join(lines, "\n") + "\n"), stdout: &out, stderr: &out,
+		getenv: func(k string) string { return vars[k] }}
+	if code := run(context.Background(), append([]string{"dialog"}, args...), e); code != 0 {
+		t.Fatalf("skill dialog exited %d:\n%s", code, out.String())
+	}
+	return out.String()
+}
+
+type env_ = env
+
+// TestDialogRecordsFixturesThatReplay talks to the in-process skill at the
+// prompt as a developer would, records two conversations and replays the
+// files written against another, fresh skill: they must pass as written.
+func TestDialogRecordsFixturesThatReplay(t *testing.T) {
+	dir := t.TempDir()
+	one, two := filepath.Join(dir, "one.txtar"), filepath.Join(dir, "two.txtar")
+	out := dialogScript(t, nil, nil,
+		"我要买万古神帝第35集", "是的", ":pay", "我买过什么", ":record "+one,
+		":user bob", ":device screenless", "我要买听书币", "三个", "是的", ":late", ":ship-notify 2",
+		"我要退款", "是的", ":refund-notify", ":record "+two+" 无屏买听书币，晚到的发货通知，再退款",
+		"今天天气怎么样", ":nonsense", ":device tv", ":quit", "这一行不再读")
+	for _, want := range []string{
+		"叮当：万古神帝第35集，2元，确定购买吗？", "平台 create-order → SUCCESS", "叮当：购买成功！现在为你播放万古神帝第35集",
+		"已写入 " + one + "（7 轮）", "新对话：用户 bob，screenless", "追问 count", "平台 ship-notify → SUCCESS, SUCCESS",
+		"平台 refund-notify → SUCCESS", "已写入 " + two, "听不懂“今天天气怎么样”", "不认识的命令 :nonsense", `device "tv"`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the dialog did not print %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "不再读") {
+		t.Error("the dialog read past :quit")
+	}
+	data, _ := os.ReadFile(two)
+	for _, want := range []string{"title: 无屏买听书币，晚到的发货通知，再退款\ndevice: screenless\nuser: bob\n",
+		"tradeNo: <tradeNo>", "user: <token>", "step: refund-notify", "session: \"2\""} {
+		if !strings.Contains(string(data), want) {
+			t.Errorf("%s lacks %q:\n%s", two, want, data)
+		}
+	}
+	f, err := replay.ParseFile(one)
+	if err != nil || f.Device != device.Screened || f.User != "alice" || len(f.Turns) != 7 {
+		t.Fatalf("%s: %+v %v", one, f, err)
+	}
+	var diff bytes.Buffer
+	r := replay.Runner{Target: replay.NewSandboxTarget(startSandbox(t, false), false), Out: &diff, Check: tsktest.CheckResponse}
+	results, err := r.RunFiles(context.Background(), []string{one, two})
+	if err != nil || len(results) != 2 {
+		t.Fatalf("replaying the recorded fixtures: %v\n%s", err, diff.String())
+	}
+}
+
+// TestDialogAgainstARunningSandbox talks to a running sandbox with --url,
+// signing with the keys in its data directory.
+func TestDialogAgainstARunningSandbox(t *testing.T) {
+	dir := t.TempDir()
+	sb := startConsole(t, dir, nil, false)
+	out := dialogScript(t, map[string]string{"SKILL_DATA": dir, "SKILL_ID": sb.SkillID},
+		[]string{"--url", sb.SkillURL, "--platform", sb.PlatformURL, "--user", "erin"},
+		"我要买万古神帝第36集", "是的", ":pay", ":record")
+	for _, want := range []string{"对着 " + sb.SkillURL + " 说话", "购买成功！现在为你播放万古神帝第36集", "用法：:record"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the dialog did not print %q:\n%s", want, out)
+		}
+	}
+}

@@ -1,0 +1,121 @@
+package replay
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strconv"
+
+	"golang.org/x/tools/txtar"
+	"gopkg.in/yaml.v3"
+
+	"github.com/dingdang-voicepay/voicepay/device"
+	"github.com/dingdang-voicepay/voicepay/skill/tsk"
+)
+
+// Conversation plays turns one at a time, exactly as a Runner plays a
+// fixture's, and keeps them: Fixture writes what was played as a fixture
+// whose want blocks are the answers got, ready for a Runner. `skill dialog`
+// is built on it.
+//
+// Unlike a Runner, a Conversation sends the platform user id as given, and
+// it starts a new session (a "session:" label in the fixture) for the user
+// turn after one whose answer ended the session, as the platform does.
+type Conversation struct {
+	run   *run
+	turns []Turn
+	wants []Want
+	label int  // the session of the next user turn: 0 is the first ("")
+	ended bool // the last user turn's answer ended its session
+}
+
+// NewConversation starts a conversation of user on a speaker of kind k.
+func NewConversation(t Target, k *device.Kind, user string) *Conversation {
+	r := newRun(t, &Fixture{Device: k, User: user})
+	r.user = user
+	r.norm.Known = nil
+	return &Conversation{run: r}
+}
+
+// Say plays a user turn. Its Session is set by the conversation.
+func (c *Conversation) Say(ctx context.Context, u UserTurn) (Want, error) {
+	label := c.label
+	if c.ended {
+		label++
+	}
+	u.Session = ""
+	if label > 0 {
+		u.Session = strconv.Itoa(label + 1)
+	}
+	w, err := c.play(ctx, Turn{User: &u})
+	if err != nil {
+		return w, err
+	}
+	c.label, c.ended = label, w.End != nil && *w.End
+	return w, nil
+}
+
+// Step plays a platform turn.
+func (c *Conversation) Step(ctx context.Context, p PlatformTurn) (Want, error) {
+	return c.play(ctx, Turn{Platform: &p})
+}
+
+// play checks and plays a turn and keeps it when it worked.
+func (c *Conversation) play(ctx context.Context, t Turn) (Want, error) {
+	t.N = len(c.turns) + 1
+	if err := t.check(); err != nil {
+		return Want{}, err
+	}
+	w, err := c.run.turn(ctx, t)
+	if err != nil {
+		return w, err
+	}
+	c.turns, c.wants = append(c.turns, t), append(c.wants, w)
+	return w, nil
+}
+
+// Turns returns how many turns were played.
+func (c *Conversation) Turns() int { return len(c.turns) }
+
+// Last returns the skill's last response, nil before the first.
+func (c *Conversation) Last() *tsk.Response { return c.run.last }
+
+// TradeNo returns the order of the conversation, "" before create-order.
+func (c *Conversation) TradeNo() string { return c.run.tradeNo }
+
+// Fixture returns the turns played as a fixture with the title.
+func (c *Conversation) Fixture(title string) ([]byte, error) {
+	if len(c.turns) == 0 {
+		return nil, fmt.Errorf("replay: nothing to record yet")
+	}
+	f := c.run.f
+	a := &txtar.Archive{Comment: fmt.Appendf(nil, "title: %s\ndevice: %s\nuser: %s\n", title, f.Device.Name, f.User)}
+	for i, t := range c.turns {
+		var req any = t.User
+		if t.Platform != nil {
+			req = t.Platform
+		}
+		data, err := encodeYAML(req)
+		if err != nil {
+			return nil, err
+		}
+		a.Files = append(a.Files, txtar.File{Name: fmt.Sprintf("%d %s", t.N, t.Kind()), Data: data},
+			txtar.File{Name: fmt.Sprintf("%d want", t.N), Data: encodeWant(c.wants[i])})
+	}
+	data := txtar.Format(a)
+	if _, err := Parse("recorded", data); err != nil {
+		return nil, err
+	}
+	return data, nil
+}
+
+// encodeYAML writes v as a block of a fixture.
+func encodeYAML(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), enc.Close()
+}
