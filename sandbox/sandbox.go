@@ -90,6 +90,7 @@ type Sandbox struct {
 
 	app      App
 	closeApp func() error
+	urlFile  string
 	srv      *http.Server
 	done     chan error
 }
@@ -172,12 +173,21 @@ func Start(ctx context.Context, c Config) (*Sandbox, error) {
 	s.srv.RegisterOnShutdown(s.Console.Close)
 	go func() { s.done <- s.app.Listener(skillLn) }()
 	go func() { s.done <- s.srv.Serve(platLn) }()
+	// Tell the admin commands on this data directory where the skill is.
+	s.urlFile = filepath.Join(c.DataDir, URLFile)
+	if err := os.WriteFile(s.urlFile, []byte(s.SkillURL+"\n"+s.PlatformURL+"\n"), 0o644); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("sandbox: %w", err)
+	}
 	return s, nil
 }
 
 // Close shuts the skill and the platform down and closes the store.
 func (s *Sandbox) Close() error {
 	var errs []error
+	if s.urlFile != "" {
+		os.Remove(s.urlFile)
+	}
 	if s.srv != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()

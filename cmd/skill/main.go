@@ -4,6 +4,7 @@
 //	skill sandbox                        the skill next to a fake platform (make run)
 //	skill replay [FILES or DIRS]         play utterance fixtures, diff the answers
 //	skill dialog [--url URL]             talk to the skill at a prompt; record fixtures
+//	skill trigger EVENT [--order T]      send one signed platform call; print it and the reply
 //	skill keygen [--out DIR] [--force]   make our RSA key pair; print the SkillPublicKey
 //	skill admin-token [--ttl 1h]         print a token for the admin API
 //	skill orders list [--user U] [--state S] [--limit N] [--json]
@@ -49,6 +50,7 @@ func commands() []command {
 		{"sandbox", "[--platform-addr ADDR] [--hmac]", "the skill next to a fake Dingdang platform on 127.0.0.1 (make run)", runSandbox},
 		{"replay", "[--url URL] [--update] [FILES or DIRS]", "play utterance fixtures against the skill and diff the answers", runReplay},
 		{"dialog", "[--url URL] [--user U] [--device KIND]", "talk to the skill at a prompt; :pay, :record FILE writes a fixture", runDialog},
+		{"trigger", "EVENT --order TRADENO [--url URL]", "send a signed create-order, ship-notify, refund-notify or connections-response", runTrigger},
 		{"keygen", "[--out DIR] [--force]", "write a 2048-bit RSA key pair; print the public key for the platform", runKeygen},
 		{"admin-token", "[--ttl 1h]", "print a JWT for the admin API (SKILL_ADMIN_SECRET)", runAdminToken},
 		{"orders", "list|show [TRADENO]|attention [--server URL]", "list orders or show one", runOrders},

@@ -31,6 +31,9 @@ func runOrders(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if *serverURL == "" {
+		*serverURL = cfg.runningSandbox() // the sandbox holds the store: ask it
+	}
 	switch {
 	case len(pos) == 1 && pos[0] == "list":
 		q := url.Values{}
@@ -127,10 +130,11 @@ func printJSON(w io.Writer, v any) error {
 }
 
 // newAdminClient is the admin API client of a running server at base, its
-// tokens signed with SKILL_ADMIN_SECRET.
+// tokens signed with SKILL_ADMIN_SECRET (or a sandbox's, see adminSecret).
 func newAdminClient(cfg config, base string) (*admin.Client, error) {
-	if cfg.AdminSecret == "" {
+	secret := cfg.adminSecret()
+	if secret == "" {
 		return nil, badSetting("SKILL_ADMIN_SECRET", "not set (the admin API is disabled without it)")
 	}
-	return &admin.Client{BaseURL: base, Secret: []byte(cfg.AdminSecret)}, nil
+	return &admin.Client{BaseURL: base, Secret: []byte(secret)}, nil
 }

@@ -32,6 +32,9 @@ func runRefund(ctx context.Context, e *env, args []string) error {
 		return usageError("--amount must be >= 0")
 	}
 	tradeNo := pos[0]
+	if *serverURL == "" {
+		*serverURL = cfg.runningSandbox() // the sandbox holds the store: ask it
+	}
 	var o server.OrderView
 	if *serverURL != "" {
 		req := server.RefundRequest{Amount: shop.Fen(*amount), Reason: *reason}
