@@ -1,0 +1,94 @@
+package main_test
+
+import (
+	"bufio"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestCLIFindsTheRunningSandbox runs `skill sandbox` as `make run` does and
+// the admin commands beside it with nothing but SKILL_DATA: they find the
+// sandbox (its URL and admin secret) instead of failing on its locked
+// store, as the README says.
+func TestCLIFindsTheRunningSandbox(t *testing.T) {
+	data := t.TempDir()
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "SKILL_") {
+			env = append(env, kv)
+		}
+	}
+	env = append(env, "SKILL_DATA="+data, "SKILL_ADDR=127.0.0.1:0")
+	cmd := exec.Command(bin, "sandbox", "--platform-addr", "127.0.0.1:0")
+	cmd.Env = env
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+		}
+		done <- cmd.Wait()
+	}()
+	t.Cleanup(func() {
+		cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-done:
+		case <-time.After(15 * time.Second):
+			cmd.Process.Kill()
+			<-done
+		}
+	})
+	urlFile := filepath.Join(data, "sandbox_url")
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if b, err := os.ReadFile(urlFile); err == nil && len(strings.Fields(string(b))) == 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the sandbox did not write its URLs")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	cliOK := func(args ...string) string {
+		t.Helper()
+		stdout, stderr, code := cli(t, env, args...)
+		if code != 0 {
+			t.Fatalf("skill %s: exit %d: %s%s", strings.Join(args, " "), code, stdout, stderr)
+		}
+		return stdout
+	}
+	got := cliOK("trigger", "create-order", "--user", "bob", "--item", "coins*2")
+	m := regexp.MustCompile(`"tradeNo": "([A-Z0-9]+)"`).FindStringSubmatch(got)
+	if m == nil {
+		t.Fatalf("no tradeNo:\n%s", got)
+	}
+	if got := cliOK("trigger", "ship-notify", "--order", m[1]); !strings.Contains(got, "fake platform now has "+m[1]+" paid") {
+		t.Errorf("ship-notify did not pay on the sandbox's platform:\n%s", got)
+	}
+	if got := cliOK("orders", "list"); !strings.Contains(got, m[1]) || !strings.Contains(got, "DELIVERED") {
+		t.Fatalf("orders list:\n%s", got)
+	}
+	if got := cliOK("refund", m[1]); !strings.Contains(got, `"state": "REFUNDING"`) {
+		t.Fatalf("refund:\n%s", got)
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	if err := <-done; err != nil {
+		t.Fatalf("sandbox exit: %v", err)
+	}
+	done <- nil
+	if _, err := os.Stat(urlFile); !os.IsNotExist(err) {
+		t.Errorf("the sandbox left %s behind: %v", urlFile, err)
+	}
+}
