@@ -31,10 +31,7 @@ type Conversation struct {
 
 // NewConversation starts a conversation of user on a speaker of kind k.
 func NewConversation(t Target, k *device.Kind, user string) *Conversation {
-	r := newRun(t, &Fixture{Device: k, User: user})
-	r.user = user
-	r.norm.Known = nil
-	return &Conversation{run: r}
+	return &Conversation{run: newRun(t, &Fixture{Device: k, User: user}, nil)}
 }
 
 // Say plays a user turn. Its Session is set by the conversation.

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -103,18 +104,24 @@ func (t Turn) Kind() string {
 	return "user"
 }
 
-// Error is a broken fixture: it names the file and, when known, the turn.
+// Error is a broken fixture: it names the file and, when known, the line
+// in the file and the turn.
 type Error struct {
 	Path string
+	Line int // 1-based line in the file; 0 when not known
 	Turn int // 0 for the header or the file as a whole
 	Err  error
 }
 
 func (e *Error) Error() string {
-	if e.Turn > 0 {
-		return fmt.Sprintf("%s: turn %d: %v", e.Path, e.Turn, e.Err)
+	where := e.Path
+	if e.Line > 0 {
+		where += ":" + strconv.Itoa(e.Line)
 	}
-	return fmt.Sprintf("%s: %v", e.Path, e.Err)
+	if e.Turn > 0 {
+		return fmt.Sprintf("%s: turn %d: %v", where, e.Turn, e.Err)
+	}
+	return fmt.Sprintf("%s: %v", where, e.Err)
 }
 
 // Unwrap returns the cause.
@@ -138,16 +145,25 @@ func ParseFile(path string) (*Fixture, error) {
 func Parse(path string, data []byte) (*Fixture, error) {
 	a := txtar.Parse(data)
 	f := &Fixture{Path: path, header: a.Comment}
-	if err := f.parseHeader(a.Comment); err != nil {
-		return nil, &Error{Path: path, Err: err}
+	if line, err := f.parseHeader(a.Comment); err != nil {
+		return nil, &Error{Path: path, Line: line, Err: err}
 	}
-	for _, sec := range a.Files {
+	markers := markerLines(data)
+	for i, sec := range a.Files {
+		marker := 0
+		if i < len(markers) {
+			marker = markers[i]
+		}
 		n, kind, err := sectionName(sec.Name)
 		if err != nil {
-			return nil, &Error{Path: path, Turn: n, Err: err}
+			return nil, &Error{Path: path, Line: marker, Turn: n, Err: err}
 		}
 		fail := func(format string, args ...any) error {
-			return &Error{Path: path, Turn: n, Err: fmt.Errorf(format, args...)}
+			return &Error{Path: path, Line: marker, Turn: n, Err: fmt.Errorf(format, args...)}
+		}
+		yamlFail := func(err error) error {
+			line, msg := inFile(err, marker)
+			return &Error{Path: path, Line: cmpInt(line, marker), Turn: n, Err: fmt.Errorf("%s: %s", sec.Name, msg)}
 		}
 		switch kind {
 		case "user", "platform":
@@ -163,7 +179,7 @@ func Parse(path string, data []byte) (*Fixture, error) {
 				err = decodeStrict(sec.Data, t.Platform)
 			}
 			if err != nil {
-				return nil, fail("%s: %v", sec.Name, err)
+				return nil, yamlFail(err)
 			}
 			if err := t.check(); err != nil {
 				return nil, fail("%v", err)
@@ -179,7 +195,7 @@ func Parse(path string, data []byte) (*Fixture, error) {
 			}
 			last.Want = new(Want)
 			if err := decodeStrict(sec.Data, last.Want); err != nil {
-				return nil, fail("%s: %v", sec.Name, err)
+				return nil, yamlFail(err)
 			}
 		}
 	}
@@ -203,17 +219,64 @@ func sectionName(name string) (int, string, error) {
 	return n, kind, nil
 }
 
-// parseHeader reads the "key: value" lines of the comment.
-func (f *Fixture) parseHeader(comment []byte) error {
+// markerLines returns the 1-based line numbers of the txtar section
+// markers ("-- name --") in data, in order.
+func markerLines(data []byte) []int {
+	var out []int
+	for i, line := range strings.Split(string(data), "\n") {
+		line = strings.TrimSuffix(line, "\r")
+		if strings.HasPrefix(line, "-- ") && strings.HasSuffix(line, " --") && len(line) >= 6 {
+			out = append(out, i+1)
+		}
+	}
+	return out
+}
+
+var (
+	yamlLine     = regexp.MustCompile(`line (\d+): `)
+	unknownField = regexp.MustCompile(`field (\S+) not found in type \S+`)
+)
+
+// inFile rewrites a YAML error of the section after the marker line: its
+// line numbers become lines of the file, an unknown field is called so,
+// and the first line is returned.
+func inFile(err error, marker int) (int, string) {
+	first := 0
+	msg := strings.ReplaceAll(err.Error(), "yaml: unmarshal errors:\n  ", "")
+	msg = strings.TrimPrefix(msg, "yaml: ")
+	msg = yamlLine.ReplaceAllStringFunc(msg, func(m string) string {
+		k, _ := strconv.Atoi(yamlLine.FindStringSubmatch(m)[1])
+		if first == 0 {
+			first = marker + k
+			return "" // the error's own line: Error names it
+		}
+		return fmt.Sprintf("line %d: ", marker+k)
+	})
+	msg = unknownField.ReplaceAllString(msg, `unknown field "$1"`)
+	return first, strings.ReplaceAll(msg, "\n  ", "; ")
+}
+
+func cmpInt(a, b int) int {
+	if a != 0 {
+		return a
+	}
+	return b
+}
+
+// parseHeader reads the "key: value" lines of the comment; on error it
+// returns the line (1-based).
+func (f *Fixture) parseHeader(comment []byte) (int, error) {
 	sc := bufio.NewScanner(bytes.NewReader(comment))
+	n := 0
 	for sc.Scan() {
+		n++
 		line := strings.TrimSpace(sc.Text())
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
 		key, val, ok := strings.Cut(line, ":")
 		if !ok {
-			return fmt.Errorf("header line %q: want \"key: value\"", line)
+			return n, fmt.Errorf("header line %q: want \"key: value\"", line)
 		}
 		val = strings.TrimSpace(val)
 		if i := strings.Index(val, " #"); i >= 0 {
@@ -225,24 +288,24 @@ func (f *Fixture) parseHeader(comment []byte) error {
 		case "device":
 			k, err := device.Parse(val)
 			if err != nil {
-				return fmt.Errorf("header: %w", err)
+				return n, fmt.Errorf("header: %w", err)
 			}
 			f.Device = k
 		case "user":
 			f.User = val
 		default:
-			return fmt.Errorf("header: unknown key %q (want title, device, user)", key)
+			return n, fmt.Errorf("header: unknown key %q (want title, device, user)", key)
 		}
 	}
 	switch {
 	case f.Device == nil:
-		return fmt.Errorf("header: no device (want %s)", strings.Join(device.Names(), " or "))
+		return 0, fmt.Errorf("header: no device (want %s)", strings.Join(device.Names(), " or "))
 	case f.User == "":
-		return errors.New("header: no user")
+		return 0, errors.New("header: no user")
 	case f.Title == "":
-		return errors.New("header: no title")
+		return 0, errors.New("header: no title")
 	}
-	return nil
+	return 0, nil
 }
 
 // check reports what is wrong with a turn's request.

@@ -83,6 +83,30 @@ func TestParseBroken(t *testing.T) {
 	}
 }
 
+// TestParseErrorsNameTheLine: an error names the line in the file, not in
+// its section, so an editor can jump to it.
+func TestParseErrorsNameTheLine(t *testing.T) {
+	tests := []struct{ name, data, want string }{
+		{"unknown field in a turn", header + "-- 1 user --\nintent: help\nslot: {a: b}\n",
+			`broken.txtar:6: turn 1: 1 user: unknown field "slot"`},
+		{"unknown field in a later want", header + "-- 1 user --\nintent: help\n-- 1 want --\nspeech: x\n" +
+			"-- 2 platform --\nstep: pay\n-- 2 want --\nreply: PAID\norder: {state: PAID}\nrefund: 3\n",
+			`broken.txtar:13: turn 2: 2 want: unknown field "refund"`},
+		{"unknown step", header + "-- 1 user --\nintent: help\n-- 1 want --\n-- 2 platform --\nstep: dance\n",
+			"broken.txtar:7: turn 2: unknown step"},
+		{"unknown header key", "title: t\n# a comment\ncolour: red\ndevice: screened\nuser: u\n-- 1 user --\nintent: help\n",
+			`broken.txtar:3: header: unknown key "colour"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := replay.Parse("broken.txtar", []byte(tt.data))
+			if err == nil || !strings.HasPrefix(err.Error(), tt.want) {
+				t.Fatalf("err = %v\nwant it to start %q", err, tt.want)
+			}
+		})
+	}
+}
+
 func TestDiff(t *testing.T) {
 	end := true
 	want := replay.Want{Speech: "a", End: &end, Directives: []replay.Directive{{Type: "AudioPlayer.Play", URL: "u1"}}}

@@ -56,6 +56,12 @@ type Runner struct {
 	Update bool
 	// Out receives the per-turn diff of a mismatch (nil → os.Stderr).
 	Out io.Writer
+	// RunID names the run in the platform user ids it sends: the user of
+	// a fixture is "replay.<RunID>.<nonce>.<user>", so that a run against
+	// a long-lived server never meets a real user, nor another run's or
+	// another fixture's. Empty: the start time and a random part, set on
+	// the first Run.
+	RunID string
 	// Check, when set, checks every skill response body against the
 	// platform's rules; an error fails the fixture. Tests set it to
 	// tsktest.CheckResponse (the JSON-Schema validator, which the shipped
@@ -133,7 +139,13 @@ func (r *Runner) Run(ctx context.Context, f *Fixture) (*Result, error) {
 			}
 		}
 	}
-	run := newRun(r.Target, f)
+	if r.RunID == "" {
+		var b [3]byte
+		_, _ = rand.Read(b[:])
+		r.RunID = time.Now().UTC().Format("20060102T150405") + "-" + hex.EncodeToString(b[:])
+	}
+	// A fresh user per fixture keeps runs against a long-lived server apart.
+	run := newRun(r.Target, f, func(nonce string) string { return "replay." + r.RunID + "." + nonce + "." + f.User })
 	run.check = r.Check
 	res := &Result{Path: f.Path, Turns: len(f.Turns)}
 	got := make([]Want, len(f.Turns))
@@ -166,6 +178,12 @@ func (r *Runner) Run(ctx context.Context, f *Fixture) (*Result, error) {
 	}
 	r.report(f, res)
 	return res, nil
+}
+
+// Users describes the platform user ids of the run, for a line that tells
+// what a run against a server left there.
+func (r *Runner) Users() string {
+	return "replay." + r.RunID + ".*"
 }
 
 // report prints the mismatches of a fixture, one line per field.
@@ -216,13 +234,17 @@ type run struct {
 	txIDs    map[string]string // the transaction paying each order
 }
 
-func newRun(t Target, f *Fixture) *run {
+// newRun starts playing f; user names the platform user from the run's
+// nonce (nil: the fixture's user as it is).
+func newRun(t Target, f *Fixture, user func(nonce string) string) *run {
 	var b [4]byte
 	_, _ = rand.Read(b[:])
 	nonce := hex.EncodeToString(b[:])
-	r := &run{target: t, f: f, nonce: nonce, user: f.User + "-" + nonce, sessions: map[string]bool{}, txIDs: map[string]string{}}
-	// A fresh user per run keeps runs against a long-lived server apart.
-	r.norm.Learn(r.user, f.User)
+	r := &run{target: t, f: f, nonce: nonce, user: f.User, sessions: map[string]bool{}, txIDs: map[string]string{}}
+	if user != nil {
+		r.user = user(nonce)
+		r.norm.Learn(r.user, f.User)
+	}
 	return r
 }
 

@@ -2,7 +2,7 @@
 //
 //	skill serve                          serve /skill, /pay/*, /qr, /admin on SKILL_ADDR
 //	skill sandbox                        the skill next to a fake platform (make run)
-//	skill replay [FILES or DIRS]         play utterance fixtures, diff the answers
+//	skill replay [--run RE] [FILES]      play utterance fixtures, diff the answers
 //	skill dialog [--url URL]             talk to the skill at a prompt; record fixtures
 //	skill trigger EVENT [--order T]      send one signed platform call; print it and the reply
 //	skill keygen [--out DIR] [--force]   make our RSA key pair; print the SkillPublicKey
@@ -48,7 +48,7 @@ func commands() []command {
 	return []command{
 		{"serve", "", "serve the skill over HTTP until SIGINT or SIGTERM", runServe},
 		{"sandbox", "[--platform-addr ADDR] [--hmac]", "the skill next to a fake Dingdang platform on 127.0.0.1 (make run)", runSandbox},
-		{"replay", "[--url URL] [--update] [FILES or DIRS]", "play utterance fixtures against the skill and diff the answers", runReplay},
+		{"replay", "[--url URL] [--run PATTERN] [--update] [FILES or DIRS]", "play utterance fixtures against the skill and diff the answers", runReplay},
 		{"dialog", "[--url URL] [--user U] [--device KIND]", "talk to the skill at a prompt; :pay, :record FILE writes a fixture", runDialog},
 		{"trigger", "EVENT --order TRADENO [--url URL]", "send a signed create-order, ship-notify, refund-notify or connections-response", runTrigger},
 		{"keygen", "[--out DIR] [--force]", "write a 2048-bit RSA key pair; print the public key for the platform", runKeygen},

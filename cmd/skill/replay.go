@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/dingdang-voicepay/voicepay/admin"
@@ -19,7 +21,8 @@ import (
 // defaultFixtures is where `skill replay` looks without arguments.
 const defaultFixtures = "testdata/utterances"
 
-// runReplay is `skill replay [--url URL] [--update] [FILES or DIRS]`: it
+// runReplay is `skill replay [--url URL] [--run PATTERN] [--update] [FILES
+// or DIRS]`: it
 // plays utterance fixtures and prints a per-turn diff of what differs; the
 // exit status is 1 on any mismatch. Without --url the skill is built
 // in-process (a fresh bbolt store and fresh development keys in a temporary
@@ -28,7 +31,9 @@ const defaultFixtures = "testdata/utterances"
 // the platform key (RSA2, or HMAC with SKILL_SECRET when --hmac), orders are
 // read through the admin API (SKILL_ADMIN_SECRET), and the platform steps
 // drive the fake platform at --platform, the one the server's
-// SKILL_PLATFORM_URL points at.
+// SKILL_PLATFORM_URL points at. Each fixture's user is a fresh
+// "replay.<run>.<nonce>.<user>", which no real user is, and the run
+// names them in its last line: it removes nothing from the server.
 func runReplay(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "replay")
 	url := fs.String("url", "", "base URL of a running skill (default: build it in-process)")
@@ -36,6 +41,7 @@ func runReplay(ctx context.Context, e *env, args []string) error {
 	platformKey := fs.String("platform-key", "", "with --url: the platform's private key (default <data>/"+sandbox.PlatformKeyFile+")")
 	hmac := fs.Bool("hmac", false, "sign skill requests with TSK-HMAC-SHA256-BASIC instead of TSK-RSA2")
 	update := fs.Bool("update", false, "rewrite the want blocks from the skill's answers")
+	runPattern := fs.String("run", "", "play only the fixtures whose name (file name without .txtar) matches this regexp")
 	cfg, pos, err := parse(e, fs, args)
 	if err != nil {
 		return err
@@ -46,6 +52,18 @@ func runReplay(ctx context.Context, e *env, args []string) error {
 	files, err := replay.Files(pos...)
 	if err != nil {
 		return usageError(err.Error())
+	}
+	if *runPattern != "" {
+		re, err := regexp.Compile(*runPattern)
+		if err != nil {
+			return usageError("--run: " + err.Error())
+		}
+		files = slices.DeleteFunc(files, func(p string) bool {
+			return !re.MatchString(strings.TrimSuffix(filepath.Base(p), ".txtar"))
+		})
+		if len(files) == 0 {
+			return usageError(fmt.Sprintf("--run %q matches no fixture in %s", *runPattern, strings.Join(pos, " ")))
+		}
 	}
 	var target replay.Target
 	if *url == "" {
@@ -67,6 +85,9 @@ func runReplay(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	fmt.Fprintf(e.stdout, "replayed %d fixtures: %d ok, %d differ\n", len(results), len(results)-failed, failed)
+	if *url != "" {
+		fmt.Fprintf(e.stdout, "users: this run used %s on %s (one per fixture); it removed nothing\n", r.Users(), *url)
+	}
 	return err
 }
 
