@@ -1,5 +1,6 @@
 # The two commands a newcomer needs: `make run` and `make test`.
 GO       ?= go
+SHELL    := /bin/bash
 PKGS     := ./...
 FUZZTIME ?= 20s
 
@@ -10,11 +11,14 @@ FUZZTIME ?= 20s
 run:
 	$(GO) run ./cmd/skill sandbox
 
-## test: every test, including the Redis ones (they start their own redis-server)
-## and the utterance fixtures under testdata/utterances.
+## test: every test, including the Redis ones (they start their own redis-server),
+## the utterance fixtures under testdata/utterances and the simulator in headless
+## Chromium. Each package's ok/FAIL line shows as soon as it finishes, with a
+## "still running" line every 30 s (internal/testprogress reads `go test -json`).
 test:
 	$(GO) vet $(PKGS)
-	$(GO) test -race -count=1 -timeout 9m $(PKGS)
+	$(GO) build -o bin/testprogress ./internal/testprogress
+	set -o pipefail; $(GO) test -race -count=1 -timeout 9m -json $(PKGS) | bin/testprogress
 
 ## bench: Go benchmarks (among them the product resolver: time per resolution
 ## on a 1,000-product catalog, and the labelled set's %right and %wrong), then
