@@ -24,6 +24,7 @@ const dialogHelp = `说一句话就是一轮对话（经过沙箱的 NLU）。�
   :refuse              用户没付款：发 Connections.Response
   :refund-notify [FAIL]  结算技能申请的退款并发退款通知（默认 SUCCESS）
   :order               为上一个 Charge 下单（create-order；收到 Charge 时已自动下单）
+  :advance 2h          把技能和平台的时钟往前拨（比如过了支付时限）
   :launch / :end       打开技能 / 结束会话（SessionEndedRequest）
   :tap TOKEN           点选列表项（Display.ElementSelected）
   :intent NAME [slot=值 ...]  不经 NLU，直接发意图
@@ -192,6 +193,8 @@ func (d *dialog) handle(ctx context.Context, line string) bool {
 			p.Copies = n
 		}
 		d.step(ctx, p)
+	case "advance":
+		d.step(ctx, replay.PlatformTurn{Step: replay.StepAdvance, By: rest})
 	case "refund-notify":
 		d.step(ctx, replay.PlatformTurn{Step: replay.StepRefundNotify, Status: strings.ToUpper(rest)})
 	case "record":

@@ -37,12 +37,12 @@ func TestDialogRecordsFixturesThatReplay(t *testing.T) {
 	out := dialogScript(t, nil, nil,
 		"我要买万古神帝第35集", "是的", ":pay", "我买过什么", ":record "+one,
 		":user bob", ":device screenless", "我要买听书币", "三个", "是的", ":late", ":ship-notify 2",
-		"我要退款", "是的", ":refund-notify", ":record "+two+" 无屏买听书币，晚到的发货通知，再退款",
+		"我要退款", "是的", ":advance 1h", ":refund-notify", ":record "+two+" 无屏买听书币，晚到的发货通知，再退款",
 		"今天天气怎么样", ":nonsense", ":device tv", ":quit", "这一行不再读")
 	for _, want := range []string{
 		"叮当：万古神帝第35集，2元，确定购买吗？", "平台 create-order → SUCCESS", "叮当：购买成功！现在为你播放万古神帝第35集",
 		"已写入 " + one + "（7 轮）", "新对话：用户 bob，screenless", "追问 count", "平台 ship-notify → SUCCESS, SUCCESS",
-		"平台 refund-notify → SUCCESS", "已写入 " + two, "听不懂“今天天气怎么样”", "不认识的命令 :nonsense", `device "tv"`,
+		"平台 advance → ADVANCED 1h", "平台 refund-notify → SUCCESS", "已写入 " + two, "听不懂“今天天气怎么样”", "不认识的命令 :nonsense", `device "tv"`,
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the dialog did not print %q:\n%s", want, out)
