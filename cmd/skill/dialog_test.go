@@ -26,7 +26,6 @@ func dialogScript(t *testing.T, vars map[string]string, args []string, lines ...
 	return out.String()
 }
 
-type env_ = env
 
 // TestDialogRecordsFixturesThatReplay talks to the in-process skill at the
 // prompt as a developer would, records two conversations and replays the
