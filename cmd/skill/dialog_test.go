@@ -26,7 +26,6 @@ func dialogScript(t *testing.T, vars map[string]string, args []string, lines ...
 	return out.String()
 }
 
-
 // TestDialogRecordsFixturesThatReplay talks to the in-process skill at the
 // prompt as a developer would, records two conversations and replays the
 // files written against another, fresh skill: they must pass as written.
