@@ -13,6 +13,8 @@
 //	by_time      created-time key ‖ tradeNo          → tradeNo
 //	offers       offer id                          → offer JSON
 //	offer_forget forget-time key ‖ offer id          → (empty)
+//	grants       grant key                          → grant JSON (account linking)
+//	grant_expiry expiry-time key ‖ grant key         → (empty)
 //
 // Every key is injective for arbitrary ids: the user index is
 // length-prefixed, so no user id is a prefix of another's keys (a file
@@ -49,6 +51,10 @@ var (
 	// be forgotten.
 	bucketOffers      = []byte("offers")
 	bucketOfferForget = []byte("offer_forget")
+	// bucketGrants and bucketGrantExpiry hold account linking's codes and
+	// refresh tokens (by the hash of each) and when each expires.
+	bucketGrants      = []byte("grants")
+	bucketGrantExpiry = []byte("grant_expiry")
 	// bucketOldByUser is the index of older files, keyed "userID NUL
 	// tradeNo": not injective, so Open replaces it.
 	bucketOldByUser = []byte("by_user")
@@ -117,7 +123,7 @@ func Open(path string, cfg Config) (*Store, error) {
 // index, builds the new one from the orders and drops the old.
 func setup(tx *bbolt.Tx) error {
 	hadOld := tx.Bucket(bucketOldByUser) != nil
-	for _, b := range [][]byte{bucketOrders, bucketByUser, bucketByTime, bucketOffers, bucketOfferForget} {
+	for _, b := range [][]byte{bucketOrders, bucketByUser, bucketByTime, bucketOffers, bucketOfferForget, bucketGrants, bucketGrantExpiry} {
 		if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 			return err
 		}
