@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rsa"
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/dingdang-voicepay/voicepay/shop"
@@ -137,6 +138,10 @@ type Config struct {
 	// BodyLimit bounds request bodies in bytes (default DefaultBodyLimit); a
 	// larger one is refused with 413.
 	BodyLimit int
+	// OAuth serves account linking's /oauth/* endpoints (skill/oauth's
+	// net/http handler; nil: 404).
+	OAuth http.Handler
+
 	// DialogTimeout bounds one dialog turn (default DefaultDialogTimeout:
 	// the platform gives up after about a second anyway).
 	DialogTimeout time.Duration

@@ -36,6 +36,8 @@ type srv struct {
 //	POST /admin/orders/:tradeNo/refund
 //	GET  /admin/users/:userId/entitlements
 //	GET  /admin/attention                    what the reconciler cannot settle by itself
+//	GET, POST /oauth/authorize, /oauth/token  account linking (Config.OAuth)
+//	GET  /oauth/callback                     the identity provider's return (OIDC login)
 //	GET  /healthz, /readyz                   liveness, readiness (Store.Ping)
 //
 // Serve it with Listener or Listen and stop it with ShutdownWithContext,
@@ -61,6 +63,7 @@ func New(cfg Config) *fiber.App {
 	s.payRoutes(app)
 	s.qrRoutes(app)
 	s.adminRoutes(app)
+	s.oauthRoutes(app)
 	return app
 }
 

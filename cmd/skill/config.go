@@ -36,6 +36,18 @@ type config struct {
 	Support       string // SKILL_SUPPORT
 	PaymentWindow string // SKILL_PAYMENT_WINDOW
 	LogLevel      string // SKILL_LOG_LEVEL
+
+	// Account linking (link.go).
+	Link              string // SKILL_LINK
+	Login             string // SKILL_LOGIN
+	Dev               string // SKILL_DEV
+	OAuthClientID     string // SKILL_OAUTH_CLIENT_ID
+	OAuthClientSecret string // SKILL_OAUTH_CLIENT_SECRET
+	OAuthRedirectURIs string // SKILL_OAUTH_REDIRECT_URIS
+	OAuthAccessTTL    string // SKILL_OAUTH_ACCESS_TTL
+	OIDCIssuer        string // SKILL_OIDC_ISSUER
+	OIDCClientID      string // SKILL_OIDC_CLIENT_ID
+	OIDCClientSecret  string // SKILL_OIDC_CLIENT_SECRET
 }
 
 // setting is one configuration knob: its variable, flag, default and meaning.
@@ -64,6 +76,16 @@ func (c *config) settings() []setting {
 		{"SKILL_SUPPORT", "support", "", "customer service contact (phone, email) shown on the order pages QR codes lead to", &c.Support},
 		{"SKILL_PAYMENT_WINDOW", "payment-window", "24h" /* pay.DefaultPaymentWindow */, "how long an order may wait for payment before the reconciler closes it (the platform saying NOTPAY); screenless orders are paid later in the phone app", &c.PaymentWindow},
 		{"SKILL_LOG_LEVEL", "log-level", "info", "debug, info, warn or error", &c.LogLevel},
+		{"SKILL_LINK", "link", "", "account linking: off (serve's default), optional (the sandbox's: purchases go on, linking is suggested) or purchase (a purchase needs a linked account)", &c.Link},
+		{"SKILL_LOGIN", "login", "", "who signs in when linking: oidc (serve's default: SKILL_OIDC_*) or dev (the sandbox's: any account name; serve needs SKILL_DEV=1)", &c.Login},
+		{"SKILL_DEV", "dev", "", "1 lets serve use development-only features (SKILL_LOGIN=dev)", &c.Dev},
+		{"SKILL_OAUTH_CLIENT_ID", "oauth-client-id", "", "account linking: the client id the platform's console is given", &c.OAuthClientID},
+		{"SKILL_OAUTH_CLIENT_SECRET", "oauth-client-secret", "", "account linking: the client secret the platform's console is given (16 characters or more)", &c.OAuthClientSecret},
+		{"SKILL_OAUTH_REDIRECT_URIS", "oauth-redirect-uris", "", "account linking: the platform's redirect URIs allowed, comma-separated (any other is refused)", &c.OAuthRedirectURIs},
+		{"SKILL_OAUTH_ACCESS_TTL", "oauth-access-ttl", "1h", "account linking: how long an access token is valid, 1m to 24h", &c.OAuthAccessTTL},
+		{"SKILL_OIDC_ISSUER", "oidc-issuer", "", "SKILL_LOGIN=oidc: the identity provider's issuer URL", &c.OIDCIssuer},
+		{"SKILL_OIDC_CLIENT_ID", "oidc-client-id", "", "SKILL_LOGIN=oidc: our client id at the identity provider", &c.OIDCClientID},
+		{"SKILL_OIDC_CLIENT_SECRET", "oidc-client-secret", "", "SKILL_LOGIN=oidc: our client secret at the identity provider", &c.OIDCClientSecret},
 	}
 }
 

@@ -159,14 +159,19 @@ func newApp(ctx context.Context, cfg config, opt options) (*app, error) {
 	a.pay = &pay.Service{Ledger: a.ledger, SkillID: cfg.SkillID, Offers: a.offers,
 		Platform: a.client, OrderTTL: window, Logger: a.log}
 	a.reconciler = &pay.Reconciler{Service: a.pay, PaymentWindow: window, Logger: a.log}
+	link, err := newLinking(ctx, cfg, a.orders, tokenSecret, a.publicURL, now, a.log)
+	if err != nil {
+		_ = a.Close()
+		return nil, err
+	}
 	a.dialog = intents.New(intents.Config{Catalog: a.catalog, Sessions: a.state, Ledger: a.ledger, Payments: a.pay,
-		Offers: a.offers, QRURL: a.qrURL, Now: now, Logger: a.log})
+		Offers: a.offers, Accounts: link.accounts(), Link: link.mode, QRURL: a.qrURL, Now: now, Logger: a.log})
 
 	sc := server.Config{
 		SkillID: cfg.SkillID, PlatformKeys: platformKeys, PrivateKey: privateKey,
 		Dialog: a.dialog, Partner: a.pay, Store: a.state, Ledger: a.orders, QR: a.codes, Offers: a.offers,
 		Catalog: a.catalog, Support: cfg.Support, AdminSecret: []byte(cfg.AdminSecret),
-		Watchlist: a.reconciler, Now: now, Logger: a.log,
+		Watchlist: a.reconciler, OAuth: link.handler, Now: now, Logger: a.log,
 	}
 	if cfg.Secret != "" {
 		sc.Secrets = [][]byte{[]byte(cfg.Secret)}

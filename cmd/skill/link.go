@@ -1,0 +1,113 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/dingdang-voicepay/voicepay/shop"
+	"github.com/dingdang-voicepay/voicepay/skill/intents"
+	"github.com/dingdang-voicepay/voicepay/skill/oauth"
+)
+
+// Login kinds (SKILL_LOGIN).
+const (
+	loginOIDC = "oidc"
+	loginDev  = "dev"
+)
+
+// linking is account linking as configured: the mode, and when it is on,
+// the authorization server's handler and the linker of skill requests.
+type linking struct {
+	mode    intents.LinkMode
+	handler http.Handler
+	linker  *oauth.Linker
+}
+
+// accounts is the dialog's port: nil when linking is off (a nil
+// *oauth.Linker must not become a non-nil interface).
+func (l linking) accounts() intents.Accounts {
+	if l.linker == nil {
+		return nil
+	}
+	return l.linker
+}
+
+// newLinking builds account linking from SKILL_LINK, SKILL_LOGIN,
+// SKILL_OAUTH_* and SKILL_OIDC_*: nothing when SKILL_LINK is off. Access
+// tokens are keyed by a subkey of the token secret (every node shares it)
+// for the audience of our skill id; codes and refresh tokens live in the
+// order store.
+func newLinking(ctx context.Context, cfg config, store shop.OrderStore, tokenSecret []byte, publicURL string,
+	now func() time.Time, log *slog.Logger) (linking, error) {
+	mode, err := intents.ParseLinkMode(cfg.Link)
+	if err != nil {
+		return linking{}, badSetting("SKILL_LINK", "%q: want off, optional or purchase", cfg.Link)
+	}
+	if mode == intents.LinkOff {
+		return linking{mode: mode}, nil
+	}
+	grants, ok := store.(shop.LinkStore)
+	if !ok {
+		return linking{}, badSetting("SKILL_LINK", "the order store keeps no account links")
+	}
+	ttl, err := time.ParseDuration(cfg.OAuthAccessTTL)
+	if err != nil || ttl < time.Minute || ttl > 24*time.Hour {
+		return linking{}, badSetting("SKILL_OAUTH_ACCESS_TTL", "%q: want a duration from 1m to 24h, e.g. 1h", cfg.OAuthAccessTTL)
+	}
+	login, err := newLogin(ctx, cfg, tokenSecret, publicURL, now)
+	if err != nil {
+		return linking{}, err
+	}
+	tokens := &oauth.Tokens{Keys: [][]byte{subkey(tokenSecret, "access-token")}, Audience: cfg.SkillID, Now: now}
+	var redirects []string
+	for _, u := range strings.Split(cfg.OAuthRedirectURIs, ",") {
+		if u = strings.TrimSpace(u); u != "" {
+			redirects = append(redirects, u)
+		}
+	}
+	switch {
+	case cfg.OAuthClientID == "":
+		return linking{}, badSetting("SKILL_OAUTH_CLIENT_ID", "not set (SKILL_LINK=%s needs the client id given to the platform's console)", mode)
+	case len(cfg.OAuthClientSecret) < 16:
+		return linking{}, badSetting("SKILL_OAUTH_CLIENT_SECRET", "not set or shorter than 16 characters")
+	case len(redirects) == 0:
+		return linking{}, badSetting("SKILL_OAUTH_REDIRECT_URIS", "not set (the platform's redirect URI, from its console)")
+	}
+	srv, err := oauth.New(oauth.Config{ClientID: cfg.OAuthClientID, ClientSecret: cfg.OAuthClientSecret, RedirectURIs: redirects,
+		Tokens: tokens, Grants: grants, Login: login, AccessTTL: ttl, Now: now, Logger: log})
+	if err != nil {
+		return linking{}, badSetting("SKILL_OAUTH_REDIRECT_URIS", "%v", err)
+	}
+	return linking{mode: mode, handler: srv.Handler(),
+		linker: &oauth.Linker{Tokens: tokens, Orders: grants, Now: now, Logger: log}}, nil
+}
+
+// newLogin is who signs in when linking: the developer's identity provider
+// (oidc, the default), or the development form (dev), which needs
+// SKILL_DEV=1.
+func newLogin(ctx context.Context, cfg config, tokenSecret []byte, publicURL string, now func() time.Time) (oauth.Login, error) {
+	switch cmpOr(cfg.Login, loginOIDC) {
+	case loginDev:
+		if cfg.Dev != "1" {
+			return nil, badSetting("SKILL_LOGIN", "dev signs anyone in as any account: for development only (set SKILL_DEV=1), use oidc in production")
+		}
+		return oauth.DevLogin{}, nil
+	case loginOIDC:
+		if cfg.OIDCIssuer == "" || cfg.OIDCClientID == "" || cfg.OIDCClientSecret == "" {
+			return nil, badSetting("SKILL_LOGIN", "oidc needs SKILL_OIDC_ISSUER, SKILL_OIDC_CLIENT_ID and SKILL_OIDC_CLIENT_SECRET")
+		}
+		cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		o, err := oauth.NewOIDC(cctx, oauth.OIDCConfig{Issuer: cfg.OIDCIssuer, ClientID: cfg.OIDCClientID,
+			ClientSecret: cfg.OIDCClientSecret, RedirectURL: publicURL + "/oauth/callback",
+			Key: subkey(tokenSecret, "oidc-state"), Now: now})
+		if err != nil {
+			return nil, badSetting("SKILL_OIDC_ISSUER", "%v", err)
+		}
+		return o, nil
+	}
+	return nil, badSetting("SKILL_LOGIN", "%q: want oidc or dev", cfg.Login)
+}
