@@ -43,7 +43,22 @@ func (r *Renderers) Render(req *tsk.Request, k *Kind, v ui.View) *tsk.Response {
 	if !ok {
 		rr = k.Renderer(r.cfg)
 	}
-	return Enforce(req, k, v, rr.Render(v))
+	return Enforce(req, k, v, linkAccount(v, rr.Render(v)))
+}
+
+// linkAccount adds what every kind of device renders alike: the
+// LinkAccount card (the Dingdang app shows it) and the afterword.
+func linkAccount(v ui.View, resp *tsk.Response) *tsk.Response {
+	if resp == nil {
+		return nil
+	}
+	if v.LinkAccount {
+		resp.WithLinkAccount()
+	}
+	if v.Afterword != "" {
+		resp.Response.OutputSpeech.Text = ui.Join(resp.Response.OutputSpeech.Text, v.Afterword)
+	}
+	return resp
 }
 
 // Enforce applies the platform's protocol rules to a rendered response, in

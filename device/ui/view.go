@@ -35,6 +35,11 @@ type View struct {
 	Result *Result `json:"result,omitempty"`
 	// End ends the session even if Ask is set.
 	End bool `json:"end,omitempty"`
+	// LinkAccount asks the user to link their account: the platform's
+	// LinkAccount card, shown in the Dingdang app, on every kind of device.
+	LinkAccount bool `json:"linkAccount,omitempty"`
+	// Afterword is said last, after what the renderer adds (a pay hint).
+	Afterword string `json:"afterword,omitempty"`
 }
 
 // Offer is a purchase ready to be paid.

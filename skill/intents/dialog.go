@@ -32,6 +32,11 @@ type Config struct {
 	Payments Payments
 	// Offers keeps the offer whose reference is the Charge's userId.
 	Offers OfferIssuer
+	// Accounts names the linked account of a request's access token; nil
+	// means no account linking: every purchase is the platform user's.
+	Accounts Accounts
+	// Link says when the dialog asks for a linked account (LinkOff: never).
+	Link LinkMode
 	// Device overrides the rule that decides a request's kind of device
 	// (nil → device.Of); the turn is rendered for the kind it returns.
 	Device func(*tsk.Request) *device.Kind
@@ -89,6 +94,7 @@ func (d *Dialog) intents() []route {
 		{No, d.no},
 		{Play, d.play},
 		{MyPurchases, d.myPurchases},
+		{MyAccount, d.myAccount},
 		{Refund, d.refund},
 		{Help, d.help},
 		{Cancel, d.cancel},
@@ -128,6 +134,7 @@ func (d *Dialog) Handle(ctx context.Context, req *tsk.Request) (resp *tsk.Respon
 	if t.device == nil {
 		t.device = device.Of(req)
 	}
+	d.identify(ctx, t)
 	var err error
 	var view ui.View
 	defer func() {

@@ -8,5 +8,5 @@ import (
 
 func ExampleIntentNames() {
 	fmt.Println(intents.IntentNames())
-	// Output: [browse buy yes no play my_purchases refund help cancel]
+	// Output: [browse buy yes no play my_purchases my_account refund help cancel]
 }

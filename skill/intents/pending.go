@@ -40,6 +40,9 @@ type sentOffer struct {
 
 // offer asks to confirm buying p, unless something of p waits for payment.
 func (d *Dialog) offer(ctx context.Context, t *turn, p shop.Product, count int64, purpose, speech string) (ui.View, error) {
+	if v, ok := d.mustLink(t, p.Name+"是付费内容，"+p.Price.Yuan()+"。"); ok {
+		return v, nil
+	}
 	if v, ok, err := d.waiting(ctx, t, p); err != nil || ok {
 		return v, err
 	}

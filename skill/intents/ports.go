@@ -35,6 +35,13 @@ type OfferIssuer interface {
 	Ref(id string) string
 }
 
+// Accounts says which linked account a request's access token names ("":
+// none, or a token refused), moving what the platform user owned to it.
+// *oauth.Linker satisfies it.
+type Accounts interface {
+	Account(ctx context.Context, userID, accessToken string) string
+}
+
 // Sessions keeps each dialog's state between turns, per session and user.
 // Any shop.StateStore satisfies it.
 type Sessions interface {

@@ -25,6 +25,9 @@ func (d *Dialog) sell(ctx context.Context, t *turn, p shop.Product, purpose stri
 			return d.start(ctx, t, p, "你已经购买过了。")
 		}
 	}
+	if v, ok := d.mustLink(t, ""); ok {
+		return v, nil
+	}
 	if v, ok, err := d.waiting(ctx, t, p); err != nil || ok {
 		return v, err
 	}
@@ -108,6 +111,9 @@ func (d *Dialog) issue(ctx context.Context, t *turn) (ui.View, error) {
 	if t.user() == "" {
 		return say("需要登录叮当账号才能购买。"), nil
 	}
+	if v, ok := d.mustLink(t, ""); ok {
+		return v, nil
+	}
 	if v, ok, err := d.waiting(ctx, t, p); err != nil || ok {
 		return v, err
 	}
@@ -133,6 +139,7 @@ func (d *Dialog) issue(ctx context.Context, t *turn) (ui.View, error) {
 		Offer:  &ui.Offer{Token: ref, Product: p, Count: count, Total: total},
 	}
 	d.remember(t, v.Offer)
+	d.suggestLink(t, &v)
 	return v, nil
 }
 

@@ -44,6 +44,9 @@ type state struct {
 	// Offered are the offers this session sent that may still be ordered
 	// (see waiting); kept across the steps above, in turn.offered.
 	Offered []sentOffer `json:"offered,omitempty"`
+	// LinkSuggested records that this session already suggested linking
+	// an account (LinkOptional), kept across steps in turn.suggested.
+	LinkSuggested bool `json:"linkSuggested,omitempty"`
 }
 
 // confirming reports whether the session waits for a yes or a no.
@@ -59,6 +62,10 @@ type turn struct {
 	// sent are the session's offers (state.Offered), kept apart so that
 	// resetting the dialog's step does not forget them.
 	sent []sentOffer
+	// account is the linked account of the request's access token, or ""
+	// (see identify); suggested is state.LinkSuggested, kept apart as sent.
+	account   string
+	suggested bool
 }
 
 // live returns the session's offers that have not lapsed.
@@ -72,8 +79,18 @@ func (t *turn) live() []sentOffer {
 	return out
 }
 
-// user is the owner of purchases: the platform user id.
-func (t *turn) user() string { return t.req.UserID() }
+// user is the owner of purchases: the linked account when the request
+// carries a valid access token, else the platform user id ("" for a
+// userId that poses as an account: see identify).
+func (t *turn) user() string {
+	if t.account != "" {
+		return shop.AccountOwner(t.account)
+	}
+	if _, posing := shop.AccountOf(t.req.UserID()); posing {
+		return ""
+	}
+	return t.req.UserID()
+}
 
 // intent is the request's intent, or nil.
 func (t *turn) intent() *tsk.Intent { return t.req.Request.Intent }
@@ -117,12 +134,12 @@ func (t *turn) originalIntent(name string, p *shop.Product, count int64) *tsk.In
 }
 
 // session is the key of the turn's dialog state: the platform session of
-// this user. The same session id with another user is another dialog, so
-// nobody continues (or pays for) someone else's purchase. ok is false when
-// the request has no session.
+// this platform user (linked or not). The same session id with another
+// user is another dialog, so nobody continues (or pays for) someone else's
+// purchase. ok is false when the request has no session.
 func (t *turn) session() (key shop.SessionKey, ok bool) {
 	id := t.req.Session.SessionID
-	return shop.SessionKey{SessionID: id, UserID: t.user()}, id != ""
+	return shop.SessionKey{SessionID: id, UserID: t.req.UserID()}, id != ""
 }
 
 // load reads the session's state; a missing or unreadable one is empty.
@@ -144,6 +161,7 @@ func (d *Dialog) load(ctx context.Context, t *turn) error {
 		t.state = state{}
 	}
 	t.sent, t.state.Offered = t.state.Offered, nil
+	t.suggested, t.state.LinkSuggested = t.state.LinkSuggested, false
 	return nil
 }
 
@@ -154,8 +172,8 @@ func (d *Dialog) save(ctx context.Context, t *turn) error {
 	if !ok {
 		return nil
 	}
-	t.state.Offered = t.live()
-	if t.state.Step == stepNone && len(t.state.Offered) == 0 {
+	t.state.Offered, t.state.LinkSuggested = t.live(), t.suggested
+	if t.state.Step == stepNone && len(t.state.Offered) == 0 && !t.suggested {
 		if !t.saved {
 			return nil
 		}

@@ -1,0 +1,167 @@
+package intents_test
+
+import (
+	"io"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dingdang-voicepay/voicepay/device"
+	"github.com/dingdang-voicepay/voicepay/fakeplatform"
+	"github.com/dingdang-voicepay/voicepay/shop"
+	"github.com/dingdang-voicepay/voicepay/skill/intents"
+	"github.com/dingdang-voicepay/voicepay/skill/oauth"
+	"github.com/dingdang-voicepay/voicepay/skill/tsk"
+)
+
+// linked makes e's dialog link accounts in the mode, with the real linker
+// over e's store, and returns the tokens that sign access tokens.
+func linked(e *env, mode intents.LinkMode) *oauth.Tokens {
+	tokens := &oauth.Tokens{Keys: [][]byte{[]byte("access token key")}, Audience: "test-skill", Now: e.clock.Now}
+	linker := &oauth.Linker{Tokens: tokens, Orders: e.store.(shop.LinkStore), Now: e.clock.Now,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	e.dialog = intents.New(e.config(func(c *intents.Config) { c.Accounts, c.Link = linker, mode }))
+	return tokens
+}
+
+func token(t *testing.T, tokens *oauth.Tokens, account string) string {
+	t.Helper()
+	tok, err := tokens.Issue(account, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+func TestPurchaseNeedsALinkedAccount(t *testing.T) {
+	for _, k := range device.Kinds() {
+		t.Run(k.Name, func(t *testing.T) {
+			e := newEnv(t, k)
+			tokens := linked(e, intents.LinkPurchase)
+			for _, req := range []struct {
+				intent string
+				slots  map[string]string
+			}{{intents.Buy, map[string]string{"product": "万古神帝第35集"}}, {intents.Play, map[string]string{"product": "万古神帝第35集"}}} {
+				r := e.intent(req.intent, req.slots) // send validates against the platform's schema
+				wantSpeech(t, r, false, "请在叮当App里关联账号后再购买")
+				if _, charged := find[tsk.Charge](r); charged || r.Response.Card == nil || r.Response.Card.Type != tsk.CardLinkAccount {
+					t.Errorf("%s unlinked: card %+v, directives %+v; want the LinkAccount card and no Charge", req.intent, r.Response.Card, r.Response.Directives)
+				}
+			}
+			// With a token the purchase goes on, owned by the account.
+			tok := fakeplatform.WithAccessToken(token(t, tokens, "acct-alice"))
+			e.intent(intents.Buy, map[string]string{"product": "万古神帝第35集"}, tok)
+			r := e.intent(intents.Yes, nil, tok)
+			if r.Response.Card != nil {
+				t.Errorf("a linked purchase asks to link: %+v", r.Response.Card)
+			}
+			o := e.createOrder(r)
+			stored, err := e.store.Order(e.ctx, o.tradeNo)
+			if err != nil || stored.UserID != shop.AccountOwner("acct-alice") {
+				t.Errorf("order owner %q, %v; want the account", stored.UserID, err)
+			}
+		})
+	}
+}
+
+func TestOptionalLinkSuggestedOncePerSession(t *testing.T) {
+	e := newEnv(t, device.Screened)
+	linked(e, intents.LinkOptional)
+	e.intent(intents.Buy, map[string]string{"product": "听书点数", "count": "1"})
+	first := e.intent(intents.Yes, nil)
+	if _, ok := find[tsk.Charge](first); !ok || first.Response.Card == nil || !strings.HasSuffix(speech(first), "在叮当App里关联账号，换了音箱也能找回购买。") {
+		t.Fatalf("first purchase: %q card %+v; want the Charge, the card and the suggestion last", speech(first), first.Response.Card)
+	}
+	e.intent(intents.Buy, map[string]string{"product": "会员月卡"})
+	second := e.intent(intents.Yes, nil)
+	if _, ok := find[tsk.Charge](second); !ok || second.Response.Card != nil || strings.Contains(speech(second), "关联") {
+		t.Errorf("second purchase of the session: %q card %+v; want no second suggestion", speech(second), second.Response.Card)
+	}
+	e.session = "session-2"
+	e.intent(intents.Buy, map[string]string{"product": "万古神帝第36集"})
+	if third := e.intent(intents.Yes, nil); third.Response.Card == nil {
+		t.Errorf("a new session: no suggestion")
+	}
+}
+
+func TestPurchasesFollowTheAccount(t *testing.T) {
+	e := newEnv(t, device.Screenless)
+	tokens := linked(e, intents.LinkOptional)
+	e.buy(map[string]string{"product": "听书点数", "count": "2"}) // unlinked, as user-1
+	tok := fakeplatform.WithAccessToken(token(t, tokens, "acct-alice"))
+
+	// The first request with the token moves user-1's purchase.
+	wantSpeech(t, e.intent(intents.MyPurchases, nil, tok), false, "听书点数还剩2个")
+	wantSpeech(t, e.intent(intents.MyPurchases, nil), false, "还没有购买") // user-1 alone owns nothing now
+	wantSpeech(t, e.intent(intents.MyAccount, nil, tok), false, "acct-alice")
+
+	// A purchase with the token, then a new userId with the same token.
+	e.intent(intents.Buy, map[string]string{"product": "万古神帝第36集"}, tok)
+	o := e.createOrder(e.intent(intents.Yes, nil, tok))
+	e.payAndShip(o)
+	e.user = "user-2"
+	wantSpeech(t, e.intent(intents.Play, map[string]string{"product": "万古神帝第36集"}, tok), false)
+	if r := e.intent(intents.Play, map[string]string{"product": "万古神帝第36集"}, tok); len(r.Response.Directives) == 0 {
+		t.Errorf("user-2 with the token cannot play what the account bought: %q", speech(r))
+	}
+	wantSpeech(t, e.intent(intents.MyPurchases, nil, tok), false, "听书点数还剩2个", "万古神帝第36集")
+
+	// A refund works on the account's purchases.
+	wantSpeech(t, e.intent(intents.Refund, map[string]string{"product": "听书点数"}, tok), true, "将退还2元")
+	wantSpeech(t, e.intent(intents.Yes, nil, tok), false, "已申请退款2元")
+
+	// The move happened once: each of user-1's orders has one linked entry.
+	orders, _ := e.store.Orders(e.ctx, shop.OrderFilter{UserID: shop.AccountOwner("acct-alice")})
+	moves := 0
+	for _, o := range orders {
+		for _, h := range o.History {
+			if strings.HasPrefix(h.Cause, shop.CauseLinked) {
+				moves++
+			}
+		}
+	}
+	if len(orders) != 2 || moves != 1 {
+		t.Errorf("the account has %d orders with %d moves; want 2 and 1", len(orders), moves)
+	}
+}
+
+func TestRefusedTokensCountAsNone(t *testing.T) {
+	e := newEnv(t, device.Screenless)
+	tokens := linked(e, intents.LinkOptional)
+	e.buy(map[string]string{"product": "万古神帝第35集"})
+	expired := token(t, tokens, "acct-alice")
+	e.clock.Advance(2 * time.Hour)
+	other := &oauth.Tokens{Keys: [][]byte{[]byte("someone else's key")}, Audience: "test-skill", Now: e.clock.Now}
+	for name, tok := range map[string]string{"expired": expired, "forged": token(t, other, "acct-alice"), "garbage": "x.y.z"} {
+		r := e.intent(intents.MyAccount, nil, fakeplatform.WithAccessToken(tok))
+		wantSpeech(t, r, false, "还没有关联账号")
+		if r.Response.Card == nil {
+			t.Errorf("%s token: no LinkAccount card", name)
+		}
+		wantSpeech(t, e.intent(intents.MyPurchases, nil, fakeplatform.WithAccessToken(tok)), false, "万古神帝第35集")
+	}
+}
+
+func TestUserIDPosingAsAccount(t *testing.T) {
+	e := newEnv(t, device.Screenless)
+	e.user = "user-1"
+	e.buy(map[string]string{"product": "万古神帝第35集"})
+	if _, err := e.store.(shop.LinkStore).MoveOrders(e.ctx, "user-1", shop.AccountOwner("acct-alice"), e.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	e.user = shop.AccountOwner("acct-alice")
+	r := e.intent(intents.MyPurchases, nil)
+	if strings.Contains(speech(r), "万古神帝") {
+		t.Errorf("a platform userId %q reads the account's purchases: %q", e.user, speech(r))
+	}
+	e.intent(intents.Buy, map[string]string{"product": "听书点数", "count": "1"})
+	if r := e.intent(intents.Yes, nil); strings.Contains(speech(r), "好的") {
+		t.Errorf("a userId posing as an account bought: %q", speech(r))
+	}
+}
+
+func TestMyAccountWithoutLinking(t *testing.T) {
+	e := newEnv(t, device.Screened)
+	wantSpeech(t, e.intent(intents.MyAccount, nil), false, "不需要关联账号")
+}
