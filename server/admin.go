@@ -17,6 +17,7 @@ func (s *srv) adminRoutes(app *fiber.App) {
 	g.Get("/orders/:tradeNo", s.adminShowOrder)
 	g.Post("/orders/:tradeNo/refund", s.adminRefund)
 	g.Get("/users/:userId/entitlements", s.adminEntitlements)
+	g.Get("/accounts/:account/entitlements", s.adminAccountEntitlements)
 	g.Get("/attention", s.adminAttention)
 }
 

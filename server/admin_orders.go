@@ -17,6 +17,7 @@ type OrderView struct {
 	TradeNo       string            `json:"tradeNo"`
 	State         shop.OrderState   `json:"state"`
 	UserID        string            `json:"userId"`
+	Account       string            `json:"account,omitempty"` // the linked account that owns it, if one does
 	TotalAmt      shop.Fen          `json:"totalAmt"`
 	Details       []shop.Line       `json:"details"`
 	TransactionID string            `json:"transactionId"`
@@ -38,6 +39,9 @@ func ViewOrder(o shop.Order) OrderView {
 		RefundedAmt: o.RefundedAmt, Refunds: o.Refunds, OfferID: o.OfferID, ResumedAt: o.ResumedAt, CreatedAt: o.CreatedAt,
 		UpdatedAt: o.UpdatedAt, History: o.History,
 	}
+	if a, ok := shop.AccountOf(o.UserID); ok {
+		v.Account = a
+	}
 	if v.Details == nil {
 		v.Details = []shop.Line{}
 	}
@@ -55,9 +59,12 @@ type OrderList struct {
 	Orders []OrderView `json:"orders"`
 }
 
-// EntitlementList is the reply of GET /admin/users/:userId/entitlements.
+// EntitlementList is the reply of GET /admin/users/:userId/entitlements
+// and GET /admin/accounts/:account/entitlements (UserID is then the
+// account's owner string).
 type EntitlementList struct {
 	UserID       string             `json:"userId"`
+	Account      string             `json:"account,omitempty"`
 	Entitlements []shop.Entitlement `json:"entitlements"`
 }
 
@@ -74,13 +81,17 @@ var knownStates = []shop.OrderState{
 	shop.StateRefunding, shop.StateRefunded, shop.StatePartiallyRefunded,
 }
 
-// adminListOrders serves GET /admin/orders?user=&state=A,B&limit=N, newest
-// first (limit defaults to DefaultAdminLimit, at most MaxAdminLimit).
+// adminListOrders serves GET /admin/orders?user=|account=&state=A,B&limit=N,
+// newest first (limit defaults to DefaultAdminLimit, at most MaxAdminLimit).
 func (s *srv) adminListOrders(c *fiber.Ctx) error {
 	if s.cfg.Ledger == nil {
 		return writeReason(c, fiber.StatusServiceUnavailable, "no ledger configured")
 	}
-	f := shop.OrderFilter{UserID: c.Query("user"), Limit: DefaultAdminLimit}
+	owner, err := ownerQuery(c)
+	if err != nil {
+		return writeError(c, err)
+	}
+	f := shop.OrderFilter{UserID: owner, Limit: DefaultAdminLimit}
 	if q := c.Query("limit"); q != "" {
 		n, err := strconv.Atoi(q)
 		if err != nil || n < 1 || n > MaxAdminLimit {

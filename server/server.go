@@ -35,6 +35,7 @@ type srv struct {
 //	GET  /admin/orders/:tradeNo
 //	POST /admin/orders/:tradeNo/refund
 //	GET  /admin/users/:userId/entitlements
+//	GET  /admin/accounts/:account/entitlements  what a linked account owns
 //	GET  /admin/attention                    what the reconciler cannot settle by itself
 //	GET, POST /oauth/authorize, /oauth/token  account linking (Config.OAuth)
 //	GET  /oauth/callback                     the identity provider's return (OIDC login)

@@ -7,7 +7,7 @@
 //	skill trigger EVENT [--order T]      send one signed platform call; print it and the reply
 //	skill keygen [--out DIR] [--force]   make our RSA key pair; print the SkillPublicKey
 //	skill admin-token [--ttl 1h]         print a token for the admin API
-//	skill orders list [--user U] [--state S] [--limit N] [--json]
+//	skill orders list [--user U | --account A] [--state S] [--limit N] [--json]
 //	skill orders show TRADENO
 //	skill orders attention [--json]      what the reconciler cannot settle by itself
 //	skill refund TRADENO [--amount FEN] [--reason TEXT]

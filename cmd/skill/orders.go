@@ -24,6 +24,7 @@ func runOrders(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "orders")
 	serverURL := fs.String("server", "", "base URL of a running server (default: read the store directly)")
 	user := fs.String("user", "", "list: only this user's orders")
+	account := fs.String("account", "", "list: only the orders of this linked account")
 	state := fs.String("state", "", "list: only these states, comma-separated (e.g. CREATED,DELIVERED)")
 	limit := fs.Int("limit", server.DefaultAdminLimit, "list: at most this many, newest first")
 	asJSON := fs.Bool("json", false, "list, attention: print JSON instead of a table")
@@ -36,8 +37,11 @@ func runOrders(ctx context.Context, e *env, args []string) error {
 	}
 	switch {
 	case len(pos) == 1 && pos[0] == "list":
+		if *user != "" && *account != "" {
+			return usageError("give --user or --account, not both")
+		}
 		q := url.Values{}
-		for k, v := range map[string]string{"user": *user, "state": *state, "limit": strconv.Itoa(*limit)} {
+		for k, v := range map[string]string{"user": *user, "account": *account, "state": *state, "limit": strconv.Itoa(*limit)} {
 			if v != "" {
 				q.Set(k, v)
 			}
@@ -49,7 +53,11 @@ func runOrders(ctx context.Context, e *env, args []string) error {
 				err = c.Get(ctx, "/admin/orders?"+q.Encode(), &list)
 			}
 		} else {
-			list, err = listDirect(ctx, cfg, *user, *state, *limit)
+			owner := *user
+			if *account != "" {
+				owner = shop.AccountOwner(*account)
+			}
+			list, err = listDirect(ctx, cfg, owner, *state, *limit)
 		}
 		if err != nil {
 			return err
