@@ -40,6 +40,9 @@ type Console struct {
 	Utterances []string
 	// SkillURL is shown on the simulator page.
 	SkillURL string
+	// OAuth links accounts at the skill, as the platform does (POST
+	// /sandbox/link; nil: that call fails).
+	OAuth *fakeplatform.OAuthClient
 
 	mu    sync.Mutex
 	users map[string]*account
@@ -56,6 +59,7 @@ type account struct {
 	unplaced *offer                   // the last Charge not ordered yet
 	refunded *pay.RefundNotifyRequest // the last refund notify sent
 	turns    []Turn
+	token    string // the access token of the account linked (link.go), or ""
 }
 
 // speaker is the platform's memory of one user on one kind of device.
@@ -68,6 +72,7 @@ type speaker struct {
 	said    string          // what the user last said to it
 	heard   *Understanding  // what the NLU made of it
 	last    json.RawMessage // its last response, as received
+	token   string          // its account's access token, if linked
 }
 
 // offer is a Charge the skill answered with: what the user may order.
@@ -138,6 +143,7 @@ type Answer struct {
 	Heard            *Understanding  `json:"heard,omitempty"`
 	Speech           string          `json:"speech"`
 	ShouldEndSession bool            `json:"shouldEndSession"`
+	Card             string          `json:"card,omitempty"`       // "LinkAccount": the app asks to link an account
 	Directives       []string        `json:"directives,omitempty"` // "type (key fields)"
 	Order            *PendingOrder   `json:"order,omitempty"`
 	Refunds          []RefundSettled `json:"refunds,omitempty"`
@@ -179,6 +185,8 @@ func (c *Console) Handler() http.Handler {
 	mux.HandleFunc("POST /sandbox/platform/pay", serveJSON(c.markPaid))
 	mux.HandleFunc("POST /sandbox/platform/settle", serveJSON(c.settle))
 	mux.HandleFunc("POST /sandbox/platform/advance", serveJSON(c.advance))
+	mux.HandleFunc("POST /sandbox/link", serveJSON(c.Link))
+	mux.HandleFunc("GET "+LinkCallbackPath, linkCallback)
 	mux.HandleFunc("GET /sandbox/state", c.serveState)
 	mux.HandleFunc("GET /sandbox/meta", c.serveMeta)
 	mux.HandleFunc("GET /sandbox/events", c.serveEvents)
@@ -250,7 +258,7 @@ func (c *Console) lookup(kind, user string) (*account, *speaker, error) {
 	}
 	s := a.speakers[k.Name]
 	if s == nil {
-		s = &speaker{device: k, userID: user}
+		s = &speaker{device: k, userID: user, token: a.token}
 		a.speakers[k.Name] = s
 	}
 	return a, s, nil
@@ -289,9 +297,9 @@ func (c *Console) act(kind, user, action string, fn func(*account, *speaker, *Tu
 func (s *speaker) options(skillID string) []fakeplatform.Option {
 	isNew := !s.open
 	s.open = true
-	return []fakeplatform.Option{fakeplatform.WithDeviceKind(s.device), fakeplatform.WithSkill(skillID), fakeplatform.WithUser(s.userID),
+	return append([]fakeplatform.Option{fakeplatform.WithDeviceKind(s.device), fakeplatform.WithSkill(skillID), fakeplatform.WithUser(s.userID),
 		fakeplatform.WithDevice("sandbox-" + s.device.Name + "-speaker"), fakeplatform.WithNewSession(isNew),
-		fakeplatform.WithSession(fmt.Sprintf("sandbox-%s-%s-%d", s.device.Name, s.userID, s.session))}
+		fakeplatform.WithSession(fmt.Sprintf("sandbox-%s-%s-%d", s.device.Name, s.userID, s.session))}, s.withToken()...)
 }
 
 // send posts a request and records what the answer means for the speaker:
@@ -307,6 +315,9 @@ func (c *Console) send(ctx context.Context, acc *account, s *speaker, req *tsk.R
 	}
 	s.last, s.elicit = json.RawMessage(body), nil
 	a := &Answer{Speech: resp.Response.OutputSpeech.Text, ShouldEndSession: resp.Response.ShouldEndSession}
+	if c := resp.Response.Card; c != nil {
+		a.Card = c.Type
+	}
 	for _, d := range resp.Response.Directives {
 		a.Directives = append(a.Directives, summary(d))
 		switch d := d.(type) {

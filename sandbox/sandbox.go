@@ -54,6 +54,9 @@ type Wiring struct {
 	// Now is the sandbox's clock (Clock.Now): the skill must read it for
 	// everything time decides, so that advancing it moves the whole sandbox.
 	Now func() time.Time
+	// OAuth is the account-linking client the platform uses (the skill's
+	// SKILL_OAUTH_*); the skill's development login signs it in.
+	OAuth OAuthClient
 }
 
 // Build builds the skill for the wiring. close releases what it opened
@@ -139,10 +142,11 @@ func Start(ctx context.Context, c Config) (*Sandbox, error) {
 		return nil, fmt.Errorf("sandbox: platform: %w", err)
 	}
 	s.SkillURL, s.PlatformURL = "http://"+skillLn.Addr().String(), "http://"+platLn.Addr().String()
+	oc := oauthClient(s.Keys, s.PlatformURL)
 	s.app, s.closeApp, err = c.Build(ctx, Wiring{
 		DataDir: c.DataDir, CatalogPath: c.Catalog, SkillID: s.SkillID,
 		Keys: s.Keys, AdminSecret: s.AdminSecret, PlatformURL: s.PlatformURL + fakeplatform.PayPath, PublicURL: s.SkillURL,
-		Now: s.Clock.Now,
+		Now: s.Clock.Now, OAuth: oc,
 	})
 	if err != nil {
 		skillLn.Close()
@@ -161,7 +165,9 @@ func Start(ctx context.Context, c Config) (*Sandbox, error) {
 	s.Platform = &fakeplatform.Platform{SkillID: s.SkillID, SkillURL: s.SkillURL, Key: s.Keys.Platform,
 		SkillKey: &s.Keys.Skill.PublicKey, Secret: s.Keys.Secret, HMAC: c.HMAC, Now: s.Clock.Now}
 	s.Console = &Console{SkillID: s.SkillID, Platform: s.Platform, NLU: nlu, Logger: c.Logger, Clock: s.Clock, SkillURL: s.SkillURL,
-		Admin: &admin.Client{BaseURL: s.SkillURL, Secret: s.AdminSecret, Now: s.Clock.Now}, Utterances: c.Utterances}
+		Admin: &admin.Client{BaseURL: s.SkillURL, Secret: s.AdminSecret, Now: s.Clock.Now}, Utterances: c.Utterances,
+		OAuth: &fakeplatform.OAuthClient{SkillURL: s.SkillURL, ClientID: oc.ClientID, ClientSecret: oc.ClientSecret,
+			RedirectURI: oc.RedirectURI, PKCE: true}}
 	if c.Utterances == nil {
 		s.Console.Utterances = sampleUtterances(model)
 	}
@@ -215,12 +221,13 @@ func (s *Sandbox) Banner() string {
 	return fmt.Sprintf(`Dingdang skill sandbox — the skill plus a fake Dingdang platform, all on this machine.
   simulator:       %[2]s/   ← open in a browser: a speaker, its screen, the platform's buttons
   skill:           %[1]s   (POST /skill, /pay/*, GET /healthz)
-  fake platform:   %[2]s   (POST /sandbox/say, /sandbox/pay; pay API under /paycgi/)
+  fake platform:   %[2]s   (POST /sandbox/say, /sandbox/pay, /sandbox/link; pay API under /paycgi/)
   skill id:        %[3]s
 %[4]s
 Try, in another terminal:
   curl -s %[2]s/sandbox/say -d '{"device":"screened","user":"alice","text":"我要买万古神帝第35集"}'
   curl -s %[2]s/sandbox/say -d '{"device":"screened","user":"alice","text":"是的"}'
   curl -s %[2]s/sandbox/pay -d '{"user":"alice"}'
+  curl -s %[2]s/sandbox/link -d '{"user":"alice","account":"acct-alice"}'   # link an account
 `, s.SkillURL, s.PlatformURL, s.SkillID, created)
 }

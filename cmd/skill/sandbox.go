@@ -9,6 +9,7 @@ import (
 	"syscall"
 
 	"github.com/dingdang-voicepay/voicepay/sandbox"
+	"github.com/dingdang-voicepay/voicepay/skill/intents"
 )
 
 // runSandbox is `skill sandbox` (what `make run` starts): the skill, wired
@@ -60,6 +61,10 @@ func sandboxBuild(cfg config, log *slog.Logger) sandbox.Build {
 		c.Data, c.Catalog, c.SkillID = w.DataDir, w.CatalogPath, w.SkillID
 		c.PlatformURL, c.PublicURL = w.PlatformURL, w.PublicURL
 		c.Secret, c.AdminSecret = string(w.Keys.Secret), string(w.AdminSecret)
+		// Account linking with the sandbox platform's client and, unless
+		// set otherwise, the development login and linking suggested.
+		c.OAuthClientID, c.OAuthClientSecret, c.OAuthRedirectURIs = w.OAuth.ClientID, w.OAuth.ClientSecret, w.OAuth.RedirectURI
+		c.Link, c.Login, c.Dev = cmpOr(c.Link, string(intents.LinkOptional)), cmpOr(c.Login, loginDev), "1"
 		web, closeApp, err := build(ctx, c, options{
 			PlatformKeys: []*rsa.PublicKey{&w.Keys.Platform.PublicKey}, PrivateKey: w.Keys.Skill, Logger: log, Now: w.Now,
 		})
