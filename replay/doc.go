@@ -11,6 +11,8 @@
 //	title: 有屏音箱买一集，付款后继续播放
 //	device: screened        # or screenless: a device.Kinds name
 //	user: alice             # the platform user id
+//	account: acct-alice     # optional: linked before the first turn, so every
+//	                        # request carries the account's access token
 //
 // Then the turns, in order. Turn N is a section "N user" or "N platform",
 // followed by its expectation "N want". Every section is a small YAML block
@@ -38,6 +40,11 @@
 //	step: refund-notify         # status: SUCCESS (default) or FAIL
 //	step: advance               # by: 2h moves the clock of the skill and its
 //	                            # platform forward (a Target that is a Clock)
+//	step: link                  # account: acct-alice: the user links an account
+//	                            # in the app (a Target that is a Linker); later
+//	                            # requests carry its access token
+//	step: new-user-id           # the user re-adds the skill: a new platform
+//	                            # userId; the link (its token) stays
 //
 // A ship-notify placed after the connections-response is a late one: the
 // skill has to ask orderquery when the user comes back. So is one placed
@@ -49,7 +56,8 @@
 // The want block of a user turn holds the speech, whether the session ends,
 // and each directive with its key fields (template type and title, Charge
 // items, audio URL, elicited slot); that of a platform turn the reply codes.
-// Either may hold "order:" (state, deliveries, refunded amount, refunds) to
+// Either may hold "order:" (state, deliveries, refunded amount, refunds, and
+// the linked account that owns it) to
 // check the current order through the store's admin view; it is checked only
 // when present. Values that change every run are normalised to placeholders:
 // <tradeNo>, <transactionId>, <token>, <qr>, <date>.

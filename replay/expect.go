@@ -59,6 +59,7 @@ type OrderView struct {
 	Deliveries int             `yaml:"deliveries"`
 	Refunded   shop.Fen        `yaml:"refunded,omitempty"`
 	Refunds    []string        `yaml:"refunds,omitempty,flow"` // each refund's status
+	Account    string          `yaml:"account,omitempty"`      // the linked account that owns it, if one does
 }
 
 // Normalizer replaces the values that change every run by placeholders.

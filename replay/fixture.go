@@ -35,7 +35,9 @@ const (
 	StepShipNotify          = "ship-notify"
 	StepConnectionsResponse = "connections-response"
 	StepRefundNotify        = "refund-notify"
-	StepAdvance             = "advance" // move the clock of the skill and the platform forward (By)
+	StepAdvance             = "advance"     // move the clock of the skill and the platform forward (By)
+	StepLink                = "link"        // the user links an account in the Dingdang app (Account)
+	StepNewUserID           = "new-user-id" // the user re-adds the skill: a new platform userId, the same link
 )
 
 // How a connections-response names the order (PlatformTurn.IDs); "" is as
@@ -47,7 +49,8 @@ const (
 
 var (
 	requestKinds = []string{"", RequestIntent, RequestLaunch, RequestSessionEnded, RequestElementSelected}
-	steps        = []string{StepCreateOrder, StepPay, StepShipNotify, StepConnectionsResponse, StepRefundNotify, StepAdvance}
+	steps        = []string{StepCreateOrder, StepPay, StepShipNotify, StepConnectionsResponse, StepRefundNotify, StepAdvance,
+		StepLink, StepNewUserID}
 )
 
 // Fixture is one conversation read from a txtar file.
@@ -56,7 +59,10 @@ type Fixture struct {
 	Title  string
 	Device *device.Kind // from the header's "device: <name>" (device.Parse)
 	User   string       // the platform user id
-	Turns  []Turn
+	// Account, from the header's "account: NAME", is linked before the
+	// first turn: every request carries its access token.
+	Account string
+	Turns   []Turn
 
 	header []byte // the txtar comment, kept verbatim for Update
 }
@@ -94,6 +100,8 @@ type PlatformTurn struct {
 	// Order is for connections-response: which of the conversation's
 	// orders the jump names, 1 for the first (default: the last).
 	Order int `yaml:"order,omitempty"`
+	// Account is for link: the account name the user signs in as.
+	Account string `yaml:"account,omitempty"`
 }
 
 // Kind returns "user" or "platform".
@@ -293,8 +301,10 @@ func (f *Fixture) parseHeader(comment []byte) (int, error) {
 			f.Device = k
 		case "user":
 			f.User = val
+		case "account":
+			f.Account = val
 		default:
-			return n, fmt.Errorf("header: unknown key %q (want title, device, user)", key)
+			return n, fmt.Errorf("header: unknown key %q (want title, device, user, account)", key)
 		}
 	}
 	switch {
@@ -328,6 +338,9 @@ func (t Turn) check() error {
 		}
 		if (p.By != "") != (p.Step == StepAdvance) {
 			return fmt.Errorf("by is for advance only, and advance needs it")
+		}
+		if (p.Account != "") != (p.Step == StepLink) {
+			return fmt.Errorf("account is for link only, and link needs it")
 		}
 		if d, err := time.ParseDuration(p.By); p.By != "" && (err != nil || d <= 0) {
 			return fmt.Errorf("by %q: want a positive Go duration, such as 2h", p.By)

@@ -148,6 +148,11 @@ func (r *Runner) Run(ctx context.Context, f *Fixture) (*Result, error) {
 	run := newRun(r.Target, f, func(nonce string) string { return "replay." + r.RunID + "." + nonce + "." + f.User })
 	run.check = r.Check
 	res := &Result{Path: f.Path, Turns: len(f.Turns)}
+	if f.Account != "" {
+		if _, err := run.link(ctx, f.Account); err != nil {
+			return res, &Error{Path: f.Path, Err: fmt.Errorf("header account: %w", err)}
+		}
+	}
 	got := make([]Want, len(f.Turns))
 	for i, t := range f.Turns {
 		w, err := run.turn(ctx, t)
@@ -222,6 +227,8 @@ type run struct {
 	norm   Normalizer
 	user   string
 	nonce  string
+	token  string // the access token of the linked account, or ""
+	users  int    // platform userIds given so far (new-user-id)
 
 	sessions map[string]bool // session ids used so far
 	requests int             // skill requests sent so far
@@ -289,7 +296,7 @@ func (r *run) options(session string) []fakeplatform.Option {
 	return []fakeplatform.Option{
 		fakeplatform.WithDeviceKind(r.f.Device), fakeplatform.WithSkill(r.target.SkillID()), fakeplatform.WithUser(r.user),
 		fakeplatform.WithDevice("replay-" + r.f.Device.Name), fakeplatform.WithSession(session), fakeplatform.WithNewSession(isNew),
-		fakeplatform.WithRequestID(fmt.Sprintf("replay-%s-%d", r.nonce, r.requests)),
+		fakeplatform.WithRequestID(fmt.Sprintf("replay-%s-%d", r.nonce, r.requests)), fakeplatform.WithAccessToken(r.token),
 	}
 }
 
@@ -348,5 +355,8 @@ func (r *run) withOrderOf(ctx context.Context, tradeNo string, w Want, want *Wan
 		return w, fmt.Errorf("order %s: %w", tradeNo, err)
 	}
 	w.Order = Order(o)
+	if a, ok := shop.AccountOf(o.UserID); ok {
+		w.Order.Account = r.norm.String(a)
+	}
 	return w, nil
 }

@@ -32,6 +32,10 @@ func (r *run) platform(ctx context.Context, p *PlatformTurn, want *Want) (Want, 
 		w, err = r.refundNotify(ctx, shop.RefundStatus(cmpString(p.Status, string(shop.RefundSuccess))))
 	case StepAdvance:
 		w, err = r.advance(ctx, p.By)
+	case StepLink:
+		w, err = r.link(ctx, p.Account)
+	case StepNewUserID:
+		w, err = r.newUserID()
 	default:
 		err = fmt.Errorf("unknown step %q", p.Step)
 	}

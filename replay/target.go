@@ -38,7 +38,27 @@ type HTTPTarget struct {
 var (
 	_ Target = (*HTTPTarget)(nil)
 	_ Clock  = (*HTTPTarget)(nil)
+	_ Linker = (*HTTPTarget)(nil)
 )
+
+// Link implements Linker: the sandbox's platform links the user (POST
+// /sandbox/link) and returns the access token.
+func (t *HTTPTarget) Link(ctx context.Context, user, account string) (string, error) {
+	body, err := json.Marshal(sandbox.LinkRequest{User: user, Account: account})
+	if err != nil {
+		return "", err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimSuffix(t.PlatformURL, "/")+"/sandbox/link", bytes.NewReader(body))
+	if err != nil {
+		return "", err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	var r sandbox.LinkReply
+	if err := t.do(req, &r); err != nil {
+		return "", err
+	}
+	return r.AccessToken, nil
+}
 
 // now is the target's clock: the sandbox's, as Advance moved it.
 func (t *HTTPTarget) now() time.Time { return time.Now().Add(time.Duration(t.ahead.Load())) }
