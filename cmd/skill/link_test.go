@@ -1,0 +1,300 @@
+package main_test
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dingdang-voicepay/voicepay/device"
+	"github.com/dingdang-voicepay/voicepay/fakeplatform"
+	"github.com/dingdang-voicepay/voicepay/internal/redistest"
+	"github.com/dingdang-voicepay/voicepay/server"
+	"github.com/dingdang-voicepay/voicepay/shop"
+	"github.com/dingdang-voicepay/voicepay/skill/oauth"
+	"github.com/dingdang-voicepay/voicepay/skill/tsk"
+	"github.com/dingdang-voicepay/voicepay/skill/tsk/tsktest"
+)
+
+const (
+	linkClientID    = "dingdang"
+	linkSecret      = "the-platform-client-secret"
+	linkRedirect    = "https://platform.example/link/callback"
+	linkTokenSecret = "a token secret of at least thirty-two characters"
+)
+
+// linkEnv is the configuration of a server that links accounts with the
+// development login.
+func linkEnv(data, payURL, mode string, extra ...string) []string {
+	return environ(data, append([]string{"SKILL_PLATFORM_URL=" + payURL, "SKILL_LINK=" + mode, "SKILL_LOGIN=dev", "SKILL_DEV=1",
+		"SKILL_OAUTH_CLIENT_ID=" + linkClientID, "SKILL_OAUTH_CLIENT_SECRET=" + linkSecret,
+		"SKILL_OAUTH_REDIRECT_URIS=https://other.example/cb," + linkRedirect, "SKILL_TOKEN_SECRET=" + linkTokenSecret}, extra...)...)
+}
+
+// speaker talks to a running server as the platform does for one user.
+type speaker struct {
+	t     *testing.T
+	url   string
+	user  string
+	token string
+}
+
+func (s *speaker) say(intent string, slots map[string]string) *tsk.Response {
+	s.t.Helper()
+	opts := []fakeplatform.Option{fakeplatform.WithDeviceKind(device.Screened), fakeplatform.WithUser(s.user),
+		fakeplatform.WithSession("session-" + s.user), fakeplatform.WithAccessToken(s.token)}
+	body, auth := tsktest.SignRSA2(fakeplatform.NewIntent(intent, slots, opts...))
+	r := do(s.t, tsktest.NewHTTPRequest(s.url+"/skill", body, auth))
+	if r.status != 200 {
+		s.t.Fatalf("%s: %d %s", intent, r.status, r.body)
+	}
+	tsktest.ValidateResponse(s.t, r.body)
+	return tsktest.MustDecodeResponse(s.t, r.body)
+}
+
+// buy buys a product to the end: offer, create order, payment, ship
+// notify. It returns the tradeNo.
+func (s *speaker) buy(platform *fakeplatform.Server, product string) string {
+	s.t.Helper()
+	s.say("buy", map[string]string{"product": product})
+	resp := s.say("yes", nil)
+	var charge *tsk.Charge
+	for _, d := range resp.Response.Directives {
+		if c, ok := d.(tsk.Charge); ok {
+			charge = &c
+		}
+	}
+	if charge == nil {
+		s.t.Fatalf("no Charge: %+v", resp.Response)
+	}
+	ctx := context.Background()
+	req := fakeplatform.ChargeOrder(tsktest.SkillID, charge.Payload.ChargeInfo)
+	reply, err := tsktest.PlatformFor(s.url).CreateOrder(ctx, req)
+	if err != nil || !reply.OK() {
+		s.t.Fatalf("create order: %+v, %v", reply, err)
+	}
+	platform.Pay(reply.TradeNo, req.TotalAmt)
+	ship := tsktest.MustShipNotify(s.t, platform.Platform, req.UserToken, reply.TradeNo)
+	if r, err := tsktest.PlatformFor(s.url).ShipNotify(ctx, ship); err != nil || !r.OK() {
+		s.t.Fatalf("ship notify: %+v, %v", r, err)
+	}
+	return reply.TradeNo
+}
+
+// TestLinkAccounts runs account linking against the real binary, on both
+// stores: the whole grant over HTTP, then purchases that follow the account.
+func TestLinkAccounts(t *testing.T) {
+	for _, store := range []string{"bbolt", "redis"} {
+		t.Run(store, func(t *testing.T) {
+			platform := tsktest.NewPlatform(t)
+			var extra []string
+			if store == "redis" {
+				extra = append(extra, "SKILL_REDIS_URL="+redistest.Start(t).URL())
+			}
+			p := serve(t, linkEnv(t.TempDir(), platform.PayURL(), "optional", extra...))
+			testGrant(t, p.url)
+			testPurchasesFollowAccount(t, p, platform)
+			if code := p.stop(t, sigterm); code != 0 {
+				t.Fatalf("exit %d\n%s", code, p.logs.String())
+			}
+		})
+	}
+}
+
+func testGrant(t *testing.T, base string) {
+	ctx := context.Background()
+	c := &fakeplatform.OAuthClient{SkillURL: base, ClientID: linkClientID, ClientSecret: linkSecret, RedirectURI: linkRedirect, PKCE: true}
+	tok, err := c.Link(ctx, "acct-alice")
+	if err != nil || tok.AccessToken == "" || tok.RefreshToken == "" || tok.TokenType != "Bearer" {
+		t.Fatalf("link: %+v, %v", tok, err)
+	}
+	again, err := c.Refresh(ctx, tok.RefreshToken)
+	if err != nil || again.RefreshToken == tok.RefreshToken {
+		t.Fatalf("refresh: %+v, %v", again, err)
+	}
+	if _, err := c.Refresh(ctx, tok.RefreshToken); err == nil || !strings.Contains(err.Error(), "invalid_grant") {
+		t.Fatalf("reused refresh token: %v, want invalid_grant", err)
+	}
+
+	// The token endpoint by hand: form credentials, GET, a used code, a
+	// wrong secret, a wrong redirect_uri.
+	token := func(method string, form url.Values) result {
+		req, _ := http.NewRequest(http.MethodPost, base+"/oauth/token", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if method == http.MethodGet {
+			req, _ = http.NewRequest(http.MethodGet, base+"/oauth/token?"+form.Encode(), nil)
+		}
+		return do(t, req)
+	}
+	c.PKCE = false
+	code, err := c.Authorize(ctx, "acct-alice", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	form := url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {linkRedirect},
+		"client_id": {linkClientID}, "client_secret": {"wrong-secret-wrong-secret"}}
+	if r := token(http.MethodPost, form); r.status != 401 || !strings.Contains(string(r.body), `"invalid_client"`) {
+		t.Fatalf("wrong secret: %d %s", r.status, r.body)
+	}
+	form.Set("client_secret", linkSecret)
+	form.Set("redirect_uri", "https://other.example/cb")
+	if r := token(http.MethodGet, form); r.status != 400 || !strings.Contains(string(r.body), `"invalid_grant"`) {
+		t.Fatalf("another redirect_uri than the code's: %d %s", r.status, r.body)
+	}
+	form.Set("redirect_uri", linkRedirect)
+	if r := token(http.MethodGet, form); r.status != 200 || !strings.Contains(string(r.body), `"access_token"`) {
+		t.Fatalf("GET with form credentials: %d %s", r.status, r.body)
+	}
+	if r := token(http.MethodPost, form); r.status != 400 || !strings.Contains(string(r.body), `"invalid_grant"`) {
+		t.Fatalf("the code used again: %d %s", r.status, r.body)
+	}
+
+	// An unregistered redirect_uri is never redirected to.
+	q := url.Values{"response_type": {"code"}, "client_id": {linkClientID}, "redirect_uri": {"https://evil.example/cb"}, "state": {"s"}, "login_hint": {"a"}}
+	req := mustGet(t, base+"/oauth/authorize?"+q.Encode())
+	resp, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 400 || resp.Header.Get("Location") != "" {
+		t.Fatalf("unregistered redirect_uri: %d Location %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	// The development login page, for a browser.
+	q.Set("redirect_uri", linkRedirect)
+	q.Del("login_hint")
+	if r := do(t, mustGet(t, base+"/oauth/authorize?"+q.Encode())); r.status != 200 || !strings.Contains(string(r.body), `name="account"`) {
+		t.Fatalf("login page: %d %s", r.status, r.body)
+	}
+}
+
+func testPurchasesFollowAccount(t *testing.T, p *proc, platform *fakeplatform.Server) {
+	ctx := context.Background()
+	c := &fakeplatform.OAuthClient{SkillURL: p.url, ClientID: linkClientID, ClientSecret: linkSecret, RedirectURI: linkRedirect}
+	owner := shop.AccountOwner("acct-bob")
+
+	// An unlinked purchase, then the first request with a token moves it.
+	old := &speaker{t: t, url: p.url, user: "bob-old"}
+	first := old.buy(platform, "ep35")
+	tok, err := c.Link(ctx, "acct-bob")
+	if err != nil {
+		t.Fatal(err)
+	}
+	old.token = tok.AccessToken
+	if r := old.say("my_purchases", nil); !strings.Contains(r.Response.OutputSpeech.Text, "万古神帝第35集") {
+		t.Fatalf("after linking: %q", r.Response.OutputSpeech.Text)
+	}
+	// A second linking moves nothing again.
+	tok2, err := c.Link(ctx, "acct-bob")
+	if err != nil {
+		t.Fatal(err)
+	}
+	old.token = tok2.AccessToken
+	old.say("my_purchases", nil)
+
+	// A purchase with the token is the account's, and plays for another
+	// userId with the same token.
+	second := old.buy(platform, "ep36")
+	fresh := &speaker{t: t, url: p.url, user: "bob-new", token: tok2.AccessToken}
+	r := fresh.say("play", map[string]string{"product": "万古神帝第36集"})
+	if len(r.Response.Directives) == 0 || r.Response.Directives[0].DirectiveType() != tsk.DirectiveAudioPlay {
+		t.Fatalf("the account's purchase for a new userId: %q %+v", r.Response.OutputSpeech.Text, r.Response.Directives)
+	}
+
+	var list server.OrderList
+	if status := adminGet(t, p.url, "/admin/orders?account=acct-bob", &list); status != 200 || len(list.Orders) != 2 {
+		t.Fatalf("the account's orders: %d %+v", status, list)
+	}
+	for _, o := range list.Orders {
+		moves := 0
+		for _, h := range o.History {
+			if strings.HasPrefix(h.Cause, shop.CauseLinked) {
+				moves++
+			}
+		}
+		want := map[string]int{first: 1, second: 0}[o.TradeNo]
+		if o.UserID != owner || o.Account != "acct-bob" || moves != want {
+			t.Errorf("order %s: owner %s, %d moves in its history; want %s and %d", o.TradeNo, o.UserID, moves, owner, want)
+		}
+	}
+	if status := adminGet(t, p.url, "/admin/orders?user=bob-old", &list); status != 200 || len(list.Orders) != 0 {
+		t.Errorf("bob-old still owns %d orders", len(list.Orders))
+	}
+
+	// Expired, forged and other-audience tokens count as none: no 5xx,
+	// nothing of the account, a warning in the log.
+	key := hmac.New(sha256.New, []byte(linkTokenSecret))
+	key.Write([]byte("dingdang-skill/access-token"))
+	mint := func(k []byte, aud string, at time.Time) string {
+		tok, err := (&oauth.Tokens{Keys: [][]byte{k}, Audience: aud, Now: func() time.Time { return at }}).Issue("acct-bob", time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
+	if valid := mint(key.Sum(nil), tsktest.SkillID, time.Now()); valid == "" {
+		t.Fatal("no token")
+	} else if r := (&speaker{t: t, url: p.url, user: "bob-x", token: valid}).say("my_account", nil); !strings.Contains(r.Response.OutputSpeech.Text, "acct-bob") {
+		t.Fatalf("a token minted with the service's key is refused: %q (the key derivation changed?)", r.Response.OutputSpeech.Text)
+	}
+	for name, bad := range map[string]string{
+		"expired":        mint(key.Sum(nil), tsktest.SkillID, time.Now().Add(-2*time.Hour)),
+		"forged":         mint([]byte("not the service's key"), tsktest.SkillID, time.Now()),
+		"other audience": mint(key.Sum(nil), "another-skill", time.Now()),
+	} {
+		r := (&speaker{t: t, url: p.url, user: "bob-x", token: bad}).say("my_account", nil)
+		if !strings.Contains(r.Response.OutputSpeech.Text, "还没有关联账号") {
+			t.Errorf("%s token: %q", name, r.Response.OutputSpeech.Text)
+		}
+	}
+	if !strings.Contains(p.logs.String(), "level=WARN msg=\"oauth: access token refused") {
+		t.Errorf("no warning for refused tokens in the log")
+	}
+	out, errOut, code := cli(t, p.cmd.Env, "orders", "list", "--account", "acct-bob", "--server", p.url)
+	if code != 0 || !strings.Contains(out, first) || !strings.Contains(out, second) {
+		t.Errorf("orders list --account: exit %d\n%s%s", code, out, errOut)
+	}
+}
+
+// TestLinkPurchaseMode: with SKILL_LINK=purchase an unlinked buy gets the
+// LinkAccount card (schema-valid) and no Charge.
+func TestLinkPurchaseMode(t *testing.T) {
+	p := serve(t, linkEnv(t.TempDir(), "http://127.0.0.1:1/", "purchase"))
+	s := &speaker{t: t, url: p.url, user: "carol"}
+	r := s.say("buy", map[string]string{"product": "ep35"})
+	if r.Response.Card == nil || r.Response.Card.Type != tsk.CardLinkAccount || len(r.Response.Directives) != 0 ||
+		r.Response.OutputSpeech.Text != "请在叮当App里关联账号后再购买。" {
+		t.Fatalf("unlinked buy: %+v", r.Response)
+	}
+	p.stop(t, sigterm)
+}
+
+func TestLinkStartErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		env  []string
+		want string
+	}{
+		{"bad mode", []string{"SKILL_LINK=always"}, "skill: SKILL_LINK: "},
+		{"dev login without SKILL_DEV", []string{"SKILL_DEV="}, "skill: SKILL_LOGIN: dev signs anyone in"},
+		{"oidc without a provider", []string{"SKILL_LOGIN=oidc"}, "skill: SKILL_LOGIN: oidc needs"},
+		{"unknown login", []string{"SKILL_LOGIN=ldap"}, "skill: SKILL_LOGIN: "},
+		{"no client id", []string{"SKILL_OAUTH_CLIENT_ID="}, "skill: SKILL_OAUTH_CLIENT_ID: not set"},
+		{"short secret", []string{"SKILL_OAUTH_CLIENT_SECRET=short"}, "skill: SKILL_OAUTH_CLIENT_SECRET: "},
+		{"no redirect", []string{"SKILL_OAUTH_REDIRECT_URIS="}, "skill: SKILL_OAUTH_REDIRECT_URIS: not set"},
+		{"relative redirect", []string{"SKILL_OAUTH_REDIRECT_URIS=/cb"}, "skill: SKILL_OAUTH_REDIRECT_URIS: "},
+		{"access TTL", []string{"SKILL_OAUTH_ACCESS_TTL=2d"}, "skill: SKILL_OAUTH_ACCESS_TTL: "},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, errOut, code := cli(t, linkEnv(t.TempDir(), "http://127.0.0.1:1/", "optional", tt.env...), "serve")
+			if code != 2 || strings.Count(errOut, "\n") != 1 || !strings.HasPrefix(errOut, tt.want) {
+				t.Fatalf("exit %d, stderr %q; want 2 and one line starting %q", code, errOut, tt.want)
+			}
+		})
+	}
+}
