@@ -7,7 +7,8 @@ FUZZTIME ?= 20s
 .PHONY: run test bench lint fuzz build clean
 
 ## run: start the sandbox: the skill plus a fake Dingdang platform on 127.0.0.1,
-## bbolt under ./data, development keys generated on first start.
+## bbolt under ./data, development keys generated on first start, account linking
+## suggested (SKILL_LINK=optional) with the development login (POST /sandbox/link).
 run:
 	$(GO) run ./cmd/skill sandbox
 
