@@ -4,11 +4,15 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
+	"encoding/json"
 	"net/http"
+	"net/http/cookiejar"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/oauth2-proxy/mockoidc"
 
 	"github.com/dingdang-voicepay/voicepay/device"
 	"github.com/dingdang-voicepay/voicepay/fakeplatform"
@@ -297,4 +301,55 @@ func TestLinkStartErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestLinkWithOIDC links through a real local OIDC provider (mockoidc):
+// SKILL_LOGIN=oidc sends the browser there, its callback comes back to the
+// binary, and the account is the provider's sub.
+func TestLinkWithOIDC(t *testing.T) {
+	m, err := mockoidc.Run()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Shutdown()
+	cfg := m.Config()
+	p := serve(t, linkEnv(t.TempDir(), "http://127.0.0.1:1/", "optional", "SKILL_LOGIN=oidc", "SKILL_DEV=",
+		"SKILL_OIDC_ISSUER="+cfg.Issuer, "SKILL_OIDC_CLIENT_ID="+cfg.ClientID, "SKILL_OIDC_CLIENT_SECRET="+cfg.ClientSecret))
+	user := mockoidc.DefaultUser()
+	user.Subject = "idp-42"
+	m.QueueUser(user)
+
+	jar, _ := cookiejar.New(nil)
+	browser := &http.Client{Jar: jar, CheckRedirect: func(r *http.Request, _ []*http.Request) error {
+		if strings.HasPrefix(r.URL.String(), linkRedirect) {
+			return http.ErrUseLastResponse // the platform's page: stop there
+		}
+		return nil
+	}}
+	q := url.Values{"response_type": {"code"}, "client_id": {linkClientID}, "redirect_uri": {linkRedirect}, "state": {"st"}}
+	resp, err := browser.Get(p.url + "/oauth/authorize?" + q.Encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	loc, _ := url.Parse(resp.Header.Get("Location"))
+	if resp.StatusCode != http.StatusFound || loc.Query().Get("code") == "" || loc.Query().Get("state") != "st" {
+		t.Fatalf("after signing in at the provider: %d %q\n%s", resp.StatusCode, loc, p.logs.String())
+	}
+	form := url.Values{"grant_type": {"authorization_code"}, "code": {loc.Query().Get("code")}, "redirect_uri": {linkRedirect}}
+	req, _ := http.NewRequest(http.MethodPost, p.url+"/oauth/token", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth(linkClientID, linkSecret)
+	r := do(t, req)
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	if err := json.Unmarshal(r.body, &tok); err != nil || r.status != 200 {
+		t.Fatalf("token: %d %s", r.status, r.body)
+	}
+	s := &speaker{t: t, url: p.url, user: "dave", token: tok.AccessToken}
+	if r := s.say("my_account", nil); !strings.Contains(r.Response.OutputSpeech.Text, "idp-42") {
+		t.Fatalf("linked account: %q", r.Response.OutputSpeech.Text)
+	}
+	p.stop(t, sigterm)
 }

@@ -165,3 +165,25 @@ func TestMyAccountWithoutLinking(t *testing.T) {
 	e := newEnv(t, device.Screened)
 	wantSpeech(t, e.intent(intents.MyAccount, nil), false, "不需要关联账号")
 }
+
+// TestOfferBeforeLinkOrderAfter: an offer made before linking (a
+// screenless user orders later, in the app) becomes an order of the
+// platform user, paid after linking; the jump back carries the token,
+// moves the order first, and plays.
+func TestOfferBeforeLinkOrderAfter(t *testing.T) {
+	e := newEnv(t, device.Screenless)
+	tokens := linked(e, intents.LinkOptional)
+	e.intent(intents.Buy, map[string]string{"product": "万古神帝第35集"})
+	charge := e.intent(intents.Yes, nil) // unlinked: the offer is user-1's
+	tok := fakeplatform.WithAccessToken(token(t, tokens, "acct-alice"))
+	wantSpeech(t, e.intent(intents.MyAccount, nil, tok), false, "acct-alice") // linked meanwhile
+	o := e.createOrder(charge)
+	e.payAndShip(o)
+	r := e.send(fakeplatform.NewConnectionsResponse(o.tradeNo, "dd-"+o.tradeNo, e.opts(tok)...))
+	if _, ok := find[tsk.AudioPlayerPlay](r); !ok {
+		t.Fatalf("the jump back after linking: %q %+v", speech(r), r.Response.Directives)
+	}
+	if stored, _ := e.store.Order(e.ctx, o.tradeNo); stored.UserID != shop.AccountOwner("acct-alice") {
+		t.Errorf("order owner %q, want the account", stored.UserID)
+	}
+}
