@@ -227,7 +227,11 @@ func TestTokenErrors(t *testing.T) {
 		status int
 		err    string
 	}{
-		{"wrong secret", func() url.Values { f := ac(e.code(t, nil), redirect); f.Set("client_secret", "not-the-secret"); return f }, 401, "invalid_client"},
+		{"wrong secret", func() url.Values {
+			f := ac(e.code(t, nil), redirect)
+			f.Set("client_secret", "not-the-secret")
+			return f
+		}, 401, "invalid_client"},
 		{"no secret", func() url.Values { f := ac(e.code(t, nil), redirect); f.Set("client_secret", ""); return f }, 401, "invalid_client"},
 		{"other client", func() url.Values { f := ac(e.code(t, nil), redirect); f.Set("client_id", "someone"); return f }, 401, "invalid_client"},
 		{"wrong secret on refresh", func() url.Values {
@@ -237,7 +241,11 @@ func TestTokenErrors(t *testing.T) {
 		{"another registered redirect_uri", func() url.Values { return ac(e.code(t, nil), "https://platform.example/other") }, 400, "invalid_grant"},
 		{"unknown code", func() url.Values { return ac("no-such-code", redirect) }, 400, "invalid_grant"},
 		{"no code", func() url.Values { return ac("", redirect) }, 400, "invalid_request"},
-		{"expired code", func() url.Values { c := e.code(t, nil); e.advance(oauth.MaxCodeTTL + time.Second); return ac(c, redirect) }, 400, "invalid_grant"},
+		{"expired code", func() url.Values {
+			c := e.code(t, nil)
+			e.advance(oauth.MaxCodeTTL + time.Second)
+			return ac(c, redirect)
+		}, 400, "invalid_grant"},
 		{"unknown refresh token", func() url.Values { return url.Values{"grant_type": {"refresh_token"}, "refresh_token": {"nope"}} }, 400, "invalid_grant"},
 		{"no grant type", func() url.Values { return url.Values{} }, 400, "invalid_request"},
 		{"client credentials", func() url.Values { return url.Values{"grant_type": {"client_credentials"}} }, 400, "unsupported_grant_type"},
