@@ -24,7 +24,7 @@ func (r *run) link(ctx context.Context, account string) (Want, error) {
 	if !ok {
 		return Want{}, errors.New("link: this target cannot link accounts (run in-process, or against `skill sandbox`)")
 	}
-	unique := account + "-" + r.nonce
+	unique := "replay." + r.nonce + "." + account
 	r.norm.Learn(unique, account)
 	tok, err := l.Link(ctx, r.user, unique)
 	if err != nil {
@@ -38,8 +38,11 @@ func (r *run) link(ctx context.Context, account string) (Want, error) {
 // when the skill is added again; a linked account stays linked (the
 // platform keeps sending its token).
 func (r *run) newUserID() (Want, error) {
+	if r.users == 0 {
+		r.first = r.user
+	}
 	r.users++
-	r.user = fmt.Sprintf("%s-%s-%d", r.f.User, r.nonce, r.users+1)
-	r.norm.Learn(r.user, fmt.Sprintf("%s-%d", r.f.User, r.users+1))
+	r.user = fmt.Sprintf("%s~%d", r.first, r.users+1)
+	r.norm.Learn(r.user, fmt.Sprintf("%s~%d", r.f.User, r.users+1))
 	return Want{Reply: "NEW USER ID"}, nil
 }

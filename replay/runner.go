@@ -228,7 +228,8 @@ type run struct {
 	user   string
 	nonce  string
 	token  string // the access token of the linked account, or ""
-	users  int    // platform userIds given so far (new-user-id)
+	users  int    // new platform userIds given so far (new-user-id)
+	first  string // the first platform userId, before any new one
 
 	sessions map[string]bool // session ids used so far
 	requests int             // skill requests sent so far
