@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -176,5 +177,39 @@ func TestRefuseNext(t *testing.T) {
 	}
 	if n := s.Calls("orderquery"); n != 4 {
 		t.Errorf("orderquery calls = %d, want 4", n)
+	}
+}
+
+// TestRequestIDs: every request gets an id no other request has, in this
+// process or another (random, not numbered from 1), unless a test fixes it.
+func TestRequestIDs(t *testing.T) {
+	shape := regexp.MustCompile(`^req-[A-Z2-7]{26}$`)
+	seen := map[string]bool{}
+	for i := range 1000 {
+		var r *tsk.Request
+		switch i % 4 {
+		case 0:
+			r = fakeplatform.NewLaunch()
+		case 1:
+			r = fakeplatform.NewIntent("buy", nil)
+		case 2:
+			r = fakeplatform.NewConnectionsResponse("T1", "DD1")
+		default:
+			r = fakeplatform.NewEvent("AudioPlayer.PlaybackStarted")
+		}
+		id := r.Request.RequestID
+		if !shape.MatchString(id) {
+			t.Fatalf("request id %q: want req- and 26 random base32 characters", id)
+		}
+		if seen[id] {
+			t.Fatalf("request id %q given twice", id)
+		}
+		seen[id] = true
+		if err := r.CheckIDs(); err != nil {
+			t.Fatalf("request id %q: %v", id, err)
+		}
+	}
+	if got := fakeplatform.NewLaunch(fakeplatform.WithRequestID("fixed-1")).Request.RequestID; got != "fixed-1" {
+		t.Errorf("WithRequestID: id %q, want fixed-1", got)
 	}
 }

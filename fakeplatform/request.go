@@ -1,9 +1,8 @@
 package fakeplatform
 
 import (
-	"fmt"
+	"crypto/rand"
 	"sort"
-	"sync/atomic"
 	"time"
 
 	"github.com/dingdang-voicepay/voicepay/device"
@@ -12,8 +11,6 @@ import (
 
 // Option changes a request under construction.
 type Option func(*tsk.Request)
-
-var requestSeq atomic.Int64
 
 // Defaults of the request builders.
 const (
@@ -25,7 +22,7 @@ const (
 // base returns a request of the given type with the defaults: skill
 // DefaultSkillID, user DefaultUserID, device DefaultDeviceID (screenless: only
 // AudioPlayer, like the platform's examples), a new session DefaultSessionID,
-// a fresh request id and the current time.
+// a fresh request id (NewRequestID) and the current time.
 func base(typ string, opts []Option) *tsk.Request {
 	r := &tsk.Request{
 		Version: tsk.Version,
@@ -37,7 +34,7 @@ func base(typ string, opts []Option) *tsk.Request {
 		}},
 		Request: tsk.Body{
 			Type:      typ,
-			RequestID: fmt.Sprintf("test-request-%d", requestSeq.Add(1)),
+			RequestID: NewRequestID(),
 			Timestamp: tsk.FormatTime(time.Now()),
 		},
 	}
@@ -47,6 +44,14 @@ func base(typ string, opts []Option) *tsk.Request {
 	}
 	return r
 }
+
+// NewRequestID returns a request id that no other request has, sent by
+// this process or any other: "req-" and 26 random base32 characters from
+// crypto/rand. The skill refuses a request id it has seen (401 "replayed"),
+// so ids numbered from 1 in every process would clash between two runs of a
+// command against the same server, or a server and a restarted sandbox.
+// Tests that need a fixed id pass WithRequestID.
+func NewRequestID() string { return "req-" + rand.Text() }
 
 // NewLaunch returns a LaunchRequest.
 func NewLaunch(opts ...Option) *tsk.Request {

@@ -74,6 +74,13 @@ func TestTrigger(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("connections-response: exit %d", code)
 	}
+	// A second process sends the jump again: a request id of its own (not
+	// one numbered from 1 in every process, which the skill would refuse as
+	// replayed), and the skill says the order is done.
+	out, errOut, code = trigger(env, "connections-response", "--order", tradeNo)
+	if code != 0 || !strings.Contains(out, "这笔订单已经完成了") {
+		t.Fatalf("second connections-response: exit %d\n%s%s", code, out, errOut)
+	}
 
 	// A refund the platform accepted, then its result notified.
 	platform.Pay(tradeNo, 200)
