@@ -51,7 +51,9 @@
 // after a user turn that repeats the original request (pic/pay3: the
 // platform replays it after payment). An advance before a create-order
 // places the order that much later than the offer, as the phone app does
-// for a screenless speaker.
+// for a screenless speaker. When the fixture ends, passed or not, the
+// Runner moves the clock back by what its advances added (Clock.Rewind), so
+// that a sandbox replayed against with --url is left at real time.
 //
 // The want block of a user turn holds the speech, whether the session ends,
 // and each directive with its key fields (template type and title, Charge

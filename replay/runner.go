@@ -43,10 +43,13 @@ type Target interface {
 
 // Clock is a Target whose clock can be moved forward, for the platform
 // step "advance": the skill's, its fake platform's and the target's own
-// (which signs what it sends), together. HTTPTarget is one when it drives a
-// sandbox.
+// (which signs what it sends), together. Rewind moves it back by what an
+// Advance added: a Runner undoes a fixture's advances when the fixture
+// ends, so that a sandbox is left at real time. HTTPTarget is one when it
+// drives a sandbox.
 type Clock interface {
 	Advance(ctx context.Context, d time.Duration) error
+	Rewind(ctx context.Context, d time.Duration) error
 }
 
 // Runner plays fixtures against a Target.
@@ -131,7 +134,9 @@ func (r *Runner) out() io.Writer {
 
 // Run plays one fixture. Mismatches are in the result (and printed); the
 // error is for a broken fixture or a target that could not be reached.
-func (r *Runner) Run(ctx context.Context, f *Fixture) (*Result, error) {
+// The clock moves of the fixture's advance steps are undone when it ends,
+// however it ends.
+func (r *Runner) Run(ctx context.Context, f *Fixture) (res *Result, err error) {
 	if !r.Update {
 		for _, t := range f.Turns {
 			if t.Want == nil {
@@ -147,7 +152,12 @@ func (r *Runner) Run(ctx context.Context, f *Fixture) (*Result, error) {
 	// A fresh user per fixture keeps runs against a long-lived server apart.
 	run := newRun(r.Target, f, func(nonce string) string { return "replay." + r.RunID + "." + nonce + "." + f.User })
 	run.check = r.Check
-	res := &Result{Path: f.Path, Turns: len(f.Turns)}
+	defer func() {
+		if rerr := run.rewind(context.WithoutCancel(ctx)); rerr != nil && err == nil {
+			err = &Error{Path: f.Path, Err: rerr}
+		}
+	}()
+	res = &Result{Path: f.Path, Turns: len(f.Turns)}
 	if f.Account != "" {
 		if _, err := run.link(ctx, f.Account); err != nil {
 			return res, &Error{Path: f.Path, Err: fmt.Errorf("header account: %w", err)}
@@ -240,6 +250,7 @@ type run struct {
 	txID     string
 	tradeNos []string          // every order created, in turn
 	txIDs    map[string]string // the transaction paying each order
+	advanced time.Duration     // how far the advance steps moved the clock
 }
 
 // newRun starts playing f; user names the platform user from the run's

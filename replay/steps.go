@@ -167,7 +167,24 @@ func (r *run) advance(ctx context.Context, by string) (Want, error) {
 	if err := c.Advance(ctx, d); err != nil {
 		return Want{}, fmt.Errorf("advance: %w", err)
 	}
+	r.advanced += d
 	return Want{Reply: "ADVANCED " + by}, nil
+}
+
+// rewind moves the clock back by what the run's advance steps moved it.
+func (r *run) rewind(ctx context.Context) error {
+	if r.advanced <= 0 {
+		return nil
+	}
+	c, ok := r.target.(Clock)
+	if !ok {
+		return nil
+	}
+	if err := c.Rewind(ctx, r.advanced); err != nil {
+		return fmt.Errorf("moving the clock back by %v: %w", r.advanced, err)
+	}
+	r.advanced = 0
+	return nil
 }
 
 // replyText is a partner reply as a fixture shows it.

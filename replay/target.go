@@ -72,9 +72,29 @@ func (t *HTTPTarget) Advance(ctx context.Context, d time.Duration) error {
 	if err := t.control(ctx, "advance", sandbox.AdvanceRequest{By: d.String()}, &r); err != nil {
 		return err
 	}
-	t.ahead.Store(int64(time.Until(r.Now)))
-	t.Platform.Now, t.Admin.Now = t.now, t.now
+	t.follow(r)
 	return nil
+}
+
+// Rewind implements Clock: it moves the sandbox's clock back by d (POST
+// /sandbox/platform/rewind; never behind real time), and its own with it.
+func (t *HTTPTarget) Rewind(ctx context.Context, d time.Duration) error {
+	var r sandbox.AdvanceReply
+	if err := t.control(ctx, "rewind", sandbox.AdvanceRequest{By: d.String()}, &r); err != nil {
+		return err
+	}
+	t.follow(r)
+	return nil
+}
+
+// follow sets the target's clock to the sandbox's: how far it is ahead.
+func (t *HTTPTarget) follow(r sandbox.AdvanceReply) {
+	ahead, err := time.ParseDuration(r.Ahead)
+	if err != nil { // a sandbox that does not say: from its time now
+		ahead = time.Until(r.Now)
+	}
+	t.ahead.Store(int64(ahead))
+	t.Platform.Now, t.Admin.Now = t.now, t.now
 }
 
 // NewSandboxTarget returns the target of a running sandbox, signing skill

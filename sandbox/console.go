@@ -31,7 +31,7 @@ type Console struct {
 	NLU      *NLU
 	Logger   *slog.Logger
 	// Clock is the sandbox's clock, moved by POST /sandbox/platform/advance
-	// (nil: that call fails).
+	// and back by /sandbox/platform/rewind (nil: those calls fail).
 	Clock *Clock
 	// Admin reads a user's orders and entitlements from the skill for the
 	// simulator's side panel (nil: not shown).
@@ -185,6 +185,7 @@ func (c *Console) Handler() http.Handler {
 	mux.HandleFunc("POST /sandbox/platform/pay", serveJSON(c.markPaid))
 	mux.HandleFunc("POST /sandbox/platform/settle", serveJSON(c.settle))
 	mux.HandleFunc("POST /sandbox/platform/advance", serveJSON(c.advance))
+	mux.HandleFunc("POST /sandbox/platform/rewind", serveJSON(c.rewind))
 	mux.HandleFunc("POST /sandbox/link", serveJSON(c.Link))
 	mux.HandleFunc("GET "+LinkCallbackPath, linkCallback)
 	mux.HandleFunc("GET /sandbox/state", c.serveState)

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/dingdang-voicepay/voicepay/device"
 	"github.com/dingdang-voicepay/voicepay/replay"
@@ -24,7 +25,7 @@ const dialogHelp = `说一句话就是一轮对话（经过沙箱的 NLU）。�
   :refuse              用户没付款：发 Connections.Response
   :refund-notify [FAIL]  结算技能申请的退款并发退款通知（默认 SUCCESS）
   :order               为上一个 Charge 下单（create-order；收到 Charge 时已自动下单）
-  :advance 2h          把技能和平台的时钟往前拨（比如过了支付时限）
+  :advance 2h          把技能和平台的时钟往前拨（比如过了支付时限；退出时拨回）
   :launch / :end       打开技能 / 结束会话（SessionEndedRequest）
   :tap TOKEN           点选列表项（Display.ElementSelected）
   :intent NAME [slot=值 ...]  不经 NLU，直接发意图
@@ -74,6 +75,7 @@ func runDialog(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	d := &dialog{target: target, nlu: nlu, out: e.stdout, user: *user, kind: k}
+	defer d.rewind(ctx)
 	fmt.Fprintf(d.out, "skill dialog：对着%s说话。:help 看命令，:quit 退出。\n", where)
 	d.reset()
 	in := e.stdin
@@ -104,6 +106,23 @@ type dialog struct {
 	conv   *replay.Conversation
 	asked  *replay.UserTurn // the turn whose answer asked for a slot
 	slot   string           // the slot asked for
+	ahead  time.Duration    // how far :advance moved the clock
+}
+
+// rewind moves the clock back by what :advance moved it, when the dialog
+// ends: a running sandbox is left at real time, as a replayed fixture
+// leaves it, so that what signs with real time is not refused as stale.
+func (d *dialog) rewind(ctx context.Context) {
+	c, ok := d.target.(replay.Clock)
+	if d.ahead <= 0 || !ok {
+		return
+	}
+	if err := c.Rewind(context.WithoutCancel(ctx), d.ahead); err != nil {
+		fmt.Fprintf(d.out, "出错：时钟没能拨回 %v：%v\n", d.ahead, err)
+		return
+	}
+	fmt.Fprintf(d.out, "（时钟已拨回 %v：:advance 拨快的时间在退出时撤销）\n", d.ahead)
+	d.ahead = 0
 }
 
 // reset starts a new conversation of the user on the kind of speaker.
@@ -194,7 +213,10 @@ func (d *dialog) handle(ctx context.Context, line string) bool {
 		}
 		d.step(ctx, p)
 	case "advance":
-		d.step(ctx, replay.PlatformTurn{Step: replay.StepAdvance, By: rest})
+		if d.step(ctx, replay.PlatformTurn{Step: replay.StepAdvance, By: rest}) {
+			by, _ := time.ParseDuration(rest) // the step parsed it
+			d.ahead += by
+		}
 	case "refund-notify":
 		d.step(ctx, replay.PlatformTurn{Step: replay.StepRefundNotify, Status: strings.ToUpper(rest)})
 	case "record":

@@ -75,10 +75,15 @@ func TestDialogAgainstARunningSandbox(t *testing.T) {
 	sb := startConsole(t, dir, nil, false)
 	out := dialogScript(t, map[string]string{"SKILL_DATA": dir, "SKILL_ID": sb.SkillID},
 		[]string{"--url", sb.SkillURL, "--platform", sb.PlatformURL, "--user", "erin"},
-		"我要买万古神帝第36集", "是的", ":pay", ":record")
-	for _, want := range []string{"对着 " + sb.SkillURL + " 说话", "购买成功！现在为你播放万古神帝第36集", "用法：:record"} {
+		"我要买万古神帝第36集", "是的", ":advance 2h", ":pay", ":advance 30m", ":record")
+	for _, want := range []string{"对着 " + sb.SkillURL + " 说话", "购买成功！现在为你播放万古神帝第36集", "用法：:record",
+		"时钟已拨回 2h30m0s"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the dialog did not print %q:\n%s", want, out)
 		}
+	}
+	// The dialog's :advance is undone when it ends.
+	if ahead := sb.Clock.Ahead(); ahead != 0 {
+		t.Errorf("after the dialog the sandbox's clock is %v ahead, want 0", ahead)
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/dingdang-voicepay/voicepay/admin"
+	"github.com/dingdang-voicepay/voicepay/fakeplatform"
+	"github.com/dingdang-voicepay/voicepay/shop"
 )
 
 // replayCLI runs `skill replay args...` with the environment vars.
@@ -82,5 +84,48 @@ func TestReplayNamesTheLineOfABrokenField(t *testing.T) {
 	out, code := replayCLI(nil, path)
 	if code != 1 || !strings.Contains(out, path+`:9: turn 1: 1 want: unknown field "ends"`) {
 		t.Fatalf("exit %d:\n%s", code, out)
+	}
+}
+
+// TestReplayPutsTheSandboxClockBack: fixtures whose advance steps move a
+// running sandbox's clock hours ahead leave it at real time when they end,
+// passing or not, so that what signs with real time afterwards (skill
+// trigger, skill dialog, the admin commands) is not refused as stale.
+func TestReplayPutsTheSandboxClockBack(t *testing.T) {
+	dir := t.TempDir()
+	sb := startConsole(t, dir, nil, false)
+	vars := map[string]string{"SKILL_DATA": dir, "SKILL_ID": sb.SkillID}
+	out, code := replayCLI(vars, "--url", sb.SkillURL, "--platform", sb.PlatformURL, "--run", "^order-placed-later-", fixtures)
+	if code != 0 || !strings.Contains(out, "replayed 2 fixtures: 2 ok") {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+	if ahead := sb.Clock.Ahead(); ahead != 0 {
+		t.Fatalf("after the replay the sandbox's clock is %v ahead, want 0", ahead)
+	}
+
+	// A fixture that fails after its advance step puts the clock back too.
+	path := filepath.Join(t.TempDir(), "fails-later.txtar")
+	src := "title: t\ndevice: screened\nuser: alice\n-- 1 platform --\nstep: advance\nby: 3h\n-- 1 want --\nreply: ADVANCED 3h\n" +
+		"-- 2 user --\nsay: 帮助\nintent: help\n-- 2 want --\nspeech: 不是这句\nend: false\n"
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, code := replayCLI(vars, "--url", sb.SkillURL, "--platform", sb.PlatformURL, path); code != 1 || !strings.Contains(out, "不是这句") {
+		t.Fatalf("failing fixture: exit %d, want 1:\n%s", code, out)
+	}
+	if ahead := sb.Clock.Ahead(); ahead != 0 {
+		t.Fatalf("after a failing fixture the sandbox's clock is %v ahead, want 0", ahead)
+	}
+
+	// What signs with real time is accepted: a skill request and a pay call.
+	p := &fakeplatform.Platform{SkillID: sb.SkillID, SkillURL: sb.SkillURL, Key: sb.Keys.Platform, SkillKey: &sb.Keys.Skill.PublicKey}
+	ctx := context.Background()
+	if _, err := p.Skill(ctx, fakeplatform.NewIntent("help", nil, fakeplatform.WithSkill(sb.SkillID))); err != nil {
+		t.Errorf("a skill request signed now: %v", err)
+	}
+	req := fakeplatform.NewCreateOrder("alice", shop.Line{ItemID: "ep35", Quantity: 1, Amount: 200})
+	req.SkillID = sb.SkillID
+	if reply, err := p.CreateOrder(ctx, req); err != nil || !reply.OK() {
+		t.Errorf("a create-order signed now: %+v, %v", reply, err)
 	}
 }

@@ -140,14 +140,15 @@ func TestSandboxMakesItsKeys(t *testing.T) {
 }
 
 // TestSandboxAdvance: POST /sandbox/platform/advance moves the clock of the whole
-// sandbox forward (never back), and a purchase still goes through after:
-// the skill, the platform and the console agree on the time.
+// sandbox forward, and a purchase still goes through after: the skill, the
+// platform and the console agree on the time. /sandbox/platform/rewind
+// moves it back, never behind real time.
 func TestSandboxAdvance(t *testing.T) {
 	s := startConsole(t, t.TempDir(), testKeys(), false)
 	ctx := context.Background()
-	advance := func(by string) (int, sandbox.AdvanceReply) {
+	move := func(how, by string) (int, sandbox.AdvanceReply) {
 		t.Helper()
-		resp, err := http.Post(s.PlatformURL+"/sandbox/platform/advance", "application/json", strings.NewReader(`{"by":"`+by+`"}`))
+		resp, err := http.Post(s.PlatformURL+"/sandbox/platform/"+how, "application/json", strings.NewReader(`{"by":"`+by+`"}`))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -156,6 +157,7 @@ func TestSandboxAdvance(t *testing.T) {
 		_ = json.NewDecoder(resp.Body).Decode(&r)
 		return resp.StatusCode, r
 	}
+	advance := func(by string) (int, sandbox.AdvanceReply) { return move("advance", by) }
 	for _, text := range []string{"买3个听书币", "是的"} {
 		if _, err := s.Console.Say(ctx, sandbox.SayRequest{User: "carol", Text: text}); err != nil {
 			t.Fatal(err)
@@ -176,5 +178,16 @@ func TestSandboxAdvance(t *testing.T) {
 	paid, err := s.Console.Pay(ctx, sandbox.PayRequest{User: "carol"})
 	if err != nil || paid.Order.ShipNotify != "SUCCESS" || !strings.Contains(paid.Speech, "听书币现在有3个") {
 		t.Fatalf("pay two hours later: %+v, %v", paid, err)
+	}
+	for _, by := range []string{"-1h", "0s", "tomorrow"} {
+		if status, _ := move("rewind", by); status != http.StatusBadRequest {
+			t.Errorf("rewind %s: %d, want 400", by, status)
+		}
+	}
+	if status, r := move("rewind", "90m"); status != 200 || r.Ahead != "30m0s" {
+		t.Errorf("rewind 90m after advance 2h: %d, ahead %q, want 30m0s", status, r.Ahead)
+	}
+	if status, r := move("rewind", "5h"); status != 200 || r.Ahead != "0s" || s.Clock.Ahead() != 0 {
+		t.Errorf("rewind 5h half an hour ahead: %d, ahead %q (clock %v), want 0s", status, r.Ahead, s.Clock.Ahead())
 	}
 }
