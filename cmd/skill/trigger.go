@@ -41,8 +41,10 @@ var triggerEvents = []string{"create-order", "ship-notify", "refund-notify", "co
 // overrides the total, to see a refusal. Requests are signed with the
 // platform's private key (--platform-key, by default the sandbox's in the
 // data directory); pay replies are checked against the skill's public key
-// (the half of SKILL_PRIVATE_KEY). A reply whose signature does not verify
-// is an error (exit status 1); a FAIL reply is printed, not an error.
+// (the half of SKILL_PRIVATE_KEY). A request the server refuses (HTTP 401:
+// its signature, its time) and a reply whose signature does not verify are
+// errors (exit status 1) that say what went wrong; a FAIL reply is printed,
+// not an error.
 func runTrigger(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "trigger")
 	base := fs.String("url", "", "base URL of the running skill (default: the sandbox on SKILL_DATA, else http://SKILL_ADDR)")
@@ -247,6 +249,10 @@ func (t *trigger) pay(ctx context.Context, path string, v any) error {
 	if err != nil && reply == nil {
 		return err
 	}
+	if reply.Status == http.StatusUnauthorized { // not a FAIL about the order: the request itself was refused
+		fmt.Fprintf(t.out, "result:    refused, HTTP %d\n", reply.Status)
+		return refusal(reply.Status, reply.Body, rec)
+	}
 	if err != nil {
 		fmt.Fprintf(t.out, "signature: FAILED: %v\n", err)
 		return fmt.Errorf("the reply's signature does not verify with the skill's public key (from %s): %w", t.keyPath, err)
@@ -268,6 +274,12 @@ func (t *trigger) skill(ctx context.Context, req *tsk.Request, hmac bool) error 
 	}
 	body, err := p.Skill(ctx, req)
 	t.print(fakeplatform.SkillPath, rec.request, rec, &tsk.Reply{Status: rec.status, Body: rec.reply})
+	if rec.status != 0 {
+		if refused := refusal(rec.status, rec.reply, rec); refused != nil {
+			fmt.Fprintf(t.out, "result:    refused, HTTP %d\n", rec.status)
+			return refused
+		}
+	}
 	if err != nil {
 		return err
 	}
