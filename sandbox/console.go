@@ -210,7 +210,8 @@ func (c *Console) WrapPay(h http.Handler) http.Handler { return c.rec.Wrap(h) }
 func (c *Console) Close() { c.hub.close() }
 
 // serveJSON decodes the body into In, calls fn and writes its answer as
-// indented JSON (errors as {"error": ...} with status 400).
+// indented JSON (errors as {"error": ...} with status 400, and "detail"
+// for a Refusal).
 func serveJSON[In, Out any](fn func(context.Context, In) (Out, error)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		var in In
@@ -223,7 +224,7 @@ func serveJSON[In, Out any](fn func(context.Context, In) (Out, error)) http.Hand
 			out, err = fn(r.Context(), in)
 		}
 		if err != nil {
-			status, out = http.StatusBadRequest, map[string]string{"error": err.Error()}
+			status, out = http.StatusBadRequest, errorBody(err)
 		}
 		writeJSON(w, status, out)
 	}

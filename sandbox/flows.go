@@ -30,22 +30,23 @@ func (c *Console) Say(ctx context.Context, in SayRequest) (*Answer, error) {
 	return c.act(in.Device, in.User, sayAction(in), func(acc *account, s *speaker, t *Turn) (*Answer, error) {
 		t.Said = in.Text
 		var heard *Understanding
-		if in.Request == "" {
+		request := in.Request
+		if request == "" {
 			u := Understanding{Intent: in.Intent, Slots: in.Slots}
 			if u.Intent == "" {
 				u = c.understand(s, in.Text)
 			}
-			if u.Intent == "" {
-				return nil, fmt.Errorf("the sandbox NLU did not understand %q: give \"intent\" and \"slots\"", in.Text)
+			if !u.Understood() {
+				return nil, notUnderstood(in.Text)
 			}
-			heard = &u
+			heard, request = &u, u.Request
 		}
 		opts := s.options(c.SkillID)
 		if in.Text != "" {
 			opts = append(opts, fakeplatform.WithQuery(in.Text))
 		}
 		var req *tsk.Request
-		switch in.Request {
+		switch request {
 		case "launch":
 			req = fakeplatform.NewLaunch(opts...)
 		case "session-ended":

@@ -27,21 +27,34 @@ type rule struct {
 	literal int // characters of fixed text: more is more specific
 }
 
-// Understanding is what the NLU made of an utterance; Intent is "" when
-// nothing matched.
+// Understanding is what the NLU made of an utterance: an intent with its
+// slots, or (Request "launch") the user opening the skill, as "打开叮当书店"
+// does on the platform. Both are "" when nothing matched.
 type Understanding struct {
-	Intent string            `json:"intent"`
-	Slots  map[string]string `json:"slots,omitempty"`
+	Intent  string            `json:"intent"`
+	Slots   map[string]string `json:"slots,omitempty"`
+	Request string            `json:"request,omitempty"` // "launch": send a LaunchRequest
 }
+
+// RequestLaunch is Understanding.Request for an utterance that opens the
+// skill.
+const RequestLaunch = "launch"
+
+// launch is how a user opens a skill by name: "打开叮当书店", "启动…".
+var launch = regexp.MustCompile(`^(?:请|帮我)?(?:打开|启动|进入|开启)(?P<skill>.+)$`)
+
+// Understood reports whether the NLU made something of the utterance.
+func (u Understanding) Understood() bool { return u.Intent != "" || u.Request != "" }
 
 // builtin are the keyword rules used after the model's samples.
 var builtin = []struct{ intent, pattern string }{
 	{"my_purchases", `^(?:我)?(?:买过|买了|已购|购买了)什么.*$`},
 	{"my_purchases", `^.*(?:我的购买|已购|还剩|到期).*$`},
 	{"refund", `^.*(?:退款|退钱|退了).*$`},
-	{"play", `^(?:播放|我要听|继续听|放一下|听)(?P<product>.+)$`},
-	{"buy", `^(?:我要|我想|给我)?(?:购买|买|续费|来)(?P<count>[0-9零一二两三四五六七八九十百]+)(?:个|份|张)(?P<product>.+)$`},
-	{"buy", `^(?:我要|我想|给我)?(?:购买|买|续费)(?P<product>.+)$`},
+	{"play", `^(?:播放|我要听|我想听|继续听|放一下|听)第?(?P<index>[0-9零一二两三四五六七八九十百]+)集$`},
+	{"play", `^(?:播放|我要听|我想听|继续听|放一下|听)(?P<product>.+)$`},
+	{"buy", `^(?:我要|我想|给我|再)*(?:购买|买|续费|来)(?P<count>[0-9零一二两三四五六七八九十百]+)(?:个|份|张)(?P<product>.+)$`},
+	{"buy", `^(?:我要|我想|给我|再)*(?:购买|买|续费)(?P<product>.+)$`},
 	{"yes", `^(?:是|好|确定|确认|对|可以|嗯|行|买吧).{0,2}$`},
 	{"no", `^(?:不|取消|算了|别).*$`},
 	{"cancel", `^(?:退出|再见).*$`},
@@ -88,9 +101,12 @@ func (n *NLU) addModel(data []byte) error {
 				literal += len([]rune(lit))
 				pat.WriteString(regexp.QuoteMeta(lit))
 				name := s[loc[2]:loc[3]]
-				if name == "count" {
-					pat.WriteString(`(?P<count>[0-9零一二两三四五六七八九十百]+)`)
-				} else {
+				switch name {
+				case "count", "index": // a number: "第35集" is no album "第" and index 35
+					pat.WriteString(`(?P<` + name + `>` + numeral + `+)`)
+				case "album":
+					pat.WriteString(`(?P<album>[^第]+?)`)
+				default:
 					pat.WriteString(`(?P<` + name + `>.+?)`)
 				}
 				last = loc[1]
@@ -107,9 +123,13 @@ func (n *NLU) addModel(data []byte) error {
 	return nil
 }
 
-// Understand returns the intent and slots of an utterance.
+// Understand returns the intent and slots of an utterance, or that it
+// opens the skill.
 func (n *NLU) Understand(text string) Understanding {
 	text = clean(text)
+	if launch.MatchString(text) {
+		return Understanding{Request: RequestLaunch}
+	}
 	for _, r := range n.rules {
 		m := r.re.FindStringSubmatch(text)
 		if m == nil {
@@ -137,7 +157,7 @@ func (n *NLU) Understand(text string) Understanding {
 // does. Without a question (slot "") it is Understand.
 func (n *NLU) Follow(text, slot, intent string, slots map[string]string) Understanding {
 	u := n.Understand(text)
-	if slot == "" || intent == "" || (u.Intent != "" && !(u.Intent == "buy" && slot == "count")) {
+	if slot == "" || intent == "" || u.Request != "" || (u.Intent != "" && !(u.Intent == "buy" && slot == "count")) {
 		return u
 	}
 	out := maps.Clone(slots)
@@ -150,6 +170,9 @@ func (n *NLU) Follow(text, slot, intent string, slots map[string]string) Underst
 	}
 	return Understanding{Intent: intent, Slots: out}
 }
+
+// numeral is one character of a number as said: digits or Chinese numerals.
+const numeral = `[0-9零一二两三四五六七八九十百]`
 
 // countPrefix is a quantity said before a product: "三个听书币", "2份…".
 var countPrefix = regexp.MustCompile(`^([0-9零一二两三四五六七八九十百]+)(?:个|份|张|本)(.+)$`)
@@ -175,6 +198,21 @@ func splitCount(slots map[string]string) {
 func clean(s string) string {
 	s = strings.Join(strings.Fields(s), "")
 	return strings.TrimRight(s, "。.！!？?，,")
+}
+
+// Answers splits utterances into those the NLU understands on their own
+// and those it understands only as the answer to a question of the skill
+// ("第二个", "3个": Follow fills the slot asked for with them).
+func (n *NLU) Answers(utterances []string) (alone, answers []string) {
+	alone, answers = []string{}, []string{}
+	for _, u := range utterances {
+		if n.Understand(u).Understood() {
+			alone = append(alone, u)
+		} else {
+			answers = append(answers, u)
+		}
+	}
+	return alone, answers
 }
 
 // sampleUtterances returns the sample utterances of an interaction model

@@ -23,10 +23,46 @@ func TestNLU(t *testing.T) {
 		{"是的", sandbox.Understanding{Intent: "yes"}},
 		{"我要退款", sandbox.Understanding{Intent: "refund"}},
 		{"今天天气怎么样", sandbox.Understanding{}},
+		{"打开叮当书店", sandbox.Understanding{Request: sandbox.RequestLaunch}},
+		{"请打开叮当书店。", sandbox.Understanding{Request: sandbox.RequestLaunch}},
+		{"第二个", sandbox.Understanding{}},
+		{"播放第35集", sandbox.Understanding{Intent: "play", Slots: map[string]string{"product": "第35集"}}},
+		{"播放万古神帝第35集", sandbox.Understanding{Intent: "play", Slots: map[string]string{"album": "万古神帝", "index": "35"}}},
+		{"我想听三十五集", sandbox.Understanding{Intent: "play", Slots: map[string]string{"index": "三十五"}}},
+		{"再买两个听书必", sandbox.Understanding{Intent: "buy", Slots: map[string]string{"product": "听书必", "count": "两"}}},
 	}
 	for _, tt := range tests {
 		if got := nlu.Understand(tt.text); !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("Understand(%q) = %+v, want %+v", tt.text, got, tt.want)
 		}
+	}
+}
+
+// TestNLUAnswers: an answer such as "第二个" is understood only as the
+// answer to the skill's question (Follow), and Answers sets it apart from
+// utterances that make sense on their own; opening the skill is a launch
+// even while a question is pending.
+func TestNLUAnswers(t *testing.T) {
+	nlu, err := sandbox.NewNLU(intents.InteractionModel())
+	if err != nil {
+		t.Fatal(err)
+	}
+	alone, answers := nlu.Answers([]string{"打开叮当书店", "第二个", "我要买万古神帝第35集", "3个", "是的"})
+	if want := []string{"打开叮当书店", "我要买万古神帝第35集", "是的"}; !reflect.DeepEqual(alone, want) {
+		t.Errorf("alone = %q, want %q", alone, want)
+	}
+	if want := []string{"第二个", "3个"}; !reflect.DeepEqual(answers, want) {
+		t.Errorf("answers = %q, want %q", answers, want)
+	}
+	got := nlu.Follow("第二个", "product", "play", map[string]string{"product": "第35集"})
+	if want := (sandbox.Understanding{Intent: "play", Slots: map[string]string{"product": "第二个"}}); !reflect.DeepEqual(got, want) {
+		t.Errorf("Follow(第二个) = %+v, want %+v", got, want)
+	}
+	got = nlu.Follow("3个", "count", "buy", map[string]string{"product": "听书币"})
+	if want := (sandbox.Understanding{Intent: "buy", Slots: map[string]string{"product": "听书币", "count": "3个"}}); !reflect.DeepEqual(got, want) {
+		t.Errorf("Follow(3个) = %+v, want %+v", got, want)
+	}
+	if got := nlu.Follow("打开叮当书店", "product", "play", nil); got.Request != sandbox.RequestLaunch || got.Intent != "" {
+		t.Errorf("Follow(打开叮当书店) = %+v, want a launch", got)
 	}
 }

@@ -32,11 +32,15 @@ func (c *Console) servePage(mux *http.ServeMux) {
 }
 
 // Meta is what the simulator page needs once: the device kinds, the users
-// to offer, the utterance buttons and the skill's URL.
+// to offer, the utterance buttons and the skill's URL. Utterances make
+// sense on their own; Answers ("第二个", "3个") only as the answer to the
+// skill's question, so the page offers them only while one is asked
+// (SpeakerView.Asking).
 type Meta struct {
 	Kinds      []KindView `json:"kinds"`
 	Users      []string   `json:"users"`
 	Utterances []string   `json:"utterances"`
+	Answers    []string   `json:"answers"`
 	SkillURL   string     `json:"skillURL"`
 	SkillID    string     `json:"skillId"`
 }
@@ -48,7 +52,10 @@ type KindView struct {
 }
 
 func (c *Console) serveMeta(w http.ResponseWriter, _ *http.Request) {
-	m := Meta{Utterances: c.Utterances, SkillURL: c.SkillURL, SkillID: c.SkillID, Users: []string{"alice", "bob"}}
+	m := Meta{Utterances: c.Utterances, Answers: []string{}, SkillURL: c.SkillURL, SkillID: c.SkillID, Users: []string{"alice", "bob"}}
+	if c.NLU != nil {
+		m.Utterances, m.Answers = c.NLU.Answers(c.Utterances)
+	}
 	if m.Utterances == nil {
 		m.Utterances = []string{}
 	}
@@ -86,6 +93,7 @@ type SpeakerView struct {
 	Kind     string          `json:"kind"`
 	Display  bool            `json:"display"`
 	MicOpen  bool            `json:"micOpen"`
+	Asking   string          `json:"asking,omitempty"` // the slot the skill's question asks for (Dialog.ElicitSlot)
 	Said     string          `json:"said,omitempty"`
 	Heard    *Understanding  `json:"heard,omitempty"`
 	Response json.RawMessage `json:"response,omitempty"` // the last response, as received
@@ -132,8 +140,11 @@ func (c *Console) snapshot(user string) State {
 		return st
 	}
 	for name, s := range acc.speakers {
-		st.Speakers[name] = SpeakerView{Kind: name, Display: s.device.Display, MicOpen: s.open,
-			Said: s.said, Heard: s.heard, Response: s.last}
+		v := SpeakerView{Kind: name, Display: s.device.Display, MicOpen: s.open, Said: s.said, Heard: s.heard, Response: s.last}
+		if s.elicit != nil {
+			v.Asking = s.elicit.SlotToElicit
+		}
+		st.Speakers[name] = v
 	}
 	for _, o := range acc.orders {
 		st.Placed = append(st.Placed, o.PendingOrder)

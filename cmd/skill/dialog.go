@@ -140,6 +140,10 @@ func (d *dialog) handle(ctx context.Context, line string) bool {
 		if d.asked != nil {
 			u = d.nlu.Follow(line, d.slot, d.asked.Intent, d.asked.Slots)
 		}
+		if u.Request == sandbox.RequestLaunch {
+			d.say(ctx, replay.UserTurn{Say: line, Request: replay.RequestLaunch})
+			return false
+		}
 		if u.Intent == "" {
 			fmt.Fprintf(d.out, "（沙箱的 NLU 听不懂“%s”：用 :intent 名字 slot=值 直接发意图）\n", line)
 			return false

@@ -11,7 +11,7 @@ const STATE_LABEL = {
 };
 const PLATFORM_LABEL = { NOTPAY: '平台：待支付', SUCCESS: '平台：已付款', REFUSED: '平台：用户未付款' };
 
-let meta = { kinds: [], users: [], utterances: [], skillURL: '' };
+let meta = { kinds: [], users: [], utterances: [], answers: [], skillURL: '' };
 let state = null;
 let kind = 'screened';
 let busy = false;
@@ -160,6 +160,8 @@ function renderDevice() {
     if (a && a.heard && a.heard.intent) {
       const slots = Object.entries(a.heard.slots || {}).map(([n, v]) => [' ', el('code', {}, n + '=' + v)]);
       dialog.push(el('div', { class: 'heard' }, '平台理解为 ', el('code', {}, a.heard.intent), slots));
+    } else if (a && a.heard && a.heard.request === 'launch') {
+      dialog.push(el('div', { class: 'heard' }, '平台理解为 打开技能 ', el('code', {}, 'LaunchRequest')));
     }
     if (t.error) dialog.push(el('div', { class: 'sys bad' }, '出错了：' + t.error));
     const last = i === turns.length - 1;
@@ -187,6 +189,8 @@ function renderDevice() {
   if (!dialog.length) dialog.push(el('div', { class: 'sys' }, '点一个常用说法，或在下面输入你想说的话'));
   $('dialog').replaceChildren(...dialog);
   $('dialog').scrollTop = $('dialog').scrollHeight;
+  // Answers such as 第二个 make sense only while the skill asks a question.
+  $('answers-box').hidden = !(sp && sp.asking && meta.answers.length);
 }
 
 // --- the side panel ------------------------------------------------------
@@ -355,8 +359,9 @@ async function start() {
   meta = await api('/sandbox/meta');
   if (!meta.kinds.some((k) => k.name === kind) && meta.kinds.length) kind = meta.kinds[0].name;
   $('users').replaceChildren(...meta.users.map((u) => el('option', { value: u })));
-  $('utterances').replaceChildren(...meta.utterances.map((u) =>
-    el('button', { type: 'button', 'data-say': u, onclick: () => say(u) }, u)));
+  const chip = (u) => el('button', { type: 'button', 'data-say': u, onclick: () => say(u) }, u);
+  $('utterances').replaceChildren(...meta.utterances.map(chip));
+  $('answers').replaceChildren(...(meta.answers || []).map(chip));
   renderKinds();
   $('say-form').addEventListener('submit', (ev) => { ev.preventDefault(); say($('text').value); });
   $('btn-launch').addEventListener('click', () => act('/sandbox/say', { request: 'launch' }));
