@@ -164,7 +164,11 @@ func Refundable(o Order, cat *Catalog, now time.Time) ([]Line, Fen, error) {
 		units := l.Quantity - doneQty
 		if used := o.Uses[l.ItemID]; p.Refund.UnusedOnly && used > 0 {
 			units = min(units, p.Kind.Unused(l.Quantity, o.RefundedQuantity(l.ItemID), used))
-			if units <= 0 {
+			switch {
+			case units > 0:
+			case doneQty > 0 && p.Kind.UsedUp(): // the unused ones were refunded, the rest used
+				why = Coded(EINVALID, EAlreadyUsed, "%s", fmt.Sprintf("没用的%d个已经退款，其余%d个已经用掉了", doneQty, l.Quantity-doneQty))
+			default:
 				why = Coded(EINVALID, EAlreadyUsed, "已经使用过的商品不能退款")
 			}
 		}

@@ -73,7 +73,7 @@ func (c *config) settings() []setting {
 		{"SKILL_ADMIN_SECRET", "admin-secret", "", "HS256 secret of admin API tokens; empty disables the admin API", &c.AdminSecret},
 		{"SKILL_TOKEN_SECRET", "token-secret", "", "secret keying offer references and QR tokens (default: generated once into <data>/token_secret)", &c.TokenSecret},
 		{"SKILL_OFFER_TTL", "offer-ttl", "7d", "how long an offer can be ordered, e.g. 7d or 36h (screenless speakers order later, in the phone app)", &c.OfferTTL},
-		{"SKILL_SUPPORT", "support", "", "customer service contact (phone, email) shown on the order pages QR codes lead to", &c.Support},
+		{"SKILL_SUPPORT", "support", "", "customer service contact (phone, email) shown on the order pages QR codes lead to, and said when a refund is refused", &c.Support},
 		{"SKILL_PAYMENT_WINDOW", "payment-window", "24h" /* pay.DefaultPaymentWindow */, "how long an order may wait for payment before the reconciler closes it (the platform saying NOTPAY); screenless orders are paid later in the phone app", &c.PaymentWindow},
 		{"SKILL_LOG_LEVEL", "log-level", "info", "debug, info, warn or error", &c.LogLevel},
 		{"SKILL_LINK", "link", "", "account linking: off (serve's default), optional (the sandbox's: purchases go on, linking is suggested) or purchase (a purchase needs a linked account)", &c.Link},

@@ -165,7 +165,8 @@ func newApp(ctx context.Context, cfg config, opt options) (*app, error) {
 		return nil, err
 	}
 	a.dialog = intents.New(intents.Config{Catalog: a.catalog, Sessions: a.state, Ledger: a.ledger, Payments: a.pay,
-		Offers: a.offers, Accounts: link.accounts(), Link: link.mode, QRURL: a.qrURL, Now: now, Logger: a.log})
+		Offers: a.offers, Accounts: link.accounts(), Link: link.mode, QRURL: a.qrURL, Now: now, Logger: a.log,
+		Support: cfg.Support})
 
 	sc := server.Config{
 		SkillID: cfg.SkillID, PlatformKeys: platformKeys, PrivateKey: privateKey,

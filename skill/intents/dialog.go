@@ -50,6 +50,9 @@ type Config struct {
 	SessionTTL time.Duration
 	// Logger receives one line per turn (nil → slog.Default()).
 	Logger *slog.Logger
+	// Support is how to reach customer service (SKILL_SUPPORT), said when a
+	// refund is refused; empty: no contact is mentioned.
+	Support string
 }
 
 // withDefaults fills in the zero fields, in one place.

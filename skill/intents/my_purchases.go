@@ -25,30 +25,43 @@ func (d *Dialog) myPurchases(ctx context.Context, t *turn) (ui.View, error) {
 	if err != nil {
 		return ui.View{}, err
 	}
-	var lines []string
+	var owned, status, lines []string // owned: plain products; status: sentences on what is left
 	for _, e := range ents {
 		p, ok := d.cfg.Catalog.Product(e.ProductID)
 		if !ok {
 			continue
 		}
+		var line string
 		switch {
 		case e.Kind.UsedUp() && e.Quantity > 0:
-			lines = append(lines, p.Name+"还剩"+itoa(e.Quantity)+"个")
+			line = p.Name + "还剩" + itoa(e.Quantity) + "个"
 		case e.Kind.UsedUp():
-			lines = append(lines, p.Name+"已经用完了")
+			line = p.Name + "已经用完了"
 		case e.Kind.Timed() && e.Active(t.now):
-			lines = append(lines, p.Name+"有效期到"+date(e.ExpiresAt))
+			line = p.Name + "有效期到" + date(e.ExpiresAt)
 		case e.Kind.Timed():
-			lines = append(lines, p.Name+"已于"+date(e.ExpiresAt)+"到期")
+			line = p.Name + "已于" + date(e.ExpiresAt) + "到期"
 		default:
+			owned = append(owned, p.Name)
 			lines = append(lines, p.Name)
+			continue
 		}
+		status = append(status, line)
+		lines = append(lines, line)
 	}
 	if len(lines) == 0 {
 		return say("你还没有购买过内容。可以说“有什么可以买”看看。"), nil
 	}
-	text := strings.Join(lines, "；")
-	v := say("你已购买：" + text + "。")
-	v.Result = &ui.Result{Title: "我的购买", Text: text}
+	// "你已购买：万古神帝第35集。听书币还剩3个。": what is left of a product is
+	// a sentence of its own, never "你已购买：听书币已经用完了".
+	var speech strings.Builder
+	if len(owned) > 0 {
+		speech.WriteString("你已购买：" + strings.Join(owned, "、") + "。")
+	}
+	for _, s := range status {
+		speech.WriteString(s + "。")
+	}
+	v := say(speech.String())
+	v.Result = &ui.Result{Title: "我的购买", Text: strings.Join(lines, "；")}
 	return v, nil
 }

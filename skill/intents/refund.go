@@ -62,7 +62,14 @@ func (d *Dialog) refund(ctx context.Context, t *turn) (ui.View, error) {
 	if first == nil {
 		return say("你还没有可以退款的购买。"), nil
 	}
-	return say("抱歉，" + d.orderName(*first) + "不能退款：" + shop.ErrorMessage(why) + "。如有疑问可以联系客服。"), nil
+	text := "抱歉，" + d.orderName(*first) + "不能退款：" + shop.ErrorMessage(why) + "。"
+	if len(first.Refunds) > 0 { // part was refunded already: say what is left, not what was bought
+		text = "抱歉，" + d.productsName(first.Details) + "已经没有可以退款的了：" + shop.ErrorMessage(why) + "。"
+	}
+	if d.cfg.Support != "" {
+		text += "如有疑问可以联系客服：" + d.cfg.Support + "。"
+	}
+	return say(text), nil
 }
 
 // purchased reports whether the order was paid for (whatever happened since).
@@ -87,6 +94,16 @@ func (d *Dialog) askRefund(t *turn, o shop.Order) ui.View {
 
 // orderName names what an order bought.
 func (d *Dialog) orderName(o shop.Order) string { return d.linesName(o.Details) }
+
+// productsName names the products of order lines, without quantities:
+// "听书币、万古神帝第35集".
+func (d *Dialog) productsName(lines []shop.Line) string {
+	one := make([]shop.Line, len(lines))
+	for i, l := range lines {
+		one[i] = shop.Line{ItemID: l.ItemID, Quantity: 1}
+	}
+	return d.linesName(one)
+}
 
 // linesName names order lines: "听书币3个、万古神帝第35集".
 func (d *Dialog) linesName(lines []shop.Line) string {
