@@ -37,20 +37,12 @@ type orderPageData struct {
 // orderPageTmpl is the phone page of an offer and its order: live status,
 // what was bought, and how to get help or a refund. It never offers to take
 // a payment: the platform shows its own pay page.
-var orderPageTmpl = template.Must(template.New("order").Parse(`<!doctype html>
+var orderPageTmpl = template.Must(template.Must(template.New("order").Parse(orderPageStyle)).Parse(`<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1">
 {{if .Refresh}}<meta http-equiv="refresh" content="{{.Refresh}}">{{end}}
 <title>{{.Name}} · {{.Status}}</title>
-<style>
-body{font-family:sans-serif;max-width:28em;margin:1.5em auto;padding:0 1em;color:#222;line-height:1.5}
-h1{font-size:1.4em;margin-bottom:.2em}h2{font-size:1.05em;margin-top:1.6em;border-bottom:1px solid #ddd}
-.status{display:inline-block;font-size:1.3em;font-weight:bold;padding:.15em .6em;border-radius:.4em;background:#eee}
-.waiting{background:#fff4d6;color:#8a5a00}.paid{background:#e2f5e6;color:#196c2e}
-.refund{background:#e6eefc;color:#1d4fa3}.closed{background:#eee;color:#555}
-dl{display:grid;grid-template-columns:auto 1fr;gap:.3em 1em}dt{color:#666}dd{margin:0}
-.small{color:#777;font-size:.9em}
-</style>
+{{template "style"}}
 </head><body>
 <h1>{{.Name}}</h1>
 <p><span class="status {{.Class}}">{{.Status}}</span></p>
@@ -72,35 +64,90 @@ dl{display:grid;grid-template-columns:auto 1fr;gap:.3em 1em}dt{color:#666}dd{mar
 </body></html>
 `))
 
+// orderPageStyle is the look of the order pages.
+const orderPageStyle = `{{define "style"}}<style>
+body{font-family:sans-serif;max-width:28em;margin:1.5em auto;padding:0 1em;color:#222;line-height:1.5}
+h1{font-size:1.4em;margin-bottom:.2em}h2{font-size:1.05em;margin-top:1.6em;border-bottom:1px solid #ddd}
+.status{display:inline-block;font-size:1.3em;font-weight:bold;padding:.15em .6em;border-radius:.4em;background:#eee}
+.waiting{background:#fff4d6;color:#8a5a00}.paid{background:#e2f5e6;color:#196c2e}
+.refund{background:#e6eefc;color:#1d4fa3}.closed{background:#eee;color:#555}
+dl{display:grid;grid-template-columns:auto 1fr;gap:.3em 1em}dt{color:#666}dd{margin:0}
+.small{color:#777;font-size:.9em}
+</style>{{end}}`
+
+// orderMissingTmpl is what a phone shows for a link that leads to no
+// order page: an unknown, altered or expired one, or a store that cannot
+// answer now (Retry).
+var orderMissingTmpl = template.Must(template.Must(template.New("missing").Parse(orderPageStyle)).Parse(`<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width,initial-scale=1">
+<title>{{if .Retry}}暂时打不开{{else}}链接无效或已过期{{end}}</title>
+{{template "style"}}
+</head><body>
+{{if .Retry}}<h1>暂时打不开这个页面</h1>
+<p><span class="status closed">请稍后再试</span></p>
+<p>订单信息暂时读不到，请过一会儿刷新本页。你的订单和付款不受影响。</p>
+{{else}}<h1>链接无效或已过期</h1>
+<p><span class="status closed">找不到这个订单</span></p>
+<p>这个链接无效或已过期，可能是二维码没有扫完整，或者链接被改动过。</p>
+<p>想查看买过的内容，对音箱说“我买过什么”；想再买，对音箱再说一次。</p>
+{{end}}{{if .Support}}<p>其他问题请联系客服：{{.Support}}</p>{{end}}
+<p class="small">本页只显示订单，不能付款。</p>
+</body></html>
+`))
+
+// orderMissing answers a phone whose link leads to no order page: status
+// 404 (unknown, altered, expired) or 503 (the store cannot answer), with a
+// small page in Chinese, never a JSON body meant for programs.
+func (s *srv) orderMissing(c *fiber.Ctx, status int) error {
+	reason := "not found"
+	if status == fiber.StatusServiceUnavailable {
+		reason = "unavailable"
+	}
+	note(c, "reason", reason)
+	var buf bytes.Buffer
+	err := orderMissingTmpl.Execute(&buf, struct {
+		Retry   bool
+		Support string
+	}{status == fiber.StatusServiceUnavailable, s.cfg.Support})
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	return c.Status(status).Send(buf.Bytes())
+}
+
 // orderPage serves GET /orders/<ref>: the page of the offer the reference
 // names (pay.Offers.Lookup, whose keyed tag stops forgery) and of the order
 // placed from it, if any. Altered, forged and unknown references, and
 // products gone from the catalog, are 404; a store that cannot answer is
-// 503. The page is live: it is never cached and reloads itself while its
-// status may change.
+// 503; both with a page a phone's user can read (orderMissing). The page
+// is live: it is never cached and reloads itself while its status may
+// change.
 func (s *srv) orderPage(c *fiber.Ctx) error {
 	if s.cfg.Offers == nil || s.cfg.Catalog == nil || s.cfg.Ledger == nil {
-		return writeReason(c, fiber.StatusNotFound, "not found")
+		return s.orderMissing(c, fiber.StatusNotFound)
 	}
 	offer, err := s.cfg.Offers.Lookup(c.UserContext(), c.Params("ref"))
 	switch {
 	case errors.Is(err, pay.ErrOfferInvalid) || errors.Is(err, pay.ErrOfferUnknown):
-		return writeReason(c, fiber.StatusNotFound, "not found")
+		return s.orderMissing(c, fiber.StatusNotFound)
 	case err != nil:
 		note(c, "err", err.Error())
-		return writeReason(c, fiber.StatusServiceUnavailable, "unavailable")
+		return s.orderMissing(c, fiber.StatusServiceUnavailable)
 	case len(offer.Items) == 0:
-		return writeReason(c, fiber.StatusNotFound, "not found")
+		return s.orderMissing(c, fiber.StatusNotFound)
 	}
 	line := offer.Items[0]
 	p, ok := s.cfg.Catalog.Product(line.ItemID)
 	if !ok {
-		return writeReason(c, fiber.StatusNotFound, "not found")
+		return s.orderMissing(c, fiber.StatusNotFound)
 	}
 	orders, err := s.cfg.Ledger.Orders(c.UserContext(), shop.OrderFilter{UserID: offer.UserID, Limit: orderPageScan})
 	if err != nil {
 		note(c, "err", err.Error())
-		return writeReason(c, fiber.StatusServiceUnavailable, "unavailable")
+		return s.orderMissing(c, fiber.StatusServiceUnavailable)
 	}
 	d := orderPageView(p, line.Quantity, offer.TotalAmt, offerOrder(orders, offer.ID), offer.Expired(s.cfg.Now()))
 	d.Support = s.cfg.Support

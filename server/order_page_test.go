@@ -126,9 +126,32 @@ func TestOrderPageRefused(t *testing.T) {
 		"unknown":         unknown,
 		"image token":     f.codes.Token("https://skill.example/orders/x"),
 		"gone product":    gone,
+		"empty":           "",
+		"a path added":    good + "/x",
 	} {
-		if r := f.get(t, "/orders/"+ref); r.status != 404 {
-			t.Errorf("%s: %d %s", name, r.status, r.body)
+		// A phone's user reads the answer: a page in Chinese, not JSON.
+		r := f.get(t, "/orders/"+ref)
+		body := string(r.body)
+		if r.status != 404 || !strings.HasPrefix(r.header.Get("Content-Type"), "text/html") ||
+			!strings.Contains(body, "链接无效或已过期") || strings.Contains(body, `"error"`) || r.header.Get("Cache-Control") != "no-store" {
+			t.Errorf("%s: %d %s\n%s", name, r.status, r.header.Get("Content-Type"), body)
 		}
+	}
+}
+
+// TestOrderPageUnavailable: a store that cannot answer gives 503 with a
+// page that asks to try again later (and names customer service when
+// there is one), not JSON.
+func TestOrderPageUnavailable(t *testing.T) {
+	f := newFixture(t, func(c *server.Config) { c.Support = "400-800-1234" })
+	ref := f.issue(t, f.offers, "u1", ep35)
+	if err := f.store.Close(); err != nil {
+		t.Fatal(err)
+	}
+	r := f.get(t, "/orders/"+ref)
+	body := string(r.body)
+	if r.status != 503 || !strings.HasPrefix(r.header.Get("Content-Type"), "text/html") ||
+		!strings.Contains(body, "请过一会儿刷新本页") || !strings.Contains(body, "400-800-1234") || strings.Contains(body, `"error"`) {
+		t.Errorf("store closed: %d %s\n%s", r.status, r.header.Get("Content-Type"), body)
 	}
 }

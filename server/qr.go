@@ -14,6 +14,7 @@ func (s *srv) qrRoutes(app *fiber.App) {
 	app.Get("/qr/:file", s.qrImage)
 	app.Get("/products/:id", s.productPage)
 	app.Get("/orders/:ref", s.orderPage)
+	app.Get("/orders/*", func(c *fiber.Ctx) error { return s.orderMissing(c, fiber.StatusNotFound) }) // a link cut short or with a path added
 }
 
 // qrImage serves GET /qr/<token>.png: the QR code of a signed, unexpired
