@@ -22,7 +22,8 @@ const (
 	orderPageRefresh = 10
 )
 
-// china is the time zone times are shown in.
+// china is the time zone times are shown in: China Standard Time, +08:00
+// (`skill orders list` prints in it too).
 var china = time.FixedZone("CST", 8*60*60)
 
 // orderPageData is what the order page shows.
@@ -253,10 +254,11 @@ func refundPolicy(p shop.Product) string {
 	return "可以退款。"
 }
 
-// when shows a time the way the page's readers read it, or "" for none.
+// when shows a time the way the page's readers read it, in China Standard
+// Time and saying so, or "" for none.
 func when(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.In(china).Format("2006-01-02 15:04")
+	return t.In(china).Format("2006-01-02 15:04") + "（北京时间）"
 }

@@ -81,7 +81,7 @@ func TestOrderPage(t *testing.T) {
 	if r := f.post(t, "/pay/ship-notify", body, sig); !payReply(t, r).OK() {
 		t.Fatalf("ship notify: %s", r.body)
 	}
-	if p := page("已支付", "支付时间", reply.TradeNo); strings.Contains(p, live) {
+	if p := page("已支付", "支付时间", reply.TradeNo, "（北京时间）"); strings.Contains(p, live) {
 		t.Error("a paid page keeps reloading")
 	}
 

@@ -126,9 +126,21 @@ func printOrders(w io.Writer, orders []server.OrderView) error {
 	fmt.Fprintln(tw, "TRADENO\tSTATE\tUSER\tTOTAL\tREFUNDED\tDELIVERIES\tCREATED")
 	for _, o := range orders {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\n", o.TradeNo, o.State, o.UserID, o.TotalAmt.Yuan(),
-			o.RefundedAmt.Yuan(), o.Deliveries, o.CreatedAt.Local().Format(time.DateTime))
+			o.RefundedAmt.Yuan(), o.Deliveries, tableTime(o.CreatedAt))
 	}
 	return tw.Flush()
+}
+
+// chinaTime is the zone of the times the tables print: China Standard
+// Time, as the order pages show them (the store keeps UTC; --json prints
+// it as stored).
+var chinaTime = time.FixedZone("CST", 8*60*60)
+
+// tableTime prints a time for a table, in China Standard Time with its
+// offset, so that it reads the same on every machine and as on the order
+// page: "2026-12-02 10:31:13 +08:00".
+func tableTime(t time.Time) string {
+	return t.In(chinaTime).Format("2006-01-02 15:04:05 -07:00")
 }
 
 func printJSON(w io.Writer, v any) error {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"text/tabwriter"
-	"time"
 
 	"github.com/dingdang-voicepay/voicepay/admin"
 	"github.com/dingdang-voicepay/voicepay/server"
@@ -59,7 +58,7 @@ func printAttention(w io.Writer, items []pay.Attention) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "SINCE\tREASON\tTRADENO\tREFUNDTRADENO\tSTATE\tAMOUNT\tDETAIL")
 	for _, it := range items {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", it.Since.Local().Format(time.DateTime), it.Reason, it.TradeNo,
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", tableTime(it.Since), it.Reason, it.TradeNo,
 			cmp.Or(it.RefundTradeNo, "-"), it.State, it.Amount.Yuan(), it.Detail)
 	}
 	return tw.Flush()
