@@ -84,7 +84,11 @@ func runReplay(ctx context.Context, e *env, args []string) error {
 			failed++
 		}
 	}
-	fmt.Fprintf(e.stdout, "replayed %d fixtures: %d ok, %d differ\n", len(results), len(results)-failed, failed)
+	fixtures := "fixtures"
+	if len(results) == 1 {
+		fixtures = "fixture"
+	}
+	fmt.Fprintf(e.stdout, "replayed %d %s: %d ok, %d differ\n", len(results), fixtures, len(results)-failed, failed)
 	if *url != "" {
 		fmt.Fprintf(e.stdout, "users: this run used %s on %s (one per fixture); it removed nothing\n", r.Users(), *url)
 	}

@@ -30,6 +30,9 @@ func TestReplayRunPattern(t *testing.T) {
 	if strings.Contains(out, "users:") {
 		t.Errorf("an in-process run named its users:\n%s", out)
 	}
+	if out, code := replayCLI(nil, "--run", "^buy-episode-screened$", fixtures); code != 0 || !strings.Contains(out, "replayed 1 fixture: 1 ok, 0 differ") {
+		t.Errorf("one fixture: exit %d:\n%s", code, out)
+	}
 	for _, pattern := range []string{"no-such-fixture", "("} {
 		if out, code := replayCLI(nil, "--run", pattern, fixtures); code != 2 || !strings.Contains(out, "--run") {
 			t.Errorf("--run %q: exit %d, want 2 naming --run:\n%s", pattern, code, out)
