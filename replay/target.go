@@ -104,7 +104,7 @@ func NewSandboxTarget(s *sandbox.Sandbox, hmac bool) *HTTPTarget {
 		ID: s.SkillID, PlatformURL: s.PlatformURL,
 		Platform: &fakeplatform.Platform{SkillID: s.SkillID, SkillURL: s.SkillURL, Key: s.Keys.Platform,
 			SkillKey: &s.Keys.Skill.PublicKey, Secret: s.Keys.Secret, HMAC: hmac},
-		Admin: &admin.Client{BaseURL: s.SkillURL, Secret: s.AdminSecret},
+		Admin: &admin.Client{BaseURL: s.OpsURL, Secret: s.AdminSecret},
 	}
 }
 

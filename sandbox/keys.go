@@ -21,7 +21,7 @@ const (
 	PlatformKeyFile = "sandbox_platform_private.pem" // the sandbox platform's pair
 	PlatformPubFile = "sandbox_platform_public.pem"  // its public half (the skill's TSK public key)
 	SecretFile      = "sandbox_hmac_secret"          // the HMAC SkillSecret the two share (and, by default, the admin secret)
-	URLFile         = "sandbox_url"                  // the skill's URL and the platform's, a line each, while the sandbox runs
+	URLFile         = "sandbox_url"                  // the skill's URL, the platform's and the skill's ops URL, a line each, while the sandbox runs
 )
 
 // Keys are the development keys of a sandbox: the skill's RSA pair, the

@@ -32,13 +32,17 @@ import (
 const (
 	DefaultAddr         = "127.0.0.1:8080"
 	DefaultPlatformAddr = "127.0.0.1:8090"
+	DefaultOpsAddr      = "127.0.0.1:9090"
 	DefaultDataDir      = "data"
 	DefaultSkillID      = "sandbox-skill"
 )
 
-// App is the skill's HTTP application; a *fiber.App satisfies it.
+// App is the skill's HTTP application: Listener serves the public side,
+// ServeOps the operations side (health, metrics, admin API), and Shutdown
+// stops both.
 type App interface {
 	Listener(ln net.Listener) error
+	ServeOps(ln net.Listener) error
 	Shutdown() error
 }
 
@@ -66,6 +70,7 @@ type Build func(ctx context.Context, w Wiring) (app App, close func() error, err
 // Config configures a sandbox; only Build is required.
 type Config struct {
 	Addr         string   // the skill's listen address (DefaultAddr; ":0"-style ports allowed)
+	OpsAddr      string   // the skill's operations listen address (DefaultOpsAddr)
 	PlatformAddr string   // the fake platform's (DefaultPlatformAddr)
 	DataDir      string   // keys and the store (DefaultDataDir)
 	Catalog      string   // catalog file ("": the built-in demo catalog)
@@ -82,6 +87,7 @@ type Config struct {
 // Sandbox is a running sandbox.
 type Sandbox struct {
 	SkillURL    string // the skill's base URL
+	OpsURL      string // the skill's operations base URL (health, metrics, admin API)
 	PlatformURL string // the fake platform's base URL
 	Keys        Keys
 	AdminSecret []byte
@@ -119,7 +125,7 @@ func Start(ctx context.Context, c Config) (*Sandbox, error) {
 		return nil, errors.New("sandbox: no Build")
 	}
 	c.DataDir = cmp.Or(c.DataDir, DefaultDataDir)
-	s := &Sandbox{SkillID: cmp.Or(c.SkillID, DefaultSkillID), Clock: &Clock{}, done: make(chan error, 2)}
+	s := &Sandbox{SkillID: cmp.Or(c.SkillID, DefaultSkillID), Clock: &Clock{}, done: make(chan error, 3)}
 	if c.Keys != nil {
 		s.Keys = *c.Keys
 	} else {
@@ -136,13 +142,20 @@ func Start(ctx context.Context, c Config) (*Sandbox, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: skill: %w", err)
 	}
+	opsLn, err := net.Listen("tcp", cmp.Or(c.OpsAddr, opsAddrFor(c.Addr)))
+	if err != nil {
+		skillLn.Close()
+		return nil, fmt.Errorf("sandbox: skill operations: %w", err)
+	}
 	platLn, err := net.Listen("tcp", cmp.Or(c.PlatformAddr, DefaultPlatformAddr))
 	if err != nil {
 		skillLn.Close()
+		opsLn.Close()
 		return nil, fmt.Errorf("sandbox: platform: %w", err)
 	}
 	s.SkillURL, s.PlatformURL = "http://"+skillLn.Addr().String(), "http://"+platLn.Addr().String()
 	oc := oauthClient(s.Keys, s.PlatformURL)
+	s.OpsURL = "http://" + opsLn.Addr().String()
 	s.app, s.closeApp, err = c.Build(ctx, Wiring{
 		DataDir: c.DataDir, CatalogPath: c.Catalog, SkillID: s.SkillID,
 		Keys: s.Keys, AdminSecret: s.AdminSecret, PlatformURL: s.PlatformURL + fakeplatform.PayPath, PublicURL: s.SkillURL,
@@ -150,6 +163,7 @@ func Start(ctx context.Context, c Config) (*Sandbox, error) {
 	})
 	if err != nil {
 		skillLn.Close()
+		opsLn.Close()
 		platLn.Close()
 		return nil, fmt.Errorf("sandbox: build the skill: %w", err)
 	}
@@ -165,7 +179,7 @@ func Start(ctx context.Context, c Config) (*Sandbox, error) {
 	s.Platform = &fakeplatform.Platform{SkillID: s.SkillID, SkillURL: s.SkillURL, Key: s.Keys.Platform,
 		SkillKey: &s.Keys.Skill.PublicKey, Secret: s.Keys.Secret, HMAC: c.HMAC, Now: s.Clock.Now}
 	s.Console = &Console{SkillID: s.SkillID, Platform: s.Platform, NLU: nlu, Logger: c.Logger, Clock: s.Clock, SkillURL: s.SkillURL,
-		Admin: &admin.Client{BaseURL: s.SkillURL, Secret: s.AdminSecret, Now: s.Clock.Now}, Utterances: c.Utterances,
+		Admin: &admin.Client{BaseURL: s.OpsURL, Secret: s.AdminSecret, Now: s.Clock.Now}, Utterances: c.Utterances,
 		OAuth: &fakeplatform.OAuthClient{SkillURL: s.SkillURL, ClientID: oc.ClientID, ClientSecret: oc.ClientSecret,
 			RedirectURI: oc.RedirectURI, PKCE: true}}
 	if c.Utterances == nil {
@@ -178,14 +192,25 @@ func Start(ctx context.Context, c Config) (*Sandbox, error) {
 	s.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	s.srv.RegisterOnShutdown(s.Console.Close)
 	go func() { s.done <- s.app.Listener(skillLn) }()
+	go func() { s.done <- s.app.ServeOps(opsLn) }()
 	go func() { s.done <- s.srv.Serve(platLn) }()
 	// Tell the admin commands on this data directory where the skill is.
 	s.urlFile = filepath.Join(c.DataDir, URLFile)
-	if err := os.WriteFile(s.urlFile, []byte(s.SkillURL+"\n"+s.PlatformURL+"\n"), 0o644); err != nil {
+	if err := os.WriteFile(s.urlFile, []byte(s.SkillURL+"\n"+s.PlatformURL+"\n"+s.OpsURL+"\n"), 0o644); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
 	return s, nil
+}
+
+// opsAddrFor is the default operations address: DefaultOpsAddr, or a free
+// port on the skill's host when the skill asked for one (":0"), so that
+// sandboxes started side by side (tests) do not collide.
+func opsAddrFor(addr string) string {
+	if host, port, err := net.SplitHostPort(addr); err == nil && port == "0" {
+		return net.JoinHostPort(host, "0")
+	}
+	return DefaultOpsAddr
 }
 
 // Close shuts the skill and the platform down and closes the store.
@@ -220,7 +245,8 @@ func (s *Sandbox) Banner() string {
 	}
 	return fmt.Sprintf(`Dingdang skill sandbox — the skill plus a fake Dingdang platform, all on this machine.
   simulator:       %[2]s/   ← open in a browser: a speaker, its screen, the platform's buttons
-  skill:           %[1]s   (POST /skill, /pay/*, GET /healthz)
+  skill:           %[1]s   (POST /skill, /pay/*, the OAuth endpoints)
+  skill ops:       %[5]s   (GET /healthz, /metrics, the admin API)
   fake platform:   %[2]s   (POST /sandbox/say, /sandbox/pay, /sandbox/link; pay API under /paycgi/)
   skill id:        %[3]s
 %[4]s
@@ -229,5 +255,5 @@ Try, in another terminal:
   curl -s %[2]s/sandbox/say -d '{"device":"screened","user":"alice","text":"是的"}'
   curl -s %[2]s/sandbox/pay -d '{"user":"alice"}'
   curl -s %[2]s/sandbox/link -d '{"user":"alice","account":"acct-alice"}'   # link an account
-`, s.SkillURL, s.PlatformURL, s.SkillID, created)
+`, s.SkillURL, s.PlatformURL, s.SkillID, created, s.OpsURL)
 }

@@ -135,6 +135,12 @@ type Config struct {
 	// Watchlist answers GET /admin/attention (nil: 503).
 	Watchlist Watchlist
 
+	// Metrics serves GET /metrics on the operations application (nil: 404).
+	Metrics http.Handler
+	// Draining reports whether the process is draining before it stops:
+	// /readyz answers 503 while it does (nil: never).
+	Draining func() bool
+
 	// BodyLimit bounds request bodies in bytes (default DefaultBodyLimit); a
 	// larger one is refused with 413.
 	BodyLimit int

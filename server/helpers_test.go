@@ -49,7 +49,8 @@ const adminSecret = "test-admin-secret"
 // fixture is a fully wired server on a temporary bbolt store, with the fake
 // platform's pay side for refunds.
 type fixture struct {
-	app      *fiber.App
+	app      *fiber.App // the public application
+	ops      *fiber.App // the operations application
 	store    *bolt.Store
 	svc      *pay.Service
 	rec      *pay.Reconciler // Delay 1ns: checks orders at once
@@ -104,7 +105,7 @@ func newFixture(tb testing.TB, mods ...func(*server.Config)) *fixture {
 	for _, m := range mods {
 		m(&cfg)
 	}
-	f.app = server.New(cfg)
+	f.app, f.ops = server.New(cfg), server.NewOps(cfg)
 	return f
 }
 
@@ -157,9 +158,15 @@ func (r response) errorText() string {
 	return e.Error
 }
 
+// do sends req to the application that serves its path: the operations
+// one for health, metrics and the admin API, else the public one.
 func (f *fixture) do(tb testing.TB, req *http.Request) response {
 	tb.Helper()
-	resp, err := f.app.Test(req, 10_000)
+	app := f.app
+	if opsPath(req.URL.Path) {
+		app = f.ops
+	}
+	resp, err := app.Test(req, 10_000)
 	if err != nil {
 		tb.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)
 	}
@@ -169,6 +176,16 @@ func (f *fixture) do(tb testing.TB, req *http.Request) response {
 		tb.Fatal(err)
 	}
 	return response{status: resp.StatusCode, header: resp.Header, body: body}
+}
+
+// opsPath reports whether a path is served by the operations application.
+func opsPath(p string) bool {
+	for _, prefix := range []string{"/admin/", "/healthz", "/readyz", "/metrics", "/debug/"} {
+		if strings.HasPrefix(p, prefix) {
+			return true
+		}
+	}
+	return false
 }
 
 // post sends body to path with the Authorization header (none when empty).

@@ -44,7 +44,14 @@ func (s *srv) accessLog(c *fiber.Ctx) error {
 		slog.Duration("duration", time.Since(start)),
 	}
 	attrs = append(attrs, e.attrs...)
-	s.log.LogAttrs(c.UserContext(), levelOf(status), "http request", attrs...)
+	level := levelOf(status)
+	if quietRoutes[c.Path()] {
+		level = min(level, slog.LevelWarn)
+		if status < 400 {
+			level = slog.LevelDebug
+		}
+	}
+	s.log.LogAttrs(c.UserContext(), level, "http request", attrs...)
 	return nil
 }
 

@@ -72,7 +72,8 @@ func TestHealth(t *testing.T) {
 			t.Errorf("%s: %d %s", p, r.status, r.body)
 		}
 	}
-	down := &fixture{app: server.New(server.Config{Store: downStore{}})}
+	downCfg := server.Config{Store: downStore{}}
+	down := &fixture{app: server.New(downCfg), ops: server.NewOps(downCfg)}
 	if r := down.get(t, "/healthz"); r.status != 200 {
 		t.Errorf("healthz with the store down: %d", r.status)
 	}

@@ -1,11 +1,9 @@
 package server
 
 import (
-	"context"
 	"errors"
 	"log/slog"
 	"strings"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/recover"
@@ -22,7 +20,8 @@ type srv struct {
 	pay           *tsk.Responder // the pay endpoints' end of the signed transport
 }
 
-// New returns the skill's HTTP application:
+// New returns the skill's public HTTP application, the one the platform
+// and phones reach:
 //
 //	POST /skill                              skill requests (TSK-RSA2 or HMAC; SCF envelope too)
 //	POST /pay/create-order                   partner pay endpoints (TSK-RSA2 both ways)
@@ -31,40 +30,45 @@ type srv struct {
 //	GET  /qr/:token.png                      QR images of signed tokens
 //	GET  /products/:id                       a product's page
 //	GET  /orders/:ref                        an offer's order page, where a card's QR code leads
-//	GET  /admin/orders                       admin API (Bearer JWT, HS256)
-//	GET  /admin/orders/:tradeNo
-//	POST /admin/orders/:tradeNo/refund
-//	GET  /admin/users/:userId/entitlements
-//	GET  /admin/accounts/:account/entitlements  what a linked account owns
-//	GET  /admin/attention                    what the reconciler cannot settle by itself
 //	GET, POST /oauth/authorize, /oauth/token  account linking (Config.OAuth)
 //	GET  /oauth/callback                     the identity provider's return (OIDC login)
-//	GET  /healthz, /readyz                   liveness, readiness (Store.Ping)
+//
+// Health checks, metrics, profiles and the admin API are on the operations
+// application (NewOps) only, which is served on another listener.
 //
 // Serve it with Listener or Listen and stop it with ShutdownWithContext,
 // which lets in-flight requests finish.
 func New(cfg Config) *fiber.App {
+	s := newSrv(cfg)
+	app := s.newApp()
+	s.skillRoutes(app)
+	s.payRoutes(app)
+	s.qrRoutes(app)
+	s.oauthRoutes(app)
+	return app
+}
+
+// newSrv fills the configuration's defaults and derives what the handlers
+// share.
+func newSrv(cfg Config) *srv {
 	cfg = cfg.withDefaults()
-	s := &srv{cfg: cfg, log: cfg.Logger, skillVerifier: cfg.skillVerifier(), pay: cfg.payResponder()}
+	return &srv{cfg: cfg, log: cfg.Logger, skillVerifier: cfg.skillVerifier(), pay: cfg.payResponder()}
+}
+
+// newApp is a fiber application with the server's limits, error handler,
+// access log and panic recovery.
+func (s *srv) newApp() *fiber.App {
 	app := fiber.New(fiber.Config{
 		AppName:               "dingdang-skill",
-		BodyLimit:             cfg.BodyLimit,
-		ReadTimeout:           cfg.ReadTimeout,
-		WriteTimeout:          cfg.WriteTimeout,
-		IdleTimeout:           cfg.IdleTimeout,
+		BodyLimit:             s.cfg.BodyLimit,
+		ReadTimeout:           s.cfg.ReadTimeout,
+		WriteTimeout:          s.cfg.WriteTimeout,
+		IdleTimeout:           s.cfg.IdleTimeout,
 		DisableStartupMessage: true,
 		ErrorHandler:          s.errorHandler,
 	})
 	app.Use(s.accessLog)
 	app.Use(recover.New())
-
-	app.Get("/healthz", s.healthz)
-	app.Get("/readyz", s.readyz)
-	s.skillRoutes(app)
-	s.payRoutes(app)
-	s.qrRoutes(app)
-	s.adminRoutes(app)
-	s.oauthRoutes(app)
 	return app
 }
 
@@ -93,25 +97,4 @@ func (s *srv) errorHandler(c *fiber.Ctx, err error) error {
 		return s.skillReply(c, status, mustJSON(ErrorBody{Error: msg}))
 	}
 	return c.Status(status).JSON(ErrorBody{Error: msg})
-}
-
-// healthz answers 200 while the process runs.
-func (s *srv) healthz(c *fiber.Ctx) error {
-	return c.JSON(fiber.Map{"status": "ok"})
-}
-
-// readyz answers 200 when the stores (the state Store, and the Ledger when
-// it can be pinged) answer a ping within a second, else 503.
-func (s *srv) readyz(c *fiber.Ctx) error {
-	ctx, cancel := context.WithTimeout(c.UserContext(), time.Second)
-	defer cancel()
-	err := s.cfg.Store.Ping(ctx)
-	if p, ok := s.cfg.Ledger.(interface{ Ping(context.Context) error }); ok && err == nil {
-		err = p.Ping(ctx)
-	}
-	if err != nil {
-		note(c, "err", err.Error())
-		return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"status": "unavailable"})
-	}
-	return c.JSON(fiber.Map{"status": "ok"})
 }

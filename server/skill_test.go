@@ -152,8 +152,7 @@ func TestSCFEnvelope(t *testing.T) {
 }
 
 func TestZeroConfig(t *testing.T) {
-	app := server.New(server.Config{})
-	f := &fixture{app: app}
+	f := &fixture{app: server.New(server.Config{}), ops: server.NewOps(server.Config{})}
 	body, auth := tsktest.SignRSA2(fakeplatform.NewLaunch())
 	if r := f.post(t, "/skill", body, auth); r.status != 401 || r.errorText() != "algorithm not allowed" {
 		t.Errorf("/skill without keys: %d %s", r.status, r.body)

@@ -21,6 +21,8 @@ import (
 // set by an environment variable and by the matching flag; the flag wins.
 type config struct {
 	Addr          string // SKILL_ADDR
+	OpsAddr       string // SKILL_OPS_ADDR
+	Drain         string // SKILL_DRAIN
 	Data          string // SKILL_DATA
 	SkillID       string // SKILL_ID
 	Secret        string // SKILL_SECRET
@@ -61,6 +63,8 @@ type setting struct {
 func (c *config) settings() []setting {
 	return []setting{
 		{"SKILL_ADDR", "addr", "127.0.0.1:8080", "listen address; port 0 picks a free port (use :8080 to listen on all interfaces)", &c.Addr},
+		{"SKILL_OPS_ADDR", "ops-addr", "127.0.0.1:9090", "listen address of the operations endpoints: /metrics, /healthz, /readyz, /debug/pprof/ and the admin API (keep it off the internet)", &c.OpsAddr},
+		{"SKILL_DRAIN", "drain", "5s", "on SIGTERM, how long /readyz answers 503 while requests are still served, before the listeners close", &c.Drain},
 		{"SKILL_DATA", "data", "./data", "data directory: the bbolt store skill.db, generated keys and token secret", &c.Data},
 		{"SKILL_ID", "skill-id", "demo-skill", "our skill id (applicationId); requests for other skills are refused", &c.SkillID},
 		{"SKILL_SECRET", "secret", "", "SkillSecret for TSK-HMAC-SHA256-BASIC on /skill; empty refuses HMAC", &c.Secret},
@@ -252,6 +256,15 @@ func (c config) offerTTL() (time.Duration, error) {
 	}
 	if err != nil || d < time.Minute || d > maxOfferTTL {
 		return 0, badSetting(name, "%q: want a duration from 1m to 90d, such as 7d or 36h", c.OfferTTL)
+	}
+	return d, nil
+}
+
+// drain parses SKILL_DRAIN: a Go duration, 0 or more.
+func (c config) drain() (time.Duration, error) {
+	d, err := time.ParseDuration(c.Drain)
+	if err != nil || d < 0 {
+		return 0, badSetting("SKILL_DRAIN", "%q: want a duration such as 5s, or 0", c.Drain)
 	}
 	return d, nil
 }

@@ -93,7 +93,7 @@ func TestCrash(t *testing.T) {
 	check := func(when string) {
 		for tradeNo, i := range created {
 			var o server.OrderView
-			if st := adminGet(t, p.url, "/admin/orders/"+tradeNo, &o); st != 200 {
+			if st := adminGet(t, p.ops, "/admin/orders/"+tradeNo, &o); st != 200 {
 				t.Fatalf("%s: order %d (%s) answered SUCCESS is missing: HTTP %d", when, i, tradeNo, st)
 			}
 			if delivered[tradeNo] && o.State != shop.StateDelivered {
@@ -113,7 +113,7 @@ func TestCrash(t *testing.T) {
 			}
 		}
 		var all server.OrderList
-		adminGet(t, p.url, "/admin/orders?limit=1000", &all)
+		adminGet(t, p.ops, "/admin/orders?limit=1000", &all)
 		for _, o := range all.Orders {
 			if o.Deliveries > 1 || (o.State == shop.StateDelivered) != (o.Deliveries == 1) {
 				t.Errorf("%s: inconsistent order %+v", when, o)
@@ -132,7 +132,7 @@ func TestCrash(t *testing.T) {
 	check("after retries")
 	for tradeNo := range created {
 		var o server.OrderView
-		adminGet(t, p.url, "/admin/orders/"+tradeNo, &o)
+		adminGet(t, p.ops, "/admin/orders/"+tradeNo, &o)
 		if o.State != shop.StateDelivered || o.Deliveries != 1 {
 			t.Errorf("after retries: %s is %s with %d deliveries", tradeNo, o.State, o.Deliveries)
 		}

@@ -46,6 +46,7 @@ func runDialog(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "dialog")
 	url := fs.String("url", "", "base URL of a running skill (default: build it in-process)")
 	platform := fs.String("platform", "http://"+sandbox.DefaultPlatformAddr, "with --url: the sandbox's fake platform")
+	ops := fs.String("ops", "", "with --url: the skill's operations URL, for the admin API (default: the sandbox's on SKILL_DATA, else http://"+sandbox.DefaultOpsAddr+")")
 	platformKey := fs.String("platform-key", "", "with --url: the platform's private key (default <data>/"+sandbox.PlatformKeyFile+")")
 	hmac := fs.Bool("hmac", false, "sign skill requests with TSK-HMAC-SHA256-BASIC instead of TSK-RSA2")
 	user := fs.String("user", "alice", "the platform user id")
@@ -71,7 +72,7 @@ func runDialog(ctx context.Context, e *env, args []string) error {
 		}
 		defer closeSandbox()
 		target, where = replay.NewSandboxTarget(sb, *hmac), "进程内的技能（全新的存储）"
-	} else if target, err = remoteTarget(cfg, *url, *platform, *platformKey, *hmac); err != nil {
+	} else if target, err = remoteTarget(cfg, *url, cfg.opsURL(*ops), *platform, *platformKey, *hmac); err != nil {
 		return err
 	}
 	d := &dialog{target: target, nlu: nlu, out: e.stdout, user: *user, kind: k}

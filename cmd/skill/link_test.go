@@ -210,7 +210,7 @@ func testPurchasesFollowAccount(t *testing.T, p *proc, platform *fakeplatform.Se
 	}
 
 	var list server.OrderList
-	if status := adminGet(t, p.url, "/admin/orders?account=acct-bob", &list); status != 200 || len(list.Orders) != 2 {
+	if status := adminGet(t, p.ops, "/admin/orders?account=acct-bob", &list); status != 200 || len(list.Orders) != 2 {
 		t.Fatalf("the account's orders: %d %+v", status, list)
 	}
 	for _, o := range list.Orders {
@@ -225,7 +225,7 @@ func testPurchasesFollowAccount(t *testing.T, p *proc, platform *fakeplatform.Se
 			t.Errorf("order %s: owner %s, %d moves in its history; want %s and %d", o.TradeNo, o.UserID, moves, owner, want)
 		}
 	}
-	if status := adminGet(t, p.url, "/admin/orders?user=bob-old", &list); status != 200 || len(list.Orders) != 0 {
+	if status := adminGet(t, p.ops, "/admin/orders?user=bob-old", &list); status != 200 || len(list.Orders) != 0 {
 		t.Errorf("bob-old still owns %d orders", len(list.Orders))
 	}
 
@@ -258,7 +258,7 @@ func testPurchasesFollowAccount(t *testing.T, p *proc, platform *fakeplatform.Se
 	if !strings.Contains(p.logs.String(), "level=WARN msg=\"oauth: access token refused") {
 		t.Errorf("no warning for refused tokens in the log")
 	}
-	out, errOut, code := cli(t, p.cmd.Env, "orders", "list", "--account", "acct-bob", "--server", p.url)
+	out, errOut, code := cli(t, p.cmd.Env, "orders", "list", "--account", "acct-bob", "--server", p.ops)
 	if code != 0 || !strings.Contains(out, first) || !strings.Contains(out, second) {
 		t.Errorf("orders list --account: exit %d\n%s%s", code, out, errOut)
 	}

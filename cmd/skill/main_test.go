@@ -85,6 +85,8 @@ func environ(data string, extra ...string) []string {
 	}
 	env = append(env,
 		"SKILL_ADDR=127.0.0.1:0",
+		"SKILL_OPS_ADDR=127.0.0.1:0",
+		"SKILL_DRAIN=0s",
 		"SKILL_DATA="+data,
 		"SKILL_ID="+tsktest.SkillID,
 		"SKILL_SECRET="+string(tsktest.Secret),
@@ -100,7 +102,8 @@ func environ(data string, extra ...string) []string {
 // proc is a running `skill serve`.
 type proc struct {
 	cmd  *exec.Cmd
-	url  string
+	url  string // the public listener's base URL
+	ops  string // the operations listener's base URL
 	logs *syncBuffer
 	done chan struct{}
 	err  error // Wait's result, once done is closed
@@ -124,7 +127,7 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
-var listening = regexp.MustCompile(`msg=listening addr=(http://\S+)`)
+var listening = regexp.MustCompile(`msg=listening addr=(https?://\S+) ops_addr=(http://\S+)`)
 
 // serve starts `skill serve` and waits for its "listening" line.
 func serve(t *testing.T, env []string) *proc {
@@ -139,7 +142,7 @@ func serve(t *testing.T, env []string) *proc {
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	urls := make(chan string, 1)
+	urls := make(chan []string, 1)
 	go func() {
 		sc := bufio.NewScanner(out)
 		sc.Buffer(make([]byte, 64<<10), 1<<20)
@@ -148,7 +151,7 @@ func serve(t *testing.T, env []string) *proc {
 			fmt.Fprintln(p.logs, line)
 			if m := listening.FindStringSubmatch(line); m != nil {
 				select {
-				case urls <- m[1]:
+				case urls <- m[1:]:
 				default:
 				}
 			}
@@ -168,7 +171,8 @@ func serve(t *testing.T, env []string) *proc {
 		}
 	})
 	select {
-	case p.url = <-urls:
+	case u := <-urls:
+		p.url, p.ops = u[0], u[1]
 		return p
 	case <-p.done:
 		t.Fatalf("server exited before listening: %v\n%s", p.err, p.logs.String())

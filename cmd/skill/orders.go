@@ -33,7 +33,7 @@ func runOrders(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if *serverURL == "" {
-		*serverURL = cfg.runningSandbox() // the sandbox holds the store: ask it
+		*serverURL = cfg.runningSandboxOps() // the sandbox holds the store: ask its admin API
 	}
 	switch {
 	case len(pos) == 1 && pos[0] == "list":

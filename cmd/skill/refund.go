@@ -33,7 +33,7 @@ func runRefund(ctx context.Context, e *env, args []string) error {
 	}
 	tradeNo := pos[0]
 	if *serverURL == "" {
-		*serverURL = cfg.runningSandbox() // the sandbox holds the store: ask it
+		*serverURL = cfg.runningSandboxOps() // the sandbox holds the store: ask its admin API
 	}
 	var o server.OrderView
 	if *serverURL != "" {

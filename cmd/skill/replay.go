@@ -29,7 +29,7 @@ const defaultFixtures = "testdata/utterances"
 // directory, SKILL_CATALOG) next to a fake platform. With --url it runs against a
 // running server (normally `skill sandbox`): skill requests are signed with
 // the platform key (RSA2, or HMAC with SKILL_SECRET when --hmac), orders are
-// read through the admin API (SKILL_ADMIN_SECRET), and the platform steps
+// read through the admin API at --ops (SKILL_ADMIN_SECRET), and the platform steps
 // drive the fake platform at --platform, the one the server's
 // SKILL_PLATFORM_URL points at. Each fixture's user is a fresh
 // "replay.<run>.<nonce>.<user>", which no real user is, and the run
@@ -38,6 +38,7 @@ func runReplay(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "replay")
 	url := fs.String("url", "", "base URL of a running skill (default: build it in-process)")
 	platform := fs.String("platform", "http://"+sandbox.DefaultPlatformAddr, "with --url: the sandbox's fake platform")
+	ops := fs.String("ops", "", "with --url: the skill's operations URL, for the admin API (default: the sandbox's on SKILL_DATA, else http://"+sandbox.DefaultOpsAddr+")")
 	platformKey := fs.String("platform-key", "", "with --url: the platform's private key (default <data>/"+sandbox.PlatformKeyFile+")")
 	hmac := fs.Bool("hmac", false, "sign skill requests with TSK-HMAC-SHA256-BASIC instead of TSK-RSA2")
 	update := fs.Bool("update", false, "rewrite the want blocks from the skill's answers")
@@ -73,7 +74,7 @@ func runReplay(ctx context.Context, e *env, args []string) error {
 		}
 		defer closeSandbox()
 		target = replay.NewSandboxTarget(sb, *hmac)
-	} else if target, err = remoteTarget(cfg, *url, *platform, *platformKey, *hmac); err != nil {
+	} else if target, err = remoteTarget(cfg, *url, cfg.opsURL(*ops), *platform, *platformKey, *hmac); err != nil {
 		return err
 	}
 	r := replay.Runner{Target: target, Update: *update, Out: e.stdout}
@@ -105,8 +106,8 @@ func inProcess(ctx context.Context, cfg config, keys *sandbox.Keys, hmac bool) (
 	}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	sb, err := sandbox.Start(ctx, sandbox.Config{
-		Addr: "127.0.0.1:0", PlatformAddr: "127.0.0.1:0", DataDir: dir, Catalog: cfg.Catalog,
-		SkillID: cfg.SkillID, Keys: keys, HMAC: hmac, Build: sandboxBuild(cfg, quiet), Logger: quiet,
+		Addr: "127.0.0.1:0", OpsAddr: "127.0.0.1:0", PlatformAddr: "127.0.0.1:0", DataDir: dir, Catalog: cfg.Catalog,
+		SkillID: cfg.SkillID, Keys: keys, HMAC: hmac, Build: sandboxBuild(cfg, quiet, false), Logger: quiet,
 	})
 	if err != nil {
 		os.RemoveAll(dir)
@@ -117,7 +118,7 @@ func inProcess(ctx context.Context, cfg config, keys *sandbox.Keys, hmac bool) (
 
 // remoteTarget is a running server, with the keys from the configuration
 // and the sandbox's data directory.
-func remoteTarget(cfg config, url, platform, platformKey string, hmac bool) (*replay.HTTPTarget, error) {
+func remoteTarget(cfg config, url, ops, platform, platformKey string, hmac bool) (*replay.HTTPTarget, error) {
 	platformKey = cmpOr(platformKey, filepath.Join(cfg.Data, sandbox.PlatformKeyFile))
 	pk, err := tsk.LoadPrivateKey(platformKey)
 	if err != nil {
@@ -139,7 +140,7 @@ func remoteTarget(cfg config, url, platform, platformKey string, hmac bool) (*re
 		ID: cfg.SkillID, PlatformURL: platform,
 		Platform: &fakeplatform.Platform{SkillID: cfg.SkillID, SkillURL: url, Key: pk, SkillKey: &skillKey.PublicKey,
 			Secret: []byte(secret), HMAC: hmac},
-		Admin: &admin.Client{BaseURL: url, Secret: []byte(cmpOr(cfg.AdminSecret, secret))},
+		Admin: &admin.Client{BaseURL: ops, Secret: []byte(cmpOr(cfg.AdminSecret, secret))},
 	}, nil
 }
 

@@ -60,7 +60,7 @@ func TestReplayAgainstARunningServerLeavesItsUsers(t *testing.T) {
 			State  string `json:"state"`
 		} `json:"orders"`
 	}
-	c := &admin.Client{BaseURL: sb.SkillURL, Secret: sb.AdminSecret}
+	c := &admin.Client{BaseURL: sb.OpsURL, Secret: sb.AdminSecret}
 	if err := c.Get(context.Background(), "/admin/orders", &list); err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"crypto/rsa"
 	"fmt"
 	"log/slog"
+	"net"
 	"os/signal"
 	"syscall"
 
@@ -32,8 +33,8 @@ func runSandbox(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	sb, err := sandbox.Start(ctx, sandbox.Config{
-		Addr: cfg.Addr, PlatformAddr: *platformAddr, DataDir: cfg.Data, Catalog: cfg.Catalog, Model: *model,
-		SkillID: cfg.SkillID, AdminSecret: []byte(cfg.AdminSecret), HMAC: *hmac, Build: sandboxBuild(cfg, log), Logger: log,
+		Addr: cfg.Addr, OpsAddr: cfg.OpsAddr, PlatformAddr: *platformAddr, DataDir: cfg.Data, Catalog: cfg.Catalog, Model: *model,
+		SkillID: cfg.SkillID, AdminSecret: []byte(cfg.AdminSecret), HMAC: *hmac, Build: sandboxBuild(cfg, log, true), Logger: log,
 		Utterances: fixtureUtterances(defaultFixtures),
 	})
 	if err != nil {
@@ -52,10 +53,13 @@ func runSandbox(ctx context.Context, e *env, args []string) error {
 	return sb.Close()
 }
 
-// sandboxBuild builds the skill for the sandbox with build (wire.go): the
+// sandboxBuild builds the skill for the sandbox with newApp (wire.go): the
 // configuration with the sandbox's data directory, catalog, skill id, keys,
-// secrets and fake platform URL.
-func sandboxBuild(cfg config, log *slog.Logger) sandbox.Build {
+// secrets and fake platform URL. With reconcile, the reconciler runs in the
+// background as it does in `skill serve` (so a refund made in the sandbox
+// settles); fixture runs leave it off, so that nothing but the fixture moves
+// an order.
+func sandboxBuild(cfg config, log *slog.Logger, reconcile bool) sandbox.Build {
 	return func(ctx context.Context, w sandbox.Wiring) (sandbox.App, func() error, error) {
 		c := cfg
 		c.Data, c.Catalog, c.SkillID = w.DataDir, w.CatalogPath, w.SkillID
@@ -65,22 +69,32 @@ func sandboxBuild(cfg config, log *slog.Logger) sandbox.Build {
 		// set otherwise, the development login and linking suggested.
 		c.OAuthClientID, c.OAuthClientSecret, c.OAuthRedirectURIs = w.OAuth.ClientID, w.OAuth.ClientSecret, w.OAuth.RedirectURI
 		c.Link, c.Login, c.Dev = cmpOr(c.Link, string(intents.LinkOptional)), cmpOr(c.Login, loginDev), "1"
-		web, closeApp, err := build(ctx, c, options{
+		a, err := newApp(ctx, c, options{
 			PlatformKeys: []*rsa.PublicKey{&w.Keys.Platform.PublicKey}, PrivateKey: w.Keys.Skill, Logger: log, Now: w.Now,
 		})
 		if err != nil {
 			return nil, nil, err
 		}
-		return sandboxApp{web}, closeApp, nil
+		stop := func() {}
+		if reconcile {
+			stop = a.start(ctx)
+		}
+		return sandboxApp{a}, func() error { stop(); return a.Close() }, nil
 	}
 }
 
-// sandboxApp is the skill's web app as the sandbox runs it.
-type sandboxApp struct{ webApp }
+// sandboxApp is the skill as the sandbox runs it.
+type sandboxApp struct{ a *app }
 
-// Shutdown stops the app, letting in-flight requests finish.
-func (a sandboxApp) Shutdown() error {
+// Listener serves the public application on ln.
+func (s sandboxApp) Listener(ln net.Listener) error { return s.a.web.Listener(ln) }
+
+// ServeOps serves the operations application on ln.
+func (s sandboxApp) ServeOps(ln net.Listener) error { return s.a.ops.Listener(ln) }
+
+// Shutdown stops both applications, letting in-flight requests finish.
+func (s sandboxApp) Shutdown() error {
 	ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
-	return a.ShutdownWithContext(ctx)
+	return s.a.shutdown(ctx)
 }

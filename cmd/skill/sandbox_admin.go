@@ -35,6 +35,25 @@ func (c config) runningSandbox() string {
 	return skill
 }
 
+// runningSandboxOps returns the operations URL (admin API) of the sandbox
+// running on the data directory, "" when none is.
+func (c config) runningSandboxOps() string {
+	raw, err := os.ReadFile(filepath.Join(c.Data, sandbox.URLFile))
+	if err != nil {
+		return ""
+	}
+	if lines := strings.Fields(string(raw)); len(lines) >= 3 {
+		return lines[2]
+	}
+	return ""
+}
+
+// opsURL is the operations URL given (--ops), else the running sandbox's,
+// else the sandbox's default.
+func (c config) opsURL(given string) string {
+	return cmpOr(given, cmpOr(c.runningSandboxOps(), "http://"+sandbox.DefaultOpsAddr))
+}
+
 // sandboxURLs returns the skill's and the fake platform's URLs of the
 // sandbox running on the data directory.
 func (c config) sandboxURLs() (skill, platform string) {

@@ -53,7 +53,7 @@ func TestCLIFindsTheRunningSandbox(t *testing.T) {
 	urlFile := filepath.Join(data, "sandbox_url")
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		if b, err := os.ReadFile(urlFile); err == nil && len(strings.Fields(string(b))) == 2 {
+		if b, err := os.ReadFile(urlFile); err == nil && len(strings.Fields(string(b))) >= 2 {
 			break
 		}
 		if time.Now().After(deadline) {

@@ -21,8 +21,8 @@ func startConsole(t *testing.T, dir string, keys *sandbox.Keys, hmac bool) *sand
 	t.Helper()
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	s, err := sandbox.Start(context.Background(), sandbox.Config{
-		Addr: "127.0.0.1:0", PlatformAddr: "127.0.0.1:0", DataDir: dir, Keys: keys, HMAC: hmac,
-		Build: sandboxBuild(testConfig(t), quiet), Logger: quiet,
+		Addr: "127.0.0.1:0", OpsAddr: "127.0.0.1:0", PlatformAddr: "127.0.0.1:0", DataDir: dir, Keys: keys, HMAC: hmac,
+		Build: sandboxBuild(testConfig(t), quiet, true), Logger: quiet,
 	})
 	if err != nil {
 		t.Fatal(err)

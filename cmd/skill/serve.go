@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net"
 	"os/signal"
-	"sync"
 	"syscall"
 	"time"
 )
@@ -14,9 +13,12 @@ import (
 // after SIGINT or SIGTERM.
 const shutdownTimeout = 10 * time.Second
 
-// runServe serves the skill on SKILL_ADDR until SIGINT or SIGTERM, with the
-// reconciler running in the background; on a signal it stops accepting,
-// lets in-flight requests finish (up to shutdownTimeout) and exits 0.
+// runServe serves the skill on SKILL_ADDR and the operations endpoints on
+// SKILL_OPS_ADDR until SIGINT or SIGTERM, with the reconciler running in
+// the background. On a signal it drains: /readyz answers 503 for
+// SKILL_DRAIN while requests are still served, so load balancers stop
+// sending any; then it stops accepting, lets in-flight requests finish (up
+// to shutdownTimeout) and exits 0.
 func runServe(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "serve")
 	cfg, err := parseNoArgs(e, fs, args)
@@ -27,11 +29,20 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	drain, err := cfg.drain()
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return badSetting("SKILL_ADDR", "%v", err)
 	}
 	defer ln.Close()
+	opsLn, err := net.Listen("tcp", cfg.OpsAddr)
+	if err != nil {
+		return badSetting("SKILL_OPS_ADDR", "%v", err)
+	}
+	defer opsLn.Close()
 	addr := displayAddr(ln.Addr())
 	cfg.Addr = addr // the real port, when SKILL_ADDR asked for port 0
 	a, err := newApp(ctx, cfg, options{Logger: log})
@@ -42,35 +53,34 @@ func runServe(ctx context.Context, e *env, args []string) error {
 
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	served := make(chan error, 1)
+	served := make(chan error, 2)
 	go func() { served <- a.web.Listener(ln) }()
+	go func() { served <- a.ops.Listener(opsLn) }()
+	stopBackground := a.start(ctx)
+	defer stopBackground()
 
-	rctx, cancelReconciler := context.WithCancel(context.WithoutCancel(ctx))
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		a.reconciler.Run(rctx)
-	}()
-	defer func() { cancelReconciler(); wg.Wait() }()
-
-	log.Info("listening", "addr", "http://"+addr, "skill_id", cfg.SkillID, "public_url", a.publicURL, "store", storeName(cfg))
+	log.Info("listening", "addr", "http://"+addr, "ops_addr", "http://"+displayAddr(opsLn.Addr()),
+		"skill_id", cfg.SkillID, "public_url", a.publicURL, "store", storeName(cfg))
 	select {
 	case err := <-served:
 		return err
 	case <-ctx.Done():
 	}
+	a.draining.Store(true)
+	log.Info("draining", "for", drain)
+	time.Sleep(drain)
 	log.Info("shutting down", "timeout", shutdownTimeout)
 	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
-	if err := a.web.ShutdownWithContext(sctx); err != nil {
+	if err := a.shutdown(sctx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
-	if err := <-served; err != nil {
-		return err
+	for range 2 {
+		if err := <-served; err != nil {
+			return err
+		}
 	}
-	cancelReconciler()
-	wg.Wait()
+	stopBackground()
 	if err := a.Close(); err != nil {
 		return err
 	}

@@ -104,25 +104,25 @@ func TestServe(t *testing.T) {
 	}
 
 	for _, path := range []string{"/healthz", "/readyz"} {
-		if r := do(t, mustGet(t, p.url+path)); r.status != 200 {
+		if r := do(t, mustGet(t, p.ops+path)); r.status != 200 {
 			t.Errorf("%s: %d", path, r.status)
 		}
 	}
 
 	// The CLI through the admin API; the store itself is locked meanwhile.
-	out, errOut, code := cli(t, env, "orders", "show", tradeNo, "--server", p.url)
+	out, errOut, code := cli(t, env, "orders", "show", tradeNo, "--server", p.ops)
 	if code != 0 || !strings.Contains(out, `"state": "DELIVERED"`) || !strings.Contains(out, `"deliveries": 1`) {
 		t.Fatalf("orders show --server: exit %d\n%s%s", code, out, errOut)
 	}
 	if _, errOut, code := cli(t, env, "orders", "list"); code != 1 || !strings.Contains(errOut, "--server") {
 		t.Fatalf("orders list on a locked store: exit %d: %s", code, errOut)
 	}
-	out, errOut, code = cli(t, env, "refund", tradeNo, "--amount", "100", "--reason", "cli test", "--server", p.url)
+	out, errOut, code = cli(t, env, "refund", tradeNo, "--amount", "100", "--reason", "cli test", "--server", p.ops)
 	if code != 0 || !strings.Contains(out, `"state": "REFUNDING"`) || platform.Calls("refund") != 1 {
 		t.Fatalf("refund --server: exit %d, %d platform calls\n%s%s", code, platform.Calls("refund"), out, errOut)
 	}
 
-	out, errOut, code = cli(t, env, "orders", "attention", "--server", p.url)
+	out, errOut, code = cli(t, env, "orders", "attention", "--server", p.ops)
 	if code != 0 || !strings.HasPrefix(out, "SINCE") || strings.Count(out, "\n") != 1 {
 		t.Fatalf("orders attention --server: exit %d\n%s%s", code, out, errOut)
 	}

@@ -88,7 +88,7 @@ func startSimulator(t *testing.T) *sandbox.Sandbox {
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	s, err := sandbox.Start(context.Background(), sandbox.Config{
 		Addr: "127.0.0.1:0", PlatformAddr: "127.0.0.1:0", DataDir: t.TempDir(), Keys: testKeys(),
-		Build: sandboxBuild(testConfig(t), quiet), Logger: quiet, Utterances: fixtureUtterances(fixtures),
+		Build: sandboxBuild(testConfig(t), quiet, false), Logger: quiet, Utterances: fixtureUtterances(fixtures),
 	})
 	if err != nil {
 		t.Fatal(err)

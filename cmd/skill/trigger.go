@@ -48,6 +48,7 @@ var triggerEvents = []string{"create-order", "ship-notify", "refund-notify", "co
 func runTrigger(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "trigger")
 	base := fs.String("url", "", "base URL of the running skill (default: the sandbox on SKILL_DATA, else http://SKILL_ADDR)")
+	ops := fs.String("ops", "", "operations base URL of the running skill, for its admin API (default: the sandbox's, else http://SKILL_OPS_ADDR)")
 	order := fs.String("order", "", "the order's tradeNo (all but create-order)")
 	user := fs.String("user", "", "create-order: the userToken (default alice); connections-response: the user (default the order's)")
 	var items []string
@@ -69,7 +70,8 @@ func runTrigger(ctx context.Context, e *env, args []string) error {
 		return usageError("want one event: " + strings.Join(triggerEvents, ", "))
 	}
 	event := pos[0]
-	t := &trigger{cfg: cfg, out: e.stdout, base: strings.TrimRight(cmpOr(*base, cmpOr(cfg.runningSandbox(), "http://"+cfg.Addr)), "/")}
+	t := &trigger{cfg: cfg, out: e.stdout, base: strings.TrimRight(cmpOr(*base, cmpOr(cfg.runningSandbox(), "http://"+cfg.Addr)), "/"),
+		ops: strings.TrimRight(cmpOr(*ops, cmpOr(cfg.runningSandboxOps(), "http://"+cfg.OpsAddr)), "/")}
 	if err := t.keys(*platformKey); err != nil {
 		return err
 	}
@@ -136,7 +138,8 @@ func runTrigger(ctx context.Context, e *env, args []string) error {
 type trigger struct {
 	cfg      config
 	out      io.Writer
-	base     string
+	base     string // the public listener
+	ops      string // the operations listener (admin API)
 	platform *rsa.PrivateKey
 	skillPub *rsa.PublicKey
 	keyPath  string
@@ -187,7 +190,7 @@ func (t *trigger) sandboxPaid(ctx context.Context, o *server.OrderView, tx *stri
 
 // order reads an order through the admin API.
 func (t *trigger) order(ctx context.Context, tradeNo string) (*server.OrderView, error) {
-	c, err := newAdminClient(t.cfg, t.base)
+	c, err := newAdminClient(t.cfg, t.ops)
 	if err != nil {
 		return nil, err
 	}

@@ -24,7 +24,7 @@ func TestTrigger(t *testing.T) {
 	p := serve(t, env)
 	trigger := func(env []string, args ...string) (string, string, int) {
 		t.Helper()
-		return cli(t, env, append([]string{"trigger", "--url", p.url, "--platform-key", platformKey}, args...)...)
+		return cli(t, env, append([]string{"trigger", "--url", p.url, "--ops", p.ops, "--platform-key", platformKey}, args...)...)
 	}
 	expect := func(what, out string, wants ...string) {
 		t.Helper()
@@ -37,7 +37,7 @@ func TestTrigger(t *testing.T) {
 	state := func(tradeNo string) string {
 		t.Helper()
 		var o server.OrderView
-		if code := adminGet(t, p.url, "/admin/orders/"+tradeNo, &o); code != 200 {
+		if code := adminGet(t, p.ops, "/admin/orders/"+tradeNo, &o); code != 200 {
 			t.Fatalf("admin order %s: HTTP %d", tradeNo, code)
 		}
 		return string(o.State)
@@ -84,7 +84,7 @@ func TestTrigger(t *testing.T) {
 
 	// A refund the platform accepted, then its result notified.
 	platform.Pay(tradeNo, 200)
-	if out, errOut, code := cli(t, env, "refund", tradeNo, "--server", p.url); code != 0 {
+	if out, errOut, code := cli(t, env, "refund", tradeNo, "--server", p.ops); code != 0 {
 		t.Fatalf("refund: exit %d: %s%s", code, out, errOut)
 	}
 	out, _, code = trigger(env, "refund-notify", "--order", tradeNo)

@@ -17,6 +17,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/dingdang-voicepay/voicepay/catalog"
@@ -83,19 +85,10 @@ type app struct {
 	reconciler *pay.Reconciler
 	codes      *qr.Codes
 	dialog     *intents.Dialog
-	web        webApp
+	web        webApp      // the public application (SKILL_ADDR)
+	ops        webApp      // the operations application (SKILL_OPS_ADDR)
+	draining   atomic.Bool // set on SIGTERM: /readyz answers 503
 	publicURL  string
-}
-
-// build wires the skill and returns its HTTP application and a function that
-// releases what it holds: the entry point for commands that serve the skill
-// their own way (the sandbox).
-func build(ctx context.Context, cfg config, opt options) (webApp, func() error, error) {
-	a, err := newApp(ctx, cfg, opt)
-	if err != nil {
-		return nil, nil, err
-	}
-	return a.web, a.Close, nil
 }
 
 // newApp builds the store, catalog, keys, pay service, platform client,
@@ -172,7 +165,7 @@ func newApp(ctx context.Context, cfg config, opt options) (*app, error) {
 		SkillID: cfg.SkillID, PlatformKeys: platformKeys, PrivateKey: privateKey,
 		Dialog: a.dialog, Partner: a.pay, Store: a.state, Ledger: a.orders, QR: a.codes, Offers: a.offers,
 		Catalog: a.catalog, Support: cfg.Support, AdminSecret: []byte(cfg.AdminSecret),
-		Watchlist: a.reconciler, OAuth: link.handler, Now: now, Logger: a.log,
+		Watchlist: a.reconciler, OAuth: link.handler, Draining: a.draining.Load, Now: now, Logger: a.log,
 	}
 	if cfg.Secret != "" {
 		sc.Secrets = [][]byte{[]byte(cfg.Secret)}
@@ -180,7 +173,7 @@ func newApp(ctx context.Context, cfg config, opt options) (*app, error) {
 	if opt.Server != nil {
 		opt.Server(&sc)
 	}
-	a.web = server.New(sc)
+	a.web, a.ops = server.New(sc), server.NewOps(sc)
 	return a, nil
 }
 
@@ -193,6 +186,25 @@ func (a *app) qrURL(o *ui.Offer) string {
 	}
 	page := a.publicURL + "/orders/" + o.Token
 	return a.publicURL + "/qr/" + a.codes.Token(page) + ".png"
+}
+
+// start runs the background work of a serving process (the reconciler)
+// until stop is called; stop waits for it to end.
+func (a *app) start(ctx context.Context) (stop func()) {
+	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		a.reconciler.Run(ctx)
+	}()
+	return func() { cancel(); wg.Wait() }
+}
+
+// shutdown stops both applications, letting in-flight requests finish
+// within ctx: the public one first, then the operations one.
+func (a *app) shutdown(ctx context.Context) error {
+	return errors.Join(a.web.ShutdownWithContext(ctx), a.ops.ShutdownWithContext(ctx))
 }
 
 // Close releases the stores.

@@ -134,10 +134,15 @@ func startSkill(ctx context.Context, bin, data string, extraEnv []string) (*skil
 	if err != nil {
 		return nil, err
 	}
+	opsPort, err := freePort()
+	if err != nil {
+		return nil, err
+	}
 	addr := "127.0.0.1:" + strconv.Itoa(port)
+	opsAddr := "127.0.0.1:" + strconv.Itoa(opsPort)
 	cmd := exec.CommandContext(ctx, bin, "serve")
 	cmd.Env = append(os.Environ(),
-		"SKILL_ADDR="+addr, "SKILL_DATA="+data, "SKILL_ID="+fakeplatform.DefaultSkillID,
+		"SKILL_ADDR="+addr, "SKILL_OPS_ADDR="+opsAddr, "SKILL_DRAIN=0s", "SKILL_DATA="+data, "SKILL_ID="+fakeplatform.DefaultSkillID,
 		"SKILL_SECRET="+string(benchKeys.secret), "SKILL_TSK_PUBLIC_KEY="+pub, "SKILL_PRIVATE_KEY="+priv,
 		"SKILL_PLATFORM_URL=http://127.0.0.1:9/", "SKILL_CATALOG=",
 		"SKILL_LOG_LEVEL=error")
@@ -158,7 +163,7 @@ func startSkill(ctx context.Context, bin, data string, extraEnv []string) (*skil
 		}
 	}
 	url := "http://" + addr
-	if err := waitHTTP(url + "/readyz"); err != nil {
+	if err := waitHTTP("http://" + opsAddr + "/readyz"); err != nil {
 		stop()
 		return nil, fmt.Errorf("skill serve did not become ready: %w", err)
 	}

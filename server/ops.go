@@ -1,0 +1,70 @@
+package server
+
+import (
+	"context"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/adaptor"
+	"github.com/gofiber/fiber/v2/middleware/pprof"
+)
+
+// NewOps returns the operations application, for a listener that operators
+// and their tools reach and the platform does not (SKILL_OPS_ADDR, on
+// loopback by default):
+//
+//	GET  /healthz                            liveness: 200 while the process runs
+//	GET  /readyz                             readiness: 503 while draining or while a store is unreachable
+//	GET  /metrics                            Prometheus metrics (Config.Metrics)
+//	GET  /debug/pprof/...                    Go profiles
+//	GET  /admin/orders                       admin API (Bearer JWT, HS256)
+//	GET  /admin/orders/:tradeNo
+//	POST /admin/orders/:tradeNo/refund
+//	GET  /admin/users/:userId/entitlements
+//	GET  /admin/attention                    what the reconciler cannot settle by itself
+//
+// It takes the same Config as New; what only the public side uses is
+// ignored.
+func NewOps(cfg Config) *fiber.App {
+	s := newSrv(cfg)
+	app := s.newApp()
+	app.Get("/healthz", s.healthz)
+	app.Get("/readyz", s.readyz)
+	if s.cfg.Metrics != nil {
+		app.Get("/metrics", adaptor.HTTPHandler(s.cfg.Metrics))
+	}
+	app.Use(pprof.New())
+	s.adminRoutes(app)
+	return app
+}
+
+// quietRoutes are the polled routes of the ops application, logged at
+// DEBUG rather than INFO so that probes and scrapes do not flood the log.
+var quietRoutes = map[string]bool{"/healthz": true, "/readyz": true, "/metrics": true}
+
+// healthz answers 200 while the process runs.
+func (s *srv) healthz(c *fiber.Ctx) error {
+	return c.JSON(fiber.Map{"status": "ok"})
+}
+
+// readyz answers 503 while the process drains before it stops (so a load
+// balancer stops sending it requests), and while the stores (the state
+// Store, and the Ledger when it can be pinged) do not answer a ping within
+// a second; else 200.
+func (s *srv) readyz(c *fiber.Ctx) error {
+	if s.cfg.Draining != nil && s.cfg.Draining() {
+		note(c, "reason", "draining")
+		return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"status": "draining"})
+	}
+	ctx, cancel := context.WithTimeout(c.UserContext(), time.Second)
+	defer cancel()
+	err := s.cfg.Store.Ping(ctx)
+	if p, ok := s.cfg.Ledger.(interface{ Ping(context.Context) error }); ok && err == nil {
+		err = p.Ping(ctx)
+	}
+	if err != nil {
+		note(c, "err", err.Error())
+		return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"status": "unavailable"})
+	}
+	return c.JSON(fiber.Map{"status": "ok"})
+}
