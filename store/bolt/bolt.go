@@ -15,6 +15,7 @@
 //	offer_forget forget-time key ‖ offer id          → (empty)
 //	grants       grant key                          → grant JSON (account linking)
 //	grant_expiry expiry-time key ‖ grant key         → (empty)
+//	order_counts state                             → how many orders are in it (int64)
 //
 // Every key is injective for arbitrary ids: the user index is
 // length-prefixed, so no user id is a prefix of another's keys (a file
@@ -127,6 +128,9 @@ func setup(tx *bbolt.Tx) error {
 		if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 			return err
 		}
+	}
+	if err := setupCounts(tx); err != nil {
+		return err
 	}
 	if !hadOld {
 		return nil

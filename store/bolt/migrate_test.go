@@ -86,3 +86,23 @@ func TestOldUserIndexRebuilt(t *testing.T) {
 		t.Errorf("after reopen, Orders(victim) = %d orders, %v; want 2", len(got), err)
 	}
 }
+
+// TestCountsOfOlderFile: a file written before the store kept its order
+// counts has them counted once when opened.
+func TestCountsOfOlderFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "old.db")
+	a := storetest.NewOrder("T1", "u1", time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC))
+	b := storetest.NewOrder("T2", "u1", a.CreatedAt.Add(time.Second))
+	c := storetest.NewOrder("T3", "u2", a.CreatedAt.Add(2*time.Second))
+	c.State = shop.StateDelivered
+	writeOldFile(t, path, a, b, c)
+	s, err := bolt.Open(path, bolt.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	got, err := s.OrderCounts(context.Background())
+	if err != nil || len(got) != 2 || got[shop.StateCreated] != 2 || got[shop.StateDelivered] != 1 {
+		t.Fatalf("counts = %v, %v; want 2 CREATED, 1 DELIVERED", got, err)
+	}
+}

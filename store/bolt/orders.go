@@ -80,6 +80,9 @@ func (s *Store) CreateOrder(ctx context.Context, o shop.Order) (shop.Order, bool
 		if err := tx.Bucket(bucketByTime).Put(timeIndexKey(o.CreatedAt, o.TradeNo), []byte(o.TradeNo)); err != nil {
 			return err
 		}
+		if err := addCount(tx, o.State, 1); err != nil {
+			return err
+		}
 		created = true
 		return nil
 	})
@@ -158,6 +161,9 @@ func (s *Store) UpdateOrder(ctx context.Context, tradeNo string, fn func(*shop.O
 		}
 		data, err := json.Marshal(next)
 		if err != nil {
+			return err
+		}
+		if err := moveCount(tx, cur.State, next.State); err != nil {
 			return err
 		}
 		return tx.Bucket(bucketOrders).Put([]byte(tradeNo), data)

@@ -57,7 +57,7 @@ func (s *Store) CreateOrder(ctx context.Context, o shop.Order) (shop.Order, bool
 	if err != nil {
 		return shop.Order{}, false, unavailable("index order "+o.TradeNo, err)
 	}
-	created, err := s.rdb.SetNX(ctx, s.orderKey(o.TradeNo), data, 0).Result()
+	created, err := s.setNX(ctx, &o, data)
 	if err != nil {
 		return shop.Order{}, false, unavailable("create order "+o.TradeNo, err)
 	}
@@ -163,9 +163,18 @@ func (s *Store) UpdateOrder(ctx context.Context, tradeNo string, fn func(*shop.O
 			}
 			if _, err := tx.TxPipelined(ctx, func(p goredis.Pipeliner) error {
 				p.Set(ctx, key, nd, 0)
+				if !s.cluster() {
+					s.moveCount(ctx, p, cur.State, next.State)
+				}
 				return nil
 			}); err != nil {
 				return err
+			}
+			if s.cluster() && cur.State != next.State {
+				_, _ = s.rdb.TxPipelined(ctx, func(p goredis.Pipeliner) error {
+					s.moveCount(ctx, p, cur.State, next.State)
+					return nil
+				})
 			}
 			if codecErr = json.Unmarshal(nd, &result); codecErr != nil {
 				return errCodec

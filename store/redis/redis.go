@@ -10,6 +10,7 @@
 //	orders                               ZSET: every order by created time
 //	offer:{<id>}                         string: the offer's JSON, expiring
 //	                                     shop.OfferRetention past its expiry
+//	order_counts                         HASH: state → how many orders are in it (see OrderCounts)
 //	session:<len(sessionID)>:<sessionID>:<userID>  string with a TTL (SET PX)
 //	remember:<key>                       string with a TTL (SET NX PX)
 //
@@ -115,6 +116,10 @@ func New(ctx context.Context, url string, cfg Config) (*Store, error) {
 		_ = rdb.Close()
 		return nil, err
 	}
+	if err := s.initCounts(ctx); err != nil {
+		_ = rdb.Close()
+		return nil, unavailable("count orders", err)
+	}
 	return s, nil
 }
 
@@ -146,6 +151,9 @@ func failFast(opts *goredis.Options, url string) {
 func NewWithClient(rdb goredis.UniversalClient, cfg Config) *Store {
 	return &Store{rdb: rdb, cfg: cfg.withDefaults(), closed: make(chan struct{})}
 }
+
+// Prefix returns the prefix of the store's keys.
+func (s *Store) Prefix() string { return s.cfg.Prefix }
 
 // Client returns the underlying client.
 func (s *Store) Client() goredis.UniversalClient { return s.rdb }

@@ -95,7 +95,8 @@ func TestKeys(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]bool{"skill:order:{T1}": true, "skill:user:{u1}:orders": true, "skill:orders": true, "skill:session:2:s1:u1": true, "skill:remember:n1": true, "skill:offer:{of1}": true}
+	want := map[string]bool{"skill:order:{T1}": true, "skill:user:{u1}:orders": true, "skill:orders": true, "skill:session:2:s1:u1": true,
+		"skill:remember:n1": true, "skill:offer:{of1}": true, "skill:order_counts": true}
 	if len(keys) != len(want) {
 		t.Errorf("keys = %v; want %v", keys, want)
 	}
@@ -411,5 +412,30 @@ func BenchmarkUpdateOrder(b *testing.B) {
 		if _, err := s.UpdateOrder(ctx, "T1", func(o *shop.Order) error { return o.Use("album-1", false, base) }); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestCountsOfOlderStore: a store written before the order counts were kept
+// has them counted once by the next New.
+func TestCountsOfOlderStore(t *testing.T) {
+	ctx := context.Background()
+	srv := redistest.Start(t)
+	s := open(t, srv, redis.Config{})
+	storetest.Seed(t, s, 7, base)
+	want, err := s.OrderCounts(ctx)
+	if err != nil || len(want) == 0 {
+		t.Fatalf("counts = %v, %v", want, err)
+	}
+	if err := s.Client().Del(ctx, s.Prefix()+"order_counts").Err(); err != nil {
+		t.Fatal(err)
+	}
+	again := open(t, srv, redis.Config{Prefix: s.Prefix()})
+	got, err := again.OrderCounts(ctx)
+	if err != nil || fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("recounted %v, %v; want %v", got, err, want)
+	}
+	again2 := open(t, srv, redis.Config{Prefix: s.Prefix()}) // counted once only
+	if got, _ := again2.OrderCounts(ctx); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("after a second New: %v; want %v", got, want)
 	}
 }

@@ -44,6 +44,7 @@ func RunOrders(t *testing.T, open func(t *testing.T) shop.OrderStore) {
 		{"UpdateIdentity", testUpdateIdentity},
 		{"Orders", testOrders},
 		{"OrdersEmpty", testOrdersEmpty},
+		{"Counts", testCounts},
 		{"KeysInjective", testKeysInjective},
 		{"TradeNosInjective", testTradeNosInjective},
 		{"OfferCreateThenGet", testOfferCreateThenGet},
