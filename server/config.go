@@ -137,6 +137,9 @@ type Config struct {
 
 	// Metrics serves GET /metrics on the operations application (nil: 404).
 	Metrics http.Handler
+	// Observer is told about every request, signature failure and
+	// rejection, for metrics (nil: nobody).
+	Observer Observer
 	// Draining reports whether the process is draining before it stops:
 	// /readyz answers 503 while it does (nil: never).
 	Draining func() bool
@@ -174,6 +177,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
+	}
+	if c.Observer == nil {
+		c.Observer = noObserver{}
 	}
 	if c.Dialog == nil {
 		c.Dialog = unavailableDialog{}

@@ -37,11 +37,13 @@ func (s *srv) accessLog(c *fiber.Ctx) error {
 		}
 	}
 	status := c.Response().StatusCode()
+	took := time.Since(start)
+	s.cfg.Observer.Request(s.metricRoute(c), status, outcomeOf(c, status), took)
 	attrs := []slog.Attr{
 		slog.String("method", c.Method()),
 		slog.String("route", routeOf(c)),
 		slog.Int("status", status),
-		slog.Duration("duration", time.Since(start)),
+		slog.Duration("duration", took),
 	}
 	attrs = append(attrs, e.attrs...)
 	level := levelOf(status)

@@ -35,6 +35,7 @@ func NewOps(cfg Config) *fiber.App {
 	}
 	app.Use(pprof.New())
 	s.adminRoutes(app)
+	s.noteRoutes(app)
 	return app
 }
 

@@ -51,10 +51,12 @@ func (s *srv) payReady(c *fiber.Ctx) error {
 	return c.Next()
 }
 
-// payAuthError answers a pay request whose signature did not verify.
+// payAuthError answers a pay request whose signature did not verify:
+// 401 FAIL, unsigned (payReply signs only verified requests' replies).
 func (s *srv) payAuthError(c *fiber.Ctx, err error) error {
 	reason := AuthReason(err)
 	note(c, "reason", reason)
+	s.cfg.Observer.SignatureFailed(s.metricRoute(c), reason)
 	return s.payReply(c, fiber.StatusUnauthorized, pay.Fail(reason))
 }
 
@@ -73,6 +75,11 @@ func payHandler[T any](s *srv, call func(context.Context, Partner, T) (pay.Reply
 			note(c, "trade_no", tradeNo)
 		}
 		note(c, "ret_code", reply.RetCode)
+		if reply.OK() {
+			setOutcome(c, OutcomeSuccess)
+		} else {
+			setOutcome(c, OutcomeFail)
+		}
 		if !reply.OK() {
 			note(c, "reason", reply.RetMsg)
 		}
@@ -81,12 +88,15 @@ func payHandler[T any](s *srv, call func(context.Context, Partner, T) (pay.Reply
 }
 
 // payReply sends reply with an Authorization header signed by the signed
-// transport (TSK-RSA2, our private key) over exactly the bytes sent. Without a key the reply goes
-// unsigned, which the platform will refuse: only a misconfiguration gets
-// there, and payReady reports it.
+// transport (TSK-RSA2, our private key) over exactly the bytes sent, when
+// the request's own signature verified. The replies to requests that did
+// not authenticate (a bad signature, a body too large to be read) go
+// unsigned: signing is the scarce resource, and it is spent only on the
+// platform. Without a key every reply goes unsigned, which the platform
+// will refuse: only a misconfiguration gets there, and payReady reports it.
 func (s *srv) payReply(c *fiber.Ctx, status int, reply pay.Reply) error {
 	body := mustJSON(reply)
-	if s.cfg.PrivateKey != nil {
+	if s.cfg.PrivateKey != nil && Verified(c, localPayAuth) != nil {
 		h, err := s.pay.Sign(body)
 		if err != nil {
 			note(c, "err", err.Error())

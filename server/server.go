@@ -17,7 +17,8 @@ type srv struct {
 	cfg           Config
 	log           *slog.Logger
 	skillVerifier *tsk.Verifier
-	pay           *tsk.Responder // the pay endpoints' end of the signed transport
+	routes        map[string]string // the paths of the routes without parameters (metricRoute)
+	pay           *tsk.Responder    // the pay endpoints' end of the signed transport
 }
 
 // New returns the skill's public HTTP application, the one the platform
@@ -45,6 +46,7 @@ func New(cfg Config) *fiber.App {
 	s.payRoutes(app)
 	s.qrRoutes(app)
 	s.oauthRoutes(app)
+	s.noteRoutes(app)
 	return app
 }
 

@@ -50,7 +50,9 @@ func (s *srv) skillAuthError(c *fiber.Ctx, err error) error {
 	if errors.Is(err, errBadEnvelope) {
 		return s.skillError(c, fiber.StatusBadRequest, "malformed envelope")
 	}
-	return s.skillError(c, fiber.StatusUnauthorized, AuthReason(err))
+	reason := AuthReason(err)
+	s.cfg.Observer.SignatureFailed(s.metricRoute(c), reason)
+	return s.skillError(c, fiber.StatusUnauthorized, reason)
 }
 
 // handleSkill decodes a verified skill request, checks it is for this skill

@@ -19,7 +19,7 @@ func TestOpsListener(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, path := range []string{"/admin/orders", "/healthz", "/readyz", "/debug/pprof/cmdline"} {
+	for _, path := range []string{"/admin/orders", "/healthz", "/readyz", "/metrics", "/debug/pprof/cmdline"} {
 		for _, base := range []string{p.url, p.ops} {
 			req := mustGet(t, base+path)
 			req.Header.Set("Authorization", "Bearer "+tok)

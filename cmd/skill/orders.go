@@ -111,7 +111,7 @@ func listDirect(ctx context.Context, cfg config, user, state string, limit int) 
 
 // withStore opens the configured order store, runs fn and closes it.
 func withStore(ctx context.Context, cfg config, fn func(shop.OrderStore) error) error {
-	orders, state, err := openStores(ctx, cfg, time.Now)
+	orders, state, _, err := openStores(ctx, cfg, time.Now)
 	if err != nil {
 		return err
 	}

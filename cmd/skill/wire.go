@@ -23,6 +23,7 @@ import (
 
 	"github.com/dingdang-voicepay/voicepay/catalog"
 	"github.com/dingdang-voicepay/voicepay/device/ui"
+	"github.com/dingdang-voicepay/voicepay/metrics"
 	"github.com/dingdang-voicepay/voicepay/qr"
 	"github.com/dingdang-voicepay/voicepay/server"
 	"github.com/dingdang-voicepay/voicepay/shop"
@@ -57,6 +58,15 @@ var (
 	_ server.Accounts  = (*pay.Service)(nil)
 	_ server.QR        = (*qr.Codes)(nil)
 	_ server.Watchlist = (*pay.Reconciler)(nil)
+
+	_ server.Observer       = (*metrics.Metrics)(nil)
+	_ pay.Observer          = (*metrics.Metrics)(nil)
+	_ pay.CallObserver      = (*metrics.Metrics)(nil)
+	_ pay.ReconcileObserver = (*metrics.Metrics)(nil)
+	_ intents.TurnObserver  = (*metrics.Metrics)(nil)
+	_ metrics.OrderCounter  = (*bolt.Store)(nil)
+	_ metrics.OrderCounter  = (*redis.Store)(nil)
+	_ pay.Lease             = (*redis.Lease)(nil)
 )
 
 // options replace parts newApp would otherwise build from the configuration:
@@ -85,6 +95,7 @@ type app struct {
 	reconciler *pay.Reconciler
 	codes      *qr.Codes
 	dialog     *intents.Dialog
+	metrics    *metrics.Metrics
 	web        webApp      // the public application (SKILL_ADDR)
 	ops        webApp      // the operations application (SKILL_OPS_ADDR)
 	draining   atomic.Bool // set on SIGTERM: /readyz answers 503
@@ -133,9 +144,15 @@ func newApp(ctx context.Context, cfg config, opt options) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	if a.orders, a.state, err = openStores(ctx, cfg, now); err != nil {
+	var lease pay.Lease
+	if a.orders, a.state, lease, err = openStores(ctx, cfg, now); err != nil {
 		return nil, err
 	}
+	mc := metrics.Config{Now: now}
+	if c, ok := a.orders.(metrics.OrderCounter); ok {
+		mc.Orders = c
+	}
+	a.metrics = metrics.New(mc)
 
 	a.publicURL = strings.TrimRight(cfg.PublicURL, "/")
 	if a.publicURL == "" {
@@ -146,12 +163,13 @@ func newApp(ctx context.Context, cfg config, opt options) (*app, error) {
 	a.client = &pay.Client{
 		BaseURL: cfg.PlatformURL, SkillID: cfg.SkillID, Key: privateKey,
 		Verifier: tsk.PayVerifier(now, platformKeys...),
-		HTTP:     opt.PlatformHTTP, Now: now, Logger: a.log,
+		HTTP:     opt.PlatformHTTP, Now: now, Logger: a.log, Observer: a.metrics,
 	}
 	a.ledger = &shop.Ledger{Store: a.orders, Catalog: a.catalog, Now: now}
 	a.pay = &pay.Service{Ledger: a.ledger, SkillID: cfg.SkillID, Offers: a.offers,
-		Platform: a.client, OrderTTL: window, Logger: a.log}
-	a.reconciler = &pay.Reconciler{Service: a.pay, PaymentWindow: window, Logger: a.log}
+		Platform: a.client, OrderTTL: window, Logger: a.log, Observer: a.metrics}
+	a.reconciler = &pay.Reconciler{Service: a.pay, PaymentWindow: window, Logger: a.log,
+		Observer: a.metrics, Lease: lease}
 	link, err := newLinking(ctx, cfg, a.orders, tokenSecret, a.publicURL, now, a.log)
 	if err != nil {
 		_ = a.Close()
@@ -159,13 +177,14 @@ func newApp(ctx context.Context, cfg config, opt options) (*app, error) {
 	}
 	a.dialog = intents.New(intents.Config{Catalog: a.catalog, Sessions: a.state, Ledger: a.ledger, Payments: a.pay,
 		Offers: a.offers, Accounts: link.accounts(), Link: link.mode, QRURL: a.qrURL, Now: now, Logger: a.log,
-		Support: cfg.Support})
+		Support: cfg.Support, Observer: a.metrics})
 
 	sc := server.Config{
 		SkillID: cfg.SkillID, PlatformKeys: platformKeys, PrivateKey: privateKey,
 		Dialog: a.dialog, Partner: a.pay, Store: a.state, Ledger: a.orders, QR: a.codes, Offers: a.offers,
 		Catalog: a.catalog, Support: cfg.Support, AdminSecret: []byte(cfg.AdminSecret),
 		Watchlist: a.reconciler, OAuth: link.handler, Draining: a.draining.Load, Now: now, Logger: a.log,
+		Observer: a.metrics, Metrics: a.metrics.Handler(),
 	}
 	if cfg.Secret != "" {
 		sc.Secrets = [][]byte{[]byte(cfg.Secret)}
@@ -213,31 +232,33 @@ func (a *app) Close() error {
 }
 
 // openStores opens the order store and the state store: Redis for both when
-// SKILL_REDIS_URL is set, else the bbolt file in the data directory (which
-// another process, such as a running server, may hold locked) for orders and
-// memory for the dialog state of this one process.
-func openStores(ctx context.Context, cfg config, now func() time.Time) (shop.OrderStore, shop.StateStore, error) {
+// SKILL_REDIS_URL is set, with the reconciler's lease (several processes
+// share it), else the bbolt file in the data directory (which another
+// process, such as a running server, may hold locked) for orders and
+// memory for the dialog state of this one process, without a lease (the
+// process holding the file is the only one).
+func openStores(ctx context.Context, cfg config, now func() time.Time) (shop.OrderStore, shop.StateStore, pay.Lease, error) {
 	if cfg.RedisURL != "" {
 		cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		defer cancel()
 		st, err := redis.New(cctx, cfg.RedisURL, redis.Config{Now: now})
 		if err != nil {
-			return nil, nil, fmt.Errorf("SKILL_REDIS_URL: %w", err)
+			return nil, nil, nil, fmt.Errorf("SKILL_REDIS_URL: %w", err)
 		}
-		return st, st, nil
+		return st, st, st.Lease("reconciler"), nil
 	}
 	if err := os.MkdirAll(cfg.Data, 0o700); err != nil {
-		return nil, nil, badSetting("SKILL_DATA", "%v", err)
+		return nil, nil, nil, badSetting("SKILL_DATA", "%v", err)
 	}
 	path := filepath.Join(cfg.Data, storeFile)
 	st, err := bolt.Open(path, bolt.Config{Timeout: 500 * time.Millisecond, Now: now})
 	if errors.Is(err, bolt.ErrLocked) {
-		return nil, nil, fmt.Errorf("%w: %s is in use by another process (is `skill serve` running? then use --server URL)", errLocked, path)
+		return nil, nil, nil, fmt.Errorf("%w: %s is in use by another process (is `skill serve` running? then use --server URL)", errLocked, path)
 	}
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return st, mem.New(mem.Config{Now: now}), nil
+	return st, mem.New(mem.Config{Now: now}), nil, nil
 }
 
 // errLocked means the bbolt file is held by another process.

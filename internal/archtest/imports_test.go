@@ -18,11 +18,13 @@ const core = mod + "/shop"
 // adapterLibs are the outside systems' client libraries; each belongs to the
 // one adapter package named for it, and only programs wire that adapter.
 var adapterLibs = map[string]string{
-	"github.com/gofiber/fiber":    mod + "/server",
-	"github.com/valyala/fasthttp": mod + "/server",
-	"github.com/redis/go-redis":   mod + "/store/redis",
-	"go.etcd.io/bbolt":            mod + "/store/bolt",
-	"github.com/skip2/go-qrcode":  mod + "/qr",
+	"github.com/gofiber/fiber":            mod + "/server",
+	"github.com/valyala/fasthttp":         mod + "/server",
+	"github.com/redis/go-redis":           mod + "/store/redis",
+	"go.etcd.io/bbolt":                    mod + "/store/bolt",
+	"github.com/skip2/go-qrcode":          mod + "/qr",
+	"github.com/prometheus/client_golang": mod + "/metrics",
+	"github.com/prometheus/common":        mod + "/metrics",
 }
 
 type pkg struct {

@@ -53,6 +53,8 @@ type Config struct {
 	// Support is how to reach customer service (SKILL_SUPPORT), said when a
 	// refund is refused; empty: no contact is mentioned.
 	Support string
+	// Observer is told about each turn, for metrics (nil: nobody).
+	Observer TurnObserver
 }
 
 // withDefaults fills in the zero fields, in one place.
@@ -148,6 +150,7 @@ func (d *Dialog) Handle(ctx context.Context, req *tsk.Request) (resp *tsk.Respon
 			resp = d.respond(req, apology(), t.device)
 		}
 		d.logTurn(t, err, start)
+		d.observe(t, err)
 	}()
 	view, err = d.turn(ctx, t)
 	if err != nil {

@@ -67,6 +67,7 @@ type Client struct {
 	MaxBackoff  time.Duration
 	Now         func() time.Time // signing clock; nil means time.Now
 	Logger      *slog.Logger     // nil means slog.Default()
+	Observer    CallObserver     // told about each attempt; nil observes nothing
 }
 
 // OrderQuery asks the platform about an order. A retCode FAIL is a
@@ -140,10 +141,14 @@ func (c *Client) call(ctx context.Context, endpoint string, req, out any) error 
 				return fmt.Errorf("pay: %s: %w (last: %w)", endpoint, err, last)
 			}
 		}
+		start := time.Now()
 		reply, err := c.attempt(ctx, url, body)
 		if err == nil {
-			return retried(decodeReply(endpoint, reply, out), i)
+			err := decodeReply(endpoint, reply, out)
+			c.observeCall(endpoint, start, err)
+			return retried(err, i)
 		}
+		c.observeCall(endpoint, start, err)
 		if !errors.Is(err, ErrTransient) {
 			return retried(fmt.Errorf("pay: %s: %w", endpoint, err), i)
 		}

@@ -25,9 +25,9 @@ func (s *Service) CreateOrder(ctx context.Context, req CreateOrderRequest) Reply
 		} else {
 			s.log().Warn("pay: create order refused", "code", shop.ErrorCode(err), "skill_id", truncateBytes(req.SkillID, 64), "total_amt", int64(req.TotalAmt))
 		}
-		return FailReply(err)
+		return s.replied(EndpointCreateOrder, FailReply(err))
 	}
-	return Reply{RetCode: RetSuccess, RetMsg: "OK", TradeNo: o.TradeNo}
+	return s.replied(EndpointCreateOrder, Reply{RetCode: RetSuccess, RetMsg: "OK", TradeNo: o.TradeNo})
 }
 
 // createOrder checks and stores the order, or says why not. The order is

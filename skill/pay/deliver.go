@@ -45,9 +45,10 @@ func (s *Service) deliver(ctx context.Context, tradeNo, transactionID string, to
 	}
 	now := s.now()
 	var started *shop.Refund
-	delivered := false
+	paid, delivered := false, false
 	o, err = s.store().UpdateOrder(ctx, tradeNo, func(o *shop.Order) error {
-		started, delivered = nil, false
+		started, paid, delivered = nil, false, false
+		wasPaid := !o.PaidAt.IsZero()
 		var err error
 		if len(dups) == len(o.Details) {
 			err = o.Pay(transactionID, totalAmt, cause, now) // nothing to deliver
@@ -55,6 +56,7 @@ func (s *Service) deliver(ctx context.Context, tradeNo, transactionID string, to
 			err = o.Deliver(transactionID, totalAmt, cause, now)
 			delivered = err == nil
 		}
+		paid = err == nil && !wasPaid
 		if err != nil || len(dups) == 0 {
 			return err
 		}
@@ -64,7 +66,11 @@ func (s *Service) deliver(ctx context.Context, tradeNo, transactionID string, to
 	if err != nil {
 		return o, fmt.Errorf("pay: deliver %s: %w", tradeNo, err)
 	}
+	if paid {
+		s.moved(MoneyCharged, totalAmt)
+	}
 	if delivered {
+		s.moved(MoneyDelivered, totalAmt)
 		s.log().Info("pay: order delivered", "trade_no", tradeNo, "transaction_id", transactionID, "total_amt", int64(totalAmt), "cause", cause, "state", o.State)
 	}
 	if started != nil {

@@ -81,10 +81,14 @@ type Reconciler struct {
 	CloseAfterFails int           // orderquery FAILs in a row past the window that close an order
 	SlowAfter       time.Duration // orders older than this are asked about once per SlowInterval
 	SlowInterval    time.Duration
-	AttentionFails  int           // query answers in a row not acted on that list an item
-	UnpaidAttention time.Duration // how long past its window an order may stay CREATED unlisted
-	RefundAttention time.Duration // how long a refund may stay PROCESSING unlisted
-	Logger          *slog.Logger  // nil means the Service's logger
+	AttentionFails  int               // query answers in a row not acted on that list an item
+	UnpaidAttention time.Duration     // how long past its window an order may stay CREATED unlisted
+	RefundAttention time.Duration     // how long a refund may stay PROCESSING unlisted
+	Logger          *slog.Logger      // nil means the Service's logger
+	Observer        ReconcileObserver // told about each pass; nil observes nothing
+	Lease           Lease             // with several processes on one store, only the holder makes passes; nil: this one does
+	LeaseTTL        time.Duration     // DefaultLeaseTTL
+	LeaseOwner      string            // this process's name to the lease (default: host name and a random suffix)
 
 	mu   sync.Mutex
 	last time.Time // the previous pass, for the slow schedule
@@ -100,6 +104,23 @@ type ReconcileReport struct {
 	QueryFails     int // answers that could not be acted on, counted on their order or refund
 	Errors         int // checks that failed (platform unreachable, storage) and are left for the next run
 	Attention      int // items listed for attention after the pass
+
+	UnsettledOrders  int       // CREATED orders past Delay still unsettled after the pass
+	UnsettledRefunds int       // refunds still PROCESSING after the pass
+	OldestUnsettled  time.Time // creation time of the oldest of them; zero when none
+}
+
+// unsettled counts an order or refund created at t that the pass left
+// unsettled.
+func (rep *ReconcileReport) unsettled(refund bool, t time.Time) {
+	if refund {
+		rep.UnsettledRefunds++
+	} else {
+		rep.UnsettledOrders++
+	}
+	if rep.OldestUnsettled.IsZero() || t.Before(rep.OldestUnsettled) {
+		rep.OldestUnsettled = t
+	}
 }
 
 func (r *Reconciler) log() *slog.Logger {
@@ -133,8 +154,12 @@ func (r *Reconciler) RunOnce(ctx context.Context) (ReconcileReport, error) {
 		if ctx.Err() != nil {
 			return rep, ctx.Err()
 		}
+		settled := rep.Delivered + rep.Closed
 		if r.due(o, now, prev) {
 			r.checkOrder(ctx, o, &rep)
+		}
+		if rep.Delivered+rep.Closed == settled {
+			rep.unsettled(false, o.CreatedAt)
 		}
 	}
 	refunding, err := s.store().Orders(ctx, shop.OrderFilter{States: []shop.OrderState{shop.StateRefunding}})
@@ -149,7 +174,11 @@ func (r *Reconciler) RunOnce(ctx context.Context) (ReconcileReport, error) {
 			if ctx.Err() != nil {
 				return rep, ctx.Err()
 			}
+			settled := rep.RefundsSettled
 			r.checkRefund(ctx, o, rf, &rep)
+			if rep.RefundsSettled == settled {
+				rep.unsettled(true, rf.CreatedAt)
+			}
 		}
 	}
 	items, err := r.Attention(ctx)
@@ -381,19 +410,36 @@ func (r *Reconciler) refundUnanswered(ctx context.Context, tradeNo, refundTradeN
 	}
 }
 
-// Run calls RunOnce every Interval until ctx is done.
+// Run calls RunOnce every Interval until ctx is done; with a Lease, only
+// while this process holds it (see Lease).
 func (r *Reconciler) Run(ctx context.Context) {
+	if r.Lease != nil {
+		r.runLeased(ctx)
+		return
+	}
+	r.leading(true)
+	defer r.leading(false)
 	t := time.NewTicker(positive(r.Interval, DefaultReconcileInterval))
 	defer t.Stop()
 	for {
-		if _, err := r.RunOnce(ctx); err != nil && ctx.Err() == nil {
-			r.log().Error("pay: reconcile", "err", err)
-		}
+		r.pass(ctx)
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 		}
+	}
+}
+
+// pass runs RunOnce and reports it.
+func (r *Reconciler) pass(ctx context.Context) {
+	at := r.Service.now()
+	rep, err := r.RunOnce(ctx)
+	if err != nil && ctx.Err() == nil {
+		r.log().Error("pay: reconcile", "err", err)
+	}
+	if r.Observer != nil && ctx.Err() == nil {
+		r.Observer.Reconciled(rep, at, err)
 	}
 }
 

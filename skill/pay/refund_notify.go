@@ -19,9 +19,9 @@ func (s *Service) RefundNotify(ctx context.Context, req RefundNotifyRequest) Rep
 		} else {
 			s.log().Warn("pay: refund notify refused", "code", shop.ErrorCode(err), "trade_no", truncateBytes(req.TradeNo, 64), "refund_trade_no", truncateBytes(req.RefundTradeNo, 64), "err", err)
 		}
-		return FailReply(err)
+		return s.replied(EndpointRefundNotify, FailReply(err))
 	}
-	return Success()
+	return s.replied(EndpointRefundNotify, Success())
 }
 
 func (s *Service) refundNotify(ctx context.Context, req RefundNotifyRequest) error {
@@ -72,8 +72,9 @@ func (s *Service) refundNotify(ctx context.Context, req RefundNotifyRequest) err
 func (s *Service) settleRefund(ctx context.Context, tradeNo, refundTradeNo, refundTransactionID string, status shop.RefundStatus, desc, cause string) (shop.Order, error) {
 	now := s.now()
 	changed := false
+	var refunded shop.Fen // the amount of a refund this update finishes with SUCCESS
 	o, err := s.store().UpdateOrder(ctx, tradeNo, func(o *shop.Order) error {
-		changed = false
+		changed, refunded = false, 0
 		r, ok := o.Refund(refundTradeNo)
 		if !ok {
 			return shop.Coded(shop.ENOTFOUND, shop.EUnknownRefund, "no refund %s on order %s", refundTradeNo, tradeNo)
@@ -86,6 +87,9 @@ func (s *Service) settleRefund(ctx context.Context, tradeNo, refundTradeNo, refu
 			r.UpdatedAt = now.UTC()
 		}
 		news := r.QueryFails.Reset() || newID
+		if r.Status != shop.RefundSuccess && status == shop.RefundSuccess {
+			refunded = r.Amount
+		}
 		err := o.FinishRefund(refundTradeNo, refundTransactionID, status, desc, now)
 		if errors.Is(err, shop.ErrNoChange) && news {
 			err = nil
@@ -97,6 +101,7 @@ func (s *Service) settleRefund(ctx context.Context, tradeNo, refundTradeNo, refu
 		return o, err
 	}
 	if changed {
+		s.moved(MoneyRefunded, refunded)
 		s.log().Info("pay: refund updated", "trade_no", tradeNo, "refund_trade_no", refundTradeNo, "refund_status", status, "cause", cause, "state", o.State)
 	}
 	return o, nil

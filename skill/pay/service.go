@@ -33,6 +33,7 @@ type Service struct {
 	Platform *Client
 	OrderTTL time.Duration
 	Logger   *slog.Logger
+	Observer Observer // nil observes nothing
 }
 
 func (s *Service) store() shop.OrderStore { return s.Ledger.Store }

@@ -20,9 +20,9 @@ func (s *Service) ShipNotify(ctx context.Context, req ShipNotifyRequest) Reply {
 		} else {
 			s.log().Warn("pay: ship notify refused", "code", shop.ErrorCode(err), "trade_no", truncateBytes(req.TradeNo, 64), "err", err)
 		}
-		return FailReply(err)
+		return s.replied(EndpointShipNotify, FailReply(err))
 	}
-	return Success()
+	return s.replied(EndpointShipNotify, Success())
 }
 
 func (s *Service) shipNotify(ctx context.Context, req ShipNotifyRequest) error {

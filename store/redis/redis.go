@@ -13,6 +13,7 @@
 //	order_counts                         HASH: state → how many orders are in it (see OrderCounts)
 //	session:<len(sessionID)>:<sessionID>:<userID>  string with a TTL (SET PX)
 //	remember:<key>                       string with a TTL (SET NX PX)
+//	lease:<name>                         string: the holder of a lease, with a TTL (see Lease)
 //
 // Every key is injective for arbitrary ids: each kind starts with its own
 // literal, none a prefix of another, and holds one id framed by fixed text
