@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+
+	"github.com/dingdang-voicepay/voicepay/internal/logctx"
 )
 
 // localEdge is the c.Locals key of the request's log record.
@@ -25,12 +27,19 @@ func note(c *fiber.Ctx, key string, value any) {
 	}
 }
 
+// HeaderRequestID carries a request's id: taken from the request when it
+// has a fit one (logctx.CleanID), else made here, and sent back on the
+// reply and on every platform call the request makes.
+const HeaderRequestID = "X-Request-Id"
+
 // accessLog is the edge: the only place a request is logged, once, after
-// the handler (and the error handler) ran.
+// the handler (and the error handler) ran. It gives the request its id,
+// carried in the request's context into every line logged for it.
 func (s *srv) accessLog(c *fiber.Ctx) error {
 	start := time.Now()
 	e := &edge{}
 	c.Locals(localEdge, e)
+	setRequestID(c, strings.Clone(logctx.CleanID(c.Get(HeaderRequestID))))
 	if err := c.Next(); err != nil {
 		if herr := c.App().ErrorHandler(c, err); herr != nil {
 			_ = c.SendStatus(fiber.StatusInternalServerError)
@@ -44,6 +53,7 @@ func (s *srv) accessLog(c *fiber.Ctx) error {
 		slog.String("route", routeOf(c)),
 		slog.Int("status", status),
 		slog.Duration("duration", took),
+		slog.String(logctx.KeyRequestID, logctx.RequestID(c.UserContext())),
 	}
 	attrs = append(attrs, e.attrs...)
 	level := levelOf(status)
@@ -55,6 +65,16 @@ func (s *srv) accessLog(c *fiber.Ctx) error {
 	}
 	s.log.LogAttrs(c.UserContext(), level, "http request", attrs...)
 	return nil
+}
+
+// setRequestID makes id (a new one when empty) the request's id: in its
+// context, for the log, and on the reply.
+func setRequestID(c *fiber.Ctx, id string) {
+	if id == "" {
+		id = logctx.NewID()
+	}
+	c.SetUserContext(logctx.WithRequestID(c.UserContext(), id))
+	c.Set(HeaderRequestID, id)
 }
 
 // routeOf is the matched route pattern when it has parameters (so tokens

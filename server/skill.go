@@ -7,6 +7,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/dingdang-voicepay/voicepay/internal/logctx"
 	"github.com/dingdang-voicepay/voicepay/skill/tsk"
 )
 
@@ -65,7 +66,10 @@ func (s *srv) handleSkill(c *fiber.Ctx) error {
 		note(c, "err", err.Error())
 		return s.skillError(c, fiber.StatusBadRequest, "invalid request")
 	}
-	note(c, "request_id", req.Request.RequestID)
+	// The platform's own request id is the request's id from here on.
+	if id := logctx.CleanID(req.Request.RequestID); id != "" {
+		setRequestID(c, id)
+	}
 	note(c, "type", req.Request.Type)
 	if req.Request.Intent != nil {
 		note(c, "intent", req.Request.Intent.Name)

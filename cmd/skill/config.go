@@ -38,6 +38,7 @@ type config struct {
 	Support       string // SKILL_SUPPORT
 	PaymentWindow string // SKILL_PAYMENT_WINDOW
 	LogLevel      string // SKILL_LOG_LEVEL
+	LogFormat     string // SKILL_LOG_FORMAT
 
 	// Account linking (link.go).
 	Link              string // SKILL_LINK
@@ -80,6 +81,7 @@ func (c *config) settings() []setting {
 		{"SKILL_SUPPORT", "support", "", "customer service contact (phone, email) shown on the order pages QR codes lead to, and said when a refund is refused", &c.Support},
 		{"SKILL_PAYMENT_WINDOW", "payment-window", "24h" /* pay.DefaultPaymentWindow */, "how long an order may wait for payment before the reconciler closes it (the platform saying NOTPAY); screenless orders are paid later in the phone app", &c.PaymentWindow},
 		{"SKILL_LOG_LEVEL", "log-level", "info", "debug, info, warn or error", &c.LogLevel},
+		{"SKILL_LOG_FORMAT", "log-format", "text", "text (key=value lines) or json (one object per line)", &c.LogFormat},
 		{"SKILL_LINK", "link", "", "account linking: off (serve's default), optional (the sandbox's: purchases go on, linking is suggested) or purchase (a purchase needs a linked account)", &c.Link},
 		{"SKILL_LOGIN", "login", "", "who signs in when linking: oidc (serve's default: SKILL_OIDC_*) or dev (the sandbox's: any account name; serve needs SKILL_DEV=1)", &c.Login},
 		{"SKILL_DEV", "dev", "", "1 lets serve use development-only features (SKILL_LOGIN=dev)", &c.Dev},

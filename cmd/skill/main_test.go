@@ -129,6 +129,22 @@ func (b *syncBuffer) String() string {
 
 var listening = regexp.MustCompile(`msg=listening addr=(https?://\S+) ops_addr=(http://\S+)`)
 
+// listeningURLs returns the public and ops base URLs of a "listening" log
+// line, text or JSON, or nil.
+func listeningURLs(line string) []string {
+	if strings.HasPrefix(line, "{") {
+		var l struct{ Msg, Addr, Ops_addr string }
+		if json.Unmarshal([]byte(line), &l) == nil && l.Msg == "listening" {
+			return []string{l.Addr, l.Ops_addr}
+		}
+		return nil
+	}
+	if m := listening.FindStringSubmatch(line); m != nil {
+		return m[1:]
+	}
+	return nil
+}
+
 // serve starts `skill serve` and waits for its "listening" line.
 func serve(t *testing.T, env []string) *proc {
 	t.Helper()
@@ -149,9 +165,9 @@ func serve(t *testing.T, env []string) *proc {
 		for sc.Scan() {
 			line := sc.Text()
 			fmt.Fprintln(p.logs, line)
-			if m := listening.FindStringSubmatch(line); m != nil {
+			if m := listeningURLs(line); m != nil {
 				select {
-				case urls <- m[1:]:
+				case urls <- m:
 				default:
 				}
 			}

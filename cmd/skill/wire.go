@@ -23,6 +23,7 @@ import (
 
 	"github.com/dingdang-voicepay/voicepay/catalog"
 	"github.com/dingdang-voicepay/voicepay/device/ui"
+	"github.com/dingdang-voicepay/voicepay/internal/logctx"
 	"github.com/dingdang-voicepay/voicepay/metrics"
 	"github.com/dingdang-voicepay/voicepay/qr"
 	"github.com/dingdang-voicepay/voicepay/server"
@@ -333,11 +334,25 @@ func subkey(secret []byte, use string) []byte {
 	return m.Sum(nil)
 }
 
-// newLogger is the process logger: text lines on w at SKILL_LOG_LEVEL.
+// newLogger is the process logger: lines on w at SKILL_LOG_LEVEL, as text
+// or JSON (SKILL_LOG_FORMAT), each with the request id and trade number its
+// context carries (logctx). go-redis's own lines go through it too.
 func newLogger(cfg config, w io.Writer) (*slog.Logger, error) {
 	level, err := cfg.logLevel()
 	if err != nil {
 		return nil, err
 	}
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level})), nil
+	opts := &slog.HandlerOptions{Level: level}
+	var h slog.Handler
+	switch cfg.LogFormat {
+	case "text", "":
+		h = slog.NewTextHandler(w, opts)
+	case "json":
+		h = slog.NewJSONHandler(w, opts)
+	default:
+		return nil, badSetting("SKILL_LOG_FORMAT", "%q: want text or json", cfg.LogFormat)
+	}
+	log := slog.New(logctx.NewHandler(h))
+	redis.SetLogger(log)
+	return log, nil
 }

@@ -40,10 +40,10 @@ func (d *Dialog) chargeResponse(ctx context.Context, t *turn) (ui.View, error) {
 		return ui.View{}, err
 	case err != nil:
 		// The platform could not be asked: go by the ledger.
-		d.cfg.Logger.Warn("intents: confirm fell back to the ledger", "trade_no", tradeNo, "state", o.State, "err", err)
+		d.cfg.Logger.WarnContext(ctx, "intents: confirm fell back to the ledger", "trade_no", tradeNo, "state", o.State, "err", err)
 	}
 	if o.UserID != t.user() {
-		d.cfg.Logger.Warn("intents: charge response for another user's order", "trade_no", tradeNo)
+		d.cfg.Logger.WarnContext(ctx, "intents: charge response for another user's order", "trade_no", tradeNo)
 		return say(unpaid("")), nil
 	}
 	if o.DuplicateOf != "" {
@@ -91,7 +91,7 @@ func (d *Dialog) resume(ctx context.Context, t *turn, o shop.Order) (ui.View, er
 	var original tsk.Intent
 	if len(o.Intent) > 0 {
 		if err := json.Unmarshal(o.Intent, &original); err != nil {
-			d.cfg.Logger.Warn("intents: unreadable order intent", "trade_no", o.TradeNo, "err", err)
+			d.cfg.Logger.WarnContext(ctx, "intents: unreadable order intent", "trade_no", o.TradeNo, "err", err)
 		}
 	}
 	result := &ui.Result{Title: "购买成功", Text: d.orderName(o) + "，" + o.TotalAmt.Yuan()}

@@ -145,11 +145,11 @@ func (d *Dialog) Handle(ctx context.Context, req *tsk.Request) (resp *tsk.Respon
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("intents: panic: %v", p)
-			d.cfg.Logger.Error("intents: panic", "request_id", req.Request.RequestID, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			d.cfg.Logger.ErrorContext(ctx, "intents: panic", "request_id", req.Request.RequestID, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 			d.forget(ctx, t)
-			resp = d.respond(req, apology(), t.device)
+			resp = d.respond(ctx, req, apology(), t.device)
 		}
-		d.logTurn(t, err, start)
+		d.logTurn(ctx, t, err, start)
 		d.observe(t, err)
 	}()
 	view, err = d.turn(ctx, t)
@@ -157,15 +157,15 @@ func (d *Dialog) Handle(ctx context.Context, req *tsk.Request) (resp *tsk.Respon
 		d.forget(ctx, t)
 		view = apology()
 	}
-	return d.respond(req, view, t.device)
+	return d.respond(ctx, req, view, t.device)
 }
 
 // respond renders v for the kind of device under the protocol rules; a
 // renderer that panics yields a plain spoken apology.
-func (d *Dialog) respond(req *tsk.Request, v ui.View, k *device.Kind) (resp *tsk.Response) {
+func (d *Dialog) respond(ctx context.Context, req *tsk.Request, v ui.View, k *device.Kind) (resp *tsk.Response) {
 	defer func() {
 		if p := recover(); p != nil {
-			d.cfg.Logger.Error("intents: renderer panic", "request_id", req.Request.RequestID, "panic", fmt.Sprint(p))
+			d.cfg.Logger.ErrorContext(ctx, "intents: renderer panic", "request_id", req.Request.RequestID, "panic", fmt.Sprint(p))
 			resp = device.Enforce(req, k, apology(), tsk.NewResponse(apologySpeech, true))
 		}
 	}()
@@ -225,7 +225,7 @@ func (d *Dialog) route(t *turn) handler {
 }
 
 // logTurn logs the one line of the turn.
-func (d *Dialog) logTurn(t *turn, err error, start time.Time) {
+func (d *Dialog) logTurn(ctx context.Context, t *turn, err error, start time.Time) {
 	attrs := []any{
 		"request_id", t.req.Request.RequestID,
 		"type", t.req.Request.Type,
@@ -238,8 +238,8 @@ func (d *Dialog) logTurn(t *turn, err error, start time.Time) {
 		attrs = append(attrs, "intent", in.Name)
 	}
 	if err != nil {
-		d.cfg.Logger.Error("intents: turn failed", append(attrs, "err", err)...)
+		d.cfg.Logger.ErrorContext(ctx, "intents: turn failed", append(attrs, "err", err)...)
 		return
 	}
-	d.cfg.Logger.Info("intents: turn", attrs...)
+	d.cfg.Logger.InfoContext(ctx, "intents: turn", attrs...)
 }

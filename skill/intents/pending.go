@@ -79,7 +79,7 @@ func (d *Dialog) waiting(ctx context.Context, t *turn, p shop.Product) (v ui.Vie
 			asked++
 			got, err := d.cfg.Payments.Confirm(cctx, o.TradeNo)
 			if err != nil {
-				d.cfg.Logger.Warn("intents: pending order not confirmed, going by the ledger", "trade_no", o.TradeNo, "err", err)
+				d.cfg.Logger.WarnContext(ctx, "intents: pending order not confirmed, going by the ledger", "trade_no", o.TradeNo, "err", err)
 				if got.TradeNo == "" {
 					got = o
 				}
@@ -112,7 +112,7 @@ func (d *Dialog) waiting(ctx context.Context, t *turn, p shop.Product) (v ui.Vie
 // paidMeanwhile answers a request for what an order just confirmed paid
 // gives: the order's original request resumes.
 func (d *Dialog) paidMeanwhile(ctx context.Context, t *turn, o shop.Order) (ui.View, bool, error) {
-	d.cfg.Logger.Info("intents: pending order was paid", "trade_no", o.TradeNo, "state", o.State)
+	d.cfg.Logger.InfoContext(ctx, "intents: pending order was paid", "trade_no", o.TradeNo, "state", o.State)
 	v, err := d.resume(ctx, t, o)
 	return v, err == nil, err
 }
@@ -201,7 +201,7 @@ func (d *Dialog) chargedOrder(ctx context.Context, t *turn, payload *tsk.ChargeR
 	for i := range orders { // newest first
 		if found == nil && orders[i].State == shop.StateCreated {
 			found = &orders[i]
-			d.cfg.Logger.Warn("intents: charge response names no order of the user; using the pending one", "trade_no", found.TradeNo)
+			d.cfg.Logger.WarnContext(ctx, "intents: charge response names no order of the user; using the pending one", "trade_no", found.TradeNo)
 		}
 	}
 	if found == nil {

@@ -157,7 +157,7 @@ func (d *Dialog) load(ctx context.Context, t *turn) error {
 	}
 	t.saved = true
 	if err := json.Unmarshal(raw, &t.state); err != nil {
-		d.cfg.Logger.Warn("intents: unreadable session state, starting afresh", "session_id", key.SessionID, "err", err)
+		d.cfg.Logger.WarnContext(ctx, "intents: unreadable session state, starting afresh", "session_id", key.SessionID, "err", err)
 		t.state = state{}
 	}
 	t.sent, t.state.Offered = t.state.Offered, nil
@@ -198,7 +198,7 @@ func (d *Dialog) forget(ctx context.Context, t *turn) {
 	t.state = state{}
 	if key, ok := t.session(); ok && d.cfg.Sessions != nil {
 		if err := d.cfg.Sessions.DeleteSession(ctx, key); err != nil {
-			d.cfg.Logger.Warn("intents: forget session", "session_id", key.SessionID, "err", err)
+			d.cfg.Logger.WarnContext(ctx, "intents: forget session", "session_id", key.SessionID, "err", err)
 		}
 	}
 }

@@ -13,8 +13,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dingdang-voicepay/voicepay/internal/logctx"
 	"github.com/dingdang-voicepay/voicepay/skill/tsk"
 )
+
+// HeaderRequestID carries the id of the request a platform call is made
+// for (logctx.RequestID of its context), so both sides' logs can be joined.
+const HeaderRequestID = "X-Request-Id"
 
 // DefaultBaseURL is the platform's pay interface base.
 const DefaultBaseURL = "https://aiwx.html5.qq.com/paycgi/"
@@ -73,6 +78,7 @@ type Client struct {
 // OrderQuery asks the platform about an order. A retCode FAIL is a
 // *PlatformError.
 func (c *Client) OrderQuery(ctx context.Context, q OrderQuery) (OrderStatus, error) {
+	ctx = logctx.WithTradeNo(ctx, q.TradeNo)
 	q.SkillID, q.NonceStr = c.SkillID, NonceStr()
 	if q.Version == "" {
 		q.Version = c.Version
@@ -86,6 +92,7 @@ func (c *Client) OrderQuery(ctx context.Context, q OrderQuery) (OrderStatus, err
 // The platform takes one of tradeNo and transactionId ("二选一"): tradeNo is
 // sent when set, else transactionId; neither is an error.
 func (c *Client) Refund(ctx context.Context, r RefundRequest) (RefundResult, error) {
+	ctx = logctx.WithTradeNo(ctx, r.TradeNo)
 	if r.TradeNo != "" {
 		r.TransactionID = ""
 	} else if r.TransactionID == "" {
@@ -103,6 +110,9 @@ func (c *Client) Refund(ctx context.Context, r RefundRequest) (RefundResult, err
 // RefundQuery asks the platform about a refund. A retCode FAIL is a
 // *PlatformError.
 func (c *Client) RefundQuery(ctx context.Context, q RefundQuery) (RefundStatus, error) {
+	if q.RefundTradeNo != "" {
+		ctx = logctx.With(ctx, slog.String("refund_trade_no", q.RefundTradeNo))
+	}
 	q.SkillID, q.NonceStr = c.SkillID, NonceStr()
 	if q.Version == "" {
 		q.Version = c.Version
@@ -156,7 +166,7 @@ func (c *Client) call(ctx context.Context, endpoint string, req, out any) error 
 		if ctx.Err() != nil {
 			break
 		}
-		c.log().Warn("pay: platform call failed", "endpoint", endpoint, "attempt", i+1, "err", err)
+		c.log().WarnContext(ctx, "pay: platform call failed", "endpoint", endpoint, "attempt", i+1, "err", err)
 	}
 	return fmt.Errorf("pay: %s: %w", endpoint, last)
 }
@@ -172,6 +182,9 @@ func (c *Client) attempt(ctx context.Context, url string, body []byte) ([]byte, 
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	t := tsk.Client{Signer: tsk.Signer{Key: c.Key, Now: c.Now}, Verifier: c.Verifier, HTTP: c.HTTP}
+	if id := logctx.RequestID(ctx); id != "" {
+		t.Header = http.Header{HeaderRequestID: {id}}
+	}
 	reply, err := t.Post(ctx, url, body)
 	switch {
 	case errors.Is(err, tsk.ErrTransport):

@@ -21,9 +21,9 @@ func (s *Service) CreateOrder(ctx context.Context, req CreateOrderRequest) Reply
 	o, err := s.createOrder(ctx, req)
 	if err != nil {
 		if transient(err) {
-			s.log().Error("pay: create order failed", "trade_no", o.TradeNo, "err", err)
+			s.log().ErrorContext(ctx, "pay: create order failed", "trade_no", o.TradeNo, "err", err)
 		} else {
-			s.log().Warn("pay: create order refused", "code", shop.ErrorCode(err), "skill_id", truncateBytes(req.SkillID, 64), "total_amt", int64(req.TotalAmt))
+			s.log().WarnContext(ctx, "pay: create order refused", "code", shop.ErrorCode(err), "skill_id", truncateBytes(req.SkillID, 64), "total_amt", int64(req.TotalAmt))
 		}
 		return s.replied(EndpointCreateOrder, FailReply(err))
 	}
@@ -65,7 +65,7 @@ func (s *Service) createOrder(ctx context.Context, req CreateOrderRequest) (shop
 		}
 		return stored, nil
 	}
-	s.log().Info("pay: order created", "trade_no", o.TradeNo, "user_id", o.UserID, "total_amt", int64(o.TotalAmt), "state", o.State)
+	s.log().InfoContext(ctx, "pay: order created", "trade_no", o.TradeNo, "user_id", o.UserID, "total_amt", int64(o.TotalAmt), "state", o.State)
 	return o, nil
 }
 

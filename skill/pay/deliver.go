@@ -71,7 +71,7 @@ func (s *Service) deliver(ctx context.Context, tradeNo, transactionID string, to
 	}
 	if delivered {
 		s.moved(MoneyDelivered, totalAmt)
-		s.log().Info("pay: order delivered", "trade_no", tradeNo, "transaction_id", transactionID, "total_amt", int64(totalAmt), "cause", cause, "state", o.State)
+		s.log().InfoContext(ctx, "pay: order delivered", "trade_no", tradeNo, "transaction_id", transactionID, "total_amt", int64(totalAmt), "cause", cause, "state", o.State)
 	}
 	if started != nil {
 		o = s.refundDuplicate(ctx, o, *started)
@@ -159,7 +159,7 @@ func (s *Service) markDuplicate(ctx context.Context, tradeNo, keeper string, ite
 	if started != nil {
 		s.refundDuplicate(ctx, o, *started)
 	} else if o.DuplicateOf != "" && o.DuplicateOf != keeper && gives(o, items) {
-		s.log().Error("pay: order duplicates two orders; refund it by hand", "trade_no", tradeNo, "keeper", keeper, "duplicate_of", o.DuplicateOf)
+		s.log().ErrorContext(ctx, "pay: order duplicates two orders; refund it by hand", "trade_no", tradeNo, "keeper", keeper, "duplicate_of", o.DuplicateOf)
 	}
 	return nil
 }
@@ -186,10 +186,10 @@ func startDuplicate(o *shop.Order, keeper string, items []string, now time.Time)
 // did not get is re-sent by the Reconciler under the same refundTradeNo,
 // and one it refused is logged for attention.
 func (s *Service) refundDuplicate(ctx context.Context, o shop.Order, r shop.Refund) shop.Order {
-	s.log().Warn("pay: duplicate payment, refunding", "trade_no", o.TradeNo, "duplicate_of", o.DuplicateOf,
+	s.log().WarnContext(ctx, "pay: duplicate payment, refunding", "trade_no", o.TradeNo, "duplicate_of", o.DuplicateOf,
 		"refund_trade_no", r.RefundTradeNo, "refund_amt", int64(r.Amount), "user_id", o.UserID)
 	if s.Platform == nil {
-		s.log().Error("pay: duplicate payment not refunded: no platform client", "trade_no", o.TradeNo, "refund_trade_no", r.RefundTradeNo)
+		s.log().ErrorContext(ctx, "pay: duplicate payment not refunded: no platform client", "trade_no", o.TradeNo, "refund_trade_no", r.RefundTradeNo)
 		return o
 	}
 	rctx, cancel := context.WithTimeout(ctx, duplicateRefundTimeout)
@@ -197,10 +197,10 @@ func (s *Service) refundDuplicate(ctx context.Context, o shop.Order, r shop.Refu
 	got, err := s.sendRefund(rctx, o, r)
 	switch {
 	case shop.ErrorCode(err) == ERefundRefused:
-		s.log().Error("pay: platform refused the refund of a duplicate payment; refund it by hand", "trade_no", o.TradeNo,
+		s.log().ErrorContext(ctx, "pay: platform refused the refund of a duplicate payment; refund it by hand", "trade_no", o.TradeNo,
 			"refund_trade_no", r.RefundTradeNo, "duplicate_of", o.DuplicateOf, "err", err)
 	case err != nil:
-		s.log().Warn("pay: duplicate refund left for the reconciler", "trade_no", o.TradeNo, "refund_trade_no", r.RefundTradeNo, "err", err)
+		s.log().WarnContext(ctx, "pay: duplicate refund left for the reconciler", "trade_no", o.TradeNo, "refund_trade_no", r.RefundTradeNo, "err", err)
 	}
 	if got.TradeNo == "" {
 		return o

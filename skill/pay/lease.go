@@ -56,13 +56,13 @@ func (r *Reconciler) runLeased(ctx context.Context) {
 		for {
 			ok, err := r.Lease.Acquire(ctx, owner, ttl)
 			if err != nil && ctx.Err() == nil {
-				r.log().Warn("pay: reconciler lease", "owner", owner, "err", err)
+				r.log().WarnContext(ctx, "pay: reconciler lease", "owner", owner, "err", err)
 			}
 			if ctx.Err() != nil {
 				return
 			}
 			if ok != held.Swap(ok) {
-				r.log().Info("pay: reconciler lease", "owner", owner, "held", ok)
+				r.log().InfoContext(ctx, "pay: reconciler lease", "owner", owner, "held", ok)
 				r.leading(ok)
 				if ok {
 					select {
@@ -87,7 +87,7 @@ func (r *Reconciler) runLeased(ctx context.Context) {
 			if held.Load() {
 				rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
 				if err := r.Lease.Release(rctx, owner); err != nil {
-					r.log().Warn("pay: release reconciler lease", "owner", owner, "err", err)
+					r.log().WarnContext(ctx, "pay: release reconciler lease", "owner", owner, "err", err)
 				}
 				cancel()
 				r.leading(false)

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/dingdang-voicepay/voicepay/internal/logctx"
 	"github.com/dingdang-voicepay/voicepay/shop"
 )
 
@@ -187,11 +188,11 @@ func (r *Reconciler) RunOnce(ctx context.Context) (ReconcileReport, error) {
 	}
 	rep.Attention = len(items)
 	for _, it := range items {
-		r.log().Error("pay: needs attention", "trade_no", it.TradeNo, "refund_trade_no", it.RefundTradeNo,
+		r.log().ErrorContext(ctx, "pay: needs attention", "trade_no", it.TradeNo, "refund_trade_no", it.RefundTradeNo,
 			"reason", it.Reason, "state", it.State, "since", it.Since, "query_fails", it.QueryFails, "detail", it.Detail)
 	}
 	if rep != (ReconcileReport{}) {
-		r.log().Info("pay: reconciled", "checked", rep.Checked, "delivered", rep.Delivered, "closed", rep.Closed,
+		r.log().InfoContext(ctx, "pay: reconciled", "checked", rep.Checked, "delivered", rep.Delivered, "closed", rep.Closed,
 			"refunds_settled", rep.RefundsSettled, "refunds_resent", rep.RefundsResent, "query_fails", rep.QueryFails,
 			"errors", rep.Errors, "attention", rep.Attention)
 	}
@@ -223,6 +224,7 @@ func (r *Reconciler) windowEnd(o shop.Order) time.Time {
 
 // checkOrder asks the platform about one CREATED order.
 func (r *Reconciler) checkOrder(ctx context.Context, o shop.Order, rep *ReconcileReport) {
+	ctx = logctx.WithTradeNo(ctx, o.TradeNo)
 	s := r.Service
 	rep.Checked++
 	st, err := s.Platform.OrderQuery(ctx, OrderQuery{TradeNo: o.TradeNo})
@@ -235,19 +237,19 @@ func (r *Reconciler) checkOrder(ctx context.Context, o shop.Order, rep *Reconcil
 		r.orderUnanswered(ctx, o.TradeNo, now, WhyRetFail, perr.RetMsg, late, rep)
 	case err != nil:
 		rep.Errors++
-		r.log().Warn("pay: reconcile: orderquery failed", "trade_no", o.TradeNo, "err", err)
+		r.log().WarnContext(ctx, "pay: reconcile: orderquery failed", "trade_no", o.TradeNo, "err", err)
 	case st.TradeNo != "" && st.TradeNo != o.TradeNo:
 		r.orderUnanswered(ctx, o.TradeNo, now, WhyMismatch, "tradeNo "+truncateBytes(st.TradeNo, 32), false, rep)
 	case st.TradeStatus == TradeSuccess:
 		if st.TotalAmt != o.TotalAmt {
-			r.log().Error("pay: reconcile: orderquery disagrees with order", "trade_no", o.TradeNo, "total_amt", int64(st.TotalAmt), "order_total_amt", int64(o.TotalAmt))
+			r.log().ErrorContext(ctx, "pay: reconcile: orderquery disagrees with order", "trade_no", o.TradeNo, "total_amt", int64(st.TotalAmt), "order_total_amt", int64(o.TotalAmt))
 			r.orderUnanswered(ctx, o.TradeNo, now, WhyMismatch, "totalAmt "+strconv.FormatInt(int64(st.TotalAmt), 10), false, rep)
 			return
 		}
 		got, err := s.deliver(ctx, o.TradeNo, st.TransactionID, st.TotalAmt, "orderquery SUCCESS (reconcile)")
 		if err != nil {
 			rep.Errors++
-			r.log().Error("pay: reconcile: deliver", "trade_no", o.TradeNo, "err", err)
+			r.log().ErrorContext(ctx, "pay: reconcile: deliver", "trade_no", o.TradeNo, "err", err)
 			return
 		}
 		if got.State == shop.StateDelivered && o.State != shop.StateDelivered {
@@ -284,7 +286,7 @@ func (r *Reconciler) orderAnswered(ctx context.Context, tradeNo string, now time
 // payment window.
 func (r *Reconciler) orderUnanswered(ctx context.Context, tradeNo string, now time.Time, why, retMsg string, late bool, rep *ReconcileReport) {
 	rep.QueryFails++
-	r.log().Warn("pay: reconcile: orderquery answer not acted on", "trade_no", tradeNo, "why", why, "ret_msg", truncateBytes(retMsg, 32), "late", late)
+	r.log().WarnContext(ctx, "pay: reconcile: orderquery answer not acted on", "trade_no", tradeNo, "why", why, "ret_msg", truncateBytes(retMsg, 32), "late", late)
 	limit := r.CloseAfterFails
 	if limit <= 0 {
 		limit = DefaultCloseAfterFails
@@ -322,17 +324,18 @@ func (r *Reconciler) updateOrder(ctx context.Context, tradeNo string, rep *Recon
 	})
 	if err != nil {
 		rep.Errors++
-		r.log().Error("pay: reconcile: update order", "trade_no", tradeNo, "err", err)
+		r.log().ErrorContext(ctx, "pay: reconcile: update order", "trade_no", tradeNo, "err", err)
 		return
 	}
 	if closed {
 		rep.Closed++
-		r.log().Info("pay: order closed unpaid", "trade_no", tradeNo, "state", shop.StateClosed)
+		r.log().InfoContext(ctx, "pay: order closed unpaid", "trade_no", tradeNo, "state", shop.StateClosed)
 	}
 }
 
 // checkRefund asks the platform about one PROCESSING refund.
 func (r *Reconciler) checkRefund(ctx context.Context, o shop.Order, rf shop.Refund, rep *ReconcileReport) {
+	ctx = logctx.WithTradeNo(ctx, o.TradeNo)
 	s := r.Service
 	rep.Checked++
 	st, err := s.Platform.RefundQuery(ctx, RefundQuery{RefundTradeNo: rf.RefundTradeNo})
@@ -343,10 +346,10 @@ func (r *Reconciler) checkRefund(ctx context.Context, o shop.Order, rf shop.Refu
 		return
 	case err != nil:
 		rep.Errors++
-		r.log().Warn("pay: reconcile: refundquery failed", "trade_no", o.TradeNo, "refund_trade_no", rf.RefundTradeNo, "err", err)
+		r.log().WarnContext(ctx, "pay: reconcile: refundquery failed", "trade_no", o.TradeNo, "refund_trade_no", rf.RefundTradeNo, "err", err)
 		return
 	case (st.RefundTradeNo != "" && st.RefundTradeNo != rf.RefundTradeNo) || st.RefundAmt != rf.Amount:
-		r.log().Error("pay: reconcile: refundquery disagrees with refund", "trade_no", o.TradeNo, "refund_trade_no", rf.RefundTradeNo, "refund_amt", int64(st.RefundAmt))
+		r.log().ErrorContext(ctx, "pay: reconcile: refundquery disagrees with refund", "trade_no", o.TradeNo, "refund_trade_no", rf.RefundTradeNo, "refund_amt", int64(st.RefundAmt))
 		r.refundUnanswered(ctx, o.TradeNo, rf.RefundTradeNo, WhyMismatch, "refundAmt "+strconv.FormatInt(int64(st.RefundAmt), 10), rep)
 		return
 	}
@@ -358,7 +361,7 @@ func (r *Reconciler) checkRefund(ctx context.Context, o shop.Order, rf shop.Refu
 	}
 	if _, err := s.settleRefund(ctx, o.TradeNo, rf.RefundTradeNo, st.RefundTransactionID, st.RefundStatus, st.RefundStatusDesc, "refundquery (reconcile)"); err != nil {
 		rep.Errors++
-		r.log().Error("pay: reconcile: settle refund", "trade_no", o.TradeNo, "refund_trade_no", rf.RefundTradeNo, "err", err)
+		r.log().ErrorContext(ctx, "pay: reconcile: settle refund", "trade_no", o.TradeNo, "refund_trade_no", rf.RefundTradeNo, "err", err)
 		return
 	}
 	if st.RefundStatus != shop.RefundProcessing {
@@ -380,12 +383,12 @@ func (r *Reconciler) refundQueryFailed(ctx context.Context, o shop.Order, rf sho
 	var perr *PlatformError
 	switch {
 	case err == nil:
-		r.log().Info("pay: refund sent again", "trade_no", o.TradeNo, "refund_trade_no", rf.RefundTradeNo)
+		r.log().InfoContext(ctx, "pay: refund sent again", "trade_no", o.TradeNo, "refund_trade_no", rf.RefundTradeNo)
 	case errors.As(err, &perr):
 		r.refundUnanswered(ctx, o.TradeNo, rf.RefundTradeNo, WhyResendRefused, perr.RetMsg, rep)
 	default:
 		rep.Errors++
-		r.log().Warn("pay: reconcile: resend refund", "trade_no", o.TradeNo, "refund_trade_no", rf.RefundTradeNo, "err", err)
+		r.log().WarnContext(ctx, "pay: reconcile: resend refund", "trade_no", o.TradeNo, "refund_trade_no", rf.RefundTradeNo, "err", err)
 		r.refundUnanswered(ctx, o.TradeNo, rf.RefundTradeNo, WhyRetFail, retMsg, rep)
 	}
 }
@@ -393,7 +396,7 @@ func (r *Reconciler) refundQueryFailed(ctx context.Context, o shop.Order, rf sho
 // refundUnanswered counts an answer about a refund that cannot be acted on.
 func (r *Reconciler) refundUnanswered(ctx context.Context, tradeNo, refundTradeNo, why, retMsg string, rep *ReconcileReport) {
 	rep.QueryFails++
-	r.log().Warn("pay: reconcile: refundquery answer not acted on", "trade_no", tradeNo, "refund_trade_no", refundTradeNo, "why", why, "ret_msg", truncateBytes(retMsg, 32))
+	r.log().WarnContext(ctx, "pay: reconcile: refundquery answer not acted on", "trade_no", tradeNo, "refund_trade_no", refundTradeNo, "why", why, "ret_msg", truncateBytes(retMsg, 32))
 	now := r.Service.now()
 	_, err := r.Service.store().UpdateOrder(ctx, tradeNo, func(o *shop.Order) error {
 		rf, ok := o.Refund(refundTradeNo)
@@ -406,7 +409,7 @@ func (r *Reconciler) refundUnanswered(ctx context.Context, tradeNo, refundTradeN
 	})
 	if err != nil {
 		rep.Errors++
-		r.log().Error("pay: reconcile: update refund", "trade_no", tradeNo, "refund_trade_no", refundTradeNo, "err", err)
+		r.log().ErrorContext(ctx, "pay: reconcile: update refund", "trade_no", tradeNo, "refund_trade_no", refundTradeNo, "err", err)
 	}
 }
 
@@ -436,7 +439,7 @@ func (r *Reconciler) pass(ctx context.Context) {
 	at := r.Service.now()
 	rep, err := r.RunOnce(ctx)
 	if err != nil && ctx.Err() == nil {
-		r.log().Error("pay: reconcile", "err", err)
+		r.log().ErrorContext(ctx, "pay: reconcile", "err", err)
 	}
 	if r.Observer != nil && ctx.Err() == nil {
 		r.Observer.Reconciled(rep, at, err)

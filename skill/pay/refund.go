@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/dingdang-voicepay/voicepay/internal/logctx"
 	"github.com/dingdang-voicepay/voicepay/shop"
 )
 
@@ -21,6 +22,7 @@ const MaxRefundDesc = 64
 // *PlatformError; an unknown outcome leaves it PROCESSING for the Reconciler
 // and returns the order with a nil error (the refund is queued).
 func (s *Service) Refund(ctx context.Context, tradeNo string, amount shop.Fen, reason string) (shop.Order, error) {
+	ctx = logctx.WithTradeNo(ctx, tradeNo)
 	if amount < 0 {
 		return shop.Order{}, shop.Coded(shop.EINVALID, shop.EBadRefundAmount, "退款金额不对")
 	}
@@ -58,7 +60,7 @@ func (s *Service) Refund(ctx context.Context, tradeNo string, amount shop.Fen, r
 	if err != nil {
 		return o, fmt.Errorf("pay: refund %s: %w", tradeNo, err)
 	}
-	s.log().Info("pay: refund started", "trade_no", tradeNo, "refund_trade_no", started.RefundTradeNo, "refund_amt", int64(started.Amount), "state", o.State)
+	s.log().InfoContext(ctx, "pay: refund started", "trade_no", tradeNo, "refund_trade_no", started.RefundTradeNo, "refund_amt", int64(started.Amount), "state", o.State)
 	return s.sendRefund(ctx, o, started)
 }
 
@@ -76,17 +78,17 @@ func (s *Service) sendRefund(ctx context.Context, o shop.Order, r shop.Refund) (
 	var perr *PlatformError
 	switch {
 	case errors.As(err, &perr) && !perr.Retried:
-		s.log().Warn("pay: platform refused refund", "trade_no", o.TradeNo, "refund_trade_no", r.RefundTradeNo, "ret_msg", perr.RetMsg)
+		s.log().WarnContext(ctx, "pay: platform refused refund", "trade_no", o.TradeNo, "refund_trade_no", r.RefundTradeNo, "ret_msg", perr.RetMsg)
 		no, ferr := s.settleRefund(ctx, o.TradeNo, r.RefundTradeNo, "", shop.RefundFail, truncateBytes(perr.RetMsg, 64), "refund refused")
 		if ferr != nil {
 			return o, fmt.Errorf("pay: refund %s: record refusal: %w", r.RefundTradeNo, ferr)
 		}
 		return no, &shop.Error{Code: ERefundRefused, Class: shop.ECONFLICT, Message: "退款没有成功，请稍后再试或联系客服", Err: perr}
 	case errors.As(err, &perr):
-		s.log().Warn("pay: refund refused after a lost attempt, left for the reconciler", "trade_no", o.TradeNo, "refund_trade_no", r.RefundTradeNo, "ret_msg", perr.RetMsg)
+		s.log().WarnContext(ctx, "pay: refund refused after a lost attempt, left for the reconciler", "trade_no", o.TradeNo, "refund_trade_no", r.RefundTradeNo, "ret_msg", perr.RetMsg)
 		return o, nil
 	case errors.Is(err, ErrTransient):
-		s.log().Warn("pay: refund not confirmed, left for the reconciler", "trade_no", o.TradeNo, "refund_trade_no", r.RefundTradeNo, "err", err)
+		s.log().WarnContext(ctx, "pay: refund not confirmed, left for the reconciler", "trade_no", o.TradeNo, "refund_trade_no", r.RefundTradeNo, "err", err)
 		return o, nil
 	}
 	return no, err

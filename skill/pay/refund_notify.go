@@ -15,9 +15,9 @@ import (
 func (s *Service) RefundNotify(ctx context.Context, req RefundNotifyRequest) Reply {
 	if err := s.refundNotify(ctx, req); err != nil {
 		if transient(err) {
-			s.log().Error("pay: refund notify failed", "trade_no", truncateBytes(req.TradeNo, 64), "err", err)
+			s.log().ErrorContext(ctx, "pay: refund notify failed", "trade_no", truncateBytes(req.TradeNo, 64), "err", err)
 		} else {
-			s.log().Warn("pay: refund notify refused", "code", shop.ErrorCode(err), "trade_no", truncateBytes(req.TradeNo, 64), "refund_trade_no", truncateBytes(req.RefundTradeNo, 64), "err", err)
+			s.log().WarnContext(ctx, "pay: refund notify refused", "code", shop.ErrorCode(err), "trade_no", truncateBytes(req.TradeNo, 64), "refund_trade_no", truncateBytes(req.RefundTradeNo, 64), "err", err)
 		}
 		return s.replied(EndpointRefundNotify, FailReply(err))
 	}
@@ -102,7 +102,7 @@ func (s *Service) settleRefund(ctx context.Context, tradeNo, refundTradeNo, refu
 	}
 	if changed {
 		s.moved(MoneyRefunded, refunded)
-		s.log().Info("pay: refund updated", "trade_no", tradeNo, "refund_trade_no", refundTradeNo, "refund_status", status, "cause", cause, "state", o.State)
+		s.log().InfoContext(ctx, "pay: refund updated", "trade_no", tradeNo, "refund_trade_no", refundTradeNo, "refund_status", status, "cause", cause, "state", o.State)
 	}
 	return o, nil
 }

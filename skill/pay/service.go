@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/dingdang-voicepay/voicepay/internal/logctx"
 	"github.com/dingdang-voicepay/voicepay/shop"
 )
 
@@ -71,6 +72,7 @@ func (s *Service) Entitlements(ctx context.Context, userID string) ([]shop.Entit
 // delivers an unpaid order. When the platform cannot be asked, it returns the
 // stored order and the error.
 func (s *Service) Confirm(ctx context.Context, tradeNo string) (shop.Order, error) {
+	ctx = logctx.WithTradeNo(ctx, tradeNo)
 	o, err := s.store().Order(ctx, tradeNo)
 	if err != nil {
 		return shop.Order{}, fmt.Errorf("pay: confirm %s: %w", tradeNo, err)
@@ -92,7 +94,7 @@ func (s *Service) Confirm(ctx context.Context, tradeNo string) (shop.Order, erro
 		return o, shop.Coded(shop.ECONFLICT, EQueryMismatch, "orderquery answered for %s, not %s", st.TradeNo, tradeNo)
 	}
 	if st.TotalAmt != o.TotalAmt {
-		s.log().Error("pay: orderquery total differs from order", "trade_no", tradeNo, "total_amt", st.TotalAmt, "order_total_amt", o.TotalAmt)
+		s.log().ErrorContext(ctx, "pay: orderquery total differs from order", "trade_no", tradeNo, "total_amt", st.TotalAmt, "order_total_amt", o.TotalAmt)
 		return o, shop.Coded(shop.ECONFLICT, shop.ETotalMismatch, "platform total %d differs from order %d", st.TotalAmt, o.TotalAmt)
 	}
 	return s.deliver(ctx, tradeNo, st.TransactionID, st.TotalAmt, "orderquery SUCCESS")

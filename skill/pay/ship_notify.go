@@ -16,9 +16,9 @@ import (
 func (s *Service) ShipNotify(ctx context.Context, req ShipNotifyRequest) Reply {
 	if err := s.shipNotify(ctx, req); err != nil {
 		if transient(err) {
-			s.log().Error("pay: ship notify failed", "trade_no", truncateBytes(req.TradeNo, 64), "err", err)
+			s.log().ErrorContext(ctx, "pay: ship notify failed", "trade_no", truncateBytes(req.TradeNo, 64), "err", err)
 		} else {
-			s.log().Warn("pay: ship notify refused", "code", shop.ErrorCode(err), "trade_no", truncateBytes(req.TradeNo, 64), "err", err)
+			s.log().WarnContext(ctx, "pay: ship notify refused", "code", shop.ErrorCode(err), "trade_no", truncateBytes(req.TradeNo, 64), "err", err)
 		}
 		return s.replied(EndpointShipNotify, FailReply(err))
 	}
@@ -46,7 +46,7 @@ func (s *Service) shipNotify(ctx context.Context, req ShipNotifyRequest) error {
 		return fmt.Errorf("pay: ship notify %s: %w", req.TradeNo, err)
 	}
 	if req.TotalAmt != o.TotalAmt {
-		s.log().Error("pay: ship notify total differs from order", "trade_no", req.TradeNo, "total_amt", int64(req.TotalAmt), "order_total_amt", int64(o.TotalAmt))
+		s.log().ErrorContext(ctx, "pay: ship notify total differs from order", "trade_no", req.TradeNo, "total_amt", int64(req.TotalAmt), "order_total_amt", int64(o.TotalAmt))
 		return shop.Coded(shop.ECONFLICT, shop.ETotalMismatch, "totalAmt %d, order %d", req.TotalAmt, o.TotalAmt)
 	}
 	_, err = s.deliver(ctx, req.TradeNo, req.TransactionID, req.TotalAmt, "ship notify")

@@ -83,6 +83,7 @@ type Client struct {
 	Signer   Signer
 	Verifier *Verifier    // checks replies; nil for endpoints whose replies are not signed (/skill)
 	HTTP     *http.Client // nil means http.DefaultClient
+	Header   http.Header  // extra headers sent with each request (a request id); never the signature's
 }
 
 // Post signs body, POSTs it to url as JSON and returns the reply. The body
@@ -98,6 +99,11 @@ func (c *Client) Post(ctx context.Context, url string, body []byte) (*Reply, err
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
 		return nil, err
+	}
+	for k, vs := range c.Header {
+		for _, v := range vs {
+			req.Header.Add(k, v)
+		}
 	}
 	req.Header.Set("Content-Type", "application/json;charset=UTF-8")
 	req.Header.Set("Authorization", auth)

@@ -1,0 +1,136 @@
+// Package logctx carries log attributes in a context: the request id the
+// server's edge gives each request, the trade number a pay operation works
+// on. A Handler adds them to every record logged with that context, so
+// each line of a request says which request it belongs to without every
+// function passing the id along.
+//
+//	ctx = logctx.WithRequestID(ctx, id)
+//	log.InfoContext(ctx, "pay: order created") // ... request_id=<id>
+package logctx
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+)
+
+// Keys of the attributes this package sets.
+const (
+	KeyRequestID = "request_id"
+	KeyTradeNo   = "trade_no"
+)
+
+// MaxIDLen bounds a request id taken from a request (CleanID).
+const MaxIDLen = 64
+
+type ctxKey struct{}
+
+// fields is what a context carries: attributes, newest last, and the
+// request id among them.
+type fields struct {
+	attrs     []slog.Attr
+	requestID string
+}
+
+func from(ctx context.Context) fields {
+	f, _ := ctx.Value(ctxKey{}).(fields)
+	return f
+}
+
+// With returns ctx carrying attrs as well; an attribute with the key of one
+// ctx carries already replaces it.
+func With(ctx context.Context, attrs ...slog.Attr) context.Context {
+	f := from(ctx)
+	out := fields{requestID: f.requestID}
+	for _, a := range f.attrs {
+		if !has(attrs, a.Key) {
+			out.attrs = append(out.attrs, a)
+		}
+	}
+	for _, a := range attrs {
+		if a.Key == KeyRequestID {
+			out.requestID = a.Value.String()
+		}
+	}
+	out.attrs = append(out.attrs, attrs...)
+	return context.WithValue(ctx, ctxKey{}, out)
+}
+
+func has(attrs []slog.Attr, key string) bool {
+	for _, a := range attrs {
+		if a.Key == key {
+			return true
+		}
+	}
+	return false
+}
+
+// WithRequestID returns ctx carrying the request id.
+func WithRequestID(ctx context.Context, id string) context.Context {
+	return With(ctx, slog.String(KeyRequestID, id))
+}
+
+// WithTradeNo returns ctx carrying the trade number an operation works on.
+func WithTradeNo(ctx context.Context, tradeNo string) context.Context {
+	if tradeNo == "" {
+		return ctx
+	}
+	return With(ctx, slog.String(KeyTradeNo, tradeNo))
+}
+
+// RequestID returns the request id ctx carries, or "".
+func RequestID(ctx context.Context) string { return from(ctx).requestID }
+
+// NewID returns a new request id: 16 random hex digits.
+func NewID() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// CleanID returns id when it is fit to be a request id taken from outside
+// (1..MaxIDLen letters, digits, '-', '_', '.', ':'), else "".
+func CleanID(id string) string {
+	if id == "" || len(id) > MaxIDLen {
+		return ""
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.' || c == ':') {
+			return ""
+		}
+	}
+	return id
+}
+
+// Handler adds the attributes of each record's context to the record,
+// after the record's own, leaving out those whose key the record has.
+type Handler struct{ slog.Handler }
+
+// NewHandler wraps h.
+func NewHandler(h slog.Handler) *Handler { return &Handler{h} }
+
+// Handle implements slog.Handler.
+func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
+	if f := from(ctx); len(f.attrs) > 0 {
+		own := map[string]bool{}
+		r.Attrs(func(a slog.Attr) bool { own[a.Key] = true; return true })
+		for _, a := range f.attrs {
+			if !own[a.Key] {
+				r.AddAttrs(a)
+			}
+		}
+	}
+	return h.Handler.Handle(ctx, r)
+}
+
+// WithAttrs implements slog.Handler.
+func (h *Handler) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return &Handler{h.Handler.WithAttrs(attrs)}
+}
+
+// WithGroup implements slog.Handler.
+func (h *Handler) WithGroup(name string) slog.Handler {
+	return &Handler{h.Handler.WithGroup(name)}
+}

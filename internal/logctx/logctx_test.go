@@ -1,0 +1,56 @@
+package logctx_test
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"strings"
+	"testing"
+
+	"github.com/dingdang-voicepay/voicepay/internal/logctx"
+)
+
+func TestHandler(t *testing.T) {
+	var buf bytes.Buffer
+	log := slog.New(logctx.NewHandler(slog.NewTextHandler(&buf, &slog.HandlerOptions{
+		ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
+			if a.Key == slog.TimeKey {
+				return slog.Attr{}
+			}
+			return a
+		},
+	})))
+	ctx := logctx.WithRequestID(context.Background(), "r1")
+	ctx = logctx.WithTradeNo(ctx, "T1")
+	ctx = logctx.WithRequestID(ctx, "r2") // replaces r1
+	log.InfoContext(ctx, "one")
+	log.InfoContext(ctx, "two", "trade_no", "T2") // the record's own wins
+	log.Info("three")
+	want := "level=INFO msg=one trade_no=T1 request_id=r2\n" +
+		"level=INFO msg=two trade_no=T2 request_id=r2\n" +
+		"level=INFO msg=three\n"
+	if buf.String() != want {
+		t.Errorf("got\n%s\nwant\n%s", buf.String(), want)
+	}
+	if got := logctx.RequestID(ctx); got != "r2" {
+		t.Errorf("RequestID = %q", got)
+	}
+}
+
+func TestCleanID(t *testing.T) {
+	for id, want := range map[string]string{
+		"abc-123_X.y:z":         "abc-123_X.y:z",
+		"":                      "",
+		"has space":             "",
+		"new\nline":             "",
+		strings.Repeat("a", 65): "",
+		strings.Repeat("a", 64): strings.Repeat("a", 64),
+	} {
+		if got := logctx.CleanID(id); got != want {
+			t.Errorf("CleanID(%q) = %q, want %q", id, got, want)
+		}
+	}
+	if a, b := logctx.NewID(), logctx.NewID(); a == b || len(a) != 16 || logctx.CleanID(a) != a {
+		t.Errorf("NewID: %q, %q", a, b)
+	}
+}
