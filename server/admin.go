@@ -12,7 +12,7 @@ import (
 
 // adminRoutes registers the admin API behind adminAuth.
 func (s *srv) adminRoutes(app *fiber.App) {
-	g := app.Group("/admin", s.adminAuth)
+	g := app.Group("/admin", s.limitFailures, s.adminAuth)
 	g.Get("/orders", s.adminListOrders)
 	g.Get("/orders/:tradeNo", s.adminShowOrder)
 	g.Post("/orders/:tradeNo/refund", s.adminRefund)
@@ -30,6 +30,7 @@ func (s *srv) adminAuth(c *fiber.Ctx) error {
 	}
 	raw, ok := bearer(c.Get(fiber.HeaderAuthorization))
 	if !ok {
+		s.authFailed(c)
 		return writeReason(c, fiber.StatusUnauthorized, "missing bearer token")
 	}
 	_, err := jwt.ParseWithClaims(raw, &jwt.RegisteredClaims{},
@@ -41,8 +42,10 @@ func (s *srv) adminAuth(c *fiber.Ctx) error {
 	)
 	switch {
 	case errors.Is(err, jwt.ErrTokenExpired):
+		s.authFailed(c)
 		return writeReason(c, fiber.StatusUnauthorized, "token expired")
 	case err != nil:
+		s.authFailed(c)
 		note(c, "err", err.Error())
 		return writeReason(c, fiber.StatusUnauthorized, "invalid token")
 	}

@@ -6,6 +6,8 @@ import (
 	"crypto/rsa"
 	"log/slog"
 	"net/http"
+	"net/netip"
+	"runtime"
 	"time"
 
 	"github.com/dingdang-voicepay/voicepay/shop"
@@ -24,6 +26,15 @@ const (
 	DefaultIdleTimeout   = time.Minute
 	DefaultAdminLimit    = 100
 	MaxAdminLimit        = 1000
+	// DefaultPayWait bounds how long a pay request waits to be admitted.
+	DefaultPayWait = 50 * time.Millisecond
+	// DefaultPayPerSignSlot is how many pay requests are let in per
+	// signing slot: enough for store writes to overlap (bbolt batches
+	// concurrent ones into one fsync), few enough that the admitted are
+	// answered quickly.
+	DefaultPayPerSignSlot = 4
+	DefaultFailRate       = 1.0 // failed authentications per second per client IP, sustained
+	DefaultFailBurst      = 20
 )
 
 // Dialog answers skill requests; *intents.Dialog satisfies it. Handle never
@@ -137,6 +148,32 @@ type Config struct {
 
 	// Metrics serves GET /metrics on the operations application (nil: 404).
 	Metrics http.Handler
+	// TrustedProxies are the networks of the proxies in front of the
+	// server (load balancers, TLS terminators): only a peer in one of them
+	// is believed about X-Forwarded-For and X-Forwarded-Proto, which then
+	// give the client address of logs and limits. None: no proxy trusted.
+	TrustedProxies []netip.Prefix
+
+	// The admission control of the pay endpoints (admission.go):
+	// SignSlots bounds how many replies are RSA-signed at once (default
+	// GOMAXPROCS); PayInFlight how many pay requests are in progress at
+	// once (default DefaultPayPerSignSlot×SignSlots, so that store writes
+	// overlap); PayQueue how many more wait for a place (0: PayInFlight;
+	// negative: none), each at most PayWait (default DefaultPayWait). Past
+	// that a pay request is answered 503 with Retry-After (RetryAfter,
+	// default 1s), unsigned.
+	SignSlots   int
+	PayInFlight int
+	PayQueue    int
+	PayWait     time.Duration
+	RetryAfter  time.Duration
+	// FailRate and FailBurst size the token bucket each client IP has for
+	// failed authentications (default DefaultFailRate per second, burst
+	// DefaultFailBurst): a client whose bucket is empty is answered 429
+	// before its request is verified.
+	FailRate  float64
+	FailBurst int
+
 	// Observer is told about every request, signature failure and
 	// rejection, for metrics (nil: nobody).
 	Observer Observer
@@ -175,6 +212,20 @@ func (c Config) withDefaults() Config {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
+	c.SignSlots = cmp.Or(max(c.SignSlots, 0), runtime.GOMAXPROCS(0))
+	c.PayInFlight = cmp.Or(max(c.PayInFlight, 0), DefaultPayPerSignSlot*c.SignSlots)
+	switch {
+	case c.PayQueue == 0:
+		c.PayQueue = c.PayInFlight
+	case c.PayQueue < 0:
+		c.PayQueue = 0
+	}
+	c.PayWait = cmp.Or(c.PayWait, DefaultPayWait)
+	c.RetryAfter = cmp.Or(c.RetryAfter, time.Second)
+	if c.FailRate <= 0 {
+		c.FailRate = DefaultFailRate
+	}
+	c.FailBurst = cmp.Or(max(c.FailBurst, 0), DefaultFailBurst)
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}

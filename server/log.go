@@ -54,9 +54,14 @@ func (s *srv) accessLog(c *fiber.Ctx) error {
 		slog.Int("status", status),
 		slog.Duration("duration", took),
 		slog.String(logctx.KeyRequestID, logctx.RequestID(c.UserContext())),
+		slog.String("client_ip", s.clientIP(c)),
+		slog.String("scheme", s.scheme(c)),
 	}
 	attrs = append(attrs, e.attrs...)
 	level := levelOf(status)
+	if outcomeOf(c, status) == OutcomeRejected {
+		level = slog.LevelWarn // load shed on purpose, counted in the metrics
+	}
 	if quietRoutes[c.Path()] {
 		level = min(level, slog.LevelWarn)
 		if status < 400 {

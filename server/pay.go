@@ -28,7 +28,7 @@ func (s *srv) payRoutes(app *fiber.App) {
 		ErrorHandler: s.payAuthError,
 		ContextKey:   localPayAuth,
 	})
-	g := app.Group("/pay", s.payReady, auth)
+	g := app.Group("/pay", s.payReady, s.limitFailures, s.admit, auth)
 	g.Post("/create-order", payHandler(s, func(ctx context.Context, p Partner, r pay.CreateOrderRequest) (pay.Reply, string) {
 		reply := p.CreateOrder(ctx, r)
 		return reply, reply.TradeNo
@@ -56,6 +56,7 @@ func (s *srv) payReady(c *fiber.Ctx) error {
 func (s *srv) payAuthError(c *fiber.Ctx, err error) error {
 	reason := AuthReason(err)
 	note(c, "reason", reason)
+	s.authFailed(c)
 	s.cfg.Observer.SignatureFailed(s.metricRoute(c), reason)
 	return s.payReply(c, fiber.StatusUnauthorized, pay.Fail(reason))
 }
@@ -97,7 +98,7 @@ func payHandler[T any](s *srv, call func(context.Context, Partner, T) (pay.Reply
 func (s *srv) payReply(c *fiber.Ctx, status int, reply pay.Reply) error {
 	body := mustJSON(reply)
 	if s.cfg.PrivateKey != nil && Verified(c, localPayAuth) != nil {
-		h, err := s.pay.Sign(body)
+		h, err := s.sign(c.UserContext(), body)
 		if err != nil {
 			note(c, "err", err.Error())
 			return c.Status(fiber.StatusInternalServerError).JSON(pay.Fail("internal error"))

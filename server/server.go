@@ -19,6 +19,9 @@ type srv struct {
 	skillVerifier *tsk.Verifier
 	routes        map[string]string // the paths of the routes without parameters (metricRoute)
 	pay           *tsk.Responder    // the pay endpoints' end of the signed transport
+	admission     *gate             // pay requests in progress (admission.go)
+	signing       *gate             // RSA signatures being made
+	failures      *failLimiter      // token buckets of failed authentications, per client IP
 }
 
 // New returns the skill's public HTTP application, the one the platform
@@ -54,7 +57,10 @@ func New(cfg Config) *fiber.App {
 // share.
 func newSrv(cfg Config) *srv {
 	cfg = cfg.withDefaults()
-	return &srv{cfg: cfg, log: cfg.Logger, skillVerifier: cfg.skillVerifier(), pay: cfg.payResponder()}
+	return &srv{cfg: cfg, log: cfg.Logger, skillVerifier: cfg.skillVerifier(), pay: cfg.payResponder(),
+		admission: newGate(cfg.PayInFlight, cfg.PayQueue, cfg.PayWait),
+		signing:   newGate(cfg.SignSlots, cfg.PayInFlight, 0),
+		failures:  newFailLimiter(cfg.FailRate, cfg.FailBurst, cfg.Now)}
 }
 
 // newApp is a fiber application with the server's limits, error handler,

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -39,6 +40,10 @@ type config struct {
 	PaymentWindow string // SKILL_PAYMENT_WINDOW
 	LogLevel      string // SKILL_LOG_LEVEL
 	LogFormat     string // SKILL_LOG_FORMAT
+	SignSlots     string // SKILL_SIGN_SLOTS
+	PayInFlight   string // SKILL_PAY_INFLIGHT
+	PayQueue      string // SKILL_PAY_QUEUE
+	Proxies       string // SKILL_TRUSTED_PROXIES
 
 	// Account linking (link.go).
 	Link              string // SKILL_LINK
@@ -81,6 +86,10 @@ func (c *config) settings() []setting {
 		{"SKILL_SUPPORT", "support", "", "customer service contact (phone, email) shown on the order pages QR codes lead to, and said when a refund is refused", &c.Support},
 		{"SKILL_PAYMENT_WINDOW", "payment-window", "24h" /* pay.DefaultPaymentWindow */, "how long an order may wait for payment before the reconciler closes it (the platform saying NOTPAY); screenless orders are paid later in the phone app", &c.PaymentWindow},
 		{"SKILL_LOG_LEVEL", "log-level", "info", "debug, info, warn or error", &c.LogLevel},
+		{"SKILL_SIGN_SLOTS", "sign-slots", "", "how many pay replies are RSA-signed at once (default: the number of CPUs)", &c.SignSlots},
+		{"SKILL_PAY_INFLIGHT", "pay-inflight", "", "how many pay requests are in progress at once (default: 4 per signing slot); past them and the queue a pay request is answered 503 with Retry-After", &c.PayInFlight},
+		{"SKILL_PAY_QUEUE", "pay-queue", "", "how many more pay requests may wait for a place, 50ms at most (default: as many as SKILL_PAY_INFLIGHT; 0: none)", &c.PayQueue},
+		{"SKILL_TRUSTED_PROXIES", "trusted-proxies", "", "comma-separated CIDRs of the proxies in front (load balancers): only they are believed about X-Forwarded-For and -Proto", &c.Proxies},
 		{"SKILL_LOG_FORMAT", "log-format", "text", "text (key=value lines) or json (one object per line)", &c.LogFormat},
 		{"SKILL_LINK", "link", "", "account linking: off (serve's default), optional (the sandbox's: purchases go on, linking is suggested) or purchase (a purchase needs a linked account)", &c.Link},
 		{"SKILL_LOGIN", "login", "", "who signs in when linking: oidc (serve's default: SKILL_OIDC_*) or dev (the sandbox's: any account name; serve needs SKILL_DEV=1)", &c.Login},
@@ -260,6 +269,54 @@ func (c config) offerTTL() (time.Duration, error) {
 		return 0, badSetting(name, "%q: want a duration from 1m to 90d, such as 7d or 36h", c.OfferTTL)
 	}
 	return d, nil
+}
+
+// admission parses SKILL_SIGN_SLOTS, SKILL_PAY_INFLIGHT and
+// SKILL_PAY_QUEUE into the server's SignSlots, PayInFlight and PayQueue (0
+// meaning the default, a negative queue none).
+func (c config) admission() (slots, inflight, queue int, err error) {
+	for _, s := range []struct {
+		name, value string
+		min         int
+		out         *int
+	}{
+		{"SKILL_SIGN_SLOTS", c.SignSlots, 1, &slots},
+		{"SKILL_PAY_INFLIGHT", c.PayInFlight, 1, &inflight},
+		{"SKILL_PAY_QUEUE", c.PayQueue, 0, &queue},
+	} {
+		if s.value == "" {
+			continue
+		}
+		n, err := strconv.Atoi(s.value)
+		if err != nil || n < s.min {
+			return 0, 0, 0, badSetting(s.name, "%q: want a whole number of at least %d", s.value, s.min)
+		}
+		*s.out = n
+	}
+	if c.PayQueue != "" && queue == 0 {
+		queue = -1
+	}
+	return slots, inflight, queue, nil
+}
+
+// trustedProxies parses SKILL_TRUSTED_PROXIES: CIDRs or single addresses.
+func (c config) trustedProxies() ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, s := range strings.Split(c.Proxies, ",") {
+		if s = strings.TrimSpace(s); s == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			a, aerr := netip.ParseAddr(s)
+			if aerr != nil {
+				return nil, badSetting("SKILL_TRUSTED_PROXIES", "%q: want CIDRs such as 10.0.0.0/8, comma-separated", s)
+			}
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }
 
 // drain parses SKILL_DRAIN: a Go duration, 0 or more.

@@ -145,6 +145,14 @@ func newApp(ctx context.Context, cfg config, opt options) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
+	slots, inflight, queue, err := cfg.admission()
+	if err != nil {
+		return nil, err
+	}
+	proxies, err := cfg.trustedProxies()
+	if err != nil {
+		return nil, err
+	}
 	var lease pay.Lease
 	if a.orders, a.state, lease, err = openStores(ctx, cfg, now); err != nil {
 		return nil, err
@@ -186,6 +194,7 @@ func newApp(ctx context.Context, cfg config, opt options) (*app, error) {
 		Catalog: a.catalog, Support: cfg.Support, AdminSecret: []byte(cfg.AdminSecret),
 		Watchlist: a.reconciler, OAuth: link.handler, Draining: a.draining.Load, Now: now, Logger: a.log,
 		Observer: a.metrics, Metrics: a.metrics.Handler(),
+		SignSlots: slots, PayInFlight: inflight, PayQueue: queue, TrustedProxies: proxies,
 	}
 	if cfg.Secret != "" {
 		sc.Secrets = [][]byte{[]byte(cfg.Secret)}

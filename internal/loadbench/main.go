@@ -6,6 +6,9 @@
 //
 //   - create-order throughput (RSA verify + durable write + RSA-signed reply)
 //     against the raw RSA-2048 sign rate (goal: ratio ≥ 0.8 on the embedded store);
+//   - create-order offered at 3× that throughput (an open loop): the p99
+//     latency of the requests admitted (goal: ≤ 100 ms), the rest refused
+//     with 503 and Retry-After by the signing admission control;
 //   - a /skill purchase turn against a bare fiber JSON echo (goal: ≥ 0.5),
 //     with p50 and p99 latencies.
 //
@@ -86,6 +89,15 @@ func run(dur time.Duration, conc int) error {
 				per := spent / time.Duration(res.n)
 				fmt.Printf("%-44s %10s     (%.2f RSA signs' worth; one is the floor)\n",
 					"  server CPU per create-order", per.Round(10*time.Microsecond), float64(per)/float64(perSign))
+			}
+		}
+		if err == nil {
+			var over overloadResult
+			over, err = loadOverload(srv.url, res.rate, dur)
+			if err == nil {
+				fmt.Printf("%-44s %10.0f /s  p50 %s  p99 %s  (goal p99 ≤ 100ms)\n",
+					fmt.Sprintf("create-order at %d× overload (%s), admitted", overloadFactor, st.name), over.admitted, over.p50, over.p99)
+				fmt.Printf("%-44s %10.0f /s  refused 503: %d  failed: %d\n", "  offered", over.offered, over.rejected, over.failed)
 			}
 		}
 		var turn result

@@ -22,8 +22,9 @@ type Verifier struct {
 }
 
 // Verify checks that header signs body: it parses the header, checks the
-// algorithm is allowed, the signature verifies with one of the keys, and the
-// timestamp is within the window of now. On success it returns the parsed
+// timestamp is within the window of now (before any cryptography, so a
+// stale request costs nothing), the algorithm is allowed and the signature
+// verifies with one of the keys. On success it returns the parsed
 // header. Errors wrap ErrNotSigned, ErrMalformedHeader, ErrUnknownAlgorithm,
 // ErrAlgorithmNotAllowed, ErrBadSignature, ErrStale or ErrFuture.
 func (v *Verifier) Verify(body []byte, header string) (Auth, error) {
@@ -34,6 +35,11 @@ func (v *Verifier) Verify(body []byte, header string) (Auth, error) {
 	at, err := ParseTime(a.Datetime)
 	if err != nil {
 		return Auth{}, fmt.Errorf("%w: %w", ErrMalformedHeader, err)
+	}
+	// The clock first: a stale or future request is refused without any
+	// RSA or HMAC work.
+	if err := v.checkTime(at); err != nil {
+		return Auth{}, err
 	}
 	var ok bool
 	switch a.Algorithm {
@@ -55,9 +61,6 @@ func (v *Verifier) Verify(body []byte, header string) (Auth, error) {
 	}
 	if !ok {
 		return Auth{}, ErrBadSignature
-	}
-	if err := v.checkTime(at); err != nil {
-		return Auth{}, err
 	}
 	return a, nil
 }
