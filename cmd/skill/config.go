@@ -44,6 +44,8 @@ type config struct {
 	PayInFlight   string // SKILL_PAY_INFLIGHT
 	PayQueue      string // SKILL_PAY_QUEUE
 	Proxies       string // SKILL_TRUSTED_PROXIES
+	TLSCert       string // SKILL_TLS_CERT
+	TLSKey        string // SKILL_TLS_KEY
 
 	// Account linking (link.go).
 	Link              string // SKILL_LINK
@@ -56,6 +58,8 @@ type config struct {
 	OIDCIssuer        string // SKILL_OIDC_ISSUER
 	OIDCClientID      string // SKILL_OIDC_CLIENT_ID
 	OIDCClientSecret  string // SKILL_OIDC_CLIENT_SECRET
+
+	scheme string // of the public listener when it is not http (serve sets https with TLS)
 }
 
 // setting is one configuration knob: its variable, flag, default and meaning.
@@ -89,6 +93,8 @@ func (c *config) settings() []setting {
 		{"SKILL_SIGN_SLOTS", "sign-slots", "", "how many pay replies are RSA-signed at once (default: the number of CPUs)", &c.SignSlots},
 		{"SKILL_PAY_INFLIGHT", "pay-inflight", "", "how many pay requests are in progress at once (default: 4 per signing slot); past them and the queue a pay request is answered 503 with Retry-After", &c.PayInFlight},
 		{"SKILL_PAY_QUEUE", "pay-queue", "", "how many more pay requests may wait for a place, 50ms at most (default: as many as SKILL_PAY_INFLIGHT; 0: none)", &c.PayQueue},
+		{"SKILL_TLS_CERT", "tls-cert", "", "PEM certificate (chain) file: serve HTTPS on SKILL_ADDR; reloaded on SIGHUP", &c.TLSCert},
+		{"SKILL_TLS_KEY", "tls-key", "", "PEM private key file of SKILL_TLS_CERT", &c.TLSKey},
 		{"SKILL_TRUSTED_PROXIES", "trusted-proxies", "", "comma-separated CIDRs of the proxies in front (load balancers): only they are believed about X-Forwarded-For and -Proto", &c.Proxies},
 		{"SKILL_LOG_FORMAT", "log-format", "text", "text (key=value lines) or json (one object per line)", &c.LogFormat},
 		{"SKILL_LINK", "link", "", "account linking: off (serve's default), optional (the sandbox's: purchases go on, linking is suggested) or purchase (a purchase needs a linked account)", &c.Link},

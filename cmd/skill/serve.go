@@ -33,6 +33,10 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	certs, err := cfg.loadCerts()
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return badSetting("SKILL_ADDR", "%v", err)
@@ -45,6 +49,11 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	defer opsLn.Close()
 	addr := displayAddr(ln.Addr())
 	cfg.Addr = addr // the real port, when SKILL_ADDR asked for port 0
+	scheme := "http"
+	if certs != nil {
+		scheme = "https"
+		cfg.scheme = scheme
+	}
 	a, err := newApp(ctx, cfg, options{Logger: log})
 	if err != nil {
 		return err
@@ -54,12 +63,17 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	served := make(chan error, 2)
-	go func() { served <- a.web.Listener(ln) }()
+	public := ln
+	if certs != nil {
+		public = certs.listener(ln)
+		go certs.reloadOnHUP(ctx, log)
+	}
+	go func() { served <- a.web.Listener(public) }()
 	go func() { served <- a.ops.Listener(opsLn) }()
 	stopBackground := a.start(ctx)
 	defer stopBackground()
 
-	log.Info("listening", "addr", "http://"+addr, "ops_addr", "http://"+displayAddr(opsLn.Addr()),
+	log.Info("listening", "addr", scheme+"://"+addr, "ops_addr", "http://"+displayAddr(opsLn.Addr()),
 		"skill_id", cfg.SkillID, "public_url", a.publicURL, "store", storeName(cfg))
 	select {
 	case err := <-served:

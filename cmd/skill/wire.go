@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"crypto/hmac"
 	"crypto/rand"
@@ -165,7 +166,7 @@ func newApp(ctx context.Context, cfg config, opt options) (*app, error) {
 
 	a.publicURL = strings.TrimRight(cfg.PublicURL, "/")
 	if a.publicURL == "" {
-		a.publicURL = "http://" + cfg.Addr
+		a.publicURL = cmp.Or(cfg.scheme, "http") + "://" + cfg.Addr
 	}
 	a.offers = &pay.Offers{Secret: subkey(tokenSecret, "offer"), Store: a.orders, TTL: offerTTL, Now: now}
 	a.codes = &qr.Codes{Secret: subkey(tokenSecret, "qr"), Now: now}
