@@ -30,17 +30,34 @@ const DefaultTTL = 5 * time.Minute
 // maxReplyBytes bounds an admin API reply.
 const maxReplyBytes = 16 << 20
 
-// NewToken returns an admin API token: an HS256 JWT for Audience, subject
-// "admin", issued at now and expiring after ttl.
+// MaxTTL is the longest an admin API token may live: the server refuses
+// tokens meant to live longer.
+const MaxTTL = 24 * time.Hour
+
+// DefaultOperator is the operator of tokens minted without a name.
+const DefaultOperator = "admin"
+
+// NewToken returns an admin API token for DefaultOperator (NewOperatorToken).
 func NewToken(secret []byte, ttl time.Duration, now time.Time) (string, error) {
+	return NewOperatorToken(secret, DefaultOperator, ttl, now)
+}
+
+// NewOperatorToken returns an admin API token: an HS256 JWT for Audience
+// whose subject is the operator (the server records it in the order
+// history of what the token does), issued at now and expiring after ttl, at
+// most MaxTTL.
+func NewOperatorToken(secret []byte, operator string, ttl time.Duration, now time.Time) (string, error) {
 	if len(secret) == 0 {
 		return "", errors.New("admin: token: no secret")
 	}
-	if ttl <= 0 {
-		return "", errors.New("admin: token: ttl must be > 0")
+	if ttl <= 0 || ttl > MaxTTL {
+		return "", fmt.Errorf("admin: token: ttl must be > 0 and at most %s", MaxTTL)
+	}
+	if operator == "" {
+		operator = DefaultOperator
 	}
 	claims := jwt.RegisteredClaims{
-		Subject:   "admin",
+		Subject:   operator,
 		Audience:  jwt.ClaimStrings{Audience},
 		IssuedAt:  jwt.NewNumericDate(now),
 		ExpiresAt: jwt.NewNumericDate(now.Add(ttl)),
@@ -48,14 +65,16 @@ func NewToken(secret []byte, ttl time.Duration, now time.Time) (string, error) {
 	return jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(secret)
 }
 
-// Client calls the admin API of a running server. BaseURL and Secret are
-// required; the zero values of the other fields work.
+// Client calls the admin API of a running server. BaseURL and one of Token
+// and Secret are required; the zero values of the other fields work.
 type Client struct {
-	BaseURL string           // the server's base URL, e.g. http://127.0.0.1:8080
-	Secret  []byte           // the server's admin secret (SKILL_ADMIN_SECRET)
-	HTTP    *http.Client     // nil: a client with a 30s timeout
-	TTL     time.Duration    // lifetime of each request's token (DefaultTTL)
-	Now     func() time.Time // token clock (time.Now)
+	BaseURL  string           // the server's operations base URL, e.g. http://127.0.0.1:9090
+	Token    string           // a ready token (from `skill admin-token`), sent as is; wins over Secret
+	Secret   []byte           // the server's admin secret (SKILL_ADMIN_SECRET), to mint a token per request
+	Operator string           // the operator of minted tokens (DefaultOperator)
+	HTTP     *http.Client     // nil: a client with a 30s timeout
+	TTL      time.Duration    // lifetime of each request's token (DefaultTTL)
+	Now      func() time.Time // token clock (time.Now)
 }
 
 // Error is the server's refusal of an admin request.
@@ -83,8 +102,11 @@ func (c *Client) Post(ctx context.Context, path string, in, out any) error {
 	return c.do(ctx, http.MethodPost, path, in, out)
 }
 
-// do sends a request with a fresh short-lived token.
-func (c *Client) do(ctx context.Context, method, path string, in, out any) error {
+// token returns the ready token, or a fresh short-lived one.
+func (c *Client) token() (string, error) {
+	if c.Token != "" {
+		return c.Token, nil
+	}
 	now := time.Now
 	if c.Now != nil {
 		now = c.Now
@@ -93,7 +115,12 @@ func (c *Client) do(ctx context.Context, method, path string, in, out any) error
 	if ttl <= 0 {
 		ttl = DefaultTTL
 	}
-	tok, err := NewToken(c.Secret, ttl, now())
+	return NewOperatorToken(c.Secret, c.Operator, ttl, now())
+}
+
+// do sends a request with the client's token.
+func (c *Client) do(ctx context.Context, method, path string, in, out any) error {
+	tok, err := c.token()
 	if err != nil {
 		return err
 	}

@@ -3,11 +3,13 @@ package server
 import (
 	"errors"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/dingdang-voicepay/voicepay/admin"
+	"github.com/dingdang-voicepay/voicepay/shop"
 )
 
 // adminRoutes registers the admin API behind adminAuth.
@@ -22,8 +24,12 @@ func (s *srv) adminRoutes(app *fiber.App) {
 }
 
 // adminAuth requires "Authorization: Bearer <JWT>" signed HS256 with the
-// admin secret, for admin.Audience (tokens come from admin.NewToken), with an expiry in the future. Without a
-// secret the admin API is disabled.
+// admin secret, for admin.Audience (tokens come from admin.NewOperatorToken),
+// with an expiry in the future and at most admin.MaxTTL away (from its
+// issue time, and from now). The token's subject is the operator: it goes
+// into the request's context (shop.WithActor), so the order-history
+// entries the request causes name them. Without a secret the admin API is
+// disabled.
 func (s *srv) adminAuth(c *fiber.Ctx) error {
 	if len(s.cfg.AdminSecret) == 0 {
 		return writeReason(c, fiber.StatusUnauthorized, "admin API disabled")
@@ -33,7 +39,8 @@ func (s *srv) adminAuth(c *fiber.Ctx) error {
 		s.authFailed(c)
 		return writeReason(c, fiber.StatusUnauthorized, "missing bearer token")
 	}
-	_, err := jwt.ParseWithClaims(raw, &jwt.RegisteredClaims{},
+	var claims jwt.RegisteredClaims
+	_, err := jwt.ParseWithClaims(raw, &claims,
 		func(*jwt.Token) (any, error) { return s.cfg.AdminSecret, nil },
 		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
 		jwt.WithExpirationRequired(),
@@ -49,6 +56,21 @@ func (s *srv) adminAuth(c *fiber.Ctx) error {
 		note(c, "err", err.Error())
 		return writeReason(c, fiber.StatusUnauthorized, "invalid token")
 	}
+	exp := claims.ExpiresAt.Time
+	if exp.After(s.cfg.Now().Add(admin.MaxTTL+time.Minute)) ||
+		(claims.IssuedAt != nil && exp.Sub(claims.IssuedAt.Time) > admin.MaxTTL) {
+		s.authFailed(c)
+		return writeReason(c, fiber.StatusUnauthorized, "token lives too long")
+	}
+	operator := strings.ToValidUTF8(claims.Subject, "?")
+	if len(operator) > 64 {
+		operator = operator[:64]
+	}
+	if operator == "" {
+		operator = admin.DefaultOperator
+	}
+	note(c, "operator", operator)
+	c.SetUserContext(shop.WithActor(c.UserContext(), operator))
 	return c.Next()
 }
 

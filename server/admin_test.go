@@ -41,6 +41,8 @@ func TestAdminAuth(t *testing.T) {
 		{"no expiry", "Bearer " + noExp, 401, "invalid token"},
 		{"other audience", "Bearer " + otherAud, 401, "invalid token"},
 		{"garbage", "Bearer abc.def.ghi", 401, "invalid token"},
+		{"lives too long", "Bearer " + longToken(t, time.Now(), time.Now().Add(25*time.Hour)), 401, "token lives too long"},
+		{"expires too far ahead", "Bearer " + longToken(t, time.Now().Add(24*time.Hour), time.Now().Add(30*time.Hour)), 401, "token lives too long"},
 		{"good", "Bearer " + mustToken(t, adminSecret, time.Hour, time.Now()), 200, ""},
 	}
 	for _, tt := range tests {
@@ -55,7 +57,11 @@ func TestAdminAuth(t *testing.T) {
 
 func TestAdminAPI(t *testing.T) {
 	f := newFixture(t)
-	auth := "Bearer " + mustToken(t, adminSecret, time.Hour, time.Now())
+	tok, err := admin.NewOperatorToken([]byte(adminSecret), "alice", time.Hour, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	auth := "Bearer " + tok
 	reply := f.createOrder(t, "u1", shop.Line{ItemID: "coins", Quantity: 2, Amount: 200})
 	f.createOrder(t, "u2", shop.Line{ItemID: "ep35", Quantity: 1, Amount: 200})
 	tx := f.platform.Pay(reply.TradeNo, 200)
@@ -113,12 +119,28 @@ func TestAdminAPI(t *testing.T) {
 	if o.State != shop.StateRefunding || len(o.Refunds) != 1 || o.Refunds[0].Amount != 100 {
 		t.Fatalf("after refund: %+v", o)
 	}
+	// The entries the refund added name the token's operator; the earlier ones nobody.
+	if h := o.History; len(h) < 2 || h[len(h)-1].By != "alice" || h[0].By != "" {
+		t.Fatalf("history after the operator's refund: %+v", h)
+	}
 	if r := refund(reply.TradeNo, server.RefundRequest{}); r.status != 400 {
 		t.Fatalf("second refund while one is pending: %d %s", r.status, r.body)
 	}
 	if f.platform.Calls("refund") != 1 {
 		t.Fatalf("platform refund calls: %d", f.platform.Calls("refund"))
 	}
+}
+
+// longToken is an admin token issued at iat that expires at exp, whatever
+// the maximum lifetime.
+func longToken(t *testing.T, iat, exp time.Time) string {
+	t.Helper()
+	tok, err := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.RegisteredClaims{Subject: "x", Audience: jwt.ClaimStrings{admin.Audience},
+		IssuedAt: jwt.NewNumericDate(iat), ExpiresAt: jwt.NewNumericDate(exp)}).SignedString([]byte(adminSecret))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
 }
 
 func decode(t *testing.T, r response, wantStatus int, v any) {

@@ -57,6 +57,7 @@ type Transition struct {
 	To    OrderState `json:"to"`
 	At    time.Time  `json:"at"`
 	Cause string     `json:"cause"`
+	By    string     `json:"by,omitempty"` // the operator whose admin request made the change (WithActor)
 }
 
 // Order is the partner-side order: what the platform's create-order asked for,

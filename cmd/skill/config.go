@@ -34,6 +34,7 @@ type config struct {
 	RedisURL      string // SKILL_REDIS_URL
 	Catalog       string // SKILL_CATALOG
 	AdminSecret   string // SKILL_ADMIN_SECRET
+	AdminToken    string // SKILL_ADMIN_TOKEN
 	TokenSecret   string // SKILL_TOKEN_SECRET
 	OfferTTL      string // SKILL_OFFER_TTL
 	Support       string // SKILL_SUPPORT
@@ -59,7 +60,8 @@ type config struct {
 	OIDCClientID      string // SKILL_OIDC_CLIENT_ID
 	OIDCClientSecret  string // SKILL_OIDC_CLIENT_SECRET
 
-	scheme string // of the public listener when it is not http (serve sets https with TLS)
+	set    map[string]bool // the settings given by a flag or a non-empty variable
+	scheme string          // of the public listener when it is not http (serve sets https with TLS)
 }
 
 // setting is one configuration knob: its variable, flag, default and meaning.
@@ -76,16 +78,17 @@ func (c *config) settings() []setting {
 		{"SKILL_OPS_ADDR", "ops-addr", "127.0.0.1:9090", "listen address of the operations endpoints: /metrics, /healthz, /readyz, /debug/pprof/ and the admin API (keep it off the internet)", &c.OpsAddr},
 		{"SKILL_DRAIN", "drain", "5s", "on SIGTERM, how long /readyz answers 503 while requests are still served, before the listeners close", &c.Drain},
 		{"SKILL_DATA", "data", "./data", "data directory: the bbolt store skill.db, generated keys and token secret", &c.Data},
-		{"SKILL_ID", "skill-id", "demo-skill", "our skill id (applicationId); requests for other skills are refused", &c.SkillID},
+		{"SKILL_ID", "skill-id", "demo-skill", "our skill id (applicationId); requests for other skills are refused (serve: required)", &c.SkillID},
 		{"SKILL_SECRET", "secret", "", "SkillSecret for TSK-HMAC-SHA256-BASIC on /skill; empty refuses HMAC", &c.Secret},
 		{"SKILL_TSK_PUBLIC_KEY", "tsk-public-key", "", "platform public key files (PEM or bare base64), comma-separated for rotation", &c.TSKPublicKeys},
 		{"SKILL_PRIVATE_KEY", "private-key", "", "our RSA private key file (default: <data>/skill_private.pem, written by keygen)", &c.PrivateKey},
 		{"SKILL_PLATFORM_URL", "platform-url", pay.DefaultBaseURL, "base URL of the platform's pay interfaces", &c.PlatformURL},
-		{"SKILL_PUBLIC_URL", "public-url", "", "our public base URL, for QR images and the order pages they lead to (default http://<addr>)", &c.PublicURL},
+		{"SKILL_PUBLIC_URL", "public-url", "", "our public base URL, for QR images and the order pages they lead to (serve: required, https; with SKILL_DEV=1 http on loopback, default http://<addr>)", &c.PublicURL},
 		{"SKILL_REDIS_URL", "redis-url", "", "redis:// URL: store in Redis instead of bbolt", &c.RedisURL},
-		{"SKILL_CATALOG", "catalog", "", "product catalog YAML file (default: the built-in demo catalog, catalog/default.yaml)", &c.Catalog},
-		{"SKILL_ADMIN_SECRET", "admin-secret", "", "HS256 secret of admin API tokens; empty disables the admin API", &c.AdminSecret},
-		{"SKILL_TOKEN_SECRET", "token-secret", "", "secret keying offer references and QR tokens (default: generated once into <data>/token_secret)", &c.TokenSecret},
+		{"SKILL_CATALOG", "catalog", "", "product catalog YAML file (serve: required; elsewhere the built-in demo catalog, catalog/default.yaml)", &c.Catalog},
+		{"SKILL_ADMIN_SECRET", "admin-secret", "", "HS256 secret of admin API tokens, at least 32 bytes; empty disables the admin API", &c.AdminSecret},
+		{"SKILL_ADMIN_TOKEN", "token", "", "with --server: a ready admin API token (from `skill admin-token`), instead of minting one with SKILL_ADMIN_SECRET", &c.AdminToken},
+		{"SKILL_TOKEN_SECRET", "token-secret", "", "secret keying offer references and QR tokens, at least 32 bytes (default: generated once into <data>/token_secret)", &c.TokenSecret},
 		{"SKILL_OFFER_TTL", "offer-ttl", "7d", "how long an offer can be ordered, e.g. 7d or 36h (screenless speakers order later, in the phone app)", &c.OfferTTL},
 		{"SKILL_SUPPORT", "support", "", "customer service contact (phone, email) shown on the order pages QR codes lead to, and said when a refund is refused", &c.Support},
 		{"SKILL_PAYMENT_WINDOW", "payment-window", "24h" /* pay.DefaultPaymentWindow */, "how long an order may wait for payment before the reconciler closes it (the platform saying NOTPAY); screenless orders are paid later in the phone app", &c.PaymentWindow},
@@ -99,7 +102,7 @@ func (c *config) settings() []setting {
 		{"SKILL_LOG_FORMAT", "log-format", "text", "text (key=value lines) or json (one object per line)", &c.LogFormat},
 		{"SKILL_LINK", "link", "", "account linking: off (serve's default), optional (the sandbox's: purchases go on, linking is suggested) or purchase (a purchase needs a linked account)", &c.Link},
 		{"SKILL_LOGIN", "login", "", "who signs in when linking: oidc (serve's default: SKILL_OIDC_*) or dev (the sandbox's: any account name; serve needs SKILL_DEV=1)", &c.Login},
-		{"SKILL_DEV", "dev", "", "1 lets serve use development-only features (SKILL_LOGIN=dev)", &c.Dev},
+		{"SKILL_DEV", "dev", "", "1: development: serve may use plain http on loopback for SKILL_PUBLIC_URL and SKILL_PLATFORM_URL, and SKILL_LOGIN=dev", &c.Dev},
 		{"SKILL_OAUTH_CLIENT_ID", "oauth-client-id", "", "account linking: the client id the platform's console is given", &c.OAuthClientID},
 		{"SKILL_OAUTH_CLIENT_SECRET", "oauth-client-secret", "", "account linking: the client secret the platform's console is given (16 characters or more)", &c.OAuthClientSecret},
 		{"SKILL_OAUTH_REDIRECT_URIS", "oauth-redirect-uris", "", "account linking: the platform's redirect URIs allowed, comma-separated (any other is refused)", &c.OAuthRedirectURIs},
@@ -127,9 +130,14 @@ func loadConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (co
 	}
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	c.set = map[string]bool{}
 	for _, s := range c.settings() {
 		if v := getenv(s.env); v != "" && !given[s.flag] {
 			*s.ptr = v
+			c.set[s.env] = true
+		}
+		if given[s.flag] {
+			c.set[s.env] = true
 		}
 	}
 	return c, pos, nil

@@ -42,10 +42,11 @@ func (l linking) accounts() intents.Accounts {
 // order store.
 func newLinking(ctx context.Context, cfg config, store shop.OrderStore, tokenSecret []byte, publicURL string,
 	now func() time.Time, log *slog.Logger) (linking, error) {
-	mode, err := intents.ParseLinkMode(cfg.Link)
+	s, err := cfg.linkSettings()
 	if err != nil {
-		return linking{}, badSetting("SKILL_LINK", "%q: want off, optional or purchase", cfg.Link)
+		return linking{}, err
 	}
+	mode, ttl, redirects := s.mode, s.ttl, s.redirects
 	if mode == intents.LinkOff {
 		return linking{mode: mode}, nil
 	}
@@ -53,15 +54,54 @@ func newLinking(ctx context.Context, cfg config, store shop.OrderStore, tokenSec
 	if !ok {
 		return linking{}, badSetting("SKILL_LINK", "the order store keeps no account links")
 	}
-	ttl, err := time.ParseDuration(cfg.OAuthAccessTTL)
-	if err != nil || ttl < time.Minute || ttl > 24*time.Hour {
-		return linking{}, badSetting("SKILL_OAUTH_ACCESS_TTL", "%q: want a duration from 1m to 24h, e.g. 1h", cfg.OAuthAccessTTL)
-	}
 	login, err := newLogin(ctx, cfg, tokenSecret, publicURL, now)
 	if err != nil {
 		return linking{}, err
 	}
 	tokens := &oauth.Tokens{Keys: [][]byte{subkey(tokenSecret, "access-token")}, Audience: cfg.SkillID, Now: now}
+	srv, err := oauth.New(oauth.Config{ClientID: cfg.OAuthClientID, ClientSecret: cfg.OAuthClientSecret, RedirectURIs: redirects,
+		Tokens: tokens, Grants: grants, Login: login, AccessTTL: ttl, Now: now, Logger: log})
+	if err != nil {
+		return linking{}, badSetting("SKILL_OAUTH_REDIRECT_URIS", "%v", err)
+	}
+	return linking{mode: mode, handler: srv.Handler(),
+		linker: &oauth.Linker{Tokens: tokens, Orders: grants, Now: now, Logger: log}}, nil
+}
+
+// linkSettings are the settings of account linking, parsed.
+type linkSettings struct {
+	mode      intents.LinkMode
+	ttl       time.Duration
+	redirects []string
+}
+
+// linkSettings parses and checks SKILL_LINK and, when linking is on,
+// SKILL_LOGIN, SKILL_OAUTH_* and SKILL_OIDC_*, without opening anything: it
+// runs before any file is written (check) and again when linking is built.
+func (cfg config) linkSettings() (linkSettings, error) {
+	mode, err := intents.ParseLinkMode(cfg.Link)
+	if err != nil {
+		return linkSettings{}, badSetting("SKILL_LINK", "%q: want off, optional or purchase", cfg.Link)
+	}
+	if mode == intents.LinkOff {
+		return linkSettings{mode: mode}, nil
+	}
+	ttl, err := time.ParseDuration(cfg.OAuthAccessTTL)
+	if err != nil || ttl < time.Minute || ttl > 24*time.Hour {
+		return linkSettings{}, badSetting("SKILL_OAUTH_ACCESS_TTL", "%q: want a duration from 1m to 24h, e.g. 1h", cfg.OAuthAccessTTL)
+	}
+	switch cmpOr(cfg.Login, loginOIDC) {
+	case loginDev:
+		if cfg.Dev != "1" {
+			return linkSettings{}, badSetting("SKILL_LOGIN", "dev signs anyone in as any account: for development only (set SKILL_DEV=1), use oidc in production")
+		}
+	case loginOIDC:
+		if cfg.OIDCIssuer == "" || cfg.OIDCClientID == "" || cfg.OIDCClientSecret == "" {
+			return linkSettings{}, badSetting("SKILL_LOGIN", "oidc needs SKILL_OIDC_ISSUER, SKILL_OIDC_CLIENT_ID and SKILL_OIDC_CLIENT_SECRET")
+		}
+	default:
+		return linkSettings{}, badSetting("SKILL_LOGIN", "%q: want oidc or dev", cfg.Login)
+	}
 	var redirects []string
 	for _, u := range strings.Split(cfg.OAuthRedirectURIs, ",") {
 		if u = strings.TrimSpace(u); u != "" {
@@ -70,19 +110,13 @@ func newLinking(ctx context.Context, cfg config, store shop.OrderStore, tokenSec
 	}
 	switch {
 	case cfg.OAuthClientID == "":
-		return linking{}, badSetting("SKILL_OAUTH_CLIENT_ID", "not set (SKILL_LINK=%s needs the client id given to the platform's console)", mode)
+		return linkSettings{}, badSetting("SKILL_OAUTH_CLIENT_ID", "not set (SKILL_LINK=%s needs the client id given to the platform's console)", mode)
 	case len(cfg.OAuthClientSecret) < 16:
-		return linking{}, badSetting("SKILL_OAUTH_CLIENT_SECRET", "not set or shorter than 16 characters")
+		return linkSettings{}, badSetting("SKILL_OAUTH_CLIENT_SECRET", "not set or shorter than 16 characters")
 	case len(redirects) == 0:
-		return linking{}, badSetting("SKILL_OAUTH_REDIRECT_URIS", "not set (the platform's redirect URI, from its console)")
+		return linkSettings{}, badSetting("SKILL_OAUTH_REDIRECT_URIS", "not set (the platform's redirect URI, from its console)")
 	}
-	srv, err := oauth.New(oauth.Config{ClientID: cfg.OAuthClientID, ClientSecret: cfg.OAuthClientSecret, RedirectURIs: redirects,
-		Tokens: tokens, Grants: grants, Login: login, AccessTTL: ttl, Now: now, Logger: log})
-	if err != nil {
-		return linking{}, badSetting("SKILL_OAUTH_REDIRECT_URIS", "%v", err)
-	}
-	return linking{mode: mode, handler: srv.Handler(),
-		linker: &oauth.Linker{Tokens: tokens, Orders: grants, Now: now, Logger: log}}, nil
+	return linkSettings{mode: mode, ttl: ttl, redirects: redirects}, nil
 }
 
 // newLogin is who signs in when linking: the developer's identity provider

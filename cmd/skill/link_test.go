@@ -284,7 +284,8 @@ func TestLinkStartErrors(t *testing.T) {
 		want string
 	}{
 		{"bad mode", []string{"SKILL_LINK=always"}, "skill: SKILL_LINK: "},
-		{"dev login without SKILL_DEV", []string{"SKILL_DEV="}, "skill: SKILL_LOGIN: dev signs anyone in"},
+		{"dev login without SKILL_DEV", []string{"SKILL_DEV=", "SKILL_PLATFORM_URL=https://p.example.com/", "SKILL_PUBLIC_URL=https://skill.example.com"},
+			"skill: SKILL_LOGIN: dev signs anyone in"},
 		{"oidc without a provider", []string{"SKILL_LOGIN=oidc"}, "skill: SKILL_LOGIN: oidc needs"},
 		{"unknown login", []string{"SKILL_LOGIN=ldap"}, "skill: SKILL_LOGIN: "},
 		{"no client id", []string{"SKILL_OAUTH_CLIENT_ID="}, "skill: SKILL_OAUTH_CLIENT_ID: not set"},
@@ -313,7 +314,7 @@ func TestLinkWithOIDC(t *testing.T) {
 	}
 	defer m.Shutdown()
 	cfg := m.Config()
-	p := serve(t, linkEnv(t.TempDir(), "http://127.0.0.1:1/", "optional", "SKILL_LOGIN=oidc", "SKILL_DEV=",
+	p := serve(t, linkEnv(t.TempDir(), "http://127.0.0.1:1/", "optional", "SKILL_LOGIN=oidc", // SKILL_DEV stays 1 for http on loopback; the dev login is not used
 		"SKILL_OIDC_ISSUER="+cfg.Issuer, "SKILL_OIDC_CLIENT_ID="+cfg.ClientID, "SKILL_OIDC_CLIENT_SECRET="+cfg.ClientSecret))
 	user := mockoidc.DefaultUser()
 	user.Subject = "idp-42"

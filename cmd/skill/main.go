@@ -6,12 +6,13 @@
 //	skill dialog [--url URL]             talk to the skill at a prompt; record fixtures
 //	skill trigger EVENT [--order T]      send one signed platform call; print it and the reply
 //	skill keygen [--out DIR] [--force]   make our RSA key pair; print the SkillPublicKey
-//	skill admin-token [--ttl 1h]         print a token for the admin API
+//	skill admin-token [--ttl 1h] [--operator NAME]  print a token for the admin API
 //	skill orders list [--user U | --account A] [--state S] [--limit N] [--json]
 //	skill orders show TRADENO
 //	skill orders attention [--json]      what the reconciler cannot settle by itself
 //	skill refund TRADENO [--amount FEN] [--reason TEXT]
 //	skill reconcile [--once]             settle what the platform's callbacks missed
+//	skill version                        the module version, VCS revision and Go version
 //
 // Every setting is an environment variable with a matching flag; the flag
 // wins (see config.go, or `skill serve -h`). orders and refund use the admin
@@ -52,10 +53,11 @@ func commands() []command {
 		{"dialog", "[--url URL] [--user U] [--device KIND]", "talk to the skill at a prompt; :pay, :record FILE writes a fixture", runDialog},
 		{"trigger", "EVENT --order TRADENO [--url URL]", "send a signed create-order, ship-notify, refund-notify or connections-response", runTrigger},
 		{"keygen", "[--out DIR] [--force]", "write a 2048-bit RSA key pair; print the public key for the platform", runKeygen},
-		{"admin-token", "[--ttl 1h]", "print a JWT for the admin API (SKILL_ADMIN_SECRET)", runAdminToken},
+		{"admin-token", "[--ttl 1h] [--operator NAME]", "print a JWT for the admin API (SKILL_ADMIN_SECRET), 24h at most", runAdminToken},
 		{"orders", "list|show [TRADENO]|attention [--server URL]", "list orders or show one", runOrders},
 		{"refund", "TRADENO [--amount FEN] [--reason TEXT] [--server URL]", "refund an order (amount 0: all that is left)", runRefund},
 		{"reconcile", "[--once]", "ask the platform about unsettled orders and refunds", runReconcile},
+		{"version", "", "print the module version, VCS revision and Go version (also --version)", runVersion},
 	}
 }
 
@@ -66,6 +68,9 @@ func main() {
 // run dispatches to the subcommand and turns its error into an exit status:
 // 0 on success, 2 for usage and configuration errors, 1 otherwise.
 func run(ctx context.Context, args []string, e *env) int {
+	if len(args) > 0 && (args[0] == "--version" || args[0] == "-version") {
+		args[0] = "version"
+	}
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		usage(e.stderr)
 		if len(args) == 0 {

@@ -28,7 +28,7 @@ import (
 // The whole-program tests run the real binary, built once by TestMain, on
 // 127.0.0.1:0 with a temporary data directory and the TESTING keys.
 
-const adminSecret = "cmd-test-admin-secret"
+const adminSecret = "cmd-test-admin-secret-of-32-bytes-or-more"
 
 var (
 	bin            string // the built skill binary
@@ -87,6 +87,7 @@ func environ(data string, extra ...string) []string {
 		"SKILL_ADDR=127.0.0.1:0",
 		"SKILL_OPS_ADDR=127.0.0.1:0",
 		"SKILL_DRAIN=0s",
+		"SKILL_DEV=1", // http on loopback; SKILL_PUBLIC_URL defaults to the listener
 		"SKILL_DATA="+data,
 		"SKILL_ID="+tsktest.SkillID,
 		"SKILL_SECRET="+string(tsktest.Secret),

@@ -111,7 +111,7 @@ func listDirect(ctx context.Context, cfg config, user, state string, limit int) 
 
 // withStore opens the configured order store, runs fn and closes it.
 func withStore(ctx context.Context, cfg config, fn func(shop.OrderStore) error) error {
-	orders, state, _, err := openStores(ctx, cfg, time.Now)
+	orders, state, _, err := openStores(ctx, cfg, time.Now, nil)
 	if err != nil {
 		return err
 	}
@@ -149,12 +149,17 @@ func printJSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
-// newAdminClient is the admin API client of a running server at base, its
-// tokens signed with SKILL_ADMIN_SECRET (or a sandbox's, see adminSecret).
+// newAdminClient is the admin API client of a running server's operations
+// listener at base: with the ready token of SKILL_ADMIN_TOKEN (--token), or
+// tokens minted per request with SKILL_ADMIN_SECRET (or a sandbox's, see
+// adminSecret).
 func newAdminClient(cfg config, base string) (*admin.Client, error) {
+	if cfg.AdminToken != "" {
+		return &admin.Client{BaseURL: base, Token: cfg.AdminToken}, nil
+	}
 	secret := cfg.adminSecret()
 	if secret == "" {
-		return nil, badSetting("SKILL_ADMIN_SECRET", "not set (the admin API is disabled without it)")
+		return nil, badSetting("SKILL_ADMIN_SECRET", "not set (the admin API is disabled without it); or give --token")
 	}
-	return &admin.Client{BaseURL: base, Secret: []byte(secret)}, nil
+	return &admin.Client{BaseURL: base, Secret: []byte(secret), Operator: "cli"}, nil
 }

@@ -68,7 +68,7 @@ func sandboxBuild(cfg config, log *slog.Logger, reconcile bool) sandbox.Build {
 		// Account linking with the sandbox platform's client and, unless
 		// set otherwise, the development login and linking suggested.
 		c.OAuthClientID, c.OAuthClientSecret, c.OAuthRedirectURIs = w.OAuth.ClientID, w.OAuth.ClientSecret, w.OAuth.RedirectURI
-		c.Link, c.Login, c.Dev = cmpOr(c.Link, string(intents.LinkOptional)), cmpOr(c.Login, loginDev), "1"
+		c.Link, c.Login, c.Dev = cmpOr(c.Link, string(intents.LinkOptional)), cmpOr(c.Login, loginDev), "1" // loopback, over http; the development login
 		a, err := newApp(ctx, c, options{
 			PlatformKeys: []*rsa.PublicKey{&w.Keys.Platform.PublicKey}, PrivateKey: w.Keys.Skill, Logger: log, Now: w.Now,
 		})

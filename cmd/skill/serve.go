@@ -25,6 +25,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := cfg.checkServe(); err != nil {
+		return err
+	}
 	log, err := newLogger(cfg, e.stderr)
 	if err != nil {
 		return err

@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -117,9 +119,11 @@ func TestServe(t *testing.T) {
 	if _, errOut, code := cli(t, env, "orders", "list"); code != 1 || !strings.Contains(errOut, "--server") {
 		t.Fatalf("orders list on a locked store: exit %d: %s", code, errOut)
 	}
-	out, errOut, code = cli(t, env, "refund", tradeNo, "--amount", "100", "--reason", "cli test", "--server", p.ops)
-	if code != 0 || !strings.Contains(out, `"state": "REFUNDING"`) || platform.Calls("refund") != 1 {
-		t.Fatalf("refund --server: exit %d, %d platform calls\n%s%s", code, platform.Calls("refund"), out, errOut)
+	tok, _, _ := cli(t, env, "admin-token", "--operator", "bob", "--ttl", "10m")
+	noSecret := append(env, "SKILL_ADMIN_SECRET=")
+	out, errOut, code = cli(t, noSecret, "refund", tradeNo, "--amount", "100", "--reason", "cli test", "--server", p.ops, "--token", strings.TrimSpace(tok))
+	if code != 0 || !strings.Contains(out, `"state": "REFUNDING"`) || !strings.Contains(out, `"by": "bob"`) || platform.Calls("refund") != 1 {
+		t.Fatalf("refund --server --token: exit %d, %d platform calls\n%s%s", code, platform.Calls("refund"), out, errOut)
 	}
 
 	out, errOut, code = cli(t, env, "orders", "attention", "--server", p.ops)
@@ -169,14 +173,44 @@ func TestStartErrors(t *testing.T) {
 		{"offer TTL too short", []string{"SKILL_OFFER_TTL=30s"}, `skill: SKILL_OFFER_TTL: "30s": want`},
 		{"offer TTL too long", []string{"SKILL_OFFER_TTL=91d"}, `skill: SKILL_OFFER_TTL: "91d": want`},
 		{"offer TTL negative days", []string{"SKILL_OFFER_TTL=-1d"}, `skill: SKILL_OFFER_TTL: "-1d": want`},
+		{"no skill id", []string{"SKILL_ID="}, "skill: SKILL_ID: not set"},
+		{"skill id too long", []string{"SKILL_ID=" + strings.Repeat("x", 33)}, "skill: SKILL_ID: "},
+		{"no catalog", []string{"SKILL_CATALOG="}, "skill: SKILL_CATALOG: not set"},
+		{"public URL not a URL", []string{"SKILL_PUBLIC_URL=not-a-url"}, "skill: SKILL_PUBLIC_URL: "},
+		{"public URL http off loopback", []string{"SKILL_PUBLIC_URL=http://skill.example.com"}, "skill: SKILL_PUBLIC_URL: "},
+		{"public URL http without dev", []string{"SKILL_DEV=", "SKILL_PLATFORM_URL=https://p.example.com/", "SKILL_PUBLIC_URL=http://127.0.0.1:8080"}, "skill: SKILL_PUBLIC_URL: "},
+		{"no public URL without dev", []string{"SKILL_DEV=", "SKILL_PLATFORM_URL=https://p.example.com/"}, "skill: SKILL_PUBLIC_URL: not set"},
+		{"platform URL http without dev", []string{"SKILL_DEV=", "SKILL_PUBLIC_URL=https://skill.example.com"}, "skill: SKILL_PLATFORM_URL: "},
+		{"no public URL off loopback", []string{"SKILL_ADDR=:0"}, "skill: SKILL_PUBLIC_URL: not set"},
+		{"platform URL not http", []string{"SKILL_PLATFORM_URL=ftp:/x"}, "skill: SKILL_PLATFORM_URL: "},
+		{"platform URL with query", []string{"SKILL_PLATFORM_URL=https://p.example.com/?a=1"}, "skill: SKILL_PLATFORM_URL: "},
+		{"short admin secret", []string{"SKILL_ADMIN_SECRET=short"}, "skill: SKILL_ADMIN_SECRET: 5 bytes"},
+		{"short token secret", []string{"SKILL_TOKEN_SECRET=short"}, "skill: SKILL_TOKEN_SECRET: 5 bytes"},
+		{"bad redis URL", []string{"SKILL_REDIS_URL=http://x"}, "skill: SKILL_REDIS_URL: "},
+		{"redis unreachable", []string{"SKILL_REDIS_URL=redis://127.0.0.1:1/0"}, "skill: SKILL_REDIS_URL: redis://127.0.0.1:1/0: "},
+		{"bad log format", []string{"SKILL_LOG_FORMAT=xml"}, "skill: SKILL_LOG_FORMAT: "},
+		{"bad drain", []string{"SKILL_DRAIN=-1s"}, "skill: SKILL_DRAIN: "},
+		{"bad sign slots", []string{"SKILL_SIGN_SLOTS=0"}, "skill: SKILL_SIGN_SLOTS: "},
+		{"bad dev", []string{"SKILL_DEV=yes"}, "skill: SKILL_DEV: "},
+		{"cert without key", []string{"SKILL_TLS_CERT=" + skillPubPEM}, "skill: SKILL_TLS_KEY: not set"},
+		{"cert not a cert", []string{"SKILL_TLS_CERT=" + skillPubPEM, "SKILL_TLS_KEY=" + skillPrivPEM}, "skill: SKILL_TLS_CERT: "},
+		{"ops address taken", []string{"SKILL_OPS_ADDR=256.0.0.1:0"}, "skill: SKILL_OPS_ADDR: "},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, errOut, code := cli(t, environ(t.TempDir(), tt.env...), "serve")
+			data := filepath.Join(t.TempDir(), "data")
+			_, errOut, code := cli(t, environ(data, tt.env...), "serve")
 			if code != 2 || strings.Count(errOut, "\n") != 1 || !strings.HasPrefix(errOut, tt.want) {
 				t.Fatalf("exit %d, stderr %q; want 2 and one line starting %q", code, errOut, tt.want)
 			}
+			if _, err := os.Stat(data); !errors.Is(err, fs.ErrNotExist) {
+				t.Errorf("the data directory was made before the configuration was found wrong: %v", err)
+			}
 		})
+	}
+	// An empty flag is an empty setting, not the default.
+	if _, errOut, code := cli(t, environ(t.TempDir()), "serve", "--skill-id", ""); code != 2 || !strings.HasPrefix(errOut, "skill: SKILL_ID: empty") {
+		t.Fatalf("--skill-id \"\": exit %d, %q", code, errOut)
 	}
 	// The flag wins over the variable.
 	_, errOut, code := cli(t, environ(t.TempDir()), "serve", "--private-key", missing)
@@ -243,6 +277,12 @@ func TestAdminToken(t *testing.T) {
 	if code != 2 || !strings.HasPrefix(errOut, "skill: SKILL_ADMIN_SECRET: not set") {
 		t.Fatalf("admin-token without a secret: exit %d, %q", code, errOut)
 	}
+	if _, errOut, code := cli(t, environ(t.TempDir(), "SKILL_ADMIN_SECRET=short"), "admin-token"); code != 2 || !strings.HasPrefix(errOut, "skill: SKILL_ADMIN_SECRET: 5 bytes") {
+		t.Fatalf("admin-token with a short secret: exit %d, %q", code, errOut)
+	}
+	if _, errOut, code := cli(t, environ(t.TempDir()), "admin-token", "--ttl", "25h"); code != 2 || !strings.Contains(errOut, "at most 24h") {
+		t.Fatalf("admin-token --ttl 25h: exit %d, %q", code, errOut)
+	}
 }
 
 // screenedOffer buys ep35 on a screened speaker (buy, then yes) and returns
@@ -297,4 +337,39 @@ func qrContent(t *testing.T, url string) string {
 		t.Fatalf("QR token payload %s: %v", raw, err)
 	}
 	return v.C
+}
+
+// TestVersion: `skill version` and `skill --version` print the module,
+// its version, the VCS revision and the Go version from the build info.
+func TestVersion(t *testing.T) {
+	for _, args := range [][]string{{"version"}, {"--version"}} {
+		out, errOut, code := cli(t, environ(t.TempDir()), args...)
+		if code != 0 || errOut != "" {
+			t.Fatalf("%v: exit %d, %q", args, code, errOut)
+		}
+		for _, want := range []string{"skill ", "module   github.com/dingdang-voicepay/voicepay\n", "revision ", "go       go1."} {
+			if !strings.Contains(out, want) {
+				t.Errorf("%v: no %q in\n%s", args, want, out)
+			}
+		}
+	}
+	// A build with VCS stamping names its revision.
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("no git")
+	}
+	if err := exec.Command("git", "rev-parse", "HEAD").Run(); err != nil {
+		t.Skip("not in a git work tree")
+	}
+	bin2 := filepath.Join(t.TempDir(), "skill")
+	if out, err := exec.Command("go", "build", "-buildvcs=true", "-o", bin2, ".").CombinedOutput(); err != nil {
+		t.Skipf("go build -buildvcs=true: %v\n%s", err, out)
+	}
+	if m, _ := exec.Command("go", "version", "-m", bin2).Output(); !strings.Contains(string(m), "vcs.revision") {
+		t.Skip("the toolchain recorded no VCS revision here (a git worktree has no .git directory)")
+	}
+	head, _ := exec.Command("git", "rev-parse", "HEAD").Output()
+	out, err := exec.Command(bin2, "version").Output()
+	if err != nil || !strings.Contains(string(out), "revision "+strings.TrimSpace(string(head))) {
+		t.Fatalf("version of a stamped build: %v\n%s", err, out)
+	}
 }

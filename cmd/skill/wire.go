@@ -119,6 +119,11 @@ func newApp(ctx context.Context, cfg config, opt options) (*app, error) {
 	if now == nil {
 		now = time.Now
 	}
+	// Everything is checked before anything is opened or written: the
+	// settings, the files they name, an existing token secret, Redis.
+	if err := cfg.check(); err != nil {
+		return nil, err
+	}
 	var err error
 	if a.catalog, err = catalog.Load(cfg.Catalog); err != nil {
 		return nil, badSetting("SKILL_CATALOG", "%v", err)
@@ -134,9 +139,10 @@ func newApp(ctx context.Context, cfg config, opt options) (*app, error) {
 			return nil, err
 		}
 	}
-	tokenSecret, err := cfg.tokenSecret()
-	if err != nil {
-		return nil, err
+	if cfg.TokenSecret == "" {
+		if _, err := readTokenSecret(filepath.Join(cfg.Data, tokenSecretFile)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return nil, err
+		}
 	}
 	window, err := cfg.paymentWindow()
 	if err != nil {
@@ -155,7 +161,12 @@ func newApp(ctx context.Context, cfg config, opt options) (*app, error) {
 		return nil, err
 	}
 	var lease pay.Lease
-	if a.orders, a.state, lease, err = openStores(ctx, cfg, now); err != nil {
+	if a.orders, a.state, lease, err = openStores(ctx, cfg, now, a.log); err != nil {
+		return nil, err
+	}
+	tokenSecret, err := cfg.tokenSecret()
+	if err != nil {
+		a.Close()
 		return nil, err
 	}
 	mc := metrics.Config{Now: now}
@@ -248,13 +259,19 @@ func (a *app) Close() error {
 // process, such as a running server, may hold locked) for orders and
 // memory for the dialog state of this one process, without a lease (the
 // process holding the file is the only one).
-func openStores(ctx context.Context, cfg config, now func() time.Time) (shop.OrderStore, shop.StateStore, pay.Lease, error) {
+func openStores(ctx context.Context, cfg config, now func() time.Time, log *slog.Logger) (shop.OrderStore, shop.StateStore, pay.Lease, error) {
 	if cfg.RedisURL != "" {
+		// go-redis's own lines go through log once connected; a failure to
+		// connect is the one line of the setting error.
+		redis.SetLogger(slog.New(slog.DiscardHandler))
 		cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		defer cancel()
 		st, err := redis.New(cctx, cfg.RedisURL, redis.Config{Now: now})
 		if err != nil {
-			return nil, nil, nil, fmt.Errorf("SKILL_REDIS_URL: %w", err)
+			return nil, nil, nil, badSetting("SKILL_REDIS_URL", "%s: %v", redact(cfg.RedisURL), err)
+		}
+		if log != nil {
+			redis.SetLogger(log)
 		}
 		return st, st, st.Lease("reconciler"), nil
 	}
@@ -346,7 +363,7 @@ func subkey(secret []byte, use string) []byte {
 
 // newLogger is the process logger: lines on w at SKILL_LOG_LEVEL, as text
 // or JSON (SKILL_LOG_FORMAT), each with the request id and trade number its
-// context carries (logctx). go-redis's own lines go through it too.
+// context carries (logctx).
 func newLogger(cfg config, w io.Writer) (*slog.Logger, error) {
 	level, err := cfg.logLevel()
 	if err != nil {
@@ -362,7 +379,5 @@ func newLogger(cfg config, w io.Writer) (*slog.Logger, error) {
 	default:
 		return nil, badSetting("SKILL_LOG_FORMAT", "%q: want text or json", cfg.LogFormat)
 	}
-	log := slog.New(logctx.NewHandler(h))
-	redis.SetLogger(log)
-	return log, nil
+	return slog.New(logctx.NewHandler(h)), nil
 }

@@ -116,6 +116,9 @@ func (s *skillServer) cpu() time.Duration {
 	return time.Duration(u+st) * 10 * time.Millisecond
 }
 
+// catalogFile is the demo catalog, which serve must be given explicitly.
+var catalogFile, _ = filepath.Abs("catalog/default.yaml")
+
 // startSkill runs the real binary on a free loopback port with the run's
 // keys, and waits until it is ready.
 func startSkill(ctx context.Context, bin, data string, extraEnv []string) (*skillServer, error) {
@@ -144,7 +147,7 @@ func startSkill(ctx context.Context, bin, data string, extraEnv []string) (*skil
 	cmd.Env = append(os.Environ(),
 		"SKILL_ADDR="+addr, "SKILL_OPS_ADDR="+opsAddr, "SKILL_DRAIN=0s", "SKILL_DATA="+data, "SKILL_ID="+fakeplatform.DefaultSkillID,
 		"SKILL_SECRET="+string(benchKeys.secret), "SKILL_TSK_PUBLIC_KEY="+pub, "SKILL_PRIVATE_KEY="+priv,
-		"SKILL_PLATFORM_URL=http://127.0.0.1:9/", "SKILL_CATALOG=",
+		"SKILL_PLATFORM_URL=http://127.0.0.1:9/", "SKILL_CATALOG="+catalogFile, "SKILL_DEV=1",
 		"SKILL_LOG_LEVEL=error")
 	cmd.Env = append(cmd.Env, extraEnv...)
 	cmd.Stderr = os.Stderr

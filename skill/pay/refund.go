@@ -47,6 +47,7 @@ func (s *Service) Refund(ctx context.Context, tradeNo string, amount shop.Fen, r
 		if err != nil {
 			return err
 		}
+		defer shop.StampActor(ctx, o, len(o.History))
 		if err := o.StartRefund(r, now); err != nil {
 			if errors.Is(err, shop.ErrNoChange) {
 				return shop.Coded(shop.ECONFLICT, shop.ERefundPending, "refund %s already started", r.RefundTradeNo)

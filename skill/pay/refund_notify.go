@@ -90,6 +90,7 @@ func (s *Service) settleRefund(ctx context.Context, tradeNo, refundTradeNo, refu
 		if r.Status != shop.RefundSuccess && status == shop.RefundSuccess {
 			refunded = r.Amount
 		}
+		defer shop.StampActor(ctx, o, len(o.History))
 		err := o.FinishRefund(refundTradeNo, refundTransactionID, status, desc, now)
 		if errors.Is(err, shop.ErrNoChange) && news {
 			err = nil
