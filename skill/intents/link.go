@@ -52,7 +52,7 @@ func (d *Dialog) identify(ctx context.Context, t *turn) {
 		t.account = d.cfg.Accounts.Account(ctx, t.req.UserID(), t.req.AccessToken())
 	}
 	if _, posing := shop.AccountOf(t.req.UserID()); posing && t.account == "" {
-		d.cfg.Logger.Warn("intents: a userId that looks like an account is refused", "request_id", t.req.Request.RequestID)
+		d.cfg.Logger.WarnContext(ctx, "intents: a userId that looks like an account is refused", "request_id", t.req.Request.RequestID)
 	}
 }
 
