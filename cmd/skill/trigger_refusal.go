@@ -14,9 +14,10 @@ import (
 // retMsg or the /skill error). It returns nil for a 200.
 //
 // A sandbox whose clock was moved ahead refuses what is signed with real
-// time as stale, and signs its refusal in its own time; the reply's
-// signature then fails to verify too, but that is not what went wrong, so
-// the refusal comes first.
+// time as stale. The refusal of a request that does not authenticate is
+// unsigned (no RSA work for it), so the reply's signature does not verify
+// either, but that is not what went wrong: the refusal comes first. (A
+// signed refusal, from an older server, also tells the server's time.)
 func refusal(status int, body []byte, rec *lastExchange) error {
 	if status == http.StatusOK {
 		return nil
