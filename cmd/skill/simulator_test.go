@@ -258,6 +258,10 @@ func TestSimulatorInBrowser(t *testing.T) {
 		if p.eval(`document.querySelector('.screen') !== null`) {
 			t.Fatal("a screen is drawn for a screenless speaker")
 		}
+		// The platform's part of account linking, then the account is said.
+		p.do("link an account", chromedp.Click(`#btn-link`, chromedp.NodeEnabled))
+		p.do("ask which account", chromedp.SendKeys(`#text`, "我的账号"), chromedp.Click(`#btn-say`, chromedp.NodeEnabled))
+		p.waitText("#speech", "acct-dave")
 		p.screenshot("screenless.png")
 	})
 

@@ -317,14 +317,15 @@ async function refresh() {
   }
 }
 
-// act sends one step for the current user and device.
-async function act(path, body) {
+// act sends one step for the current user and (unless perDevice is false)
+// device.
+async function act(path, body, perDevice = true) {
   if (busy) return;
   busy = true;
   renderPlatform();
   showError('');
   try {
-    const a = await api(path, Object.assign({ user: user(), device: kind }, body));
+    const a = await api(path, Object.assign({ user: user() }, perDevice ? { device: kind } : {}, body));
     speak(a.speech);
   } catch (e) {
     showError(e.message);
@@ -372,6 +373,7 @@ async function start() {
   $('btn-ship').addEventListener('click', () => act('/sandbox/ship-notify', {}));
   $('btn-refuse').addEventListener('click', () => act('/sandbox/refuse', {}));
   $('btn-refund').addEventListener('click', () => act('/sandbox/refund-notify', { device: undefined }));
+  $('btn-link').addEventListener('click', () => act('/sandbox/link', { account: 'acct-' + user() }, false));
   $('user').addEventListener('change', () => { openTurns.clear(); refresh(); });
   await refresh();
   listen();
