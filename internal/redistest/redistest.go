@@ -2,10 +2,13 @@
 // net/http/httptest: Start returns a Server with a URL, and the test's
 // Cleanup stops it. The server persists with an append-only file fsynced on
 // every write, so Restart (same port, same directory) keeps the data and Kill
-// simulates a crash.
+// simulates a crash. StartCluster starts a Redis Cluster of six such
+// servers, three masters and their replicas, and Cluster.Failover crashes a
+// master and promotes its replica.
 //
-// When redis-server is not installed the test is skipped, except when the
-// environment variable CI is "true": CI must never skip, so the test fails.
+// When redis-server (or, for a cluster, redis-cli) is not installed the test
+// is skipped, except when the environment variable CI is "true": CI must
+// never skip, so the test fails.
 package redistest
 
 import (
@@ -33,6 +36,7 @@ type Server struct {
 	bin  string
 	dir  string
 	port int
+	args []string // more redis-server arguments (the cluster's)
 
 	mu   sync.Mutex
 	cmd  *exec.Cmd
@@ -47,35 +51,54 @@ type Server struct {
 // package doc); set REDIS_SERVER to use a binary outside PATH.
 func Start(tb testing.TB) *Server {
 	tb.Helper()
-	bin, err := lookPath()
+	bin := need(tb, "redis-server", "REDIS_SERVER")
+	s, err := startServer(tb, bin, tb.TempDir(), nil)
 	if err != nil {
-		msg := "redistest: redis-server not found (install it: apt-get install -y redis-server)"
+		tb.Fatalf("redistest: %v", err)
+	}
+	return s
+}
+
+// need returns the path of a Redis program, or skips (fails under CI=true)
+// the test when it is not installed. env names a variable that may point at
+// another binary.
+func need(tb testing.TB, name, env string) string {
+	tb.Helper()
+	path := os.Getenv(env)
+	if path == "" {
+		path = name
+	}
+	bin, err := exec.LookPath(path)
+	if err != nil {
+		msg := "redistest: " + name + " not found (install it: apt-get install -y redis-server redis-tools)"
 		if os.Getenv("CI") == "true" {
 			tb.Fatal(msg + "; CI=true, so this is a failure, not a skip")
 		}
 		tb.Skip(msg)
 	}
-	s := &Server{tb: tb, bin: bin, dir: tb.TempDir()}
-	var lastErr error
-	for range 5 { // a free port can be taken between probing and binding
-		s.port, err = freePort()
-		if err != nil {
-			tb.Fatalf("redistest: %v", err)
-		}
-		if lastErr = s.start(); lastErr == nil {
-			tb.Cleanup(s.Stop)
-			return s
-		}
-	}
-	tb.Fatalf("redistest: %v", lastErr)
-	return nil
+	return bin
 }
 
-func lookPath() (string, error) {
-	if p := os.Getenv("REDIS_SERVER"); p != "" {
-		return exec.LookPath(p)
+// startServer starts a server in dir on a free port, with more arguments
+// from args(port), and registers its Cleanup.
+func startServer(tb testing.TB, bin, dir string, args func() ([]string, error)) (*Server, error) {
+	s := &Server{tb: tb, bin: bin, dir: dir}
+	var err error
+	for range 5 { // a free port can be taken between probing and binding
+		if s.port, err = freePort(); err != nil {
+			return nil, err
+		}
+		if args != nil {
+			if s.args, err = args(); err != nil {
+				return nil, err
+			}
+		}
+		if err = s.start(); err == nil {
+			tb.Cleanup(s.Stop)
+			return s, nil
+		}
 	}
-	return exec.LookPath("redis-server")
+	return nil, err
 }
 
 func freePort() (int, error) {
@@ -113,6 +136,7 @@ func (s *Server) start() error {
 		"--daemonize", "no",
 		"--logfile", "",
 	)
+	cmd.Args = append(cmd.Args, s.args...)
 	out := &syncWriter{w: new(bytes.Buffer)}
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {

@@ -72,3 +72,29 @@ func TestTwoServers(t *testing.T) {
 		t.Fatalf("servers share an address or a directory: %s %s", a.URL(), b.URL())
 	}
 }
+
+func TestCluster(t *testing.T) {
+	start := time.Now()
+	c := redistest.StartCluster(t)
+	t.Logf("cluster formed in %v", time.Since(start).Round(time.Millisecond))
+	if len(c.Nodes) != 6 || len(c.Masters()) != 3 || !strings.HasPrefix(c.URL(), "redis+cluster://127.0.0.1:") {
+		t.Fatalf("%d nodes, %d masters, URL %q", len(c.Nodes), len(c.Masters()), c.URL())
+	}
+	m := c.MasterOf("k")
+	if got, err := c.Do(m, "set", "k", "v"); err != nil || got != "OK" {
+		t.Fatalf("SET on the key's master = %q, %v", got, err)
+	}
+	// The write reaches the replica before the master dies.
+	if got, err := c.Do(m, "wait", "1", "2000"); err != nil || got != "1" {
+		t.Fatalf("WAIT = %q, %v", got, err)
+	}
+	start = time.Now()
+	promoted := c.Failover(m)
+	t.Logf("failover in %v", time.Since(start).Round(time.Millisecond))
+	if c.MasterOf("k") != promoted {
+		t.Errorf("after failover, k is served by %s; want the promoted %s", c.MasterOf("k").Addr(), promoted.Addr())
+	}
+	if got, err := c.Do(promoted, "get", "k"); err != nil || got != "v" {
+		t.Errorf("after failover, GET = %q, %v; want v", got, err)
+	}
+}
