@@ -32,6 +32,8 @@ type config struct {
 	PlatformURL   string // SKILL_PLATFORM_URL
 	PublicURL     string // SKILL_PUBLIC_URL
 	RedisURL      string // SKILL_REDIS_URL
+	RedisReplicas string // SKILL_REDIS_MIN_REPLICAS
+	SessionRedis  string // SKILL_SESSION_REDIS_URL
 	Catalog       string // SKILL_CATALOG
 	AdminSecret   string // SKILL_ADMIN_SECRET
 	AdminToken    string // SKILL_ADMIN_TOKEN
@@ -84,7 +86,9 @@ func (c *config) settings() []setting {
 		{"SKILL_PRIVATE_KEY", "private-key", "", "our RSA private key file (default: <data>/skill_private.pem, written by keygen)", &c.PrivateKey},
 		{"SKILL_PLATFORM_URL", "platform-url", pay.DefaultBaseURL, "base URL of the platform's pay interfaces", &c.PlatformURL},
 		{"SKILL_PUBLIC_URL", "public-url", "", "our public base URL, for QR images and the order pages they lead to (serve: required, https; with SKILL_DEV=1 http on loopback, default http://<addr>)", &c.PublicURL},
-		{"SKILL_REDIS_URL", "redis-url", "", "redis:// URL: store in Redis instead of bbolt", &c.RedisURL},
+		{"SKILL_REDIS_URL", "redis-url", "", "store in Redis instead of bbolt: redis://host:port/db, a cluster redis+cluster://host:port,host:port, or Sentinel redis+sentinel://host:port,host:port/mastername", &c.RedisURL},
+		{"SKILL_REDIS_MIN_REPLICAS", "redis-min-replicas", "", "replicas that must confirm each order write (WAIT) before it is acknowledged (default 1 on a cluster or with Sentinel, 0 on one server)", &c.RedisReplicas},
+		{"SKILL_SESSION_REDIS_URL", "session-redis-url", "", "a Redis of its own for dialog state and request ids, which need no fsync (default: SKILL_REDIS_URL)", &c.SessionRedis},
 		{"SKILL_CATALOG", "catalog", "", "product catalog YAML file (serve: required; elsewhere the built-in demo catalog, catalog/default.yaml)", &c.Catalog},
 		{"SKILL_ADMIN_SECRET", "admin-secret", "", "HS256 secret of admin API tokens, at least 32 bytes; empty disables the admin API", &c.AdminSecret},
 		{"SKILL_ADMIN_TOKEN", "token", "", "with --server: a ready admin API token (from `skill admin-token`), instead of minting one with SKILL_ADMIN_SECRET", &c.AdminToken},

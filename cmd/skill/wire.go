@@ -254,26 +254,14 @@ func (a *app) Close() error {
 }
 
 // openStores opens the order store and the state store: Redis for both when
-// SKILL_REDIS_URL is set, with the reconciler's lease (several processes
-// share it), else the bbolt file in the data directory (which another
-// process, such as a running server, may hold locked) for orders and
-// memory for the dialog state of this one process, without a lease (the
-// process holding the file is the only one).
+// SKILL_REDIS_URL is set (see openRedis), with the reconciler's lease
+// (several processes share it), else the bbolt file in the data directory
+// (which another process, such as a running server, may hold locked) for
+// orders and memory for the dialog state of this one process, without a
+// lease (the process holding the file is the only one).
 func openStores(ctx context.Context, cfg config, now func() time.Time, log *slog.Logger) (shop.OrderStore, shop.StateStore, pay.Lease, error) {
-	if cfg.RedisURL != "" {
-		// go-redis's own lines go through log once connected; a failure to
-		// connect is the one line of the setting error.
-		redis.SetLogger(slog.New(slog.DiscardHandler))
-		cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		defer cancel()
-		st, err := redis.New(cctx, cfg.RedisURL, redis.Config{Now: now})
-		if err != nil {
-			return nil, nil, nil, badSetting("SKILL_REDIS_URL", "%s: %v", redact(cfg.RedisURL), err)
-		}
-		if log != nil {
-			redis.SetLogger(log)
-		}
-		return st, st, st.Lease("reconciler"), nil
+	if cfg.RedisURL != "" || cfg.SessionRedis != "" {
+		return openRedis(ctx, cfg, now, log)
 	}
 	if err := os.MkdirAll(cfg.Data, 0o700); err != nil {
 		return nil, nil, nil, badSetting("SKILL_DATA", "%v", err)

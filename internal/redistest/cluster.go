@@ -40,7 +40,6 @@ func clusterArgs() ([]string, error) {
 		"--cluster-config-file", "nodes.conf",
 		"--cluster-port", strconv.Itoa(bus),
 		"--cluster-node-timeout", "5000",
-		"--repl-diskless-sync-delay", "0",
 	}, nil
 }
 
@@ -303,4 +302,18 @@ func (c *Cluster) Failover(master *Server) *Server {
 		c.tb.Fatalf("redistest: failover of %s to %s: %v", master.Addr(), replica.Addr(), err)
 	}
 	return replica
+}
+
+// Rejoin restarts a crashed node on its port and data directory, as when
+// the machine comes back: a master that was failed over rejoins as a
+// replica of the node that took over. It returns once every master has a
+// replica in sync again, at most FailoverTimeout later.
+func (c *Cluster) Rejoin(s *Server) {
+	c.tb.Helper()
+	s.Restart()
+	ctx, cancel := context.WithTimeout(context.Background(), FailoverTimeout)
+	defer cancel()
+	if err := c.wait(ctx, nil); err != nil {
+		c.tb.Fatalf("redistest: rejoin of %s: %v", s.Addr(), err)
+	}
 }

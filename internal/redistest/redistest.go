@@ -36,6 +36,7 @@ type Server struct {
 	bin  string
 	dir  string
 	port int
+	conf string   // a config file to start from (a sentinel's), or ""
 	args []string // more redis-server arguments (the cluster's)
 
 	mu   sync.Mutex
@@ -126,15 +127,20 @@ func (s *Server) start() error {
 	if s.cmd != nil {
 		return errors.New("redis-server already running")
 	}
-	cmd := exec.Command(s.bin,
+	var conf []string
+	if s.conf != "" {
+		conf = []string{s.conf}
+	}
+	cmd := exec.Command(s.bin, append(conf,
 		"--port", strconv.Itoa(s.port),
 		"--bind", "127.0.0.1",
 		"--dir", s.dir,
 		"--appendonly", "yes",
 		"--appendfsync", "always",
 		"--save", "",
+		"--repl-diskless-sync-delay", "0", // a replica syncs at once
 		"--daemonize", "no",
-		"--logfile", "",
+		"--logfile", "")...,
 	)
 	cmd.Args = append(cmd.Args, s.args...)
 	out := &syncWriter{w: new(bytes.Buffer)}
@@ -196,20 +202,31 @@ func (s *Server) Stop() { s.halt(syscall.SIGTERM) }
 // disk (appendfsync always).
 func (s *Server) Kill() { s.halt(syscall.SIGKILL) }
 
+// halt signals the server and waits for it to exit. A server refuses
+// SIGTERM while it writes its first append-only file (after a replica's
+// full sync, say), so SIGTERM is sent again every 100ms; after 10s it is
+// killed.
 func (s *Server) halt(sig syscall.Signal) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.cmd == nil {
 		return
 	}
-	_ = s.cmd.Process.Signal(sig)
-	select {
-	case <-s.done:
-	case <-time.After(10 * time.Second):
-		_ = s.cmd.Process.Kill()
-		<-s.done
+	deadline := time.After(10 * time.Second)
+	for {
+		_ = s.cmd.Process.Signal(sig)
+		select {
+		case <-s.done:
+			s.cmd = nil
+			return
+		case <-time.After(100 * time.Millisecond):
+		case <-deadline:
+			_ = s.cmd.Process.Kill()
+			<-s.done
+			s.cmd = nil
+			return
+		}
 	}
-	s.cmd = nil
 }
 
 // Restart stops the server if it runs, then starts it again on the same port

@@ -24,30 +24,6 @@ func (s *Store) cluster() bool {
 	return ok
 }
 
-// createScript stores an order with SET NX and, when it was stored, counts
-// it in its state, atomically.
-var createScript = goredis.NewScript(`
-if redis.call('SET', KEYS[1], ARGV[1], 'NX') then
-  redis.call('HINCRBY', KEYS[2], ARGV[2], 1)
-  return 1
-end
-return 0`)
-
-// setNX stores an order unless its key exists, and counts it. On a single
-// Redis both happen in one script; on a Cluster (where the order and the
-// counts live in different slots) the count follows the write.
-func (s *Store) setNX(ctx context.Context, o *shop.Order, data []byte) (bool, error) {
-	if s.cluster() {
-		created, err := s.rdb.SetNX(ctx, s.orderKey(o.TradeNo), data, 0).Result()
-		if err == nil && created {
-			err = s.rdb.HIncrBy(ctx, s.countsKey(), string(o.State), 1).Err()
-		}
-		return created, err
-	}
-	n, err := createScript.Run(ctx, s.rdb, []string{s.orderKey(o.TradeNo), s.countsKey()}, data, string(o.State)).Int()
-	return n == 1, err
-}
-
 // moveCount queues, in p, an order's move from one state to another.
 func (s *Store) moveCount(ctx context.Context, p goredis.Pipeliner, from, to shop.OrderState) {
 	if from == to {

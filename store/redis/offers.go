@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 
 	"github.com/dingdang-voicepay/voicepay/shop"
 	goredis "github.com/redis/go-redis/v9"
@@ -13,7 +14,8 @@ import (
 // CreateOffer stores o under its ID with SET NX PXAT, expiring when it may
 // be forgotten (shop.OfferRetention past its ExpiresAt, by Redis's clock),
 // unless an offer has that ID already, in which case it returns the stored
-// offer and created=false.
+// offer and created=false. With replicas required, they confirm it first
+// (see replicas.go).
 func (s *Store) CreateOffer(ctx context.Context, o shop.Offer) (shop.Offer, bool, error) {
 	if o.ID == "" {
 		return shop.Offer{}, false, shop.Errorf(shop.EINVALID, "redis: offer has no id")
@@ -27,19 +29,19 @@ func (s *Store) CreateOffer(ctx context.Context, o shop.Offer) (shop.Offer, bool
 	}
 	// An instant before 1970 is already past: the offer is forgotten at once.
 	forget := max(o.ExpiresAt.Add(shop.OfferRetention).UnixMilli(), 1)
-	err = s.rdb.Do(ctx, "set", s.offerKey(o.ID), data, "nx", "pxat", forget).Err()
-	if errors.Is(err, goredis.Nil) {
-		stored, err := s.Offer(ctx, o.ID)
-		return stored, false, err
-	}
+	created, stored, err := s.create(ctx, s.offerKey(o.ID), data, strconv.FormatInt(forget, 10), "")
 	if err != nil {
 		return shop.Offer{}, false, unavailable("create offer "+o.ID, err)
 	}
+	if !created && stored == nil {
+		// Stored and forgotten within the script: as if never stored.
+		return shop.Offer{}, false, fmt.Errorf("redis: offer %s: %w", o.ID, shop.ErrNotFound)
+	}
 	var out shop.Offer
-	if err := json.Unmarshal(data, &out); err != nil {
+	if err := json.Unmarshal(stored, &out); err != nil {
 		return shop.Offer{}, false, fmt.Errorf("redis: decode offer %s: %w", o.ID, err)
 	}
-	return out, true, nil
+	return out, created, nil
 }
 
 // Offer returns the offer, or an error wrapping shop.ErrNotFound when it was

@@ -31,7 +31,8 @@ func score(t time.Time) float64 { return float64(t.UnixMilli()) }
 // CreateOrder stores o under its TradeNo with SET NX unless an order has that
 // TradeNo already, in which case it returns the stored order and
 // created=false. The indexes are written first. A zero CreatedAt is set to
-// Config.Now.
+// Config.Now. With replicas required, each write is confirmed by them
+// before the next (see replicas.go).
 func (s *Store) CreateOrder(ctx context.Context, o shop.Order) (shop.Order, bool, error) {
 	if o.TradeNo == "" {
 		return shop.Order{}, false, shop.Errorf(shop.EINVALID, "redis: order has no tradeNo")
@@ -46,34 +47,72 @@ func (s *Store) CreateOrder(ctx context.Context, o shop.Order) (shop.Order, bool
 	if err != nil {
 		return shop.Order{}, false, fmt.Errorf("redis: create order %s: %w", o.TradeNo, err)
 	}
-	m := goredis.Z{Score: score(o.CreatedAt), Member: member(&o)}
+	m, sc := member(&o), score(o.CreatedAt)
 	// Indexes first: a crash after them leaves an entry without an order,
 	// which listing skips; the platform's retry then creates the order.
-	_, err = s.rdb.Pipelined(ctx, func(p goredis.Pipeliner) error {
-		p.ZAdd(ctx, s.userKey(o.UserID), m)
-		p.ZAdd(ctx, s.allKey(), m)
-		return nil
+	err = s.write(ctx, []string{s.userKey(o.UserID), s.allKey()}, func(p goredis.Pipeliner, key string) {
+		if s.minReplicas > 0 {
+			indexScript.Eval(ctx, p, []string{key}, sc, m)
+		} else {
+			p.ZAdd(ctx, key, goredis.Z{Score: sc, Member: m})
+		}
 	})
 	if err != nil {
 		return shop.Order{}, false, unavailable("index order "+o.TradeNo, err)
 	}
-	created, err := s.setNX(ctx, &o, data)
+	created, stored, err := s.create(ctx, s.orderKey(o.TradeNo), data, "", o.State)
 	if err != nil {
 		return shop.Order{}, false, unavailable("create order "+o.TradeNo, err)
 	}
-	if !created {
-		stored, err := s.Order(ctx, o.TradeNo)
-		if err != nil {
-			return shop.Order{}, false, err
-		}
-		s.unindexLoser(ctx, &o, &stored)
-		return stored, false, nil
-	}
 	var out shop.Order
-	if err := json.Unmarshal(data, &out); err != nil {
+	if err := json.Unmarshal(stored, &out); err != nil {
 		return shop.Order{}, false, fmt.Errorf("redis: decode order %s: %w", o.TradeNo, err)
 	}
-	return out, true, nil
+	if !created {
+		s.unindexLoser(ctx, &o, &out)
+	}
+	return out, created, nil
+}
+
+// create runs storeScript on key's master (and WAITs when replicas are
+// required): it stores data unless the key exists, expiring at expireAt
+// (unix milliseconds; "" for never), and returns what is stored. An order
+// created is counted in its state count (see OrderCounts): in the same
+// script on a single Redis, just after on a cluster, where the counts live
+// in another slot.
+func (s *Store) create(ctx context.Context, key string, data []byte, expireAt string, count shop.OrderState) (created bool, stored []byte, err error) {
+	touch := "0"
+	if s.minReplicas > 0 {
+		touch = "1"
+	}
+	var cmd *goredis.Cmd
+	err = s.write(ctx, []string{key}, func(p goredis.Pipeliner, key string) {
+		keys := []string{key}
+		if count != "" && !s.cluster() {
+			keys = append(keys, s.countsKey())
+		}
+		cmd = storeScript.Eval(ctx, p, keys, data, touch, expireAt, string(count))
+	})
+	if err != nil {
+		return false, nil, err
+	}
+	if n, _ := cmd.Slice(); len(n) == 1 && count != "" && s.cluster() {
+		_ = s.rdb.HIncrBy(ctx, s.countsKey(), string(count), 1).Err()
+	}
+	reply, err := cmd.Slice()
+	if err != nil {
+		return false, nil, err
+	}
+	if len(reply) == 1 {
+		return true, data, nil
+	}
+	if len(reply) != 2 {
+		return false, nil, fmt.Errorf("redis: create %s: unexpected reply %v", key, reply)
+	}
+	if v, ok := reply[1].(string); ok {
+		return false, []byte(v), nil
+	}
+	return false, nil, nil
 }
 
 // unindexLoser removes the index entries that a create which lost to stored
@@ -148,11 +187,22 @@ func (s *Store) UpdateOrder(ctx context.Context, tradeNo string, fn func(*shop.O
 			}
 			_ = json.Unmarshal(data, &next) // a deep copy for fn
 			if fnErr = fn(&next); fnErr != nil {
-				if errors.Is(fnErr, shop.ErrNoChange) {
-					result = cur
+				if !errors.Is(fnErr, shop.ErrNoChange) {
+					return errFn
+				}
+				result = cur
+				if s.minReplicas <= 0 {
 					return nil
 				}
-				return errFn
+				// Answering from a state another call wrote: write it
+				// again, unchanged, so that WAIT covers that write too.
+				if _, err := tx.TxPipelined(ctx, func(p goredis.Pipeliner) error {
+					p.Set(ctx, key, data, goredis.KeepTTL)
+					return nil
+				}); err != nil {
+					return err
+				}
+				return s.waited(s.waitTx(ctx, tx))
 			}
 			if next.TradeNo != cur.TradeNo || next.UserID != cur.UserID || !next.CreatedAt.Equal(cur.CreatedAt) {
 				return errIdentity
@@ -176,6 +226,9 @@ func (s *Store) UpdateOrder(ctx context.Context, tradeNo string, fn func(*shop.O
 					return nil
 				})
 			}
+			if err := s.waited(s.waitTx(ctx, tx)); err != nil {
+				return err
+			}
 			if codecErr = json.Unmarshal(nd, &result); codecErr != nil {
 				return errCodec
 			}
@@ -196,6 +249,9 @@ func (s *Store) UpdateOrder(ctx context.Context, tradeNo string, fn func(*shop.O
 			return shop.Order{}, fmt.Errorf("redis: update order %s: %w", tradeNo, err)
 		case errors.Is(err, errCodec):
 			return shop.Order{}, fmt.Errorf("redis: update order %s: %w", tradeNo, codecErr)
+		case s.retryable(ctx, err, attempt):
+			// The cluster's slot map changed (a failover): try again on
+			// the master that serves the order now.
 		default:
 			return shop.Order{}, unavailable("update order "+tradeNo, err)
 		}
@@ -206,15 +262,7 @@ func (s *Store) UpdateOrder(ctx context.Context, tradeNo string, fn func(*shop.O
 
 // backoff sleeps a random while, growing with the attempt, up to 10ms.
 func backoff(ctx context.Context, attempt int) error {
-	d := time.Duration(rand.Int64N(int64(min(attempt+1, 10)) * int64(time.Millisecond)))
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
+	return sleep(ctx, time.Duration(rand.Int64N(int64(min(attempt+1, 10))*int64(time.Millisecond))))
 }
 
 // pageSize is how many index entries Orders reads per round trip.

@@ -11,15 +11,28 @@
 //	offer:{<id>}                         string: the offer's JSON, expiring
 //	                                     shop.OfferRetention past its expiry
 //	order_counts                         HASH: state → how many orders are in it (see OrderCounts)
-//	session:<len(sessionID)>:<sessionID>:<userID>  string with a TTL (SET PX)
+//	session:{<dialog>}                   string with a TTL: a dialog's state
+//	seen:{<dialog>}:<requestID>          string with a TTL: a request of the
+//	                                     dialog answered (BeginTurn)
 //	remember:<key>                       string with a TTL (SET NX PX)
 //	lease:<name>                         string: the holder of a lease, with a TTL (see Lease)
 //
+// where <dialog> is "<len(sessionID)>:<sessionID>:<len(userID)>:<userID>".
+//
 // Every key is injective for arbitrary ids: each kind starts with its own
 // literal, none a prefix of another, and holds one id framed by fixed text
-// (so the key gives back the id), or two ids the first of which is
-// length-prefixed. Index members are a fixed-length time key, ':', the
-// tradeNo. An id holding '}' only moves its key to another Cluster slot.
+// (so the key gives back the id), or length-prefixed ids and at most one
+// last id. Index members are a fixed-length time key, ':', the tradeNo.
+//
+// Redis Cluster: a command or script that names several keys needs them in
+// one hash slot. The only such script, BeginTurn's, names a dialog's
+// session and seen keys, which share the hash tag {<dialog>} (an id holding
+// '}' cuts both tags at the same place: they still match). Every other
+// command names one key; the writes of one call that touch several keys
+// (an order and its two index entries) go to each key's master separately
+// (see replicas.go), in the order that keeps a crash harmless. The prefix
+// may not hold braces, so it never moves a key's tag. The conformance
+// suites run on a real cluster to prove it.
 //
 // An order lives in one key, so with Redis Cluster it is in one hash slot
 // and its optimistic transaction (WATCH/MULTI) never spans slots. Index
@@ -69,6 +82,17 @@ type Config struct {
 	// MaxAttempts bounds how many times UpdateOrder runs its optimistic
 	// transaction when other writers keep changing the order; default 100.
 	MaxAttempts int
+	// MinReplicas is how many replicas must confirm an order or offer
+	// write (WAIT) before it is acknowledged; see replicas.go. Zero means
+	// the default of the topology: 1 on a cluster or behind Sentinel, none
+	// on a single server. Negative means none.
+	MinReplicas int
+	// ReplicaTimeout bounds each WAIT for replicas (default 500ms).
+	ReplicaTimeout time.Duration
+	// Topology is what the client is connected to: New sets it from the
+	// URL; NewWithClient takes it from here, or Cluster for a
+	// *goredis.ClusterClient. It decides the default of MinReplicas.
+	Topology Topology
 }
 
 func (c Config) withDefaults() Config {
@@ -81,15 +105,32 @@ func (c Config) withDefaults() Config {
 	if c.MaxAttempts <= 0 {
 		c.MaxAttempts = 100
 	}
+	if c.ReplicaTimeout <= 0 {
+		c.ReplicaTimeout = defaultReplicaTimeout
+	}
 	return c
+}
+
+// replicas is how many replicas must confirm a durable write.
+func (c Config) replicas() int {
+	switch {
+	case c.MinReplicas < 0:
+		return 0
+	case c.MinReplicas > 0:
+		return c.MinReplicas
+	case c.Topology == Cluster || c.Topology == Sentinel:
+		return 1
+	}
+	return 0
 }
 
 // Store is the Redis shop.OrderStore and shop.StateStore. It is safe for
 // concurrent use.
 type Store struct {
-	rdb      goredis.UniversalClient
-	cfg      Config
-	ownsConn bool
+	rdb         goredis.UniversalClient
+	cfg         Config
+	ownsConn    bool
+	minReplicas int // resolved Config.MinReplicas
 
 	closeOnce sync.Once
 	closeErr  error
@@ -101,16 +142,18 @@ var (
 	_ shop.StateStore = (*Store)(nil)
 )
 
-// New connects to the Redis at url (redis:// or rediss://, parsed by
-// goredis.ParseURL) and checks it with a PING bounded by ctx. The Store owns
-// the client: Close closes it.
+// New connects to the Redis that url names (see dial: one server, a
+// cluster, or a master behind Sentinel) and checks it with a PING bounded by
+// ctx. The Store owns the client: Close closes it.
 func New(ctx context.Context, url string, cfg Config) (*Store, error) {
-	opts, err := goredis.ParseURL(url)
-	if err != nil {
-		return nil, fmt.Errorf("redis: parse url: %w", err)
+	if err := checkPrefix(cfg.Prefix); err != nil {
+		return nil, err
 	}
-	failFast(opts, url)
-	rdb := goredis.NewClient(opts)
+	rdb, topo, err := dial(url)
+	if err != nil {
+		return nil, err
+	}
+	cfg.Topology = topo
 	s := NewWithClient(rdb, cfg)
 	s.ownsConn = true
 	if err := s.Ping(ctx); err != nil {
@@ -124,37 +167,36 @@ func New(ctx context.Context, url string, cfg Config) (*Store, error) {
 	return s, nil
 }
 
-// failFast tightens go-redis's defaults, unless the URL sets them: the
-// platform times a webhook out after about a second and retries it, so an
-// unreachable Redis must turn into a quick FAIL, not seconds of redials.
-func failFast(opts *goredis.Options, url string) {
-	set := func(name string) bool { return strings.Contains(url, name+"=") }
-	if !set("dial_timeout") {
-		opts.DialTimeout = 500 * time.Millisecond
+// checkPrefix refuses a key prefix that would move keys' hash tags.
+func checkPrefix(p string) error {
+	if strings.ContainsAny(p, "{}") {
+		return fmt.Errorf("redis: key prefix %q may not hold braces (they would decide the keys' cluster slots)", p)
 	}
-	if !set("max_retries") {
-		opts.MaxRetries = 1
-	}
-	if opts.DialerRetries == 0 {
-		opts.DialerRetries = 2
-		opts.DialerRetryTimeout = 50 * time.Millisecond
-	}
-	if !set("read_timeout") {
-		opts.ReadTimeout = time.Second
-	}
-	if !set("write_timeout") {
-		opts.WriteTimeout = time.Second
-	}
+	return nil
 }
 
 // NewWithClient returns a Store on an existing client (a *goredis.Client,
-// *goredis.ClusterClient, ...). Close does not close a client passed in.
+// *goredis.ClusterClient, ...). Close does not close a client passed in. It
+// panics if cfg.Prefix holds braces (New returns that as an error).
 func NewWithClient(rdb goredis.UniversalClient, cfg Config) *Store {
-	return &Store{rdb: rdb, cfg: cfg.withDefaults(), closed: make(chan struct{})}
+	if err := checkPrefix(cfg.Prefix); err != nil {
+		panic(err)
+	}
+	if _, ok := rdb.(*goredis.ClusterClient); ok && cfg.Topology == Single {
+		cfg.Topology = Cluster
+	}
+	cfg = cfg.withDefaults()
+	return &Store{rdb: rdb, cfg: cfg, minReplicas: cfg.replicas(), closed: make(chan struct{})}
 }
 
 // Prefix returns the prefix of the store's keys.
 func (s *Store) Prefix() string { return s.cfg.Prefix }
+
+// Topology returns what the store is connected to.
+func (s *Store) Topology() Topology { return s.cfg.Topology }
+
+// MinReplicas returns how many replicas confirm each order and offer write.
+func (s *Store) MinReplicas() int { return s.minReplicas }
 
 // Client returns the underlying client.
 func (s *Store) Client() goredis.UniversalClient { return s.rdb }
@@ -202,11 +244,18 @@ func unavailable(op string, err error) error {
 	return &shop.Error{Code: shop.EUNAVAILABLE, Message: "storage unavailable", Err: fmt.Errorf("redis: %s: %w", op, err)}
 }
 
-func (s *Store) orderKey(tradeNo string) string { return s.cfg.Prefix + "order:{" + tradeNo + "}" }
-func (s *Store) userKey(userID string) string   { return s.cfg.Prefix + "user:{" + userID + "}:orders" }
-func (s *Store) allKey() string                 { return s.cfg.Prefix + "orders" }
-func (s *Store) offerKey(id string) string      { return s.cfg.Prefix + "offer:{" + id + "}" }
-func (s *Store) sessionKey(k shop.SessionKey) string {
-	return s.cfg.Prefix + "session:" + strconv.Itoa(len(k.SessionID)) + ":" + k.SessionID + ":" + k.UserID
+func (s *Store) orderKey(tradeNo string) string      { return s.cfg.Prefix + "order:{" + tradeNo + "}" }
+func (s *Store) userKey(userID string) string        { return s.cfg.Prefix + "user:{" + userID + "}:orders" }
+func (s *Store) allKey() string                      { return s.cfg.Prefix + "orders" }
+func (s *Store) offerKey(id string) string           { return s.cfg.Prefix + "offer:{" + id + "}" }
+func (s *Store) sessionKey(k shop.SessionKey) string { return s.cfg.Prefix + "session:" + dialogTag(k) }
+func (s *Store) seenKey(k shop.SessionKey, requestID string) string {
+	return s.cfg.Prefix + "seen:" + dialogTag(k) + ":" + requestID
+}
+
+// dialogTag is the hash tag of a dialog's keys: both its ids,
+// length-prefixed, in braces.
+func dialogTag(k shop.SessionKey) string {
+	return "{" + strconv.Itoa(len(k.SessionID)) + ":" + k.SessionID + ":" + strconv.Itoa(len(k.UserID)) + ":" + k.UserID + "}"
 }
 func (s *Store) rememberKey(key string) string { return s.cfg.Prefix + "remember:" + key }

@@ -87,6 +87,9 @@ func TestKeys(t *testing.T) {
 	if _, err := s.Remember(ctx, "n1", time.Minute); err != nil {
 		t.Fatal(err)
 	}
+	if _, fresh, err := s.BeginTurn(ctx, "r1", shop.SessionKey{SessionID: "s1", UserID: "u1"}, time.Minute); err != nil || !fresh {
+		t.Fatal(fresh, err)
+	}
 	offer := storetest.NewOffer("of1", "u1", time.Now())
 	if _, _, err := s.CreateOffer(ctx, offer); err != nil {
 		t.Fatal(err)
@@ -95,8 +98,8 @@ func TestKeys(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]bool{"skill:order:{T1}": true, "skill:user:{u1}:orders": true, "skill:orders": true, "skill:session:2:s1:u1": true,
-		"skill:remember:n1": true, "skill:offer:{of1}": true, "skill:order_counts": true}
+	want := map[string]bool{"skill:order:{T1}": true, "skill:user:{u1}:orders": true, "skill:orders": true, "skill:session:{2:s1:2:u1}": true,
+		"skill:seen:{2:s1:2:u1}:r1": true, "skill:remember:n1": true, "skill:offer:{of1}": true, "skill:order_counts": true}
 	if len(keys) != len(want) {
 		t.Errorf("keys = %v; want %v", keys, want)
 	}
@@ -109,8 +112,10 @@ func TestKeys(t *testing.T) {
 	if err != nil || len(z) != 1 || z[0].Score != float64(base.UnixMilli()) {
 		t.Errorf("orders index = %v, %v; want one entry scored %d", z, err, base.UnixMilli())
 	}
-	if ttl := rdb.PTTL(ctx, "skill:session:2:s1:u1").Val(); ttl <= 0 || ttl > time.Minute {
-		t.Errorf("session TTL = %v", ttl)
+	for _, k := range []string{"skill:session:{2:s1:2:u1}", "skill:seen:{2:s1:2:u1}:r1"} {
+		if ttl := rdb.PTTL(ctx, k).Val(); ttl <= 0 || ttl > time.Minute {
+			t.Errorf("%s TTL = %v", k, ttl)
+		}
 	}
 	if ttl := rdb.PTTL(ctx, "skill:order:{T1}").Val(); ttl != -1 {
 		t.Errorf("order TTL = %v; want none", ttl)

@@ -11,11 +11,19 @@ import (
 )
 
 // Session returns a dialog's state, or an error wrapping shop.ErrNotFound.
+// Within a turn begun by BeginTurn it answers from what BeginTurn read.
 func (s *Store) Session(ctx context.Context, id shop.SessionKey) ([]byte, error) {
 	if err := s.check(); err != nil {
 		return nil, err
 	}
-	b, err := s.rdb.Get(ctx, s.sessionKey(id)).Bytes()
+	key := s.sessionKey(id)
+	if state, found, ok := s.preloaded(ctx, key); ok {
+		if !found {
+			return nil, fmt.Errorf("redis: session: %w", shop.ErrNotFound)
+		}
+		return state, nil
+	}
+	b, err := s.rdb.Get(ctx, key).Bytes()
 	if errors.Is(err, goredis.Nil) {
 		return nil, fmt.Errorf("redis: session: %w", shop.ErrNotFound)
 	}
@@ -33,7 +41,9 @@ func (s *Store) SaveSession(ctx context.Context, id shop.SessionKey, state []byt
 	if err := s.check(); err != nil {
 		return err
 	}
-	if err := s.rdb.Set(ctx, s.sessionKey(id), state, ttl).Err(); err != nil {
+	key := s.sessionKey(id)
+	s.changed(ctx, key)
+	if err := s.rdb.Set(ctx, key, state, ttl).Err(); err != nil {
 		return unavailable("save session", err)
 	}
 	return nil
@@ -44,7 +54,9 @@ func (s *Store) DeleteSession(ctx context.Context, id shop.SessionKey) error {
 	if err := s.check(); err != nil {
 		return err
 	}
-	if err := s.rdb.Del(ctx, s.sessionKey(id)).Err(); err != nil {
+	key := s.sessionKey(id)
+	s.changed(ctx, key)
+	if err := s.rdb.Del(ctx, key).Err(); err != nil {
 		return unavailable("delete session", err)
 	}
 	return nil

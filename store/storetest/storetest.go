@@ -1,6 +1,8 @@
 // Package storetest holds the conformance suites of the two storage ports:
 // RunOrders for shop.OrderStore (the bbolt and the Redis store) and
-// RunState for shop.StateStore (the in-memory and the Redis store). Each is
+// RunState for shop.StateStore (the in-memory and the Redis store), and
+// RunTurns for state stores that start a dialog turn in one round trip
+// (the Redis store). Each is
 // one table of behaviours, run against every implementation from that
 // implementation's own tests:
 //

@@ -1,0 +1,54 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"strconv"
+	"time"
+
+	"github.com/dingdang-voicepay/voicepay/shop"
+	"github.com/dingdang-voicepay/voicepay/skill/pay"
+	"github.com/dingdang-voicepay/voicepay/store/redis"
+)
+
+// openRedis opens the Redis stores: orders (and offers) on SKILL_REDIS_URL,
+// each write confirmed by SKILL_REDIS_MIN_REPLICAS replicas, with the
+// reconciler's lease; dialog state and request ids on
+// SKILL_SESSION_REDIS_URL when set (a Redis that need not fsync: that state
+// lives minutes), else on the same Redis.
+func openRedis(ctx context.Context, cfg config, now func() time.Time, log *slog.Logger) (shop.OrderStore, shop.StateStore, pay.Lease, error) {
+	if cfg.RedisURL == "" {
+		return nil, nil, nil, badSetting("SKILL_SESSION_REDIS_URL", "needs SKILL_REDIS_URL (the embedded store keeps dialog state in memory)")
+	}
+	replicas := 0 // the topology's default
+	if cfg.RedisReplicas != "" {
+		n, err := strconv.Atoi(cfg.RedisReplicas)
+		if err != nil || n < 0 || n > 16 {
+			return nil, nil, nil, badSetting("SKILL_REDIS_MIN_REPLICAS", "%q: want a number of replicas from 0 to 16", cfg.RedisReplicas)
+		}
+		replicas = n
+		if n == 0 {
+			replicas = -1 // none, whatever the topology
+		}
+	}
+	// go-redis's own lines go through log once connected; a failure to
+	// connect is the one line of the setting error.
+	redis.SetLogger(slog.New(slog.DiscardHandler))
+	cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	orders, err := redis.New(cctx, cfg.RedisURL, redis.Config{Now: now, MinReplicas: replicas})
+	if err != nil {
+		return nil, nil, nil, badSetting("SKILL_REDIS_URL", "%s: %v", redact(cfg.RedisURL), err)
+	}
+	state := orders
+	if cfg.SessionRedis != "" {
+		if state, err = redis.New(cctx, cfg.SessionRedis, redis.Config{Now: now, MinReplicas: -1}); err != nil {
+			_ = orders.Close()
+			return nil, nil, nil, badSetting("SKILL_SESSION_REDIS_URL", "%s: %v", redact(cfg.SessionRedis), err)
+		}
+	}
+	if log != nil {
+		redis.SetLogger(log)
+	}
+	return orders, state, orders.Lease("reconciler"), nil
+}

@@ -1,0 +1,191 @@
+package redis_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/dingdang-voicepay/voicepay/internal/redistest"
+	"github.com/dingdang-voicepay/voicepay/shop"
+	"github.com/dingdang-voicepay/voicepay/store/redis"
+	"github.com/dingdang-voicepay/voicepay/store/storetest"
+)
+
+// openCluster returns a Store on the cluster with a prefix of its own.
+func openCluster(tb testing.TB, c *redistest.Cluster, cfg redis.Config) *redis.Store {
+	tb.Helper()
+	if cfg.Prefix == "" {
+		cfg.Prefix = fmt.Sprintf("c%d:", prefixes.Add(1))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	s, err := redis.New(ctx, c.URL(), cfg)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { _ = s.Close() })
+	return s
+}
+
+// TestCluster runs every conformance suite on a real Redis Cluster of three
+// masters with a replica each, every order and offer write confirmed by a
+// replica (WAIT). A command or script naming keys of several hash slots
+// fails there with CROSSSLOT, so the suites passing prove the key layout
+// slot-safe.
+func TestCluster(t *testing.T) {
+	t.Parallel()
+	c := redistest.StartCluster(t)
+	for _, url := range []string{c.URL(), "redis://" + strings.Join(c.Addrs()[:2], ","), "redis+cluster://" + c.Addrs()[0] + "?read_timeout=2s"} {
+		s, err := redis.New(context.Background(), url, redis.Config{})
+		if err != nil {
+			t.Fatalf("New(%q): %v", url, err)
+		}
+		if s.Topology() != redis.Cluster || s.MinReplicas() != 1 {
+			t.Errorf("New(%q): topology %v, %d replicas required; want cluster, 1", url, s.Topology(), s.MinReplicas())
+		}
+		_ = s.Close()
+	}
+	t.Run("Orders", func(t *testing.T) {
+		storetest.RunOrders(t, func(t *testing.T) shop.OrderStore { return openCluster(t, c, redis.Config{}) })
+	})
+	t.Run("State", func(t *testing.T) {
+		storetest.RunState(t, func(t *testing.T) shop.StateStore { return openCluster(t, c, redis.Config{}) })
+	})
+	t.Run("Turns", func(t *testing.T) {
+		storetest.RunTurns(t, func(t *testing.T) storetest.TurnStore { return openCluster(t, c, redis.Config{}) })
+	})
+}
+
+// TestClusterFailover crashes the master holding the index of every order
+// in the middle of a ship-notify storm (each order created, then delivered
+// by several notifications at once, as the platform's retries arrive), and
+// has its replica take over. Afterwards every acknowledged order is there
+// and listed, every acknowledged delivery happened exactly once, and the
+// platform's retries settle the rest, each order delivered once.
+func TestClusterFailover(t *testing.T) {
+	const (
+		workers    = 6
+		duplicates = 3 // notifications of one payment in flight at once
+	)
+	t.Parallel()
+	ctx := context.Background()
+	c := redistest.StartCluster(t)
+	s := openCluster(t, c, redis.Config{Prefix: "f:"})
+
+	var (
+		mu        sync.Mutex
+		created   = map[string]shop.Order{} // acknowledged creates
+		delivered = map[string]bool{}       // acknowledged deliveries
+		failures  atomic.Int64
+		acks      atomic.Int64
+		stop      = make(chan struct{})
+		stopOnce  sync.Once
+		wg        sync.WaitGroup
+	)
+	halt := func() { stopOnce.Do(func() { close(stop) }); wg.Wait() }
+	defer halt()
+	deliver := func(tradeNo string) error {
+		_, err := s.UpdateOrder(ctx, tradeNo, func(o *shop.Order) error {
+			return o.Deliver("tx-"+tradeNo, o.TotalAmt, "ship notify", base)
+		})
+		return err
+	}
+	for w := range workers {
+		wg.Go(func() {
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				o := storetest.NewOrder(fmt.Sprintf("W%d-%05d", w, i), fmt.Sprintf("u%d", i%7), base.Add(time.Duration(i)*time.Millisecond))
+				stored, _, err := s.CreateOrder(ctx, o)
+				if err != nil {
+					checkUnavailable(t, err)
+					failures.Add(1)
+					continue
+				}
+				mu.Lock()
+				created[o.TradeNo] = stored
+				mu.Unlock()
+				acks.Add(1)
+				var storm sync.WaitGroup
+				for range duplicates {
+					storm.Go(func() {
+						if err := deliver(o.TradeNo); err != nil {
+							checkUnavailable(t, err)
+							failures.Add(1)
+							return
+						}
+						mu.Lock()
+						delivered[o.TradeNo] = true
+						mu.Unlock()
+						acks.Add(1)
+					})
+				}
+				storm.Wait()
+			}
+		})
+	}
+	waitFor(t, func() bool { return acks.Load() >= 200 })
+	victim := c.MasterOf("f:orders")
+	start := time.Now()
+	c.Failover(victim)
+	t.Logf("failover of %s took %v", victim.Addr(), time.Since(start).Round(time.Millisecond))
+	// Without a replica, the promoted master's writes are refused (the
+	// calls fail, nothing is acknowledged) until the crashed node comes
+	// back as its replica.
+	time.Sleep(300 * time.Millisecond)
+	start = time.Now()
+	c.Rejoin(victim)
+	t.Logf("%s rejoined as a replica in %v", victim.Addr(), time.Since(start).Round(time.Millisecond))
+	after := acks.Load()
+	waitFor(t, func() bool { return acks.Load() >= after+200 })
+	halt()
+
+	listed, err := s.Orders(ctx, shop.OrderFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inList := map[string]bool{}
+	for _, o := range listed {
+		inList[o.TradeNo] = true
+		if o.Deliveries > 1 || (o.State == shop.StateDelivered) != (o.Deliveries == 1) {
+			t.Errorf("inconsistent order %s: %s with %d deliveries", o.TradeNo, o.State, o.Deliveries)
+		}
+	}
+	for tradeNo := range created {
+		got, err := s.Order(ctx, tradeNo)
+		if err != nil {
+			t.Fatalf("acknowledged order %s lost: %v", tradeNo, err)
+		}
+		if !inList[tradeNo] {
+			t.Errorf("acknowledged order %s not listed", tradeNo)
+		}
+		if delivered[tradeNo] && (got.State != shop.StateDelivered || got.Deliveries != 1) {
+			t.Errorf("acknowledged delivery of %s: %s with %d deliveries", tradeNo, got.State, got.Deliveries)
+		}
+	}
+	// The platform retries every notification not answered SUCCESS.
+	for tradeNo := range created {
+		if err := deliver(tradeNo); err != nil {
+			t.Fatalf("retried delivery of %s: %v", tradeNo, err)
+		}
+		if got, _ := s.Order(ctx, tradeNo); got.Deliveries != 1 {
+			t.Errorf("after retries, %s has %d deliveries", tradeNo, got.Deliveries)
+		}
+	}
+	t.Logf("%d orders acknowledged, %d deliveries acknowledged, %d calls failed around the failover", len(created), len(delivered), failures.Load())
+}
+
+// checkUnavailable fails the test unless err is a storage-unavailable error
+// (the platform's retry then settles it).
+func checkUnavailable(t *testing.T, err error) {
+	if shop.ErrorClass(err) != shop.EUNAVAILABLE {
+		t.Errorf("error %v has code %q; want %q", err, shop.ErrorClass(err), shop.EUNAVAILABLE)
+	}
+}

@@ -1,0 +1,86 @@
+package redis
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/dingdang-voicepay/voicepay/shop"
+)
+
+// BeginTurn starts a dialog turn in one round trip: it remembers the
+// request id for ttl (at least a millisecond) within the dialog named by key
+// and, when the request is new, reads the dialog's state. fresh is false for
+// a request id the dialog has seen within ttl (a replay); then nothing is
+// read. The returned context carries the state read: Session, called with
+// it (or a context derived from it) for the same key, answers from it
+// instead of asking Redis again, until SaveSession or DeleteSession changes
+// that dialog.
+//
+// A request is remembered per dialog, not globally: a replay carries the
+// same signed body, so the same session and user, and is found; another
+// dialog cannot collide with it.
+func (s *Store) BeginTurn(ctx context.Context, requestID string, key shop.SessionKey, ttl time.Duration) (context.Context, bool, error) {
+	if ttl < time.Millisecond {
+		return ctx, false, shop.Errorf(shop.EINVALID, "redis: turn ttl %v must be at least 1ms", ttl)
+	}
+	if err := s.check(); err != nil {
+		return ctx, false, err
+	}
+	sk := s.sessionKey(key)
+	reply, err := turnScript.Run(ctx, s.rdb, []string{s.seenKey(key, requestID), sk}, ttl.Milliseconds()).Slice()
+	if err != nil {
+		return ctx, false, unavailable("begin turn", err)
+	}
+	if len(reply) == 0 || reply[0] != int64(1) {
+		return ctx, false, nil
+	}
+	p := &preload{store: s, key: sk, found: len(reply) == 2}
+	if p.found {
+		v, ok := reply[1].(string)
+		if !ok {
+			return ctx, false, unavailable("begin turn", fmt.Errorf("unexpected reply %v", reply))
+		}
+		p.state = []byte(v)
+	}
+	return context.WithValue(ctx, preloadKey{}, p), true, nil
+}
+
+// preloadKey is the context key of a turn's preload.
+type preloadKey struct{}
+
+// preload is a dialog's state as BeginTurn read it.
+type preload struct {
+	store *Store
+	key   string // the session key it was read from
+
+	mu    sync.Mutex
+	stale bool // changed since it was read
+	state []byte
+	found bool
+}
+
+// preloaded returns the state BeginTurn read into ctx for key, if any and
+// still current.
+func (s *Store) preloaded(ctx context.Context, key string) (state []byte, found, ok bool) {
+	p, _ := ctx.Value(preloadKey{}).(*preload)
+	if p == nil || p.store != s || p.key != key {
+		return nil, false, false
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.stale {
+		return nil, false, false
+	}
+	return append([]byte(nil), p.state...), p.found, true
+}
+
+// changed marks the state BeginTurn read into ctx for key stale.
+func (s *Store) changed(ctx context.Context, key string) {
+	if p, _ := ctx.Value(preloadKey{}).(*preload); p != nil && p.store == s && p.key == key {
+		p.mu.Lock()
+		p.stale = true
+		p.mu.Unlock()
+	}
+}
