@@ -63,7 +63,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -244,18 +243,8 @@ func unavailable(op string, err error) error {
 	return &shop.Error{Code: shop.EUNAVAILABLE, Message: "storage unavailable", Err: fmt.Errorf("redis: %s: %w", op, err)}
 }
 
-func (s *Store) orderKey(tradeNo string) string      { return s.cfg.Prefix + "order:{" + tradeNo + "}" }
-func (s *Store) userKey(userID string) string        { return s.cfg.Prefix + "user:{" + userID + "}:orders" }
-func (s *Store) allKey() string                      { return s.cfg.Prefix + "orders" }
-func (s *Store) offerKey(id string) string           { return s.cfg.Prefix + "offer:{" + id + "}" }
-func (s *Store) sessionKey(k shop.SessionKey) string { return s.cfg.Prefix + "session:" + dialogTag(k) }
-func (s *Store) seenKey(k shop.SessionKey, requestID string) string {
-	return s.cfg.Prefix + "seen:" + dialogTag(k) + ":" + requestID
-}
-
-// dialogTag is the hash tag of a dialog's keys: both its ids,
-// length-prefixed, in braces.
-func dialogTag(k shop.SessionKey) string {
-	return "{" + strconv.Itoa(len(k.SessionID)) + ":" + k.SessionID + ":" + strconv.Itoa(len(k.UserID)) + ":" + k.UserID + "}"
-}
+func (s *Store) orderKey(tradeNo string) string { return s.cfg.Prefix + "order:{" + tradeNo + "}" }
+func (s *Store) userKey(userID string) string   { return s.cfg.Prefix + "user:{" + userID + "}:orders" }
+func (s *Store) allKey() string                 { return s.cfg.Prefix + "orders" }
+func (s *Store) offerKey(id string) string      { return s.cfg.Prefix + "offer:{" + id + "}" }
 func (s *Store) rememberKey(key string) string { return s.cfg.Prefix + "remember:" + key }

@@ -3,6 +3,7 @@ package redis
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"sync"
 	"time"
 
@@ -45,6 +46,17 @@ func (s *Store) BeginTurn(ctx context.Context, requestID string, key shop.Sessio
 		p.state = []byte(v)
 	}
 	return context.WithValue(ctx, preloadKey{}, p), true, nil
+}
+
+func (s *Store) sessionKey(k shop.SessionKey) string { return s.cfg.Prefix + "session:" + dialogTag(k) }
+func (s *Store) seenKey(k shop.SessionKey, requestID string) string {
+	return s.cfg.Prefix + "seen:" + dialogTag(k) + ":" + requestID
+}
+
+// dialogTag is the hash tag of a dialog's keys: both its ids,
+// length-prefixed, in braces.
+func dialogTag(k shop.SessionKey) string {
+	return "{" + strconv.Itoa(len(k.SessionID)) + ":" + k.SessionID + ":" + strconv.Itoa(len(k.UserID)) + ":" + k.UserID + "}"
 }
 
 // preloadKey is the context key of a turn's preload.
