@@ -247,4 +247,4 @@ func (s *Store) orderKey(tradeNo string) string { return s.cfg.Prefix + "order:{
 func (s *Store) userKey(userID string) string   { return s.cfg.Prefix + "user:{" + userID + "}:orders" }
 func (s *Store) allKey() string                 { return s.cfg.Prefix + "orders" }
 func (s *Store) offerKey(id string) string      { return s.cfg.Prefix + "offer:{" + id + "}" }
-func (s *Store) rememberKey(key string) string { return s.cfg.Prefix + "remember:" + key }
+func (s *Store) rememberKey(key string) string  { return s.cfg.Prefix + "remember:" + key }
