@@ -110,7 +110,8 @@ type Config struct {
 	// PrivateKey is our SkillPrivateKey: it signs every /pay/* reply.
 	PrivateKey *rsa.PrivateKey
 	// Window is how far a signature's timestamp may be from now
-	// (default tsk.DefaultWindow, 3m). Request ids are remembered 2×Window.
+	// (default tsk.DefaultWindow, 3m). Request ids are remembered until their
+	// signature leaves the window.
 	Window time.Duration
 
 	// Dialog answers /skill (nil: a fixed "unavailable" answer).

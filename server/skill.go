@@ -83,7 +83,7 @@ func (s *srv) handleSkill(c *fiber.Ctx) error {
 		note(c, "skill_id", req.SkillID())
 		return s.skillError(c, fiber.StatusUnauthorized, "wrong skill")
 	}
-	fresh, err := s.cfg.Store.Remember(c.UserContext(), "skill-req:"+req.Request.RequestID, 2*s.cfg.Window)
+	turn, fresh, err := s.beginTurn(c, v.Auth, req)
 	if err != nil {
 		note(c, "err", err.Error())
 		return s.skillError(c, fiber.StatusServiceUnavailable, "unavailable")
@@ -92,7 +92,7 @@ func (s *srv) handleSkill(c *fiber.Ctx) error {
 		return s.skillError(c, fiber.StatusUnauthorized, "replayed")
 	}
 
-	ctx, cancel := context.WithTimeout(c.UserContext(), s.cfg.DialogTimeout)
+	ctx, cancel := context.WithTimeout(turn, s.cfg.DialogTimeout)
 	defer cancel()
 	resp := s.cfg.Dialog.Handle(ctx, req)
 	if resp == nil {

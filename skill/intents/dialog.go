@@ -119,6 +119,12 @@ func IntentNames() []string {
 // New returns a dialog with the configuration's defaults filled in.
 func New(c Config) *Dialog {
 	d := &Dialog{cfg: c.withDefaults()}
+	if d.cfg.Ledger != nil {
+		d.cfg.Ledger = memoLedger{Ledger: d.cfg.Ledger, catalog: d.cfg.Catalog}
+	}
+	if d.cfg.Payments != nil {
+		d.cfg.Payments = memoPayments{d.cfg.Payments}
+	}
 	d.products = resolve.New(d.cfg.Catalog, resolve.Config{})
 	d.devices = device.NewRenderers(device.Config{QRURL: d.cfg.QRURL})
 	d.routes = make(map[string]handler)
@@ -135,6 +141,7 @@ func (d *Dialog) Handle(ctx context.Context, req *tsk.Request) (resp *tsk.Respon
 		req = &tsk.Request{}
 	}
 	start := d.cfg.Now()
+	ctx = withMemo(ctx)
 	t := &turn{req: req, now: start, device: d.cfg.Device(req)}
 	if t.device == nil {
 		t.device = device.Of(req)
