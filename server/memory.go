@@ -10,21 +10,21 @@ import (
 )
 
 // memStore is the Store used when Config.Store is nil: request ids
-// remembered in the project's one in-memory map with expiry, good for tests
+// remembered as digests in time buckets (ttlmap.Seen), good for tests
 // and single-process tools, not for a deployment (it forgets on restart).
 // Past the map's bound, new ids are refused as unavailable (failing closed
 // rather than growing without bound).
-type memStore struct{ seen *ttlmap.Map[struct{}] }
+type memStore struct{ seen *ttlmap.Seen }
 
 var _ Store = memStore{}
 
 func newMemStore(now func() time.Time) memStore {
-	return memStore{seen: ttlmap.New[struct{}](ttlmap.Config{Now: now})}
+	return memStore{seen: ttlmap.NewSeen(ttlmap.Config{Now: now})}
 }
 
 // Remember records key for ttl and reports whether it was new.
 func (m memStore) Remember(_ context.Context, key string, ttl time.Duration) (bool, error) {
-	fresh, err := m.seen.Add(key, struct{}{}, ttl)
+	fresh, err := m.seen.Add(key, ttl)
 	if errors.Is(err, ttlmap.ErrFull) {
 		return false, &shop.Error{Code: shop.EUNAVAILABLE, Message: "replay memory full", Err: err}
 	}

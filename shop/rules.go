@@ -26,6 +26,7 @@ const (
 	EAlreadyOwned   = "already_owned"      // a one-time product the user has
 	ENoUser         = "no_user"            // no user to keep the order for
 	EBadID          = "bad_id"             // an id with control characters or not UTF-8
+	EBusy           = "busy"               // the dialog or replay memory is full: too many at once
 
 	// Using what was bought.
 	EUnknownProduct = "unknown_product" // a product that is not in the catalog

@@ -98,7 +98,8 @@ type StateStore interface {
 	DeleteSession(ctx context.Context, key SessionKey) error
 
 	// Remember records key for ttl and reports whether it was new: false
-	// means it was seen within ttl (a replayed request id or nonce).
+	// means it was seen within ttl (a replayed request id or nonce). A store
+	// may remember it a little longer (the in-memory one, up to ttl/8).
 	Remember(ctx context.Context, key string, ttl time.Duration) (fresh bool, err error)
 
 	// Ping reports whether the store can serve requests (for /readyz).

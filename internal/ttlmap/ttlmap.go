@@ -1,6 +1,8 @@
-// Package ttlmap is THE in-memory map with expiry of the project: bounded,
-// safe for concurrent use, with an injected clock. The in-memory dialog
-// state (store/mem) and the server's default replay memory are built on it.
+// Package ttlmap is THE in-memory map with expiry of the project: bounded
+// (in entries and in bytes), safe for concurrent use, with an injected
+// clock; and Seen, its compact cousin for replay memory, which keeps a
+// digest per key in time buckets. The in-memory dialog state (store/mem)
+// and the server's default replay memory are built on them.
 //
 // Expired entries are invisible at once and deleted as later writes go by
 // (a min-heap on expiry makes that O(log n) per write), so memory stays
@@ -17,6 +19,10 @@ import (
 // DefaultMax bounds a Map whose Config.Max is 0.
 const DefaultMax = 1 << 20
 
+// EntryOverhead is what a Map entry costs beyond its key and value, as
+// Config.MaxBytes counts it: the map slot, the expiry and its heap item.
+const EntryOverhead = 96
+
 // ErrFull is returned when a new key would exceed the bound while every
 // entry is live: callers fail closed (refuse) rather than grow.
 var ErrFull = errors.New("ttlmap: full")
@@ -25,18 +31,24 @@ var ErrFull = errors.New("ttlmap: full")
 type Config struct {
 	// Max bounds the number of entries (default DefaultMax).
 	Max int
+	// MaxBytes bounds the bytes a Map holds: its keys, its values that are
+	// byte slices or strings, and EntryOverhead a entry (default: no bound
+	// but Max).
+	MaxBytes int
 	// Now is the clock that decides expiry (default time.Now).
 	Now func() time.Time
 }
 
 // Map maps string keys to values that expire. Use New.
 type Map[V any] struct {
-	mu  sync.Mutex
-	max int
-	now func() time.Time
-	m   map[string]entry[V]
-	q   expiries
-	seq uint64
+	mu       sync.Mutex
+	max      int
+	maxBytes int
+	bytes    int // held, as MaxBytes counts them
+	now      func() time.Time
+	m        map[string]entry[V]
+	q        expiries
+	seq      uint64
 }
 
 type entry[V any] struct {
@@ -53,7 +65,43 @@ func New[V any](c Config) *Map[V] {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
-	return &Map[V]{max: c.Max, now: c.Now, m: make(map[string]entry[V])}
+	return &Map[V]{max: c.Max, maxBytes: c.MaxBytes, now: c.Now, m: make(map[string]entry[V])}
+}
+
+// size is what an entry counts against MaxBytes.
+func size[V any](key string, v V) int {
+	n := len(key) + EntryOverhead
+	switch x := any(v).(type) {
+	case []byte:
+		n += len(x)
+	case string:
+		n += len(x)
+	}
+	return n
+}
+
+// fits reports whether storing v under key keeps the map within its
+// bounds; m.mu is held.
+func (m *Map[V]) fits(key string, v V) bool {
+	old, had := m.m[key]
+	if !had && len(m.m) >= m.max {
+		return false
+	}
+	if m.maxBytes <= 0 {
+		return true
+	}
+	n := m.bytes + size(key, v)
+	if had {
+		n -= size(key, old.v)
+	}
+	return n <= m.maxBytes
+}
+
+// Bytes returns the bytes held, as Config.MaxBytes counts them.
+func (m *Map[V]) Bytes() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.bytes
 }
 
 // Get returns the value of a live key.
@@ -69,13 +117,14 @@ func (m *Map[V]) Get(key string) (V, bool) {
 }
 
 // Set stores v under key for ttl, replacing any value. It fails with ErrFull
-// only for a new key when the map is full of live entries.
+// when the map is full of live entries: a new key past Max, or a value past
+// MaxBytes.
 func (m *Map[V]) Set(key string, v V, ttl time.Duration) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	now := m.now()
 	m.expire(now)
-	if _, ok := m.m[key]; !ok && len(m.m) >= m.max {
+	if !m.fits(key, v) {
 		return ErrFull
 	}
 	m.put(key, v, now.Add(ttl))
@@ -92,7 +141,7 @@ func (m *Map[V]) Add(key string, v V, ttl time.Duration) (added bool, err error)
 	if e, ok := m.m[key]; ok && now.Before(e.expires) {
 		return false, nil
 	}
-	if len(m.m) >= m.max {
+	if !m.fits(key, v) {
 		return false, ErrFull
 	}
 	m.put(key, v, now.Add(ttl))
@@ -103,7 +152,10 @@ func (m *Map[V]) Add(key string, v V, ttl time.Duration) (added bool, err error)
 func (m *Map[V]) Delete(key string) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	delete(m.m, key)
+	if e, ok := m.m[key]; ok {
+		m.bytes -= size(key, e.v)
+		delete(m.m, key)
+	}
 }
 
 // Len returns the number of entries held, expired ones not yet deleted
@@ -126,6 +178,10 @@ func (m *Map[V]) Sweep() int {
 // put stores an entry and queues its expiry; m.mu is held.
 func (m *Map[V]) put(key string, v V, expires time.Time) {
 	m.seq++
+	if old, ok := m.m[key]; ok {
+		m.bytes -= size(key, old.v)
+	}
+	m.bytes += size(key, v)
 	m.m[key] = entry[V]{v: v, expires: expires, seq: m.seq}
 	heap.Push(&m.q, expiry{at: expires, key: key, seq: m.seq})
 	// Overwrites and deletes leave stale items: rebuild when they dominate.
@@ -143,6 +199,7 @@ func (m *Map[V]) expire(now time.Time) {
 	for len(m.q) > 0 && !now.Before(m.q[0].at) {
 		it := heap.Pop(&m.q).(expiry)
 		if e, ok := m.m[it.key]; ok && e.seq == it.seq {
+			m.bytes -= size(it.key, e.v)
 			delete(m.m, it.key)
 		}
 	}

@@ -146,3 +146,32 @@ func TestConcurrent(t *testing.T) {
 		t.Errorf("%d keys added; want each of 1000 once", added)
 	}
 }
+
+func TestMaxBytes(t *testing.T) {
+	c := &clock{now: time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)}
+	entry := ttlmap.EntryOverhead + 1 + 10 // a one-letter key, ten bytes
+	m := ttlmap.New[[]byte](ttlmap.Config{MaxBytes: 2 * entry, Now: c.Now})
+	ten := []byte("0123456789")
+	for _, k := range []string{"a", "b"} {
+		if err := m.Set(k, ten, time.Minute); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := m.Set("c", ten, time.Minute); !errors.Is(err, ttlmap.ErrFull) {
+		t.Errorf("Set past MaxBytes = %v; want ErrFull", err)
+	}
+	if err := m.Set("a", append(ten, 'x'), time.Minute); !errors.Is(err, ttlmap.ErrFull) {
+		t.Errorf("growing a value past MaxBytes = %v; want ErrFull", err)
+	}
+	if err := m.Set("a", ten[:5], time.Minute); err != nil {
+		t.Errorf("shrinking a value = %v", err)
+	}
+	m.Delete("b")
+	if err := m.Set("c", ten, time.Minute); err != nil {
+		t.Errorf("Set after a delete = %v", err)
+	}
+	c.Add(2 * time.Minute)
+	if err := m.Set("d", ten, time.Minute); err != nil || m.Bytes() != entry {
+		t.Errorf("after expiry: Set = %v, %d bytes held; want %d", err, m.Bytes(), entry)
+	}
+}

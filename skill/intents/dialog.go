@@ -162,7 +162,7 @@ func (d *Dialog) Handle(ctx context.Context, req *tsk.Request) (resp *tsk.Respon
 	view, err = d.turn(ctx, t)
 	if err != nil {
 		d.forget(ctx, t)
-		view = apology()
+		view = apologyFor(err)
 	}
 	return d.respond(ctx, req, view, t.device)
 }

@@ -12,6 +12,7 @@ import (
 // Phrases said in more than one place.
 const (
 	apologySpeech  = "抱歉，出了点小问题，请稍后再试。"
+	busySpeech     = "现在使用的人太多了，请过一会儿再来。"
 	fallbackSpeech = device.FallbackSpeech
 	cancelled      = "好的，已取消。"
 	goodbye        = "好的，再见。"
@@ -24,6 +25,15 @@ var china = time.FixedZone("CST", 8*60*60)
 // apology is the view every failure turns into.
 func apology() ui.View {
 	return ui.View{Speech: apologySpeech, End: true}
+}
+
+// apologyFor is the apology for a failed turn: a plain one, or, when the
+// dialog memory is full (shop.EBusy), that too many people talk at once.
+func apologyFor(err error) ui.View {
+	if shop.ErrorCode(err) == shop.EBusy {
+		return ui.View{Speech: busySpeech, End: true}
+	}
+	return apology()
 }
 
 // say is a statement that ends the session.

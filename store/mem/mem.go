@@ -5,9 +5,12 @@
 // turn and buy nothing but surviving a restart, after which a dialog simply
 // starts over. Use the Redis store when several processes share state.
 //
-// It is built on internal/ttlmap, the project's one map with expiry:
-// bounded (past Config.Max live entries a write is refused as
-// EUNAVAILABLE, failing closed), expired entries invisible at once.
+// It is built on internal/ttlmap: sessions in its map with expiry, bounded
+// by Config.MaxBytes (and Config.Max sessions); request ids and other
+// remembered keys in its Seen, as 8-byte digests in time buckets dropped
+// whole. Past a bound a write is refused as EUNAVAILABLE with code
+// shop.EBusy (failing closed, never growing): the dialog then tells the
+// user it is busy. Expired entries are invisible at once.
 package mem
 
 import (
@@ -21,11 +24,18 @@ import (
 	"github.com/dingdang-voicepay/voicepay/shop"
 )
 
+// DefaultMaxBytes bounds the sessions of a State whose Config.MaxBytes
+// is 0: some 150,000 dialogs waiting for an answer.
+const DefaultMaxBytes = 64 << 20
+
 // Config configures a State. The zero value works.
 type Config struct {
-	// Max bounds the sessions, and separately the remembered keys
-	// (default ttlmap.DefaultMax).
+	// Max bounds the sessions (default ttlmap.DefaultMax), and separately
+	// the remembered keys (default ttlmap.DefaultSeenMax).
 	Max int
+	// MaxBytes bounds the bytes the sessions hold, ids and state and
+	// ttlmap.EntryOverhead each (default DefaultMaxBytes).
+	MaxBytes int
 	// Now is the clock that decides expiry (default time.Now).
 	Now func() time.Time
 }
@@ -33,7 +43,7 @@ type Config struct {
 // State is the in-memory shop.StateStore. It is safe for concurrent use.
 type State struct {
 	sessions   *ttlmap.Map[[]byte]
-	remembered *ttlmap.Map[struct{}]
+	remembered *ttlmap.Seen
 	closed     atomic.Bool
 }
 
@@ -41,8 +51,13 @@ var _ shop.StateStore = (*State)(nil)
 
 // New returns an empty State.
 func New(cfg Config) *State {
-	c := ttlmap.Config{Max: cfg.Max, Now: cfg.Now}
-	return &State{sessions: ttlmap.New[[]byte](c), remembered: ttlmap.New[struct{}](c)}
+	if cfg.MaxBytes <= 0 {
+		cfg.MaxBytes = DefaultMaxBytes
+	}
+	return &State{
+		sessions:   ttlmap.New[[]byte](ttlmap.Config{Max: cfg.Max, MaxBytes: cfg.MaxBytes, Now: cfg.Now}),
+		remembered: ttlmap.NewSeen(ttlmap.Config{Max: cfg.Max, Now: cfg.Now}),
+	}
 }
 
 // sessionKey encodes a SessionKey injectively: the session id's length, a
@@ -63,7 +78,9 @@ func (s *State) check(ctx context.Context, op string) error {
 
 // full reports a write refused because the store is at its bound.
 func full(op string, err error) error {
-	return &shop.Error{Code: shop.EUNAVAILABLE, Message: "dialog state full", Err: fmt.Errorf("mem: %s: %w", op, err)}
+	e := shop.Coded(shop.EUNAVAILABLE, shop.EBusy, "dialog state full")
+	e.Err = fmt.Errorf("mem: %s: %w", op, err)
+	return e
 }
 
 // Session returns a dialog's state, or an error wrapping shop.ErrNotFound
@@ -111,17 +128,17 @@ func (s *State) Remember(ctx context.Context, key string, ttl time.Duration) (fr
 	if err := s.check(ctx, "remember"); err != nil {
 		return false, err
 	}
-	fresh, err = s.remembered.Add(key, struct{}{}, ttl)
+	fresh, err = s.remembered.Add(key, ttl)
 	if err != nil {
 		return false, full("remember", err)
 	}
 	return fresh, nil
 }
 
-// Sweep deletes expired sessions and remembered keys now and returns how
-// many. Expired entries are invisible anyway and deleted as writes go by;
-// Sweep is for tests and for freeing memory at once.
-func (s *State) Sweep() int { return s.sessions.Sweep() + s.remembered.Sweep() }
+// Sweep deletes expired sessions now and returns how many. Expired entries
+// are invisible anyway and deleted as writes go by; Sweep is for tests and
+// for freeing memory at once. (Remembered keys go with their time bucket.)
+func (s *State) Sweep() int { return s.sessions.Sweep() }
 
 // Ping fails once the store is closed or ctx is done.
 func (s *State) Ping(ctx context.Context) error { return s.check(ctx, "ping") }

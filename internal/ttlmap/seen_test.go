@@ -1,0 +1,86 @@
+package ttlmap_test
+
+import (
+	"errors"
+	"fmt"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/dingdang-voicepay/voicepay/internal/ttlmap"
+)
+
+func TestSeen(t *testing.T) {
+	c := &clock{now: time.Unix(1_700_000_000, 0)}
+	s := ttlmap.NewSeen(ttlmap.Config{Now: c.Now})
+	add := func(key string, ttl time.Duration, want bool) {
+		t.Helper()
+		if got, err := s.Add(key, ttl); err != nil || got != want {
+			t.Errorf("Add(%q, %v) at +%v = %v, %v; want %v", key, ttl, c.Now().Sub(time.Unix(1_700_000_000, 0)), got, err, want)
+		}
+	}
+	add("a", 3*time.Minute, true)
+	add("a", 3*time.Minute, false)
+	add("b", 3*time.Minute, true)
+	add("a", time.Second, false) // seen, whatever the ttl asked now
+	add("short", 300*time.Millisecond, true)
+
+	c.Add(299 * time.Millisecond)
+	add("short", 300*time.Millisecond, false)
+	c.Add(300*time.Millisecond/8 + 2*time.Millisecond) // at most an eighth longer
+	add("short", 300*time.Millisecond, true)
+
+	c.Add(3*time.Minute - 400*time.Millisecond)
+	add("a", 3*time.Minute, false) // within its ttl: the first add's
+	c.Add(3*time.Minute/8 + time.Second)
+	add("a", 3*time.Minute, true)
+	if n := s.Len(); n > 3 {
+		t.Errorf("Len() = %d after the first keys expired; want their buckets dropped", n)
+	}
+}
+
+func TestSeenFull(t *testing.T) {
+	c := &clock{now: time.Unix(1_700_000_000, 0)}
+	s := ttlmap.NewSeen(ttlmap.Config{Max: 3, Now: c.Now})
+	for i := range 3 {
+		if ok, err := s.Add(fmt.Sprint(i), time.Second); !ok || err != nil {
+			t.Fatal(ok, err)
+		}
+	}
+	if _, err := s.Add("x", time.Second); !errors.Is(err, ttlmap.ErrFull) {
+		t.Errorf("Add past Max = %v; want ErrFull", err)
+	}
+	if ok, err := s.Add("0", time.Second); ok || err != nil {
+		t.Errorf("Add of a live key when full = %v, %v; want seen, no error", ok, err)
+	}
+	c.Add(2 * time.Second)
+	if ok, err := s.Add("x", time.Second); !ok || err != nil {
+		t.Errorf("Add after expiry = %v, %v; want room again", ok, err)
+	}
+}
+
+// TestSeenCompact: a replay memory of request ids costs about the size of
+// their digests, whatever the ids' length.
+func TestSeenCompact(t *testing.T) {
+	if testing.Short() {
+		t.Skip("allocates")
+	}
+	const n = 500_000
+	s := ttlmap.NewSeen(ttlmap.Config{})
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	for i := range n {
+		if _, err := s.Add(fmt.Sprintf("a-request-id-of-some-length-%012d", i), 3*time.Minute); err != nil {
+			t.Fatal(err)
+		}
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	per := float64(after.HeapAlloc-before.HeapAlloc) / n
+	t.Logf("%.1f bytes per remembered request id", per)
+	if per > 24 {
+		t.Errorf("%.1f bytes per remembered request id; want at most 24", per)
+	}
+	runtime.KeepAlive(s)
+}
