@@ -1,0 +1,279 @@
+package main_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/dingdang-voicepay/voicepay/device"
+	"github.com/dingdang-voicepay/voicepay/fakeplatform"
+	"github.com/dingdang-voicepay/voicepay/internal/redistest"
+	"github.com/dingdang-voicepay/voicepay/server"
+	"github.com/dingdang-voicepay/voicepay/shop"
+	"github.com/dingdang-voicepay/voicepay/skill/pay"
+	"github.com/dingdang-voicepay/voicepay/skill/tsk"
+	"github.com/dingdang-voicepay/voicepay/skill/tsk/tsktest"
+)
+
+// The several-nodes tests run two `skill serve` processes on one Redis and
+// on a Redis Cluster, as a deployment behind a load balancer would: each
+// request may reach either node.
+
+// twoNodes starts two servers with their own data directories on the same
+// stores and the same token secret (offer references and QR tokens made by
+// one are good on the other).
+func twoNodes(t *testing.T, extra ...string) (a, b *proc) {
+	t.Helper()
+	extra = append(extra, "SKILL_TOKEN_SECRET=nodes-test-token-secret")
+	return serve(t, environ(t.TempDir(), extra...)), serve(t, environ(t.TempDir(), extra...))
+}
+
+// TestNodesOnOneRedis: two nodes on one Redis, their dialog state on a
+// Redis of its own (SKILL_SESSION_REDIS_URL).
+func TestNodesOnOneRedis(t *testing.T) {
+	orders, sessions := redistest.Start(t), redistest.Start(t)
+	a, b := twoNodes(t, "SKILL_REDIS_URL="+orders.URL(), "SKILL_SESSION_REDIS_URL="+sessions.URL())
+	dialogAcrossNodes(t, a, b)
+	for _, tt := range []struct {
+		srv        *redistest.Server
+		kind       string
+		want, none string
+	}{
+		{sessions, "dialog state", "skill:seen:*", "skill:order:*"},
+		{orders, "orders", "skill:order:*", "skill:seen:*"},
+	} {
+		if keys, err := redistest.Command(tt.srv.Addr(), "keys", tt.want); err != nil || keys == "" {
+			t.Errorf("no %s on the Redis for %s: %q, %v", tt.want, tt.kind, keys, err)
+		}
+		if keys, err := redistest.Command(tt.srv.Addr(), "keys", tt.none); err != nil || keys != "" {
+			t.Errorf("%s on the Redis for %s: %q, %v", tt.none, tt.kind, keys, err)
+		}
+	}
+	storm(t, a, b, nil)
+}
+
+// TestNodesOnCluster runs the same on a Redis Cluster, and crashes the master
+// of the order index in the middle of the ship-notify storm.
+func TestNodesOnCluster(t *testing.T) {
+	c := redistest.StartCluster(t)
+	a, b := twoNodes(t, "SKILL_REDIS_URL="+c.URL())
+	dialogAcrossNodes(t, a, b)
+	storm(t, a, b, func() {
+		victim := c.MasterOf("skill:orders")
+		c.Failover(victim)
+		time.Sleep(800 * time.Millisecond) // writes refused meanwhile: no replica to confirm them
+		c.Rejoin(victim)
+	})
+}
+
+// TestNodesSettings: the Redis settings are checked before anything starts.
+func TestNodesSettings(t *testing.T) {
+	for _, tt := range []struct {
+		env  []string
+		want string
+	}{
+		{[]string{"SKILL_REDIS_URL=redis://127.0.0.1:1", "SKILL_REDIS_MIN_REPLICAS=many"}, "skill: SKILL_REDIS_MIN_REPLICAS: "},
+		{[]string{"SKILL_REDIS_URL=redis://127.0.0.1:1", "SKILL_REDIS_MIN_REPLICAS=-1"}, "skill: SKILL_REDIS_MIN_REPLICAS: "},
+		{[]string{"SKILL_SESSION_REDIS_URL=redis://127.0.0.1:1"}, "skill: SKILL_SESSION_REDIS_URL: needs SKILL_REDIS_URL"},
+	} {
+		_, errOut, code := cli(t, environ(t.TempDir(), tt.env...), "serve")
+		if code != 2 || strings.Count(errOut, "\n") != 1 || !strings.HasPrefix(errOut, tt.want) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and one line starting %q", tt.env, code, errOut, tt.want)
+		}
+	}
+}
+
+// skillTurn sends a signed /skill request to a node and returns the answer.
+func skillTurn(t *testing.T, node *proc, req *tsk.Request) *tsk.Response {
+	t.Helper()
+	body, auth := tsktest.SignRSA2(req)
+	r := do(t, tsktest.NewHTTPRequest(node.url+"/skill", body, auth))
+	if r.status != 200 {
+		t.Fatalf("/skill on %s: %d %s", node.url, r.status, r.body)
+	}
+	return tsktest.MustDecodeResponse(t, r.body)
+}
+
+// dialogAcrossNodes: a purchase dialog whose turns reach alternate nodes
+// continues; the offer it makes is ordered through the other node; a
+// request replayed to the other node is refused.
+func dialogAcrossNodes(t *testing.T, a, b *proc) {
+	t.Helper()
+	opts := []fakeplatform.Option{fakeplatform.WithDeviceKind(device.Screenless), fakeplatform.WithUser("nodes-user"), fakeplatform.WithSession("nodes-session")}
+	r := skillTurn(t, a, fakeplatform.NewIntent("buy", map[string]string{"product": "万古神帝第35集"}, opts...))
+	if r.Response.ShouldEndSession || !strings.Contains(r.Response.OutputSpeech.Text, "确定购买吗") {
+		t.Fatalf("turn 1 on node A: %q", r.Response.OutputSpeech.Text)
+	}
+	r = skillTurn(t, b, fakeplatform.NewIntent("yes", nil, opts...))
+	var charge *tsk.Charge
+	for _, d := range r.Response.Directives {
+		if c, ok := d.(tsk.Charge); ok {
+			charge = &c
+		}
+	}
+	if charge == nil {
+		t.Fatalf("turn 2 on node B did not continue the purchase: %q", r.Response.OutputSpeech.Text)
+	}
+	create := fakeplatform.ChargeOrder(tsktest.SkillID, charge.Payload.ChargeInfo)
+	reply, err := tsktest.PlatformFor(a.url).CreateOrder(context.Background(), create)
+	if err != nil || !reply.OK() {
+		t.Fatalf("the offer node B made, ordered through node A: %+v, %v", reply, err)
+	}
+	var o server.OrderView
+	if st := adminGet(t, b.url, "/admin/orders/"+reply.TradeNo, &o); st != 200 || o.UserID != "nodes-user" || o.TotalAmt != 200 {
+		t.Fatalf("the order on node B: HTTP %d, %+v", st, o)
+	}
+
+	body, auth := tsktest.SignRSA2(fakeplatform.NewLaunch(fakeplatform.WithUser("nodes-user")))
+	if r := do(t, tsktest.NewHTTPRequest(a.url+"/skill", body, auth)); r.status != 200 {
+		t.Fatalf("launch on node A: %d %s", r.status, r.body)
+	}
+	if r := do(t, tsktest.NewHTTPRequest(b.url+"/skill", body, auth)); r.status != 401 || r.errorText() != "replayed" {
+		t.Fatalf("the same launch replayed to node B: %d %s; want 401 replayed", r.status, r.body)
+	}
+}
+
+// storm creates orders through both nodes and sends each order's ship
+// notify several times at once, split across the nodes, as the platform's
+// retries may arrive; crash, if not nil, runs in the middle. Then every
+// order answered SUCCESS is there, every notification answered SUCCESS
+// delivered it, no order is delivered twice, and the platform's retries
+// settle the rest.
+func storm(t *testing.T, a, b *proc, crash func()) {
+	t.Helper()
+	const (
+		orders     = 60 // at least; with a crash, until 30 more after it
+		workers    = 6
+		duplicates = 4
+	)
+	nodes := []*proc{a, b}
+	var (
+		mu        sync.Mutex
+		created   = map[string]int{}
+		delivered = map[string]bool{}
+		next      atomic.Int64 // the next order number
+		done      atomic.Int64 // orders whose notifications were answered
+		failed    atomic.Int64
+		wg        sync.WaitGroup
+		crashedAt atomic.Int64 // orders done when the crash was over; -1 before
+	)
+	crashedAt.Store(-1)
+	enough := func() bool {
+		n := done.Load()
+		if crash == nil {
+			return n >= orders
+		}
+		at := crashedAt.Load()
+		return n >= orders && at >= 0 && n >= at+30
+	}
+	ship := func(i int, tradeNo string) pay.ShipNotifyRequest {
+		return pay.ShipNotifyRequest{SkillID: tsktest.SkillID, UserToken: stormUser(i), TransactionID: fmt.Sprintf("ND%06d", i),
+			TradeNo: tradeNo, TotalAmt: 100, NonceStr: pay.NonceStr()}
+	}
+	if crash != nil {
+		wg.Go(func() {
+			for done.Load() < orders/3 {
+				time.Sleep(5 * time.Millisecond)
+			}
+			crash()
+			crashedAt.Store(done.Load())
+		})
+	}
+	for range workers {
+		wg.Go(func() {
+			for !enough() {
+				i := int(next.Add(1))
+				var tradeNo string
+				for try := 0; tradeNo == ""; try++ { // the platform retries a FAIL
+					reply, err := tsktest.PlatformFor(nodes[(i+try)%2].url).CreateOrder(context.Background(),
+						fakeplatform.NewCreateOrder(stormUser(i), shop.Line{ItemID: "coins", Quantity: 1, Amount: 100}))
+					switch {
+					case err != nil:
+						t.Errorf("create order %d: %v", i, err)
+						return
+					case reply.OK():
+						tradeNo = reply.TradeNo
+					case try > 200:
+						t.Errorf("create order %d: %+v after %d tries", i, reply, try)
+						return
+					default:
+						failed.Add(1)
+						time.Sleep(20 * time.Millisecond)
+					}
+				}
+				mu.Lock()
+				created[tradeNo] = i
+				mu.Unlock()
+				var notifies sync.WaitGroup
+				for d := range duplicates {
+					notifies.Go(func() {
+						reply, err := tsktest.PlatformFor(nodes[d%2].url).ShipNotify(context.Background(), ship(i, tradeNo))
+						if err != nil {
+							t.Errorf("ship notify %d: %v", i, err)
+							return
+						}
+						if !reply.OK() {
+							failed.Add(1)
+							return
+						}
+						mu.Lock()
+						delivered[tradeNo] = true
+						mu.Unlock()
+					})
+				}
+				notifies.Wait()
+				done.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	t.Logf("%d orders (%d when the crash was over), %d FAIL answers (retried by the platform)", len(created), crashedAt.Load(), failed.Load())
+
+	check := func(when string) {
+		t.Helper()
+		for tradeNo, i := range created {
+			var o server.OrderView
+			if st := adminGet(t, nodes[i%2].url, "/admin/orders/"+tradeNo, &o); st != 200 {
+				t.Fatalf("%s: order %d (%s) answered SUCCESS is missing: HTTP %d", when, i, tradeNo, st)
+			}
+			if delivered[tradeNo] && (o.State != shop.StateDelivered || o.Deliveries != 1) {
+				t.Errorf("%s: %s was answered SUCCESS to ship notify but is %s with %d deliveries", when, tradeNo, o.State, o.Deliveries)
+			}
+			if o.Deliveries > 1 {
+				t.Errorf("%s: %s delivered %d times", when, tradeNo, o.Deliveries)
+			}
+		}
+		var all server.OrderList
+		adminGet(t, a.url, "/admin/orders?limit=1000", &all)
+		listed := map[string]bool{}
+		for _, o := range all.Orders {
+			listed[o.TradeNo] = true
+		}
+		for tradeNo := range created {
+			if !listed[tradeNo] {
+				t.Errorf("%s: order %s answered SUCCESS is not listed", when, tradeNo)
+			}
+		}
+	}
+	check("after the storm")
+	for tradeNo, i := range created {
+		for try := 0; ; try++ {
+			reply, err := tsktest.PlatformFor(nodes[try%2].url).ShipNotify(context.Background(), ship(i, tradeNo))
+			if err == nil && reply.OK() {
+				break
+			}
+			if try > 100 {
+				t.Fatalf("retried ship notify for %s: %+v, %v", tradeNo, reply, err)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		delivered[tradeNo] = true
+	}
+	check("after the retries")
+}
+
+func stormUser(i int) string { return fmt.Sprintf("storm-user-%d", i) }
