@@ -55,6 +55,9 @@ func TestCluster(t *testing.T) {
 	t.Run("State", func(t *testing.T) {
 		storetest.RunState(t, func(t *testing.T) shop.StateStore { return openCluster(t, c, redis.Config{}) })
 	})
+	t.Run("Links", func(t *testing.T) {
+		storetest.RunLinks(t, func(t *testing.T) storetest.LinkOrderStore { return openCluster(t, c, redis.Config{}) })
+	})
 	t.Run("Turns", func(t *testing.T) {
 		storetest.RunTurns(t, func(t *testing.T) storetest.TurnStore { return openCluster(t, c, redis.Config{}) })
 	})

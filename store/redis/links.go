@@ -36,7 +36,10 @@ func (s *Store) PutGrant(ctx context.Context, key string, g shop.Grant) error {
 		return fmt.Errorf("redis: put grant: %w", err)
 	}
 	// An instant before 1970 is already past: the grant is gone at once.
-	if err := s.rdb.Do(ctx, "set", s.grantKey(key), data, "pxat", max(g.ExpiresAt.UnixMilli(), 1)).Err(); err != nil {
+	err = s.write(ctx, []string{s.grantKey(key)}, func(p goredis.Pipeliner, k string) {
+		p.Do(ctx, "set", k, data, "pxat", max(g.ExpiresAt.UnixMilli(), 1))
+	})
+	if err != nil {
 		return unavailable("put grant", err)
 	}
 	return nil
@@ -58,7 +61,14 @@ func (s *Store) TakeGrant(ctx context.Context, key string) (shop.Grant, error) {
 	if err := s.check(); err != nil {
 		return shop.Grant{}, err
 	}
-	return s.liveGrant(s.rdb.GetDel(ctx, s.grantKey(key)).Bytes())
+	// With replicas required, the delete is confirmed before the grant is
+	// used: a failover must not bring a used code back.
+	var take *goredis.StringCmd
+	err := s.write(ctx, []string{s.grantKey(key)}, func(p goredis.Pipeliner, k string) { take = p.GetDel(ctx, k) })
+	if err != nil && !errors.Is(err, goredis.Nil) {
+		return shop.Grant{}, unavailable("take grant", err)
+	}
+	return s.liveGrant(take.Bytes())
 }
 
 // liveGrant decodes the reply of a GET of a grant; none, or an expired
@@ -106,7 +116,7 @@ func (s *Store) MoveOrders(ctx context.Context, from, to string, at time.Time) (
 		if !ok || len(m) <= timeKeyLen || m[timeKeyLen] != ':' {
 			continue
 		}
-		if err := s.rdb.ZAdd(ctx, s.userKey(to), z).Err(); err != nil {
+		if err := s.write(ctx, []string{s.userKey(to)}, func(p goredis.Pipeliner, k string) { s.index(ctx, p, k, z.Score, m) }); err != nil {
 			return moved, unavailable("move orders", err)
 		}
 		ok, err := s.moveOrder(ctx, m[timeKeyLen+1:], from, to, at)
@@ -150,12 +160,14 @@ func (s *Store) moveOrder(ctx context.Context, tradeNo, from, to string, at time
 			if codecErr = err; err != nil {
 				return errCodec
 			}
-			_, err = tx.TxPipelined(ctx, func(p goredis.Pipeliner) error {
+			if _, err = tx.TxPipelined(ctx, func(p goredis.Pipeliner) error {
 				p.Set(ctx, key, nd, 0)
 				return nil
-			})
-			moved = err == nil
-			return err
+			}); err != nil {
+				return err
+			}
+			moved = true
+			return s.waited(s.waitTx(ctx, tx))
 		}, key)
 		switch {
 		case err == nil:

@@ -51,11 +51,7 @@ func (s *Store) CreateOrder(ctx context.Context, o shop.Order) (shop.Order, bool
 	// Indexes first: a crash after them leaves an entry without an order,
 	// which listing skips; the platform's retry then creates the order.
 	err = s.write(ctx, []string{s.userKey(o.UserID), s.allKey()}, func(p goredis.Pipeliner, key string) {
-		if s.minReplicas > 0 {
-			indexScript.Eval(ctx, p, []string{key}, sc, m)
-		} else {
-			p.ZAdd(ctx, key, goredis.Z{Score: sc, Member: m})
-		}
+		s.index(ctx, p, key, sc, m)
 	})
 	if err != nil {
 		return shop.Order{}, false, unavailable("index order "+o.TradeNo, err)
@@ -72,6 +68,16 @@ func (s *Store) CreateOrder(ctx context.Context, o shop.Order) (shop.Order, bool
 		s.unindexLoser(ctx, &o, &out)
 	}
 	return out, created, nil
+}
+
+// index queues the addition of an index entry: with replicas required, as
+// indexScript, a write even when the entry is there (see replicas.go).
+func (s *Store) index(ctx context.Context, p goredis.Pipeliner, key string, score float64, member string) {
+	if s.minReplicas > 0 {
+		indexScript.Eval(ctx, p, []string{key}, score, member)
+	} else {
+		p.ZAdd(ctx, key, goredis.Z{Score: score, Member: member})
+	}
 }
 
 // create runs storeScript on key's master (and WAITs when replicas are

@@ -17,7 +17,8 @@ import (
 // what it had not received. So when replicas are required (Config.
 // MinReplicas), every order and offer write is followed, on the same
 // connection, by WAIT, and is acknowledged only when enough replicas
-// confirmed it; otherwise the call fails as EUNAVAILABLE and the platform
+// confirmed it (the same for account linking's grants and order moves);
+// otherwise the call fails as EUNAVAILABLE and the platform
 // retries. WAIT confirms everything the master did before this
 // connection's last write, so a call that answers from what another call
 // wrote (a duplicate create, a notification already applied) first writes
