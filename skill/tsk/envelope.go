@@ -24,6 +24,11 @@ func IsEnvelope(body []byte) bool {
 	if len(body) == 0 || body[0] != '{' {
 		return false
 	}
+	// The common case without parsing the whole body: a skill request
+	// whose first key is its own.
+	if k := firstKey(body); k == "version" || k == "request" {
+		return false
+	}
 	var probe map[string]json.RawMessage
 	if json.Unmarshal(body, &probe) != nil {
 		return false
@@ -36,6 +41,20 @@ func IsEnvelope(body []byte) bool {
 	}
 	b := bytes.TrimSpace(probe["body"])
 	return len(b) > 0 && b[0] == '"'
+}
+
+// firstKey returns the first key of a JSON object, or "" when it is not a
+// plain one (escapes are left to the full parse).
+func firstKey(obj []byte) string {
+	rest := bytes.TrimLeft(obj[1:], " \t\r\n")
+	if len(rest) == 0 || rest[0] != '"' {
+		return ""
+	}
+	end := bytes.IndexAny(rest[1:], `"\`)
+	if end < 0 || rest[1+end] != '"' {
+		return ""
+	}
+	return string(rest[1 : 1+end])
 }
 
 // DecodeEnvelope parses an SCF envelope.

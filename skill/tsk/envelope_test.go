@@ -20,6 +20,10 @@ func TestEnvelope(t *testing.T) {
 		{"not json", `{"body":"x"`, false},
 		{"array", `[{"body":"x"}]`, false},
 		{"empty", ``, false},
+		{"spaced bare request", " {\n \"version\": \"1.0\"}", false},
+		{"escaped key", `{"\u0062ody":"x"}`, true},
+		{"body first", `{"body":"x","header":{}}`, true},
+		{"version after the body", `{"body":"x","version":"1.0"}`, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
