@@ -34,6 +34,7 @@ type config struct {
 	RedisURL      string // SKILL_REDIS_URL
 	RedisReplicas string // SKILL_REDIS_MIN_REPLICAS
 	SessionRedis  string // SKILL_SESSION_REDIS_URL
+	SessionMemory string // SKILL_SESSION_MEMORY
 	Catalog       string // SKILL_CATALOG
 	AdminSecret   string // SKILL_ADMIN_SECRET
 	AdminToken    string // SKILL_ADMIN_TOKEN
@@ -89,6 +90,7 @@ func (c *config) settings() []setting {
 		{"SKILL_REDIS_URL", "redis-url", "", "store in Redis instead of bbolt: redis://host:port/db, a cluster redis+cluster://host:port,host:port, or Sentinel redis+sentinel://host:port,host:port/mastername", &c.RedisURL},
 		{"SKILL_REDIS_MIN_REPLICAS", "redis-min-replicas", "", "replicas that must confirm each order write (WAIT) before it is acknowledged (default 1 on a cluster or with Sentinel, 0 on one server)", &c.RedisReplicas},
 		{"SKILL_SESSION_REDIS_URL", "session-redis-url", "", "a Redis of its own for dialog state and request ids, which need no fsync (default: SKILL_REDIS_URL)", &c.SessionRedis},
+		{"SKILL_SESSION_MEMORY", "session-memory", "16MB", "without Redis, the memory dialog state may take (about 500 bytes a dialog waiting for an answer); past it new dialogs are told the skill is busy", &c.SessionMemory},
 		{"SKILL_CATALOG", "catalog", "", "product catalog YAML file (serve: required; elsewhere the built-in demo catalog, catalog/default.yaml)", &c.Catalog},
 		{"SKILL_ADMIN_SECRET", "admin-secret", "", "HS256 secret of admin API tokens, at least 32 bytes; empty disables the admin API", &c.AdminSecret},
 		{"SKILL_ADMIN_TOKEN", "token", "", "with --server: a ready admin API token (from `skill admin-token`), instead of minting one with SKILL_ADMIN_SECRET", &c.AdminToken},

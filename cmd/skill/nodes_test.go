@@ -70,7 +70,8 @@ func TestNodesOnCluster(t *testing.T) {
 	})
 }
 
-// TestNodesSettings: the Redis settings are checked before anything starts.
+// TestNodesSettings: the settings of the stores are checked before
+// anything starts.
 func TestNodesSettings(t *testing.T) {
 	for _, tt := range []struct {
 		env  []string
@@ -79,6 +80,9 @@ func TestNodesSettings(t *testing.T) {
 		{[]string{"SKILL_REDIS_URL=redis://127.0.0.1:1", "SKILL_REDIS_MIN_REPLICAS=many"}, "skill: SKILL_REDIS_MIN_REPLICAS: "},
 		{[]string{"SKILL_REDIS_URL=redis://127.0.0.1:1", "SKILL_REDIS_MIN_REPLICAS=-1"}, "skill: SKILL_REDIS_MIN_REPLICAS: "},
 		{[]string{"SKILL_SESSION_REDIS_URL=redis://127.0.0.1:1"}, "skill: SKILL_SESSION_REDIS_URL: needs SKILL_REDIS_URL"},
+		{[]string{"SKILL_SESSION_MEMORY=lots"}, `skill: SKILL_SESSION_MEMORY: "lots": want a size`},
+		{[]string{"SKILL_SESSION_MEMORY=512KB"}, `skill: SKILL_SESSION_MEMORY: "512KB": want a size`},
+		{[]string{"SKILL_SESSION_MEMORY=65GB"}, `skill: SKILL_SESSION_MEMORY: "65GB": want a size`},
 	} {
 		_, errOut, code := cli(t, environ(t.TempDir(), tt.env...), "serve")
 		if code != 2 || strings.Count(errOut, "\n") != 1 || !strings.HasPrefix(errOut, tt.want) {

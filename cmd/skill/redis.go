@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/dingdang-voicepay/voicepay/shop"
@@ -51,4 +52,25 @@ func openRedis(ctx context.Context, cfg config, now func() time.Time, log *slog.
 		redis.SetLogger(log)
 	}
 	return orders, state, orders.Lease("reconciler"), nil
+}
+
+// sessionMemory parses SKILL_SESSION_MEMORY: bytes, with a KB, MB or GB
+// suffix (powers of 1024), from 1MB to 64GB.
+func (c config) sessionMemory() (int, error) {
+	s := strings.ToUpper(strings.TrimSpace(c.SessionMemory))
+	unit := 1
+	for _, u := range []struct {
+		suffix string
+		size   int
+	}{{"KB", 1 << 10}, {"MB", 1 << 20}, {"GB", 1 << 30}} {
+		if rest, ok := strings.CutSuffix(s, u.suffix); ok {
+			s, unit = strings.TrimSpace(rest), u.size
+			break
+		}
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n <= 0 || n > (64<<30)/unit || n*unit < 1<<20 {
+		return 0, badSetting("SKILL_SESSION_MEMORY", "%q: want a size from 1MB to 64GB, such as 16MB", c.SessionMemory)
+	}
+	return n * unit, nil
 }

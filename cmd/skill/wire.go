@@ -274,7 +274,11 @@ func openStores(ctx context.Context, cfg config, now func() time.Time, log *slog
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	return st, mem.New(mem.Config{Now: now}), nil, nil
+	limit, err := cfg.sessionMemory()
+	if err != nil {
+		return nil, nil, nil, errors.Join(err, st.Close())
+	}
+	return st, mem.New(mem.Config{Now: now, MaxBytes: limit}), nil, nil
 }
 
 // errLocked means the bbolt file is held by another process.

@@ -96,7 +96,9 @@ func (s *Seen) Add(key string, ttl time.Duration) (added bool, err error) {
 	i := (now + ttl.Milliseconds()) >> exp
 	b := l.buckets[i]
 	if b == nil {
-		b = &digestSet{}
+		// Sized for as many as the bucket before it holds (a steady load
+		// fills buckets alike), so that it seldom grows.
+		b = newDigestSet(l.buckets[i-1].len())
 		l.buckets[i] = b
 	}
 	b.add(d)
@@ -109,6 +111,23 @@ func (s *Seen) Add(key string, ttl time.Duration) (added bool, err error) {
 func (s *Seen) Len() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.n
+}
+
+// newDigestSet returns a set with room for n digests without growing.
+func newDigestSet(n int) *digestSet {
+	size := 64
+	for size*3 < n*4 {
+		size *= 2
+	}
+	return &digestSet{slots: make([]uint64, size)}
+}
+
+// len returns how many digests s holds; a nil set holds none.
+func (s *digestSet) len() int {
+	if s == nil {
+		return 0
+	}
 	return s.n
 }
 

@@ -25,8 +25,8 @@ import (
 )
 
 // DefaultMaxBytes bounds the sessions of a State whose Config.MaxBytes
-// is 0: some 150,000 dialogs waiting for an answer.
-const DefaultMaxBytes = 64 << 20
+// is 0: some 35,000 dialogs waiting for an answer.
+const DefaultMaxBytes = 16 << 20
 
 // Config configures a State. The zero value works.
 type Config struct {
