@@ -5,16 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strconv"
-	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
-
-	"github.com/gofiber/fiber/v2"
 
 	"github.com/dingdang-voicepay/voicepay/fakeplatform"
 	"github.com/dingdang-voicepay/voicepay/shop"
@@ -22,217 +17,145 @@ import (
 	"github.com/dingdang-voicepay/voicepay/skill/tsk"
 )
 
-// maxRequests bounds every phase, whatever the duration.
-const maxRequests = 20000
-
-// loadCreateOrder measures POST /pay/create-order: each request a new order.
-func loadCreateOrder(base string, dur time.Duration, conc int) (result, error) {
-	n := min(maxRequests, int(dur.Seconds()*1500)+conc)
-	reqs := prepare(n, func(i int) prepared {
+// createOrders signs count create orders (RSA-2048, the platform's key),
+// each a new order of a new user; tag keeps runs apart.
+func createOrders(count int, tag string) []prepared {
+	now := time.Now()
+	return prepare(count, func(i int) prepared {
 		body, _ := json.Marshal(pay.CreateOrderRequest{
 			SkillID:   fakeplatform.DefaultSkillID,
-			UserToken: "load-user-" + strconv.Itoa(i),
+			UserToken: "load-" + tag + "-" + strconv.Itoa(i),
 			Details:   []shop.Line{{ItemID: "coins", Quantity: 2, Amount: 200}},
 			TotalAmt:  200,
-			NonceStr:  "n" + strconv.Itoa(i),
+			NonceStr:  "n" + tag + strconv.Itoa(i),
 		})
-		h, err := tsk.SignRSA2(body, time.Now(), benchKeys.platform)
+		h, err := tsk.SignRSA2(body, now, benchKeys.platform)
 		if err != nil {
 			panic(err)
 		}
 		return prepared{path: "/pay/create-order", body: body, header: h}
 	})
-	return drive(base, reqs, dur, conc, func(status int, body []byte) bool {
-		return status == http.StatusOK && bytes.Contains(body, []byte(`"SUCCESS"`))
-	})
 }
 
-// loadSkillTurn measures POST /skill with the first turn of a purchase: a
-// buy intent for a known product, answered with the price and a question.
-func loadSkillTurn(base string, dur time.Duration, conc int) (result, error) {
-	n := min(maxRequests, int(dur.Seconds()*4000)+conc)
-	reqs := prepare(n, func(i int) prepared {
-		id := strconv.Itoa(i)
-		req := fakeplatform.NewIntent("buy", map[string]string{"product": "万古神帝第35集"},
-			fakeplatform.WithUser("load-user-"+id), fakeplatform.WithSession("load-session-"+id),
-			fakeplatform.WithRequestID("load-request-"+id), fakeplatform.WithTime(time.Now()))
-		body, h := signHMAC(req)
-		return prepared{path: "/skill", body: body, header: h}
-	})
-	return drive(base, reqs, dur, conc, func(status int, body []byte) bool {
-		return status == http.StatusOK && bytes.Contains(body, []byte(`"shouldEndSession":false`))
-	})
-}
-
-// loadEcho measures a bare fiber app that echoes a JSON body: the ceiling
-// for any fiber handler on this machine.
-func loadEcho(dur time.Duration, conc int) (result, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return result{}, err
+// createOK: SUCCESS.
+func createOK(status int, body []byte) verdict {
+	if status == http.StatusOK && bytes.Contains(body, []byte(`"SUCCESS"`)) {
+		return answerOK
 	}
-	app := fiber.New(fiber.Config{DisableStartupMessage: true})
-	app.Post("/echo", func(c *fiber.Ctx) error {
-		var v map[string]any
-		if err := json.Unmarshal(c.Body(), &v); err != nil {
-			return c.SendStatus(fiber.StatusBadRequest)
+	return answerWrong
+}
+
+// busySpeech is how the dialog says it is too busy to remember a question.
+var busySpeech = []byte("现在使用的人太多了")
+
+// turnOK: the first turn of a purchase, answered with the price and a
+// question (the session stays open); or a clear "busy".
+func turnOK(status int, body []byte) verdict {
+	switch {
+	case status != http.StatusOK:
+		return answerWrong
+	case bytes.Contains(body, []byte(`"shouldEndSession":false`)):
+		return answerOK
+	case bytes.Contains(body, busySpeech):
+		return answerBusy
+	}
+	return answerWrong
+}
+
+// turns makes the first turn of a purchase (a buy intent for a known
+// product, answered with the price and a question) for a new user in a new
+// session each time, HMAC-signed as the platform does. The body is built
+// once; each request writes its number into the ids and signs, which costs
+// a few microseconds: cheap enough to sign while driving a long run.
+type turns struct {
+	body  []byte
+	holes []int // where the ten-digit number goes
+	at    time.Time
+}
+
+// idDigits is the width of the number in each id.
+const idDigits = 10
+
+func newTurns(tag string) *turns {
+	mark := "0000000000"
+	at := time.Now()
+	req := fakeplatform.NewIntent("buy", map[string]string{"product": "万古神帝第35集"},
+		fakeplatform.WithUser("load-user-"+tag+"-"+mark), fakeplatform.WithSession("load-session-"+tag+"-"+mark),
+		fakeplatform.WithRequestID("load-request-"+tag+"-"+mark), fakeplatform.WithTime(at))
+	body, err := json.Marshal(req)
+	if err != nil {
+		panic(err)
+	}
+	t := &turns{body: body, at: at}
+	for _, id := range []string{"load-user-", "load-session-", "load-request-"} {
+		i := bytes.Index(body, []byte(id+tag+"-"+mark))
+		if i < 0 {
+			panic("loadbench: no " + id + " in the request")
 		}
-		return c.JSON(v)
-	})
-	go app.Listener(ln)
-	defer app.Shutdown()
-	req := fakeplatform.NewIntent("buy", map[string]string{"product": "万古神帝第35集"})
-	body, _ := signHMAC(req)
-	n := min(maxRequests, int(dur.Seconds()*8000)+conc)
-	reqs := make([]prepared, n)
-	for i := range reqs {
-		reqs[i] = prepared{path: "/echo", body: body}
+		t.holes = append(t.holes, i+len(id+tag+"-"))
 	}
-	return drive("http://"+ln.Addr().String(), reqs, dur, conc, func(status int, _ []byte) bool { return status == http.StatusOK })
+	return t
 }
 
-// skillServer is a running `skill serve`.
-type skillServer struct {
-	url  string
-	pid  int
-	stop func()
+// make returns request i, signed now.
+func (t *turns) make(i int) prepared {
+	body := bytes.Clone(t.body)
+	var digits [idDigits]byte
+	n := strconv.AppendInt(digits[:0], int64(i), 10)
+	for _, h := range t.holes {
+		copy(body[h+idDigits-len(n):h+idDigits], n)
+	}
+	return prepared{path: "/skill", body: body, header: tsk.SignHMAC(body, time.Now(), benchKeys.secret)}
 }
 
-// cpu returns the CPU time (user + system) the server process has used, from
-// /proc; zero where /proc is not available.
-func (s *skillServer) cpu() time.Duration {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", s.pid))
-	if err != nil {
-		return 0
-	}
-	// Fields after the command name (which is in parentheses): utime and
-	// stime are the 12th and 13th, in clock ticks (100 per second on Linux).
-	fields := strings.Fields(string(data[bytes.LastIndexByte(data, ')')+1:]))
-	if len(fields) < 13 {
-		return 0
-	}
-	u, _ := strconv.ParseInt(fields[11], 10, 64)
-	st, _ := strconv.ParseInt(fields[12], 10, 64)
-	return time.Duration(u+st) * 10 * time.Millisecond
+// skillTurns signs count purchase turns.
+func skillTurns(count int, tag string) []prepared {
+	t := newTurns(tag)
+	return prepare(count, t.make)
 }
 
-// catalogFile is the demo catalog, which serve must be given explicitly.
-var catalogFile, _ = filepath.Abs("catalog/default.yaml")
-
-// startSkill runs the real binary on a free loopback port with the run's
-// keys, and waits until it is ready.
-func startSkill(ctx context.Context, bin, data string, extraEnv []string) (*skillServer, error) {
-	if err := os.MkdirAll(data, 0o700); err != nil {
-		return nil, err
-	}
-	pub := filepath.Join(data, "platform_public.pem")
-	priv := filepath.Join(data, "skill_private.pem")
-	if err := os.WriteFile(pub, tsk.PublicKeyPEM(&benchKeys.platform.PublicKey), 0o600); err != nil {
-		return nil, err
-	}
-	if err := os.WriteFile(priv, tsk.PrivateKeyPEM(benchKeys.skill), 0o600); err != nil {
-		return nil, err
-	}
-	port, err := freePort()
-	if err != nil {
-		return nil, err
-	}
-	opsPort, err := freePort()
-	if err != nil {
-		return nil, err
-	}
-	addr := "127.0.0.1:" + strconv.Itoa(port)
-	opsAddr := "127.0.0.1:" + strconv.Itoa(opsPort)
-	cmd := exec.CommandContext(ctx, bin, "serve")
-	cmd.Env = append(os.Environ(),
-		"SKILL_ADDR="+addr, "SKILL_OPS_ADDR="+opsAddr, "SKILL_DRAIN=0s", "SKILL_DATA="+data, "SKILL_ID="+fakeplatform.DefaultSkillID,
-		"SKILL_SECRET="+string(benchKeys.secret), "SKILL_TSK_PUBLIC_KEY="+pub, "SKILL_PRIVATE_KEY="+priv,
-		"SKILL_PLATFORM_URL=http://127.0.0.1:9/", "SKILL_CATALOG="+catalogFile, "SKILL_DEV=1",
-		"SKILL_LOG_LEVEL=error")
-	cmd.Env = append(cmd.Env, extraEnv...)
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		return nil, err
-	}
-	stop := func() {
-		_ = cmd.Process.Signal(os.Interrupt)
-		done := make(chan struct{})
-		go func() { _ = cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			_ = cmd.Process.Kill()
-			<-done
-		}
-	}
-	url := "http://" + addr
-	if err := waitHTTP("http://" + opsAddr + "/readyz"); err != nil {
-		stop()
-		return nil, fmt.Errorf("skill serve did not become ready: %w", err)
-	}
-	return &skillServer{url: url, pid: cmd.Process.Pid, stop: stop}, nil
-}
-
-// startRedis runs a private redis-server (append-only, fsync always) and
-// returns the environment that points the skill at it.
-func startRedis(ctx context.Context, dir string) ([]string, func(), error) {
-	path, err := exec.LookPath("redis-server")
-	if err != nil {
-		return nil, nil, fmt.Errorf("redis-server not installed")
-	}
-	port, err := freePort()
-	if err != nil {
-		return nil, nil, err
-	}
-	rdir := filepath.Join(dir, "redis")
-	if err := os.MkdirAll(rdir, 0o700); err != nil {
-		return nil, nil, err
-	}
-	cmd := exec.CommandContext(ctx, path, "--port", strconv.Itoa(port), "--bind", "127.0.0.1",
-		"--dir", rdir, "--appendonly", "yes", "--appendfsync", "always", "--save", "")
-	if err := cmd.Start(); err != nil {
-		return nil, nil, err
-	}
-	stop := func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		c, err := net.Dial("tcp", "127.0.0.1:"+strconv.Itoa(port))
-		if err == nil {
-			c.Close()
-			break
-		}
-		if time.Now().After(deadline) {
-			stop()
-			return nil, nil, fmt.Errorf("redis-server did not start: %w", err)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	return []string{"SKILL_REDIS_URL=redis://127.0.0.1:" + strconv.Itoa(port) + "/0"}, stop, nil
-}
-
-func freePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
-}
-
-func waitHTTP(url string) error {
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		resp, err := http.Get(url)
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
+// seedOrders creates n orders through create (a store's CreateOrder) from
+// workers goroutines at once, so that the store batches them (bbolt) or
+// pipelines them (Redis): some 100,000 users with ten orders each, most
+// delivered, created over the past year.
+func seedOrders(ctx context.Context, n, workers int, create func(context.Context, shop.Order) (shop.Order, bool, error)) error {
+	var next atomic.Int64
+	var firstErr atomic.Value
+	var wg sync.WaitGroup
+	base := time.Now().Add(-365 * 24 * time.Hour).UTC()
+	for range workers {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+				at := base.Add(time.Duration(i) * 365 * 24 * time.Hour / time.Duration(n))
+				o := shop.Order{
+					TradeNo:   fmt.Sprintf("SEED%012d", i),
+					SkillID:   fakeplatform.DefaultSkillID,
+					UserID:    fmt.Sprintf("seed-user-%d", i%100_000),
+					State:     shop.StateCreated,
+					TotalAmt:  200,
+					Details:   []shop.Line{{ItemID: "wgsd-35", Quantity: 1, Amount: 200}},
+					NonceStr:  fmt.Sprintf("seed%d", i),
+					CreatedAt: at,
+					ExpiresAt: at.Add(24 * time.Hour),
+					UpdatedAt: at,
+					History:   []shop.Transition{{To: shop.StateCreated, At: at, Cause: "create order"}},
+				}
+				if i%10 != 0 {
+					if err := o.Deliver(fmt.Sprintf("SEEDTX%012d", i), o.TotalAmt, "ship notify", at.Add(time.Minute)); err != nil {
+						firstErr.CompareAndSwap(nil, err)
+						return
+					}
+				}
+				if _, _, err := create(ctx, o); err != nil {
+					firstErr.CompareAndSwap(nil, err)
+					return
+				}
 			}
-			err = fmt.Errorf("status %d", resp.StatusCode)
-		}
-		if time.Now().After(deadline) {
-			return err
-		}
-		time.Sleep(50 * time.Millisecond)
+		})
 	}
+	wg.Wait()
+	if err, _ := firstErr.Load().(error); err != nil {
+		return err
+	}
+	return ctx.Err()
 }

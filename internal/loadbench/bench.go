@@ -1,0 +1,337 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/dingdang-voicepay/voicepay/skill/tsk"
+	"github.com/dingdang-voicepay/voicepay/store/bolt"
+	"github.com/dingdang-voicepay/voicepay/store/redis"
+)
+
+// bench is one run: its options, what it has measured so far.
+type bench struct {
+	o        options
+	dir, bin string
+	ctx      context.Context
+
+	signRate    float64 // RSA-2048 signs a second, every core
+	ceiling     result  // the /skill ceiling, closed loop
+	ceilingHalf result  // and open loop at half its rate
+	phasesOf    map[string]measured
+	soak        measured
+}
+
+// measured is what one phase measured.
+type measured struct {
+	create, turn, turnOpen result
+	over                   overloadResult // create-order past its capacity
+	rss, anon              int64          // resident bytes at the end, all and anonymous
+}
+
+// phase is a store set-up to measure.
+type phase struct {
+	name string
+	// setup starts what the phase needs and returns the skill's extra
+	// environment and what stops it.
+	setup func(b *bench, data string) (env []string, stop func(), err error)
+}
+
+// phases are the store set-ups, in order.
+func (b *bench) phases() []phase {
+	return []phase{
+		{"bbolt", func(*bench, string) ([]string, func(), error) { return roomy, func() {}, nil }},
+		{"redis", func(b *bench, _ string) ([]string, func(), error) {
+			r, err := startRedis(b.ctx, b.dir, redisOptions{fsync: "always"})
+			if err != nil {
+				return nil, nil, err
+			}
+			return []string{"SKILL_REDIS_URL=redis://" + r.addr + "/0"}, r.stop, nil
+		}},
+		{"redis + session redis", func(b *bench, _ string) ([]string, func(), error) {
+			r, err := startRedis(b.ctx, b.dir, redisOptions{fsync: "always"})
+			if err != nil {
+				return nil, nil, err
+			}
+			s, err := startRedis(b.ctx, b.dir, redisOptions{})
+			if err != nil {
+				r.stop()
+				return nil, nil, err
+			}
+			return []string{"SKILL_REDIS_URL=redis://" + r.addr + "/0", "SKILL_SESSION_REDIS_URL=redis://" + s.addr + "/0"},
+				func() { r.stop(); s.stop() }, nil
+		}},
+		{"cluster 3+3", func(b *bench, _ string) ([]string, func(), error) {
+			nodes, err := startCluster(b.ctx, b.dir)
+			if err != nil {
+				return nil, nil, err
+			}
+			var addrs []string
+			for _, n := range nodes {
+				addrs = append(addrs, n.addr)
+			}
+			return []string{"SKILL_REDIS_URL=redis+cluster://" + strings.Join(addrs, ",")}, func() {
+				for _, n := range nodes {
+					n.stop()
+				}
+			}, nil
+		}},
+		{"bbolt, 1M orders", func(b *bench, data string) ([]string, func(), error) {
+			// A long batch delay makes each transaction (and fsync) take
+			// a thousand orders: seeding is not what is measured.
+			st, err := bolt.Open(filepath.Join(data, "skill.db"), bolt.Config{BatchDelay: 50 * time.Millisecond})
+			if err != nil {
+				return nil, nil, err
+			}
+			start := time.Now()
+			err = seedOrders(b.ctx, b.o.orders, 1024, st.CreateOrder)
+			if cerr := st.Close(); err == nil {
+				err = cerr
+			}
+			b.note("seeded %d orders in %v", b.o.orders, time.Since(start).Round(time.Second))
+			return roomy, func() {}, err
+		}},
+		{"redis, 1M orders", func(b *bench, _ string) ([]string, func(), error) {
+			// Seeded by many clients at once: Redis fsyncs once for all the
+			// writes of an event loop turn.
+			r, err := startRedis(b.ctx, b.dir, redisOptions{fsync: "always"})
+			if err != nil {
+				return nil, nil, err
+			}
+			url := "redis://" + r.addr + "/0"
+			st, err := redis.New(b.ctx, url, redis.Config{})
+			if err == nil {
+				start := time.Now()
+				err = seedOrders(b.ctx, b.o.orders, 256, st.CreateOrder)
+				b.note("seeded %d orders in %v", b.o.orders, time.Since(start).Round(time.Second))
+				_ = st.Close()
+			}
+			if err != nil {
+				r.stop()
+				return nil, nil, err
+			}
+			return []string{"SKILL_REDIS_URL=" + url}, r.stop, nil
+		}},
+	}
+}
+
+// note prints a remark under the current phase.
+func (b *bench) note(format string, args ...any) {
+	fmt.Printf("  ("+format+")\n", args...)
+}
+
+// row prints one result line.
+func (b *bench) row(name, value, rest string) {
+	fmt.Printf("%-46s %s  %s\n", name, value, rest)
+}
+
+// describe formats a result.
+func describe(r result) string {
+	s := fmt.Sprintf("%8.0f /s  p50 %7s  p99 %7s", r.rate, ms(r.p50), ms(r.p99))
+	if r.busy > 0 {
+		s += fmt.Sprintf("  (%d answered busy)", r.busy)
+	}
+	return s
+}
+
+// mb formats bytes in megabytes.
+func mb(n int64) string { return fmt.Sprintf("%6.0f MB", float64(n)/(1<<20)) }
+
+// ms formats a latency in milliseconds.
+func ms(d time.Duration) string { return fmt.Sprintf("%.1fms", float64(d)/float64(time.Millisecond)) }
+
+// perSign is the CPU one RSA-2048 sign takes on one core.
+func (b *bench) perSign() time.Duration {
+	return time.Duration(float64(runtime.GOMAXPROCS(0)) / b.signRate * float64(time.Second))
+}
+
+// measure warms the server with some of reqs and then runs the load on
+// the rest (closed loop when rate is 0), with the server's CPU per request.
+func (b *bench) measure(p *process, check func(int, []byte) verdict, reqs []prepared, rate float64) (result, error) {
+	l := load{addr: p.addr, conc: b.o.conc, check: check}
+	hc := l.client()
+	warm := min(4*b.o.conc, len(reqs)/10)
+	if err := l.warm(hc, reqs[:warm]); err != nil {
+		return result{}, err
+	}
+	cpu0 := p.cpu()
+	res, err := l.run(hc, slice(reqs[warm:]), b.o.dur, rate)
+	if err != nil {
+		return result{}, err
+	}
+	if spent := p.cpu() - cpu0; spent > 0 {
+		res.cpu = spent / time.Duration(res.n)
+	}
+	return res, nil
+}
+
+// turnCount is how many /skill requests to sign for a closed load: more
+// than the ceiling's rate allows.
+func (b *bench) turnCount() int {
+	rate := b.ceiling.rate
+	if rate == 0 {
+		rate = 20_000
+	}
+	return int(rate*1.3*b.o.dur.Seconds()) + 8*b.o.conc
+}
+
+// ceilingPhase measures the ceiling process.
+func (b *bench) ceilingPhase() error {
+	p, err := startCeiling(b.ctx)
+	if err != nil {
+		return fmt.Errorf("ceiling: %w", err)
+	}
+	defer p.stop()
+	res, err := b.measure(p, turnOK, skillTurns(b.turnCount(), "ceiling"), 0)
+	if err != nil {
+		return fmt.Errorf("ceiling: %w", err)
+	}
+	b.ceiling = res
+	b.row("baseline: fiber + JSON + HMAC (the ceiling)", describe(res), "cpu "+cpuPer(res.cpu))
+	half, err := b.measure(p, turnOK, skillTurns(int(res.rate/2*b.o.dur.Seconds())+8*b.o.conc, "ceiling-open"), res.rate/2)
+	if err != nil {
+		return fmt.Errorf("ceiling at half rate: %w", err)
+	}
+	b.ceilingHalf = half
+	b.row("  at half that rate (open loop)", describe(half), "")
+	fmt.Println()
+	return nil
+}
+
+// cpuPer formats CPU per request.
+func cpuPer(d time.Duration) string {
+	if d == 0 {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.0fµs/req", float64(d)/float64(time.Microsecond))
+}
+
+// phase measures one store set-up.
+func (b *bench) phase(ph phase) error {
+	fmt.Printf("%s\n", ph.name)
+	if strings.HasPrefix(ph.name, "bbolt") {
+		b.note("%s: every dialog remembered", strings.Join(roomy, " "))
+	}
+	data := filepath.Join(b.dir, strings.NewReplacer(" ", "", ",", "-", "+", "-").Replace(ph.name))
+	if err := os.MkdirAll(data, 0o700); err != nil {
+		return err
+	}
+	env, stop, err := ph.setup(b, data)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	p, err := startSkill(b.ctx, b.bin, data, env)
+	if err != nil {
+		return err
+	}
+	defer p.stop()
+	var m measured
+	n := min(int(b.signRate*1.2*b.o.dur.Seconds())+8*b.o.conc, 40_000)
+	if m.create, err = b.measure(p, createOK, createOrders(n, ph.name), 0); err != nil {
+		return fmt.Errorf("create-order: %w", err)
+	}
+	b.row("  create-order", describe(m.create), fmt.Sprintf("cpu %s = %.2f RSA signs (%.2f of the sign rate)",
+		cpuPer(m.create.cpu), float64(m.create.cpu)/float64(b.perSign()), m.create.rate/b.signRate))
+	if ph.name == "bbolt" || ph.name == "redis" { // the admission control, once per store
+		if m.over, err = loadOverload("http://"+p.addr, m.create.rate, b.o.dur); err != nil {
+			return fmt.Errorf("create-order overload: %w", err)
+		}
+		b.row(fmt.Sprintf("    at %d× that rate offered, admitted", overloadFactor), fmt.Sprintf("%8.0f /s  p50 %7s  p99 %7s", m.over.admitted, ms(m.over.p50), ms(m.over.p99)),
+			fmt.Sprintf("refused 503: %d, failed: %d (of %.0f /s offered)", m.over.rejected, m.over.failed, m.over.offered))
+	}
+	if m.turn, err = b.measure(p, turnOK, skillTurns(b.turnCount(), ph.name), 0); err != nil {
+		return fmt.Errorf("/skill: %w", err)
+	}
+	b.row("  /skill purchase turn", describe(m.turn), fmt.Sprintf("cpu %s, %.2f of the ceiling", cpuPer(m.turn.cpu), m.turn.rate/b.ceiling.rate))
+	half := m.turn.rate / 2
+	if m.turnOpen, err = b.measure(p, turnOK, skillTurns(int(half*b.o.dur.Seconds())+8*b.o.conc, ph.name+"-open"), half); err != nil {
+		return fmt.Errorf("/skill at half rate: %w", err)
+	}
+	b.row("    at half that rate (open loop)", describe(m.turnOpen), "")
+	m.rss, m.anon = p.rss()
+	b.row("  RSS at the end", mb(m.rss), "("+mb(m.anon)+" of it anonymous: heap, stacks)")
+	fmt.Println()
+	if b.phasesOf == nil {
+		b.phasesOf = map[string]measured{}
+	}
+	b.phasesOf[ph.name] = m
+	return nil
+}
+
+// soakPhase runs /skill on bbolt at its maximum rate for the soak time,
+// signing as it goes (requests signed ahead would be stale by the end),
+// and reads the server's RSS.
+func (b *bench) soakPhase() error {
+	fmt.Printf("soak: /skill on bbolt at its maximum rate for %v (default session memory, %s)\n", b.o.soak, strings.Join(soakEnv, " "))
+	p, err := startSkill(b.ctx, b.bin, filepath.Join(b.dir, "soak"), soakEnv)
+	if err != nil {
+		return err
+	}
+	defer p.stop()
+	l := load{addr: p.addr, conc: b.o.conc, check: turnOK}
+	hc := l.client()
+	var mu sync.Mutex
+	var cur *turns
+	var made atomic.Int64
+	src := func(i int) (prepared, bool) {
+		mu.Lock()
+		if cur == nil || time.Since(cur.at) > time.Minute { // keep the body's timestamp fresh
+			cur = newTurns(fmt.Sprintf("soak%d", made.Add(1)))
+		}
+		t := cur
+		mu.Unlock()
+		return t.make(i), true
+	}
+	cpu0 := p.cpu()
+	res, err := l.run(hc, src, b.o.soak, 0)
+	if err != nil {
+		return err
+	}
+	res.cpu = (p.cpu() - cpu0) / time.Duration(res.n)
+	b.soak = measured{turn: res}
+	b.soak.rss, b.soak.anon = p.rss()
+	b.row("  /skill purchase turn", describe(res), "cpu "+cpuPer(res.cpu)+" (signed while driving)")
+	b.row("  RSS at the end", mb(b.soak.rss), "("+mb(b.soak.anon)+" of it anonymous: heap, stacks)")
+	fmt.Println()
+	return nil
+}
+
+// measureSignRate signs a reply-sized body on every core for dur.
+func measureSignRate(dur time.Duration) float64 {
+	key := benchKeys.skill
+	body := []byte(`{"retCode":"SUCCESS","retMsg":"OK","tradeNo":"T0123456789ABCDEFGHIJKLMN"}`)
+	var n atomic.Int64
+	deadline := time.Now().Add(dur)
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			for time.Now().Before(deadline) {
+				if _, err := tsk.SignRSA2(body, time.Now(), key); err != nil {
+					panic(err)
+				}
+				n.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	return float64(n.Load()) / dur.Seconds()
+}
+
+// roomy is the bbolt phases' extra environment: room for every dialog they
+// start, so that they measure purchase turns, not "busy" answers. (The
+// soak keeps the default bound.)
+var roomy = []string{"SKILL_SESSION_MEMORY=1GB"}
+
+// soakEnv is the soak server's extra environment: the memory budget a
+// deployment would give it (Go's soft memory limit), so that the garbage
+// collector works within it instead of letting the heap grow to twice what
+// is live.
+var soakEnv = []string{"GOMEMLIMIT=80MiB"}
