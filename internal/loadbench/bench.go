@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/dingdang-voicepay/voicepay/skill/tsk"
@@ -22,9 +23,10 @@ type bench struct {
 	dir, bin string
 	ctx      context.Context
 
-	signRate    float64 // RSA-2048 signs a second, every core
-	ceiling     result  // the /skill ceiling, closed loop
-	ceilingHalf result  // and open loop at half its rate
+	signRate    float64       // RSA-2048 signs a second, every core
+	signCPU     time.Duration // CPU time of one sign
+	ceiling     result        // the /skill ceiling, closed loop
+	ceilingHalf result        // and open loop at half its rate
 	phasesOf    map[string]measured
 	soak        measured
 }
@@ -147,10 +149,8 @@ func mb(n int64) string { return fmt.Sprintf("%6.0f MB", float64(n)/(1<<20)) }
 // ms formats a latency in milliseconds.
 func ms(d time.Duration) string { return fmt.Sprintf("%.1fms", float64(d)/float64(time.Millisecond)) }
 
-// perSign is the CPU one RSA-2048 sign takes on one core.
-func (b *bench) perSign() time.Duration {
-	return time.Duration(float64(runtime.GOMAXPROCS(0)) / b.signRate * float64(time.Second))
-}
+// perSign is the CPU one RSA-2048 sign takes.
+func (b *bench) perSign() time.Duration { return b.signCPU }
 
 // measure warms the server with some of reqs and then runs the load on
 // the rest (closed loop when rate is 0), with the server's CPU per request.
@@ -304,12 +304,17 @@ func (b *bench) soakPhase() error {
 	return nil
 }
 
-// measureSignRate signs a reply-sized body on every core for dur.
-func measureSignRate(dur time.Duration) float64 {
+// measureSignRate signs a reply-sized body on every core for dur, and
+// returns the signs a second and the CPU one sign took (this process's CPU
+// time over the signs: unlike the rate, it does not depend on what else
+// the machine runs meanwhile).
+func measureSignRate(dur time.Duration) (rate float64, cpu time.Duration) {
 	key := benchKeys.skill
 	body := []byte(`{"retCode":"SUCCESS","retMsg":"OK","tradeNo":"T0123456789ABCDEFGHIJKLMN"}`)
 	var n atomic.Int64
-	deadline := time.Now().Add(dur)
+	cpu0 := selfCPU()
+	start := time.Now()
+	deadline := start.Add(dur)
 	var wg sync.WaitGroup
 	for range runtime.GOMAXPROCS(0) {
 		wg.Go(func() {
@@ -322,7 +327,16 @@ func measureSignRate(dur time.Duration) float64 {
 		})
 	}
 	wg.Wait()
-	return float64(n.Load()) / dur.Seconds()
+	return float64(n.Load()) / time.Since(start).Seconds(), (selfCPU() - cpu0) / time.Duration(n.Load())
+}
+
+// selfCPU is the CPU time this process has used.
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // roomy is the bbolt phases' extra environment: room for every dialog they

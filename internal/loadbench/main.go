@@ -100,8 +100,8 @@ func run(o options) error {
 	fmt.Printf("loadbench: %d CPUs, %d connections, %v a load, %s\n\n", runtime.GOMAXPROCS(0), o.conc, o.dur, runtime.Version())
 
 	b := &bench{o: o, dir: dir, bin: bin, ctx: ctx}
-	b.signRate = measureSignRate(o.dur / 2)
-	b.row("baseline: RSA-2048 signs, every core", fmt.Sprintf("%8.0f /s", b.signRate), "")
+	b.signRate, b.signCPU = measureSignRate(o.dur / 2)
+	b.row("baseline: RSA-2048 signs, every core", fmt.Sprintf("%8.0f /s", b.signRate), fmt.Sprintf("cpu %.0fµs a sign", float64(b.signCPU)/float64(time.Microsecond)))
 	if err := b.ceilingPhase(); err != nil {
 		return err
 	}
