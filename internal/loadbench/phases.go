@@ -116,8 +116,9 @@ func skillTurns(count int, tag string) []prepared {
 
 // seedOrders creates n orders through create (a store's CreateOrder) from
 // workers goroutines at once, so that the store batches them (bbolt) or
-// pipelines them (Redis): some 100,000 users with ten orders each, most
-// delivered, created over the past year.
+// pipelines them (Redis): some 100,000 users with ten orders each,
+// created over the past year and settled (nine in ten delivered, the rest
+// closed unpaid).
 func seedOrders(ctx context.Context, n, workers int, create func(context.Context, shop.Order) (shop.Order, bool, error)) error {
 	var next atomic.Int64
 	var firstErr atomic.Value
@@ -140,11 +141,17 @@ func seedOrders(ctx context.Context, n, workers int, create func(context.Context
 					UpdatedAt: at,
 					History:   []shop.Transition{{To: shop.StateCreated, At: at, Cause: "create order"}},
 				}
+				// Settled, as a year's orders are: most delivered, the rest
+				// closed unpaid past their payment window.
+				var err error
 				if i%10 != 0 {
-					if err := o.Deliver(fmt.Sprintf("SEEDTX%012d", i), o.TotalAmt, "ship notify", at.Add(time.Minute)); err != nil {
-						firstErr.CompareAndSwap(nil, err)
-						return
-					}
+					err = o.Deliver(fmt.Sprintf("SEEDTX%012d", i), o.TotalAmt, "ship notify", at.Add(time.Minute))
+				} else {
+					err = o.Close(o.ExpiresAt)
+				}
+				if err != nil {
+					firstErr.CompareAndSwap(nil, err)
+					return
 				}
 				if _, _, err := create(ctx, o); err != nil {
 					firstErr.CompareAndSwap(nil, err)
