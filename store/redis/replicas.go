@@ -28,7 +28,7 @@ import (
 // keys, each with its own WAIT: the client of that master is taken from the
 // cluster client (MasterForKey), and a redirection or a lost master makes
 // the cluster client reload the slot map and the write try again, a few
-// times within about 200ms.
+// times within about 300ms.
 
 // defaultReplicaTimeout is how long a WAIT waits for replicas by default.
 const defaultReplicaTimeout = 500 * time.Millisecond
