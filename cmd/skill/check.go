@@ -5,6 +5,8 @@ import (
 	"net"
 	"net/url"
 	"strings"
+
+	"github.com/dingdang-voicepay/voicepay/store/redis"
 )
 
 // minSecret is the least length of the admin and token secrets, in bytes.
@@ -37,10 +39,12 @@ func (c config) check() error {
 			return err
 		}
 	}
-	if c.RedisURL != "" {
-		u, err := url.Parse(c.RedisURL)
-		if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss" && u.Scheme != "unix") || (u.Scheme != "unix" && u.Host == "") {
-			return badSetting("SKILL_REDIS_URL", "%q: want redis://host:port/db, rediss://... or unix:///path", redact(c.RedisURL))
+	for _, r := range []struct{ name, url string }{{"SKILL_REDIS_URL", c.RedisURL}, {"SKILL_SESSION_REDIS_URL", c.SessionRedis}} {
+		if u, err := url.Parse(r.url); r.url != "" && (err != nil || u.Scheme != "unix" && u.Host == "") {
+			return badSetting(r.name, "%q: want redis://host:port/db, rediss://..., unix:///path, redis+cluster://host:port,host:port or redis+sentinel://host:port,host:port/mastername", redact(r.url))
+		}
+		if _, err := redis.CheckURL(r.url); r.url != "" && err != nil {
+			return badSetting(r.name, "%v", err)
 		}
 	}
 	for _, parse := range []func() error{
@@ -50,6 +54,8 @@ func (c config) check() error {
 		func() error { _, _, _, err := c.admission(); return err },
 		func() error { _, err := c.trustedProxies(); return err },
 		func() error { _, err := c.linkSettings(); return err },
+		func() error { _, err := c.redisReplicas(); return err },
+		func() error { _, err := c.sessionMemory(); return err },
 	} {
 		if err := parse(); err != nil {
 			return err

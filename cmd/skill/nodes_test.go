@@ -28,7 +28,7 @@ import (
 // one are good on the other).
 func twoNodes(t *testing.T, extra ...string) (a, b *proc) {
 	t.Helper()
-	extra = append(extra, "SKILL_TOKEN_SECRET=nodes-test-token-secret")
+	extra = append(extra, "SKILL_TOKEN_SECRET=nodes-test-token-secret-of-32-bytes-or-more")
 	return serve(t, environ(t.TempDir(), extra...)), serve(t, environ(t.TempDir(), extra...))
 }
 
@@ -80,6 +80,9 @@ func TestNodesSettings(t *testing.T) {
 		{[]string{"SKILL_REDIS_URL=redis://127.0.0.1:1", "SKILL_REDIS_MIN_REPLICAS=many"}, "skill: SKILL_REDIS_MIN_REPLICAS: "},
 		{[]string{"SKILL_REDIS_URL=redis://127.0.0.1:1", "SKILL_REDIS_MIN_REPLICAS=-1"}, "skill: SKILL_REDIS_MIN_REPLICAS: "},
 		{[]string{"SKILL_SESSION_REDIS_URL=redis://127.0.0.1:1"}, "skill: SKILL_SESSION_REDIS_URL: needs SKILL_REDIS_URL"},
+		{[]string{"SKILL_REDIS_URL=redis+cluster://127.0.0.1:1,127.0.0.1:2/3"}, "skill: SKILL_REDIS_URL: redis: url"},
+		{[]string{"SKILL_REDIS_URL=redis+sentinel://127.0.0.1:1"}, "skill: SKILL_REDIS_URL: redis: url"},
+		{[]string{"SKILL_REDIS_URL=redis://127.0.0.1:1", "SKILL_SESSION_REDIS_URL=http://x"}, "skill: SKILL_SESSION_REDIS_URL: "},
 		{[]string{"SKILL_SESSION_MEMORY=lots"}, `skill: SKILL_SESSION_MEMORY: "lots": want a size`},
 		{[]string{"SKILL_SESSION_MEMORY=512KB"}, `skill: SKILL_SESSION_MEMORY: "512KB": want a size`},
 		{[]string{"SKILL_SESSION_MEMORY=65GB"}, `skill: SKILL_SESSION_MEMORY: "65GB": want a size`},
@@ -128,7 +131,7 @@ func dialogAcrossNodes(t *testing.T, a, b *proc) {
 		t.Fatalf("the offer node B made, ordered through node A: %+v, %v", reply, err)
 	}
 	var o server.OrderView
-	if st := adminGet(t, b.url, "/admin/orders/"+reply.TradeNo, &o); st != 200 || o.UserID != "nodes-user" || o.TotalAmt != 200 {
+	if st := adminGet(t, b.ops, "/admin/orders/"+reply.TradeNo, &o); st != 200 || o.UserID != "nodes-user" || o.TotalAmt != 200 {
 		t.Fatalf("the order on node B: HTTP %d, %+v", st, o)
 	}
 
@@ -241,7 +244,7 @@ func storm(t *testing.T, a, b *proc, crash func()) {
 		t.Helper()
 		for tradeNo, i := range created {
 			var o server.OrderView
-			if st := adminGet(t, nodes[i%2].url, "/admin/orders/"+tradeNo, &o); st != 200 {
+			if st := adminGet(t, nodes[i%2].ops, "/admin/orders/"+tradeNo, &o); st != 200 {
 				t.Fatalf("%s: order %d (%s) answered SUCCESS is missing: HTTP %d", when, i, tradeNo, st)
 			}
 			if delivered[tradeNo] && (o.State != shop.StateDelivered || o.Deliveries != 1) {
@@ -252,7 +255,7 @@ func storm(t *testing.T, a, b *proc, crash func()) {
 			}
 		}
 		var all server.OrderList
-		adminGet(t, a.url, "/admin/orders?limit=1000", &all)
+		adminGet(t, a.ops, "/admin/orders?limit=1000", &all)
 		listed := map[string]bool{}
 		for _, o := range all.Orders {
 			listed[o.TradeNo] = true

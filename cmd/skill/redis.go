@@ -18,19 +18,12 @@ import (
 // SKILL_SESSION_REDIS_URL when set (a Redis that need not fsync: that state
 // lives minutes), else on the same Redis.
 func openRedis(ctx context.Context, cfg config, now func() time.Time, log *slog.Logger) (shop.OrderStore, shop.StateStore, pay.Lease, error) {
-	if cfg.RedisURL == "" {
+	if cfg.SessionRedis != "" && cfg.RedisURL == "" {
 		return nil, nil, nil, badSetting("SKILL_SESSION_REDIS_URL", "needs SKILL_REDIS_URL (the embedded store keeps dialog state in memory)")
 	}
-	replicas := 0 // the topology's default
-	if cfg.RedisReplicas != "" {
-		n, err := strconv.Atoi(cfg.RedisReplicas)
-		if err != nil || n < 0 || n > 16 {
-			return nil, nil, nil, badSetting("SKILL_REDIS_MIN_REPLICAS", "%q: want a number of replicas from 0 to 16", cfg.RedisReplicas)
-		}
-		replicas = n
-		if n == 0 {
-			replicas = -1 // none, whatever the topology
-		}
+	replicas, err := cfg.redisReplicas()
+	if err != nil {
+		return nil, nil, nil, err
 	}
 	// go-redis's own lines go through log once connected; a failure to
 	// connect is the one line of the setting error.
@@ -52,6 +45,23 @@ func openRedis(ctx context.Context, cfg config, now func() time.Time, log *slog.
 		redis.SetLogger(log)
 	}
 	return orders, state, orders.Lease("reconciler"), nil
+}
+
+// redisReplicas parses SKILL_REDIS_MIN_REPLICAS for redis.Config: 0 when
+// unset (the topology's default), -1 for "0" (none, whatever the
+// topology), else the number.
+func (c config) redisReplicas() (int, error) {
+	if c.RedisReplicas == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(c.RedisReplicas)
+	if err != nil || n < 0 || n > 16 {
+		return 0, badSetting("SKILL_REDIS_MIN_REPLICAS", "%q: want a number of replicas from 0 to 16", c.RedisReplicas)
+	}
+	if n == 0 {
+		return -1, nil
+	}
+	return n, nil
 }
 
 // sessionMemory parses SKILL_SESSION_MEMORY: bytes, with a KB, MB or GB

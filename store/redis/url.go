@@ -44,6 +44,7 @@ func (t Topology) String() string {
 //	redis+cluster://[user:password@]host:port,host:port[?options]  a cluster
 //	redis://host:port,host:port[?options]                      a cluster too
 //	redis+sentinel://[user:password@]host:port,host:port/master[/db][?options]
+//	unix:///path/to/redis.sock[?db=0]                          one server on a socket
 //
 // Options are go-redis's URL options (dial_timeout, pool_size, password for
 // the data nodes behind sentinels, ...). A cluster has no database number.
@@ -52,6 +53,14 @@ func dial(raw string) (goredis.UniversalClient, Topology, error) {
 	scheme, rest, ok := strings.Cut(raw, "://")
 	if !ok {
 		return nil, 0, fmt.Errorf("redis: url %q: want redis://, redis+cluster:// or redis+sentinel://", redact(raw))
+	}
+	if scheme == "unix" { // one server on a socket
+		opts, err := goredis.ParseURL(raw)
+		if err != nil {
+			return nil, 0, fmt.Errorf("redis: parse url: %w", err)
+		}
+		failFast(url.Values{}, knobs{&opts.DialTimeout, &opts.ReadTimeout, &opts.WriteTimeout, &opts.MaxRetries, &opts.DialerRetries, &opts.DialerRetryTimeout})
+		return goredis.NewClient(opts), Single, nil
 	}
 	base, mode, _ := strings.Cut(scheme, "+")
 	if base != "redis" && base != "rediss" {
@@ -135,6 +144,17 @@ type knobs struct {
 	dial, read, write    *time.Duration
 	retries, dialRetries *int
 	dialRetryTimeout     *time.Duration
+}
+
+// CheckURL reports, without connecting, whether url names a deployment
+// New can open (see dial), and which kind.
+func CheckURL(url string) (Topology, error) {
+	c, t, err := dial(url)
+	if err != nil {
+		return 0, err
+	}
+	_ = c.Close()
+	return t, nil
 }
 
 // failFast tightens go-redis's defaults, unless the URL's query sets them:
