@@ -127,6 +127,10 @@ func dialogAcrossNodes(t *testing.T, a, b *proc) {
 	}
 	create := fakeplatform.ChargeOrder(tsktest.SkillID, charge.Payload.ChargeInfo)
 	reply, err := tsktest.PlatformFor(a.url).CreateOrder(context.Background(), create)
+	for try := 0; err == nil && !reply.OK() && try < 20; try++ { // a FAIL is retried, as the platform does
+		time.Sleep(50 * time.Millisecond)
+		reply, err = tsktest.PlatformFor(a.url).CreateOrder(context.Background(), create)
+	}
 	if err != nil || !reply.OK() {
 		t.Fatalf("the offer node B made, ordered through node A: %+v, %v", reply, err)
 	}

@@ -21,15 +21,22 @@ func openCluster(tb testing.TB, c *redistest.Cluster, cfg redis.Config) *redis.S
 	if cfg.Prefix == "" {
 		cfg.Prefix = fmt.Sprintf("c%d:", prefixes.Add(1))
 	}
+	if cfg.ReplicaTimeout == 0 {
+		cfg.ReplicaTimeout = replicaTimeout
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	s, err := redis.New(ctx, c.URL(), cfg)
+	s, err := redis.New(ctx, c.URL()+"?read_timeout=5s", cfg)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { _ = s.Close() })
 	return s
 }
+
+// replicaTimeout bounds the tests' WAITs: a machine running every test at
+// once can take a while to have a replica confirm a write.
+const replicaTimeout = 3 * time.Second
 
 // TestCluster runs every conformance suite on a real Redis Cluster of three
 // masters with a replica each, every order and offer write confirmed by a

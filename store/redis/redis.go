@@ -86,7 +86,9 @@ type Config struct {
 	// the default of the topology: 1 on a cluster or behind Sentinel, none
 	// on a single server. Negative means none.
 	MinReplicas int
-	// ReplicaTimeout bounds each WAIT for replicas (default 500ms).
+	// ReplicaTimeout bounds each WAIT for replicas (default 500ms); keep it
+	// below the client's read timeout (1s unless the URL's read_timeout
+	// says otherwise).
 	ReplicaTimeout time.Duration
 	// Topology is what the client is connected to: New sets it from the
 	// URL; NewWithClient takes it from here, or Cluster for a

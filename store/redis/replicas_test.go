@@ -37,7 +37,11 @@ func TestReplicasRequired(t *testing.T) {
 		})
 	}
 	follow()
-	s := open(t, master, redis.Config{MinReplicas: 1, ReplicaTimeout: 200 * time.Millisecond})
+	s, err := redis.New(ctx, master.URL()+"?read_timeout=5s", redis.Config{Prefix: "r:", MinReplicas: 1, ReplicaTimeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
 	if s.MinReplicas() != 1 {
 		t.Fatalf("MinReplicas() = %d", s.MinReplicas())
 	}
@@ -49,7 +53,7 @@ func TestReplicasRequired(t *testing.T) {
 
 	replica.Kill()
 	o2 := storetest.NewOrder("T2", "u1", base.Add(time.Second))
-	_, _, err := s.CreateOrder(ctx, o2)
+	_, _, err = s.CreateOrder(ctx, o2)
 	unconfirmed := func(op string, err error) {
 		t.Helper()
 		if shop.ErrorClass(err) != shop.EUNAVAILABLE || !strings.Contains(err.Error(), "replicas") {

@@ -50,13 +50,13 @@ func TestURLTopologies(t *testing.T) {
 	}{
 		{single.URL(), redis.Single, 0},
 		{"redis://" + single.Addr() + "?dial_timeout=2s", redis.Single, 0},
-		{"redis+sentinel://" + sentinel.Addr() + "/" + redistest.SentinelMaster, redis.Sentinel, 1},
-		{"redis+sentinel://" + sentinel.Addr() + "/" + redistest.SentinelMaster + "/0", redis.Sentinel, 1},
+		{"redis+sentinel://" + sentinel.Addr() + "/" + redistest.SentinelMaster + "?read_timeout=5s", redis.Sentinel, 1},
+		{"redis+sentinel://" + sentinel.Addr() + "/" + redistest.SentinelMaster + "/0?read_timeout=5s", redis.Sentinel, 1},
 	} {
 		t.Run(tt.url, func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			defer cancel()
-			s, err := redis.New(ctx, tt.url, redis.Config{Prefix: "url:"})
+			s, err := redis.New(ctx, tt.url, redis.Config{Prefix: "url:", ReplicaTimeout: replicaTimeout})
 			if err != nil {
 				t.Fatal(err)
 			}
