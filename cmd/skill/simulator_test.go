@@ -260,7 +260,7 @@ func TestSimulatorInBrowser(t *testing.T) {
 		}
 		// The platform's part of account linking, then the account is said.
 		p.do("link an account", chromedp.Click(`#btn-link`, chromedp.NodeEnabled))
-		p.waitText("#speech", "关联账号acct-dave")
+		p.waitText("#turns", "关联账号 acct-dave")
 		p.do("ask which account", chromedp.SendKeys(`#text`, "我的账号"), chromedp.Click(`#btn-say`, chromedp.NodeEnabled))
 		p.waitText("#speech", "acct-dave")
 		p.screenshot("screenless.png")
