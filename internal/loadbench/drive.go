@@ -96,7 +96,11 @@ func (l load) warm(hc *fasthttp.HostClient, reqs []prepared) error {
 			defer fasthttp.ReleaseResponse(resp)
 			for i := w; i < len(reqs); i += l.conc {
 				err := l.send(hc, req, resp, reqs[i])
-				if err == nil && l.check(resp.StatusCode(), resp.Body()) == answerWrong {
+				for try := 0; err == nil && resp.StatusCode() == fasthttp.StatusServiceUnavailable && try < 100; try++ {
+					time.Sleep(10 * time.Millisecond) // shed by the admission control
+					err = l.send(hc, req, resp, reqs[i])
+				}
+				if err == nil && resp.StatusCode() != fasthttp.StatusServiceUnavailable && l.check(resp.StatusCode(), resp.Body()) == answerWrong {
 					err = fmt.Errorf("%d %.200s", resp.StatusCode(), resp.Body())
 				}
 				if err != nil {
@@ -165,7 +169,10 @@ func (l load) run(hc *fasthttp.HostClient, src source, dur time.Duration, rate f
 				}
 				took := time.Since(due)
 				v := answerWrong
-				if err == nil {
+				switch {
+				case err == nil && resp.StatusCode() == fasthttp.StatusServiceUnavailable:
+					v = answerBusy // still shed after a second of retries
+				case err == nil:
 					v = l.check(resp.StatusCode(), resp.Body())
 				}
 				switch v {
