@@ -1,7 +1,6 @@
 package bolt
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -60,26 +59,7 @@ func (s *Store) PutGrant(ctx context.Context, key string, g shop.Grant) error {
 // pruneGrants deletes up to pruneBatch grants expired by now, the oldest
 // first.
 func pruneGrants(tx *bbolt.Tx, now time.Time) error {
-	limit := timeKey(now)
-	index := tx.Bucket(bucketGrantExpiry)
-	var due [][]byte
-	c := index.Cursor()
-	for k, _ := c.First(); k != nil && len(due) < pruneBatch; k, _ = c.Next() {
-		if len(k) < timeKeyLen || bytes.Compare(k[:timeKeyLen], limit) >= 0 {
-			break
-		}
-		due = append(due, append([]byte{}, k...))
-	}
-	grants := tx.Bucket(bucketGrants)
-	for _, k := range due {
-		if err := grants.Delete(k[timeKeyLen:]); err != nil {
-			return err
-		}
-		if err := index.Delete(k); err != nil {
-			return err
-		}
-	}
-	return nil
+	return pruneBefore(tx, now, bucketGrantExpiry, bucketGrants)
 }
 
 // Grant returns the grant under key, or an error wrapping shop.ErrNotFound

@@ -74,8 +74,15 @@ func (s *Store) CreateOffer(ctx context.Context, o shop.Offer) (shop.Offer, bool
 // pruneOffers deletes up to pruneBatch offers forgotten by now, the
 // oldest first (the index sorts by the time they may be forgotten).
 func pruneOffers(tx *bbolt.Tx, now time.Time) error {
+	return pruneBefore(tx, now, bucketOfferForget, bucketOffers)
+}
+
+// pruneBefore deletes up to pruneBatch records whose time in the index
+// (keys: timeKey, then the record's key) is before now, the oldest first,
+// from the records bucket and the index alike.
+func pruneBefore(tx *bbolt.Tx, now time.Time, indexName, recordsName []byte) error {
 	limit := timeKey(now)
-	index := tx.Bucket(bucketOfferForget)
+	index := tx.Bucket(indexName)
 	var due [][]byte
 	c := index.Cursor()
 	for k, _ := c.First(); k != nil && len(due) < pruneBatch; k, _ = c.Next() {
@@ -84,9 +91,9 @@ func pruneOffers(tx *bbolt.Tx, now time.Time) error {
 		}
 		due = append(due, append([]byte{}, k...))
 	}
-	offers := tx.Bucket(bucketOffers)
+	records := tx.Bucket(recordsName)
 	for _, k := range due {
-		if err := offers.Delete(k[timeKeyLen:]); err != nil {
+		if err := records.Delete(k[timeKeyLen:]); err != nil {
 			return err
 		}
 		if err := index.Delete(k); err != nil {
