@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -29,6 +31,7 @@ type bench struct {
 	ceilingHalf result        // and open loop at half its rate
 	phasesOf    map[string]measured
 	soak        measured
+	profiles    int // CPU profiles saved so far (-profile)
 }
 
 // measured is what one phase measured.
@@ -161,15 +164,45 @@ func (b *bench) measure(p *process, check func(int, []byte) verdict, reqs []prep
 	if err := l.warm(hc, reqs[:warm]); err != nil {
 		return result{}, err
 	}
+	profiled := b.profile(p, rate)
 	cpu0 := p.cpu()
 	res, err := l.run(hc, slice(reqs[warm:]), b.o.dur, rate)
 	if err != nil {
 		return result{}, err
 	}
+	profiled()
 	if spent := p.cpu() - cpu0; spent > 0 {
 		res.cpu = spent / time.Duration(res.n)
 	}
 	return res, nil
+}
+
+// profile starts saving the server's CPU profile of a maximum-rate load
+// (rate 0) when -profile is set, named after the load's first request's
+// path and a counter; the returned func waits for it.
+func (b *bench) profile(p *process, rate float64) (wait func()) {
+	if b.o.prof == "" || p.ops == "" || rate != 0 {
+		return func() {}
+	}
+	b.profiles++
+	name := filepath.Join(b.o.prof, fmt.Sprintf("%02d.pprof", b.profiles))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		url := fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", p.ops, max(1, int(b.o.dur.Seconds())-1))
+		resp, err := http.Get(url)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "loadbench: profile:", err)
+			return
+		}
+		defer resp.Body.Close()
+		data, _ := io.ReadAll(resp.Body)
+		if err := os.WriteFile(name, data, 0o644); err != nil {
+			fmt.Fprintln(os.Stderr, "loadbench: profile:", err)
+		}
+	}()
+	b.note("CPU profile: %s", name)
+	return func() { <-done }
 }
 
 // turnCount is how many /skill requests to sign for a closed load: more

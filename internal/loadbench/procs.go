@@ -22,6 +22,7 @@ import (
 type process struct {
 	name string
 	addr string // host:port it listens on
+	ops  string // host:port of its operations endpoints (the skill server only)
 	cmd  *exec.Cmd
 	done chan struct{}
 }
@@ -135,6 +136,7 @@ func startSkill(ctx context.Context, bin, data string, extra []string) (*process
 		p.stop()
 		return nil, fmt.Errorf("skill serve did not become ready: %w", err)
 	}
+	p.ops = opsAddr
 	return p, nil
 }
 
