@@ -10,20 +10,16 @@ import (
 	"github.com/dingdang-voicepay/voicepay/internal/logctx"
 )
 
-// localEdge is the c.Locals key of the request's log record.
-const localEdge = "server.edge"
-
-// edge collects what handlers learn about a request (request_id, intent,
-// trade_no, reason, ...) for the one log line written when it ends.
-type edge struct {
-	attrs []slog.Attr
-}
+// localLine is the c.Locals key of the request's log line (a
+// *logctx.Line, also in the request's context, where code beyond the
+// handlers, such as the dialog, adds to it with logctx.Note).
+const localLine = "server.line"
 
 // note adds a key and value to the request's log line. Keys are snake_case;
 // values must never be secrets (keys, tokens, signatures).
 func note(c *fiber.Ctx, key string, value any) {
-	if e, ok := c.Locals(localEdge).(*edge); ok {
-		e.attrs = append(e.attrs, slog.Any(key, value))
+	if l, ok := c.Locals(localLine).(*logctx.Line); ok {
+		l.Add(slog.Any(key, value))
 	}
 }
 
@@ -37,8 +33,9 @@ const HeaderRequestID = "X-Request-Id"
 // carried in the request's context into every line logged for it.
 func (s *srv) accessLog(c *fiber.Ctx) error {
 	start := time.Now()
-	e := &edge{}
-	c.Locals(localEdge, e)
+	ctx, line := logctx.WithLine(c.UserContext())
+	c.SetUserContext(ctx)
+	c.Locals(localLine, line)
 	setRequestID(c, strings.Clone(logctx.CleanID(c.Get(HeaderRequestID))))
 	if err := c.Next(); err != nil {
 		if herr := c.App().ErrorHandler(c, err); herr != nil {
@@ -57,7 +54,7 @@ func (s *srv) accessLog(c *fiber.Ctx) error {
 		slog.String("client_ip", s.clientIP(c)),
 		slog.String("scheme", s.scheme(c)),
 	}
-	attrs = append(attrs, e.attrs...)
+	attrs = append(attrs, line.Attrs()...)
 	level := levelOf(status)
 	if outcomeOf(c, status) == OutcomeRejected {
 		level = slog.LevelWarn // load shed on purpose, counted in the metrics

@@ -8,6 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 
+	"github.com/dingdang-voicepay/voicepay/internal/logctx"
 	"github.com/dingdang-voicepay/voicepay/skill/pay"
 	"github.com/dingdang-voicepay/voicepay/skill/tsk"
 )
@@ -89,7 +90,7 @@ func (s *srv) errorHandler(c *fiber.Ctx, err error) error {
 	if errors.Is(err, fiber.ErrRequestEntityTooLarge) {
 		msg = "body too large"
 	}
-	if _, logged := c.Locals(localEdge).(*edge); !logged {
+	if _, logged := c.Locals(localLine).(*logctx.Line); !logged {
 		s.log.LogAttrs(c.UserContext(), levelOf(status), "http request", slog.String("method", c.Method()),
 			slog.String("route", routeOf(c)), slog.Int("status", status), slog.String("reason", msg))
 	} else if status >= 500 {

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -107,10 +108,19 @@ func TestJSONLogsWithRequestIDs(t *testing.T) {
 	for range 3 {
 		do(t, mustGet(t, p.ops+"/healthz"))
 	}
+	turn := fakeplatform.NewIntent("buy", map[string]string{"product": "万古神帝第35集"}, fakeplatform.WithRequestID("it-turn-1"))
+	body, auth = tsktest.SignHMAC(turn)
+	if r := do(t, tsktest.NewHTTPRequest(p.url+"/skill", body, auth)); r.status != 200 {
+		t.Fatalf("skill turn: %d %s", r.status, r.body)
+	}
 	if got := tap.get(fakeplatform.PayPath + "refund"); len(got) != 1 || got[0] != "it-refund-1" {
 		t.Errorf("the platform's refund call had X-Request-Id %q, want it-refund-1", got)
 	}
 
+	// The log is read from the process's pipe: wait for the last line.
+	for deadline := time.Now().Add(5 * time.Second); !strings.Contains(p.logs.String(), `"request_id":"it-turn-1"`) && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
 	byID := map[string][]map[string]any{}
 	for _, l := range jsonLines(t, p.logs.String()) {
 		if l["msg"] == "http request" && strings.HasPrefix(l["route"].(string), "/healthz") {
@@ -120,28 +130,51 @@ func TestJSONLogsWithRequestIDs(t *testing.T) {
 			byID[id] = append(byID[id], l)
 		}
 	}
+	// One line per request, with what the request did on it; the admin
+	// refund's platform calls log lines of their own.
 	for _, tt := range []struct {
-		id   string
-		msgs []string
+		id    string
+		msgs  []string
+		event string
 	}{
-		{"it-create-1", []string{"pay: order created", "http request"}},
-		{shipID, []string{"pay: order delivered", "http request"}},
-		{"it-refund-1", []string{"pay: refund started", "pay: refund updated", "http request"}},
+		{"it-create-1", []string{"http request"}, "pay: order created"},
+		{shipID, []string{"http request"}, "pay: order delivered"},
+		{"it-refund-1", []string{"pay: refund started", "pay: refund updated", "http request"}, ""},
 	} {
-		got := map[string]bool{}
+		var got []string
 		for _, l := range byID[tt.id] {
 			msg := l["msg"].(string)
-			got[msg] = true
+			got = append(got, msg)
 			if msg != "http request" || strings.HasPrefix(l["route"].(string), "/pay/") {
 				if l["trade_no"] != tradeNo {
 					t.Errorf("request %s: line %q has trade_no %v, want %s", tt.id, msg, l["trade_no"], tradeNo)
 				}
 			}
-		}
-		for _, m := range tt.msgs {
-			if !got[m] {
-				t.Errorf("request %s: no %q line with its request_id; lines: %v", tt.id, m, byID[tt.id])
+			if msg == "http request" && tt.event != "" && l["event"] != tt.event {
+				t.Errorf("request %s: event %v, want %q", tt.id, l["event"], tt.event)
 			}
 		}
+		slices.Sort(got)
+		want := slices.Sorted(slices.Values(tt.msgs))
+		if !slices.Equal(got, want) {
+			t.Errorf("request %s: lines %q, want %q: %v", tt.id, got, want, byID[tt.id])
+		}
+	}
+	lines := byID["it-turn-1"]
+	if len(lines) != 1 {
+		t.Fatalf("a /skill turn logged %d lines, want 1: %v", len(lines), lines)
+	}
+	for k, v := range map[string]any{"msg": "http request", "intent": "buy", "state": "confirm", "device": "screenless", "type": "IntentRequest"} {
+		if lines[0][k] != v {
+			t.Errorf("the turn's line has %s=%v, want %v: %v", k, lines[0][k], v, lines[0])
+		}
+	}
+	for _, l := range strings.Split(p.logs.String(), "\n") {
+		if strings.Count(l, `"trade_no"`) > 1 {
+			t.Errorf("a key twice on one line: %s", l)
+		}
+	}
+	if lines[0]["session_id"] == "" || lines[0]["session_id"] == nil {
+		t.Errorf("the turn's line has no session_id: %v", lines[0])
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
+	"sync"
 )
 
 // Keys of the attributes this package sets.
@@ -31,6 +32,7 @@ type ctxKey struct{}
 type fields struct {
 	attrs     []slog.Attr
 	requestID string
+	line      *Line
 }
 
 func from(ctx context.Context) fields {
@@ -42,7 +44,7 @@ func from(ctx context.Context) fields {
 // ctx carries already replaces it.
 func With(ctx context.Context, attrs ...slog.Attr) context.Context {
 	f := from(ctx)
-	out := fields{requestID: f.requestID}
+	out := fields{requestID: f.requestID, line: f.line}
 	for _, a := range f.attrs {
 		if !has(attrs, a.Key) {
 			out.attrs = append(out.attrs, a)
@@ -114,15 +116,23 @@ func NewHandler(h slog.Handler) *Handler { return &Handler{h} }
 // Handle implements slog.Handler.
 func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 	if f := from(ctx); len(f.attrs) > 0 {
-		own := map[string]bool{}
-		r.Attrs(func(a slog.Attr) bool { own[a.Key] = true; return true })
 		for _, a := range f.attrs {
-			if !own[a.Key] {
+			if !recordHas(r, a.Key) {
 				r.AddAttrs(a)
 			}
 		}
 	}
 	return h.Handler.Handle(ctx, r)
+}
+
+// recordHas reports whether the record has an attribute named key.
+func recordHas(r slog.Record, key string) bool {
+	found := false
+	r.Attrs(func(a slog.Attr) bool {
+		found = a.Key == key
+		return !found
+	})
+	return found
 }
 
 // WithAttrs implements slog.Handler.
@@ -133,4 +143,56 @@ func (h *Handler) WithAttrs(attrs []slog.Attr) slog.Handler {
 // WithGroup implements slog.Handler.
 func (h *Handler) WithGroup(name string) slog.Handler {
 	return &Handler{h.Handler.WithGroup(name)}
+}
+
+// Line collects what the code serving a request learns about it (the
+// intent, the dialog's state, a trade number, why it was refused, ...) for
+// the one log line the server writes when the request ends. It is safe
+// for concurrent use.
+type Line struct {
+	mu    sync.Mutex
+	attrs []slog.Attr
+}
+
+// WithLine returns ctx carrying a new Line for the request, and the Line.
+func WithLine(ctx context.Context) (context.Context, *Line) {
+	f := from(ctx)
+	f.line = new(Line)
+	return context.WithValue(ctx, ctxKey{}, f), f.line
+}
+
+// Add adds attributes to the line; one whose key the line has already
+// replaces the earlier value, so each key appears once.
+func (l *Line) Add(attrs ...slog.Attr) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+next:
+	for _, a := range attrs {
+		for i := range l.attrs {
+			if l.attrs[i].Key == a.Key {
+				l.attrs[i] = a
+				continue next
+			}
+		}
+		l.attrs = append(l.attrs, a)
+	}
+}
+
+// Attrs returns the attributes added so far.
+func (l *Line) Attrs() []slog.Attr {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.attrs
+}
+
+// Note adds attributes to the line of ctx's request and reports whether
+// there is one; without one (a dialog run outside the server, say) the
+// caller logs them itself.
+func Note(ctx context.Context, attrs ...slog.Attr) bool {
+	l := from(ctx).line
+	if l == nil {
+		return false
+	}
+	l.Add(attrs...)
+	return true
 }

@@ -54,3 +54,19 @@ func TestCleanID(t *testing.T) {
 		t.Errorf("NewID: %q, %q", a, b)
 	}
 }
+
+func TestLineKeepsEachKeyOnce(t *testing.T) {
+	ctx, line := logctx.WithLine(context.Background())
+	ctx = logctx.WithRequestID(ctx, "r1") // the line survives a derived context
+	if !logctx.Note(ctx, slog.String("trade_no", "T1"), slog.String("state", "CREATED")) {
+		t.Fatal("Note found no line")
+	}
+	logctx.Note(ctx, slog.String("state", "PAID"))
+	got := line.Attrs()
+	if len(got) != 2 || got[0].String() != "trade_no=T1" || got[1].String() != "state=PAID" {
+		t.Errorf("line %v, want trade_no=T1 state=PAID", got)
+	}
+	if logctx.Note(context.Background(), slog.String("k", "v")) {
+		t.Error("Note without a line reported one")
+	}
+}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/dingdang-voicepay/voicepay/device"
 	"github.com/dingdang-voicepay/voicepay/device/ui"
+	"github.com/dingdang-voicepay/voicepay/internal/logctx"
 	"github.com/dingdang-voicepay/voicepay/shop"
 	"github.com/dingdang-voicepay/voicepay/skill/resolve"
 	"github.com/dingdang-voicepay/voicepay/skill/tsk"
@@ -231,22 +232,27 @@ func (d *Dialog) route(t *turn) handler {
 	return d.event
 }
 
-// logTurn logs the one line of the turn.
+// logTurn adds the turn to its request's log line (logctx.Note), or logs
+// a line of its own when it has none or failed.
 func (d *Dialog) logTurn(ctx context.Context, t *turn, err error, start time.Time) {
-	attrs := []any{
-		"request_id", t.req.Request.RequestID,
-		"type", t.req.Request.Type,
-		"session_id", t.req.Session.SessionID,
-		"state", string(t.state.Step),
-		"device", t.device.Name,
-		"duration_ms", d.cfg.Now().Sub(start).Milliseconds(),
+	attrs := []slog.Attr{
+		slog.String("session_id", t.req.Session.SessionID),
+		slog.String("state", string(t.state.Step)),
+		slog.String("device", t.device.Name),
 	}
-	if in := t.req.Request.Intent; in != nil {
-		attrs = append(attrs, "intent", in.Name)
-	}
-	if err != nil {
-		d.cfg.Logger.ErrorContext(ctx, "intents: turn failed", append(attrs, "err", err)...)
+	if err == nil && logctx.Note(ctx, attrs...) {
 		return
 	}
-	d.cfg.Logger.InfoContext(ctx, "intents: turn", attrs...)
+	attrs = append(attrs,
+		slog.String("request_id", t.req.Request.RequestID),
+		slog.String("type", t.req.Request.Type),
+		slog.Int64("duration_ms", d.cfg.Now().Sub(start).Milliseconds()))
+	if in := t.req.Request.Intent; in != nil {
+		attrs = append(attrs, slog.String("intent", in.Name))
+	}
+	if err != nil {
+		d.cfg.Logger.LogAttrs(ctx, slog.LevelError, "intents: turn failed", append(attrs, slog.Any("err", err))...)
+		return
+	}
+	d.cfg.Logger.LogAttrs(ctx, slog.LevelInfo, "intents: turn", attrs...)
 }

@@ -137,3 +137,17 @@ func BenchmarkPurchaseTurn(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkPurchaseTurnJSON is BenchmarkPurchaseTurn with the answer
+// encoded, as /skill sends it.
+func BenchmarkPurchaseTurnJSON(b *testing.B) {
+	e := newEnv(b, device.Screened)
+	req := fakeplatform.NewIntent(intents.Buy, map[string]string{"product": "万古神帝第35集"}, e.opts()...)
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := json.Marshal(e.dialog.Handle(ctx, req)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 
 	"github.com/dingdang-voicepay/voicepay/shop"
@@ -65,7 +66,8 @@ func (s *Service) createOrder(ctx context.Context, req CreateOrderRequest) (shop
 		}
 		return stored, nil
 	}
-	s.log().InfoContext(ctx, "pay: order created", "trade_no", o.TradeNo, "user_id", o.UserID, "total_amt", int64(o.TotalAmt), "state", o.State)
+	s.event(ctx, "pay: order created", slog.String("trade_no", o.TradeNo), slog.String("user_id", o.UserID),
+		slog.Int64("total_amt", int64(o.TotalAmt)), slog.String("state", string(o.State)))
 	return o, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"maps"
 	"slices"
 	"time"
@@ -71,7 +72,8 @@ func (s *Service) deliver(ctx context.Context, tradeNo, transactionID string, to
 	}
 	if delivered {
 		s.moved(MoneyDelivered, totalAmt)
-		s.log().InfoContext(ctx, "pay: order delivered", "trade_no", tradeNo, "transaction_id", transactionID, "total_amt", int64(totalAmt), "cause", cause, "state", o.State)
+		s.event(ctx, "pay: order delivered", slog.String("trade_no", tradeNo), slog.String("transaction_id", transactionID),
+			slog.Int64("total_amt", int64(totalAmt)), slog.Any("cause", cause), slog.String("state", string(o.State)))
 	}
 	if started != nil {
 		o = s.refundDuplicate(ctx, o, *started)

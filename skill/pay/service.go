@@ -60,6 +60,16 @@ func (s *Service) log() *slog.Logger {
 	return slog.Default()
 }
 
+// event records something that happened to an order: on the log line of
+// the request that caused it when there is one (logctx.Note, as "event"
+// and its attributes), else as a line of its own (the reconciler's work).
+func (s *Service) event(ctx context.Context, msg string, attrs ...slog.Attr) {
+	if logctx.Note(ctx, append([]slog.Attr{slog.String("event", msg)}, attrs...)...) {
+		return
+	}
+	s.log().LogAttrs(ctx, slog.LevelInfo, msg, attrs...)
+}
+
 // Entitlements returns what the user owns (shop.Ledger.Entitlements): with
 // Refund, what the admin API needs of the service.
 func (s *Service) Entitlements(ctx context.Context, userID string) ([]shop.Entitlement, error) {

@@ -46,3 +46,16 @@ func BenchmarkSignRSA2(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkDecode decodes the platform's own example of a purchase turn's
+// request (nested context, an intent with slots), as /skill does per turn.
+func BenchmarkDecode(b *testing.B) {
+	body := benchBody(b)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(body)))
+	for b.Loop() {
+		if _, err := tsk.Decode(body); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -50,17 +50,41 @@ type Intent struct {
 
 // MarshalJSON emits the intent the way the response schema requires it in
 // Dialog.ElicitSlot's updatedIntent: slots is always an object (never null)
-// and an empty confirmationStatus becomes "NONE".
+// and an empty confirmationStatus becomes "NONE". The whole intent is
+// converted to plain wire types first and marshalled in one pass (nested
+// MarshalJSON methods would each be re-validated by the encoder).
 func (in Intent) MarshalJSON() ([]byte, error) {
-	type plain Intent
-	p := plain(in)
-	if p.Slots == nil {
-		p.Slots = map[string]Slot{}
+	w := intentJSON{Name: in.Name, ConfirmationStatus: status(in.ConfirmationStatus), Slots: make(map[string]slotJSON, len(in.Slots))}
+	for k, s := range in.Slots {
+		w.Slots[k] = s.wire()
 	}
-	if p.ConfirmationStatus == "" {
-		p.ConfirmationStatus = NoConfirmation
+	return json.Marshal(w)
+}
+
+// status is a confirmation status as the schema requires: "NONE" when empty.
+func status(s string) string {
+	if s == "" {
+		return NoConfirmation
 	}
-	return json.Marshal(p)
+	return s
+}
+
+// intentJSON, slotJSON and slotValueJSON are the wire shapes of Intent,
+// Slot and SlotValue, with no MarshalJSON methods of their own.
+type intentJSON struct {
+	Name               string              `json:"name"`
+	ConfirmationStatus string              `json:"confirmationStatus"`
+	Slots              map[string]slotJSON `json:"slots"`
+}
+
+type slotJSON struct {
+	Name               string          `json:"name"`
+	ConfirmationStatus string          `json:"confirmationStatus"`
+	Values             []slotValueJSON `json:"values,omitempty"`
+}
+
+type slotValueJSON struct {
+	Value valueOut `json:"value"`
 }
 
 // Slot returns the first value of the named slot, and whether there is one.
@@ -84,13 +108,18 @@ type Slot struct {
 
 // MarshalJSON emits an empty confirmationStatus as "NONE", as the schema
 // requires one of NONE, CONFIRMED, DENIED.
-func (s Slot) MarshalJSON() ([]byte, error) {
-	type plain Slot
-	p := plain(s)
-	if p.ConfirmationStatus == "" {
-		p.ConfirmationStatus = NoConfirmation
+func (s Slot) MarshalJSON() ([]byte, error) { return json.Marshal(s.wire()) }
+
+// wire converts s to its plain wire shape.
+func (s Slot) wire() slotJSON {
+	w := slotJSON{Name: s.Name, ConfirmationStatus: status(s.ConfirmationStatus)}
+	if len(s.Values) > 0 {
+		w.Values = make([]slotValueJSON, len(s.Values))
+		for i, v := range s.Values {
+			w.Values[i].Value = v.Value.wire()
+		}
 	}
-	return json.Marshal(p)
+	return w
 }
 
 // SlotValue wraps one value of a slot: {"value": {...}}, the form of the
@@ -174,7 +203,8 @@ type DateTime struct {
 	Time string `json:"time,omitempty"`
 }
 
-// valueJSON is the wire shape of Value with the polymorphic "value" field raw.
+// valueJSON is the wire shape of Value with the polymorphic "value" field
+// raw, as read. Written values use valueOut.
 type valueJSON struct {
 	Type     string          `json:"type"`
 	Value    json.RawMessage `json:"value,omitempty"`
@@ -188,6 +218,24 @@ type valueJSON struct {
 	Village  string          `json:"village,omitempty"`
 	Title    string          `json:"title,omitempty"`
 	Origin   string          `json:"origin"`
+}
+
+// valueOut is the written shape of Value: "value" is a string, a
+// datetime object or absent, and a unit value always carries "amount" and
+// "unit" (Unit is then set, perhaps empty, and Amount a pointer to it).
+type valueOut struct {
+	Type     string  `json:"type"`
+	Value    any     `json:"value,omitempty"`
+	Amount   *string `json:"amount,omitempty"`
+	Unit     *string `json:"unit,omitempty"`
+	Country  string  `json:"country,omitempty"`
+	Province string  `json:"province,omitempty"`
+	City     string  `json:"city,omitempty"`
+	District string  `json:"district,omitempty"`
+	Town     string  `json:"town,omitempty"`
+	Village  string  `json:"village,omitempty"`
+	Title    string  `json:"title,omitempty"`
+	Origin   string  `json:"origin"`
 }
 
 // UnmarshalJSON reads a slot value: "value" is a string for text values and
@@ -221,31 +269,28 @@ func (v *Value) UnmarshalJSON(data []byte) error {
 // MarshalJSON writes the fields of v's type, always with "origin"; text
 // values always carry "value" and unit values "amount" and "unit", as the
 // response schema requires.
-func (v Value) MarshalJSON() ([]byte, error) {
-	w := valueJSON{Type: v.Type, Amount: v.Amount, Unit: v.Unit, Country: v.Country,
-		Province: v.Province, City: v.City, District: v.District, Town: v.Town,
-		Village: v.Village, Title: v.Title, Origin: v.Origin}
+func (v Value) MarshalJSON() ([]byte, error) { return json.Marshal(v.wire()) }
+
+// wire converts v to its written shape.
+func (v Value) wire() valueOut {
+	if v.Type == ValueUnit { // amount and unit are required even when empty
+		return valueOut{Type: v.Type, Amount: &v.Amount, Unit: &v.Unit, Origin: v.Origin}
+	}
+	w := valueOut{Type: v.Type, Country: v.Country, Province: v.Province, City: v.City,
+		District: v.District, Town: v.Town, Village: v.Village, Title: v.Title, Origin: v.Origin}
+	if v.Amount != "" {
+		w.Amount = &v.Amount
+	}
+	if v.Unit != "" {
+		w.Unit = &v.Unit
+	}
 	switch {
 	case v.DateTime != nil:
-		raw, err := json.Marshal(v.DateTime)
-		if err != nil {
-			return nil, err
-		}
-		w.Value = raw
+		w.Value = v.DateTime
 	case v.Value != "" || v.Type == ValueText:
-		raw, _ := json.Marshal(v.Value)
-		w.Value = raw
+		w.Value = v.Value
 	}
-	if v.Type != ValueUnit {
-		return json.Marshal(w)
-	}
-	// unit: amount and unit are required even when empty.
-	return json.Marshal(struct {
-		Type   string `json:"type"`
-		Amount string `json:"amount"`
-		Unit   string `json:"unit"`
-		Origin string `json:"origin"`
-	}{v.Type, v.Amount, v.Unit, v.Origin})
+	return w
 }
 
 // TextValue returns a text slot value whose value and origin are s.
