@@ -91,7 +91,7 @@ func (b *bench) phases() []phase {
 		{"bbolt, 1M orders", func(b *bench, data string) ([]string, func(), error) {
 			// A long batch delay makes each transaction (and fsync) take
 			// a thousand orders: seeding is not what is measured.
-			st, err := bolt.Open(filepath.Join(data, "skill.db"), bolt.Config{BatchDelay: 50 * time.Millisecond})
+			st, err := bolt.Open(filepath.Join(data, "skill.db"), bolt.Config{})
 			if err != nil {
 				return nil, nil, err
 			}

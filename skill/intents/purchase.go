@@ -80,10 +80,7 @@ func (d *Dialog) confirm(t *turn, p shop.Product, count int64, purpose, speech s
 	if p.Kind.Once() {
 		slotCount = 0 // always one: no count slot
 	}
-	original, err := json.Marshal(t.originalIntent(purpose, &p, slotCount))
-	if err != nil {
-		return ui.View{}, err
-	}
+	original := t.originalIntent(purpose, &p, slotCount)
 	t.state = state{Step: stepConfirm, Intent: purpose, ProductID: p.ID, Count: count, Original: original}
 	if speech == "" {
 		speech = amount(p, count, total) + "，确定购买吗？"
@@ -125,11 +122,17 @@ func (d *Dialog) issue(ctx context.Context, t *turn) (ui.View, error) {
 	if err != nil {
 		return ui.View{}, err
 	}
+	var original json.RawMessage
+	if st.Original != nil {
+		if original, err = json.Marshal(st.Original); err != nil {
+			return ui.View{}, err
+		}
+	}
 	ref, err := d.cfg.Offers.Issue(ctx, shop.Offer{
 		UserID:   t.user(),
 		Items:    []shop.Line{{ItemID: p.ID, Quantity: count, Amount: total}},
 		TotalAmt: total,
-		Intent:   st.Original,
+		Intent:   original,
 	})
 	if err != nil {
 		return ui.View{}, err

@@ -36,8 +36,9 @@ type state struct {
 	Candidates []string `json:"candidates,omitempty"`
 	// Count is the quantity chosen so far.
 	Count int64 `json:"count,omitempty"`
-	// Original is the user's intent to resume after payment.
-	Original json.RawMessage `json:"original,omitempty"`
+	// Original is the user's intent to resume after payment (encoded once,
+	// with the session; the offer gets its JSON when it is issued).
+	Original *tsk.Intent `json:"original,omitempty"`
 	// TradeNo and RefundAmt are the refund awaiting confirmation.
 	TradeNo   string   `json:"tradeNo,omitempty"`
 	RefundAmt shop.Fen `json:"refundAmt,omitempty"`

@@ -1,8 +1,8 @@
 // Package bolt is the embedded default shop.OrderStore, on go.etcd.io/bbolt:
 // one file, no server, one process (bbolt locks the file). Every commit is
 // fsynced (bbolt's default), so a method that returns nil has made its write
-// durable; concurrent writes are coalesced by bbolt's Batch into one
-// transaction and one fsync. Dialog state is not kept here: it lives
+// durable; concurrent writes share one transaction and one fsync (a group
+// commit, commit.go). Dialog state is not kept here: it lives
 // minutes, and beside this one-process store the in-memory store/mem holds
 // it.
 //
@@ -69,9 +69,6 @@ type Config struct {
 	// process before failing with ErrLocked; default 1s (bbolt's own zero
 	// would wait forever).
 	Timeout time.Duration
-	// BatchDelay is how long a write waits for others to share its
-	// transaction and fsync; default 1ms (bbolt's own is 10ms).
-	BatchDelay time.Duration
 }
 
 func (c Config) withDefaults() Config {
@@ -81,9 +78,6 @@ func (c Config) withDefaults() Config {
 	if c.Timeout == 0 {
 		c.Timeout = time.Second
 	}
-	if c.BatchDelay == 0 {
-		c.BatchDelay = time.Millisecond
-	}
 	return c
 }
 
@@ -92,6 +86,7 @@ func (c Config) withDefaults() Config {
 type Store struct {
 	db  *bbolt.DB
 	now func() time.Time
+	w   committer // every write goes through it (group commit)
 
 	closeOnce sync.Once
 	closeErr  error
@@ -116,8 +111,7 @@ func Open(path string, cfg Config) (*Store, error) {
 		_ = db.Close()
 		return nil, fmt.Errorf("bolt: set up %s: %w", path, err)
 	}
-	db.MaxBatchDelay = cfg.BatchDelay
-	return &Store{db: db, now: cfg.Now}, nil
+	return &Store{db: db, now: cfg.Now, w: committer{db: db}}, nil
 }
 
 // setup creates the buckets and, in a file written with the older user
@@ -166,6 +160,7 @@ func (s *Store) Ping(ctx context.Context) error {
 // Close closes the database. Calling it again returns the first result.
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
+		s.w.close()
 		if err := s.db.Close(); err != nil {
 			s.closeErr = fmt.Errorf("bolt: close: %w", err)
 		}

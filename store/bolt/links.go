@@ -32,7 +32,7 @@ func (s *Store) PutGrant(ctx context.Context, key string, g shop.Grant) error {
 		return fmt.Errorf("bolt: put grant: %w", err)
 	}
 	now := s.now()
-	err = s.db.Batch(func(tx *bbolt.Tx) error {
+	err = s.w.do(func(tx *bbolt.Tx) error {
 		if err := pruneGrants(tx, now); err != nil {
 			return err
 		}
@@ -88,7 +88,7 @@ func (s *Store) TakeGrant(ctx context.Context, key string) (shop.Grant, error) {
 		return shop.Grant{}, fmt.Errorf("bolt: take grant: %w", err)
 	}
 	var data []byte
-	err := s.db.Batch(func(tx *bbolt.Tx) error {
+	err := s.w.do(func(tx *bbolt.Tx) error {
 		data = nil
 		grants := tx.Bucket(bucketGrants)
 		v := grants.Get([]byte(key))
@@ -145,7 +145,7 @@ func (s *Store) MoveOrders(ctx context.Context, from, to string, at time.Time) (
 		return 0, err
 	}
 	moved := 0
-	err := s.db.Batch(func(tx *bbolt.Tx) error {
+	err := s.w.do(func(tx *bbolt.Tx) error {
 		moved = 0
 		orders, byUser := tx.Bucket(bucketOrders), tx.Bucket(bucketByUser)
 		for _, k := range userTimeKeys(tx, from) {

@@ -39,7 +39,7 @@ func (s *Store) CreateOffer(ctx context.Context, o shop.Offer) (shop.Offer, bool
 	now := s.now()
 	var stored []byte
 	created := false
-	err = s.db.Batch(func(tx *bbolt.Tx) error {
+	err = s.w.do(func(tx *bbolt.Tx) error {
 		stored, created = nil, false
 		offers := tx.Bucket(bucketOffers)
 		if v := offers.Get([]byte(o.ID)); v != nil {

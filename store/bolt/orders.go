@@ -61,10 +61,10 @@ func (s *Store) CreateOrder(ctx context.Context, o shop.Order) (shop.Order, bool
 	}
 	var stored []byte
 	created := false
-	// Batch shares one transaction (and fsync) among concurrent writers and
-	// may run fn more than once, so fn starts from scratch each time and
+	// The committer shares one transaction (and fsync) among concurrent
+	// writers and may run fn more than once, so fn starts from scratch each time and
 	// returns an error only for a real failure.
-	err = s.db.Batch(func(tx *bbolt.Tx) error {
+	err = s.w.do(func(tx *bbolt.Tx) error {
 		stored, created = nil, false
 		orders := tx.Bucket(bucketOrders)
 		if v := orders.Get([]byte(o.TradeNo)); v != nil {
@@ -140,10 +140,10 @@ func (s *Store) UpdateOrder(ctx context.Context, tradeNo string, fn func(*shop.O
 	}
 	var cur, next shop.Order
 	var fnErr error
-	// Batch shares one transaction (and fsync) among concurrent writers and
-	// may run this more than once: it starts from the stored order each time,
+	// The committer shares one transaction (and fsync) among concurrent
+	// writers and may run this more than once: it starts from the stored order each time,
 	// and a refusal (fnErr) writes nothing without failing the batch.
-	err := s.db.Batch(func(tx *bbolt.Tx) error {
+	err := s.w.do(func(tx *bbolt.Tx) error {
 		cur, next, fnErr = shop.Order{}, shop.Order{}, nil
 		if err := getOrder(tx, tradeNo, &cur); err != nil {
 			fnErr = err
