@@ -59,7 +59,7 @@ func dial(raw string) (goredis.UniversalClient, Topology, error) {
 		if err != nil {
 			return nil, 0, fmt.Errorf("redis: parse url: %w", err)
 		}
-		failFast(url.Values{}, knobs{&opts.DialTimeout, &opts.ReadTimeout, &opts.WriteTimeout, &opts.MaxRetries, &opts.DialerRetries, &opts.DialerRetryTimeout})
+		failFast(url.Values{}, knobs{&opts.DialTimeout, &opts.ReadTimeout, &opts.WriteTimeout, &opts.MaxRetries, &opts.DialerRetries, &opts.DialerRetryTimeout, &opts.Protocol})
 		return goredis.NewClient(opts), Single, nil
 	}
 	base, mode, _ := strings.Cut(scheme, "+")
@@ -104,7 +104,7 @@ func dial(raw string) (goredis.UniversalClient, Topology, error) {
 		if err != nil {
 			return nil, 0, fmt.Errorf("redis: parse url: %w", err)
 		}
-		failFast(q, knobs{&opts.DialTimeout, &opts.ReadTimeout, &opts.WriteTimeout, &opts.MaxRetries, &opts.DialerRetries, &opts.DialerRetryTimeout})
+		failFast(q, knobs{&opts.DialTimeout, &opts.ReadTimeout, &opts.WriteTimeout, &opts.MaxRetries, &opts.DialerRetries, &opts.DialerRetryTimeout, &opts.Protocol})
 		return goredis.NewClient(opts), Single, nil
 	case "cluster":
 		if p := strings.Trim(path, "/"); p != "" && p != "0" {
@@ -114,7 +114,7 @@ func dial(raw string) (goredis.UniversalClient, Topology, error) {
 		if err != nil {
 			return nil, 0, fmt.Errorf("redis: parse cluster url: %w", err)
 		}
-		failFast(q, knobs{&opts.DialTimeout, &opts.ReadTimeout, &opts.WriteTimeout, &opts.MaxRetries, &opts.DialerRetries, &opts.DialerRetryTimeout})
+		failFast(q, knobs{&opts.DialTimeout, &opts.ReadTimeout, &opts.WriteTimeout, &opts.MaxRetries, &opts.DialerRetries, &opts.DialerRetryTimeout, &opts.Protocol})
 		return goredis.NewClusterClient(opts), Cluster, nil
 	case "sentinel":
 		segs := strings.FieldsFunc(path, func(r rune) bool { return r == '/' })
@@ -133,7 +133,7 @@ func dial(raw string) (goredis.UniversalClient, Topology, error) {
 		if err != nil {
 			return nil, 0, fmt.Errorf("redis: parse sentinel url: %w", err)
 		}
-		failFast(q, knobs{&opts.DialTimeout, &opts.ReadTimeout, &opts.WriteTimeout, &opts.MaxRetries, &opts.DialerRetries, &opts.DialerRetryTimeout})
+		failFast(q, knobs{&opts.DialTimeout, &opts.ReadTimeout, &opts.WriteTimeout, &opts.MaxRetries, &opts.DialerRetries, &opts.DialerRetryTimeout, &opts.Protocol})
 		return goredis.NewFailoverClient(opts), Sentinel, nil
 	}
 	return nil, 0, fmt.Errorf("redis: url scheme %q: want redis, redis+cluster or redis+sentinel", scheme)
@@ -144,6 +144,7 @@ type knobs struct {
 	dial, read, write    *time.Duration
 	retries, dialRetries *int
 	dialRetryTimeout     *time.Duration
+	protocol             *int
 }
 
 // CheckURL reports, without connecting, whether url names a deployment
@@ -160,7 +161,13 @@ func CheckURL(url string) (Topology, error) {
 // failFast tightens go-redis's defaults, unless the URL's query sets them:
 // the platform times a webhook out after about a second and retries it, so
 // an unreachable Redis must turn into a quick FAIL, not seconds of redials.
+// It also speaks RESP2: the store uses no RESP3 feature, and on RESP3
+// go-redis looks for push notifications around every command (some 7% of
+// a /skill turn's CPU in the bench's profile).
 func failFast(q url.Values, k knobs) {
+	if !q.Has("protocol") {
+		*k.protocol = 2
+	}
 	if !q.Has("dial_timeout") {
 		*k.dial = 500 * time.Millisecond
 	}

@@ -2,6 +2,7 @@ package redis_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -47,11 +48,13 @@ func TestURLTopologies(t *testing.T) {
 		url      string
 		topology redis.Topology
 		replicas int
+		resp     string // the protocol the client speaks: RESP2 unless asked
 	}{
-		{single.URL(), redis.Single, 0},
-		{"redis://" + single.Addr() + "?dial_timeout=2s", redis.Single, 0},
-		{"redis+sentinel://" + sentinel.Addr() + "/" + redistest.SentinelMaster + "?read_timeout=5s", redis.Sentinel, 1},
-		{"redis+sentinel://" + sentinel.Addr() + "/" + redistest.SentinelMaster + "/0?read_timeout=5s", redis.Sentinel, 1},
+		{single.URL(), redis.Single, 0, "resp=2"},
+		{"redis://" + single.Addr() + "?dial_timeout=2s", redis.Single, 0, "resp=2"},
+		{"redis://" + single.Addr() + "?protocol=3", redis.Single, 0, "resp=3"},
+		{"redis+sentinel://" + sentinel.Addr() + "/" + redistest.SentinelMaster + "?read_timeout=5s", redis.Sentinel, 1, "resp=2"},
+		{"redis+sentinel://" + sentinel.Addr() + "/" + redistest.SentinelMaster + "/0?read_timeout=5s", redis.Sentinel, 1, "resp=2"},
 	} {
 		t.Run(tt.url, func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -63,6 +66,9 @@ func TestURLTopologies(t *testing.T) {
 			defer s.Close()
 			if s.Topology() != tt.topology || s.MinReplicas() != tt.replicas {
 				t.Errorf("topology %v with %d replicas; want %v with %d", s.Topology(), s.MinReplicas(), tt.topology, tt.replicas)
+			}
+			if info, err := s.Client().Do(ctx, "CLIENT", "INFO").Text(); err != nil || !slices.Contains(strings.Fields(info), tt.resp) {
+				t.Errorf("CLIENT INFO = %q, %v; want %s", info, err, tt.resp)
 			}
 			o := storetest.NewOrder("T-"+tt.topology.String(), "u1", base)
 			if _, _, err := s.CreateOrder(ctx, o); err != nil {
