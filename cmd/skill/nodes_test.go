@@ -2,6 +2,7 @@ package main_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -209,6 +210,9 @@ func storm(t *testing.T, a, b *proc, crash func()) {
 					reply, err := tsktest.PlatformFor(nodes[(i+try)%2].url).CreateOrder(context.Background(),
 						fakeplatform.NewCreateOrder(stormUser(i), shop.Line{ItemID: "coins", Quantity: 1, Amount: 100}))
 					switch {
+					case shed(err):
+						failed.Add(1)
+						time.Sleep(20 * time.Millisecond)
 					case err != nil:
 						t.Errorf("create order %d: %v", i, err)
 						return
@@ -229,6 +233,10 @@ func storm(t *testing.T, a, b *proc, crash func()) {
 				for d := range duplicates {
 					notifies.Go(func() {
 						reply, err := tsktest.PlatformFor(nodes[d%2].url).ShipNotify(context.Background(), ship(i, tradeNo))
+						if shed(err) {
+							failed.Add(1)
+							return
+						}
 						if err != nil {
 							t.Errorf("ship notify %d: %v", i, err)
 							return
@@ -291,6 +299,12 @@ func storm(t *testing.T, a, b *proc, crash func()) {
 		delivered[tradeNo] = true
 	}
 	check("after the retries")
+}
+
+// shed reports whether err is the 503 an overloaded node answers (its
+// admission control): the platform retries it like a FAIL.
+func shed(err error) bool {
+	return errors.Is(err, tsk.ErrTransport) && strings.Contains(err.Error(), "HTTP 503")
 }
 
 func stormUser(i int) string { return fmt.Sprintf("storm-user-%d", i) }

@@ -30,7 +30,9 @@ func openRedis(ctx context.Context, cfg config, now func() time.Time, log *slog.
 	redis.SetLogger(slog.New(slog.DiscardHandler))
 	cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	orders, err := redis.New(cctx, cfg.RedisURL, redis.Config{Now: now, MinReplicas: replicas})
+	// One store for orders and dialogs: a turn's script reads the user's
+	// orders index with the dialog's state.
+	orders, err := redis.New(cctx, cfg.RedisURL, redis.Config{Now: now, MinReplicas: replicas, TurnReadsOrders: cfg.SessionRedis == ""})
 	if err != nil {
 		return nil, nil, nil, badSetting("SKILL_REDIS_URL", "%s: %v", redact(cfg.RedisURL), err)
 	}

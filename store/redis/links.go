@@ -111,6 +111,10 @@ func (s *Store) MoveOrders(ctx context.Context, from, to string, at time.Time) (
 		return 0, unavailable("move orders", err)
 	}
 	moved := 0
+	if len(entries) > 0 {
+		s.indexChanged(ctx, s.userKey(from))
+		s.indexChanged(ctx, s.userKey(to))
+	}
 	for _, z := range entries {
 		m, ok := z.Member.(string)
 		if !ok || len(m) <= timeKeyLen || m[timeKeyLen] != ':' {

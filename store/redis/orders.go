@@ -48,6 +48,7 @@ func (s *Store) CreateOrder(ctx context.Context, o shop.Order) (shop.Order, bool
 		return shop.Order{}, false, fmt.Errorf("redis: create order %s: %w", o.TradeNo, err)
 	}
 	m, sc := member(&o), score(o.CreatedAt)
+	s.indexChanged(ctx, s.userKey(o.UserID))
 	// Indexes first: a crash after them leaves an entry without an order,
 	// which listing skips; the platform's retry then creates the order.
 	err = s.write(ctx, []string{s.userKey(o.UserID), s.allKey()}, func(p goredis.Pipeliner, key string) {
@@ -298,11 +299,18 @@ func (s *Store) Orders(ctx context.Context, f shop.OrderFilter) ([]shop.Order, e
 	var out []shop.Order
 	seen := make(map[string]bool) // an insert during paging shifts offsets
 	for offset := int64(0); ; offset += count {
-		members, err := s.rdb.ZRangeArgs(ctx, goredis.ZRangeArgs{
-			Key: index, Start: maxScore, Stop: "-inf", ByScore: true, Rev: true, Offset: offset, Count: count,
-		}).Result()
-		if err != nil {
-			return nil, unavailable("list orders", err)
+		members, ok := []string(nil), false
+		if offset == 0 && count == pageSize && maxScore == "+inf" {
+			members, ok = s.preloadedIndex(ctx, index) // read by BeginTurn
+		}
+		if !ok {
+			var err error
+			members, err = s.rdb.ZRangeArgs(ctx, goredis.ZRangeArgs{
+				Key: index, Start: maxScore, Stop: "-inf", ByScore: true, Rev: true, Offset: offset, Count: count,
+			}).Result()
+			if err != nil {
+				return nil, unavailable("list orders", err)
+			}
 		}
 		var want []string
 		for _, m := range members {

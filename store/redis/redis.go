@@ -90,6 +90,12 @@ type Config struct {
 	// below the client's read timeout (1s unless the URL's read_timeout
 	// says otherwise).
 	ReplicaTimeout time.Duration
+	// TurnReadsOrders makes BeginTurn read the user's order index too (a
+	// page of it), so that the turn's listing of the user's orders needs
+	// no round trip of its own. Set it when the same store keeps the
+	// orders and the dialogs; it has no effect on a cluster, where the
+	// index lives in another hash slot than the dialog.
+	TurnReadsOrders bool
 	// Topology is what the client is connected to: New sets it from the
 	// URL; NewWithClient takes it from here, or Cluster for a
 	// *goredis.ClusterClient. It decides the default of MinReplicas.

@@ -2,12 +2,15 @@ package redis
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
 
 	"github.com/dingdang-voicepay/voicepay/shop"
+	goredis "github.com/redis/go-redis/v9"
 )
 
 // BeginTurn starts a dialog turn in one round trip: it remembers the
@@ -30,20 +33,40 @@ func (s *Store) BeginTurn(ctx context.Context, requestID string, key shop.Sessio
 		return ctx, false, err
 	}
 	sk := s.sessionKey(key)
-	reply, err := turnScript.Run(ctx, s.rdb, []string{s.seenKey(key, requestID), sk}, ttl.Milliseconds()).Slice()
-	if err != nil {
+	keys := []string{s.seenKey(key, requestID), sk}
+	p := &preload{store: s, key: sk}
+	if s.cfg.TurnReadsOrders && !s.cluster() && key.UserID != "" {
+		p.index = s.userKey(key.UserID)
+		keys = append(keys, p.index)
+	}
+	reply, err := turnScript.Run(ctx, s.rdb, keys, ttl.Milliseconds(), pageSize).Slice()
+	if err != nil && !errors.Is(err, goredis.Nil) {
 		return ctx, false, unavailable("begin turn", err)
 	}
 	if len(reply) == 0 || reply[0] != int64(1) {
 		return ctx, false, nil
 	}
-	p := &preload{store: s, key: sk, found: len(reply) == 2}
-	if p.found {
+	if len(reply) > 1 && reply[1] != nil {
 		v, ok := reply[1].(string)
 		if !ok {
 			return ctx, false, unavailable("begin turn", fmt.Errorf("unexpected reply %v", reply))
 		}
-		p.state = []byte(v)
+		p.state, p.found = []byte(v), true
+	}
+	if p.index != "" {
+		entries, ok := []any(nil), len(reply) > 2
+		if ok {
+			entries, ok = reply[2].([]any)
+		}
+		p.entries = make([]string, 0, len(entries))
+		for _, e := range entries {
+			m, isString := e.(string)
+			ok = ok && isString
+			p.entries = append(p.entries, m)
+		}
+		if !ok {
+			return ctx, false, unavailable("begin turn", fmt.Errorf("unexpected reply %v", reply))
+		}
 	}
 	return context.WithValue(ctx, preloadKey{}, p), true, nil
 }
@@ -71,6 +94,10 @@ type preload struct {
 	stale bool // changed since it was read
 	state []byte
 	found bool
+
+	index      string   // the user order index read too, if any
+	entries    []string // its first page, newest first
+	indexStale bool     // an order of the user was created or moved since
 }
 
 // preloaded returns the state BeginTurn read into ctx for key, if any and
@@ -93,6 +120,31 @@ func (s *Store) changed(ctx context.Context, key string) {
 	if p, _ := ctx.Value(preloadKey{}).(*preload); p != nil && p.store == s && p.key == key {
 		p.mu.Lock()
 		p.stale = true
+		p.mu.Unlock()
+	}
+}
+
+// preloadedIndex returns the first page of the user order index key that
+// BeginTurn read into ctx, if it did and nothing changed that index since.
+func (s *Store) preloadedIndex(ctx context.Context, key string) ([]string, bool) {
+	p, _ := ctx.Value(preloadKey{}).(*preload)
+	if p == nil || p.store != s || p.index == "" || p.index != key {
+		return nil, false
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.indexStale {
+		return nil, false
+	}
+	return slices.Clone(p.entries), true
+}
+
+// indexChanged marks the user order index BeginTurn read into ctx stale
+// if it is key.
+func (s *Store) indexChanged(ctx context.Context, key string) {
+	if p, _ := ctx.Value(preloadKey{}).(*preload); p != nil && p.store == s && p.index == key {
+		p.mu.Lock()
+		p.indexStale = true
 		p.mu.Unlock()
 	}
 }

@@ -16,6 +16,9 @@ import (
 func TestTurns(t *testing.T) {
 	srv := redistest.Start(t)
 	storetest.RunTurns(t, func(t *testing.T) storetest.TurnStore { return open(t, srv, redis.Config{}) })
+	t.Run("ReadingOrders", func(t *testing.T) {
+		storetest.RunTurns(t, func(t *testing.T) storetest.TurnStore { return open(t, srv, redis.Config{TurnReadsOrders: true}) })
+	})
 }
 
 // trips counts the round trips a client makes: each command or pipeline
@@ -77,5 +80,60 @@ func TestTurnRoundTrips(t *testing.T) {
 	}
 	if n := c.n.Load(); n != 1 {
 		t.Errorf("a replay: %d round trips; want 1", n)
+	}
+}
+
+// TestTurnReadsOrders: with TurnReadsOrders, BeginTurn reads the user's
+// order index too, so a turn that checks what the user owns (the first
+// turn of a purchase) costs two round trips in all: the turn's script,
+// the orders' GETs when the user has any (none for a new user), and the
+// state's save. An order created for the user within the turn is seen.
+func TestTurnReadsOrders(t *testing.T) {
+	srv := redistest.Start(t)
+	rdb := goredis.NewClient(&goredis.Options{Addr: srv.Addr()})
+	defer rdb.Close()
+	s := redis.NewWithClient(rdb, redis.Config{Prefix: "tro:", TurnReadsOrders: true})
+	bg := context.Background()
+	old := storetest.NewOrder("T-old", "u1", base)
+	if _, _, err := s.CreateOrder(bg, old); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.BeginTurn(bg, "warm", shop.SessionKey{SessionID: "s0", UserID: "u1"}, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	c := &trips{}
+	rdb.AddHook(c)
+
+	ctx, fresh, err := s.BeginTurn(bg, "r1", shop.SessionKey{SessionID: "s1", UserID: "new"}, time.Minute)
+	if err != nil || !fresh {
+		t.Fatal(fresh, err)
+	}
+	if got, err := s.Orders(ctx, shop.OrderFilter{UserID: "new"}); err != nil || len(got) != 0 {
+		t.Fatalf("a new user's orders = %v, %v", got, err)
+	}
+	if n := c.n.Load(); n != 1 {
+		t.Errorf("a new user's turn read its orders in %d round trips; want 1 (the turn's own)", n)
+	}
+
+	c.n.Store(0)
+	ctx, _, err = s.BeginTurn(bg, "r2", shop.SessionKey{SessionID: "s2", UserID: "u1"}, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Orders(ctx, shop.OrderFilter{UserID: "u1"})
+	if err != nil || len(got) != 1 || got[0].TradeNo != "T-old" {
+		t.Fatalf("u1's orders = %v, %v", got, err)
+	}
+	if n := c.n.Load(); n != 2 {
+		t.Errorf("a known user's turn read its orders in %d more round trips; want 1 (their GETs)", n-1)
+	}
+	if got, err := s.Orders(ctx, shop.OrderFilter{UserID: "someone else"}); err != nil || len(got) != 0 {
+		t.Errorf("another user's orders within u1's turn = %v, %v", got, err)
+	}
+	if _, _, err := s.CreateOrder(ctx, storetest.NewOrder("T-new", "u1", base.Add(time.Minute))); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Orders(ctx, shop.OrderFilter{UserID: "u1"}); err != nil || len(got) != 2 || got[0].TradeNo != "T-new" {
+		t.Errorf("after an order was created within the turn: %v, %v; want T-new, T-old", got, err)
 	}
 }
