@@ -7,6 +7,8 @@ import (
 	"os/signal"
 	"syscall"
 	"time"
+
+	"github.com/dingdang-voicepay/voicepay/internal/logctx"
 )
 
 // shutdownTimeout bounds how long in-flight requests may take to finish
@@ -19,6 +21,13 @@ const shutdownTimeout = 10 * time.Second
 // SKILL_DRAIN while requests are still served, so load balancers stop
 // sending any; then it stops accepting, lets in-flight requests finish (up
 // to shutdownTimeout) and exits 0.
+// The server's log is buffered (logctx.Writer): a request's line is not a
+// write system call of its own. Warnings and errors are written at once.
+const (
+	logBuffer     = 64 << 10
+	logFlushEvery = 100 * time.Millisecond
+)
+
 func runServe(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "serve")
 	cfg, err := parseNoArgs(e, fs, args)
@@ -28,7 +37,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err := cfg.checkServe(); err != nil {
 		return err
 	}
-	log, err := newLogger(cfg, e.stderr)
+	out := logctx.NewWriter(e.stderr, logBuffer, logFlushEvery)
+	defer out.Close()
+	log, err := newLogger(cfg, out)
 	if err != nil {
 		return err
 	}
@@ -78,6 +89,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 
 	log.Info("listening", "addr", scheme+"://"+addr, "ops_addr", "http://"+displayAddr(opsLn.Addr()),
 		"skill_id", cfg.SkillID, "public_url", a.publicURL, "store", storeName(cfg))
+	_ = out.Flush()
 	select {
 	case err := <-served:
 		return err

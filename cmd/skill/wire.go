@@ -371,5 +371,9 @@ func newLogger(cfg config, w io.Writer) (*slog.Logger, error) {
 	default:
 		return nil, badSetting("SKILL_LOG_FORMAT", "%q: want text or json", cfg.LogFormat)
 	}
-	return slog.New(logctx.NewHandler(h)), nil
+	lh := logctx.NewHandler(h)
+	if f, ok := w.(interface{ Flush() error }); ok { // buffered: warnings out at once
+		lh.FlushAt(slog.LevelWarn, f.Flush)
+	}
+	return slog.New(lh), nil
 }

@@ -108,10 +108,22 @@ func CleanID(id string) string {
 
 // Handler adds the attributes of each record's context to the record,
 // after the record's own, leaving out those whose key the record has.
-type Handler struct{ slog.Handler }
+type Handler struct {
+	slog.Handler
+	flushAt slog.Level
+	flush   func() error
+}
 
 // NewHandler wraps h.
-func NewHandler(h slog.Handler) *Handler { return &Handler{h} }
+func NewHandler(h slog.Handler) *Handler { return &Handler{Handler: h} }
+
+// FlushAt makes the handler call flush after each record at level or
+// above (a buffered Writer's Flush, so warnings and errors are out at
+// once), and returns it.
+func (h *Handler) FlushAt(level slog.Level, flush func() error) *Handler {
+	h.flushAt, h.flush = level, flush
+	return h
+}
 
 // Handle implements slog.Handler.
 func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
@@ -122,7 +134,11 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 			}
 		}
 	}
-	return h.Handler.Handle(ctx, r)
+	err := h.Handler.Handle(ctx, r)
+	if h.flush != nil && r.Level >= h.flushAt {
+		_ = h.flush()
+	}
+	return err
 }
 
 // recordHas reports whether the record has an attribute named key.
@@ -137,12 +153,12 @@ func recordHas(r slog.Record, key string) bool {
 
 // WithAttrs implements slog.Handler.
 func (h *Handler) WithAttrs(attrs []slog.Attr) slog.Handler {
-	return &Handler{h.Handler.WithAttrs(attrs)}
+	return &Handler{Handler: h.Handler.WithAttrs(attrs), flushAt: h.flushAt, flush: h.flush}
 }
 
 // WithGroup implements slog.Handler.
 func (h *Handler) WithGroup(name string) slog.Handler {
-	return &Handler{h.Handler.WithGroup(name)}
+	return &Handler{Handler: h.Handler.WithGroup(name), flushAt: h.flushAt, flush: h.flush}
 }
 
 // Line collects what the code serving a request learns about it (the

@@ -5,7 +5,9 @@ import (
 	"context"
 	"log/slog"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/dingdang-voicepay/voicepay/internal/logctx"
 )
@@ -69,4 +71,55 @@ func TestLineKeepsEachKeyOnce(t *testing.T) {
 	if logctx.Note(context.Background(), slog.String("k", "v")) {
 		t.Error("Note without a line reported one")
 	}
+}
+
+// A buffered Writer holds info lines until its interval or Close, and a
+// Handler flushing at warnings writes them at once.
+func TestWriterFlushesWarningsAtOnce(t *testing.T) {
+	var out syncBuffer
+	w := logctx.NewWriter(&out, 4096, time.Hour)
+	h := logctx.NewHandler(slog.NewTextHandler(w, nil)).FlushAt(slog.LevelWarn, w.Flush)
+	log := slog.New(h)
+	log.Info("held")
+	if out.String() != "" {
+		t.Fatalf("an info line was written at once: %q", out.String())
+	}
+	log.With("k", "v").Warn("now")
+	if s := out.String(); !strings.Contains(s, "msg=held") || !strings.Contains(s, "msg=now k=v") {
+		t.Fatalf("after a warning: %q", s)
+	}
+	log.Info("last")
+	if err := w.Close(); err != nil || !strings.Contains(out.String(), "msg=last") {
+		t.Errorf("after Close: %q, %v", out.String(), err)
+	}
+}
+
+func TestWriterFlushesEveryInterval(t *testing.T) {
+	var out syncBuffer
+	w := logctx.NewWriter(&out, 4096, 10*time.Millisecond)
+	defer w.Close()
+	_, _ = w.Write([]byte("line\n"))
+	for deadline := time.Now().Add(5 * time.Second); out.String() == "" && time.Now().Before(deadline); {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if out.String() != "line\n" {
+		t.Errorf("after the interval: %q", out.String())
+	}
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
