@@ -137,7 +137,8 @@ type Store struct {
 	rdb         goredis.UniversalClient
 	cfg         Config
 	ownsConn    bool
-	minReplicas int // resolved Config.MinReplicas
+	minReplicas int      // resolved Config.MinReplicas
+	pipe        autoPipe // the dialog's commands, pipelined together
 
 	closeOnce sync.Once
 	closeErr  error
@@ -193,7 +194,7 @@ func NewWithClient(rdb goredis.UniversalClient, cfg Config) *Store {
 		cfg.Topology = Cluster
 	}
 	cfg = cfg.withDefaults()
-	return &Store{rdb: rdb, cfg: cfg, minReplicas: cfg.replicas(), closed: make(chan struct{})}
+	return &Store{rdb: rdb, cfg: cfg, minReplicas: cfg.replicas(), pipe: autoPipe{rdb: rdb}, closed: make(chan struct{})}
 }
 
 // Prefix returns the prefix of the store's keys.

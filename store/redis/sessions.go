@@ -10,6 +10,8 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 )
 
+// The dialog's commands go through the automatic pipeline (autopipe.go).
+
 // Session returns a dialog's state, or an error wrapping shop.ErrNotFound.
 // Within a turn begun by BeginTurn it answers from what BeginTurn read.
 func (s *Store) Session(ctx context.Context, id shop.SessionKey) ([]byte, error) {
@@ -23,7 +25,9 @@ func (s *Store) Session(ctx context.Context, id shop.SessionKey) ([]byte, error)
 		}
 		return state, nil
 	}
-	b, err := s.rdb.Get(ctx, key).Bytes()
+	get := goredis.NewStringCmd(ctx, "get", key)
+	_ = s.pipe.do(ctx, get)
+	b, err := get.Bytes()
 	if errors.Is(err, goredis.Nil) {
 		return nil, fmt.Errorf("redis: session: %w", shop.ErrNotFound)
 	}
@@ -43,7 +47,7 @@ func (s *Store) SaveSession(ctx context.Context, id shop.SessionKey, state []byt
 	}
 	key := s.sessionKey(id)
 	s.changed(ctx, key)
-	if err := s.rdb.Set(ctx, key, state, ttl).Err(); err != nil {
+	if err := s.pipe.do(ctx, goredis.NewStatusCmd(ctx, "set", key, state, "px", ttl.Milliseconds())); err != nil {
 		return unavailable("save session", err)
 	}
 	return nil
@@ -56,7 +60,7 @@ func (s *Store) DeleteSession(ctx context.Context, id shop.SessionKey) error {
 	}
 	key := s.sessionKey(id)
 	s.changed(ctx, key)
-	if err := s.rdb.Del(ctx, key).Err(); err != nil {
+	if err := s.pipe.do(ctx, goredis.NewIntCmd(ctx, "del", key)); err != nil {
 		return unavailable("delete session", err)
 	}
 	return nil
@@ -71,9 +75,9 @@ func (s *Store) Remember(ctx context.Context, key string, ttl time.Duration) (fr
 	if err := s.check(); err != nil {
 		return false, err
 	}
-	fresh, err = s.rdb.SetNX(ctx, s.rememberKey(key), "1", ttl).Result()
-	if err != nil {
+	set := goredis.NewStatusCmd(ctx, "set", s.rememberKey(key), "1", "nx", "px", ttl.Milliseconds())
+	if err := s.pipe.do(ctx, set); err != nil && !errors.Is(err, goredis.Nil) {
 		return false, unavailable("remember", err)
 	}
-	return fresh, nil
+	return set.Val() == "OK", nil
 }

@@ -39,7 +39,7 @@ func (s *Store) BeginTurn(ctx context.Context, requestID string, key shop.Sessio
 		p.index = s.userKey(key.UserID)
 		keys = append(keys, p.index)
 	}
-	reply, err := turnScript.Run(ctx, s.rdb, keys, ttl.Milliseconds(), pageSize).Slice()
+	reply, err := s.evalPiped(ctx, turnScript, keys, ttl.Milliseconds(), pageSize).Slice()
 	if err != nil && !errors.Is(err, goredis.Nil) {
 		return ctx, false, unavailable("begin turn", err)
 	}

@@ -1,0 +1,124 @@
+package redis
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/dingdang-voicepay/voicepay/internal/redistest"
+	goredis "github.com/redis/go-redis/v9"
+)
+
+// sends counts what a client sends: single commands and pipelines.
+type sends struct{ single, pipelines, largest atomic.Int64 }
+
+func (c *sends) DialHook(next goredis.DialHook) goredis.DialHook { return next }
+func (c *sends) ProcessHook(next goredis.ProcessHook) goredis.ProcessHook {
+	return func(ctx context.Context, cmd goredis.Cmder) error {
+		c.single.Add(1)
+		return next(ctx, cmd)
+	}
+}
+func (c *sends) ProcessPipelineHook(next goredis.ProcessPipelineHook) goredis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []goredis.Cmder) error {
+		c.pipelines.Add(1)
+		for n := int64(len(cmds)); n > c.largest.Load(); {
+			c.largest.CompareAndSwap(c.largest.Load(), n)
+		}
+		return next(ctx, cmds)
+	}
+}
+
+// Commands sent while a pipeline is in flight go out together in the next
+// one, each with its own answer; a lone command goes alone, at once.
+func TestAutoPipeGroupsConcurrentCommands(t *testing.T) {
+	srv := redistest.Start(t)
+	rdb := goredis.NewClient(&goredis.Options{Addr: srv.Addr()})
+	defer rdb.Close()
+	a := &autoPipe{rdb: rdb}
+	ctx := context.Background()
+	if err := rdb.Ping(ctx).Err(); err != nil { // connected: its handshake is not counted
+		t.Fatal(err)
+	}
+	c := &sends{}
+	rdb.AddHook(c)
+
+	if err := a.do(ctx, goredis.NewStatusCmd(ctx, "set", "k", "v")); err != nil {
+		t.Fatal(err)
+	}
+	if c.single.Load() != 1 || c.pipelines.Load() != 0 {
+		t.Fatalf("a lone command: %d single, %d pipelines; want it sent alone", c.single.Load(), c.pipelines.Load())
+	}
+
+	// A blocking pop holds the first pipeline in flight for 300ms.
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		_ = a.do(ctx, goredis.NewStringSliceCmd(ctx, "blpop", "nothing", "0.3"))
+	})
+	for {
+		a.mu.Lock()
+		leading := a.leading && len(a.pending) == 0
+		a.mu.Unlock()
+		if leading {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	const n = 50
+	got := make([]string, n)
+	errs := make([]error, n)
+	for i := range n {
+		wg.Go(func() {
+			key := fmt.Sprint("key-", i)
+			if i%2 == 0 {
+				errs[i] = a.do(ctx, goredis.NewStatusCmd(ctx, "set", key, i))
+				return
+			}
+			cmd := goredis.NewStringCmd(ctx, "get", "k")
+			errs[i] = a.do(ctx, cmd)
+			got[i] = cmd.Val()
+		})
+	}
+	wg.Wait()
+	for i := range n {
+		if errs[i] != nil || (i%2 == 1 && got[i] != "v") {
+			t.Errorf("command %d: %q, %v", i, got[i], errs[i])
+		}
+		if i%2 == 0 {
+			if v, err := rdb.Get(ctx, fmt.Sprint("key-", i)).Int(); err != nil || v != i {
+				t.Errorf("SET %d: stored %d, %v", i, v, err)
+			}
+		}
+	}
+	if largest := c.largest.Load(); largest != n {
+		t.Errorf("%d commands queued behind one in flight: the largest pipeline carried %d; want them together", n, largest)
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if len(a.pending) != 0 {
+		t.Errorf("%d commands left pending", len(a.pending))
+	}
+}
+
+// An error answers its own command only.
+func TestAutoPipeErrorsAreEachCommands(t *testing.T) {
+	srv := redistest.Start(t)
+	rdb := goredis.NewClient(&goredis.Options{Addr: srv.Addr()})
+	defer rdb.Close()
+	a := &autoPipe{rdb: rdb}
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	wg.Go(func() { _ = a.do(ctx, goredis.NewStringSliceCmd(ctx, "blpop", "nothing", "0.2")) })
+	time.Sleep(50 * time.Millisecond)
+	bad, good := goredis.NewCmd(ctx, "nosuchcommand"), goredis.NewStatusCmd(ctx, "ping")
+	var badErr, goodErr error
+	wg.Go(func() { badErr = a.do(ctx, bad) })
+	wg.Go(func() { goodErr = a.do(ctx, good) })
+	wg.Wait()
+	if badErr == nil || goodErr != nil || good.Val() != "PONG" {
+		t.Errorf("bad: %v; good: %q, %v", badErr, good.Val(), goodErr)
+	}
+}
