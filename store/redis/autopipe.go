@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	goredis "github.com/redis/go-redis/v9"
 )
@@ -34,37 +35,53 @@ type autoPipe struct {
 	leading bool
 }
 
-// piped is a queued command and the signal that it was answered.
+// piped is a queued command and what to call once it is answered.
 type piped struct {
 	cmd  goredis.Cmder
-	done chan struct{}
+	done func()
 }
 
 // do sends cmd in the next pipeline and returns its error once it is
-// answered. A context already done sends nothing; once queued, a caller
-// never gives up on its command (a SET NX must not take effect for a
-// caller that already answered "unavailable"): the client's read and write
-// timeouts bound the wait.
+// answered (see send).
 func (a *autoPipe) do(ctx context.Context, cmd goredis.Cmder) error {
+	a.send(ctx, cmd)
+	return cmd.Err()
+}
+
+// send sends cmds in the next pipeline and returns once each is answered,
+// with its own result or error. A context already done sends nothing (each
+// command gets its error); once queued, a caller never gives up on its
+// commands (a SET NX must not take effect for a caller that already
+// answered "unavailable"): the client's read and write timeouts bound the
+// wait.
+func (a *autoPipe) send(ctx context.Context, cmds ...goredis.Cmder) {
 	if err := ctx.Err(); err != nil {
-		cmd.SetErr(err)
-		return err
+		for _, c := range cmds {
+			c.SetErr(err)
+		}
+		return
 	}
-	q := piped{cmd: cmd, done: make(chan struct{})}
+	if len(cmds) == 0 {
+		return
+	}
+	w := &waiter{answered: make(chan struct{})}
+	w.left.Store(int32(len(cmds)))
 	a.mu.Lock()
-	a.pending = append(a.pending, q)
+	for _, c := range cmds {
+		a.pending = append(a.pending, piped{cmd: c, done: w.done})
+	}
 	if a.leading {
 		a.mu.Unlock()
-		<-q.done
-		return cmd.Err()
+		<-w.answered
+		return
 	}
 	a.leading = true
 	a.mu.Unlock()
 	ctx = context.WithoutCancel(ctx)
 	for {
-		a.send(ctx)
+		a.flush(ctx)
 		select {
-		case <-q.done:
+		case <-w.answered:
 			a.mu.Lock()
 			more := len(a.pending) > 0
 			if !more {
@@ -74,9 +91,21 @@ func (a *autoPipe) do(ctx context.Context, cmd goredis.Cmder) error {
 			if more {
 				go a.lead(ctx)
 			}
-			return cmd.Err()
+			return
 		default:
 		}
+	}
+}
+
+// waiter is closed once all of a caller's commands are answered.
+type waiter struct {
+	left     atomic.Int32
+	answered chan struct{}
+}
+
+func (w *waiter) done() {
+	if w.left.Add(-1) == 0 {
+		close(w.answered)
 	}
 }
 
@@ -90,14 +119,14 @@ func (a *autoPipe) lead(ctx context.Context) {
 			return
 		}
 		a.mu.Unlock()
-		a.send(ctx)
+		a.flush(ctx)
 	}
 }
 
-// send sends the pending commands (up to maxPiped) as one pipeline and
+// flush sends the pending commands (up to maxPiped) as one pipeline and
 // signals each. Each command carries its own result or error; go-redis
 // splits a cluster's pipeline by node and follows redirections.
-func (a *autoPipe) send(ctx context.Context) {
+func (a *autoPipe) flush(ctx context.Context) {
 	a.mu.Lock()
 	n := min(len(a.pending), maxPiped)
 	batch := a.pending[:n:n]
@@ -120,7 +149,7 @@ func (a *autoPipe) send(ctx context.Context) {
 		})
 	}
 	for _, q := range batch {
-		close(q.done)
+		q.done()
 	}
 }
 

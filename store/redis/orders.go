@@ -304,11 +304,10 @@ func (s *Store) Orders(ctx context.Context, f shop.OrderFilter) ([]shop.Order, e
 			members, ok = s.preloadedIndex(ctx, index) // read by BeginTurn
 		}
 		if !ok {
+			page := goredis.NewStringSliceCmd(ctx, "zrange", index, maxScore, "-inf", "byscore", "rev", "limit", offset, count)
+			s.pipe.send(ctx, page)
 			var err error
-			members, err = s.rdb.ZRangeArgs(ctx, goredis.ZRangeArgs{
-				Key: index, Start: maxScore, Stop: "-inf", ByScore: true, Rev: true, Offset: offset, Count: count,
-			}).Result()
-			if err != nil {
+			if members, err = page.Result(); err != nil {
 				return nil, unavailable("list orders", err)
 			}
 		}
@@ -319,15 +318,11 @@ func (s *Store) Orders(ctx context.Context, f shop.OrderFilter) ([]shop.Order, e
 			}
 			want = append(want, m)
 		}
-		cmds, err := s.rdb.Pipelined(ctx, func(p goredis.Pipeliner) error {
-			for _, m := range want {
-				p.Get(ctx, s.orderKey(m[timeKeyLen+1:]))
-			}
-			return nil
-		})
-		if err != nil && !errors.Is(err, goredis.Nil) {
-			return nil, unavailable("list orders", err)
+		cmds := make([]goredis.Cmder, len(want))
+		for i, m := range want {
+			cmds[i] = goredis.NewStringCmd(ctx, "get", s.orderKey(m[timeKeyLen+1:]))
 		}
+		s.pipe.send(ctx, cmds...)
 		for i, cmd := range cmds {
 			data, err := cmd.(*goredis.StringCmd).Bytes()
 			if errors.Is(err, goredis.Nil) {
