@@ -86,7 +86,7 @@ func (c Config) withDefaults() Config {
 type Store struct {
 	db  *bbolt.DB
 	now func() time.Time
-	w   committer // every write goes through it (group commit)
+	w   *committer // every write goes through it (group commit)
 
 	closeOnce sync.Once
 	closeErr  error
@@ -111,7 +111,7 @@ func Open(path string, cfg Config) (*Store, error) {
 		_ = db.Close()
 		return nil, fmt.Errorf("bolt: set up %s: %w", path, err)
 	}
-	return &Store{db: db, now: cfg.Now, w: committer{db: db}}, nil
+	return &Store{db: db, now: cfg.Now, w: newCommitter(db)}, nil
 }
 
 // setup creates the buckets and, in a file written with the older user

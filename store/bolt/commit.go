@@ -2,9 +2,11 @@ package bolt
 
 import (
 	"errors"
-	"sync"
+	"sync/atomic"
 
 	bbolt "go.etcd.io/bbolt"
+
+	"github.com/dingdang-voicepay/voicepay/internal/coalesce"
 )
 
 // maxGroup bounds how many writes share one transaction.
@@ -13,30 +15,30 @@ const maxGroup = 1000
 // errClosed is returned by writes after Close.
 var errClosed = errors.New("bolt: store closed")
 
-// committer runs the store's writes as a group commit: a write waits only
-// while the transaction in progress commits (its fsync), and every write
-// that arrived meanwhile then shares the next transaction and its fsync.
-// Nothing waits on a timer, so a lone write commits at once, and under load
-// the groups grow with the load: bbolt's own Batch instead collects writes
-// for a fixed delay and then queues its transaction behind the one in
-// progress, so its groups stay as small as the delay.
-//
-// The first writer that finds no commit in progress leads: it commits the
-// pending writes, group after group, until its own is done; if more are
-// pending then, it hands the lead to a goroutine of its own and returns.
+// committer runs the store's writes as a group commit (internal/coalesce):
+// a write waits only while the transaction in progress commits (its
+// fsync), and every write that arrived meanwhile then shares the next
+// transaction and its fsync. Nothing waits on a timer, so a lone write
+// commits at once, and under load the groups grow with the load: bbolt's
+// own Batch instead collects writes for a fixed delay and then queues its
+// transaction behind the one in progress, so its groups stay as small as
+// the delay.
 type committer struct {
-	db *bbolt.DB
-
-	mu      sync.Mutex
-	pending []write
-	leading bool
-	closed  bool
+	db     *bbolt.DB
+	group  coalesce.Group[*write]
+	closed atomic.Bool
 }
 
-// write is one caller's transaction function and where its result goes.
+// write is one caller's transaction function and its result.
 type write struct {
-	fn   func(*bbolt.Tx) error
-	done chan error
+	fn  func(*bbolt.Tx) error
+	err error
+}
+
+func newCommitter(db *bbolt.DB) *committer {
+	c := &committer{db: db}
+	c.group.Run, c.group.Max = c.commit, maxGroup
+	return c
 }
 
 // do runs fn in a write transaction shared with other writes and returns
@@ -45,68 +47,18 @@ type write struct {
 // it must start from scratch each time and return an error only for a real
 // failure.
 func (c *committer) do(fn func(*bbolt.Tx) error) error {
-	w := write{fn: fn, done: make(chan error, 1)}
-	c.mu.Lock()
-	if c.closed {
-		c.mu.Unlock()
+	if c.closed.Load() {
 		return errClosed
 	}
-	c.pending = append(c.pending, w)
-	if c.leading {
-		c.mu.Unlock()
-		return <-w.done
-	}
-	c.leading = true
-	c.mu.Unlock()
-	for {
-		c.commitNext()
-		select {
-		case err := <-w.done:
-			c.mu.Lock()
-			more := len(c.pending) > 0
-			if !more {
-				c.leading = false
-			}
-			c.mu.Unlock()
-			if more {
-				go c.lead()
-			}
-			return err
-		default:
-		}
-	}
+	w := &write{fn: fn}
+	c.group.Do(w)
+	return w.err
 }
 
-// lead commits groups until none is pending.
-func (c *committer) lead() {
-	for {
-		c.mu.Lock()
-		if len(c.pending) == 0 {
-			c.leading = false
-			c.mu.Unlock()
-			return
-		}
-		c.mu.Unlock()
-		c.commitNext()
-	}
-}
-
-// commitNext commits the pending writes (up to maxGroup) in one
-// transaction and tells each its result. When the transaction fails, each
+// commit runs a group's writes in one transaction. When it fails, each
 // write runs again in a transaction of its own, so that one write's
 // failure is not the others'.
-func (c *committer) commitNext() {
-	c.mu.Lock()
-	n := min(len(c.pending), maxGroup)
-	group := c.pending[:n:n]
-	c.pending = c.pending[n:]
-	if len(c.pending) == 0 {
-		c.pending = nil
-	}
-	c.mu.Unlock()
-	if len(group) == 0 {
-		return
-	}
+func (c *committer) commit(group []*write) {
 	err := c.db.Update(func(tx *bbolt.Tx) error {
 		for _, w := range group {
 			if err := w.fn(tx); err != nil {
@@ -117,18 +69,14 @@ func (c *committer) commitNext() {
 	})
 	if err == nil || len(group) == 1 {
 		for _, w := range group {
-			w.done <- err
+			w.err = err
 		}
 		return
 	}
 	for _, w := range group {
-		w.done <- c.db.Update(w.fn)
+		w.err = c.db.Update(w.fn)
 	}
 }
 
-// close refuses writes from now on; those already pending still commit.
-func (c *committer) close() {
-	c.mu.Lock()
-	c.closed = true
-	c.mu.Unlock()
-}
+// close refuses writes from now on; those already handed in still commit.
+func (c *committer) close() { c.closed.Store(true) }

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 
 	bbolt "go.etcd.io/bbolt"
 )
@@ -20,7 +21,7 @@ func openCommitter(t *testing.T) *committer {
 	if err := db.Update(func(tx *bbolt.Tx) error { _, err := tx.CreateBucket([]byte("b")); return err }); err != nil {
 		t.Fatal(err)
 	}
-	return &committer{db: db}
+	return newCommitter(db)
 }
 
 func put(key string) func(*bbolt.Tx) error {
@@ -78,13 +79,8 @@ func TestGroupCommitSharesTransactions(t *testing.T) {
 			}
 		})
 	}
-	for { // every write is queued behind the held one
-		c.mu.Lock()
-		queued := len(c.pending)
-		c.mu.Unlock()
-		if queued == n {
-			break
-		}
+	for c.group.Pending() != n { // every write is queued behind the held one
+		time.Sleep(time.Millisecond)
 	}
 	release()
 	wg.Wait()
@@ -97,10 +93,8 @@ func TestGroupCommitSharesTransactions(t *testing.T) {
 	if len(txs) != 1 {
 		t.Errorf("%d writes queued together took %d transactions, want 1", n, len(txs))
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if len(c.pending) != 0 {
-		t.Errorf("committer left %d writes pending", len(c.pending))
+	if n := c.group.Pending(); n != 0 {
+		t.Errorf("committer left %d writes pending", n)
 	}
 }
 
@@ -122,13 +116,8 @@ func TestGroupCommitIsolatesFailure(t *testing.T) {
 			})
 		})
 	}
-	for {
-		c.mu.Lock()
-		queued := len(c.pending)
-		c.mu.Unlock()
-		if queued == len(errs) {
-			break
-		}
+	for c.group.Pending() != len(errs) {
+		time.Sleep(time.Millisecond)
 	}
 	release()
 	wg.Wait()

@@ -38,7 +38,7 @@ func TestAutoPipeGroupsConcurrentCommands(t *testing.T) {
 	srv := redistest.Start(t)
 	rdb := goredis.NewClient(&goredis.Options{Addr: srv.Addr()})
 	defer rdb.Close()
-	a := &autoPipe{rdb: rdb}
+	a := newAutoPipe(rdb)
 	ctx := context.Background()
 	if err := rdb.Ping(ctx).Err(); err != nil { // connected: its handshake is not counted
 		t.Fatal(err)
@@ -58,13 +58,7 @@ func TestAutoPipeGroupsConcurrentCommands(t *testing.T) {
 	wg.Go(func() {
 		_ = a.do(ctx, goredis.NewStringSliceCmd(ctx, "blpop", "nothing", "0.3"))
 	})
-	for {
-		a.mu.Lock()
-		leading := a.leading && len(a.pending) == 0
-		a.mu.Unlock()
-		if leading {
-			break
-		}
+	for c.single.Load() != 2 { // the pop is in flight: its group runs
 		time.Sleep(time.Millisecond)
 	}
 	const n = 50
@@ -96,10 +90,8 @@ func TestAutoPipeGroupsConcurrentCommands(t *testing.T) {
 	if largest := c.largest.Load(); largest != n {
 		t.Errorf("%d commands queued behind one in flight: the largest pipeline carried %d; want them together", n, largest)
 	}
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if len(a.pending) != 0 {
-		t.Errorf("%d commands left pending", len(a.pending))
+	if n := a.group.Pending(); n != 0 {
+		t.Errorf("%d commands left pending", n)
 	}
 }
 
@@ -108,7 +100,7 @@ func TestAutoPipeErrorsAreEachCommands(t *testing.T) {
 	srv := redistest.Start(t)
 	rdb := goredis.NewClient(&goredis.Options{Addr: srv.Addr()})
 	defer rdb.Close()
-	a := &autoPipe{rdb: rdb}
+	a := newAutoPipe(rdb)
 	ctx := context.Background()
 	var wg sync.WaitGroup
 	wg.Go(func() { _ = a.do(ctx, goredis.NewStringSliceCmd(ctx, "blpop", "nothing", "0.2")) })

@@ -137,8 +137,8 @@ type Store struct {
 	rdb         goredis.UniversalClient
 	cfg         Config
 	ownsConn    bool
-	minReplicas int      // resolved Config.MinReplicas
-	pipe        autoPipe // the dialog's commands, pipelined together
+	minReplicas int       // resolved Config.MinReplicas
+	pipe        *autoPipe // the dialog's commands and listings, pipelined together
 
 	closeOnce sync.Once
 	closeErr  error
@@ -194,7 +194,7 @@ func NewWithClient(rdb goredis.UniversalClient, cfg Config) *Store {
 		cfg.Topology = Cluster
 	}
 	cfg = cfg.withDefaults()
-	return &Store{rdb: rdb, cfg: cfg, minReplicas: cfg.replicas(), pipe: autoPipe{rdb: rdb}, closed: make(chan struct{})}
+	return &Store{rdb: rdb, cfg: cfg, minReplicas: cfg.replicas(), pipe: newAutoPipe(rdb), closed: make(chan struct{})}
 }
 
 // Prefix returns the prefix of the store's keys.
