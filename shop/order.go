@@ -33,6 +33,17 @@ var transitions = map[OrderState][]OrderState{
 	StateRefunding:         {StateRefunded, StatePartiallyRefunded, StateDelivered, StatePaid},
 }
 
+// Open reports whether an order in this state is still waiting for
+// something to happen to it: a payment (CREATED), its delivery (PAID) or a
+// refund's outcome (REFUNDING). These are the states the reconciler lists
+// on every pass, and the stores keep an index of the orders in them, so
+// that such a listing costs what the open orders cost, not the ledger. The
+// other states are settled, though some can still move (a late payment
+// reopens a CLOSED order, a refund a DELIVERED one).
+func (s OrderState) Open() bool {
+	return s == StateCreated || s == StatePaid || s == StateRefunding
+}
+
 // CanMove reports whether an order may go from one state to another.
 func CanMove(from, to OrderState) bool {
 	for _, s := range transitions[from] {

@@ -201,3 +201,33 @@ func TestFinishRefundRecordsPlatformID(t *testing.T) {
 		t.Fatalf("refunding more coins than left: %v", err)
 	}
 }
+
+// TestOpenStates: an order is open while something is still to happen to
+// it (payment, delivery, a pending refund), and only the states the
+// reconciler lists are.
+func TestOpenStates(t *testing.T) {
+	open := map[shop.OrderState]bool{shop.StateCreated: true, shop.StatePaid: true, shop.StateRefunding: true}
+	for _, st := range []shop.OrderState{shop.StateCreated, shop.StatePaid, shop.StateDelivered, shop.StateClosed,
+		shop.StateRefunding, shop.StateRefunded, shop.StatePartiallyRefunded, "UNKNOWN"} {
+		if st.Open() != open[st] {
+			t.Errorf("%s.Open() = %v", st, st.Open())
+		}
+	}
+	for _, tt := range []struct {
+		states []shop.OrderState
+		user   string
+		want   bool
+	}{
+		{nil, "", false},
+		{[]shop.OrderState{shop.StateCreated}, "", true},
+		{[]shop.OrderState{shop.StateCreated, shop.StateRefunding, shop.StatePaid}, "", true},
+		{[]shop.OrderState{shop.StateCreated, shop.StateDelivered}, "", false},
+		{[]shop.OrderState{shop.StateClosed}, "", false},
+		{[]shop.OrderState{shop.StateCreated}, "u1", true},
+	} {
+		f := shop.OrderFilter{States: tt.states, UserID: tt.user}
+		if got := f.OpenOnly(); got != tt.want {
+			t.Errorf("%+v.OpenOnly() = %v, want %v", f, got, tt.want)
+		}
+	}
+}

@@ -32,6 +32,21 @@ func (f OrderFilter) Match(o *Order) bool {
 	return false
 }
 
+// OpenOnly reports whether the filter asks only for open states (see
+// OrderState.Open): then every order it matches is open, and a store may
+// list it from its index of open orders.
+func (f OrderFilter) OpenOnly() bool {
+	if len(f.States) == 0 {
+		return false
+	}
+	for _, s := range f.States {
+		if !s.Open() {
+			return false
+		}
+	}
+	return true
+}
+
 // OrderStore is the durable storage port: orders and their history, kept
 // for years and never lost once acknowledged. Implementations: the embedded
 // bbolt store (the default) and Redis; one conformance suite
@@ -56,7 +71,9 @@ type OrderStore interface {
 	// written. fn must not change TradeNo, UserID or CreatedAt: stores key
 	// their indexes on them and refuse such an update.
 	UpdateOrder(ctx context.Context, tradeNo string, fn func(*Order) error) (Order, error)
-	// Orders lists orders matching the filter, newest first.
+	// Orders lists orders matching the filter, newest first. A filter of
+	// open states only (OpenOnly) is answered from an index of the open
+	// orders: its cost follows the open orders, not the whole ledger.
 	Orders(ctx context.Context, f OrderFilter) ([]Order, error)
 
 	// CreateOffer stores o if no offer has its ID and returns it with

@@ -46,6 +46,8 @@ func RunOrders(t *testing.T, open func(t *testing.T) shop.OrderStore) {
 		{"UpdateIdentity", testUpdateIdentity},
 		{"Orders", testOrders},
 		{"OrdersEmpty", testOrdersEmpty},
+		{"OpenOrders", testOpenOrders},
+		{"OpenOrdersConcurrent", testOpenOrdersConcurrent},
 		{"Counts", testCounts},
 		{"KeysInjective", testKeysInjective},
 		{"TradeNosInjective", testTradeNosInjective},
