@@ -106,3 +106,66 @@ func TestCountsOfOlderFile(t *testing.T) {
 		t.Fatalf("counts = %v, %v; want 2 CREATED, 1 DELIVERED", got, err)
 	}
 }
+
+// TestOpenIndexOfOlderFile: a file written before the store kept its
+// index of open orders has it built when opened (storetest.RunOpenUpgrade).
+func TestOpenIndexOfOlderFile(t *testing.T) {
+	storetest.RunOpenUpgrade(t, func(t *testing.T) (shop.OrderStore, func(t *testing.T) shop.OrderStore) {
+		path := filepath.Join(t.TempDir(), "skill.db")
+		s := open(t, path, bolt.Config{})
+		return s, func(t *testing.T) shop.OrderStore {
+			if err := s.Close(); err != nil {
+				t.Fatal(err)
+			}
+			db, err := bbolt.Open(path, 0o600, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := db.Update(func(tx *bbolt.Tx) error { return tx.DeleteBucket([]byte("open_orders")) }); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.Close(); err != nil {
+				t.Fatal(err)
+			}
+			return open(t, path, bolt.Config{})
+		}
+	})
+}
+
+// TestOpenIndexExact: the open_orders bucket holds exactly the open
+// orders after creates and moves in and out of the open states.
+func TestOpenIndexExact(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "skill.db")
+	s := open(t, path, bolt.Config{})
+	for i, st := range []shop.OrderState{shop.StateCreated, shop.StateCreated, shop.StateDelivered, shop.StateClosed} {
+		o := storetest.NewOrder(fmt.Sprintf("E%d", i), "u1", base.Add(time.Duration(i)*time.Second))
+		o.State = st
+		if _, _, err := s.CreateOrder(ctx, o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for no, to := range map[string]shop.OrderState{"E0": shop.StatePaid, "E1": shop.StateClosed, "E2": shop.StateRefunding, "E3": shop.StatePaid} {
+		if _, err := s.UpdateOrder(ctx, no, func(o *shop.Order) error { return o.Move(to, "test", base) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db, err := bbolt.Open(path, 0o600, &bbolt.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var got []string
+	_ = db.View(func(tx *bbolt.Tx) error {
+		return tx.Bucket([]byte("open_orders")).ForEach(func(_, v []byte) error {
+			got = append(got, string(v))
+			return nil
+		})
+	})
+	if fmt.Sprint(got) != "[E0 E2 E3]" {
+		t.Errorf("open_orders holds %v; want [E0 E2 E3]", got)
+	}
+}

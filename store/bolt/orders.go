@@ -83,6 +83,11 @@ func (s *Store) CreateOrder(ctx context.Context, o shop.Order) (shop.Order, bool
 		if err := addCount(tx, o.State, 1); err != nil {
 			return err
 		}
+		if o.State.Open() {
+			if err := indexOpen(tx, o.State, o.CreatedAt, o.TradeNo); err != nil {
+				return err
+			}
+		}
 		created = true
 		return nil
 	})
@@ -166,6 +171,11 @@ func (s *Store) UpdateOrder(ctx context.Context, tradeNo string, fn func(*shop.O
 		if err := moveCount(tx, cur.State, next.State); err != nil {
 			return err
 		}
+		if cur.State.Open() != next.State.Open() {
+			if err := indexOpen(tx, next.State, next.CreatedAt, tradeNo); err != nil {
+				return err
+			}
+		}
 		return tx.Bucket(bucketOrders).Put([]byte(tradeNo), data)
 	})
 	switch {
@@ -191,7 +201,8 @@ func (s *Store) UpdateOrder(ctx context.Context, tradeNo string, fn func(*shop.O
 
 // Orders lists the orders matching f, newest first (ties by TradeNo,
 // descending). With a UserID it reads that user's index; otherwise it walks
-// the time index backwards from CreatedBefore.
+// the time index backwards from CreatedBefore, or the index of open orders
+// (keyed the same way) when f asks for open states only.
 func (s *Store) Orders(ctx context.Context, f shop.OrderFilter) ([]shop.Order, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("bolt: orders: %w", err)
@@ -216,7 +227,11 @@ func (s *Store) Orders(ctx context.Context, f shop.OrderFilter) ([]shop.Order, e
 			}
 			return nil
 		}
-		c := tx.Bucket(bucketByTime).Cursor()
+		index := bucketByTime
+		if f.OpenOnly() {
+			index = bucketOpen
+		}
+		c := tx.Bucket(index).Cursor()
 		var k []byte
 		if f.CreatedBefore.IsZero() {
 			k, _ = c.Last()
