@@ -68,6 +68,18 @@ func TestCluster(t *testing.T) {
 	t.Run("Turns", func(t *testing.T) {
 		storetest.RunTurns(t, func(t *testing.T) storetest.TurnStore { return openCluster(t, c, redis.Config{}) })
 	})
+	t.Run("OpenIndexExact", func(t *testing.T) {
+		t.Parallel()
+		checkOpenIndexExact(t, openCluster(t, c, redis.Config{}))
+	})
+	t.Run("OpenUpgrade", func(t *testing.T) {
+		storetest.RunOpenUpgrade(t, func(t *testing.T) (shop.OrderStore, func(t *testing.T) shop.OrderStore) {
+			s := openCluster(t, c, redis.Config{})
+			return s, func(t *testing.T) shop.OrderStore {
+				return downgrade(t, s, func(cfg redis.Config) *redis.Store { return openCluster(t, c, cfg) })
+			}
+		})
+	})
 }
 
 // TestClusterFailover crashes the master holding the index of every order
@@ -180,6 +192,30 @@ func TestClusterFailover(t *testing.T) {
 			t.Errorf("acknowledged delivery of %s: %s with %d deliveries", tradeNo, got.State, got.Deliveries)
 		}
 	}
+	// Every order still open (created, its delivery not acknowledged or
+	// lost with the crashed master) is listed by the reconciler's listing.
+	open, err := s.Orders(ctx, shop.OrderFilter{States: []shop.OrderState{shop.StateCreated, shop.StatePaid, shop.StateRefunding}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	openListed := map[string]bool{}
+	for _, o := range open {
+		openListed[o.TradeNo] = true
+	}
+	stillOpen := 0
+	for tradeNo := range created {
+		got, err := s.Order(ctx, tradeNo)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.State.Open() {
+			stillOpen++
+		}
+		if got.State.Open() != openListed[tradeNo] {
+			t.Errorf("order %s is %s; listed open: %v", tradeNo, got.State, openListed[tradeNo])
+		}
+	}
+	t.Logf("%d acknowledged orders still open after the failover", stillOpen)
 	// The platform retries every notification not answered SUCCESS.
 	for tradeNo := range created {
 		if err := deliver(tradeNo); err != nil {

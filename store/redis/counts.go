@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"strconv"
+	"time"
 
 	"github.com/dingdang-voicepay/voicepay/shop"
 	goredis "github.com/redis/go-redis/v9"
@@ -68,36 +69,14 @@ func (s *Store) initCounts(ctx context.Context) error {
 		return err
 	}
 	counts := map[shop.OrderState]int64{}
-	for offset := int64(0); ; offset += pageSize {
-		members, err := s.rdb.ZRange(ctx, s.allKey(), offset, offset+pageSize-1).Result()
-		if err != nil {
-			return err
-		}
-		cmds, err := s.rdb.Pipelined(ctx, func(p goredis.Pipeliner) error {
-			for _, m := range members {
-				if len(m) > timeKeyLen+1 {
-					p.Get(ctx, s.orderKey(m[timeKeyLen+1:]))
-				}
-			}
-			return nil
-		})
-		if err != nil && !errors.Is(err, goredis.Nil) {
-			return err
-		}
-		for i, cmd := range cmds {
-			data, err := cmd.(*goredis.StringCmd).Bytes()
-			if err != nil {
-				continue
-			}
-			var o shop.Order
-			if json.Unmarshal(data, &o) != nil || member(&o) != members[i] {
-				continue
-			}
+	err = s.eachOrder(ctx, func(batch []*orderHead) error {
+		for _, o := range batch {
 			counts[o.State]++
 		}
-		if int64(len(members)) < pageSize {
-			break
-		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	_, err = s.rdb.TxPipelined(ctx, func(p goredis.Pipeliner) error {
 		for st, n := range counts {
@@ -107,4 +86,64 @@ func (s *Store) initCounts(ctx context.Context) error {
 		return nil
 	})
 	return err
+}
+
+// orderHead is what a scan of every order (eachOrder) decodes of each.
+type orderHead struct {
+	TradeNo   string          `json:"tradeNo"`
+	State     shop.OrderState `json:"state"`
+	CreatedAt time.Time       `json:"createdAt"`
+	member    string          // its entry in the indexes
+}
+
+// eachOrder calls fn with every order of the global index, a page at a
+// time, skipping entries without an order or that do not match theirs (a
+// scan for the one-off upgrades of older data: an entry removed while it
+// pages may shift another past it).
+func (s *Store) eachOrder(ctx context.Context, fn func([]*orderHead) error) error {
+	for offset := int64(0); ; offset += pageSize {
+		members, err := s.rdb.ZRange(ctx, s.allKey(), offset, offset+pageSize-1).Result()
+		if err != nil {
+			return err
+		}
+		var want []string
+		for _, m := range members {
+			if len(m) > timeKeyLen+1 && m[timeKeyLen] == ':' {
+				want = append(want, m)
+			}
+		}
+		cmds, err := s.rdb.Pipelined(ctx, func(p goredis.Pipeliner) error {
+			for _, m := range want {
+				p.Get(ctx, s.orderKey(m[timeKeyLen+1:]))
+			}
+			return nil
+		})
+		if err != nil && !errors.Is(err, goredis.Nil) {
+			return err
+		}
+		batch := make([]*orderHead, 0, len(cmds))
+		for i, cmd := range cmds {
+			data, err := cmd.(*goredis.StringCmd).Bytes()
+			if errors.Is(err, goredis.Nil) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			var o orderHead
+			if json.Unmarshal(data, &o) != nil {
+				continue
+			}
+			if o.member = timeKey(o.CreatedAt) + ":" + o.TradeNo; o.member != want[i] {
+				continue
+			}
+			batch = append(batch, &o)
+		}
+		if err := fn(batch); err != nil {
+			return err
+		}
+		if int64(len(members)) < pageSize {
+			return nil
+		}
+	}
 }

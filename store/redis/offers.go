@@ -29,7 +29,7 @@ func (s *Store) CreateOffer(ctx context.Context, o shop.Offer) (shop.Offer, bool
 	}
 	// An instant before 1970 is already past: the offer is forgotten at once.
 	forget := max(o.ExpiresAt.Add(shop.OfferRetention).UnixMilli(), 1)
-	created, stored, err := s.create(ctx, s.offerKey(o.ID), data, strconv.FormatInt(forget, 10), "")
+	created, stored, err := s.create(ctx, s.offerKey(o.ID), data, strconv.FormatInt(forget, 10), nil)
 	if err != nil {
 		return shop.Offer{}, false, unavailable("create offer "+o.ID, err)
 	}

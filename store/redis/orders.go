@@ -30,7 +30,8 @@ func score(t time.Time) float64 { return float64(t.UnixMilli()) }
 
 // CreateOrder stores o under its TradeNo with SET NX unless an order has that
 // TradeNo already, in which case it returns the stored order and
-// created=false. The indexes are written first. A zero CreatedAt is set to
+// created=false. The indexes are written first (the open index, on a single
+// Redis, with the order: see open.go). A zero CreatedAt is set to
 // Config.Now. With replicas required, each write is confirmed by them
 // before the next (see replicas.go).
 func (s *Store) CreateOrder(ctx context.Context, o shop.Order) (shop.Order, bool, error) {
@@ -51,13 +52,17 @@ func (s *Store) CreateOrder(ctx context.Context, o shop.Order) (shop.Order, bool
 	s.indexChanged(ctx, s.userKey(o.UserID))
 	// Indexes first: a crash after them leaves an entry without an order,
 	// which listing skips; the platform's retry then creates the order.
-	err = s.write(ctx, []string{s.userKey(o.UserID), s.allKey()}, func(p goredis.Pipeliner, key string) {
+	indexes := []string{s.userKey(o.UserID), s.allKey()}
+	if s.cluster() && o.State.Open() {
+		indexes = append(indexes, s.openKey())
+	}
+	err = s.write(ctx, indexes, func(p goredis.Pipeliner, key string) {
 		s.index(ctx, p, key, sc, m)
 	})
 	if err != nil {
 		return shop.Order{}, false, unavailable("index order "+o.TradeNo, err)
 	}
-	created, stored, err := s.create(ctx, s.orderKey(o.TradeNo), data, "", o.State)
+	created, stored, err := s.create(ctx, s.orderKey(o.TradeNo), data, "", &o)
 	if err != nil {
 		return shop.Order{}, false, unavailable("create order "+o.TradeNo, err)
 	}
@@ -84,21 +89,31 @@ func (s *Store) index(ctx context.Context, p goredis.Pipeliner, key string, scor
 // create runs storeScript on key's master (and WAITs when replicas are
 // required): it stores data unless the key exists, expiring at expireAt
 // (unix milliseconds; "" for never), and returns what is stored. An order
-// created is counted in its state count (see OrderCounts): in the same
-// script on a single Redis, just after on a cluster, where the counts live
-// in another slot.
-func (s *Store) create(ctx context.Context, key string, data []byte, expireAt string, count shop.OrderState) (created bool, stored []byte, err error) {
+// created (o, nil for an offer) is counted in its state count (see
+// OrderCounts): in the same script on a single Redis, just after on a
+// cluster, where the counts live in another slot. On a single Redis the
+// script also adds an open order to the open index.
+func (s *Store) create(ctx context.Context, key string, data []byte, expireAt string, o *shop.Order) (created bool, stored []byte, err error) {
 	touch := "0"
 	if s.minReplicas > 0 {
 		touch = "1"
 	}
+	var count shop.OrderState
+	if o != nil {
+		count = o.State
+	}
 	var cmd *goredis.Cmd
 	err = s.write(ctx, []string{key}, func(p goredis.Pipeliner, key string) {
 		keys := []string{key}
+		args := []any{data, touch, expireAt, string(count)}
 		if count != "" && !s.cluster() {
 			keys = append(keys, s.countsKey())
+			if count.Open() {
+				keys = append(keys, s.openKey())
+				args = append(args, score(o.CreatedAt), member(o))
+			}
 		}
-		cmd = storeScript.Eval(ctx, p, keys, data, touch, expireAt, string(count))
+		cmd = storeScript.Eval(ctx, p, keys, args...)
 	})
 	if err != nil {
 		return false, nil, err
@@ -124,7 +139,9 @@ func (s *Store) create(ctx context.Context, key string, data []byte, expireAt st
 
 // unindexLoser removes the index entries that a create which lost to stored
 // added and that stored does not use. Failing to is harmless: listing skips
-// entries that do not match their order.
+// entries that do not match their order. (An entry of stored itself, added
+// to the open index on a cluster when stored is no longer open, stays:
+// removing it safely takes a write of the order, see open.go.)
 func (s *Store) unindexLoser(ctx context.Context, loser, stored *shop.Order) {
 	lm, sm := member(loser), member(stored)
 	_, _ = s.rdb.Pipelined(ctx, func(p goredis.Pipeliner) error {
@@ -133,6 +150,9 @@ func (s *Store) unindexLoser(ctx context.Context, loser, stored *shop.Order) {
 		}
 		if lm != sm {
 			p.ZRem(ctx, s.allKey(), lm)
+			if s.cluster() && loser.State.Open() {
+				p.ZRem(ctx, s.openKey(), lm) // no order has lm: no update can need it
+			}
 		}
 		return nil
 	})
@@ -218,23 +238,47 @@ func (s *Store) UpdateOrder(ctx context.Context, tradeNo string, fn func(*shop.O
 			if codecErr = err; err != nil {
 				return errCodec
 			}
+			opens := !cur.State.Open() && next.State.Open()
+			closes := cur.State.Open() && !next.State.Open()
+			var gen string
+			switch {
+			case s.cluster() && opens:
+				if err := s.reopen(ctx, &next); err != nil {
+					return err
+				}
+			case s.cluster() && closes:
+				if gen, err = s.openGen(ctx); err != nil {
+					return err
+				}
+			}
 			if _, err := tx.TxPipelined(ctx, func(p goredis.Pipeliner) error {
 				p.Set(ctx, key, nd, 0)
 				if !s.cluster() {
 					s.moveCount(ctx, p, cur.State, next.State)
+					switch {
+					case opens:
+						p.ZAdd(ctx, s.openKey(), goredis.Z{Score: score(next.CreatedAt), Member: member(&next)})
+					case closes:
+						p.ZRem(ctx, s.openKey(), member(&next))
+					}
 				}
 				return nil
 			}); err != nil {
 				return err
 			}
 			if s.cluster() && cur.State != next.State {
-				_, _ = s.rdb.TxPipelined(ctx, func(p goredis.Pipeliner) error {
+				_, _ = s.side.TxPipelined(ctx, func(p goredis.Pipeliner) error {
 					s.moveCount(ctx, p, cur.State, next.State)
 					return nil
 				})
 			}
 			if err := s.waited(s.waitTx(ctx, tx)); err != nil {
 				return err
+			}
+			if s.cluster() && closes {
+				// Only once the close is confirmed: a failover that lost
+				// it would bring back an open order.
+				s.unindexClosed(ctx, gen, &next)
 			}
 			if codecErr = json.Unmarshal(nd, &result); codecErr != nil {
 				return errCodec
@@ -276,16 +320,20 @@ func backoff(ctx context.Context, attempt int) error {
 const pageSize = 100
 
 // Orders lists the orders matching f, newest first (ties by TradeNo,
-// descending). It pages through the user's index (or the global one) from
-// CreatedBefore down, loads each page's orders with one pipelined GET per
-// order, and skips entries whose order is missing or does not match them.
+// descending). It pages through the user's index (or the open index when f
+// asks for open states only, or the global one) from CreatedBefore down,
+// loads each page's orders with one pipelined GET per order, and skips
+// entries whose order is missing or does not match them.
 func (s *Store) Orders(ctx context.Context, f shop.OrderFilter) ([]shop.Order, error) {
 	if err := s.check(); err != nil {
 		return nil, err
 	}
 	index := s.allKey()
-	if f.UserID != "" {
+	switch {
+	case f.UserID != "":
 		index = s.userKey(f.UserID)
+	case f.OpenOnly() && s.openIndexed(ctx):
+		index = s.openKey()
 	}
 	maxScore, before := "+inf", ""
 	if !f.CreatedBefore.IsZero() {

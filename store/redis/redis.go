@@ -11,6 +11,8 @@
 //	offer:{<id>}                         string: the offer's JSON, expiring
 //	                                     shop.OfferRetention past its expiry
 //	order_counts                         HASH: state → how many orders are in it (see OrderCounts)
+//	open:{orders}                        ZSET: the open orders by created time (see open.go)
+//	open:{orders}:gen                    string: the open index is built; moves into it (see open.go)
 //	session:{<dialog>}                   string with a TTL: a dialog's state
 //	seen:{<dialog>}:<requestID>          string with a TTL: a request of the
 //	                                     dialog answered (BeginTurn)
@@ -25,11 +27,14 @@
 // last id. Index members are a fixed-length time key, ':', the tradeNo.
 //
 // Redis Cluster: a command or script that names several keys needs them in
-// one hash slot. The only such script, BeginTurn's, names a dialog's
-// session and seen keys, which share the hash tag {<dialog>} (an id holding
-// '}' cuts both tags at the same place: they still match). Every other
-// command names one key; the writes of one call that touch several keys
-// (an order and its two index entries) go to each key's master separately
+// one hash slot. BeginTurn's script names a dialog's session and seen
+// keys, which share the hash tag {<dialog>} (an id holding '}' cuts both
+// tags at the same place: they still match); the open index's scripts name
+// open:{orders} and its gen, which share the tag {orders}. Every other
+// command names one key on a cluster (the script that stores an order
+// names the counts and the open index too only on a single Redis); the
+// writes of one call that touch several keys (an order and its index
+// entries) go to each key's master separately
 // (see replicas.go), in the order that keeps a crash harmless. The prefix
 // may not hold braces, so it never moves a key's tag. The conformance
 // suites run on a real cluster to prove it.
@@ -65,6 +70,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/dingdang-voicepay/voicepay/shop"
@@ -134,11 +140,20 @@ func (c Config) replicas() int {
 // Store is the Redis shop.OrderStore and shop.StateStore. It is safe for
 // concurrent use.
 type Store struct {
-	rdb         goredis.UniversalClient
+	rdb goredis.UniversalClient
+	// side is, on a cluster, a second client with pools of its own, for
+	// the commands that an optimistic transaction sends to other masters
+	// (the counts, the open index) while it holds one of rdb's
+	// connections: on rdb's pools, enough concurrent transactions would
+	// hold every connection of a master and wait for one more. Otherwise
+	// it is rdb.
+	side        goredis.UniversalClient
 	cfg         Config
 	ownsConn    bool
 	minReplicas int       // resolved Config.MinReplicas
 	pipe        *autoPipe // the dialog's commands and listings, pipelined together
+
+	openReady atomic.Bool // the open index covers every order (openIndexed)
 
 	closeOnce sync.Once
 	closeErr  error
@@ -152,7 +167,9 @@ var (
 
 // New connects to the Redis that url names (see dial: one server, a
 // cluster, or a master behind Sentinel) and checks it with a PING bounded by
-// ctx. The Store owns the client: Close closes it.
+// ctx. The Store owns the client: Close closes it. On data written before
+// the store kept its order counts or its index of open orders, New counts
+// and indexes the orders first (once: see initCounts, initOpen).
 func New(ctx context.Context, url string, cfg Config) (*Store, error) {
 	if err := checkPrefix(cfg.Prefix); err != nil {
 		return nil, err
@@ -172,6 +189,10 @@ func New(ctx context.Context, url string, cfg Config) (*Store, error) {
 		_ = rdb.Close()
 		return nil, unavailable("count orders", err)
 	}
+	if err := s.initOpen(ctx); err != nil {
+		_ = rdb.Close()
+		return nil, unavailable("index open orders", err)
+	}
 	return s, nil
 }
 
@@ -184,7 +205,8 @@ func checkPrefix(p string) error {
 }
 
 // NewWithClient returns a Store on an existing client (a *goredis.Client,
-// *goredis.ClusterClient, ...). Close does not close a client passed in. It
+// *goredis.ClusterClient, ...). Close does not close a client passed in
+// (on a cluster it closes the second client the Store makes, see side). It
 // panics if cfg.Prefix holds braces (New returns that as an error).
 func NewWithClient(rdb goredis.UniversalClient, cfg Config) *Store {
 	if err := checkPrefix(cfg.Prefix); err != nil {
@@ -194,7 +216,12 @@ func NewWithClient(rdb goredis.UniversalClient, cfg Config) *Store {
 		cfg.Topology = Cluster
 	}
 	cfg = cfg.withDefaults()
-	return &Store{rdb: rdb, cfg: cfg, minReplicas: cfg.replicas(), pipe: newAutoPipe(rdb), closed: make(chan struct{})}
+	side := rdb
+	if cc, ok := rdb.(*goredis.ClusterClient); ok {
+		opts := *cc.Options()
+		side = goredis.NewClusterClient(&opts)
+	}
+	return &Store{rdb: rdb, side: side, cfg: cfg, minReplicas: cfg.replicas(), pipe: newAutoPipe(rdb), closed: make(chan struct{})}
 }
 
 // Prefix returns the prefix of the store's keys.
@@ -225,6 +252,9 @@ func (s *Store) Ping(ctx context.Context) error {
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
 		close(s.closed)
+		if s.side != s.rdb {
+			_ = s.side.Close()
+		}
 		if s.ownsConn {
 			if err := s.rdb.Close(); err != nil {
 				s.closeErr = fmt.Errorf("redis: close: %w", err)

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -99,7 +101,8 @@ func TestKeys(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string]bool{"skill:order:{T1}": true, "skill:user:{u1}:orders": true, "skill:orders": true, "skill:session:{2:s1:2:u1}": true,
-		"skill:seen:{2:s1:2:u1}:r1": true, "skill:remember:n1": true, "skill:offer:{of1}": true, "skill:order_counts": true}
+		"skill:seen:{2:s1:2:u1}:r1": true, "skill:remember:n1": true, "skill:offer:{of1}": true, "skill:order_counts": true,
+		"skill:open:{orders}": true}
 	if len(keys) != len(want) {
 		t.Errorf("keys = %v; want %v", keys, want)
 	}
@@ -111,6 +114,9 @@ func TestKeys(t *testing.T) {
 	z, err := rdb.ZRangeWithScores(ctx, "skill:orders", 0, -1).Result()
 	if err != nil || len(z) != 1 || z[0].Score != float64(base.UnixMilli()) {
 		t.Errorf("orders index = %v, %v; want one entry scored %d", z, err, base.UnixMilli())
+	}
+	if open, err := rdb.ZRangeWithScores(ctx, "skill:open:{orders}", 0, -1).Result(); err != nil || len(open) != 1 || open[0] != z[0] {
+		t.Errorf("open index = %v, %v; want the CREATED order's entry %v", open, err, z)
 	}
 	for _, k := range []string{"skill:session:{2:s1:2:u1}", "skill:seen:{2:s1:2:u1}:r1"} {
 		if ttl := rdb.PTTL(ctx, k).Val(); ttl <= 0 || ttl > time.Minute {
@@ -443,4 +449,106 @@ func TestCountsOfOlderStore(t *testing.T) {
 	if got, _ := again2.OrderCounts(ctx); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("after a second New: %v; want %v", got, want)
 	}
+}
+
+// downgrade closes s and takes away its index of open orders, as a version
+// before the index left the data, and returns a new Store on the data.
+func downgrade(t *testing.T, s *redis.Store, reopen func(redis.Config) *redis.Store) *redis.Store {
+	t.Helper()
+	ctx := context.Background()
+	for _, k := range []string{s.Prefix() + "open:{orders}", s.Prefix() + "open:{orders}:gen"} {
+		if err := s.Client().Del(ctx, k).Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return reopen(redis.Config{Prefix: s.Prefix()})
+}
+
+// TestOpenIndexOfOlderStore: keys written before the store kept its index
+// of open orders have it built by the next New (storetest.RunOpenUpgrade),
+// once only.
+func TestOpenIndexOfOlderStore(t *testing.T) {
+	srv := redistest.Start(t)
+	t.Run("Upgrade", func(t *testing.T) {
+		storetest.RunOpenUpgrade(t, func(t *testing.T) (shop.OrderStore, func(t *testing.T) shop.OrderStore) {
+			s := open(t, srv, redis.Config{})
+			return s, func(t *testing.T) shop.OrderStore {
+				return downgrade(t, s, func(cfg redis.Config) *redis.Store { return open(t, srv, cfg) })
+			}
+		})
+	})
+	t.Run("Once", func(t *testing.T) {
+		t.Parallel()
+		ctx := context.Background()
+		s := open(t, srv, redis.Config{})
+		storetest.Seed(t, s, 3, base)
+		s = downgrade(t, s, func(cfg redis.Config) *redis.Store { return open(t, srv, cfg) })
+		index := s.Prefix() + "open:{orders}"
+		if n, err := s.Client().ZCard(ctx, index).Result(); err != nil || n != 2 {
+			t.Fatalf("built index of %d entries, %v; want the 2 open orders", n, err)
+		}
+		// An index the next New finds built is left as it is.
+		if err := s.Client().ZRemRangeByRank(ctx, index, 0, 0).Err(); err != nil {
+			t.Fatal(err)
+		}
+		again := open(t, srv, redis.Config{Prefix: s.Prefix()})
+		if n, err := again.Client().ZCard(ctx, index).Result(); err != nil || n != 1 {
+			t.Fatalf("after a second New the index has %d entries, %v; want 1 (not built again)", n, err)
+		}
+	})
+}
+
+// checkOpenIndexExact walks orders through every kind of move, none
+// concurrent, and checks that the open index then holds exactly the open
+// orders: on a single Redis it changes with them, and on a cluster a
+// removal is refused only when an order was reopened meanwhile.
+func checkOpenIndexExact(t *testing.T, s *redis.Store) {
+	ctx := context.Background()
+	orders := map[string]shop.OrderState{}
+	for i, st := range []shop.OrderState{shop.StateCreated, shop.StateCreated, shop.StateDelivered, shop.StateClosed, shop.StatePaid} {
+		o := storetest.NewOrder(fmt.Sprintf("E%d", i), "u1", base.Add(time.Duration(i)*time.Second))
+		o.State = st
+		if _, _, err := s.CreateOrder(ctx, o); err != nil {
+			t.Fatal(err)
+		}
+		orders[o.TradeNo] = st
+	}
+	for _, mv := range []struct {
+		no string
+		to shop.OrderState
+	}{
+		{"E0", shop.StatePaid}, {"E0", shop.StateDelivered}, {"E1", shop.StateClosed}, {"E2", shop.StateRefunding},
+		{"E3", shop.StatePaid}, {"E4", shop.StateRefunding}, {"E4", shop.StatePartiallyRefunded}, {"E2", shop.StateDelivered},
+	} {
+		if _, err := s.UpdateOrder(ctx, mv.no, func(o *shop.Order) error { return o.Move(mv.to, "test", base) }); err != nil {
+			t.Fatal(err)
+		}
+		orders[mv.no] = mv.to
+	}
+	var want []string
+	for no, st := range orders {
+		if st.Open() {
+			want = append(want, no)
+		}
+	}
+	entries, err := s.Client().ZRange(ctx, s.Prefix()+"open:{orders}", 0, -1).Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, m := range entries {
+		got = append(got, m[strings.IndexByte(m, ':')+1:])
+	}
+	slices.Sort(got)
+	slices.Sort(want)
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("open index holds %v; want the open orders %v", got, want)
+	}
+}
+
+func TestOpenIndexExact(t *testing.T) {
+	checkOpenIndexExact(t, open(t, redistest.Start(t), redis.Config{}))
 }

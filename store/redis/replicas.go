@@ -37,17 +37,17 @@ const defaultReplicaTimeout = 500 * time.Millisecond
 var errNotReplicated = errors.New("redis: not confirmed by enough replicas")
 
 // master returns the client of the master that serves key: on a cluster,
-// that master's own client; otherwise the store's client (a Sentinel
-// client follows the master itself).
-func (s *Store) master(ctx context.Context, key string) (goredis.UniversalClient, error) {
-	if cc, ok := s.rdb.(*goredis.ClusterClient); ok {
-		c, err := cc.MasterForKey(ctx, key)
+// that master's own client among c's; otherwise c (a Sentinel client
+// follows the master itself).
+func master(ctx context.Context, c goredis.UniversalClient, key string) (goredis.UniversalClient, error) {
+	if cc, ok := c.(*goredis.ClusterClient); ok {
+		m, err := cc.MasterForKey(ctx, key)
 		if err != nil {
 			return nil, err
 		}
-		return c, nil
+		return m, nil
 	}
-	return s.rdb, nil
+	return c, nil
 }
 
 // wait queues a WAIT for the required replicas on p, if any are required.
@@ -94,8 +94,14 @@ const writeAttempts = 4
 // and, when required, enough replicas confirmed them; fn's commands hold
 // their replies.
 func (s *Store) write(ctx context.Context, keys []string, fn func(p goredis.Pipeliner, key string)) error {
+	return s.writeVia(ctx, s.rdb, keys, fn)
+}
+
+// writeVia is write through the connections of client c (s.rdb or, while
+// a transaction holds one of s.rdb's, s.side).
+func (s *Store) writeVia(ctx context.Context, c goredis.UniversalClient, keys []string, fn func(p goredis.Pipeliner, key string)) error {
 	for attempt := 0; ; attempt++ {
-		err := s.writeOnce(ctx, keys, fn)
+		err := s.writeOnce(ctx, c, keys, fn)
 		if err == nil || !s.retryable(ctx, err, attempt) {
 			return err
 		}
@@ -112,17 +118,20 @@ func (s *Store) retryable(ctx context.Context, err error, attempt int) bool {
 		return false
 	}
 	cc.ReloadState(ctx)
+	if side, ok := s.side.(*goredis.ClusterClient); ok && side != cc {
+		side.ReloadState(ctx)
+	}
 	return sleep(ctx, time.Duration(attempt+1)*50*time.Millisecond) == nil
 }
 
-func (s *Store) writeOnce(ctx context.Context, keys []string, fn func(p goredis.Pipeliner, key string)) error {
+func (s *Store) writeOnce(ctx context.Context, via goredis.UniversalClient, keys []string, fn func(p goredis.Pipeliner, key string)) error {
 	type group struct {
 		c    goredis.UniversalClient
 		keys []string
 	}
 	var groups []*group
 	for _, k := range keys {
-		c, err := s.master(ctx, k)
+		c, err := master(ctx, via, k)
 		if err != nil {
 			return err
 		}

@@ -1,0 +1,157 @@
+package redis
+
+import (
+	"context"
+	"errors"
+
+	"github.com/dingdang-voicepay/voicepay/shop"
+	goredis "github.com/redis/go-redis/v9"
+)
+
+// The index of open orders.
+//
+// open:{orders} is a ZSET like orders (same members, same scores) that
+// holds the open orders (shop.OrderState.Open: CREATED, PAID, REFUNDING),
+// so that a listing of open states only (the reconciler's, on every pass)
+// reads them and not the whole ledger. It may hold extra entries (an order
+// that is not open, or not written): listing skips them, as it skips
+// entries of the other indexes that do not match their order. What it may
+// never do is miss an open order. open:{orders}:gen shares its hash slot:
+// it exists once the index covers every order (New builds the index once
+// on older data, initOpen), and on a cluster it counts the moves into the
+// open states (see below).
+//
+// On a single Redis (or behind Sentinel) the index changes with the order:
+// a create adds the entry in the script that stores the order, an update
+// adds or removes it in the MULTI/EXEC that writes the order. It is exact.
+//
+// On a Redis Cluster the index is in another hash slot than the order, so
+// it cannot change in the order's transaction. The order's key is the
+// truth, and the index follows it so that an open order is never missing:
+//
+//   - A create of an open order adds its entry before storing the order,
+//     with the other indexes (a crash in between leaves an entry without
+//     an order; a create that finds the order there leaves, at worst, an
+//     extra entry for it).
+//   - An update that makes an order open (a closed order paid late, a
+//     refund started on a delivered one), after reading the order and
+//     before its EXEC, runs reopenScript: it increments gen and adds the
+//     entry, and the EXEC follows only when that succeeded (and was
+//     confirmed by the replicas, when they are required).
+//   - An update that takes an order out of the open states reads gen
+//     before its EXEC and, after the EXEC, removes the entry with
+//     unindexScript only if gen is still what it read.
+//
+// Why a closer B cannot remove the entry of a reopener A: A's EXEC and B's
+// EXEC both succeed, and each watched the order from its GET to its EXEC,
+// so one of the two ran entirely after the other's EXEC. If B's EXEC came
+// first (B closed, then A reopened), A's increment came after A's GET,
+// hence after B's EXEC, hence after B read gen: when B's removal comes
+// after A's increment it finds gen changed and removes nothing, and when
+// it comes before, A's add (after the increment) puts the entry back. If
+// A's EXEC came first (A reopened, then B closed it), the order is closed
+// when B removes the entry; a third writer reopening it since then has
+// incremented gen after B's EXEC, which again stops B's removal or re-adds
+// the entry. A crash between the steps leaves an extra entry (a closer
+// dying before its removal, a reopener dying before its EXEC), never a
+// missing one. The simpler "remove, then read the order again and re-add
+// it if it was reopened" has a window: a closer dying between its removal
+// and its re-add loses the entry of an order a concurrent writer reopened.
+//
+// A closer's removal refused because gen moved (any order was reopened in
+// the few milliseconds of its update) leaves an extra entry; so do a crash
+// and a create repeated after its order was settled. They are rare, and
+// cost only a skipped entry in each listing.
+
+func (s *Store) openKey() string    { return s.cfg.Prefix + "open:{orders}" }
+func (s *Store) openGenKey() string { return s.cfg.Prefix + "open:{orders}:gen" }
+
+// reopenScript increments KEYS[2] (gen) and adds member ARGV[2] with score
+// ARGV[1] to the open index KEYS[1].
+var reopenScript = goredis.NewScript(`
+redis.call('INCR', KEYS[2])
+return redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2])
+`)
+
+// unindexScript removes member ARGV[2] from the open index KEYS[1] if gen
+// (KEYS[2]) is still ARGV[1] ("" for none), and returns how many it
+// removed.
+var unindexScript = goredis.NewScript(`
+local gen = redis.call('GET', KEYS[2]) or ''
+if gen ~= ARGV[1] then return 0 end
+return redis.call('ZREM', KEYS[1], ARGV[2])
+`)
+
+// reopen adds an order's entry to the open index before the update that
+// makes it open, on a cluster (see the top of this file).
+func (s *Store) reopen(ctx context.Context, o *shop.Order) error {
+	return s.writeVia(ctx, s.side, []string{s.openKey()}, func(p goredis.Pipeliner, key string) {
+		reopenScript.Eval(ctx, p, []string{key, s.openGenKey()}, score(o.CreatedAt), member(o))
+	})
+}
+
+// openGen reads gen before an update that takes an order out of the open
+// states, on a cluster.
+func (s *Store) openGen(ctx context.Context) (string, error) {
+	gen, err := s.side.Get(ctx, s.openGenKey()).Result()
+	if errors.Is(err, goredis.Nil) {
+		return "", nil
+	}
+	return gen, err
+}
+
+// unindexClosed removes a closed order's entry from the open index if gen
+// is still what was read before the update that closed it, on a cluster.
+// Failing is harmless: the entry stays, and listing skips it.
+func (s *Store) unindexClosed(ctx context.Context, gen string, o *shop.Order) {
+	_ = unindexScript.Run(ctx, s.side, []string{s.openKey(), s.openGenKey()}, gen, member(o)).Err()
+}
+
+// openIndexed reports whether the open index covers every order: New
+// built it or found it built; a Store from NewWithClient looks for gen
+// until it finds it (until then, open listings walk the global index).
+func (s *Store) openIndexed(ctx context.Context) bool {
+	if s.openReady.Load() {
+		return true
+	}
+	if n, err := s.rdb.Exists(ctx, s.openGenKey()).Result(); err == nil && n == 1 {
+		s.openReady.Store(true)
+	}
+	return s.openReady.Load()
+}
+
+// initOpen builds the open index of a store written before it was kept,
+// once: when gen does not exist. Orders written meanwhile by processes
+// that keep the index are indexed by them; start one process first when
+// upgrading a store that holds orders (as for initCounts).
+func (s *Store) initOpen(ctx context.Context) error {
+	if s.openIndexed(ctx) {
+		return nil
+	}
+	err := s.eachOrder(ctx, func(batch []*orderHead) error {
+		var open []*orderHead
+		for _, o := range batch {
+			if o.State.Open() {
+				open = append(open, o)
+			}
+		}
+		if len(open) == 0 {
+			return nil
+		}
+		return s.write(ctx, []string{s.openKey()}, func(p goredis.Pipeliner, key string) {
+			for _, o := range open {
+				p.ZAdd(ctx, key, goredis.Z{Score: score(o.CreatedAt), Member: o.member})
+			}
+		})
+	})
+	if err != nil {
+		return err
+	}
+	err = s.write(ctx, []string{s.openGenKey()}, func(p goredis.Pipeliner, key string) {
+		p.SetNX(ctx, key, 0, 0)
+	})
+	if err == nil {
+		s.openReady.Store(true)
+	}
+	return err
+}
