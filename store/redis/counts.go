@@ -49,7 +49,7 @@ func (s *Store) OrderCounts(ctx context.Context) (map[shop.OrderState]int64, err
 	}
 	out := map[shop.OrderState]int64{}
 	for k, v := range m {
-		if k == countsInit {
+		if k == countsInit || k == openInit {
 			continue
 		}
 		if n, err := strconv.ParseInt(v, 10, 64); err == nil {

@@ -16,10 +16,10 @@ import (
 // reads them and not the whole ledger. It may hold extra entries (an order
 // that is not open, or not written): listing skips them, as it skips
 // entries of the other indexes that do not match their order. What it may
-// never do is miss an open order. open:{orders}:gen shares its hash slot:
-// it exists once the index covers every order (New builds the index once
-// on older data, initOpen), and on a cluster it counts the moves into the
-// open states (see below).
+// never do is miss an open order. On data written before the index, New
+// builds it once (initOpen) and then sets the field openInit of the counts
+// hash. open:{orders}:gen shares the index's hash slot: on a cluster it
+// counts the moves into the open states (see below).
 //
 // On a single Redis (or behind Sentinel) the index changes with the order:
 // a create adds the entry in the script that stores the order, an update
@@ -57,6 +57,13 @@ import (
 // missing one. The simpler "remove, then read the order again and re-add
 // it if it was reopened" has a window: a closer dying between its removal
 // and its re-add loses the entry of an order a concurrent writer reopened.
+//
+// A failover loses only what replicas did not confirm: with replicas
+// required, a reopener's add is confirmed before its EXEC, and a closer
+// removes the entry only once its own write is confirmed, so a close lost
+// with a master leaves its entry in place. The commands on gen and the
+// index that an update sends while it holds the order's connection go
+// through the store's second client (Store.side).
 //
 // A closer's removal refused because gen moved (any order was reopened in
 // the few milliseconds of its update) leaves an extra entry; so do a crash
@@ -107,23 +114,29 @@ func (s *Store) unindexClosed(ctx context.Context, gen string, o *shop.Order) {
 	_ = unindexScript.Run(ctx, s.side, []string{s.openKey(), s.openGenKey()}, gen, member(o)).Err()
 }
 
+// openInit is the field of the counts hash that says the open index
+// covers every order (written once the first New built it).
+const openInit = "_open"
+
 // openIndexed reports whether the open index covers every order: New
-// built it or found it built; a Store from NewWithClient looks for gen
-// until it finds it (until then, open listings walk the global index).
+// built it or found it built; a Store from NewWithClient looks for
+// openInit until it finds it (until then, open listings walk the global
+// index).
 func (s *Store) openIndexed(ctx context.Context) bool {
 	if s.openReady.Load() {
 		return true
 	}
-	if n, err := s.rdb.Exists(ctx, s.openGenKey()).Result(); err == nil && n == 1 {
+	if ok, err := s.rdb.HExists(ctx, s.countsKey(), openInit).Result(); err == nil && ok {
 		s.openReady.Store(true)
 	}
 	return s.openReady.Load()
 }
 
 // initOpen builds the open index of a store written before it was kept,
-// once: when gen does not exist. Orders written meanwhile by processes
-// that keep the index are indexed by them; start one process first when
-// upgrading a store that holds orders (as for initCounts).
+// once: when the counts hash has no openInit field. Orders written
+// meanwhile by processes that keep the index are indexed by them; start
+// one process first when upgrading a store that holds orders (as for
+// initCounts).
 func (s *Store) initOpen(ctx context.Context) error {
 	if s.openIndexed(ctx) {
 		return nil
@@ -147,8 +160,8 @@ func (s *Store) initOpen(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	err = s.write(ctx, []string{s.openGenKey()}, func(p goredis.Pipeliner, key string) {
-		p.SetNX(ctx, key, 0, 0)
+	err = s.write(ctx, []string{s.countsKey()}, func(p goredis.Pipeliner, key string) {
+		p.HSet(ctx, key, openInit, 1)
 	})
 	if err == nil {
 		s.openReady.Store(true)

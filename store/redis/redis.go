@@ -10,9 +10,10 @@
 //	orders                               ZSET: every order by created time
 //	offer:{<id>}                         string: the offer's JSON, expiring
 //	                                     shop.OfferRetention past its expiry
-//	order_counts                         HASH: state → how many orders are in it (see OrderCounts)
+//	order_counts                         HASH: state → how many orders are in it (see OrderCounts),
+//	                                     and the flags of what New has built once
 //	open:{orders}                        ZSET: the open orders by created time (see open.go)
-//	open:{orders}:gen                    string: the open index is built; moves into it (see open.go)
+//	open:{orders}:gen                    string: how many moves into the open states (see open.go)
 //	session:{<dialog>}                   string with a TTL: a dialog's state
 //	seen:{<dialog>}:<requestID>          string with a TTL: a request of the
 //	                                     dialog answered (BeginTurn)

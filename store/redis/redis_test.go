@@ -461,6 +461,9 @@ func downgrade(t *testing.T, s *redis.Store, reopen func(redis.Config) *redis.St
 			t.Fatal(err)
 		}
 	}
+	if err := s.Client().HDel(ctx, s.Prefix()+"order_counts", "_open").Err(); err != nil {
+		t.Fatal(err)
+	}
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
