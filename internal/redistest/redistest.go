@@ -143,6 +143,7 @@ func (s *Server) start() error {
 		"--logfile", "")...,
 	)
 	cmd.Args = append(cmd.Args, s.args...)
+	dieWithTest(cmd)
 	out := &syncWriter{w: new(bytes.Buffer)}
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
