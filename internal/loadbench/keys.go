@@ -4,10 +4,6 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/hex"
-	"encoding/json"
-	"time"
-
-	"github.com/dingdang-voicepay/voicepay/skill/tsk"
 )
 
 // keys are the platform's and the skill's keys of one bench run, made at
@@ -36,21 +32,3 @@ func newKeys() (keys, error) {
 
 // benchKeys are this run's keys (set by main before any phase).
 var benchKeys keys
-
-// signHMAC marshals req and signs it TSK-HMAC-SHA256-BASIC with the run's
-// secret at the request's timestamp, as the platform does.
-func signHMAC(req *tsk.Request) (body []byte, header string) {
-	body, err := json.Marshal(req)
-	if err != nil {
-		panic(err)
-	}
-	at, err := tsk.ParseTime(req.Request.Timestamp)
-	if err != nil {
-		at = time.Now()
-	}
-	h, err := tsk.Signer{Secret: benchKeys.secret}.SignAt(body, at)
-	if err != nil {
-		panic(err)
-	}
-	return body, h
-}
