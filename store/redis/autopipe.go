@@ -2,7 +2,7 @@ package redis
 
 import (
 	"context"
-	"strings"
+	"errors"
 
 	goredis "github.com/redis/go-redis/v9"
 
@@ -24,6 +24,12 @@ const maxPiped = 256
 // get, save and delete, Remember) and so do listings (index pages, the
 // orders' GETs); order writes do not: they are transactions, and each may
 // wait for replicas.
+//
+// go-redis v9.23 has an automatic pipeline of its own (Client.AutoPipeline),
+// marked experimental; its recovery after a write timeout may send again a
+// command Redis already ran, and a turn's SET NX sent twice would refuse a
+// fresh request as a replay. This one sends each group once, with go-redis's
+// stable Pipelined.
 type autoPipe struct {
 	rdb   goredis.UniversalClient
 	group coalesce.Group[goredis.Cmder]
@@ -85,7 +91,7 @@ func (s *Store) evalPiped(ctx context.Context, script *goredis.Script, keys []st
 	}
 	argv = append(argv, args...)
 	cmd := goredis.NewCmd(ctx, argv...)
-	if err := s.pipe.do(ctx, cmd); err != nil && strings.HasPrefix(err.Error(), "NOSCRIPT") {
+	if err := s.pipe.do(ctx, cmd); errors.Is(err, goredis.ErrNoScript) || goredis.HasErrorPrefix(err, "NOSCRIPT") {
 		return script.Eval(ctx, s.rdb, keys, args...)
 	}
 	return cmd

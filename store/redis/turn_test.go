@@ -137,3 +137,22 @@ func TestTurnReadsOrders(t *testing.T) {
 		t.Errorf("after an order was created within the turn: %v, %v; want T-new, T-old", got, err)
 	}
 }
+
+// A Redis that lost its scripts (a restart, SCRIPT FLUSH) is sent the
+// turn's script again: the turn goes on.
+func TestTurnAfterScriptFlush(t *testing.T) {
+	s := open(t, redistest.Start(t), redis.Config{})
+	key := shop.SessionKey{SessionID: "s1", UserID: "u1"}
+	if _, fresh, err := s.BeginTurn(context.Background(), "r1", key, time.Minute); err != nil || !fresh {
+		t.Fatal(fresh, err)
+	}
+	if err := s.Client().ScriptFlush(context.Background()).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if _, fresh, err := s.BeginTurn(context.Background(), "r2", key, time.Minute); err != nil || !fresh {
+		t.Fatalf("after SCRIPT FLUSH: fresh %v, %v", fresh, err)
+	}
+	if _, fresh, err := s.BeginTurn(context.Background(), "r2", key, time.Minute); err != nil || fresh {
+		t.Fatalf("the replay after SCRIPT FLUSH: fresh %v, %v", fresh, err)
+	}
+}
