@@ -12,17 +12,25 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 )
 
-// sends counts what a client sends: single commands and pipelines.
-type sends struct{ single, pipelines, largest atomic.Int64 }
+// Sends counts what a client sends: single commands, pipelines, and the
+// largest pipeline. It is exported for the package's external tests too
+// (a test hook: go-redis's AddHook).
+type Sends struct{ single, pipelines, largest atomic.Int64 }
 
-func (c *sends) DialHook(next goredis.DialHook) goredis.DialHook { return next }
-func (c *sends) ProcessHook(next goredis.ProcessHook) goredis.ProcessHook {
+// Trips is the round trips counted: each command or pipeline sent is one.
+func (c *Sends) Trips() int64 { return c.single.Load() + c.pipelines.Load() }
+
+// Reset starts counting again.
+func (c *Sends) Reset() { c.single.Store(0); c.pipelines.Store(0); c.largest.Store(0) }
+
+func (c *Sends) DialHook(next goredis.DialHook) goredis.DialHook { return next }
+func (c *Sends) ProcessHook(next goredis.ProcessHook) goredis.ProcessHook {
 	return func(ctx context.Context, cmd goredis.Cmder) error {
 		c.single.Add(1)
 		return next(ctx, cmd)
 	}
 }
-func (c *sends) ProcessPipelineHook(next goredis.ProcessPipelineHook) goredis.ProcessPipelineHook {
+func (c *Sends) ProcessPipelineHook(next goredis.ProcessPipelineHook) goredis.ProcessPipelineHook {
 	return func(ctx context.Context, cmds []goredis.Cmder) error {
 		c.pipelines.Add(1)
 		for n := int64(len(cmds)); n > c.largest.Load(); {
@@ -43,7 +51,7 @@ func TestAutoPipeGroupsConcurrentCommands(t *testing.T) {
 	if err := rdb.Ping(ctx).Err(); err != nil { // connected: its handshake is not counted
 		t.Fatal(err)
 	}
-	c := &sends{}
+	c := &Sends{}
 	rdb.AddHook(c)
 
 	if err := a.do(ctx, goredis.NewStatusCmd(ctx, "set", "k", "v")); err != nil {

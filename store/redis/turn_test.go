@@ -2,7 +2,6 @@ package redis_test
 
 import (
 	"context"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -21,24 +20,6 @@ func TestTurns(t *testing.T) {
 	})
 }
 
-// trips counts the round trips a client makes: each command or pipeline
-// sent is one.
-type trips struct{ n atomic.Int64 }
-
-func (c *trips) DialHook(next goredis.DialHook) goredis.DialHook { return next }
-func (c *trips) ProcessHook(next goredis.ProcessHook) goredis.ProcessHook {
-	return func(ctx context.Context, cmd goredis.Cmder) error {
-		c.n.Add(1)
-		return next(ctx, cmd)
-	}
-}
-func (c *trips) ProcessPipelineHook(next goredis.ProcessPipelineHook) goredis.ProcessPipelineHook {
-	return func(ctx context.Context, cmds []goredis.Cmder) error {
-		c.n.Add(1)
-		return next(ctx, cmds)
-	}
-}
-
 // TestTurnRoundTrips: a dialog turn costs one round trip to check the
 // request id and read the state, and one to save the state; a replay costs
 // one and reads nothing.
@@ -55,7 +36,7 @@ func TestTurnRoundTrips(t *testing.T) {
 	if _, _, err := s.BeginTurn(bg, "warm", key, time.Minute); err != nil { // loads the script
 		t.Fatal(err)
 	}
-	c := &trips{}
+	c := &redis.Sends{}
 	rdb.AddHook(c)
 
 	ctx, fresh, err := s.BeginTurn(bg, "r1", key, time.Minute)
@@ -65,20 +46,20 @@ func TestTurnRoundTrips(t *testing.T) {
 	if got, err := s.Session(ctx, key); err != nil || string(got) != "asked which product" {
 		t.Fatalf("Session = %q, %v", got, err)
 	}
-	if n := c.n.Load(); n != 1 {
+	if n := c.Trips(); n != 1 {
 		t.Errorf("request check and state read: %d round trips; want 1", n)
 	}
 	if err := s.SaveSession(ctx, key, []byte("asked how many"), time.Minute); err != nil {
 		t.Fatal(err)
 	}
-	if n := c.n.Load(); n != 2 {
+	if n := c.Trips(); n != 2 {
 		t.Errorf("a whole turn: %d round trips; want 2", n)
 	}
-	c.n.Store(0)
+	c.Reset()
 	if _, fresh, err := s.BeginTurn(bg, "r1", key, time.Minute); err != nil || fresh {
 		t.Fatalf("replay: fresh %v, %v", fresh, err)
 	}
-	if n := c.n.Load(); n != 1 {
+	if n := c.Trips(); n != 1 {
 		t.Errorf("a replay: %d round trips; want 1", n)
 	}
 }
@@ -101,7 +82,7 @@ func TestTurnReadsOrders(t *testing.T) {
 	if _, _, err := s.BeginTurn(bg, "warm", shop.SessionKey{SessionID: "s0", UserID: "u1"}, time.Minute); err != nil {
 		t.Fatal(err)
 	}
-	c := &trips{}
+	c := &redis.Sends{}
 	rdb.AddHook(c)
 
 	ctx, fresh, err := s.BeginTurn(bg, "r1", shop.SessionKey{SessionID: "s1", UserID: "new"}, time.Minute)
@@ -111,11 +92,11 @@ func TestTurnReadsOrders(t *testing.T) {
 	if got, err := s.Orders(ctx, shop.OrderFilter{UserID: "new"}); err != nil || len(got) != 0 {
 		t.Fatalf("a new user's orders = %v, %v", got, err)
 	}
-	if n := c.n.Load(); n != 1 {
+	if n := c.Trips(); n != 1 {
 		t.Errorf("a new user's turn read its orders in %d round trips; want 1 (the turn's own)", n)
 	}
 
-	c.n.Store(0)
+	c.Reset()
 	ctx, _, err = s.BeginTurn(bg, "r2", shop.SessionKey{SessionID: "s2", UserID: "u1"}, time.Minute)
 	if err != nil {
 		t.Fatal(err)
@@ -124,7 +105,7 @@ func TestTurnReadsOrders(t *testing.T) {
 	if err != nil || len(got) != 1 || got[0].TradeNo != "T-old" {
 		t.Fatalf("u1's orders = %v, %v", got, err)
 	}
-	if n := c.n.Load(); n != 2 {
+	if n := c.Trips(); n != 2 {
 		t.Errorf("a known user's turn read its orders in %d more round trips; want 1 (their GETs)", n-1)
 	}
 	if got, err := s.Orders(ctx, shop.OrderFilter{UserID: "someone else"}); err != nil || len(got) != 0 {
