@@ -1,18 +1,24 @@
 // Package ttlmap is THE in-memory map with expiry of the project: bounded
 // (in entries and in bytes), safe for concurrent use, with an injected
-// clock; and Seen, its compact cousin for replay memory, which keeps a
-// digest per key in time buckets. The in-memory dialog state (store/mem)
-// and the server's default replay memory are built on them.
+// clock, its keys spread over shards with locks of their own. Two cousins
+// keep no pointer per entry, so the garbage collector need not scan them
+// however large they grow: Blobs, for byte values (kept in byte arenas),
+// and Seen, a set for replay memory (a digest per key in time buckets). The
+// in-memory dialog state (store/mem) and the server's default replay
+// memory are built on them.
 //
-// Expired entries are invisible at once and deleted as later writes go by
-// (a min-heap on expiry makes that O(log n) per write), so memory stays
+// Expired entries are invisible at once and deleted as later writes to
+// their shard go by (a min-heap on expiry makes that O(log n) per write),
+// and all at once when a write would not fit otherwise, so memory stays
 // bounded by the live entries without a sweeping goroutine.
 package ttlmap
 
 import (
 	"container/heap"
 	"errors"
+	"hash/maphash"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -39,16 +45,33 @@ type Config struct {
 	Now func() time.Time
 }
 
+// shards is how many parts a Map's keys are spread over, each with its own
+// lock: a goroutine that loses its CPU while it holds one (on a busy
+// machine the system may take it away for several milliseconds) then
+// stalls a thirty-second of the callers, not all of them.
+const shards = 32
+
 // Map maps string keys to values that expire. Use New.
+//
+// Its bounds hold across its shards: the entries and bytes held are
+// counted once, for the whole map, and a write that would pass a bound
+// first deletes whatever has expired in every shard before it gives up.
 type Map[V any] struct {
-	mu       sync.Mutex
-	max      int
-	maxBytes int
-	bytes    int // held, as MaxBytes counts them
-	now      func() time.Time
-	m        map[string]entry[V]
-	q        expiries
-	seq      uint64
+	max, maxBytes  int64
+	now            func() time.Time
+	seed           maphash.Seed
+	entries, bytes atomic.Int64 // held across the shards, as the bounds count them
+	shard          [shards]shard[V]
+}
+
+// shard is a part of a Map: its own entries and expiry heap under its own
+// lock.
+type shard[V any] struct {
+	mu  sync.Mutex
+	m   map[string]entry[V]
+	q   expiries
+	seq uint64
+	_   [64]byte // keeps the locks of neighbouring shards off one cache line
 }
 
 type entry[V any] struct {
@@ -65,11 +88,15 @@ func New[V any](c Config) *Map[V] {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
-	return &Map[V]{max: c.Max, maxBytes: c.MaxBytes, now: c.Now, m: make(map[string]entry[V])}
+	m := &Map[V]{max: int64(c.Max), maxBytes: int64(c.MaxBytes), now: c.Now, seed: maphash.MakeSeed()}
+	for i := range m.shard {
+		m.shard[i].m = make(map[string]entry[V])
+	}
+	return m
 }
 
 // size is what an entry counts against MaxBytes.
-func size[V any](key string, v V) int {
+func size[V any](key string, v V) int64 {
 	n := len(key) + EntryOverhead
 	switch x := any(v).(type) {
 	case []byte:
@@ -77,38 +104,24 @@ func size[V any](key string, v V) int {
 	case string:
 		n += len(x)
 	}
-	return n
+	return int64(n)
 }
 
-// fits reports whether storing v under key keeps the map within its
-// bounds; m.mu is held.
-func (m *Map[V]) fits(key string, v V) bool {
-	old, had := m.m[key]
-	if !had && len(m.m) >= m.max {
-		return false
-	}
-	if m.maxBytes <= 0 {
-		return true
-	}
-	n := m.bytes + size(key, v)
-	if had {
-		n -= size(key, old.v)
-	}
-	return n <= m.maxBytes
+// of returns key's shard.
+func (m *Map[V]) of(key string) *shard[V] {
+	return &m.shard[maphash.String(m.seed, key)%shards]
 }
 
-// Bytes returns the bytes held, as Config.MaxBytes counts them.
-func (m *Map[V]) Bytes() int {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.bytes
-}
+// Bytes returns the bytes held, as Config.MaxBytes counts them, expired
+// entries not yet deleted included.
+func (m *Map[V]) Bytes() int { return int(m.bytes.Load()) }
 
 // Get returns the value of a live key.
 func (m *Map[V]) Get(key string) (V, bool) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	e, ok := m.m[key]
+	s := m.of(key)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, ok := s.m[key]
 	if !ok || !m.now().Before(e.expires) {
 		var zero V
 		return zero, false
@@ -120,89 +133,123 @@ func (m *Map[V]) Get(key string) (V, bool) {
 // when the map is full of live entries: a new key past Max, or a value past
 // MaxBytes.
 func (m *Map[V]) Set(key string, v V, ttl time.Duration) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	now := m.now()
-	m.expire(now)
-	if !m.fits(key, v) {
-		return ErrFull
-	}
-	m.put(key, v, now.Add(ttl))
-	return nil
+	_, err := m.write(key, v, ttl, true)
+	return err
 }
 
 // Add stores v under key for ttl unless key is live, and reports whether it
 // stored: false means the key was seen within its ttl.
 func (m *Map[V]) Add(key string, v V, ttl time.Duration) (added bool, err error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
+	return m.write(key, v, ttl, false)
+}
+
+// write is Set (replace) and Add (!replace). When the value does not fit,
+// it deletes what has expired in every shard and tries once more.
+func (m *Map[V]) write(key string, v V, ttl time.Duration, replace bool) (stored bool, err error) {
+	s := m.of(key)
+	for swept := false; ; swept = true {
+		stored, fits := m.put(s, key, v, ttl, replace)
+		if fits {
+			return stored, nil
+		}
+		if swept {
+			return false, ErrFull
+		}
+		m.Sweep()
+	}
+}
+
+// put stores v under key in s if it fits the map's bounds; fits is false
+// when it does not.
+func (m *Map[V]) put(s *shard[V], key string, v V, ttl time.Duration, replace bool) (stored, fits bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	now := m.now()
-	m.expire(now)
-	if e, ok := m.m[key]; ok && now.Before(e.expires) {
-		return false, nil
+	m.expire(s, now)
+	old, had := s.m[key]
+	if had && !replace && now.Before(old.expires) {
+		return false, true
 	}
-	if !m.fits(key, v) {
-		return false, ErrFull
+	var entries, bytes int64 = 1, size(key, v)
+	if had {
+		entries, bytes = 0, bytes-size(key, old.v)
 	}
-	m.put(key, v, now.Add(ttl))
-	return true, nil
+	if !m.reserve(entries, bytes) {
+		return false, false
+	}
+	s.seq++
+	s.m[key] = entry[V]{v: v, expires: now.Add(ttl), seq: s.seq}
+	heap.Push(&s.q, expiry{at: now.Add(ttl), key: key, seq: s.seq})
+	// Overwrites and deletes leave stale items: rebuild when they dominate.
+	if len(s.q) > 2*len(s.m)+64 {
+		s.q = s.q[:0]
+		for k, e := range s.m {
+			s.q = append(s.q, expiry{at: e.expires, key: k, seq: e.seq})
+		}
+		heap.Init(&s.q)
+	}
+	return true, true
+}
+
+// reserve counts entries and bytes more as held (either may be negative),
+// unless that passes a bound.
+func (m *Map[V]) reserve(entries, bytes int64) bool {
+	if entries > 0 && m.entries.Add(entries) > m.max {
+		m.entries.Add(-entries)
+		return false
+	}
+	if held := m.bytes.Add(bytes); bytes > 0 && m.maxBytes > 0 && held > m.maxBytes {
+		m.bytes.Add(-bytes)
+		m.entries.Add(-entries)
+		return false
+	}
+	return true
 }
 
 // Delete forgets key; a missing key is not an error.
 func (m *Map[V]) Delete(key string) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if e, ok := m.m[key]; ok {
-		m.bytes -= size(key, e.v)
-		delete(m.m, key)
+	s := m.of(key)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if e, ok := s.m[key]; ok {
+		m.forget(s, key, e)
 	}
 }
 
 // Len returns the number of entries held, expired ones not yet deleted
 // included.
-func (m *Map[V]) Len() int {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return len(m.m)
-}
+func (m *Map[V]) Len() int { return int(m.entries.Load()) }
 
 // Sweep deletes every expired entry now and returns how many it deleted.
 func (m *Map[V]) Sweep() int {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	before := len(m.m)
-	m.expire(m.now())
-	return before - len(m.m)
+	now, n := m.now(), 0
+	for i := range m.shard {
+		s := &m.shard[i]
+		s.mu.Lock()
+		n += m.expire(s, now)
+		s.mu.Unlock()
+	}
+	return n
 }
 
-// put stores an entry and queues its expiry; m.mu is held.
-func (m *Map[V]) put(key string, v V, expires time.Time) {
-	m.seq++
-	if old, ok := m.m[key]; ok {
-		m.bytes -= size(key, old.v)
-	}
-	m.bytes += size(key, v)
-	m.m[key] = entry[V]{v: v, expires: expires, seq: m.seq}
-	heap.Push(&m.q, expiry{at: expires, key: key, seq: m.seq})
-	// Overwrites and deletes leave stale items: rebuild when they dominate.
-	if len(m.q) > 2*len(m.m)+64 {
-		m.q = m.q[:0]
-		for k, e := range m.m {
-			m.q = append(m.q, expiry{at: e.expires, key: k, seq: e.seq})
-		}
-		heap.Init(&m.q)
-	}
+// forget deletes an entry of s; s.mu is held.
+func (m *Map[V]) forget(s *shard[V], key string, e entry[V]) {
+	m.entries.Add(-1)
+	m.bytes.Add(-size(key, e.v))
+	delete(s.m, key)
 }
 
-// expire deletes the entries expired at now; m.mu is held.
-func (m *Map[V]) expire(now time.Time) {
-	for len(m.q) > 0 && !now.Before(m.q[0].at) {
-		it := heap.Pop(&m.q).(expiry)
-		if e, ok := m.m[it.key]; ok && e.seq == it.seq {
-			m.bytes -= size(it.key, e.v)
-			delete(m.m, it.key)
+// expire deletes the entries of s expired at now and returns how many;
+// s.mu is held.
+func (m *Map[V]) expire(s *shard[V], now time.Time) (n int) {
+	for len(s.q) > 0 && !now.Before(s.q[0].at) {
+		it := heap.Pop(&s.q).(expiry)
+		if e, ok := s.m[it.key]; ok && e.seq == it.seq {
+			m.forget(s, it.key, e)
+			n++
 		}
 	}
+	return n
 }
 
 // expiry is a heap item: when a key's write expires.

@@ -110,6 +110,32 @@ func TestBounded(t *testing.T) {
 	}
 }
 
+// The bounds are the whole map's, though its keys are spread over shards
+// with locks of their own: concurrent writers never pass them, and an
+// expired entry in any shard makes room for a key of any other.
+func TestBoundsAcrossShards(t *testing.T) {
+	m, _ := newMap(100)
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 1000 {
+				_ = m.Set(fmt.Sprint(g, "-", i), "", time.Minute)
+			}
+		})
+	}
+	wg.Wait()
+	if m.Len() != 100 {
+		t.Fatalf("Len = %d after 8000 keys written concurrently; want the bound, 100", m.Len())
+	}
+	one, c := newMap(1)
+	for i := range 64 { // 64 keys: some surely fall in other shards than the one before
+		if err := one.Set(fmt.Sprint("k", i), "", time.Minute); err != nil {
+			t.Fatalf("key %d, once the key before expired: %v", i, err)
+		}
+		c.Add(time.Minute)
+	}
+}
+
 // Rewriting one key forever keeps the expiry heap bounded.
 func TestOverwritesStayBounded(t *testing.T) {
 	m, _ := newMap(10)
@@ -171,7 +197,11 @@ func TestMaxBytes(t *testing.T) {
 		t.Errorf("Set after a delete = %v", err)
 	}
 	c.Add(2 * time.Minute)
-	if err := m.Set("d", ten, time.Minute); err != nil || m.Bytes() != entry {
-		t.Errorf("after expiry: Set = %v, %d bytes held; want %d", err, m.Bytes(), entry)
+	if err := m.Set("d", ten, time.Minute); err != nil {
+		t.Errorf("Set after expiry = %v", err)
+	}
+	m.Sweep() // expired entries of other shards go as writes reach them, or now
+	if m.Bytes() != entry {
+		t.Errorf("after expiry, %d bytes held; want %d", m.Bytes(), entry)
 	}
 }

@@ -5,7 +5,8 @@
 // turn and buy nothing but surviving a restart, after which a dialog simply
 // starts over. Use the Redis store when several processes share state.
 //
-// It is built on internal/ttlmap: sessions in its map with expiry, bounded
+// It is built on internal/ttlmap: sessions in its Blobs (byte arenas the
+// garbage collector need not scan, however many dialogs are open), bounded
 // by Config.MaxBytes (and Config.Max sessions); request ids and other
 // remembered keys in its Seen, as 8-byte digests in time buckets dropped
 // whole. Past a bound a write is refused as EUNAVAILABLE with code
@@ -33,8 +34,9 @@ type Config struct {
 	// Max bounds the sessions (default ttlmap.DefaultMax), and separately
 	// the remembered keys (default ttlmap.DefaultSeenMax).
 	Max int
-	// MaxBytes bounds the bytes the sessions hold, ids and state and
-	// ttlmap.EntryOverhead each (default DefaultMaxBytes).
+	// MaxBytes bounds the bytes the sessions hold: the arenas their ids and
+	// states are written in, and ttlmap.BlobOverhead each (default
+	// DefaultMaxBytes).
 	MaxBytes int
 	// Now is the clock that decides expiry (default time.Now).
 	Now func() time.Time
@@ -42,7 +44,7 @@ type Config struct {
 
 // State is the in-memory shop.StateStore. It is safe for concurrent use.
 type State struct {
-	sessions   *ttlmap.Map[[]byte]
+	sessions   *ttlmap.Blobs
 	remembered *ttlmap.Seen
 	closed     atomic.Bool
 }
@@ -55,7 +57,7 @@ func New(cfg Config) *State {
 		cfg.MaxBytes = DefaultMaxBytes
 	}
 	return &State{
-		sessions:   ttlmap.New[[]byte](ttlmap.Config{Max: cfg.Max, MaxBytes: cfg.MaxBytes, Now: cfg.Now}),
+		sessions:   ttlmap.NewBlobs(ttlmap.Config{Max: cfg.Max, MaxBytes: cfg.MaxBytes, Now: cfg.Now}),
 		remembered: ttlmap.NewSeen(ttlmap.Config{Max: cfg.Max, Now: cfg.Now}),
 	}
 }
@@ -93,7 +95,7 @@ func (s *State) Session(ctx context.Context, key shop.SessionKey) ([]byte, error
 	if !ok {
 		return nil, fmt.Errorf("mem: session: %w", shop.ErrNotFound)
 	}
-	return append([]byte{}, v...), nil
+	return v, nil // a copy
 }
 
 // SaveSession stores a dialog's state for ttl, which must be positive.
@@ -104,7 +106,7 @@ func (s *State) SaveSession(ctx context.Context, key shop.SessionKey, state []by
 	if err := s.check(ctx, "save session"); err != nil {
 		return err
 	}
-	if err := s.sessions.Set(sessionKey(key), append([]byte{}, state...), ttl); err != nil {
+	if err := s.sessions.Set(sessionKey(key), state, ttl); err != nil { // copies state
 		return full("save session", err)
 	}
 	return nil
