@@ -177,32 +177,47 @@ func (b *bench) measure(p *process, check func(int, []byte) verdict, reqs []prep
 	return res, nil
 }
 
-// profile starts saving the server's CPU profile of a maximum-rate load
-// (rate 0) when -profile is set, named after the load's first request's
-// path and a counter; the returned func waits for it.
+// profile starts saving what the server does during a load when -profile
+// is set, numbered in order: a CPU profile of a maximum-rate load (NN.pprof,
+// for go tool pprof), and of a load at a fixed rate, where latency is the
+// question, an execution trace (NN.trace, for go tool trace: where requests
+// waited) and the heap at its end (NN.heap). The returned func waits.
 func (b *bench) profile(p *process, rate float64) (wait func()) {
-	if b.o.prof == "" || p.ops == "" || rate != 0 {
+	if b.o.prof == "" || p.ops == "" {
 		return func() {}
 	}
 	b.profiles++
-	name := filepath.Join(b.o.prof, fmt.Sprintf("%02d.pprof", b.profiles))
+	base := filepath.Join(b.o.prof, fmt.Sprintf("%02d", b.profiles))
+	seconds := max(1, int(b.o.dur.Seconds())-1)
+	saves := []struct{ what, file string }{{fmt.Sprintf("profile?seconds=%d", seconds), base + ".pprof"}}
+	if rate != 0 {
+		saves = []struct{ what, file string }{{fmt.Sprintf("trace?seconds=%d", seconds), base + ".trace"}, {"heap", base + ".heap"}}
+	}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		url := fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", p.ops, max(1, int(b.o.dur.Seconds())-1))
-		resp, err := http.Get(url)
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "loadbench: profile:", err)
-			return
-		}
-		defer resp.Body.Close()
-		data, _ := io.ReadAll(resp.Body)
-		if err := os.WriteFile(name, data, 0o644); err != nil {
-			fmt.Fprintln(os.Stderr, "loadbench: profile:", err)
+		for _, s := range saves {
+			if err := b.save("http://"+p.ops+"/debug/pprof/"+s.what, s.file); err != nil {
+				fmt.Fprintln(os.Stderr, "loadbench: profile:", err)
+			}
 		}
 	}()
-	b.note("CPU profile: %s", name)
+	b.note("profiled: %s.*", base)
 	return func() { <-done }
+}
+
+// save writes what url answers to file.
+func (b *bench) save(url, file string) error {
+	resp, err := http.Get(url)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(file, data, 0o644)
 }
 
 // turnCount is how many /skill requests to sign for a closed load: more

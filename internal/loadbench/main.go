@@ -54,7 +54,7 @@ type options struct {
 	conc   int           // connections
 	orders int           // the seeded ledger
 	only   string        // run only the phases whose names contain this
-	prof   string        // save the server's CPU profile of each closed load here
+	prof   string        // save the server's profiles of each load here
 }
 
 func main() {
@@ -64,7 +64,7 @@ func main() {
 	flag.IntVar(&o.conc, "c", 64, "concurrent connections")
 	flag.IntVar(&o.orders, "orders", 1_000_000, "orders in the seeded ledger")
 	flag.BoolVar(&verbose, "v", false, "show the servers' output")
-	flag.StringVar(&o.prof, "profile", "", "save the server's CPU profile of each maximum-rate load in this directory (go tool pprof reads them)")
+	flag.StringVar(&o.prof, "profile", "", "save in this directory the server's CPU profile of each maximum-rate load (NN.pprof), and an execution trace and the heap of each fixed-rate one (NN.trace, NN.heap)")
 	flag.StringVar(&o.only, "only", "", "run only the phases whose names contain this (for a quick look; no goals then)")
 	ceiling := flag.String("ceiling", "", "serve the ceiling handler on this address (used by the bench itself)")
 	flag.Parse()
