@@ -1,8 +1,9 @@
-// Package coalesce runs the work of concurrent callers in groups, with no
-// timer: work handed in while no group is running starts at once, alone;
-// work handed in while a group runs waits for it, and then all of it runs
-// as the next group. Under load the groups grow with the load, and a lone
-// caller waits for nothing. The store/bolt group commit (one transaction
+// Package coalesce runs the work of concurrent callers in groups: work
+// handed in while no group is running starts at once, alone; work handed
+// in while a group runs waits for it, and then all of it runs as the next
+// group. Under load the groups grow with the load, and a lone caller waits
+// for nothing. A Group may also keep a least time between the starts of
+// its groups (Pace), to make them larger under a steady load. The store/bolt group commit (one transaction
 // and fsync for the writes of a group) and the store/redis automatic
 // pipeline (one round trip for the commands of a group) are built on it.
 //
@@ -14,6 +15,7 @@ package coalesce
 import (
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Group runs items of type T in groups of at most Max with Run. Set both
@@ -24,10 +26,16 @@ type Group[T any] struct {
 	Run func(items []T)
 	// Max bounds a group's size.
 	Max int
+	// Pace is the least time between the starts of two groups (0: none).
+	// A group due sooner waits out the rest, and the work handed in
+	// meanwhile joins it: under a steady load, groups then grow to what
+	// arrives in Pace, while work after a pause still starts at once.
+	Pace time.Duration
 
 	mu      sync.Mutex
 	pending []entry[T]
 	leading bool
+	started time.Time // when the last group started (with Pace)
 }
 
 type entry[T any] struct {
@@ -100,7 +108,18 @@ func (g *Group[T]) lead() {
 
 // next runs the pending items (up to Max) as one group.
 func (g *Group[T]) next() {
+	if g.Pace > 0 {
+		g.mu.Lock()
+		wait := time.Until(g.started.Add(g.Pace))
+		g.mu.Unlock()
+		if wait > 0 {
+			time.Sleep(wait)
+		}
+	}
 	g.mu.Lock()
+	if g.Pace > 0 {
+		g.started = time.Now()
+	}
 	n := len(g.pending)
 	if g.Max > 0 {
 		n = min(n, g.Max)

@@ -62,3 +62,39 @@ func TestLoneItemRunsAtOnce(t *testing.T) {
 		t.Errorf("ran %v", got)
 	}
 }
+
+// With a Pace, groups start at least that far apart, and what is handed in
+// meanwhile joins the next group; after a pause an item starts at once.
+func TestPace(t *testing.T) {
+	const pace = 300 * time.Millisecond
+	var mu sync.Mutex
+	var starts []time.Time
+	var sizes []int
+	g := &coalesce.Group[int]{Pace: pace, Run: func(items []int) {
+		mu.Lock()
+		defer mu.Unlock()
+		starts, sizes = append(starts, time.Now()), append(sizes, len(items))
+	}}
+	t0 := time.Now()
+	g.Do(0)
+	if took := time.Since(t0); took > pace*3/4 {
+		t.Errorf("the first item took %v: it waited for the pace", took)
+	}
+	var wg sync.WaitGroup
+	for i := range 10 {
+		wg.Go(func() { g.Do(i + 1) })
+	}
+	wg.Wait()
+	if len(sizes) != 2 || sizes[1] != 10 {
+		t.Fatalf("groups of %v; want 1, then the 10 handed in within the pace", sizes)
+	}
+	if gap := starts[1].Sub(starts[0]); gap < pace {
+		t.Errorf("the second group started %v after the first; want at least %v", gap, pace)
+	}
+	time.Sleep(pace + 50*time.Millisecond)
+	t1 := time.Now()
+	g.Do(99)
+	if took := time.Since(t1); took > pace*3/4 {
+		t.Errorf("an item after a pause took %v: it waited for the pace", took)
+	}
+}

@@ -29,6 +29,7 @@ type bench struct {
 	signCPU     time.Duration // CPU time of one sign
 	ceiling     result        // the /skill ceiling, closed loop
 	ceilingHalf result        // and open loop at half its rate
+	ceilingProc *process      // the ceiling server, measured again beside each phase
 	phasesOf    map[string]measured
 	soak        measured
 	profiles    int // CPU profiles saved so far (-profile)
@@ -36,6 +37,11 @@ type bench struct {
 
 // measured is what one phase measured.
 type measured struct {
+	// sign and ceiling are the baselines measured again just before the
+	// phase's create-order and /skill loads: this machine's speed drifts
+	// by a third within minutes, so a ratio is taken between neighbours.
+	sign                   time.Duration
+	ceiling                result
 	create, turn, turnOpen result
 	over                   overloadResult // create-order past its capacity
 	rss, anon              int64          // resident bytes at the end, all and anonymous
@@ -152,8 +158,12 @@ func mb(n int64) string { return fmt.Sprintf("%6.0f MB", float64(n)/(1<<20)) }
 // ms formats a latency in milliseconds.
 func ms(d time.Duration) string { return fmt.Sprintf("%.1fms", float64(d)/float64(time.Millisecond)) }
 
-// perSign is the CPU one RSA-2048 sign takes.
-func (b *bench) perSign() time.Duration { return b.signCPU }
+// signs is how many RSA-2048 signs' worth of CPU cpu is, by the sign
+// measured beside it.
+func (m measured) signs() float64 { return float64(m.create.cpu) / float64(m.sign) }
+
+// ofCeiling is the /skill rate over the ceiling's measured beside it.
+func (m measured) ofCeiling() float64 { return m.turn.rate / m.ceiling.rate }
 
 // measure warms the server with some of reqs and then runs the load on
 // the rest (closed loop when rate is 0), with the server's CPU per request.
@@ -236,7 +246,7 @@ func (b *bench) ceilingPhase() error {
 	if err != nil {
 		return fmt.Errorf("ceiling: %w", err)
 	}
-	defer p.stop()
+	b.ceilingProc = p // stopped by run
 	res, err := b.measure(p, turnOK, skillTurns(b.turnCount(), "ceiling"), 0)
 	if err != nil {
 		return fmt.Errorf("ceiling: %w", err)
@@ -283,11 +293,15 @@ func (b *bench) phase(ph phase) error {
 	defer p.stop()
 	var m measured
 	n := min(int(b.signRate*1.2*b.o.dur.Seconds())+8*b.o.conc, 40_000)
-	if m.create, err = b.measure(p, createOK, createOrders(n, ph.name), 0); err != nil {
+	reqs := createOrders(n, ph.name)
+	var signRate float64
+	signRate, m.sign = measureSignRate(signBeside)
+	b.row("  RSA-2048 signs just before", fmt.Sprintf("%8.0f /s", signRate), fmt.Sprintf("cpu %.0fµs a sign", float64(m.sign)/float64(time.Microsecond)))
+	if m.create, err = b.measure(p, createOK, reqs, 0); err != nil {
 		return fmt.Errorf("create-order: %w", err)
 	}
 	b.row("  create-order", describe(m.create), fmt.Sprintf("cpu %s = %.2f RSA signs (%.2f of the sign rate)",
-		cpuPer(m.create.cpu), float64(m.create.cpu)/float64(b.perSign()), m.create.rate/b.signRate))
+		cpuPer(m.create.cpu), m.signs(), m.create.rate/signRate))
 	if ph.name == "bbolt" || ph.name == "redis" { // the admission control, once per store
 		if m.over, err = loadOverload("http://"+p.addr, m.create.rate, b.o.dur); err != nil {
 			return fmt.Errorf("create-order overload: %w", err)
@@ -295,10 +309,14 @@ func (b *bench) phase(ph phase) error {
 		b.row(fmt.Sprintf("    at %d× that rate offered, admitted", overloadFactor), fmt.Sprintf("%8.0f /s  p50 %7s  p99 %7s", m.over.admitted, ms(m.over.p50), ms(m.over.p99)),
 			fmt.Sprintf("refused 503: %d, failed: %d (of %.0f /s offered)", m.over.rejected, m.over.failed, m.over.offered))
 	}
+	if m.ceiling, err = b.measure(b.ceilingProc, turnOK, skillTurns(b.turnCount(), "ceiling-"+ph.name), 0); err != nil {
+		return fmt.Errorf("ceiling: %w", err)
+	}
+	b.row("  the ceiling just before", describe(m.ceiling), "cpu "+cpuPer(m.ceiling.cpu))
 	if m.turn, err = b.measure(p, turnOK, skillTurns(b.turnCount(), ph.name), 0); err != nil {
 		return fmt.Errorf("/skill: %w", err)
 	}
-	b.row("  /skill purchase turn", describe(m.turn), fmt.Sprintf("cpu %s, %.2f of the ceiling", cpuPer(m.turn.cpu), m.turn.rate/b.ceiling.rate))
+	b.row("  /skill purchase turn", describe(m.turn), fmt.Sprintf("cpu %s, %.2f of the ceiling", cpuPer(m.turn.cpu), m.ofCeiling()))
 	half := m.turn.rate / 2
 	if m.turnOpen, err = b.measure(p, turnOK, skillTurns(int(half*b.o.dur.Seconds())+8*b.o.conc, ph.name+"-open"), half); err != nil {
 		return fmt.Errorf("/skill at half rate: %w", err)
@@ -386,6 +404,10 @@ func selfCPU() time.Duration {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// signBeside is how long the sign rate is measured again before each
+// create-order load.
+const signBeside = 2 * time.Second
 
 // roomy is the bbolt phases' extra environment: room for every dialog they
 // start, so that they measure purchase turns, not "busy" answers. (The

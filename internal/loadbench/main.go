@@ -3,7 +3,9 @@
 // client (which allocates almost nothing per request, so the two cores go
 // to the server), measuring the server's own CPU per request from /proc,
 // and prints each result beside baselines measured in the same run on the
-// same machine:
+// same machine, first and again just before each load they are compared
+// with (this machine's speed drifts by a third within minutes, so each
+// ratio is taken between neighbours):
 //
 //   - the raw RSA-2048 sign rate on every core (create-order signs one
 //     reply per order, so it cannot beat that);
@@ -107,6 +109,7 @@ func run(o options) error {
 	if err := b.ceilingPhase(); err != nil {
 		return err
 	}
+	defer b.ceilingProc.stop()
 	for _, ph := range b.phases() {
 		if !strings.Contains(ph.name, o.only) {
 			continue
