@@ -3,6 +3,7 @@ package redis_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -13,6 +14,7 @@ import (
 	"github.com/dingdang-voicepay/voicepay/shop"
 	"github.com/dingdang-voicepay/voicepay/store/redis"
 	"github.com/dingdang-voicepay/voicepay/store/storetest"
+	goredis "github.com/redis/go-redis/v9"
 )
 
 // openCluster returns a Store on the cluster with a prefix of its own.
@@ -47,7 +49,7 @@ func TestCluster(t *testing.T) {
 	t.Parallel()
 	c := redistest.StartCluster(t)
 	for _, url := range []string{c.URL(), "redis://" + strings.Join(c.Addrs()[:2], ","), "redis+cluster://" + c.Addrs()[0] + "?read_timeout=2s"} {
-		s, err := redis.New(context.Background(), url, redis.Config{})
+		s, err := redis.New(context.Background(), url, redis.Config{ReplicaTimeout: replicaTimeout})
 		if err != nil {
 			t.Fatalf("New(%q): %v", url, err)
 		}
@@ -71,6 +73,14 @@ func TestCluster(t *testing.T) {
 	t.Run("OpenIndexExact", func(t *testing.T) {
 		t.Parallel()
 		checkOpenIndexExact(t, openCluster(t, c, redis.Config{}))
+	})
+	t.Run("OpenIndexPruned", func(t *testing.T) {
+		t.Parallel()
+		checkOpenIndexPruned(t, openCluster(t, c, redis.Config{}))
+	})
+	t.Run("PruneRacesReopen", func(t *testing.T) {
+		t.Parallel()
+		checkPruneRacesReopen(t, openCluster(t, c, redis.Config{}))
 	})
 	t.Run("OpenUpgrade", func(t *testing.T) {
 		storetest.RunOpenUpgrade(t, func(t *testing.T) (shop.OrderStore, func(t *testing.T) shop.OrderStore) {
@@ -233,5 +243,96 @@ func TestClusterFailover(t *testing.T) {
 func checkUnavailable(t *testing.T, err error) {
 	if shop.ErrorClass(err) != shop.EUNAVAILABLE {
 		t.Errorf("error %v has code %q; want %q", err, shop.ErrorClass(err), shop.EUNAVAILABLE)
+	}
+}
+
+// openStates is a filter a store lists from its open index.
+var openStates = shop.OrderFilter{States: []shop.OrderState{shop.StateCreated, shop.StatePaid, shop.StateRefunding}}
+
+// checkOpenIndexPruned: a listing of the open index on a cluster skips its
+// extra entries and removes those of settled orders and stale ones, but
+// leaves the entry of a missing order (a create that may yet store it).
+func checkOpenIndexPruned(t *testing.T, s *redis.Store) {
+	ctx := context.Background()
+	settled := storetest.NewOrder("P-SETTLED", "u1", base)
+	settled.State = shop.StateDelivered
+	live := storetest.NewOrder("P-OPEN", "u1", base.Add(time.Second))
+	for _, o := range []shop.Order{settled, live} {
+		if _, _, err := s.CreateOrder(ctx, o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	index := s.Prefix() + "open:{orders}"
+	members, err := s.Client().ZRange(ctx, s.Prefix()+"orders", 0, -1).Result()
+	if err != nil || len(members) != 2 {
+		t.Fatalf("global index %v, %v", members, err)
+	}
+	extra := []string{
+		members[0], members[1], // settled's (extra) and live's (its own)
+		"7fffffffffffffff00000000:P-OPEN",    // a stale entry of an open order
+		"7fffffffffffffff00000001:P-MISSING", // an order never stored
+	}
+	for _, m := range extra {
+		if err := s.Client().ZAdd(ctx, index, goredis.Z{Score: 1, Member: m}).Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := s.Orders(ctx, openStates)
+	if err != nil || len(got) != 1 || got[0].TradeNo != "P-OPEN" {
+		t.Fatalf("open orders %v, %v; want P-OPEN alone", got, err)
+	}
+	left, err := s.Client().ZRange(ctx, index, 0, -1).Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(left)
+	want := []string{"7fffffffffffffff00000001:P-MISSING", members[0], members[1]}
+	want = slices.DeleteFunc(want, func(m string) bool { return strings.HasSuffix(m, ":P-SETTLED") })
+	slices.Sort(want)
+	if fmt.Sprint(left) != fmt.Sprint(want) {
+		t.Errorf("after a listing the open index holds %v; want %v", left, want)
+	}
+}
+
+// checkPruneRacesReopen runs listings (which prune the entry of a settled
+// order) against updates that reopen that order, over and over: whenever
+// the order ends open, its entry is in the index.
+func checkPruneRacesReopen(t *testing.T, s *redis.Store) {
+	ctx := context.Background()
+	for i := range 40 {
+		o := storetest.NewOrder(fmt.Sprintf("R%02d", i), "u1", base.Add(time.Duration(i)*time.Second))
+		o.State = shop.StateDelivered
+		if _, _, err := s.CreateOrder(ctx, o); err != nil {
+			t.Fatal(err)
+		}
+		index := s.Prefix() + "open:{orders}"
+		members, err := s.Client().ZRangeByScore(ctx, s.Prefix()+"orders", &goredis.ZRangeBy{Min: "-inf", Max: "+inf"}).Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		mine := members[slices.IndexFunc(members, func(x string) bool { return strings.HasSuffix(x, ":"+o.TradeNo) })]
+		if err := s.Client().ZAdd(ctx, index, goredis.Z{Score: 1, Member: mine}).Err(); err != nil { // an extra entry, as a refused removal leaves
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		wg.Go(func() {
+			for range 3 {
+				if _, err := s.Orders(ctx, openStates); err != nil {
+					t.Error(err)
+				}
+			}
+		})
+		wg.Go(func() {
+			if _, err := s.UpdateOrder(ctx, o.TradeNo, func(o *shop.Order) error { return o.Move(shop.StateRefunding, "test", base) }); err != nil {
+				t.Error(err)
+			}
+		})
+		wg.Wait()
+		if _, err := s.Orders(ctx, openStates); err != nil { // and one more after
+			t.Fatal(err)
+		}
+		if _, err := s.Client().ZScore(ctx, index, mine).Result(); err != nil {
+			t.Fatalf("round %d: the reopened order's entry is gone from the open index: %v", i, err)
+		}
 	}
 }

@@ -2,6 +2,7 @@ package redis
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 
 	"github.com/dingdang-voicepay/voicepay/shop"
@@ -67,8 +68,18 @@ import (
 //
 // A closer's removal refused because gen moved (any order was reopened in
 // the few milliseconds of its update) leaves an extra entry; so do a crash
-// and a create repeated after its order was settled. They are rare, and
-// cost only a skipped entry in each listing.
+// and a create repeated after its order was settled. A listing of the open
+// index skips them, and removes those whose order it found settled
+// (pruneOpen, at most maxPrune a listing): it reads gen, then rewrites the
+// order unchanged in a transaction that watches it, and removes the entry
+// only if gen has not moved. The rewrite is what makes that safe against
+// a reopener between its reopenScript and its EXEC, the one moment the
+// order is still closed while its entry is already needed: that EXEC
+// fails on the rewrite, and its retry runs reopenScript again, after the
+// rewrite and so after this gen was read, which either refuses the removal
+// (gen moved) or adds the entry back after it. A reopener whose EXEC came
+// first makes the rewrite fail instead, and nothing is removed. An entry
+// whose order is missing (a create that crashed) stays.
 
 func (s *Store) openKey() string    { return s.cfg.Prefix + "open:{orders}" }
 func (s *Store) openGenKey() string { return s.cfg.Prefix + "open:{orders}:gen" }
@@ -113,6 +124,44 @@ func (s *Store) openGen(ctx context.Context) (string, error) {
 func (s *Store) unindexClosed(ctx context.Context, gen string, o *shop.Order) {
 	_ = unindexScript.Run(ctx, s.side, []string{s.openKey(), s.openGenKey()}, gen, member(o)).Err()
 }
+
+// maxPrune bounds how many extra entries one listing removes (pruneOpen).
+const maxPrune = 32
+
+// pruneOpen removes the entry m of the open index, whose order tradeNo a
+// listing found settled (or recorded under another entry), on a cluster
+// (see the top of this file). Failing is harmless: the entry stays.
+func (s *Store) pruneOpen(ctx context.Context, m, tradeNo string) {
+	gen, err := s.openGen(ctx)
+	if err != nil {
+		return
+	}
+	key := s.orderKey(tradeNo)
+	err = s.rdb.Watch(ctx, func(tx *goredis.Tx) error {
+		data, err := tx.Get(ctx, key).Bytes()
+		if err != nil {
+			return err
+		}
+		var o shop.Order
+		if err := json.Unmarshal(data, &o); err != nil {
+			return err
+		}
+		if o.State.Open() && member(&o) == m {
+			return errStillOpen
+		}
+		_, err = tx.TxPipelined(ctx, func(p goredis.Pipeliner) error {
+			p.Set(ctx, key, data, goredis.KeepTTL) // the same bytes: only watchers notice
+			return nil
+		})
+		return err
+	}, key)
+	if err == nil {
+		_ = unindexScript.Run(ctx, s.side, []string{s.openKey(), s.openGenKey()}, gen, m).Err()
+	}
+}
+
+// errStillOpen stops pruneOpen: the order was reopened since the listing.
+var errStillOpen = errors.New("redis: order open again")
 
 // openInit is the field of the counts hash that says the open index
 // covers every order (written once the first New built it).

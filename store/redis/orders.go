@@ -346,6 +346,14 @@ func (s *Store) Orders(ctx context.Context, f shop.OrderFilter) ([]shop.Order, e
 	}
 	var out []shop.Order
 	seen := make(map[string]bool) // an insert during paging shifts offsets
+	var prune [][2]string         // extra entries of the open index found: member, trade no
+	if index == s.openKey() && s.cluster() {
+		defer func() {
+			for _, p := range prune {
+				s.pruneOpen(ctx, p[0], p[1])
+			}
+		}()
+	}
 	for offset := int64(0); ; offset += count {
 		members, ok := []string(nil), false
 		if offset == 0 && count == pageSize && maxScore == "+inf" {
@@ -384,6 +392,9 @@ func (s *Store) Orders(ctx context.Context, f shop.OrderFilter) ([]shop.Order, e
 				return nil, fmt.Errorf("redis: decode order %s: %w", want[i][timeKeyLen+1:], err)
 			}
 			if member(&o) != want[i] || seen[o.TradeNo] || !f.Match(&o) {
+				if index == s.openKey() && (!o.State.Open() || member(&o) != want[i]) && len(prune) < maxPrune {
+					prune = append(prune, [2]string{want[i], o.TradeNo})
+				}
 				continue
 			}
 			seen[o.TradeNo] = true
