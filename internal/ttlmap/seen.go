@@ -114,13 +114,10 @@ func (s *Seen) Len() int {
 	return s.n
 }
 
-// newDigestSet returns a set with room for n digests without growing.
+// newDigestSet returns a set with room for n digests, and a sixteenth
+// more, without growing.
 func newDigestSet(n int) *digestSet {
-	size := 64
-	for size*3 < n*4 {
-		size *= 2
-	}
-	return &digestSet{slots: make([]uint64, size)}
+	return &digestSet{slots: make([]uint64, max(64, (n+n/16)*4/3+1))}
 }
 
 // len returns how many digests s holds; a nil set holds none.
@@ -132,12 +129,21 @@ func (s *digestSet) len() int {
 }
 
 // digestSet is a set of digests in one array, open addressing with linear
-// probing: 8 bytes a slot, kept at most three quarters full. Digests are
-// uniformly random (maphash), so their low bits pick the slot. Zero marks
-// an empty slot; a zero digest is stored as one.
+// probing: 8 bytes a slot, kept at most three quarters full, of any size
+// (a bucket is sized for what the one before it held, so a steady load
+// keeps its sets about three quarters full: some 11 bytes a digest).
+// Digests are uniformly random (maphash), so their high bits scaled to the
+// size pick the slot. Zero marks an empty slot; a zero digest is stored as
+// one.
 type digestSet struct {
 	slots []uint64
 	n     int
+}
+
+// home is d's first slot: d scaled to [0, len(s.slots)).
+func (s *digestSet) home(d uint64) int {
+	hi, _ := bits.Mul64(d, uint64(len(s.slots)))
+	return int(hi)
 }
 
 func (s *digestSet) has(d uint64) bool {
@@ -145,8 +151,10 @@ func (s *digestSet) has(d uint64) bool {
 		return false
 	}
 	d = max(d, 1)
-	mask := uint64(len(s.slots) - 1)
-	for i := d & mask; ; i = (i + 1) & mask {
+	for i := s.home(d); ; i++ {
+		if i == len(s.slots) {
+			i = 0
+		}
 		switch s.slots[i] {
 		case d:
 			return true
@@ -156,11 +164,12 @@ func (s *digestSet) has(d uint64) bool {
 	}
 }
 
-// add inserts d, which is not in the set.
+// add inserts d, which is not in the set, growing it by half when it would
+// pass three quarters full.
 func (s *digestSet) add(d uint64) {
 	if (s.n+1)*4 > len(s.slots)*3 {
 		old := s.slots
-		s.slots = make([]uint64, max(2*len(old), 64))
+		s.slots = make([]uint64, max(len(old)*3/2, 64))
 		s.n = 0
 		for _, o := range old {
 			if o != 0 {
@@ -172,10 +181,11 @@ func (s *digestSet) add(d uint64) {
 }
 
 func (s *digestSet) put(d uint64) {
-	mask := uint64(len(s.slots) - 1)
-	i := d & mask
+	i := s.home(d)
 	for s.slots[i] != 0 {
-		i = (i + 1) & mask
+		if i++; i == len(s.slots) {
+			i = 0
+		}
 	}
 	s.slots[i] = d
 	s.n++
