@@ -3,9 +3,10 @@
 // in while a group runs waits for it, and then all of it runs as the next
 // group. Under load the groups grow with the load, and a lone caller waits
 // for nothing. A Group may also keep a least time between the starts of
-// its groups (Pace), to make them larger under a steady load. The store/bolt group commit (one transaction
-// and fsync for the writes of a group) and the store/redis automatic
-// pipeline (one round trip for the commands of a group) are built on it.
+// its groups once they have company (Pace), to make them larger under a
+// steady load. The store/bolt group commit (one transaction and fsync for
+// the writes of a group) and the store/redis automatic pipeline (one round
+// trip for the commands of a group) are built on it.
 //
 // The first caller that finds no group running leads: it runs the pending
 // work, group after group, until its own is done; if more is pending then,
@@ -18,24 +19,27 @@ import (
 	"time"
 )
 
-// Group runs items of type T in groups of at most Max with Run. Set both
-// before first use; the zero Max means no bound.
+// Group runs items of type T in groups of at most Max with Run. Set Run,
+// Max and Pace before first use; the zero Max means no bound.
 type Group[T any] struct {
 	// Run handles one group; every item of it counts as done when Run
 	// returns (Run reports each item's result through the item itself).
 	Run func(items []T)
 	// Max bounds a group's size.
 	Max int
-	// Pace is the least time between the starts of two groups (0: none).
-	// A group due sooner waits out the rest, and the work handed in
-	// meanwhile joins it: under a steady load, groups then grow to what
-	// arrives in Pace, while work after a pause still starts at once.
+	// Pace is the least time between the start of a group of more than
+	// one item and the start of the next (0: none). A group due sooner
+	// waits out the rest, and the work handed in meanwhile joins it: under
+	// a load that groups, groups then grow to what arrives in Pace. After a
+	// group of one, the next starts at once: a lone caller, or one handing
+	// in work after work in sequence, waits for the pace once at most.
 	Pace time.Duration
 
 	mu      sync.Mutex
 	pending []entry[T]
 	leading bool
-	started time.Time // when the last group started (with Pace)
+	started time.Time // when the last group of more than one started (with Pace)
+	grouped bool      // the last group had more than one item
 }
 
 type entry[T any] struct {
@@ -111,18 +115,22 @@ func (g *Group[T]) next() {
 	if g.Pace > 0 {
 		g.mu.Lock()
 		wait := time.Until(g.started.Add(g.Pace))
+		grouped := g.grouped
 		g.mu.Unlock()
-		if wait > 0 {
+		if grouped && wait > 0 {
 			time.Sleep(wait)
 		}
 	}
 	g.mu.Lock()
-	if g.Pace > 0 {
-		g.started = time.Now()
-	}
 	n := len(g.pending)
 	if g.Max > 0 {
 		n = min(n, g.Max)
+	}
+	if g.Pace > 0 && n > 0 {
+		g.grouped = n > 1
+		if g.grouped {
+			g.started = time.Now()
+		}
 	}
 	batch := g.pending[:n:n]
 	g.pending = g.pending[n:]

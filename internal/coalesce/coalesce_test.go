@@ -1,6 +1,7 @@
 package coalesce_test
 
 import (
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -63,38 +64,60 @@ func TestLoneItemRunsAtOnce(t *testing.T) {
 	}
 }
 
-// With a Pace, groups start at least that far apart, and what is handed in
-// meanwhile joins the next group; after a pause an item starts at once.
+// With a Pace, a group follows one of more than one item at least that
+// far apart, and what is handed in meanwhile joins it; after a group of
+// one the next starts at once, so work handed in in sequence does not wait.
 func TestPace(t *testing.T) {
 	const pace = 300 * time.Millisecond
+	release := make(chan struct{})
 	var mu sync.Mutex
 	var starts []time.Time
 	var sizes []int
 	g := &coalesce.Group[int]{Pace: pace, Run: func(items []int) {
+		if items[0] == -1 {
+			<-release // the first group holds ten others back, to make a group
+		}
 		mu.Lock()
 		defer mu.Unlock()
 		starts, sizes = append(starts, time.Now()), append(sizes, len(items))
 	}}
-	t0 := time.Now()
-	g.Do(0)
-	if took := time.Since(t0); took > pace*3/4 {
-		t.Errorf("the first item took %v: it waited for the pace", took)
-	}
 	var wg sync.WaitGroup
+	wg.Go(func() { g.Do(-1) })
+	for g.Pending() != 0 {
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(20 * time.Millisecond)
 	for i := range 10 {
-		wg.Go(func() { g.Do(i + 1) })
+		wg.Go(func() { g.Do(i) })
+	}
+	for g.Pending() != 10 {
+		time.Sleep(time.Millisecond)
+	}
+	close(release)
+	for {
+		mu.Lock()
+		n := len(sizes)
+		mu.Unlock()
+		if n == 2 {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	for i := range 10 { // within the pace of the group of ten
+		wg.Go(func() { g.Do(100 + i) })
 	}
 	wg.Wait()
-	if len(sizes) != 2 || sizes[1] != 10 {
-		t.Fatalf("groups of %v; want 1, then the 10 handed in within the pace", sizes)
+	if fmt.Sprint(sizes) != "[1 10 10]" {
+		t.Fatalf("groups of %v; want 1, then the 10 held back, then the 10 handed in within the pace", sizes)
 	}
-	if gap := starts[1].Sub(starts[0]); gap < pace {
-		t.Errorf("the second group started %v after the first; want at least %v", gap, pace)
+	if gap := starts[2].Sub(starts[1]); gap < pace {
+		t.Errorf("the third group started %v after the second; want at least %v", gap, pace)
 	}
-	time.Sleep(pace + 50*time.Millisecond)
-	t1 := time.Now()
-	g.Do(99)
-	if took := time.Since(t1); took > pace*3/4 {
-		t.Errorf("an item after a pause took %v: it waited for the pace", took)
+	t0 := time.Now()
+	for i := range 20 { // in sequence: each a group of one
+		g.Do(200 + i)
+	}
+	if took := time.Since(t0); took > 2*pace {
+		t.Errorf("20 items in sequence took %v: they waited for the pace (%v) more than once", took, pace)
 	}
 }

@@ -246,7 +246,7 @@ func (b *bench) ceilingPhase() error {
 	if err != nil {
 		return fmt.Errorf("ceiling: %w", err)
 	}
-	b.ceilingProc = p // stopped by run
+	b.ceilingProc = p // stopped by run, with stopCeiling
 	res, err := b.measure(p, turnOK, skillTurns(b.turnCount(), "ceiling"), 0)
 	if err != nil {
 		return fmt.Errorf("ceiling: %w", err)
@@ -261,6 +261,13 @@ func (b *bench) ceilingPhase() error {
 	b.row("  at half that rate (open loop)", describe(half), "")
 	fmt.Println()
 	return nil
+}
+
+// stopCeiling stops the ceiling server, if it was started.
+func (b *bench) stopCeiling() {
+	if b.ceilingProc != nil {
+		b.ceilingProc.stop()
+	}
 }
 
 // cpuPer formats CPU per request.

@@ -106,10 +106,10 @@ func run(o options) error {
 	b := &bench{o: o, dir: dir, bin: bin, ctx: ctx}
 	b.signRate, b.signCPU = measureSignRate(o.dur / 2)
 	b.row("baseline: RSA-2048 signs, every core", fmt.Sprintf("%8.0f /s", b.signRate), fmt.Sprintf("cpu %.0fµs a sign", float64(b.signCPU)/float64(time.Microsecond)))
+	defer b.stopCeiling()
 	if err := b.ceilingPhase(); err != nil {
 		return err
 	}
-	defer b.ceilingProc.stop()
 	for _, ph := range b.phases() {
 		if !strings.Contains(ph.name, o.only) {
 			continue

@@ -1,69 +1,83 @@
 package ttlmap
 
 import (
-	"container/heap"
+	"encoding/binary"
+	"errors"
 	"hash/maphash"
+	"math"
 	"sync"
-	"sync/atomic"
 	"time"
 )
 
-// ArenaSize is the size of the byte arenas a Blobs shard fills with keys
-// and values (less when Config.MaxBytes is too small for an arena a shard);
-// a larger entry gets an arena of its own.
+// ArenaSize is the size of the byte arenas a Blobs shard fills with its
+// entries (smaller when Config.MaxBytes is small: an eighth of a shard's
+// share); a larger entry gets an arena of its own.
 const ArenaSize = 64 << 10
 
-// BlobOverhead is what a Blobs entry costs beyond its bytes in an arena, as
-// Config.MaxBytes counts it: its index slot and its expiry.
-const BlobOverhead = 64
+// BlobOverhead is what a Blobs entry costs beyond its record in an arena,
+// as Config.MaxBytes counts it: its index slot and its expiry.
+const BlobOverhead = 80
+
+// recordHeader is the head of an entry's record in its arena: its key's
+// digest, then the lengths of its key and its value (little-endian).
+const recordHeader = 16
+
+// ErrTooLarge is returned for a value that no arena can hold (4 GiB).
+var ErrTooLarge = errors.New("ttlmap: value too large")
 
 // Blobs maps string keys to byte values that expire, as a Map[[]byte]
-// does, but keeps no pointer per entry: keys and values are copied into
-// large byte arenas, found through an index from a 64-bit digest of the key
-// (keyed by a per-map random seed) to a place in an arena, and expire
-// through a heap of plain numbers. The garbage collector then has almost
-// nothing in a Blobs to scan, however many entries it holds: a Map of a
-// hundred thousand dialogs made every collection mark them all, for tens
-// of milliseconds in which requests waited.
+// does, but keeps no pointer per entry: each entry is copied, as a record
+// (digest, lengths, key, value), into large byte arenas, found through an
+// index from a 64-bit digest of its key (keyed by a per-map random seed)
+// to its place, and expires through a heap of plain numbers. The garbage
+// collector then has almost nothing in a Blobs to scan, however many
+// entries it holds: a Map of a hundred thousand dialogs made every
+// collection mark them all, for tens of milliseconds in which requests
+// waited.
 //
-// The key is kept beside its value and compared on every read, so two keys
-// of one digest never see each other's value; writing one of them forgets
-// the other (odds of about one in 10^13 at a million keys).
+// The key is kept in the record and compared on every read, so two keys of
+// one digest never see each other's value; writing one of them forgets
+// the other (odds of about one in 10^13 for a new key among a million).
 //
-// An arena is freed whole once nothing live is left in it (so an empty
-// Blobs holds nothing). An overwritten,
-// deleted or expired value keeps its place until then, and counts against
-// Config.MaxBytes until then: what a Blobs counts is the memory it holds.
-// Entries of one ttl leave an arena at most that ttl after it filled.
-// Use NewBlobs.
+// What a Blobs counts against Config.MaxBytes is the memory it holds: its
+// arenas, whole, and BlobOverhead an entry. An overwritten, deleted or
+// expired record keeps its place until its arena is freed (once nothing
+// live is left in it, so an empty Blobs holds nothing) or compacted: when a
+// shard needs a new arena and one of its own is at least half dead, the
+// live records of that one are copied together instead. So at most about
+// half of the arena bytes are dead, and a Blobs holds at least half as
+// many live bytes as its bound. Use NewBlobs.
 type Blobs struct {
-	max, maxBytes  int64
-	arenaSize      int
-	now            func() time.Time
-	seed           maphash.Seed
-	entries, bytes atomic.Int64 // held across the shards, as the bounds count them
-	shard          [shards]blobShard
+	bounds
+	clock
+	arenaSize int
+	seed      maphash.Seed
+	shard     [shards]blobShard
 }
 
 // blobShard is a part of a Blobs, under its own lock.
 type blobShard struct {
 	mu     sync.Mutex
 	index  map[uint64]blobSlot
-	q      blobExpiries
-	arenas [][]byte // nil: freed (its number is reused)
-	live   []int    // entries in each arena that are still indexed
-	cur    int      // the arena being filled, or -1
+	q      expiries[uint64]
+	arenas []arena
+	cur    int // the arena being filled, or -1
 	seq    uint64
 	_      [64]byte // keeps neighbouring shards' locks off one cache line
 }
 
-// blobSlot is where an entry is: its key's bytes, then its value's, at off
-// in arena.
+// arena is a byte arena of records; live counts the bytes of those still
+// indexed. A nil buf is a freed arena whose number may be reused.
+type arena struct {
+	buf  []byte
+	live int
+}
+
+// blobSlot is where an entry's record is, and when it expires.
 type blobSlot struct {
-	expires          int64 // Unix nanoseconds
-	seq              uint64
-	arena, off       uint32
-	keyLen, valueLen uint32
+	expires    int64 // clock nanoseconds
+	seq        uint64
+	arena, off uint32
 }
 
 // NewBlobs returns an empty Blobs.
@@ -71,12 +85,9 @@ func NewBlobs(c Config) *Blobs {
 	if c.Max <= 0 {
 		c.Max = DefaultMax
 	}
-	if c.Now == nil {
-		c.Now = time.Now
-	}
-	b := &Blobs{max: int64(c.Max), maxBytes: int64(c.MaxBytes), arenaSize: ArenaSize, now: c.Now, seed: maphash.MakeSeed()}
+	b := &Blobs{bounds: bounds{max: int64(c.Max), maxBytes: int64(c.MaxBytes)}, clock: newClock(c.Now), arenaSize: ArenaSize, seed: maphash.MakeSeed()}
 	if c.MaxBytes > 0 {
-		b.arenaSize = min(ArenaSize, c.MaxBytes/shards)
+		b.arenaSize = min(ArenaSize, c.MaxBytes/(shards*8))
 	}
 	for i := range b.shard {
 		b.shard[i].index = make(map[uint64]blobSlot)
@@ -85,6 +96,17 @@ func NewBlobs(c Config) *Blobs {
 	return b
 }
 
+// record is the record at off in a: its key's digest, key and value.
+func record(a []byte, off uint32) (h uint64, key, value []byte) {
+	r := a[off:]
+	h = binary.LittleEndian.Uint64(r)
+	kl, vl := binary.LittleEndian.Uint32(r[8:]), binary.LittleEndian.Uint32(r[12:])
+	return h, r[recordHeader : recordHeader+kl], r[recordHeader+kl : recordHeader+kl+vl]
+}
+
+// recordSize is the size of a record of key and value.
+func recordSize(key string, v []byte) int { return recordHeader + len(key) + len(v) }
+
 // Get returns a copy of the value of a live key.
 func (b *Blobs) Get(key string) ([]byte, bool) {
 	h := maphash.String(b.seed, key)
@@ -92,16 +114,23 @@ func (b *Blobs) Get(key string) ([]byte, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	sl, ok := s.index[h]
-	if !ok || b.now().UnixNano() >= sl.expires || string(s.key(sl)) != key {
+	if !ok || b.nanos() >= sl.expires {
 		return nil, false
 	}
-	return append([]byte(nil), s.value(sl)...), true
+	_, k, v := record(s.arenas[sl.arena].buf, sl.off)
+	if string(k) != key {
+		return nil, false
+	}
+	return append([]byte(nil), v...), true
 }
 
 // Set stores a copy of v under key for ttl, replacing any value. It fails
-// with ErrFull when the map is full of live entries: a new key past Max,
-// or bytes past MaxBytes.
+// with ErrFull when the map is full of live entries (a new key past Max,
+// or bytes past MaxBytes), and with ErrTooLarge for a record of 4 GiB.
 func (b *Blobs) Set(key string, v []byte, ttl time.Duration) error {
+	if uint64(recordSize(key, v)) > math.MaxUint32 {
+		return ErrTooLarge
+	}
 	h := maphash.String(b.seed, key)
 	s := &b.shard[h%shards]
 	for swept := false; ; swept = true {
@@ -119,100 +148,124 @@ func (b *Blobs) Set(key string, v []byte, ttl time.Duration) error {
 func (b *Blobs) put(s *blobShard, h uint64, key string, v []byte, ttl time.Duration) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	now := b.now().UnixNano()
+	now := b.nanos()
 	b.expire(s, now)
-	old, had := s.index[h]
+	_, had := s.index[h]
 	if !had && !b.reserve(1, BlobOverhead) {
 		return false
 	}
-	arena, off, ok := b.place(s, len(key)+len(v))
+	n := recordSize(key, v)
+	i, off, ok := b.place(s, n)
 	if !ok {
 		if !had {
 			b.reserve(-1, -BlobOverhead)
 		}
 		return false
 	}
-	copy(s.arenas[arena][off:], key)
-	copy(s.arenas[arena][off+len(key):], v)
-	s.live[arena]++ // before the old value's release, which may free an arena it leaves empty
-	if had {
+	r := s.arenas[i].buf[off:]
+	binary.LittleEndian.PutUint64(r, h)
+	binary.LittleEndian.PutUint32(r[8:], uint32(len(key)))
+	binary.LittleEndian.PutUint32(r[12:], uint32(len(v)))
+	copy(r[recordHeader:], key)
+	copy(r[recordHeader+len(key):], v)
+	// Counted before the old record's release, which may free an arena it
+	// leaves empty; the old slot is read after place, as a compaction may
+	// have moved it.
+	s.arenas[i].live += n
+	if old, had := s.index[h]; had {
 		b.release(s, old)
 	}
 	s.seq++
-	sl := blobSlot{expires: now + int64(ttl), seq: s.seq, arena: uint32(arena), off: uint32(off), keyLen: uint32(len(key)), valueLen: uint32(len(v))}
+	sl := blobSlot{expires: after(now, ttl), seq: s.seq, arena: uint32(i), off: uint32(off)}
 	s.index[h] = sl
-	heap.Push(&s.q, blobExpiry{at: sl.expires, h: h, seq: sl.seq})
-	// Overwrites and deletes leave stale items: rebuild when they dominate.
-	if len(s.q) > 2*len(s.index)+64 {
-		s.q = s.q[:0]
+	s.q.add(expiry[uint64]{at: sl.expires, key: h, seq: sl.seq}, len(s.index), func(yield func(expiry[uint64]) bool) {
 		for h, sl := range s.index {
-			s.q = append(s.q, blobExpiry{at: sl.expires, h: h, seq: sl.seq})
+			if !yield(expiry[uint64]{at: sl.expires, key: h, seq: sl.seq}) {
+				return
+			}
 		}
-		heap.Init(&s.q)
-	}
+	})
 	return true
 }
 
-// place finds n bytes in s's current arena, or in a new one; s.mu is held.
-func (b *Blobs) place(s *blobShard, n int) (arena, off int, ok bool) {
+// place finds n bytes for a record in s: in the arena being filled, else
+// in one of its arenas compacted when at least half of it is dead, else in
+// a new arena; s.mu is held.
+func (b *Blobs) place(s *blobShard, n int) (i, off int, ok bool) {
 	if s.cur >= 0 {
-		a := s.arenas[s.cur]
-		if off := len(a); cap(a)-off >= n {
-			s.arenas[s.cur] = a[:off+n]
+		if a := &s.arenas[s.cur]; cap(a.buf)-len(a.buf) >= n {
+			off := len(a.buf)
+			a.buf = a.buf[:off+n]
 			return s.cur, off, true
 		}
+	}
+	if j := s.deadest(b.arenaSize); j >= 0 && s.arenas[j].live*2 <= b.arenaSize && b.arenaSize-s.arenas[j].live >= n {
+		s.compact(j)
+		s.cur = j
+		return b.place(s, n)
 	}
 	size := max(b.arenaSize, n)
 	if !b.reserve(0, int64(size)) {
 		return 0, 0, false
 	}
-	a := make([]byte, n, size)
-	arena = len(s.arenas)
-	for i, x := range s.arenas { // reuse a freed arena's number
-		if x == nil {
-			arena = i
+	i = len(s.arenas)
+	for j, a := range s.arenas { // reuse a freed arena's number
+		if a.buf == nil {
+			i = j
 			break
 		}
 	}
-	if arena == len(s.arenas) {
-		s.arenas, s.live = append(s.arenas, nil), append(s.live, 0)
+	if i == len(s.arenas) {
+		s.arenas = append(s.arenas, arena{})
 	}
-	s.arenas[arena], s.cur = a, arena
-	return arena, 0, true
+	s.arenas[i] = arena{buf: make([]byte, n, size)}
+	s.cur = i
+	return i, 0, true
 }
 
-// release counts sl's place as no longer live, and frees its arena when it
-// was the last there; s.mu is held.
+// deadest returns the filled arena of s of the given size with the fewest
+// live bytes (arenas of one large record are freed when it goes), or -1.
+func (s *blobShard) deadest(size int) int {
+	best := -1
+	for j, a := range s.arenas {
+		if a.buf != nil && j != s.cur && cap(a.buf) == size && (best < 0 || a.live < s.arenas[best].live) {
+			best = j
+		}
+	}
+	return best
+}
+
+// compact copies the live records of arena j together into a buffer of
+// its size, and points the index at their new places.
+func (s *blobShard) compact(j int) {
+	old := s.arenas[j].buf
+	buf := make([]byte, 0, cap(old))
+	for off := 0; off < len(old); {
+		h, k, v := record(old, uint32(off))
+		n := recordHeader + len(k) + len(v)
+		if sl, ok := s.index[h]; ok && sl.arena == uint32(j) && sl.off == uint32(off) {
+			sl.off = uint32(len(buf))
+			s.index[h] = sl
+			buf = append(buf, old[off:off+n]...)
+		}
+		off += n
+	}
+	s.arenas[j].buf = buf
+}
+
+// release counts sl's record as no longer live, and frees its arena when
+// it was the last there; s.mu is held.
 func (b *Blobs) release(s *blobShard, sl blobSlot) {
-	i := int(sl.arena)
-	if s.live[i]--; s.live[i] > 0 {
+	a := &s.arenas[sl.arena]
+	_, k, v := record(a.buf, sl.off)
+	if a.live -= recordHeader + len(k) + len(v); a.live > 0 {
 		return
 	}
-	b.reserve(0, -int64(cap(s.arenas[i])))
-	s.arenas[i] = nil
-	if i == s.cur {
+	b.reserve(0, -int64(cap(a.buf)))
+	a.buf = nil
+	if int(sl.arena) == s.cur {
 		s.cur = -1
 	}
-}
-
-// reserve counts entries and bytes more as held (either may be negative),
-// unless that passes a bound.
-func (b *Blobs) reserve(entries, bytes int64) bool {
-	if entries > 0 && b.entries.Add(entries) > b.max {
-		b.entries.Add(-entries)
-		return false
-	}
-	if entries < 0 {
-		b.entries.Add(entries)
-	}
-	if held := b.bytes.Add(bytes); bytes > 0 && b.maxBytes > 0 && held > b.maxBytes {
-		b.bytes.Add(-bytes)
-		if entries > 0 {
-			b.entries.Add(-entries)
-		}
-		return false
-	}
-	return true
 }
 
 // Delete forgets key; a missing key is not an error.
@@ -221,8 +274,10 @@ func (b *Blobs) Delete(key string) {
 	s := &b.shard[h%shards]
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if sl, ok := s.index[h]; ok && string(s.key(sl)) == key {
-		b.forget(s, h, sl)
+	if sl, ok := s.index[h]; ok {
+		if _, k, _ := record(s.arenas[sl.arena].buf, sl.off); string(k) == key {
+			b.forget(s, h, sl)
+		}
 	}
 }
 
@@ -236,7 +291,7 @@ func (b *Blobs) Bytes() int { return int(b.bytes.Load()) }
 
 // Sweep deletes every expired entry now and returns how many it deleted.
 func (b *Blobs) Sweep() int {
-	now, n := b.now().UnixNano(), 0
+	now, n := b.nanos(), 0
 	for i := range b.shard {
 		s := &b.shard[i]
 		s.mu.Lock()
@@ -253,47 +308,14 @@ func (b *Blobs) forget(s *blobShard, h uint64, sl blobSlot) {
 	b.release(s, sl)
 }
 
-// expire deletes the entries of s expired at now (Unix nanoseconds) and
-// returns how many; s.mu is held.
+// expire deletes the entries of s expired at now and returns how many;
+// s.mu is held.
 func (b *Blobs) expire(s *blobShard, now int64) (n int) {
-	for len(s.q) > 0 && now >= s.q[0].at {
-		it := heap.Pop(&s.q).(blobExpiry)
-		if sl, ok := s.index[it.h]; ok && sl.seq == it.seq {
-			b.forget(s, it.h, sl)
+	for it := range s.q.due(now) {
+		if sl, ok := s.index[it.key]; ok && sl.seq == it.seq {
+			b.forget(s, it.key, sl)
 			n++
 		}
 	}
 	return n
-}
-
-// key and value are an entry's bytes in its arena; s.mu is held.
-func (s *blobShard) key(sl blobSlot) []byte {
-	return s.arenas[sl.arena][sl.off : sl.off+sl.keyLen]
-}
-
-func (s *blobShard) value(sl blobSlot) []byte {
-	start := sl.off + sl.keyLen
-	return s.arenas[sl.arena][start : start+sl.valueLen]
-}
-
-// blobExpiry is a heap item: when the write seq of the key of digest h
-// expires.
-type blobExpiry struct {
-	at  int64
-	h   uint64
-	seq uint64
-}
-
-// blobExpiries is a min-heap on expiry time.
-type blobExpiries []blobExpiry
-
-func (q blobExpiries) Len() int           { return len(q) }
-func (q blobExpiries) Less(i, j int) bool { return q[i].at < q[j].at }
-func (q blobExpiries) Swap(i, j int)      { q[i], q[j] = q[j], q[i] }
-func (q *blobExpiries) Push(x any)        { *q = append(*q, x.(blobExpiry)) }
-func (q *blobExpiries) Pop() any {
-	old := *q
-	it := old[len(old)-1]
-	*q = old[:len(old)-1]
-	return it
 }

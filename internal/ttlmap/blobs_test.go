@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"math"
 	"runtime"
 	"runtime/metrics"
 	"sync"
@@ -101,6 +102,51 @@ func TestBlobsOverwritesStayBounded(t *testing.T) {
 	}
 	if b.Len() != 10 || b.Bytes() > 32*2*ttlmap.ArenaSize {
 		t.Fatalf("Len %d, Bytes %d", b.Len(), b.Bytes())
+	}
+}
+
+// Dialogs rewrite their state every turn, among others that never do: the
+// dead copies are compacted away, so a bound of 6 MB holds 2 MB of live
+// state written over and over (without compaction, the records never
+// rewritten pin every arena, and it is full at a fifth of the writes).
+func TestBlobsRewritesFitTheirBound(t *testing.T) {
+	b, _ := newBlobs(ttlmap.Config{MaxBytes: 6 << 20})
+	value := bytes.Repeat([]byte("v"), 1000)
+	for turn := range 20 {
+		for i := range 1000 {
+			if err := b.Set(fmt.Sprint("dialog-", i), value, time.Hour); err != nil {
+				t.Fatalf("turn %d of dialog %d: %v (%d bytes held)", turn, i, err, b.Bytes())
+			}
+			if i%20 == 0 {
+				if err := b.Set(fmt.Sprint("idle-", turn, "-", i), value, time.Hour); err != nil {
+					t.Fatalf("turn %d, idle %d: %v (%d bytes held)", turn, i, err, b.Bytes())
+				}
+			}
+		}
+	}
+	if b.Len() != 2000 || b.Bytes() > 6<<20 {
+		t.Fatalf("Len %d, Bytes %d", b.Len(), b.Bytes())
+	}
+}
+
+// A small bound makes small arenas: it still holds what fits in it.
+func TestBlobsSmallBound(t *testing.T) {
+	b, _ := newBlobs(ttlmap.Config{MaxBytes: 1 << 20})
+	for i := range 5000 { // some 100 bytes each, counted: half the bound
+		if err := b.Set(fmt.Sprint("k", i), []byte("v"), time.Hour); err != nil {
+			t.Fatalf("key %d: %v (%d bytes held)", i, err, b.Bytes())
+		}
+	}
+}
+
+// A ttl of centuries does not wrap around to the past.
+func TestBlobsLongTTL(t *testing.T) {
+	b, _ := newBlobs(ttlmap.Config{})
+	if err := b.Set("k", []byte("v"), math.MaxInt64); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := b.Get("k"); !ok {
+		t.Fatal("a value with the longest ttl is gone at once")
 	}
 }
 

@@ -14,10 +14,10 @@ const DefaultSeenMax = 4 << 20
 
 // Seen is a set of keys that expire, held compactly for replay memory: each
 // key is kept as a 64-bit digest (keyed by a per-set random seed, so ids
-// cannot be chosen to collide; two live keys share a digest with odds of
-// about one in 10^13 at a million keys), in time buckets by expiry. A bucket
-// is dropped whole once everything in it has expired, so nothing is kept
-// per key but its digest and nothing is swept one by one.
+// cannot be chosen to collide; a new key shares the digest of one of a
+// million live keys with odds of about one in 10^13), in time buckets by
+// expiry. A bucket is dropped whole once everything in it has expired, so
+// nothing is kept per key but its digest and nothing is swept one by one.
 //
 // Buckets have a width between a sixteenth and an eighth of the keys' ttl
 // (a power of two milliseconds, one series of buckets per width in use), so
@@ -131,7 +131,7 @@ func (s *digestSet) len() int {
 // digestSet is a set of digests in one array, open addressing with linear
 // probing: 8 bytes a slot, kept at most three quarters full, of any size
 // (a bucket is sized for what the one before it held, so a steady load
-// keeps its sets about three quarters full: some 11 bytes a digest).
+// keeps its sets about three quarters full: some 11 to 13 bytes a digest).
 // Digests are uniformly random (maphash), so their high bits scaled to the
 // size pick the slot. Zero marks an empty slot; a zero digest is stored as
 // one.

@@ -9,20 +9,21 @@
 //
 // Expired entries are invisible at once and deleted as later writes to
 // their shard go by (a min-heap on expiry makes that O(log n) per write),
-// and all at once when a write would not fit otherwise, so memory stays
-// bounded by the live entries without a sweeping goroutine.
+// and all at once when a write would not fit otherwise, so what a map
+// holds stays within its bounds without a sweeping goroutine.
 package ttlmap
 
 import (
 	"container/heap"
 	"errors"
 	"hash/maphash"
+	"math"
 	"sync"
 	"sync/atomic"
 	"time"
 )
 
-// DefaultMax bounds a Map whose Config.Max is 0.
+// DefaultMax bounds a Map or Blobs whose Config.Max is 0.
 const DefaultMax = 1 << 20
 
 // EntryOverhead is what a Map entry costs beyond its key and value, as
@@ -33,23 +34,83 @@ const EntryOverhead = 96
 // entry is live: callers fail closed (refuse) rather than grow.
 var ErrFull = errors.New("ttlmap: full")
 
-// Config configures a Map. The zero value works.
+// Config configures a Map, a Blobs or a Seen. The zero value works.
 type Config struct {
-	// Max bounds the number of entries (default DefaultMax).
+	// Max bounds the number of entries (default DefaultMax; for a Seen,
+	// DefaultSeenMax).
 	Max int
-	// MaxBytes bounds the bytes a Map holds: its keys, its values that are
-	// byte slices or strings, and EntryOverhead a entry (default: no bound
-	// but Max).
+	// MaxBytes bounds the bytes held (default: no bound but Max): for a
+	// Map, its keys, its values that are byte slices or strings, and
+	// EntryOverhead an entry; for a Blobs, its arenas and BlobOverhead an
+	// entry.
 	MaxBytes int
 	// Now is the clock that decides expiry (default time.Now).
 	Now func() time.Time
 }
 
-// shards is how many parts a Map's keys are spread over, each with its own
-// lock: a goroutine that loses its CPU while it holds one (on a busy
-// machine the system may take it away for several milliseconds) then
-// stalls a thirty-second of the callers, not all of them.
+// shards is how many parts a Map's or a Blobs' keys are spread over, each
+// with its own lock: a goroutine that loses its CPU while it holds one (on
+// a busy machine the system may take it away for several milliseconds)
+// then stalls a thirty-second of the callers, not all of them.
 const shards = 32
+
+// bounds counts what a sharded map holds, across its shards, against its
+// Max and MaxBytes.
+type bounds struct {
+	max, maxBytes int64
+	// The counters change on every write: padded off the cache lines of
+	// the fields every read uses, before and after them.
+	_       [48]byte
+	entries atomic.Int64
+	bytes   atomic.Int64
+	_       [48]byte
+}
+
+// reserve counts entries and bytes more as held (either may be negative),
+// unless that passes a bound. Two writers near a bound may both be refused
+// where one would have fitted: the bounds fail closed.
+func (b *bounds) reserve(entries, bytes int64) bool {
+	if entries > 0 && b.entries.Add(entries) > b.max {
+		b.entries.Add(-entries)
+		return false
+	}
+	if entries < 0 {
+		b.entries.Add(entries)
+	}
+	if held := b.bytes.Add(bytes); bytes > 0 && b.maxBytes > 0 && held > b.maxBytes {
+		b.bytes.Add(-bytes)
+		if entries > 0 {
+			b.entries.Add(-entries)
+		}
+		return false
+	}
+	return true
+}
+
+// clock reads time as nanoseconds since the map was made: monotonic when
+// Now is (time.Now is), so a step of the wall clock moves no expiry.
+type clock struct {
+	now   func() time.Time
+	epoch time.Time
+}
+
+func newClock(now func() time.Time) clock {
+	if now == nil {
+		now = time.Now
+	}
+	return clock{now: now, epoch: now()}
+}
+
+// nanos is now, in nanoseconds since the epoch.
+func (c clock) nanos() int64 { return int64(c.now().Sub(c.epoch)) }
+
+// after is ttl after at, saturating (a ttl of a century is "never").
+func after(at int64, ttl time.Duration) int64 {
+	if ttl > 0 && at > math.MaxInt64-int64(ttl) {
+		return math.MaxInt64
+	}
+	return at + int64(ttl)
+}
 
 // Map maps string keys to values that expire. Use New.
 //
@@ -57,11 +118,10 @@ const shards = 32
 // counted once, for the whole map, and a write that would pass a bound
 // first deletes whatever has expired in every shard before it gives up.
 type Map[V any] struct {
-	max, maxBytes  int64
-	now            func() time.Time
-	seed           maphash.Seed
-	entries, bytes atomic.Int64 // held across the shards, as the bounds count them
-	shard          [shards]shard[V]
+	bounds
+	clock
+	seed  maphash.Seed
+	shard [shards]shard[V]
 }
 
 // shard is a part of a Map: its own entries and expiry heap under its own
@@ -69,14 +129,14 @@ type Map[V any] struct {
 type shard[V any] struct {
 	mu  sync.Mutex
 	m   map[string]entry[V]
-	q   expiries
+	q   expiries[string]
 	seq uint64
 	_   [64]byte // keeps the locks of neighbouring shards off one cache line
 }
 
 type entry[V any] struct {
 	v       V
-	expires time.Time
+	expires int64  // clock nanoseconds
 	seq     uint64 // which write made it; a heap item of another seq is stale
 }
 
@@ -85,10 +145,7 @@ func New[V any](c Config) *Map[V] {
 	if c.Max <= 0 {
 		c.Max = DefaultMax
 	}
-	if c.Now == nil {
-		c.Now = time.Now
-	}
-	m := &Map[V]{max: int64(c.Max), maxBytes: int64(c.MaxBytes), now: c.Now, seed: maphash.MakeSeed()}
+	m := &Map[V]{bounds: bounds{max: int64(c.Max), maxBytes: int64(c.MaxBytes)}, clock: newClock(c.Now), seed: maphash.MakeSeed()}
 	for i := range m.shard {
 		m.shard[i].m = make(map[string]entry[V])
 	}
@@ -116,13 +173,17 @@ func (m *Map[V]) of(key string) *shard[V] {
 // entries not yet deleted included.
 func (m *Map[V]) Bytes() int { return int(m.bytes.Load()) }
 
+// Len returns the number of entries held, expired ones not yet deleted
+// included.
+func (m *Map[V]) Len() int { return int(m.entries.Load()) }
+
 // Get returns the value of a live key.
 func (m *Map[V]) Get(key string) (V, bool) {
 	s := m.of(key)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	e, ok := s.m[key]
-	if !ok || !m.now().Before(e.expires) {
+	if !ok || m.nanos() >= e.expires {
 		var zero V
 		return zero, false
 	}
@@ -164,10 +225,10 @@ func (m *Map[V]) write(key string, v V, ttl time.Duration, replace bool) (stored
 func (m *Map[V]) put(s *shard[V], key string, v V, ttl time.Duration, replace bool) (stored, fits bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	now := m.now()
+	now := m.nanos()
 	m.expire(s, now)
 	old, had := s.m[key]
-	if had && !replace && now.Before(old.expires) {
+	if had && !replace && now < old.expires {
 		return false, true
 	}
 	var entries, bytes int64 = 1, size(key, v)
@@ -178,32 +239,16 @@ func (m *Map[V]) put(s *shard[V], key string, v V, ttl time.Duration, replace bo
 		return false, false
 	}
 	s.seq++
-	s.m[key] = entry[V]{v: v, expires: now.Add(ttl), seq: s.seq}
-	heap.Push(&s.q, expiry{at: now.Add(ttl), key: key, seq: s.seq})
-	// Overwrites and deletes leave stale items: rebuild when they dominate.
-	if len(s.q) > 2*len(s.m)+64 {
-		s.q = s.q[:0]
+	e := entry[V]{v: v, expires: after(now, ttl), seq: s.seq}
+	s.m[key] = e
+	s.q.add(expiry[string]{at: e.expires, key: key, seq: e.seq}, len(s.m), func(yield func(expiry[string]) bool) {
 		for k, e := range s.m {
-			s.q = append(s.q, expiry{at: e.expires, key: k, seq: e.seq})
+			if !yield(expiry[string]{at: e.expires, key: k, seq: e.seq}) {
+				return
+			}
 		}
-		heap.Init(&s.q)
-	}
+	})
 	return true, true
-}
-
-// reserve counts entries and bytes more as held (either may be negative),
-// unless that passes a bound.
-func (m *Map[V]) reserve(entries, bytes int64) bool {
-	if entries > 0 && m.entries.Add(entries) > m.max {
-		m.entries.Add(-entries)
-		return false
-	}
-	if held := m.bytes.Add(bytes); bytes > 0 && m.maxBytes > 0 && held > m.maxBytes {
-		m.bytes.Add(-bytes)
-		m.entries.Add(-entries)
-		return false
-	}
-	return true
 }
 
 // Delete forgets key; a missing key is not an error.
@@ -216,13 +261,9 @@ func (m *Map[V]) Delete(key string) {
 	}
 }
 
-// Len returns the number of entries held, expired ones not yet deleted
-// included.
-func (m *Map[V]) Len() int { return int(m.entries.Load()) }
-
 // Sweep deletes every expired entry now and returns how many it deleted.
 func (m *Map[V]) Sweep() int {
-	now, n := m.now(), 0
+	now, n := m.nanos(), 0
 	for i := range m.shard {
 		s := &m.shard[i]
 		s.mu.Lock()
@@ -234,16 +275,14 @@ func (m *Map[V]) Sweep() int {
 
 // forget deletes an entry of s; s.mu is held.
 func (m *Map[V]) forget(s *shard[V], key string, e entry[V]) {
-	m.entries.Add(-1)
-	m.bytes.Add(-size(key, e.v))
+	m.reserve(-1, -size(key, e.v))
 	delete(s.m, key)
 }
 
 // expire deletes the entries of s expired at now and returns how many;
 // s.mu is held.
-func (m *Map[V]) expire(s *shard[V], now time.Time) (n int) {
-	for len(s.q) > 0 && !now.Before(s.q[0].at) {
-		it := heap.Pop(&s.q).(expiry)
+func (m *Map[V]) expire(s *shard[V], now int64) (n int) {
+	for it := range s.q.due(now) {
 		if e, ok := s.m[it.key]; ok && e.seq == it.seq {
 			m.forget(s, it.key, e)
 			n++
@@ -252,23 +291,50 @@ func (m *Map[V]) expire(s *shard[V], now time.Time) (n int) {
 	return n
 }
 
-// expiry is a heap item: when a key's write expires.
-type expiry struct {
-	at  time.Time
-	key string
+// expiry is a heap item: when the write seq of key expires (clock
+// nanoseconds).
+type expiry[K any] struct {
+	at  int64
+	key K
 	seq uint64
 }
 
-// expiries is a min-heap on expiry time.
-type expiries []expiry
+// expiries is a min-heap on expiry time. An entry overwritten or deleted
+// leaves its item behind (stale: its seq is not the entry's); add rebuilds
+// the heap from the live entries when stale items dominate.
+type expiries[K any] []expiry[K]
 
-func (q expiries) Len() int           { return len(q) }
-func (q expiries) Less(i, j int) bool { return q[i].at.Before(q[j].at) }
-func (q expiries) Swap(i, j int)      { q[i], q[j] = q[j], q[i] }
-func (q *expiries) Push(x any)        { *q = append(*q, x.(expiry)) }
-func (q *expiries) Pop() any {
+func (q expiries[K]) Len() int           { return len(q) }
+func (q expiries[K]) Less(i, j int) bool { return q[i].at < q[j].at }
+func (q expiries[K]) Swap(i, j int)      { q[i], q[j] = q[j], q[i] }
+func (q *expiries[K]) Push(x any)        { *q = append(*q, x.(expiry[K])) }
+func (q *expiries[K]) Pop() any {
 	old := *q
 	it := old[len(old)-1]
 	*q = old[:len(old)-1]
 	return it
+}
+
+// add queues it; live is how many entries there are, and all yields the
+// item of each, for a rebuild.
+func (q *expiries[K]) add(it expiry[K], live int, all func(yield func(expiry[K]) bool)) {
+	heap.Push(q, it)
+	if len(*q) > 2*live+64 {
+		*q = (*q)[:0]
+		for it := range all {
+			*q = append(*q, it)
+		}
+		heap.Init(q)
+	}
+}
+
+// due pops the items due at now.
+func (q *expiries[K]) due(now int64) func(yield func(expiry[K]) bool) {
+	return func(yield func(expiry[K]) bool) {
+		for len(*q) > 0 && now >= (*q)[0].at {
+			if !yield(heap.Pop(q).(expiry[K])) {
+				return
+			}
+		}
+	}
 }

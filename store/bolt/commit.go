@@ -16,24 +16,24 @@ const maxGroup = 1000
 // errClosed is returned by writes after Close.
 var errClosed = errors.New("bolt: store closed")
 
-// commitPace is the least time between the starts of two transactions of
-// the group commit under load: every write arriving within it shares the
-// next transaction and its fsyncs. Pay requests reach the store spaced out
-// by their RSA signing, each after the one before committed; with no pace
-// each then had a transaction of its own, two fsyncs that cost about a
-// fifth of the CPU of a create-order (loadbench: 2.1 RSA signs of CPU an
-// order without it, 1.5 with it). A write after a pause longer than the
-// pace commits at once.
+// commitPace is the least time between the start of a transaction of
+// several writes and the next one: under a load that groups, every write
+// arriving within it shares the next transaction and its fsyncs. Pay
+// requests reach the store spaced out by their RSA signing, each after the
+// one before committed; with no pace each then had a transaction of its
+// own, two fsyncs that cost about a fifth of the CPU of a create-order
+// (loadbench). After a transaction of one write the next starts at once,
+// so a lone write, or writes one after another, do not wait for it.
 const commitPace = 5 * time.Millisecond
 
 // committer runs the store's writes as a group commit (internal/coalesce):
 // a write waits only while the transaction in progress commits (its
-// fsync), or for the rest of commitPace after the last one started, and
-// every write that arrived meanwhile then shares the next transaction and
-// its fsync. A lone write after a pause commits at once, and under load
-// the groups grow with the load: bbolt's own Batch instead waits its full
-// delay for every group, even a lone write, and then queues its
-// transaction behind the one in progress.
+// fsync), or for the rest of commitPace after a group started, and every
+// write that arrived meanwhile then shares the next transaction and its
+// fsync. A lone write commits at once, and under load the groups grow
+// with the load: bbolt's own Batch instead waits its full delay for every
+// group, even a lone write, and then queues its transaction behind the one
+// in progress.
 type committer struct {
 	db     *bbolt.DB
 	group  coalesce.Group[*write]

@@ -71,8 +71,9 @@ import (
 // and a create repeated after its order was settled. A listing of the open
 // index skips them, and removes those whose order it found settled
 // (pruneOpen, at most maxPrune a listing): it reads gen, then rewrites the
-// order unchanged in a transaction that watches it, and removes the entry
-// only if gen has not moved. The rewrite is what makes that safe against
+// order unchanged in a transaction that watches it (and, with replicas
+// required, waits until they have it, so that the settled state it saw is
+// theirs too), and removes the entry only if gen has not moved. The rewrite is what makes that safe against
 // a reopener between its reopenScript and its EXEC, the one moment the
 // order is still closed while its entry is already needed: that EXEC
 // fails on the rewrite, and its retry runs reopenScript again, after the
@@ -149,11 +150,16 @@ func (s *Store) pruneOpen(ctx context.Context, m, tradeNo string) {
 		if o.State.Open() && member(&o) == m {
 			return errStillOpen
 		}
-		_, err = tx.TxPipelined(ctx, func(p goredis.Pipeliner) error {
+		if _, err := tx.TxPipelined(ctx, func(p goredis.Pipeliner) error {
 			p.Set(ctx, key, data, goredis.KeepTTL) // the same bytes: only watchers notice
 			return nil
-		})
-		return err
+		}); err != nil {
+			return err
+		}
+		// With replicas, only a settled state they have may lose its entry:
+		// a close not yet confirmed could be lost with its master, and the
+		// order would be open again without one.
+		return s.waited(s.waitTx(ctx, tx))
 	}, key)
 	if err == nil {
 		_ = unindexScript.Run(ctx, s.side, []string{s.openKey(), s.openGenKey()}, gen, m).Err()

@@ -324,7 +324,7 @@ const pageSize = 100
 // asks for open states only, or the global one) from CreatedBefore down,
 // loads each page's orders with one pipelined GET per order, and skips
 // entries whose order is missing or does not match them.
-func (s *Store) Orders(ctx context.Context, f shop.OrderFilter) ([]shop.Order, error) {
+func (s *Store) Orders(ctx context.Context, f shop.OrderFilter) (orders []shop.Order, err error) {
 	if err := s.check(); err != nil {
 		return nil, err
 	}
@@ -346,10 +346,14 @@ func (s *Store) Orders(ctx context.Context, f shop.OrderFilter) ([]shop.Order, e
 	}
 	var out []shop.Order
 	seen := make(map[string]bool) // an insert during paging shifts offsets
-	var prune [][2]string         // extra entries of the open index found: member, trade no
-	if index == s.openKey() && s.cluster() {
+	pruning := index == s.openKey() && s.cluster()
+	var prune [][2]string // extra entries of the open index found: member, trade no
+	if pruning {
 		defer func() {
 			for _, p := range prune {
+				if err != nil {
+					break
+				}
 				s.pruneOpen(ctx, p[0], p[1])
 			}
 		}()
@@ -392,7 +396,7 @@ func (s *Store) Orders(ctx context.Context, f shop.OrderFilter) ([]shop.Order, e
 				return nil, fmt.Errorf("redis: decode order %s: %w", want[i][timeKeyLen+1:], err)
 			}
 			if member(&o) != want[i] || seen[o.TradeNo] || !f.Match(&o) {
-				if index == s.openKey() && (!o.State.Open() || member(&o) != want[i]) && len(prune) < maxPrune {
+				if pruning && (!o.State.Open() || member(&o) != want[i]) && len(prune) < maxPrune {
 					prune = append(prune, [2]string{want[i], o.TradeNo})
 				}
 				continue
