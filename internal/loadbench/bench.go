@@ -41,6 +41,7 @@ type measured struct {
 	// phase's create-order and /skill loads: this machine's speed drifts
 	// by a third within minutes, so a ratio is taken between neighbours.
 	sign                   time.Duration
+	signRate               float64
 	ceiling                result
 	create, turn, turnOpen result
 	over                   overloadResult // create-order past its capacity
@@ -164,6 +165,10 @@ func (m measured) signs() float64 { return float64(m.create.cpu) / float64(m.sig
 
 // ofCeiling is the /skill rate over the ceiling's measured beside it.
 func (m measured) ofCeiling() float64 { return m.turn.rate / m.ceiling.rate }
+
+// ofSignRate is the create-order rate over the sign rate measured beside
+// it.
+func (m measured) ofSignRate() float64 { return m.create.rate / m.signRate }
 
 // measure warms the server with some of reqs and then runs the load on
 // the rest (closed loop when rate is 0), with the server's CPU per request.
@@ -301,14 +306,13 @@ func (b *bench) phase(ph phase) error {
 	var m measured
 	n := min(int(b.signRate*1.2*b.o.dur.Seconds())+8*b.o.conc, 40_000)
 	reqs := createOrders(n, ph.name)
-	var signRate float64
-	signRate, m.sign = measureSignRate(signBeside)
-	b.row("  RSA-2048 signs just before", fmt.Sprintf("%8.0f /s", signRate), fmt.Sprintf("cpu %.0fµs a sign", float64(m.sign)/float64(time.Microsecond)))
+	m.signRate, m.sign = measureSignRate(signBeside)
+	b.row("  RSA-2048 signs just before", fmt.Sprintf("%8.0f /s", m.signRate), fmt.Sprintf("cpu %.0fµs a sign", float64(m.sign)/float64(time.Microsecond)))
 	if m.create, err = b.measure(p, createOK, reqs, 0); err != nil {
 		return fmt.Errorf("create-order: %w", err)
 	}
 	b.row("  create-order", describe(m.create), fmt.Sprintf("cpu %s = %.2f RSA signs (%.2f of the sign rate)",
-		cpuPer(m.create.cpu), m.signs(), m.create.rate/signRate))
+		cpuPer(m.create.cpu), m.signs(), m.ofSignRate()))
 	if ph.name == "bbolt" || ph.name == "redis" { // the admission control, once per store
 		if m.over, err = loadOverload("http://"+p.addr, m.create.rate, b.o.dur); err != nil {
 			return fmt.Errorf("create-order overload: %w", err)
