@@ -84,6 +84,7 @@ func (p *process) stop() {
 func spawn(ctx context.Context, name, addr string, env []string, bin string, args ...string) (*process, error) {
 	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Env = append(os.Environ(), env...)
+	dieWithBench(cmd)
 	if verbose {
 		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	}
