@@ -347,14 +347,14 @@ func (s *Store) Orders(ctx context.Context, f shop.OrderFilter) (orders []shop.O
 	var out []shop.Order
 	seen := make(map[string]bool) // an insert during paging shifts offsets
 	pruning := index == s.openKey() && s.cluster()
-	var prune [][2]string // extra entries of the open index found: member, trade no
+	var extra []struct{ member, tradeNo string } // entries of the open index to prune
 	if pruning {
 		defer func() {
-			for _, p := range prune {
-				if err != nil {
-					break
-				}
-				s.pruneOpen(ctx, p[0], p[1])
+			if err != nil {
+				return
+			}
+			for _, e := range extra {
+				s.pruneOpen(ctx, e.member, e.tradeNo)
 			}
 		}()
 	}
@@ -396,8 +396,8 @@ func (s *Store) Orders(ctx context.Context, f shop.OrderFilter) (orders []shop.O
 				return nil, fmt.Errorf("redis: decode order %s: %w", want[i][timeKeyLen+1:], err)
 			}
 			if member(&o) != want[i] || seen[o.TradeNo] || !f.Match(&o) {
-				if pruning && (!o.State.Open() || member(&o) != want[i]) && len(prune) < maxPrune {
-					prune = append(prune, [2]string{want[i], o.TradeNo})
+				if pruning && (!o.State.Open() || member(&o) != want[i]) && len(extra) < maxPrune {
+					extra = append(extra, struct{ member, tradeNo string }{want[i], o.TradeNo})
 				}
 				continue
 			}
