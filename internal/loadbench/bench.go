@@ -52,22 +52,23 @@ type measured struct {
 type phase struct {
 	name string
 	// setup starts what the phase needs and returns the skill's extra
-	// environment and what stops it.
-	setup func(b *bench, data string) (env []string, stop func(), err error)
+	// environment and the store servers it started (their CPU is the
+	// server's too; the phase stops them).
+	setup func(b *bench, data string) (env []string, stores []*process, err error)
 }
 
 // phases are the store set-ups, in order.
 func (b *bench) phases() []phase {
 	return []phase{
-		{"bbolt", func(*bench, string) ([]string, func(), error) { return roomy, func() {}, nil }},
-		{"redis", func(b *bench, _ string) ([]string, func(), error) {
+		{"bbolt", func(*bench, string) ([]string, []*process, error) { return roomy, nil, nil }},
+		{"redis", func(b *bench, _ string) ([]string, []*process, error) {
 			r, err := startRedis(b.ctx, b.dir, redisOptions{fsync: "always"})
 			if err != nil {
 				return nil, nil, err
 			}
-			return []string{"SKILL_REDIS_URL=redis://" + r.addr + "/0"}, r.stop, nil
+			return []string{"SKILL_REDIS_URL=redis://" + r.addr + "/0"}, []*process{r}, nil
 		}},
-		{"redis + session redis", func(b *bench, _ string) ([]string, func(), error) {
+		{"redis + session redis", func(b *bench, _ string) ([]string, []*process, error) {
 			r, err := startRedis(b.ctx, b.dir, redisOptions{fsync: "always"})
 			if err != nil {
 				return nil, nil, err
@@ -78,9 +79,9 @@ func (b *bench) phases() []phase {
 				return nil, nil, err
 			}
 			return []string{"SKILL_REDIS_URL=redis://" + r.addr + "/0", "SKILL_SESSION_REDIS_URL=redis://" + s.addr + "/0"},
-				func() { r.stop(); s.stop() }, nil
+				[]*process{r, s}, nil
 		}},
-		{"cluster 3+3", func(b *bench, _ string) ([]string, func(), error) {
+		{"cluster 3+3", func(b *bench, _ string) ([]string, []*process, error) {
 			nodes, err := startCluster(b.ctx, b.dir)
 			if err != nil {
 				return nil, nil, err
@@ -89,13 +90,9 @@ func (b *bench) phases() []phase {
 			for _, n := range nodes {
 				addrs = append(addrs, n.addr)
 			}
-			return []string{"SKILL_REDIS_URL=redis+cluster://" + strings.Join(addrs, ",")}, func() {
-				for _, n := range nodes {
-					n.stop()
-				}
-			}, nil
+			return []string{"SKILL_REDIS_URL=redis+cluster://" + strings.Join(addrs, ",")}, nodes, nil
 		}},
-		{"bbolt, 1M orders", func(b *bench, data string) ([]string, func(), error) {
+		{"bbolt, 1M orders", func(b *bench, data string) ([]string, []*process, error) {
 			// A long batch delay makes each transaction (and fsync) take
 			// a thousand orders: seeding is not what is measured.
 			st, err := bolt.Open(filepath.Join(data, "skill.db"), bolt.Config{})
@@ -108,9 +105,9 @@ func (b *bench) phases() []phase {
 				err = cerr
 			}
 			b.note("seeded %d orders in %v", b.o.orders, time.Since(start).Round(time.Second))
-			return roomy, func() {}, err
+			return roomy, nil, err
 		}},
-		{"redis, 1M orders", func(b *bench, _ string) ([]string, func(), error) {
+		{"redis, 1M orders", func(b *bench, _ string) ([]string, []*process, error) {
 			// Seeded by many clients at once: Redis fsyncs once for all the
 			// writes of an event loop turn.
 			r, err := startRedis(b.ctx, b.dir, redisOptions{fsync: "always"})
@@ -129,7 +126,7 @@ func (b *bench) phases() []phase {
 				r.stop()
 				return nil, nil, err
 			}
-			return []string{"SKILL_REDIS_URL=" + url}, r.stop, nil
+			return []string{"SKILL_REDIS_URL=" + url}, []*process{r}, nil
 		}},
 	}
 }
@@ -171,8 +168,9 @@ func (m measured) ofCeiling() float64 { return m.turn.rate / m.ceiling.rate }
 func (m measured) ofSignRate() float64 { return m.create.rate / m.signRate }
 
 // measure warms the server with some of reqs and then runs the load on
-// the rest (closed loop when rate is 0), with the server's CPU per request.
-func (b *bench) measure(p *process, check func(int, []byte) verdict, reqs []prepared, rate float64) (result, error) {
+// the rest (closed loop when rate is 0), with the CPU per request of the
+// server and of the store servers it uses.
+func (b *bench) measure(p *process, check func(int, []byte) verdict, reqs []prepared, rate float64, stores ...*process) (result, error) {
 	l := load{addr: p.addr, conc: b.o.conc, check: check}
 	hc := l.client()
 	warm := min(4*b.o.conc, len(reqs)/10)
@@ -180,7 +178,7 @@ func (b *bench) measure(p *process, check func(int, []byte) verdict, reqs []prep
 		return result{}, err
 	}
 	profiled := b.profile(p, rate)
-	cpu0 := p.cpu()
+	cpu0, storeCPU0 := p.cpu(), cpuOf(stores)
 	res, err := l.run(hc, slice(reqs[warm:]), b.o.dur, rate)
 	if err != nil {
 		return result{}, err
@@ -189,6 +187,7 @@ func (b *bench) measure(p *process, check func(int, []byte) verdict, reqs []prep
 	if spent := p.cpu() - cpu0; spent > 0 {
 		res.cpu = spent / time.Duration(res.n)
 	}
+	res.storeCPU = (cpuOf(stores) - storeCPU0) / time.Duration(max(res.n, 1))
 	return res, nil
 }
 
@@ -275,6 +274,23 @@ func (b *bench) stopCeiling() {
 	}
 }
 
+// storeCPU formats the store servers' CPU per request of r, if any.
+func storeCPU(r result) string {
+	if r.storeCPU == 0 {
+		return ""
+	}
+	return "; redis cpu " + cpuPer(r.storeCPU)
+}
+
+// cpuOf is the CPU time ps have used together.
+func cpuOf(ps []*process) time.Duration {
+	var sum time.Duration
+	for _, p := range ps {
+		sum += p.cpu()
+	}
+	return sum
+}
+
 // cpuPer formats CPU per request.
 func cpuPer(d time.Duration) string {
 	if d == 0 {
@@ -293,11 +309,15 @@ func (b *bench) phase(ph phase) error {
 	if err := os.MkdirAll(data, 0o700); err != nil {
 		return err
 	}
-	env, stop, err := ph.setup(b, data)
+	env, stores, err := ph.setup(b, data)
 	if err != nil {
 		return err
 	}
-	defer stop()
+	defer func() {
+		for _, r := range stores {
+			r.stop()
+		}
+	}()
 	p, err := startSkill(b.ctx, b.bin, data, env)
 	if err != nil {
 		return err
@@ -308,11 +328,11 @@ func (b *bench) phase(ph phase) error {
 	reqs := createOrders(n, ph.name)
 	m.signRate, m.sign = measureSignRate(signBeside)
 	b.row("  RSA-2048 signs just before", fmt.Sprintf("%8.0f /s", m.signRate), fmt.Sprintf("cpu %.0fµs a sign", float64(m.sign)/float64(time.Microsecond)))
-	if m.create, err = b.measure(p, createOK, reqs, 0); err != nil {
+	if m.create, err = b.measure(p, createOK, reqs, 0, stores...); err != nil {
 		return fmt.Errorf("create-order: %w", err)
 	}
-	b.row("  create-order", describe(m.create), fmt.Sprintf("cpu %s = %.2f RSA signs (%.2f of the sign rate)",
-		cpuPer(m.create.cpu), m.signs(), m.ofSignRate()))
+	b.row("  create-order", describe(m.create), fmt.Sprintf("cpu %s = %.2f RSA signs (%.2f of the sign rate)%s",
+		cpuPer(m.create.cpu), m.signs(), m.ofSignRate(), storeCPU(m.create)))
 	if ph.name == "bbolt" || ph.name == "redis" { // the admission control, once per store
 		if m.over, err = loadOverload("http://"+p.addr, m.create.rate, b.o.dur); err != nil {
 			return fmt.Errorf("create-order overload: %w", err)
@@ -324,10 +344,10 @@ func (b *bench) phase(ph phase) error {
 		return fmt.Errorf("ceiling: %w", err)
 	}
 	b.row("  the ceiling just before", describe(m.ceiling), "cpu "+cpuPer(m.ceiling.cpu))
-	if m.turn, err = b.measure(p, turnOK, skillTurns(b.turnCount(), ph.name), 0); err != nil {
+	if m.turn, err = b.measure(p, turnOK, skillTurns(b.turnCount(), ph.name), 0, stores...); err != nil {
 		return fmt.Errorf("/skill: %w", err)
 	}
-	b.row("  /skill purchase turn", describe(m.turn), fmt.Sprintf("cpu %s, %.2f of the ceiling", cpuPer(m.turn.cpu), m.ofCeiling()))
+	b.row("  /skill purchase turn", describe(m.turn), fmt.Sprintf("cpu %s, %.2f of the ceiling%s", cpuPer(m.turn.cpu), m.ofCeiling(), storeCPU(m.turn)))
 	half := m.turn.rate / 2
 	if m.turnOpen, err = b.measure(p, turnOK, skillTurns(int(half*b.o.dur.Seconds())+8*b.o.conc, ph.name+"-open"), half); err != nil {
 		return fmt.Errorf("/skill at half rate: %w", err)

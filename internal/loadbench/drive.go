@@ -27,6 +27,7 @@ type result struct {
 	p50, p99 time.Duration
 	n        int           // requests answered in the measured time
 	cpu      time.Duration // server CPU per request (0: not measured)
+	storeCPU time.Duration // the store servers' (Redis) CPU per request, if any
 	busy     int           // answers that were a clear "busy"
 }
 
