@@ -5,6 +5,14 @@ import (
 	"time"
 )
 
+// plusStore is " + " the store servers' CPU per request of r, if any.
+func plusStore(r result) string {
+	if r.storeCPU == 0 {
+		return ""
+	}
+	return " + " + cpuPer(r.storeCPU)
+}
+
 // goal is one of the goals, as measured.
 type goal struct {
 	what     string
@@ -69,14 +77,14 @@ func (b *bench) goals() {
 
 	fmt.Println("for the README:")
 	fmt.Println()
-	fmt.Println("| phase | create-order /s | server CPU per order (1 sign just before) | /skill turn /s | of the ceiling just before | server CPU per turn | p99 at half rate | RSS at end (anonymous) |")
+	fmt.Println("| phase | create-order /s | server CPU per order (1 sign just before) | /skill turn /s | of the ceiling beside it (median of 3 rounds) | server CPU per turn (+ Redis's) | p99 at half rate | RSS at end (anonymous) |")
 	fmt.Println("|---|---|---|---|---|---|---|---|")
 	fmt.Printf("| RSA-2048 signs, every core (first) | %.0f | 1 sign = %s | | | | | |\n", b.signRate, cpuPer(b.signCPU))
 	fmt.Printf("| ceiling: fiber + JSON + HMAC (first) | | | %.0f | 1.00 | %s | %s | |\n", b.ceiling.rate, cpuPer(b.ceiling.cpu), ms(b.ceilingHalf.p99))
 	for _, ph := range b.phases() {
 		x := m[ph.name]
 		fmt.Printf("| %s | %.0f | %.2f signs (%s) | %.0f | %.2f (%.0f /s) | %s | %s | %.0f MB (%.0f MB) |\n", ph.name, x.create.rate,
-			x.signs(), cpuPer(x.sign), x.turn.rate, x.ofCeiling(), x.ceiling.rate, cpuPer(x.turn.cpu), ms(x.turnOpen.p99),
+			x.signs(), cpuPer(x.sign), x.turn.rate, x.ofCeiling(), x.ceiling.rate, cpuPer(x.turn.cpu)+plusStore(x.turn), ms(x.turnOpen.p99),
 			float64(x.rss)/(1<<20), float64(x.anon)/(1<<20))
 	}
 	fmt.Printf("| bbolt, %v soak | | | %.0f | %.2f of the first | %s | | %.0f MB (%.0f MB) |\n", b.o.soak, b.soak.turn.rate, b.soak.turn.rate/b.ceiling.rate,

@@ -76,12 +76,7 @@ func (d *Dialog) confirm(t *turn, p shop.Product, count int64, purpose, speech s
 	if err != nil {
 		return ui.View{}, err
 	}
-	slotCount := count
-	if p.Kind.Once() {
-		slotCount = 0 // always one: no count slot
-	}
-	original := t.originalIntent(purpose, &p, slotCount)
-	t.state = state{Step: stepConfirm, Intent: purpose, ProductID: p.ID, Count: count, Original: original}
+	t.state = state{Step: stepConfirm, Intent: purpose, ProductID: p.ID, Count: count, Slots: t.otherSlots(purpose)}
 	if speech == "" {
 		speech = amount(p, count, total) + "，确定购买吗？"
 	}
@@ -122,11 +117,13 @@ func (d *Dialog) issue(ctx context.Context, t *turn) (ui.View, error) {
 	if err != nil {
 		return ui.View{}, err
 	}
-	var original json.RawMessage
-	if st.Original != nil {
-		if original, err = json.Marshal(st.Original); err != nil {
-			return ui.View{}, err
-		}
+	slotCount := count
+	if p.Kind.Once() {
+		slotCount = 0 // always one: no count slot
+	}
+	original, err := json.Marshal(resumeIntent(st.Intent, st.Slots, &p, slotCount))
+	if err != nil {
+		return ui.View{}, err
 	}
 	ref, err := d.cfg.Offers.Issue(ctx, shop.Offer{
 		UserID:   t.user(),

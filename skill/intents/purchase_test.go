@@ -349,3 +349,27 @@ func TestMyPurchases(t *testing.T) {
 		wantDisplay(t, e, r, tsk.NewsBodyTemplate1)
 	})
 }
+
+// The intent resumed after payment is the user's, rebuilt from what the
+// session kept: its other slots, the chosen product and count.
+func TestOfferResumesTheIntent(t *testing.T) {
+	e := newEnv(t, device.Screenless)
+	wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": "点数", "count": "3", "voice": "慢一点"}), true, "听书点数3个，共3元，确定购买吗？")
+	r := e.intent(intents.Yes, nil)
+	ch, ok := find[tsk.Charge](r)
+	if !ok {
+		t.Fatalf("no Charge: %s", speech(r))
+	}
+	offer, err := e.pay.Offers.Resolve(e.ctx, ch.Payload.ChargeInfo.UserID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got tsk.Intent
+	if err := json.Unmarshal(offer.Intent, &got); err != nil {
+		t.Fatal(err)
+	}
+	text := func(slot string) string { v, _ := got.Slot(slot); return v.Text() }
+	if got.Name != intents.Buy || text("product") != "听书点数" || text("count") != "3" || text("voice") != "慢一点" || len(got.Slots) != 3 {
+		t.Errorf("resumed intent %s", offer.Intent)
+	}
+}

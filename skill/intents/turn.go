@@ -36,9 +36,11 @@ type state struct {
 	Candidates []string `json:"candidates,omitempty"`
 	// Count is the quantity chosen so far.
 	Count int64 `json:"count,omitempty"`
-	// Original is the user's intent to resume after payment (encoded once,
-	// with the session; the offer gets its JSON when it is issued).
-	Original *tsk.Intent `json:"original,omitempty"`
+	// Slots are the slots of the user's intent other than the product and
+	// the count, kept to resume that intent after payment (resumeIntent
+	// adds the chosen product and count back). Mostly there are none, and
+	// the session is small and cheap to write.
+	Slots map[string]tsk.Slot `json:"slots,omitempty"`
 	// TradeNo and RefundAmt are the refund awaiting confirmation.
 	TradeNo   string   `json:"tradeNo,omitempty"`
 	RefundAmt shop.Fen `json:"refundAmt,omitempty"`
@@ -50,30 +52,8 @@ type state struct {
 	LinkSuggested bool `json:"linkSuggested,omitempty"`
 }
 
-// encode is the state's JSON. The intent to resume is encoded by its own
-// MarshalJSON and spliced in as the last member, not handed to
-// encoding/json inside the state, which would check and compact those
-// bytes again: a fifth of a purchase turn's dialog CPU went to that.
-func (s state) encode() ([]byte, error) {
-	original := s.Original
-	s.Original = nil
-	raw, err := json.Marshal(s)
-	if err != nil || original == nil {
-		return raw, err
-	}
-	in, err := original.MarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	out := make([]byte, 0, len(raw)+len(in)+len(`,"original":`))
-	out = append(out, raw[:len(raw)-1]...) // raw is an object: "{…}"
-	if len(raw) > 2 {
-		out = append(out, ',')
-	}
-	out = append(out, `"original":`...)
-	out = append(out, in...)
-	return append(out, '}'), nil
-}
+// encode is the state's JSON.
+func (s state) encode() ([]byte, error) { return json.Marshal(s) }
 
 // confirming reports whether the session waits for a yes or a no.
 func (s state) confirming() bool { return s.Step == stepConfirm || s.Step == stepRefund }
@@ -139,14 +119,32 @@ func (t *turn) continues(purpose string) {
 	t.state = state{Intent: purpose}
 }
 
-// originalIntent is the intent to keep for resuming after payment: the
-// request's intent when it has this name, else a new one, with the product
-// and count chosen so far filled in.
-func (t *turn) originalIntent(name string, p *shop.Product, count int64) *tsk.Intent {
-	in := &tsk.Intent{Name: name, ConfirmationStatus: tsk.NoConfirmation, Slots: map[string]tsk.Slot{}}
-	if cur := t.intent(); cur != nil && cur.Name == name {
-		maps.Copy(in.Slots, cur.Slots)
+// otherSlots are the slots of the turn's intent, if it is named name,
+// other than the product and the count: what resumeIntent needs besides
+// them to rebuild the user's intent.
+func (t *turn) otherSlots(name string) map[string]tsk.Slot {
+	cur := t.intent()
+	if cur == nil || cur.Name != name {
+		return nil
 	}
+	var out map[string]tsk.Slot
+	for k, v := range cur.Slots {
+		if k == SlotProduct || k == SlotCount {
+			continue
+		}
+		if out == nil {
+			out = make(map[string]tsk.Slot, len(cur.Slots))
+		}
+		out[k] = v
+	}
+	return out
+}
+
+// resumeIntent is the intent to resume after payment: name with the
+// user's other slots, the product, and the count when it is not zero.
+func resumeIntent(name string, other map[string]tsk.Slot, p *shop.Product, count int64) *tsk.Intent {
+	in := &tsk.Intent{Name: name, ConfirmationStatus: tsk.NoConfirmation, Slots: make(map[string]tsk.Slot, len(other)+2)}
+	maps.Copy(in.Slots, other)
 	set := func(slot string, v tsk.Value) {
 		in.Slots[slot] = tsk.Slot{Name: slot, ConfirmationStatus: tsk.NoConfirmation, Values: []tsk.SlotValue{{Value: v}}}
 	}
