@@ -45,16 +45,16 @@ func (s *srv) accessLog(c *fiber.Ctx) error {
 	status := c.Response().StatusCode()
 	took := time.Since(start)
 	s.cfg.Observer.Request(s.metricRoute(c), status, outcomeOf(c, status), took)
-	attrs := []slog.Attr{
+	noted := line.Attrs()
+	attrs := append(make([]slog.Attr, 0, 7+len(noted)),
 		slog.String("method", c.Method()),
 		slog.String("route", routeOf(c)),
 		slog.Int("status", status),
 		slog.Duration("duration", took),
 		slog.String(logctx.KeyRequestID, logctx.RequestID(c.UserContext())),
 		slog.String("client_ip", s.clientIP(c)),
-		slog.String("scheme", s.scheme(c)),
-	}
-	attrs = append(attrs, line.Attrs()...)
+		slog.String("scheme", s.scheme(c)))
+	attrs = append(attrs, noted...)
 	level := levelOf(status)
 	if outcomeOf(c, status) == OutcomeRejected {
 		level = slog.LevelWarn // load shed on purpose, counted in the metrics

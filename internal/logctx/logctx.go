@@ -168,12 +168,17 @@ func (h *Handler) WithGroup(name string) slog.Handler {
 type Line struct {
 	mu    sync.Mutex
 	attrs []slog.Attr
+	room  [lineRoom]slog.Attr // attrs' first array: a request notes a dozen or so
 }
+
+// lineRoom is how many attributes a Line holds before it allocates.
+const lineRoom = 16
 
 // WithLine returns ctx carrying a new Line for the request, and the Line.
 func WithLine(ctx context.Context) (context.Context, *Line) {
 	f := from(ctx)
 	f.line = new(Line)
+	f.line.attrs = f.line.room[:0]
 	return context.WithValue(ctx, ctxKey{}, f), f.line
 }
 
