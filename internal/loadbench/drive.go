@@ -28,6 +28,7 @@ type result struct {
 	n        int           // requests answered in the measured time
 	cpu      time.Duration // server CPU per request (0: not measured)
 	storeCPU time.Duration // the store servers' (Redis) CPU per request, if any
+	idle     float64       // the share of the machine's CPU time left idle during the load
 	busy     int           // answers that were a clear "busy"
 }
 

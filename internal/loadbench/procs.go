@@ -45,6 +45,32 @@ func (p *process) cpu() time.Duration {
 	return time.Duration(u+st) * 10 * time.Millisecond
 }
 
+// machineIdle returns the time every CPU of the machine has spent idle
+// (idle and iowait) and in all, from /proc/stat; zeros where it is not
+// available. Their changes over a load say whether it kept the CPUs busy
+// or waited on something else (an fsync, a round trip).
+func machineIdle() (idle, total int64) {
+	data, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0, 0
+	}
+	line, _, _ := strings.Cut(string(data), "\n")
+	fields := strings.Fields(line) // cpu user nice system idle iowait irq softirq steal …
+	if len(fields) < 6 || fields[0] != "cpu" {
+		return 0, 0
+	}
+	for i, f := range fields[1:] {
+		n, _ := strconv.ParseInt(f, 10, 64)
+		if i < 8 { // guest time is counted in user already
+			total += n
+		}
+		if i == 3 || i == 4 {
+			idle += n
+		}
+	}
+	return idle, total
+}
+
 // rss returns the process's resident memory in bytes, all of it and the
 // anonymous part (heap and stacks, not file pages such as bbolt's map),
 // from /proc; zeros where /proc is not available.
