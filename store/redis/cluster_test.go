@@ -76,7 +76,10 @@ func TestCluster(t *testing.T) {
 	})
 	t.Run("OpenIndexPruned", func(t *testing.T) {
 		t.Parallel()
-		checkOpenIndexPruned(t, openCluster(t, c, redis.Config{}))
+		var now atomic.Int64
+		now.Store(base.UnixNano())
+		clock := func() time.Time { return time.Unix(0, now.Load()) }
+		checkOpenIndexPruned(t, openCluster(t, c, redis.Config{Now: clock}), func(d time.Duration) { now.Add(int64(d)) })
 	})
 	t.Run("PruneRacesReopen", func(t *testing.T) {
 		t.Parallel()
@@ -250,9 +253,11 @@ func checkUnavailable(t *testing.T, err error) {
 var openStates = shop.OrderFilter{States: []shop.OrderState{shop.StateCreated, shop.StatePaid, shop.StateRefunding}}
 
 // checkOpenIndexPruned: a listing of the open index on a cluster skips its
-// extra entries and removes those of settled orders and stale ones, but
-// leaves the entry of a missing order (a create that may yet store it).
-func checkOpenIndexPruned(t *testing.T, s *redis.Store) {
+// extra entries and removes those of settled orders and stale ones; the
+// entry of a missing order (a create that may yet store it) goes only once
+// listings have found it missing for ten minutes (advance moves the
+// store's clock).
+func checkOpenIndexPruned(t *testing.T, s *redis.Store, advance func(time.Duration)) {
 	ctx := context.Background()
 	settled := storetest.NewOrder("P-SETTLED", "u1", base)
 	settled.State = shop.StateDelivered
@@ -291,6 +296,49 @@ func checkOpenIndexPruned(t *testing.T, s *redis.Store) {
 	slices.Sort(want)
 	if fmt.Sprint(left) != fmt.Sprint(want) {
 		t.Errorf("after a listing the open index holds %v; want %v", left, want)
+	}
+
+	missing := "7fffffffffffffff00000001:P-MISSING"
+	for _, step := range []struct {
+		after time.Duration
+		kept  bool
+	}{{9 * time.Minute, true}, {time.Minute, false}} {
+		advance(step.after)
+		if got, err := s.Orders(ctx, openStates); err != nil || len(got) != 1 {
+			t.Fatalf("open orders %v, %v; want P-OPEN alone", got, err)
+		}
+		_, err := s.Client().ZScore(ctx, index, missing).Result()
+		if kept := err == nil; kept != step.kept {
+			t.Errorf("%v more after the first listing: missing order's entry kept %v (%v), want %v", step.after, kept, err, step.kept)
+		}
+	}
+	// An order found missing that is stored in the end (a slow create)
+	// keeps its entry, however long after.
+	late := storetest.NewOrder("P-LATE", "u1", base.Add(2*time.Second))
+	if _, _, err := s.CreateOrder(ctx, late); err != nil {
+		t.Fatal(err)
+	}
+	key := s.Prefix() + "order:{P-LATE}"
+	data, err := s.Client().Get(ctx, key).Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Client().Del(ctx, key).Err(); err != nil { // as if not yet written
+		t.Fatal(err)
+	}
+	if got, err := s.Orders(ctx, openStates); err != nil || len(got) != 1 {
+		t.Fatalf("open orders %v, %v; want P-OPEN alone", got, err)
+	}
+	if err := s.Client().Set(ctx, key, data, 0).Err(); err != nil { // written at last
+		t.Fatal(err)
+	}
+	advance(time.Hour)
+	if got, err := s.Orders(ctx, openStates); err != nil || len(got) != 2 {
+		t.Fatalf("open orders %v, %v; want P-OPEN and P-LATE", got, err)
+	}
+	advance(time.Hour)
+	if got, err := s.Orders(ctx, openStates); err != nil || len(got) != 2 {
+		t.Fatalf("open orders %v, %v; want P-OPEN and P-LATE still", got, err)
 	}
 }
 

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"sync"
+	"time"
 
 	"github.com/dingdang-voicepay/voicepay/shop"
 	goredis "github.com/redis/go-redis/v9"
@@ -79,8 +81,15 @@ import (
 // fails on the rewrite, and its retry runs reopenScript again, after the
 // rewrite and so after this gen was read, which either refuses the removal
 // (gen moved) or adds the entry back after it. A reopener whose EXEC came
-// first makes the rewrite fail instead, and nothing is removed. An entry
-// whose order is missing (a create that crashed) stays.
+// first makes the rewrite fail instead, and nothing is removed.
+//
+// An entry whose order is missing may be a create in flight (its entry is
+// written first) or one that crashed. A listing notes when it first found
+// it missing (missingSince, in the process) and removes it once it has
+// been missing for missingGrace, far longer than a create can take (its
+// writes are bounded by the client's timeouts): by then no create can
+// still store that order under that entry. The removal reads the order
+// once more first.
 
 func (s *Store) openKey() string    { return s.cfg.Prefix + "open:{orders}" }
 func (s *Store) openGenKey() string { return s.cfg.Prefix + "open:{orders}:gen" }
@@ -126,6 +135,13 @@ func (s *Store) unindexClosed(ctx context.Context, gen string, o *shop.Order) {
 	_ = unindexScript.Run(ctx, s.side, []string{s.openKey(), s.openGenKey()}, gen, member(o)).Err()
 }
 
+// extraEntry is an entry of the open index that a listing found extra:
+// its order settled or recorded under another entry, or missing.
+type extraEntry struct {
+	member, tradeNo string
+	missing         bool
+}
+
 // maxPrune bounds how many extra entries one listing removes (pruneOpen).
 const maxPrune = 32
 
@@ -164,6 +180,69 @@ func (s *Store) pruneOpen(ctx context.Context, m, tradeNo string) {
 	if err == nil {
 		_ = unindexScript.Run(ctx, s.side, []string{s.openKey(), s.openGenKey()}, gen, m).Err()
 	}
+}
+
+// missingGrace is how long an entry of the open index must have been
+// found without its order before a listing removes it.
+const missingGrace = 10 * time.Minute
+
+// maxMissing bounds how many missing orders' entries a process tracks.
+const maxMissing = 1024
+
+// missingSince remembers when listings first found the entries of the
+// open index without their order.
+type missingSince struct {
+	mu    sync.Mutex
+	since map[string]time.Time
+}
+
+// expired notes that the entry m was found without its order at now and
+// reports whether it has been so for missingGrace.
+func (ms *missingSince) expired(m string, now time.Time) bool {
+	ms.mu.Lock()
+	defer ms.mu.Unlock()
+	if t, ok := ms.since[m]; ok {
+		return now.Sub(t) >= missingGrace
+	}
+	if ms.since == nil {
+		ms.since = make(map[string]time.Time)
+	}
+	if len(ms.since) >= maxMissing {
+		// Entries not found missing again since (their order came) go.
+		for k, t := range ms.since {
+			if now.Sub(t) >= 2*missingGrace {
+				delete(ms.since, k)
+			}
+		}
+		if len(ms.since) >= maxMissing {
+			return false
+		}
+	}
+	ms.since[m] = now
+	return false
+}
+
+// forget drops the entry m.
+func (ms *missingSince) forget(m string) {
+	ms.mu.Lock()
+	delete(ms.since, m)
+	ms.mu.Unlock()
+}
+
+// pruneMissing removes the entry m of the open index, whose order tradeNo
+// listings have found missing for missingGrace, if it is still missing (see
+// the top of this file).
+func (s *Store) pruneMissing(ctx context.Context, m, tradeNo string) {
+	n, err := s.rdb.Exists(ctx, s.orderKey(tradeNo)).Result()
+	if err != nil {
+		return
+	}
+	if n == 0 {
+		if err := s.side.ZRem(ctx, s.openKey(), m).Err(); err != nil {
+			return
+		}
+	}
+	s.missing.forget(m)
 }
 
 // errStillOpen stops pruneOpen: the order was reopened since the listing.

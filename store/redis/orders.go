@@ -347,14 +347,18 @@ func (s *Store) Orders(ctx context.Context, f shop.OrderFilter) (orders []shop.O
 	var out []shop.Order
 	seen := make(map[string]bool) // an insert during paging shifts offsets
 	pruning := index == s.openKey() && s.cluster()
-	var extra []struct{ member, tradeNo string } // entries of the open index to prune
+	var extra []extraEntry // entries of the open index to prune
 	if pruning {
 		defer func() {
 			if err != nil {
 				return
 			}
 			for _, e := range extra {
-				s.pruneOpen(ctx, e.member, e.tradeNo)
+				if e.missing {
+					s.pruneMissing(ctx, e.member, e.tradeNo)
+				} else {
+					s.pruneOpen(ctx, e.member, e.tradeNo)
+				}
 			}
 		}()
 	}
@@ -385,8 +389,11 @@ func (s *Store) Orders(ctx context.Context, f shop.OrderFilter) (orders []shop.O
 		s.pipe.send(ctx, cmds...)
 		for i, cmd := range cmds {
 			data, err := cmd.(*goredis.StringCmd).Bytes()
-			if errors.Is(err, goredis.Nil) {
-				continue // indexed, not (yet) written
+			if errors.Is(err, goredis.Nil) { // indexed, not (yet) written
+				if pruning && len(extra) < maxPrune && s.missing.expired(want[i], s.cfg.Now()) {
+					extra = append(extra, extraEntry{want[i], want[i][timeKeyLen+1:], true})
+				}
+				continue
 			}
 			if err != nil {
 				return nil, unavailable("list orders", err)
@@ -397,7 +404,7 @@ func (s *Store) Orders(ctx context.Context, f shop.OrderFilter) (orders []shop.O
 			}
 			if member(&o) != want[i] || seen[o.TradeNo] || !f.Match(&o) {
 				if pruning && (!o.State.Open() || member(&o) != want[i]) && len(extra) < maxPrune {
-					extra = append(extra, struct{ member, tradeNo string }{want[i], o.TradeNo})
+					extra = append(extra, extraEntry{want[i], o.TradeNo, false})
 				}
 				continue
 			}

@@ -82,8 +82,9 @@ import (
 type Config struct {
 	// Prefix is put in front of every key; default "skill:".
 	Prefix string
-	// Now fills a zero CreatedAt in CreateOrder; default time.Now. Expiry
-	// is Redis's own clock.
+	// Now fills a zero CreatedAt in CreateOrder and times how long an
+	// entry of the open index has been found without its order (open.go);
+	// default time.Now. Expiry is Redis's own clock.
 	Now func() time.Time
 	// MaxAttempts bounds how many times UpdateOrder runs its optimistic
 	// transaction when other writers keep changing the order; default 100.
@@ -154,7 +155,8 @@ type Store struct {
 	minReplicas int       // resolved Config.MinReplicas
 	pipe        *autoPipe // the dialog's commands and listings, pipelined together
 
-	openReady atomic.Bool // the open index covers every order (openIndexed)
+	openReady atomic.Bool  // the open index covers every order (openIndexed)
+	missing   missingSince // entries of the open index found without their order
 
 	closeOnce sync.Once
 	closeErr  error
