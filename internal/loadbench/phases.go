@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"hash/fnv"
 	"net/http"
 	"strconv"
 	"sync"
@@ -21,13 +22,16 @@ import (
 // each a new order of a new user; tag keeps runs apart.
 func createOrders(count int, tag string) []prepared {
 	now := time.Now()
+	h := fnv.New32a()
+	h.Write([]byte(tag))
+	nonce := fmt.Sprintf("n%08x-", h.Sum32()) // nonceStr is at most 32 bytes
 	return prepare(count, func(i int) prepared {
 		body, _ := json.Marshal(pay.CreateOrderRequest{
 			SkillID:   fakeplatform.DefaultSkillID,
 			UserToken: "load-" + tag + "-" + strconv.Itoa(i),
 			Details:   []shop.Line{{ItemID: "coins", Quantity: 2, Amount: 200}},
 			TotalAmt:  200,
-			NonceStr:  "n" + tag + strconv.Itoa(i),
+			NonceStr:  nonce + strconv.Itoa(i),
 		})
 		h, err := tsk.SignRSA2(body, now, benchKeys.platform)
 		if err != nil {
