@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -55,6 +56,30 @@ func TestNodesOnOneRedis(t *testing.T) {
 		}
 	}
 	storm(t, a, b, nil)
+}
+
+// TestServeWaitsForRedis: a node started before its Redis waits for it
+// (a few seconds) instead of exiting.
+func TestServeWaitsForRedis(t *testing.T) {
+	r := redistest.Start(t)
+	r.Stop()
+	started := make(chan error, 1)
+	go func() {
+		time.Sleep(time.Second)
+		started <- r.StartAgain()
+	}()
+	p := serve(t, environ(t.TempDir(), "SKILL_REDIS_URL="+r.URL(), "SKILL_TOKEN_SECRET=nodes-test-token-secret-of-32-bytes-or-more"))
+	if err := <-started; err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Get(p.ops + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("readyz: %s", resp.Status)
+	}
 }
 
 // TestNodesOnCluster runs the same on a Redis Cluster, and crashes the master

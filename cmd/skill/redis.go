@@ -32,13 +32,13 @@ func openRedis(ctx context.Context, cfg config, now func() time.Time, log *slog.
 	defer cancel()
 	// One store for orders and dialogs: a turn's script reads the user's
 	// orders index with the dialog's state.
-	orders, err := redis.New(cctx, cfg.RedisURL, redis.Config{Now: now, MinReplicas: replicas, TurnReadsOrders: cfg.SessionRedis == ""})
+	orders, err := connect(cctx, cfg.RedisURL, redis.Config{Now: now, MinReplicas: replicas, TurnReadsOrders: cfg.SessionRedis == ""})
 	if err != nil {
 		return nil, nil, nil, badSetting("SKILL_REDIS_URL", "%s: %v", redact(cfg.RedisURL), err)
 	}
 	state := orders
 	if cfg.SessionRedis != "" {
-		if state, err = redis.New(cctx, cfg.SessionRedis, redis.Config{Now: now, MinReplicas: -1}); err != nil {
+		if state, err = connect(cctx, cfg.SessionRedis, redis.Config{Now: now, MinReplicas: -1}); err != nil {
 			_ = orders.Close()
 			return nil, nil, nil, badSetting("SKILL_SESSION_REDIS_URL", "%s: %v", redact(cfg.SessionRedis), err)
 		}
@@ -85,4 +85,24 @@ func (c config) sessionMemory() (int, error) {
 		return 0, badSetting("SKILL_SESSION_MEMORY", "%q: want a size from 1MB to 64GB, such as 16MB", c.SessionMemory)
 	}
 	return n * unit, nil
+}
+
+// connect opens the Redis store at url. A Redis that answers but cannot
+// take writes yet (loading its data, electing a master, a cluster just
+// formed whose replicas do not confirm yet) is tried again until ctx ends;
+// any other error is returned at once.
+func connect(ctx context.Context, url string, cfg redis.Config) (*redis.Store, error) {
+	wait := 100 * time.Millisecond
+	for {
+		s, err := redis.New(ctx, url, cfg)
+		if err == nil || shop.ErrorCode(err) != shop.EUNAVAILABLE {
+			return s, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, err
+		case <-time.After(wait):
+			wait = min(2*wait, time.Second)
+		}
+	}
 }

@@ -234,15 +234,23 @@ func (s *Server) halt(sig syscall.Signal) {
 // with the same data directory: the data survives.
 func (s *Server) Restart() {
 	s.tb.Helper()
+	if err := s.StartAgain(); err != nil {
+		s.tb.Fatalf("redistest: restart: %v", err)
+	}
+}
+
+// StartAgain is Restart returning its error instead of failing the test,
+// for a goroutine other than the test's.
+func (s *Server) StartAgain() error {
 	s.Stop()
 	var err error
 	for range 50 { // the port may linger briefly after a kill
 		if err = s.start(); err == nil {
-			return
+			return nil
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	s.tb.Fatalf("redistest: restart: %v", err)
+	return err
 }
 
 // Log returns what the server printed since it was last started.

@@ -185,15 +185,15 @@ func New(ctx context.Context, url string, cfg Config) (*Store, error) {
 	s := NewWithClient(rdb, cfg)
 	s.ownsConn = true
 	if err := s.Ping(ctx); err != nil {
-		_ = rdb.Close()
+		_ = s.Close() // its clients: a cluster's second one too
 		return nil, err
 	}
 	if err := s.initCounts(ctx); err != nil {
-		_ = rdb.Close()
+		_ = s.Close()
 		return nil, unavailable("count orders", err)
 	}
 	if err := s.initOpen(ctx); err != nil {
-		_ = rdb.Close()
+		_ = s.Close()
 		return nil, unavailable("index open orders", err)
 	}
 	return s, nil
