@@ -52,9 +52,6 @@ type state struct {
 	LinkSuggested bool `json:"linkSuggested,omitempty"`
 }
 
-// encode is the state's JSON.
-func (s state) encode() ([]byte, error) { return json.Marshal(s) }
-
 // confirming reports whether the session waits for a yes or a no.
 func (s state) confirming() bool { return s.Step == stepConfirm || s.Step == stepRefund }
 
@@ -206,7 +203,7 @@ func (d *Dialog) save(ctx context.Context, t *turn) error {
 		}
 		return nil
 	}
-	raw, err := t.state.encode()
+	raw, err := json.Marshal(t.state)
 	if err != nil {
 		return fmt.Errorf("intents: save session: %w", err)
 	}
