@@ -196,12 +196,13 @@ func (b *bench) stopCeiling() {
 	}
 }
 
-// storeCPU formats the store servers' CPU per request of r, if any.
-func storeCPU(r result) string {
+// storeCPU formats the store servers' CPU per request of r after prefix,
+// or "" when there are none.
+func storeCPU(prefix string, r result) string {
 	if r.storeCPU == 0 {
 		return ""
 	}
-	return "; redis cpu " + cpuPer(r.storeCPU)
+	return prefix + cpuPer(r.storeCPU)
 }
 
 // cpuOf is the CPU time ps have used together.
@@ -242,11 +243,7 @@ func (b *bench) phase(ph phase) error {
 	}()
 	p, err := startSkill(b.ctx, b.bin, data, env)
 	if err != nil {
-		// Seen once in a while on a cluster just formed; -v shows why.
-		b.note("%v: starting it again", err)
-		if p, err = startSkill(b.ctx, b.bin, data, env); err != nil {
-			return err
-		}
+		return err
 	}
 	defer p.stop()
 	var m measured
@@ -305,12 +302,19 @@ func (b *bench) createRounds(name string, p *process, stores []*process, m *meas
 		all = append(all, x)
 	}
 	b.noProfile = false
-	slices.SortFunc(all, func(x, y measured) int { return cmp.Compare(x.signs(), y.signs()) })
-	m.signRate, m.sign, m.create = all[len(all)/2].signRate, all[len(all)/2].sign, all[len(all)/2].create
+	mid := median(all, measured.signs)
+	m.signRate, m.sign, m.create = mid.signRate, mid.sign, mid.create
 	b.row("  RSA-2048 signs (the median round)", fmt.Sprintf("%8.0f /s", m.signRate), fmt.Sprintf("cpu %.0fµs a sign", float64(m.sign)/float64(time.Microsecond)))
 	b.row("  create-order", describe(m.create), fmt.Sprintf("cpu %s = %.2f RSA signs (%.2f of the sign rate)%s",
-		cpuPer(m.create.cpu), m.signs(), m.ofSignRate(), storeCPU(m.create)))
+		cpuPer(m.create.cpu), m.signs(), m.ofSignRate(), storeCPU("; redis cpu ", m.create)))
 	return nil
+}
+
+// median returns the element of xs (one or more) whose key is the median.
+func median[T any](xs []T, key func(T) float64) T {
+	xs = slices.Clone(xs)
+	slices.SortFunc(xs, func(x, y T) int { return cmp.Compare(key(x), key(y)) })
+	return xs[len(xs)/2]
 }
 
 // turnRounds measures the ceiling and then the /skill turn, rounds
@@ -335,12 +339,10 @@ func (b *bench) turnRounds(name string, p *process, stores []*process, m *measur
 		pairs = append(pairs, x)
 	}
 	b.noProfile = false
-	slices.SortFunc(pairs, func(x, y pair) int {
-		return cmp.Compare(x.turn.rate/x.ceiling.rate, y.turn.rate/y.ceiling.rate)
-	})
-	m.ceiling, m.turn = pairs[len(pairs)/2].ceiling, pairs[len(pairs)/2].turn
+	mid := median(pairs, func(x pair) float64 { return x.turn.rate / x.ceiling.rate })
+	m.ceiling, m.turn = mid.ceiling, mid.turn
 	b.row("  the ceiling (the median round)", describe(m.ceiling), "cpu "+cpuPer(m.ceiling.cpu))
-	b.row("  /skill purchase turn", describe(m.turn), fmt.Sprintf("cpu %s, %.2f of the ceiling%s", cpuPer(m.turn.cpu), m.ofCeiling(), storeCPU(m.turn)))
+	b.row("  /skill purchase turn", describe(m.turn), fmt.Sprintf("cpu %s, %.2f of the ceiling%s", cpuPer(m.turn.cpu), m.ofCeiling(), storeCPU("; redis cpu ", m.turn)))
 	return nil
 }
 

@@ -5,14 +5,6 @@ import (
 	"time"
 )
 
-// plusStore is " + " the store servers' CPU per request of r, if any.
-func plusStore(r result) string {
-	if r.storeCPU == 0 {
-		return ""
-	}
-	return " + " + cpuPer(r.storeCPU)
-}
-
 // goal is one of the goals, as measured.
 type goal struct {
 	what     string
@@ -84,7 +76,7 @@ func (b *bench) goals() {
 	for _, ph := range b.phases() {
 		x := m[ph.name]
 		fmt.Printf("| %s | %.0f | %.2f signs (%s) | %.0f | %.2f (%.0f /s) | %s | %s | %.0f MB (%.0f MB) |\n", ph.name, x.create.rate,
-			x.signs(), cpuPer(x.sign), x.turn.rate, x.ofCeiling(), x.ceiling.rate, cpuPer(x.turn.cpu)+plusStore(x.turn), ms(x.turnOpen.p99),
+			x.signs(), cpuPer(x.sign), x.turn.rate, x.ofCeiling(), x.ceiling.rate, cpuPer(x.turn.cpu)+storeCPU(" + ", x.turn), ms(x.turnOpen.p99),
 			float64(x.rss)/(1<<20), float64(x.anon)/(1<<20))
 	}
 	fmt.Printf("| bbolt, %v soak | | | %.0f | %.2f of the first | %s | | %.0f MB (%.0f MB) |\n", b.o.soak, b.soak.turn.rate, b.soak.turn.rate/b.ceiling.rate,
