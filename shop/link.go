@@ -69,6 +69,16 @@ type Grant struct {
 	ChallengeMethod string    `json:"challengeMethod,omitempty"`
 	CreatedAt       time.Time `json:"createdAt"`
 	ExpiresAt       time.Time `json:"expiresAt"`
+	// Family names the refresh tokens rotated, one from the other, out of
+	// one authorization: reusing a retired one revokes them all.
+	Family string `json:"family,omitempty"`
+	// Next is, for a retired refresh token, the key of the token it was
+	// rotated to.
+	Next string `json:"next,omitempty"`
+	// Superseded marks a retired refresh token that was never presented:
+	// a retry of the refresh that issued it rotated its family on without
+	// it. Presenting it is a reuse at any time.
+	Superseded bool `json:"superseded,omitempty"`
 }
 
 // LinkStore is the storage port of account linking, kept in the order

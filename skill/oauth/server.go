@@ -25,6 +25,9 @@ import (
 const (
 	DefaultAccessTTL  = time.Hour
 	DefaultRefreshTTL = 90 * 24 * time.Hour
+	// DefaultRetryGrace is Config.RetryGrace's default: longer than a
+	// client's timeout and retry, far shorter than a thief's patience.
+	DefaultRetryGrace = 30 * time.Second
 	// MaxCodeTTL is how long an authorization code lives at most (the
 	// platform's rule), and by default.
 	MaxCodeTTL = 10 * time.Minute
@@ -53,6 +56,11 @@ type Config struct {
 	// RefreshTTL is how long an unused refresh token stays valid; each
 	// refresh starts it again (DefaultRefreshTTL).
 	RefreshTTL time.Duration
+	// RetryGrace is how long after a refresh token is rotated it may be
+	// presented again as the retry of a refresh whose answer was lost
+	// (DefaultRetryGrace). Presented later, it is a reuse, and revokes
+	// every token rotated from the same authorization.
+	RetryGrace time.Duration
 	// CodeTTL is how long an authorization code can be redeemed
 	// (MaxCodeTTL, which is also its bound).
 	CodeTTL time.Duration
@@ -68,6 +76,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.RefreshTTL <= 0 {
 		c.RefreshTTL = DefaultRefreshTTL
+	}
+	if c.RetryGrace <= 0 {
+		c.RetryGrace = DefaultRetryGrace
 	}
 	if c.CodeTTL <= 0 || c.CodeTTL > MaxCodeTTL {
 		c.CodeTTL = MaxCodeTTL
@@ -121,7 +132,7 @@ func New(c Config) (*Server, error) {
 	m := manage.NewManager()
 	m.MapAuthorizeGenerate(codes{})
 	m.MapAccessGenerate(access{tokens: c.Tokens})
-	m.MapTokenStorage(&tokenStore{grants: c.Grants, now: c.Now})
+	m.MapTokenStorage(&tokenStore{grants: c.Grants, now: c.Now, grace: c.RetryGrace, familyTTL: c.RefreshTTL, log: c.Logger})
 	m.MapClientStorage(clientStore{client: &models.Client{ID: c.ClientID, Secret: c.ClientSecret, Domain: c.RedirectURIs[0]}})
 	m.SetAuthorizeCodeExp(c.CodeTTL)
 	m.SetAuthorizeCodeTokenCfg(&manage.Config{AccessTokenExp: c.AccessTTL, RefreshTokenExp: c.RefreshTTL, IsGenerateRefresh: true})

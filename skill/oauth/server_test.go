@@ -2,6 +2,8 @@ package oauth_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -183,8 +185,12 @@ func TestGrantWithPlatformClient(t *testing.T) {
 		if err != nil || again.RefreshToken == tok.RefreshToken {
 			t.Fatalf("refresh: %+v, %v; want a new refresh token", again, err)
 		}
+		e.advance(oauth.DefaultRetryGrace + time.Second)
 		if _, err := c.Refresh(context.Background(), tok.RefreshToken); err == nil || !strings.Contains(err.Error(), "invalid_grant") {
 			t.Errorf("reusing a rotated refresh token: %v, want invalid_grant", err)
+		}
+		if _, err := c.Refresh(context.Background(), again.RefreshToken); err == nil || !strings.Contains(err.Error(), "invalid_grant") {
+			t.Errorf("the token rotated to, after a reuse: %v, want invalid_grant (its family revoked)", err)
 		}
 	}
 }
@@ -209,11 +215,116 @@ func TestTokenEndpoint(t *testing.T) {
 			if ref.status != 200 || ref.str("refresh_token") == r.str("refresh_token") || ref.str("access_token") == "" {
 				t.Fatalf("refresh: %d %v", ref.status, ref.body)
 			}
+			e.advance(oauth.DefaultRetryGrace + time.Second)
 			if reuse := e.token(t, method, basic, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {r.str("refresh_token")}}); reuse.status != 400 || reuse.str("error") != "invalid_grant" {
 				t.Errorf("old refresh token reused: %d %v, want 400 invalid_grant", reuse.status, reuse.body)
 			}
 		}
 	}
+}
+
+// refresh presents a refresh token and returns the answer.
+func (e *env) refresh(t *testing.T, token string) tokenReply {
+	t.Helper()
+	return e.token(t, http.MethodPost, true, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {token}})
+}
+
+// link runs an authorization and returns its refresh token.
+func (e *env) link(t *testing.T) string {
+	t.Helper()
+	r := e.token(t, http.MethodPost, true, url.Values{"grant_type": {"authorization_code"}, "code": {e.code(t, nil)}, "redirect_uri": {redirect}})
+	if r.status != 200 || r.str("refresh_token") == "" {
+		t.Fatalf("link: %d %v", r.status, r.body)
+	}
+	return r.str("refresh_token")
+}
+
+// TestRefreshRotation follows RFC 9700 §4.14.2: a refresh token presented
+// again after its rotation revokes every token of its family, except as
+// the retry of a refresh whose answer was lost, within the grace.
+func TestRefreshRotation(t *testing.T) {
+	ok := func(t *testing.T, r tokenReply) string {
+		t.Helper()
+		if r.status != 200 || r.str("refresh_token") == "" {
+			t.Fatalf("refresh: %d %v, want 200", r.status, r.body)
+		}
+		return r.str("refresh_token")
+	}
+	refused := func(t *testing.T, r tokenReply, what string) {
+		t.Helper()
+		if r.status != 400 || r.str("error") != "invalid_grant" {
+			t.Errorf("%s: %d %v, want 400 invalid_grant", what, r.status, r.body)
+		}
+	}
+	t.Run("ReuseRevokesTheFamily", func(t *testing.T) {
+		e := newEnv(t, nil)
+		first := e.link(t)
+		other := e.link(t) // another authorization of the same account
+		second := ok(t, e.refresh(t, first))
+		third := ok(t, e.refresh(t, second))
+		e.advance(oauth.DefaultRetryGrace + time.Second)
+		refused(t, e.refresh(t, first), "the first token, reused")
+		refused(t, e.refresh(t, third), "the family's live token")
+		refused(t, e.refresh(t, second), "a token of the revoked family")
+		ok(t, e.refresh(t, other))
+	})
+	t.Run("RetryWithinGrace", func(t *testing.T) {
+		e := newEnv(t, nil)
+		first := e.link(t)
+		lost := ok(t, e.refresh(t, first)) // its answer never arrives
+		e.advance(oauth.DefaultRetryGrace - time.Second)
+		retried := ok(t, e.refresh(t, first))
+		if retried == lost {
+			t.Fatal("the retry got the lost token again")
+		}
+		next := ok(t, e.refresh(t, retried))
+		e.advance(time.Hour)
+		ok(t, e.refresh(t, next))
+	})
+	t.Run("SupersededTokenIsAReuse", func(t *testing.T) {
+		e := newEnv(t, nil)
+		first := e.link(t)
+		lost := ok(t, e.refresh(t, first))
+		retried := ok(t, e.refresh(t, first))
+		refused(t, e.refresh(t, lost), "the token a retry superseded")
+		refused(t, e.refresh(t, retried), "the family's live token")
+	})
+	t.Run("RetryAfterTheNewTokenWasUsed", func(t *testing.T) {
+		e := newEnv(t, nil)
+		first := e.link(t)
+		second := ok(t, e.refresh(t, first))
+		third := ok(t, e.refresh(t, second))
+		refused(t, e.refresh(t, first), "a retry whose successor was used")
+		ok(t, e.refresh(t, third)) // nothing was issued: the family lives on
+	})
+	t.Run("ConcurrentRefreshes", func(t *testing.T) {
+		e := newEnv(t, nil)
+		first := e.link(t)
+		var wg sync.WaitGroup
+		answers := make([]tokenReply, 8)
+		for i := range answers {
+			wg.Go(func() { answers[i] = e.refresh(t, first) })
+		}
+		wg.Wait()
+		// Each answer is a rotation (the ones after the first are
+		// retries within the grace, each superseding the one before) or
+		// invalid_grant (a race lost); one token of the family is live.
+		live := 0
+		for _, r := range answers {
+			switch {
+			case r.status == 200:
+				sum := sha256.Sum256([]byte(r.str("refresh_token")))
+				if _, err := e.store.Grant(context.Background(), "refresh:"+base64.RawURLEncoding.EncodeToString(sum[:])); err == nil {
+					live++
+				}
+			case r.str("error") != "invalid_grant":
+				t.Errorf("a concurrent refresh: %d %v", r.status, r.body)
+			}
+		}
+		if live != 1 {
+			t.Errorf("%d of the tokens issued to concurrent refreshes are live, want exactly 1", live)
+		}
+	})
 }
 
 func TestTokenErrors(t *testing.T) {

@@ -5,6 +5,8 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
+	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/go-oauth2/oauth2/v4"
@@ -25,8 +27,21 @@ type Grants interface {
 // tokenStore is the library's token storage on Grants. Codes and refresh
 // tokens are kept under "code:"/"refresh:" and the SHA-256 of the secret,
 // never the secret; access tokens are JWTs, verified without storage, so
-// nothing is kept of them. Taking a code or a refresh token is one atomic
-// TakeGrant: of two concurrent redemptions one fails (invalid_grant).
+// nothing is kept of them. Taking a code is one atomic TakeGrant: of two
+// concurrent redemptions one fails (invalid_grant).
+//
+// Refresh tokens rotate (RFC 9700 §4.14.2). The tokens rotated, one from
+// the other, out of one authorization are a family. A retired token leaves
+// a record under "rotated:" naming its family and the token it rotated to,
+// for as long as it would have lived. Presenting a retired token again is a
+// reuse: someone kept a copy. Then the whole family is revoked (a
+// "revoked:" record the family's tokens are checked against), so a thief's
+// copy and the platform's token both stop working, and the user links
+// again. One exception keeps a lost answer from unlinking the user: within
+// grace of its rotation, the retired token may be presented again as the
+// retry of a refresh whose answer never arrived. That retry rotates the
+// family once more and supersedes the token whose answer was lost, which
+// counts as a reuse from then on.
 //
 // The library checks expiry with time.Now; the store checks it with the
 // service's clock, so what it returns always counts as fresh to the
@@ -34,6 +49,13 @@ type Grants interface {
 type tokenStore struct {
 	grants Grants
 	now    func() time.Time
+	// grace is how long after its rotation a retired refresh token may be
+	// presented again as a retry.
+	grace time.Duration
+	// familyTTL is how long a revoked family stays revoked: as long as a
+	// token of it can live.
+	familyTTL time.Duration
+	log       *slog.Logger
 }
 
 var _ oauth2.TokenStore = (*tokenStore)(nil)
@@ -43,8 +65,21 @@ func grantKey(kind, secret string) string {
 	return kind + ":" + base64.RawURLEncoding.EncodeToString(sum[:])
 }
 
+func familyKey(family string) string { return "revoked:" + family }
+
+// rotating is the token GetByRefresh returns: the library's, with what
+// Create needs to rotate the family from it.
+type rotating struct {
+	*models.Token
+	family  string
+	from    string      // the key of the live token to take: the presented one, or in a retry the one it rotated to
+	retired string      // the key of the presented token's "rotated:" record
+	retry   *shop.Grant // in a retry: the presented token's record
+}
+
 // Create stores an authorization code, or the refresh token of newly
-// issued tokens.
+// issued tokens. A refresh token rotated from another takes that one's
+// place (rotate).
 func (s *tokenStore) Create(ctx context.Context, ti oauth2.TokenInfo) error {
 	now := s.now().UTC()
 	g := shop.Grant{Account: ti.GetUserID(), ClientID: ti.GetClientID(), Scope: ti.GetScope(), CreatedAt: now}
@@ -56,9 +91,60 @@ func (s *tokenStore) Create(ctx context.Context, ti oauth2.TokenInfo) error {
 		return s.grants.PutGrant(ctx, grantKey("code", ti.GetCode()), g)
 	case ti.GetRefresh() != "":
 		g.ExpiresAt = now.Add(ti.GetRefreshExpiresIn())
-		return s.grants.PutGrant(ctx, grantKey("refresh", ti.GetRefresh()), g)
+		r, ok := ti.(*rotating)
+		if g.Family = randomString(12); ok && r.family != "" {
+			g.Family = r.family
+		}
+		key := grantKey("refresh", ti.GetRefresh())
+		if err := s.grants.PutGrant(ctx, key, g); err != nil || !ok {
+			return err
+		}
+		return s.rotate(ctx, r, key)
 	}
 	return nil
+}
+
+// rotate retires the token r was read from now that key, its successor,
+// is stored: it takes the live token (of concurrent rotations from one
+// token, one wins; the others take back their successor and fail with
+// invalid_grant), and records the retired one.
+func (s *tokenStore) rotate(ctx context.Context, r *rotating, key string) error {
+	old, err := s.grants.TakeGrant(ctx, r.from)
+	if err != nil {
+		if _, derr := s.grants.TakeGrant(ctx, key); derr != nil && !errors.Is(derr, shop.ErrNotFound) {
+			s.log.Error("oauth: an unused refresh token could not be deleted", "err", derr)
+		}
+		if errors.Is(err, shop.ErrNotFound) {
+			return oerrors.ErrInvalidRefreshToken
+		}
+		return err
+	}
+	rec := old
+	rec.CreatedAt, rec.Next = s.now().UTC(), key
+	if r.retry != nil {
+		// The token whose answer was lost is superseded; the presented
+		// one keeps its record, with the grace counted from its rotation.
+		lost := old
+		lost.Next, lost.Superseded = key, true
+		s.record(ctx, retiredKey(r.from), lost)
+		rec = *r.retry
+		rec.Next = key
+	}
+	s.record(ctx, r.retired, rec)
+	return nil
+}
+
+// retiredKey is the key of the record a refresh token, kept under
+// refreshKey, leaves when it is retired.
+func retiredKey(refreshKey string) string { return "rotated:" + strings.TrimPrefix(refreshKey, "refresh:") }
+
+// record stores the record of a retired refresh token under key. The
+// rotation is done by then: a failure here is logged and only loses the
+// detection of that token's reuse.
+func (s *tokenStore) record(ctx context.Context, key string, g shop.Grant) {
+	if err := s.grants.PutGrant(ctx, key, g); err != nil {
+		s.log.Error("oauth: the record of a retired refresh token could not be stored", "err", err)
+	}
 }
 
 // GetByCode returns what a code stands for, or nil when it is unknown,
@@ -87,24 +173,64 @@ func (s *tokenStore) RemoveByCode(ctx context.Context, code string) error {
 }
 
 // GetByRefresh returns what a refresh token stands for, or nil when it is
-// unknown, already rotated or expired.
+// unknown, expired, of a revoked family, or retired (a reuse, which
+// revokes its family) other than as a retry within grace.
 func (s *tokenStore) GetByRefresh(ctx context.Context, refresh string) (oauth2.TokenInfo, error) {
-	g, err := s.grants.Grant(ctx, grantKey("refresh", refresh))
+	key := grantKey("refresh", refresh)
+	retired := retiredKey(key)
+	r := &rotating{from: key, retired: retired}
+	g, err := s.grants.Grant(ctx, key)
+	if errors.Is(err, shop.ErrNotFound) {
+		g, err = s.grants.Grant(ctx, retired)
+		if err != nil {
+			return nil, missing(err)
+		}
+		if g.Superseded || s.now().Sub(g.CreatedAt) > s.grace {
+			return nil, s.reused(ctx, g)
+		}
+		r.from, r.retry = g.Next, &g
+	}
 	if err != nil {
 		return nil, missing(err)
 	}
-	t := s.token(g)
-	t.Refresh, t.RefreshCreateAt, t.RefreshExpiresIn = refresh, time.Now(), g.ExpiresAt.Sub(s.now())
-	return t, nil
+	if revoked, err := s.revoked(ctx, g.Family); revoked || err != nil {
+		return nil, err
+	}
+	r.Token, r.family = s.token(g), g.Family
+	r.Refresh, r.RefreshCreateAt, r.RefreshExpiresIn = refresh, time.Now(), g.ExpiresAt.Sub(s.now())
+	return r, nil
 }
 
-// RemoveByRefresh retires a refresh token as it rotates; one already
-// retired (a reuse, or a concurrent refresh that won) is refused.
+// reused revokes the family of a retired refresh token presented again.
+func (s *tokenStore) reused(ctx context.Context, g shop.Grant) error {
+	if g.Family == "" {
+		return nil
+	}
+	now := s.now().UTC()
+	mark := shop.Grant{Account: g.Account, ClientID: g.ClientID, Family: g.Family, CreatedAt: now, ExpiresAt: now.Add(s.familyTTL)}
+	if err := s.grants.PutGrant(ctx, familyKey(g.Family), mark); err != nil {
+		return err
+	}
+	s.log.Warn("oauth: a retired refresh token was presented again; its family is revoked", "account", g.Account)
+	return nil
+}
+
+// revoked reports whether the family was revoked.
+func (s *tokenStore) revoked(ctx context.Context, family string) (bool, error) {
+	if family == "" {
+		return false, nil
+	}
+	_, err := s.grants.Grant(ctx, familyKey(family))
+	if errors.Is(err, shop.ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// RemoveByRefresh has nothing left to do after a rotation (Create took
+// the token); any other token it deletes.
 func (s *tokenStore) RemoveByRefresh(ctx context.Context, refresh string) error {
-	if _, err := s.grants.TakeGrant(ctx, grantKey("refresh", refresh)); err != nil {
-		if errors.Is(err, shop.ErrNotFound) {
-			return oerrors.ErrInvalidRefreshToken
-		}
+	if _, err := s.grants.TakeGrant(ctx, grantKey("refresh", refresh)); err != nil && !errors.Is(err, shop.ErrNotFound) {
 		return err
 	}
 	return nil
