@@ -24,7 +24,7 @@ func TestCLIFindsTheRunningSandbox(t *testing.T) {
 			env = append(env, kv)
 		}
 	}
-	env = append(env, "SKILL_DATA="+data, "SKILL_ADDR=127.0.0.1:0")
+	env = append(env, "SKILL_DATA="+data, "SKILL_ADDR=127.0.0.1:0", "SKILL_OPS_ADDR=127.0.0.1:0")
 	cmd := exec.Command(bin, "sandbox", "--platform-addr", "127.0.0.1:0")
 	cmd.Env = env
 	out, err := cmd.StdoutPipe()
