@@ -76,7 +76,7 @@ func (d *Dialog) confirm(t *turn, p shop.Product, count int64, purpose, speech s
 	if err != nil {
 		return ui.View{}, err
 	}
-	t.state = state{Step: stepConfirm, Intent: purpose, ProductID: p.ID, Count: count, Slots: t.otherSlots(purpose)}
+	t.state = state{Step: stepConfirm, Intent: purpose, ProductID: p.ID, Count: count, Total: total, Slots: t.otherSlots(purpose)}
 	if speech == "" {
 		speech = amount(p, count, total) + "，确定购买吗？"
 	}
@@ -116,6 +116,12 @@ func (d *Dialog) issue(ctx context.Context, t *turn) (ui.View, error) {
 	total, err := shop.MulFen(p.Price, count)
 	if err != nil {
 		return ui.View{}, err
+	}
+	if st.Total != 0 && st.Total != total {
+		// The price changed since it was said: the yes was not to this one.
+		st.Total = total
+		t.state = st
+		return ask("价格有变化，现在" + amount(p, count, total) + "，确定购买吗？"), nil
 	}
 	slotCount := count
 	if p.Kind.Once() {

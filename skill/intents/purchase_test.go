@@ -150,6 +150,28 @@ func TestRenewSubscription(t *testing.T) {
 // date says a day as the dialog does.
 func date(t time.Time) string { return t.In(time.FixedZone("CST", 8*3600)).Format("1月2日") }
 
+// TestPriceChangedBeforeYes: a yes is to the price said. When the catalog
+// changes between the question and the yes (a deploy, or a node with the
+// new catalog taking the next turn), the new price is asked about first.
+func TestPriceChangedBeforeYes(t *testing.T) {
+	devices(t, func(t *testing.T, e *env) {
+		wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": "万古神帝第35集"}), true, "万古神帝第35集，2元，确定购买吗？")
+		dearer := demoCatalog()
+		dearer.Products[0].Price = 300
+		e.dialog = intents.New(e.config(func(c *intents.Config) { c.Catalog = dearer }))
+		r := e.intent(intents.Yes, nil)
+		wantSpeech(t, r, true, "价格有变化，现在万古神帝第35集，3元，确定购买吗？")
+		if _, ok := find[tsk.Charge](r); ok {
+			t.Fatal("charged 3元 after a yes to 2元")
+		}
+		r = e.intent(intents.Yes, nil)
+		ch, ok := find[tsk.Charge](r)
+		if !ok || ch.Payload.ChargeInfo.Items[0].TotalFee != 300 {
+			t.Fatalf("a yes to 3元: %+v", r.Response)
+		}
+	})
+}
+
 func TestSayNo(t *testing.T) {
 	devices(t, func(t *testing.T, e *env) {
 		wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": "万古神帝35集"}), true, "确定购买吗？")

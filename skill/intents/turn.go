@@ -36,6 +36,10 @@ type state struct {
 	Candidates []string `json:"candidates,omitempty"`
 	// Count is the quantity chosen so far.
 	Count int64 `json:"count,omitempty"`
+	// Total is the price said in the confirmation question: a yes is to
+	// that price, so a purchase at any other (a catalog changed between
+	// the question and the yes) is asked again.
+	Total shop.Fen `json:"total,omitempty"`
 	// Slots are the slots of the user's intent other than the product and
 	// the count, kept to resume that intent after payment (resumeIntent
 	// adds the chosen product and count back). Mostly there are none, and
