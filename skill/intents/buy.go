@@ -23,6 +23,9 @@ const Buy = "buy"
 // price and a confirmation question; an entitlement already owned plays
 // instead of being charged again.
 func (d *Dialog) buy(ctx context.Context, t *turn) (ui.View, error) {
+	if t.state.Step == stepConfirm && t.slot(SlotProduct) == "" && t.slot(SlotAlbum) == "" && t.slot(SlotCount) == "" {
+		return d.issue(ctx, t) // "买" to "确定购买吗？" is a yes
+	}
 	t.continues(Buy)
 	p, v, ok, err := d.pick(ctx, t, Buy)
 	if err != nil || !ok {

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/dingdang-voicepay/voicepay/device/ui"
+	"github.com/dingdang-voicepay/voicepay/shop"
 )
 
 // Help says what the user can do. Sample utterances:
@@ -14,9 +15,35 @@ import (
 //	怎么购买
 const Help = "help"
 
-// help lists what can be said and keeps the mic open; a pending question
-// is dropped.
+// help says how to answer the pending question, which stays pending (the
+// user asked for help with it, not to drop it); with none, it lists what
+// can be said. The mic stays open.
 func (d *Dialog) help(ctx context.Context, t *turn) (ui.View, error) {
+	st := t.state
+	switch st.Step {
+	case stepConfirm:
+		if p, ok := d.cfg.Catalog.Product(st.ProductID); ok {
+			count := max(st.Count, 1)
+			total, err := shop.MulFen(p.Price, count)
+			if err != nil {
+				return ui.View{}, err
+			}
+			return ask(amount(p, count, total) + "。说“是的”就购买，说“不要了”就取消。"), nil
+		}
+	case stepRefund:
+		return ask("说“是的”就退还" + st.RefundAmt.Yuan() + "，说“不要了”就不退。"), nil
+	case stepCount:
+		if p, ok := d.cfg.Catalog.Product(st.ProductID); ok {
+			v := d.askCount(t, p, st.Intent, "说个数量就行，比如“3个”；说“不要了”就取消。要买几个"+p.Name+"？")
+			t.state.Slots = st.Slots
+			return v, nil
+		}
+	case stepProduct:
+		if cands := d.candidates(t); len(cands) > 0 {
+			return d.askProduct(t, st.Intent, cands, "说名字或者第几个就行，比如“第一个”；说“不要了”就取消。"+which(cands)), nil
+		}
+		return d.askProduct(t, st.Intent, nil, "说名字就行，比如"+names(d.cfg.Catalog.Products, maxChoices, "或")+"；说“不要了”就取消。你想"+verb(st.Intent)+"什么？"), nil
+	}
 	t.state = state{}
 	return ask("在这里可以用语音购买和收听内容，付款在叮当App或微信里完成。" + examples), nil
 }

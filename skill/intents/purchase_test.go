@@ -395,3 +395,53 @@ func TestOfferResumesTheIntent(t *testing.T) {
 		t.Errorf("resumed intent %s", offer.Intent)
 	}
 }
+
+// TestHelpKeepsTheQuestion: help in the middle of a purchase or refund says
+// how to answer and keeps the question pending; the answer then works.
+func TestHelpKeepsTheQuestion(t *testing.T) {
+	devices(t, func(t *testing.T, e *env) {
+		e.intent(intents.Buy, map[string]string{"product": "万古神帝第35集"})
+		wantSpeech(t, e.intent(intents.Help, nil), true, "万古神帝第35集，2元。说“是的”就购买，说“不要了”就取消。")
+		if _, ok := find[tsk.Charge](e.intent(intents.Yes, nil)); !ok {
+			t.Fatal("a yes after help charged nothing")
+		}
+
+		e.session = "session-count"
+		e.intent(intents.Buy, map[string]string{"product": "听书点数"})
+		r := e.intent(intents.Help, nil)
+		wantSpeech(t, r, true, "比如“3个”", "要买几个听书点数？")
+		if el, ok := find[tsk.ElicitSlot](r); !ok || el.SlotToElicit != intents.SlotCount {
+			t.Errorf("help at the count question elicits %+v", el)
+		}
+		wantSpeech(t, e.intent(intents.Buy, map[string]string{"count": "3个"}), true, "听书点数3个，共3元，确定购买吗？")
+
+		e.session = "session-which"
+		e.intent(intents.Buy, map[string]string{"product": "万古神帝"})
+		wantSpeech(t, e.intent(intents.Help, nil), true, "比如“第一个”", "你是说万古神帝第35集，还是万古神帝第36集？")
+		wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": "第二个"}), true, "万古神帝第36集，2元，确定购买吗？")
+
+		e.session = "session-refund"
+		e.buy(map[string]string{"product": "星辰变第35集"})
+		e.intent(intents.Refund, nil)
+		wantSpeech(t, e.intent(intents.Help, nil), true, "说“是的”就退还3元，说“不要了”就不退。")
+		wantSpeech(t, e.intent(intents.Yes, nil), false, "已申请退款3元")
+
+		e.session = "session-none"
+		wantSpeech(t, e.intent(intents.Help, nil), true, "在这里可以用语音购买和收听内容")
+	})
+}
+
+// TestBuyAtConfirmIsYes: "我要买" with nothing named, to "确定购买吗？", is a
+// yes; naming another product starts over with it.
+func TestBuyAtConfirmIsYes(t *testing.T) {
+	devices(t, func(t *testing.T, e *env) {
+		e.intent(intents.Buy, map[string]string{"product": "万古神帝第35集"})
+		r := e.intent(intents.Buy, nil)
+		if ch, ok := find[tsk.Charge](r); !ok || ch.Payload.ChargeInfo.Items[0].ItemID != "wgsd-35" {
+			t.Fatalf("我要买 to 确定购买吗: %+v", r.Response)
+		}
+		e.session = "session-2"
+		e.intent(intents.Buy, map[string]string{"product": "万古神帝第35集"})
+		wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": "星辰变第35集"}), true, "星辰变第35集，3元，确定购买吗？")
+	})
+}
