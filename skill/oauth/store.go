@@ -136,7 +136,9 @@ func (s *tokenStore) rotate(ctx context.Context, r *rotating, key string) error 
 
 // retiredKey is the key of the record a refresh token, kept under
 // refreshKey, leaves when it is retired.
-func retiredKey(refreshKey string) string { return "rotated:" + strings.TrimPrefix(refreshKey, "refresh:") }
+func retiredKey(refreshKey string) string {
+	return "rotated:" + strings.TrimPrefix(refreshKey, "refresh:")
+}
 
 // record stores the record of a retired refresh token under key. The
 // rotation is done by then: a failure here is logged and only loses the
