@@ -16,7 +16,7 @@ const AppHint = "订单已发送到手机上的叮当App，请在App里完成支
 
 // WaitingHint is said of an order waiting for payment: the platform pushed
 // it to the Dingdang app on the phone, where it can be paid.
-const WaitingHint = "可以在手机上的叮当App里完成支付。"
+const WaitingHint = "可以在手机上的叮当App里完成支付，不用重新购买。"
 
 // MaxSpoken is how many products a spoken list names before "等".
 const MaxSpoken = 3

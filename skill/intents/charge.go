@@ -25,6 +25,9 @@ const confirmTimeout = 700 * time.Millisecond
 // for an order of another user.
 func (d *Dialog) chargeResponse(ctx context.Context, t *turn) (ui.View, error) {
 	t.state = state{}
+	if t.device.Display {
+		t.sent = nil // the pay page has closed: its offers no longer wait
+	}
 	body := t.req.Request
 	if body.Name != tsk.ChargeName {
 		return say(fallbackSpeech), nil
@@ -58,9 +61,9 @@ func (d *Dialog) chargeResponse(ctx context.Context, t *turn) (ui.View, error) {
 	return say(unpaid(d.orderName(o))), nil
 }
 
-// unpaid is what is said when payment did not go through. An order still
-// in its payment window can be paid as it is (asking to buy it again gets
-// the waiting answer), so nothing here tells the user to order again.
+// unpaid is what is said when payment did not go through. On a screen,
+// asking to buy it again shows a new pay page (after payPageTTL at the
+// latest); in the phone app, the order can be paid as it is.
 func unpaid(name string) string {
 	if name == "" {
 		return "还没有收到付款，这次没有扣费。如果已经付过了，请稍后说“我买过什么”查看。"

@@ -10,14 +10,26 @@ import (
 	"github.com/dingdang-voicepay/voicepay/skill/tsk"
 )
 
-// One offer of a product waits for payment at a time: while an order of it
-// is unsettled, or an offer of it was sent in this session and no order
-// followed yet, asking for it again gets the waiting answer, never a
-// second offer (a second Charge could be paid as well). Before saying so,
-// the platform is asked about the unsettled orders: after paying on a
-// screened speaker the platform replays the user's original request
-// (pic/pay3), possibly before its ship notify, and a paid order is then
-// delivered and the request resumes.
+// One offer of a product waits for payment at a time: while an offer of it
+// was sent in this session and no order followed yet, or an order of it is
+// unsettled, asking for it again gets the waiting answer, never a second
+// offer (a second Charge could be paid as well). An order placed on a
+// speaker without a screen waits for its whole payment window: it is paid
+// in the phone app. Asked for on a screen, an order waits only while its
+// pay page may still be up (payPageTTL): that page, on the speaker, is
+// where a screen pays, and once it has closed nothing brings it back, so
+// asking again is how the user pays; a new Charge goes out. Should both
+// orders be paid after all, the second payment is refunded as a duplicate
+// (shop.Keeper). Before any of this, the platform is asked about the
+// unsettled orders: after paying on a screened speaker the platform
+// replays the user's original request (pic/pay3), possibly before its
+// ship notify, and a paid order is then delivered and the request
+// resumes.
+
+// payPageTTL is how long after an order is placed on a screen its pay page
+// may still be open (the platform does not say; a WeChat pay page left
+// alone for minutes is given up). Until then the order waits.
+const payPageTTL = 5 * time.Minute
 
 // maxPendingQueries bounds how many unsettled orders one turn asks the
 // platform about, newest first.
@@ -54,7 +66,8 @@ func (d *Dialog) offer(ctx context.Context, t *turn, p shop.Product, count int64
 // of p (CREATED, within their payment window) are asked about first,
 // within the turn's deadline: one the platform says is paid is delivered,
 // through the ledger path the ship notify takes, and the request resumes.
-// One still unpaid, or that the platform could not be asked about, waits.
+// One still unpaid, or that the platform could not be asked about, waits
+// while it can be paid (payableUntil).
 func (d *Dialog) waiting(ctx context.Context, t *turn, p shop.Product) (v ui.View, ok bool, err error) {
 	if t.user() == "" {
 		return v, false, nil
@@ -89,7 +102,7 @@ func (d *Dialog) waiting(ctx context.Context, t *turn, p shop.Product) (v ui.Vie
 			}
 			o = got
 		}
-		if wait == nil && o.State == shop.StateCreated && t.now.Before(o.ExpiresAt) {
+		if wait == nil && o.State == shop.StateCreated && t.now.Before(payableUntil(t, o)) {
 			wait = &o
 		}
 	}
@@ -107,6 +120,19 @@ func (d *Dialog) waiting(ctx context.Context, t *turn, p shop.Product) (v ui.Vie
 		}
 	}
 	return v, false, nil
+}
+
+// payableUntil is when an unsettled order stops holding a new offer back
+// on the turn's speaker: the end of its payment window, or on a screen,
+// where a new Charge shows a new pay page, the end of its pay page
+// (payPageTTL).
+func payableUntil(t *turn, o shop.Order) time.Time {
+	if t.device.Display {
+		if end := o.CreatedAt.Add(payPageTTL); end.Before(o.ExpiresAt) {
+			return end
+		}
+	}
+	return o.ExpiresAt
 }
 
 // paidMeanwhile answers a request for what an order just confirmed paid
@@ -152,15 +178,16 @@ func orderedSince(orders []shop.Order, productID string, at time.Time) bool {
 }
 
 // waitingView says that count of p for total wait for payment: short, with
-// the price in yuan; screens show the offer's card again, its QR code
-// leading to the page of the offer whose reference is ref (none for "").
+// the price in yuan (the renderer says where to pay); screens show the
+// offer's card again, its QR code leading to the page of the offer whose
+// reference is ref (none for "").
 func waitingView(t *turn, p shop.Product, count int64, total shop.Fen, ref string) ui.View {
 	t.state = state{}
 	name := p.Name
 	if count > 1 {
 		name += itoa(count) + "个"
 	}
-	v := say(name + "的订单还在等待付款，" + total.Yuan() + "，付款后就能使用，不用重新购买。")
+	v := say(name + "的订单还在等待付款，" + total.Yuan() + "。")
 	v.Waiting = &ui.Offer{Token: ref, Product: p, Count: count, Total: total}
 	return v
 }

@@ -43,7 +43,7 @@ var ep35 = map[string]string{"product": "万古神帝第35集"}
 // a screen.
 func wantWaiting(t *testing.T, e *env, r *tsk.Response) {
 	t.Helper()
-	wantSpeech(t, r, false, "还在等待付款", "2元", "不用重新购买")
+	wantSpeech(t, r, false, "还在等待付款", "2元")
 	if _, ok := find[tsk.Charge](r); ok {
 		t.Errorf("a second Charge while one waits for payment: %q", speech(r))
 	}
@@ -54,6 +54,8 @@ func wantWaiting(t *testing.T, e *env, r *tsk.Response) {
 	switch {
 	case e.kind.Display && (!ok || rt.Token != "pay-card" || !strings.Contains(rt.Template.TextContent.Description, "2元")):
 		t.Errorf("no offer card on a screen: %+v", r.Response.Directives)
+	case e.kind.Display && !strings.Contains(speech(r), "付款页面关了的话"):
+		t.Errorf("screen: does not say how to pay again: %q", speech(r))
 	case e.kind == device.Screenless && !strings.Contains(speech(r), "叮当App"):
 		t.Errorf("screenless: does not say where to pay: %q", speech(r))
 	}
@@ -96,6 +98,33 @@ func TestSecondBuyWhileOffered(t *testing.T) {
 		wantWaiting(t, e, e.intent(intents.Buy, ep35))
 		// Another product is offered as usual.
 		wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": "万古神帝第36集"}), true, "确定购买吗")
+	})
+}
+
+// On a screen, an unpaid order waits only while its pay page may be up:
+// once it has closed, asking again is how the user pays, and a new Charge
+// goes out. Without a screen the order waits in the phone app. Should both
+// orders be paid, the second payment is refunded as a duplicate.
+func TestUnpaidOrderAfterItsPayPage(t *testing.T) {
+	devices(t, func(t *testing.T, e *env) {
+		e.intent(intents.Buy, ep35)
+		first := e.createOrder(e.intent(intents.Yes, nil))
+		e.paid(first) // the pay page closed unpaid
+		e.clock.Advance(6 * time.Minute)
+		e.session = "session-2"
+		r := e.intent(intents.Buy, ep35)
+		if !e.kind.Display {
+			wantWaiting(t, e, r)
+			return
+		}
+		wantSpeech(t, r, true, "万古神帝第35集，2元，确定购买吗？")
+		second := e.createOrder(e.intent(intents.Yes, nil))
+		e.payAndShip(second)
+		e.payAndShip(first)
+		got, _ := e.pay.Ledger.Store.Order(e.ctx, first.tradeNo)
+		if got.DuplicateOf != second.tradeNo || len(got.Refunds) != 1 || got.Refunds[0].Amount != 200 {
+			t.Errorf("the first order, paid second: duplicate of %q, refunds %+v", got.DuplicateOf, got.Refunds)
+		}
 	})
 }
 
