@@ -68,11 +68,19 @@ func (d *Dialog) mustLink(t *turn, lead string) (ui.View, bool) {
 }
 
 // suggestLink adds the suggestion to link, with its card, to an unlinked
-// user's purchase, once per session (LinkOptional).
-func (d *Dialog) suggestLink(t *turn, v *ui.View) {
+// user's first purchase (LinkOptional): once heard, it is not repeated at
+// every purchase, where it would double the answer's length. A user with
+// any order, whatever its state, was offered something before, and heard
+// it then.
+func (d *Dialog) suggestLink(ctx context.Context, t *turn, v *ui.View) error {
 	if d.cfg.Link != LinkOptional || t.account != "" || t.suggested {
-		return
+		return nil
+	}
+	orders, err := d.cfg.Ledger.UserOrders(ctx, t.user())
+	if err != nil || len(orders) > 0 {
+		return err
 	}
 	t.suggested = true
 	v.LinkAccount, v.Afterword = true, linkSuggest
+	return nil
 }

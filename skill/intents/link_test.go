@@ -65,7 +65,10 @@ func TestPurchaseNeedsALinkedAccount(t *testing.T) {
 	}
 }
 
-func TestOptionalLinkSuggestedOncePerSession(t *testing.T) {
+// TestOptionalLinkSuggestedAtTheFirstPurchase: the suggestion to link comes
+// with an unlinked user's first purchase, once; not with every purchase
+// after it, nor twice in a session.
+func TestOptionalLinkSuggestedAtTheFirstPurchase(t *testing.T) {
 	e := newEnv(t, device.Screened)
 	linked(e, intents.LinkOptional)
 	e.intent(intents.Buy, map[string]string{"product": "听书点数", "count": "1"})
@@ -73,15 +76,24 @@ func TestOptionalLinkSuggestedOncePerSession(t *testing.T) {
 	if _, ok := find[tsk.Charge](first); !ok || first.Response.Card == nil || !strings.HasSuffix(speech(first), "在叮当App里关联账号，换了音箱也能找回购买。") {
 		t.Fatalf("first purchase: %q card %+v; want the Charge, the card and the suggestion last", speech(first), first.Response.Card)
 	}
-	e.intent(intents.Buy, map[string]string{"product": "会员月卡"})
-	second := e.intent(intents.Yes, nil)
-	if _, ok := find[tsk.Charge](second); !ok || second.Response.Card != nil || strings.Contains(speech(second), "关联") {
-		t.Errorf("second purchase of the session: %q card %+v; want no second suggestion", speech(second), second.Response.Card)
+	noSuggestion := func(r *tsk.Response, what string) {
+		t.Helper()
+		if _, ok := find[tsk.Charge](r); !ok || r.Response.Card != nil || strings.Contains(speech(r), "关联") {
+			t.Errorf("%s: %q card %+v; want the Charge and no suggestion", what, speech(r), r.Response.Card)
+		}
 	}
+	e.intent(intents.Buy, map[string]string{"product": "会员月卡"})
+	noSuggestion(e.intent(intents.Yes, nil), "second purchase of the session")
+
+	e.createOrder(first)
 	e.session = "session-2"
 	e.intent(intents.Buy, map[string]string{"product": "万古神帝第36集"})
-	if third := e.intent(intents.Yes, nil); third.Response.Card == nil {
-		t.Errorf("a new session: no suggestion")
+	noSuggestion(e.intent(intents.Yes, nil), "a purchase in a later session, with an order placed")
+
+	e.user, e.session = "user-2", "session-3"
+	e.intent(intents.Buy, map[string]string{"product": "万古神帝第36集"})
+	if r := e.intent(intents.Yes, nil); r.Response.Card == nil {
+		t.Errorf("another user's first purchase: no suggestion")
 	}
 }
 

@@ -145,7 +145,9 @@ func (d *Dialog) issue(ctx context.Context, t *turn) (ui.View, error) {
 		Offer:  &ui.Offer{Token: ref, Product: p, Count: count, Total: total},
 	}
 	d.remember(t, v.Offer)
-	d.suggestLink(t, &v)
+	if err := d.suggestLink(ctx, t, &v); err != nil {
+		return ui.View{}, err
+	}
 	return v, nil
 }
 
