@@ -125,6 +125,6 @@ func TestRefundHeard(t *testing.T) {
 		e.buy(map[string]string{"product": "万古神帝第35集"})
 		wantSpeech(t, e.intent(intents.Refund, map[string]string{"product": "西游记"}), false, "没有找到“西游记”的购买记录")
 		r := e.intent(intents.Refund, map[string]string{"album": "万古神地", "index": "三十五"})
-		wantSpeech(t, r, false, "万古神帝第35集不能退款") // played right after payment: the policy's answer, about the right product
+		wantSpeech(t, r, false, "万古神帝第35集已经用过了，不能退款") // played right after payment: the policy's answer, about the right product
 	})
 }

@@ -120,7 +120,7 @@ func TestPurchasesFollowTheAccount(t *testing.T) {
 	wantSpeech(t, e.intent(intents.MyPurchases, nil, tok), false, "听书点数还剩2个", "万古神帝第36集")
 
 	// A refund works on the account's purchases.
-	wantSpeech(t, e.intent(intents.Refund, map[string]string{"product": "听书点数"}, tok), true, "将退还2元")
+	wantSpeech(t, e.intent(intents.Refund, map[string]string{"product": "听书点数"}, tok), true, "退还2元")
 	wantSpeech(t, e.intent(intents.Yes, nil, tok), false, "已申请退款2元")
 
 	// The move happened once: each of user-1's orders has one linked entry.

@@ -311,7 +311,7 @@ func TestRefund(t *testing.T) {
 	devices(t, func(t *testing.T, e *env) {
 		e.buy(map[string]string{"product": "听书点数", "count": "3"})
 		r := e.intent(intents.Refund, nil)
-		wantSpeech(t, r, true, "将退还3元（听书点数3个），确定吗？")
+		wantSpeech(t, r, true, "退掉听书点数3个，退还3元，确定吗？")
 		r = e.intent(intents.Yes, nil)
 		wantSpeech(t, r, false, "已申请退款3元，会原路退回")
 		orders, _ := e.pay.Ledger.UserOrders(e.ctx, e.user)
@@ -328,9 +328,9 @@ func TestRefundOutsidePolicy(t *testing.T) {
 		advance time.Duration
 		want    string
 	}{
-		{"not refundable", "会员月卡", 0, "这个商品不支持退款"},
-		{"too late", "听书点数", 8 * 24 * time.Hour, "已超过7天退款期限"},
-		{"used", "万古神帝第35集", 0, "已经使用过的商品不能退款"}, // it played after payment
+		{"not refundable", "会员月卡", 0, "抱歉，会员月卡不支持退款。"},
+		{"too late", "听书点数", 8 * 24 * time.Hour, "抱歉，听书点数已超过7天退款期限。"},
+		{"used", "万古神帝第35集", 0, "抱歉，万古神帝第35集已经用过了，不能退款。"}, // it played after payment
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -338,7 +338,7 @@ func TestRefundOutsidePolicy(t *testing.T) {
 			e.buy(map[string]string{"product": tt.product, "count": "1"})
 			e.clock.Advance(tt.advance)
 			r := e.intent(intents.Refund, map[string]string{"product": tt.product})
-			wantSpeech(t, r, false, "不能退款", tt.want)
+			wantSpeech(t, r, false, tt.want)
 		})
 	}
 	t.Run("nothing bought", func(t *testing.T) {

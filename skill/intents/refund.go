@@ -62,14 +62,40 @@ func (d *Dialog) refund(ctx context.Context, t *turn) (ui.View, error) {
 	if first == nil {
 		return say("你还没有可以退款的购买。"), nil
 	}
-	text := "抱歉，" + d.orderName(*first) + "不能退款：" + shop.ErrorMessage(why) + "。"
+	name := d.orderName(*first)
 	if len(first.Refunds) > 0 { // part was refunded already: say what is left, not what was bought
-		text = "抱歉，" + d.productsName(first.Details) + "已经没有可以退款的了：" + shop.ErrorMessage(why) + "。"
+		name = d.productsName(first.Details)
 	}
+	text := "抱歉，" + refusal(name, why) + "。"
 	if d.cfg.Support != "" {
 		text += "如有疑问可以联系客服：" + d.cfg.Support + "。"
 	}
 	return say(text), nil
+}
+
+// refusal says why what is named cannot be refunded, in one clause with it
+// as the subject ("会员月卡不支持退款"), from the policy's coded reason
+// (shop.Refundable); its message alone would repeat "不能退款".
+func refusal(name string, why error) string {
+	msg := shop.ErrorMessage(why)
+	switch shop.ErrorCode(why) {
+	case shop.ENotRefundable:
+		return name + "不支持退款"
+	case shop.ERefundWindow:
+		return name + msg // "已超过7天退款期限"
+	case shop.EAlreadyUsed:
+		if strings.HasPrefix(msg, "没用的") { // "没用的2个已经退款，其余1个已经用掉了"
+			return name + msg
+		}
+		return name + "已经用过了，不能退款"
+	case shop.ERefundPending:
+		return name + "的退款正在处理中"
+	case shop.EFullyRefunded:
+		return name + "已经全部退款了"
+	case shop.ENotPaid:
+		return name + "还没有付款成功，不能退款"
+	}
+	return name + "不能退款：" + msg
 }
 
 // purchased reports whether the order was paid for (whatever happened since).
@@ -86,10 +112,10 @@ func purchased(o shop.Order) bool {
 func (d *Dialog) askRefund(t *turn, o shop.Order) ui.View {
 	lines, left, err := shop.Refundable(o, d.cfg.Catalog, t.now)
 	if err != nil { // the caller checked the policy on the same order
-		return say("抱歉，" + d.orderName(o) + "不能退款：" + shop.ErrorMessage(err) + "。")
+		return say("抱歉，" + refusal(d.orderName(o), err) + "。")
 	}
 	t.state = state{Step: stepRefund, TradeNo: o.TradeNo, RefundAmt: left}
-	return ask("将退还" + left.Yuan() + "（" + d.linesName(lines) + "），确定吗？")
+	return ask("退掉" + d.linesName(lines) + "，退还" + left.Yuan() + "，确定吗？")
 }
 
 // orderName names what an order bought.
