@@ -66,10 +66,16 @@ func (d *Dialog) refund(ctx context.Context, t *turn) (ui.View, error) {
 	if len(first.Refunds) > 0 { // part was refunded already: say what is left, not what was bought
 		text = "抱歉，" + d.productsName(first.Details) + "已经没有可以退款的了：" + shop.ErrorMessage(why) + "。"
 	}
-	if d.cfg.Support != "" {
-		text += "如有疑问可以联系客服：" + d.cfg.Support + "。"
+	return say(text + d.support()), nil
+}
+
+// support is the sentence naming customer service (Config.Support) after
+// a refund is refused, or "" when none is configured.
+func (d *Dialog) support() string {
+	if d.cfg.Support == "" {
+		return ""
 	}
-	return say(text), nil
+	return "如有疑问可以联系客服：" + d.cfg.Support + "。"
 }
 
 // purchased reports whether the order was paid for (whatever happened since).

@@ -69,7 +69,9 @@ func (d *Dialog) buyOrPlay(ctx context.Context, t *turn) (ui.View, error) {
 	return d.buy(ctx, t)
 }
 
-// refundConfirmed starts the confirmed refund.
+// refundConfirmed starts the confirmed refund. A refusal is said as its
+// message ("退款没有成功，请稍后再试…", or why the policy forbids it now),
+// with the support contact.
 func (d *Dialog) refundConfirmed(ctx context.Context, t *turn) (ui.View, error) {
 	st := t.state
 	t.state = state{}
@@ -78,7 +80,7 @@ func (d *Dialog) refundConfirmed(ctx context.Context, t *turn) (ui.View, error) 
 	case "":
 		return say("已申请退款" + st.RefundAmt.Yuan() + "，会原路退回。"), nil
 	case shop.EINVALID, shop.ECONFLICT:
-		return say("退款没有成功：" + shop.ErrorMessage(err) + "。"), nil
+		return say("抱歉，" + shop.ErrorMessage(err) + "。" + d.support()), nil
 	}
 	return ui.View{}, err
 }
