@@ -120,8 +120,18 @@ func testGrant(t *testing.T, base string) {
 	if err != nil || again.RefreshToken == tok.RefreshToken {
 		t.Fatalf("refresh: %+v, %v", again, err)
 	}
-	if _, err := c.Refresh(ctx, tok.RefreshToken); err == nil || !strings.Contains(err.Error(), "invalid_grant") {
-		t.Fatalf("reused refresh token: %v, want invalid_grant", err)
+	// Presented again at once, the first token counts as the retry of a
+	// refresh whose answer was lost: it rotates again, and the token that
+	// answer carried is superseded. Presenting that one is a reuse, which
+	// revokes the family: the retry's token too.
+	retried, err := c.Refresh(ctx, tok.RefreshToken)
+	if err != nil || retried.RefreshToken == again.RefreshToken {
+		t.Fatalf("a retry of the refresh: %+v, %v", retried, err)
+	}
+	for _, reused := range []string{again.RefreshToken, retried.RefreshToken} {
+		if _, err := c.Refresh(ctx, reused); err == nil || !strings.Contains(err.Error(), "invalid_grant") {
+			t.Fatalf("a superseded refresh token, then its family: %v, want invalid_grant", err)
+		}
 	}
 
 	// The token endpoint by hand: form credentials, GET, a used code, a

@@ -61,7 +61,7 @@ func TestSandboxBuyPayRefundByVoice(t *testing.T) {
 			if a := say("我买过什么"); !strings.Contains(a.Speech, "万古神帝第35集") {
 				t.Fatalf("my purchases: %+v", a)
 			}
-			if a := say("我要退款"); !strings.Contains(a.Speech, "将退还2元") {
+			if a := say("我要退款"); !strings.Contains(a.Speech, "退还2元") {
 				t.Fatalf("refund: %+v", a)
 			}
 			if a := say("是的"); len(a.Refunds) != 1 || a.Refunds[0].Notify != "SUCCESS" {
@@ -83,7 +83,7 @@ func TestSandboxRefundSettles(t *testing.T) {
 		t.Fatal(err)
 	}
 	a, err := s.Console.Say(ctx, sandbox.SayRequest{User: "bob", Text: "我要退款"})
-	if err != nil || !strings.Contains(a.Speech, "将退还3元") {
+	if err != nil || !strings.Contains(a.Speech, "退还3元") {
 		t.Fatalf("refund: %+v %v", a, err)
 	}
 	a, err = s.Console.Say(ctx, sandbox.SayRequest{User: "bob", Text: "是的"})

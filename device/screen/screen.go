@@ -10,9 +10,17 @@ import (
 	"github.com/dingdang-voicepay/voicepay/skill/tsk"
 )
 
-// CardChars is how much text a NewsBodyTemplate shows: 3 lines of about 18
-// Chinese characters.
-const CardChars = 54
+// How much text a card template shows, in lines of about 18 Chinese
+// characters (PROTOCOL.md §2). A device cuts longer text with no "…", so
+// each card's text is clipped here at its own template's size, with one.
+const (
+	// CardChars is how much text a NewsBodyTemplate (the offer card) shows:
+	// 3 lines.
+	CardChars = 54
+	// ResultChars is how much text a NewsBodyTemplate1 (a result card)
+	// shows: 2 lines.
+	ResultChars = 36
+)
 
 // Template tokens, stable so a device can tell which card is showing.
 const (
@@ -89,7 +97,7 @@ func (r *Renderer) Render(v ui.View) *tsk.Response {
 	if v.Result != nil {
 		add(tsk.RenderTemplate{Token: TokenResult, Template: tsk.Template{
 			Type:        tsk.NewsBodyTemplate1,
-			TextContent: &tsk.TextContent{Title: v.Result.Title, Description: ui.Clip(v.Result.Text, CardChars)},
+			TextContent: &tsk.TextContent{Title: v.Result.Title, Description: ui.Clip(v.Result.Text, ResultChars)},
 		}})
 	}
 	return resp

@@ -91,3 +91,48 @@ func TestOfferCard(t *testing.T) {
 		}
 	}
 }
+
+// TestCardsClipAtTheirTemplateSize: each card's text fits the lines of its
+// own template, ending in "…" when cut (a device cuts longer text with no
+// "…"): the offer card (NewsBodyTemplate, 3 lines) at CardChars, a result
+// card (NewsBodyTemplate1, 2 lines) at ResultChars. The 我的购买 card after
+// buying the 5 demo products is 47 characters.
+func TestCardsClipAtTheirTemplateSize(t *testing.T) {
+	mine := "万古神帝第35集；万古神帝第36集；星辰变第35集；听书币还剩3个；会员月卡有效期到3月4日"
+	long := strings.Repeat("很长的说明", 20)
+	r := screen.New(screen.Config{})
+	for _, tt := range []struct {
+		name     string
+		view     ui.View
+		template string
+		max      int
+		whole    string // the text when it fits, "" when it must be cut
+	}{
+		{"result fits", ui.View{Speech: "好的。", Result: &ui.Result{Title: "购买成功", Text: "万古神帝第35集，2元"}}, tsk.NewsBodyTemplate1, screen.ResultChars, "万古神帝第35集，2元"},
+		{"my purchases", ui.View{Speech: "好的。", Result: &ui.Result{Title: "我的购买", Text: mine}}, tsk.NewsBodyTemplate1, screen.ResultChars, ""},
+		{"offer", ui.View{Speech: "好的。", Offer: &ui.Offer{Token: "tok", Count: 1, Total: 200,
+			Product: shop.Product{ID: "ep", Name: "第1集", Price: 200, Description: long}}}, tsk.NewsBodyTemplate, screen.CardChars, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var found bool
+			for _, d := range r.Render(tt.view).Response.Directives {
+				rt, ok := d.(tsk.RenderTemplate)
+				if !ok || rt.Template.Type != tt.template {
+					continue
+				}
+				found = true
+				text := rt.Template.TextContent.Description
+				n := len([]rune(text))
+				switch {
+				case tt.whole != "" && text != tt.whole:
+					t.Errorf("text %q, want %q", text, tt.whole)
+				case tt.whole == "" && (n != tt.max || !strings.HasSuffix(text, "…")):
+					t.Errorf("text %q (%d characters), want %d ending in …", text, n, tt.max)
+				}
+			}
+			if !found {
+				t.Errorf("no %s card", tt.template)
+			}
+		})
+	}
+}

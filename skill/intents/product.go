@@ -103,12 +103,14 @@ func (d *Dialog) pick(ctx context.Context, t *turn, purpose string) (p shop.Prod
 			"你想"+verb(purpose)+"什么？比如"+names(d.cfg.Catalog.Products, maxChoices, "或")+"。"), false, nil
 	}
 	speech := "没有找到“" + heard(q) + "”。"
-	if close := products(r); len(close) > 0 {
+	close := products(r)
+	if len(close) > 0 {
+		close = close[:min(len(close), maxChoices)] // the ones named: a yes, 第二个 or a tap picks among them
 		speech += "你是不是想要" + names(close, maxChoices, "或") + "？"
 	} else {
 		speech += "现在有" + names(d.cfg.Catalog.Products, maxChoices, "和") + "。你想" + verb(purpose) + "哪个？"
 	}
-	return p, d.askProduct(t, purpose, nil, speech), false, nil
+	return p, d.askProduct(t, purpose, close, speech), false, nil
 }
 
 // answer takes what was said as the answer to a pending "which one?": a

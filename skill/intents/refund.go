@@ -66,11 +66,16 @@ func (d *Dialog) refund(ctx context.Context, t *turn) (ui.View, error) {
 	if len(first.Refunds) > 0 { // part was refunded already: say what is left, not what was bought
 		name = d.productsName(first.Details)
 	}
-	text := "抱歉，" + refusal(name, why) + "。"
-	if d.cfg.Support != "" {
-		text += "如有疑问可以联系客服：" + d.cfg.Support + "。"
+	return say("抱歉，" + refusal(name, why) + "。" + d.support()), nil
+}
+
+// support is the sentence naming customer service (Config.Support) after
+// a refund is refused, or "" when none is configured.
+func (d *Dialog) support() string {
+	if d.cfg.Support == "" {
+		return ""
 	}
-	return say(text), nil
+	return "如有疑问可以联系客服：" + d.cfg.Support + "。"
 }
 
 // refusal says why what is named cannot be refunded, in one clause with it

@@ -29,6 +29,30 @@ func TestRefundRefusalNamesSupportOnlyWhenThereIsOne(t *testing.T) {
 	}
 }
 
+// TestRefusedRefundSaysWhyOnce: a refund the platform refuses is said
+// once ("退款没有成功：退款没有成功，…" before), followed by the support
+// contact when there is one, as refund says it.
+func TestRefusedRefundSaysWhyOnce(t *testing.T) {
+	for _, support := range []string{"", "400-800-1234"} {
+		t.Run("support="+support, func(t *testing.T) {
+			e := newEnv(t, device.Screenless)
+			e.dialog = intents.New(e.config(func(c *intents.Config) { c.Support = support }))
+			e.buy(map[string]string{"product": "星辰变第35集"})
+			wantSpeech(t, e.intent(intents.Refund, nil), true, "退还3元")
+			e.platform.RefuseNext("refund", 1)
+			r := e.intent(intents.Yes, nil)
+			want := "抱歉，退款没有成功，请稍后再试或联系客服。"
+			if support != "" {
+				want += "如有疑问可以联系客服：" + support + "。"
+			}
+			if got := speech(r); got != want {
+				t.Errorf("speech %q, want %q", got, want)
+			}
+			wantSpeech(t, r, false)
+		})
+	}
+}
+
 // TestMyPurchasesWording: what is left of a product is a sentence of its
 // own ("会员月卡有效期到…"), never "你已购买：会员月卡有效期到…"; products
 // owned outright are listed after "你已购买：".

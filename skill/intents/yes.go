@@ -20,7 +20,13 @@ const Yes = "yes"
 // yes carries out what was asked: the purchase (an offer and the Charge
 // directive) or the refund; a yes to "你是说…吗？" takes that product; a
 // pending question of several products, or of how many, is asked again.
+// A yes that carries the slot asked for is the answer: the platform keeps
+// the session's intent after a Dialog.ElicitSlot without updatedIntent, so
+// "3个" said after a "是的" that was asked again arrives as yes{count}.
 func (d *Dialog) yes(ctx context.Context, t *turn) (ui.View, error) {
+	if t.answers() {
+		return d.buyOrPlay(ctx, t)
+	}
 	switch t.state.Step {
 	case stepConfirm:
 		return d.issue(ctx, t)
@@ -42,6 +48,19 @@ func (d *Dialog) yes(ctx context.Context, t *turn) (ui.View, error) {
 	return ask("你想做什么呢？" + examples), nil
 }
 
+// answers reports whether the request carries the slot the pending
+// product or count question asks for, whatever its intent.
+func (t *turn) answers() bool {
+	switch t.state.Step {
+	case stepProduct:
+		return named(t.query())
+	case stepCount:
+		_, ok := t.intent().Slot(SlotCount)
+		return ok
+	}
+	return false
+}
+
 // buyOrPlay re-enters the pending purchase dialog with its own purpose.
 func (d *Dialog) buyOrPlay(ctx context.Context, t *turn) (ui.View, error) {
 	if t.state.Intent == Play {
@@ -50,7 +69,9 @@ func (d *Dialog) buyOrPlay(ctx context.Context, t *turn) (ui.View, error) {
 	return d.buy(ctx, t)
 }
 
-// refundConfirmed starts the confirmed refund.
+// refundConfirmed starts the confirmed refund. A refusal is said as its
+// message ("退款没有成功，请稍后再试…", or why the policy forbids it now),
+// with the support contact.
 func (d *Dialog) refundConfirmed(ctx context.Context, t *turn) (ui.View, error) {
 	st := t.state
 	t.state = state{}
@@ -59,7 +80,7 @@ func (d *Dialog) refundConfirmed(ctx context.Context, t *turn) (ui.View, error) 
 	case "":
 		return say("已申请退款" + st.RefundAmt.Yuan() + "，会原路退回。"), nil
 	case shop.EINVALID, shop.ECONFLICT:
-		return say("退款没有成功：" + shop.ErrorMessage(err) + "。"), nil
+		return say("抱歉，" + shop.ErrorMessage(err) + "。" + d.support()), nil
 	}
 	return ui.View{}, err
 }
