@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/dingdang-voicepay/voicepay/device/ui"
+	"github.com/dingdang-voicepay/voicepay/shop"
 )
 
 // MyPurchases lists what the user owns. Sample utterances:
@@ -50,7 +51,7 @@ func (d *Dialog) myPurchases(ctx context.Context, t *turn) (ui.View, error) {
 		lines = append(lines, line)
 	}
 	if len(lines) == 0 {
-		return say("你还没有购买过内容。可以说“有什么可以买”看看。"), nil
+		return d.nothingOwned(ctx, t)
 	}
 	// "你已购买：万古神帝第35集。听书币还剩3个。": what is left of a product is
 	// a sentence of its own, never "你已购买：听书币已经用完了".
@@ -64,4 +65,29 @@ func (d *Dialog) myPurchases(ctx context.Context, t *turn) (ui.View, error) {
 	v := say(speech.String())
 	v.Result = &ui.Result{Title: "我的购买", Text: strings.Join(lines, "；")}
 	return v, nil
+}
+
+// nothingOwned answers a user who owns nothing now, from their orders: one
+// that waits for payment, a refund under way, or purchases all refunded
+// are said as such, not as "never bought anything".
+func (d *Dialog) nothingOwned(ctx context.Context, t *turn) (ui.View, error) {
+	orders, err := d.cfg.Ledger.UserOrders(ctx, t.user())
+	if err != nil {
+		return ui.View{}, err
+	}
+	refunded := false
+	for _, o := range orders { // newest first
+		switch {
+		case o.State == shop.StateCreated && t.now.Before(o.ExpiresAt):
+			return say(d.orderName(o) + "的订单还在等待付款，付款后就能使用。"), nil
+		case o.State == shop.StateRefunding:
+			return say(d.orderName(o) + "正在退款，会原路退回。"), nil
+		case purchased(o):
+			refunded = true
+		}
+	}
+	if refunded {
+		return say("你买过的内容都已经退款了。可以说“有什么可以买”看看。"), nil
+	}
+	return say("你还没有购买过内容。可以说“有什么可以买”看看。"), nil
 }

@@ -445,3 +445,29 @@ func TestBuyAtConfirmIsYes(t *testing.T) {
 		wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": "星辰变第35集"}), true, "星辰变第35集，3元，确定购买吗？")
 	})
 }
+
+// TestMyPurchasesWithNothingOwned: a user who owns nothing now hears about
+// an order waiting for payment, or that their purchases were refunded, not
+// that they never bought anything.
+func TestMyPurchasesWithNothingOwned(t *testing.T) {
+	devices(t, func(t *testing.T, e *env) {
+		e.intent(intents.Buy, map[string]string{"product": "会员月卡"})
+		e.createOrder(e.intent(intents.Yes, nil))
+		wantSpeech(t, e.intent(intents.MyPurchases, nil), false, "会员月卡的订单还在等待付款")
+
+		e.user, e.session = "user-2", "session-2"
+		e.buy(map[string]string{"product": "听书点数", "count": "3"})
+		e.intent(intents.Refund, nil)
+		e.intent(intents.Yes, nil)
+		wantSpeech(t, e.intent(intents.MyPurchases, nil), false, "听书点数3个正在退款，会原路退回。")
+		orders, _ := e.pay.Ledger.UserOrders(e.ctx, e.user)
+		n, err := e.platform.SettleNext(orders[0].TradeNo, shop.RefundSuccess)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r := e.pay.RefundNotify(e.ctx, n); !r.OK() {
+			t.Fatalf("refund notify: %+v", r)
+		}
+		wantSpeech(t, e.intent(intents.MyPurchases, nil), false, "你买过的内容都已经退款了")
+	})
+}
