@@ -35,8 +35,11 @@ const maxEcho = 20
 
 // verb says what the purpose does with a product.
 func verb(purpose string) string {
-	if purpose == Play {
+	switch purpose {
+	case Play:
 		return "听"
+	case Refund:
+		return "退"
 	}
 	return "买"
 }
@@ -181,8 +184,12 @@ func (d *Dialog) candidates(t *turn) []shop.Product {
 func (d *Dialog) chosen(ctx context.Context, t *turn, p shop.Product) (ui.View, error) {
 	purpose := cmp.Or(t.state.Intent, Buy)
 	t.state = state{Intent: purpose}
-	if purpose == Play {
+	switch purpose {
+	case Play:
 		return d.playProduct(ctx, t, p)
+	case Refund:
+		t.state = state{}
+		return d.refundOf(ctx, t, []string{p.ID})
 	}
 	return d.sell(ctx, t, p, Buy)
 }

@@ -471,3 +471,29 @@ func TestMyPurchasesWithNothingOwned(t *testing.T) {
 		wantSpeech(t, e.intent(intents.MyPurchases, nil), false, "你买过的内容都已经退款了")
 	})
 }
+
+// TestRefundAsksWhich: with purchases of several products refundable, "我要
+// 退款" asks which instead of taking the newest; the answer, a position or
+// a name, picks it; a product named at once is not asked about.
+func TestRefundAsksWhich(t *testing.T) {
+	devices(t, func(t *testing.T, e *env) {
+		e.buy(map[string]string{"product": "星辰变第35集"})
+		e.clock.Advance(time.Minute)
+		e.buy(map[string]string{"product": "听书点数", "count": "3"})
+		r := e.intent(intents.Refund, nil)
+		wantSpeech(t, r, true, "要退哪个？听书点数还是星辰变第35集？")
+		if el, ok := find[tsk.ElicitSlot](r); !ok || el.SlotToElicit != intents.SlotProduct {
+			t.Errorf("which refund: elicit %+v", el)
+		}
+		wantDisplay(t, e, r, tsk.HorizontialListTemplate)
+		wantSpeech(t, e.intent(intents.Refund, map[string]string{"product": "第二个"}), true, "退掉星辰变第35集，退还3元，确定吗？")
+		wantSpeech(t, e.intent(intents.No, nil), false, "已取消")
+
+		e.intent(intents.Refund, nil)
+		wantSpeech(t, e.intent(intents.Refund, map[string]string{"product": "听书点数"}), true, "退掉听书点数3个，退还3元，确定吗？")
+		wantSpeech(t, e.intent(intents.Yes, nil), false, "已申请退款3元")
+
+		// One refundable purchase left: no question.
+		wantSpeech(t, e.intent(intents.Refund, nil), true, "退掉星辰变第35集，退还3元，确定吗？")
+	})
+}

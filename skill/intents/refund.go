@@ -20,13 +20,21 @@ import (
 //	{product}不想要了，退钱
 const Refund = "refund"
 
-// refund finds the purchase to refund (of the product said, else the most
-// recent), explains why not when the policy forbids it, and otherwise says
-// the amount in yuan and asks to confirm.
+// refund finds the purchase to refund (of the product said; asked for when
+// several could be meant), explains why not when the policy forbids it,
+// and otherwise says the amount in yuan and asks to confirm.
 func (d *Dialog) refund(ctx context.Context, t *turn) (ui.View, error) {
-	t.state = state{}
 	var want []string // the products the user may mean: the refund question names the one found
-	if q := t.query(); named(q) {
+	q := t.query()
+	if t.state.Step == stepProduct && t.state.Intent == Refund {
+		if !named(q) {
+			q.Text = t.req.Request.QueryText // the answer to "要退哪个？"
+		}
+		if p, ok := d.answer(t, q); ok {
+			want = []string{p.ID}
+		}
+	}
+	if want == nil && named(q) {
 		r := d.products.Resolve(q)
 		if r.Decision != resolve.None {
 			for _, c := range r.Candidates {
@@ -34,9 +42,18 @@ func (d *Dialog) refund(ctx context.Context, t *turn) (ui.View, error) {
 			}
 		}
 		if len(want) == 0 {
+			t.state = state{}
 			return say("没有找到“" + heard(q) + "”的购买记录。"), nil
 		}
 	}
+	t.state = state{}
+	return d.refundOf(ctx, t, want)
+}
+
+// refundOf asks to confirm the refund of the newest purchase of the wanted
+// products (nil: any). With none wanted and purchases of several products
+// refundable, it asks which, rather than guessing the newest.
+func (d *Dialog) refundOf(ctx context.Context, t *turn, want []string) (ui.View, error) {
 	orders, err := d.cfg.Ledger.UserOrders(ctx, t.user())
 	if err != nil {
 		return ui.View{}, err
@@ -44,13 +61,19 @@ func (d *Dialog) refund(ctx context.Context, t *turn) (ui.View, error) {
 	slices.SortStableFunc(orders, func(a, b shop.Order) int { return b.CreatedAt.Compare(a.CreatedAt) })
 	var first *shop.Order
 	var why error
+	var refundable []shop.Order
+	var choices []shop.Product // one product of each refundable purchase, newest first
 	for _, o := range orders {
 		if !purchased(o) || (want != nil && !slices.ContainsFunc(o.Details, func(l shop.Line) bool { return slices.Contains(want, l.ItemID) })) {
 			continue
 		}
-		_, _, err := shop.Refundable(o, d.cfg.Catalog, t.now)
+		lines, _, err := shop.Refundable(o, d.cfg.Catalog, t.now)
 		if err == nil {
-			return d.askRefund(t, o), nil
+			refundable = append(refundable, o)
+			if p, ok := d.cfg.Catalog.Product(lines[0].ItemID); ok && !slices.ContainsFunc(choices, func(c shop.Product) bool { return c.ID == p.ID }) {
+				choices = append(choices, p)
+			}
+			continue
 		}
 		if shop.ErrorClass(err) != shop.EINVALID {
 			return ui.View{}, err
@@ -58,6 +81,13 @@ func (d *Dialog) refund(ctx context.Context, t *turn) (ui.View, error) {
 		if first == nil {
 			first, why = &o, err
 		}
+	}
+	switch {
+	case len(choices) > 1 && want == nil:
+		choices = choices[:min(len(choices), maxChoices)]
+		return d.askProduct(t, Refund, choices, "要退哪个？"+names(choices, maxChoices, "还是")+"？"), nil
+	case len(refundable) > 0:
+		return d.askRefund(t, refundable[0]), nil
 	}
 	if first == nil {
 		return say("你还没有可以退款的购买。"), nil

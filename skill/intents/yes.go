@@ -61,10 +61,14 @@ func (t *turn) answers() bool {
 	return false
 }
 
-// buyOrPlay re-enters the pending purchase dialog with its own purpose.
+// buyOrPlay re-enters the pending dialog with its own purpose: buy, play
+// or refund.
 func (d *Dialog) buyOrPlay(ctx context.Context, t *turn) (ui.View, error) {
-	if t.state.Intent == Play {
+	switch t.state.Intent {
+	case Play:
 		return d.play(ctx, t)
+	case Refund:
+		return d.refund(ctx, t)
 	}
 	return d.buy(ctx, t)
 }
