@@ -41,6 +41,7 @@ type orderPageData struct {
 var orderPageTmpl = template.Must(template.Must(template.New("order").Parse(orderPageStyle)).Parse(`<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1">
+<link rel="icon" href="data:,">
 {{if .Refresh}}<meta http-equiv="refresh" content="{{.Refresh}}">{{end}}
 <title>{{.Name}} · {{.Status}}</title>
 {{template "style"}}
@@ -82,6 +83,7 @@ dl{display:grid;grid-template-columns:auto 1fr;gap:.3em 1em}dt{color:#666}dd{mar
 var orderMissingTmpl = template.Must(template.Must(template.New("missing").Parse(orderPageStyle)).Parse(`<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1">
+<link rel="icon" href="data:,">
 <title>{{if .Retry}}暂时打不开{{else}}链接无效或已过期{{end}}</title>
 {{template "style"}}
 </head><body>

@@ -1,9 +1,12 @@
 package server_test
 
 import (
+	"bytes"
 	"context"
+	"log/slog"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -201,6 +204,51 @@ func TestOrderPageExpiredOffer(t *testing.T) {
 	if body := string(r.body); r.status != 200 || !strings.Contains(body, "已失效") || strings.Contains(body, `http-equiv="refresh"`) {
 		t.Errorf("expired offer's page: %d\n%s", r.status, body)
 	}
+}
+
+// TestFavicon: the pages tell a phone's browser they have no icon (as the
+// simulator's page does), and the icon a browser asks for anyway is a
+// quiet 204, not a 404 that logs a warning each time.
+func TestFavicon(t *testing.T) {
+	var log lockedBuffer
+	f := newFixture(t, func(c *server.Config) { c.Logger = slog.New(slog.NewTextHandler(&log, nil)) })
+	ref := f.issue(t, f.offers, "u1", ep35)
+	for _, path := range []string{"/orders/" + ref, "/orders/x", "/products/ep35"} {
+		if r := f.get(t, path); !strings.Contains(string(r.body), `<link rel="icon" href="data:,">`) {
+			t.Errorf("%s: %d, no empty icon:\n%s", path, r.status, r.body)
+		}
+	}
+	r := f.get(t, "/favicon.ico")
+	if r.status != 204 || len(r.body) != 0 || !strings.Contains(r.header.Get("Cache-Control"), "max-age") {
+		t.Errorf("favicon: %d %q %q", r.status, r.header.Get("Cache-Control"), r.body)
+	}
+	var lines []string
+	for line := range strings.Lines(log.String()) {
+		if strings.Contains(line, "route=/favicon.ico") {
+			lines = append(lines, line)
+		}
+	}
+	if len(lines) != 1 || !strings.Contains(lines[0], "level=INFO") {
+		t.Errorf("favicon's log lines, want one at INFO: %q", lines)
+	}
+}
+
+// lockedBuffer is a log's output that the test reads.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 func TestOrderPageRefused(t *testing.T) {
