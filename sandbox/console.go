@@ -36,6 +36,9 @@ type Console struct {
 	// Admin reads a user's orders and entitlements from the skill for the
 	// simulator's side panel (nil: not shown).
 	Admin *admin.Client
+	// Catalog names the products in the simulator's side panel (nil: by
+	// their ids).
+	Catalog *shop.Catalog
 	// Utterances are the simulator's utterance buttons.
 	Utterances []string
 	// SkillURL is shown on the simulator page.

@@ -24,7 +24,9 @@ import (
 	"time"
 
 	"github.com/dingdang-voicepay/voicepay/admin"
+	"github.com/dingdang-voicepay/voicepay/catalog"
 	"github.com/dingdang-voicepay/voicepay/fakeplatform"
+	"github.com/dingdang-voicepay/voicepay/shop"
 	"github.com/dingdang-voicepay/voicepay/skill/intents"
 )
 
@@ -172,13 +174,17 @@ func Start(ctx context.Context, c Config) (*Sandbox, error) {
 	if err == nil {
 		nlu, err = NewNLU(model)
 	}
+	var cat *shop.Catalog
+	if err == nil {
+		cat, err = catalog.Load(c.Catalog) // the skill's, built from the same file
+	}
 	if err != nil {
 		s.Close()
 		return nil, err
 	}
 	s.Platform = &fakeplatform.Platform{SkillID: s.SkillID, SkillURL: s.SkillURL, Key: s.Keys.Platform,
 		SkillKey: &s.Keys.Skill.PublicKey, Secret: s.Keys.Secret, HMAC: c.HMAC, Now: s.Clock.Now}
-	s.Console = &Console{SkillID: s.SkillID, Platform: s.Platform, NLU: nlu, Logger: c.Logger, Clock: s.Clock, SkillURL: s.SkillURL,
+	s.Console = &Console{SkillID: s.SkillID, Platform: s.Platform, NLU: nlu, Logger: c.Logger, Clock: s.Clock, SkillURL: s.SkillURL, Catalog: cat,
 		Admin: &admin.Client{BaseURL: s.OpsURL, Secret: s.AdminSecret, Now: s.Clock.Now}, Utterances: c.Utterances,
 		OAuth: &fakeplatform.OAuthClient{SkillURL: s.SkillURL, ClientID: oc.ClientID, ClientSecret: oc.ClientSecret,
 			RedirectURI: oc.RedirectURI, PKCE: true}}

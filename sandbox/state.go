@@ -74,7 +74,8 @@ func (c *Console) serveMeta(w http.ResponseWriter, _ *http.Request) {
 
 // State is one user's view in the simulator: the speakers, the orders the
 // platform placed, the skill's own records (orders with their history,
-// entitlements) and the turns with their raw exchanges.
+// entitlements: as the admin API gives them, and as the side panel shows
+// them to a person) and the turns with their raw exchanges.
 type State struct {
 	Seq          int                    `json:"seq"`
 	User         string                 `json:"user"`
@@ -84,6 +85,8 @@ type State struct {
 	Offered      bool                   `json:"offered"`           // a Charge waits to be ordered
 	Orders       json.RawMessage        `json:"orders"`            // the skill's admin view
 	Entitlements json.RawMessage        `json:"entitlements"`      // the skill's admin view
+	OrderViews   []OrderView            `json:"orderViews"`        // Orders as the side panel shows them
+	Owned        []EntitlementView      `json:"owned"`             // Entitlements as the side panel shows them
 	AdminError   string                 `json:"adminError,omitempty"`
 	Turns        []Turn                 `json:"turns"`
 }
@@ -127,7 +130,19 @@ func (c *Console) serveState(w http.ResponseWriter, r *http.Request) {
 	if len(st.Entitlements) == 0 || strings.TrimSpace(string(st.Entitlements)) == "null" {
 		st.Entitlements = json.RawMessage("[]")
 	}
+	st.OrderViews, st.Owned = orderViews(st.Orders, c.productName), entitlementViews(st.Entitlements, c.productName)
 	writeJSON(w, http.StatusOK, st)
+}
+
+// productName is the catalog's name of a product, or its id for one the
+// catalog does not have.
+func (c *Console) productName(id string) string {
+	if c.Catalog != nil {
+		if p, ok := c.Catalog.Product(id); ok {
+			return p.Name
+		}
+	}
+	return id
 }
 
 // snapshot copies what the console knows of a user.

@@ -227,7 +227,24 @@ func TestSimulatorInBrowser(t *testing.T) {
 		p.waitText("#screen", "购买成功")
 		p.waitText("#audio", "万古神帝第35集")
 		p.waitFor("the order to be DELIVERED", `!!document.querySelector('#orders .order[data-state="DELIVERED"]')`)
-		p.waitText("#entitlements", "ep35")
+		// The side panel reads in Chinese: products by name, the history
+		// as changes of state and events (never "已发货 → 已发货").
+		p.waitText("#entitlements", "万古神帝第35集")
+		p.waitText("#orders", "付款后继续了原来的请求")
+		orders := p.text("#orders")
+		for _, w := range []string{"万古神帝第35集 ×1", "平台下单：待支付", "收到发货通知：待支付 → 已付款", "已发货"} {
+			if !strings.Contains(orders, w) {
+				t.Errorf("the orders panel does not say %q: %s", w, orders)
+			}
+		}
+		for _, w := range []string{"ep35", "create order", "ship notify", "delivered", "resumed", "DELIVERED", "SUCCESS"} {
+			if strings.Contains(orders+p.text("#entitlements"), w) {
+				t.Errorf("the side panel says %q: %s", w, orders)
+			}
+		}
+		if p.eval(`[...document.querySelectorAll('#orders .timeline li')].some((li) => /(\S+) → \1(\s|$)/.test(li.textContent))`) {
+			t.Errorf("the history shows a move from a state to itself: %s", orders)
+		}
 		if !p.eval(`[...document.querySelectorAll('#turns .auth')].some(e => e.textContent.includes('TSK-RSA2'))`) {
 			t.Error("the request log shows no signed request")
 		}
