@@ -41,6 +41,9 @@ type Console struct {
 	Catalog *shop.Catalog
 	// Utterances are the simulator's utterance buttons.
 	Utterances []string
+	// Misheard are the utterances that are a mishearing, by what was
+	// meant (Config.Misheard).
+	Misheard map[string]string
 	// SkillURL is shown on the simulator page.
 	SkillURL string
 	// OAuth links accounts at the skill, as the platform does (POST

@@ -82,8 +82,12 @@ type Config struct {
 	AdminSecret  []byte   // nil: the Secret of the keys
 	HMAC         bool     // sign skill requests with HMAC instead of RSA2
 	Utterances   []string // the simulator's utterance buttons (nil: the model's samples without slots)
-	Build        Build
-	Logger       *slog.Logger
+	// Misheard are the utterances that are a mishearing (speech recognition
+	// wrote them for what the user said), by what was meant: the simulator
+	// shows them apart.
+	Misheard map[string]string
+	Build    Build
+	Logger   *slog.Logger
 }
 
 // Sandbox is a running sandbox.
@@ -185,7 +189,7 @@ func Start(ctx context.Context, c Config) (*Sandbox, error) {
 	s.Platform = &fakeplatform.Platform{SkillID: s.SkillID, SkillURL: s.SkillURL, Key: s.Keys.Platform,
 		SkillKey: &s.Keys.Skill.PublicKey, Secret: s.Keys.Secret, HMAC: c.HMAC, Now: s.Clock.Now}
 	s.Console = &Console{SkillID: s.SkillID, Platform: s.Platform, NLU: nlu, Logger: c.Logger, Clock: s.Clock, SkillURL: s.SkillURL, Catalog: cat,
-		Admin: &admin.Client{BaseURL: s.OpsURL, Secret: s.AdminSecret, Now: s.Clock.Now}, Utterances: c.Utterances,
+		Admin: &admin.Client{BaseURL: s.OpsURL, Secret: s.AdminSecret, Now: s.Clock.Now}, Utterances: c.Utterances, Misheard: c.Misheard,
 		OAuth: &fakeplatform.OAuthClient{SkillURL: s.SkillURL, ClientID: oc.ClientID, ClientSecret: oc.ClientSecret,
 			RedirectURI: oc.RedirectURI, PKCE: true}}
 	if c.Utterances == nil {

@@ -35,14 +35,23 @@ func (c *Console) servePage(mux *http.ServeMux) {
 // to offer, the utterance buttons and the skill's URL. Utterances make
 // sense on their own; Answers ("第二个", "3个") only as the answer to the
 // skill's question, so the page offers them only while one is asked
-// (SpeakerView.Asking).
+// (SpeakerView.Asking). Misheard are utterances too, shown apart: what
+// speech recognition wrote for something else (Mishearing.Meant), to see
+// the skill cope with it.
 type Meta struct {
-	Kinds      []KindView `json:"kinds"`
-	Users      []string   `json:"users"`
-	Utterances []string   `json:"utterances"`
-	Answers    []string   `json:"answers"`
-	SkillURL   string     `json:"skillURL"`
-	SkillID    string     `json:"skillId"`
+	Kinds      []KindView   `json:"kinds"`
+	Users      []string     `json:"users"`
+	Utterances []string     `json:"utterances"`
+	Answers    []string     `json:"answers"`
+	Misheard   []Mishearing `json:"misheard"`
+	SkillURL   string       `json:"skillURL"`
+	SkillID    string       `json:"skillId"`
+}
+
+// Mishearing is an utterance that speech recognition got wrong.
+type Mishearing struct {
+	Say   string `json:"say"`   // what recognition wrote, and the platform sends
+	Meant string `json:"meant"` // what the user said
 }
 
 // KindView is a device kind as the page shows it.
@@ -59,6 +68,14 @@ func (c *Console) serveMeta(w http.ResponseWriter, _ *http.Request) {
 	if m.Utterances == nil {
 		m.Utterances = []string{}
 	}
+	m.Misheard = []Mishearing{}
+	m.Utterances = slices.DeleteFunc(slices.Clone(m.Utterances), func(u string) bool {
+		meant, ok := c.Misheard[u]
+		if ok {
+			m.Misheard = append(m.Misheard, Mishearing{Say: u, Meant: meant})
+		}
+		return ok
+	})
 	for _, k := range device.Kinds() {
 		m.Kinds = append(m.Kinds, KindView{Name: k.Name, Display: k.Display})
 	}

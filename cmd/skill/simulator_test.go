@@ -86,9 +86,10 @@ func browser(t *testing.T, timeout time.Duration) (context.Context, func() []chr
 func startSimulator(t *testing.T) *sandbox.Sandbox {
 	t.Helper()
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	utterances, misheard := fixtureUtterances(fixtures)
 	s, err := sandbox.Start(context.Background(), sandbox.Config{
 		Addr: "127.0.0.1:0", PlatformAddr: "127.0.0.1:0", DataDir: t.TempDir(), Keys: testKeys(),
-		Build: sandboxBuild(testConfig(t), quiet, false), Logger: quiet, Utterances: fixtureUtterances(fixtures),
+		Build: sandboxBuild(testConfig(t), quiet, false), Logger: quiet, Utterances: utterances, Misheard: misheard,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -299,6 +300,14 @@ func TestSimulatorInBrowser(t *testing.T) {
 		p.screenshot("answers.png")
 		p.do("answer", chromedp.Click(`#answers button[data-say="第二个"]`))
 		p.waitText("#speech", "星辰变第35集")
+		// A mishearing is offered apart, labelled, and the skill copes.
+		if !p.eval(`!document.getElementById('misheard-box').hidden && document.getElementById('misheard-box').textContent.includes('模拟识别错误') && !document.querySelector('#utterances button[data-say="我要买万股神地第三十五集"]')`) {
+			t.Fatal("the mishearing 我要买万股神地第三十五集 is not offered apart under 模拟识别错误")
+		}
+		p.waitText("#misheard", "原话：我要买万古神帝第三十五集")
+		p.do("say a mishearing", chromedp.Click(`#misheard button[data-say="我要买万股神地第三十五集"]`, chromedp.NodeEnabled))
+		p.waitText("#speech", "万古神帝第35集，2元，确定购买吗")
+		p.screenshot("misheard.png")
 		p.do("say something the NLU does not know", chromedp.WaitEnabled(`#btn-say`), chromedp.SendKeys(`#text`, "今天天气怎么样"),
 			chromedp.Click(`#btn-say`, chromedp.NodeEnabled))
 		p.waitText("#error", "沙箱还听不懂“今天天气怎么样”")

@@ -364,6 +364,12 @@ async function start() {
   const chip = (u) => el('button', { type: 'button', 'data-say': u, onclick: () => say(u) }, u);
   $('utterances').replaceChildren(...meta.utterances.map(chip));
   $('answers').replaceChildren(...(meta.answers || []).map(chip));
+  // Mishearings: what speech recognition wrote, sent as it is, with what
+  // the user said beside it.
+  $('misheard').replaceChildren(...(meta.misheard || []).map((m) => el('button', {
+    type: 'button', 'data-say': m.say, title: '语音识别把“' + m.meant + '”写成了“' + m.say + '”', onclick: () => say(m.say),
+  }, m.say, el('small', { class: 'meant' }, '（原话：' + m.meant + '）'))));
+  $('misheard-box').hidden = !(meta.misheard || []).length;
   renderKinds();
   $('say-form').addEventListener('submit', (ev) => { ev.preventDefault(); say($('text').value); });
   $('btn-launch').addEventListener('click', () => act('/sandbox/say', { request: 'launch' }));
