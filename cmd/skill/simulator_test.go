@@ -8,10 +8,15 @@ import (
 	_ "image/png"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
+	"regexp"
+	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -334,4 +339,42 @@ func (p page) attr(sel, name string) string {
 		p.t.Fatal(err)
 	}
 	return s
+}
+
+// TestReadmeScreenshots keeps the README's advice on screenshots of the
+// simulator true: the command runs the browser test above, uncached (a
+// cached run writes nothing), and the files it names are those the test
+// saves.
+func TestReadmeScreenshots(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := os.ReadFile("simulator_test.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := regexp.MustCompile("SIM_SCREENSHOTS=\\S+ go test (.*) ./cmd/skill\n").FindSubmatch(readme)
+	if cmd == nil {
+		t.Fatal("the README gives no SIM_SCREENSHOTS=… go test … ./cmd/skill command")
+	}
+	name := runtime.FuncForPC(reflect.ValueOf(TestSimulatorInBrowser).Pointer()).Name()
+	if args := strings.Fields(string(cmd[1])); !slices.Contains(args, "-count=1") ||
+		!strings.HasSuffix(name, "."+args[slices.Index(args, "-run")+1]) {
+		t.Errorf("the README's command %q does not run %s uncached", cmd[0], name)
+	}
+	saved := map[string]bool{}
+	for _, m := range regexp.MustCompile(`p\.screenshot\("([^"]+)"\)`).FindAllSubmatch(src, -1) {
+		saved[string(m[1])] = true
+	}
+	named := map[string]bool{}
+	for _, m := range regexp.MustCompile("`([a-z-]+\\.png)`").FindAllSubmatch(readme, -1) {
+		named[string(m[1])] = true
+	}
+	if !reflect.DeepEqual(named, saved) {
+		t.Errorf("the README names the screenshots %v; the test saves %v", slices.Sorted(maps.Keys(named)), slices.Sorted(maps.Keys(saved)))
+	}
+	if !strings.Contains(string(readme), "连接中…") {
+		t.Error("the README does not say why a bare chromium --headless --screenshot of the simulator shows it half-loaded")
+	}
 }
