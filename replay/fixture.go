@@ -88,6 +88,11 @@ type UserTurn struct {
 	Token        string            `yaml:"token,omitempty"`
 	Reason       string            `yaml:"reason,omitempty"`
 	Session      string            `yaml:"session,omitempty"`
+	// Meant is what the user said when Say is what speech recognition
+	// wrote instead (a mishearing the skill must cope with, such as
+	// 万股神地 for 万古神帝). Replay ignores it; the simulator shows such
+	// utterances apart, as simulated recognition errors.
+	Meant string `yaml:"meant,omitempty"`
 }
 
 // PlatformTurn is one step of the platform's pay side.

@@ -36,8 +36,14 @@ type Console struct {
 	// Admin reads a user's orders and entitlements from the skill for the
 	// simulator's side panel (nil: not shown).
 	Admin *admin.Client
+	// Catalog names the products in the simulator's side panel (nil: by
+	// their ids).
+	Catalog *shop.Catalog
 	// Utterances are the simulator's utterance buttons.
 	Utterances []string
+	// Misheard are the utterances that are a mishearing, by what was
+	// meant (Config.Misheard).
+	Misheard map[string]string
 	// SkillURL is shown on the simulator page.
 	SkillURL string
 	// OAuth links accounts at the skill, as the platform does (POST

@@ -24,7 +24,9 @@ import (
 	"time"
 
 	"github.com/dingdang-voicepay/voicepay/admin"
+	"github.com/dingdang-voicepay/voicepay/catalog"
 	"github.com/dingdang-voicepay/voicepay/fakeplatform"
+	"github.com/dingdang-voicepay/voicepay/shop"
 	"github.com/dingdang-voicepay/voicepay/skill/intents"
 )
 
@@ -80,8 +82,12 @@ type Config struct {
 	AdminSecret  []byte   // nil: the Secret of the keys
 	HMAC         bool     // sign skill requests with HMAC instead of RSA2
 	Utterances   []string // the simulator's utterance buttons (nil: the model's samples without slots)
-	Build        Build
-	Logger       *slog.Logger
+	// Misheard are the utterances that are a mishearing (speech recognition
+	// wrote them for what the user said), by what was meant: the simulator
+	// shows them apart.
+	Misheard map[string]string
+	Build    Build
+	Logger   *slog.Logger
 }
 
 // Sandbox is a running sandbox.
@@ -172,14 +178,18 @@ func Start(ctx context.Context, c Config) (*Sandbox, error) {
 	if err == nil {
 		nlu, err = NewNLU(model)
 	}
+	var cat *shop.Catalog
+	if err == nil {
+		cat, err = catalog.Load(c.Catalog) // the skill's, built from the same file
+	}
 	if err != nil {
 		s.Close()
 		return nil, err
 	}
 	s.Platform = &fakeplatform.Platform{SkillID: s.SkillID, SkillURL: s.SkillURL, Key: s.Keys.Platform,
 		SkillKey: &s.Keys.Skill.PublicKey, Secret: s.Keys.Secret, HMAC: c.HMAC, Now: s.Clock.Now}
-	s.Console = &Console{SkillID: s.SkillID, Platform: s.Platform, NLU: nlu, Logger: c.Logger, Clock: s.Clock, SkillURL: s.SkillURL,
-		Admin: &admin.Client{BaseURL: s.OpsURL, Secret: s.AdminSecret, Now: s.Clock.Now}, Utterances: c.Utterances,
+	s.Console = &Console{SkillID: s.SkillID, Platform: s.Platform, NLU: nlu, Logger: c.Logger, Clock: s.Clock, SkillURL: s.SkillURL, Catalog: cat,
+		Admin: &admin.Client{BaseURL: s.OpsURL, Secret: s.AdminSecret, Now: s.Clock.Now}, Utterances: c.Utterances, Misheard: c.Misheard,
 		OAuth: &fakeplatform.OAuthClient{SkillURL: s.SkillURL, ClientID: oc.ClientID, ClientSecret: oc.ClientSecret,
 			RedirectURI: oc.RedirectURI, PKCE: true}}
 	if c.Utterances == nil {

@@ -35,14 +35,23 @@ func (c *Console) servePage(mux *http.ServeMux) {
 // to offer, the utterance buttons and the skill's URL. Utterances make
 // sense on their own; Answers ("第二个", "3个") only as the answer to the
 // skill's question, so the page offers them only while one is asked
-// (SpeakerView.Asking).
+// (SpeakerView.Asking). Misheard are utterances too, shown apart: what
+// speech recognition wrote for something else (Mishearing.Meant), to see
+// the skill cope with it.
 type Meta struct {
-	Kinds      []KindView `json:"kinds"`
-	Users      []string   `json:"users"`
-	Utterances []string   `json:"utterances"`
-	Answers    []string   `json:"answers"`
-	SkillURL   string     `json:"skillURL"`
-	SkillID    string     `json:"skillId"`
+	Kinds      []KindView   `json:"kinds"`
+	Users      []string     `json:"users"`
+	Utterances []string     `json:"utterances"`
+	Answers    []string     `json:"answers"`
+	Misheard   []Mishearing `json:"misheard"`
+	SkillURL   string       `json:"skillURL"`
+	SkillID    string       `json:"skillId"`
+}
+
+// Mishearing is an utterance that speech recognition got wrong.
+type Mishearing struct {
+	Say   string `json:"say"`   // what recognition wrote, and the platform sends
+	Meant string `json:"meant"` // what the user said
 }
 
 // KindView is a device kind as the page shows it.
@@ -59,6 +68,14 @@ func (c *Console) serveMeta(w http.ResponseWriter, _ *http.Request) {
 	if m.Utterances == nil {
 		m.Utterances = []string{}
 	}
+	m.Misheard = []Mishearing{}
+	m.Utterances = slices.DeleteFunc(slices.Clone(m.Utterances), func(u string) bool {
+		meant, ok := c.Misheard[u]
+		if ok {
+			m.Misheard = append(m.Misheard, Mishearing{Say: u, Meant: meant})
+		}
+		return ok
+	})
 	for _, k := range device.Kinds() {
 		m.Kinds = append(m.Kinds, KindView{Name: k.Name, Display: k.Display})
 	}
@@ -74,7 +91,8 @@ func (c *Console) serveMeta(w http.ResponseWriter, _ *http.Request) {
 
 // State is one user's view in the simulator: the speakers, the orders the
 // platform placed, the skill's own records (orders with their history,
-// entitlements) and the turns with their raw exchanges.
+// entitlements: as the admin API gives them, and as the side panel shows
+// them to a person) and the turns with their raw exchanges.
 type State struct {
 	Seq          int                    `json:"seq"`
 	User         string                 `json:"user"`
@@ -84,6 +102,8 @@ type State struct {
 	Offered      bool                   `json:"offered"`           // a Charge waits to be ordered
 	Orders       json.RawMessage        `json:"orders"`            // the skill's admin view
 	Entitlements json.RawMessage        `json:"entitlements"`      // the skill's admin view
+	OrderViews   []OrderView            `json:"orderViews"`        // Orders as the side panel shows them
+	Owned        []EntitlementView      `json:"owned"`             // Entitlements as the side panel shows them
 	AdminError   string                 `json:"adminError,omitempty"`
 	Turns        []Turn                 `json:"turns"`
 }
@@ -127,7 +147,19 @@ func (c *Console) serveState(w http.ResponseWriter, r *http.Request) {
 	if len(st.Entitlements) == 0 || strings.TrimSpace(string(st.Entitlements)) == "null" {
 		st.Entitlements = json.RawMessage("[]")
 	}
+	st.OrderViews, st.Owned = orderViews(st.Orders, c.productName), entitlementViews(st.Entitlements, c.productName)
 	writeJSON(w, http.StatusOK, st)
+}
+
+// productName is the catalog's name of a product, or its id for one the
+// catalog does not have.
+func (c *Console) productName(id string) string {
+	if c.Catalog != nil {
+		if p, ok := c.Catalog.Product(id); ok {
+			return p.Name
+		}
+	}
+	return id
 }
 
 // snapshot copies what the console knows of a user.

@@ -31,8 +31,8 @@ type orderPageData struct {
 	Name, Item, Total, Unlocks       string
 	Status, Class, Note              string
 	TradeNo, Created, Paid, Refunded string
-	Policy, Support                  string
-	Refresh                          int // seconds; 0: the status is final
+	Refund, Support                  string // Refund: refundHelp
+	Refresh                          int    // seconds; 0: the status is final
 }
 
 // orderPageTmpl is the phone page of an offer and its order: live status,
@@ -41,6 +41,7 @@ type orderPageData struct {
 var orderPageTmpl = template.Must(template.Must(template.New("order").Parse(orderPageStyle)).Parse(`<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1">
+<link rel="icon" href="data:,">
 {{if .Refresh}}<meta http-equiv="refresh" content="{{.Refresh}}">{{end}}
 <title>{{.Name}} · {{.Status}}</title>
 {{template "style"}}
@@ -59,7 +60,7 @@ var orderPageTmpl = template.Must(template.Must(template.New("order").Parse(orde
 {{if .Refunded}}<dt>已退款</dt><dd>{{.Refunded}}</dd>{{end}}
 </dl>
 <h2>帮助与退款</h2>
-<p>{{.Policy}}要退款，对音箱说“我要退款”。</p>
+<p>{{.Refund}}</p>
 {{if .Support}}<p>其他问题请联系客服：{{.Support}}</p>{{end}}
 <p class="small">本页只显示订单，不能付款。付款请按音箱屏幕或叮当App上的提示完成。</p>
 </body></html>
@@ -82,6 +83,7 @@ dl{display:grid;grid-template-columns:auto 1fr;gap:.3em 1em}dt{color:#666}dd{mar
 var orderMissingTmpl = template.Must(template.Must(template.New("missing").Parse(orderPageStyle)).Parse(`<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1">
+<link rel="icon" href="data:,">
 <title>{{if .Retry}}暂时打不开{{else}}链接无效或已过期{{end}}</title>
 {{template "style"}}
 </head><body>
@@ -150,8 +152,10 @@ func (s *srv) orderPage(c *fiber.Ctx) error {
 		note(c, "err", err.Error())
 		return s.orderMissing(c, fiber.StatusServiceUnavailable)
 	}
-	d := orderPageView(p, line.Quantity, offer.TotalAmt, offerOrder(orders, offer.ID), offer.Expired(s.cfg.Now()))
-	d.Support = s.cfg.Support
+	now := s.cfg.Now()
+	o, expired := offerOrder(orders, offer.ID), offer.Expired(now)
+	d := orderPageView(p, line.Quantity, offer.TotalAmt, o, expired)
+	d.Refund, d.Support = refundHelp(p, o, expired, s.cfg.Catalog, now), s.cfg.Support
 	var buf bytes.Buffer
 	if err := orderPageTmpl.Execute(&buf, d); err != nil {
 		return err
@@ -185,7 +189,7 @@ func offerOrder(orders []shop.Order, offerID string) *shop.Order {
 // for total, and the order placed from it (nil: none yet; then an expired
 // offer can no longer be ordered).
 func orderPageView(p shop.Product, count int64, total shop.Fen, o *shop.Order, expired bool) orderPageData {
-	d := orderPageData{Name: p.Name, Item: p.Name, Unlocks: unlocks(p), Policy: refundPolicy(p)}
+	d := orderPageData{Name: p.Name, Item: p.Name, Unlocks: unlocks(p)}
 	if count > 1 {
 		d.Item += " × " + strconv.FormatInt(count, 10)
 	}
@@ -236,6 +240,33 @@ func unlocks(p shop.Product) string {
 		return p.Description + "（" + days + "）"
 	}
 	return p.Description
+}
+
+// askRefund tells the page's reader how to ask for a refund.
+const askRefund = "要退款，对音箱说“我要退款”。"
+
+// refundHelp says what the page says about refunds of the order o of p
+// (nil: none placed yet; expired: then none can be), as the skill would
+// answer "我要退款" at now: before payment the product's refund policy;
+// once paid, the policy and how to ask while the skill would refund
+// something (shop.Refundable), else why not. It never tells how to ask for
+// a refund the skill would refuse.
+func refundHelp(p shop.Product, o *shop.Order, expired bool, cat *shop.Catalog, now time.Time) string {
+	switch {
+	case o == nil && expired, o != nil && o.State == shop.StateClosed:
+		return "没有扣款，不需要退款。"
+	case o == nil || o.State == shop.StateCreated || o.State == shop.StatePaid:
+		return refundPolicy(p) // nothing to refund yet (PAID is delivered at once)
+	}
+	_, _, err := shop.Refundable(*o, cat, now)
+	var e *shop.Error
+	switch {
+	case err == nil:
+		return refundPolicy(p) + askRefund
+	case errors.As(err, &e) && shop.ErrorClass(err) == shop.EINVALID:
+		return e.Message + "。" // why not, in words the skill says too
+	}
+	return refundPolicy(p)
 }
 
 // refundPolicy says whether and when p can be refunded.

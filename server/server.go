@@ -35,6 +35,7 @@ type srv struct {
 //	GET  /qr/:token.png                      QR images of signed tokens
 //	GET  /products/:id                       a product's page
 //	GET  /orders/:ref                        an offer's order page, where a card's QR code leads
+//	GET  /favicon.ico                        204: the pages have no icon
 //	GET, POST /oauth/authorize, /oauth/token  account linking (Config.OAuth)
 //	GET  /oauth/callback                     the identity provider's return (OIDC login)
 //

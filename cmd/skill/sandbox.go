@@ -32,10 +32,11 @@ func runSandbox(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	utterances, misheard := fixtureUtterances(defaultFixtures)
 	sb, err := sandbox.Start(ctx, sandbox.Config{
 		Addr: cfg.Addr, OpsAddr: cfg.OpsAddr, PlatformAddr: *platformAddr, DataDir: cfg.Data, Catalog: cfg.Catalog, Model: *model,
 		SkillID: cfg.SkillID, AdminSecret: []byte(cfg.AdminSecret), HMAC: *hmac, Build: sandboxBuild(cfg, log, true), Logger: log,
-		Utterances: fixtureUtterances(defaultFixtures),
+		Utterances: utterances, Misheard: misheard,
 	})
 	if err != nil {
 		return err

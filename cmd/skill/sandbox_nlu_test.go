@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -42,8 +43,19 @@ func TestSandboxUnderstandsWhatItOffers(t *testing.T) {
 	if !slices.Contains(meta.Utterances, "打开叮当书店") {
 		t.Errorf("打开叮当书店 is not offered: %q", meta.Utterances)
 	}
+	// The fixtures' mishearings are set apart, with what was meant, so that
+	// they do not look like typos among the utterances.
+	misheard := map[string]string{}
+	for _, m := range meta.Misheard {
+		misheard[m.Say] = m.Meant
+	}
+	for say, meant := range map[string]string{"我要买万股神地第三十五集": "我要买万古神帝第三十五集", "再买两个听书必": "再买两个听书币"} {
+		if misheard[say] != meant || slices.Contains(meta.Utterances, say) {
+			t.Errorf("%q: want it among the mishearings (meant %q), not the utterances: %q / %q", say, meant, meta.Misheard, meta.Utterances)
+		}
+	}
 	// Every utterance offered on its own is understood on its own.
-	for _, u := range meta.Utterances {
+	for _, u := range append(meta.Utterances, slices.Collect(maps.Keys(misheard))...) {
 		if _, err := sb.Console.Say(ctx, sandbox.SayRequest{User: "zoe", Text: u}); err != nil {
 			t.Errorf("say %q: %v", u, err)
 		}

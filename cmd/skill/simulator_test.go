@@ -8,10 +8,15 @@ import (
 	_ "image/png"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
+	"regexp"
+	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -86,9 +91,10 @@ func browser(t *testing.T, timeout time.Duration) (context.Context, func() []chr
 func startSimulator(t *testing.T) *sandbox.Sandbox {
 	t.Helper()
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	utterances, misheard := fixtureUtterances(fixtures)
 	s, err := sandbox.Start(context.Background(), sandbox.Config{
 		Addr: "127.0.0.1:0", PlatformAddr: "127.0.0.1:0", DataDir: t.TempDir(), Keys: testKeys(),
-		Build: sandboxBuild(testConfig(t), quiet, false), Logger: quiet, Utterances: fixtureUtterances(fixtures),
+		Build: sandboxBuild(testConfig(t), quiet, false), Logger: quiet, Utterances: utterances, Misheard: misheard,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -227,7 +233,24 @@ func TestSimulatorInBrowser(t *testing.T) {
 		p.waitText("#screen", "购买成功")
 		p.waitText("#audio", "万古神帝第35集")
 		p.waitFor("the order to be DELIVERED", `!!document.querySelector('#orders .order[data-state="DELIVERED"]')`)
-		p.waitText("#entitlements", "ep35")
+		// The side panel reads in Chinese: products by name, the history
+		// as changes of state and events (never "已发货 → 已发货").
+		p.waitText("#entitlements", "万古神帝第35集")
+		p.waitText("#orders", "付款后继续了原来的请求")
+		orders := p.text("#orders")
+		for _, w := range []string{"万古神帝第35集 ×1", "平台下单：待支付", "收到发货通知：待支付 → 已付款", "已发货"} {
+			if !strings.Contains(orders, w) {
+				t.Errorf("the orders panel does not say %q: %s", w, orders)
+			}
+		}
+		for _, w := range []string{"ep35", "create order", "ship notify", "delivered", "resumed", "DELIVERED", "SUCCESS"} {
+			if strings.Contains(orders+p.text("#entitlements"), w) {
+				t.Errorf("the side panel says %q: %s", w, orders)
+			}
+		}
+		if p.eval(`[...document.querySelectorAll('#orders .timeline li')].some((li) => /(\S+) → \1(\s|$)/.test(li.textContent))`) {
+			t.Errorf("the history shows a move from a state to itself: %s", orders)
+		}
 		if !p.eval(`[...document.querySelectorAll('#turns .auth')].some(e => e.textContent.includes('TSK-RSA2'))`) {
 			t.Error("the request log shows no signed request")
 		}
@@ -282,6 +305,14 @@ func TestSimulatorInBrowser(t *testing.T) {
 		p.screenshot("answers.png")
 		p.do("answer", chromedp.Click(`#answers button[data-say="第二个"]`))
 		p.waitText("#speech", "星辰变第35集")
+		// A mishearing is offered apart, labelled, and the skill copes.
+		if !p.eval(`!document.getElementById('misheard-box').hidden && document.getElementById('misheard-box').textContent.includes('模拟识别错误') && !document.querySelector('#utterances button[data-say="我要买万股神地第三十五集"]')`) {
+			t.Fatal("the mishearing 我要买万股神地第三十五集 is not offered apart under 模拟识别错误")
+		}
+		p.waitText("#misheard", "原话：我要买万古神帝第三十五集")
+		p.do("say a mishearing", chromedp.Click(`#misheard button[data-say="我要买万股神地第三十五集"]`, chromedp.NodeEnabled))
+		p.waitText("#speech", "万古神帝第35集，2元，确定购买吗")
+		p.screenshot("misheard.png")
 		p.do("say something the NLU does not know", chromedp.WaitEnabled(`#btn-say`), chromedp.SendKeys(`#text`, "今天天气怎么样"),
 			chromedp.Click(`#btn-say`, chromedp.NodeEnabled))
 		p.waitText("#error", "沙箱还听不懂“今天天气怎么样”")
@@ -308,4 +339,42 @@ func (p page) attr(sel, name string) string {
 		p.t.Fatal(err)
 	}
 	return s
+}
+
+// TestReadmeScreenshots keeps the README's advice on screenshots of the
+// simulator true: the command runs the browser test above, uncached (a
+// cached run writes nothing), and the files it names are those the test
+// saves.
+func TestReadmeScreenshots(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := os.ReadFile("simulator_test.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := regexp.MustCompile("SIM_SCREENSHOTS=\\S+ go test (.*) ./cmd/skill\n").FindSubmatch(readme)
+	if cmd == nil {
+		t.Fatal("the README gives no SIM_SCREENSHOTS=… go test … ./cmd/skill command")
+	}
+	name := runtime.FuncForPC(reflect.ValueOf(TestSimulatorInBrowser).Pointer()).Name()
+	if args := strings.Fields(string(cmd[1])); !slices.Contains(args, "-count=1") ||
+		!strings.HasSuffix(name, "."+args[slices.Index(args, "-run")+1]) {
+		t.Errorf("the README's command %q does not run %s uncached", cmd[0], name)
+	}
+	saved := map[string]bool{}
+	for _, m := range regexp.MustCompile(`p\.screenshot\("([^"]+)"\)`).FindAllSubmatch(src, -1) {
+		saved[string(m[1])] = true
+	}
+	named := map[string]bool{}
+	for _, m := range regexp.MustCompile("`([a-z-]+\\.png)`").FindAllSubmatch(readme, -1) {
+		named[string(m[1])] = true
+	}
+	if !reflect.DeepEqual(named, saved) {
+		t.Errorf("the README names the screenshots %v; the test saves %v", slices.Sorted(maps.Keys(named)), slices.Sorted(maps.Keys(saved)))
+	}
+	if !strings.Contains(string(readme), "连接中…") {
+		t.Error("the README does not say why a bare chromium --headless --screenshot of the simulator shows it half-loaded")
+	}
 }

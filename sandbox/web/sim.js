@@ -5,11 +5,8 @@
 'use strict';
 
 const KIND_LABEL = { screened: '有屏音箱', screenless: '无屏音箱' };
-const STATE_LABEL = {
-  CREATED: '待支付', PAID: '已付款', DELIVERED: '已发货', CLOSED: '已关闭',
-  REFUNDING: '退款中', REFUNDED: '已退款', PARTIALLY_REFUNDED: '部分退款',
-};
 const PLATFORM_LABEL = { NOTPAY: '平台：待支付', SUCCESS: '平台：已付款', REFUSED: '平台：用户未付款' };
+const SHIP_REPLY = { SUCCESS: '：技能已确认', FAIL: '：技能回复失败' };
 
 let meta = { kinds: [], users: [], utterances: [], answers: [], skillURL: '' };
 let state = null;
@@ -195,8 +192,11 @@ function renderDevice() {
 
 // --- the side panel ------------------------------------------------------
 
+// The side panel shows the console's views of the skill's records
+// (orderViews, owned): in Chinese, products by name. The raw admin JSON
+// (orders, entitlements) is in the state for curl.
 function renderOrders() {
-  const orders = (state && state.orders) || [];
+  const orders = (state && state.orderViews) || [];
   const placed = new Map(((state && state.placed) || []).map((o) => [o.tradeNo, o]));
   $('orders-count').textContent = orders.length ? '（' + orders.length + '）' : '';
   if (!orders.length) {
@@ -207,22 +207,23 @@ function renderOrders() {
     const pv = placed.get(o.tradeNo);
     return el('div', { class: 'order', 'data-trade': o.tradeNo, 'data-state': o.state },
       el('div', { class: 'order-head' },
-        el('span', { class: 'pill ' + o.state }, o.state + ' · ' + (STATE_LABEL[o.state] || '')),
+        el('span', { class: 'pill ' + o.state, title: o.state }, o.label),
         el('b', {}, yuan(o.totalAmt))),
       el('div', { class: 'order-no' }, o.tradeNo),
-      el('div', { class: 'order-items' }, (o.details || []).map((d) => d.itemId + ' ×' + d.quantity).join('，'),
-        o.refundedAmt ? '；已退 ' + yuan(o.refundedAmt) : ''),
+      el('div', { class: 'order-items' }, o.items, o.refundedAmt ? '；已退 ' + yuan(o.refundedAmt) : ''),
       pv ? el('div', { class: 'platform-view' }, (PLATFORM_LABEL[pv.status] || pv.status) +
-        (pv.shipNotify ? '，发货通知回复 ' + pv.shipNotify : '') + '（' + (KIND_LABEL[pv.device] || pv.device) + '）') : null,
-      el('ol', { class: 'timeline' }, (o.history || []).map((h) =>
-        el('li', {}, el('time', {}, clock(h.at)), (h.from ? h.from + ' → ' : '') + h.to + ' ', el('span', { class: 'cause' }, h.cause)))),
-      (o.refunds || []).length ? el('div', { class: 'refunds' }, '退款：', o.refunds.map((r) =>
+        (pv.shipNotify ? '，发货通知' + (SHIP_REPLY[pv.shipNotify] || '：技能回复 ' + pv.shipNotify) : '') +
+        '（' + (KIND_LABEL[pv.device] || pv.device) + '）') : null,
+      el('ol', { class: 'timeline' }, o.history.map((h) =>
+        el('li', { class: h.to ? 'move' : 'event' }, el('time', {}, clock(h.at)), h.text,
+          h.to ? el('span', { class: 'cause' }, '：' + (h.from ? h.from + ' → ' : '') + h.to) : null))),
+      o.refunds.length ? el('div', { class: 'refunds' }, '退款：', o.refunds.map((r) =>
         r.refundTradeNo + ' ' + yuan(r.refundAmt) + ' ' + r.status).join('；')) : null);
   }));
 }
 
 function renderEntitlements() {
-  const ents = (state && state.entitlements) || [];
+  const ents = (state && state.owned) || [];
   if (!ents.length) {
     $('entitlements').replaceChildren(el('div', { class: 'empty' }, '没有已购内容'));
     return;
@@ -231,7 +232,7 @@ function renderEntitlements() {
     let what = '永久';
     if (e.kind === 'consumable') what = '剩余 ' + e.quantity + ' 个';
     if (e.expiresAt) what = '到期 ' + new Date(e.expiresAt).toLocaleDateString('zh-CN');
-    return el('div', { class: 'ent' }, e.productId, el('span', {}, what));
+    return el('div', { class: 'ent', 'data-product': e.productId }, e.name, el('span', {}, what));
   }));
 }
 
@@ -363,6 +364,12 @@ async function start() {
   const chip = (u) => el('button', { type: 'button', 'data-say': u, onclick: () => say(u) }, u);
   $('utterances').replaceChildren(...meta.utterances.map(chip));
   $('answers').replaceChildren(...(meta.answers || []).map(chip));
+  // Mishearings: what speech recognition wrote, sent as it is, with what
+  // the user said beside it.
+  $('misheard').replaceChildren(...(meta.misheard || []).map((m) => el('button', {
+    type: 'button', 'data-say': m.say, title: '语音识别把“' + m.meant + '”写成了“' + m.say + '”', onclick: () => say(m.say),
+  }, m.say, el('small', { class: 'meant' }, '（原话：' + m.meant + '）'))));
+  $('misheard-box').hidden = !(meta.misheard || []).length;
   renderKinds();
   $('say-form').addEventListener('submit', (ev) => { ev.preventDefault(); say($('text').value); });
   $('btn-launch').addEventListener('click', () => act('/sandbox/say', { request: 'launch' }));
