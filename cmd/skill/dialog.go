@@ -44,13 +44,13 @@ const dialogHelp = `说一句话就是一轮对话（经过沙箱的 NLU）。�
 // conversation so far can be written as a fixture for `skill replay`.
 func runDialog(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "dialog")
-	url := fs.String("url", "", "base URL of a running skill (default: build it in-process)")
-	platform := fs.String("platform", "http://"+sandbox.DefaultPlatformAddr, "with --url: the sandbox's fake platform")
-	ops := fs.String("ops", "", "with --url: the skill's operations URL, for the admin API (default: the sandbox's on SKILL_DATA, else http://"+sandbox.DefaultOpsAddr+")")
-	platformKey := fs.String("platform-key", "", "with --url: the platform's private key (default <data>/"+sandbox.PlatformKeyFile+")")
+	url := fs.String("url", "", "base `URL` of a running skill (default: build it in-process)")
+	platform := fs.String("platform", "http://"+sandbox.DefaultPlatformAddr, "with --url: the `URL` of the sandbox's fake platform")
+	ops := fs.String("ops", "", "with --url: the skill's operations `URL`, for the admin API (default: the sandbox's on SKILL_DATA, else http://"+sandbox.DefaultOpsAddr+")")
+	platformKey := fs.String("platform-key", "", "with --url: the platform's private key `FILE` (default <data>/"+sandbox.PlatformKeyFile+")")
 	hmac := fs.Bool("hmac", false, "sign skill requests with TSK-HMAC-SHA256-BASIC instead of TSK-RSA2")
-	user := fs.String("user", "alice", "the platform user id")
-	kind := fs.String("device", device.Screened.Name, "the kind of speaker: "+strings.Join(device.Names(), " or "))
+	user := fs.String("user", "alice", "the platform `USER` id")
+	kind := fs.String("device", device.Screened.Name, "the `KIND` of speaker: "+strings.Join(device.Names(), " or "))
 	cfg, err := parseNoArgs(e, fs, args)
 	if err != nil {
 		return err

@@ -22,12 +22,12 @@ import (
 // SKILL_ADMIN_SECRET), or from the store directly.
 func runOrders(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "orders")
-	serverURL := fs.String("server", "", "base URL of a running server (default: read the store directly)")
-	user := fs.String("user", "", "list: only this user's orders")
-	account := fs.String("account", "", "list: only the orders of this linked account")
-	state := fs.String("state", "", "list: only these states, comma-separated (e.g. CREATED,DELIVERED)")
-	limit := fs.Int("limit", server.DefaultAdminLimit, "list: at most this many, newest first")
-	asJSON := fs.Bool("json", false, "list, attention: print JSON instead of a table")
+	serverURL := fs.String("server", "", "base `URL` of a running server's operations listener (default: read the store directly)")
+	user := fs.String("user", "", "list: only the orders of this `USER`")
+	account := fs.String("account", "", "list: only the orders of this linked `ACCOUNT`")
+	state := fs.String("state", "", "list: only these `STATES`, comma-separated (e.g. CREATED,DELIVERED)")
+	limit := fs.Int("limit", server.DefaultAdminLimit, "list: at most `N` orders, newest first")
+	asJSON := fs.Bool("json", false, "print JSON instead of a table")
 	cfg, pos, err := parse(e, fs, args)
 	if err != nil {
 		return err
