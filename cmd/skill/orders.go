@@ -3,12 +3,10 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/url"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/dingdang-voicepay/voicepay/admin"
@@ -122,13 +120,12 @@ func withStore(ctx context.Context, cfg config, fn func(shop.OrderStore) error) 
 
 // printOrders prints one line per order.
 func printOrders(w io.Writer, orders []server.OrderView) error {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "TRADENO\tSTATE\tUSER\tTOTAL\tREFUNDED\tDELIVERIES\tCREATED")
+	t := table{{"TRADENO", "STATE", "USER", "TOTAL", "REFUNDED", "DELIVERIES", "CREATED"}}
 	for _, o := range orders {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\n", o.TradeNo, o.State, o.UserID, o.TotalAmt.Yuan(),
-			o.RefundedAmt.Yuan(), o.Deliveries, tableTime(o.CreatedAt))
+		t.add(o.TradeNo, string(o.State), o.UserID, o.TotalAmt.Yuan(), o.RefundedAmt.Yuan(),
+			strconv.Itoa(o.Deliveries), tableTime(o.CreatedAt))
 	}
-	return tw.Flush()
+	return t.write(w)
 }
 
 // chinaTime is the zone of the times the tables print: China Standard

@@ -3,9 +3,7 @@ package main
 import (
 	"cmp"
 	"context"
-	"fmt"
 	"io"
-	"text/tabwriter"
 
 	"github.com/dingdang-voicepay/voicepay/admin"
 	"github.com/dingdang-voicepay/voicepay/server"
@@ -55,11 +53,10 @@ func attentionDirect(ctx context.Context, cfg config) (server.AttentionList, err
 
 // printAttention prints one line per item.
 func printAttention(w io.Writer, items []pay.Attention) error {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "SINCE\tREASON\tTRADENO\tREFUNDTRADENO\tSTATE\tAMOUNT\tDETAIL")
+	t := table{{"SINCE", "REASON", "TRADENO", "REFUNDTRADENO", "STATE", "AMOUNT", "DETAIL"}}
 	for _, it := range items {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", tableTime(it.Since), it.Reason, it.TradeNo,
-			cmp.Or(it.RefundTradeNo, "-"), it.State, it.Amount.Yuan(), it.Detail)
+		t.add(tableTime(it.Since), it.Reason, it.TradeNo, cmp.Or(it.RefundTradeNo, "-"), string(it.State),
+			it.Amount.Yuan(), it.Detail)
 	}
-	return tw.Flush()
+	return t.write(w)
 }
