@@ -51,8 +51,12 @@ func attentionDirect(ctx context.Context, cfg config) (server.AttentionList, err
 	return list, err
 }
 
-// printAttention prints one line per item.
+// printAttention prints one line per item, or says there is none.
 func printAttention(w io.Writer, items []pay.Attention) error {
+	if len(items) == 0 {
+		_, err := io.WriteString(w, "nothing needs attention\n")
+		return err
+	}
 	t := table{{"SINCE", "REASON", "TRADENO", "REFUNDTRADENO", "STATE", "AMOUNT", "DETAIL"}}
 	for _, it := range items {
 		t.add(tableTime(it.Since), it.Reason, it.TradeNo, cmp.Or(it.RefundTradeNo, "-"), string(it.State),

@@ -9,6 +9,7 @@ import (
 
 	"github.com/dingdang-voicepay/voicepay/server"
 	"github.com/dingdang-voicepay/voicepay/shop"
+	"github.com/dingdang-voicepay/voicepay/skill/pay"
 )
 
 // TestOrdersListColumns: the columns after an amount ("2元", "12.50元")
@@ -59,5 +60,24 @@ func TestDisplayWidth(t *testing.T) {
 		if got := displayWidth(s); got != want {
 			t.Errorf("displayWidth(%q) = %d, want %d", s, got, want)
 		}
+	}
+}
+
+// TestAttentionNone: with nothing to show, orders attention says so
+// instead of printing a lone header.
+func TestAttentionNone(t *testing.T) {
+	var out bytes.Buffer
+	if err := printAttention(&out, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := out.String(); !strings.HasPrefix(got, "nothing needs attention") || strings.Contains(got, "TRADENO") {
+		t.Errorf("orders attention with nothing: %q", got)
+	}
+	out.Reset()
+	if err := printAttention(&out, []pay.Attention{{TradeNo: "T1", Reason: pay.AttentionMismatch, Amount: 200}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := out.String(); !strings.HasPrefix(got, "SINCE") || !strings.Contains(got, "T1") {
+		t.Errorf("orders attention with one item:\n%s", got)
 	}
 }
