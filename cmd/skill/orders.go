@@ -14,8 +14,8 @@ import (
 	"github.com/dingdang-voicepay/voicepay/shop"
 )
 
-// runOrders is `skill orders list`, `skill orders show TRADENO` and `skill
-// orders attention` (orders_attention.go): through
+// runOrders is `skill orders list`, `skill orders show TRADENO`
+// (orders_show.go) and `skill orders attention` (orders_attention.go): through
 // the admin API of a running server (--server URL, token minted from
 // SKILL_ADMIN_SECRET), or from the store directly.
 func runOrders(ctx context.Context, e *env, args []string) error {
@@ -83,7 +83,10 @@ func runOrders(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		return printJSON(e.stdout, o)
+		if *asJSON {
+			return printJSON(e.stdout, o)
+		}
+		return printOrder(e.stdout, o)
 	}
 	return usageError("want `orders list`, `orders show TRADENO` or `orders attention`")
 }
