@@ -79,17 +79,24 @@ func runReplay(ctx context.Context, e *env, args []string) error {
 	}
 	r := replay.Runner{Target: target, Update: *update, Out: e.stdout}
 	results, err := r.RunFiles(ctx, files)
-	failed := 0
+	differ, broken := 0, 0
 	for _, res := range results {
-		if !res.OK() && !*update {
-			failed++
+		switch {
+		case res.Err != nil:
+			broken++
+		case !res.OK() && !*update:
+			differ++
 		}
 	}
 	fixtures := "fixtures"
 	if len(results) == 1 {
 		fixtures = "fixture"
 	}
-	fmt.Fprintf(e.stdout, "replayed %d %s: %d ok, %d differ\n", len(results), fixtures, len(results)-failed, failed)
+	summary := fmt.Sprintf("replayed %d %s: %d ok, %d differ", len(results), fixtures, len(results)-differ-broken, differ)
+	if broken > 0 {
+		summary += fmt.Sprintf(", %d failed", broken)
+	}
+	fmt.Fprintln(e.stdout, summary)
 	if *url != "" {
 		fmt.Fprintf(e.stdout, "users: this run used %s on %s (one per fixture); it removed nothing\n", r.Users(), *url)
 	}
