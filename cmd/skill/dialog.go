@@ -223,6 +223,10 @@ func (d *dialog) handle(ctx context.Context, line string) bool {
 			d.ahead += by
 		}
 	case "refund-notify":
+		if err := d.pendingRefund(ctx); err != nil {
+			fmt.Fprintf(d.out, "出错：%v\n", err)
+			break
+		}
 		d.step(ctx, replay.PlatformTurn{Step: replay.StepRefundNotify, Status: strings.ToUpper(rest)})
 	case "record":
 		d.record(rest)
@@ -230,6 +234,27 @@ func (d *dialog) handle(ctx context.Context, line string) bool {
 		fmt.Fprintf(d.out, "不认识的命令 :%s（:help 看命令）\n", cmd)
 	}
 	return false
+}
+
+// pendingRefund says how to ask for a refund when the conversation's order
+// has none waiting to be settled, as `skill trigger refund-notify` does;
+// without an order, or when the order cannot be read, the step itself
+// reports what is wrong.
+func (d *dialog) pendingRefund(ctx context.Context) error {
+	tradeNo := d.conv.TradeNo()
+	if tradeNo == "" {
+		return nil
+	}
+	o, err := d.target.Order(ctx, tradeNo)
+	if err != nil {
+		return nil
+	}
+	for _, r := range o.Refunds {
+		if r.Status == shop.RefundProcessing {
+			return nil
+		}
+	}
+	return errNoRefund(tradeNo, "say 我要退款, then 是的")
 }
 
 // say plays a user turn, prints the answer and, for a Charge, places the

@@ -106,7 +106,7 @@ func runTrigger(ctx context.Context, e *env, args []string) error {
 		return t.pay(ctx, fakeplatform.ShipNotifyPath, req)
 	case "refund-notify":
 		if len(o.Refunds) == 0 {
-			return fmt.Errorf("order %s has no refund (ask for one: skill refund %s)", o.TradeNo, o.TradeNo)
+			return errNoRefund(o.TradeNo, "skill refund "+o.TradeNo)
 		}
 		st := shop.RefundStatus(strings.ToUpper(*status))
 		if st != shop.RefundSuccess && st != shop.RefundFail {
@@ -132,6 +132,12 @@ func runTrigger(ctx context.Context, e *env, args []string) error {
 		return t.skill(ctx, req, *hmac)
 	}
 	return usageError(fmt.Sprintf("unknown event %q: want %s", event, strings.Join(triggerEvents, ", ")))
+}
+
+// errNoRefund is the error of a refund notify for an order without a
+// refund to settle, saying how to ask for one.
+func errNoRefund(tradeNo, how string) error {
+	return fmt.Errorf("order %s has no refund to settle (ask for one: %s)", tradeNo, how)
 }
 
 // trigger is one `skill trigger`.
