@@ -77,7 +77,8 @@ type Result struct {
 	Path       string
 	Turns      int
 	Mismatches []TurnMismatch
-	Updated    bool // the file was rewritten
+	Updated    bool  // the file was rewritten
+	Err        error // RunFiles: the fixture is broken, or its run could not finish
 }
 
 // TurnMismatch is a field of one turn that differs from the fixture.
@@ -86,34 +87,37 @@ type TurnMismatch struct {
 	Mismatch
 }
 
-// OK reports whether every turn got what the fixture wants.
-func (r *Result) OK() bool { return len(r.Mismatches) == 0 }
+// OK reports whether the fixture ran and every turn got what it wants.
+func (r *Result) OK() bool { return len(r.Mismatches) == 0 && r.Err == nil }
 
 // ErrMismatch is returned by RunFiles when a fixture did not match.
 var ErrMismatch = errors.New("replay: answers differ from the fixtures")
 
 // RunFiles parses and runs every fixture file, printing diffs to Out and a
-// summary line per file. It returns ErrMismatch if any answer differed, or
-// the first broken fixture's error (after running the others).
+// summary line per file. It returns a result per file, a broken one's with
+// its Err, and ErrMismatch if any answer differed, or the first broken
+// fixture's error (after running the others).
 func (r *Runner) RunFiles(ctx context.Context, paths []string) ([]*Result, error) {
 	var results []*Result
 	var broken, mismatched error
 	for _, p := range paths {
 		f, err := ParseFile(p)
+		res := &Result{Path: p}
 		if err == nil {
-			var res *Result
-			res, err = r.Run(ctx, f)
-			if res != nil {
-				results = append(results, res)
-				if !res.OK() && !r.Update {
-					mismatched = ErrMismatch
-				}
+			var ran *Result
+			if ran, err = r.Run(ctx, f); ran != nil {
+				res = ran
+			}
+			if len(res.Mismatches) > 0 && !r.Update {
+				mismatched = ErrMismatch
 			}
 		}
 		if err != nil {
 			fmt.Fprintf(r.out(), "FAIL %v\n", err)
+			res.Err = err
 			broken = cmpOr(broken, err)
 		}
+		results = append(results, res)
 	}
 	return results, cmpOr(broken, mismatched)
 }

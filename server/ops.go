@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -13,6 +14,7 @@ import (
 // and their tools reach and the platform does not (SKILL_OPS_ADDR, on
 // loopback by default):
 //
+//	GET  /                                   this list, as text
 //	GET  /healthz                            liveness: 200 while the process runs
 //	GET  /readyz                             readiness: 503 while draining or while a store is unreachable
 //	GET  /metrics                            Prometheus metrics (Config.Metrics)
@@ -21,6 +23,7 @@ import (
 //	GET  /admin/orders/:tradeNo
 //	POST /admin/orders/:tradeNo/refund
 //	GET  /admin/users/:userId/entitlements
+//	GET  /admin/accounts/:account/entitlements
 //	GET  /admin/attention                    what the reconciler cannot settle by itself
 //
 // It takes the same Config as New; what only the public side uses is
@@ -28,6 +31,7 @@ import (
 func NewOps(cfg Config) *fiber.App {
 	s := newSrv(cfg)
 	app := s.newApp()
+	app.Get("/", s.opsIndex)
 	app.Get("/healthz", s.healthz)
 	app.Get("/readyz", s.readyz)
 	if s.cfg.Metrics != nil {
@@ -42,6 +46,32 @@ func NewOps(cfg Config) *fiber.App {
 // quietRoutes are the polled routes of the ops application, logged at
 // DEBUG rather than INFO so that probes and scrapes do not flood the log.
 var quietRoutes = map[string]bool{"/healthz": true, "/readyz": true, "/metrics": true}
+
+// opsIndex lists the operations endpoints, for someone who opens the
+// listener's address in a browser or with curl.
+func (s *srv) opsIndex(c *fiber.Ctx) error {
+	var b strings.Builder
+	b.WriteString("voicepay skill: operations endpoints\n\n" +
+		"GET  /healthz            200 while the process runs\n" +
+		"GET  /readyz             200 when ready; 503 while draining or while a store does not answer\n")
+	if s.cfg.Metrics != nil {
+		b.WriteString("GET  /metrics            Prometheus metrics\n")
+	}
+	b.WriteString("GET  /debug/pprof/       Go profiles\n\n")
+	if len(s.cfg.AdminSecret) == 0 {
+		b.WriteString("The admin API (/admin/...) is disabled: no admin secret (SKILL_ADMIN_SECRET).\n")
+	} else {
+		b.WriteString("Admin API, with Authorization: Bearer <token> (skill admin-token):\n" +
+			"GET  /admin/orders[?user=U|?account=A][&state=S][&limit=N]\n" +
+			"GET  /admin/orders/{tradeNo}\n" +
+			"POST /admin/orders/{tradeNo}/refund      {\"amount\": fen, \"reason\": \"...\"}\n" +
+			"GET  /admin/users/{userId}/entitlements\n" +
+			"GET  /admin/accounts/{account}/entitlements\n" +
+			"GET  /admin/attention\n")
+	}
+	c.Set(fiber.HeaderContentType, fiber.MIMETextPlainCharsetUTF8)
+	return c.SendString(b.String())
+}
 
 // healthz answers 200 while the process runs.
 func (s *srv) healthz(c *fiber.Ctx) error {

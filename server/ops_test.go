@@ -1,7 +1,10 @@
 package server_test
 
 import (
+	"io"
 	"net/http"
+	"net/http/httptest"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -53,5 +56,38 @@ func TestOpsAndPublicSplit(t *testing.T) {
 	}
 	if r := f.get(t, "/healthz"); r.status != http.StatusOK {
 		t.Errorf("/healthz while draining: %d", r.status)
+	}
+}
+
+// TestOpsIndex: GET / on the operations application lists its endpoints,
+// every route it serves, instead of a 404.
+func TestOpsIndex(t *testing.T) {
+	metrics := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {})
+	f := newFixture(t, func(c *server.Config) { c.Metrics = metrics })
+	index := func(f *fixture) (int, string, string) {
+		resp, err := f.ops.Test(httptest.NewRequest(http.MethodGet, "/", nil), 10_000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, resp.Header.Get("Content-Type"), string(body)
+	}
+	status, ctype, body := index(f)
+	if status != http.StatusOK || !strings.HasPrefix(ctype, "text/plain") {
+		t.Fatalf("GET /: %d %s\n%s", status, ctype, body)
+	}
+	for _, route := range f.ops.GetRoutes(true) {
+		if route.Method == http.MethodHead || route.Path == "/" {
+			continue
+		}
+		path := regexp.MustCompile(`:(\w+)`).ReplaceAllString(route.Path, "{$1}")
+		if !regexp.MustCompile(`(?m)^` + route.Method + ` +` + regexp.QuoteMeta(path) + `(\s|\[|$)`).MatchString(body) {
+			t.Errorf("GET / does not list %s %s:\n%s", route.Method, path, body)
+		}
+	}
+	off := newFixture(t, func(c *server.Config) { c.AdminSecret = nil })
+	if status, _, body := index(off); status != http.StatusOK || !strings.Contains(body, "disabled") || strings.Contains(body, "/admin/orders") {
+		t.Errorf("GET / without an admin secret: %d\n%s", status, body)
 	}
 }

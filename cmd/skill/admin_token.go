@@ -15,7 +15,7 @@ import (
 func runAdminToken(_ context.Context, e *env, args []string) error {
 	fs := newFlags(e, "admin-token")
 	ttl := fs.Duration("ttl", time.Hour, "how long the token is valid (at most 24h)")
-	operator := fs.String("operator", admin.DefaultOperator, "who uses the token: recorded in each order-history entry it causes")
+	operator := fs.String("operator", admin.DefaultOperator, "`NAME` of who uses the token: recorded in each order-history entry it causes")
 	cfg, err := parseNoArgs(e, fs, args)
 	if err != nil {
 		return err

@@ -93,7 +93,7 @@ func (c *config) settings() []setting {
 		{"SKILL_SESSION_MEMORY", "session-memory", "16MB", "without Redis, the memory dialog state may take (about 500 bytes a dialog waiting for an answer); past it new dialogs are told the skill is busy", &c.SessionMemory},
 		{"SKILL_CATALOG", "catalog", "", "product catalog YAML file (serve: required; elsewhere the built-in demo catalog, catalog/default.yaml)", &c.Catalog},
 		{"SKILL_ADMIN_SECRET", "admin-secret", "", "HS256 secret of admin API tokens, at least 32 bytes; empty disables the admin API", &c.AdminSecret},
-		{"SKILL_ADMIN_TOKEN", "token", "", "with --server: a ready admin API token (from `skill admin-token`), instead of minting one with SKILL_ADMIN_SECRET", &c.AdminToken},
+		{"SKILL_ADMIN_TOKEN", "token", "", "with --server: a ready admin API `TOKEN` (from skill admin-token), instead of minting one with SKILL_ADMIN_SECRET", &c.AdminToken},
 		{"SKILL_TOKEN_SECRET", "token-secret", "", "secret keying offer references and QR tokens, at least 32 bytes (default: generated once into <data>/token_secret)", &c.TokenSecret},
 		{"SKILL_OFFER_TTL", "offer-ttl", "7d", "how long an offer can be ordered, e.g. 7d or 36h (screenless speakers order later, in the phone app)", &c.OfferTTL},
 		{"SKILL_SUPPORT", "support", "", "customer service contact (phone, email) shown on the order pages QR codes lead to, and said when a refund is refused", &c.Support},

@@ -44,13 +44,13 @@ const dialogHelp = `说一句话就是一轮对话（经过沙箱的 NLU）。�
 // conversation so far can be written as a fixture for `skill replay`.
 func runDialog(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "dialog")
-	url := fs.String("url", "", "base URL of a running skill (default: build it in-process)")
-	platform := fs.String("platform", "http://"+sandbox.DefaultPlatformAddr, "with --url: the sandbox's fake platform")
-	ops := fs.String("ops", "", "with --url: the skill's operations URL, for the admin API (default: the sandbox's on SKILL_DATA, else http://"+sandbox.DefaultOpsAddr+")")
-	platformKey := fs.String("platform-key", "", "with --url: the platform's private key (default <data>/"+sandbox.PlatformKeyFile+")")
+	url := fs.String("url", "", "base `URL` of a running skill (default: build it in-process)")
+	platform := fs.String("platform", "http://"+sandbox.DefaultPlatformAddr, "with --url: the `URL` of the sandbox's fake platform")
+	ops := fs.String("ops", "", "with --url: the skill's operations `URL`, for the admin API (default: the sandbox's on SKILL_DATA, else http://"+sandbox.DefaultOpsAddr+")")
+	platformKey := fs.String("platform-key", "", "with --url: the platform's private key `FILE` (default <data>/"+sandbox.PlatformKeyFile+")")
 	hmac := fs.Bool("hmac", false, "sign skill requests with TSK-HMAC-SHA256-BASIC instead of TSK-RSA2")
-	user := fs.String("user", "alice", "the platform user id")
-	kind := fs.String("device", device.Screened.Name, "the kind of speaker: "+strings.Join(device.Names(), " or "))
+	user := fs.String("user", "alice", "the platform `USER` id")
+	kind := fs.String("device", device.Screened.Name, "the `KIND` of speaker: "+strings.Join(device.Names(), " or "))
 	cfg, err := parseNoArgs(e, fs, args)
 	if err != nil {
 		return err
@@ -223,6 +223,10 @@ func (d *dialog) handle(ctx context.Context, line string) bool {
 			d.ahead += by
 		}
 	case "refund-notify":
+		if err := d.pendingRefund(ctx); err != nil {
+			fmt.Fprintf(d.out, "出错：%v\n", err)
+			break
+		}
 		d.step(ctx, replay.PlatformTurn{Step: replay.StepRefundNotify, Status: strings.ToUpper(rest)})
 	case "record":
 		d.record(rest)
@@ -230,6 +234,27 @@ func (d *dialog) handle(ctx context.Context, line string) bool {
 		fmt.Fprintf(d.out, "不认识的命令 :%s（:help 看命令）\n", cmd)
 	}
 	return false
+}
+
+// pendingRefund says how to ask for a refund when the conversation's order
+// has none waiting to be settled, as `skill trigger refund-notify` does;
+// without an order, or when the order cannot be read, the step itself
+// reports what is wrong.
+func (d *dialog) pendingRefund(ctx context.Context) error {
+	tradeNo := d.conv.TradeNo()
+	if tradeNo == "" {
+		return nil
+	}
+	o, err := d.target.Order(ctx, tradeNo)
+	if err != nil {
+		return nil
+	}
+	for _, r := range o.Refunds {
+		if r.Status == shop.RefundProcessing {
+			return nil
+		}
+	}
+	return errNoRefund(tradeNo, "say 我要退款, then 是的")
 }
 
 // say plays a user turn, prints the answer and, for a Charge, places the

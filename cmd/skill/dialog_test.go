@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -65,6 +66,19 @@ func TestDialogRecordsFixturesThatReplay(t *testing.T) {
 	results, err := r.RunFiles(context.Background(), []string{one, two})
 	if err != nil || len(results) != 2 {
 		t.Fatalf("replaying the recorded fixtures: %v\n%s", err, diff.String())
+	}
+}
+
+// TestDialogRefundNotifyWithoutRefund: :refund-notify for an order with no
+// refund says how to ask for one, as skill trigger does, not the fake
+// platform's raw error; once asked for, the refund settles.
+func TestDialogRefundNotifyWithoutRefund(t *testing.T) {
+	out := dialogScript(t, nil, nil, "我要买万古神帝第35集", "是的", ":pay", ":refund-notify", "我要退款", "是的", ":refund-notify")
+	if !regexp.MustCompile(`出错：order T\S+ has no refund to settle \(ask for one: say 我要退款, then 是的\)\n`).MatchString(out) {
+		t.Errorf("no advice on the missing refund:\n%s", out)
+	}
+	if strings.Contains(out, `"error"`) || strings.Contains(out, "fakeplatform") || !strings.Contains(out, "平台 refund-notify → SUCCESS") {
+		t.Errorf("the dialog printed a raw error, or no refund notify once asked for:\n%s", out)
 	}
 }
 

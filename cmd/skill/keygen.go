@@ -23,7 +23,7 @@ const keyBits = 2048
 // way the platform's console wants it: base64 DER on one line, no armour.
 func runKeygen(_ context.Context, e *env, args []string) error {
 	fs := newFlags(e, "keygen")
-	out := fs.String("out", "", "directory to write the keys to (default: the data directory)")
+	out := fs.String("out", "", "`DIR` to write the keys to (default: the data directory)")
 	force := fs.Bool("force", false, "overwrite existing key files")
 	cfg, err := parseNoArgs(e, fs, args)
 	if err != nil {

@@ -15,7 +15,9 @@
 //	skill version                        the module version, VCS revision and Go version
 //
 // Every setting is an environment variable with a matching flag; the flag
-// wins (see config.go, or `skill serve -h`). orders and refund use the admin
+// wins (see config.go, or `skill serve --help`). Every command takes every
+// setting; `skill CMD --help` lists its own options and the settings it
+// uses (help.go). orders and refund use the admin
 // API of a running server with --server URL, or the store directly without
 // it. Configuration errors stop the command with one line naming the
 // setting, and exit status 2.
@@ -40,24 +42,64 @@ type env struct {
 
 // command is one subcommand: one file each.
 type command struct {
-	name, args, summary string
-	run                 func(ctx context.Context, e *env, args []string) error
+	name    string
+	args    string // its usage after "skill NAME", flags as [flags]
+	summary string // one line
+	// settings are the settings (config.go, by flag name) the command
+	// uses, which its --help lists; every command takes all of them.
+	settings []string
+	// more is a paragraph of its --help after the settings, if any.
+	more string
+	run  func(ctx context.Context, e *env, args []string) error
 }
 
-// commands is THE list of subcommands. Adding one is one file and one line.
+// Settings several commands use, by flag name.
+var (
+	// adminSettings reach the admin API of a running server, or of a
+	// sandbox running on the data directory.
+	adminSettings = []string{"data", "admin-secret", "token"}
+	// storeSettings open the store.
+	storeSettings = []string{"data", "redis-url", "redis-min-replicas", "session-redis-url", "session-memory"}
+	// platformSettings play the platform against a running skill: its keys
+	// and secrets, found in the sandbox's data directory by default.
+	platformSettings = []string{"data", "skill-id", "catalog", "private-key", "secret", "admin-secret"}
+)
+
+// Notes of the commands that may build the skill in this process.
+const (
+	inProcessNote = "Without --url the skill is built in this process, in a temporary directory, as `skill sandbox` " +
+		"builds it, and takes the sandbox's other settings too (skill sandbox --help)."
+	directRefundNote = "Without --server, and with no sandbox running on --data, the refund is made in this process " +
+		"with the store, keys and platform `skill serve` would use, and takes all its settings (skill serve --help)."
+)
+
+// commands is THE list of subcommands. Adding one is one file and one entry.
 func commands() []command {
 	return []command{
-		{"serve", "", "serve the skill over HTTP until SIGINT or SIGTERM", runServe},
-		{"sandbox", "[--platform-addr ADDR] [--hmac]", "the skill next to a fake Dingdang platform on 127.0.0.1 (make run)", runSandbox},
-		{"replay", "[--url URL] [--run PATTERN] [--update] [FILES or DIRS]", "play utterance fixtures against the skill and diff the answers", runReplay},
-		{"dialog", "[--url URL] [--user U] [--device KIND]", "talk to the skill at a prompt; :pay, :record FILE writes a fixture", runDialog},
-		{"trigger", "EVENT --order TRADENO [--url URL]", "send a signed create-order, ship-notify, refund-notify or connections-response", runTrigger},
-		{"keygen", "[--out DIR] [--force]", "write a 2048-bit RSA key pair; print the public key for the platform", runKeygen},
-		{"admin-token", "[--ttl 1h] [--operator NAME]", "print a JWT for the admin API (SKILL_ADMIN_SECRET), 24h at most", runAdminToken},
-		{"orders", "list|show [TRADENO]|attention [--server URL]", "list orders or show one", runOrders},
-		{"refund", "TRADENO [--amount FEN] [--reason TEXT] [--server URL]", "refund an order (amount 0: all that is left)", runRefund},
-		{"reconcile", "[--once]", "ask the platform about unsettled orders and refunds", runReconcile},
-		{"version", "", "print the module version, VCS revision and Go version (also --version)", runVersion},
+		{name: "serve", args: "[flags]", summary: "serve the skill over HTTP until SIGINT or SIGTERM",
+			settings: allSettings(), run: runServe},
+		{name: "sandbox", args: "[--platform-addr ADDR] [--hmac] [flags]", summary: "the skill next to a fake Dingdang platform on 127.0.0.1 (make run)",
+			settings: sandboxSettings(), run: runSandbox,
+			more: "The sandbox sets the platform and public URLs, the keys and secrets, the OAuth client and SKILL_DEV=1 itself."},
+		{name: "replay", args: "[--url URL] [--run PATTERN] [--update] [FILES or DIRS] [flags]", summary: "play utterance fixtures against the skill and diff the answers",
+			settings: platformSettings, run: runReplay, more: inProcessNote},
+		{name: "dialog", args: "[--url URL] [--user U] [--device KIND] [flags]", summary: "talk to the skill at a prompt; :pay, :record FILE writes a fixture",
+			settings: platformSettings, run: runDialog, more: inProcessNote},
+		{name: "trigger", args: "create-order|ship-notify|refund-notify|connections-response [--order TRADENO] [flags]",
+			summary:  "send one signed platform call to a running skill; print it, the reply and the reply's signature check",
+			settings: append([]string{"addr", "ops-addr", "token"}, platformSettings...), run: runTrigger},
+		{name: "keygen", args: "[--out DIR] [--force]", summary: "write a 2048-bit RSA key pair; print the public key for the platform",
+			settings: []string{"data"}, run: runKeygen},
+		{name: "admin-token", args: "[--ttl 1h] [--operator NAME]", summary: "print a JWT for the admin API (SKILL_ADMIN_SECRET), 24h at most",
+			settings: []string{"admin-secret"}, run: runAdminToken},
+		{name: "orders", args: "list|show TRADENO|attention [--server URL] [flags]", summary: "list orders, show one, or list what needs a person",
+			settings: append([]string{"admin-secret", "token", "payment-window"}, storeSettings...), run: runOrders,
+			more: "Without --server, and with no sandbox running on --data, it reads the store directly."},
+		{name: "refund", args: "TRADENO [--amount FEN] [--reason TEXT] [--server URL] [flags]", summary: "refund an order (amount 0: all that is left)",
+			settings: adminSettings, run: runRefund, more: directRefundNote},
+		{name: "reconcile", args: "[--once] [flags]", summary: "ask the platform about unsettled orders and refunds",
+			settings: reconcileSettings(), run: runReconcile},
+		{name: "version", summary: "print the module version, VCS revision and Go version (also --version)", run: runVersion},
 	}
 }
 
@@ -71,39 +113,51 @@ func run(ctx context.Context, args []string, e *env) int {
 	if len(args) > 0 && (args[0] == "--version" || args[0] == "-version") {
 		args[0] = "version"
 	}
+	if len(args) > 1 && args[0] == "help" { // skill help CMD
+		args = []string{args[1], "--help"}
+	}
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		usage(e.stderr)
 		if len(args) == 0 {
+			usage(e.stderr)
 			return 2
 		}
+		usage(e.stdout)
 		return 0
 	}
+	c, ok := lookup(args[0])
+	if !ok {
+		fmt.Fprintf(e.stderr, "skill: unknown command %q\n", args[0])
+		usage(e.stderr)
+		return 2
+	}
+	err := c.run(ctx, e, args[1:])
+	var se *settingError
+	var ue usageError
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.As(err, &ue):
+		fmt.Fprintf(e.stderr, "skill %s: %v\n%s(skill %s --help says more)\n", c.name, err, c.usageLine(), c.name)
+		return 2
+	case errors.As(err, &se):
+		fmt.Fprintf(e.stderr, "skill: %v\n", se)
+		return 2
+	default:
+		fmt.Fprintf(e.stderr, "skill %s: %v\n", c.name, err)
+		return 1
+	}
+}
+
+// lookup finds a subcommand by name.
+func lookup(name string) (command, bool) {
 	for _, c := range commands() {
-		if c.name != args[0] {
-			continue
-		}
-		err := c.run(ctx, e, args[1:])
-		var se *settingError
-		var ue usageError
-		switch {
-		case err == nil:
-			return 0
-		case errors.Is(err, flag.ErrHelp):
-			return 0
-		case errors.As(err, &ue):
-			fmt.Fprintf(e.stderr, "skill %s: %v\nusage: skill %s %s\n", c.name, err, c.name, c.args)
-			return 2
-		case errors.As(err, &se):
-			fmt.Fprintf(e.stderr, "skill: %v\n", se)
-			return 2
-		default:
-			fmt.Fprintf(e.stderr, "skill %s: %v\n", c.name, err)
-			return 1
+		if c.name == name {
+			return c, true
 		}
 	}
-	fmt.Fprintf(e.stderr, "skill: unknown command %q\n", args[0])
-	usage(e.stderr)
-	return 2
+	return command{}, false
 }
 
 // usageError is a wrong command line.
@@ -112,22 +166,26 @@ type usageError string
 // Error returns the message.
 func (u usageError) Error() string { return string(u) }
 
+// usage lists the commands, one line each.
 func usage(w io.Writer) {
 	var b strings.Builder
 	b.WriteString("usage: skill <command> [flags]\n\ncommands:\n")
 	for _, c := range commands() {
 		fmt.Fprintf(&b, "  %-12s %s\n", c.name, c.summary)
 	}
-	b.WriteString("\nEvery setting is an environment variable with a matching flag (the flag wins);\n" +
-		"`skill <command> -h` lists them.\n")
+	b.WriteString("\n`skill <command> --help` shows its arguments, its options and the settings it uses;\n" +
+		"`skill serve --help` lists every setting. Each setting is an environment variable\n" +
+		"with a matching flag (the flag wins).\n")
 	io.WriteString(w, b.String())
 }
 
-// newFlags returns a flag set for a subcommand that reports errors as
-// usageError and writes help to e.stderr.
+// newFlags returns a flag set for a subcommand. It prints nothing: a
+// mistake comes back from parse as a usageError, and --help makes parse
+// print the command's help (help.go).
 func newFlags(e *env, name string) *flag.FlagSet {
 	fs := flag.NewFlagSet("skill "+name, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
 	return fs
 }
 
@@ -143,11 +201,21 @@ func parseNoArgs(e *env, fs *flag.FlagSet, args []string) (config, error) {
 // parse loads the configuration and the subcommand's own flags from args.
 func parse(e *env, fs *flag.FlagSet, args []string) (config, []string, error) {
 	cfg, pos, err := loadConfig(fs, args, e.getenv)
-	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return cfg, nil, err
+	return cfg, pos, flagError(e, fs, err)
+}
+
+// flagError is the error of parsing fs: on --help it prints the command's
+// help to stdout and returns flag.ErrHelp (exit status 0); any other error
+// is a usageError.
+func flagError(e *env, fs *flag.FlagSet, err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, flag.ErrHelp):
+		if c, ok := lookup(strings.TrimPrefix(fs.Name(), "skill ")); ok {
+			c.help(e.stdout, fs)
 		}
-		return cfg, nil, usageError(err.Error())
+		return err
 	}
-	return cfg, pos, nil
+	return usageError(err.Error())
 }

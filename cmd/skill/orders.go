@@ -3,12 +3,10 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/url"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/dingdang-voicepay/voicepay/admin"
@@ -16,18 +14,18 @@ import (
 	"github.com/dingdang-voicepay/voicepay/shop"
 )
 
-// runOrders is `skill orders list`, `skill orders show TRADENO` and `skill
-// orders attention` (orders_attention.go): through
+// runOrders is `skill orders list`, `skill orders show TRADENO`
+// (orders_show.go) and `skill orders attention` (orders_attention.go): through
 // the admin API of a running server (--server URL, token minted from
 // SKILL_ADMIN_SECRET), or from the store directly.
 func runOrders(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "orders")
-	serverURL := fs.String("server", "", "base URL of a running server (default: read the store directly)")
-	user := fs.String("user", "", "list: only this user's orders")
-	account := fs.String("account", "", "list: only the orders of this linked account")
-	state := fs.String("state", "", "list: only these states, comma-separated (e.g. CREATED,DELIVERED)")
-	limit := fs.Int("limit", server.DefaultAdminLimit, "list: at most this many, newest first")
-	asJSON := fs.Bool("json", false, "list, attention: print JSON instead of a table")
+	serverURL := fs.String("server", "", "base `URL` of a running server's operations listener (default: read the store directly)")
+	user := fs.String("user", "", "list: only the orders of this `USER`")
+	account := fs.String("account", "", "list: only the orders of this linked `ACCOUNT`")
+	state := fs.String("state", "", "list: only these `STATES`, comma-separated (e.g. CREATED,DELIVERED)")
+	limit := fs.Int("limit", server.DefaultAdminLimit, "list: at most `N` orders, newest first")
+	asJSON := fs.Bool("json", false, "print JSON instead of a table")
 	cfg, pos, err := parse(e, fs, args)
 	if err != nil {
 		return err
@@ -85,7 +83,10 @@ func runOrders(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		return printJSON(e.stdout, o)
+		if *asJSON {
+			return printJSON(e.stdout, o)
+		}
+		return printOrder(e.stdout, o)
 	}
 	return usageError("want `orders list`, `orders show TRADENO` or `orders attention`")
 }
@@ -122,13 +123,12 @@ func withStore(ctx context.Context, cfg config, fn func(shop.OrderStore) error) 
 
 // printOrders prints one line per order.
 func printOrders(w io.Writer, orders []server.OrderView) error {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "TRADENO\tSTATE\tUSER\tTOTAL\tREFUNDED\tDELIVERIES\tCREATED")
+	t := table{{"TRADENO", "STATE", "USER", "TOTAL", "REFUNDED", "DELIVERIES", "CREATED"}}
 	for _, o := range orders {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\n", o.TradeNo, o.State, o.UserID, o.TotalAmt.Yuan(),
-			o.RefundedAmt.Yuan(), o.Deliveries, tableTime(o.CreatedAt))
+		t.add(o.TradeNo, string(o.State), o.UserID, o.TotalAmt.Yuan(), o.RefundedAmt.Yuan(),
+			strconv.Itoa(o.Deliveries), tableTime(o.CreatedAt))
 	}
-	return tw.Flush()
+	return t.write(w)
 }
 
 // chinaTime is the zone of the times the tables print: China Standard

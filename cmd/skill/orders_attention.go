@@ -3,9 +3,7 @@ package main
 import (
 	"cmp"
 	"context"
-	"fmt"
 	"io"
-	"text/tabwriter"
 
 	"github.com/dingdang-voicepay/voicepay/admin"
 	"github.com/dingdang-voicepay/voicepay/server"
@@ -53,13 +51,16 @@ func attentionDirect(ctx context.Context, cfg config) (server.AttentionList, err
 	return list, err
 }
 
-// printAttention prints one line per item.
+// printAttention prints one line per item, or says there is none.
 func printAttention(w io.Writer, items []pay.Attention) error {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "SINCE\tREASON\tTRADENO\tREFUNDTRADENO\tSTATE\tAMOUNT\tDETAIL")
-	for _, it := range items {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", tableTime(it.Since), it.Reason, it.TradeNo,
-			cmp.Or(it.RefundTradeNo, "-"), it.State, it.Amount.Yuan(), it.Detail)
+	if len(items) == 0 {
+		_, err := io.WriteString(w, "nothing needs attention\n")
+		return err
 	}
-	return tw.Flush()
+	t := table{{"SINCE", "REASON", "TRADENO", "REFUNDTRADENO", "STATE", "AMOUNT", "DETAIL"}}
+	for _, it := range items {
+		t.add(tableTime(it.Since), it.Reason, it.TradeNo, cmp.Or(it.RefundTradeNo, "-"), string(it.State),
+			it.Amount.Yuan(), it.Detail)
+	}
+	return t.write(w)
 }

@@ -18,9 +18,9 @@ import (
 // and the reconciler retries it.
 func runRefund(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "refund")
-	serverURL := fs.String("server", "", "base URL of a running server (default: use the store directly)")
-	amount := fs.Int64("amount", 0, "amount to refund in fen; 0 refunds all that is left")
-	reason := fs.String("reason", "", "why (sent to the platform as refundDesc)")
+	serverURL := fs.String("server", "", "base `URL` of a running server's operations listener (default: use the store directly)")
+	amount := fs.Int64("amount", 0, "amount to refund in `FEN`; 0 refunds all that is left")
+	reason := fs.String("reason", "", "why, a `TEXT` sent to the platform as refundDesc")
 	cfg, pos, err := parse(e, fs, args)
 	if err != nil {
 		return err

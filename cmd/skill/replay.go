@@ -36,13 +36,13 @@ const defaultFixtures = "testdata/utterances"
 // names them in its last line: it removes nothing from the server.
 func runReplay(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "replay")
-	url := fs.String("url", "", "base URL of a running skill (default: build it in-process)")
-	platform := fs.String("platform", "http://"+sandbox.DefaultPlatformAddr, "with --url: the sandbox's fake platform")
-	ops := fs.String("ops", "", "with --url: the skill's operations URL, for the admin API (default: the sandbox's on SKILL_DATA, else http://"+sandbox.DefaultOpsAddr+")")
-	platformKey := fs.String("platform-key", "", "with --url: the platform's private key (default <data>/"+sandbox.PlatformKeyFile+")")
+	url := fs.String("url", "", "base `URL` of a running skill (default: build it in-process)")
+	platform := fs.String("platform", "http://"+sandbox.DefaultPlatformAddr, "with --url: the `URL` of the sandbox's fake platform")
+	ops := fs.String("ops", "", "with --url: the skill's operations `URL`, for the admin API (default: the sandbox's on SKILL_DATA, else http://"+sandbox.DefaultOpsAddr+")")
+	platformKey := fs.String("platform-key", "", "with --url: the platform's private key `FILE` (default <data>/"+sandbox.PlatformKeyFile+")")
 	hmac := fs.Bool("hmac", false, "sign skill requests with TSK-HMAC-SHA256-BASIC instead of TSK-RSA2")
 	update := fs.Bool("update", false, "rewrite the want blocks from the skill's answers")
-	runPattern := fs.String("run", "", "play only the fixtures whose name (file name without .txtar) matches this regexp")
+	runPattern := fs.String("run", "", "play only the fixtures whose name (file name without .txtar) matches this `PATTERN` (a regexp)")
 	cfg, pos, err := parse(e, fs, args)
 	if err != nil {
 		return err
@@ -79,17 +79,24 @@ func runReplay(ctx context.Context, e *env, args []string) error {
 	}
 	r := replay.Runner{Target: target, Update: *update, Out: e.stdout}
 	results, err := r.RunFiles(ctx, files)
-	failed := 0
+	differ, broken := 0, 0
 	for _, res := range results {
-		if !res.OK() && !*update {
-			failed++
+		switch {
+		case res.Err != nil:
+			broken++
+		case !res.OK() && !*update:
+			differ++
 		}
 	}
 	fixtures := "fixtures"
 	if len(results) == 1 {
 		fixtures = "fixture"
 	}
-	fmt.Fprintf(e.stdout, "replayed %d %s: %d ok, %d differ\n", len(results), fixtures, len(results)-failed, failed)
+	summary := fmt.Sprintf("replayed %d %s: %d ok, %d differ", len(results), fixtures, len(results)-differ-broken, differ)
+	if broken > 0 {
+		summary += fmt.Sprintf(", %d failed", broken)
+	}
+	fmt.Fprintln(e.stdout, summary)
 	if *url != "" {
 		fmt.Fprintf(e.stdout, "users: this run used %s on %s (one per fixture); it removed nothing\n", r.Users(), *url)
 	}

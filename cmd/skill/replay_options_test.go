@@ -132,3 +132,25 @@ func TestReplayPutsTheSandboxClockBack(t *testing.T) {
 		t.Errorf("a create-order signed now: %+v, %v", reply, err)
 	}
 }
+
+// TestReplayBrokenFixtureCounts: a fixture that cannot be played (a field
+// the format does not have) prints its FAIL line and counts as failed in the
+// summary; the others still run.
+func TestReplayBrokenFixtureCounts(t *testing.T) {
+	dir := t.TempDir()
+	good, err := os.ReadFile(filepath.Join(fixtures, "buy-episode-screened.txtar"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := "title: t\ndevice: screened\nuser: alice\n-- 1 user --\nsay: 帮助\nintent: help\ncolour: red\n-- 1 want --\nspeech: x\nends: true\n"
+	for name, data := range map[string][]byte{"a-good.txtar": good, "b-bad.txtar": []byte(bad)} {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, code := replayCLI(nil, dir)
+	if code != 1 || !strings.Contains(out, "FAIL "+filepath.Join(dir, "b-bad.txtar")) ||
+		!strings.Contains(out, "replayed 2 fixtures: 1 ok, 0 differ, 1 failed\n") {
+		t.Errorf("exit %d, want 1, a FAIL line and the broken fixture counted:\n%s", code, out)
+	}
+}

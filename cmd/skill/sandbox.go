@@ -21,8 +21,8 @@ import (
 // SIGINT or SIGTERM.
 func runSandbox(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "sandbox")
-	platformAddr := fs.String("platform-addr", sandbox.DefaultPlatformAddr, "listen address of the fake platform")
-	model := fs.String("model", "", "interaction model file whose sample utterances drive the sandbox NLU (default: the skill's own, skill/intents/interaction-model.json)")
+	platformAddr := fs.String("platform-addr", sandbox.DefaultPlatformAddr, "listen `ADDR` of the fake platform")
+	model := fs.String("model", "", "interaction model `FILE` whose sample utterances drive the sandbox NLU (default: the skill's own, skill/intents/interaction-model.json)")
 	hmac := fs.Bool("hmac", false, "sign skill requests with TSK-HMAC-SHA256-BASIC instead of TSK-RSA2")
 	cfg, err := parseNoArgs(e, fs, args)
 	if err != nil {

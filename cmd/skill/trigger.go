@@ -47,20 +47,20 @@ var triggerEvents = []string{"create-order", "ship-notify", "refund-notify", "co
 // not an error.
 func runTrigger(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "trigger")
-	base := fs.String("url", "", "base URL of the running skill (default: the sandbox on SKILL_DATA, else http://SKILL_ADDR)")
-	ops := fs.String("ops", "", "operations base URL of the running skill, for its admin API (default: the sandbox's, else http://SKILL_OPS_ADDR)")
-	order := fs.String("order", "", "the order's tradeNo (all but create-order)")
-	user := fs.String("user", "", "create-order: the userToken (default alice); connections-response: the user (default the order's)")
+	base := fs.String("url", "", "base `URL` of the running skill (default: the sandbox on SKILL_DATA, else http://SKILL_ADDR)")
+	ops := fs.String("ops", "", "operations base `URL` of the running skill, for its admin API (default: the sandbox's, else http://SKILL_OPS_ADDR)")
+	order := fs.String("order", "", "the order's `TRADENO` (all events but create-order)")
+	user := fs.String("user", "", "create-order: the userToken `USER` (default alice); connections-response: the user (default the order's)")
 	var items []string
-	fs.Func("item", "create-order: an item as ID or ID*COUNT; repeat for more (default ep35)", func(s string) error {
+	fs.Func("item", "create-order: an item as `ID[*COUNT]`; repeat for more (default ep35)", func(s string) error {
 		items = append(items, s)
 		return nil
 	})
-	amount := fs.Int64("amount", 0, "totalAmt in fen instead of the order's (or the items')")
-	tx := fs.String("transaction", "", "ship-notify: the platform's transactionId (default the order's, else a new one)")
-	status := fs.String("status", string(shop.RefundSuccess), "refund-notify: SUCCESS or FAIL")
-	kind := fs.String("device", device.Screened.Name, "connections-response: the kind of speaker")
-	platformKey := fs.String("platform-key", "", "the platform's private key that signs (default <data>/"+sandbox.PlatformKeyFile+")")
+	amount := fs.Int64("amount", 0, "totalAmt in `FEN` instead of the order's (or the items')")
+	tx := fs.String("transaction", "", "ship-notify: the platform's transactionId `ID` (default the order's, else a new one)")
+	status := fs.String("status", string(shop.RefundSuccess), "refund-notify: the refund's `STATUS`, SUCCESS or FAIL")
+	kind := fs.String("device", device.Screened.Name, "connections-response: the `KIND` of speaker")
+	platformKey := fs.String("platform-key", "", "the platform's private key `FILE` that signs (default <data>/"+sandbox.PlatformKeyFile+")")
 	hmac := fs.Bool("hmac", false, "connections-response: sign with TSK-HMAC-SHA256-BASIC (SKILL_SECRET or the sandbox's)")
 	cfg, pos, err := parse(e, fs, args)
 	if err != nil {
@@ -106,7 +106,7 @@ func runTrigger(ctx context.Context, e *env, args []string) error {
 		return t.pay(ctx, fakeplatform.ShipNotifyPath, req)
 	case "refund-notify":
 		if len(o.Refunds) == 0 {
-			return fmt.Errorf("order %s has no refund (ask for one: skill refund %s)", o.TradeNo, o.TradeNo)
+			return errNoRefund(o.TradeNo, "skill refund "+o.TradeNo)
 		}
 		st := shop.RefundStatus(strings.ToUpper(*status))
 		if st != shop.RefundSuccess && st != shop.RefundFail {
@@ -132,6 +132,12 @@ func runTrigger(ctx context.Context, e *env, args []string) error {
 		return t.skill(ctx, req, *hmac)
 	}
 	return usageError(fmt.Sprintf("unknown event %q: want %s", event, strings.Join(triggerEvents, ", ")))
+}
+
+// errNoRefund is the error of a refund notify for an order without a
+// refund to settle, saying how to ask for one.
+func errNoRefund(tradeNo, how string) error {
+	return fmt.Errorf("order %s has no refund to settle (ask for one: %s)", tradeNo, how)
 }
 
 // trigger is one `skill trigger`.

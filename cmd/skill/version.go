@@ -11,8 +11,12 @@ import (
 // its version, the VCS revision and time it was built from, and the Go
 // version (`skill version`, `skill --version`).
 func runVersion(_ context.Context, e *env, args []string) error {
-	if len(args) > 0 {
-		return usageError("unexpected argument " + args[0])
+	fs := newFlags(e, "version")
+	if err := flagError(e, fs, fs.Parse(args)); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError("unexpected argument " + fs.Arg(0))
 	}
 	in := buildinfo.Read()
 	fmt.Fprintf(e.stdout, "skill %s\nmodule   %s\nrevision %s\ntime     %s\ngo       %s\n",

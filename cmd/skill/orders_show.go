@@ -1,0 +1,70 @@
+package main
+
+import (
+	"cmp"
+	"fmt"
+	"io"
+	"strconv"
+
+	"github.com/dingdang-voicepay/voicepay/server"
+)
+
+// printOrder prints one order for a person (`skill orders show`): its
+// fields, items, refunds and history, times in China Standard Time as
+// `orders list` prints them (--json prints it as stored, in UTC).
+func printOrder(w io.Writer, o server.OrderView) error {
+	fields := table{
+		{"tradeNo", o.TradeNo},
+		{"state", string(o.State)},
+		{"user", o.UserID},
+	}
+	if o.Account != "" {
+		fields.add("account", o.Account)
+	}
+	fields.add("total", o.TotalAmt.Yuan())
+	fields.add("refunded", o.RefundedAmt.Yuan())
+	fields.add("transaction", cmp.Or(o.TransactionID, "-"))
+	fields.add("deliveries", strconv.Itoa(o.Deliveries))
+	if o.OfferID != "" {
+		fields.add("offer", o.OfferID)
+	}
+	fields.add("created", tableTime(o.CreatedAt))
+	if !o.ResumedAt.IsZero() {
+		fields.add("resumed", tableTime(o.ResumedAt))
+	}
+	fields.add("updated", tableTime(o.UpdatedAt))
+	if err := fields.write(w); err != nil {
+		return err
+	}
+
+	items := table{{"ITEM", "QUANTITY", "AMOUNT"}}
+	for _, l := range o.Details {
+		items.add(l.ItemID, strconv.FormatInt(l.Quantity, 10), l.Amount.Yuan())
+	}
+	if err := section(w, items); err != nil {
+		return err
+	}
+	if len(o.Refunds) > 0 {
+		refunds := table{{"REFUNDTRADENO", "AMOUNT", "STATUS", "CREATED", "UPDATED", "REASON"}}
+		for _, r := range o.Refunds {
+			refunds.add(r.RefundTradeNo, r.Amount.Yuan(), string(r.Status), tableTime(r.CreatedAt), tableTime(r.UpdatedAt),
+				cmp.Or(r.Reason, "-"))
+		}
+		if err := section(w, refunds); err != nil {
+			return err
+		}
+	}
+	history := table{{"AT", "FROM", "TO", "BY", "CAUSE"}}
+	for _, h := range o.History {
+		history.add(tableTime(h.At), cmp.Or(string(h.From), "-"), string(h.To), cmp.Or(h.By, "-"), h.Cause)
+	}
+	return section(w, history)
+}
+
+// section writes a table after an empty line.
+func section(w io.Writer, t table) error {
+	if _, err := fmt.Fprintln(w); err != nil {
+		return err
+	}
+	return t.write(w)
+}
