@@ -196,15 +196,15 @@ func TestSimulatorInBrowser(t *testing.T) {
 		p := page{t: t, ctx: ctx}
 		p.setUser("carol")
 		p.do("pick the screened speaker", chromedp.Click(`label[data-kind="screened"]`))
-		p.do("browse", chromedp.Click(`#utterances button[data-say="有什么可以买"]`))
+		p.do("browse", chromedp.Click(`#utterances button[data-say="有什么可以买"]`, chromedp.NodeEnabled))
 		p.waitFor("the product list", `document.querySelectorAll('#screen .list-item').length >= 3`)
 		p.screenshot("screened-list.png")
 		p.do("tap an item", chromedp.Click(`#screen .list-item[data-token="product:ep36"]`))
 		p.waitText("#speech", "万古神帝第36集，2元，确定购买吗")
-		p.do("say buy", chromedp.Click(`#utterances button[data-say="我要买万古神帝第35集"]`))
+		p.do("say buy", chromedp.Click(`#utterances button[data-say="我要买万古神帝第35集"]`, chromedp.NodeEnabled))
 		p.waitText("#speech", "万古神帝第35集，2元，确定购买吗")
 		p.waitFor("the mic to stay open", `!!document.querySelector('#mic.mic-open')`)
-		p.do("confirm", chromedp.Click(`#utterances button[data-say="是的"]`))
+		p.do("confirm", chromedp.Click(`#utterances button[data-say="是的"]`, chromedp.NodeEnabled))
 		p.waitFor("the pay card's QR image", `(() => { const i = document.querySelector('#screen .paycard img.qr'); return !!i && i.complete && i.naturalWidth > 0; })()`)
 		p.waitText("#screen", "万古神帝第35集")
 		// The QR code as the browser drew it, and as the skill serves it.
@@ -296,14 +296,14 @@ func TestSimulatorInBrowser(t *testing.T) {
 		if !p.eval(`document.getElementById('answers-box').hidden && !document.querySelector('#utterances button[data-say="第二个"]')`) {
 			t.Fatal("an answer such as 第二个 is offered while nothing is asked")
 		}
-		p.do("open the skill", chromedp.Click(`#utterances button[data-say="打开叮当书店"]`))
+		p.do("open the skill", chromedp.Click(`#utterances button[data-say="打开叮当书店"]`, chromedp.NodeEnabled))
 		p.waitText("#speech", "欢迎来到叮当书店")
 		p.waitText("#dialog", "LaunchRequest")
-		p.do("ask for an episode two series have", chromedp.Click(`#utterances button[data-say="播放第35集"]`))
+		p.do("ask for an episode two series have", chromedp.Click(`#utterances button[data-say="播放第35集"]`, chromedp.NodeEnabled))
 		p.waitText("#speech", "你是说万古神帝第35集，还是星辰变第35集")
 		p.waitFor("the answers to be offered", `!document.getElementById('answers-box').hidden`)
 		p.screenshot("answers.png")
-		p.do("answer", chromedp.Click(`#answers button[data-say="第二个"]`))
+		p.do("answer", chromedp.Click(`#answers button[data-say="第二个"]`, chromedp.NodeEnabled))
 		p.waitText("#speech", "星辰变第35集")
 		// A mishearing is offered apart, labelled, and the skill copes.
 		if !p.eval(`!document.getElementById('misheard-box').hidden && document.getElementById('misheard-box').textContent.includes('模拟识别错误') && !document.querySelector('#utterances button[data-say="我要买万股神地第三十五集"]')`) {

@@ -283,6 +283,9 @@ function renderPlatform() {
   $('btn-ship').disabled = busy || !((state && state.placed) || []).some((o) => o.status === 'SUCCESS');
   $('btn-refund').disabled = busy;
   for (const id of ['btn-say', 'btn-launch', 'btn-end']) $(id).disabled = busy;
+  // The phrase buttons too: a click while a turn is on its way would be
+  // dropped (act runs one step at a time).
+  for (const b of document.querySelectorAll('#utterances button, #answers button, #misheard button')) b.disabled = busy;
 }
 
 function render() {
