@@ -116,6 +116,16 @@ func (p page) do(what string, steps ...chromedp.Action[chromedp.Void]) {
 	}
 }
 
+// tap presses the phrase button sel once it is enabled. It clicks from
+// JavaScript: a mouse click lands where the button was, and under load the
+// page may still be laying out the turn before (the list of turns grows),
+// so the click could hit something else and be lost.
+func (p page) tap(what, sel string) {
+	p.t.Helper()
+	js := fmt.Sprintf(`(() => { const b = document.querySelector(%q); if (!b || b.disabled) return false; b.click(); return true; })()`, sel)
+	p.waitFor(what, js)
+}
+
 // waitFor polls a JavaScript condition until it holds (15 s at most).
 func (p page) waitFor(what, js string) {
 	p.t.Helper()
@@ -196,15 +206,15 @@ func TestSimulatorInBrowser(t *testing.T) {
 		p := page{t: t, ctx: ctx}
 		p.setUser("carol")
 		p.do("pick the screened speaker", chromedp.Click(`label[data-kind="screened"]`))
-		p.do("browse", chromedp.Click(`#utterances button[data-say="有什么可以买"]`, chromedp.NodeEnabled))
+		p.tap("browse", `#utterances button[data-say="有什么可以买"]`)
 		p.waitFor("the product list", `document.querySelectorAll('#screen .list-item').length >= 3`)
 		p.screenshot("screened-list.png")
 		p.do("tap an item", chromedp.Click(`#screen .list-item[data-token="product:ep36"]`))
 		p.waitText("#speech", "万古神帝第36集，2元，确定购买吗")
-		p.do("say buy", chromedp.Click(`#utterances button[data-say="我要买万古神帝第35集"]`, chromedp.NodeEnabled))
+		p.tap("say buy", `#utterances button[data-say="我要买万古神帝第35集"]`)
 		p.waitText("#speech", "万古神帝第35集，2元，确定购买吗")
 		p.waitFor("the mic to stay open", `!!document.querySelector('#mic.mic-open')`)
-		p.do("confirm", chromedp.Click(`#utterances button[data-say="是的"]`, chromedp.NodeEnabled))
+		p.tap("confirm", `#utterances button[data-say="是的"]`)
 		p.waitFor("the pay card's QR image", `(() => { const i = document.querySelector('#screen .paycard img.qr'); return !!i && i.complete && i.naturalWidth > 0; })()`)
 		p.waitText("#screen", "万古神帝第35集")
 		// The QR code as the browser drew it, and as the skill serves it.
@@ -296,21 +306,21 @@ func TestSimulatorInBrowser(t *testing.T) {
 		if !p.eval(`document.getElementById('answers-box').hidden && !document.querySelector('#utterances button[data-say="第二个"]')`) {
 			t.Fatal("an answer such as 第二个 is offered while nothing is asked")
 		}
-		p.do("open the skill", chromedp.Click(`#utterances button[data-say="打开叮当书店"]`, chromedp.NodeEnabled))
+		p.tap("open the skill", `#utterances button[data-say="打开叮当书店"]`)
 		p.waitText("#speech", "欢迎来到叮当书店")
 		p.waitText("#dialog", "LaunchRequest")
-		p.do("ask for an episode two series have", chromedp.Click(`#utterances button[data-say="播放第35集"]`, chromedp.NodeEnabled))
+		p.tap("ask for an episode two series have", `#utterances button[data-say="播放第35集"]`)
 		p.waitText("#speech", "你是说万古神帝第35集，还是星辰变第35集")
 		p.waitFor("the answers to be offered", `!document.getElementById('answers-box').hidden`)
 		p.screenshot("answers.png")
-		p.do("answer", chromedp.Click(`#answers button[data-say="第二个"]`, chromedp.NodeEnabled))
+		p.tap("answer", `#answers button[data-say="第二个"]`)
 		p.waitText("#speech", "星辰变第35集")
 		// A mishearing is offered apart, labelled, and the skill copes.
 		if !p.eval(`!document.getElementById('misheard-box').hidden && document.getElementById('misheard-box').textContent.includes('模拟识别错误') && !document.querySelector('#utterances button[data-say="我要买万股神地第三十五集"]')`) {
 			t.Fatal("the mishearing 我要买万股神地第三十五集 is not offered apart under 模拟识别错误")
 		}
 		p.waitText("#misheard", "原话：我要买万古神帝第三十五集")
-		p.do("say a mishearing", chromedp.Click(`#misheard button[data-say="我要买万股神地第三十五集"]`, chromedp.NodeEnabled))
+		p.tap("say a mishearing", `#misheard button[data-say="我要买万股神地第三十五集"]`)
 		p.waitText("#speech", "万古神帝第35集，2元，确定购买吗")
 		p.screenshot("misheard.png")
 		p.do("say something the NLU does not know", chromedp.WaitEnabled(`#btn-say`), chromedp.SendKeys(`#text`, "今天天气怎么样"),
