@@ -186,7 +186,7 @@ func startDuplicate(o *shop.Order, keeper string, items []string, now time.Time)
 // PROCESSING on o, and returns the order as it then stands. Whatever
 // happens, the report of the payment is answered: a refund the platform
 // did not get is re-sent by the Reconciler under the same refundTradeNo,
-// and one it refused is logged for attention.
+// and one it refused is logged at ERROR and listed for attention.
 func (s *Service) refundDuplicate(ctx context.Context, o shop.Order, r shop.Refund) shop.Order {
 	s.log().WarnContext(ctx, "pay: duplicate payment, refunding", "trade_no", o.TradeNo, "duplicate_of", o.DuplicateOf,
 		"refund_trade_no", r.RefundTradeNo, "refund_amt", int64(r.Amount), "user_id", o.UserID)
@@ -199,8 +199,8 @@ func (s *Service) refundDuplicate(ctx context.Context, o shop.Order, r shop.Refu
 	got, err := s.sendRefund(rctx, o, r)
 	switch {
 	case shop.ErrorCode(err) == ERefundRefused:
-		s.log().ErrorContext(ctx, "pay: platform refused the refund of a duplicate payment; refund it by hand", "trade_no", o.TradeNo,
-			"refund_trade_no", r.RefundTradeNo, "duplicate_of", o.DuplicateOf, "err", err)
+		// Recorded FAIL and logged at ERROR (settleRefund); listed for
+		// attention until a person refunds it.
 	case err != nil:
 		s.log().WarnContext(ctx, "pay: duplicate refund left for the reconciler", "trade_no", o.TradeNo, "refund_trade_no", r.RefundTradeNo, "err", err)
 	}
