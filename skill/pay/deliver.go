@@ -107,6 +107,33 @@ func (s *Service) owned(ctx context.Context, o shop.Order, once []string) (keepe
 	return keeper, items, nil
 }
 
+// SettleMoved refunds the duplicates that moving orders to owner left
+// among its orders: account linking gives a platform user's orders to the
+// account (shop.LinkStore.MoveOrders), and a one-time product bought under
+// both, each delivered, is then paid twice. The orders after the first
+// delivered are refunded exactly as after two payments reported at once
+// (settleDuplicates), over the one-time products of owner's orders (those
+// not moved were settled when they were delivered). Settling again
+// changes nothing.
+func (s *Service) SettleMoved(ctx context.Context, owner string) error {
+	orders, err := s.Ledger.UserOrders(ctx, owner)
+	if err != nil {
+		return fmt.Errorf("pay: duplicates of %s: %w", owner, err)
+	}
+	var once []string
+	for _, o := range orders {
+		for _, id := range o.OnceItems(s.Ledger.Catalog) {
+			if !slices.Contains(once, id) {
+				once = append(once, id)
+			}
+		}
+	}
+	if len(once) == 0 {
+		return nil
+	}
+	return s.settleAmong(ctx, orders, once)
+}
+
 // settleDuplicates refunds every order of the user that gives one of the
 // one-time items but was not the first to: what two payments reported at
 // once leave behind. Every caller picks the same first order
@@ -117,6 +144,11 @@ func (s *Service) settleDuplicates(ctx context.Context, userID string, once []st
 	if err != nil {
 		return fmt.Errorf("pay: duplicates of %s: %w", userID, err)
 	}
+	return s.settleAmong(ctx, orders, once)
+}
+
+// settleAmong is settleDuplicates over one user's orders.
+func (s *Service) settleAmong(ctx context.Context, orders []shop.Order, once []string) error {
 	type dup struct {
 		keeper string
 		items  []string

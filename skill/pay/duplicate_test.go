@@ -364,3 +364,35 @@ func TestDuplicateLineRefundFailedNeedsAttention(t *testing.T) {
 		}
 	})
 }
+
+// Account linking moves a platform user's orders to the account: an album
+// bought under both (an older offer paid after the linked purchase), each
+// delivered, is settled as a payment race is once the orders have moved.
+// The first delivered is kept, the other refunded in full, once.
+func TestDuplicateAcrossLinkRefunded(t *testing.T) {
+	eachStore(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		owner := shop.AccountOwner("acc1")
+		older := e.create(t, "u1", line("album", 1, 500)) // before linking
+		linked := e.create(t, owner, line("album", 1, 500))
+		e.plat.Pay(linked, 500)
+		e.shipNotify(t, owner, linked)
+		e.clock.Advance(time.Minute)
+		e.plat.Pay(older, 500)
+		e.shipNotify(t, "u1", older) // u1 owns nothing: delivered
+		if moved, err := e.store.(shop.LinkStore).MoveOrders(ctx, "u1", owner, e.clock.Now()); err != nil || moved != 1 {
+			t.Fatalf("MoveOrders = %d, %v", moved, err)
+		}
+		if err := e.svc.SettleMoved(ctx, owner); err != nil {
+			t.Fatal(err)
+		}
+		wantDuplicate(t, e, owner, "album", linked, older)
+		if got := e.net(t, linked, older); got != 500 {
+			t.Errorf("net taken %d fen, want 500", got)
+		}
+		calls := e.plat.Calls("refund")
+		if err := e.svc.SettleMoved(ctx, owner); err != nil || e.plat.Calls("refund") != calls {
+			t.Errorf("settling again: %v, %d more refund calls", err, e.plat.Calls("refund")-calls)
+		}
+	})
+}
