@@ -32,8 +32,10 @@ func (s *Service) refundNotify(ctx context.Context, req RefundNotifyRequest) err
 		return shop.Coded(shop.EINVALID, EBadTradeNo, "tradeNo must be 1..32 letters and digits")
 	case !isAlnum(req.RefundTradeNo, 32):
 		return shop.Coded(shop.EINVALID, EBadRefundTradeNo, "refundTradeNo must be 1..32 letters and digits")
-	case len(req.RefundTransactionID) > 32 || len(req.TransactionID) > 32 || len(req.NonceStr) > 32:
-		return shop.Coded(shop.EINVALID, EFieldTooLong, "an id or nonce past 32 bytes")
+	case len(req.RefundTransactionID) > 32 || len(req.TransactionID) > 32:
+		return shop.Coded(shop.EINVALID, EFieldTooLong, "an id past 32 bytes")
+	case req.NonceStr == "" || len(req.NonceStr) > 32:
+		return shop.Coded(shop.EINVALID, EBadNonce, "nonceStr must be 1..32 bytes")
 	}
 	switch req.RefundStatus {
 	case shop.RefundProcessing, shop.RefundSuccess, shop.RefundFail:
