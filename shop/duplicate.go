@@ -39,7 +39,10 @@ func (o *Order) Gives(itemID string) bool {
 // Keeper returns which of the orders gives the one-time product to the
 // user: of those that give it (Gives), the first delivered (ties broken by
 // tradeNo, so every caller picks the same one), and the others, which are
-// duplicates. ok is false when none gives it.
+// duplicates. An order already recorded as a duplicate comes after the
+// others: one whose refund failed gives the product again, and must not
+// turn its keeper into its duplicate (that would refund the keeper too).
+// ok is false when none gives it.
 func Keeper(orders []Order, productID string) (keeper Order, dups []Order, ok bool) {
 	var givers []Order
 	for _, o := range orders {
@@ -51,6 +54,12 @@ func Keeper(orders []Order, productID string) (keeper Order, dups []Order, ok bo
 		return Order{}, nil, false
 	}
 	slices.SortFunc(givers, func(a, b Order) int {
+		if ad, bd := a.DuplicateOf != "", b.DuplicateOf != ""; ad != bd {
+			if ad {
+				return 1
+			}
+			return -1
+		}
 		if c := a.DeliveredAt.Compare(b.DeliveredAt); c != 0 {
 			return c
 		}
@@ -113,4 +122,27 @@ func (o *Order) StartDuplicateRefund(keeper string, items []string, refundTradeN
 	}
 	o.DuplicateOf = keeper
 	return nil
+}
+
+// UnrefundedDuplicate returns the refund of the order's duplicate payment
+// (StartDuplicateRefund) when the platform failed it and no refund of its
+// lines succeeded or is pending since: the user paid twice for a one-time
+// product. The platform's FAIL is final and nothing sends that refund
+// again by itself (money is not moved again blindly): the order stays
+// open (Order.Open), for a person to refund, whatever its state.
+func (o *Order) UnrefundedDuplicate() (Refund, bool) {
+	if o.DuplicateOf == "" {
+		return Refund{}, false
+	}
+	for _, r := range o.Refunds {
+		if r.Reason != DuplicateReason || r.Status != RefundFail {
+			continue
+		}
+		for _, l := range r.Details {
+			if qty, _ := o.RefundCommitted(l.ItemID); qty < l.Quantity {
+				return r, true
+			}
+		}
+	}
+	return Refund{}, false
 }

@@ -156,3 +156,47 @@ func TestStartDuplicateRefundDelivered(t *testing.T) {
 		t.Errorf("settled: %s, refunded %d", o.State, o.RefundedAmt)
 	}
 }
+
+// A delivered order's duplicate line whose refund failed stays open
+// (listed for a person) until a refund of that line succeeds or is
+// pending, and never becomes the keeper of the order it duplicates.
+func TestUnrefundedDuplicate(t *testing.T) {
+	keeper := episode("TB")
+	_ = keeper.Deliver("tx1", 300, "ship notify", t0)
+	o := newOrder() // 3 coins and ep35
+	o.TradeNo = "TA"
+	_ = o.Deliver("tx2", 600, "ship notify", t0)
+	open := shop.OrderFilter{Open: true}
+	if err := o.StartDuplicateRefund("TB", []string{"ep35"}, "RA01", t0); err != nil {
+		t.Fatal(err)
+	}
+	if _, owed := o.UnrefundedDuplicate(); owed || !o.Open() {
+		t.Fatalf("refund pending: owed %v, open %v", owed, o.Open())
+	}
+	if err := o.FinishRefund("RA01", "", shop.RefundFail, "余额不足", t0); err != nil {
+		t.Fatal(err)
+	}
+	r, owed := o.UnrefundedDuplicate()
+	if o.State != shop.StateDelivered || !owed || r.RefundTradeNo != "RA01" || r.Amount != 300 || !o.Open() || !open.Match(&o) {
+		t.Fatalf("refund failed: %s, owed %v %+v, open %v", o.State, owed, r, o.Open())
+	}
+	// Delivered at the same moment, the lower tradeNo: still not the keeper.
+	if k, dups, _ := shop.Keeper([]shop.Order{o, keeper}, "ep35"); k.TradeNo != "TB" || len(dups) != 1 || dups[0].TradeNo != "TA" {
+		t.Errorf("Keeper = %s, %v; want TB with duplicate TA", k.TradeNo, dups)
+	}
+	// A person refunds the line: open while pending, settled after.
+	if err := o.StartRefund(shop.Refund{RefundTradeNo: "RA02", Amount: 300, Details: []shop.Line{{ItemID: "ep35", Quantity: 1, Amount: 300}}}, t0); err != nil {
+		t.Fatal(err)
+	}
+	if _, owed := o.UnrefundedDuplicate(); owed || !o.Open() {
+		t.Errorf("refund by hand pending: owed %v, open %v", owed, o.Open())
+	}
+	_ = o.FinishRefund("RA02", "", shop.RefundSuccess, "", t0)
+	if _, owed := o.UnrefundedDuplicate(); owed || o.Open() || open.Match(&o) || o.State != shop.StatePartiallyRefunded {
+		t.Errorf("refunded by hand: %s, owed %v, open %v", o.State, owed, o.Open())
+	}
+	// An order that is no duplicate is open by its state alone.
+	if keeper.Open() {
+		t.Errorf("a delivered keeper is open")
+	}
+}

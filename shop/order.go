@@ -36,12 +36,27 @@ var transitions = map[OrderState][]OrderState{
 // Open reports whether an order in this state is still waiting for
 // something to happen to it: a payment (CREATED), its delivery (PAID) or a
 // refund's outcome (REFUNDING). These are the states the reconciler lists
-// on every pass, and the stores keep an index of the orders in them, so
-// that such a listing costs what the open orders cost, not the ledger. The
+// on every pass, and the stores keep an index of the open orders
+// (Order.Open: these, and the duplicates whose refund failed), so that
+// such a listing costs what the open orders cost, not the ledger. The
 // other states are settled, though some can still move (a late payment
 // reopens a CLOSED order, a refund a DELIVERED one).
 func (s OrderState) Open() bool {
 	return s == StateCreated || s == StatePaid || s == StateRefunding
+}
+
+// Open reports whether the order is waiting for something to happen to
+// it: its state is open (OrderState.Open), or it is a duplicate payment
+// whose refund failed (UnrefundedDuplicate), which waits for a person in
+// whatever state the refund left it (DELIVERED, when the order's other
+// lines were delivered). The stores' index of open orders holds exactly
+// these.
+func (o *Order) Open() bool {
+	if o.State.Open() {
+		return true
+	}
+	_, owed := o.UnrefundedDuplicate()
+	return owed
 }
 
 // CanMove reports whether an order may go from one state to another.

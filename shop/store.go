@@ -9,6 +9,7 @@ import (
 type OrderFilter struct {
 	UserID        string
 	States        []OrderState
+	Open          bool      // only open orders (Order.Open), whatever their state
 	CreatedBefore time.Time // only orders created strictly before
 	Limit         int       // at most this many, newest first; 0 means no limit
 }
@@ -16,6 +17,9 @@ type OrderFilter struct {
 // Match reports whether o passes the filter (Limit aside).
 func (f OrderFilter) Match(o *Order) bool {
 	if f.UserID != "" && o.UserID != f.UserID {
+		return false
+	}
+	if f.Open && !o.Open() {
 		return false
 	}
 	if !f.CreatedBefore.IsZero() && !o.CreatedAt.Before(f.CreatedBefore) {
@@ -32,10 +36,14 @@ func (f OrderFilter) Match(o *Order) bool {
 	return false
 }
 
-// OpenOnly reports whether the filter asks only for open states (see
-// OrderState.Open): then every order it matches is open, and a store may
-// list it from its index of open orders.
+// OpenOnly reports whether the filter asks only for open orders (Open, or
+// open states only: see OrderState.Open): then every order it matches is
+// open (Order.Open), and a store may list it from its index of open
+// orders.
 func (f OrderFilter) OpenOnly() bool {
+	if f.Open {
+		return true
+	}
 	if len(f.States) == 0 {
 		return false
 	}
@@ -72,8 +80,9 @@ type OrderStore interface {
 	// their indexes on them and refuse such an update.
 	UpdateOrder(ctx context.Context, tradeNo string, fn func(*Order) error) (Order, error)
 	// Orders lists orders matching the filter, newest first. A filter of
-	// open states only (OpenOnly) is answered from an index of the open
-	// orders: its cost follows the open orders, not the whole ledger.
+	// open orders only (OpenOnly) is answered from an index of the open
+	// orders (Order.Open): its cost follows the open orders, not the
+	// whole ledger.
 	Orders(ctx context.Context, f OrderFilter) ([]Order, error)
 
 	// CreateOffer stores o if no offer has its ID and returns it with

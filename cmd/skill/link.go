@@ -10,6 +10,7 @@ import (
 	"github.com/dingdang-voicepay/voicepay/shop"
 	"github.com/dingdang-voicepay/voicepay/skill/intents"
 	"github.com/dingdang-voicepay/voicepay/skill/oauth"
+	"github.com/dingdang-voicepay/voicepay/skill/pay"
 )
 
 // Login kinds (SKILL_LOGIN).
@@ -26,6 +27,9 @@ type linking struct {
 	linker  *oauth.Linker
 }
 
+// The pay service settles the duplicates a move to an account leaves.
+var _ oauth.Settler = (*pay.Service)(nil)
+
 // accounts is the dialog's port: nil when linking is off (a nil
 // *oauth.Linker must not become a non-nil interface).
 func (l linking) accounts() intents.Accounts {
@@ -39,8 +43,9 @@ func (l linking) accounts() intents.Accounts {
 // SKILL_OAUTH_* and SKILL_OIDC_*: nothing when SKILL_LINK is off. Access
 // tokens are keyed by a subkey of the token secret (every node shares it)
 // for the audience of our skill id; codes and refresh tokens live in the
-// order store.
-func newLinking(ctx context.Context, cfg config, store shop.OrderStore, tokenSecret []byte, publicURL string,
+// order store. Orders moved to an account are checked for duplicates by
+// the pay service (settler).
+func newLinking(ctx context.Context, cfg config, store shop.OrderStore, settler oauth.Settler, tokenSecret []byte, publicURL string,
 	now func() time.Time, log *slog.Logger) (linking, error) {
 	s, err := cfg.linkSettings()
 	if err != nil {
@@ -65,7 +70,7 @@ func newLinking(ctx context.Context, cfg config, store shop.OrderStore, tokenSec
 		return linking{}, badSetting("SKILL_OAUTH_REDIRECT_URIS", "%v", err)
 	}
 	return linking{mode: mode, handler: srv.Handler(),
-		linker: &oauth.Linker{Tokens: tokens, Orders: grants, Now: now, Logger: log}}, nil
+		linker: &oauth.Linker{Tokens: tokens, Orders: grants, Duplicates: settler, Now: now, Logger: log}}, nil
 }
 
 // linkSettings are the settings of account linking, parsed.

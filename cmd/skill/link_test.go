@@ -64,17 +64,27 @@ func (s *speaker) say(intent string, slots map[string]string) *tsk.Response {
 // notify. It returns the tradeNo.
 func (s *speaker) buy(platform *fakeplatform.Server, product string) string {
 	s.t.Helper()
+	return s.pay(platform, s.offer(product))
+}
+
+// offer asks for a product and says yes: the Charge, not paid yet.
+func (s *speaker) offer(product string) tsk.Charge {
+	s.t.Helper()
 	s.say("buy", map[string]string{"product": product})
 	resp := s.say("yes", nil)
-	var charge *tsk.Charge
 	for _, d := range resp.Response.Directives {
 		if c, ok := d.(tsk.Charge); ok {
-			charge = &c
+			return c
 		}
 	}
-	if charge == nil {
-		s.t.Fatalf("no Charge: %+v", resp.Response)
-	}
+	s.t.Fatalf("no Charge: %+v", resp.Response)
+	return tsk.Charge{}
+}
+
+// pay orders and pays what a Charge offered, and the platform notifies
+// the payment. It returns the tradeNo.
+func (s *speaker) pay(platform *fakeplatform.Server, charge tsk.Charge) string {
+	s.t.Helper()
 	ctx := context.Background()
 	req := fakeplatform.ChargeOrder(tsktest.SkillID, charge.Payload.ChargeInfo)
 	reply, err := tsktest.PlatformFor(s.url).CreateOrder(ctx, req)
@@ -271,6 +281,63 @@ func testPurchasesFollowAccount(t *testing.T, p *proc, platform *fakeplatform.Se
 	out, errOut, code := cli(t, p.cmd.Env, "orders", "list", "--account", "acct-bob", "--server", p.ops)
 	if code != 0 || !strings.Contains(out, first) || !strings.Contains(out, second) {
 		t.Errorf("orders list --account: exit %d\n%s%s", code, out, errOut)
+	}
+}
+
+// TestLinkDuplicateRefunded: an offer made before linking, paid after the
+// same episode was bought with the account (on another speaker), is
+// delivered to the platform user; once the next request moves it to the account, the account has
+// the episode twice, and the later payment is refunded as a duplicate.
+func TestLinkDuplicateRefunded(t *testing.T) {
+	for _, store := range []string{"bbolt", "redis"} {
+		t.Run(store, func(t *testing.T) {
+			platform := tsktest.NewPlatform(t)
+			var extra []string
+			if store == "redis" {
+				extra = append(extra, "SKILL_REDIS_URL="+redistest.Start(t).URL())
+			}
+			p := serve(t, linkEnv(t.TempDir(), platform.PayURL(), "optional", extra...))
+			testDuplicateAcrossLink(t, p, platform)
+			if code := p.stop(t, sigterm); code != 0 {
+				t.Fatalf("exit %d\n%s", code, p.logs.String())
+			}
+		})
+	}
+}
+
+func testDuplicateAcrossLink(t *testing.T, p *proc, platform *fakeplatform.Server) {
+	ctx := context.Background()
+	c := &fakeplatform.OAuthClient{SkillURL: p.url, ClientID: linkClientID, ClientSecret: linkSecret, RedirectURI: linkRedirect}
+	carol := &speaker{t: t, url: p.url, user: "carol-old"}
+	stale := carol.offer("ep35") // still valid, not paid
+	tok, err := c.Link(ctx, "acct-carol")
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := &speaker{t: t, url: p.url, user: "carol-new", token: tok.AccessToken} // another speaker, linked
+	kept := other.buy(platform, "ep35")
+	dup := carol.pay(platform, stale) // for carol-old, who owns nothing
+	carol.token = tok.AccessToken
+	carol.say("my_purchases", nil) // moves it to the account
+
+	var list server.OrderList
+	if status := adminGet(t, p.ops, "/admin/orders?account=acct-carol", &list); status != 200 || len(list.Orders) != 2 {
+		t.Fatalf("the account's orders: %d %+v", status, list)
+	}
+	for _, o := range list.Orders {
+		switch o.TradeNo {
+		case kept:
+			if o.State != shop.StateDelivered || len(o.Refunds) != 0 {
+				t.Errorf("kept %s: %s, refunds %+v", kept, o.State, o.Refunds)
+			}
+		case dup:
+			if o.State != shop.StateRefunding || len(o.Refunds) != 1 || o.Refunds[0].Amount != o.TotalAmt {
+				t.Errorf("duplicate %s: %s, refunds %+v; want its whole payment refunding", dup, o.State, o.Refunds)
+			}
+		}
+	}
+	if platform.Refunds(dup) != 1 || platform.Refunds(kept) != 0 {
+		t.Errorf("the platform has %d refunds of the duplicate, %d of the order kept; want 1 and 0", platform.Refunds(dup), platform.Refunds(kept))
 	}
 }
 

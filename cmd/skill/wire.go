@@ -191,7 +191,7 @@ func newApp(ctx context.Context, cfg config, opt options) (*app, error) {
 		Platform: a.client, OrderTTL: window, Logger: a.log, Observer: a.metrics}
 	a.reconciler = &pay.Reconciler{Service: a.pay, PaymentWindow: window, Logger: a.log,
 		Observer: a.metrics, Lease: lease}
-	link, err := newLinking(ctx, cfg, a.orders, tokenSecret, a.publicURL, now, a.log)
+	link, err := newLinking(ctx, cfg, a.orders, a.pay, tokenSecret, a.publicURL, now, a.log)
 	if err != nil {
 		_ = a.Close()
 		return nil, err

@@ -14,18 +14,27 @@ type Mover interface {
 	MoveOrders(ctx context.Context, from, to string, at time.Time) (moved int, err error)
 }
 
+// Settler refunds the duplicates that moving orders to an owner left
+// among its orders (the same one-time product delivered under the
+// platform user and under the account); *pay.Service is one.
+type Settler interface {
+	SettleMoved(ctx context.Context, owner string) error
+}
+
 // Linker tells whose a skill request is: the account its access token
 // names, if the token is valid. On each request that carries both a
 // platform userId and a valid token, what that userId owned moves to the
 // account (Mover.MoveOrders: idempotent, and each order atomically), so
 // purchases made before linking, or while a token had lapsed, follow the
-// person; a second linking finds nothing left to move. Tokens is
-// required; without Orders nothing moves.
+// person; a second linking finds nothing left to move. When orders moved,
+// Duplicates refunds what the account now has twice, as after a payment
+// race. Tokens is required; without Orders nothing moves.
 type Linker struct {
-	Tokens *Tokens
-	Orders Mover
-	Now    func() time.Time // nil: time.Now
-	Logger *slog.Logger     // nil: slog.Default()
+	Tokens     *Tokens
+	Orders     Mover
+	Duplicates Settler          // nil: nothing is settled after a move
+	Now        func() time.Time // nil: time.Now
+	Logger     *slog.Logger     // nil: slog.Default()
 }
 
 func (l *Linker) log() *slog.Logger {
@@ -57,12 +66,21 @@ func (l *Linker) Account(ctx context.Context, userID, accessToken string) string
 	if l.Now != nil {
 		now = l.Now
 	}
-	moved, err := l.Orders.MoveOrders(ctx, userID, shop.AccountOwner(account), now())
+	owner := shop.AccountOwner(account)
+	moved, err := l.Orders.MoveOrders(ctx, userID, owner, now())
 	switch {
 	case err != nil:
 		l.log().Error("oauth: moving the user's purchases to the account failed", "user_id", userID, "account", account, "err", err)
 	case moved > 0:
 		l.log().Info("oauth: purchases moved to the linked account", "user_id", userID, "account", account, "orders", moved)
+	}
+	if moved > 0 && l.Duplicates != nil {
+		// A later move finds nothing to move and does not settle again:
+		// a failure here is for a person (refund the duplicate by hand).
+		if err := l.Duplicates.SettleMoved(ctx, owner); err != nil {
+			l.log().Error("oauth: checking the account for products bought twice failed after moving purchases; refund any duplicate by hand",
+				"user_id", userID, "account", account, "err", err)
+		}
 	}
 	return account
 }

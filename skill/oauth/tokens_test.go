@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -90,6 +91,14 @@ func TestIssueRefusesBadAccounts(t *testing.T) {
 	}
 }
 
+// settler records the owners it is asked to settle.
+type settler struct{ owners []string }
+
+func (s *settler) SettleMoved(_ context.Context, owner string) error {
+	s.owners = append(s.owners, owner)
+	return nil
+}
+
 func TestLinker(t *testing.T) {
 	ctx := context.Background()
 	st, err := bolt.Open(filepath.Join(t.TempDir(), "skill.db"), bolt.Config{})
@@ -103,7 +112,8 @@ func TestLinker(t *testing.T) {
 		}
 	}
 	var logs bytes.Buffer
-	l := &oauth.Linker{Tokens: tokens, Orders: st, Now: tokens.Now, Logger: slog.New(slog.NewTextHandler(&logs, nil))}
+	settled := &settler{}
+	l := &oauth.Linker{Tokens: tokens, Orders: st, Duplicates: settled, Now: tokens.Now, Logger: slog.New(slog.NewTextHandler(&logs, nil))}
 	good, _ := tokens.Issue("acct-alice", time.Hour)
 	owner := shop.AccountOwner("acct-alice")
 
@@ -121,6 +131,9 @@ func TestLinker(t *testing.T) {
 	orders, _ := st.Orders(ctx, shop.OrderFilter{UserID: owner})
 	if len(orders) != 2 || len(orders[0].History) != 1 {
 		t.Errorf("account owns %d orders (%+v); want both, each moved once", len(orders), orders)
+	}
+	if want := []string{owner}; !slices.Equal(settled.owners, want) {
+		t.Errorf("duplicates settled for %q, want %q: once, after the move", settled.owners, want)
 	}
 	if got := l.Account(ctx, "u2", good); got != "acct-alice" { // a new userId, the same person
 		t.Errorf("Account for a second userId = %q", got)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/dingdang-voicepay/voicepay/shop"
@@ -27,7 +28,10 @@ const (
 	// AttentionRefund: a refund PROCESSING for longer than RefundAttention.
 	AttentionRefund = "refund_processing"
 	// AttentionDuplicate: a duplicate payment (shop.Order.DuplicateOf)
-	// whose automatic refund the platform refused: the user paid twice.
+	// whose automatic refund the platform refused or failed
+	// (shop.Order.UnrefundedDuplicate): the user paid twice. It is never
+	// sent again by itself: a FAIL is the platform's last word on that
+	// refund, and money is not moved again without a person.
 	AttentionDuplicate = "duplicate_not_refunded"
 )
 
@@ -50,13 +54,14 @@ type Attention struct {
 // that need a person: answers that disagree with our records, answers that
 // cannot be acted on piling up (AttentionFails in a row), orders unpaid
 // UnpaidAttention past their payment window, refunds PROCESSING longer than
-// RefundAttention; and the duplicate payments left PAID because the
-// platform refused their refund. It reads only the store: every node lists
-// the same.
+// RefundAttention; and the duplicate payments whose refund the platform
+// refused or failed, left PAID (nothing else was bought) or DELIVERED
+// (with the order's other lines). It reads only the store's open orders
+// (shop.Order.Open): every node lists the same.
 func (r *Reconciler) Attention(ctx context.Context) ([]Attention, error) {
 	s := r.Service
 	now := s.now()
-	orders, err := s.store().Orders(ctx, shop.OrderFilter{States: []shop.OrderState{shop.StateCreated, shop.StateRefunding, shop.StatePaid}})
+	orders, err := s.store().Orders(ctx, shop.OrderFilter{Open: true})
 	if err != nil {
 		return nil, fmt.Errorf("pay: attention: list orders: %w", err)
 	}
@@ -67,12 +72,23 @@ func (r *Reconciler) Attention(ctx context.Context) ([]Attention, error) {
 	var out []Attention
 	for _, o := range orders {
 		base := Attention{TradeNo: o.TradeNo, UserID: o.UserID, State: o.State}
-		if o.State == shop.StatePaid { // paid, never delivered: a duplicate whose refund failed
+		if rf, owed := o.UnrefundedDuplicate(); owed || o.State == shop.StatePaid {
+			// A duplicate payment whose refund failed: PAID (never
+			// delivered), or delivered with the order's other lines.
 			it := base
-			it.Amount, it.Reason, it.Since = o.TotalAmt, AttentionDuplicate, o.UpdatedAt
-			it.Detail = "a duplicate payment (already owned via " + o.DuplicateOf + ") whose refund the platform refused: refund it by hand"
+			it.Reason = AttentionDuplicate
+			if owed {
+				it.RefundTradeNo, it.Amount, it.Since = rf.RefundTradeNo, rf.Amount, rf.UpdatedAt
+				it.Detail = fmt.Sprintf("the user paid twice: refund %s of %s (already owned via %s) failed (%s); refund %s yuan by hand",
+					rf.RefundTradeNo, itemsOf(rf), o.DuplicateOf, rf.StatusDesc, rf.Amount.Yuan())
+			} else {
+				it.Amount, it.Since = o.TotalAmt, o.UpdatedAt
+				it.Detail = "a duplicate payment (already owned via " + o.DuplicateOf + ") whose refund the platform refused: refund it by hand"
+			}
 			out = append(out, it)
-			continue
+			if o.State != shop.StateRefunding {
+				continue // its other refunds, if any, are final
+			}
 		}
 		if o.State == shop.StateCreated {
 			it := base
@@ -121,6 +137,15 @@ func attend(it *Attention, q shop.QueryFails, fails int, since, due, now time.Ti
 		return false
 	}
 	return true
+}
+
+// itemsOf names the items of a refund.
+func itemsOf(r shop.Refund) string {
+	ids := make([]string, len(r.Details))
+	for i, l := range r.Details {
+		ids[i] = l.ItemID
+	}
+	return strings.Join(ids, ", ")
 }
 
 // ago is how long ago t was, in whole minutes.

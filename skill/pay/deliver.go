@@ -107,6 +107,33 @@ func (s *Service) owned(ctx context.Context, o shop.Order, once []string) (keepe
 	return keeper, items, nil
 }
 
+// SettleMoved refunds the duplicates that moving orders to owner left
+// among its orders: account linking gives a platform user's orders to the
+// account (shop.LinkStore.MoveOrders), and a one-time product bought under
+// both, each delivered, is then paid twice. The orders after the first
+// delivered are refunded exactly as after two payments reported at once
+// (settleDuplicates), over the one-time products of owner's orders (those
+// not moved were settled when they were delivered). Settling again
+// changes nothing.
+func (s *Service) SettleMoved(ctx context.Context, owner string) error {
+	orders, err := s.Ledger.UserOrders(ctx, owner)
+	if err != nil {
+		return fmt.Errorf("pay: duplicates of %s: %w", owner, err)
+	}
+	var once []string
+	for _, o := range orders {
+		for _, id := range o.OnceItems(s.Ledger.Catalog) {
+			if !slices.Contains(once, id) {
+				once = append(once, id)
+			}
+		}
+	}
+	if len(once) == 0 {
+		return nil
+	}
+	return s.settleAmong(ctx, orders, once)
+}
+
 // settleDuplicates refunds every order of the user that gives one of the
 // one-time items but was not the first to: what two payments reported at
 // once leave behind. Every caller picks the same first order
@@ -117,6 +144,11 @@ func (s *Service) settleDuplicates(ctx context.Context, userID string, once []st
 	if err != nil {
 		return fmt.Errorf("pay: duplicates of %s: %w", userID, err)
 	}
+	return s.settleAmong(ctx, orders, once)
+}
+
+// settleAmong is settleDuplicates over one user's orders.
+func (s *Service) settleAmong(ctx context.Context, orders []shop.Order, once []string) error {
 	type dup struct {
 		keeper string
 		items  []string
@@ -186,7 +218,7 @@ func startDuplicate(o *shop.Order, keeper string, items []string, now time.Time)
 // PROCESSING on o, and returns the order as it then stands. Whatever
 // happens, the report of the payment is answered: a refund the platform
 // did not get is re-sent by the Reconciler under the same refundTradeNo,
-// and one it refused is logged for attention.
+// and one it refused is logged at ERROR and listed for attention.
 func (s *Service) refundDuplicate(ctx context.Context, o shop.Order, r shop.Refund) shop.Order {
 	s.log().WarnContext(ctx, "pay: duplicate payment, refunding", "trade_no", o.TradeNo, "duplicate_of", o.DuplicateOf,
 		"refund_trade_no", r.RefundTradeNo, "refund_amt", int64(r.Amount), "user_id", o.UserID)
@@ -199,8 +231,8 @@ func (s *Service) refundDuplicate(ctx context.Context, o shop.Order, r shop.Refu
 	got, err := s.sendRefund(rctx, o, r)
 	switch {
 	case shop.ErrorCode(err) == ERefundRefused:
-		s.log().ErrorContext(ctx, "pay: platform refused the refund of a duplicate payment; refund it by hand", "trade_no", o.TradeNo,
-			"refund_trade_no", r.RefundTradeNo, "duplicate_of", o.DuplicateOf, "err", err)
+		// Recorded FAIL and logged at ERROR (settleRefund); listed for
+		// attention until a person refunds it.
 	case err != nil:
 		s.log().WarnContext(ctx, "pay: duplicate refund left for the reconciler", "trade_no", o.TradeNo, "refund_trade_no", r.RefundTradeNo, "err", err)
 	}

@@ -1,10 +1,13 @@
 package pay_test
 
 import (
+	"bytes"
 	"context"
+	"log/slog"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/dingdang-voicepay/voicepay/shop"
 	"github.com/dingdang-voicepay/voicepay/skill/pay"
@@ -278,6 +281,118 @@ func TestDuplicateRefundRefusedNeedsAttention(t *testing.T) {
 		e.shipNotify(t, "u1", second)
 		if o := e.order(t, second); o.State != shop.StatePaid || len(o.Refunds) != 1 {
 			t.Errorf("after a repeat: %s, refunds %+v", o.State, o.Refunds)
+		}
+	})
+}
+
+// A duplicate line of a delivered order whose refund the platform fails
+// (refund notify FAIL) is never silent: the order, DELIVERED again, is
+// logged at ERROR and listed for attention with the refund that failed,
+// nothing sends that refund again by itself, and it stays listed until a
+// person refunds the line.
+func TestDuplicateLineRefundFailedNeedsAttention(t *testing.T) {
+	eachStore(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		var log bytes.Buffer
+		e.svc.Logger = slog.New(slog.NewJSONHandler(&log, nil))
+		first := e.create(t, "u1", line("album", 1, 500))
+		mixed := e.create(t, "u1", line("album", 1, 500), line("credits", 2, 200))
+		e.plat.Pay(first, 500)
+		e.plat.Pay(mixed, 700)
+		e.shipNotify(t, "u1", first)
+		e.shipNotify(t, "u1", mixed)
+		n, err := e.plat.SettleNext(mixed, shop.RefundFail)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r := e.svc.RefundNotify(ctx, n); !r.OK() {
+			t.Fatal(r)
+		}
+		if !strings.Contains(log.String(), `"level":"ERROR","msg":"pay: refund of a duplicate payment failed`) {
+			t.Errorf("the failed refund was not logged at ERROR:\n%s", log.String())
+		}
+		calls := e.plat.Calls("refund")
+		e.shipNotify(t, "u1", mixed)
+		e.shipNotify(t, "u1", first)
+		rec := &pay.Reconciler{Service: e.svc}
+		if _, err := rec.RunOnce(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got := e.plat.Calls("refund"); got != calls {
+			t.Errorf("%d refund calls after the FAIL, want none: a failed refund is a person's to retry", got-calls)
+		}
+		o := e.order(t, mixed)
+		if o.State != shop.StateDelivered || o.DuplicateOf != first {
+			t.Fatalf("mixed order: %s, duplicate of %q", o.State, o.DuplicateOf)
+		}
+		items, err := rec.Attention(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := pay.Attention{TradeNo: mixed, RefundTradeNo: n.RefundTradeNo, UserID: "u1", State: shop.StateDelivered,
+			Amount: 500, Reason: pay.AttentionDuplicate}
+		if len(items) != 1 {
+			t.Fatalf("attention: %+v, want one duplicate", items)
+		}
+		got := items[0]
+		got.Since, got.Detail = time.Time{}, ""
+		if got != want || !strings.Contains(items[0].Detail, first) {
+			t.Errorf("attention:\n got %+v\nwant %+v, detail naming %s", items[0], want, first)
+		}
+		if net := e.net(t, first, mixed); net != 1200 {
+			t.Fatalf("net %d before the refund by hand, want 1200", net)
+		}
+		// A person refunds the line: the order leaves the list.
+		if _, err := e.svc.Refund(ctx, mixed, 500, "duplicate, refunded by hand"); err != nil {
+			t.Fatal(err)
+		}
+		r := e.order(t, mixed).Refunds[1]
+		if r.Details[0].ItemID != "album" {
+			t.Fatalf("refund by hand: %+v", r)
+		}
+		if err := e.plat.Settle(r.RefundTradeNo, shop.RefundSuccess); err != nil {
+			t.Fatal(err)
+		}
+		if rep := e.svc.RefundNotify(ctx, tsktest.MustRefundNotify(t, e.plat.Platform, r.RefundTradeNo)); !rep.OK() {
+			t.Fatalf("refund notify: %+v", rep)
+		}
+		if items, err := rec.Attention(ctx); err != nil || len(items) != 0 {
+			t.Errorf("attention after the refund by hand: %+v, %v", items, err)
+		}
+		if net := e.net(t, first, mixed); net != 700 {
+			t.Errorf("net %d, want 700", net)
+		}
+	})
+}
+
+// Account linking moves a platform user's orders to the account: an album
+// bought under both (an older offer paid after the linked purchase), each
+// delivered, is settled as a payment race is once the orders have moved.
+// The first delivered is kept, the other refunded in full, once.
+func TestDuplicateAcrossLinkRefunded(t *testing.T) {
+	eachStore(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		owner := shop.AccountOwner("acc1")
+		older := e.create(t, "u1", line("album", 1, 500)) // before linking
+		linked := e.create(t, owner, line("album", 1, 500))
+		e.plat.Pay(linked, 500)
+		e.shipNotify(t, owner, linked)
+		e.clock.Advance(time.Minute)
+		e.plat.Pay(older, 500)
+		e.shipNotify(t, "u1", older) // u1 owns nothing: delivered
+		if moved, err := e.store.(shop.LinkStore).MoveOrders(ctx, "u1", owner, e.clock.Now()); err != nil || moved != 1 {
+			t.Fatalf("MoveOrders = %d, %v", moved, err)
+		}
+		if err := e.svc.SettleMoved(ctx, owner); err != nil {
+			t.Fatal(err)
+		}
+		wantDuplicate(t, e, owner, "album", linked, older)
+		if got := e.net(t, linked, older); got != 500 {
+			t.Errorf("net taken %d fen, want 500", got)
+		}
+		calls := e.plat.Calls("refund")
+		if err := e.svc.SettleMoved(ctx, owner); err != nil || e.plat.Calls("refund") != calls {
+			t.Errorf("settling again: %v, %d more refund calls", err, e.plat.Calls("refund")-calls)
 		}
 	})
 }

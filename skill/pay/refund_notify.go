@@ -32,8 +32,10 @@ func (s *Service) refundNotify(ctx context.Context, req RefundNotifyRequest) err
 		return shop.Coded(shop.EINVALID, EBadTradeNo, "tradeNo must be 1..32 letters and digits")
 	case !isAlnum(req.RefundTradeNo, 32):
 		return shop.Coded(shop.EINVALID, EBadRefundTradeNo, "refundTradeNo must be 1..32 letters and digits")
-	case len(req.RefundTransactionID) > 32 || len(req.TransactionID) > 32 || len(req.NonceStr) > 32:
-		return shop.Coded(shop.EINVALID, EFieldTooLong, "an id or nonce past 32 bytes")
+	case len(req.RefundTransactionID) > 32 || len(req.TransactionID) > 32:
+		return shop.Coded(shop.EINVALID, EFieldTooLong, "an id past 32 bytes")
+	case req.NonceStr == "" || len(req.NonceStr) > 32:
+		return shop.Coded(shop.EINVALID, EBadNonce, "nonceStr must be 1..32 bytes")
 	}
 	switch req.RefundStatus {
 	case shop.RefundProcessing, shop.RefundSuccess, shop.RefundFail:
@@ -68,13 +70,16 @@ func (s *Service) refundNotify(ctx context.Context, req RefundNotifyRequest) err
 // refund. Applying the same word twice changes nothing. This is the only
 // way a refund becomes FAIL: on the platform's explicit refundStatus FAIL
 // (refundquery, refund notify) or its outright refusal of the refund call,
-// never on a query that failed.
+// never on a query that failed. The refund of a duplicate payment that
+// fails is logged at ERROR here, once: the user paid twice, and the order
+// is listed for attention (shop.Order.UnrefundedDuplicate) until a person
+// refunds it.
 func (s *Service) settleRefund(ctx context.Context, tradeNo, refundTradeNo, refundTransactionID string, status shop.RefundStatus, desc, cause string) (shop.Order, error) {
 	now := s.now()
-	changed := false
+	changed, dupFailed := false, false
 	var refunded shop.Fen // the amount of a refund this update finishes with SUCCESS
 	o, err := s.store().UpdateOrder(ctx, tradeNo, func(o *shop.Order) error {
-		changed, refunded = false, 0
+		changed, dupFailed, refunded = false, false, 0
 		r, ok := o.Refund(refundTradeNo)
 		if !ok {
 			return shop.Coded(shop.ENOTFOUND, shop.EUnknownRefund, "no refund %s on order %s", refundTradeNo, tradeNo)
@@ -90,6 +95,7 @@ func (s *Service) settleRefund(ctx context.Context, tradeNo, refundTradeNo, refu
 		if r.Status != shop.RefundSuccess && status == shop.RefundSuccess {
 			refunded = r.Amount
 		}
+		dupFailed = r.Status == shop.RefundProcessing && status == shop.RefundFail && r.Reason == shop.DuplicateReason
 		defer shop.StampActor(ctx, o, len(o.History))
 		err := o.FinishRefund(refundTradeNo, refundTransactionID, status, desc, now)
 		if errors.Is(err, shop.ErrNoChange) && news {
@@ -104,6 +110,12 @@ func (s *Service) settleRefund(ctx context.Context, tradeNo, refundTradeNo, refu
 	if changed {
 		s.moved(MoneyRefunded, refunded)
 		s.log().InfoContext(ctx, "pay: refund updated", "trade_no", tradeNo, "refund_trade_no", refundTradeNo, "refund_status", status, "cause", cause, "state", o.State)
+	}
+	if changed && dupFailed {
+		r, _ := o.Refund(refundTradeNo)
+		s.log().ErrorContext(ctx, "pay: refund of a duplicate payment failed: the user paid twice; refund it by hand", "trade_no", tradeNo,
+			"refund_trade_no", refundTradeNo, "refund_amt", int64(r.Amount), "duplicate_of", o.DuplicateOf, "user_id", o.UserID,
+			"refund_status_desc", desc, "cause", cause, "state", o.State)
 	}
 	return o, nil
 }

@@ -224,6 +224,8 @@ func TestRefundNotifyRefusals(t *testing.T) {
 		{"bad status", mod(func(r *pay.RefundNotifyRequest) { r.RefundStatus = "DONE" }), "bad_refund_status"},
 		{"wrong_skill_id", mod(func(r *pay.RefundNotifyRequest) { r.SkillID = "x" }), "wrong_skill_id"},
 		{"other refundTransactionId", mod(func(r *pay.RefundNotifyRequest) { r.RefundTransactionID = "RFOTHER" }), "refund_id_mismatch"},
+		{"nonceStr too long", mod(func(r *pay.RefundNotifyRequest) { r.NonceStr = strings.Repeat("n", 33) }), "bad_nonce"},
+		{"nonceStr missing", mod(func(r *pay.RefundNotifyRequest) { r.NonceStr = "" }), "bad_nonce"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -17,7 +17,7 @@ const (
 	EBadTradeNo        = "bad_trade_no"        // tradeNo not 1..32 letters and digits
 	EBadRefundTradeNo  = "bad_refund_trade_no" // refundTradeNo not 1..32 letters and digits
 	EBadTransactionID  = "bad_transaction_id"  // transactionId not 1..32 printable characters
-	EFieldTooLong      = "field_too_long"      // an id or nonce past 32 bytes
+	EFieldTooLong      = "field_too_long"      // an id past 32 bytes
 	EUnknownOrder      = "unknown_trade_no"    // no order with that tradeNo
 	EOrderSettled      = "order_settled"       // create-order repeated for an order paid or closed
 	ERefundAmtMismatch = "refund_amt_mismatch" // refundAmt other than the refund's

@@ -33,8 +33,8 @@ func (s *Service) shipNotify(ctx context.Context, req ShipNotifyRequest) error {
 		return shop.Coded(shop.EINVALID, EBadTradeNo, "tradeNo must be 1..32 letters and digits")
 	case !isToken(req.TransactionID, 32):
 		return shop.Coded(shop.EINVALID, EBadTransactionID, "transactionId must be 1..32 printable characters")
-	case len(req.NonceStr) > 32:
-		return shop.Coded(shop.EINVALID, EBadNonce, "nonceStr past 32 bytes")
+	case req.NonceStr == "" || len(req.NonceStr) > 32:
+		return shop.Coded(shop.EINVALID, EBadNonce, "nonceStr must be 1..32 bytes")
 	case req.TotalAmt <= 0:
 		return shop.Coded(shop.EINVALID, shop.EBadTotal, "totalAmt must be > 0")
 	}

@@ -39,6 +39,7 @@ func TestShipNotifyRefusals(t *testing.T) {
 		{"transactionId too long", mod(func(r *pay.ShipNotifyRequest) { r.TransactionID = strings.Repeat("9", 33) }), "bad_transaction_id"},
 		{"transactionId missing", mod(func(r *pay.ShipNotifyRequest) { r.TransactionID = "" }), "bad_transaction_id"},
 		{"nonceStr too long", mod(func(r *pay.ShipNotifyRequest) { r.NonceStr = strings.Repeat("n", 33) }), "bad_nonce"},
+		{"nonceStr missing", mod(func(r *pay.ShipNotifyRequest) { r.NonceStr = "" }), "bad_nonce"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -83,8 +83,8 @@ func (s *Store) CreateOrder(ctx context.Context, o shop.Order) (shop.Order, bool
 		if err := addCount(tx, o.State, 1); err != nil {
 			return err
 		}
-		if o.State.Open() {
-			if err := indexOpen(tx, o.State, o.CreatedAt, o.TradeNo); err != nil {
+		if o.Open() {
+			if err := indexOpen(tx, &o); err != nil {
 				return err
 			}
 		}
@@ -171,8 +171,8 @@ func (s *Store) UpdateOrder(ctx context.Context, tradeNo string, fn func(*shop.O
 		if err := moveCount(tx, cur.State, next.State); err != nil {
 			return err
 		}
-		if cur.State.Open() != next.State.Open() {
-			if err := indexOpen(tx, next.State, next.CreatedAt, tradeNo); err != nil {
+		if cur.Open() != next.Open() {
+			if err := indexOpen(tx, &next); err != nil {
 				return err
 			}
 		}
@@ -202,7 +202,7 @@ func (s *Store) UpdateOrder(ctx context.Context, tradeNo string, fn func(*shop.O
 // Orders lists the orders matching f, newest first (ties by TradeNo,
 // descending). With a UserID it reads that user's index; otherwise it walks
 // the time index backwards from CreatedBefore, or the index of open orders
-// (keyed the same way) when f asks for open states only.
+// (keyed the same way) when f asks for open orders only (OpenOnly).
 func (s *Store) Orders(ctx context.Context, f shop.OrderFilter) ([]shop.Order, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("bolt: orders: %w", err)

@@ -90,10 +90,12 @@ func (s *Store) initCounts(ctx context.Context) error {
 
 // orderHead is what a scan of every order (eachOrder) decodes of each.
 type orderHead struct {
-	TradeNo   string          `json:"tradeNo"`
-	State     shop.OrderState `json:"state"`
-	CreatedAt time.Time       `json:"createdAt"`
-	member    string          // its entry in the indexes
+	TradeNo     string          `json:"tradeNo"`
+	State       shop.OrderState `json:"state"`
+	CreatedAt   time.Time       `json:"createdAt"`
+	DuplicateOf string          `json:"duplicateOf"`
+	member      string          // its entry in the indexes
+	open        bool            // shop.Order.Open
 }
 
 // eachOrder calls fn with every order of the global index, a page at a
@@ -136,6 +138,11 @@ func (s *Store) eachOrder(ctx context.Context, fn func([]*orderHead) error) erro
 			}
 			if o.member = timeKey(o.CreatedAt) + ":" + o.TradeNo; o.member != want[i] {
 				continue
+			}
+			o.open = o.State.Open()
+			if !o.open && o.DuplicateOf != "" { // a duplicate whose refund failed is open too
+				var full shop.Order
+				o.open = json.Unmarshal(data, &full) == nil && full.Open()
 			}
 			batch = append(batch, &o)
 		}

@@ -14,9 +14,10 @@ import (
 // The index of open orders.
 //
 // open:{orders} is a ZSET like orders (same members, same scores) that
-// holds the open orders (shop.OrderState.Open: CREATED, PAID, REFUNDING),
-// so that a listing of open states only (the reconciler's, on every pass)
-// reads them and not the whole ledger. It may hold extra entries (an order
+// holds the open orders (shop.Order.Open: CREATED, PAID, REFUNDING, and
+// the duplicates whose refund failed), so that a listing of open orders
+// only (the reconciler's, on every pass) reads them and not the whole
+// ledger. It may hold extra entries (an order
 // that is not open, or not written): listing skips them, as it skips
 // entries of the other indexes that do not match their order. What it may
 // never do is miss an open order. On data written before the index, New
@@ -163,7 +164,7 @@ func (s *Store) pruneOpen(ctx context.Context, m, tradeNo string) {
 		if err := json.Unmarshal(data, &o); err != nil {
 			return err
 		}
-		if o.State.Open() && member(&o) == m {
+		if o.Open() && member(&o) == m {
 			return errStillOpen
 		}
 		if _, err := tx.TxPipelined(ctx, func(p goredis.Pipeliner) error {
@@ -278,7 +279,7 @@ func (s *Store) initOpen(ctx context.Context) error {
 	err := s.eachOrder(ctx, func(batch []*orderHead) error {
 		var open []*orderHead
 		for _, o := range batch {
-			if o.State.Open() {
+			if o.open {
 				open = append(open, o)
 			}
 		}

@@ -53,7 +53,7 @@ func (s *Store) CreateOrder(ctx context.Context, o shop.Order) (shop.Order, bool
 	// Indexes first: a crash after them leaves an entry without an order,
 	// which listing skips; the platform's retry then creates the order.
 	indexes := []string{s.userKey(o.UserID), s.allKey()}
-	if s.cluster() && o.State.Open() {
+	if s.cluster() && o.Open() {
 		indexes = append(indexes, s.openKey())
 	}
 	err = s.write(ctx, indexes, func(p goredis.Pipeliner, key string) {
@@ -108,7 +108,7 @@ func (s *Store) create(ctx context.Context, key string, data []byte, expireAt st
 		args := []any{data, touch, expireAt, string(count)}
 		if count != "" && !s.cluster() {
 			keys = append(keys, s.countsKey())
-			if count.Open() {
+			if o.Open() {
 				keys = append(keys, s.openKey())
 				args = append(args, score(o.CreatedAt), member(o))
 			}
@@ -150,7 +150,7 @@ func (s *Store) unindexLoser(ctx context.Context, loser, stored *shop.Order) {
 		}
 		if lm != sm {
 			p.ZRem(ctx, s.allKey(), lm)
-			if s.cluster() && loser.State.Open() {
+			if s.cluster() && loser.Open() {
 				p.ZRem(ctx, s.openKey(), lm) // no order has lm: no update can need it
 			}
 		}
@@ -238,8 +238,8 @@ func (s *Store) UpdateOrder(ctx context.Context, tradeNo string, fn func(*shop.O
 			if codecErr = err; err != nil {
 				return errCodec
 			}
-			opens := !cur.State.Open() && next.State.Open()
-			closes := cur.State.Open() && !next.State.Open()
+			opens := !cur.Open() && next.Open()
+			closes := cur.Open() && !next.Open()
 			var gen string
 			switch {
 			case s.cluster() && opens:
@@ -403,7 +403,7 @@ func (s *Store) Orders(ctx context.Context, f shop.OrderFilter) (orders []shop.O
 				return nil, fmt.Errorf("redis: decode order %s: %w", want[i][timeKeyLen+1:], err)
 			}
 			if member(&o) != want[i] || seen[o.TradeNo] || !f.Match(&o) {
-				if pruning && (!o.State.Open() || member(&o) != want[i]) && len(extra) < maxPrune {
+				if pruning && (!o.Open() || member(&o) != want[i]) && len(extra) < maxPrune {
 					extra = append(extra, extraEntry{want[i], o.TradeNo, false})
 				}
 				continue

@@ -12,9 +12,10 @@ import (
 	"github.com/dingdang-voicepay/voicepay/shop"
 )
 
-// The index of open orders (shop.OrderState.Open): a listing of open
-// states only lists exactly the open orders, whatever moved them, however
-// many writers moved them at once, and on data written before the index.
+// The index of open orders (shop.Order.Open): a listing of open orders
+// only lists exactly the open orders, whatever moved them (a duplicate
+// whose refund failed is open when DELIVERED), however many writers moved
+// them at once, and on data written before the index.
 
 // allStates are the order states, for walking every legal move.
 var allStates = []shop.OrderState{shop.StateCreated, shop.StatePaid, shop.StateDelivered, shop.StateClosed,
@@ -22,8 +23,9 @@ var allStates = []shop.OrderState{shop.StateCreated, shop.StatePaid, shop.StateD
 
 // openFilters are the listings checked against the orders themselves: the
 // reconciler's (CREATED before an instant; REFUNDING; the three open states
-// for attention), each open state alone, with limits, and a filter that
-// mixes in a settled state (which the index cannot answer alone).
+// for attention: every open order), each open state alone, with limits,
+// and a filter that mixes in a settled state (which the index cannot
+// answer alone).
 func openFilters(at func(n int) time.Time) []shop.OrderFilter {
 	open := []shop.OrderState{shop.StateCreated, shop.StateRefunding, shop.StatePaid}
 	return []shop.OrderFilter{
@@ -37,6 +39,47 @@ func openFilters(at func(n int) time.Time) []shop.OrderFilter {
 		{States: open, CreatedBefore: at(4), Limit: 1},
 		{States: open, UserID: "u1"},
 		{States: []shop.OrderState{shop.StateDelivered, shop.StateRefunding}},
+		{Open: true},
+		{Open: true, CreatedBefore: at(5), Limit: 3},
+		{Open: true, UserID: "u1"},
+	}
+}
+
+// owedDuplicate delivers an order, starts the refund of its payment as a
+// duplicate and fails it: DELIVERED, and open (shop.Order.UnrefundedDuplicate).
+func owedDuplicate(t *testing.T, s shop.OrderStore, tradeNo string, at time.Time) {
+	t.Helper()
+	o, err := s.UpdateOrder(context.Background(), tradeNo, func(o *shop.Order) error {
+		if err := o.Deliver("tx-"+tradeNo, o.TotalAmt, "test", at); err != nil {
+			return err
+		}
+		if err := o.StartDuplicateRefund("KEEPER", []string{o.Details[0].ItemID}, "R"+tradeNo, at); err != nil {
+			return err
+		}
+		return o.FinishRefund("R"+tradeNo, "", shop.RefundFail, "test", at)
+	})
+	if _, owed := o.UnrefundedDuplicate(); err != nil || o.State != shop.StateDelivered || !owed {
+		t.Fatalf("owed duplicate %s: %s, %v", tradeNo, o.State, err)
+	}
+}
+
+// refundOwed refunds an owed duplicate by hand (a refund started, or
+// finished with SUCCESS too when done): open while pending, settled after.
+func refundOwed(t *testing.T, s shop.OrderStore, tradeNo string, done bool, at time.Time) {
+	t.Helper()
+	if _, err := s.UpdateOrder(context.Background(), tradeNo, func(o *shop.Order) error {
+		if o.State != shop.StateRefunding {
+			l := o.Details[0]
+			if err := o.StartRefund(shop.Refund{RefundTradeNo: "H" + tradeNo, Amount: l.Amount, Details: []shop.Line{l}}, at); err != nil {
+				return err
+			}
+		}
+		if !done {
+			return nil
+		}
+		return o.FinishRefund("H"+tradeNo, "", shop.RefundSuccess, "test", at)
+	}); err != nil {
+		t.Fatalf("refund %s by hand: %v", tradeNo, err)
 	}
 }
 
@@ -139,6 +182,17 @@ func testOpenOrders(t *testing.T, s shop.OrderStore) {
 			checkListings(t, s, fmt.Sprintf("%s step %d to %s", no, i, to), names, filters)
 		}
 	}
+	// A duplicate whose refund failed is open, DELIVERED; refunded by
+	// hand, it is open while the refund is pending and settled after.
+	mustCreate(t, s, stateOrder("P-owed", "u1", n, shop.StateCreated))
+	n++
+	names = append(names, "P-owed")
+	owedDuplicate(t, s, "P-owed", at(250))
+	checkListings(t, s, "a duplicate's refund failed", names, filters)
+	refundOwed(t, s, "P-owed", false, at(251))
+	checkListings(t, s, "refunded by hand, pending", names, filters)
+	refundOwed(t, s, "P-owed", true, at(252))
+	checkListings(t, s, "refunded by hand", names, filters)
 	// Repeated creates of existing orders, open and settled, change
 	// nothing listed.
 	for _, no := range []string{"S0", "S1", "S2", "P-late"} {
@@ -327,6 +381,11 @@ func RunOpenUpgrade(t *testing.T, open func(t *testing.T) (shop.OrderStore, func
 	move(t, s, "O0-0", shop.StatePaid, at(50))      // CREATED→PAID, still open
 	move(t, s, "O0-1", shop.StateClosed, at(50))    // open→settled
 	move(t, s, "O2-0", shop.StateRefunding, at(50)) // settled→open
+	for _, no := range []string{"D0", "D1"} {       // DELIVERED, open: a duplicate's refund failed
+		mustCreate(t, s, stateOrder(no, "u1", 40, shop.StateCreated))
+		owedDuplicate(t, s, no, at(50))
+		names = append(names, no)
+	}
 	checkListings(t, s, "before the downgrade", names, filters)
 
 	s = downgrade(t)
@@ -334,6 +393,7 @@ func RunOpenUpgrade(t *testing.T, open func(t *testing.T) (shop.OrderStore, func
 	move(t, s, "O0-0", shop.StateDelivered, at(60))
 	move(t, s, "O2-1", shop.StateRefunding, at(60))
 	move(t, s, "O0-1", shop.StatePaid, at(60))
+	refundOwed(t, s, "D1", true, at(60))
 	mustCreate(t, s, stateOrder("NEW", "u1", 100, shop.StateCreated))
 	names = append(names, "NEW")
 	checkListings(t, s, "moved after the upgrade", names, filters)
