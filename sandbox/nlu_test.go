@@ -22,6 +22,8 @@ func TestNLU(t *testing.T) {
 		{"我要买万古神帝第35集", sandbox.Understanding{Intent: "buy", Slots: map[string]string{"product": "万古神帝第35集"}}},
 		{"是的", sandbox.Understanding{Intent: "yes"}},
 		{"我要退款", sandbox.Understanding{Intent: "refund"}},
+		{"我要退款会员月卡", sandbox.Understanding{Intent: "refund", Slots: map[string]string{"product": "会员月卡"}}},
+		{"退掉听书币", sandbox.Understanding{Intent: "refund", Slots: map[string]string{"product": "听书币"}}},
 		{"今天天气怎么样", sandbox.Understanding{}},
 		{"打开叮当书店", sandbox.Understanding{Request: sandbox.RequestLaunch}},
 		{"请打开叮当书店。", sandbox.Understanding{Request: sandbox.RequestLaunch}},

@@ -15,6 +15,8 @@ import (
 //
 //	我要退款
 //	退款
+//	我要退款{product}
+//	退掉{product}
 //	把{product}退了
 //	把{album}第{index}集退了
 //	{product}不想要了，退钱
