@@ -102,6 +102,16 @@ func (s *speaker) pay(platform *fakeplatform.Server, charge tsk.Charge) string {
 // TestLinkAccounts runs account linking against the real binary, on both
 // stores: the whole grant over HTTP, then purchases that follow the account.
 func TestLinkAccounts(t *testing.T) {
+	linkedServes(t, func(t *testing.T, p *proc, platform *fakeplatform.Server) {
+		testGrant(t, p.url)
+		testPurchasesFollowAccount(t, p, platform)
+	})
+}
+
+// linkedServes runs story against `skill serve` with account linking
+// optional, once on bbolt and once on Redis, and checks that the server
+// then stops cleanly.
+func linkedServes(t *testing.T, story func(t *testing.T, p *proc, platform *fakeplatform.Server)) {
 	for _, store := range []string{"bbolt", "redis"} {
 		t.Run(store, func(t *testing.T) {
 			platform := tsktest.NewPlatform(t)
@@ -110,8 +120,7 @@ func TestLinkAccounts(t *testing.T) {
 				extra = append(extra, "SKILL_REDIS_URL="+redistest.Start(t).URL())
 			}
 			p := serve(t, linkEnv(t.TempDir(), platform.PayURL(), "optional", extra...))
-			testGrant(t, p.url)
-			testPurchasesFollowAccount(t, p, platform)
+			story(t, p, platform)
 			if code := p.stop(t, sigterm); code != 0 {
 				t.Fatalf("exit %d\n%s", code, p.logs.String())
 			}
@@ -289,20 +298,7 @@ func testPurchasesFollowAccount(t *testing.T, p *proc, platform *fakeplatform.Se
 // delivered to the platform user; once the next request moves it to the account, the account has
 // the episode twice, and the later payment is refunded as a duplicate.
 func TestLinkDuplicateRefunded(t *testing.T) {
-	for _, store := range []string{"bbolt", "redis"} {
-		t.Run(store, func(t *testing.T) {
-			platform := tsktest.NewPlatform(t)
-			var extra []string
-			if store == "redis" {
-				extra = append(extra, "SKILL_REDIS_URL="+redistest.Start(t).URL())
-			}
-			p := serve(t, linkEnv(t.TempDir(), platform.PayURL(), "optional", extra...))
-			testDuplicateAcrossLink(t, p, platform)
-			if code := p.stop(t, sigterm); code != 0 {
-				t.Fatalf("exit %d\n%s", code, p.logs.String())
-			}
-		})
-	}
+	linkedServes(t, testDuplicateAcrossLink)
 }
 
 func testDuplicateAcrossLink(t *testing.T, p *proc, platform *fakeplatform.Server) {

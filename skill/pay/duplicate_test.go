@@ -184,16 +184,24 @@ func TestDuplicateRefundRetriedByReconciler(t *testing.T) {
 	})
 }
 
+// albumTwice has u1 buy the album, then the album with 2 credits, and
+// both paid and shipped: the second order's album line is a duplicate.
+func albumTwice(t *testing.T, e *env) (first, mixed string) {
+	t.Helper()
+	first = e.create(t, "u1", line("album", 1, 500))
+	mixed = e.create(t, "u1", line("album", 1, 500), line("credits", 2, 200))
+	e.plat.Pay(first, 500)
+	e.plat.Pay(mixed, 700)
+	e.shipNotify(t, "u1", first)
+	e.shipNotify(t, "u1", mixed)
+	return first, mixed
+}
+
 // An order whose one-time line is owned but whose other lines are not is
 // delivered, and only the owned line is refunded.
 func TestDuplicateLineRefundedAlone(t *testing.T) {
 	eachStore(t, func(t *testing.T, e *env) {
-		first := e.create(t, "u1", line("album", 1, 500))
-		mixed := e.create(t, "u1", line("album", 1, 500), line("credits", 2, 200))
-		e.plat.Pay(first, 500)
-		e.plat.Pay(mixed, 700)
-		e.shipNotify(t, "u1", first)
-		e.shipNotify(t, "u1", mixed)
+		first, mixed := albumTwice(t, e)
 		o := e.order(t, mixed)
 		if o.State != shop.StateRefunding || o.Deliveries != 1 || o.DuplicateOf != first {
 			t.Fatalf("mixed order: %s, %d deliveries, duplicate of %q", o.State, o.Deliveries, o.DuplicateOf)
@@ -295,12 +303,7 @@ func TestDuplicateLineRefundFailedNeedsAttention(t *testing.T) {
 		ctx := context.Background()
 		var log bytes.Buffer
 		e.svc.Logger = slog.New(slog.NewJSONHandler(&log, nil))
-		first := e.create(t, "u1", line("album", 1, 500))
-		mixed := e.create(t, "u1", line("album", 1, 500), line("credits", 2, 200))
-		e.plat.Pay(first, 500)
-		e.plat.Pay(mixed, 700)
-		e.shipNotify(t, "u1", first)
-		e.shipNotify(t, "u1", mixed)
+		first, mixed := albumTwice(t, e)
 		n, err := e.plat.SettleNext(mixed, shop.RefundFail)
 		if err != nil {
 			t.Fatal(err)
