@@ -53,6 +53,11 @@ func (d *Dialog) myPurchases(ctx context.Context, t *turn) (ui.View, error) {
 	if len(lines) == 0 {
 		return d.nothingOwned(ctx, t)
 	}
+	refunding, err := d.refunding(ctx, t)
+	if err != nil {
+		return ui.View{}, err
+	}
+	status = append(status, refunding...)
 	// "你已购买：万古神帝第35集。听书币还剩3个。": what is left of a product is
 	// a sentence of its own, never "你已购买：听书币已经用完了".
 	var speech strings.Builder
@@ -80,14 +85,34 @@ func (d *Dialog) nothingOwned(ctx context.Context, t *turn) (ui.View, error) {
 		switch {
 		case o.State == shop.StateCreated && t.now.Before(o.ExpiresAt):
 			return say(d.orderName(o) + "的订单还在等待付款，付款后就能使用。"), nil
-		case o.State == shop.StateRefunding:
-			return say(d.orderName(o) + "正在退款，会原路退回。"), nil
 		case purchased(o):
 			refunded = true
 		}
+	}
+	if refunding, err := d.refunding(ctx, t); err != nil || len(refunding) > 0 {
+		return say(strings.Join(refunding, "。") + "，会原路退回。"), err
 	}
 	if refunded {
 		return say("你买过的内容都已经退款了。可以说“有什么可以买”看看。"), nil
 	}
 	return say("你还没有购买过内容。可以说“有什么可以买”看看。"), nil
+}
+
+// refunding says what the user's refunds under way take back, one clause
+// each: "听书币3个正在退款". Those units are no longer owned
+// (shop.Entitlements), so "我还剩几个" says where they went.
+func (d *Dialog) refunding(ctx context.Context, t *turn) ([]string, error) {
+	orders, err := d.cfg.Ledger.UserOrders(ctx, t.user())
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, o := range orders {
+		for _, r := range o.Refunds {
+			if r.Status == shop.RefundProcessing {
+				out = append(out, d.linesName(r.Details)+"正在退款")
+			}
+		}
+	}
+	return out, nil
 }

@@ -497,3 +497,15 @@ func TestRefundAsksWhich(t *testing.T) {
 		wantSpeech(t, e.intent(intents.Refund, nil), true, "退掉星辰变第35集，退还3元，确定吗？")
 	})
 }
+
+// TestMyPurchasesSaysRefundsUnderWay: units being refunded are not owned
+// any more, and "我买过什么" says where they went.
+func TestMyPurchasesSaysRefundsUnderWay(t *testing.T) {
+	devices(t, func(t *testing.T, e *env) {
+		e.buy(map[string]string{"product": "星辰变第35集"})
+		e.buy(map[string]string{"product": "听书点数", "count": "3"})
+		e.intent(intents.Refund, map[string]string{"product": "听书点数"})
+		e.intent(intents.Yes, nil)
+		wantSpeech(t, e.intent(intents.MyPurchases, nil), false, "你已购买：星辰变第35集。听书点数3个正在退款。")
+	})
+}
