@@ -32,7 +32,7 @@ func owning(o *Order) bool {
 
 // Entitlements folds a user's orders into what they own, one entry per
 // product, in catalog order; each product's kind says what its units give
-// (Kind.grant): units bought minus refunded (or being refunded) minus used, or periods chained in
+// (Kind.grant): units bought minus refunded minus used, or periods chained in
 // delivery order, a renewal bought before expiry extending it. Products
 // missing from the catalog are skipped.
 func Entitlements(orders []Order, cat *Catalog) []Entitlement {
@@ -51,8 +51,7 @@ func Entitlements(orders []Order, cat *Catalog) []Entitlement {
 			if !ok {
 				continue
 			}
-			committed, _ := o.RefundCommitted(l.ItemID) // a refund under way takes its units already
-			units := l.Quantity - committed
+			units := l.Quantity - o.RefundedQuantity(l.ItemID)
 			if units <= 0 {
 				continue
 			}

@@ -149,42 +149,6 @@ func TestEntitlements(t *testing.T) {
 	}
 }
 
-// TestEntitlementsDuringARefund: units a refund is taking back are not
-// owned while it is under way (the user is not told of credits they are
-// being refunded for), and come back if it fails.
-func TestEntitlementsDuringARefund(t *testing.T) {
-	cat := &shop.Catalog{Products: []shop.Product{
-		{ID: "ep35", Name: "35", Price: 300, Kind: shop.KindEntitlement},
-		{ID: "coins", Name: "coins", Price: 100, Kind: shop.KindConsumable},
-	}}
-	o := newOrder()
-	if err := o.Deliver("tx1", 600, "ship", t0); err != nil {
-		t.Fatal(err)
-	}
-	o.Uses = map[string]int64{"coins": 1}
-	r := shop.Refund{RefundTradeNo: "R1", Amount: 200, Details: []shop.Line{{ItemID: "coins", Quantity: 2, Amount: 200}}}
-	if err := o.StartRefund(r, t0.Add(time.Minute)); err != nil {
-		t.Fatal(err)
-	}
-	coins := func() int64 {
-		for _, e := range shop.Entitlements([]shop.Order{o}, cat) {
-			if e.ProductID == "coins" {
-				return e.Quantity
-			}
-		}
-		return -1
-	}
-	if got := coins(); got != 0 {
-		t.Errorf("coins while 2 of the 2 unused are being refunded: %d, want 0", got)
-	}
-	if err := o.FinishRefund("R1", "rtx", shop.RefundFail, "", t0.Add(2*time.Minute)); err != nil {
-		t.Fatal(err)
-	}
-	if got := coins(); got != 2 {
-		t.Errorf("coins after the refund failed: %d, want 2", got)
-	}
-}
-
 func TestMatch(t *testing.T) {
 	cat := &shop.Catalog{Products: []shop.Product{
 		{ID: "ep35", Name: "万古神帝第35集", Aliases: []string{"第35集"}},

@@ -459,7 +459,7 @@ func TestMyPurchasesWithNothingOwned(t *testing.T) {
 		e.buy(map[string]string{"product": "听书点数", "count": "3"})
 		e.intent(intents.Refund, nil)
 		e.intent(intents.Yes, nil)
-		wantSpeech(t, e.intent(intents.MyPurchases, nil), false, "听书点数3个正在退款，会原路退回。")
+		wantSpeech(t, e.intent(intents.MyPurchases, nil), false, "听书点数3个正在退款。")
 		orders, _ := e.pay.Ledger.UserOrders(e.ctx, e.user)
 		n, err := e.platform.SettleNext(orders[0].TradeNo, shop.RefundSuccess)
 		if err != nil {
@@ -506,6 +506,6 @@ func TestMyPurchasesSaysRefundsUnderWay(t *testing.T) {
 		e.buy(map[string]string{"product": "听书点数", "count": "3"})
 		e.intent(intents.Refund, map[string]string{"product": "听书点数"})
 		e.intent(intents.Yes, nil)
-		wantSpeech(t, e.intent(intents.MyPurchases, nil), false, "你已购买：星辰变第35集。听书点数3个正在退款。")
+		wantSpeech(t, e.intent(intents.MyPurchases, nil), false, "你已购买：星辰变第35集。", "听书点数3个正在退款。")
 	})
 }
