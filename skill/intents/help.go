@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/dingdang-voicepay/voicepay/device/ui"
-	"github.com/dingdang-voicepay/voicepay/shop"
 )
 
 // Help says what the user can do. Sample utterances:
@@ -22,14 +21,11 @@ func (d *Dialog) help(ctx context.Context, t *turn) (ui.View, error) {
 	st := t.state
 	switch st.Step {
 	case stepConfirm:
-		if p, ok := d.cfg.Catalog.Product(st.ProductID); ok {
-			count := max(st.Count, 1)
-			total, err := shop.MulFen(p.Price, count)
-			if err != nil {
-				return ui.View{}, err
-			}
-			return ask(amount(p, count, total) + "。说“是的”就购买，说“不要了”就取消。"), nil
+		const how = "说“是的”就购买，说“不要了”就取消。"
+		if p, ok := d.cfg.Catalog.Product(st.ProductID); ok && st.Total > 0 {
+			return ask(amount(p, max(st.Count, 1), st.Total) + "。" + how), nil // the price said, not recomputed
 		}
+		return ask(how), nil
 	case stepRefund:
 		return ask("说“是的”就退还" + st.RefundAmt.Yuan() + "，说“不要了”就不退。"), nil
 	case stepCount:
