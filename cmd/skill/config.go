@@ -33,6 +33,7 @@ type config struct {
 	PublicURL     string // SKILL_PUBLIC_URL
 	RedisURL      string // SKILL_REDIS_URL
 	RedisReplicas string // SKILL_REDIS_MIN_REPLICAS
+	RedisWait     string // SKILL_REDIS_REPLICA_TIMEOUT
 	SessionRedis  string // SKILL_SESSION_REDIS_URL
 	SessionMemory string // SKILL_SESSION_MEMORY
 	Catalog       string // SKILL_CATALOG
@@ -89,6 +90,7 @@ func (c *config) settings() []setting {
 		{"SKILL_PUBLIC_URL", "public-url", "", "our public base URL, for QR images and the order pages they lead to (serve: required, https; with SKILL_DEV=1 http on loopback, default http://<addr>)", &c.PublicURL},
 		{"SKILL_REDIS_URL", "redis-url", "", "store in Redis instead of bbolt: redis://host:port/db, a cluster redis+cluster://host:port,host:port, or Sentinel redis+sentinel://host:port,host:port/mastername", &c.RedisURL},
 		{"SKILL_REDIS_MIN_REPLICAS", "redis-min-replicas", "", "replicas that must confirm each order write (WAIT) before it is acknowledged (default 1 on a cluster or with Sentinel, 0 on one server)", &c.RedisReplicas},
+		{"SKILL_REDIS_REPLICA_TIMEOUT", "redis-replica-timeout", "500ms", "how long a write waits for its replicas' confirmation (WAIT) before it fails as unavailable, 10ms to 10s", &c.RedisWait},
 		{"SKILL_SESSION_REDIS_URL", "session-redis-url", "", "a Redis of its own for dialog state and request ids, which need no fsync (default: SKILL_REDIS_URL)", &c.SessionRedis},
 		{"SKILL_SESSION_MEMORY", "session-memory", "16MB", "without Redis, the memory dialog state may take (about 500 bytes a dialog waiting for an answer); past it new dialogs are told the skill is busy", &c.SessionMemory},
 		{"SKILL_CATALOG", "catalog", "", "product catalog YAML file (serve: required; elsewhere the built-in demo catalog, catalog/default.yaml)", &c.Catalog},

@@ -59,7 +59,7 @@ var (
 	// sandbox running on the data directory.
 	adminSettings = []string{"data", "admin-secret", "token"}
 	// storeSettings open the store.
-	storeSettings = []string{"data", "redis-url", "redis-min-replicas", "session-redis-url", "session-memory"}
+	storeSettings = []string{"data", "redis-url", "redis-min-replicas", "redis-replica-timeout", "session-redis-url", "session-memory"}
 	// platformSettings play the platform against a running skill: its keys
 	// and secrets, found in the sandbox's data directory by default.
 	platformSettings = []string{"data", "skill-id", "catalog", "private-key", "secret", "admin-secret"}

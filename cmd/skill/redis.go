@@ -25,6 +25,10 @@ func openRedis(ctx context.Context, cfg config, now func() time.Time, log *slog.
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	wait, err := time.ParseDuration(cfg.RedisWait)
+	if err != nil || wait < 10*time.Millisecond || wait > 10*time.Second {
+		return nil, nil, nil, badSetting("SKILL_REDIS_REPLICA_TIMEOUT", "%q: want a duration from 10ms to 10s, e.g. 500ms", cfg.RedisWait)
+	}
 	// go-redis's own lines go through log once connected; a failure to
 	// connect is the one line of the setting error.
 	redis.SetLogger(slog.New(slog.DiscardHandler))
@@ -32,7 +36,7 @@ func openRedis(ctx context.Context, cfg config, now func() time.Time, log *slog.
 	defer cancel()
 	// One store for orders and dialogs: a turn's script reads the user's
 	// orders index with the dialog's state.
-	orders, err := connect(cctx, cfg.RedisURL, redis.Config{Now: now, MinReplicas: replicas, TurnReadsOrders: cfg.SessionRedis == ""})
+	orders, err := connect(cctx, cfg.RedisURL, redis.Config{Now: now, MinReplicas: replicas, ReplicaTimeout: wait, TurnReadsOrders: cfg.SessionRedis == ""})
 	if err != nil {
 		return nil, nil, nil, badSetting("SKILL_REDIS_URL", "%s: %v", redact(cfg.RedisURL), err)
 	}
