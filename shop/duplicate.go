@@ -107,21 +107,55 @@ func (o *Order) StartDuplicateRefund(keeper string, items []string, refundTradeN
 			return err
 		}
 	}
-	cause := DuplicateCause + keeper + "; refund " + refundTradeNo
-	if o.State == StateRefunding {
-		// Another refund is pending: this one joins it (FinishRefund
-		// settles each).
-		if err := o.checkRefund(r); err != nil {
-			return err
-		}
-		o.History = append(o.History, Transition{From: o.State, To: o.State, At: at.UTC(), Cause: cause})
-		o.UpdatedAt = at.UTC()
-		o.addRefund(r, at)
-	} else if err := o.startRefund(r, cause, at); err != nil {
+	if err := o.joinRefund(r, DuplicateCause+keeper+"; refund "+refundTradeNo, at); err != nil {
 		return err
 	}
 	o.DuplicateOf = keeper
 	return nil
+}
+
+// joinRefund starts r as startRefund does or, when another refund is
+// pending (REFUNDING), adds r beside it: FinishRefund settles each.
+func (o *Order) joinRefund(r Refund, cause string, at time.Time) error {
+	if o.State != StateRefunding {
+		return o.startRefund(r, cause, at)
+	}
+	if err := o.checkRefund(r); err != nil {
+		return err
+	}
+	o.History = append(o.History, Transition{From: o.State, To: o.State, At: at.UTC(), Cause: cause})
+	o.UpdatedAt = at.UTC()
+	o.addRefund(r, at)
+	return nil
+}
+
+// RefundDuplicateAgain starts again, numbered refundTradeNo, the refund of
+// the duplicate payment the platform failed (UnrefundedDuplicate): in full,
+// the lines of the failed refund that no refund since took back. It is a
+// person's decision (nothing calls it by itself) and no refund policy
+// applies to it: the user paid twice, whatever the product's refund window
+// or the order's state (PAID when nothing else was bought). The reason is
+// DuplicateReason again, so a second failure is listed as the first was.
+// An order that owes no duplicate refund returns an ENoDuplicate error.
+func (o *Order) RefundDuplicateAgain(refundTradeNo string, at time.Time) (Refund, error) {
+	failed, owed := o.UnrefundedDuplicate()
+	if !owed {
+		return Refund{}, Coded(EINVALID, ENoDuplicate, "order %s owes no duplicate refund", o.TradeNo)
+	}
+	r := Refund{RefundTradeNo: refundTradeNo, Reason: DuplicateReason}
+	for _, l := range failed.Details {
+		qty, amt := o.RefundCommitted(l.ItemID)
+		if qty >= l.Quantity || amt >= l.Amount {
+			continue
+		}
+		left := Line{ItemID: l.ItemID, Quantity: l.Quantity - qty, Amount: l.Amount - amt}
+		r.Details = append(r.Details, left)
+		r.Amount += left.Amount // bounded by the failed refund's amount
+	}
+	if err := o.joinRefund(r, "duplicate payment refunded again by hand; refund "+refundTradeNo, at); err != nil {
+		return Refund{}, err
+	}
+	return r, nil
 }
 
 // UnrefundedDuplicate returns the refund of the order's duplicate payment

@@ -200,3 +200,41 @@ func TestUnrefundedDuplicate(t *testing.T) {
 		t.Errorf("a delivered keeper is open")
 	}
 }
+
+// RefundDuplicateAgain refunds in full, under a new number, the duplicate
+// lines a failed refund left owed, and nothing else; with nothing owed it
+// refuses and changes nothing.
+func TestRefundDuplicateAgain(t *testing.T) {
+	o := newOrder() // 3 coins and ep35
+	o.TradeNo = "TA"
+	_ = o.Deliver("tx2", 600, "ship notify", t0)
+	if _, err := o.RefundDuplicateAgain("RA01", t0); shop.ErrorCode(err) != shop.ENoDuplicate || len(o.Refunds) != 0 {
+		t.Fatalf("no duplicate: %v, refunds %+v", err, o.Refunds)
+	}
+	if err := o.StartDuplicateRefund("TB", []string{"ep35"}, "RA01", t0); err != nil {
+		t.Fatal(err)
+	}
+	_ = o.FinishRefund("RA01", "", shop.RefundFail, "余额不足", t0)
+	r, err := o.RefundDuplicateAgain("RA02", t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []shop.Line{{ItemID: "ep35", Quantity: 1, Amount: 300}}
+	if r.Amount != 300 || r.Reason != shop.DuplicateReason || len(r.Details) != 1 || r.Details[0] != want[0] || o.State != shop.StateRefunding {
+		t.Fatalf("again: %s, %+v", o.State, r)
+	}
+	if _, owed := o.UnrefundedDuplicate(); owed {
+		t.Error("still owed while the refund is pending")
+	}
+	if _, err := o.RefundDuplicateAgain("RA03", t0); shop.ErrorCode(err) != shop.ENoDuplicate {
+		t.Errorf("again while pending: %v", err)
+	}
+	// Failed again: owed again, and the history says a person sent it.
+	_ = o.FinishRefund("RA02", "", shop.RefundFail, "余额不足", t0)
+	if _, owed := o.UnrefundedDuplicate(); !owed || o.State != shop.StateDelivered {
+		t.Errorf("failed again: %s, owed %v", o.State, owed)
+	}
+	if !strings.Contains(o.History[len(o.History)-2].Cause, "by hand") {
+		t.Errorf("history: %+v", o.History)
+	}
+}

@@ -53,6 +53,7 @@ const (
 	EUnknownRefund   = "unknown_refund"       // no refund with that number
 	ERefundFinal     = "refund_already_final" // a final refund told another outcome
 	EBadRefundStatus = "bad_refund_status"    // a status the pay document does not define
+	ENoDuplicate     = "no_duplicate_owed"    // no failed duplicate refund to send again
 )
 
 // Bounds of an order.

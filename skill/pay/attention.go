@@ -79,8 +79,8 @@ func (r *Reconciler) Attention(ctx context.Context) ([]Attention, error) {
 			it.Reason = AttentionDuplicate
 			if owed {
 				it.RefundTradeNo, it.Amount, it.Since = rf.RefundTradeNo, rf.Amount, rf.UpdatedAt
-				it.Detail = fmt.Sprintf("the user paid twice: refund %s of %s (already owned via %s) failed (%s); refund %s yuan by hand",
-					rf.RefundTradeNo, itemsOf(rf), o.DuplicateOf, rf.StatusDesc, rf.Amount.Yuan())
+				it.Detail = fmt.Sprintf("the user paid twice: refund %s of %s (already owned via %s) failed (%s); refund %s yuan by hand: skill refund %s",
+					rf.RefundTradeNo, itemsOf(rf), o.DuplicateOf, rf.StatusDesc, rf.Amount.Yuan(), o.TradeNo)
 			} else {
 				it.Amount, it.Since = o.TotalAmt, o.UpdatedAt
 				it.Detail = "a duplicate payment (already owned via " + o.DuplicateOf + ") whose refund the platform refused: refund it by hand"

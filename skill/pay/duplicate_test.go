@@ -293,6 +293,81 @@ func TestDuplicateRefundRefusedNeedsAttention(t *testing.T) {
 	})
 }
 
+// The duplicate payment the attention list asks a person to refund is
+// refunded by `skill refund TRADENO` (Service.Refund) whatever the refund
+// policy says: here it was never delivered (PAID) and its product's refund
+// window is over. Only what is owed may be asked for; a refusal leaves it
+// listed; once refunded the user has paid once.
+func TestDuplicateRefundedByHand(t *testing.T) {
+	eachStore(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		first := e.create(t, "u1", line("ep1", 1, 990))
+		second := e.create(t, "u1", line("ep1", 1, 990))
+		e.plat.Pay(first, 990)
+		e.plat.Pay(second, 990)
+		e.shipNotify(t, "u1", first)
+		e.plat.RefuseNext("refund", 1)
+		e.shipNotify(t, "u1", second)
+		e.clock.Advance(8 * 24 * time.Hour) // past ep1's 7-day refund window
+		rec := &pay.Reconciler{Service: e.svc}
+		listed := func() bool {
+			t.Helper()
+			items, err := rec.Attention(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return len(items) == 1 && items[0].TradeNo == second && strings.Contains(items[0].Detail, "skill refund "+second)
+		}
+		if !listed() {
+			t.Fatal("the refused duplicate is not listed with the command that refunds it")
+		}
+
+		if _, err := e.svc.Refund(ctx, second, 300, ""); shop.ErrorCode(err) != shop.EBadRefundAmount {
+			t.Fatalf("refund of part of a duplicate: %v, want %s", err, shop.EBadRefundAmount)
+		}
+		if o := e.order(t, second); o.State != shop.StatePaid || len(o.Refunds) != 1 {
+			t.Fatalf("a refused request changed the order: %s, refunds %+v", o.State, o.Refunds)
+		}
+		e.plat.RefuseNext("refund", 1)
+		if _, err := e.svc.Refund(ctx, second, 0, ""); shop.ErrorCode(err) != pay.ERefundRefused {
+			t.Fatalf("refund by hand refused by the platform: %v, want %s", err, pay.ERefundRefused)
+		}
+		if !listed() {
+			t.Fatal("a duplicate whose refund by hand was refused is no longer listed")
+		}
+
+		o, err := e.svc.Refund(ctx, second, 990, "by hand")
+		if err != nil {
+			t.Fatalf("refund by hand: %v", err)
+		}
+		r := o.Refunds[len(o.Refunds)-1]
+		if o.State != shop.StateRefunding || r.Amount != 990 || r.Reason != shop.DuplicateReason || r.Details[0].ItemID != "ep1" {
+			t.Fatalf("refund by hand: %s, %+v", o.State, r)
+		}
+		if err := e.plat.Settle(r.RefundTradeNo, shop.RefundSuccess); err != nil {
+			t.Fatal(err)
+		}
+		if rep := e.svc.RefundNotify(ctx, tsktest.MustRefundNotify(t, e.plat.Platform, r.RefundTradeNo)); !rep.OK() {
+			t.Fatalf("refund notify: %+v", rep)
+		}
+		if o := e.order(t, second); o.State != shop.StateRefunded {
+			t.Errorf("after the refund by hand: %s", o.State)
+		}
+		if listed() {
+			t.Error("still listed after the refund by hand")
+		}
+		if net := e.net(t, first, second); net != 990 {
+			t.Errorf("net %d, want 990: the user pays once", net)
+		}
+		if o := e.order(t, first); o.State != shop.StateDelivered || len(o.Refunds) != 0 {
+			t.Errorf("the kept order changed: %s, refunds %+v", o.State, o.Refunds)
+		}
+		if _, err := e.svc.Refund(ctx, second, 0, ""); shop.ErrorCode(err) != shop.EFullyRefunded {
+			t.Errorf("a second refund by hand: %v, want %s", err, shop.EFullyRefunded)
+		}
+	})
+}
+
 // A duplicate line of a delivered order whose refund the platform fails
 // (refund notify FAIL) is never silent: the order, DELIVERED again, is
 // logged at ERROR and listed for attention with the refund that failed,

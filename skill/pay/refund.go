@@ -13,7 +13,9 @@ import (
 const MaxRefundDesc = 64
 
 // Refund refunds amount of a delivered order (0 means all that is left),
-// after the refund policy (shop.Refundable) allows it. The refund, with its deterministic
+// after the refund policy (shop.Refundable) allows it. An order owing the
+// refund of a duplicate payment the platform failed refunds that instead,
+// whatever the policy (refundDuplicateByHand). The refund, with its deterministic
 // refundTradeNo, is stored as PROCESSING before the platform is called, so
 // whatever happens next it is retried with the same number and never applied
 // twice. The platform accepting it leaves it PROCESSING (refundquery or the
@@ -34,6 +36,9 @@ func (s *Service) Refund(ctx context.Context, tradeNo string, amount shop.Fen, r
 		return shop.Order{}, fmt.Errorf("pay: refund %s: %w", tradeNo, err)
 	}
 	now := s.now()
+	if _, owed := o.UnrefundedDuplicate(); owed {
+		return s.refundDuplicateByHand(ctx, o, amount)
+	}
 	if _, _, err := shop.Refundable(o, s.Ledger.Catalog, now); err != nil {
 		return o, err
 	}
@@ -62,6 +67,39 @@ func (s *Service) Refund(ctx context.Context, tradeNo string, amount shop.Fen, r
 		return o, fmt.Errorf("pay: refund %s: %w", tradeNo, err)
 	}
 	s.log().InfoContext(ctx, "pay: refund started", "trade_no", tradeNo, "refund_trade_no", started.RefundTradeNo, "refund_amt", int64(started.Amount), "state", o.State)
+	return s.sendRefund(ctx, o, started)
+}
+
+// refundDuplicateByHand refunds again, in full, the duplicate payment of o
+// that the platform failed (shop.Order.RefundDuplicateAgain): the refund a
+// person is asked for by the attention list. No refund policy applies (the
+// user paid twice), and it comes before any other refund of the order:
+// amount must be 0 or what is owed, so a person's "refund it all" cannot
+// also take back the lines the user kept.
+func (s *Service) refundDuplicateByHand(ctx context.Context, o shop.Order, amount shop.Fen) (shop.Order, error) {
+	var started shop.Refund
+	tradeNo := o.TradeNo
+	o, err := s.store().UpdateOrder(ctx, tradeNo, func(o *shop.Order) error {
+		seq := len(o.Refunds) + 1
+		if seq > shop.MaxRefunds {
+			return shop.Coded(shop.EINVALID, shop.ETooManyRefunds, "这笔订单退款次数太多了")
+		}
+		defer shop.StampActor(ctx, o, len(o.History))
+		r, err := o.RefundDuplicateAgain(RefundTradeNo(o.TradeNo, seq), s.now())
+		if err != nil {
+			return err
+		}
+		if amount != 0 && amount != r.Amount {
+			return shop.Coded(shop.EINVALID, shop.EBadRefundAmount, "这笔订单重复付款的%s元要先退：金额填0或%s", r.Amount.Yuan(), r.Amount.Yuan())
+		}
+		started = r
+		return nil
+	})
+	if err != nil {
+		return o, fmt.Errorf("pay: refund %s: %w", tradeNo, err)
+	}
+	s.log().WarnContext(ctx, "pay: duplicate payment refunded again by hand", "trade_no", o.TradeNo, "duplicate_of", o.DuplicateOf,
+		"refund_trade_no", started.RefundTradeNo, "refund_amt", int64(started.Amount), "state", o.State)
 	return s.sendRefund(ctx, o, started)
 }
 
