@@ -53,6 +53,13 @@ func (e *env) advance(d time.Duration) {
 
 func newEnv(t *testing.T, login oauth.Login) *env {
 	t.Helper()
+	return newEnvGrants(t, login, nil)
+}
+
+// newEnvGrants is newEnv with the server's grants passed through wrap
+// (a fault injector around the store), unless wrap is nil.
+func newEnvGrants(t *testing.T, login oauth.Login, wrap func(oauth.Grants) oauth.Grants) *env {
+	t.Helper()
 	st, err := bolt.Open(filepath.Join(t.TempDir(), "skill.db"), bolt.Config{})
 	if err != nil {
 		t.Fatal(err)
@@ -63,8 +70,12 @@ func newEnv(t *testing.T, login oauth.Login) *env {
 	if login == nil {
 		login = oauth.DevLogin{}
 	}
+	var grants oauth.Grants = st
+	if wrap != nil {
+		grants = wrap(st)
+	}
 	s, err := oauth.New(oauth.Config{ClientID: clientID, ClientSecret: secret, RedirectURIs: []string{redirect, "https://platform.example/other"},
-		Tokens: e.tokens, Grants: st, Login: login, Now: e.clock, Logger: quiet})
+		Tokens: e.tokens, Grants: grants, Login: login, Now: e.clock, Logger: quiet})
 	if err != nil {
 		t.Fatal(err)
 	}
