@@ -312,12 +312,25 @@ func TestRefreshRotation(t *testing.T) {
 		refused(t, e.refresh(t, retried), "the family's live token")
 	})
 	t.Run("RetryAfterTheNewTokenWasUsed", func(t *testing.T) {
+		// A thief with a copy of the first token rotates it twice within
+		// the grace; the platform's retry of it is then a reuse.
 		e := newEnv(t, nil)
 		first := e.link(t)
 		second := ok(t, e.refresh(t, first))
 		third := ok(t, e.refresh(t, second))
 		refused(t, e.refresh(t, first), "a retry whose successor was used")
-		ok(t, e.refresh(t, third)) // nothing was issued: the family lives on
+		refused(t, e.refresh(t, third), "the thief's token, after the reuse")
+	})
+	t.Run("RetryAfterARetry", func(t *testing.T) {
+		// The successor a retry rotated to is used: the first token
+		// presented again is a reuse, within the grace too.
+		e := newEnv(t, nil)
+		first := e.link(t)
+		ok(t, e.refresh(t, first)) // lost
+		retried := ok(t, e.refresh(t, first))
+		next := ok(t, e.refresh(t, retried))
+		refused(t, e.refresh(t, first), "a retry whose successor was used")
+		refused(t, e.refresh(t, next), "the family's live token, after the reuse")
 	})
 	t.Run("ConcurrentRefreshes", func(t *testing.T) {
 		e := newEnv(t, nil)

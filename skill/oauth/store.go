@@ -41,7 +41,9 @@ type Grants interface {
 // grace of its rotation, the retired token may be presented again as the
 // retry of a refresh whose answer never arrived. That retry rotates the
 // family once more and supersedes the token whose answer was lost, which
-// counts as a reuse from then on.
+// counts as a reuse from then on. Once the token it rotated to has been
+// used, the retired token is a reuse even within grace: that answer did
+// arrive, at someone.
 //
 // A rotation stores the successor and the records of the retired tokens
 // before it takes the live token (the one atomic step, which decides
@@ -235,9 +237,12 @@ func (s *tokenStore) GetByRefresh(ctx context.Context, refresh string) (oauth2.T
 
 // retried finds whether a refresh token that is not live, r.from, is
 // presented again as a retry: it was rotated within grace, not
-// superseded, and the token it rotated to is live. Then it sets r to
-// rotate from that token. One past grace or superseded is a reuse:
-// retried revokes the family and says no.
+// superseded, and the token it rotated to is live, unused. Then it sets r
+// to rotate from that token. A token it rotated to that was used (rotated
+// on by whoever holds it) makes the presentation a reuse, as does one
+// past grace or superseded: retried revokes the family and says no. A
+// token it rotated to that is gone otherwise (taken by a concurrent retry,
+// or expired) is no retry either, but no reuse.
 func (s *tokenStore) retried(ctx context.Context, r *rotating) (bool, error) {
 	g, err := s.grants.Grant(ctx, r.retired)
 	if err != nil {
@@ -247,8 +252,15 @@ func (s *tokenStore) retried(ctx context.Context, r *rotating) (bool, error) {
 		return false, s.reused(ctx, g)
 	}
 	next, err := s.grants.Grant(ctx, g.Next)
-	if err != nil {
+	if errors.Is(err, shop.ErrNotFound) {
+		used, err := s.grants.Grant(ctx, retiredKey(g.Next))
+		if err == nil && !used.Superseded {
+			return false, s.reused(ctx, g)
+		}
 		return false, missing(err)
+	}
+	if err != nil {
+		return false, err
 	}
 	r.from, r.live, r.retry = g.Next, next, &g
 	return true, nil
