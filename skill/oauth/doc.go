@@ -19,7 +19,8 @@
 // id, aud the skill; they are verified without storage, on any node.
 // Refresh tokens rotate: each use retires the old one. A retired one
 // presented again revokes its whole family, except as a prompt retry of a
-// refresh whose answer was lost (tokenStore).
+// refresh whose answer was lost, while the token that answer carried is
+// unused (tokenStore).
 //
 // Who the person is comes from a Login: DevLogin (a form to type any
 // account name, or login_hint=NAME to sign in at once: development only)

@@ -58,8 +58,9 @@ type Config struct {
 	RefreshTTL time.Duration
 	// RetryGrace is how long after a refresh token is rotated it may be
 	// presented again as the retry of a refresh whose answer was lost
-	// (DefaultRetryGrace). Presented later, it is a reuse, and revokes
-	// every token rotated from the same authorization.
+	// (DefaultRetryGrace). Presented later, or once the token it was
+	// rotated to has been used, it is a reuse, and revokes every token
+	// rotated from the same authorization.
 	RetryGrace time.Duration
 	// CodeTTL is how long an authorization code can be redeemed
 	// (MaxCodeTTL, which is also its bound).

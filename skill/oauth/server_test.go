@@ -53,6 +53,13 @@ func (e *env) advance(d time.Duration) {
 
 func newEnv(t *testing.T, login oauth.Login) *env {
 	t.Helper()
+	return newEnvGrants(t, login, nil)
+}
+
+// newEnvGrants is newEnv with the server's grants passed through wrap
+// (a fault injector around the store), unless wrap is nil.
+func newEnvGrants(t *testing.T, login oauth.Login, wrap func(oauth.Grants) oauth.Grants) *env {
+	t.Helper()
 	st, err := bolt.Open(filepath.Join(t.TempDir(), "skill.db"), bolt.Config{})
 	if err != nil {
 		t.Fatal(err)
@@ -63,8 +70,12 @@ func newEnv(t *testing.T, login oauth.Login) *env {
 	if login == nil {
 		login = oauth.DevLogin{}
 	}
+	var grants oauth.Grants = st
+	if wrap != nil {
+		grants = wrap(st)
+	}
 	s, err := oauth.New(oauth.Config{ClientID: clientID, ClientSecret: secret, RedirectURIs: []string{redirect, "https://platform.example/other"},
-		Tokens: e.tokens, Grants: st, Login: login, Now: e.clock, Logger: quiet})
+		Tokens: e.tokens, Grants: grants, Login: login, Now: e.clock, Logger: quiet})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -301,12 +312,25 @@ func TestRefreshRotation(t *testing.T) {
 		refused(t, e.refresh(t, retried), "the family's live token")
 	})
 	t.Run("RetryAfterTheNewTokenWasUsed", func(t *testing.T) {
+		// A thief with a copy of the first token rotates it twice within
+		// the grace; the platform's retry of it is then a reuse.
 		e := newEnv(t, nil)
 		first := e.link(t)
 		second := ok(t, e.refresh(t, first))
 		third := ok(t, e.refresh(t, second))
 		refused(t, e.refresh(t, first), "a retry whose successor was used")
-		ok(t, e.refresh(t, third)) // nothing was issued: the family lives on
+		refused(t, e.refresh(t, third), "the thief's token, after the reuse")
+	})
+	t.Run("RetryAfterARetry", func(t *testing.T) {
+		// The successor a retry rotated to is used: the first token
+		// presented again is a reuse, within the grace too.
+		e := newEnv(t, nil)
+		first := e.link(t)
+		ok(t, e.refresh(t, first)) // lost
+		retried := ok(t, e.refresh(t, first))
+		next := ok(t, e.refresh(t, retried))
+		refused(t, e.refresh(t, first), "a retry whose successor was used")
+		refused(t, e.refresh(t, next), "the family's live token, after the reuse")
 	})
 	t.Run("ConcurrentRefreshes", func(t *testing.T) {
 		e := newEnv(t, nil)

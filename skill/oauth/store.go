@@ -41,7 +41,19 @@ type Grants interface {
 // grace of its rotation, the retired token may be presented again as the
 // retry of a refresh whose answer never arrived. That retry rotates the
 // family once more and supersedes the token whose answer was lost, which
-// counts as a reuse from then on.
+// counts as a reuse from then on. Once the token it rotated to has been
+// used, the retired token is a reuse even within grace: that answer did
+// arrive, at someone.
+//
+// A rotation stores the successor and the records of the retired tokens
+// before it takes the live token (the one atomic step, which decides
+// between concurrent rotations), so no single storage failure can lose a
+// record the retry needs: a record names the successor, and while the
+// token it retires is still live the record is not looked at. A failure
+// at or before the take keeps the successor (a record may name it; its
+// secret was never sent, so it is of use to a retry only) and answers
+// with the error: the client tries again. The winner of the take writes
+// the records again, over those of a concurrent rotation that lost.
 //
 // The library checks expiry with time.Now; the store checks it with the
 // service's clock, so what it returns always counts as fresh to the
@@ -73,6 +85,7 @@ type rotating struct {
 	*models.Token
 	family  string
 	from    string      // the key of the live token to take: the presented one, or in a retry the one it rotated to
+	live    shop.Grant  // from's record
 	retired string      // the key of the presented token's "rotated:" record
 	retry   *shop.Grant // in a retry: the presented token's record
 }
@@ -105,33 +118,54 @@ func (s *tokenStore) Create(ctx context.Context, ti oauth2.TokenInfo) error {
 }
 
 // rotate retires the token r was read from now that key, its successor,
-// is stored: it takes the live token (of concurrent rotations from one
-// token, one wins; the others take back their successor and fail with
-// invalid_grant), and records the retired one.
+// is stored: it records the retired tokens, then takes the live one. Of
+// concurrent rotations from one token one wins the take; the others take
+// back their successor and fail with invalid_grant. A storage failure
+// before or at the take is returned, the successor kept.
 func (s *tokenStore) rotate(ctx context.Context, r *rotating, key string) error {
-	old, err := s.grants.TakeGrant(ctx, r.from)
-	if err != nil {
+	records := s.records(r, key)
+	for _, rec := range records {
+		if err := s.grants.PutGrant(ctx, rec.key, rec.g); err != nil {
+			return err
+		}
+	}
+	if _, err := s.grants.TakeGrant(ctx, r.from); err != nil {
+		if !errors.Is(err, shop.ErrNotFound) {
+			return err // taken or not: the records stand, and the successor they name
+		}
 		if _, derr := s.grants.TakeGrant(ctx, key); derr != nil && !errors.Is(derr, shop.ErrNotFound) {
 			s.log.Error("oauth: an unused refresh token could not be deleted", "err", derr)
 		}
-		if errors.Is(err, shop.ErrNotFound) {
-			return oerrors.ErrInvalidRefreshToken
-		}
-		return err
+		return oerrors.ErrInvalidRefreshToken
 	}
-	rec := old
-	rec.CreatedAt, rec.Next = s.now().UTC(), key
-	if r.retry != nil {
-		// The token whose answer was lost is superseded; the presented
-		// one keeps its record, with the grace counted from its rotation.
-		lost := old
-		lost.Next, lost.Superseded = key, true
-		s.record(ctx, retiredKey(r.from), lost)
-		rec = *r.retry
-		rec.Next = key
+	for _, rec := range records {
+		s.record(ctx, rec.key, rec.g)
 	}
-	s.record(ctx, r.retired, rec)
 	return nil
+}
+
+// retiredRecord is a "rotated:" record to store.
+type retiredRecord struct {
+	key string
+	g   shop.Grant
+}
+
+// records returns the records a rotation from r to key leaves: the
+// presented token's, naming key and stamped now; in a retry, the token
+// whose answer was lost first, superseded, then the presented one's,
+// with the grace still counted from its own rotation. In that order a
+// failure between them leaves the presented token's record naming the
+// live token whose answer was lost: a retry still finds it.
+func (s *tokenStore) records(r *rotating, key string) []retiredRecord {
+	rec := r.live
+	rec.CreatedAt, rec.Next = s.now().UTC(), key
+	if r.retry == nil {
+		return []retiredRecord{{r.retired, rec}}
+	}
+	rec.Superseded = true
+	presented := *r.retry
+	presented.Next = key
+	return []retiredRecord{{retiredKey(r.from), rec}, {r.retired, presented}}
 }
 
 // retiredKey is the key of the record a refresh token, kept under
@@ -140,9 +174,10 @@ func retiredKey(refreshKey string) string {
 	return "rotated:" + strings.TrimPrefix(refreshKey, "refresh:")
 }
 
-// record stores the record of a retired refresh token under key. The
-// rotation is done by then: a failure here is logged and only loses the
-// detection of that token's reuse.
+// record stores the record of a retired refresh token under key again,
+// after the take. The rotation is done by then and the record was stored
+// before it: a failure here is logged and only leaves the record of a
+// concurrent rotation that lost, if one overwrote it.
 func (s *tokenStore) record(ctx context.Context, key string, g shop.Grant) {
 	if err := s.grants.PutGrant(ctx, key, g); err != nil {
 		s.log.Error("oauth: the record of a retired refresh token could not be stored", "err", err)
@@ -176,24 +211,21 @@ func (s *tokenStore) RemoveByCode(ctx context.Context, code string) error {
 
 // GetByRefresh returns what a refresh token stands for, or nil when it is
 // unknown, expired, of a revoked family, or retired (a reuse, which
-// revokes its family) other than as a retry within grace.
+// revokes its family) other than as a retry within grace (retried).
 func (s *tokenStore) GetByRefresh(ctx context.Context, refresh string) (oauth2.TokenInfo, error) {
 	key := grantKey("refresh", refresh)
-	retired := retiredKey(key)
-	r := &rotating{from: key, retired: retired}
+	r := &rotating{from: key, retired: retiredKey(key)}
 	g, err := s.grants.Grant(ctx, key)
-	if errors.Is(err, shop.ErrNotFound) {
-		g, err = s.grants.Grant(ctx, retired)
-		if err != nil {
-			return nil, missing(err)
+	switch {
+	case errors.Is(err, shop.ErrNotFound):
+		if ok, err := s.retried(ctx, r); !ok || err != nil {
+			return nil, err
 		}
-		if g.Superseded || s.now().Sub(g.CreatedAt) > s.grace {
-			return nil, s.reused(ctx, g)
-		}
-		r.from, r.retry = g.Next, &g
-	}
-	if err != nil {
-		return nil, missing(err)
+		g = *r.retry
+	case err != nil:
+		return nil, err
+	default:
+		r.live = g
 	}
 	if revoked, err := s.revoked(ctx, g.Family); revoked || err != nil {
 		return nil, err
@@ -201,6 +233,37 @@ func (s *tokenStore) GetByRefresh(ctx context.Context, refresh string) (oauth2.T
 	r.Token, r.family = s.token(g), g.Family
 	r.Refresh, r.RefreshCreateAt, r.RefreshExpiresIn = refresh, time.Now(), g.ExpiresAt.Sub(s.now())
 	return r, nil
+}
+
+// retried finds whether a refresh token that is not live, r.from, is
+// presented again as a retry: it was rotated within grace, not
+// superseded, and the token it rotated to is live, unused. Then it sets r
+// to rotate from that token. A token it rotated to that was used (rotated
+// on by whoever holds it) makes the presentation a reuse, as does one
+// past grace or superseded: retried revokes the family and says no. A
+// token it rotated to that is gone otherwise (taken by a concurrent retry,
+// or expired) is no retry either, but no reuse.
+func (s *tokenStore) retried(ctx context.Context, r *rotating) (bool, error) {
+	g, err := s.grants.Grant(ctx, r.retired)
+	if err != nil {
+		return false, missing(err)
+	}
+	if g.Superseded || s.now().Sub(g.CreatedAt) > s.grace {
+		return false, s.reused(ctx, g)
+	}
+	next, err := s.grants.Grant(ctx, g.Next)
+	if errors.Is(err, shop.ErrNotFound) {
+		used, err := s.grants.Grant(ctx, retiredKey(g.Next))
+		if err == nil && !used.Superseded {
+			return false, s.reused(ctx, g)
+		}
+		return false, missing(err)
+	}
+	if err != nil {
+		return false, err
+	}
+	r.from, r.live, r.retry = g.Next, next, &g
+	return true, nil
 }
 
 // reused revokes the family of a retired refresh token presented again.
