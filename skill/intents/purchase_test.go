@@ -509,3 +509,28 @@ func TestMyPurchasesSaysRefundsUnderWay(t *testing.T) {
 		wantSpeech(t, e.intent(intents.MyPurchases, nil), false, "你已购买：星辰变第35集。", "听书点数3个正在退款。")
 	})
 }
+
+// TestRefundAgainKeepsTheQuestion: "我要退款" again to "要退哪个？" names
+// nothing: the question is asked again, the mic open, and an answer to it
+// still picks the purchase.
+func TestRefundAgainKeepsTheQuestion(t *testing.T) {
+	devices(t, func(t *testing.T, e *env) {
+		e.buy(map[string]string{"product": "星辰变第35集"})
+		e.clock.Advance(time.Minute)
+		e.buy(map[string]string{"product": "听书点数", "count": "3"})
+		const which = "要退哪个？听书点数还是星辰变第35集？"
+		wantSpeech(t, e.intent(intents.Refund, nil, fakeplatform.WithQuery("我要退款")), true, which)
+		for _, again := range []string{"我要退款", "退款", ""} {
+			r := e.intent(intents.Refund, nil, fakeplatform.WithQuery(again))
+			if got := speech(r); got != which {
+				t.Errorf("%q to the question: %q, want %q", again, got, which)
+			}
+			wantSpeech(t, r, true)
+			if el, ok := find[tsk.ElicitSlot](r); !ok || el.SlotToElicit != intents.SlotProduct {
+				t.Errorf("%q to the question: elicit %+v", again, el)
+			}
+			wantDisplay(t, e, r, tsk.HorizontialListTemplate)
+		}
+		wantSpeech(t, e.intent(intents.Refund, nil, fakeplatform.WithQuery("第二个")), true, "退掉星辰变第35集，退还3元，确定吗？")
+	})
+}

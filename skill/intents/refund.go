@@ -29,11 +29,18 @@ func (d *Dialog) refund(ctx context.Context, t *turn) (ui.View, error) {
 	var want []string // the products the user may mean: the refund question names the one found
 	q := t.query()
 	if t.state.Step == stepProduct && t.state.Intent == Refund {
-		if !named(q) {
+		fromQuery := !named(q)
+		if fromQuery {
 			q.Text = t.req.Request.QueryText // the answer to "要退哪个？"
 		}
 		if p, ok := d.answer(t, q); ok {
 			want = []string{p.ID}
+		} else if fromQuery && d.products.Resolve(q).Decision == resolve.None {
+			// "我要退款" again, naming nothing: the question stands.
+			if cands := d.candidates(t); len(cands) > 0 {
+				return d.askProduct(t, Refund, cands, whichRefund(cands)), nil
+			}
+			q = t.query()
 		}
 	}
 	if want == nil && named(q) {
@@ -87,7 +94,7 @@ func (d *Dialog) refundOf(ctx context.Context, t *turn, want []string) (ui.View,
 	switch {
 	case len(choices) > 1 && want == nil:
 		choices = choices[:min(len(choices), maxChoices)]
-		return d.askProduct(t, Refund, choices, "要退哪个？"+names(choices, maxChoices, "还是")+"？"), nil
+		return d.askProduct(t, Refund, choices, whichRefund(choices)), nil
 	case len(refundable) > 0:
 		return d.askRefund(t, refundable[0]), nil
 	}
@@ -99,6 +106,12 @@ func (d *Dialog) refundOf(ctx context.Context, t *turn, want []string) (ui.View,
 		name = d.productsName(first.Details)
 	}
 	return say("抱歉，" + refusal(name, why) + "。" + d.support()), nil
+}
+
+// whichRefund asks which of the purchases of the products to refund:
+// "要退哪个？听书币还是星辰变第35集？".
+func whichRefund(choices []shop.Product) string {
+	return "要退哪个？" + names(choices, maxChoices, "还是") + "？"
 }
 
 // support is the sentence naming customer service (Config.Support) after
