@@ -23,8 +23,9 @@ import (
 const Refund = "refund"
 
 // refund finds the purchase to refund (of the product said; asked for when
-// several could be meant), explains why not when the policy forbids it,
-// and otherwise says the amount in yuan and asks to confirm.
+// several could be meant; "我要退款" again, naming nothing, asks it again),
+// explains why not when the policy forbids it, and otherwise says the
+// amount in yuan and asks to confirm.
 func (d *Dialog) refund(ctx context.Context, t *turn) (ui.View, error) {
 	var want []string // the products the user may mean: the refund question names the one found
 	q := t.query()
