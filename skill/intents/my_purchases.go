@@ -73,24 +73,30 @@ func (d *Dialog) myPurchases(ctx context.Context, t *turn) (ui.View, error) {
 }
 
 // nothingOwned answers a user who owns nothing now, from their orders: one
-// that waits for payment, a refund under way, or purchases all refunded
-// are said as such, not as "never bought anything".
+// that waits for payment, a refund under way, a purchase whose product left
+// the catalog, or purchases all refunded are said as such, not as "never
+// bought anything" (nor a purchase delisted as refunded).
 func (d *Dialog) nothingOwned(ctx context.Context, t *turn) (ui.View, error) {
 	orders, err := d.cfg.Ledger.UserOrders(ctx, t.user())
 	if err != nil {
 		return ui.View{}, err
 	}
-	refunded := false
+	refunded, delisted := false, false
 	for _, o := range orders { // newest first
 		switch {
 		case o.State == shop.StateCreated && t.now.Before(o.ExpiresAt):
 			return say(d.orderName(o) + "的订单还在等待付款，付款后就能使用。"), nil
+		case purchased(o) && o.State != shop.StateRefunded && d.delisted(o):
+			delisted = true // paid for, not refunded, and not owned: its product left the catalog
 		case purchased(o):
 			refunded = true
 		}
 	}
 	if refunding, err := d.refunding(ctx, t); err != nil || len(refunding) > 0 {
 		return say(strings.Join(refunding, "。") + "，会原路退回。"), err
+	}
+	if delisted {
+		return say("你买过的内容已经下架了，如需退款" + d.askSupport()), nil
 	}
 	if refunded {
 		return say("你买过的内容都已经退款了。可以说“有什么可以买”看看。"), nil

@@ -106,7 +106,32 @@ func (d *Dialog) refundOf(ctx context.Context, t *turn, want []string) (ui.View,
 	if len(first.Refunds) > 0 { // part was refunded already: say what is left, not what was bought
 		name = d.productsName(first.Details)
 	}
+	if d.delisted(*first) { // its product left the catalog: no policy to apply, no name to say
+		name = "你花" + first.TotalAmt.Yuan() + "买的内容"
+		if shop.ErrorCode(why) == shop.ENotRefundable {
+			return say("抱歉，" + name + "已经下架，不能用语音退款，" + d.askSupport()), nil
+		}
+	}
 	return say("抱歉，" + refusal(name, why) + "。" + d.support()), nil
+}
+
+// delisted reports whether a product the order bought has left the
+// catalog: the dialog knows neither its name nor its refund policy
+// (shop.Refundable refuses it), and customer service settles it.
+func (d *Dialog) delisted(o shop.Order) bool {
+	return slices.ContainsFunc(o.Details, func(l shop.Line) bool {
+		_, ok := d.cfg.Catalog.Product(l.ItemID)
+		return !ok
+	})
+}
+
+// askSupport asks the user to contact customer service, naming the
+// contact when one is configured (Config.Support): "请联系客服：400…。".
+func (d *Dialog) askSupport() string {
+	if d.cfg.Support == "" {
+		return "请联系客服。"
+	}
+	return "请联系客服：" + d.cfg.Support + "。"
 }
 
 // whichRefund asks which of the purchases of the products to refund:
