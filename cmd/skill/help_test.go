@@ -19,7 +19,7 @@ func TestHelp(t *testing.T) {
 			[]string{"usage: skill orders list|show TRADENO|attention", "--json", "--server URL", "--state STATES", "--admin-secret", "SKILL_DATA"},
 			[]string{"--oidc-issuer", "--drain", "--pay-inflight", "--tls-cert"}},
 		{[]string{"refund", "-h"},
-			[]string{"usage: skill refund TRADENO", "--amount FEN", "--reason TEXT", "--token TOKEN", "skill serve --help"},
+			[]string{"usage: skill refund TRADENO", "--amount FEN", "--reason TEXT", "--json", "--token TOKEN", "skill serve --help"},
 			[]string{"--redis-url", "--oidc-issuer", "--drain", "--pay-inflight"}},
 		{[]string{"trigger", "--help"},
 			[]string{"usage: skill trigger create-order|ship-notify|refund-notify|connections-response", "--order TRADENO",

@@ -8,9 +8,9 @@
 //	skill keygen [--out DIR] [--force]   make our RSA key pair; print the SkillPublicKey
 //	skill admin-token [--ttl 1h] [--operator NAME]  print a token for the admin API
 //	skill orders list [--user U | --account A] [--state S] [--limit N] [--json]
-//	skill orders show TRADENO
+//	skill orders show TRADENO [--json]
 //	skill orders attention [--json]      what the reconciler cannot settle by itself
-//	skill refund TRADENO [--amount FEN] [--reason TEXT]
+//	skill refund TRADENO [--amount FEN] [--reason TEXT] [--json]
 //	skill reconcile [--once]             settle what the platform's callbacks missed
 //	skill version                        the module version, VCS revision and Go version
 //
@@ -95,7 +95,7 @@ func commands() []command {
 		{name: "orders", args: "list|show TRADENO|attention [--server URL] [flags]", summary: "list orders, show one, or list what needs a person",
 			settings: append([]string{"admin-secret", "token", "payment-window"}, storeSettings...), run: runOrders,
 			more: "Without --server, and with no sandbox running on --data, it reads the store directly."},
-		{name: "refund", args: "TRADENO [--amount FEN] [--reason TEXT] [--server URL] [flags]", summary: "refund an order (amount 0: all that is left)",
+		{name: "refund", args: "TRADENO [--amount FEN] [--reason TEXT] [--json] [--server URL] [flags]", summary: "refund an order (amount 0: all that is left)",
 			settings: adminSettings, run: runRefund, more: directRefundNote},
 		{name: "reconcile", args: "[--once] [flags]", summary: "ask the platform about unsettled orders and refunds",
 			settings: reconcileSettings(), run: runReconcile},

@@ -63,7 +63,7 @@ func runOrders(ctx context.Context, e *env, args []string) error {
 		if *asJSON {
 			return printJSON(e.stdout, list)
 		}
-		return printOrders(e.stdout, list.Orders)
+		return printOrders(e.stdout, list.Orders, *user != "" || *account != "" || *state != "")
 	case len(pos) == 1 && pos[0] == "attention":
 		return ordersAttention(ctx, e, cfg, *serverURL, *asJSON)
 	case len(pos) == 2 && pos[0] == "show":
@@ -121,8 +121,18 @@ func withStore(ctx context.Context, cfg config, fn func(shop.OrderStore) error) 
 	return fn(orders)
 }
 
-// printOrders prints one line per order.
-func printOrders(w io.Writer, orders []server.OrderView) error {
+// printOrders prints one line per order, or says there is none ("no
+// orders yet", or "no orders match" when the list was filtered) instead of
+// printing a lone header, as printAttention does.
+func printOrders(w io.Writer, orders []server.OrderView, filtered bool) error {
+	if len(orders) == 0 {
+		line := "no orders yet\n"
+		if filtered {
+			line = "no orders match\n"
+		}
+		_, err := io.WriteString(w, line)
+		return err
+	}
 	t := table{{"TRADENO", "STATE", "USER", "TOTAL", "REFUNDED", "DELIVERIES", "CREATED"}}
 	for _, o := range orders {
 		t.add(o.TradeNo, string(o.State), o.UserID, o.TotalAmt.Yuan(), o.RefundedAmt.Yuan(),

@@ -15,12 +15,14 @@ import (
 // admin API with --server URL, else directly (store and platform client
 // built from the configuration, as the server would). A refund the
 // platform could not be reached for is queued: the order stays REFUNDING
-// and the reconciler retries it.
+// and the reconciler retries it. It prints the order after the refund as
+// `orders show` does (printOrder), or as JSON with --json.
 func runRefund(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "refund")
 	serverURL := fs.String("server", "", "base `URL` of a running server's operations listener (default: use the store directly)")
 	amount := fs.Int64("amount", 0, "amount to refund in `FEN`; 0 refunds all that is left")
 	reason := fs.String("reason", "", "why, a `TEXT` sent to the platform as refundDesc")
+	asJSON := fs.Bool("json", false, "print the order as JSON instead of a summary")
 	cfg, pos, err := parse(e, fs, args)
 	if err != nil {
 		return err
@@ -58,5 +60,8 @@ func runRefund(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	return printJSON(e.stdout, o)
+	if *asJSON {
+		return printJSON(e.stdout, o)
+	}
+	return printOrder(e.stdout, o)
 }

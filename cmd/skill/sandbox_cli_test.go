@@ -80,7 +80,9 @@ func TestCLIFindsTheRunningSandbox(t *testing.T) {
 	if got := cliOK("orders", "list"); !strings.Contains(got, m[1]) || !strings.Contains(got, "DELIVERED") {
 		t.Fatalf("orders list:\n%s", got)
 	}
-	if got := cliOK("refund", m[1]); !strings.Contains(got, `"state": "REFUNDING"`) {
+	// refund prints the order as orders show does, not JSON.
+	if got := cliOK("refund", m[1]); !regexp.MustCompile(`(?m)^state +REFUNDING$`).MatchString(got) ||
+		!regexp.MustCompile(`(?m)^REFUNDTRADENO +AMOUNT`).MatchString(got) || strings.Contains(got, "{") {
 		t.Fatalf("refund:\n%s", got)
 	}
 	cmd.Process.Signal(syscall.SIGTERM)

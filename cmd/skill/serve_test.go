@@ -126,9 +126,9 @@ func TestServe(t *testing.T) {
 	}
 	tok, _, _ := cli(t, env, "admin-token", "--operator", "bob", "--ttl", "10m")
 	noSecret := append(env, "SKILL_ADMIN_SECRET=")
-	out, errOut, code = cli(t, noSecret, "refund", tradeNo, "--amount", "100", "--reason", "cli test", "--server", p.ops, "--token", strings.TrimSpace(tok))
+	out, errOut, code = cli(t, noSecret, "refund", tradeNo, "--amount", "100", "--reason", "cli test", "--server", p.ops, "--token", strings.TrimSpace(tok), "--json")
 	if code != 0 || !strings.Contains(out, `"state": "REFUNDING"`) || !strings.Contains(out, `"by": "bob"`) || platform.Calls("refund") != 1 {
-		t.Fatalf("refund --server --token: exit %d, %d platform calls\n%s%s", code, platform.Calls("refund"), out, errOut)
+		t.Fatalf("refund --server --token --json: exit %d, %d platform calls\n%s%s", code, platform.Calls("refund"), out, errOut)
 	}
 
 	out, errOut, code = cli(t, env, "orders", "attention", "--server", p.ops)

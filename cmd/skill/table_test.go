@@ -20,7 +20,7 @@ func TestOrdersListColumns(t *testing.T) {
 	err := printOrders(&out, []server.OrderView{
 		{TradeNo: "T1", State: shop.StateDelivered, UserID: "alice", TotalAmt: 200, CreatedAt: at},
 		{TradeNo: "T2", State: shop.StateRefunded, UserID: "bob", TotalAmt: 1250, RefundedAmt: 1250, Deliveries: 1, CreatedAt: at},
-	})
+	}, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,6 +59,24 @@ func TestDisplayWidth(t *testing.T) {
 	for s, want := range map[string]int{"": 0, "abc": 3, "2元": 3, "听书币": 6, "Ａ": 2} {
 		if got := displayWidth(s); got != want {
 			t.Errorf("displayWidth(%q) = %d, want %d", s, got, want)
+		}
+	}
+}
+
+// TestOrdersListNone: with no orders, orders list says so instead of
+// printing a lone header, as orders attention does; a filtered list says
+// that none matched.
+func TestOrdersListNone(t *testing.T) {
+	for _, tt := range []struct {
+		filtered bool
+		want     string
+	}{{false, "no orders yet\n"}, {true, "no orders match\n"}} {
+		var out bytes.Buffer
+		if err := printOrders(&out, nil, tt.filtered); err != nil {
+			t.Fatal(err)
+		}
+		if got := out.String(); got != tt.want {
+			t.Errorf("orders list (filtered %v) with none: %q, want %q", tt.filtered, got, tt.want)
 		}
 	}
 }

@@ -2,6 +2,7 @@ package intents
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"github.com/dingdang-voicepay/voicepay/device/ui"
@@ -18,11 +19,16 @@ import (
 const MyPurchases = "my_purchases"
 
 // myPurchases says what the user has bought and not had refunded: products,
-// consumable units left (or used up), subscriptions with their end date (or
-// when they ended); screens also get a card.
+// consumable units left (or where they went: used, refunded),
+// subscriptions with their end date (or when they ended), then refunds
+// under way and orders waiting for payment; screens also get a card.
 func (d *Dialog) myPurchases(ctx context.Context, t *turn) (ui.View, error) {
 	t.state = state{}
 	ents, err := d.cfg.Ledger.Entitlements(ctx, t.user())
+	if err != nil {
+		return ui.View{}, err
+	}
+	orders, err := d.cfg.Ledger.UserOrders(ctx, t.user()) // the turn's read (memoLedger), newest first
 	if err != nil {
 		return ui.View{}, err
 	}
@@ -37,7 +43,7 @@ func (d *Dialog) myPurchases(ctx context.Context, t *turn) (ui.View, error) {
 		case e.Kind.UsedUp() && e.Quantity > 0:
 			line = p.Name + "还剩" + itoa(e.Quantity) + "个"
 		case e.Kind.UsedUp():
-			line = p.Name + "已经用完了"
+			line = noneLeft(p, orders)
 		case e.Kind.Timed() && e.Active(t.now):
 			line = p.Name + "有效期到" + date(e.ExpiresAt)
 		case e.Kind.Timed():
@@ -58,6 +64,9 @@ func (d *Dialog) myPurchases(ctx context.Context, t *turn) (ui.View, error) {
 		return ui.View{}, err
 	}
 	status = append(status, refunding...)
+	if w := d.awaitingPayment(t, orders); len(w) > 0 {
+		status = append(status, strings.Join(w, "、")+"的订单还在等待付款")
+	}
 	// "你已购买：万古神帝第35集。听书币还剩3个。": what is left of a product is
 	// a sentence of its own, never "你已购买：听书币已经用完了".
 	var speech strings.Builder
@@ -73,24 +82,30 @@ func (d *Dialog) myPurchases(ctx context.Context, t *turn) (ui.View, error) {
 }
 
 // nothingOwned answers a user who owns nothing now, from their orders: one
-// that waits for payment, a refund under way, or purchases all refunded
-// are said as such, not as "never bought anything".
+// that waits for payment, a refund under way, a purchase whose product left
+// the catalog, or purchases all refunded are said as such, not as "never
+// bought anything" (nor a purchase delisted as refunded).
 func (d *Dialog) nothingOwned(ctx context.Context, t *turn) (ui.View, error) {
 	orders, err := d.cfg.Ledger.UserOrders(ctx, t.user())
 	if err != nil {
 		return ui.View{}, err
 	}
-	refunded := false
+	refunded, delisted := false, false
 	for _, o := range orders { // newest first
 		switch {
-		case o.State == shop.StateCreated && t.now.Before(o.ExpiresAt):
+		case awaiting(t, o):
 			return say(d.orderName(o) + "的订单还在等待付款，付款后就能使用。"), nil
+		case purchased(o) && o.State != shop.StateRefunded && d.delisted(o):
+			delisted = true // paid for, not refunded, and not owned: its product left the catalog
 		case purchased(o):
 			refunded = true
 		}
 	}
 	if refunding, err := d.refunding(ctx, t); err != nil || len(refunding) > 0 {
 		return say(strings.Join(refunding, "。") + "，会原路退回。"), err
+	}
+	if delisted {
+		return say("你买过的内容已经下架了，如需退款" + d.askSupport()), nil
 	}
 	if refunded {
 		return say("你买过的内容都已经退款了。可以说“有什么可以买”看看。"), nil
@@ -99,8 +114,8 @@ func (d *Dialog) nothingOwned(ctx context.Context, t *turn) (ui.View, error) {
 }
 
 // refunding says what the user's refunds under way take back, one clause
-// each: "听书币3个正在退款". Those units are no longer owned
-// (shop.Entitlements), so "我还剩几个" says where they went.
+// each: "听书币3个正在退款". Those units stay owned until the refund
+// succeeds (shop.Entitlements), so "我还剩几个" says where they are going.
 func (d *Dialog) refunding(ctx context.Context, t *turn) ([]string, error) {
 	orders, err := d.cfg.Ledger.UserOrders(ctx, t.user())
 	if err != nil {
@@ -115,4 +130,42 @@ func (d *Dialog) refunding(ctx context.Context, t *turn) ([]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// noneLeft says where the units of a consumable went when none is left:
+// "听书币已经用完了" only when all were used; refunds said as such
+// ("听书币用掉了1个，其余2个已经退款", "听书币已经全部退款了").
+func noneLeft(p shop.Product, orders []shop.Order) string {
+	var used, refunded int64
+	for _, o := range orders {
+		if purchased(o) {
+			used += o.Uses[p.ID]
+			refunded += o.RefundedQuantity(p.ID)
+		}
+	}
+	switch {
+	case refunded == 0:
+		return p.Name + "已经用完了"
+	case used == 0:
+		return p.Name + "已经全部退款了"
+	}
+	return p.Name + "用掉了" + itoa(used) + "个，其余" + itoa(refunded) + "个已经退款"
+}
+
+// awaiting reports whether the order waits for the user's payment: created,
+// and its payment window still open.
+func awaiting(t *turn, o shop.Order) bool {
+	return o.State == shop.StateCreated && t.now.Before(o.ExpiresAt)
+}
+
+// awaitingPayment names what the user's orders waiting for payment buy,
+// newest first, each once: "会员月卡".
+func (d *Dialog) awaitingPayment(t *turn, orders []shop.Order) []string {
+	var out []string
+	for _, o := range orders {
+		if name := d.orderName(o); awaiting(t, o) && !slices.Contains(out, name) {
+			out = append(out, name)
+		}
+	}
+	return out
 }

@@ -509,3 +509,78 @@ func TestMyPurchasesSaysRefundsUnderWay(t *testing.T) {
 		wantSpeech(t, e.intent(intents.MyPurchases, nil), false, "你已购买：星辰变第35集。", "听书点数3个正在退款。")
 	})
 }
+
+// TestRefundAgainKeepsTheQuestion: "我要退款" again to "要退哪个？" names
+// nothing: the question is asked again, the mic open, and an answer to it
+// still picks the purchase.
+func TestRefundAgainKeepsTheQuestion(t *testing.T) {
+	devices(t, func(t *testing.T, e *env) {
+		e.buy(map[string]string{"product": "星辰变第35集"})
+		e.clock.Advance(time.Minute)
+		e.buy(map[string]string{"product": "听书点数", "count": "3"})
+		const which = "要退哪个？听书点数还是星辰变第35集？"
+		wantSpeech(t, e.intent(intents.Refund, nil, fakeplatform.WithQuery("我要退款")), true, which)
+		for _, again := range []string{"我要退款", "退款", ""} {
+			r := e.intent(intents.Refund, nil, fakeplatform.WithQuery(again))
+			if got := speech(r); got != which {
+				t.Errorf("%q to the question: %q, want %q", again, got, which)
+			}
+			wantSpeech(t, r, true)
+			if el, ok := find[tsk.ElicitSlot](r); !ok || el.SlotToElicit != intents.SlotProduct {
+				t.Errorf("%q to the question: elicit %+v", again, el)
+			}
+			wantDisplay(t, e, r, tsk.HorizontialListTemplate)
+		}
+		wantSpeech(t, e.intent(intents.Refund, nil, fakeplatform.WithQuery("第二个")), true, "退掉星辰变第35集，退还3元，确定吗？")
+	})
+}
+
+// TestMyPurchasesSaysWhereUnitsWent: a consumable with none left is "用完了"
+// only when all were used; units refunded are said as refunded.
+func TestMyPurchasesSaysWhereUnitsWent(t *testing.T) {
+	devices(t, func(t *testing.T, e *env) {
+		for i, p := range e.pay.Ledger.Catalog.Products {
+			if p.ID == "credits" {
+				e.pay.Ledger.Catalog.Products[i].Refund.UnusedOnly = true // a used unit is not refunded
+			}
+		}
+		e.buy(map[string]string{"product": "听书点数", "count": "3"})
+		e.intent(intents.Play, map[string]string{"product": "听书点数"})
+		wantSpeech(t, e.intent(intents.Refund, nil), true, "退掉听书点数2个，退还2元，确定吗？")
+		wantSpeech(t, e.intent(intents.Yes, nil), false, "已申请退款2元")
+		orders, _ := e.pay.Ledger.UserOrders(e.ctx, e.user)
+		n, err := e.platform.SettleNext(orders[0].TradeNo, shop.RefundSuccess)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r := e.pay.RefundNotify(e.ctx, n); !r.OK() {
+			t.Fatalf("refund notify: %+v", r)
+		}
+		r := e.intent(intents.MyPurchases, nil)
+		if got, want := speech(r), "听书点数用掉了1个，其余2个已经退款。"; got != want {
+			t.Errorf("my purchases: %q, want %q", got, want)
+		}
+
+		e.user, e.session = "user-2", "session-2"
+		e.buy(map[string]string{"product": "听书点数", "count": "1"})
+		e.intent(intents.Play, map[string]string{"product": "听书点数"})
+		if got, want := speech(e.intent(intents.MyPurchases, nil)), "听书点数已经用完了。"; got != want {
+			t.Errorf("all used: %q, want %q", got, want)
+		}
+	})
+}
+
+// TestMyPurchasesSaysOrderWaiting: what the user owns is said, and then,
+// briefly, an order still waiting for payment.
+func TestMyPurchasesSaysOrderWaiting(t *testing.T) {
+	devices(t, func(t *testing.T, e *env) {
+		e.buy(map[string]string{"product": "星辰变第35集"})
+		e.intent(intents.Buy, map[string]string{"product": "听书点数", "count": "3"})
+		e.createOrder(e.intent(intents.Yes, nil))
+		r := e.intent(intents.MyPurchases, nil)
+		if got, want := speech(r), "你已购买：星辰变第35集。听书点数3个的订单还在等待付款。"; got != want {
+			t.Errorf("my purchases: %q, want %q", got, want)
+		}
+		wantSpeech(t, r, false)
+	})
+}

@@ -23,17 +23,25 @@ import (
 const Refund = "refund"
 
 // refund finds the purchase to refund (of the product said; asked for when
-// several could be meant), explains why not when the policy forbids it,
-// and otherwise says the amount in yuan and asks to confirm.
+// several could be meant; "我要退款" again, naming nothing, asks it again),
+// explains why not when the policy forbids it, and otherwise says the
+// amount in yuan and asks to confirm.
 func (d *Dialog) refund(ctx context.Context, t *turn) (ui.View, error) {
 	var want []string // the products the user may mean: the refund question names the one found
 	q := t.query()
 	if t.state.Step == stepProduct && t.state.Intent == Refund {
-		if !named(q) {
+		fromQuery := !named(q)
+		if fromQuery {
 			q.Text = t.req.Request.QueryText // the answer to "要退哪个？"
 		}
 		if p, ok := d.answer(t, q); ok {
 			want = []string{p.ID}
+		} else if fromQuery && d.products.Resolve(q).Decision == resolve.None {
+			// "我要退款" again, naming nothing: the question stands.
+			if cands := d.candidates(t); len(cands) > 0 {
+				return d.askProduct(t, Refund, cands, whichRefund(cands)), nil
+			}
+			q = t.query()
 		}
 	}
 	if want == nil && named(q) {
@@ -87,7 +95,7 @@ func (d *Dialog) refundOf(ctx context.Context, t *turn, want []string) (ui.View,
 	switch {
 	case len(choices) > 1 && want == nil:
 		choices = choices[:min(len(choices), maxChoices)]
-		return d.askProduct(t, Refund, choices, "要退哪个？"+names(choices, maxChoices, "还是")+"？"), nil
+		return d.askProduct(t, Refund, choices, whichRefund(choices)), nil
 	case len(refundable) > 0:
 		return d.askRefund(t, refundable[0]), nil
 	}
@@ -98,7 +106,38 @@ func (d *Dialog) refundOf(ctx context.Context, t *turn, want []string) (ui.View,
 	if len(first.Refunds) > 0 { // part was refunded already: say what is left, not what was bought
 		name = d.productsName(first.Details)
 	}
+	if d.delisted(*first) { // its product left the catalog: no policy to apply, no name to say
+		name = "你花" + first.TotalAmt.Yuan() + "买的内容"
+		if shop.ErrorCode(why) == shop.ENotRefundable {
+			return say("抱歉，" + name + "已经下架，不能用语音退款，" + d.askSupport()), nil
+		}
+	}
 	return say("抱歉，" + refusal(name, why) + "。" + d.support()), nil
+}
+
+// delisted reports whether a product the order bought has left the
+// catalog: the dialog knows neither its name nor its refund policy
+// (shop.Refundable refuses it), and customer service settles it.
+func (d *Dialog) delisted(o shop.Order) bool {
+	return slices.ContainsFunc(o.Details, func(l shop.Line) bool {
+		_, ok := d.cfg.Catalog.Product(l.ItemID)
+		return !ok
+	})
+}
+
+// askSupport asks the user to contact customer service, naming the
+// contact when one is configured (Config.Support): "请联系客服：400…。".
+func (d *Dialog) askSupport() string {
+	if d.cfg.Support == "" {
+		return "请联系客服。"
+	}
+	return "请联系客服：" + d.cfg.Support + "。"
+}
+
+// whichRefund asks which of the purchases of the products to refund:
+// "要退哪个？听书币还是星辰变第35集？".
+func whichRefund(choices []shop.Product) string {
+	return "要退哪个？" + names(choices, maxChoices, "还是") + "？"
 }
 
 // support is the sentence naming customer service (Config.Support) after

@@ -1,10 +1,12 @@
 package intents_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/dingdang-voicepay/voicepay/device"
+	"github.com/dingdang-voicepay/voicepay/shop"
 	"github.com/dingdang-voicepay/voicepay/skill/intents"
 )
 
@@ -68,4 +70,59 @@ func TestMyPurchasesWording(t *testing.T) {
 	if got := speech(r); !strings.HasPrefix(got, "你已购买：万古神帝第35集。会员月卡有效期到") || strings.Contains(got, "：会员月卡") {
 		t.Errorf("an episode and a subscription: %q", got)
 	}
+}
+
+// TestDelistedPurchase: a purchase whose product has left the catalog is
+// neither said to be refunded nor named by its id; a refund of it is
+// refused kindly, pointing to customer service (by its contact when there
+// is one), and "我买过什么" says it was delisted. One really refunded is
+// still said to be refunded.
+func TestDelistedPurchase(t *testing.T) {
+	delist := func(e *env, support string) {
+		cat := &shop.Catalog{Products: slices.DeleteFunc(slices.Clone(e.pay.Ledger.Catalog.Products),
+			func(p shop.Product) bool { return p.ID == "xcb-35" })}
+		e.dialog = intents.New(e.config(func(c *intents.Config) { c.Catalog, c.Support = cat, support }))
+	}
+	for _, support := range []string{"", "400-800-1234"} {
+		t.Run("support="+support, func(t *testing.T) {
+			e := newEnv(t, device.Screenless)
+			e.buy(map[string]string{"product": "星辰变第35集"})
+			delist(e, support)
+			contact := "请联系客服。"
+			if support != "" {
+				contact = "请联系客服：" + support + "。"
+			}
+			r := e.intent(intents.Refund, nil)
+			if got, want := speech(r), "抱歉，你花3元买的内容已经下架，不能用语音退款，"+contact; got != want {
+				t.Errorf("refund: %q, want %q", got, want)
+			}
+			wantSpeech(t, r, false)
+			r = e.intent(intents.MyPurchases, nil)
+			if got, want := speech(r), "你买过的内容已经下架了，如需退款"+contact; got != want {
+				t.Errorf("my purchases: %q, want %q", got, want)
+			}
+			for _, s := range []string{speech(r), speech(e.intent(intents.Refund, nil))} {
+				if strings.Contains(s, "已经退款") || strings.Contains(s, "xcb") {
+					t.Errorf("a delisted purchase said as %q", s)
+				}
+			}
+		})
+	}
+	t.Run("refunded", func(t *testing.T) {
+		e := newEnv(t, device.Screenless)
+		e.buy(map[string]string{"product": "星辰变第35集"})
+		e.intent(intents.Refund, nil)
+		e.intent(intents.Yes, nil)
+		orders, _ := e.pay.Ledger.UserOrders(e.ctx, e.user)
+		n, err := e.platform.SettleNext(orders[0].TradeNo, shop.RefundSuccess)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r := e.pay.RefundNotify(e.ctx, n); !r.OK() {
+			t.Fatalf("refund notify: %+v", r)
+		}
+		delist(e, "")
+		wantSpeech(t, e.intent(intents.MyPurchases, nil), false, "你买过的内容都已经退款了")
+		wantSpeech(t, e.intent(intents.Refund, nil), false, "抱歉，你花3元买的内容已经全部退款了。")
+	})
 }
