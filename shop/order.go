@@ -59,6 +59,13 @@ func (o *Order) Open() bool {
 	return owed
 }
 
+// OpenVersion numbers the definition of Order.Open. The stores keep it
+// beside their index of open orders, and a store opened on an index of an
+// older version (or of none) rebuilds the index from every order: change
+// Open, and this goes up by one. 1 was the open states alone; 2 added the
+// duplicates whose refund failed (UnrefundedDuplicate).
+const OpenVersion = 2
+
 // CanMove reports whether an order may go from one state to another.
 func CanMove(from, to OrderState) bool {
 	for _, s := range transitions[from] {

@@ -36,13 +36,13 @@ func openRedis(ctx context.Context, cfg config, now func() time.Time, log *slog.
 	defer cancel()
 	// One store for orders and dialogs: a turn's script reads the user's
 	// orders index with the dialog's state.
-	orders, err := connect(cctx, cfg.RedisURL, redis.Config{Now: now, MinReplicas: replicas, ReplicaTimeout: wait, TurnReadsOrders: cfg.SessionRedis == ""})
+	orders, err := connect(cctx, cfg.RedisURL, redis.Config{Now: now, MinReplicas: replicas, ReplicaTimeout: wait, TurnReadsOrders: cfg.SessionRedis == "", Logger: log})
 	if err != nil {
 		return nil, nil, nil, badSetting("SKILL_REDIS_URL", "%s: %v", redact(cfg.RedisURL), err)
 	}
 	state := orders
 	if cfg.SessionRedis != "" {
-		if state, err = connect(cctx, cfg.SessionRedis, redis.Config{Now: now, MinReplicas: -1}); err != nil {
+		if state, err = connect(cctx, cfg.SessionRedis, redis.Config{Now: now, MinReplicas: -1, Logger: log}); err != nil {
 			_ = orders.Close()
 			return nil, nil, nil, badSetting("SKILL_SESSION_REDIS_URL", "%s: %v", redact(cfg.SessionRedis), err)
 		}

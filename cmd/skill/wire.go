@@ -267,7 +267,7 @@ func openStores(ctx context.Context, cfg config, now func() time.Time, log *slog
 		return nil, nil, nil, badSetting("SKILL_DATA", "%v", err)
 	}
 	path := filepath.Join(cfg.Data, storeFile)
-	st, err := bolt.Open(path, bolt.Config{Timeout: 500 * time.Millisecond, Now: now})
+	st, err := bolt.Open(path, bolt.Config{Timeout: 500 * time.Millisecond, Now: now, Logger: log})
 	if errors.Is(err, bolt.ErrLocked) {
 		return nil, nil, nil, fmt.Errorf("%w: %s is in use by another process (is `skill serve` running? then use --server URL)", errLocked, path)
 	}

@@ -17,6 +17,7 @@
 //	grant_expiry expiry-time key ‖ grant key         → (empty)
 //	order_counts state                             → how many orders are in it (int64)
 //	open_orders  created-time key ‖ tradeNo          → tradeNo, of the open orders only (see open.go)
+//	meta         name                              → value (open_version: the open index's shop.OpenVersion)
 //
 // Every key is injective for arbitrary ids: the user index is
 // length-prefixed, so no user id is a prefix of another's keys (a file
@@ -34,6 +35,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -70,6 +72,9 @@ type Config struct {
 	// process before failing with ErrLocked; default 1s (bbolt's own zero
 	// would wait forever).
 	Timeout time.Duration
+	// Logger takes the line Open logs when it rebuilds the index of open
+	// orders; default slog.Default().
+	Logger *slog.Logger
 }
 
 func (c Config) withDefaults() Config {
@@ -78,6 +83,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Timeout == 0 {
 		c.Timeout = time.Second
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
 	}
 	return c
 }
@@ -96,8 +104,10 @@ type Store struct {
 var _ shop.OrderStore = (*Store)(nil)
 
 // Open opens (creating if needed) the database file at path and creates the
-// buckets, rebuilding an older file's user index and building the order
-// counts and the open index it lacks (once, reading every order). A file
+// buckets, rebuilding an older file's user index, building the order
+// counts it lacks, and rebuilding its index of open orders when that was
+// built for an older shop.OpenVersion or not at all (each once, reading
+// every order; a rebuild of the open index logs one line). A file
 // held by another process fails with an error wrapping ErrLocked after
 // Config.Timeout. Close the Store when done.
 func Open(path string, cfg Config) (*Store, error) {
@@ -116,33 +126,44 @@ func Open(path string, cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bolt: open %s: %w", path, err)
 	}
-	if err := db.Update(setup); err != nil {
+	var rebuilt *openRebuild
+	if err := db.Update(func(tx *bbolt.Tx) (err error) {
+		rebuilt, err = setup(tx)
+		return err
+	}); err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("bolt: set up %s: %w", path, err)
+	}
+	if rebuilt != nil && (rebuilt.from > 0 || rebuilt.read > 0) {
+		cfg.Logger.Info("bolt: rebuilt the index of open orders", "path", path,
+			"from_version", rebuilt.from, "version", shop.OpenVersion,
+			"orders_read", rebuilt.read, "orders_open", rebuilt.open)
 	}
 	return &Store{db: db, now: cfg.Now, w: newCommitter(db)}, nil
 }
 
-// setup creates the buckets and, in a file written with the older user
+// setup creates the buckets, brings the open index up to date (returning
+// what setupOpen rebuilt) and, in a file written with the older user
 // index, builds the new one from the orders and drops the old.
-func setup(tx *bbolt.Tx) error {
+func setup(tx *bbolt.Tx) (*openRebuild, error) {
 	hadOld := tx.Bucket(bucketOldByUser) != nil
 	for _, b := range [][]byte{bucketOrders, bucketByUser, bucketByTime, bucketOffers, bucketOfferForget, bucketGrants, bucketGrantExpiry} {
 		if _, err := tx.CreateBucketIfNotExists(b); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	if err := setupCounts(tx); err != nil {
-		return err
+		return nil, err
 	}
-	if err := setupOpen(tx); err != nil {
-		return err
+	rebuilt, err := setupOpen(tx)
+	if err != nil {
+		return nil, err
 	}
 	if !hadOld {
-		return nil
+		return rebuilt, nil
 	}
 	byUser := tx.Bucket(bucketByUser)
-	err := tx.Bucket(bucketOrders).ForEach(func(k, v []byte) error {
+	err = tx.Bucket(bucketOrders).ForEach(func(k, v []byte) error {
 		var o shop.Order
 		if err := json.Unmarshal(v, &o); err != nil {
 			return fmt.Errorf("order %s: %w", k, err)
@@ -150,9 +171,9 @@ func setup(tx *bbolt.Tx) error {
 		return byUser.Put(userKey(o.UserID, o.TradeNo), timeKey(o.CreatedAt))
 	})
 	if err != nil {
-		return fmt.Errorf("rebuild user index: %w", err)
+		return nil, fmt.Errorf("rebuild user index: %w", err)
 	}
-	return tx.DeleteBucket(bucketOldByUser)
+	return rebuilt, tx.DeleteBucket(bucketOldByUser)
 }
 
 // Path returns the database file's path.

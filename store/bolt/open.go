@@ -3,6 +3,7 @@ package bolt
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
 
 	"github.com/dingdang-voicepay/voicepay/shop"
 	bbolt "go.etcd.io/bbolt"
@@ -17,6 +18,14 @@ import (
 // the whole ledger.
 var bucketOpen = []byte("open_orders")
 
+// bucketMeta holds what the file says about itself: under keyOpenVersion,
+// the version of shop.Order.Open (shop.OpenVersion, in decimal) that the
+// open index was built for.
+var (
+	bucketMeta     = []byte("meta")
+	keyOpenVersion = []byte("open_version")
+)
+
 // indexOpen adds an order to the open index when it is open, or removes it
 // when it is not, inside tx.
 func indexOpen(tx *bbolt.Tx, o *shop.Order) error {
@@ -27,16 +36,40 @@ func indexOpen(tx *bbolt.Tx, o *shop.Order) error {
 	return b.Delete(timeIndexKey(o.CreatedAt, o.TradeNo))
 }
 
-// setupOpen creates the open index; in a file written before it existed,
-// it indexes the open orders once.
-func setupOpen(tx *bbolt.Tx) error {
+// openRebuild is what a rebuild of the open index did (for Open's log line).
+type openRebuild struct {
+	from       int // the version found (0: none)
+	read, open int // orders read, and found open
+}
+
+// setupOpen creates the open index, or rebuilds it from every order when
+// the file holds none or one built for an older shop.OpenVersion (a file
+// written before the index, or before Order.Open last changed: it lacks
+// orders open now, or holds some no longer open). It drops the old index
+// and indexes each open order anew, all in tx, then records the version.
+// It returns what it rebuilt, or nil when the index was current.
+func setupOpen(tx *bbolt.Tx) (*openRebuild, error) {
+	meta, err := tx.CreateBucketIfNotExists(bucketMeta)
+	if err != nil {
+		return nil, err
+	}
+	r := &openRebuild{}
+	if v, err := strconv.Atoi(string(meta.Get(keyOpenVersion))); err == nil {
+		r.from = v
+	}
 	if tx.Bucket(bucketOpen) != nil {
-		return nil
+		if r.from >= shop.OpenVersion {
+			return nil, nil
+		}
+		if err := tx.DeleteBucket(bucketOpen); err != nil {
+			return nil, err
+		}
 	}
 	if _, err := tx.CreateBucket(bucketOpen); err != nil {
-		return err
+		return nil, err
 	}
-	return tx.Bucket(bucketOrders).ForEach(func(k, v []byte) error {
+	err = tx.Bucket(bucketOrders).ForEach(func(k, v []byte) error {
+		r.read++
 		var head struct {
 			State       shop.OrderState `json:"state"`
 			DuplicateOf string          `json:"duplicateOf"`
@@ -54,6 +87,14 @@ func setupOpen(tx *bbolt.Tx) error {
 		if !o.Open() {
 			return nil
 		}
+		r.open++
 		return indexOpen(tx, &o)
 	})
+	if err != nil {
+		return nil, err
+	}
+	if err := meta.Put(keyOpenVersion, []byte(strconv.Itoa(shop.OpenVersion))); err != nil {
+		return nil, err
+	}
+	return r, nil
 }

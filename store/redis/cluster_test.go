@@ -86,11 +86,17 @@ func TestCluster(t *testing.T) {
 		checkPruneRacesReopen(t, openCluster(t, c, redis.Config{}))
 	})
 	t.Run("OpenUpgrade", func(t *testing.T) {
-		storetest.RunOpenUpgrade(t, func(t *testing.T) (shop.OrderStore, func(t *testing.T) shop.OrderStore) {
-			s := openCluster(t, c, redis.Config{})
-			return s, func(t *testing.T) shop.OrderStore {
-				return downgrade(t, s, func(cfg redis.Config) *redis.Store { return openCluster(t, c, cfg) })
-			}
+		storetest.RunOpenUpgrade(t, upgradeHook(func(t *testing.T, cfg redis.Config) *redis.Store { return openCluster(t, c, cfg) }))
+	})
+	t.Run("OpenRebuilt", func(t *testing.T) {
+		t.Parallel()
+		checkOpenIndexRebuilt(t, func(cfg redis.Config) *redis.Store { return openCluster(t, c, cfg) })
+	})
+	t.Run("OpenRebuiltConcurrently", func(t *testing.T) {
+		t.Parallel()
+		checkRebuildConcurrent(t, func(cfg redis.Config) (*redis.Store, error) {
+			cfg.ReplicaTimeout = replicaTimeout
+			return redis.New(context.Background(), c.URL()+"?read_timeout=5s", cfg)
 		})
 	})
 }

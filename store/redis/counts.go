@@ -2,7 +2,6 @@ package redis
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"strconv"
 	"time"
@@ -88,7 +87,8 @@ func (s *Store) initCounts(ctx context.Context) error {
 	return err
 }
 
-// orderHead is what a scan of every order (eachOrder) decodes of each.
+// orderHead is what a scan of every order (eachOrder, rebuildOpen)
+// decodes of each (decodeHead).
 type orderHead struct {
 	TradeNo     string          `json:"tradeNo"`
 	State       shop.OrderState `json:"state"`
@@ -132,19 +132,11 @@ func (s *Store) eachOrder(ctx context.Context, fn func([]*orderHead) error) erro
 			if err != nil {
 				return err
 			}
-			var o orderHead
-			if json.Unmarshal(data, &o) != nil {
+			o, ok := decodeHead(data)
+			if !ok || o.member != want[i] {
 				continue
 			}
-			if o.member = timeKey(o.CreatedAt) + ":" + o.TradeNo; o.member != want[i] {
-				continue
-			}
-			o.open = o.State.Open()
-			if !o.open && o.DuplicateOf != "" { // a duplicate whose refund failed is open too
-				var full shop.Order
-				o.open = json.Unmarshal(data, &full) == nil && full.Open()
-			}
-			batch = append(batch, &o)
+			batch = append(batch, o)
 		}
 		if err := fn(batch); err != nil {
 			return err

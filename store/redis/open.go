@@ -20,10 +20,10 @@ import (
 // ledger. It may hold extra entries (an order
 // that is not open, or not written): listing skips them, as it skips
 // entries of the other indexes that do not match their order. What it may
-// never do is miss an open order. On data written before the index, New
-// builds it once (initOpen) and then sets the field openInit of the counts
-// hash. open:{orders}:gen shares the index's hash slot: on a cluster it
-// counts the moves into the open states (see below).
+// never do is miss an open order. On data written before the index, or
+// with one built for an older definition of open (shop.OpenVersion), New
+// rebuilds it (rebuild.go). open:{orders}:gen shares the index's hash
+// slot: on a cluster it counts the moves into the open states (see below).
 //
 // On a single Redis (or behind Sentinel) the index changes with the order:
 // a create adds the entry in the script that stores the order, an update
@@ -148,11 +148,12 @@ const maxPrune = 32
 
 // pruneOpen removes the entry m of the open index, whose order tradeNo a
 // listing found settled (or recorded under another entry), on a cluster
-// (see the top of this file). Failing is harmless: the entry stays.
-func (s *Store) pruneOpen(ctx context.Context, m, tradeNo string) {
+// (see the top of this file), and reports whether it did. Failing is
+// harmless: the entry stays.
+func (s *Store) pruneOpen(ctx context.Context, m, tradeNo string) bool {
 	gen, err := s.openGen(ctx)
 	if err != nil {
-		return
+		return false
 	}
 	key := s.orderKey(tradeNo)
 	err = s.rdb.Watch(ctx, func(tx *goredis.Tx) error {
@@ -178,9 +179,11 @@ func (s *Store) pruneOpen(ctx context.Context, m, tradeNo string) {
 		// order would be open again without one.
 		return s.waited(s.waitTx(ctx, tx))
 	}, key)
-	if err == nil {
-		_ = unindexScript.Run(ctx, s.side, []string{s.openKey(), s.openGenKey()}, gen, m).Err()
+	if err != nil {
+		return false
 	}
+	n, err := unindexScript.Run(ctx, s.side, []string{s.openKey(), s.openGenKey()}, gen, m).Int()
+	return err == nil && n > 0
 }
 
 // missingGrace is how long an entry of the open index must have been
@@ -248,58 +251,3 @@ func (s *Store) pruneMissing(ctx context.Context, m, tradeNo string) {
 
 // errStillOpen stops pruneOpen: the order was reopened since the listing.
 var errStillOpen = errors.New("redis: order open again")
-
-// openInit is the field of the counts hash that says the open index
-// covers every order (written once the first New built it).
-const openInit = "_open"
-
-// openIndexed reports whether the open index covers every order: New
-// built it or found it built; a Store from NewWithClient looks for
-// openInit until it finds it (until then, open listings walk the global
-// index).
-func (s *Store) openIndexed(ctx context.Context) bool {
-	if s.openReady.Load() {
-		return true
-	}
-	if ok, err := s.rdb.HExists(ctx, s.countsKey(), openInit).Result(); err == nil && ok {
-		s.openReady.Store(true)
-	}
-	return s.openReady.Load()
-}
-
-// initOpen builds the open index of a store written before it was kept,
-// once: when the counts hash has no openInit field. Orders written
-// meanwhile by processes that keep the index are indexed by them; start
-// one process first when upgrading a store that holds orders (as for
-// initCounts).
-func (s *Store) initOpen(ctx context.Context) error {
-	if s.openIndexed(ctx) {
-		return nil
-	}
-	err := s.eachOrder(ctx, func(batch []*orderHead) error {
-		var open []*orderHead
-		for _, o := range batch {
-			if o.open {
-				open = append(open, o)
-			}
-		}
-		if len(open) == 0 {
-			return nil
-		}
-		return s.write(ctx, []string{s.openKey()}, func(p goredis.Pipeliner, key string) {
-			for _, o := range open {
-				p.ZAdd(ctx, key, goredis.Z{Score: score(o.CreatedAt), Member: o.member})
-			}
-		})
-	})
-	if err != nil {
-		return err
-	}
-	err = s.write(ctx, []string{s.countsKey()}, func(p goredis.Pipeliner, key string) {
-		p.HSet(ctx, key, openInit, 1)
-	})
-	if err == nil {
-		s.openReady.Store(true)
-	}
-	return err
-}

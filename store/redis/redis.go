@@ -11,7 +11,8 @@
 //	offer:{<id>}                         string: the offer's JSON, expiring
 //	                                     shop.OfferRetention past its expiry
 //	order_counts                         HASH: state → how many orders are in it (see OrderCounts),
-//	                                     and the flags of what New has built once
+//	                                     _init: counted once; _open: the open index's
+//	                                     shop.OpenVersion (see rebuild.go)
 //	open:{orders}                        ZSET: the open orders by created time (see open.go)
 //	open:{orders}:gen                    string: how many moves into the open states (see open.go)
 //	session:{<dialog>}                   string with a TTL: a dialog's state
@@ -69,6 +70,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -108,6 +110,9 @@ type Config struct {
 	// URL; NewWithClient takes it from here, or Cluster for a
 	// *goredis.ClusterClient. It decides the default of MinReplicas.
 	Topology Topology
+	// Logger takes the line New logs when it rebuilds the index of open
+	// orders; default slog.Default().
+	Logger *slog.Logger
 }
 
 func (c Config) withDefaults() Config {
@@ -122,6 +127,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.ReplicaTimeout <= 0 {
 		c.ReplicaTimeout = defaultReplicaTimeout
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
 	}
 	return c
 }
@@ -171,8 +179,11 @@ var (
 // New connects to the Redis that url names (see dial: one server, a
 // cluster, or a master behind Sentinel) and checks it with a PING bounded by
 // ctx. The Store owns the client: Close closes it. On data written before
-// the store kept its order counts or its index of open orders, New counts
-// and indexes the orders first (once: see initCounts, initOpen).
+// the store kept its order counts, New counts the orders first (once: see
+// initCounts); on data without an index of open orders, or with one built
+// for an older shop.OpenVersion, it rebuilds the index (rebuild.go). These
+// read every order: they are bounded by the client's timeouts, not by
+// ctx's deadline, which is meant for connecting.
 func New(ctx context.Context, url string, cfg Config) (*Store, error) {
 	if err := checkPrefix(cfg.Prefix); err != nil {
 		return nil, err
@@ -188,11 +199,12 @@ func New(ctx context.Context, url string, cfg Config) (*Store, error) {
 		_ = s.Close() // its clients: a cluster's second one too
 		return nil, err
 	}
-	if err := s.initCounts(ctx); err != nil {
+	upgrade := context.WithoutCancel(ctx)
+	if err := s.initCounts(upgrade); err != nil {
 		_ = s.Close()
 		return nil, unavailable("count orders", err)
 	}
-	if err := s.initOpen(ctx); err != nil {
+	if err := s.initOpen(upgrade); err != nil {
 		_ = s.Close()
 		return nil, unavailable("index open orders", err)
 	}

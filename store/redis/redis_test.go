@@ -455,33 +455,74 @@ func TestCountsOfOlderStore(t *testing.T) {
 // before the index left the data, and returns a new Store on the data.
 func downgrade(t *testing.T, s *redis.Store, reopen func(redis.Config) *redis.Store) *redis.Store {
 	t.Helper()
+	return downgradeTo(t, s, storetest.OldIndex{None: true}, reopen)
+}
+
+// openMember is the store's entry of an order in the index ZSETs.
+func openMember(o shop.Order) string {
+	return fmt.Sprintf("%016x%08x:%s", uint64(o.CreatedAt.Unix())^(1<<63), uint32(o.CreatedAt.Nanosecond()), o.TradeNo)
+}
+
+// writeOldIndex replaces the index of open orders of the store with
+// prefix and its recorded version with old, as an older version of the
+// store left them.
+func writeOldIndex(t *testing.T, rdb goredis.UniversalClient, prefix string, old storetest.OldIndex) {
+	t.Helper()
 	ctx := context.Background()
-	for _, k := range []string{s.Prefix() + "open:{orders}", s.Prefix() + "open:{orders}:gen"} {
-		if err := s.Client().Del(ctx, k).Err(); err != nil {
+	index := prefix + "open:{orders}"
+	for _, k := range []string{index, prefix + "open:{orders}:gen"} {
+		if err := rdb.Del(ctx, k).Err(); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := s.Client().HDel(ctx, s.Prefix()+"order_counts", "_open").Err(); err != nil {
+	if err := rdb.HDel(ctx, prefix+"order_counts", "_open").Err(); err != nil {
 		t.Fatal(err)
 	}
+	if old.None {
+		return
+	}
+	if old.Version > 0 {
+		if err := rdb.HSet(ctx, prefix+"order_counts", "_open", old.Version).Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, o := range old.Orders {
+		if err := rdb.ZAdd(ctx, index, goredis.Z{Score: float64(o.CreatedAt.UnixMilli()), Member: openMember(o)}).Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// downgradeTo closes s, replaces its index of open orders as old says,
+// and returns a new Store on the data.
+func downgradeTo(t *testing.T, s *redis.Store, old storetest.OldIndex, reopen func(redis.Config) *redis.Store) *redis.Store {
+	t.Helper()
+	writeOldIndex(t, s.Client(), s.Prefix(), old)
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
 	return reopen(redis.Config{Prefix: s.Prefix()})
 }
 
+// upgradeHook is storetest.RunOpenUpgrade's open for stores that reopen
+// opens.
+func upgradeHook(reopen func(t *testing.T, cfg redis.Config) *redis.Store) func(t *testing.T) (shop.OrderStore, func(t *testing.T, old storetest.OldIndex) shop.OrderStore) {
+	return func(t *testing.T) (shop.OrderStore, func(t *testing.T, old storetest.OldIndex) shop.OrderStore) {
+		s := reopen(t, redis.Config{})
+		return s, func(t *testing.T, old storetest.OldIndex) shop.OrderStore {
+			return downgradeTo(t, s, old, func(cfg redis.Config) *redis.Store { return reopen(t, cfg) })
+		}
+	}
+}
+
 // TestOpenIndexOfOlderStore: keys written before the store kept its index
-// of open orders have it built by the next New (storetest.RunOpenUpgrade),
-// once only.
+// of open orders, or with one built for an older shop.OpenVersion, have it
+// rebuilt by the next New (storetest.RunOpenUpgrade), once only; two
+// stores rebuilding at once while orders move lose no open order.
 func TestOpenIndexOfOlderStore(t *testing.T) {
 	srv := redistest.Start(t)
 	t.Run("Upgrade", func(t *testing.T) {
-		storetest.RunOpenUpgrade(t, func(t *testing.T) (shop.OrderStore, func(t *testing.T) shop.OrderStore) {
-			s := open(t, srv, redis.Config{})
-			return s, func(t *testing.T) shop.OrderStore {
-				return downgrade(t, s, func(cfg redis.Config) *redis.Store { return open(t, srv, cfg) })
-			}
-		})
+		storetest.RunOpenUpgrade(t, upgradeHook(func(t *testing.T, cfg redis.Config) *redis.Store { return open(t, srv, cfg) }))
 	})
 	t.Run("Once", func(t *testing.T) {
 		t.Parallel()
@@ -501,6 +542,14 @@ func TestOpenIndexOfOlderStore(t *testing.T) {
 		if n, err := again.Client().ZCard(ctx, index).Result(); err != nil || n != 1 {
 			t.Fatalf("after a second New the index has %d entries, %v; want 1 (not built again)", n, err)
 		}
+	})
+	t.Run("Rebuilt", func(t *testing.T) {
+		t.Parallel()
+		checkOpenIndexRebuilt(t, func(cfg redis.Config) *redis.Store { return open(t, srv, cfg) })
+	})
+	t.Run("RebuiltConcurrently", func(t *testing.T) {
+		t.Parallel()
+		checkRebuildConcurrent(t, func(cfg redis.Config) (*redis.Store, error) { return redis.New(context.Background(), srv.URL(), cfg) })
 	})
 }
 
