@@ -66,6 +66,7 @@ type account struct {
 	refunded *pay.RefundNotifyRequest // the last refund notify sent
 	turns    []Turn
 	token    string // the access token of the account linked (link.go), or ""
+	linked   string // the name of that account, or ""
 }
 
 // speaker is the platform's memory of one user on one kind of device.

@@ -74,7 +74,7 @@ func (c *Console) Link(ctx context.Context, in LinkRequest) (*LinkReply, error) 
 		if err != nil {
 			return nil, err
 		}
-		acc.token = tok.AccessToken
+		acc.token, acc.linked = tok.AccessToken, name
 		for _, s := range acc.speakers {
 			s.token = tok.AccessToken
 		}

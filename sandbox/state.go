@@ -8,10 +8,10 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/dingdang-voicepay/voicepay/device"
+	"github.com/dingdang-voicepay/voicepay/shop"
 )
 
 // web holds the simulator page: plain HTML, CSS and JavaScript, no build
@@ -96,6 +96,7 @@ func (c *Console) serveMeta(w http.ResponseWriter, _ *http.Request) {
 type State struct {
 	Seq          int                    `json:"seq"`
 	User         string                 `json:"user"`
+	Account      string                 `json:"account,omitempty"` // the account the user linked, if any
 	Speakers     map[string]SpeakerView `json:"speakers"`
 	Placed       []PendingOrder         `json:"placed"`            // the platform's view, oldest first
 	Waiting      *PendingOrder          `json:"waiting,omitempty"` // the order waiting for payment
@@ -123,32 +124,65 @@ type SpeakerView struct {
 func (c *Console) serveState(w http.ResponseWriter, r *http.Request) {
 	user := cmpOr(r.URL.Query().Get("user"), "alice")
 	st := c.snapshot(user)
+	st.Orders, st.Entitlements = json.RawMessage("[]"), json.RawMessage("[]")
 	if c.Admin != nil {
 		ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
 		defer cancel()
-		var orders struct {
-			Orders json.RawMessage `json:"orders"`
+		// A linked user's orders move to the account at the skill's next
+		// request: until then some may still be the user's.
+		owners := []string{user}
+		if st.Account != "" {
+			owners = append(owners, shop.AccountOwner(st.Account))
 		}
-		err := c.Admin.Get(ctx, "/admin/orders?limit=50&user="+url.QueryEscape(user), &orders)
-		var ents struct {
-			Entitlements json.RawMessage `json:"entitlements"`
+		var orders, ents []json.RawMessage
+		for _, owner := range owners {
+			o, e, err := c.records(ctx, owner)
+			if err != nil {
+				st.AdminError = err.Error()
+				break
+			}
+			orders, ents = append(orders, o...), append(ents, e...)
 		}
-		if err == nil {
-			err = c.Admin.Get(ctx, "/admin/users/"+url.PathEscape(user)+"/entitlements", &ents)
+		if len(owners) > 1 {
+			slices.SortStableFunc(orders, newestFirst)
 		}
-		if err != nil {
-			st.AdminError = err.Error()
+		if b, err := json.Marshal(orders); err == nil && len(orders) > 0 {
+			st.Orders = b
 		}
-		st.Orders, st.Entitlements = orders.Orders, ents.Entitlements
-	}
-	if len(st.Orders) == 0 || strings.TrimSpace(string(st.Orders)) == "null" {
-		st.Orders = json.RawMessage("[]")
-	}
-	if len(st.Entitlements) == 0 || strings.TrimSpace(string(st.Entitlements)) == "null" {
-		st.Entitlements = json.RawMessage("[]")
+		if b, err := json.Marshal(ents); err == nil && len(ents) > 0 {
+			st.Entitlements = b
+		}
 	}
 	st.OrderViews, st.Owned = orderViews(st.Orders, c.productName), entitlementViews(st.Entitlements, c.productName)
 	writeJSON(w, http.StatusOK, st)
+}
+
+// records asks the skill's admin API for an owner's orders (the newest 50)
+// and entitlements.
+func (c *Console) records(ctx context.Context, owner string) (orders, ents []json.RawMessage, err error) {
+	var o struct {
+		Orders []json.RawMessage `json:"orders"`
+	}
+	if err := c.Admin.Get(ctx, "/admin/orders?limit=50&user="+url.QueryEscape(owner), &o); err != nil {
+		return nil, nil, err
+	}
+	var e struct {
+		Entitlements []json.RawMessage `json:"entitlements"`
+	}
+	if err := c.Admin.Get(ctx, "/admin/users/"+url.PathEscape(owner)+"/entitlements", &e); err != nil {
+		return nil, nil, err
+	}
+	return o.Orders, e.Entitlements, nil
+}
+
+// newestFirst orders the admin view's orders by creation, newest first.
+func newestFirst(a, b json.RawMessage) int {
+	var x, y struct {
+		CreatedAt time.Time `json:"createdAt"`
+	}
+	_ = json.Unmarshal(a, &x)
+	_ = json.Unmarshal(b, &y)
+	return y.CreatedAt.Compare(x.CreatedAt)
 }
 
 // productName is the catalog's name of a product, or its id for one the
@@ -171,6 +205,7 @@ func (c *Console) snapshot(user string) State {
 	if acc == nil {
 		return st
 	}
+	st.Account = acc.linked
 	for name, s := range acc.speakers {
 		v := SpeakerView{Kind: name, Display: s.device.Display, MicOpen: s.open, Said: s.said, Heard: s.heard, Response: s.last}
 		if s.elicit != nil {

@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"html/template"
 	"strconv"
@@ -152,8 +153,17 @@ func (s *srv) orderPage(c *fiber.Ctx) error {
 		note(c, "err", err.Error())
 		return s.orderMissing(c, fiber.StatusServiceUnavailable)
 	}
+	o := offerOrder(orders, offer.ID)
+	if o == nil && s.cfg.Moves != nil {
+		// Made before the user linked an account: the order may have
+		// moved there.
+		if o, err = s.movedOrder(c.UserContext(), offer); err != nil {
+			note(c, "err", err.Error())
+			return s.orderMissing(c, fiber.StatusServiceUnavailable)
+		}
+	}
 	now := s.cfg.Now()
-	o, expired := offerOrder(orders, offer.ID), offer.Expired(now)
+	expired := offer.Expired(now)
 	d := orderPageView(p, line.Quantity, offer.TotalAmt, o, expired)
 	d.Refund, d.Support = refundHelp(p, o, expired, s.cfg.Catalog, now), s.cfg.Support
 	var buf bytes.Buffer
@@ -163,6 +173,20 @@ func (s *srv) orderPage(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
 	return c.Send(buf.Bytes())
+}
+
+// movedOrder returns the order placed from the offer among the orders of
+// the account its user's orders moved to, if they moved; nil if not.
+func (s *srv) movedOrder(ctx context.Context, offer shop.Offer) (*shop.Order, error) {
+	owner, err := s.cfg.Moves.MovedTo(ctx, offer.UserID)
+	if err != nil || owner == "" {
+		return nil, err
+	}
+	orders, err := s.cfg.Ledger.Orders(ctx, shop.OrderFilter{UserID: owner, Limit: orderPageScan})
+	if err != nil {
+		return nil, err
+	}
+	return offerOrder(orders, offer.ID), nil
 }
 
 // offerOrder returns the order placed from the offer: of the user's orders

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dingdang-voicepay/voicepay/server"
 	"github.com/dingdang-voicepay/voicepay/shop"
 	"github.com/dingdang-voicepay/voicepay/skill/intents"
 	"github.com/dingdang-voicepay/voicepay/skill/oauth"
@@ -33,6 +34,14 @@ var _ oauth.Settler = (*pay.Service)(nil)
 // accounts is the dialog's port: nil when linking is off (a nil
 // *oauth.Linker must not become a non-nil interface).
 func (l linking) accounts() intents.Accounts {
+	if l.linker == nil {
+		return nil
+	}
+	return l.linker
+}
+
+// moves is the order page's port: nil when linking is off.
+func (l linking) moves() server.Moves {
 	if l.linker == nil {
 		return nil
 	}

@@ -203,7 +203,7 @@ func newApp(ctx context.Context, cfg config, opt options) (*app, error) {
 	sc := server.Config{
 		SkillID: cfg.SkillID, PlatformKeys: platformKeys, PrivateKey: privateKey,
 		Dialog: a.dialog, Partner: a.pay, Store: a.state, Ledger: a.orders, QR: a.codes, Offers: a.offers,
-		Catalog: a.catalog, Support: cfg.Support, AdminSecret: []byte(cfg.AdminSecret),
+		Catalog: a.catalog, Support: cfg.Support, Moves: link.moves(), AdminSecret: []byte(cfg.AdminSecret),
 		Watchlist: a.reconciler, OAuth: link.handler, Draining: a.draining.Load, Now: now, Logger: a.log,
 		Observer: a.metrics, Metrics: a.metrics.Handler(),
 		SignSlots: slots, PayInFlight: inflight, PayQueue: queue, TrustedProxies: proxies,

@@ -2,17 +2,12 @@ package oauth
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"time"
 
 	"github.com/dingdang-voicepay/voicepay/shop"
 )
-
-// Mover moves a platform user's orders to the account they linked; every
-// shop.LinkStore is one.
-type Mover interface {
-	MoveOrders(ctx context.Context, from, to string, at time.Time) (moved int, err error)
-}
 
 // Settler refunds the duplicates that moving orders to an owner left
 // among its orders (the same one-time product delivered under the
@@ -28,10 +23,12 @@ type Settler interface {
 // purchases made before linking, or while a token had lapsed, follow the
 // person; a second linking finds nothing left to move. When orders moved,
 // Duplicates refunds what the account now has twice, as after a payment
-// race. Tokens is required; without Orders nothing moves.
+// race, and the store remembers where they went (MovedTo), for the pages
+// that know only the platform user. Tokens is required; without Orders
+// nothing moves.
 type Linker struct {
 	Tokens     *Tokens
-	Orders     Mover
+	Orders     shop.LinkStore
 	Duplicates Settler          // nil: nothing is settled after a move
 	Now        func() time.Time // nil: time.Now
 	Logger     *slog.Logger     // nil: slog.Default()
@@ -74,6 +71,9 @@ func (l *Linker) Account(ctx context.Context, userID, accessToken string) string
 	case moved > 0:
 		l.log().Info("oauth: purchases moved to the linked account", "user_id", userID, "account", account, "orders", moved)
 	}
+	if moved > 0 {
+		l.remember(ctx, userID, owner, now())
+	}
 	if moved > 0 && l.Duplicates != nil {
 		// A later move finds nothing to move and does not settle again:
 		// a failure here is for a person (refund the duplicate by hand).
@@ -83,4 +83,42 @@ func (l *Linker) Account(ctx context.Context, userID, accessToken string) string
 		}
 	}
 	return account
+}
+
+// MovedMemory is how long the store remembers to which account a platform
+// user's orders moved (MovedTo): longer than an order page stays useful
+// (an offer's longest life and shop.OfferRetention after it).
+const MovedMemory = 400 * 24 * time.Hour
+
+// movedKey is the grant key under which the account a platform user's
+// orders moved to is remembered. Token keys are "code:", "refresh:",
+// "rotated:" or "revoked:" and a hash: they cannot collide.
+func movedKey(userID string) string { return "moved:" + userID }
+
+// remember records that userID's orders moved to owner. A failure is
+// logged: the move itself stands, and only the order pages of offers made
+// before it lose track of their order (they say it waits for payment).
+func (l *Linker) remember(ctx context.Context, userID, owner string, now time.Time) {
+	g := shop.Grant{Account: owner, CreatedAt: now, ExpiresAt: now.Add(MovedMemory)}
+	if err := l.Orders.PutGrant(ctx, movedKey(userID), g); err != nil {
+		l.log().Error("oauth: remembering where the user's purchases moved failed", "user_id", userID, "owner", owner, "err", err)
+	}
+}
+
+// MovedTo returns the owner (shop.AccountOwner) to which the platform
+// user's orders last moved, or "" when they never moved (or it was
+// forgotten, MovedMemory after). The order page of an offer made before
+// linking finds the order there.
+func (l *Linker) MovedTo(ctx context.Context, userID string) (string, error) {
+	if l == nil || l.Orders == nil || userID == "" {
+		return "", nil
+	}
+	g, err := l.Orders.Grant(ctx, movedKey(userID))
+	if errors.Is(err, shop.ErrNotFound) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	return g.Account, nil
 }

@@ -101,7 +101,7 @@ func (s *settler) SettleMoved(_ context.Context, owner string) error {
 
 func TestLinker(t *testing.T) {
 	ctx := context.Background()
-	st, err := bolt.Open(filepath.Join(t.TempDir(), "skill.db"), bolt.Config{})
+	st, err := bolt.Open(filepath.Join(t.TempDir(), "skill.db"), bolt.Config{Now: func() time.Time { return t0 }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,8 +135,14 @@ func TestLinker(t *testing.T) {
 	if want := []string{owner}; !slices.Equal(settled.owners, want) {
 		t.Errorf("duplicates settled for %q, want %q: once, after the move", settled.owners, want)
 	}
+	if got, err := l.MovedTo(ctx, "u1"); got != owner || err != nil {
+		t.Errorf("MovedTo(u1) = %q, %v; want %q", got, err, owner)
+	}
 	if got := l.Account(ctx, "u2", good); got != "acct-alice" { // a new userId, the same person
 		t.Errorf("Account for a second userId = %q", got)
+	}
+	if got, err := l.MovedTo(ctx, "u2"); got != "" || err != nil { // nothing of u2's moved
+		t.Errorf("MovedTo(u2) = %q, %v; want none", got, err)
 	}
 	if got := l.Account(ctx, "u1", ""); got != "" {
 		t.Errorf("no token: %q", got)
