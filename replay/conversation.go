@@ -74,6 +74,9 @@ func (c *Conversation) play(ctx context.Context, t Turn) (Want, error) {
 // Turns returns how many turns were played.
 func (c *Conversation) Turns() int { return len(c.turns) }
 
+// User is the platform user the conversation speaks as.
+func (c *Conversation) User() string { return c.run.f.User }
+
 // Last returns the skill's last response, nil before the first.
 func (c *Conversation) Last() *tsk.Response { return c.run.last }
 

@@ -108,6 +108,10 @@ type dialog struct {
 	asked  *replay.UserTurn // the turn whose answer asked for a slot
 	slot   string           // the slot asked for
 	ahead  time.Duration    // how far :advance moved the clock
+	// earlier counts, per user, the turns of conversations before the
+	// current one (on another speaker, or before a :user switch): a
+	// recording replays from an empty store, without them.
+	earlier map[string]int
 }
 
 // rewind moves the clock back by what :advance moved it, when the dialog
@@ -128,6 +132,12 @@ func (d *dialog) rewind(ctx context.Context) {
 
 // reset starts a new conversation of the user on the kind of speaker.
 func (d *dialog) reset() {
+	if d.conv != nil && d.conv.Turns() > 0 {
+		if d.earlier == nil {
+			d.earlier = map[string]int{}
+		}
+		d.earlier[d.conv.User()] += d.conv.Turns()
+	}
 	d.conv, d.asked, d.slot = replay.NewConversation(d.target, d.kind, d.user), nil, ""
 	fmt.Fprintf(d.out, "新对话：用户 %s，%s。\n", d.user, d.kind.Name)
 }
@@ -372,6 +382,13 @@ func (d *dialog) record(args string) {
 	path, title, _ := strings.Cut(args, " ")
 	if path == "" {
 		fmt.Fprintln(d.out, "用法：:record 文件 [标题]")
+		return
+	}
+	if n := d.earlier[d.user]; n > 0 {
+		// Replayed from an empty store, it would miss what those turns
+		// bought, and answer otherwise.
+		fmt.Fprintf(d.out, "没有写入：%s 在这段对话之前还有%d轮（换音箱或换用户之前），回放时没有它们，结果会不一样。"+
+			"请在 :device 之前 :record，或者 :user 换一个新用户，从头说一遍再录。\n", d.user, n)
 		return
 	}
 	title = strings.TrimSpace(title)

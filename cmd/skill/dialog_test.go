@@ -101,3 +101,24 @@ func TestDialogAgainstARunningSandbox(t *testing.T) {
 		t.Errorf("after the dialog the sandbox's clock is %v ahead, want 0", ahead)
 	}
 }
+
+// TestDialogRecordRefusesAContinuation: after a speaker switch the user's
+// earlier turns are not in the conversation, and a fixture of it would not
+// replay as it went (the purchases made before are missing): :record says
+// so and writes nothing; a new user records as usual.
+func TestDialogRecordRefusesAContinuation(t *testing.T) {
+	dir := t.TempDir()
+	cont, fresh := filepath.Join(dir, "cont.txtar"), filepath.Join(dir, "fresh.txtar")
+	out := dialogScript(t, nil, nil,
+		"我要买万古神帝第35集", "是的", ":pay", ":device screenless", "我要买三个听书币", "是的", ":record "+cont,
+		":user zed", "我要买三个听书币", "是的", ":record "+fresh, ":quit")
+	if !strings.Contains(out, "没有写入：alice 在这段对话之前还有") {
+		t.Errorf("the continuation was not refused:\n%s", out)
+	}
+	if _, err := os.Stat(cont); !os.IsNotExist(err) {
+		t.Errorf("%s was written: %v", cont, err)
+	}
+	if !strings.Contains(out, "已写入 "+fresh) {
+		t.Errorf("a new user's conversation was not recorded:\n%s", out)
+	}
+}
