@@ -2,6 +2,7 @@ package server
 
 import (
 	"encoding/json"
+	"errors"
 	"net/url"
 	"strconv"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/dingdang-voicepay/voicepay/shop"
+	"github.com/dingdang-voicepay/voicepay/skill/pay"
 )
 
 // OrderView is an order as the admin API shows it.
@@ -154,6 +156,13 @@ func (s *srv) adminRefund(c *fiber.Ctx) error {
 	}
 	note(c, "refund_amt", int64(req.Amount))
 	o, err := s.cfg.Accounts.Refund(c.UserContext(), tradeNo, req.Amount, req.Reason)
+	var perr *pay.PlatformError
+	if errors.As(err, &perr) {
+		// The message is the one the user hears; an operator needs the
+		// platform's reason too.
+		note(c, "err", err.Error())
+		return c.Status(StatusOf(err)).JSON(ErrorBody{Error: shop.ErrorMessage(err) + "（平台：" + perr.RetMsg + "）", Code: shop.ErrorCode(err)})
+	}
 	if err != nil {
 		return writeError(c, err)
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/dingdang-voicepay/voicepay/admin"
 	"github.com/dingdang-voicepay/voicepay/server"
 	"github.com/dingdang-voicepay/voicepay/shop"
+	"github.com/dingdang-voicepay/voicepay/skill/pay"
 	"github.com/dingdang-voicepay/voicepay/skill/tsk/tsktest"
 )
 
@@ -150,5 +152,31 @@ func decode(t *testing.T, r response, wantStatus int, v any) {
 	}
 	if err := json.Unmarshal(r.body, v); err != nil {
 		t.Fatalf("%v: %s", err, r.body)
+	}
+}
+
+// A refund the platform refuses is answered 409 with the message the user
+// would hear and, for the operator, the platform's own reason.
+func TestAdminRefundRefusedSaysWhy(t *testing.T) {
+	f := newFixture(t)
+	tok, err := admin.NewOperatorToken([]byte(adminSecret), "alice", time.Hour, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	reply := f.createOrder(t, "u1", shop.Line{ItemID: "coins", Quantity: 2, Amount: 200})
+	f.platform.Pay(reply.TradeNo, 200)
+	body, sig := tsktest.MustSignPay(t, tsktest.MustShipNotify(t, f.platform.Platform, "u1", reply.TradeNo))
+	if r := f.post(t, "/pay/ship-notify", body, sig); !payReply(t, r).OK() {
+		t.Fatalf("ship notify: %s", r.body)
+	}
+	f.platform.RefuseNext("refund", 1)
+	b, _ := json.Marshal(server.RefundRequest{Amount: 100})
+	hr, _ := http.NewRequest(http.MethodPost, "http://skill.test/admin/orders/"+reply.TradeNo+"/refund", bytes.NewReader(b))
+	hr.Header.Set("Authorization", "Bearer "+tok)
+	hr.Header.Set("Content-Type", "application/json")
+	var e server.ErrorBody
+	decode(t, f.do(t, hr), 409, &e)
+	if e.Code != pay.ERefundRefused || !strings.Contains(e.Error, "退款没有成功") || !strings.Contains(e.Error, "（平台：系统繁忙）") {
+		t.Errorf("refused refund: %+v", e)
 	}
 }

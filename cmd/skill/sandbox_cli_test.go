@@ -85,6 +85,14 @@ func TestCLIFindsTheRunningSandbox(t *testing.T) {
 		!regexp.MustCompile(`(?m)^REFUNDTRADENO +AMOUNT`).MatchString(got) || strings.Contains(got, "{") {
 		t.Fatalf("refund:\n%s", got)
 	}
+	// A refund notified FAIL fails at the sandbox's platform too: the
+	// order can be refunded again (the platform does not count the first).
+	if got := cliOK("trigger", "refund-notify", "--order", m[1], "--status", "FAIL"); !strings.Contains(got, "fake platform now has refund R") {
+		t.Errorf("refund-notify FAIL did not settle the sandbox's platform:\n%s", got)
+	}
+	if got := cliOK("refund", m[1]); !regexp.MustCompile(`(?m)^state +REFUNDING$`).MatchString(got) {
+		t.Fatalf("refund after a failed one:\n%s", got)
+	}
 	cmd.Process.Signal(syscall.SIGTERM)
 	if err := <-done; err != nil {
 		t.Fatalf("sandbox exit: %v", err)

@@ -113,6 +113,9 @@ func runTrigger(ctx context.Context, e *env, args []string) error {
 			return usageError("--status: want SUCCESS or FAIL")
 		}
 		r := o.Refunds[len(o.Refunds)-1]
+		if err := t.sandboxSettled(ctx, o, &r, st); err != nil {
+			return err
+		}
 		req := pay.RefundNotifyRequest{SkillID: cfg.SkillID, TransactionID: o.TransactionID, TradeNo: o.TradeNo,
 			RefundTransactionID: cmpOr(r.RefundTransactionID, "RFTRIGGER"+strings.ToUpper(pay.NonceStr()[:16])),
 			RefundTradeNo:       r.RefundTradeNo, TotalAmt: o.TotalAmt, RefundAmt: r.Amount, RefundStatus: st,
@@ -191,6 +194,35 @@ func (t *trigger) sandboxPaid(ctx context.Context, o *server.OrderView, tx *stri
 	}
 	*tx = paid.TransactionID
 	fmt.Fprintf(t.out, "(the sandbox's fake platform now has %s paid: transactionId %s)\n", o.TradeNo, paid.TransactionID)
+	return nil
+}
+
+// sandboxSettled settles the refund r with st at the sandbox's fake
+// platform, when the skill is the sandbox's and the platform has it
+// pending, so that the platform's books say what the notify will (a
+// refund notified FAIL is not counted refunded there, and the order can
+// be refunded again). It fills in the platform's refundTransactionId.
+func (t *trigger) sandboxSettled(ctx context.Context, o *server.OrderView, r *shop.Refund, st shop.RefundStatus) error {
+	skill, platform := t.cfg.sandboxURLs()
+	if skill == "" || strings.TrimRight(skill, "/") != t.base || r.Status != shop.RefundProcessing {
+		return nil
+	}
+	body, _ := json.Marshal(sandbox.SettleRequest{TradeNo: o.TradeNo, Status: st})
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, platform+"/sandbox/platform/settle", bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("the sandbox's fake platform: %w", err)
+	}
+	defer resp.Body.Close()
+	var n pay.RefundNotifyRequest
+	if resp.StatusCode != http.StatusOK || json.NewDecoder(resp.Body).Decode(&n) != nil || n.RefundTradeNo != r.RefundTradeNo {
+		return nil // the platform has nothing pending for it: notify as asked
+	}
+	r.RefundTransactionID = cmpOr(r.RefundTransactionID, n.RefundTransactionID)
+	fmt.Fprintf(t.out, "(the sandbox's fake platform now has refund %s %s)\n", r.RefundTradeNo, st)
 	return nil
 }
 
