@@ -169,7 +169,7 @@ func Refundable(o Order, cat *Catalog, now time.Time) ([]Line, Fen, error) {
 			switch {
 			case units > 0:
 			case doneQty > 0 && p.Kind.UsedUp(): // the unused ones were refunded, the rest used
-				why = Coded(EINVALID, EAlreadyUsed, "%s", fmt.Sprintf("没用的%d个已经退款，其余%d个已经用掉了", doneQty, l.Quantity-doneQty))
+				why = Coded(EINVALID, EAlreadyUsed, "%s", fmt.Sprintf("没用过的%d个已经退款，其余%d个已经用掉了", doneQty, l.Quantity-doneQty))
 			default:
 				why = Coded(EINVALID, EAlreadyUsed, "已经使用过的商品不能退款")
 			}

@@ -38,7 +38,7 @@ const (
 	// WaitingHint is said of an order waiting for payment: its pay page
 	// may be up still; once closed, asking again shows a new one (after
 	// a few minutes at most: see intents' payPageTTL).
-	WaitingHint = "付款页面关了的话，过一会儿可以重新购买。"
+	WaitingHint = "付款页面关了的话，几分钟后可以重新购买。"
 	// QRHint ends the offer card when it has a QR code.
 	QRHint = "手机扫码可查看订单和售后"
 	// QRDescription describes the QR image.

@@ -287,7 +287,7 @@ func TestUnpaid(t *testing.T) {
 		e.intent(intents.Buy, map[string]string{"product": "万古神帝第35集"})
 		o := e.createOrder(e.intent(intents.Yes, nil))
 		r := e.paid(o)
-		wantSpeech(t, r, false, "万古神帝第35集还没有收到付款", "没有扣费")
+		wantSpeech(t, r, false, "万古神帝第35集还没有收到付款。", "如果刚付过")
 		if len(r.Response.Directives) != 0 {
 			t.Errorf("directives for an unpaid order: %+v", r.Response.Directives)
 		}

@@ -160,7 +160,7 @@ func refusal(name string, why error) string {
 	case shop.ERefundWindow:
 		return name + msg // "已超过7天退款期限"
 	case shop.EAlreadyUsed:
-		if strings.HasPrefix(msg, "没用的") { // "没用的2个已经退款，其余1个已经用掉了"
+		if strings.HasPrefix(msg, "没用过的") { // "没用过的2个已经退款，其余1个已经用掉了"
 			return name + msg
 		}
 		return name + "已经用过了，不能退款"

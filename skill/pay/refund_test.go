@@ -289,7 +289,7 @@ func TestRefundUnusedCredits(t *testing.T) {
 		t.Fatalf("after settling: %s, refunded %d", o.State, o.RefundedAmt)
 	}
 	// Nothing unused is left: the message says what became of the three.
-	if err := e.refundPolicy(o, e.clock.Now()); shop.ErrorCode(err) != shop.EAlreadyUsed || shop.ErrorMessage(err) != "没用的2个已经退款，其余1个已经用掉了" {
+	if err := e.refundPolicy(o, e.clock.Now()); shop.ErrorCode(err) != shop.EAlreadyUsed || shop.ErrorMessage(err) != "没用过的2个已经退款，其余1个已经用掉了" {
 		t.Fatalf("policy for the used credit: %v", err)
 	}
 	if err := e.svc.Ledger.Use(ctx, "u1", "tokens"); shop.ErrorClass(err) != shop.ECONFLICT {
