@@ -3,7 +3,10 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
+	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -79,6 +82,10 @@ func runOrders(ctx context.Context, e *env, args []string) error {
 				o = server.ViewOrder(order)
 				return err
 			})
+		}
+		var aerr *admin.Error
+		if errors.Is(err, shop.ErrNotFound) || errors.As(err, &aerr) && aerr.Status == http.StatusNotFound {
+			return fmt.Errorf("no order %s (`skill orders list` shows the newest)", pos[1])
 		}
 		if err != nil {
 			return err

@@ -85,6 +85,9 @@ func TestCLIFindsTheRunningSandbox(t *testing.T) {
 		!regexp.MustCompile(`(?m)^REFUNDTRADENO +AMOUNT`).MatchString(got) || strings.Contains(got, "{") {
 		t.Fatalf("refund:\n%s", got)
 	}
+	if _, stderr, code := cli(t, env, "orders", "show", "TNOPE"); code == 0 || !strings.Contains(stderr, "no order TNOPE") {
+		t.Errorf("orders show of an unknown order: exit %d, %q", code, stderr)
+	}
 	// A refund notified FAIL fails at the sandbox's platform too: the
 	// order can be refunded again (the platform does not count the first).
 	if got := cliOK("trigger", "refund-notify", "--order", m[1], "--status", "FAIL"); !strings.Contains(got, "fake platform now has refund R") {
