@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rsa"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -174,23 +175,13 @@ func (t *trigger) keys(platformKey string) error {
 // its transactionId. Against anything but a running sandbox it does
 // nothing.
 func (t *trigger) sandboxPaid(ctx context.Context, o *server.OrderView, tx *string) error {
-	skill, platform := t.cfg.sandboxURLs()
-	if skill == "" || strings.TrimRight(skill, "/") != t.base {
-		return nil
-	}
-	body, _ := json.Marshal(sandbox.OpenRequest{TradeNo: o.TradeNo, TotalAmt: o.TotalAmt})
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, platform+"/sandbox/platform/pay", bytes.NewReader(body))
-	if err != nil {
+	var paid sandbox.PaidReply
+	ok, err := t.sandboxPlatform(ctx, "/sandbox/platform/pay", sandbox.OpenRequest{TradeNo: o.TradeNo, TotalAmt: o.TotalAmt}, &paid)
+	if err != nil || !ok {
 		return err
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return fmt.Errorf("the sandbox's fake platform: %w", err)
-	}
-	defer resp.Body.Close()
-	var paid sandbox.PaidReply
-	if resp.StatusCode != http.StatusOK || json.NewDecoder(resp.Body).Decode(&paid) != nil || paid.TransactionID == "" {
-		return fmt.Errorf("the sandbox's fake platform: HTTP %d", resp.StatusCode)
+	if paid.TransactionID == "" {
+		return errors.New("the sandbox's fake platform: no transactionId")
 	}
 	*tx = paid.TransactionID
 	fmt.Fprintf(t.out, "(the sandbox's fake platform now has %s paid: transactionId %s)\n", o.TradeNo, paid.TransactionID)
@@ -203,27 +194,57 @@ func (t *trigger) sandboxPaid(ctx context.Context, o *server.OrderView, tx *stri
 // refund notified FAIL is not counted refunded there, and the order can
 // be refunded again). It fills in the platform's refundTransactionId.
 func (t *trigger) sandboxSettled(ctx context.Context, o *server.OrderView, r *shop.Refund, st shop.RefundStatus) error {
-	skill, platform := t.cfg.sandboxURLs()
-	if skill == "" || strings.TrimRight(skill, "/") != t.base || r.Status != shop.RefundProcessing {
+	if r.Status != shop.RefundProcessing {
 		return nil
 	}
-	body, _ := json.Marshal(sandbox.SettleRequest{TradeNo: o.TradeNo, Status: st})
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, platform+"/sandbox/platform/settle", bytes.NewReader(body))
-	if err != nil {
+	var n pay.RefundNotifyRequest
+	ok, err := t.sandboxPlatform(ctx, "/sandbox/platform/settle", sandbox.SettleRequest{TradeNo: o.TradeNo, Status: st}, &n)
+	if herr := (*sandboxHTTPError)(nil); err != nil && !errors.As(err, &herr) {
 		return err
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return fmt.Errorf("the sandbox's fake platform: %w", err)
-	}
-	defer resp.Body.Close()
-	var n pay.RefundNotifyRequest
-	if resp.StatusCode != http.StatusOK || json.NewDecoder(resp.Body).Decode(&n) != nil || n.RefundTradeNo != r.RefundTradeNo {
+	if !ok || n.RefundTradeNo != r.RefundTradeNo {
 		return nil // the platform has nothing pending for it: notify as asked
 	}
 	r.RefundTransactionID = cmpOr(r.RefundTransactionID, n.RefundTransactionID)
 	fmt.Fprintf(t.out, "(the sandbox's fake platform now has refund %s %s)\n", r.RefundTradeNo, st)
 	return nil
+}
+
+// sandboxHTTPError is a sandbox platform call answered other than 200.
+type sandboxHTTPError struct{ status int }
+
+func (e *sandboxHTTPError) Error() string {
+	return fmt.Sprintf("the sandbox's fake platform: HTTP %d", e.status)
+}
+
+// sandboxPlatform posts in to path on the fake platform of the running
+// sandbox and decodes its 200 reply into out; ok is false, with nothing
+// sent, when the skill triggered is not the sandbox's.
+func (t *trigger) sandboxPlatform(ctx context.Context, path string, in, out any) (ok bool, err error) {
+	skill, platform := t.cfg.sandboxURLs()
+	if skill == "" || strings.TrimRight(skill, "/") != t.base {
+		return false, nil
+	}
+	body, err := json.Marshal(in)
+	if err != nil {
+		return false, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, platform+path, bytes.NewReader(body))
+	if err != nil {
+		return false, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return false, fmt.Errorf("the sandbox's fake platform: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return false, &sandboxHTTPError{resp.StatusCode}
+	}
+	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+		return false, fmt.Errorf("the sandbox's fake platform: %w", err)
+	}
+	return true, nil
 }
 
 // order reads an order through the admin API.
