@@ -474,3 +474,27 @@ func TestDuplicateAcrossLinkRefunded(t *testing.T) {
 		}
 	})
 }
+
+// A refund of an order owing a duplicate for another amount than the
+// duplicate is refused with a message that is said to the user (the
+// dialog speaks it) and printed by the CLI: one "元", the amount the
+// duplicate owes, and no unit the command does not take.
+func TestDuplicateRefundByHandOtherAmountMessage(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	first := e.create(t, "u1", line("ep1", 1, 990))
+	second := e.create(t, "u1", line("ep1", 1, 990))
+	e.plat.Pay(first, 990)
+	e.plat.Pay(second, 990)
+	e.shipNotify(t, "u1", first)
+	e.plat.RefuseNext("refund", 1)
+	e.shipNotify(t, "u1", second)
+	_, err := e.svc.Refund(ctx, second, 300, "用户语音申请退款")
+	if shop.ErrorCode(err) != shop.EBadRefundAmount {
+		t.Fatalf("refund of part of a duplicate: %v, want %s", err, shop.EBadRefundAmount)
+	}
+	msg := shop.ErrorMessage(err)
+	if strings.Contains(msg, "元元") || !strings.Contains(msg, "9.9元") || strings.Contains(msg, "金额填") {
+		t.Errorf("message %q: want the owed 9.9元 said once, no CLI instructions", msg)
+	}
+}

@@ -90,7 +90,9 @@ func (s *Service) refundDuplicateByHand(ctx context.Context, o shop.Order, amoun
 			return err
 		}
 		if amount != 0 && amount != r.Amount {
-			return shop.Coded(shop.EINVALID, shop.EBadRefundAmount, "这笔订单重复付款的%s元要先退：金额填0或%s", r.Amount.Yuan(), r.Amount.Yuan())
+			// Said to the user too (a voice refund's confirmation): one
+			// unit (Yuan says 元), no instructions for the CLI.
+			return shop.Coded(shop.EINVALID, shop.EBadRefundAmount, "这笔订单重复付款的%s要先退，只能退这%s", r.Amount.Yuan(), r.Amount.Yuan())
 		}
 		started = r
 		return nil
