@@ -129,29 +129,42 @@ func (o *Order) joinRefund(r Refund, cause string, at time.Time) error {
 	return nil
 }
 
-// RefundDuplicateAgain starts again, numbered refundTradeNo, the refund of
-// the duplicate payment the platform failed (UnrefundedDuplicate): in full,
-// the lines of the failed refund that no refund since took back. It is a
-// person's decision (nothing calls it by itself) and no refund policy
-// applies to it: the user paid twice, whatever the product's refund window
-// or the order's state (PAID when nothing else was bought). The reason is
-// DuplicateReason again, so a second failure is listed as the first was.
-// An order that owes no duplicate refund returns an ENoDuplicate error.
-func (o *Order) RefundDuplicateAgain(refundTradeNo string, at time.Time) (Refund, error) {
+// DuplicateOwed returns what the user still paid twice for on this order
+// (UnrefundedDuplicate): the lines of the failed refund that no refund
+// since took back, in full, and their amount. ok is false when nothing is
+// owed.
+func (o *Order) DuplicateOwed() (lines []Line, amount Fen, ok bool) {
 	failed, owed := o.UnrefundedDuplicate()
 	if !owed {
-		return Refund{}, Coded(EINVALID, ENoDuplicate, "order %s owes no duplicate refund", o.TradeNo)
+		return nil, 0, false
 	}
-	r := Refund{RefundTradeNo: refundTradeNo, Reason: DuplicateReason}
 	for _, l := range failed.Details {
 		qty, amt := o.RefundCommitted(l.ItemID)
 		if qty >= l.Quantity || amt >= l.Amount {
 			continue
 		}
 		left := Line{ItemID: l.ItemID, Quantity: l.Quantity - qty, Amount: l.Amount - amt}
-		r.Details = append(r.Details, left)
-		r.Amount += left.Amount // bounded by the failed refund's amount
+		lines = append(lines, left)
+		amount += left.Amount // bounded by the failed refund's amount
 	}
+	return lines, amount, len(lines) > 0
+}
+
+// RefundDuplicateAgain starts again, numbered refundTradeNo, the refund of
+// the duplicate payment the platform failed: in full, what DuplicateOwed
+// says. The platform's FAIL is its last word on the first refund, so this
+// is a person's decision (an operator's, or the user's asking for exactly
+// that refund), never the system's, and no refund policy applies to it:
+// the user paid twice, whatever the product's refund window or the
+// order's state (PAID when nothing else was bought). The reason is
+// DuplicateReason again, so a second failure is listed as the first was.
+// An order that owes no duplicate refund returns an ENoDuplicate error.
+func (o *Order) RefundDuplicateAgain(refundTradeNo string, at time.Time) (Refund, error) {
+	lines, amount, owed := o.DuplicateOwed()
+	if !owed {
+		return Refund{}, Coded(EINVALID, ENoDuplicate, "order %s owes no duplicate refund", o.TradeNo)
+	}
+	r := Refund{RefundTradeNo: refundTradeNo, Reason: DuplicateReason, Details: lines, Amount: amount}
 	if err := o.joinRefund(r, "duplicate payment refunded again by hand; refund "+refundTradeNo, at); err != nil {
 		return Refund{}, err
 	}

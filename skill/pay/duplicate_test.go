@@ -498,3 +498,44 @@ func TestDuplicateRefundByHandOtherAmountMessage(t *testing.T) {
 		t.Errorf("message %q: want the owed 9.9元 said once, no CLI instructions", msg)
 	}
 }
+
+// A user's refund by voice of all of a delivered order that also owes a
+// failed duplicate refund goes by the refund policy, as the dialog said
+// it (all its lines, the duplicate among them), not the refund by hand of
+// the duplicate alone; once settled nothing is owed.
+func TestDuplicateOwedOrderRefundedByVoice(t *testing.T) {
+	eachStore(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		first, mixed := albumTwice(t, e)
+		n, err := e.plat.SettleNext(mixed, shop.RefundFail)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r := e.svc.RefundNotify(ctx, n); !r.OK() {
+			t.Fatal(r)
+		}
+		o, err := e.svc.Refund(ctx, mixed, 700, "用户语音申请退款")
+		if err != nil {
+			t.Fatalf("refund by voice: %v", err)
+		}
+		r := o.Refunds[len(o.Refunds)-1]
+		if r.Amount != 700 || len(r.Details) != 2 || r.Reason != "用户语音申请退款" {
+			t.Fatalf("refund by voice: %+v", r)
+		}
+		if err := e.plat.Settle(r.RefundTradeNo, shop.RefundSuccess); err != nil {
+			t.Fatal(err)
+		}
+		if rep := e.svc.RefundNotify(ctx, tsktest.MustRefundNotify(t, e.plat.Platform, r.RefundTradeNo)); !rep.OK() {
+			t.Fatalf("refund notify: %+v", rep)
+		}
+		if o := e.order(t, mixed); o.State != shop.StateRefunded {
+			t.Errorf("after the refund by voice: %s", o.State)
+		}
+		if items, err := (&pay.Reconciler{Service: e.svc}).Attention(ctx); err != nil || len(items) != 0 {
+			t.Errorf("attention: %+v, %v", items, err)
+		}
+		if net := e.net(t, first, mixed); net != 500 {
+			t.Errorf("net %d, want 500", net)
+		}
+	})
+}

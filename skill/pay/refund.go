@@ -15,7 +15,10 @@ const MaxRefundDesc = 64
 // Refund refunds amount of a delivered order (0 means all that is left),
 // after the refund policy (shop.Refundable) allows it. An order owing the
 // refund of a duplicate payment the platform failed refunds that instead,
-// whatever the policy (refundDuplicateByHand). The refund, with its deterministic
+// whatever the policy (refundDuplicateByHand), when amount is 0 or what is
+// owed, or the order was never delivered (PAID: nothing else to refund);
+// another amount of a delivered order (a user's refund by voice of all
+// its lines) goes by the policy. The refund, with its deterministic
 // refundTradeNo, is stored as PROCESSING before the platform is called, so
 // whatever happens next it is retried with the same number and never applied
 // twice. The platform accepting it leaves it PROCESSING (refundquery or the
@@ -36,7 +39,7 @@ func (s *Service) Refund(ctx context.Context, tradeNo string, amount shop.Fen, r
 		return shop.Order{}, fmt.Errorf("pay: refund %s: %w", tradeNo, err)
 	}
 	now := s.now()
-	if _, owed := o.UnrefundedDuplicate(); owed {
+	if _, owedAmt, owed := o.DuplicateOwed(); owed && (amount == 0 || amount == owedAmt || o.State == shop.StatePaid) {
 		return s.refundDuplicateByHand(ctx, o, amount)
 	}
 	if _, _, err := shop.Refundable(o, s.Ledger.Catalog, now); err != nil {
@@ -73,9 +76,8 @@ func (s *Service) Refund(ctx context.Context, tradeNo string, amount shop.Fen, r
 // refundDuplicateByHand refunds again, in full, the duplicate payment of o
 // that the platform failed (shop.Order.RefundDuplicateAgain): the refund a
 // person is asked for by the attention list. No refund policy applies (the
-// user paid twice), and it comes before any other refund of the order:
-// amount must be 0 or what is owed, so a person's "refund it all" cannot
-// also take back the lines the user kept.
+// user paid twice). amount must be 0 or what is owed: a person's "refund
+// it all" does not also take back the lines the user kept.
 func (s *Service) refundDuplicateByHand(ctx context.Context, o shop.Order, amount shop.Fen) (shop.Order, error) {
 	var started shop.Refund
 	tradeNo := o.TradeNo
