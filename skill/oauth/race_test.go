@@ -37,13 +37,10 @@ func (g *gate) PutGrant(ctx context.Context, key string, gr shop.Grant) error {
 }
 
 // Two concurrent refreshes of one token: the loser's record, written after
-// the winner's, names the loser's successor, which it deletes; the
-// platform's retry of the winner's lost answer then fails (and a reuse of
-// the token once the winner's successor is used is no longer detected).
-// Records written before the take (ba23548) made this; it passed before.
-// Skipped until fixed: a fix needs a conditional write in Grants.
+// the winner's, names the loser's successor. The loser keeps that
+// successor (it deleted it before the fix), so the platform's retry of the
+// winner's lost answer still finds a live token within grace.
 func TestConcurrentLoserOverwritesRecord(t *testing.T) {
-	t.Skip("known bug (review): a losing concurrent rotation overwrites the winner's rotated: record")
 	g := &gate{blocked: make(chan struct{}), release: make(chan struct{})}
 	e := newEnvGrants(t, nil, func(gr oauth.Grants) oauth.Grants { g.Grants = gr; return g })
 	first := e.link(t)

@@ -119,8 +119,9 @@ func (s *tokenStore) Create(ctx context.Context, ti oauth2.TokenInfo) error {
 
 // rotate retires the token r was read from now that key, its successor,
 // is stored: it records the retired tokens, then takes the live one. Of
-// concurrent rotations from one token one wins the take; the others take
-// back their successor and fail with invalid_grant. A storage failure
+// concurrent rotations from one token one wins the take and writes its
+// records again; the others fail with invalid_grant and take back their
+// successor, unless their record outlived the winner's (named). A storage failure
 // before or at the take is returned, the successor kept.
 func (s *tokenStore) rotate(ctx context.Context, r *rotating, key string) error {
 	records := s.records(r, key)
@@ -133,6 +134,13 @@ func (s *tokenStore) rotate(ctx context.Context, r *rotating, key string) error 
 		if !errors.Is(err, shop.ErrNotFound) {
 			return err // taken or not: the records stand, and the successor they name
 		}
+		if s.named(ctx, records, key) {
+			// Lost the take, but a record written over the winner's
+			// names this successor: it stays, so that a retry within
+			// grace still finds a live token (its secret was sent to
+			// nobody).
+			return oerrors.ErrInvalidRefreshToken
+		}
 		if _, derr := s.grants.TakeGrant(ctx, key); derr != nil && !errors.Is(derr, shop.ErrNotFound) {
 			s.log.Error("oauth: an unused refresh token could not be deleted", "err", derr)
 		}
@@ -142,6 +150,18 @@ func (s *tokenStore) rotate(ctx context.Context, r *rotating, key string) error 
 		s.record(ctx, rec.key, rec.g)
 	}
 	return nil
+}
+
+// named reports whether one of the stored records names key as the token
+// it rotated to (or cannot be read: then key must stay all the same).
+func (s *tokenStore) named(ctx context.Context, records []retiredRecord, key string) bool {
+	for _, rec := range records {
+		g, err := s.grants.Grant(ctx, rec.key)
+		if err != nil && !errors.Is(err, shop.ErrNotFound) || err == nil && g.Next == key {
+			return true
+		}
+	}
+	return false
 }
 
 // retiredRecord is a "rotated:" record to store.
