@@ -69,7 +69,8 @@ func (c *Console) Link(ctx context.Context, in LinkRequest) (*LinkReply, error) 
 		return nil, errors.New(`no "account": the account name to link, e.g. {"user":"alice","account":"acct-alice"}`)
 	}
 	var reply *LinkReply
-	_, err := c.act("", in.User, "关联账号 "+name, func(acc *account, _ *speaker, _ *Turn) (*Answer, error) {
+	_, err := c.act("", in.User, "关联账号 "+name, func(acc *account, _ *speaker, t *Turn) (*Answer, error) {
+		t.Device = AppDevice // done in the phone app, not said to a speaker
 		tok, err := c.OAuth.Link(ctx, name)
 		if err != nil {
 			return nil, err
@@ -88,6 +89,10 @@ func (c *Console) Link(ctx context.Context, in LinkRequest) (*LinkReply, error) 
 	})
 	return reply, err
 }
+
+// AppDevice is the Device of a turn done in the Dingdang phone app
+// (linking an account) rather than on a speaker.
+const AppDevice = "app"
 
 // linkCallback is the platform's redirect URI: a browser that signed in
 // with the skill's form lands here. The sandbox links with POST

@@ -4,7 +4,7 @@
 // nothing from outside: plain DOM calls, and text is only ever set as text.
 'use strict';
 
-const KIND_LABEL = { screened: '有屏音箱', screenless: '无屏音箱' };
+const KIND_LABEL = { screened: '有屏音箱', screenless: '无屏音箱', app: '叮当App' };
 const PLATFORM_LABEL = { NOTPAY: '平台：待支付', SUCCESS: '平台：已付款', REFUSED: '平台：用户未付款' };
 const SHIP_REPLY = { SUCCESS: '：技能已确认', FAIL: '：技能回复失败' };
 
