@@ -43,7 +43,9 @@ func CheckAccount(account string) error {
 
 // MoveOwner gives the order to another owner (a platform user's order to
 // the account they linked), recording the move in the history without
-// changing the state. Moving to the current owner is ErrNoChange.
+// changing the state, and marks it Unsettled: open until the account's
+// orders are checked for duplicates. Moving to the current owner is
+// ErrNoChange.
 func (o *Order) MoveOwner(to string, at time.Time) error {
 	if o.UserID == to {
 		return ErrNoChange
@@ -52,6 +54,17 @@ func (o *Order) MoveOwner(to string, at time.Time) error {
 		Cause: CauseLinked + ": " + o.UserID + " → " + to})
 	o.UserID = to
 	o.UpdatedAt = at.UTC()
+	o.Unsettled = true
+	return nil
+}
+
+// SettledMoved records that the order, moved to an account, was checked
+// for duplicates there; ErrNoChange when it needed no check.
+func (o *Order) SettledMoved() error {
+	if !o.Unsettled {
+		return ErrNoChange
+	}
+	o.Unsettled = false
 	return nil
 }
 

@@ -49,10 +49,11 @@ func (s OrderState) Open() bool {
 // it: its state is open (OrderState.Open), or it is a duplicate payment
 // whose refund failed (UnrefundedDuplicate), which waits for a person in
 // whatever state the refund left it (DELIVERED, when the order's other
-// lines were delivered). The stores' index of open orders holds exactly
-// these.
+// lines were delivered), or an order moved to an account and not checked
+// for duplicates since (Unsettled). The stores' index of open orders holds
+// exactly these.
 func (o *Order) Open() bool {
-	if o.State.Open() {
+	if o.State.Open() || o.Unsettled {
 		return true
 	}
 	_, owed := o.UnrefundedDuplicate()
@@ -63,8 +64,9 @@ func (o *Order) Open() bool {
 // beside their index of open orders, and a store opened on an index of an
 // older version (or of none) rebuilds the index from every order: change
 // Open, and this goes up by one. 1 was the open states alone; 2 added the
-// duplicates whose refund failed (UnrefundedDuplicate).
-const OpenVersion = 2
+// duplicates whose refund failed (UnrefundedDuplicate); 3 the orders moved
+// to an account and not settled since (Unsettled).
+const OpenVersion = 3
 
 // CanMove reports whether an order may go from one state to another.
 func CanMove(from, to OrderState) bool {
@@ -119,6 +121,11 @@ type Order struct {
 	// product when this one was paid: the payment is a duplicate, refunded
 	// automatically, and the order gives nothing of it.
 	DuplicateOf string `json:"duplicateOf,omitempty"`
+	// Unsettled is set when account linking moves the order to an account
+	// (MoveOwner) and cleared once the account's orders were checked for
+	// one-time products it then has twice (SettledMoved). Until then the
+	// order is open, so that a check that failed is done again.
+	Unsettled bool `json:"unsettled,omitempty"`
 	// ResumedAt is when the post-payment jump resumed Intent: at most once
 	// per order, whatever the platform sends again (Resume).
 	ResumedAt   time.Time    `json:"resumedAt,omitzero"`

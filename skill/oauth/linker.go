@@ -75,10 +75,11 @@ func (l *Linker) Account(ctx context.Context, userID, accessToken string) string
 		l.remember(ctx, userID, owner, now())
 	}
 	if moved > 0 && l.Duplicates != nil {
-		// A later move finds nothing to move and does not settle again:
-		// a failure here is for a person (refund the duplicate by hand).
+		// A later move finds nothing to move and does not settle again;
+		// the moved orders stay open (shop.Order.Unsettled) and the
+		// reconciler settles them if this fails.
 		if err := l.Duplicates.SettleMoved(ctx, owner); err != nil {
-			l.log().Error("oauth: checking the account for products bought twice failed after moving purchases; refund any duplicate by hand",
+			l.log().Warn("oauth: checking the account for products bought twice failed after moving purchases; the reconciler will retry",
 				"user_id", userID, "account", account, "err", err)
 		}
 	}

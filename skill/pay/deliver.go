@@ -113,8 +113,10 @@ func (s *Service) owned(ctx context.Context, o shop.Order, once []string) (keepe
 // both, each delivered, is then paid twice. The orders after the first
 // delivered are refunded exactly as after two payments reported at once
 // (settleDuplicates), over the one-time products of owner's orders (those
-// not moved were settled when they were delivered). Settling again
-// changes nothing.
+// not moved were settled when they were delivered). Then the moved
+// orders are marked settled (shop.Order.SettledMoved); until then they are
+// open, and the Reconciler settles them again if this failed. Settling
+// again changes nothing.
 func (s *Service) SettleMoved(ctx context.Context, owner string) error {
 	orders, err := s.Ledger.UserOrders(ctx, owner)
 	if err != nil {
@@ -128,10 +130,21 @@ func (s *Service) SettleMoved(ctx context.Context, owner string) error {
 			}
 		}
 	}
-	if len(once) == 0 {
-		return nil
+	if len(once) > 0 {
+		if err := s.settleAmong(ctx, orders, once); err != nil {
+			return err
+		}
 	}
-	return s.settleAmong(ctx, orders, once)
+	// Checked: the moved orders are no longer open for it.
+	for _, o := range orders {
+		if !o.Unsettled {
+			continue
+		}
+		if _, err := s.store().UpdateOrder(ctx, o.TradeNo, (*shop.Order).SettledMoved); err != nil && !errors.Is(err, shop.ErrNoChange) {
+			return fmt.Errorf("pay: duplicates of %s: %w", owner, err)
+		}
+	}
+	return nil
 }
 
 // settleDuplicates refunds every order of the user that gives one of the

@@ -475,6 +475,44 @@ func TestDuplicateAcrossLinkRefunded(t *testing.T) {
 	})
 }
 
+// Orders moved to an account whose settling did not happen (it failed, or
+// the process stopped after the move) stay open, and the reconciler
+// settles them once they are Delay old: the duplicate is refunded once,
+// and the orders are no longer open.
+func TestMovedOrdersSettledByReconciler(t *testing.T) {
+	eachStore(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		owner := shop.AccountOwner("acc1")
+		older := e.create(t, "u1", line("album", 1, 500))
+		linked := e.create(t, owner, line("album", 1, 500))
+		e.plat.Pay(linked, 500)
+		e.shipNotify(t, owner, linked)
+		e.clock.Advance(time.Minute)
+		e.plat.Pay(older, 500)
+		e.shipNotify(t, "u1", older)
+		if moved, err := e.store.(shop.LinkStore).MoveOrders(ctx, "u1", owner, e.clock.Now()); err != nil || moved != 1 {
+			t.Fatalf("MoveOrders = %d, %v", moved, err)
+		}
+		rec := &pay.Reconciler{Service: e.svc}
+		if rep, err := rec.RunOnce(ctx); err != nil || rep.MovesSettled != 0 {
+			t.Fatalf("a pass right after the move: %+v, %v; want it left to the linker", rep, err)
+		}
+		e.clock.Advance(pay.DefaultReconcileDelay + time.Second)
+		rep, err := rec.RunOnce(ctx)
+		if err != nil || rep.MovesSettled != 1 {
+			t.Fatalf("pass: %+v, %v; want the account settled", rep, err)
+		}
+		wantDuplicate(t, e, owner, "album", linked, older)
+		if open, _ := e.store.Orders(ctx, shop.OrderFilter{Open: true, UserID: owner}); len(open) != 1 || open[0].TradeNo != older || open[0].Unsettled {
+			t.Errorf("open after settling: %+v; want only the duplicate's refund pending", open)
+		}
+		calls := e.plat.Calls("refund")
+		if rep, err := rec.RunOnce(ctx); err != nil || rep.MovesSettled != 0 || e.plat.Calls("refund") != calls {
+			t.Errorf("a second pass: %+v, %v, %d more refund calls", rep, err, e.plat.Calls("refund")-calls)
+		}
+	})
+}
+
 // A refund of an order owing a duplicate for another amount than the
 // duplicate is refused with a message that is said to the user (the
 // dialog speaks it) and printed by the CLI: one "元", the amount the

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -105,10 +106,38 @@ type ReconcileReport struct {
 	QueryFails     int // answers that could not be acted on, counted on their order or refund
 	Errors         int // checks that failed (platform unreachable, storage) and are left for the next run
 	Attention      int // items listed for attention after the pass
+	MovesSettled   int // accounts whose moved orders were checked for duplicates again (settleMoves)
 
 	UnsettledOrders  int       // CREATED orders past Delay still unsettled after the pass
 	UnsettledRefunds int       // refunds still PROCESSING after the pass
 	OldestUnsettled  time.Time // creation time of the oldest of them; zero when none
+}
+
+// settleMoves checks for duplicates again the accounts that orders moved
+// to Delay ago or more and that are still Unsettled (shop.Order): account
+// linking settles them right after the move (Service.SettleMoved), and
+// this is the retry when that failed or the process stopped in between.
+func (r *Reconciler) settleMoves(ctx context.Context, now time.Time, rep *ReconcileReport) error {
+	open, err := r.Service.store().Orders(ctx, shop.OrderFilter{Open: true})
+	if err != nil {
+		return fmt.Errorf("pay: reconcile: list open orders: %w", err)
+	}
+	due := now.Add(-positive(r.Delay, DefaultReconcileDelay))
+	var owners []string
+	for _, o := range open {
+		if o.Unsettled && o.UpdatedAt.Before(due) && !slices.Contains(owners, o.UserID) {
+			owners = append(owners, o.UserID)
+		}
+	}
+	for _, owner := range owners {
+		if err := r.Service.SettleMoved(ctx, owner); err != nil {
+			rep.Errors++
+			r.log().WarnContext(ctx, "pay: settling moved orders failed, left for the next pass", "user_id", owner, "err", err)
+			continue
+		}
+		rep.MovesSettled++
+	}
+	return nil
 }
 
 // unsettled counts an order or refund created at t that the pass left
@@ -182,6 +211,9 @@ func (r *Reconciler) RunOnce(ctx context.Context) (ReconcileReport, error) {
 			}
 		}
 	}
+	if err := r.settleMoves(ctx, now, &rep); err != nil {
+		return rep, err
+	}
 	items, err := r.Attention(ctx)
 	if err != nil {
 		return rep, err
@@ -194,7 +226,7 @@ func (r *Reconciler) RunOnce(ctx context.Context) (ReconcileReport, error) {
 	if rep != (ReconcileReport{}) {
 		r.log().InfoContext(ctx, "pay: reconciled", "checked", rep.Checked, "delivered", rep.Delivered, "closed", rep.Closed,
 			"refunds_settled", rep.RefundsSettled, "refunds_resent", rep.RefundsResent, "query_fails", rep.QueryFails,
-			"errors", rep.Errors, "attention", rep.Attention)
+			"errors", rep.Errors, "attention", rep.Attention, "moves_settled", rep.MovesSettled)
 	}
 	return rep, nil
 }

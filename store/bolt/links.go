@@ -164,6 +164,9 @@ func (s *Store) MoveOrders(ctx context.Context, from, to string, at time.Time) (
 			if err := orders.Put([]byte(tradeNo), data); err != nil {
 				return err
 			}
+			if err := indexOpen(tx, &o); err != nil { // open until settled
+				return err
+			}
 			if err := byUser.Delete(userKey(from, tradeNo)); err != nil {
 				return err
 			}

@@ -157,6 +157,7 @@ func (s *Store) moveOrder(ctx context.Context, tradeNo, from, to string, at time
 			if codecErr = json.Unmarshal(data, &o); codecErr != nil {
 				return errCodec
 			}
+			wasOpen := o.Open()
 			if o.UserID != from || o.MoveOwner(to, at) != nil {
 				return nil
 			}
@@ -164,8 +165,19 @@ func (s *Store) moveOrder(ctx context.Context, tradeNo, from, to string, at time
 			if codecErr = err; err != nil {
 				return errCodec
 			}
+			// Open until settled (shop.Order.Unsettled), indexed as
+			// UpdateOrder indexes an order that opens.
+			opens := !wasOpen && o.Open()
+			if s.cluster() && opens {
+				if err := s.reopen(ctx, &o); err != nil {
+					return err
+				}
+			}
 			if _, err = tx.TxPipelined(ctx, func(p goredis.Pipeliner) error {
 				p.Set(ctx, key, nd, 0)
+				if !s.cluster() && opens {
+					p.ZAdd(ctx, s.openKey(), goredis.Z{Score: score(o.CreatedAt), Member: member(&o)})
+				}
 				return nil
 			}); err != nil {
 				return err

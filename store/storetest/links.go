@@ -37,6 +37,7 @@ func RunLinks(t *testing.T, open func(t *testing.T) LinkOrderStore) {
 		{"MoveOrdersNothing", testMoveOrdersNothing},
 		{"MoveOrdersConcurrent", testMoveOrdersConcurrent},
 		{"MoveOrdersWhileUpdating", testMoveOrdersWhileUpdating},
+		{"MoveOrdersOpenUntilSettled", testMoveOrdersOpenUntilSettled},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -296,5 +297,33 @@ func testMoveOrdersWhileUpdating(t *testing.T, s LinkOrderStore) {
 		if err != nil || o.UserID != "account:a" || o.State != shop.StateDelivered || o.Deliveries != 1 {
 			t.Errorf("%s: owner %s, state %s, deliveries %d, %v; want both the move and the delivery", tradeNo, o.UserID, o.State, o.Deliveries, err)
 		}
+	}
+}
+
+// testMoveOrdersOpenUntilSettled: a delivered order moved to an account is
+// open (shop.Order.Unsettled) and listed so until it is marked settled.
+func testMoveOrdersOpenUntilSettled(t *testing.T, s LinkOrderStore) {
+	ctx := context.Background()
+	names := []string{"M-delivered", "M-refunded", "M-created"}
+	for i, st := range []shop.OrderState{shop.StateDelivered, shop.StateRefunded, shop.StateCreated} {
+		mustCreate(t, s, stateOrder(names[i], "u1", i, st))
+	}
+	filters := openFilters(func(n int) time.Time { return base.Add(time.Duration(n) * time.Minute) })
+	checkListings(t, s, "before the move", names, filters)
+	if n, err := s.MoveOrders(ctx, "u1", shop.AccountOwner("a1"), base.Add(time.Hour)); err != nil || n != 3 {
+		t.Fatalf("MoveOrders = %d, %v", n, err)
+	}
+	if o := mustGet(t, s, "M-delivered"); !o.Unsettled || !o.Open() {
+		t.Fatalf("moved: unsettled %v, open %v", o.Unsettled, o.Open())
+	}
+	checkListings(t, s, "moved", names, filters)
+	for _, no := range names {
+		if _, err := s.UpdateOrder(ctx, no, (*shop.Order).SettledMoved); err != nil {
+			t.Fatalf("settle %s: %v", no, err)
+		}
+	}
+	checkListings(t, s, "settled", names, filters)
+	if o := mustGet(t, s, "M-delivered"); o.Unsettled || o.Open() {
+		t.Errorf("settled: unsettled %v, open %v", o.Unsettled, o.Open())
 	}
 }
