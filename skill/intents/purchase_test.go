@@ -531,6 +531,14 @@ func TestRefundAgainKeepsTheQuestion(t *testing.T) {
 			}
 			wantDisplay(t, e, r, tsk.HorizontialListTemplate)
 		}
+		// Help and a bare yes keep the refund's wording.
+		for _, in := range []string{intents.Help, intents.Yes} {
+			r := e.intent(in, nil)
+			if got := speech(r); !strings.HasSuffix(got, which) {
+				t.Errorf("%s at the question: %q, want it to end in %q", in, got, which)
+			}
+			wantSpeech(t, r, true)
+		}
 		wantSpeech(t, e.intent(intents.Refund, nil, fakeplatform.WithQuery("第二个")), true, "退掉星辰变第35集，退还3元，确定吗？")
 	})
 }

@@ -137,7 +137,19 @@ func (d *Dialog) askSupport() string {
 // whichRefund asks which of the purchases of the products to refund:
 // "要退哪个？听书币还是星辰变第35集？".
 func whichRefund(choices []shop.Product) string {
+	if len(choices) == 1 {
+		return "要退" + choices[0].Name + "吗？"
+	}
 	return "要退哪个？" + names(choices, maxChoices, "还是") + "？"
+}
+
+// whichOf asks which of the candidates the question of intent means: the
+// refund's own wording for a refund, else which.
+func whichOf(intent string, cands []shop.Product) string {
+	if intent == Refund {
+		return whichRefund(cands)
+	}
+	return which(cands)
 }
 
 // support is the sentence naming customer service (Config.Support) after

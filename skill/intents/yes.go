@@ -38,7 +38,7 @@ func (d *Dialog) yes(ctx context.Context, t *turn) (ui.View, error) {
 			return d.chosen(ctx, t, cands[0])
 		}
 		if len(cands) > 0 {
-			return d.askProduct(t, t.state.Intent, cands, which(cands)), nil
+			return d.askProduct(t, t.state.Intent, cands, whichOf(t.state.Intent, cands)), nil
 		}
 		return d.askProduct(t, t.state.Intent, nil, "你想"+verb(t.state.Intent)+"哪个？"), nil
 	case stepCount:
