@@ -1,12 +1,14 @@
 package main
 
 import (
+	"context"
 	"crypto/rsa"
 	"errors"
 	"flag"
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"net"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -14,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dingdang-voicepay/voicepay/shop"
 	"github.com/dingdang-voicepay/voicepay/skill/pay"
 	"github.com/dingdang-voicepay/voicepay/skill/tsk"
 )
@@ -173,6 +176,10 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 type settingError struct {
 	setting string
 	msg     string
+	// down marks a setting that names something unreachable now (a
+	// Redis still starting): exit status 1, which a supervisor retries,
+	// not 2, which it must not.
+	down bool
 }
 
 // Error is "SETTING: message".
@@ -182,6 +189,16 @@ func (e *settingError) Error() string { return e.setting + ": " + e.msg }
 func badSetting(setting, format string, args ...any) error {
 	msg := strings.Join(strings.Fields(fmt.Sprintf(format, args...)), " ")
 	return &settingError{setting: setting, msg: msg}
+}
+
+// unreachable returns badSetting's error for a server the setting names
+// that could not be reached (err EUNAVAILABLE, a network error or a
+// timeout), marked down; any other failure is a plain bad setting.
+func unreachable(setting, what string, err error) error {
+	e := badSetting(setting, "%s: %v", what, err).(*settingError)
+	var ne net.Error
+	e.down = shop.ErrorClass(err) == shop.EUNAVAILABLE || errors.As(err, &ne) || errors.Is(err, context.DeadlineExceeded)
+	return e
 }
 
 // readFile reads a file named by a setting, reporting failure as a

@@ -108,7 +108,9 @@ func main() {
 }
 
 // run dispatches to the subcommand and turns its error into an exit status:
-// 0 on success, 2 for usage and configuration errors, 1 otherwise.
+// 0 on success, 2 for usage and configuration errors, 1 otherwise (a
+// store that could not be reached at start among them: a supervisor
+// restarts on 1, and gives up on 2).
 func run(ctx context.Context, args []string, e *env) int {
 	if len(args) > 0 && (args[0] == "--version" || args[0] == "-version") {
 		args[0] = "version"
@@ -143,6 +145,9 @@ func run(ctx context.Context, args []string, e *env) int {
 		return 2
 	case errors.As(err, &se):
 		fmt.Fprintf(e.stderr, "skill: %v\n", se)
+		if se.down {
+			return 1
+		}
 		return 2
 	default:
 		fmt.Fprintf(e.stderr, "skill %s: %v\n", c.name, err)

@@ -154,7 +154,9 @@ func TestMetrics(t *testing.T) {
 // exactly one runs the reconciler (holds the lease and makes passes).
 func TestReconcilerLeaseTwoNodes(t *testing.T) {
 	srv := redistest.Start(t)
-	env := func() []string { return environ(t.TempDir(), "SKILL_REDIS_URL="+srv.URL()) }
+	env := func() []string {
+		return environ(t.TempDir(), "SKILL_REDIS_URL="+srv.URL(), "SKILL_TOKEN_SECRET="+testTokenSecret)
+	}
 	nodes := []*proc{serve(t, env()), serve(t, env())}
 	deadline := time.Now().Add(5 * time.Second)
 	for {

@@ -38,13 +38,17 @@ func openRedis(ctx context.Context, cfg config, now func() time.Time, log *slog.
 	// orders index with the dialog's state.
 	orders, err := connect(cctx, cfg.RedisURL, redis.Config{Now: now, MinReplicas: replicas, ReplicaTimeout: wait, TurnReadsOrders: cfg.SessionRedis == "", Logger: log})
 	if err != nil {
-		return nil, nil, nil, badSetting("SKILL_REDIS_URL", "%s: %v", redact(cfg.RedisURL), err)
+		return nil, nil, nil, unreachable("SKILL_REDIS_URL", redact(cfg.RedisURL), err)
+	}
+	if addrs := orders.Unlogged(cctx); len(addrs) > 0 && log != nil {
+		log.Warn("redis: no append-only file (appendonly no): acknowledged orders can be lost when it restarts; set appendonly yes and appendfsync always",
+			"addrs", addrs)
 	}
 	state := orders
 	if cfg.SessionRedis != "" {
 		if state, err = connect(cctx, cfg.SessionRedis, redis.Config{Now: now, MinReplicas: -1, Logger: log}); err != nil {
 			_ = orders.Close()
-			return nil, nil, nil, badSetting("SKILL_SESSION_REDIS_URL", "%s: %v", redact(cfg.SessionRedis), err)
+			return nil, nil, nil, unreachable("SKILL_SESSION_REDIS_URL", redact(cfg.SessionRedis), err)
 		}
 	}
 	if log != nil {

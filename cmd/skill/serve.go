@@ -47,6 +47,11 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if cfg.RedisURL != "" && cfg.TokenSecret == "" {
+		// Each node would generate its own, and refuse the offers, QR
+		// links and tokens of the others.
+		return badSetting("SKILL_TOKEN_SECRET", "not set: with SKILL_REDIS_URL every node must sign offers, QR links and account tokens with the same secret (e.g. openssl rand -hex 32)")
+	}
 	certs, err := cfg.loadCerts()
 	if err != nil {
 		return err
@@ -81,6 +86,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if certs != nil {
 		public = certs.listener(ln)
 		go certs.reloadOnHUP(ctx, log)
+	} else {
+		go ignoreHUP(ctx, log)
 	}
 	go func() { served <- a.web.Listener(public) }()
 	go func() { served <- a.ops.Listener(opsLn) }()

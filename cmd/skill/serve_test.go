@@ -7,11 +7,13 @@ import (
 	"encoding/json"
 	"errors"
 	"io/fs"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -191,8 +193,8 @@ func TestStartErrors(t *testing.T) {
 		{"platform URL with query", []string{"SKILL_PLATFORM_URL=https://p.example.com/?a=1"}, "skill: SKILL_PLATFORM_URL: "},
 		{"short admin secret", []string{"SKILL_ADMIN_SECRET=short"}, "skill: SKILL_ADMIN_SECRET: 5 bytes"},
 		{"short token secret", []string{"SKILL_TOKEN_SECRET=short"}, "skill: SKILL_TOKEN_SECRET: 5 bytes"},
-		{"bad redis URL", []string{"SKILL_REDIS_URL=http://x"}, "skill: SKILL_REDIS_URL: "},
-		{"redis unreachable", []string{"SKILL_REDIS_URL=redis://127.0.0.1:1/0"}, "skill: SKILL_REDIS_URL: redis://127.0.0.1:1/0: "},
+		{"bad redis URL", []string{"SKILL_REDIS_URL=http://x", "SKILL_TOKEN_SECRET=" + testTokenSecret}, "skill: SKILL_REDIS_URL: "},
+		{"redis without a token secret", []string{"SKILL_REDIS_URL=redis://127.0.0.1:1/0"}, "skill: SKILL_TOKEN_SECRET: not set: with SKILL_REDIS_URL"},
 		{"bad log format", []string{"SKILL_LOG_FORMAT=xml"}, "skill: SKILL_LOG_FORMAT: "},
 		{"bad drain", []string{"SKILL_DRAIN=-1s"}, "skill: SKILL_DRAIN: "},
 		{"bad sign slots", []string{"SKILL_SIGN_SLOTS=0"}, "skill: SKILL_SIGN_SLOTS: "},
@@ -201,6 +203,14 @@ func TestStartErrors(t *testing.T) {
 		{"cert not a cert", []string{"SKILL_TLS_CERT=" + skillPubPEM, "SKILL_TLS_KEY=" + skillPrivPEM}, "skill: SKILL_TLS_CERT: "},
 		{"ops address taken", []string{"SKILL_OPS_ADDR=256.0.0.1:0"}, "skill: SKILL_OPS_ADDR: "},
 	}
+	// A Redis that cannot be reached yet is exit status 1: a supervisor
+	// restarts the server (2 would tell it not to).
+	t.Run("redis unreachable", func(t *testing.T) {
+		_, errOut, code := cli(t, environ(filepath.Join(t.TempDir(), "data"), "SKILL_REDIS_URL=redis://127.0.0.1:1/0", "SKILL_TOKEN_SECRET="+testTokenSecret), "serve")
+		if want := "skill: SKILL_REDIS_URL: redis://127.0.0.1:1/0: "; code != 1 || !strings.HasPrefix(errOut, want) {
+			t.Fatalf("exit %d, stderr %q; want 1 and %q", code, errOut, want)
+		}
+	})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			data := filepath.Join(t.TempDir(), "data")
@@ -376,5 +386,32 @@ func TestVersion(t *testing.T) {
 	out, err := exec.Command(bin2, "version").Output()
 	if err != nil || !strings.Contains(string(out), "revision "+strings.TrimSpace(string(head))) {
 		t.Fatalf("version of a stamped build: %v\n%s", err, out)
+	}
+}
+
+// testTokenSecret is a SKILL_TOKEN_SECRET long enough for serve.
+const testTokenSecret = "serve-test-token-secret-of-32-bytes-or-more"
+
+// TestServeSurvivesSIGHUP: without a certificate to reload, SIGHUP (a
+// systemd reload) is logged and the server goes on serving.
+func TestServeSurvivesSIGHUP(t *testing.T) {
+	p := serve(t, environ(t.TempDir()))
+	if err := p.cmd.Process.Signal(syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(p.logs.String(), "SIGHUP: nothing to reload") {
+		if time.Now().After(deadline) {
+			t.Fatalf("no log line for SIGHUP:\n%s", p.logs.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	resp, err := http.Get(p.ops + "/healthz")
+	if err != nil {
+		t.Fatalf("after SIGHUP: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("healthz after SIGHUP: %d", resp.StatusCode)
 	}
 }

@@ -76,3 +76,20 @@ func (cs *certs) reloadOnHUP(ctx context.Context, log *slog.Logger) {
 		}
 	}
 }
+
+// ignoreHUP answers SIGHUP without a certificate to reload (a systemd
+// reload, a closed terminal) with a log line, until ctx is done: its
+// default action would stop the server without draining.
+func ignoreHUP(ctx context.Context, log *slog.Logger) {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-hup:
+			log.Info("SIGHUP: nothing to reload (no SKILL_TLS_CERT)")
+		}
+	}
+}
