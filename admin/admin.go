@@ -158,6 +158,10 @@ func (c *Client) do(ctx context.Context, method, path string, in, out any) error
 			Error string `json:"error"`
 		}
 		_ = json.Unmarshal(raw, &e)
+		if resp.StatusCode == http.StatusNotFound && strings.HasPrefix(e.Error, "Cannot ") {
+			// No such route: a listener other than the admin API's.
+			e.Error += " (is " + c.BaseURL + " the operations listener, SKILL_OPS_ADDR? the admin API is only there)"
+		}
 		return &Error{Status: resp.StatusCode, Reason: e.Error}
 	}
 	if out == nil {

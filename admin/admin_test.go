@@ -78,3 +78,19 @@ func TestNewTokenRefuses(t *testing.T) {
 		t.Error("client without a secret sent a request")
 	}
 }
+
+// A listener without the admin API (the public one) answers 404 "Cannot
+// GET ...": the error says where the admin API is.
+func TestClientWrongListener(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusNotFound)
+		_ = json.NewEncoder(w).Encode(map[string]string{"error": "Cannot GET " + r.URL.Path})
+	}))
+	defer srv.Close()
+	c := &admin.Client{BaseURL: srv.URL, Secret: []byte(secret), Operator: "t"}
+	err := c.Get(context.Background(), "/admin/orders", nil)
+	var ae *admin.Error
+	if !errors.As(err, &ae) || ae.Status != 404 || !strings.Contains(ae.Reason, "SKILL_OPS_ADDR") {
+		t.Errorf("wrong listener: %v", err)
+	}
+}

@@ -171,6 +171,9 @@ func printJSON(w io.Writer, v any) error {
 // tokens minted per request with SKILL_ADMIN_SECRET (or a sandbox's, see
 // adminSecret).
 func newAdminClient(cfg config, base string) (*admin.Client, error) {
+	if !strings.Contains(base, "://") {
+		base = "http://" + base // --server 127.0.0.1:9090, as SKILL_OPS_ADDR is written
+	}
 	if cfg.AdminToken != "" {
 		return &admin.Client{BaseURL: base, Token: cfg.AdminToken}, nil
 	}
