@@ -83,11 +83,12 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	defer stop()
 	served := make(chan error, 2)
 	public := ln
+	hup := notifyHUP()
 	if certs != nil {
 		public = certs.listener(ln)
-		go certs.reloadOnHUP(ctx, log)
+		go certs.reloadOnHUP(ctx, log, hup)
 	} else {
-		go ignoreHUP(ctx, log)
+		go ignoreHUP(ctx, log, hup)
 	}
 	go func() { served <- a.web.Listener(public) }()
 	go func() { served <- a.ops.Listener(opsLn) }()

@@ -58,10 +58,18 @@ func (cs *certs) listener(ln net.Listener) net.Listener {
 	})
 }
 
-// reloadOnHUP reloads the certificate on each SIGHUP until ctx is done.
-func (cs *certs) reloadOnHUP(ctx context.Context, log *slog.Logger) {
+// notifyHUP catches SIGHUP from now on: called before the server says
+// it is listening, so that no SIGHUP finds its default action (the end of
+// the process, undrained).
+func notifyHUP() chan os.Signal {
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
+	return hup
+}
+
+// reloadOnHUP reloads the certificate on each SIGHUP on hup until ctx is
+// done.
+func (cs *certs) reloadOnHUP(ctx context.Context, log *slog.Logger, hup chan os.Signal) {
 	defer signal.Stop(hup)
 	for {
 		select {
@@ -77,12 +85,10 @@ func (cs *certs) reloadOnHUP(ctx context.Context, log *slog.Logger) {
 	}
 }
 
-// ignoreHUP answers SIGHUP without a certificate to reload (a systemd
+// ignoreHUP answers SIGHUP (on hup) without a certificate to reload (a systemd
 // reload, a closed terminal) with a log line, until ctx is done: its
 // default action would stop the server without draining.
-func ignoreHUP(ctx context.Context, log *slog.Logger) {
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
+func ignoreHUP(ctx context.Context, log *slog.Logger, hup chan os.Signal) {
 	defer signal.Stop(hup)
 	for {
 		select {
