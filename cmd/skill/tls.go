@@ -70,17 +70,24 @@ func notifyHUP() chan os.Signal {
 // reloadOnHUP reloads the certificate on each SIGHUP on hup until ctx is
 // done.
 func (cs *certs) reloadOnHUP(ctx context.Context, log *slog.Logger, hup chan os.Signal) {
+	onHUP(ctx, hup, func() {
+		if err := cs.load(); err != nil {
+			log.Error("tls: reload failed, keeping the certificate in use", "cert", cs.certFile, "err", err)
+			return
+		}
+		log.Info("tls: certificate reloaded", "cert", cs.certFile)
+	})
+}
+
+// onHUP calls fn for each SIGHUP on hup until ctx is done.
+func onHUP(ctx context.Context, hup chan os.Signal, fn func()) {
 	defer signal.Stop(hup)
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-hup:
-			if err := cs.load(); err != nil {
-				log.Error("tls: reload failed, keeping the certificate in use", "cert", cs.certFile, "err", err)
-				continue
-			}
-			log.Info("tls: certificate reloaded", "cert", cs.certFile)
+			fn()
 		}
 	}
 }
@@ -89,13 +96,5 @@ func (cs *certs) reloadOnHUP(ctx context.Context, log *slog.Logger, hup chan os.
 // reload, a closed terminal) with a log line, until ctx is done: its
 // default action would stop the server without draining.
 func ignoreHUP(ctx context.Context, log *slog.Logger, hup chan os.Signal) {
-	defer signal.Stop(hup)
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-hup:
-			log.Info("SIGHUP: nothing to reload (no SKILL_TLS_CERT)")
-		}
-	}
+	onHUP(ctx, hup, func() { log.Info("SIGHUP: nothing to reload (no SKILL_TLS_CERT)") })
 }

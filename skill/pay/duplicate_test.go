@@ -42,6 +42,20 @@ func (e *env) net(t *testing.T, tradeNos ...string) shop.Fen {
 	return sum
 }
 
+// refusedDuplicate pays twice, for u1, an order of one unit of item for
+// amt: the second payment is a duplicate whose refund the platform refuses.
+func refusedDuplicate(t *testing.T, e *env, item string, amt shop.Fen) (first, second string) {
+	t.Helper()
+	first = e.create(t, "u1", line(item, 1, amt))
+	second = e.create(t, "u1", line(item, 1, amt))
+	e.plat.Pay(first, amt)
+	e.plat.Pay(second, amt)
+	e.shipNotify(t, "u1", first)
+	e.plat.RefuseNext("refund", 1)
+	e.shipNotify(t, "u1", second)
+	return first, second
+}
+
 // wantDuplicate checks that dup was refunded in full as a duplicate of
 // keeper, its history saying why, and that the user owns the product once.
 func wantDuplicate(t *testing.T, e *env, user, product, keeper, dup string) {
@@ -266,13 +280,7 @@ func TestDuplicatePaymentsConcurrent(t *testing.T) {
 func TestDuplicateRefundRefusedNeedsAttention(t *testing.T) {
 	eachStore(t, func(t *testing.T, e *env) {
 		ctx := context.Background()
-		first := e.create(t, "u1", line("album", 1, 500))
-		second := e.create(t, "u1", line("album", 1, 500))
-		e.plat.Pay(first, 500)
-		e.plat.Pay(second, 500)
-		e.shipNotify(t, "u1", first)
-		e.plat.RefuseNext("refund", 1)
-		e.shipNotify(t, "u1", second)
+		first, second := refusedDuplicate(t, e, "album", 500)
 		o := e.order(t, second)
 		if o.State != shop.StatePaid || o.Deliveries != 0 || o.DuplicateOf != first ||
 			len(o.Refunds) != 1 || o.Refunds[0].Status != shop.RefundFail {
@@ -301,13 +309,7 @@ func TestDuplicateRefundRefusedNeedsAttention(t *testing.T) {
 func TestDuplicateRefundedByHand(t *testing.T) {
 	eachStore(t, func(t *testing.T, e *env) {
 		ctx := context.Background()
-		first := e.create(t, "u1", line("ep1", 1, 990))
-		second := e.create(t, "u1", line("ep1", 1, 990))
-		e.plat.Pay(first, 990)
-		e.plat.Pay(second, 990)
-		e.shipNotify(t, "u1", first)
-		e.plat.RefuseNext("refund", 1)
-		e.shipNotify(t, "u1", second)
+		first, second := refusedDuplicate(t, e, "ep1", 990)
 		e.clock.Advance(8 * 24 * time.Hour) // past ep1's 7-day refund window
 		rec := &pay.Reconciler{Service: e.svc}
 		listed := func() bool {
@@ -520,13 +522,7 @@ func TestMovedOrdersSettledByReconciler(t *testing.T) {
 func TestDuplicateRefundByHandOtherAmountMessage(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	first := e.create(t, "u1", line("ep1", 1, 990))
-	second := e.create(t, "u1", line("ep1", 1, 990))
-	e.plat.Pay(first, 990)
-	e.plat.Pay(second, 990)
-	e.shipNotify(t, "u1", first)
-	e.plat.RefuseNext("refund", 1)
-	e.shipNotify(t, "u1", second)
+	_, second := refusedDuplicate(t, e, "ep1", 990)
 	_, err := e.svc.Refund(ctx, second, 300, "用户语音申请退款")
 	if shop.ErrorCode(err) != shop.EBadRefundAmount {
 		t.Fatalf("refund of part of a duplicate: %v, want %s", err, shop.EBadRefundAmount)
