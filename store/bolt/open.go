@@ -70,16 +70,6 @@ func setupOpen(tx *bbolt.Tx) (*openRebuild, error) {
 	}
 	err = tx.Bucket(bucketOrders).ForEach(func(k, v []byte) error {
 		r.read++
-		var head struct {
-			State       shop.OrderState `json:"state"`
-			DuplicateOf string          `json:"duplicateOf"`
-		}
-		if err := json.Unmarshal(v, &head); err != nil {
-			return fmt.Errorf("index open order %s: %w", k, err)
-		}
-		if !head.State.Open() && head.DuplicateOf == "" {
-			return nil // settled, and no duplicate: not open (decoded no further)
-		}
 		var o shop.Order
 		if err := json.Unmarshal(v, &o); err != nil {
 			return fmt.Errorf("index open order %s: %w", k, err)

@@ -90,12 +90,11 @@ func (s *Store) initCounts(ctx context.Context) error {
 // orderHead is what a scan of every order (eachOrder, rebuildOpen)
 // decodes of each (decodeHead).
 type orderHead struct {
-	TradeNo     string          `json:"tradeNo"`
-	State       shop.OrderState `json:"state"`
-	CreatedAt   time.Time       `json:"createdAt"`
-	DuplicateOf string          `json:"duplicateOf"`
-	member      string          // its entry in the indexes
-	open        bool            // shop.Order.Open
+	TradeNo   string
+	State     shop.OrderState
+	CreatedAt time.Time
+	member    string // its entry in the indexes
+	open      bool   // shop.Order.Open
 }
 
 // eachOrder calls fn with every order of the global index, a page at a

@@ -315,15 +315,9 @@ func (s *Store) unindexStale(ctx context.Context, m, tradeNo string) bool {
 
 // decodeHead decodes what a rebuild needs of an order.
 func decodeHead(data []byte) (*orderHead, bool) {
-	var o orderHead
+	var o shop.Order
 	if json.Unmarshal(data, &o) != nil {
 		return nil, false
 	}
-	o.member = timeKey(o.CreatedAt) + ":" + o.TradeNo
-	o.open = o.State.Open()
-	if !o.open && o.DuplicateOf != "" { // a duplicate whose refund failed is open too
-		var full shop.Order
-		o.open = json.Unmarshal(data, &full) == nil && full.Open()
-	}
-	return &o, true
+	return &orderHead{TradeNo: o.TradeNo, State: o.State, CreatedAt: o.CreatedAt, member: timeKey(o.CreatedAt) + ":" + o.TradeNo, open: o.Open()}, true
 }

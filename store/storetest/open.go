@@ -401,6 +401,15 @@ func RunOpenUpgrade(t *testing.T, open func(t *testing.T) (shop.OrderStore, func
 		{"Version1", func(orders []shop.Order, settled shop.Order) OldIndex {
 			return OldIndex{Version: 1, Orders: append(openByState(orders), settled)}
 		}},
+		{"Version2", func(orders []shop.Order, _ shop.Order) OldIndex {
+			var v2 []shop.Order // open by state, or owing a duplicate refund: not the unsettled moved ones
+			for _, o := range orders {
+				if _, owed := o.UnrefundedDuplicate(); o.State.Open() || owed {
+					v2 = append(v2, o)
+				}
+			}
+			return OldIndex{Version: 2, Orders: v2}
+		}},
 	}
 	for _, sc := range scenarios {
 		t.Run(sc.name, func(t *testing.T) {
@@ -430,8 +439,8 @@ func openByState(orders []shop.Order) []shop.Order {
 }
 
 // seedUpgrade writes RunOpenUpgrade's orders: three in each state, some
-// moved, and two duplicates whose refund failed (open, DELIVERED). It
-// returns their names.
+// moved, two duplicates whose refund failed and one moved to an account
+// and not settled (open, DELIVERED). It returns their names.
 func seedUpgrade(t *testing.T, s shop.OrderStore) []string {
 	t.Helper()
 	at := func(n int) time.Time { return base.Add(time.Duration(n) * time.Minute) }
@@ -450,6 +459,13 @@ func seedUpgrade(t *testing.T, s shop.OrderStore) []string {
 		owedDuplicate(t, s, no, at(50))
 		names = append(names, no)
 	}
+	// DELIVERED, open: moved to an account and not checked for duplicates
+	// (shop.Order.Unsettled, as MoveOrders leaves it).
+	mustCreate(t, s, stateOrder("U0", "u0", 45, shop.StateDelivered))
+	if _, err := s.UpdateOrder(context.Background(), "U0", func(o *shop.Order) error { o.Unsettled = true; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	names = append(names, "U0")
 	checkListings(t, s, "before the downgrade", names, openFilters(at))
 	return names
 }
