@@ -59,12 +59,16 @@ type Attention struct {
 // (with the order's other lines). It reads only the store's open orders
 // (shop.Order.Open): every node lists the same.
 func (r *Reconciler) Attention(ctx context.Context) ([]Attention, error) {
-	s := r.Service
-	now := s.now()
-	orders, err := s.store().Orders(ctx, shop.OrderFilter{Open: true})
+	orders, err := r.Service.store().Orders(ctx, shop.OrderFilter{Open: true})
 	if err != nil {
 		return nil, fmt.Errorf("pay: attention: list orders: %w", err)
 	}
+	return r.attention(orders), nil
+}
+
+// attention is Attention over the open orders listed.
+func (r *Reconciler) attention(orders []shop.Order) []Attention {
+	now := r.Service.now()
 	fails := r.AttentionFails
 	if fails <= 0 {
 		fails = DefaultAttentionFails
@@ -115,7 +119,7 @@ func (r *Reconciler) Attention(ctx context.Context) ([]Attention, error) {
 	slices.SortFunc(out, func(a, b Attention) int {
 		return cmp.Or(a.Since.Compare(b.Since), cmp.Compare(a.TradeNo, b.TradeNo), cmp.Compare(a.RefundTradeNo, b.RefundTradeNo))
 	})
-	return out, nil
+	return out
 }
 
 // attend fills the reason of it and reports whether it needs attention: a

@@ -113,15 +113,11 @@ type ReconcileReport struct {
 	OldestUnsettled  time.Time // creation time of the oldest of them; zero when none
 }
 
-// settleMoves checks for duplicates again the accounts that orders moved
-// to Delay ago or more and that are still Unsettled (shop.Order): account
+// settleMoves checks for duplicates again the accounts that open orders
+// moved to Delay ago or more and that are still Unsettled (shop.Order): account
 // linking settles them right after the move (Service.SettleMoved), and
 // this is the retry when that failed or the process stopped in between.
-func (r *Reconciler) settleMoves(ctx context.Context, now time.Time, rep *ReconcileReport) error {
-	open, err := r.Service.store().Orders(ctx, shop.OrderFilter{Open: true})
-	if err != nil {
-		return fmt.Errorf("pay: reconcile: list open orders: %w", err)
-	}
+func (r *Reconciler) settleMoves(ctx context.Context, open []shop.Order, now time.Time, rep *ReconcileReport) {
 	due := now.Add(-positive(r.Delay, DefaultReconcileDelay))
 	var owners []string
 	for _, o := range open {
@@ -137,7 +133,6 @@ func (r *Reconciler) settleMoves(ctx context.Context, now time.Time, rep *Reconc
 		}
 		rep.MovesSettled++
 	}
-	return nil
 }
 
 // unsettled counts an order or refund created at t that the pass left
@@ -211,13 +206,12 @@ func (r *Reconciler) RunOnce(ctx context.Context) (ReconcileReport, error) {
 			}
 		}
 	}
-	if err := r.settleMoves(ctx, now, &rep); err != nil {
-		return rep, err
-	}
-	items, err := r.Attention(ctx)
+	open, err := s.store().Orders(ctx, shop.OrderFilter{Open: true})
 	if err != nil {
-		return rep, err
+		return rep, fmt.Errorf("pay: reconcile: list open orders: %w", err)
 	}
+	r.settleMoves(ctx, open, now, &rep)
+	items := r.attention(open) // what settling changed needs no attention yet
 	rep.Attention = len(items)
 	for _, it := range items {
 		r.log().ErrorContext(ctx, "pay: needs attention", "trade_no", it.TradeNo, "refund_trade_no", it.RefundTradeNo,
