@@ -6,6 +6,7 @@ import (
 	"errors"
 	"html/template"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -154,7 +155,7 @@ func (s *srv) orderPage(c *fiber.Ctx) error {
 		return s.orderMissing(c, fiber.StatusServiceUnavailable)
 	}
 	o := offerOrder(orders, offer.ID)
-	if o == nil && s.cfg.Moves != nil {
+	if o == nil && s.cfg.Moves != nil && !strings.HasPrefix(offer.UserID, shop.AccountPrefix) {
 		// Made before the user linked an account: the order may have
 		// moved there.
 		if o, err = s.movedOrder(c.UserContext(), offer); err != nil {

@@ -238,6 +238,20 @@ func (e *env) paid(o order) *tsk.Response {
 	return e.send(fakeplatform.NewConnectionsResponse(o.tradeNo, "dd-"+o.tradeNo, e.opts()...))
 }
 
+// refundSettles has the platform settle SUCCESS the pending refund of the
+// user's newest order and notify it.
+func (e *env) refundSettles(t *testing.T) {
+	t.Helper()
+	orders, _ := e.pay.Ledger.UserOrders(e.ctx, e.user)
+	n, err := e.platform.SettleNext(orders[0].TradeNo, shop.RefundSuccess)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := e.pay.RefundNotify(e.ctx, n); !r.OK() {
+		t.Fatalf("refund notify: %+v", r)
+	}
+}
+
 // buy runs a whole purchase (say, confirm, pay, ship, jump back) and
 // returns the final response.
 func (e *env) buy(slots map[string]string) *tsk.Response {

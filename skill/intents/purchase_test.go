@@ -460,14 +460,7 @@ func TestMyPurchasesWithNothingOwned(t *testing.T) {
 		e.intent(intents.Refund, nil)
 		e.intent(intents.Yes, nil)
 		wantSpeech(t, e.intent(intents.MyPurchases, nil), false, "听书点数3个正在退款。")
-		orders, _ := e.pay.Ledger.UserOrders(e.ctx, e.user)
-		n, err := e.platform.SettleNext(orders[0].TradeNo, shop.RefundSuccess)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if r := e.pay.RefundNotify(e.ctx, n); !r.OK() {
-			t.Fatalf("refund notify: %+v", r)
-		}
+		e.refundSettles(t)
 		wantSpeech(t, e.intent(intents.MyPurchases, nil), false, "你买过的内容都已经退款了")
 	})
 }
@@ -556,14 +549,7 @@ func TestMyPurchasesSaysWhereUnitsWent(t *testing.T) {
 		e.intent(intents.Play, map[string]string{"product": "听书点数"})
 		wantSpeech(t, e.intent(intents.Refund, nil), true, "退掉听书点数2个，退还2元，确定吗？")
 		wantSpeech(t, e.intent(intents.Yes, nil), false, "已申请退款2元")
-		orders, _ := e.pay.Ledger.UserOrders(e.ctx, e.user)
-		n, err := e.platform.SettleNext(orders[0].TradeNo, shop.RefundSuccess)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if r := e.pay.RefundNotify(e.ctx, n); !r.OK() {
-			t.Fatalf("refund notify: %+v", r)
-		}
+		e.refundSettles(t)
 		r := e.intent(intents.MyPurchases, nil)
 		if got, want := speech(r), "听书点数用掉了1个，其余2个已经退款。"; got != want {
 			t.Errorf("my purchases: %q, want %q", got, want)

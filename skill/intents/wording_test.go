@@ -113,14 +113,7 @@ func TestDelistedPurchase(t *testing.T) {
 		e.buy(map[string]string{"product": "星辰变第35集"})
 		e.intent(intents.Refund, nil)
 		e.intent(intents.Yes, nil)
-		orders, _ := e.pay.Ledger.UserOrders(e.ctx, e.user)
-		n, err := e.platform.SettleNext(orders[0].TradeNo, shop.RefundSuccess)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if r := e.pay.RefundNotify(e.ctx, n); !r.OK() {
-			t.Fatalf("refund notify: %+v", r)
-		}
+		e.refundSettles(t)
 		delist(e, "")
 		wantSpeech(t, e.intent(intents.MyPurchases, nil), false, "你买过的内容都已经退款了")
 		wantSpeech(t, e.intent(intents.Refund, nil), false, "抱歉，你花3元买的内容已经全部退款了。")

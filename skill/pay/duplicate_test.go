@@ -22,6 +22,18 @@ func (e *env) shipNotify(t *testing.T, user, tradeNo string) {
 	}
 }
 
+// refundSucceeds has the platform settle the refund SUCCESS and notify it,
+// and wants the notify answered SUCCESS.
+func (e *env) refundSucceeds(t *testing.T, refundTradeNo string) {
+	t.Helper()
+	if err := e.plat.Settle(refundTradeNo, shop.RefundSuccess); err != nil {
+		t.Fatal(err)
+	}
+	if rep := e.svc.RefundNotify(context.Background(), tsktest.MustRefundNotify(t, e.plat.Platform, refundTradeNo)); !rep.OK() {
+		t.Fatalf("refund notify: %+v", rep)
+	}
+}
+
 // net is what the platform took from the user for the orders, less what it
 // accepted to give back (a refund counts once the platform accepted it).
 func (e *env) net(t *testing.T, tradeNos ...string) shop.Fen {
@@ -346,12 +358,7 @@ func TestDuplicateRefundedByHand(t *testing.T) {
 		if o.State != shop.StateRefunding || r.Amount != 990 || r.Reason != shop.DuplicateReason || r.Details[0].ItemID != "ep1" {
 			t.Fatalf("refund by hand: %s, %+v", o.State, r)
 		}
-		if err := e.plat.Settle(r.RefundTradeNo, shop.RefundSuccess); err != nil {
-			t.Fatal(err)
-		}
-		if rep := e.svc.RefundNotify(ctx, tsktest.MustRefundNotify(t, e.plat.Platform, r.RefundTradeNo)); !rep.OK() {
-			t.Fatalf("refund notify: %+v", rep)
-		}
+		e.refundSucceeds(t, r.RefundTradeNo)
 		if o := e.order(t, second); o.State != shop.StateRefunded {
 			t.Errorf("after the refund by hand: %s", o.State)
 		}
@@ -430,12 +437,7 @@ func TestDuplicateLineRefundFailedNeedsAttention(t *testing.T) {
 		if r.Details[0].ItemID != "album" {
 			t.Fatalf("refund by hand: %+v", r)
 		}
-		if err := e.plat.Settle(r.RefundTradeNo, shop.RefundSuccess); err != nil {
-			t.Fatal(err)
-		}
-		if rep := e.svc.RefundNotify(ctx, tsktest.MustRefundNotify(t, e.plat.Platform, r.RefundTradeNo)); !rep.OK() {
-			t.Fatalf("refund notify: %+v", rep)
-		}
+		e.refundSucceeds(t, r.RefundTradeNo)
 		if items, err := rec.Attention(ctx); err != nil || len(items) != 0 {
 			t.Errorf("attention after the refund by hand: %+v, %v", items, err)
 		}
@@ -556,12 +558,7 @@ func TestDuplicateOwedOrderRefundedByVoice(t *testing.T) {
 		if r.Amount != 700 || len(r.Details) != 2 || r.Reason != "用户语音申请退款" {
 			t.Fatalf("refund by voice: %+v", r)
 		}
-		if err := e.plat.Settle(r.RefundTradeNo, shop.RefundSuccess); err != nil {
-			t.Fatal(err)
-		}
-		if rep := e.svc.RefundNotify(ctx, tsktest.MustRefundNotify(t, e.plat.Platform, r.RefundTradeNo)); !rep.OK() {
-			t.Fatalf("refund notify: %+v", rep)
-		}
+		e.refundSucceeds(t, r.RefundTradeNo)
 		if o := e.order(t, mixed); o.State != shop.StateRefunded {
 			t.Errorf("after the refund by voice: %s", o.State)
 		}
