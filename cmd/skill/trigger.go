@@ -199,11 +199,12 @@ func (t *trigger) sandboxSettled(ctx context.Context, o *server.OrderView, r *sh
 	}
 	var n pay.RefundNotifyRequest
 	ok, err := t.sandboxPlatform(ctx, "/sandbox/platform/settle", sandbox.SettleRequest{TradeNo: o.TradeNo, Status: st}, &n)
-	if herr := (*sandboxHTTPError)(nil); err != nil && !errors.As(err, &herr) {
+	var herr *sandboxHTTPError
+	switch {
+	case errors.As(err, &herr) || err == nil && (!ok || n.RefundTradeNo != r.RefundTradeNo):
+		return nil // not the sandbox, or nothing pending there for it: notify as asked
+	case err != nil:
 		return err
-	}
-	if !ok || n.RefundTradeNo != r.RefundTradeNo {
-		return nil // the platform has nothing pending for it: notify as asked
 	}
 	r.RefundTransactionID = cmpOr(r.RefundTransactionID, n.RefundTransactionID)
 	fmt.Fprintf(t.out, "(the sandbox's fake platform now has refund %s %s)\n", r.RefundTradeNo, st)
