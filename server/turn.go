@@ -19,6 +19,14 @@ type TurnStore interface {
 	BeginTurn(ctx context.Context, requestID string, key shop.SessionKey, ttl time.Duration) (context.Context, bool, error)
 }
 
+// UserPrefetcher is a Ledger that can start reading a user's orders before
+// the dialog asks for them, so that the read travels beside BeginTurn's
+// instead of after it (the Redis store, when dialog state is on another
+// Redis or a cluster's other slot). The returned context carries the read.
+type UserPrefetcher interface {
+	PrefetchUser(ctx context.Context, userID string) context.Context
+}
+
 // beginTurn checks that a verified skill request is not a replay, and
 // returns the context to answer it in. A request id is remembered until its
 // signature's timestamp leaves the window (a replay is refused by the
@@ -29,6 +37,9 @@ func (s *srv) beginTurn(c *fiber.Ctx, auth tsk.Auth, req *tsk.Request) (ctx cont
 	if at, err := tsk.ParseTime(auth.Datetime); err == nil {
 		ttl = at.Add(s.cfg.Window + time.Second).Sub(s.cfg.Now())
 		ttl = min(max(ttl, time.Second), 2*s.cfg.Window+time.Second)
+	}
+	if pf, ok := s.cfg.Ledger.(UserPrefetcher); ok {
+		ctx = pf.PrefetchUser(ctx, req.UserID())
 	}
 	if ts, ok := s.cfg.Store.(TurnStore); ok {
 		key := shop.SessionKey{SessionID: req.Session.SessionID, UserID: req.UserID()}

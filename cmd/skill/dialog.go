@@ -45,8 +45,8 @@ const dialogHelp = `说一句话就是一轮对话（经过沙箱的 NLU）。�
 func runDialog(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "dialog")
 	url := fs.String("url", "", "base `URL` of a running skill (default: build it in-process)")
-	platform := fs.String("platform", "http://"+sandbox.DefaultPlatformAddr, "with --url: the `URL` of the sandbox's fake platform")
-	ops := fs.String("ops", "", "with --url: the skill's operations `URL`, for the admin API (default: the sandbox's on SKILL_DATA, else http://"+sandbox.DefaultOpsAddr+")")
+	platform := fs.String("platform", "", "with --url: the `URL` of the sandbox's fake platform (default: the sandbox's on SKILL_DATA, else http://"+sandbox.DefaultPlatformAddr+")")
+	ops := fs.String("ops", "", "with --url: the skill's operations `URL`, for the admin API (default: the sandbox's on SKILL_DATA, else http://SKILL_OPS_ADDR)")
 	platformKey := fs.String("platform-key", "", "with --url: the platform's private key `FILE` (default <data>/"+sandbox.PlatformKeyFile+")")
 	hmac := fs.Bool("hmac", false, "sign skill requests with TSK-HMAC-SHA256-BASIC instead of TSK-RSA2")
 	user := fs.String("user", "alice", "the platform `USER` id")
@@ -72,7 +72,7 @@ func runDialog(ctx context.Context, e *env, args []string) error {
 		}
 		defer closeSandbox()
 		target, where = replay.NewSandboxTarget(sb, *hmac), "进程内的技能（全新的存储）"
-	} else if target, err = remoteTarget(cfg, *url, cfg.opsURL(*ops), *platform, *platformKey, *hmac); err != nil {
+	} else if target, err = remoteTarget(cfg, *url, cfg.opsURL(*ops), cfg.platformURL(*platform), *platformKey, *hmac); err != nil {
 		return err
 	}
 	d := &dialog{target: target, nlu: nlu, out: e.stdout, user: *user, kind: k}

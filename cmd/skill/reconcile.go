@@ -40,6 +40,6 @@ func runReconcile(ctx context.Context, e *env, args []string) error {
 
 // printReport prints a reconcile report as one line of key=value pairs.
 func printReport(e *env, rep pay.ReconcileReport) {
-	fmt.Fprintf(e.stdout, "checked=%d delivered=%d closed=%d refunds_settled=%d refunds_resent=%d query_fails=%d errors=%d attention=%d\n",
-		rep.Checked, rep.Delivered, rep.Closed, rep.RefundsSettled, rep.RefundsResent, rep.QueryFails, rep.Errors, rep.Attention)
+	fmt.Fprintf(e.stdout, "checked=%d delivered=%d closed=%d refunds_settled=%d refunds_resent=%d query_fails=%d errors=%d skipped=%d attention=%d\n",
+		rep.Checked, rep.Delivered, rep.Closed, rep.RefundsSettled, rep.RefundsResent, rep.QueryFails, rep.Errors, rep.Skipped, rep.Attention)
 }

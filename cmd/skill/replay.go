@@ -37,8 +37,8 @@ const defaultFixtures = "testdata/utterances"
 func runReplay(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "replay")
 	url := fs.String("url", "", "base `URL` of a running skill (default: build it in-process)")
-	platform := fs.String("platform", "http://"+sandbox.DefaultPlatformAddr, "with --url: the `URL` of the sandbox's fake platform")
-	ops := fs.String("ops", "", "with --url: the skill's operations `URL`, for the admin API (default: the sandbox's on SKILL_DATA, else http://"+sandbox.DefaultOpsAddr+")")
+	platform := fs.String("platform", "", "with --url: the `URL` of the sandbox's fake platform (default: the sandbox's on SKILL_DATA, else http://"+sandbox.DefaultPlatformAddr+")")
+	ops := fs.String("ops", "", "with --url: the skill's operations `URL`, for the admin API (default: the sandbox's on SKILL_DATA, else http://SKILL_OPS_ADDR)")
 	platformKey := fs.String("platform-key", "", "with --url: the platform's private key `FILE` (default <data>/"+sandbox.PlatformKeyFile+")")
 	hmac := fs.Bool("hmac", false, "sign skill requests with TSK-HMAC-SHA256-BASIC instead of TSK-RSA2")
 	update := fs.Bool("update", false, "rewrite the want blocks from the skill's answers")
@@ -74,7 +74,7 @@ func runReplay(ctx context.Context, e *env, args []string) error {
 		}
 		defer closeSandbox()
 		target = replay.NewSandboxTarget(sb, *hmac)
-	} else if target, err = remoteTarget(cfg, *url, cfg.opsURL(*ops), *platform, *platformKey, *hmac); err != nil {
+	} else if target, err = remoteTarget(cfg, *url, cfg.opsURL(*ops), cfg.platformURL(*platform), *platformKey, *hmac); err != nil {
 		return err
 	}
 	r := replay.Runner{Target: target, Update: *update, Out: e.stdout}

@@ -49,9 +49,16 @@ func (c config) runningSandboxOps() string {
 }
 
 // opsURL is the operations URL given (--ops), else the running sandbox's,
-// else the sandbox's default.
+// else SKILL_OPS_ADDR's (the sandbox's default unless set).
 func (c config) opsURL(given string) string {
-	return cmpOr(given, cmpOr(c.runningSandboxOps(), "http://"+sandbox.DefaultOpsAddr))
+	return cmpOr(given, cmpOr(c.runningSandboxOps(), "http://"+c.OpsAddr))
+}
+
+// platformURL is the fake platform's URL given (--platform), else the
+// running sandbox's, else the sandbox's default.
+func (c config) platformURL(given string) string {
+	_, running := c.sandboxURLs()
+	return cmpOr(given, cmpOr(running, "http://"+sandbox.DefaultPlatformAddr))
 }
 
 // sandboxURLs returns the skill's and the fake platform's URLs of the

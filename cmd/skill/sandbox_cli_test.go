@@ -96,6 +96,17 @@ func TestCLIFindsTheRunningSandbox(t *testing.T) {
 	if got := cliOK("refund", m[1]); !regexp.MustCompile(`(?m)^state +REFUNDING$`).MatchString(got) {
 		t.Fatalf("refund after a failed one:\n%s", got)
 	}
+	// dialog --url finds the sandbox's fake platform (for :pay) on its own
+	// (it used to try the default port whatever the sandbox listened on).
+	urls, err := os.ReadFile(urlFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := exec.Command(bin, "dialog", "--url", strings.Fields(string(urls))[0], "--user", "carol")
+	d.Env, d.Stdin = env, strings.NewReader("我要买万古神帝第36集\n是的\n:pay\n")
+	if got, err := d.CombinedOutput(); err != nil || !strings.Contains(string(got), "购买成功") {
+		t.Errorf("dialog --url with :pay: %v\n%s", err, got)
+	}
 	cmd.Process.Signal(syscall.SIGTERM)
 	if err := <-done; err != nil {
 		t.Fatalf("sandbox exit: %v", err)

@@ -34,6 +34,12 @@ const (
 	// pass, so a day-long window costs about 150 queries, not 1,440.
 	DefaultSlowAfter    = time.Hour
 	DefaultSlowInterval = 15 * time.Minute
+	// DefaultUnreachableAfter is how many checks in a row that could not
+	// reach the platform end a pass's checks: the rest wait for the next
+	// pass instead of each waiting out the client's attempts (some ten
+	// seconds for a platform that does not answer) and logging its own
+	// failure, which stretched one pass over hours of an outage.
+	DefaultUnreachableAfter = 3
 	// DefaultAttentionFails is how many query answers in a row that cannot
 	// be acted on list an order or a refund for attention.
 	DefaultAttentionFails = 20
@@ -76,21 +82,22 @@ const (
 // ExpiresAt. A Reconciler keeps only its last pass time in memory; several
 // may run on several nodes.
 type Reconciler struct {
-	Service         *Service      // with Ledger and Platform
-	Delay           time.Duration // leave orders younger than this to the ship notify
-	Interval        time.Duration // between runs of Run
-	PaymentWindow   time.Duration // how long an order may wait for payment
-	CloseAfterFails int           // orderquery FAILs in a row past the window that close an order
-	SlowAfter       time.Duration // orders older than this are asked about once per SlowInterval
-	SlowInterval    time.Duration
-	AttentionFails  int               // query answers in a row not acted on that list an item
-	UnpaidAttention time.Duration     // how long past its window an order may stay CREATED unlisted
-	RefundAttention time.Duration     // how long a refund may stay PROCESSING unlisted
-	Logger          *slog.Logger      // nil means the Service's logger
-	Observer        ReconcileObserver // told about each pass; nil observes nothing
-	Lease           Lease             // with several processes on one store, only the holder makes passes; nil: this one does
-	LeaseTTL        time.Duration     // DefaultLeaseTTL
-	LeaseOwner      string            // this process's name to the lease (default: host name and a random suffix)
+	Service          *Service      // with Ledger and Platform
+	Delay            time.Duration // leave orders younger than this to the ship notify
+	Interval         time.Duration // between runs of Run
+	PaymentWindow    time.Duration // how long an order may wait for payment
+	CloseAfterFails  int           // orderquery FAILs in a row past the window that close an order
+	SlowAfter        time.Duration // orders older than this are asked about once per SlowInterval
+	SlowInterval     time.Duration
+	UnreachableAfter int               // checks in a row that could not reach the platform ending a pass's checks
+	AttentionFails   int               // query answers in a row not acted on that list an item
+	UnpaidAttention  time.Duration     // how long past its window an order may stay CREATED unlisted
+	RefundAttention  time.Duration     // how long a refund may stay PROCESSING unlisted
+	Logger           *slog.Logger      // nil means the Service's logger
+	Observer         ReconcileObserver // told about each pass; nil observes nothing
+	Lease            Lease             // with several processes on one store, only the holder makes passes; nil: this one does
+	LeaseTTL         time.Duration     // DefaultLeaseTTL
+	LeaseOwner       string            // this process's name to the lease (default: host name and a random suffix)
 
 	mu   sync.Mutex
 	last time.Time // the previous pass, for the slow schedule
@@ -105,6 +112,7 @@ type ReconcileReport struct {
 	RefundsResent  int // refunds the platform did not acknowledge, sent again
 	QueryFails     int // answers that could not be acted on, counted on their order or refund
 	Errors         int // checks that failed (platform unreachable, storage) and are left for the next run
+	Skipped        int // checks not made: the platform could not be reached UnreachableAfter times in a row
 	Attention      int // items listed for attention after the pass
 	MovesSettled   int // accounts whose moved orders were checked for duplicates again (settleMoves)
 
@@ -158,7 +166,9 @@ func (r *Reconciler) log() *slog.Logger {
 // RunOnce checks every CREATED order older than Delay that is due (see
 // SlowAfter) and every PROCESSING refund once, then lists and logs what
 // needs attention. Failures of single checks are counted and logged, not
-// returned; the error is for listing the orders.
+// returned; the error is for listing the orders. Once UnreachableAfter
+// checks in a row could not reach the platform, the pass makes no more
+// (Skipped): they are all due again on the next pass.
 func (r *Reconciler) RunOnce(ctx context.Context) (ReconcileReport, error) {
 	var rep ReconcileReport
 	s := r.Service
@@ -170,6 +180,18 @@ func (r *Reconciler) RunOnce(ctx context.Context) (ReconcileReport, error) {
 	prev := r.last
 	r.last = now
 	r.mu.Unlock()
+	b := breaker{limit: r.UnreachableAfter}
+	if b.limit <= 0 {
+		b.limit = DefaultUnreachableAfter
+	}
+	defer func() {
+		if rep.Skipped > 0 {
+			r.log().WarnContext(ctx, "pay: reconcile: platform unreachable; checks left for the next pass", "skipped", rep.Skipped)
+			r.mu.Lock()
+			r.last = prev // what this pass skipped is due on the next one
+			r.mu.Unlock()
+		}
+	}()
 	created, err := s.store().Orders(ctx, shop.OrderFilter{States: []shop.OrderState{shop.StateCreated},
 		CreatedBefore: now.Add(-positive(r.Delay, DefaultReconcileDelay))})
 	if err != nil {
@@ -181,7 +203,7 @@ func (r *Reconciler) RunOnce(ctx context.Context) (ReconcileReport, error) {
 		}
 		settled := rep.Delivered + rep.Closed
 		if r.due(o, now, prev) {
-			r.checkOrder(ctx, o, &rep)
+			b.check(&rep, func() bool { return r.checkOrder(ctx, o, &rep) })
 		}
 		if rep.Delivered+rep.Closed == settled {
 			rep.unsettled(false, o.CreatedAt)
@@ -200,7 +222,7 @@ func (r *Reconciler) RunOnce(ctx context.Context) (ReconcileReport, error) {
 				return rep, ctx.Err()
 			}
 			settled := rep.RefundsSettled
-			r.checkRefund(ctx, o, rf, &rep)
+			b.check(&rep, func() bool { return r.checkRefund(ctx, o, rf, &rep) })
 			if rep.RefundsSettled == settled {
 				rep.unsettled(true, rf.CreatedAt)
 			}
@@ -220,9 +242,27 @@ func (r *Reconciler) RunOnce(ctx context.Context) (ReconcileReport, error) {
 	if rep != (ReconcileReport{}) {
 		r.log().InfoContext(ctx, "pay: reconciled", "checked", rep.Checked, "delivered", rep.Delivered, "closed", rep.Closed,
 			"refunds_settled", rep.RefundsSettled, "refunds_resent", rep.RefundsResent, "query_fails", rep.QueryFails,
-			"errors", rep.Errors, "attention", rep.Attention, "moves_settled", rep.MovesSettled)
+			"errors", rep.Errors, "skipped", rep.Skipped, "attention", rep.Attention, "moves_settled", rep.MovesSettled)
 	}
 	return rep, nil
+}
+
+// breaker ends a pass's checks once limit of them in a row could not reach
+// the platform.
+type breaker struct{ limit, unreached int }
+
+// check runs check, which reports whether it reached the platform, unless
+// the platform is taken for down; then it counts a check skipped.
+func (b *breaker) check(rep *ReconcileReport, check func() (reached bool)) {
+	if b.unreached >= b.limit {
+		rep.Skipped++
+		return
+	}
+	if check() {
+		b.unreached = 0
+	} else {
+		b.unreached++
+	}
 }
 
 // due reports whether an order is asked about on the pass at now, the
@@ -248,8 +288,9 @@ func (r *Reconciler) windowEnd(o shop.Order) time.Time {
 	return end
 }
 
-// checkOrder asks the platform about one CREATED order.
-func (r *Reconciler) checkOrder(ctx context.Context, o shop.Order, rep *ReconcileReport) {
+// checkOrder asks the platform about one CREATED order, and reports
+// whether the platform could be reached.
+func (r *Reconciler) checkOrder(ctx context.Context, o shop.Order, rep *ReconcileReport) (reached bool) {
 	ctx = logctx.WithTradeNo(ctx, o.TradeNo)
 	s := r.Service
 	rep.Checked++
@@ -264,19 +305,20 @@ func (r *Reconciler) checkOrder(ctx context.Context, o shop.Order, rep *Reconcil
 	case err != nil:
 		rep.Errors++
 		r.log().WarnContext(ctx, "pay: reconcile: orderquery failed", "trade_no", o.TradeNo, "err", err)
+		return !errors.Is(err, ErrTransient)
 	case st.TradeNo != "" && st.TradeNo != o.TradeNo:
 		r.orderUnanswered(ctx, o.TradeNo, now, WhyMismatch, "tradeNo "+truncateBytes(st.TradeNo, 32), false, rep)
 	case st.TradeStatus == TradeSuccess:
 		if st.TotalAmt != o.TotalAmt {
 			r.log().ErrorContext(ctx, "pay: reconcile: orderquery disagrees with order", "trade_no", o.TradeNo, "total_amt", int64(st.TotalAmt), "order_total_amt", int64(o.TotalAmt))
 			r.orderUnanswered(ctx, o.TradeNo, now, WhyMismatch, "totalAmt "+strconv.FormatInt(int64(st.TotalAmt), 10), false, rep)
-			return
+			return true
 		}
 		got, err := s.deliver(ctx, o.TradeNo, st.TransactionID, st.TotalAmt, "orderquery SUCCESS (reconcile)")
 		if err != nil {
 			rep.Errors++
 			r.log().ErrorContext(ctx, "pay: reconcile: deliver", "trade_no", o.TradeNo, "err", err)
-			return
+			return true
 		}
 		if got.State == shop.StateDelivered && o.State != shop.StateDelivered {
 			rep.Delivered++
@@ -289,6 +331,7 @@ func (r *Reconciler) checkOrder(ctx context.Context, o shop.Order, rep *Reconcil
 	default:
 		r.orderUnanswered(ctx, o.TradeNo, now, WhyBadStatus, truncateBytes(st.TradeStatus, 16), false, rep)
 	}
+	return true
 }
 
 // orderAnswered records an answer that can be acted on: the order's
@@ -359,8 +402,9 @@ func (r *Reconciler) updateOrder(ctx context.Context, tradeNo string, rep *Recon
 	}
 }
 
-// checkRefund asks the platform about one PROCESSING refund.
-func (r *Reconciler) checkRefund(ctx context.Context, o shop.Order, rf shop.Refund, rep *ReconcileReport) {
+// checkRefund asks the platform about one PROCESSING refund, and reports
+// whether the platform could be reached.
+func (r *Reconciler) checkRefund(ctx context.Context, o shop.Order, rf shop.Refund, rep *ReconcileReport) (reached bool) {
 	ctx = logctx.WithTradeNo(ctx, o.TradeNo)
 	s := r.Service
 	rep.Checked++
@@ -369,30 +413,31 @@ func (r *Reconciler) checkRefund(ctx context.Context, o shop.Order, rf shop.Refu
 	switch {
 	case errors.As(err, &perr):
 		r.refundQueryFailed(ctx, o, rf, perr.RetMsg, rep)
-		return
+		return true
 	case err != nil:
 		rep.Errors++
 		r.log().WarnContext(ctx, "pay: reconcile: refundquery failed", "trade_no", o.TradeNo, "refund_trade_no", rf.RefundTradeNo, "err", err)
-		return
+		return !errors.Is(err, ErrTransient)
 	case (st.RefundTradeNo != "" && st.RefundTradeNo != rf.RefundTradeNo) || st.RefundAmt != rf.Amount:
 		r.log().ErrorContext(ctx, "pay: reconcile: refundquery disagrees with refund", "trade_no", o.TradeNo, "refund_trade_no", rf.RefundTradeNo, "refund_amt", int64(st.RefundAmt))
 		r.refundUnanswered(ctx, o.TradeNo, rf.RefundTradeNo, WhyMismatch, "refundAmt "+strconv.FormatInt(int64(st.RefundAmt), 10), rep)
-		return
+		return true
 	}
 	switch st.RefundStatus {
 	case shop.RefundSuccess, shop.RefundFail, shop.RefundProcessing:
 	default:
 		r.refundUnanswered(ctx, o.TradeNo, rf.RefundTradeNo, WhyBadStatus, truncateBytes(string(st.RefundStatus), 16), rep)
-		return
+		return true
 	}
 	if _, err := s.settleRefund(ctx, o.TradeNo, rf.RefundTradeNo, st.RefundTransactionID, st.RefundStatus, st.RefundStatusDesc, "refundquery (reconcile)"); err != nil {
 		rep.Errors++
 		r.log().ErrorContext(ctx, "pay: reconcile: settle refund", "trade_no", o.TradeNo, "refund_trade_no", rf.RefundTradeNo, "err", err)
-		return
+		return true
 	}
 	if st.RefundStatus != shop.RefundProcessing {
 		rep.RefundsSettled++
 	}
+	return true
 }
 
 // refundQueryFailed handles a refundquery FAIL: no answer, so the refund

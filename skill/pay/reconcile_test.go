@@ -2,6 +2,7 @@ package pay_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -73,6 +74,48 @@ func TestReconcilePlatformDown(t *testing.T) {
 	ents, _ := e.svc.Entitlements(ctx, "u1")
 	if len(ents) != 1 || ents[0].Quantity != 2 {
 		t.Errorf("entitlements %+v", ents)
+	}
+}
+
+// TestReconcilePlatformDownEndsChecks: once DefaultUnreachableAfter checks
+// in a row cannot reach the platform, a pass asks about nothing more (each
+// check used to wait out the client's attempts: hours for a pass during an
+// outage); what it skipped is due on the next pass, old orders on the slow
+// schedule included.
+func TestReconcilePlatformDownEndsChecks(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	var old, young []string
+	for i := range 4 {
+		old = append(old, e.create(t, fmt.Sprintf("old%d", i), line("credits", 1, 100)))
+	}
+	e.clock.Advance(110 * time.Minute)
+	for i := range 6 {
+		young = append(young, e.create(t, fmt.Sprintf("young%d", i), line("credits", 1, 100)))
+	}
+	e.clock.Advance(5 * time.Minute) // the old orders are 1h55m old: asked about once per SlowInterval
+	rec := &pay.Reconciler{Service: e.svc}
+	if rep, err := rec.RunOnce(ctx); err != nil || rep.Checked != 10 || rep.Errors != 0 {
+		t.Fatalf("platform up: %+v, %v", rep, err)
+	}
+
+	e.clock.Advance(10 * time.Minute) // the old orders cross 2h: due
+	e.plat.Down()
+	start := time.Now()
+	rep, err := rec.RunOnce(ctx)
+	if err != nil || rep.Checked != pay.DefaultUnreachableAfter || rep.Errors != pay.DefaultUnreachableAfter ||
+		rep.Skipped != 10-pay.DefaultUnreachableAfter || rep.UnsettledOrders != 10 {
+		t.Fatalf("platform down: %+v, %v; want %d checks failed, the rest skipped, all unsettled", rep, err, pay.DefaultUnreachableAfter)
+	}
+	t.Logf("the pass with the platform down took %v", time.Since(start))
+
+	e.plat.Up()
+	for _, no := range append(old, young...) {
+		e.plat.Pay(no, 100)
+	}
+	e.clock.Advance(time.Minute) // no slow boundary crossed since the pass that skipped
+	if rep, err := rec.RunOnce(ctx); err != nil || rep.Checked != 10 || rep.Delivered != 10 || rep.Skipped != 0 {
+		t.Fatalf("platform back: %+v, %v; want every order asked about again and delivered", rep, err)
 	}
 }
 

@@ -95,9 +95,10 @@ type preload struct {
 	state []byte
 	found bool
 
-	index      string   // the user order index read too, if any
-	entries    []string // its first page, newest first
-	indexStale bool     // an order of the user was created or moved since
+	index      string        // the user order index read too, if any
+	ready      chan struct{} // closed once entries is read (PrefetchUser's only)
+	entries    []string      // its first page, newest first
+	indexStale bool          // an order of the user was created or moved since (or the read failed)
 }
 
 // preloaded returns the state BeginTurn read into ctx for key, if any and
@@ -124,12 +125,63 @@ func (s *Store) changed(ctx context.Context, key string) {
 	}
 }
 
+// prefetchKey is the context key of the user order index read that
+// PrefetchUser started.
+type prefetchKey struct{}
+
+// PrefetchUser starts reading the first page of a user's order index and
+// returns a context in which Orders for that user answers from it (waiting
+// for it if it is still on its way) until an order of the user changes.
+// A turn whose dialog state is on another Redis (SKILL_SESSION_REDIS_URL)
+// or in another slot (a cluster) starts it just before BeginTurn: the two
+// reads travel side by side instead of one after the other. It does
+// nothing when BeginTurn reads the index itself (Config.TurnReadsOrders on
+// one Redis), or for no user.
+func (s *Store) PrefetchUser(ctx context.Context, userID string) context.Context {
+	if userID == "" || (s.cfg.TurnReadsOrders && !s.cluster()) || s.check() != nil {
+		return ctx
+	}
+	p := &preload{store: s, index: s.userKey(userID), ready: make(chan struct{})}
+	page := goredis.NewStringSliceCmd(ctx, "zrange", p.index, "+inf", "-inf", "byscore", "rev", "limit", 0, pageSize)
+	go func() {
+		defer close(p.ready)
+		s.pipe.send(ctx, page)
+		entries, err := page.Result()
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		// A failed read is read again by Orders, which reports the error;
+		// an index changed meanwhile stays stale.
+		p.entries = entries
+		p.indexStale = p.indexStale || err != nil
+	}()
+	return context.WithValue(ctx, prefetchKey{}, p)
+}
+
+// indexPreload returns the read of the user order index key that
+// BeginTurn or PrefetchUser made for ctx, if any.
+func (s *Store) indexPreload(ctx context.Context, key string) *preload {
+	for _, k := range []any{preloadKey{}, prefetchKey{}} {
+		if p, _ := ctx.Value(k).(*preload); p != nil && p.store == s && p.index != "" && p.index == key {
+			return p
+		}
+	}
+	return nil
+}
+
 // preloadedIndex returns the first page of the user order index key that
-// BeginTurn read into ctx, if it did and nothing changed that index since.
+// BeginTurn or PrefetchUser read for ctx, if one did and nothing changed
+// that index since.
 func (s *Store) preloadedIndex(ctx context.Context, key string) ([]string, bool) {
-	p, _ := ctx.Value(preloadKey{}).(*preload)
-	if p == nil || p.store != s || p.index == "" || p.index != key {
+	p := s.indexPreload(ctx, key)
+	if p == nil {
 		return nil, false
+	}
+	if p.ready != nil {
+		select {
+		case <-p.ready:
+		case <-ctx.Done():
+			return nil, false
+		}
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -139,10 +191,9 @@ func (s *Store) preloadedIndex(ctx context.Context, key string) ([]string, bool)
 	return slices.Clone(p.entries), true
 }
 
-// indexChanged marks the user order index BeginTurn read into ctx stale
-// if it is key.
+// indexChanged marks the user order index read for ctx stale if it is key.
 func (s *Store) indexChanged(ctx context.Context, key string) {
-	if p, _ := ctx.Value(preloadKey{}).(*preload); p != nil && p.store == s && p.index == key {
+	if p := s.indexPreload(ctx, key); p != nil {
 		p.mu.Lock()
 		p.indexStale = true
 		p.mu.Unlock()

@@ -137,3 +137,86 @@ func TestTurnAfterScriptFlush(t *testing.T) {
 		t.Fatalf("the replay after SCRIPT FLUSH: fresh %v, %v", fresh, err)
 	}
 }
+
+// gate holds each ZRANGE sent through a client until open is closed.
+type gate struct{ open chan struct{} }
+
+func (g gate) DialHook(next goredis.DialHook) goredis.DialHook { return next }
+func (g gate) ProcessHook(next goredis.ProcessHook) goredis.ProcessHook {
+	return func(ctx context.Context, cmd goredis.Cmder) error {
+		if cmd.Name() == "zrange" {
+			<-g.open
+		}
+		return next(ctx, cmd)
+	}
+}
+func (g gate) ProcessPipelineHook(next goredis.ProcessPipelineHook) goredis.ProcessPipelineHook {
+	return next
+}
+
+// TestPrefetchUser: with dialog state on another Redis, a turn reads the
+// user's order index beside BeginTurn (PrefetchUser does not wait for it),
+// and the dialog's listing of the user's orders answers from that read: a
+// new user's costs no round trip of its own, a known user's only the GETs
+// of their orders. An order created within the turn is seen.
+func TestPrefetchUser(t *testing.T) {
+	ordersRdb := goredis.NewClient(&goredis.Options{Addr: redistest.Start(t).Addr()})
+	defer ordersRdb.Close()
+	statesRdb := goredis.NewClient(&goredis.Options{Addr: redistest.Start(t).Addr()})
+	defer statesRdb.Close()
+	orders := redis.NewWithClient(ordersRdb, redis.Config{Prefix: "pf:"})
+	states := redis.NewWithClient(statesRdb, redis.Config{Prefix: "pf:"})
+	bg := context.Background()
+	if _, _, err := orders.CreateOrder(bg, storetest.NewOrder("T-old", "u1", base)); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := states.BeginTurn(bg, "warm", shop.SessionKey{SessionID: "s0", UserID: "u0"}, time.Minute); err != nil { // loads the script
+		t.Fatal(err)
+	}
+	if _, err := orders.Orders(bg, shop.OrderFilter{UserID: "u0"}); err != nil { // dials
+		t.Fatal(err)
+	}
+	g := gate{open: make(chan struct{})}
+	ordersRdb.AddHook(g)
+	c := &redis.Sends{}
+	ordersRdb.AddHook(c)
+
+	ctx := orders.PrefetchUser(bg, "new")
+	ctx, fresh, err := states.BeginTurn(ctx, "r1", shop.SessionKey{SessionID: "s1", UserID: "new"}, time.Minute)
+	if err != nil || !fresh {
+		t.Fatal(fresh, err)
+	}
+	close(g.open) // the index read was held until the turn began: it did not hold up BeginTurn
+	if got, err := orders.Orders(ctx, shop.OrderFilter{UserID: "new"}); err != nil || len(got) != 0 {
+		t.Fatalf("a new user's orders = %v, %v", got, err)
+	}
+	if n := c.Trips(); n != 1 {
+		t.Errorf("a new user's orders: %d round trips to the orders' Redis; want 1 (the prefetch)", n)
+	}
+
+	c.Reset()
+	ctx = orders.PrefetchUser(bg, "u1")
+	got, err := orders.Orders(ctx, shop.OrderFilter{UserID: "u1"})
+	if err != nil || len(got) != 1 || got[0].TradeNo != "T-old" {
+		t.Fatalf("u1's orders = %v, %v", got, err)
+	}
+	if n := c.Trips(); n != 2 {
+		t.Errorf("a known user's orders: %d round trips; want 2 (the prefetch, their GETs)", n)
+	}
+	if got, err := orders.Orders(ctx, shop.OrderFilter{UserID: "someone else"}); err != nil || len(got) != 0 {
+		t.Errorf("another user's orders = %v, %v", got, err)
+	}
+	if _, _, err := orders.CreateOrder(ctx, storetest.NewOrder("T-new", "u1", base.Add(time.Minute))); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := orders.Orders(ctx, shop.OrderFilter{UserID: "u1"}); err != nil || len(got) != 2 || got[0].TradeNo != "T-new" {
+		t.Errorf("after an order was created: %v, %v; want T-new, T-old", got, err)
+	}
+
+	// One Redis whose turn script reads the index already: nothing to
+	// prefetch.
+	one := redis.NewWithClient(ordersRdb, redis.Config{Prefix: "pf:", TurnReadsOrders: true})
+	if ctx := one.PrefetchUser(bg, "u1"); ctx != bg {
+		t.Error("PrefetchUser read the index that BeginTurn reads")
+	}
+}
