@@ -32,6 +32,11 @@ func TestNLU(t *testing.T) {
 		{"播放万古神帝第35集", sandbox.Understanding{Intent: "play", Slots: map[string]string{"album": "万古神帝", "index": "35"}}},
 		{"我想听三十五集", sandbox.Understanding{Intent: "play", Slots: map[string]string{"index": "三十五"}}},
 		{"再买两个听书必", sandbox.Understanding{Intent: "buy", Slots: map[string]string{"product": "听书必", "count": "两"}}},
+		{"有哪些可以买的", sandbox.Understanding{Intent: "browse"}},
+		{"还有呢？", sandbox.Understanding{Intent: "browse_more"}},
+		{"那还有其他的吗", sandbox.Understanding{Intent: "browse_more"}},
+		{"还有哪些", sandbox.Understanding{Intent: "browse_more"}},
+		{"下一页", sandbox.Understanding{Intent: "browse_more"}},
 	}
 	for _, tt := range tests {
 		if got := nlu.Understand(tt.text); !reflect.DeepEqual(got, tt.want) {

@@ -56,9 +56,15 @@ func (Renderer) Render(v ui.View) *tsk.Response {
 	return resp
 }
 
-// names reports whether speech already mentions the first product.
+// names reports whether speech already mentions a product of the list (the
+// dialog may name a part of it: the next page of a browse).
 func names(speech string, v ui.View) bool {
-	return strings.Contains(speech, v.Products[0].Name)
+	for _, p := range v.Products {
+		if strings.Contains(speech, p.Name) {
+			return true
+		}
+	}
+	return false
 }
 
 // spokenList names up to MaxSpoken products with their prices.

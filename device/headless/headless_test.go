@@ -34,3 +34,18 @@ func TestNoDisplay(t *testing.T) {
 		t.Errorf("offer not sent to the app: %+v", resp.Response)
 	}
 }
+
+// A list whose speech names some of its products (the next page of a
+// browse) is not said again; one whose speech names none is.
+func TestSpokenList(t *testing.T) {
+	ps := []shop.Product{{ID: "a", Name: "万古神帝第35集", Price: 200}, {ID: "b", Name: "听书点数", Price: 100},
+		{ID: "c", Name: "会员月卡", Price: 1990}, {ID: "d", Name: "星辰变第35集", Price: 300}}
+	for _, tt := range []struct{ speech, want string }{
+		{"还有星辰变第35集3元。想买哪个？", "还有星辰变第35集3元。想买哪个？"},
+		{"想买哪个？", "有万古神帝第35集2元、听书点数1元、会员月卡19.9元等。想买哪个？"},
+	} {
+		if got := headless.New().Render(ui.View{Speech: tt.speech, Ask: true, Products: ps}).Response.OutputSpeech.Text; got != tt.want {
+			t.Errorf("speech %q: said %q, want %q", tt.speech, got, tt.want)
+		}
+	}
+}

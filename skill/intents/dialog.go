@@ -95,6 +95,7 @@ type route struct {
 func (d *Dialog) intents() []route {
 	return []route{
 		{Browse, d.browse},
+		{BrowseMore, d.browseMore},
 		{Buy, d.buy},
 		{Yes, d.yes},
 		{No, d.no},

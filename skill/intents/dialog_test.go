@@ -32,6 +32,26 @@ func TestWelcomeHelpBrowse(t *testing.T) {
 	})
 }
 
+// TestBrowseMore: "还有呢" names the products a browse left out, then says
+// that was all; the next one starts again. Any other intent in between
+// ends the browse: "还有呢" after it starts from the top.
+func TestBrowseMore(t *testing.T) {
+	devices(t, func(t *testing.T, e *env) {
+		wantSpeech(t, e.intent(intents.Browse, nil), true, "现在有万古神帝第35集2元", "听书点数1元，还有2个。想买哪个？")
+		r := e.intent(intents.BrowseMore, nil)
+		wantSpeech(t, r, true, "还有会员月卡19.9元、星辰变第35集3元。想买哪个？")
+		if s := r.Response.OutputSpeech.Text; strings.Contains(s, "万古神帝") {
+			t.Errorf("the next page said the first again: %q", s)
+		}
+		wantSpeech(t, e.intent(intents.BrowseMore, nil), true, "就这些了。想买哪个？")
+		wantSpeech(t, e.intent(intents.BrowseMore, nil), true, "现在有万古神帝第35集2元")
+		wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": "星辰变第35集"}), true, "确定购买吗？")
+		wantSpeech(t, e.intent(intents.No, nil), false)
+		e.session = "session-2"
+		wantSpeech(t, e.intent(intents.BrowseMore, nil), true, "现在有万古神帝第35集2元")
+	})
+}
+
 func TestElementSelected(t *testing.T) {
 	e := newEnv(t, device.Screened)
 	r := e.send(fakeplatform.NewElementSelected("product:credits", e.opts()...))

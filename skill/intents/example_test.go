@@ -8,5 +8,5 @@ import (
 
 func ExampleIntentNames() {
 	fmt.Println(intents.IntentNames())
-	// Output: [browse buy yes no play my_purchases my_account refund help cancel]
+	// Output: [browse browse_more buy yes no play my_purchases my_account refund help cancel]
 }

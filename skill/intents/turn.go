@@ -54,6 +54,9 @@ type state struct {
 	// LinkSuggested records that this session already suggested linking
 	// an account (LinkOptional), kept across steps in turn.suggested.
 	LinkSuggested bool `json:"linkSuggested,omitempty"`
+	// Browsed is how many products the last browse named, in catalog
+	// order: "还有呢" (BrowseMore) goes on from there.
+	Browsed int `json:"browsed,omitempty"`
 }
 
 // confirming reports whether the session waits for a yes or a no.
@@ -198,7 +201,7 @@ func (d *Dialog) save(ctx context.Context, t *turn) error {
 		return nil
 	}
 	t.state.Offered, t.state.LinkSuggested = t.live(), t.suggested
-	if t.state.Step == stepNone && len(t.state.Offered) == 0 && !t.suggested {
+	if t.state.Step == stepNone && len(t.state.Offered) == 0 && !t.suggested && t.state.Browsed == 0 {
 		if !t.saved {
 			return nil
 		}
