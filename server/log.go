@@ -93,11 +93,15 @@ func routeOf(c *fiber.Ctx) string {
 	return strings.ToValidUTF8(p, "?")
 }
 
-// levelOf logs failures louder: 5xx as errors, 4xx as warnings.
+// levelOf logs failures louder: 5xx as errors, 4xx as warnings, except
+// 404 and 405: what a public listener gets from scanners all day is not
+// worth a warning.
 func levelOf(status int) slog.Level {
 	switch {
 	case status >= 500:
 		return slog.LevelError
+	case status == fiber.StatusNotFound || status == fiber.StatusMethodNotAllowed:
+		return slog.LevelInfo
 	case status >= 400:
 		return slog.LevelWarn
 	}

@@ -108,6 +108,11 @@ func TestJSONLogsWithRequestIDs(t *testing.T) {
 	for range 3 {
 		do(t, mustGet(t, p.ops+"/healthz"))
 	}
+	scan := mustGet(t, p.url+"/wp-login.php")
+	scan.Header.Set("X-Request-Id", "it-scan-1")
+	if r := do(t, scan); r.status != 404 {
+		t.Fatalf("a scanner's path: %d", r.status)
+	}
 	turn := fakeplatform.NewIntent("buy", map[string]string{"product": "万古神帝第35集"}, fakeplatform.WithRequestID("it-turn-1"))
 	body, auth = tsktest.SignHMAC(turn)
 	if r := do(t, tsktest.NewHTTPRequest(p.url+"/skill", body, auth)); r.status != 200 {
@@ -128,6 +133,13 @@ func TestJSONLogsWithRequestIDs(t *testing.T) {
 		}
 		if id, ok := l["request_id"].(string); ok {
 			byID[id] = append(byID[id], l)
+		}
+		if l["request_id"] == "it-scan-1" && l["level"] != "INFO" {
+			t.Errorf("a scanner's 404 logged at %v, want INFO", l["level"])
+		}
+		// Durations in seconds (slog's own JSON writes nanoseconds).
+		if d, ok := l["duration"].(float64); l["msg"] == "http request" && (!ok || d <= 0 || d > 10) {
+			t.Errorf("access line duration %v, want seconds: %v", l["duration"], l)
 		}
 	}
 	// One line per request, with what the request did on it; the admin

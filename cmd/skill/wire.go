@@ -367,6 +367,14 @@ func newLogger(cfg config, w io.Writer) (*slog.Logger, error) {
 	case "text", "":
 		h = slog.NewTextHandler(w, opts)
 	case "json":
+		// Durations in seconds, as zap's production encoder and
+		// Prometheus write them, not slog's integer nanoseconds.
+		opts.ReplaceAttr = func(_ []string, a slog.Attr) slog.Attr {
+			if a.Value.Kind() == slog.KindDuration {
+				a.Value = slog.Float64Value(a.Value.Duration().Seconds())
+			}
+			return a
+		}
 		h = slog.NewJSONHandler(w, opts)
 	default:
 		return nil, badSetting("SKILL_LOG_FORMAT", "%q: want text or json", cfg.LogFormat)
