@@ -8,6 +8,8 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
+	"os/user"
 	"strconv"
 	"strings"
 	"time"
@@ -181,5 +183,19 @@ func newAdminClient(cfg config, base string) (*admin.Client, error) {
 	if secret == "" {
 		return nil, badSetting("SKILL_ADMIN_SECRET", "not set (the admin API is disabled without it); or give --token")
 	}
-	return &admin.Client{BaseURL: base, Secret: []byte(secret), Operator: "cli"}, nil
+	return &admin.Client{BaseURL: base, Secret: []byte(secret), Operator: cliOperator()}, nil
+}
+
+// cliOperator names who runs the command in the order history's "by":
+// "cli:" and the login name (or just "cli" when it cannot be told).
+// admin-token --operator, or a token from --token, names someone else.
+func cliOperator() string {
+	name := os.Getenv("USER")
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		name = u.Username
+	}
+	if name == "" || len(name) > 60 {
+		return "cli"
+	}
+	return "cli:" + name
 }

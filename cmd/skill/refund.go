@@ -51,7 +51,7 @@ func runRefund(ctx context.Context, e *env, args []string) error {
 		}
 		defer a.Close()
 		var order shop.Order
-		order, err = a.pay.Refund(ctx, tradeNo, shop.Fen(*amount), *reason)
+		order, err = a.pay.Refund(shop.WithActor(ctx, cliOperator()), tradeNo, shop.Fen(*amount), *reason)
 		if err != nil {
 			return fmt.Errorf("%s (%s)", shop.ErrorMessage(err), err)
 		}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"os"
 	"os/exec"
+	osuser "os/user"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -84,6 +85,12 @@ func TestCLIFindsTheRunningSandbox(t *testing.T) {
 	if got := cliOK("refund", m[1]); !regexp.MustCompile(`(?m)^state +REFUNDING$`).MatchString(got) ||
 		!regexp.MustCompile(`(?m)^REFUNDTRADENO +AMOUNT`).MatchString(got) || strings.Contains(got, "{") {
 		t.Fatalf("refund:\n%s", got)
+	}
+	// The refund is recorded as made by whoever ran the command.
+	if u, err := osuser.Current(); err == nil {
+		if got := cliOK("orders", "show", m[1]); !strings.Contains(got, "cli:"+u.Username) {
+			t.Errorf("orders show: no cli:%s in the history:\n%s", u.Username, got)
+		}
 	}
 	if _, stderr, code := cli(t, env, "orders", "show", "TNOPE"); code == 0 || !strings.Contains(stderr, "no order TNOPE") {
 		t.Errorf("orders show of an unknown order: exit %d, %q", code, stderr)
