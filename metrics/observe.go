@@ -79,6 +79,7 @@ type reconcilerMetrics struct {
 	lastSuccess prometheus.Gauge
 	unsettled   *prometheus.GaugeVec
 	attention   prometheus.Gauge
+	skipped     prometheus.Gauge
 	leader      prometheus.Gauge
 
 	mu     sync.Mutex
@@ -91,6 +92,7 @@ func newReconcilerMetrics(f factory, now func() time.Time) *reconcilerMetrics {
 	r.lastSuccess = f.gauge("reconciler_last_success_timestamp_seconds", "Start time of the last reconciler pass that completed (unix seconds).")
 	r.unsettled = f.gaugeVec("reconciler_unsettled", "Orders (CREATED past the reconciler's delay) and refunds (PROCESSING) the last pass left unsettled.", "kind")
 	r.attention = f.gauge("reconciler_attention", "Orders and refunds the reconciler cannot settle by itself (GET /admin/attention).")
+	r.skipped = f.gauge("reconciler_skipped", "Checks the last pass did not make: the platform could not be reached (pay.Reconciler.UnreachableAfter).")
 	r.leader = f.gauge("reconciler_leader", "1 while this process runs the reconciler of its fleet (holds the lease), else 0.")
 	f.gaugeFunc("reconciler_oldest_unsettled_age_seconds", "Age of the oldest order or refund the last pass left unsettled; 0 when none.", r.oldestAge)
 	for _, kind := range []string{"order", "refund"} {
@@ -109,6 +111,7 @@ func (r *reconcilerMetrics) reconciled(rep pay.ReconcileReport, at time.Time, er
 	r.unsettled.WithLabelValues("order").Set(float64(rep.UnsettledOrders))
 	r.unsettled.WithLabelValues("refund").Set(float64(rep.UnsettledRefunds))
 	r.attention.Set(float64(rep.Attention))
+	r.skipped.Set(float64(rep.Skipped))
 	r.mu.Lock()
 	r.oldest = rep.OldestUnsettled
 	r.mu.Unlock()

@@ -38,7 +38,8 @@ func (s *srv) beginTurn(c *fiber.Ctx, auth tsk.Auth, req *tsk.Request) (ctx cont
 		ttl = at.Add(s.cfg.Window + time.Second).Sub(s.cfg.Now())
 		ttl = min(max(ttl, time.Second), 2*s.cfg.Window+time.Second)
 	}
-	if pf, ok := s.cfg.Ledger.(UserPrefetcher); ok {
+	// A linked user's orders are their account's: the dialog lists those.
+	if pf, ok := s.cfg.Ledger.(UserPrefetcher); ok && req.AccessToken() == "" {
 		ctx = pf.PrefetchUser(ctx, req.UserID())
 	}
 	if ts, ok := s.cfg.Store.(TurnStore); ok {

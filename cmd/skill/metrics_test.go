@@ -140,7 +140,7 @@ func TestMetrics(t *testing.T) {
 		}
 	}
 	for _, name := range []string{"voicepay_reconciler_last_success_timestamp_seconds", "voicepay_reconciler_oldest_unsettled_age_seconds",
-		"voicepay_reconciler_attention", "go_goroutines", "process_cpu_seconds_total"} {
+		"voicepay_reconciler_attention", "voicepay_reconciler_skipped", "go_goroutines", "process_cpu_seconds_total"} {
 		if _, ok := mfs[name]; !ok {
 			t.Errorf("%s missing", name)
 		}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	mrand "math/rand/v2"
 	"slices"
 	"strconv"
 	"sync"
@@ -99,8 +100,9 @@ type Reconciler struct {
 	LeaseTTL         time.Duration     // DefaultLeaseTTL
 	LeaseOwner       string            // this process's name to the lease (default: host name and a random suffix)
 
-	mu   sync.Mutex
-	last time.Time // the previous pass, for the slow schedule
+	mu      sync.Mutex
+	last    time.Time // the previous pass, for the slow schedule
+	tripped bool      // the previous pass skipped checks (see UnreachableAfter)
 }
 
 // ReconcileReport counts what one RunOnce did.
@@ -167,8 +169,9 @@ func (r *Reconciler) log() *slog.Logger {
 // SlowAfter) and every PROCESSING refund once, then lists and logs what
 // needs attention. Failures of single checks are counted and logged, not
 // returned; the error is for listing the orders. Once UnreachableAfter
-// checks in a row could not reach the platform, the pass makes no more
-// (Skipped): they are all due again on the next pass.
+// orderquery checks in a row could not reach the platform, the pass makes
+// no more of them (Skipped), and the same for refundquery: they are all
+// due again on the next pass, which then starts at a random order.
 func (r *Reconciler) RunOnce(ctx context.Context) (ReconcileReport, error) {
 	var rep ReconcileReport
 	s := r.Service
@@ -180,16 +183,24 @@ func (r *Reconciler) RunOnce(ctx context.Context) (ReconcileReport, error) {
 	prev := r.last
 	r.last = now
 	r.mu.Unlock()
-	b := breaker{limit: r.UnreachableAfter}
-	if b.limit <= 0 {
-		b.limit = DefaultUnreachableAfter
+	limit := r.UnreachableAfter
+	if limit <= 0 {
+		limit = DefaultUnreachableAfter
 	}
+	// One breaker per endpoint: an orderquery that fails does not keep
+	// refunds from being asked about. After a pass that skipped checks,
+	// the next starts at a random point, so that the few checks it makes
+	// before its breaker trips are not always the same ones.
+	orders, refunds := breaker{limit: limit}, breaker{limit: limit}
+	r.mu.Lock()
+	shuffle := r.tripped
+	r.mu.Unlock()
 	defer func() {
-		if rep.Skipped > 0 {
-			r.log().WarnContext(ctx, "pay: reconcile: platform unreachable; checks left for the next pass", "skipped", rep.Skipped)
-			r.mu.Lock()
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		r.tripped = rep.Skipped > 0
+		if rep.Skipped > 0 && r.last.Equal(now) {
 			r.last = prev // what this pass skipped is due on the next one
-			r.mu.Unlock()
 		}
 	}()
 	created, err := s.store().Orders(ctx, shop.OrderFilter{States: []shop.OrderState{shop.StateCreated},
@@ -197,13 +208,13 @@ func (r *Reconciler) RunOnce(ctx context.Context) (ReconcileReport, error) {
 	if err != nil {
 		return rep, fmt.Errorf("pay: reconcile: list created orders: %w", err)
 	}
-	for _, o := range created {
+	for _, o := range rotate(created, shuffle) {
 		if ctx.Err() != nil {
 			return rep, ctx.Err()
 		}
 		settled := rep.Delivered + rep.Closed
 		if r.due(o, now, prev) {
-			b.check(&rep, func() bool { return r.checkOrder(ctx, o, &rep) })
+			orders.check(&rep, func() bool { return r.checkOrder(ctx, o, &rep) })
 		}
 		if rep.Delivered+rep.Closed == settled {
 			rep.unsettled(false, o.CreatedAt)
@@ -213,20 +224,30 @@ func (r *Reconciler) RunOnce(ctx context.Context) (ReconcileReport, error) {
 	if err != nil {
 		return rep, fmt.Errorf("pay: reconcile: list refunding orders: %w", err)
 	}
+	type pending struct {
+		order  shop.Order
+		refund shop.Refund
+	}
+	var processing []pending
 	for _, o := range refunding {
 		for _, rf := range o.Refunds {
-			if rf.Status != shop.RefundProcessing {
-				continue
-			}
-			if ctx.Err() != nil {
-				return rep, ctx.Err()
-			}
-			settled := rep.RefundsSettled
-			b.check(&rep, func() bool { return r.checkRefund(ctx, o, rf, &rep) })
-			if rep.RefundsSettled == settled {
-				rep.unsettled(true, rf.CreatedAt)
+			if rf.Status == shop.RefundProcessing {
+				processing = append(processing, pending{o, rf})
 			}
 		}
+	}
+	for _, p := range rotate(processing, shuffle) {
+		if ctx.Err() != nil {
+			return rep, ctx.Err()
+		}
+		settled := rep.RefundsSettled
+		refunds.check(&rep, func() bool { return r.checkRefund(ctx, p.order, p.refund, &rep) })
+		if rep.RefundsSettled == settled {
+			rep.unsettled(true, p.refund.CreatedAt)
+		}
+	}
+	if rep.Skipped > 0 {
+		r.log().WarnContext(ctx, "pay: reconcile: platform unreachable; checks left for the next pass", "skipped", rep.Skipped)
 	}
 	open, err := s.store().Orders(ctx, shop.OrderFilter{Open: true})
 	if err != nil {
@@ -263,6 +284,16 @@ func (b *breaker) check(rep *ReconcileReport, check func() (reached bool)) {
 	} else {
 		b.unreached++
 	}
+}
+
+// rotate returns xs starting at a random element when shuffle is set,
+// else xs itself.
+func rotate[T any](xs []T, shuffle bool) []T {
+	if !shuffle || len(xs) < 2 {
+		return xs
+	}
+	i := mrand.IntN(len(xs))
+	return append(xs[i:len(xs):len(xs)], xs[:i]...)
 }
 
 // due reports whether an order is asked about on the pass at now, the

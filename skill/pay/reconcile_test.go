@@ -3,10 +3,15 @@ package pay_test
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/dingdang-voicepay/voicepay/fakeplatform"
 	"github.com/dingdang-voicepay/voicepay/shop"
 	"github.com/dingdang-voicepay/voicepay/skill/pay"
 	"github.com/dingdang-voicepay/voicepay/skill/tsk/tsktest"
@@ -116,6 +121,49 @@ func TestReconcilePlatformDownEndsChecks(t *testing.T) {
 	e.clock.Advance(time.Minute) // no slow boundary crossed since the pass that skipped
 	if rep, err := rec.RunOnce(ctx); err != nil || rep.Checked != 10 || rep.Delivered != 10 || rep.Skipped != 0 {
 		t.Fatalf("platform back: %+v, %v; want every order asked about again and delivered", rep, err)
+	}
+}
+
+// TestReconcileOrderqueryDownRefundsGoOn: each endpoint has its own
+// breaker: orderquery failing in transit does not keep refunds from being
+// asked about (a shared one skipped them on every pass).
+func TestReconcileOrderqueryDownRefundsGoOn(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	refunded := e.buy(t, "r", line("album", 1, 500))
+	if _, err := e.svc.Refund(ctx, refunded.TradeNo, 0, ""); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 4 {
+		e.create(t, fmt.Sprintf("u%d", i), line("credits", 1, 100))
+	}
+	e.clock.Advance(5 * time.Minute)
+	target, err := url.Parse(e.plat.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	forward := httputil.NewSingleHostReverseProxy(target)
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/orderquery") { // the connection drops: a transport error
+			if c, _, err := w.(http.Hijacker).Hijack(); err == nil {
+				c.Close()
+			}
+			return
+		}
+		forward.ServeHTTP(w, r)
+	}))
+	defer proxy.Close()
+	client := *e.svc.Platform
+	client.BaseURL, client.HTTP = proxy.URL+fakeplatform.PayPath, proxy.Client()
+	e.svc.Platform = &client
+
+	rec := &pay.Reconciler{Service: e.svc}
+	rep, err := rec.RunOnce(ctx)
+	if err != nil || rep.Errors != pay.DefaultUnreachableAfter || rep.Skipped != 4-pay.DefaultUnreachableAfter || rep.RefundsSettled != 1 {
+		t.Fatalf("orderquery down: %+v, %v; want the orders' checks ended and the refund settled", rep, err)
+	}
+	if o := e.order(t, refunded.TradeNo); o.State != shop.StateRefunded {
+		t.Errorf("refund not settled: %s", o.State)
 	}
 }
 

@@ -70,6 +70,12 @@ func TestCluster(t *testing.T) {
 	t.Run("Turns", func(t *testing.T) {
 		storetest.RunTurns(t, func(t *testing.T) storetest.TurnStore { return openCluster(t, c, redis.Config{}) })
 	})
+	t.Run("TurnsReadingOrders", func(t *testing.T) {
+		storetest.RunTurns(t, func(t *testing.T) storetest.TurnStore {
+			return openCluster(t, c, redis.Config{TurnReadsOrders: true})
+		})
+		checkClusterTurnReadsOrders(t, c)
+	})
 	t.Run("OpenIndexExact", func(t *testing.T) {
 		t.Parallel()
 		checkOpenIndexExact(t, openCluster(t, c, redis.Config{}))
@@ -388,5 +394,53 @@ func checkPruneRacesReopen(t *testing.T, s *redis.Store) {
 		if _, err := s.Client().ZScore(ctx, index, mine).Result(); err != nil {
 			t.Fatalf("round %d: the reopened order's entry is gone from the open index: %v", i, err)
 		}
+	}
+}
+
+// checkClusterTurnReadsOrders: with TurnReadsOrders on a cluster, the
+// user's order index (another slot than the dialog) is read in the turn's
+// own pipeline: listing a new user's orders costs no round trip of its
+// own; an order created within the turn is seen.
+func checkClusterTurnReadsOrders(t *testing.T, c *redistest.Cluster) {
+	rdb := goredis.NewClusterClient(&goredis.ClusterOptions{Addrs: c.Addrs(), ReadTimeout: 5 * time.Second})
+	defer rdb.Close()
+	s := redis.NewWithClient(rdb, redis.Config{Prefix: fmt.Sprintf("c%d:", prefixes.Add(1)), TurnReadsOrders: true,
+		MinReplicas: -1})
+	bg := context.Background()
+	if _, _, err := s.CreateOrder(bg, storetest.NewOrder("T-old", "u1", base)); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.BeginTurn(bg, "warm", shop.SessionKey{SessionID: "s0", UserID: "u0"}, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Orders(bg, shop.OrderFilter{UserID: "u1"}); err != nil { // every node dialled
+		t.Fatal(err)
+	}
+	n := &redis.Sends{}
+	rdb.AddHook(n)
+
+	ctx, fresh, err := s.BeginTurn(bg, "r1", shop.SessionKey{SessionID: "s1", UserID: "new"}, time.Minute)
+	if err != nil || !fresh {
+		t.Fatal(fresh, err)
+	}
+	turn := n.Trips() // a pipeline to each node concerned, sent at once
+	if got, err := s.Orders(ctx, shop.OrderFilter{UserID: "new"}); err != nil || len(got) != 0 {
+		t.Fatalf("a new user's orders = %v, %v", got, err)
+	}
+	if got := n.Trips(); got != turn {
+		t.Errorf("a new user's orders: %d round trips after the turn's; want none", got-turn)
+	}
+	ctx, _, err = s.BeginTurn(bg, "r2", shop.SessionKey{SessionID: "s2", UserID: "u1"}, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Orders(ctx, shop.OrderFilter{UserID: "u1"}); err != nil || len(got) != 1 || got[0].TradeNo != "T-old" {
+		t.Fatalf("u1's orders = %v, %v", got, err)
+	}
+	if _, _, err := s.CreateOrder(ctx, storetest.NewOrder("T-new", "u1", base.Add(time.Minute))); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Orders(ctx, shop.OrderFilter{UserID: "u1"}); err != nil || len(got) != 2 || got[0].TradeNo != "T-new" {
+		t.Errorf("after an order was created within the turn: %v, %v; want T-new, T-old", got, err)
 	}
 }

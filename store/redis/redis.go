@@ -103,8 +103,11 @@ type Config struct {
 	// TurnReadsOrders makes BeginTurn read the user's order index too (a
 	// page of it), so that the turn's listing of the user's orders needs
 	// no round trip of its own. Set it when the same store keeps the
-	// orders and the dialogs; it has no effect on a cluster, where the
-	// index lives in another hash slot than the dialog.
+	// orders and the dialogs: on a cluster, where the index lives in
+	// another hash slot than the dialog, it is read beside the turn's
+	// script in the same pipeline. Without it, a store that keeps only
+	// orders reads the index beside another store's BeginTurn
+	// (PrefetchUser).
 	TurnReadsOrders bool
 	// Topology is what the client is connected to: New sets it from the
 	// URL; NewWithClient takes it from here, or Cluster for a

@@ -20,7 +20,10 @@ import (
 // read. The returned context carries the state read: Session, called with
 // it (or a context derived from it) for the same key, answers from it
 // instead of asking Redis again, until SaveSession or DeleteSession changes
-// that dialog.
+// that dialog. With Config.TurnReadsOrders it reads the first page of the
+// user's order index too, for Orders: within the script on one Redis,
+// beside it in the same pipeline on a cluster (another slot; a replay's
+// read is then wasted).
 //
 // A request is remembered per dialog, not globally: a replay carries the
 // same signed body, so the same session and user, and is found; another
@@ -35,11 +38,20 @@ func (s *Store) BeginTurn(ctx context.Context, requestID string, key shop.Sessio
 	sk := s.sessionKey(key)
 	keys := []string{s.seenKey(key, requestID), sk}
 	p := &preload{store: s, key: sk}
-	if s.cfg.TurnReadsOrders && !s.cluster() && key.UserID != "" {
-		p.index = s.userKey(key.UserID)
-		keys = append(keys, p.index)
+	var page *goredis.StringSliceCmd // a cluster's read of the index: another slot
+	if s.cfg.TurnReadsOrders && key.UserID != "" {
+		if s.cluster() {
+			page = goredis.NewStringSliceCmd(ctx, "zrange", s.userKey(key.UserID), "+inf", "-inf", "byscore", "rev", "limit", 0, pageSize)
+		} else {
+			p.index = s.userKey(key.UserID)
+			keys = append(keys, p.index)
+		}
 	}
-	reply, err := s.evalPiped(ctx, turnScript, keys, ttl.Milliseconds(), pageSize).Slice()
+	var with []goredis.Cmder
+	if page != nil {
+		with = append(with, page)
+	}
+	reply, err := s.evalPipedWith(ctx, turnScript, keys, with, ttl.Milliseconds(), pageSize).Slice()
 	if err != nil && !errors.Is(err, goredis.Nil) {
 		return ctx, false, unavailable("begin turn", err)
 	}
@@ -52,6 +64,12 @@ func (s *Store) BeginTurn(ctx context.Context, requestID string, key shop.Sessio
 			return ctx, false, unavailable("begin turn", fmt.Errorf("unexpected reply %v", reply))
 		}
 		p.state, p.found = []byte(v), true
+	}
+	if page != nil {
+		if entries, err := page.Result(); err == nil { // else Orders reads it again
+			p.index, p.entries = s.userKey(key.UserID), entries
+		}
+		return context.WithValue(ctx, preloadKey{}, p), true, nil
 	}
 	if p.index != "" {
 		entries, ok := []any(nil), len(reply) > 2
@@ -133,12 +151,12 @@ type prefetchKey struct{}
 // returns a context in which Orders for that user answers from it (waiting
 // for it if it is still on its way) until an order of the user changes.
 // A turn whose dialog state is on another Redis (SKILL_SESSION_REDIS_URL)
-// or in another slot (a cluster) starts it just before BeginTurn: the two
-// reads travel side by side instead of one after the other. It does
-// nothing when BeginTurn reads the index itself (Config.TurnReadsOrders on
-// one Redis), or for no user.
+// starts it just before BeginTurn: the two reads travel side by side
+// instead of one after the other. It does nothing when BeginTurn reads the
+// index itself (Config.TurnReadsOrders: the same store keeps the dialogs,
+// on one Redis or a cluster), or for no user.
 func (s *Store) PrefetchUser(ctx context.Context, userID string) context.Context {
-	if userID == "" || (s.cfg.TurnReadsOrders && !s.cluster()) || s.check() != nil {
+	if userID == "" || s.cfg.TurnReadsOrders || s.check() != nil {
 		return ctx
 	}
 	p := &preload{store: s, index: s.userKey(userID), ready: make(chan struct{})}

@@ -2,6 +2,7 @@ package redis_test
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
@@ -181,12 +182,24 @@ func TestPrefetchUser(t *testing.T) {
 	c := &redis.Sends{}
 	ordersRdb.AddHook(c)
 
+	release := sync.OnceFunc(func() { close(g.open) })
+	began := make(chan struct{})
+	go func() { // fail, not hang, should PrefetchUser wait for its read
+		defer close(began)
+		select {
+		case <-g.open:
+		case <-time.After(10 * time.Second):
+			t.Error("PrefetchUser waited for its read")
+			release()
+		}
+	}()
 	ctx := orders.PrefetchUser(bg, "new")
 	ctx, fresh, err := states.BeginTurn(ctx, "r1", shop.SessionKey{SessionID: "s1", UserID: "new"}, time.Minute)
 	if err != nil || !fresh {
 		t.Fatal(fresh, err)
 	}
-	close(g.open) // the index read was held until the turn began: it did not hold up BeginTurn
+	release() // the index read was held until the turn began: it did not hold up BeginTurn
+	<-began
 	if got, err := orders.Orders(ctx, shop.OrderFilter{UserID: "new"}); err != nil || len(got) != 0 {
 		t.Fatalf("a new user's orders = %v, %v", got, err)
 	}
