@@ -28,20 +28,23 @@ const BrowseMore = "browse_more"
 // many more there are, and shows the whole list on screens; tapping an
 // item buys it.
 func (d *Dialog) browse(ctx context.Context, t *turn) (ui.View, error) {
+	t.state = state{}
 	return d.browseFrom(t, 0), nil
 }
 
-// browseMore names the next products after those the session's last
-// browse named: a screenless speaker has no other way to hear them. Past
-// the last it says so, and the next one starts again; with no browse
-// before, it browses.
+// browseMore names the next products after those the turn before named (a
+// browse, or a "which one?" that named the first few): a screenless
+// speaker has no other way to hear them. Past the last it says so, and the
+// next one starts again; with nothing named before, it browses. A pending
+// "which one?" stays pending.
 func (d *Dialog) browseMore(ctx context.Context, t *turn) (ui.View, error) {
-	from := t.state.Browsed
-	if from >= len(d.cfg.Catalog.Products) && from > 0 {
+	if t.state.Step != stepProduct {
 		t.state = state{}
-		return ask("就这些了。想买哪个？"), nil
 	}
-	return d.browseFrom(t, from), nil
+	if t.browsed >= len(d.cfg.Catalog.Products) {
+		return d.question(t, "就这些了。"), nil
+	}
+	return d.browseFrom(t, t.browsed), nil
 }
 
 // browseFrom names the products from the from-th on, remembering how far
@@ -49,22 +52,39 @@ func (d *Dialog) browseMore(ctx context.Context, t *turn) (ui.View, error) {
 func (d *Dialog) browseFrom(t *turn, from int) ui.View {
 	ps := d.cfg.Catalog.Products
 	page := ps[from:min(from+maxChoices, len(ps))]
-	t.state = state{Browsed: from + len(page)}
 	speech := "现在有"
 	if from > 0 {
 		speech = "还有"
 	}
 	speech += priced(page)
-	if rest := len(ps) - t.state.Browsed; rest > 0 {
+	if rest := len(ps) - from - len(page); rest > 0 {
 		if from > 0 {
-			speech += "，另外还有" + strconv.Itoa(rest) + "个"
+			speech += "，另外还有" + strconv.Itoa(rest) + "种"
 		} else {
-			speech += "，还有" + strconv.Itoa(rest) + "个"
+			speech += "，还有" + strconv.Itoa(rest) + "种"
+		}
+		if !t.device.Display { // a screen shows them
+			speech += "，说“还有呢”接着听"
 		}
 	}
-	v := ask(speech + "。想买哪个？")
+	v := d.question(t, speech+"。")
+	t.state.Browsed = from + len(page)
 	v.Products = ps
 	return v
+}
+
+// question asks which product, after speech: the pending "which one?"
+// when there is one (its purpose kept), else which to buy.
+func (d *Dialog) question(t *turn, speech string) ui.View {
+	if t.state.Step == stepProduct {
+		purpose := t.state.Intent
+		t.state = state{Step: stepProduct, Intent: purpose} // the products named changed: no candidates
+		v := ask(speech + "你想" + verb(purpose) + "哪个？")
+		v.ElicitSlot = SlotProduct
+		return v
+	}
+	t.state = state{}
+	return ask(speech + "想买哪个？")
 }
 
 // priced lists products with their prices: "A2元、B1元".

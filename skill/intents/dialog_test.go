@@ -33,22 +33,32 @@ func TestWelcomeHelpBrowse(t *testing.T) {
 }
 
 // TestBrowseMore: "还有呢" names the products a browse left out, then says
-// that was all; the next one starts again. Any other intent in between
-// ends the browse: "还有呢" after it starts from the top.
+// that was all; the next one starts again. Any other turn in between ends
+// the browse: "还有呢" after it starts from the top. After a "which one?"
+// that named the first products, it names the others and the question
+// stays pending.
 func TestBrowseMore(t *testing.T) {
 	devices(t, func(t *testing.T, e *env) {
-		wantSpeech(t, e.intent(intents.Browse, nil), true, "现在有万古神帝第35集2元", "听书点数1元，还有2个。想买哪个？")
-		r := e.intent(intents.BrowseMore, nil)
+		r := e.intent(intents.Browse, nil)
+		wantSpeech(t, r, true, "现在有万古神帝第35集2元", "听书点数1元，还有2种", "想买哪个？")
+		if hint := strings.Contains(speech(r), "说“还有呢”"); hint == e.kind.Display {
+			t.Errorf("the hint to say 还有呢 on a display %v: %q", e.kind.Display, speech(r))
+		}
+		r = e.intent(intents.BrowseMore, nil)
 		wantSpeech(t, r, true, "还有会员月卡19.9元、星辰变第35集3元。想买哪个？")
-		if s := r.Response.OutputSpeech.Text; strings.Contains(s, "万古神帝") {
-			t.Errorf("the next page said the first again: %q", s)
+		if strings.Contains(speech(r), "万古神帝") {
+			t.Errorf("the next page said the first again: %q", speech(r))
 		}
 		wantSpeech(t, e.intent(intents.BrowseMore, nil), true, "就这些了。想买哪个？")
 		wantSpeech(t, e.intent(intents.BrowseMore, nil), true, "现在有万古神帝第35集2元")
-		wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": "星辰变第35集"}), true, "确定购买吗？")
-		wantSpeech(t, e.intent(intents.No, nil), false)
-		e.session = "session-2"
+		wantSpeech(t, e.intent(intents.Help, nil), true)
 		wantSpeech(t, e.intent(intents.BrowseMore, nil), true, "现在有万古神帝第35集2元")
+
+		// "我要听小王子": not found, the first three named; "还有呢" names
+		// the others and asks again which to listen to; a name answers it.
+		wantSpeech(t, e.intent(intents.Play, map[string]string{"product": "小王子"}), true, "没有找到“小王子”", "你想听哪个？")
+		wantSpeech(t, e.intent(intents.BrowseMore, nil), true, "还有会员月卡19.9元、星辰变第35集3元。你想听哪个？")
+		wantSpeech(t, e.intent(intents.Play, map[string]string{"product": "星辰变第35集"}), true, "星辰变第35集", "3元")
 	})
 }
 

@@ -102,8 +102,9 @@ func (d *Dialog) pick(ctx context.Context, t *turn, purpose string) (p shop.Prod
 		ps := products(r)
 		return p, d.askProduct(t, purpose, ps, which(ps)), false, nil
 	case r.Empty || fromQuery:
-		return p, d.askProduct(t, purpose, nil,
-			"你想"+verb(purpose)+"什么？比如"+names(d.cfg.Catalog.Products, maxChoices, "或")+"。"), false, nil
+		v := d.askProduct(t, purpose, nil, "你想"+verb(purpose)+"什么？比如"+names(d.cfg.Catalog.Products, maxChoices, "或")+"。")
+		d.namedFirst(t)
+		return p, v, false, nil
 	}
 	speech := "没有找到“" + heard(q) + "”。"
 	close := products(r)
@@ -113,7 +114,17 @@ func (d *Dialog) pick(ctx context.Context, t *turn, purpose string) (p shop.Prod
 	} else {
 		speech += "现在有" + names(d.cfg.Catalog.Products, maxChoices, "和") + "。你想" + verb(purpose) + "哪个？"
 	}
-	return p, d.askProduct(t, purpose, close, speech), false, nil
+	v = d.askProduct(t, purpose, close, speech)
+	if len(close) == 0 {
+		d.namedFirst(t)
+	}
+	return p, v, false, nil
+}
+
+// namedFirst records that the question just asked named the catalog's
+// first products: "还有呢" goes on with the others.
+func (d *Dialog) namedFirst(t *turn) {
+	t.state.Browsed = min(maxChoices, len(d.cfg.Catalog.Products))
 }
 
 // answer takes what was said as the answer to a pending "which one?": a

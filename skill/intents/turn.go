@@ -76,6 +76,10 @@ type turn struct {
 	// (see identify); suggested is state.LinkSuggested, kept apart as sent.
 	account   string
 	suggested bool
+	// browsed is state.Browsed as loaded: how many products the turn
+	// before named, for "还有呢" (browseMore). The state forgets it unless
+	// this turn names products again.
+	browsed int
 }
 
 // live returns the session's offers that have not lapsed.
@@ -190,6 +194,7 @@ func (d *Dialog) load(ctx context.Context, t *turn) error {
 	}
 	t.sent, t.state.Offered = t.state.Offered, nil
 	t.suggested, t.state.LinkSuggested = t.state.LinkSuggested, false
+	t.browsed, t.state.Browsed = t.state.Browsed, 0
 	return nil
 }
 
