@@ -11,9 +11,10 @@ import (
 	"github.com/dingdang-voicepay/voicepay/skill/tsk"
 )
 
-// confirmTimeout bounds the order query of a post-payment jump: the platform
-// gives a skill about a second to answer, and a late answer is worse than
-// going by the ledger and saying the payment is not seen yet.
+// confirmTimeout bounds the platform calls of a turn (the order query of a
+// post-payment jump, a refund said by voice): the platform gives a skill
+// about a second to answer, and a late answer is worse than going by the
+// ledger and saying the payment is not seen yet, or the refund under way.
 const confirmTimeout = 700 * time.Millisecond
 
 // chargeResponse handles Connections.Response Charge, the post-payment

@@ -1,6 +1,7 @@
 package intents_test
 
 import (
+	"context"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -317,6 +318,29 @@ func TestRefund(t *testing.T) {
 		orders, _ := e.pay.Ledger.UserOrders(e.ctx, e.user)
 		if len(orders) != 1 || e.platform.Refunds(orders[0].TradeNo) != 1 {
 			t.Errorf("refund not sent to the platform: %+v", orders)
+		}
+	})
+}
+
+// A refund confirmed while the platform does not answer in time is
+// started and said so: the turn keeps the time to answer and to store the
+// dialog (the refund call used to take the whole turn, and the user heard
+// an error for a refund that went through).
+func TestRefundWhilePlatformSlow(t *testing.T) {
+	devices(t, func(t *testing.T, e *env) {
+		e.buy(map[string]string{"product": "听书点数", "count": "3"})
+		wantSpeech(t, e.intent(intents.Refund, nil), true, "确定吗？")
+		e.platform.Delay(3 * time.Second)
+		defer e.platform.Delay(0)
+		bg := e.ctx
+		ctx, cancel := context.WithTimeout(bg, time.Second) // the server's dialog deadline
+		defer cancel()
+		e.ctx = ctx
+		wantSpeech(t, e.intent(intents.Yes, nil), false, "已申请退款3元，会原路退回")
+		e.ctx = bg
+		orders, _ := e.pay.Ledger.UserOrders(e.ctx, e.user)
+		if len(orders) != 1 || orders[0].State != shop.StateRefunding || orders[0].Refunds[0].Status != shop.RefundProcessing {
+			t.Errorf("refund not recorded for the reconciler: %+v", orders)
 		}
 	})
 }

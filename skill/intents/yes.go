@@ -79,7 +79,13 @@ func (d *Dialog) buyOrPlay(ctx context.Context, t *turn) (ui.View, error) {
 func (d *Dialog) refundConfirmed(ctx context.Context, t *turn) (ui.View, error) {
 	st := t.state
 	t.state = state{}
-	_, err := d.cfg.Payments.Refund(ctx, st.TradeNo, st.RefundAmt, "用户语音申请退款")
+	// The platform's refund call gets what the turn can spare: one not
+	// answered in time is recorded and left to the reconciler, which sends
+	// it again, and the turn still has the time to answer and store the
+	// dialog.
+	rctx, cancel := context.WithTimeout(ctx, confirmTimeout)
+	defer cancel()
+	_, err := d.cfg.Payments.Refund(rctx, st.TradeNo, st.RefundAmt, "用户语音申请退款")
 	switch shop.ErrorClass(err) {
 	case "":
 		return say("已申请退款" + st.RefundAmt.Yuan() + "，会原路退回。"), nil
