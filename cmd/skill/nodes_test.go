@@ -60,6 +60,25 @@ func TestNodesOnOneRedis(t *testing.T) {
 	storm(t, a, b, nil)
 }
 
+// TestNodeWithAnotherTokenSecret: a node whose SKILL_TOKEN_SECRET is not
+// the other nodes' on the same Redis refuses to start (it would sign offers
+// and QR links the others refuse), saying how to change it on purpose.
+func TestNodeWithAnotherTokenSecret(t *testing.T) {
+	r := redistest.Start(t)
+	serve(t, environ(t.TempDir(), "SKILL_REDIS_URL="+r.URL(), "SKILL_TOKEN_SECRET=nodes-test-token-secret-of-32-bytes-or-more"))
+	env := environ(t.TempDir(), "SKILL_REDIS_URL="+r.URL(), "SKILL_TOKEN_SECRET=another-token-secret-of-32-bytes-or-more!")
+	_, stderr, code := cli(t, env, "serve")
+	if code != 2 || !strings.Contains(stderr, "skill: SKILL_TOKEN_SECRET: not the secret of the other nodes") ||
+		!strings.Contains(stderr, "delete the Redis key skill:setting:token-secret-fingerprint") {
+		t.Fatalf("serve with another token secret: exit %d, %q", code, stderr)
+	}
+	// Changed on purpose: the key deleted, the new secret is the fleet's.
+	if _, err := redistest.Command(r.Addr(), "del", "skill:setting:token-secret-fingerprint"); err != nil {
+		t.Fatal(err)
+	}
+	serve(t, env)
+}
+
 // TestServeWaitsForRedis: a node started before its Redis waits for it
 // (a few seconds) instead of exiting.
 func TestServeWaitsForRedis(t *testing.T) {

@@ -44,6 +44,10 @@ func openRedis(ctx context.Context, cfg config, now func() time.Time, log *slog.
 		log.Warn("redis: no append-only file (appendonly no): acknowledged orders can be lost when it restarts; set appendonly yes and appendfsync always",
 			"addrs", addrs)
 	}
+	if addrs := orders.Unsynced(cctx); len(addrs) > 0 && log != nil {
+		log.Warn("redis: appendfsync is not always: a crash of the machine can lose the last second of acknowledged orders; set appendfsync always",
+			"addrs", addrs)
+	}
 	state := orders
 	if cfg.SessionRedis != "" {
 		if state, err = connect(cctx, cfg.SessionRedis, redis.Config{Now: now, MinReplicas: -1, Logger: log}); err != nil {

@@ -165,6 +165,9 @@ func newApp(ctx context.Context, cfg config, opt options) (*app, error) {
 		return nil, err
 	}
 	tokenSecret, err := cfg.tokenSecret()
+	if err == nil {
+		err = agreeTokenSecret(ctx, cfg, a.orders, tokenSecret)
+	}
 	if err != nil {
 		a.Close()
 		return nil, err
@@ -286,6 +289,27 @@ var errLocked = errors.New("store locked")
 
 // tokenSecret is SKILL_TOKEN_SECRET, or a random secret generated once into
 // the data directory (mode 0600) and read back on later starts.
+// agreeTokenSecret checks, on Redis, that SKILL_TOKEN_SECRET is the one the
+// other nodes use: a node with another signs offers, QR links and account
+// tokens that the others refuse (about one sale in N lost behind a balancer,
+// with nothing but "bad_offer" in the logs). The first node records a
+// fingerprint (an HMAC of the secret, which tells nothing of it).
+func agreeTokenSecret(ctx context.Context, cfg config, orders shop.OrderStore, secret []byte) error {
+	rs, ok := orders.(*redis.Store)
+	if !ok || cfg.TokenSecret == "" {
+		return nil
+	}
+	fp := hex.EncodeToString(subkey(secret, "fingerprint")[:8])
+	stored, err := rs.Agree(ctx, "token-secret-fingerprint", fp)
+	if err != nil {
+		return unreachable("SKILL_REDIS_URL", redact(cfg.RedisURL), err)
+	}
+	if stored != fp {
+		return badSetting("SKILL_TOKEN_SECRET", "not the secret of the other nodes on this Redis (fingerprint %s, theirs %s): every node must have the same, or offers and QR links made on one are refused by another; after changing it on every node on purpose, delete the Redis key %s", fp, stored, rs.SettingKey("token-secret-fingerprint"))
+	}
+	return nil
+}
+
 func (c config) tokenSecret() ([]byte, error) {
 	if c.TokenSecret != "" {
 		return []byte(c.TokenSecret), nil
