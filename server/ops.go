@@ -89,13 +89,13 @@ func (s *srv) readyz(c *fiber.Ctx) error {
 	}
 	ctx, cancel := context.WithTimeout(c.UserContext(), time.Second)
 	defer cancel()
-	err := s.cfg.Store.Ping(ctx)
+	store, err := "dialogs", s.cfg.Store.Ping(ctx)
 	if p, ok := s.cfg.Ledger.(interface{ Ping(context.Context) error }); ok && err == nil {
-		err = p.Ping(ctx)
+		store, err = "orders", p.Ping(ctx)
 	}
 	if err != nil {
 		note(c, "err", err.Error())
-		return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"status": "unavailable"})
+		return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"status": "unavailable", "store": store})
 	}
 	return c.JSON(fiber.Map{"status": "ok"})
 }

@@ -80,8 +80,8 @@ func TestHealth(t *testing.T) {
 	if r := down.get(t, "/healthz"); r.status != 200 {
 		t.Errorf("healthz with the store down: %d", r.status)
 	}
-	if r := down.get(t, "/readyz"); r.status != 503 {
-		t.Errorf("readyz with the store down: %d", r.status)
+	if r := down.get(t, "/readyz"); r.status != 503 || !strings.Contains(string(r.body), `"store":"dialogs"`) {
+		t.Errorf("readyz with the dialog store down: %d %s, want 503 naming it", r.status, r.body)
 	}
 }
 
