@@ -26,6 +26,7 @@ type OrderView struct {
 	Deliveries    int               `json:"deliveries"`
 	RefundedAmt   shop.Fen          `json:"refundedAmt"`
 	Refunds       []shop.Refund     `json:"refunds"`
+	QueryFails    shop.QueryFails   `json:"queryFails,omitzero"` // orderquery answers not acted on, in a row
 	OfferID       string            `json:"offerId,omitempty"`
 	ResumedAt     time.Time         `json:"resumedAt,omitzero"`
 	CreatedAt     time.Time         `json:"createdAt"`
@@ -38,7 +39,7 @@ func ViewOrder(o shop.Order) OrderView {
 	v := OrderView{
 		TradeNo: o.TradeNo, State: o.State, UserID: o.UserID, TotalAmt: o.TotalAmt,
 		Details: o.Details, TransactionID: o.TransactionID, Deliveries: o.Deliveries,
-		RefundedAmt: o.RefundedAmt, Refunds: o.Refunds, OfferID: o.OfferID, ResumedAt: o.ResumedAt, CreatedAt: o.CreatedAt,
+		RefundedAmt: o.RefundedAmt, Refunds: o.Refunds, QueryFails: o.QueryFails, OfferID: o.OfferID, ResumedAt: o.ResumedAt, CreatedAt: o.CreatedAt,
 		UpdatedAt: o.UpdatedAt, History: o.History,
 	}
 	if a, ok := shop.AccountOf(o.UserID); ok {

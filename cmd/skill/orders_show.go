@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/dingdang-voicepay/voicepay/server"
+	"github.com/dingdang-voicepay/voicepay/shop"
 )
 
 // printOrder prints one order for a person (`skill orders show`): its
@@ -33,6 +34,9 @@ func printOrder(w io.Writer, o server.OrderView) error {
 		fields.add("resumed", tableTime(o.ResumedAt))
 	}
 	fields.add("updated", tableTime(o.UpdatedAt))
+	if q := o.QueryFails; q.Count > 0 {
+		fields.add("query fails", queryFails(q))
+	}
 	if err := fields.write(w); err != nil {
 		return err
 	}
@@ -45,13 +49,26 @@ func printOrder(w io.Writer, o server.OrderView) error {
 		return err
 	}
 	if len(o.Refunds) > 0 {
-		refunds := table{{"REFUNDTRADENO", "AMOUNT", "STATUS", "CREATED", "UPDATED", "REASON"}}
+		refunds := table{{"REFUNDTRADENO", "AMOUNT", "STATUS", "PLATFORM", "CREATED", "UPDATED", "REASON"}}
+		var fails table
 		for _, r := range o.Refunds {
-			refunds.add(r.RefundTradeNo, r.Amount.Yuan(), string(r.Status), tableTime(r.CreatedAt), tableTime(r.UpdatedAt),
-				cmp.Or(r.Reason, "-"))
+			platform := r.RefundTransactionID // the platform's id: it took the refund
+			if platform == "" && r.Status == shop.RefundProcessing {
+				platform = "not acknowledged (the reconciler sends it again)"
+			}
+			refunds.add(r.RefundTradeNo, r.Amount.Yuan(), string(r.Status), cmp.Or(platform, "-"), tableTime(r.CreatedAt),
+				tableTime(r.UpdatedAt), cmp.Or(r.Reason, "-"))
+			if r.QueryFails.Count > 0 {
+				fails.add("query fails of "+r.RefundTradeNo, queryFails(r.QueryFails))
+			}
 		}
 		if err := section(w, refunds); err != nil {
 			return err
+		}
+		if len(fails) > 0 {
+			if err := fails.write(w); err != nil {
+				return err
+			}
 		}
 	}
 	history := table{{"AT", "FROM", "TO", "BY", "CAUSE"}}
@@ -67,4 +84,14 @@ func section(w io.Writer, t table) error {
 		return err
 	}
 	return t.write(w)
+}
+
+// queryFails says a run of query answers not acted on: "5 in a row since
+// 2026-12-02 10:31:13 +08:00, the last resend_refused 订单不存在或未支付".
+func queryFails(q shop.QueryFails) string {
+	s := strconv.Itoa(q.Count) + " in a row since " + tableTime(q.Since) + ", the last " + q.Why
+	if q.RetMsg != "" {
+		s += " " + q.RetMsg
+	}
+	return s
 }
