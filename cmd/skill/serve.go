@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"time"
 
@@ -96,7 +97,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	defer stopBackground()
 
 	log.Info("listening", "addr", scheme+"://"+addr, "ops_addr", "http://"+displayAddr(opsLn.Addr()),
-		"skill_id", cfg.SkillID, "public_url", a.publicURL, "store", storeName(cfg))
+		"skill_id", cfg.SkillID, "public_url", a.publicURL, "platform_url", cfg.PlatformURL, "store", storeName(cfg))
 	_ = out.Flush()
 	select {
 	case err := <-served:
@@ -140,8 +141,11 @@ func displayAddr(addr net.Addr) string {
 
 // storeName says which store is used, for the start-up line.
 func storeName(cfg config) string {
-	if cfg.RedisURL != "" {
-		return "redis"
+	switch {
+	case cfg.SessionRedis != "":
+		return "redis " + redact(cfg.RedisURL) + ", dialogs on redis " + redact(cfg.SessionRedis)
+	case cfg.RedisURL != "":
+		return "redis " + redact(cfg.RedisURL)
 	}
-	return "bbolt"
+	return "bbolt " + filepath.Join(cfg.Data, "skill.db")
 }

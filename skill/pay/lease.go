@@ -53,13 +53,16 @@ func (r *Reconciler) runLeased(ctx context.Context) {
 		defer close(renewed)
 		t := time.NewTicker(ttl / 3)
 		defer t.Stop()
-		for {
+		for first := true; ; first = false {
 			ok, err := r.Lease.Acquire(ctx, owner, ttl)
 			if err != nil && ctx.Err() == nil {
 				r.log().WarnContext(ctx, "pay: reconciler lease", "owner", owner, "err", err)
 			}
 			if ctx.Err() != nil {
 				return
+			}
+			if first && !ok && err == nil { // a follower says so once: it runs, and waits for the lease
+				r.log().InfoContext(ctx, "pay: reconciler lease", "owner", owner, "held", false, "detail", "another node runs the reconciler")
 			}
 			if ok != held.Swap(ok) {
 				r.log().InfoContext(ctx, "pay: reconciler lease", "owner", owner, "held", ok)

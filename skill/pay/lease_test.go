@@ -1,7 +1,10 @@
 package pay_test
 
 import (
+	"bytes"
 	"context"
+	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -34,11 +37,12 @@ func TestReconcilerLease(t *testing.T) {
 	t.Cleanup(func() { st.Close() })
 	e := newEnvWithStore(t, st)
 	var obs [2]passes
+	var logs [2]lockedBuffer
 	var cancel [2]context.CancelFunc
 	var wg sync.WaitGroup
 	for i := range 2 {
 		r := &pay.Reconciler{Service: e.svc, Interval: 20 * time.Millisecond, Lease: st.Lease("reconciler"),
-			LeaseTTL: 300 * time.Millisecond, Observer: &obs[i], Logger: quietLogger()}
+			LeaseTTL: 300 * time.Millisecond, Observer: &obs[i], Logger: slog.New(slog.NewTextHandler(&logs[i], nil))}
 		var ctx context.Context
 		ctx, cancel[i] = context.WithCancel(context.Background())
 		wg.Add(1)
@@ -56,6 +60,11 @@ func TestReconcilerLease(t *testing.T) {
 		t.Fatalf("passes %d and %d, leading %v and %v: want exactly one running",
 			obs[0].n.Load(), obs[1].n.Load(), obs[0].leading.Load(), obs[1].leading.Load())
 	}
+	// The follower says once that another node runs the reconciler.
+	waitFor(t, func() bool { return strings.Contains(logs[other].String(), "another node runs the reconciler") })
+	if n := strings.Count(logs[other].String(), "another node runs"); n != 1 {
+		t.Errorf("the follower said %d times that another node runs the reconciler", n)
+	}
 	cancel[leader]()
 	waitFor(t, func() bool { return !obs[leader].leading.Load() && obs[other].leading.Load() })
 	before := obs[other].n.Load()
@@ -72,4 +81,22 @@ func waitFor(t *testing.T, cond func() bool) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// lockedBuffer is a bytes.Buffer safe for concurrent use (a logger's).
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 
 	goredis "github.com/redis/go-redis/v9"
 )
@@ -21,5 +22,9 @@ func (l slogLogger) Printf(ctx context.Context, format string, v ...any) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	l.log.WarnContext(ctx, "redis: "+fmt.Sprintf(format, v...))
+	msg := fmt.Sprintf(format, v...)
+	if !strings.HasPrefix(msg, "redis: ") { // most of go-redis's lines say so already
+		msg = "redis: " + msg
+	}
+	l.log.WarnContext(ctx, msg)
 }
