@@ -42,7 +42,7 @@ func (d *Dialog) browseMore(ctx context.Context, t *turn) (ui.View, error) {
 		t.state = state{}
 	}
 	if t.browsed >= len(d.cfg.Catalog.Products) {
-		return d.question(t, "就这些了。"), nil
+		return d.question(t, "就这些了。", nil), nil
 	}
 	return d.browseFrom(t, t.browsed), nil
 }
@@ -67,24 +67,32 @@ func (d *Dialog) browseFrom(t *turn, from int) ui.View {
 			speech += "，说“还有呢”接着听"
 		}
 	}
-	v := d.question(t, speech+"。")
+	named := page // "第二个" counts in what was said, or in the list on a screen
+	if t.device.Display {
+		named = ps
+	}
+	v := d.question(t, speech+"。", named)
 	t.state.Browsed = from + len(page)
 	v.Products = ps
 	return v
 }
 
 // question asks which product, after speech: the pending "which one?"
-// when there is one (its purpose kept), else which to buy.
-func (d *Dialog) question(t *turn, speech string) ui.View {
+// when there is one (its purpose kept), else which to buy. The answer may
+// be a name or a position among named ("第二个").
+func (d *Dialog) question(t *turn, speech string, named []shop.Product) ui.View {
+	purpose := Buy
 	if t.state.Step == stepProduct {
-		purpose := t.state.Intent
-		t.state = state{Step: stepProduct, Intent: purpose} // the products named changed: no candidates
-		v := ask(speech + "你想" + verb(purpose) + "哪个？")
-		v.ElicitSlot = SlotProduct
-		return v
+		purpose = t.state.Intent
 	}
-	t.state = state{}
-	return ask(speech + "想买哪个？")
+	q := "想" + verb(purpose) + "哪个？"
+	t.state = state{Step: stepProduct, Intent: purpose}
+	for _, p := range named {
+		t.state.Candidates = append(t.state.Candidates, p.ID)
+	}
+	v := ask(speech + q)
+	v.ElicitSlot = SlotProduct
+	return v
 }
 
 // priced lists products with their prices: "A2元、B1元".

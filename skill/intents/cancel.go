@@ -16,7 +16,8 @@ const Cancel = "cancel"
 
 // cancel ends the session and forgets anything pending.
 func (d *Dialog) cancel(ctx context.Context, t *turn) (ui.View, error) {
-	pending := t.state.Step != stepNone
+	// "Which one?" is no purchase or refund begun: nothing to cancel.
+	pending := t.state.Step != stepNone && t.state.Step != stepProduct
 	t.state = state{}
 	if pending {
 		return say(cancelled), nil

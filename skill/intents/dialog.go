@@ -226,6 +226,12 @@ func (d *Dialog) route(t *turn) handler {
 			}
 		}
 		if h, ok := d.routes[body.Intent.Name]; ok {
+			// The platform keeps the intent of the turn that asked a
+			// question (Dialog.ElicitSlot) for its answer: a product or a
+			// count said after "帮助" or "还有呢" comes under their intent.
+			if (body.Intent.Name == Help || body.Intent.Name == Browse || body.Intent.Name == BrowseMore) && t.answers() {
+				return d.buyOrPlay
+			}
 			return h
 		}
 		return d.fallback

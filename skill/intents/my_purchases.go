@@ -107,10 +107,11 @@ func (d *Dialog) nothingOwned(ctx context.Context, t *turn) (ui.View, error) {
 	if delisted {
 		return say("你买过的内容已经下架了，如需退款" + d.askSupport()), nil
 	}
+	// An invitation to go on keeps the mic open.
 	if refunded {
-		return say("你买过的内容都已经退款了。可以说“有什么可以买”看看。"), nil
+		return ask("你买过的内容都已经退款了。可以说“有什么可以买”看看。"), nil
 	}
-	return say("你还没有购买过内容。可以说“有什么可以买”看看。"), nil
+	return ask("你还没有购买过内容。可以说“有什么可以买”看看。"), nil
 }
 
 // refunding says what the user's refunds under way take back, one clause

@@ -388,7 +388,7 @@ func TestSessionEndedMidPurchase(t *testing.T) {
 
 func TestMyPurchases(t *testing.T) {
 	devices(t, func(t *testing.T, e *env) {
-		wantSpeech(t, e.intent(intents.MyPurchases, nil), false, "还没有购买")
+		wantSpeech(t, e.intent(intents.MyPurchases, nil), true, "还没有购买")
 		e.buy(map[string]string{"product": "会员月卡"})
 		r := e.intent(intents.MyPurchases, nil)
 		wantSpeech(t, r, false, "会员月卡有效期到")
@@ -485,7 +485,7 @@ func TestMyPurchasesWithNothingOwned(t *testing.T) {
 		e.intent(intents.Yes, nil)
 		wantSpeech(t, e.intent(intents.MyPurchases, nil), false, "听书点数3个正在退款。")
 		e.refundSettles(t)
-		wantSpeech(t, e.intent(intents.MyPurchases, nil), false, "你买过的内容都已经退款了")
+		wantSpeech(t, e.intent(intents.MyPurchases, nil), true, "你买过的内容都已经退款了")
 	})
 }
 

@@ -99,6 +99,22 @@ func (d *Dialog) refundOf(ctx context.Context, t *turn, want []string) (ui.View,
 	case len(refundable) > 0:
 		return d.askRefund(t, refundable[0]), nil
 	}
+	if first == nil && want != nil {
+		// None of what was named was bought: say so, and offer what can
+		// be refunded instead, if anything.
+		var named []shop.Product
+		for _, id := range want {
+			if p, ok := d.cfg.Catalog.Product(id); ok {
+				named = append(named, p)
+			}
+		}
+		v, err := d.refundOf(ctx, t, nil)
+		if err != nil || !v.Ask || len(named) == 0 {
+			return v, err
+		}
+		v.Speech = "你没有买过" + names(named, maxChoices, "或") + "。" + v.Speech
+		return v, nil
+	}
 	if first == nil {
 		return say("你还没有可以退款的购买。"), nil
 	}

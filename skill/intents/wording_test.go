@@ -115,7 +115,7 @@ func TestDelistedPurchase(t *testing.T) {
 		e.intent(intents.Yes, nil)
 		e.refundSettles(t)
 		delist(e, "")
-		wantSpeech(t, e.intent(intents.MyPurchases, nil), false, "你买过的内容都已经退款了")
+		wantSpeech(t, e.intent(intents.MyPurchases, nil), true, "你买过的内容都已经退款了")
 		wantSpeech(t, e.intent(intents.Refund, nil), false, "抱歉，你花3元买的内容已经全部退款了。")
 	})
 }
