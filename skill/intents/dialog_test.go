@@ -86,6 +86,18 @@ func TestAnswersUnderAnotherIntent(t *testing.T) {
 	})
 }
 
+// TestUnclearAnswerKeepsTheChoice: something that names nothing, said to
+// "你是说A，还是B？", asks the same again (it echoed it as a product not
+// found and forgot the two), and "第二个" then picks.
+func TestUnclearAnswerKeepsTheChoice(t *testing.T) {
+	devices(t, func(t *testing.T, e *env) {
+		wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": "第35集"}), true, "你是说万古神帝第35集，还是星辰变第35集？")
+		r := e.intent(intents.Buy, map[string]string{"product": "今天天气怎么样"})
+		wantSpeech(t, r, true, "抱歉，没听清。你是说万古神帝第35集，还是星辰变第35集？")
+		wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": "第二个"}), true, "星辰变第35集，3元，确定购买吗？")
+	})
+}
+
 // TestRefundOfWhatWasNotBought: naming a product never bought says so and
 // offers what can be refunded (it said there was nothing to refund).
 func TestRefundOfWhatWasNotBought(t *testing.T) {

@@ -74,7 +74,8 @@ func (d *Dialog) pick(ctx context.Context, t *turn, purpose string) (p shop.Prod
 		return p, v, false, fmt.Errorf("intents: pick: %w", err)
 	}
 	q := t.query()
-	fromQuery := false // the utterance, when no slot named a product
+	fromQuery := false                   // the utterance, when no slot named a product
+	asked := t.state.Step == stepProduct // the turn answers a pending "which one?"
 	if !named(q) {
 		switch {
 		case t.state.Step == stepCount:
@@ -105,6 +106,12 @@ func (d *Dialog) pick(ctx context.Context, t *turn, purpose string) (p shop.Prod
 		v := d.askProduct(t, purpose, nil, "你想"+verb(purpose)+"什么？比如"+names(d.cfg.Catalog.Products, maxChoices, "或")+"。")
 		d.namedFirst(t)
 		return p, v, false, nil
+	}
+	if cands := d.candidates(t); asked && t.browsed == 0 && len(cands) > 0 {
+		// Something that names nothing, said to "which of these?" (not
+		// to a list): ask the
+		// same again rather than echo it as a product not found.
+		return p, d.askProduct(t, purpose, cands, "抱歉，没听清。"+which(cands)), false, nil
 	}
 	speech := "没有找到“" + heard(q) + "”。"
 	close := products(r)
