@@ -38,11 +38,16 @@ func (t *turn) count() (n int64, said, ok bool) {
 }
 
 // parseCount reads a quantity as people say it: "3", "三", "3个", "十二份",
-// "两百"; it is ok only within 1..shop.MaxQuantity.
+// "两百", "就一个", "两个就行"; it is ok only within 1..shop.MaxQuantity (n
+// is what was heard, 0 when no number was).
 func parseCount(s string) (int64, bool) {
 	s = strings.TrimSpace(s)
-	s = strings.TrimLeft(s, "买要来购")
-	s = strings.TrimRight(s, "个份次张本集点件套盒月年天吧。.！!")
+	s = strings.TrimLeft(s, "我就只先再给买要来购")
+	s = strings.TrimRight(s, "。.！!吧")
+	for _, filler := range []string{"就行", "就好", "就够了", "好了"} {
+		s = strings.TrimSuffix(s, filler)
+	}
+	s = strings.TrimRight(s, "个份次张本集点件套盒月年天吧")
 	if s == "" {
 		return 0, false
 	}

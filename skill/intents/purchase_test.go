@@ -322,6 +322,24 @@ func TestRefund(t *testing.T) {
 	})
 }
 
+// The count is read as people say it, "就一个" or "两个就行"; one that
+// cannot be read is asked again with an example, one out of range with the
+// range.
+func TestCountAsSaid(t *testing.T) {
+	devices(t, func(t *testing.T, e *env) {
+		for _, tt := range []struct{ said, want string }{
+			{"就一个", "听书点数，1元，确定购买吗？"},
+			{"两个就行", "听书点数2个，共2元，确定购买吗？"},
+			{"随便", "没听清，要买几个听书点数？比如“3个”。"},
+			{"一千个", "一次可以买1到999个，要买几个？"},
+		} {
+			wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": "听书点数"}), true, "要买几个？")
+			wantSpeech(t, e.intent(intents.Buy, map[string]string{"count": tt.said}), true, tt.want)
+			wantSpeech(t, e.intent(intents.Cancel, nil), false)
+		}
+	})
+}
+
 // A refund confirmed while the platform does not answer in time is
 // started and said so: the turn keeps the time to answer and to store the
 // dialog (the refund call used to take the whole turn, and the user heard
