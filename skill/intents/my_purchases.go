@@ -38,10 +38,16 @@ func (d *Dialog) myPurchases(ctx context.Context, t *turn) (ui.View, error) {
 		if !ok {
 			continue
 		}
+		// Units under refund stay owned until it succeeds, and are said as
+		// being refunded (refunding), not as left too.
+		back := refundingUnits(orders, p.ID)
+		if back > 0 && (!e.Kind.UsedUp() || e.Quantity <= back) {
+			continue
+		}
 		var line string
 		switch {
 		case e.Kind.UsedUp() && e.Quantity > 0:
-			line = p.Name + "还剩" + itoa(e.Quantity) + "个"
+			line = p.Name + "还剩" + itoa(e.Quantity-back) + "个"
 		case e.Kind.UsedUp():
 			line = noneLeft(p, orders)
 		case e.Kind.Timed() && e.Active(t.now):
@@ -131,6 +137,25 @@ func (d *Dialog) refunding(ctx context.Context, t *turn) ([]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// refundingUnits is how many units of a product refunds under way take
+// back.
+func refundingUnits(orders []shop.Order, productID string) int64 {
+	var n int64
+	for _, o := range orders {
+		for _, r := range o.Refunds {
+			if r.Status != shop.RefundProcessing {
+				continue
+			}
+			for _, l := range r.Details {
+				if l.ItemID == productID {
+					n += l.Quantity
+				}
+			}
+		}
+	}
+	return n
 }
 
 // noneLeft says where the units of a consumable went when none is left:

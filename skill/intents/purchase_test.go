@@ -501,7 +501,11 @@ func TestMyPurchasesWithNothingOwned(t *testing.T) {
 		e.buy(map[string]string{"product": "听书点数", "count": "3"})
 		e.intent(intents.Refund, nil)
 		e.intent(intents.Yes, nil)
-		wantSpeech(t, e.intent(intents.MyPurchases, nil), false, "听书点数3个正在退款。")
+		r := e.intent(intents.MyPurchases, nil)
+		wantSpeech(t, r, false, "听书点数3个正在退款，会原路退回。")
+		if strings.Contains(speech(r), "还剩") { // the units being refunded are not said as left too
+			t.Errorf("said as left and as being refunded: %q", speech(r))
+		}
 		e.refundSettles(t)
 		wantSpeech(t, e.intent(intents.MyPurchases, nil), true, "你买过的内容都已经退款了")
 	})
