@@ -37,6 +37,7 @@ func TestNLU(t *testing.T) {
 		{"那还有其他的吗", sandbox.Understanding{Intent: "browse_more"}},
 		{"还有哪些", sandbox.Understanding{Intent: "browse_more"}},
 		{"下一页", sandbox.Understanding{Intent: "browse_more"}},
+		{"换一个", sandbox.Understanding{Intent: "buy"}},
 	}
 	for _, tt := range tests {
 		if got := nlu.Understand(tt.text); !reflect.DeepEqual(got, tt.want) {

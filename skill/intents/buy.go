@@ -24,6 +24,9 @@ const Buy = "buy"
 // instead of being charged again.
 func (d *Dialog) buy(ctx context.Context, t *turn) (ui.View, error) {
 	if t.state.Step == stepConfirm && t.slot(SlotProduct) == "" && t.slot(SlotAlbum) == "" && t.slot(SlotCount) == "" {
+		if t.changesMind() { // "换一个" is no yes
+			return d.askAnother(t), nil
+		}
 		return d.issue(ctx, t) // "买" to "确定购买吗？" is a yes
 	}
 	t.continues(Buy)

@@ -322,6 +322,23 @@ func TestRefund(t *testing.T) {
 	})
 }
 
+// "换一个" while a purchase waits for its yes asks which product instead,
+// never buys (a bare buy intent there is a yes); something else asks the
+// question again with how to answer it.
+func TestChangeOfMind(t *testing.T) {
+	devices(t, func(t *testing.T, e *env) {
+		wantSpeech(t, e.intent(intents.Buy, ep35), true, "确定购买吗？")
+		r := e.intent(intents.Buy, nil, fakeplatform.WithQuery("换一个"))
+		wantSpeech(t, r, true, "好的，想换成哪个？")
+		if _, charged := find[tsk.Charge](r); charged {
+			t.Fatal("换一个 charged")
+		}
+		wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": "星辰变第35集"}), true, "星辰变第35集，3元，确定购买吗？")
+		wantSpeech(t, e.intent("no_such_intent", nil, fakeplatform.WithQuery("今天天气怎么样")), true,
+			"星辰变第35集，3元。说“是的”就购买，说“不要了”就取消。")
+	})
+}
+
 // The count is read as people say it, "就一个" or "两个就行"; one that
 // cannot be read is asked again with an example, one out of range with the
 // range.
