@@ -55,10 +55,21 @@ func TestBrowseMore(t *testing.T) {
 		wantSpeech(t, e.intent(intents.Help, nil), true)
 		wantSpeech(t, e.intent(intents.BrowseMore, nil), true, "现在有万古神帝第35集2元")
 
-		// "我要听小王子": not found, the first three named; "还有呢" names
-		// the others and asks again which to listen to; a name answers it.
-		wantSpeech(t, e.intent(intents.Play, map[string]string{"product": "小王子"}), true, "没有找到“小王子”", "你想听哪个？")
-		wantSpeech(t, e.intent(intents.BrowseMore, nil), true, "还有会员月卡19.9元、星辰变第35集3元。想听哪个？")
+		// "我要买小王子": not found, the first three named; "还有呢" names
+		// the others and asks again which to buy; a name answers it.
+		wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": "小王子"}), true, "没有找到“小王子”", "你想买哪个？")
+		wantSpeech(t, e.intent(intents.BrowseMore, nil), true, "还有会员月卡19.9元、星辰变第35集3元。想买哪个？")
+		wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": "星辰变第35集"}), true, "星辰变第35集，3元，确定购买吗？")
+		wantSpeech(t, e.intent(intents.No, nil), false)
+
+		// "我要听小王子": the examples are what plays, not coins; "还有呢"
+		// lists what is for sale, the question still one of listening.
+		r = e.intent(intents.Play, map[string]string{"product": "小王子"})
+		wantSpeech(t, r, true, "没有找到“小王子”", "星辰变第35集", "你想听哪个？")
+		if strings.Contains(speech(r), "听书点数") {
+			t.Errorf("a coin offered to listen to: %q", speech(r))
+		}
+		wantSpeech(t, e.intent(intents.BrowseMore, nil), true, "现在有万古神帝第35集2元", "想听哪个？")
 		wantSpeech(t, e.intent(intents.Play, map[string]string{"product": "星辰变第35集"}), true, "星辰变第35集", "3元")
 	})
 }

@@ -34,5 +34,5 @@ func (t *turn) changesMind() bool {
 
 // askAnother asks which product instead, for the same purpose.
 func (d *Dialog) askAnother(t *turn) ui.View {
-	return d.askProduct(t, t.state.Intent, nil, "好的，想换成哪个？比如"+names(d.cfg.Catalog.Products, maxChoices, "或")+"。")
+	return d.askProduct(t, t.state.Intent, nil, "好的，想换成哪个？比如"+names(d.examples(t.state.Intent), maxChoices, "或")+"。")
 }

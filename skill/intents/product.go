@@ -103,7 +103,7 @@ func (d *Dialog) pick(ctx context.Context, t *turn, purpose string) (p shop.Prod
 		ps := products(r)
 		return p, d.askProduct(t, purpose, ps, which(ps)), false, nil
 	case r.Empty || fromQuery:
-		v := d.askProduct(t, purpose, nil, "你想"+verb(purpose)+"什么？比如"+names(d.cfg.Catalog.Products, maxChoices, "或")+"。")
+		v := d.askProduct(t, purpose, nil, "你想"+verb(purpose)+"什么？比如"+names(d.examples(purpose), maxChoices, "或")+"。")
 		d.namedFirst(t)
 		return p, v, false, nil
 	}
@@ -119,7 +119,7 @@ func (d *Dialog) pick(ctx context.Context, t *turn, purpose string) (p shop.Prod
 		close = close[:min(len(close), maxChoices)] // the ones named: a yes, 第二个 or a tap picks among them
 		speech += "你是不是想要" + names(close, maxChoices, "或") + "？"
 	} else {
-		speech += "现在有" + names(d.cfg.Catalog.Products, maxChoices, "和") + "。你想" + verb(purpose) + "哪个？"
+		speech += "现在有" + names(d.examples(purpose), maxChoices, "和") + "。你想" + verb(purpose) + "哪个？"
 	}
 	v = d.askProduct(t, purpose, close, speech)
 	if len(close) == 0 {
@@ -129,9 +129,31 @@ func (d *Dialog) pick(ctx context.Context, t *turn, purpose string) (p shop.Prod
 }
 
 // namedFirst records that the question just asked named the catalog's
-// first products: "还有呢" goes on with the others.
+// first products: "还有呢" goes on with the others (not after examples of
+// what plays: those are not the catalog's first).
 func (d *Dialog) namedFirst(t *turn) {
-	t.state.Browsed = min(maxChoices, len(d.cfg.Catalog.Products))
+	if t.state.Intent != Play {
+		t.state.Browsed = min(maxChoices, len(d.cfg.Catalog.Products))
+	}
+}
+
+// examples are the products a question names as examples for purpose:
+// for playing, what plays (episodes, not coins or memberships); else the
+// whole catalog, in its order.
+func (d *Dialog) examples(purpose string) []shop.Product {
+	if purpose != Play {
+		return d.cfg.Catalog.Products
+	}
+	var out []shop.Product
+	for _, p := range d.cfg.Catalog.Products {
+		if !p.Kind.UsedUp() && !p.Kind.Timed() {
+			out = append(out, p)
+		}
+	}
+	if len(out) == 0 {
+		return d.cfg.Catalog.Products
+	}
+	return out
 }
 
 // answer takes what was said as the answer to a pending "which one?": a
