@@ -1,12 +1,11 @@
 package server_test
 
 import (
-	"bytes"
 	"context"
+	"github.com/dingdang-voicepay/voicepay/internal/logtest"
 	"log/slog"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -210,7 +209,7 @@ func TestOrderPageExpiredOffer(t *testing.T) {
 // simulator's page does), and the icon a browser asks for anyway is a
 // quiet 204, not a 404 that logs a warning each time.
 func TestFavicon(t *testing.T) {
-	var log lockedBuffer
+	var log logtest.Buffer
 	f := newFixture(t, func(c *server.Config) { c.Logger = slog.New(slog.NewTextHandler(&log, nil)) })
 	ref := f.issue(t, f.offers, "u1", ep35)
 	for _, path := range []string{"/orders/" + ref, "/orders/x", "/products/ep35"} {
@@ -231,24 +230,6 @@ func TestFavicon(t *testing.T) {
 	if len(lines) != 1 || !strings.Contains(lines[0], "level=INFO") {
 		t.Errorf("favicon's log lines, want one at INFO: %q", lines)
 	}
-}
-
-// lockedBuffer is a log's output that the test reads.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 func TestOrderPageRefused(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/dingdang-voicepay/voicepay/internal/logtest"
 	"io"
 	"net/http"
 	"os"
@@ -14,7 +15,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -105,27 +105,9 @@ type proc struct {
 	cmd  *exec.Cmd
 	url  string // the public listener's base URL
 	ops  string // the operations listener's base URL
-	logs *syncBuffer
+	logs *logtest.Buffer
 	done chan struct{}
 	err  error // Wait's result, once done is closed
-}
-
-// syncBuffer is a bytes.Buffer safe for one writer and many readers.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 var listening = regexp.MustCompile(`msg=listening addr=(https?://\S+) ops_addr=(http://\S+)`)
@@ -149,7 +131,7 @@ func listeningURLs(line string) []string {
 // serve starts `skill serve` and waits for its "listening" line.
 func serve(t *testing.T, env []string) *proc {
 	t.Helper()
-	p := &proc{cmd: exec.Command(bin, "serve"), logs: &syncBuffer{}, done: make(chan struct{})}
+	p := &proc{cmd: exec.Command(bin, "serve"), logs: &logtest.Buffer{}, done: make(chan struct{})}
 	p.cmd.Env = env
 	out, err := p.cmd.StdoutPipe()
 	if err != nil {

@@ -3,9 +3,9 @@ package logctx_test
 import (
 	"bytes"
 	"context"
+	"github.com/dingdang-voicepay/voicepay/internal/logtest"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -76,7 +76,7 @@ func TestLineKeepsEachKeyOnce(t *testing.T) {
 // A buffered Writer holds info lines until its interval or Close, and a
 // Handler flushing at warnings writes them at once.
 func TestWriterFlushesWarningsAtOnce(t *testing.T) {
-	var out syncBuffer
+	var out logtest.Buffer
 	w := logctx.NewWriter(&out, 4096, time.Hour)
 	h := logctx.NewHandler(slog.NewTextHandler(w, nil)).FlushAt(slog.LevelWarn, w.Flush)
 	log := slog.New(h)
@@ -95,7 +95,7 @@ func TestWriterFlushesWarningsAtOnce(t *testing.T) {
 }
 
 func TestWriterFlushesEveryInterval(t *testing.T) {
-	var out syncBuffer
+	var out logtest.Buffer
 	w := logctx.NewWriter(&out, 4096, 10*time.Millisecond)
 	defer w.Close()
 	_, _ = w.Write([]byte("line\n"))
@@ -105,21 +105,4 @@ func TestWriterFlushesEveryInterval(t *testing.T) {
 	if out.String() != "line\n" {
 		t.Errorf("after the interval: %q", out.String())
 	}
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

@@ -1,8 +1,8 @@
 package pay_test
 
 import (
-	"bytes"
 	"context"
+	"github.com/dingdang-voicepay/voicepay/internal/logtest"
 	"log/slog"
 	"strings"
 	"sync"
@@ -37,7 +37,7 @@ func TestReconcilerLease(t *testing.T) {
 	t.Cleanup(func() { st.Close() })
 	e := newEnvWithStore(t, st)
 	var obs [2]passes
-	var logs [2]lockedBuffer
+	var logs [2]logtest.Buffer
 	var cancel [2]context.CancelFunc
 	var wg sync.WaitGroup
 	for i := range 2 {
@@ -81,22 +81,4 @@ func waitFor(t *testing.T, cond func() bool) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-}
-
-// lockedBuffer is a bytes.Buffer safe for concurrent use (a logger's).
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
 }
