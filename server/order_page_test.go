@@ -2,13 +2,13 @@ package server_test
 
 import (
 	"context"
-	"github.com/dingdang-voicepay/voicepay/internal/logtest"
 	"log/slog"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/dingdang-voicepay/voicepay/internal/logtest"
 	"github.com/dingdang-voicepay/voicepay/server"
 	"github.com/dingdang-voicepay/voicepay/shop"
 	"github.com/dingdang-voicepay/voicepay/skill/pay"

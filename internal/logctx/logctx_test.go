@@ -3,13 +3,13 @@ package logctx_test
 import (
 	"bytes"
 	"context"
-	"github.com/dingdang-voicepay/voicepay/internal/logtest"
 	"log/slog"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/dingdang-voicepay/voicepay/internal/logctx"
+	"github.com/dingdang-voicepay/voicepay/internal/logtest"
 )
 
 func TestHandler(t *testing.T) {

@@ -2,7 +2,6 @@ package pay_test
 
 import (
 	"context"
-	"github.com/dingdang-voicepay/voicepay/internal/logtest"
 	"log/slog"
 	"strings"
 	"sync"
@@ -10,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dingdang-voicepay/voicepay/internal/logtest"
 	"github.com/dingdang-voicepay/voicepay/internal/redistest"
 	"github.com/dingdang-voicepay/voicepay/skill/pay"
 	"github.com/dingdang-voicepay/voicepay/store/redis"
