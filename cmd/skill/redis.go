@@ -45,7 +45,7 @@ func openRedis(ctx context.Context, cfg config, now func() time.Time, log *slog.
 			"addrs", addrs)
 	}
 	if addrs := orders.Unsynced(cctx); len(addrs) > 0 && log != nil {
-		log.Warn("redis: appendfsync is not always: a crash of the machine can lose the last second of acknowledged orders; set appendfsync always",
+		log.Warn("redis: appendfsync is not always: a crash of the machine can lose the acknowledged orders not yet fsynced; set appendfsync always",
 			"addrs", addrs)
 	}
 	state := orders

@@ -74,7 +74,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		scheme = "https"
 		cfg.scheme = scheme
 	}
-	a, err := newApp(ctx, cfg, options{Logger: log})
+	a, err := newApp(ctx, cfg, options{Logger: log, Serving: true})
 	if err != nil {
 		return err
 	}

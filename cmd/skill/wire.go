@@ -81,6 +81,7 @@ type options struct {
 	Logger       *slog.Logger         // default: a text logger on stderr at SKILL_LOG_LEVEL
 	Now          func() time.Time     // default time.Now
 	Server       func(*server.Config) // last changes to the server's config
+	Serving      bool                 // skill serve: agree on SKILL_TOKEN_SECRET with the other nodes (agreeTokenSecret)
 }
 
 // app is the wired skill: every part, built once from the configuration.
@@ -165,7 +166,7 @@ func newApp(ctx context.Context, cfg config, opt options) (*app, error) {
 		return nil, err
 	}
 	tokenSecret, err := cfg.tokenSecret()
-	if err == nil {
+	if err == nil && opt.Serving {
 		err = agreeTokenSecret(ctx, cfg, a.orders, tokenSecret)
 	}
 	if err != nil {
@@ -287,8 +288,6 @@ func openStores(ctx context.Context, cfg config, now func() time.Time, log *slog
 // errLocked means the bbolt file is held by another process.
 var errLocked = errors.New("store locked")
 
-// tokenSecret is SKILL_TOKEN_SECRET, or a random secret generated once into
-// the data directory (mode 0600) and read back on later starts.
 // agreeTokenSecret checks, on Redis, that SKILL_TOKEN_SECRET is the one the
 // other nodes use: a node with another signs offers, QR links and account
 // tokens that the others refuse (about one sale in N lost behind a balancer,
@@ -310,6 +309,8 @@ func agreeTokenSecret(ctx context.Context, cfg config, orders shop.OrderStore, s
 	return nil
 }
 
+// tokenSecret is SKILL_TOKEN_SECRET, or a random secret generated once into
+// the data directory (mode 0600) and read back on later starts.
 func (c config) tokenSecret() ([]byte, error) {
 	if c.TokenSecret != "" {
 		return []byte(c.TokenSecret), nil

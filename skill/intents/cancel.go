@@ -16,8 +16,8 @@ const Cancel = "cancel"
 
 // cancel ends the session and forgets anything pending.
 func (d *Dialog) cancel(ctx context.Context, t *turn) (ui.View, error) {
-	// "Which one?" is no purchase or refund begun: nothing to cancel.
-	pending := t.state.Step != stepNone && t.state.Step != stepProduct
+	// "Which one?" after a list is no purchase begun: nothing to cancel.
+	pending := t.state.Step != stepNone && (t.state.Step != stepProduct || t.browsed == 0)
 	t.state = state{}
 	if pending {
 		return say(cancelled), nil

@@ -34,8 +34,8 @@ func TestWelcomeHelpBrowse(t *testing.T) {
 }
 
 // TestBrowseMore: "还有呢" names the products a browse left out, then says
-// that was all; the next one starts again. Any other turn in between ends
-// the browse: "还有呢" after it starts from the top. After a "which one?"
+// that was all; the next one starts again. Help keeps the list; any other
+// turn in between ends it: "还有呢" after it starts from the top. After a "which one?"
 // that named the first products, it names the others and the question
 // stays pending.
 func TestBrowseMore(t *testing.T) {
@@ -53,6 +53,8 @@ func TestBrowseMore(t *testing.T) {
 		wantSpeech(t, e.intent(intents.BrowseMore, nil), true, "就这些了。想买哪个？")
 		wantSpeech(t, e.intent(intents.BrowseMore, nil), true, "现在有万古神帝第35集2元")
 		wantSpeech(t, e.intent(intents.Help, nil), true)
+		wantSpeech(t, e.intent(intents.BrowseMore, nil), true, "还有会员月卡") // help keeps the list
+		wantSpeech(t, e.intent(intents.MyPurchases, nil), true)
 		wantSpeech(t, e.intent(intents.BrowseMore, nil), true, "现在有万古神帝第35集2元")
 
 		// "我要买小王子": not found, the first three named; "还有呢" names
@@ -94,6 +96,14 @@ func TestAnswersUnderAnotherIntent(t *testing.T) {
 		wantSpeech(t, e.intent(intents.Browse, nil), true, "想买哪个？")
 		wantSpeech(t, e.intent(intents.BrowseMore, nil), true, "还有会员月卡")
 		wantSpeech(t, e.intent(intents.BrowseMore, map[string]string{"product": "星辰变第35集"}), true, "星辰变第35集，3元，确定购买吗？")
+		wantSpeech(t, e.intent(intents.No, nil), false)
+
+		// After a list, "我要买东西" asks afresh (it was echoed as a product
+		// not found); "两个听书点数" keeps its count.
+		e.session = "session-4"
+		wantSpeech(t, e.intent(intents.Browse, nil), true, "想买哪个？")
+		wantSpeech(t, e.intent(intents.Buy, nil, fakeplatform.WithQuery("我要买东西")), true, "你想买什么？")
+		wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": "两个听书点数"}), true, "听书点数2个，共2元，确定购买吗？")
 	})
 }
 

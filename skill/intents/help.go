@@ -18,6 +18,11 @@ const Help = "help"
 // user asked for help with it, not to drop it); with none, it lists what
 // can be said. The mic stays open.
 func (d *Dialog) help(ctx context.Context, t *turn) (ui.View, error) {
+	defer func() {
+		if t.state.Step == stepProduct { // the list said before stays the one "还有呢" goes on with
+			t.state.Browsed = t.browsed
+		}
+	}()
 	st := t.state
 	switch st.Step {
 	case stepConfirm:

@@ -41,7 +41,7 @@ func (d *Dialog) myPurchases(ctx context.Context, t *turn) (ui.View, error) {
 		// Units under refund stay owned until it succeeds, and are said as
 		// being refunded (refunding), not as left too.
 		back := refundingUnits(orders, p.ID)
-		if back > 0 && (!e.Kind.UsedUp() || e.Quantity <= back) {
+		if e.Kind.UsedUp() && back > 0 && e.Quantity <= back {
 			continue
 		}
 		var line string
@@ -140,10 +140,13 @@ func (d *Dialog) refunding(ctx context.Context, t *turn) ([]string, error) {
 }
 
 // refundingUnits is how many units of a product refunds under way take
-// back.
+// back (a duplicate payment's refund takes back none).
 func refundingUnits(orders []shop.Order, productID string) int64 {
 	var n int64
 	for _, o := range orders {
+		if o.DuplicateOf != "" { // a duplicate payment's refund gives nothing back
+			continue
+		}
 		for _, r := range o.Refunds {
 			if r.Status != shop.RefundProcessing {
 				continue

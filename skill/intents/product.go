@@ -82,6 +82,9 @@ func (d *Dialog) pick(ctx context.Context, t *turn, purpose string) (p shop.Prod
 			if p, ok := d.cfg.Catalog.Product(t.state.ProductID); ok {
 				return p, v, true, nil
 			}
+		case t.state.Step == stepProduct && t.intent() != nil && t.intent().Name == purpose && len(t.intent().Slots) == 0:
+			// "我要买东西" said to "which one?": asked afresh, the choice kept.
+			q.Text, fromQuery = t.req.Request.QueryText, true
 		case t.state.Step == stepProduct:
 			q.Text = t.req.Request.QueryText // the answer to "which one?"
 		default:
@@ -167,7 +170,11 @@ func (d *Dialog) answer(t *turn, q resolve.Query) (shop.Product, bool) {
 	if n := r.Ordinal; n >= 1 && n <= len(t.state.Candidates) {
 		return d.cfg.Catalog.Product(t.state.Candidates[n-1])
 	}
-	return r.Product()
+	p, ok := r.Product()
+	if _, said := t.intent().Slot(SlotCount); ok && !said && r.Count > 0 && t.state.Count == 0 {
+		t.state.Count = r.Count // "两个听书币" as the answer
+	}
+	return p, ok
 }
 
 // products returns the products of a result's candidates.

@@ -54,8 +54,9 @@ type state struct {
 	// LinkSuggested records that this session already suggested linking
 	// an account (LinkOptional), kept across steps in turn.suggested.
 	LinkSuggested bool `json:"linkSuggested,omitempty"`
-	// Browsed is how many products the last browse named, in catalog
-	// order: "还有呢" (BrowseMore) goes on from there.
+	// Browsed is how many products, in catalog order, the turn named (a
+	// browse, or a "which one?" that named the first few): "还有呢"
+	// (BrowseMore) goes on from there.
 	Browsed int `json:"browsed,omitempty"`
 }
 

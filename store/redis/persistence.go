@@ -23,7 +23,8 @@ func (s *Store) Unlogged(ctx context.Context) []string {
 
 // Unsynced returns the addresses of the servers (every master, on a
 // cluster) that keep an append-only file without appendfsync always: a
-// crash of their machine loses up to a second of acknowledged writes. A
+// crash of their machine loses the writes not yet fsynced (about a second
+// with everysec, up to some thirty with no). A
 // server that does not answer CONFIG GET (managed Redis often renames it)
 // is not listed.
 func (s *Store) Unsynced(ctx context.Context) []string {
