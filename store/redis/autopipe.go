@@ -81,14 +81,10 @@ func (a *autoPipe) pipeline(cmds []goredis.Cmder) {
 	})
 }
 
-// evalPiped runs script through the automatic pipeline (EVALSHA, and the
-// script itself on its own when the server does not have it yet).
-func (s *Store) evalPiped(ctx context.Context, script *goredis.Script, keys []string, args ...any) *goredis.Cmd {
-	return s.evalPipedWith(ctx, script, keys, nil, args...)
-}
-
-// evalPipedWith is evalPiped sending the commands with too, in the same
-// pipeline (on a cluster, each node's part goes at the same time).
+// evalPipedWith runs script through the automatic pipeline (EVALSHA, and
+// the script itself on its own when the server does not have it yet), with
+// the commands with in the same pipeline (on a cluster, each node's part
+// goes at the same time).
 func (s *Store) evalPipedWith(ctx context.Context, script *goredis.Script, keys []string, with []goredis.Cmder, args ...any) *goredis.Cmd {
 	argv := make([]any, 0, 3+len(keys)+len(args))
 	argv = append(argv, "evalsha", script.Hash(), len(keys))
