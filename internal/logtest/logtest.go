@@ -1,5 +1,6 @@
-// Package logtest holds what tests need to read logs: a buffer that a
-// logger writes to while the test reads it. Only tests import it.
+// Package logtest holds what tests need to read output while it is
+// written: a buffer for a logger, or for a process's output. Only tests and
+// test helpers (internal/redistest) import it.
 package logtest
 
 import (

@@ -13,7 +13,6 @@ package redistest
 
 import (
 	"bufio"
-	"bytes"
 	"errors"
 	"fmt"
 	"net"
@@ -24,6 +23,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/dingdang-voicepay/voicepay/internal/logtest"
 )
 
 // StartTimeout bounds how long Start and Restart wait for the server to
@@ -41,8 +42,8 @@ type Server struct {
 
 	mu   sync.Mutex
 	cmd  *exec.Cmd
-	done chan struct{} // closed when cmd has exited
-	out  *syncWriter   // what the running process printed
+	done chan struct{}   // closed when cmd has exited
+	out  *logtest.Buffer // what the running process printed
 }
 
 // Start runs redis-server on a free port of 127.0.0.1 with a fresh data
@@ -144,7 +145,7 @@ func (s *Server) start() error {
 	)
 	cmd.Args = append(cmd.Args, s.args...)
 	dieWithTest(cmd)
-	out := &syncWriter{w: new(bytes.Buffer)}
+	out := new(logtest.Buffer)
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("start %s: %w", s.bin, err)
@@ -261,22 +262,4 @@ func (s *Server) Log() string {
 		return ""
 	}
 	return s.out.String()
-}
-
-// syncWriter guards a buffer written by the process-copy goroutine.
-type syncWriter struct {
-	mu sync.Mutex
-	w  *bytes.Buffer
-}
-
-func (w *syncWriter) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.w.Write(p)
-}
-
-func (w *syncWriter) String() string {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.w.String()
 }
