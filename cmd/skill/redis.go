@@ -40,13 +40,15 @@ func openRedis(ctx context.Context, cfg config, now func() time.Time, log *slog.
 	if err != nil {
 		return nil, nil, nil, unreachable("SKILL_REDIS_URL", redact(cfg.RedisURL), err)
 	}
-	if addrs := orders.Unlogged(cctx); len(addrs) > 0 && log != nil {
-		log.Warn("redis: no append-only file (appendonly no): acknowledged orders can be lost when it restarts; set appendonly yes and appendfsync always",
-			"addrs", addrs)
-	}
-	if addrs := orders.Unsynced(cctx); len(addrs) > 0 && log != nil {
-		log.Warn("redis: appendfsync is not always: a crash of the machine can lose the acknowledged orders not yet fsynced; set appendfsync always",
-			"addrs", addrs)
+	if unlogged, unsynced := orders.Durability(cctx); log != nil {
+		if len(unlogged) > 0 {
+			log.Warn("redis: no append-only file (appendonly no): acknowledged orders can be lost when it restarts; set appendonly yes and appendfsync always",
+				"addrs", unlogged)
+		}
+		if len(unsynced) > 0 {
+			log.Warn("redis: appendfsync is not always: a crash of the machine can lose the acknowledged orders not yet fsynced; set appendfsync always",
+				"addrs", unsynced)
+		}
 	}
 	state := orders
 	if cfg.SessionRedis != "" {

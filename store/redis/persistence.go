@@ -8,47 +8,32 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 )
 
-// Unlogged returns the addresses of the servers (every master, on a
-// cluster) that keep no append-only file (INFO persistence:
-// aof_enabled:0): on their restart, writes since their last snapshot are
-// gone, acknowledged orders among them. The store's promise that nothing
+// Durability returns the addresses of the servers (every master, on a
+// cluster) that do not keep what the store acknowledges through a crash,
+// in one pass over them. unlogged keep no append-only file (INFO
+// persistence: aof_enabled:0): on their restart, writes since their last
+// snapshot are gone. unsynced keep one without appendfsync always: a crash
+// of their machine loses the writes not yet fsynced (about a second with
+// everysec, up to some thirty with no). The store's promise that nothing
 // acknowledged is lost needs appendonly yes with appendfsync always on
-// each; a server that does not answer INFO is not listed.
-func (s *Store) Unlogged(ctx context.Context) []string {
-	return s.masters(ctx, func(ctx context.Context, c *goredis.Client) bool {
-		info, err := c.Info(ctx, "persistence").Result()
-		return err == nil && strings.Contains(info, "aof_enabled:0")
-	})
-}
-
-// Unsynced returns the addresses of the servers (every master, on a
-// cluster) that keep an append-only file without appendfsync always: a
-// crash of their machine loses the writes not yet fsynced (about a second
-// with everysec, up to some thirty with no). A
-// server that does not answer CONFIG GET (managed Redis often renames it)
-// is not listed.
-func (s *Store) Unsynced(ctx context.Context) []string {
-	return s.masters(ctx, func(ctx context.Context, c *goredis.Client) bool {
-		info, err := c.Info(ctx, "persistence").Result()
-		if err != nil || strings.Contains(info, "aof_enabled:0") {
-			return false
-		}
-		cfg, err := c.ConfigGet(ctx, "appendfsync").Result()
-		return err == nil && cfg["appendfsync"] != "" && cfg["appendfsync"] != "always"
-	})
-}
-
-// masters returns the addresses of the servers (every master, on a
-// cluster) for which is answers true.
-func (s *Store) masters(ctx context.Context, is func(context.Context, *goredis.Client) bool) []string {
+// each. A server that does not answer INFO, or CONFIG GET (managed Redis
+// often renames it), is not listed.
+func (s *Store) Durability(ctx context.Context) (unlogged, unsynced []string) {
 	var mu sync.Mutex
-	var out []string
 	check := func(ctx context.Context, c *goredis.Client) error {
-		if is(ctx, c) {
-			mu.Lock()
-			out = append(out, c.Options().Addr)
-			mu.Unlock()
+		info, err := c.Info(ctx, "persistence").Result()
+		if err != nil {
+			return nil
 		}
+		list := &unsynced
+		if strings.Contains(info, "aof_enabled:0") {
+			list = &unlogged
+		} else if cfg, err := c.ConfigGet(ctx, "appendfsync").Result(); err != nil || cfg["appendfsync"] == "" || cfg["appendfsync"] == "always" {
+			return nil
+		}
+		mu.Lock()
+		*list = append(*list, c.Options().Addr)
+		mu.Unlock()
 		return nil
 	}
 	switch c := s.rdb.(type) {
@@ -57,7 +42,7 @@ func (s *Store) masters(ctx context.Context, is func(context.Context, *goredis.C
 	case *goredis.Client:
 		_ = check(ctx, c)
 	}
-	return out
+	return unlogged, unsynced
 }
 
 // Agree stores value as the store-wide setting name unless one is stored
