@@ -22,7 +22,7 @@ type TurnStore interface {
 // UserPrefetcher is a Ledger that can start reading a user's orders before
 // the dialog asks for them, so that the read travels beside BeginTurn's
 // instead of after it (the Redis store, when dialog state is on another
-// Redis or a cluster's other slot). The returned context carries the read.
+// Redis). The returned context carries the read.
 type UserPrefetcher interface {
 	PrefetchUser(ctx context.Context, userID string) context.Context
 }

@@ -368,7 +368,7 @@ func (s *Store) Orders(ctx context.Context, f shop.OrderFilter) (orders []shop.O
 			members, ok = s.preloadedIndex(ctx, index) // read by BeginTurn
 		}
 		if !ok {
-			page := goredis.NewStringSliceCmd(ctx, "zrange", index, maxScore, "-inf", "byscore", "rev", "limit", offset, count)
+			page := indexPage(ctx, index, maxScore, offset, count)
 			s.pipe.send(ctx, page)
 			var err error
 			if members, err = page.Result(); err != nil {

@@ -39,17 +39,15 @@ func (s *Store) BeginTurn(ctx context.Context, requestID string, key shop.Sessio
 	keys := []string{s.seenKey(key, requestID), sk}
 	p := &preload{store: s, key: sk}
 	var page *goredis.StringSliceCmd // a cluster's read of the index: another slot
+	var with []goredis.Cmder
 	if s.cfg.TurnReadsOrders && key.UserID != "" {
 		if s.cluster() {
-			page = goredis.NewStringSliceCmd(ctx, "zrange", s.userKey(key.UserID), "+inf", "-inf", "byscore", "rev", "limit", 0, pageSize)
+			page = indexPage(ctx, s.userKey(key.UserID), "+inf", 0, pageSize)
+			with = append(with, page)
 		} else {
 			p.index = s.userKey(key.UserID)
 			keys = append(keys, p.index)
 		}
-	}
-	var with []goredis.Cmder
-	if page != nil {
-		with = append(with, page)
 	}
 	reply, err := s.evalPipedWith(ctx, turnScript, keys, with, ttl.Milliseconds(), pageSize).Slice()
 	if err != nil && !errors.Is(err, goredis.Nil) {
@@ -143,6 +141,12 @@ func (s *Store) changed(ctx context.Context, key string) {
 	}
 }
 
+// indexPage reads a page of the sorted-set index key, newest first, from
+// score maxScore down.
+func indexPage(ctx context.Context, key, maxScore string, offset, count int64) *goredis.StringSliceCmd {
+	return goredis.NewStringSliceCmd(ctx, "zrange", key, maxScore, "-inf", "byscore", "rev", "limit", offset, count)
+}
+
 // prefetchKey is the context key of the user order index read that
 // PrefetchUser started.
 type prefetchKey struct{}
@@ -160,7 +164,7 @@ func (s *Store) PrefetchUser(ctx context.Context, userID string) context.Context
 		return ctx
 	}
 	p := &preload{store: s, index: s.userKey(userID), ready: make(chan struct{})}
-	page := goredis.NewStringSliceCmd(ctx, "zrange", p.index, "+inf", "-inf", "byscore", "rev", "limit", 0, pageSize)
+	page := indexPage(ctx, p.index, "+inf", 0, pageSize)
 	go func() {
 		defer close(p.ready)
 		s.pipe.send(ctx, page)
