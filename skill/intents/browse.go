@@ -38,9 +38,6 @@ func (d *Dialog) browse(ctx context.Context, t *turn) (ui.View, error) {
 // next one starts again; with nothing named before, it browses. A pending
 // "which one?" stays pending.
 func (d *Dialog) browseMore(ctx context.Context, t *turn) (ui.View, error) {
-	if t.state.Step != stepProduct {
-		t.state = state{}
-	}
 	if t.browsed >= len(d.cfg.Catalog.Products) {
 		return d.question(t, "就这些了。", nil), nil
 	}

@@ -111,9 +111,9 @@ func (d *Dialog) pick(ctx context.Context, t *turn, purpose string) (p shop.Prod
 		return p, v, false, nil
 	}
 	if cands := d.candidates(t); asked && t.browsed == 0 && len(cands) > 0 {
-		// Something that names nothing, said to "which of these?" (not
-		// to a list): ask the
-		// same again rather than echo it as a product not found.
+		// Something that names nothing, said to "which of these?" (not to
+		// a list): ask the same again rather than echo it as a product
+		// not found.
 		return p, d.askProduct(t, purpose, cands, "抱歉，没听清。"+which(cands)), false, nil
 	}
 	speech := "没有找到“" + heard(q) + "”。"

@@ -207,7 +207,7 @@ func (d *Dialog) save(ctx context.Context, t *turn) error {
 		return nil
 	}
 	t.state.Offered, t.state.LinkSuggested = t.live(), t.suggested
-	if t.state.Step == stepNone && len(t.state.Offered) == 0 && !t.suggested && t.state.Browsed == 0 {
+	if t.state.Step == stepNone && len(t.state.Offered) == 0 && !t.suggested {
 		if !t.saved {
 			return nil
 		}
