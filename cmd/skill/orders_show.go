@@ -54,7 +54,7 @@ func printOrder(w io.Writer, o server.OrderView) error {
 		for _, r := range o.Refunds {
 			platform := r.RefundTransactionID // the platform's id: it took the refund
 			if platform == "" && r.Status == shop.RefundProcessing {
-				platform = "not acknowledged (the reconciler sends it again)"
+				platform = "not acknowledged yet (the reconciler asks the platform)"
 			}
 			refunds.add(r.RefundTradeNo, r.Amount.Yuan(), string(r.Status), cmp.Or(platform, "-"), tableTime(r.CreatedAt),
 				tableTime(r.UpdatedAt), cmp.Or(r.Reason, "-"))

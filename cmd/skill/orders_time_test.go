@@ -41,7 +41,7 @@ func TestOrdersShow(t *testing.T) {
 	for _, want := range []string{"tradeNo      T1\n", "state        REFUNDING\n", "total        3元\n",
 		"created      2026-01-02 11:04:05 +08:00\n", "query fails  2 in a row since 2026-01-02 11:04:05 +08:00, the last ret_fail\n",
 		"coins  3         3元\n",
-		"R1             1元     PROCESSING  not acknowledged (the reconciler sends it again)  2026-01-02 11:04:05 +08:00",
+		"R1             1元     PROCESSING  not acknowledged yet (the reconciler asks the platform)  2026-01-02 11:04:05 +08:00",
 		"query fails of R1  5 in a row since 2026-01-02 11:04:05 +08:00, the last resend_refused 订单不存在或未支付\n",
 		"2026-01-02 11:04:05 +08:00  DELIVERED  REFUNDING  cli  refund R1 requested\n"} {
 		if !strings.Contains(out.String(), want) {
