@@ -79,10 +79,10 @@ func (d *Dialog) buyOrPlay(ctx context.Context, t *turn) (ui.View, error) {
 func (d *Dialog) refundConfirmed(ctx context.Context, t *turn) (ui.View, error) {
 	st := t.state
 	t.state = state{}
-	// The platform's refund call gets what the turn can spare: one not
-	// answered in time is recorded and left to the reconciler, which sends
-	// it again, and the turn still has the time to answer and store the
-	// dialog.
+	// The refund gets what the turn can spare, and its platform call a
+	// part of that (the rest records the answer): a call not answered in
+	// time is left to the reconciler, which asks and sends it again, and
+	// the turn still has the time to answer and store the dialog.
 	rctx, cancel := context.WithTimeout(ctx, confirmTimeout)
 	defer cancel()
 	_, err := d.cfg.Payments.Refund(rctx, st.TradeNo, st.RefundAmt, "用户语音申请退款")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/dingdang-voicepay/voicepay/internal/logctx"
 	"github.com/dingdang-voicepay/voicepay/shop"
@@ -141,8 +142,15 @@ func (s *Service) sendRefund(ctx context.Context, o shop.Order, r shop.Refund) (
 // records its acceptance (the refundTransactionId). It records no refusal:
 // a retCode FAIL comes back as a *PlatformError, an unknown outcome as an
 // error wrapping ErrTransient, and the caller decides.
+//
+// Of a ctx with a deadline, the platform call leaves recordReserve to
+// record its answer: a call that takes all the time there is would leave
+// an accepted refund unrecorded and its caller (a dialog turn, a ship
+// notify) answering with an error for a refund that went through.
 func (s *Service) postRefund(ctx context.Context, o shop.Order, r shop.Refund) (shop.Order, error) {
-	res, err := s.Platform.Refund(ctx, RefundRequest{
+	cctx, cancel := reserving(ctx, recordReserve)
+	defer cancel()
+	res, err := s.Platform.Refund(cctx, RefundRequest{
 		TransactionID: o.TransactionID,
 		TradeNo:       o.TradeNo,
 		RefundTradeNo: r.RefundTradeNo,
@@ -168,9 +176,26 @@ func (s *Service) postRefund(ctx context.Context, o shop.Order, r shop.Refund) (
 	}
 	no, err := s.settleRefund(ctx, o.TradeNo, r.RefundTradeNo, res.RefundTransactionID, shop.RefundProcessing, "", "refund accepted")
 	if err != nil {
-		return o, fmt.Errorf("pay: refund %s: record acceptance: %w", r.RefundTradeNo, err)
+		// The platform has the refund; it stays PROCESSING here, and the
+		// refundquery of the reconciler or the refund notify settles it.
+		s.log().WarnContext(ctx, "pay: refund accepted, its acceptance not recorded", "trade_no", o.TradeNo, "refund_trade_no", r.RefundTradeNo, "err", err)
+		return o, nil
 	}
 	return no, nil
+}
+
+// recordReserve is what a platform call leaves of its context's deadline to
+// record the answer: a write or two, on a store that waits for a replica.
+const recordReserve = 250 * time.Millisecond
+
+// reserving returns ctx with its deadline, if any, moved reserve earlier
+// (into the past when less is left: the call then fails at once as not
+// answered, which is recorded and retried like any other).
+func reserving(ctx context.Context, reserve time.Duration) (context.Context, context.CancelFunc) {
+	if dl, ok := ctx.Deadline(); ok {
+		return context.WithDeadline(ctx, dl.Add(-reserve))
+	}
+	return context.WithCancel(ctx)
 }
 
 // nextRefund builds the order's next refund: its refundTradeNo, the amount

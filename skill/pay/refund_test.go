@@ -296,3 +296,59 @@ func TestRefundUnusedCredits(t *testing.T) {
 		t.Fatalf("using a refunded credit: %v", err)
 	}
 }
+
+// A refund call that the platform does not answer in time leaves the
+// caller's deadline enough room to record the outcome: the refund is stored
+// PROCESSING and the caller (a voice turn) hears it started, not an error.
+func TestRefundLeavesTimeToRecord(t *testing.T) {
+	e := newEnv(t)
+	o := e.buy(t, "u1", line("album", 1, 500))
+	e.plat.Delay(3 * time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 600*time.Millisecond)
+	defer cancel()
+	got, err := e.svc.Refund(ctx, o.TradeNo, 0, "")
+	if err != nil || got.State != shop.StateRefunding || got.Refunds[0].Status != shop.RefundProcessing {
+		t.Fatalf("Refund = %s %+v, %v; want REFUNDING, PROCESSING, nil", got.State, got.Refunds, err)
+	}
+	if ctx.Err() != nil {
+		t.Error("the platform call used the whole deadline: nothing left to answer with")
+	}
+}
+
+// failingUpdate is a real store whose UpdateOrder number n fails, as a
+// store that times out once would.
+type failingUpdate struct {
+	shop.OrderStore
+	n, calls int
+}
+
+func (s *failingUpdate) UpdateOrder(ctx context.Context, tradeNo string, fn func(*shop.Order) error) (shop.Order, error) {
+	if s.calls++; s.calls == s.n {
+		return shop.Order{}, errDown
+	}
+	return s.OrderStore.UpdateOrder(ctx, tradeNo, fn)
+}
+
+// A refund the platform accepted is under way even when its acceptance
+// could not be recorded: it stays PROCESSING for refundquery to settle, and
+// the caller is not told it failed.
+func TestRefundAcceptedNotRecorded(t *testing.T) {
+	st := &failingUpdate{OrderStore: newEnv(t).store}
+	e := newEnvWithStore(t, st)
+	ctx := context.Background()
+	o := e.buy(t, "u1", line("album", 1, 500))
+	st.n = st.calls + 2 // the start of the refund is stored, its acceptance not
+	if _, err := e.svc.Refund(ctx, o.TradeNo, 0, ""); err != nil {
+		t.Fatalf("Refund = %v; want nil (accepted by the platform)", err)
+	}
+	if got := e.order(t, o.TradeNo); got.State != shop.StateRefunding || got.Refunds[0].RefundTransactionID != "" {
+		t.Fatalf("stored %s %+v; want REFUNDING without the acceptance", got.State, got.Refunds)
+	}
+	if n := e.plat.Refunds(o.TradeNo); n != 1 {
+		t.Errorf("platform has %d refunds, want 1", n)
+	}
+	rep, _ := (&pay.Reconciler{Service: e.svc}).RunOnce(ctx)
+	if got := e.order(t, o.TradeNo); got.State != shop.StateRefunded || rep.RefundsResent != 0 {
+		t.Errorf("after a reconciler pass: %s, %+v; want REFUNDED, nothing resent", got.State, rep)
+	}
+}
