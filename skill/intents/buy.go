@@ -17,17 +17,29 @@ import (
 //	给我来{count}个{product}
 //	续费{product}
 //	我要买东西
+//	换成{count}个 (while a purchase waits for its yes: another count)
+//	换成{product}
 const Buy = "buy"
 
 // buy runs the purchase state machine: which product, how many, then the
 // price and a confirmation question; an entitlement already owned plays
 // instead of being charged again.
 func (d *Dialog) buy(ctx context.Context, t *turn) (ui.View, error) {
-	if t.state.Step == stepConfirm && t.slot(SlotProduct) == "" && t.slot(SlotAlbum) == "" && t.slot(SlotCount) == "" {
-		if t.changesMind() { // "换一个" is no yes
+	if t.state.Step == stepConfirm && t.slot(SlotAlbum) == "" {
+		switch product, count := t.slot(SlotProduct), t.slot(SlotCount); {
+		case product == "" && count == "" && t.changesMind(), anotherOne(product): // "换一个", "换成别的"
 			return d.askAnother(t), nil
+		case product == "" && count == "":
+			return d.issue(ctx, t) // "买" to "确定购买吗？" is a yes
+		case product == "":
+			if p, ok := d.cfg.Catalog.Product(t.state.ProductID); ok {
+				// "换成两个": the same purchase, another count (an
+				// episode, bought once, is asked about again).
+				purpose := t.state.Intent
+				t.state = state{Intent: purpose}
+				return d.sell(ctx, t, p, purpose)
+			}
 		}
-		return d.issue(ctx, t) // "买" to "确定购买吗？" is a yes
 	}
 	t.continues(Buy)
 	p, v, ok, err := d.pick(ctx, t, Buy)

@@ -166,6 +166,9 @@ func (d *Dialog) Handle(ctx context.Context, req *tsk.Request) (resp *tsk.Respon
 		d.forget(ctx, t)
 		view = apologyFor(err)
 	}
+	if view.ElicitSlot != "" && !elicits(req, view.ElicitSlot) {
+		view.ElicitSlot = ""
+	}
 	return d.respond(ctx, req, view, t.device)
 }
 

@@ -162,6 +162,13 @@ func checkRules(t testing.TB, req *tsk.Request, resp *tsk.Response, kind *device
 		if typ == tsk.DirectiveElicitSlot && b.ShouldEndSession {
 			t.Errorf("ElicitSlot in a reply that ends the session")
 		}
+		if el, ok := d.(tsk.ElicitSlot); ok && req.Request.Type == tsk.TypeIntent {
+			// The platform fills the slot of the intent the turn came
+			// with: it must declare it.
+			if in := req.Request.Intent.Name; !modelSlots()[in][el.SlotToElicit] {
+				t.Errorf("ElicitSlot %s in reply to %s, which the interaction model gives no such slot", el.SlotToElicit, in)
+			}
+		}
 		switch req.Request.Type {
 		case tsk.TypeSessionEnded:
 			if typ != tsk.DirectiveRenderTemplate {

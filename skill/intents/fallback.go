@@ -32,6 +32,16 @@ func (t *turn) changesMind() bool {
 	return t.state.Step == stepConfirm && strings.Contains(t.req.Request.QueryText, "换")
 }
 
+// anotherOne reports whether a product slot names no product but asks for
+// another: "换成别的" heard as the product "别的".
+func anotherOne(product string) bool {
+	switch strings.TrimSuffix(strings.TrimSuffix(product, "吧"), "的") {
+	case "别", "其他", "其它", "另一个", "另外一个", "别个":
+		return true
+	}
+	return false
+}
+
 // askAnother asks which product instead, for the same purpose.
 func (d *Dialog) askAnother(t *turn) ui.View {
 	return d.askProduct(t, t.state.Intent, nil, "好的，想换成哪个？比如"+names(d.examples(t.state.Intent), maxChoices, "或")+"。")

@@ -3,6 +3,10 @@ package intents
 import (
 	"bytes"
 	_ "embed" // the interaction model
+	"encoding/json"
+	"sync"
+
+	"github.com/dingdang-voicepay/voicepay/skill/tsk"
 )
 
 //go:embed interaction-model.json
@@ -13,3 +17,38 @@ var interactionModel []byte
 // intent of the dialog's list, its slots and its sample utterances. A test
 // keeps it and the list in sync; the sandbox's NLU learns from it.
 func InteractionModel() []byte { return bytes.Clone(interactionModel) }
+
+// declaredSlots are the slots each intent of the interaction model declares.
+var declaredSlots = sync.OnceValue(func() map[string]map[string]bool {
+	var m struct {
+		Intents []struct {
+			Name  string `json:"name"`
+			Slots []struct {
+				Name string `json:"name"`
+			} `json:"slots"`
+		} `json:"intents"`
+	}
+	if err := json.Unmarshal(interactionModel, &m); err != nil {
+		panic("intents: interaction-model.json: " + err.Error()) // embedded: a test reads it
+	}
+	out := make(map[string]map[string]bool, len(m.Intents))
+	for _, in := range m.Intents {
+		out[in.Name] = map[string]bool{}
+		for _, s := range in.Slots {
+			out[in.Name][s.Name] = true
+		}
+	}
+	return out
+})
+
+// elicits reports whether a reply to req may ask the platform for slot
+// (Dialog.ElicitSlot): the platform fills that slot of the request's
+// intent, so only an intent that declares it can. Elsewhere (a bare yes to
+// a which-one question, a launch) the question is asked with the mic open
+// and no directive, and its answer comes back as whatever intent the
+// platform hears, with the words in queryText, which the dialog reads as
+// the answer.
+func elicits(req *tsk.Request, slot string) bool {
+	in := req.Request.Intent
+	return req.Request.Type == tsk.TypeIntent && in != nil && declaredSlots()[in.Name][slot]
+}

@@ -336,6 +336,18 @@ func TestChangeOfMind(t *testing.T) {
 		wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": "星辰变第35集"}), true, "星辰变第35集，3元，确定购买吗？")
 		wantSpeech(t, e.intent("no_such_intent", nil, fakeplatform.WithQuery("今天天气怎么样")), true,
 			"星辰变第35集，3元。说“是的”就购买，说“不要了”就取消。")
+		// Another count of the same, then another product by name.
+		wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": "听书点数", "count": "3"}), true, "听书点数3个，共3元，确定购买吗？")
+		wantSpeech(t, e.intent(intents.Buy, map[string]string{"count": "两"}, fakeplatform.WithQuery("换成两个")), true, "听书点数2个，共2元，确定购买吗？")
+		r = e.intent(intents.Buy, map[string]string{"product": "别的"}, fakeplatform.WithQuery("换成别的"))
+		wantSpeech(t, r, true, "好的，想换成哪个？")
+		wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": "听书点数"}), true, "要买几个？")
+		wantSpeech(t, e.intent(intents.Buy, map[string]string{"count": "3"}), true, "确定购买吗？")
+		r = e.intent(intents.Buy, map[string]string{"count": "2"}, fakeplatform.WithQuery("改成2个"))
+		wantSpeech(t, r, true, "听书点数2个，共2元，确定购买吗？")
+		if c, ok := find[tsk.Charge](e.intent(intents.Yes, nil)); !ok || c.Payload.ChargeInfo.Items[0].Count != 2 {
+			t.Errorf("the yes after 改成2个 charged %+v", c)
+		}
 	})
 }
 
