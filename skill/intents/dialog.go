@@ -201,6 +201,9 @@ func (d *Dialog) turn(ctx context.Context, t *turn) (ui.View, error) {
 	if err != nil {
 		return v, err
 	}
+	if t.unclear {
+		v = d.giveUp(t, v)
+	}
 	return v, d.save(ctx, t)
 }
 

@@ -18,6 +18,7 @@ func (d *Dialog) fallback(ctx context.Context, t *turn) (ui.View, error) {
 	if t.changesMind() {
 		return d.askAnother(t), nil
 	}
+	t.unclear = true
 	if t.state.confirming() {
 		// The question again, as help says it: what, how much, and how
 		// to answer.
@@ -30,6 +31,23 @@ func (d *Dialog) fallback(ctx context.Context, t *turn) (ui.View, error) {
 // yes, for another product: "换一个", "换个别的".
 func (t *turn) changesMind() bool {
 	return t.state.Step == stepConfirm && strings.Contains(t.req.Request.QueryText, "换")
+}
+
+// maxMisheard is how many answers in a row the dialog asks again about
+// before it stops asking: a user it keeps not understanding is better
+// let go than questioned for ever.
+const maxMisheard = 3
+
+// giveUp counts a turn that asks again because it did not understand the
+// answer; the maxMisheard-th in a row, instead of v, says so and ends the
+// session, the question dropped (offers sent stay payable).
+func (d *Dialog) giveUp(t *turn, v ui.View) ui.View {
+	if t.misheard+1 < maxMisheard {
+		t.state.Misheard = t.misheard + 1
+		return v
+	}
+	t.state = state{}
+	return say("抱歉，还是没听明白。需要时再叫我吧。")
 }
 
 // anotherOne reports whether a product slot names no product but asks for

@@ -114,6 +114,7 @@ func (d *Dialog) pick(ctx context.Context, t *turn, purpose string) (p shop.Prod
 		// Something that names nothing, said to "which of these?" (not to
 		// a list): ask the same again rather than echo it as a product
 		// not found.
+		t.unclear = true
 		return p, d.askProduct(t, purpose, cands, "抱歉，没听清。"+which(cands)), false, nil
 	}
 	speech := "没有找到“" + heard(q) + "”。"

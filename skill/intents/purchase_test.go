@@ -653,3 +653,27 @@ func TestMyPurchasesSaysOrderWaiting(t *testing.T) {
 		wantSpeech(t, r, false)
 	})
 }
+
+// Answers the dialog does not understand are asked about again, but not
+// for ever: the third in a row ends the session kindly; an answer it
+// understands starts the count again.
+func TestMisheardAnswersEnd(t *testing.T) {
+	devices(t, func(t *testing.T, e *env) {
+		wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": "听书点数"}), true, "要买几个？")
+		wantSpeech(t, e.intent(intents.Buy, map[string]string{"count": "随便"}), true, "没听清")
+		wantSpeech(t, e.intent("no_such_intent", nil, fakeplatform.WithQuery("嗯嗯")), true, "要买几个听书点数")
+		wantSpeech(t, e.intent(intents.Buy, map[string]string{"count": "3"}), true, "听书点数3个，共3元，确定购买吗？")
+		wantSpeech(t, e.intent("no_such_intent", nil, fakeplatform.WithQuery("今天天气怎么样")), true, "说“是的”就购买")
+		wantSpeech(t, e.intent("no_such_intent", nil, fakeplatform.WithQuery("呃")), true, "说“是的”就购买")
+		r := e.intent("no_such_intent", nil, fakeplatform.WithQuery("啊")) // the third in a row
+		wantSpeech(t, r, false, "抱歉，还是没听明白。需要时再叫我吧。")
+		if _, charged := find[tsk.Charge](e.intent(intents.Yes, nil)); charged {
+			t.Error("a yes after giving up still charged")
+		}
+		// Not understood with nothing pending: the same.
+		for range 2 {
+			wantSpeech(t, e.intent("no_such_intent", nil, fakeplatform.WithQuery("唱首歌")), true, "抱歉，我没听懂。")
+		}
+		wantSpeech(t, e.intent("no_such_intent", nil, fakeplatform.WithQuery("唱首歌")), false, "还是没听明白")
+	})
+}

@@ -58,6 +58,9 @@ type state struct {
 	// browse, or a "which one?" that named the first few): "还有呢"
 	// (BrowseMore) goes on from there.
 	Browsed int `json:"browsed,omitempty"`
+	// Misheard counts the turns in a row that asked again because the
+	// answer was not understood (see giveUp).
+	Misheard int `json:"misheard,omitempty"`
 }
 
 // confirming reports whether the session waits for a yes or a no.
@@ -81,6 +84,10 @@ type turn struct {
 	// before named, for "还有呢" (browseMore). The state forgets it unless
 	// this turn names products again.
 	browsed int
+	// misheard is state.Misheard as loaded; unclear records that this
+	// turn asks again because it did not understand the answer.
+	misheard int
+	unclear  bool
 }
 
 // live returns the session's offers that have not lapsed.
@@ -196,6 +203,7 @@ func (d *Dialog) load(ctx context.Context, t *turn) error {
 	t.sent, t.state.Offered = t.state.Offered, nil
 	t.suggested, t.state.LinkSuggested = t.state.LinkSuggested, false
 	t.browsed, t.state.Browsed = t.state.Browsed, 0
+	t.misheard, t.state.Misheard = t.state.Misheard, 0
 	return nil
 }
 
@@ -207,7 +215,7 @@ func (d *Dialog) save(ctx context.Context, t *turn) error {
 		return nil
 	}
 	t.state.Offered, t.state.LinkSuggested = t.live(), t.suggested
-	if t.state.Step == stepNone && len(t.state.Offered) == 0 && !t.suggested {
+	if t.state.Step == stepNone && len(t.state.Offered) == 0 && !t.suggested && t.state.Misheard == 0 {
 		if !t.saved {
 			return nil
 		}
