@@ -488,7 +488,7 @@ func TestHelpKeepsTheQuestion(t *testing.T) {
 
 		e.session = "session-which"
 		e.intent(intents.Buy, map[string]string{"product": "万古神帝"})
-		wantSpeech(t, e.intent(intents.Help, nil), true, "比如“第一个”", "你是说万古神帝第35集，还是万古神帝第36集？")
+		wantSpeech(t, e.intent(intents.Help, nil), true, "比如“第一个”", "想买哪个？万古神帝第35集还是万古神帝第36集？")
 		wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": "第二个"}), true, "万古神帝第36集，2元，确定购买吗？")
 
 		e.session = "session-refund"

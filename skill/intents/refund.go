@@ -159,13 +159,20 @@ func whichRefund(choices []shop.Product) string {
 	return "要退哪个？" + names(choices, maxChoices, "还是") + "？"
 }
 
-// whichOf asks which of the candidates the question of intent means: the
-// refund's own wording for a refund, else which.
+// whichOf asks again which of the candidates the question of intent
+// means (help, a bare yes): the refund's own wording for a refund, else
+// plainly, with no "你是说" (which says that something was misheard, and
+// the question may be a list the user asked for).
 func whichOf(intent string, cands []shop.Product) string {
-	if intent == Refund {
+	switch {
+	case intent == Refund:
 		return whichRefund(cands)
+	case len(cands) == 1:
+		return "要" + verb(intent) + cands[0].Name + "吗？"
+	case len(cands) > maxChoices: // a list: some of it, for example
+		return "想" + verb(intent) + "哪个？比如" + names(cands, maxChoices, "或") + "。"
 	}
-	return which(cands)
+	return "想" + verb(intent) + "哪个？" + names(cands, maxChoices, "还是") + "？"
 }
 
 // support is the sentence naming customer service (Config.Support) after
