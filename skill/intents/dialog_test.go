@@ -30,6 +30,8 @@ func TestWelcomeHelpBrowse(t *testing.T) {
 		}
 		wantSpeech(t, e.intent(intents.Cancel, nil), false, "再见")
 		wantSpeech(t, e.intent("no_such_intent", nil), true, "没听懂")
+		e.intent(intents.Browse, nil)
+		wantSpeech(t, e.intent(intents.No, nil), false, "好的，再见。") // "不用了" to a list: nothing was begun
 	})
 }
 

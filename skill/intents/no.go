@@ -17,10 +17,5 @@ const No = "no"
 
 // no cancels whatever is pending, politely, and ends the session.
 func (d *Dialog) no(ctx context.Context, t *turn) (ui.View, error) {
-	pending := t.state.Step != stepNone
-	t.state = state{}
-	if pending {
-		return say(cancelled), nil
-	}
-	return say(goodbye), nil
+	return t.drop(), nil
 }
