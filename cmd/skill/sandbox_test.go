@@ -103,7 +103,7 @@ func TestSandboxAnswersToSlotQuestions(t *testing.T) {
 		{"第36集", "万古神帝第36集，2元，确定购买吗"},
 		{"取消", "已取消"},
 		{"我要买听书币", "要买几个"},
-		{"三个", "听书币3个，共3元，确定购买吗"},
+		{"三个", "3个听书币，共3元，确定购买吗"},
 	} {
 		a, err := s.Console.Say(ctx, sandbox.SayRequest{User: "bob", Text: turn.say})
 		if err != nil || !strings.Contains(a.Speech, turn.want) {

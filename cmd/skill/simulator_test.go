@@ -273,7 +273,7 @@ func TestSimulatorInBrowser(t *testing.T) {
 		p.setUser("dave")
 		p.do("pick the screenless speaker", chromedp.Click(`label[data-kind="screenless"]`))
 		p.do("say buy", chromedp.SendKeys(`#text`, "我要买三个听书币"), chromedp.Click(`#btn-say`, chromedp.NodeEnabled))
-		p.waitText("#speech", "听书币3个，共3元，确定购买吗")
+		p.waitText("#speech", "3个听书币，共3元，确定购买吗")
 		p.do("confirm", chromedp.SendKeys(`#text`, "是的"), chromedp.Click(`#btn-say`, chromedp.NodeEnabled))
 		p.waitText("#speech", "叮当App")
 		if p.eval(`document.querySelector('.screen') !== null || document.querySelector('.device.screenless') === null`) {

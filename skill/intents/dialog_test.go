@@ -86,7 +86,7 @@ func TestAnswersUnderAnotherIntent(t *testing.T) {
 	devices(t, func(t *testing.T, e *env) {
 		wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": "听书点数"}), true, "要买几个")
 		wantSpeech(t, e.intent(intents.Help, nil), true, "说个数量就行")
-		wantSpeech(t, e.intent(intents.Help, map[string]string{"count": "3"}), true, "听书点数3个，共3元，确定购买吗？")
+		wantSpeech(t, e.intent(intents.Help, map[string]string{"count": "3"}), true, "3个听书点数，共3元，确定购买吗？")
 		wantSpeech(t, e.intent(intents.No, nil), false)
 
 		e.session = "session-2"
@@ -105,7 +105,7 @@ func TestAnswersUnderAnotherIntent(t *testing.T) {
 		e.session = "session-4"
 		wantSpeech(t, e.intent(intents.Browse, nil), true, "想买哪个？")
 		wantSpeech(t, e.intent(intents.Buy, nil, fakeplatform.WithQuery("我要买东西")), true, "你想买什么？")
-		wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": "两个听书点数"}), true, "听书点数2个，共2元，确定购买吗？")
+		wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": "两个听书点数"}), true, "2个听书点数，共2元，确定购买吗？")
 	})
 }
 
@@ -136,7 +136,7 @@ func TestElementSelected(t *testing.T) {
 	e := newEnv(t, device.Screened)
 	r := e.send(fakeplatform.NewElementSelected("product:credits", e.opts()...))
 	wantSpeech(t, r, true, "要买几个")
-	wantSpeech(t, e.intent(intents.Buy, map[string]string{"count": "2"}), true, "听书点数2个，共2元")
+	wantSpeech(t, e.intent(intents.Buy, map[string]string{"count": "2"}), true, "2个听书点数，共2元")
 	e.session = "session-2"
 	wantSpeech(t, e.send(fakeplatform.NewElementSelected("product:nope", e.opts()...)), true, "没听懂")
 }

@@ -45,7 +45,7 @@ func TestHeardAsSaid(t *testing.T) {
 		{"episode slot", intents.Play, map[string]string{"album": "星辰变", "episode": "35"}, "", "星辰变第35集是付费内容，3元，要购买吗？"},
 		{"one phrase", intents.Play, map[string]string{"product": "万古神帝卅五"}, "", "万古神帝第35集是付费内容，2元"},
 		{"homophone, count asked", intents.Buy, map[string]string{"product": "听书点书"}, "", "听书点数每个1元，要买几个？"},
-		{"count in the product slot", intents.Buy, map[string]string{"product": "两个听书点数"}, "", "听书点数2个，共2元，确定购买吗？"},
+		{"count in the product slot", intents.Buy, map[string]string{"product": "两个听书点数"}, "", "2个听书点数，共2元，确定购买吗？"},
 		{"fillers", intents.Buy, map[string]string{"product": "那个会员悦卡吧"}, "", "会员月卡，19.9元，确定购买吗？"},
 		{"no slot: the utterance", intents.Play, nil, "播放万古神帝第三十五集", "万古神帝第35集是付费内容，2元"},
 		{"no slot, nothing named", intents.Buy, nil, "我要买东西", "你想买什么？"},

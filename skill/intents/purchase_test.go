@@ -98,7 +98,7 @@ func TestBuyConsumable(t *testing.T) {
 			t.Errorf("elicit %+v", el)
 		}
 		r = e.intent(intents.Buy, map[string]string{"count": "三个"})
-		wantSpeech(t, r, true, "听书点数3个，共3元，确定购买吗？")
+		wantSpeech(t, r, true, "3个听书点数，共3元，确定购买吗？")
 		r = e.intent(intents.Yes, nil)
 		ch, _ := find[tsk.Charge](r)
 		if it := ch.Payload.ChargeInfo.Items[0]; it.Count != 3 || it.TotalFee != 300 || it.Price != 100 {
@@ -117,9 +117,9 @@ func TestCountForms(t *testing.T) {
 		opt  fakeplatform.Option
 		want string
 	}{
-		{"digits", fakeplatform.WithSlots(map[string]string{"count": "3"}), "3个，共3元"},
-		{"chinese", fakeplatform.WithSlots(map[string]string{"count": "十二"}), "12个，共12元"},
-		{"unit", fakeplatform.WithSlot("count", tsk.Value{Type: tsk.ValueUnit, Amount: "5", Unit: "个", Origin: "5个"}), "5个，共5元"},
+		{"digits", fakeplatform.WithSlots(map[string]string{"count": "3"}), "3个听书点数，共3元"},
+		{"chinese", fakeplatform.WithSlots(map[string]string{"count": "十二"}), "12个听书点数，共12元"},
+		{"unit", fakeplatform.WithSlot("count", tsk.Value{Type: tsk.ValueUnit, Amount: "5", Unit: "个", Origin: "5个"}), "5个听书点数，共5元"},
 		{"query", fakeplatform.WithQuery("两个"), "2个，共2元"},
 	}
 	for _, tt := range tests {
@@ -337,14 +337,14 @@ func TestChangeOfMind(t *testing.T) {
 		wantSpeech(t, e.intent("no_such_intent", nil, fakeplatform.WithQuery("今天天气怎么样")), true,
 			"星辰变第35集，3元。说“是的”就购买，说“不要了”就取消。")
 		// Another count of the same, then another product by name.
-		wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": "听书点数", "count": "3"}), true, "听书点数3个，共3元，确定购买吗？")
-		wantSpeech(t, e.intent(intents.Buy, map[string]string{"count": "两"}, fakeplatform.WithQuery("换成两个")), true, "听书点数2个，共2元，确定购买吗？")
+		wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": "听书点数", "count": "3"}), true, "3个听书点数，共3元，确定购买吗？")
+		wantSpeech(t, e.intent(intents.Buy, map[string]string{"count": "两"}, fakeplatform.WithQuery("换成两个")), true, "2个听书点数，共2元，确定购买吗？")
 		r = e.intent(intents.Buy, map[string]string{"product": "别的"}, fakeplatform.WithQuery("换成别的"))
 		wantSpeech(t, r, true, "好的，想换成哪个？")
 		wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": "听书点数"}), true, "要买几个？")
 		wantSpeech(t, e.intent(intents.Buy, map[string]string{"count": "3"}), true, "确定购买吗？")
 		r = e.intent(intents.Buy, map[string]string{"count": "2"}, fakeplatform.WithQuery("改成2个"))
-		wantSpeech(t, r, true, "听书点数2个，共2元，确定购买吗？")
+		wantSpeech(t, r, true, "2个听书点数，共2元，确定购买吗？")
 		if c, ok := find[tsk.Charge](e.intent(intents.Yes, nil)); !ok || c.Payload.ChargeInfo.Items[0].Count != 2 {
 			t.Errorf("the yes after 改成2个 charged %+v", c)
 		}
@@ -358,7 +358,7 @@ func TestCountAsSaid(t *testing.T) {
 	devices(t, func(t *testing.T, e *env) {
 		for _, tt := range []struct{ said, want string }{
 			{"就一个", "听书点数，1元，确定购买吗？"},
-			{"两个就行", "听书点数2个，共2元，确定购买吗？"},
+			{"两个就行", "2个听书点数，共2元，确定购买吗？"},
 			{"随便", "没听清，要买几个听书点数？比如“3个”。"},
 			{"一千个", "一次可以买1到999个，要买几个？"},
 		} {
@@ -447,7 +447,7 @@ func TestMyPurchases(t *testing.T) {
 // session kept: its other slots, the chosen product and count.
 func TestOfferResumesTheIntent(t *testing.T) {
 	e := newEnv(t, device.Screenless)
-	wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": "点数", "count": "3", "voice": "慢一点"}), true, "听书点数3个，共3元，确定购买吗？")
+	wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": "点数", "count": "3", "voice": "慢一点"}), true, "3个听书点数，共3元，确定购买吗？")
 	r := e.intent(intents.Yes, nil)
 	ch, ok := find[tsk.Charge](r)
 	if !ok {
@@ -484,7 +484,7 @@ func TestHelpKeepsTheQuestion(t *testing.T) {
 		if el, ok := find[tsk.ElicitSlot](r); !ok || el.SlotToElicit != intents.SlotCount {
 			t.Errorf("help at the count question elicits %+v", el)
 		}
-		wantSpeech(t, e.intent(intents.Buy, map[string]string{"count": "3个"}), true, "听书点数3个，共3元，确定购买吗？")
+		wantSpeech(t, e.intent(intents.Buy, map[string]string{"count": "3个"}), true, "3个听书点数，共3元，确定购买吗？")
 
 		e.session = "session-which"
 		e.intent(intents.Buy, map[string]string{"product": "万古神帝"})
@@ -662,7 +662,7 @@ func TestMisheardAnswersEnd(t *testing.T) {
 		wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": "听书点数"}), true, "要买几个？")
 		wantSpeech(t, e.intent(intents.Buy, map[string]string{"count": "随便"}), true, "没听清")
 		wantSpeech(t, e.intent("no_such_intent", nil, fakeplatform.WithQuery("嗯嗯")), true, "要买几个听书点数")
-		wantSpeech(t, e.intent(intents.Buy, map[string]string{"count": "3"}), true, "听书点数3个，共3元，确定购买吗？")
+		wantSpeech(t, e.intent(intents.Buy, map[string]string{"count": "3"}), true, "3个听书点数，共3元，确定购买吗？")
 		wantSpeech(t, e.intent("no_such_intent", nil, fakeplatform.WithQuery("今天天气怎么样")), true, "说“是的”就购买")
 		wantSpeech(t, e.intent("no_such_intent", nil, fakeplatform.WithQuery("呃")), true, "说“是的”就购买")
 		r := e.intent("no_such_intent", nil, fakeplatform.WithQuery("啊")) // the third in a row

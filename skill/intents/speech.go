@@ -67,10 +67,10 @@ func names(ps []shop.Product, max int, last string) string {
 }
 
 // amount says a quantity of a product with its price: "万古神帝第35集，2元"
-// or "听书点数3个，共3元".
+// or "3个听书点数，共3元".
 func amount(p shop.Product, count int64, total shop.Fen) string {
 	if count > 1 {
-		return p.Name + itoa(count) + "个，共" + total.Yuan()
+		return itoa(count) + "个" + p.Name + "，共" + total.Yuan()
 	}
 	return p.Name + "，" + total.Yuan()
 }
