@@ -202,7 +202,7 @@ func (d *Dialog) turn(ctx context.Context, t *turn) (ui.View, error) {
 		return v, err
 	}
 	if t.unclear {
-		v = d.giveUp(t, v)
+		v = t.giveUp(v)
 	}
 	return v, d.save(ctx, t)
 }

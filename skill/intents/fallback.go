@@ -41,7 +41,7 @@ const maxMisheard = 3
 // giveUp counts a turn that asks again because it did not understand the
 // answer; the maxMisheard-th in a row, instead of v, says so and ends the
 // session, the question dropped (offers sent stay payable).
-func (d *Dialog) giveUp(t *turn, v ui.View) ui.View {
+func (t *turn) giveUp(v ui.View) ui.View {
 	if t.misheard+1 < maxMisheard {
 		t.state.Misheard = t.misheard + 1
 		return v
