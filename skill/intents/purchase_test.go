@@ -120,7 +120,7 @@ func TestCountForms(t *testing.T) {
 		{"digits", fakeplatform.WithSlots(map[string]string{"count": "3"}), "3个听书点数，共3元"},
 		{"chinese", fakeplatform.WithSlots(map[string]string{"count": "十二"}), "12个听书点数，共12元"},
 		{"unit", fakeplatform.WithSlot("count", tsk.Value{Type: tsk.ValueUnit, Amount: "5", Unit: "个", Origin: "5个"}), "5个听书点数，共5元"},
-		{"query", fakeplatform.WithQuery("两个"), "2个，共2元"},
+		{"query", fakeplatform.WithQuery("两个"), "2个听书点数，共2元"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
