@@ -145,14 +145,11 @@ func lex(rs []rune, asHeard bool, p *phrase) {
 			i += 2
 		case isDigit(r):
 			j := i
-			var v int64
 			for j < n && isDigit(rs[j]) {
-				if v <= maxNumber {
-					v = v*10 + int64(rs[j]-'0')
-				}
 				j++
 			}
-			if v > maxNumber {
+			v, ok := parseDigits(rs[i:j])
+			if !ok {
 				i = j // a number no one means: ignored
 				continue
 			}

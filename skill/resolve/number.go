@@ -16,6 +16,34 @@ var hanUnits = map[rune]int64{'十': 10, '百': 100, '千': 1000}
 // means in a shop (and cannot overflow).
 const maxNumber = 99_999_999
 
+// Number reads a number as people say or type it: digits ("35", full-width
+// "３５") or a Chinese numeral ("三十五", "卅五", "一千二百", "两千", "一万",
+// digit by digit "三五"). It is the one reader of numbers of the skill:
+// episodes, counts and the sandbox's NLU use it. ok is false for anything
+// else (units such as "个" included) and for values above 99,999,999.
+func Number(s string) (n int64, ok bool) {
+	rs := foldRunes(nil, s, 0)
+	if len(rs) > 0 && isDigit(rs[0]) {
+		return parseDigits(rs)
+	}
+	return parseHan(rs)
+}
+
+// parseDigits reads ASCII digits; it fails on anything else and on values
+// above maxNumber.
+func parseDigits(rs []rune) (int64, bool) {
+	var n int64
+	for _, r := range rs {
+		if !isDigit(r) {
+			return 0, false
+		}
+		if n = n*10 + int64(r-'0'); n > maxNumber {
+			return 0, false
+		}
+	}
+	return n, len(rs) > 0
+}
+
 // isNumeral reports whether r can be part of a Chinese numeral.
 func isNumeral(r rune) bool {
 	_, d := hanDigits[r]

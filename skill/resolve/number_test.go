@@ -1,0 +1,62 @@
+package resolve_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/dingdang-voicepay/voicepay/skill/resolve"
+)
+
+func TestNumber(t *testing.T) {
+	tests := []struct {
+		in   string
+		want int64
+		ok   bool
+	}{
+		{"35", 35, true},
+		{"３５", 35, true},
+		{"0", 0, true},
+		{"三十五", 35, true},
+		{"卅五", 35, true},
+		{"三五", 35, true},
+		{"十二", 12, true},
+		{"两百", 200, true},
+		{"一千", 1000, true},
+		{"一千二百", 1200, true},
+		{"一千零五", 1005, true},
+		{"两千", 2000, true},
+		{"一万", 10_000, true},
+		{"两万五千", 25_000, true},
+		{"99999999", 99_999_999, true},
+		{"100000000", 0, false},
+		{"999999999999999999999", 0, false},
+		{"3个", 0, false},
+		{"三个", 0, false},
+		{"3千", 0, false},
+		{"万", 0, false},
+		{"千", 0, false},
+		{"万古", 0, false},
+		{"", 0, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, ok := resolve.Number(tt.in)
+			if ok != tt.ok || ok && got != tt.want {
+				t.Errorf("Number(%q) = %d, %v; want %d, %v", tt.in, got, ok, tt.want, tt.ok)
+			}
+		})
+	}
+}
+
+func ExampleNumber() {
+	for _, s := range []string{"35", "三十五", "一千二百", "两万", "个"} {
+		n, ok := resolve.Number(s)
+		fmt.Println(s, n, ok)
+	}
+	// Output:
+	// 35 35 true
+	// 三十五 35 true
+	// 一千二百 1200 true
+	// 两万 20000 true
+	// 个 0 false
+}
