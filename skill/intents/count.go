@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/dingdang-voicepay/voicepay/shop"
+	"github.com/dingdang-voicepay/voicepay/skill/resolve"
 	"github.com/dingdang-voicepay/voicepay/skill/tsk"
 )
 
@@ -38,8 +39,9 @@ func (t *turn) count() (n int64, said, ok bool) {
 }
 
 // parseCount reads a quantity as people say it: "3", "三", "3个", "十二份",
-// "两百", "就一个", "两个就行"; it is ok only within 1..shop.MaxQuantity (n
-// is what was heard, 0 when no number was).
+// "两百", "一千个", "就一个", "两个就行", the number read by resolve.Number;
+// it is ok only within 1..shop.MaxQuantity (n is what was heard, 0 when no
+// number was).
 func parseCount(s string) (int64, bool) {
 	s = strings.TrimSpace(s)
 	s = strings.TrimLeft(s, "我就只先再给买要来购")
@@ -51,46 +53,11 @@ func parseCount(s string) (int64, bool) {
 	if s == "" {
 		return 0, false
 	}
-	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil {
-		var ok bool
-		if n, ok = chinese(s); !ok {
-			return 0, false
-		}
+	n, ok := resolve.Number(s)
+	if !ok {
+		return 0, false
 	}
 	return n, n >= 1 && n <= shop.MaxQuantity
-}
-
-var digits = map[rune]int64{'零': 0, '〇': 0, '一': 1, '二': 2, '两': 2, '三': 3, '四': 4, '五': 5, '六': 6, '七': 7, '八': 8, '九': 9}
-
-// chinese parses a Chinese numeral below ten thousand: "三", "十二", "二十",
-// "一百零五", "两千".
-func chinese(s string) (int64, bool) {
-	var total, cur int64
-	seen := false
-	for _, r := range s {
-		if d, ok := digits[r]; ok {
-			cur, seen = d, true
-			continue
-		}
-		var unit int64
-		switch r {
-		case '十':
-			unit = 10
-		case '百':
-			unit = 100
-		case '千':
-			unit = 1000
-		default:
-			return 0, false
-		}
-		if cur == 0 && unit == 10 {
-			cur = 1 // "十二"
-		}
-		total += cur * unit
-		cur, seen = 0, true
-	}
-	return total + cur, seen
 }
 
 // itoa formats a count.

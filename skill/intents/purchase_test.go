@@ -361,6 +361,10 @@ func TestCountAsSaid(t *testing.T) {
 			{"两个就行", "2个听书点数，共2元，确定购买吗？"},
 			{"随便", "没听清，要买几个听书点数？比如“3个”。"},
 			{"一千个", "一次可以买1到999个，要买几个？"},
+			{"两千", "一次可以买1到999个，要买几个？"},
+			{"一万个", "一次可以买1到999个，要买几个？"}, // 万 was not read: "没听清"
+			{"一百二十个", "听书点数120个，共120元，确定购买吗？"},
+			{"３个", "听书点数3个，共3元，确定购买吗？"},
 		} {
 			wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": "听书点数"}), true, "要买几个？")
 			wantSpeech(t, e.intent(intents.Buy, map[string]string{"count": tt.said}), true, tt.want)
