@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/dingdang-voicepay/voicepay/skill/resolve"
 )
 
 // NLU is the sandbox's tiny rule-based stand-in for the platform's language
@@ -51,9 +53,9 @@ var builtin = []struct{ intent, pattern string }{
 	{"my_purchases", `^(?:我)?(?:买过|买了|已购|购买了)什么.*$`},
 	{"my_purchases", `^.*(?:我的购买|已购|还剩|到期).*$`},
 	{"refund", `^.*(?:退款|退钱|退了).*$`},
-	{"play", `^(?:播放|我要听|我想听|继续听|放一下|听)第?(?P<index>[0-9零一二两三四五六七八九十百]+)集$`},
+	{"play", `^(?:播放|我要听|我想听|继续听|放一下|听)第?(?P<index>` + numeral + `+)集$`},
 	{"play", `^(?:播放|我要听|我想听|继续听|放一下|听)(?P<product>.+)$`},
-	{"buy", `^(?:我要|我想|给我|再)*(?:购买|买|续费|来)(?P<count>[0-9零一二两三四五六七八九十百]+)(?:个|份|张)(?P<product>.+)$`},
+	{"buy", `^(?:我要|我想|给我|再)*(?:购买|买|续费|来)(?P<count>` + numeral + `+)(?:个|份|张)(?P<product>.+)$`},
 	{"buy", `^(?:我要|我想|给我|再)*(?:购买|买|续费)(?P<product>.+)$`},
 	{"buy", `^(?:我想|我要)?换(?:一个|个|成|别的).*$`}, // while a purchase waits for its yes: another product
 	{"yes", `^(?:是|好|确定|确认|对|可以|嗯|行|买吧).{0,2}$`},
@@ -147,6 +149,9 @@ func (n *NLU) Understand(text string) Understanding {
 				u.Slots[name] = m[i]
 			}
 		}
+		if !numbersRead(u.Slots) {
+			continue
+		}
 		splitCount(u.Slots)
 		return u
 	}
@@ -175,10 +180,11 @@ func (n *NLU) Follow(text, slot, intent string, slots map[string]string) Underst
 }
 
 // numeral is one character of a number as said: digits or Chinese numerals.
-const numeral = `[0-9零一二两三四五六七八九十百]`
+// A run of them is a number only if resolve.Number reads it ("万古" is not).
+const numeral = `[0-9零一二两三四五六七八九十百千万]`
 
 // countPrefix is a quantity said before a product: "三个听书币", "2份…".
-var countPrefix = regexp.MustCompile(`^([0-9零一二两三四五六七八九十百]+)(?:个|份|张|本)(.+)$`)
+var countPrefix = regexp.MustCompile(`^(` + numeral + `+)(?:个|份|张|本)(.+)$`)
 
 // splitCount moves a quantity said inside the product slot into the count
 // slot, as the platform's NLU fills both from "买三个听书币".
@@ -193,8 +199,23 @@ func splitCount(slots map[string]string) {
 		return
 	}
 	if m := countPrefix.FindStringSubmatch(slots["product"]); m != nil {
-		slots["count"], slots["product"] = m[1], m[2]
+		if _, ok := resolve.Number(m[1]); ok {
+			slots["count"], slots["product"] = m[1], m[2]
+		}
 	}
+}
+
+// numbersRead reports whether the slots that hold a number (count, index)
+// read as one: "买万古神帝" has no count 万.
+func numbersRead(slots map[string]string) bool {
+	for _, name := range []string{"count", "index"} {
+		if v, ok := slots[name]; ok {
+			if _, ok := resolve.Number(v); !ok {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // clean drops spaces and trailing punctuation.
