@@ -153,6 +153,7 @@ func (n *NLU) Understand(text string) Understanding {
 			continue
 		}
 		splitCount(u.Slots)
+		episodeProduct(u.Slots)
 		return u
 	}
 	return Understanding{}
@@ -206,7 +207,8 @@ func splitCount(slots map[string]string) {
 }
 
 // numbersRead reports whether the slots that hold a number (count, index)
-// read as one: "买万古神帝" has no count 万.
+// read as one, and the album is no number: "买万古神帝" has no count 万,
+// "播放35集" no album 3 with index 5.
 func numbersRead(slots map[string]string) bool {
 	for _, name := range []string{"count", "index"} {
 		if v, ok := slots[name]; ok {
@@ -215,7 +217,32 @@ func numbersRead(slots map[string]string) bool {
 			}
 		}
 	}
-	return true
+	_, isNumber := resolve.Number(slots["album"])
+	return !isNumber
+}
+
+// bareEpisode is an episode said without 第 or a series: "35集", "三十五集".
+var bareEpisode = regexp.MustCompile(`^` + numeral + `+集$`)
+
+// episodeProduct gives an episode said without 第 as the product slot
+// "第35集", as "买第35集" and "播放第35集" give it: "买35集" is no count 35
+// of a product "集". The skill resolves it against the series that has it,
+// or asks which.
+func episodeProduct(slots map[string]string) {
+	if slots == nil {
+		return
+	}
+	p, count := slots["product"], slots["count"]
+	if p == "集" && count != "" {
+		p, count = count+p, ""
+	}
+	if !bareEpisode.MatchString(p) {
+		return
+	}
+	slots["product"] = "第" + p
+	if count == "" {
+		delete(slots, "count")
+	}
 }
 
 // clean drops spaces and trailing punctuation.
