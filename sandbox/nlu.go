@@ -194,8 +194,14 @@ func splitCount(slots map[string]string) {
 		return
 	}
 	if slots["count"] != "" {
+		p := slots["product"]
 		for _, unit := range []string{"个", "份", "张", "本"} {
-			slots["product"] = strings.TrimPrefix(slots["product"], unit)
+			p = strings.TrimPrefix(p, unit)
+		}
+		if p == "" { // "买三个": a count, no product
+			delete(slots, "product")
+		} else {
+			slots["product"] = p
 		}
 		return
 	}

@@ -45,6 +45,7 @@ func TestNLU(t *testing.T) {
 		{"我要买一万个听书币", sandbox.Understanding{Intent: "buy", Slots: map[string]string{"product": "听书币", "count": "一万"}}},
 		{"买一千听书币", sandbox.Understanding{Intent: "buy", Slots: map[string]string{"product": "听书币", "count": "一千"}}},
 		{"买十二个听书币", sandbox.Understanding{Intent: "buy", Slots: map[string]string{"product": "听书币", "count": "十二"}}},
+		{"买三个", sandbox.Understanding{Intent: "buy", Slots: map[string]string{"count": "三"}}},
 		{"买万古神帝", sandbox.Understanding{Intent: "buy", Slots: map[string]string{"product": "万古神帝"}}}, // 万 is no count
 		{"买千百个听书币", sandbox.Understanding{Intent: "buy", Slots: map[string]string{"product": "千百个听书币"}}},
 		{"有哪些可以买的", sandbox.Understanding{Intent: "browse"}},
