@@ -19,6 +19,9 @@ import (
 // NLU lives on the platform.
 type NLU struct {
 	rules []rule
+	// names are the model's entity values and synonyms: a name said alone
+	// ("听书币") is no request but the answer to a question (Follow).
+	names map[string]bool
 }
 
 // rule is one pattern: a regexp over the whole utterance whose named groups
@@ -83,9 +86,15 @@ func NewNLU(model []byte) (*NLU, error) {
 	return n, nil
 }
 
-// addModel adds one rule per sample utterance of the model.
+// addModel adds one rule per sample utterance of the model, and its names.
 func (n *NLU) addModel(data []byte) error {
 	var m struct {
+		EntityTypes []struct {
+			Values []struct {
+				Value    string   `json:"value"`
+				Synonyms []string `json:"synonyms"`
+			} `json:"values"`
+		} `json:"entityTypes"`
 		Intents []struct {
 			Name    string   `json:"name"`
 			Samples []string `json:"samples"`
@@ -93,6 +102,14 @@ func (n *NLU) addModel(data []byte) error {
 	}
 	if err := json.Unmarshal(data, &m); err != nil {
 		return err
+	}
+	n.names = map[string]bool{}
+	for _, et := range m.EntityTypes {
+		for _, v := range et.Values {
+			for _, name := range append([]string{v.Value}, v.Synonyms...) {
+				n.names[clean(name)] = true
+			}
+		}
 	}
 	slot := regexp.MustCompile(`\{(\w+)\}`)
 	for _, in := range m.Intents {
@@ -134,6 +151,9 @@ func (n *NLU) Understand(text string) Understanding {
 	text = clean(text)
 	if launch.MatchString(text) {
 		return Understanding{Request: RequestLaunch}
+	}
+	if n.names[text] { // "听书币" alone: no "play 书币"
+		return Understanding{}
 	}
 	for _, r := range n.rules {
 		m := r.re.FindStringSubmatch(text)

@@ -28,6 +28,7 @@ func TestNLU(t *testing.T) {
 		{"打开叮当书店", sandbox.Understanding{Request: sandbox.RequestLaunch}},
 		{"请打开叮当书店。", sandbox.Understanding{Request: sandbox.RequestLaunch}},
 		{"第二个", sandbox.Understanding{}},
+		{"听书币", sandbox.Understanding{}}, // a name alone answers a question; it is no "play 书币"
 		{"买第35集", sandbox.Understanding{Intent: "buy", Slots: map[string]string{"product": "第35集"}}},
 		{"买35集", sandbox.Understanding{Intent: "buy", Slots: map[string]string{"product": "第35集"}}},
 		{"买三十五集", sandbox.Understanding{Intent: "buy", Slots: map[string]string{"product": "第三十五集"}}},
@@ -85,6 +86,10 @@ func TestNLUAnswers(t *testing.T) {
 	got = nlu.Follow("3个", "count", "buy", map[string]string{"product": "听书币"})
 	if want := (sandbox.Understanding{Intent: "buy", Slots: map[string]string{"product": "听书币", "count": "3个"}}); !reflect.DeepEqual(got, want) {
 		t.Errorf("Follow(3个) = %+v, want %+v", got, want)
+	}
+	got = nlu.Follow("听书币", "product", "buy", map[string]string{"count": "一"})
+	if want := (sandbox.Understanding{Intent: "buy", Slots: map[string]string{"product": "听书币", "count": "一"}}); !reflect.DeepEqual(got, want) {
+		t.Errorf("Follow(听书币) = %+v, want %+v", got, want)
 	}
 	if got := nlu.Follow("打开叮当书店", "product", "play", nil); got.Request != sandbox.RequestLaunch || got.Intent != "" {
 		t.Errorf("Follow(打开叮当书店) = %+v, want a launch", got)
