@@ -58,8 +58,8 @@ var builtin = []struct{ intent, pattern string }{
 	{"refund", `^.*(?:退款|退钱|退了).*$`},
 	{"play", `^(?:播放|我要听|我想听|继续听|放一下|听)第?(?P<index>` + numeral + `+)集$`},
 	{"play", `^(?:播放|我要听|我想听|继续听|放一下|听)(?P<product>.+)$`},
-	{"buy", `^(?:我要|我想|给我|再)*(?:购买|买|续费|来)(?P<count>` + numeral + `+)(?:个|份|张)(?P<product>.+)$`},
-	{"buy", `^(?:我要|我想|给我|再)*(?:购买|买|续费)(?P<product>.+)$`},
+	{"buy", `^(?:我要|我想|给我|帮我|再)*(?:购买|买|续费|开通|来)(?P<count>` + numeral + `+)(?:个|份|张)(?P<product>.+)$`},
+	{"buy", `^(?:我要|我想|给我|帮我|再)*(?:购买|买|续费|开通)(?P<product>.+)$`},
 	{"buy", `^(?:我想|我要)?换(?:一个|个|成|别的).*$`}, // while a purchase waits for its yes: another product
 	{"yes", `^(?:是|好|确定|确认|对|可以|嗯|行|买吧).{0,2}$`},
 	{"no", `^(?:不|取消|算了|别).*$`},
@@ -208,7 +208,8 @@ const numeral = `[0-9零一二两三四五六七八九十百千万]`
 var countPrefix = regexp.MustCompile(`^(` + numeral + `+)(?:个|份|张|本)(.+)$`)
 
 // splitCount moves a quantity said inside the product slot into the count
-// slot, as the platform's NLU fills both from "买三个听书币".
+// slot, as the platform's NLU fills both from "买三个听书币", and drops the
+// measure word of "买个会员" (one, said without a number: no count).
 func splitCount(slots map[string]string) {
 	if slots == nil {
 		return
@@ -229,6 +230,10 @@ func splitCount(slots map[string]string) {
 		if _, ok := resolve.Number(m[1]); ok {
 			slots["count"], slots["product"] = m[1], m[2]
 		}
+		return
+	}
+	if p, ok := strings.CutPrefix(slots["product"], "个"); ok && p != "" {
+		slots["product"] = p // "买个会员": a 会员, no count said
 	}
 }
 

@@ -46,6 +46,12 @@ func TestNLU(t *testing.T) {
 		{"我要买一万个听书币", sandbox.Understanding{Intent: "buy", Slots: map[string]string{"product": "听书币", "count": "一万"}}},
 		{"买一千听书币", sandbox.Understanding{Intent: "buy", Slots: map[string]string{"product": "听书币", "count": "一千"}}},
 		{"买十二个听书币", sandbox.Understanding{Intent: "buy", Slots: map[string]string{"product": "听书币", "count": "十二"}}},
+		{"帮我买两个听书币", sandbox.Understanding{Intent: "buy", Slots: map[string]string{"product": "听书币", "count": "两"}}},
+		{"帮我买会员月卡", sandbox.Understanding{Intent: "buy", Slots: map[string]string{"product": "会员月卡"}}},
+		{"开通会员", sandbox.Understanding{Intent: "buy", Slots: map[string]string{"product": "会员"}}},
+		{"我要开通会员月卡", sandbox.Understanding{Intent: "buy", Slots: map[string]string{"product": "会员月卡"}}},
+		{"买个会员", sandbox.Understanding{Intent: "buy", Slots: map[string]string{"product": "会员"}}},
+		{"我要买个会员", sandbox.Understanding{Intent: "buy", Slots: map[string]string{"product": "会员"}}},
 		{"买三个", sandbox.Understanding{Intent: "buy", Slots: map[string]string{"count": "三"}}},
 		{"买万古神帝", sandbox.Understanding{Intent: "buy", Slots: map[string]string{"product": "万古神帝"}}}, // 万 is no count
 		{"买千百个听书币", sandbox.Understanding{Intent: "buy", Slots: map[string]string{"product": "千百个听书币"}}},
