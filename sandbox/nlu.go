@@ -56,7 +56,7 @@ var builtin = []struct{ intent, pattern string }{
 	{"my_purchases", `^(?:我)?(?:买过|买了|已购|购买了)什么.*$`},
 	{"my_purchases", `^.*(?:我的购买|已购|还剩|到期).*$`},
 	{"refund", `^.*(?:退款|退钱|退了|退货).*$`},
-	{"no", `^(?:我|那|还是)*(?:不|取消|算了|别|放弃).*$`}, // before play: 放弃 is no 放
+	{"no", `^(?:我|那|还是)*(?:不|取消|算了|别(?:[^的]|$)|放弃).*$`}, // before play: 放弃 is no 放
 	{"play", `^(?:播放|我要听|我想听|继续听|放一下|(?:给我|帮我)?放|听)第?(?P<index>` + numeral + `+)集$`},
 	{"play", `^(?:播放|我要听|我想听|继续听|放一下|(?:给我|帮我)?放|听)(?P<product>.+)$`},
 	{"buy", `^(?:我要|我想|给我|帮我|再)*(?:购买|买|续费|开通|来)(?P<count>` + numeral + `+)(?:个|份|张)(?P<product>.+)$`},
@@ -67,8 +67,9 @@ var builtin = []struct{ intent, pattern string }{
 	{"refund", `^(?:我要|我想|帮我)*退(?:掉|订)?(?P<product>.+)$`}, // after cancel: 退出 is no refund of 出
 	{"browse_more", `^(?:那)?还有(?:呢|吗|别的|其他|其它|什么|哪些|没有).*$`},
 	{"browse_more", `^(?:下一页|更多|换一批|再说几个).*$`},
-	{"browse", `^.*(?:有什么|有哪些|卖什么|看看).*$`},
-	{"help", `^.*(?:帮助|怎么用|你能做什么).*$`},
+	{"browse_more", `^(?:那)?(?:别的|其他|其它)的?(?:呢|吗)?$`},
+	{"browse", `^.*(?:有什么|有哪些|有啥|卖什么|卖啥|看看).*$`},
+	{"help", `^.*(?:帮助|怎么用|怎么买|你能做什么).*$`},
 }
 
 // NewNLU returns an NLU learning from model, an interaction model's JSON
