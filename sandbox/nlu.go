@@ -202,12 +202,13 @@ func (n *NLU) Follow(text, slot, intent string, slots map[string]string) Underst
 	return Understanding{Intent: intent, Slots: out}
 }
 
-// numeral is one character of a number as said: digits or Chinese numerals.
-// A run of them is a number only if resolve.Number reads it ("万古" is not).
-const numeral = `[0-9零一二两三四五六七八九十百千万]`
+// numeral is one character of a number as said: digits (full-width too) or
+// Chinese numerals. A run of them is a number only if resolve.Number reads
+// it ("万古" is not).
+const numeral = `[0-9０-９零〇一幺二两三四五六七八九十廿卅卌百千万]`
 
 // countPrefix is a quantity said before a product: "三个听书币", "2份…".
-var countPrefix = regexp.MustCompile(`^(` + numeral + `+)(?:个|份|张|本)(.+)$`)
+var countPrefix = regexp.MustCompile(`^(` + numeral + `+)(?:个|份|张|本)(.*)$`)
 
 // splitCount moves a quantity said inside the product slot into the count
 // slot, as the platform's NLU fills both from "买三个听书币", and drops the
@@ -231,6 +232,9 @@ func splitCount(slots map[string]string) {
 	if m := countPrefix.FindStringSubmatch(slots["product"]); m != nil {
 		if _, ok := resolve.Number(m[1]); ok {
 			slots["count"], slots["product"] = m[1], m[2]
+			if m[2] == "" { // "我要买十个"
+				delete(slots, "product")
+			}
 		}
 		return
 	}

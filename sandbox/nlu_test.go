@@ -60,6 +60,10 @@ func TestNLU(t *testing.T) {
 		{"我要开通会员月卡", sandbox.Understanding{Intent: "buy", Slots: map[string]string{"product": "会员月卡"}}},
 		{"买个会员", sandbox.Understanding{Intent: "buy", Slots: map[string]string{"product": "会员"}}},
 		{"我要买个会员", sandbox.Understanding{Intent: "buy", Slots: map[string]string{"product": "会员"}}},
+		{"我要买十个", sandbox.Understanding{Intent: "buy", Slots: map[string]string{"count": "十"}}},
+		{"买３个听书币", sandbox.Understanding{Intent: "buy", Slots: map[string]string{"product": "听书币", "count": "３"}}},
+		{"买廿个听书币", sandbox.Understanding{Intent: "buy", Slots: map[string]string{"product": "听书币", "count": "廿"}}},
+		{"买３５集", sandbox.Understanding{Intent: "buy", Slots: map[string]string{"product": "第３５集"}}},
 		{"买三个", sandbox.Understanding{Intent: "buy", Slots: map[string]string{"count": "三"}}},
 		{"买万古神帝", sandbox.Understanding{Intent: "buy", Slots: map[string]string{"product": "万古神帝"}}}, // 万 is no count
 		{"买千百个听书币", sandbox.Understanding{Intent: "buy", Slots: map[string]string{"product": "千百个听书币"}}},
