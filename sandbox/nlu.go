@@ -54,15 +54,16 @@ func (u Understanding) Understood() bool { return u.Intent != "" || u.Request !=
 // builtin are the keyword rules used after the model's samples.
 var builtin = []struct{ intent, pattern string }{
 	{"my_purchases", `^(?:我)?(?:买过|买了|已购|购买了)什么.*$`},
-	{"my_purchases", `^.*(?:我的购买|已购|还剩|到期).*$`},
+	{"my_purchases", `^.*(?:我的购买|我的订单|已购|还剩|到期).*$`},
 	{"refund", `^.*(?:退款|退钱|退了|退货).*$`},
 	{"no", `^(?:我|那|还是)*(?:不|取消|算了|别(?:[^的]|$)|放弃).*$`}, // before play: 放弃 is no 放
-	{"play", `^(?:播放|我要听|我想听|继续听|放一下|(?:给我|帮我)?放|听)第?(?P<index>` + numeral + `+)集$`},
-	{"play", `^(?:播放|我要听|我想听|继续听|放一下|(?:给我|帮我)?放|听)(?P<product>.+)$`},
-	{"buy", `^(?:我要|我想|给我|帮我|再)*(?:购买|买|续费|开通|来)(?P<count>` + numeral + `+)(?:个|份|张)(?P<product>.+)$`},
-	{"buy", `^(?:我要|我想|给我|帮我|再)*(?:购买|买|续费|开通)(?P<product>.+)$`},
+	{"play", `^(?:播放|我要听|我想听|继续听|放一下|听一下|(?:给我|帮我)?放|听)第?(?P<index>` + numeral + `+)集$`},
+	{"play", `^(?:播放|我要听|我想听|继续听|放一下|听一下|(?:给我|帮我)?放|听)(?P<product>.+)$`},
+	{"buy", `^(?:我要|我想要|我想|给我|帮我|请|再)*(?:购买|买|续费|开通|来)(?P<count>` + numeral + `+)(?:个|份|张)(?P<product>.+)$`},
+	{"buy", `^(?:我要|我想要|我想|给我|帮我|请|再)*(?:购买|买|续费|开通)(?P<product>.+)$`},
 	{"buy", `^(?:我想|我要)?换(?:一个|个|成|别的).*$`}, // while a purchase waits for its yes: another product
 	{"yes", `^(?:是|好|确定|确认|对|可以|嗯|行|买吧|没问题).{0,2}$`},
+	{"yes", `^(?:那|那就|好的?|行)买吧$`},
 	{"cancel", `^(?:我要|我想)?(?:退出|再见).*$`},
 	{"refund", `^(?:我要|我想|帮我)*退(?:掉|订)?(?P<product>.+)$`}, // after cancel: 退出 is no refund of 出
 	{"browse_more", `^(?:那)?还有(?:呢|吗|别的|其他|其它|什么|哪些|没有).*$`},
