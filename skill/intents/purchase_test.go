@@ -363,8 +363,8 @@ func TestCountAsSaid(t *testing.T) {
 			{"一千个", "一次可以买1到999个，要买几个？"},
 			{"两千", "一次可以买1到999个，要买几个？"},
 			{"一万个", "一次可以买1到999个，要买几个？"}, // 万 was not read: "没听清"
-			{"一百二十个", "听书点数120个，共120元，确定购买吗？"},
-			{"３个", "听书点数3个，共3元，确定购买吗？"},
+			{"一百二十个", "120个听书点数，共120元，确定购买吗？"},
+			{"３个", "3个听书点数，共3元，确定购买吗？"},
 		} {
 			wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": "听书点数"}), true, "要买几个？")
 			wantSpeech(t, e.intent(intents.Buy, map[string]string{"count": tt.said}), true, tt.want)
