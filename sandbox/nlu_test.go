@@ -109,10 +109,10 @@ func TestNLUAnswers(t *testing.T) {
 		t.Fatal(err)
 	}
 	alone, answers := nlu.Answers([]string{"打开叮当书店", "第二个", "我要买万古神帝第35集", "3个", "是的"})
-	if want := []string{"打开叮当书店", "我要买万古神帝第35集", "是的"}; !reflect.DeepEqual(alone, want) {
+	if want := []string{"打开叮当书店", "我要买万古神帝第35集", "3个", "是的"}; !reflect.DeepEqual(alone, want) { // "3个" is a buy of a count (the model's sample {count}个)
 		t.Errorf("alone = %q, want %q", alone, want)
 	}
-	if want := []string{"第二个", "3个"}; !reflect.DeepEqual(answers, want) {
+	if want := []string{"第二个"}; !reflect.DeepEqual(answers, want) {
 		t.Errorf("answers = %q, want %q", answers, want)
 	}
 	got := nlu.Follow("第二个", "product", "play", map[string]string{"product": "第35集"})
@@ -120,7 +120,7 @@ func TestNLUAnswers(t *testing.T) {
 		t.Errorf("Follow(第二个) = %+v, want %+v", got, want)
 	}
 	got = nlu.Follow("3个", "count", "buy", map[string]string{"product": "听书币"})
-	if want := (sandbox.Understanding{Intent: "buy", Slots: map[string]string{"product": "听书币", "count": "3个"}}); !reflect.DeepEqual(got, want) {
+	if want := (sandbox.Understanding{Intent: "buy", Slots: map[string]string{"product": "听书币", "count": "3"}}); !reflect.DeepEqual(got, want) {
 		t.Errorf("Follow(3个) = %+v, want %+v", got, want)
 	}
 	got = nlu.Follow("听书币", "product", "buy", map[string]string{"count": "一"})

@@ -136,6 +136,9 @@ func TestElementSelected(t *testing.T) {
 	e := newEnv(t, device.Screened)
 	r := e.send(fakeplatform.NewElementSelected("product:credits", e.opts()...))
 	wantSpeech(t, r, true, "要买几个")
+	if el, ok := find[tsk.ElicitSlot](r); !ok || el.SlotToElicit != intents.SlotCount { // a tap has no intent to contradict
+		t.Errorf("a tap's count question elicits %+v", el)
+	}
 	wantSpeech(t, e.intent(intents.Buy, map[string]string{"count": "2"}), true, "2个听书点数，共2元")
 	e.session = "session-2"
 	wantSpeech(t, e.send(fakeplatform.NewElementSelected("product:nope", e.opts()...)), true, "没听懂")

@@ -43,12 +43,15 @@ var declaredSlots = sync.OnceValue(func() map[string]map[string]bool {
 
 // elicits reports whether a reply to req may ask the platform for slot
 // (Dialog.ElicitSlot): the platform fills that slot of the request's
-// intent, so only an intent that declares it can. Elsewhere (a bare yes to
-// a which-one question, a launch) the question is asked with the mic open
-// and no directive, and its answer comes back as whatever intent the
-// platform hears, with the words in queryText, which the dialog reads as
-// the answer.
+// intent, so an intent request's must declare it. Otherwise the question
+// is asked with the mic open and no directive, and its answer comes back
+// as whatever intent the platform hears, with the words in queryText,
+// which the dialog reads as the answer. A reply to an event (a tap on the
+// screen's list) elicits: there is no intent it could contradict.
 func elicits(req *tsk.Request, slot string) bool {
+	if req.Request.Type != tsk.TypeIntent {
+		return true
+	}
 	in := req.Request.Intent
-	return req.Request.Type == tsk.TypeIntent && in != nil && declaredSlots()[in.Name][slot]
+	return in != nil && declaredSlots()[in.Name][slot]
 }
