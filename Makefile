@@ -34,7 +34,8 @@ lint:
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 $(PKGS)
 
 ## fuzz: run each fuzz target for $(FUZZTIME): the wire decoding, the dialog's
-## time budget per turn, the product resolver, and fen arithmetic.
+## time budget per turn, the product resolver and its number reader, and fen
+## arithmetic.
 fuzz:
 	@for p in ./skill/tsk/ ./skill/intents/ ./skill/resolve/; do \
 		for t in $$($(GO) test -list '^Fuzz' $$p | grep ^Fuzz); do \

@@ -149,6 +149,13 @@ func lex(rs []rune, asHeard bool, p *phrase) {
 				j++
 			}
 			v, ok := parseDigits(rs[i:j])
+			if j+1 < n && (rs[j] == '.' || rs[j] == '点') && isDigit(rs[j+1]) {
+				// A decimal ("1.5个"): no count, no episode; its
+				// fraction is no number of its own either.
+				for j++; j < n && isDigit(rs[j]); j++ {
+				}
+				ok = false
+			}
 			if !ok {
 				i = j // a number no one means: ignored
 				continue
@@ -221,8 +228,8 @@ func markNumber(rs []rune, i, j int, v int64, han []rune, p *phrase) int {
 			kind = ordinal
 		case episodeWords[after]:
 			kind = episode
-		case countWords[after] && !first:
-			kind = count
+		case countWords[after] && !first && (j+1 == len(rs) || rs[j+1] != '半'):
+			kind = count // (not "两个半": no whole count)
 		default:
 			after = 0
 		}

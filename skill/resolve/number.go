@@ -53,7 +53,7 @@ func isNumeral(r rune) bool {
 }
 
 // parseHan reads a Chinese numeral: "三十五", "卅五", "一百零五", "两千",
-// "十万", or digit by digit ("三五" = 35). It fails on runs without a digit
+// "十万", "一百二" (120, as people shorten it), or digit by digit ("三五" = 35). It fails on runs without a digit
 // ("万", "千百") and on values above maxNumber.
 func parseHan(rs []rune) (int64, bool) {
 	if len(rs) == 0 {
@@ -89,6 +89,11 @@ func parseHan(rs []rune) (int64, bool) {
 	}
 	var total, section int64
 	cur := int64(-1)
+	// unit is the unit just read (0 after anything else); short is the
+	// unit right before the last digit, which a numeral ending there
+	// leaves unsaid one place lower: 一百二 = 120, 一万五 = 15000 (but
+	// 一百零二 = 102).
+	var unit, short int64
 	for _, r := range rs {
 		switch {
 		case r == '万':
@@ -96,23 +101,23 @@ func parseHan(rs []rune) (int64, bool) {
 				return 0, false
 			}
 			total += (section + max(cur, 0)) * 10_000
-			section, cur = 0, -1
+			section, cur, unit = 0, -1, 10_000
 		default:
 			if d, ok := hanDigits[r]; ok {
 				if cur > 0 { // 三五十: two digits in a row within a positional numeral
 					return 0, false
 				}
-				cur = d
+				cur, short, unit = d, unit, 0
 				continue
 			}
 			if t, ok := hanTens[r]; ok {
 				if cur >= 0 {
 					return 0, false
 				}
-				section += t
+				section, unit = section+t, 0
 				continue
 			}
-			unit := hanUnits[r]
+			unit = hanUnits[r]
 			if cur < 0 {
 				if unit != 10 || section != 0 {
 					return 0, false // 百 or 千 needs a digit before it
@@ -125,6 +130,9 @@ func parseHan(rs []rune) (int64, bool) {
 		if total+section > maxNumber {
 			return 0, false
 		}
+	}
+	if cur > 0 && short >= 100 {
+		cur *= short / 10
 	}
 	n := total + section + max(cur, 0)
 	return n, n <= maxNumber

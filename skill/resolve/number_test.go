@@ -2,6 +2,7 @@ package resolve_test
 
 import (
 	"fmt"
+	"strconv"
 	"testing"
 
 	"github.com/dingdang-voicepay/voicepay/skill/resolve"
@@ -27,6 +28,19 @@ func TestNumber(t *testing.T) {
 		{"两千", 2000, true},
 		{"一万", 10_000, true},
 		{"两万五千", 25_000, true},
+		// Shortened, as people say them: the last unit left unsaid.
+		{"一百二", 120, true},
+		{"两百五", 250, true},
+		{"九百九", 990, true},
+		{"一千二", 1200, true},
+		{"一万五", 15_000, true},
+		{"一万二千五", 12_500, true},
+		{"一百零二", 102, true},
+		{"一千零二", 1002, true},
+		{"十五", 15, true},
+		{"一百二十", 120, true},
+		{"1.5", 0, false},
+		{"两个半", 0, false},
 		{"99999999", 99_999_999, true},
 		{"100000000", 0, false},
 		{"999999999999999999999", 0, false},
@@ -59,4 +73,21 @@ func ExampleNumber() {
 	// 一千二百 1200 true
 	// 两万 20000 true
 	// 个 0 false
+}
+
+// FuzzNumber: any text reads as a number in range or as none, and digits
+// read as strconv reads them.
+func FuzzNumber(f *testing.F) {
+	for _, s := range []string{"35", "三十五", "一百二", "一万二千五", "一百零二", "1.5", "两个半", "万古", "卅五", "３５"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		n, ok := resolve.Number(s)
+		if ok && (n < 0 || n > 99_999_999) {
+			t.Fatalf("Number(%q) = %d, out of range", s, n)
+		}
+		if want, err := strconv.ParseInt(s, 10, 64); err == nil && s != "" && s[0] != '+' && s[0] != '-' && want <= 99_999_999 && (!ok || n != want) {
+			t.Fatalf("Number(%q) = %d, %v; want %d", s, n, ok, want)
+		}
+	})
 }

@@ -94,6 +94,10 @@ func TestResolveCountOrdinalEmpty(t *testing.T) {
 		{"两个听书币", 2, 0, false},
 		{"买３个听书币", 3, 0, false},
 		{"听书币一千个", 0, 0, false}, // above shop.MaxQuantity: not a count
+		{"一百二个听书币", 120, 0, false},
+		{"1.5个听书币", 0, 0, false}, // no whole count (it read 5)
+		{"1点5个听书币", 0, 0, false}, // the same, said
+		{"两个半听书币", 0, 0, false},  // it read 2
 		{"第二个", 0, 2, true},
 		{"第1个", 0, 1, true},
 		{"第二吧", 0, 2, false}, // also episode 2: not empty
