@@ -33,11 +33,13 @@ func (d *Dialog) myPurchases(ctx context.Context, t *turn) (ui.View, error) {
 		return ui.View{}, err
 	}
 	var owned, status, lines []string // owned: plain products; status: sentences on what is left
+	have := map[string]bool{}         // the products bought once and owned
 	for _, e := range ents {
 		p, ok := d.cfg.Catalog.Product(e.ProductID)
 		if !ok {
 			continue
 		}
+		have[p.ID] = p.Kind.Once()
 		// Units under refund stay owned until it succeeds, and are said as
 		// being refunded (refunding), not as left too.
 		back := refundingUnits(orders, p.ID)
@@ -70,7 +72,7 @@ func (d *Dialog) myPurchases(ctx context.Context, t *turn) (ui.View, error) {
 		return ui.View{}, err
 	}
 	status = append(status, refunding...)
-	if w := d.awaitingPayment(t, orders); len(w) > 0 {
+	if w := d.awaitingPayment(t, orders, have); len(w) > 0 {
 		status = append(status, strings.Join(w, "、")+"的订单还在等待付款")
 	}
 	// "你已购买：万古神帝第35集。听书币还剩3个。": what is left of a product is
@@ -188,13 +190,27 @@ func awaiting(t *turn, o shop.Order) bool {
 }
 
 // awaitingPayment names what the user's orders waiting for payment buy,
-// newest first, each once: "会员月卡".
-func (d *Dialog) awaitingPayment(t *turn, orders []shop.Order) []string {
+// newest first, each once: "会员月卡". An order only for what the user
+// already owns for good (have: an episode bought since, on another speaker
+// or after this order's pay page closed) is not named: no one should hear
+// that something they own waits for payment (paid after all, it is a
+// duplicate payment, refunded by itself).
+func (d *Dialog) awaitingPayment(t *turn, orders []shop.Order, have map[string]bool) []string {
 	var out []string
 	for _, o := range orders {
-		if name := d.orderName(o); awaiting(t, o) && !slices.Contains(out, name) {
+		if name := d.orderName(o); awaiting(t, o) && !ownsAll(o, have) && !slices.Contains(out, name) {
 			out = append(out, name)
 		}
 	}
 	return out
+}
+
+// ownsAll reports whether every line of o is a product in have.
+func ownsAll(o shop.Order, have map[string]bool) bool {
+	for _, l := range o.Details {
+		if !have[l.ItemID] {
+			return false
+		}
+	}
+	return len(o.Details) > 0
 }

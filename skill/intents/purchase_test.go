@@ -681,3 +681,20 @@ func TestMisheardAnswersEnd(t *testing.T) {
 		wantSpeech(t, e.intent("no_such_intent", nil, fakeplatform.WithQuery("唱首歌")), false, "还是没听明白")
 	})
 }
+
+// An order left unpaid for an episode the user then bought (on another
+// speaker, or after its pay page closed) is not said to wait for payment:
+// the user owns it.
+func TestMyPurchasesOwnedNotAwaiting(t *testing.T) {
+	e := newEnv(t, device.Screened) // (a screenless speaker sends the user to the order in the app instead)
+	e.intent(intents.Buy, ep35)
+	e.createOrder(e.intent(intents.Yes, nil)) // the pay page closed unpaid
+	e.session = "session-2"
+	e.clock.Advance(10 * time.Minute)
+	e.buy(ep35)
+	r := e.intent(intents.MyPurchases, nil)
+	wantSpeech(t, r, false, "你已购买：万古神帝第35集。")
+	if strings.Contains(speech(r), "等待付款") {
+		t.Errorf("an owned episode said to wait for payment: %q", speech(r))
+	}
+}
