@@ -127,7 +127,7 @@ func TestRefundOfWhatWasNotBought(t *testing.T) {
 	devices(t, func(t *testing.T, e *env) {
 		e.buy(map[string]string{"product": "听书点数", "count": "3"})
 		wantSpeech(t, e.intent(intents.Refund, map[string]string{"product": "星辰变第35集"}), true,
-			"你没有买过星辰变第35集。", "退掉听书点数3个，退还3元，确定吗？")
+			"你没有买过星辰变第35集。", "退掉3个听书点数，退还3元，确定吗？")
 		wantSpeech(t, e.intent(intents.Yes, nil), false, "已申请退款3元")
 	})
 }

@@ -123,7 +123,7 @@ func (d *Dialog) nothingOwned(ctx context.Context, t *turn) (ui.View, error) {
 }
 
 // refunding says what the user's refunds under way take back, one clause
-// each: "听书币3个正在退款". Those units stay owned until the refund
+// each: "3个听书币正在退款". Those units stay owned until the refund
 // succeeds (shop.Entitlements), so "我还剩几个" says where they are going.
 func (d *Dialog) refunding(ctx context.Context, t *turn) ([]string, error) {
 	orders, err := d.cfg.Ledger.UserOrders(ctx, t.user())

@@ -55,20 +55,26 @@ func (d *Dialog) offer(ctx context.Context, t *turn, p shop.Product, count int64
 	if v, ok := d.mustLink(t, p.Name+"是付费内容，"+p.Price.Yuan()+"。"); ok {
 		return v, nil
 	}
-	if v, ok, err := d.waiting(ctx, t, p); err != nil || ok {
+	if v, ok, err := d.waiting(ctx, t, p, count); err != nil || ok {
 		return v, err
 	}
 	return d.confirm(t, p, count, purpose, speech)
 }
 
 // waiting returns the answer when an order or an offer of p waits for the
-// user's payment; ok is false when none does. The user's unsettled orders
+// user's payment; ok is false when none does. For a product bought in a
+// count, count is the one the user asks for now (0: not said yet): an
+// order of another count is another purchase, which it does not hold
+// back ("我要买五个" after three were left unpaid). The user's unsettled orders
 // of p (CREATED, within their payment window) are asked about first,
 // within the turn's deadline: one the platform says is paid is delivered,
 // through the ledger path the ship notify takes, and the request resumes.
 // One still unpaid, or that the platform could not be asked about, waits
 // while it can be paid (payableUntil).
-func (d *Dialog) waiting(ctx context.Context, t *turn, p shop.Product) (v ui.View, ok bool, err error) {
+func (d *Dialog) waiting(ctx context.Context, t *turn, p shop.Product, count int64) (v ui.View, ok bool, err error) {
+	if !p.Kind.AsksCount() {
+		count = 0
+	}
 	if t.user() == "" {
 		return v, false, nil
 	}
@@ -80,7 +86,7 @@ func (d *Dialog) waiting(ctx context.Context, t *turn, p shop.Product) (v ui.Vie
 	asked := 0
 	var cctx context.Context
 	for _, o := range orders { // newest first
-		if _, has := o.Line(p.ID); !has || o.State != shop.StateCreated {
+		if l, has := o.Line(p.ID); !has || o.State != shop.StateCreated || count != 0 && l.Quantity != count {
 			continue
 		}
 		if asked < maxPendingQueries {
@@ -115,7 +121,7 @@ func (d *Dialog) waiting(ctx context.Context, t *turn, p shop.Product) (v ui.Vie
 		return waitingView(t, p, l.Quantity, l.Amount, ref), true, nil
 	}
 	for _, of := range t.sent {
-		if of.ProductID == p.ID && t.now.Before(of.Until) && !orderedSince(orders, p.ID, of.At) {
+		if of.ProductID == p.ID && (count == 0 || of.Count == count) && t.now.Before(of.Until) && !orderedSince(orders, p.ID, of.At) {
 			return waitingView(t, p, of.Count, of.Total, of.Ref), true, nil
 		}
 	}
@@ -185,7 +191,7 @@ func waitingView(t *turn, p shop.Product, count int64, total shop.Fen, ref strin
 	t.state = state{}
 	name := p.Name
 	if count > 1 {
-		name += itoa(count) + "个"
+		name = itoa(count) + "个" + name
 	}
 	v := say(name + "的订单还在等待付款，" + total.Yuan() + "。")
 	v.Waiting = &ui.Offer{Token: ref, Product: p, Count: count, Total: total}

@@ -88,6 +88,23 @@ func TestSecondBuyWhileUnpaid(t *testing.T) {
 	})
 }
 
+// Units left unpaid hold back the same purchase, not another count: "我要买
+// 五个" after three were left unpaid is a purchase of its own (it held the
+// user back for the order's whole payment window).
+func TestOtherCountWhileUnpaid(t *testing.T) {
+	devicesAndStores(t, func(t *testing.T, e *env) {
+		three := map[string]string{"product": "听书点数", "count": "3"}
+		e.intent(intents.Buy, three)
+		e.createOrder(e.intent(intents.Yes, nil))
+		wantSpeech(t, e.intent(intents.Buy, three), false, "3个听书点数的订单还在等待付款，3元。")
+		e.session = "session-2"
+		wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": "听书点数", "count": "5"}), true, "5个听书点数，共5元，确定购买吗？")
+		if c, ok := find[tsk.Charge](e.intent(intents.Yes, nil)); !ok || c.Payload.ChargeInfo.Items[0].Count != 5 {
+			t.Errorf("five after three unpaid: charged %+v", c)
+		}
+	})
+}
+
 // An offer said yes to but not ordered yet is waiting too, in its session.
 func TestSecondBuyWhileOffered(t *testing.T) {
 	devicesAndStores(t, func(t *testing.T, e *env) {

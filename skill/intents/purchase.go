@@ -28,7 +28,11 @@ func (d *Dialog) sell(ctx context.Context, t *turn, p shop.Product, purpose stri
 	if v, ok := d.mustLink(t, ""); ok {
 		return v, nil
 	}
-	if v, ok, err := d.waiting(ctx, t, p); err != nil || ok {
+	asked := int64(0) // the count said, if any
+	if n, said, ok := t.count(); said && ok {
+		asked = n
+	}
+	if v, ok, err := d.waiting(ctx, t, p, asked); err != nil || ok {
 		return v, err
 	}
 	switch {
@@ -109,7 +113,7 @@ func (d *Dialog) issue(ctx context.Context, t *turn) (ui.View, error) {
 	if v, ok := d.mustLink(t, ""); ok {
 		return v, nil
 	}
-	if v, ok, err := d.waiting(ctx, t, p); err != nil || ok {
+	if v, ok, err := d.waiting(ctx, t, p, max(st.Count, 1)); err != nil || ok {
 		return v, err
 	}
 	if err := ctx.Err(); err != nil { // the platform has given up: offer nothing

@@ -312,7 +312,7 @@ func TestRefund(t *testing.T) {
 	devices(t, func(t *testing.T, e *env) {
 		e.buy(map[string]string{"product": "听书点数", "count": "3"})
 		r := e.intent(intents.Refund, nil)
-		wantSpeech(t, r, true, "退掉听书点数3个，退还3元，确定吗？")
+		wantSpeech(t, r, true, "退掉3个听书点数，退还3元，确定吗？")
 		r = e.intent(intents.Yes, nil)
 		wantSpeech(t, r, false, "已申请退款3元，会原路退回")
 		orders, _ := e.pay.Ledger.UserOrders(e.ctx, e.user)
@@ -535,7 +535,7 @@ func TestMyPurchasesWithNothingOwned(t *testing.T) {
 		e.intent(intents.Refund, nil)
 		e.intent(intents.Yes, nil)
 		r := e.intent(intents.MyPurchases, nil)
-		wantSpeech(t, r, false, "听书点数3个正在退款，会原路退回。")
+		wantSpeech(t, r, false, "3个听书点数正在退款，会原路退回。")
 		if strings.Contains(speech(r), "还剩") { // the units being refunded are not said as left too
 			t.Errorf("said as left and as being refunded: %q", speech(r))
 		}
@@ -562,7 +562,7 @@ func TestRefundAsksWhich(t *testing.T) {
 		wantSpeech(t, e.intent(intents.No, nil), false, "已取消")
 
 		e.intent(intents.Refund, nil)
-		wantSpeech(t, e.intent(intents.Refund, map[string]string{"product": "听书点数"}), true, "退掉听书点数3个，退还3元，确定吗？")
+		wantSpeech(t, e.intent(intents.Refund, map[string]string{"product": "听书点数"}), true, "退掉3个听书点数，退还3元，确定吗？")
 		wantSpeech(t, e.intent(intents.Yes, nil), false, "已申请退款3元")
 
 		// One refundable purchase left: no question.
@@ -578,7 +578,7 @@ func TestMyPurchasesSaysRefundsUnderWay(t *testing.T) {
 		e.buy(map[string]string{"product": "听书点数", "count": "3"})
 		e.intent(intents.Refund, map[string]string{"product": "听书点数"})
 		e.intent(intents.Yes, nil)
-		wantSpeech(t, e.intent(intents.MyPurchases, nil), false, "你已购买：星辰变第35集。", "听书点数3个正在退款。")
+		wantSpeech(t, e.intent(intents.MyPurchases, nil), false, "你已购买：星辰变第35集。", "3个听书点数正在退款。")
 	})
 }
 
@@ -626,7 +626,7 @@ func TestMyPurchasesSaysWhereUnitsWent(t *testing.T) {
 		}
 		e.buy(map[string]string{"product": "听书点数", "count": "3"})
 		e.intent(intents.Play, map[string]string{"product": "听书点数"})
-		wantSpeech(t, e.intent(intents.Refund, nil), true, "退掉听书点数2个，退还2元，确定吗？")
+		wantSpeech(t, e.intent(intents.Refund, nil), true, "退掉2个听书点数，退还2元，确定吗？")
 		wantSpeech(t, e.intent(intents.Yes, nil), false, "已申请退款2元")
 		e.refundSettles(t)
 		r := e.intent(intents.MyPurchases, nil)
@@ -651,7 +651,7 @@ func TestMyPurchasesSaysOrderWaiting(t *testing.T) {
 		e.intent(intents.Buy, map[string]string{"product": "听书点数", "count": "3"})
 		e.createOrder(e.intent(intents.Yes, nil))
 		r := e.intent(intents.MyPurchases, nil)
-		if got, want := speech(r), "你已购买：星辰变第35集。听书点数3个的订单还在等待付款。"; got != want {
+		if got, want := speech(r), "你已购买：星辰变第35集。3个听书点数的订单还在等待付款。"; got != want {
 			t.Errorf("my purchases: %q, want %q", got, want)
 		}
 		wantSpeech(t, r, false)

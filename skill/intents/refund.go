@@ -242,7 +242,7 @@ func (d *Dialog) productsName(lines []shop.Line) string {
 	return d.linesName(one)
 }
 
-// linesName names order lines: "听书币3个、万古神帝第35集".
+// linesName names order lines: "3个听书币、万古神帝第35集".
 func (d *Dialog) linesName(lines []shop.Line) string {
 	var ns []string
 	for _, l := range lines {
@@ -251,7 +251,7 @@ func (d *Dialog) linesName(lines []shop.Line) string {
 			name = p.Name
 		}
 		if l.Quantity > 1 {
-			name += itoa(l.Quantity) + "个"
+			name = itoa(l.Quantity) + "个" + name
 		}
 		ns = append(ns, name)
 	}
