@@ -20,13 +20,19 @@ func (d *Dialog) cancel(ctx context.Context, t *turn) (ui.View, error) {
 }
 
 // drop forgets the pending question and ends the session: "已取消" for a
-// purchase or refund begun, else goodbye ("which one?" after a list is no
-// purchase begun: nothing to cancel).
+// purchase or refund begun, else goodbye.
 func (t *turn) drop() ui.View {
-	begun := t.state.Step != stepNone && (t.state.Step != stepProduct || t.browsed == 0)
+	begun := t.begun()
 	t.state = state{}
 	if begun {
 		return say(cancelled)
 	}
 	return say(goodbye)
+}
+
+// begun reports whether a purchase or a refund is under way: a question of
+// the dialog waits, other than "which one?" after a list (no purchase
+// begun: nothing to cancel, nothing to come back to).
+func (t *turn) begun() bool {
+	return t.state.Step != stepNone && (t.state.Step != stepProduct || t.browsed == 0)
 }

@@ -238,11 +238,37 @@ func (d *Dialog) route(t *turn) handler {
 			if (body.Intent.Name == Help || body.Intent.Name == Browse || body.Intent.Name == BrowseMore) && t.answers() {
 				return d.buyOrPlay
 			}
+			if (body.Intent.Name == MyPurchases || body.Intent.Name == MyAccount) && t.begun() {
+				return d.aside(h)
+			}
 			return h
 		}
 		return d.fallback
 	}
 	return d.event
+}
+
+// aside answers with h a question the user asks while one of the dialog's
+// waits ("我买过什么" before the yes), then asks that one again, as help
+// does, its state kept: the purchase is not dropped for a side question.
+func (d *Dialog) aside(h handler) handler {
+	return func(ctx context.Context, t *turn) (ui.View, error) {
+		st := t.state
+		v, err := h(ctx, t)
+		if err != nil {
+			return v, err
+		}
+		t.state = st
+		q, err := d.help(ctx, t)
+		if err != nil {
+			return v, err
+		}
+		q.Speech = v.Speech + q.Speech
+		if q.Result == nil {
+			q.Result = v.Result
+		}
+		return q, nil
+	}
 }
 
 // logTurn adds the turn to its request's log line (logctx.Note), or logs

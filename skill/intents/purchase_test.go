@@ -698,3 +698,16 @@ func TestMyPurchasesOwnedNotAwaiting(t *testing.T) {
 		t.Errorf("an owned episode said to wait for payment: %q", speech(r))
 	}
 }
+
+// A side question before the yes ("我买过什么") is answered, and the
+// purchase is asked about again, not dropped.
+func TestSideQuestionKeepsThePurchase(t *testing.T) {
+	devices(t, func(t *testing.T, e *env) {
+		e.intent(intents.Buy, map[string]string{"product": "听书点数", "count": "3"})
+		wantSpeech(t, e.intent(intents.MyPurchases, nil), true, "还没有购买", "3个听书点数，共3元。说“是的”就购买")
+		wantSpeech(t, e.intent(intents.MyAccount, nil), true, "3个听书点数，共3元。说“是的”就购买")
+		if c, ok := find[tsk.Charge](e.intent(intents.Yes, nil)); !ok || c.Payload.ChargeInfo.Items[0].Count != 3 {
+			t.Errorf("the yes after a side question charged %+v", c)
+		}
+	})
+}
