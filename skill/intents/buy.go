@@ -2,6 +2,7 @@ package intents
 
 import (
 	"context"
+	"strings"
 
 	"github.com/dingdang-voicepay/voicepay/device/ui"
 )
@@ -26,7 +27,11 @@ const Buy = "buy"
 // instead of being charged again.
 func (d *Dialog) buy(ctx context.Context, t *turn) (ui.View, error) {
 	if t.state.Step == stepConfirm && t.slot(SlotAlbum) == "" {
-		switch product, count := t.slot(SlotProduct), t.slot(SlotCount); {
+		product, count := t.slot(SlotProduct), t.slot(SlotCount)
+		if strings.Trim(product, "买吧啊呀了！!") == "" {
+			product = "" // "买买买" heard as the product "买买": a bare buy
+		}
+		switch {
 		case product == "" && count == "" && t.changesMind(), anotherOne(product): // "换一个", "换成别的"
 			return d.askAnother(t), nil
 		case product == "" && count == "":

@@ -336,6 +336,12 @@ func TestChangeOfMind(t *testing.T) {
 		wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": "星辰变第35集"}), true, "星辰变第35集，3元，确定购买吗？")
 		wantSpeech(t, e.intent("no_such_intent", nil, fakeplatform.WithQuery("今天天气怎么样")), true,
 			"星辰变第35集，3元。说“是的”就购买，说“不要了”就取消。")
+		// "买买买" (heard as the product "买买") is a bare buy: a yes.
+		wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": "星辰变第35集"}), true, "确定购买吗？")
+		if _, ok := find[tsk.Charge](e.intent(intents.Buy, map[string]string{"product": "买买"}, fakeplatform.WithQuery("买买买"))); !ok {
+			t.Error("买买买 to the question did not buy")
+		}
+		e.session = "session-count"
 		// Another count of the same, then another product by name.
 		wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": "听书点数", "count": "3"}), true, "3个听书点数，共3元，确定购买吗？")
 		wantSpeech(t, e.intent(intents.Buy, map[string]string{"count": "两"}, fakeplatform.WithQuery("换成两个")), true, "2个听书点数，共2元，确定购买吗？")
