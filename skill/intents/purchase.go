@@ -64,6 +64,10 @@ func (d *Dialog) sell(ctx context.Context, t *turn, p shop.Product, purpose stri
 			return d.askCount(t, p, purpose, "没听清，要买几个"+p.Name+"？比如“3个”。"), nil
 		}
 		count = n
+	case p.Kind.Once():
+		if n, said, ok := t.count(); said && ok && n > 1 { // "买三个万古神帝第35集"
+			return d.confirm(t, p, 1, purpose, "买一次就够了。"+amount(p, 1, p.Price)+"，确定购买吗？")
+		}
 	}
 	return d.confirm(t, p, count, purpose, "")
 }

@@ -717,3 +717,14 @@ func TestSideQuestionKeepsThePurchase(t *testing.T) {
 		}
 	})
 }
+
+// A count said for what is bought once is not silently dropped: the
+// question says one is enough, and one is charged.
+func TestCountOfWhatIsBoughtOnce(t *testing.T) {
+	devices(t, func(t *testing.T, e *env) {
+		wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": "万古神帝第35集", "count": "三"}), true, "买一次就够了。万古神帝第35集，2元，确定购买吗？")
+		if c, ok := find[tsk.Charge](e.intent(intents.Yes, nil)); !ok || c.Payload.ChargeInfo.Items[0].Count != 1 {
+			t.Errorf("charged %+v", c)
+		}
+	})
+}
