@@ -122,12 +122,19 @@ func TestUnclearAnswerKeepsTheChoice(t *testing.T) {
 }
 
 // TestRefundOfWhatWasNotBought: naming a product never bought says so and
-// offers what can be refunded (it said there was nothing to refund).
+// names what can be refunded (it said there was nothing to refund), to be
+// asked for by name: a reflexive yes refunds nothing the user did not ask
+// about.
 func TestRefundOfWhatWasNotBought(t *testing.T) {
 	devices(t, func(t *testing.T, e *env) {
 		e.buy(map[string]string{"product": "听书点数", "count": "3"})
 		wantSpeech(t, e.intent(intents.Refund, map[string]string{"product": "星辰变第35集"}), true,
-			"你没有买过星辰变第35集。", "退掉3个听书点数，退还3元，确定吗？")
+			"你没有买过星辰变第35集。可以退款的是听书点数，要退哪个？")
+		wantSpeech(t, e.intent(intents.Yes, nil), true, "你想退哪个？")
+		if orders, _ := e.pay.Ledger.UserOrders(e.ctx, e.user); len(orders[0].Refunds) != 0 {
+			t.Fatalf("a yes refunded what was not asked about: %+v", orders[0].Refunds)
+		}
+		wantSpeech(t, e.intent(intents.Refund, map[string]string{"product": "听书点数"}), true, "退掉3个听书点数，退还3元，确定吗？")
 		wantSpeech(t, e.intent(intents.Yes, nil), false, "已申请退款3元")
 	})
 }

@@ -112,7 +112,19 @@ func (d *Dialog) refundOf(ctx context.Context, t *turn, want []string) (ui.View,
 		if err != nil || !v.Ask || len(named) == 0 {
 			return v, err
 		}
-		v.Speech = "你没有买过" + names(named, maxChoices, "或") + "。" + v.Speech
+		notBought := "你没有买过" + names(named, maxChoices, "或") + "。"
+		if t.state.Step == stepRefund {
+			// One purchase is refundable: named, not asked about with a
+			// yes/no (a reflexive "是的" would refund what the user did
+			// not ask about). Naming it asks to confirm its refund.
+			for _, o := range orders {
+				if o.TradeNo == t.state.TradeNo {
+					lines, _, _ := shop.Refundable(o, d.cfg.Catalog, t.now)
+					return d.askProduct(t, Refund, nil, notBought+"可以退款的是"+d.productsName(lines)+"，要退哪个？"), nil
+				}
+			}
+		}
+		v.Speech = notBought + v.Speech
 		return v, nil
 	}
 	if first == nil {
