@@ -247,10 +247,14 @@ func (e *env) paid(o order) *tsk.Response {
 
 // refundSettles has the platform settle SUCCESS the pending refund of the
 // user's newest order and notify it.
-func (e *env) refundSettles(t *testing.T) {
+func (e *env) refundSettles(t *testing.T) { e.refundSettlesAs(t, shop.RefundSuccess) }
+
+// refundSettlesAs has the platform settle the pending refund of the user's
+// newest order as status and notify it.
+func (e *env) refundSettlesAs(t *testing.T, status shop.RefundStatus) {
 	t.Helper()
 	orders, _ := e.pay.Ledger.UserOrders(e.ctx, e.user)
-	n, err := e.platform.SettleNext(orders[0].TradeNo, shop.RefundSuccess)
+	n, err := e.platform.SettleNext(orders[0].TradeNo, status)
 	if err != nil {
 		t.Fatal(err)
 	}

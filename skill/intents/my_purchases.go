@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/dingdang-voicepay/voicepay/device/ui"
 	"github.com/dingdang-voicepay/voicepay/shop"
@@ -125,6 +126,10 @@ func (d *Dialog) nothingOwned(ctx context.Context, t *turn) (ui.View, error) {
 // refunding says what the user's refunds under way take back, one clause
 // each: "3个听书币正在退款". Those units stay owned until the refund
 // succeeds (shop.Entitlements), so "我还剩几个" says where they are going.
+// An order's last refund that failed within failedRefundNews is said too
+// ("3个听书币的退款没有成功，可以再申请一次"): the user heard it started,
+// and nothing else tells them (a duplicate payment's is the operator's,
+// listed for attention).
 func (d *Dialog) refunding(ctx context.Context, t *turn) ([]string, error) {
 	orders, err := d.cfg.Ledger.UserOrders(ctx, t.user())
 	if err != nil {
@@ -132,14 +137,20 @@ func (d *Dialog) refunding(ctx context.Context, t *turn) ([]string, error) {
 	}
 	var out []string
 	for _, o := range orders {
-		for _, r := range o.Refunds {
-			if r.Status == shop.RefundProcessing {
+		for i, r := range o.Refunds {
+			switch {
+			case r.Status == shop.RefundProcessing:
 				out = append(out, d.linesName(r.Details)+"正在退款")
+			case r.Status == shop.RefundFail && i == len(o.Refunds)-1 && o.DuplicateOf == "" && t.now.Sub(r.UpdatedAt) < failedRefundNews:
+				out = append(out, d.linesName(r.Details)+"的退款没有成功，可以再申请一次")
 			}
 		}
 	}
 	return out, nil
 }
+
+// failedRefundNews is how long "我买过什么" says that a refund failed.
+const failedRefundNews = 7 * 24 * time.Hour
 
 // refundingUnits is how many units of a product refunds under way take
 // back (a duplicate payment's refund takes back none).

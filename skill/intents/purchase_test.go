@@ -581,10 +581,18 @@ func TestRefundAsksWhich(t *testing.T) {
 func TestMyPurchasesSaysRefundsUnderWay(t *testing.T) {
 	devices(t, func(t *testing.T, e *env) {
 		e.buy(map[string]string{"product": "星辰变第35集"})
+		e.clock.Advance(time.Minute)
 		e.buy(map[string]string{"product": "听书点数", "count": "3"})
 		e.intent(intents.Refund, map[string]string{"product": "听书点数"})
 		e.intent(intents.Yes, nil)
 		wantSpeech(t, e.intent(intents.MyPurchases, nil), false, "你已购买：星辰变第35集。", "3个听书点数正在退款。")
+		// The platform fails it: said for a week, as news.
+		e.refundSettlesAs(t, shop.RefundFail)
+		wantSpeech(t, e.intent(intents.MyPurchases, nil), false, "3个听书点数的退款没有成功，可以再申请一次。")
+		e.clock.Advance(8 * 24 * time.Hour)
+		if s := speech(e.intent(intents.MyPurchases, nil)); strings.Contains(s, "没有成功") {
+			t.Errorf("a refund failed 8 days ago still said: %q", s)
+		}
 	})
 }
 
