@@ -64,6 +64,8 @@ var builtin = []struct{ intent, pattern string }{
 	{"buy", `^(?:我想|我要)?换(?:一个|个|成|别的).*$`}, // while a purchase waits for its yes: another product
 	{"yes", `^(?:是|好|确定|确认|对|可以|嗯|行|买吧|没问题).{0,2}$`},
 	{"yes", `^(?:那|那就|好的?|行)买吧$`},
+	{"yes", `^(?:(?:是的?|好的?|对的?|行|嗯|要|ok|OK|Ok)[，,。！!]?){2,4}$`}, // said twice: 是的是的, 好的好的
+	{"yes", `^(?:要|要的|OK|ok|Ok)[。！!]?$`},
 	{"cancel", `^(?:我要|我想)?(?:退出|再见).*$`},
 	{"refund", `^(?:我要|我想|帮我)*退(?:掉|订)?(?P<product>.+)$`}, // after cancel: 退出 is no refund of 出
 	{"browse_more", `^(?:那)?还有(?:呢|吗|别的|其他|其它|什么|哪些|没有).*$`},

@@ -19,12 +19,15 @@ func (d *Dialog) cancel(ctx context.Context, t *turn) (ui.View, error) {
 	return t.drop(), nil
 }
 
-// drop forgets the pending question and ends the session: "已取消" for a
-// purchase or refund begun, else goodbye.
+// drop forgets the pending question and ends the session: "不退了" for a
+// refund, "已取消" for a purchase begun, else goodbye.
 func (t *turn) drop() ui.View {
-	begun := t.begun()
+	begun, refund := t.begun(), t.state.Step == stepRefund || t.state.Intent == Refund
 	t.state = state{}
-	if begun {
+	switch {
+	case begun && refund:
+		return say("好的，不退了。")
+	case begun:
 		return say(cancelled)
 	}
 	return say(goodbye)

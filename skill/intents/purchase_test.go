@@ -565,7 +565,7 @@ func TestRefundAsksWhich(t *testing.T) {
 		}
 		wantDisplay(t, e, r, tsk.HorizontialListTemplate)
 		wantSpeech(t, e.intent(intents.Refund, map[string]string{"product": "第二个"}), true, "退掉星辰变第35集，退还3元，确定吗？")
-		wantSpeech(t, e.intent(intents.No, nil), false, "已取消")
+		wantSpeech(t, e.intent(intents.No, nil), false, "好的，不退了。")
 
 		e.intent(intents.Refund, nil)
 		wantSpeech(t, e.intent(intents.Refund, map[string]string{"product": "听书点数"}), true, "退掉3个听书点数，退还3元，确定吗？")
