@@ -5,52 +5,6 @@ import (
 	"testing"
 )
 
-func TestParseHan(t *testing.T) {
-	tests := []struct {
-		in   string
-		want int64
-		ok   bool
-	}{
-		{"五", 5, true},
-		{"十", 10, true},
-		{"十五", 15, true},
-		{"二十", 20, true},
-		{"三十五", 35, true},
-		{"卅五", 35, true},
-		{"廿", 20, true},
-		{"卌二", 42, true},
-		{"三五", 35, true},
-		{"一零零", 100, true},
-		{"幺零八", 108, true},
-		{"一百", 100, true},
-		{"一百零一", 101, true},
-		{"一百一十", 110, true},
-		{"两千", 2000, true},
-		{"两", 2, true},
-		{"一千零五十", 1050, true},
-		{"十万", 100_000, true},
-		{"一万二千三百四十五", 12_345, true},
-		{"九千九百九十九万", 99_990_000, true},
-		{"万", 0, false},
-		{"千百", 0, false},
-		{"百", 0, false},
-		{"十十", 0, false},
-		{"三五十", 0, false},
-		{"五卅", 0, false},
-		{"一二三四五六七八九", 0, false},
-		{"一亿", 0, false},
-		{"", 0, false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.in, func(t *testing.T) {
-			got, ok := parseHan([]rune(tt.in))
-			if ok != tt.ok || ok && got != tt.want {
-				t.Errorf("parseHan(%q) = %d, %v; want %d, %v", tt.in, got, ok, tt.want, tt.ok)
-			}
-		})
-	}
-}
-
 func TestLexNumbers(t *testing.T) {
 	loadSounds()
 	tests := []struct {
