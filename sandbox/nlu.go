@@ -56,13 +56,14 @@ var builtin = []struct{ intent, pattern string }{
 	{"my_purchases", `^(?:我)?(?:买过|买了|已购|购买了)什么.*$`},
 	{"my_purchases", `^.*(?:我的购买|我的订单|已购|还剩|到期).*$`},
 	{"refund", `^.*(?:退款|退钱|退了|退货).*$`},
-	{"no", `^(?:我|那|还是)*(?:不|取消|算了|别(?:[^的]|$)|放弃).*$`}, // before play: 放弃 is no 放
+	{"no", `^(?:我|那|还是)*(?:不(?:[^知确清]|$)|取消|算了|别(?:[^的]|$)|放弃).*$`}, // before play: 放弃 is no 放; 不知道, 不确定 are no no
 	{"play", `^(?:播放|我要听|我想听|继续听|放一下|听一下|(?:给我|帮我)?放|听)第?(?P<index>` + numeral + `+)集$`},
 	{"play", `^(?:播放|我要听|我想听|继续听|放一下|听一下|(?:给我|帮我)?放|听)(?P<product>.+)$`},
 	{"buy", `^(?:我要|我想要|我想|给我|帮我|请|再)*(?:购买|买|续费|开通|来)(?P<count>` + numeral + `+)(?:个|份|张)(?P<product>.+)$`},
 	{"buy", `^(?:我要|我想要|我想|给我|帮我|请|再)*(?:购买|买|续费|开通)(?P<product>.+)$`},
 	{"buy", `^(?:我想|我要)?换(?:一个|个|成|别的).*$`}, // while a purchase waits for its yes: another product
-	{"yes", `^(?:是|好|确定|确认|对|可以|嗯|行|买吧|没问题).{0,2}$`},
+	{"yes", `^(?:是|好|确定|确认|对|可以|嗯|行|买吧|没问题)[^0-9０-９零〇一二两三四五六七八九十百千万几]{0,2}$`},
+	{"yes", `^(?:是的?|好的?|对|嗯|行)[，,]?(?P<count>` + numeral + `+)个$`}, // 对，两个: a yes that says how many
 	{"yes", `^(?:那|那就|好的?|行)买吧$`},
 	{"yes", `^(?:(?:是的?|好的?|对的?|行|嗯|要|ok|OK|Ok)[，,。！!]?){2,4}$`}, // said twice: 是的是的, 好的好的
 	{"yes", `^(?:要|要的|OK|ok|Ok)[。！!]?$`},
@@ -232,7 +233,7 @@ func splitCount(slots map[string]string) {
 		}
 		return
 	}
-	if m := countPrefix.FindStringSubmatch(slots["product"]); m != nil {
+	if m := countPrefix.FindStringSubmatch(slots["product"]); m != nil && !strings.ContainsAny(firstRune(m[2]), ".．点半") {
 		if _, ok := resolve.Number(m[1]); ok {
 			slots["count"], slots["product"] = m[1], m[2]
 			if m[2] == "" { // "我要买十个"
@@ -248,7 +249,8 @@ func splitCount(slots map[string]string) {
 
 // numbersRead reports whether the slots that hold a number (count, index)
 // read as one, and the album is no number: "买万古神帝" has no count 万,
-// "播放35集" no album 3 with index 5.
+// "播放35集" no album 3 with index 5. A count whose product goes on with a
+// fraction ("买1.5个…" as count 1, "买两个半…" as count 两) is none either.
 func numbersRead(slots map[string]string) bool {
 	for _, name := range []string{"count", "index"} {
 		if v, ok := slots[name]; ok {
@@ -256,6 +258,9 @@ func numbersRead(slots map[string]string) bool {
 				return false
 			}
 		}
+	}
+	if slots["count"] != "" && strings.ContainsAny(firstRune(strings.TrimLeft(slots["product"], "个份张本")), ".．点半") {
+		return false
 	}
 	_, isNumber := resolve.Number(slots["album"])
 	return !isNumber
@@ -326,4 +331,12 @@ func sampleUtterances(model []byte) []string {
 		}
 	}
 	return out
+}
+
+// firstRune returns the first character of s, or "".
+func firstRune(s string) string {
+	for _, r := range s {
+		return string(r)
+	}
+	return ""
 }

@@ -26,10 +26,16 @@ const Buy = "buy"
 // price and a confirmation question; an entitlement already owned plays
 // instead of being charged again.
 func (d *Dialog) buy(ctx context.Context, t *turn) (ui.View, error) {
+	if t.slot(SlotProduct) == "" && t.slot(SlotAlbum) == "" && t.slot(SlotCount) != "" &&
+		(t.state.Step == stepRefund || t.state.Step == stepProduct && t.state.Intent != Buy) {
+		// A bare count ("两个") said to a refund's or a listening
+		// question: not a purchase; that question again.
+		return d.help(ctx, t)
+	}
 	if t.state.Step == stepConfirm && t.slot(SlotAlbum) == "" {
 		product, count := t.slot(SlotProduct), t.slot(SlotCount)
-		if strings.Trim(product, "买吧啊呀了！!") == "" {
-			product = "" // "买买买" heard as the product "买买": a bare buy
+		if strings.Trim(product, "买吧啊呀了！!") == "" || product == "这个" || product == "它" {
+			product = "" // "买买买" heard as the product "买买", "买这个": a bare buy
 		}
 		switch {
 		case product == "" && count == "" && t.changesMind(), anotherOne(product): // "换一个", "换成别的"
@@ -40,9 +46,13 @@ func (d *Dialog) buy(ctx context.Context, t *turn) (ui.View, error) {
 			if p, ok := d.cfg.Catalog.Product(t.state.ProductID); ok {
 				// "换成两个": the same purchase, another count (an
 				// episode, bought once, is asked about again).
-				purpose := t.state.Intent
+				purpose, slots := t.state.Intent, t.state.Slots
 				t.state = state{Intent: purpose}
-				return d.sell(ctx, t, p, purpose)
+				v, err := d.sell(ctx, t, p, purpose)
+				if t.state.Step == stepConfirm && t.state.Slots == nil {
+					t.state.Slots = slots // the intent to resume after payment is the first one
+				}
+				return v, err
 			}
 		}
 	}

@@ -264,6 +264,7 @@ func (d *Dialog) aside(h handler) handler {
 			return v, err
 		}
 		q.Speech = v.Speech + q.Speech
+		q.LinkAccount = q.LinkAccount || v.LinkAccount
 		if q.Result == nil {
 			q.Result = v.Result
 		}

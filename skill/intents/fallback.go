@@ -54,7 +54,7 @@ func (t *turn) giveUp(v ui.View) ui.View {
 // another: "换成别的" heard as the product "别的".
 func anotherOne(product string) bool {
 	switch strings.TrimSuffix(strings.TrimSuffix(product, "吧"), "的") {
-	case "别", "其他", "其它", "另一个", "另外一个", "别个":
+	case "别", "其他", "其它", "另一个", "另外一个", "别个", "那个":
 		return true
 	}
 	return false

@@ -127,9 +127,9 @@ func (d *Dialog) nothingOwned(ctx context.Context, t *turn) (ui.View, error) {
 // each: "3个听书币正在退款". Those units stay owned until the refund
 // succeeds (shop.Entitlements), so "我还剩几个" says where they are going.
 // An order's last refund that failed within failedRefundNews is said too
-// ("3个听书币的退款没有成功，可以再申请一次"): the user heard it started,
-// and nothing else tells them (a duplicate payment's is the operator's,
-// listed for attention).
+// ("3个听书币的退款没有成功", and "可以再申请一次" while the policy allows
+// it): the user heard it started, and nothing else tells them (a duplicate
+// payment's is the operator's, listed for attention).
 func (d *Dialog) refunding(ctx context.Context, t *turn) ([]string, error) {
 	orders, err := d.cfg.Ledger.UserOrders(ctx, t.user())
 	if err != nil {
@@ -142,7 +142,11 @@ func (d *Dialog) refunding(ctx context.Context, t *turn) ([]string, error) {
 			case r.Status == shop.RefundProcessing:
 				out = append(out, d.linesName(r.Details)+"正在退款")
 			case r.Status == shop.RefundFail && i == len(o.Refunds)-1 && o.DuplicateOf == "" && t.now.Sub(r.UpdatedAt) < failedRefundNews:
-				out = append(out, d.linesName(r.Details)+"的退款没有成功，可以再申请一次")
+				s := d.linesName(r.Details) + "的退款没有成功"
+				if _, _, err := shop.Refundable(o, d.cfg.Catalog, t.now); err == nil {
+					s += "，可以再申请一次" // (not when the policy now forbids it)
+				}
+				out = append(out, s)
 			}
 		}
 	}

@@ -106,6 +106,7 @@ func (d *Dialog) pick(ctx context.Context, t *turn, purpose string) (p shop.Prod
 		ps := products(r)
 		return p, d.askProduct(t, purpose, ps, which(ps)), false, nil
 	case r.Empty || fromQuery:
+		t.unclear = asked // an answer to "which one?" that names nothing
 		v := d.askProduct(t, purpose, nil, "你想"+verb(purpose)+"什么？比如"+names(d.examples(purpose), maxChoices, "或")+"。")
 		d.namedFirst(t)
 		return p, v, false, nil

@@ -736,3 +736,54 @@ func TestCountOfWhatIsBoughtOnce(t *testing.T) {
 		}
 	})
 }
+
+// A refund that failed when the policy no longer allows another is said to
+// have failed, without inviting the user to ask again.
+func TestFailedRefundPastThePolicy(t *testing.T) {
+	e := newEnv(t, device.Screenless)
+	e.buy(map[string]string{"product": "听书点数", "count": "3"})
+	e.clock.Advance(6 * 24 * time.Hour)
+	e.intent(intents.Refund, map[string]string{"product": "听书点数"})
+	wantSpeech(t, e.intent(intents.Yes, nil), false, "已申请退款3元")
+	e.refundSettlesAs(t, shop.RefundFail)
+	e.clock.Advance(2 * 24 * time.Hour) // 8 days after the purchase: past the 7 the policy gives
+	r := e.intent(intents.MyPurchases, nil)
+	wantSpeech(t, r, false, "3个听书点数的退款没有成功。")
+	if strings.Contains(speech(r), "再申请") {
+		t.Errorf("invited to ask again past the policy: %q", speech(r))
+	}
+}
+
+// A yes that says more than yes ("对，两个") or a bare count said to a
+// question it does not answer is never taken as a yes to what was asked:
+// the old count is not charged, nor a refund made of what was not said.
+func TestYesWithMoreThanYes(t *testing.T) {
+	devices(t, func(t *testing.T, e *env) {
+		e.intent(intents.Buy, map[string]string{"product": "听书点数", "count": "3"})
+		r := e.intent(intents.Yes, map[string]string{"count": "2"}, fakeplatform.WithQuery("对，两个"))
+		wantSpeech(t, r, true, "2个听书点数，共2元，确定购买吗？")
+		if _, charged := find[tsk.Charge](r); charged {
+			t.Fatal("对，两个 charged")
+		}
+		if c, ok := find[tsk.Charge](e.intent(intents.Yes, nil)); !ok || c.Payload.ChargeInfo.Items[0].Count != 2 {
+			t.Errorf("the yes after 对，两个 charged %+v", c)
+		}
+
+		e.session = "session-refund"
+		e.buy(map[string]string{"product": "听书点数", "count": "3"})
+		wantSpeech(t, e.intent(intents.Refund, map[string]string{"product": "听书点数"}), true, "退掉3个听书点数，退还3元，确定吗？")
+		wantSpeech(t, e.intent(intents.Buy, map[string]string{"count": "两"}, fakeplatform.WithQuery("两个")), true, "说“是的”就退还3元")
+		wantSpeech(t, e.intent(intents.Yes, map[string]string{"count": "1"}), true, "说“是的”就退还3元")
+		if orders, _ := e.pay.Ledger.UserOrders(e.ctx, e.user); len(orders[0].Refunds) != 0 {
+			t.Errorf("refunded on a yes with a count: %+v", orders[0].Refunds)
+		}
+
+		// Unclear answers to "which one?" give up too.
+		e.session = "session-listen"
+		wantSpeech(t, e.intent(intents.Play, map[string]string{"product": "万古神帝"}), true, "还是")
+		for _, said := range []string{"啊", "哦"} {
+			wantSpeech(t, e.intent(intents.Play, nil, fakeplatform.WithQuery(said)), true)
+		}
+		wantSpeech(t, e.intent(intents.Play, nil, fakeplatform.WithQuery("呃")), false, "还是没听明白")
+	})
+}

@@ -27,10 +27,20 @@ func (d *Dialog) yes(ctx context.Context, t *turn) (ui.View, error) {
 	if t.answers() {
 		return d.buyOrPlay(ctx, t)
 	}
+	// A yes intent that carries a product or a count ("对，两个") says
+	// more than yes (a CONFIRMED intent carries its own slots, as asked).
+	named := t.intent() != nil && t.intent().Name == Yes &&
+		(t.slot(SlotProduct) != "" || t.slot(SlotAlbum) != "" || t.slot(SlotCount) != "")
 	switch t.state.Step {
 	case stepConfirm:
+		if named { // "对，两个": not a yes to the price said; buy asks again
+			return d.buy(ctx, t)
+		}
 		return d.issue(ctx, t)
 	case stepRefund:
+		if named { // a refund is of what was said: the question again
+			return d.help(ctx, t)
+		}
 		return d.refundConfirmed(ctx, t)
 	case stepProduct:
 		cands := d.candidates(t)

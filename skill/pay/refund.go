@@ -190,7 +190,8 @@ const recordReserve = 250 * time.Millisecond
 
 // reserving returns ctx with its deadline, if any, moved reserve earlier
 // (into the past when less is left: the call then fails at once as not
-// answered, which is recorded and retried like any other).
+// answered, and the refund, stored PROCESSING before it, is sent again by
+// the reconciler like any other).
 func reserving(ctx context.Context, reserve time.Duration) (context.Context, context.CancelFunc) {
 	if dl, ok := ctx.Deadline(); ok {
 		return context.WithDeadline(ctx, dl.Add(-reserve))

@@ -167,6 +167,13 @@ func lex(rs []rune, asHeard bool, p *phrase) {
 				j++
 			}
 			v, ok := parseHan(rs[i:j])
+			if ok && j+1 < n && rs[j] == '点' && (isNumeral(rs[j+1]) || isDigit(rs[j+1])) {
+				// A decimal said ("一点五个"): no number, as "1.5个".
+				for j++; j < n && (isNumeral(rs[j]) || isDigit(rs[j])); j++ {
+				}
+				i = j
+				continue
+			}
 			if ok && isNumber(rs, i, j, asHeard) {
 				i = markNumber(rs, i, j, v, rs[i:j], p)
 				continue
