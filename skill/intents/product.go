@@ -238,7 +238,7 @@ func (d *Dialog) chosen(ctx context.Context, t *turn, p shop.Product) (ui.View, 
 		return d.playProduct(ctx, t, p)
 	case Refund:
 		t.state = state{}
-		return d.refundOf(ctx, t, []string{p.ID})
+		return d.refundOf(ctx, t, []string{p.ID}, 0)
 	}
 	return d.sell(ctx, t, p, Buy)
 }

@@ -787,3 +787,17 @@ func TestYesWithMoreThanYes(t *testing.T) {
 		wantSpeech(t, e.intent(intents.Play, nil, fakeplatform.WithQuery("呃")), false, "还是没听明白")
 	})
 }
+
+// "退掉两个听书币" refunds two, at the price paid for each; more than are
+// left says how many can be.
+func TestRefundSomeUnits(t *testing.T) {
+	devices(t, func(t *testing.T, e *env) {
+		e.buy(map[string]string{"product": "听书点数", "count": "5"})
+		wantSpeech(t, e.intent(intents.Refund, map[string]string{"product": "听书点数", "count": "两"}), true, "退掉2个听书点数，退还2元，确定吗？")
+		wantSpeech(t, e.intent(intents.Yes, nil), false, "已申请退款2元")
+		wantSpeech(t, e.intent(intents.MyPurchases, nil), false, "听书点数还剩3个。2个听书点数正在退款。")
+		e.refundSettles(t)
+		wantSpeech(t, e.intent(intents.Refund, map[string]string{"product": "两个听书点数"}), true, "退掉2个听书点数，退还2元，确定吗？")
+		wantSpeech(t, e.intent(intents.Refund, map[string]string{"product": "听书点数", "count": "10"}), true, "最多可以退3个。退掉3个听书点数，退还3元，确定吗？")
+	})
+}

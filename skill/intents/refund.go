@@ -20,6 +20,7 @@ import (
 //	把{product}退了
 //	把{album}第{index}集退了
 //	{product}不想要了，退钱
+//	退掉{count}个{product} (part of a consumable's units)
 const Refund = "refund"
 
 // refund finds the purchase to refund (of the product said; asked for when
@@ -28,6 +29,10 @@ const Refund = "refund"
 // amount in yuan and asks to confirm.
 func (d *Dialog) refund(ctx context.Context, t *turn) (ui.View, error) {
 	var want []string // the products the user may mean: the refund question names the one found
+	var units int64   // how many units the user said, 0 for all
+	if v, has := t.intent().Slot(SlotCount); has {
+		units, _ = parseCount(v.Text())
+	}
 	q := t.query()
 	if t.state.Step == stepProduct && t.state.Intent == Refund {
 		fromQuery := !named(q)
@@ -51,19 +56,23 @@ func (d *Dialog) refund(ctx context.Context, t *turn) (ui.View, error) {
 				want = append(want, c.Product.ID)
 			}
 		}
+		if units == 0 {
+			units = r.Count // "退掉两个听书币" heard as one product slot
+		}
 		if len(want) == 0 {
 			t.state = state{}
 			return say("没有找到“" + heard(q) + "”的购买记录。"), nil
 		}
 	}
 	t.state = state{}
-	return d.refundOf(ctx, t, want)
+	return d.refundOf(ctx, t, want, units)
 }
 
 // refundOf asks to confirm the refund of the newest purchase of the wanted
-// products (nil: any). With none wanted and purchases of several products
-// refundable, it asks which, rather than guessing the newest.
-func (d *Dialog) refundOf(ctx context.Context, t *turn, want []string) (ui.View, error) {
+// products (nil: any), of units of it when said (see askRefund). With none
+// wanted and purchases of several products refundable, it asks which,
+// rather than guessing the newest.
+func (d *Dialog) refundOf(ctx context.Context, t *turn, want []string, units int64) (ui.View, error) {
 	orders, err := d.cfg.Ledger.UserOrders(ctx, t.user())
 	if err != nil {
 		return ui.View{}, err
@@ -97,7 +106,7 @@ func (d *Dialog) refundOf(ctx context.Context, t *turn, want []string) (ui.View,
 		choices = choices[:min(len(choices), maxChoices)]
 		return d.askProduct(t, Refund, choices, whichRefund(choices)), nil
 	case len(refundable) > 0:
-		return d.askRefund(t, refundable[0]), nil
+		return d.askRefund(t, refundable[0], units), nil
 	}
 	if first == nil && want != nil {
 		// None of what was named was bought: say so, and offer what can
@@ -108,7 +117,7 @@ func (d *Dialog) refundOf(ctx context.Context, t *turn, want []string) (ui.View,
 				named = append(named, p)
 			}
 		}
-		v, err := d.refundOf(ctx, t, nil)
+		v, err := d.refundOf(ctx, t, nil, 0)
 		if err != nil || !v.Ask || len(named) == 0 {
 			return v, err
 		}
@@ -231,14 +240,27 @@ func purchased(o shop.Order) bool {
 }
 
 // askRefund says what would be refunded (what the policy allows: the unused
-// credits of a consumable, say) and asks to confirm.
-func (d *Dialog) askRefund(t *turn, o shop.Order) ui.View {
+// credits of a consumable, say) and asks to confirm. units, when not 0, is
+// how many the user asked to refund ("退掉两个听书币"): fewer than the
+// order's one line of a consumable refunds those at the price paid for
+// each; more says how many can be.
+func (d *Dialog) askRefund(t *turn, o shop.Order, units int64) ui.View {
 	lines, left, err := shop.Refundable(o, d.cfg.Catalog, t.now)
 	if err != nil { // the caller checked the policy on the same order
 		return say("抱歉，" + refusal(d.orderName(o), err) + "。")
 	}
-	t.state = state{Step: stepRefund, TradeNo: o.TradeNo, RefundAmt: left}
-	return ask("退掉" + d.linesName(lines) + "，退还" + left.Yuan() + "，确定吗？")
+	amount, note := left, ""
+	if l := lines[0]; units > 0 && len(lines) == 1 && l.Quantity > 1 && l.Amount == left && l.Amount%shop.Fen(l.Quantity) == 0 {
+		switch {
+		case units < l.Quantity:
+			amount = l.Amount / shop.Fen(l.Quantity) * shop.Fen(units)
+			lines = []shop.Line{{ItemID: l.ItemID, Quantity: units, Amount: amount}}
+		case units > l.Quantity:
+			note = "最多可以退" + itoa(l.Quantity) + "个。"
+		}
+	}
+	t.state = state{Step: stepRefund, TradeNo: o.TradeNo, RefundAmt: amount}
+	return ask(note + "退掉" + d.linesName(lines) + "，退还" + amount.Yuan() + "，确定吗？")
 }
 
 // orderName names what an order bought.
