@@ -94,12 +94,14 @@ func parseHan(rs []rune) (int64, bool) {
 	// leaves unsaid one place lower: 一百二 = 120, 一万五 = 15000 (but
 	// 一百零二 = 102).
 	var unit, short int64
+	last := int64(10_000) // the last unit of the section: each is smaller (二百三千 is none)
 	for _, r := range rs {
 		switch {
 		case r == '万':
-			if section == 0 && cur < 0 {
+			if section == 0 && cur < 0 || total > 0 { // one 万 (一万二万 is none)
 				return 0, false
 			}
+			last = 10_000
 			total += (section + max(cur, 0)) * 10_000
 			section, cur, unit = 0, -1, 10_000
 		default:
@@ -118,6 +120,10 @@ func parseHan(rs []rune) (int64, bool) {
 				continue
 			}
 			unit = hanUnits[r]
+			if unit >= last {
+				return 0, false
+			}
+			last = unit
 			if cur < 0 {
 				if unit != 10 || section != 0 {
 					return 0, false // 百 or 千 needs a digit before it

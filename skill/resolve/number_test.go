@@ -50,6 +50,10 @@ func TestNumber(t *testing.T) {
 		{"五卅", 0, false},
 		{"一二三四五六七八九", 0, false},
 		{"一亿", 0, false},
+		{"二百三千", 0, false},
+		{"一万二万", 0, false},
+		{"三十五十", 0, false},
+		{"一千一百", 1100, true},
 		// Shortened, as people say them: the last unit left unsaid.
 		{"一百二", 120, true},
 		{"两百五", 250, true},
