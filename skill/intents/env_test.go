@@ -165,7 +165,7 @@ func checkRules(t testing.TB, req *tsk.Request, resp *tsk.Response, kind *device
 		if el, ok := d.(tsk.ElicitSlot); ok && req.Request.Type == tsk.TypeIntent {
 			// The platform fills the slot of the intent the turn came
 			// with: it must declare it.
-			if in := req.Request.Intent.Name; !modelSlots()[in][el.SlotToElicit] {
+			if in := req.Request.Intent.Name; !intents.DeclaredSlots()[in][el.SlotToElicit] {
 				t.Errorf("ElicitSlot %s in reply to %s, which the interaction model gives no such slot", el.SlotToElicit, in)
 			}
 		}
@@ -287,5 +287,15 @@ func wantSpeech(t testing.TB, r *tsk.Response, open bool, parts ...string) {
 	}
 	if r.Response.ShouldEndSession == open {
 		t.Errorf("speech %q: shouldEndSession = %v, want %v", speech(r), r.Response.ShouldEndSession, !open)
+	}
+}
+
+// wantUnsaid fails the test when the speech of r says any of parts.
+func wantUnsaid(t testing.TB, r *tsk.Response, parts ...string) {
+	t.Helper()
+	for _, p := range parts {
+		if strings.Contains(speech(r), p) {
+			t.Errorf("speech %q says %q", speech(r), p)
+		}
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"regexp"
 	"slices"
-	"sync"
 	"testing"
 
 	"github.com/dingdang-voicepay/voicepay/skill/intents"
@@ -26,23 +25,6 @@ type model struct {
 }
 
 var slotRef = regexp.MustCompile(`\{([^}]*)\}`)
-
-// modelSlots returns the slots each intent of the interaction model
-// declares.
-var modelSlots = sync.OnceValue(func() map[string]map[string]bool {
-	var m model
-	if err := json.Unmarshal(intents.InteractionModel(), &m); err != nil {
-		panic(err)
-	}
-	slots := map[string]map[string]bool{}
-	for _, in := range m.Intents {
-		slots[in.Name] = map[string]bool{}
-		for _, s := range in.Slots {
-			slots[in.Name][s.Name] = true
-		}
-	}
-	return slots
-})
 
 // TestInteractionModel keeps interaction-model.json and the registered
 // intents in sync, both ways, and checks the model's slots.
