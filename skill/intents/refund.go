@@ -250,8 +250,10 @@ func (d *Dialog) askRefund(t *turn, o shop.Order, units int64) ui.View {
 		return say("抱歉，" + refusal(d.orderName(o), err) + "。")
 	}
 	amount, note := left, ""
-	if l := lines[0]; units > 0 && len(lines) == 1 && l.Quantity > 1 && l.Amount == left && l.Amount%shop.Fen(l.Quantity) == 0 {
-		switch {
+	if len(lines) == 1 && units > 0 {
+		switch l := lines[0]; {
+		case l.Quantity < 2 || l.Amount != left || l.Amount%shop.Fen(l.Quantity) != 0:
+			// One unit, or units not all at one price: all of it.
 		case units < l.Quantity:
 			amount = l.Amount / shop.Fen(l.Quantity) * shop.Fen(units)
 			lines = []shop.Line{{ItemID: l.ItemID, Quantity: units, Amount: amount}}
