@@ -50,7 +50,7 @@ func parseCount(s string) (int64, bool) {
 		s = strings.TrimSuffix(s, filler)
 	}
 	s = strings.TrimRight(s, "个份次张本集点件套盒月年天吧")
-	if s == "" {
+	if s == "" || resolve.IsRange(s) { // "三四个": three or four, no 34
 		return 0, false
 	}
 	n, ok := resolve.Number(s)

@@ -235,8 +235,8 @@ func markNumber(rs []rune, i, j int, v int64, han []rune, p *phrase) int {
 			kind = ordinal
 		case episodeWords[after]:
 			kind = episode
-		case countWords[after] && !first && (j+1 == len(rs) || rs[j+1] != '半'):
-			kind = count // (not "两个半": no whole count)
+		case countWords[after] && !first && (j+1 == len(rs) || rs[j+1] != '半') && !isRange(han):
+			kind = count // (not "两个半": no whole count; not "三四个": a range)
 		default:
 			after = 0
 		}

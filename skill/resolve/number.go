@@ -143,3 +143,17 @@ func parseHan(rs []rune) (int64, bool) {
 	n := total + section + max(cur, 0)
 	return n, n <= maxNumber
 }
+
+// IsRange reports whether s is two Chinese digits said as a range rather
+// than a number: "三四" (three or four), "两三", "一两". As a count it is
+// none: "三四个" is no 34.
+func IsRange(s string) bool { return isRange([]rune(s)) }
+
+func isRange(rs []rune) bool {
+	if len(rs) != 2 {
+		return false
+	}
+	a, okA := hanDigits[rs[0]]
+	b, okB := hanDigits[rs[1]]
+	return okA && okB && a > 0 && a < b
+}

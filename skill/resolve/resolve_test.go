@@ -99,6 +99,8 @@ func TestResolveCountOrdinalEmpty(t *testing.T) {
 		{"1点5个听书币", 0, 0, false}, // the same, said
 		{"两个半听书币", 0, 0, false},  // it read 2
 		{"一点五个听书币", 0, 0, false},
+		{"三四个听书币", 0, 0, false}, // a range: three or four (it read 34)
+		{"一两个听书币", 0, 0, false},
 		{"第二个", 0, 2, true},
 		{"第1个", 0, 1, true},
 		{"第二吧", 0, 2, false}, // also episode 2: not empty
