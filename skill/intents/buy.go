@@ -26,11 +26,15 @@ const Buy = "buy"
 // price and a confirmation question; an entitlement already owned plays
 // instead of being charged again.
 func (d *Dialog) buy(ctx context.Context, t *turn) (ui.View, error) {
-	if t.slot(SlotProduct) == "" && t.slot(SlotAlbum) == "" && t.slot(SlotCount) != "" &&
-		(t.state.Step == stepRefund || t.state.Step == stepProduct && t.state.Intent != Buy) {
-		// A bare count ("两个") said to a refund's or a listening
-		// question: not a purchase; that question again.
-		return d.help(ctx, t)
+	if t.slot(SlotProduct) == "" && t.slot(SlotAlbum) == "" && t.slot(SlotCount) != "" {
+		switch {
+		case t.state.Step == stepRefund: // "两个" to "退掉5个…，确定吗？"
+			return d.refundCount(ctx, t)
+		case t.state.Step == stepProduct && t.state.Intent != Buy:
+			// A bare count said to a listening or a refund's "which
+			// one?": not a purchase; that question again.
+			return d.help(ctx, t)
+		}
 	}
 	if t.state.Step == stepConfirm && t.slot(SlotAlbum) == "" {
 		product, count := t.slot(SlotProduct), t.slot(SlotCount)

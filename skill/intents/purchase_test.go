@@ -769,11 +769,13 @@ func TestYesWithMoreThanYes(t *testing.T) {
 		e.session = "session-refund"
 		e.buy(map[string]string{"product": "听书点数", "count": "3"})
 		wantSpeech(t, e.intent(intents.Refund, map[string]string{"product": "听书点数"}), true, "退掉3个听书点数，退还3元，确定吗？")
-		wantSpeech(t, e.intent(intents.Buy, map[string]string{"count": "两"}, fakeplatform.WithQuery("两个")), true, "说“是的”就退还3元")
-		wantSpeech(t, e.intent(intents.Yes, map[string]string{"count": "1"}), true, "说“是的”就退还3元")
+		// A count said to the refund's question asks again, of that many.
+		wantSpeech(t, e.intent(intents.Buy, map[string]string{"count": "两"}, fakeplatform.WithQuery("两个")), true, "退掉2个听书点数，退还2元，确定吗？")
+		wantSpeech(t, e.intent(intents.Yes, map[string]string{"count": "1"}), true, "退掉1个听书点数，退还1元，确定吗？")
 		if orders, _ := e.pay.Ledger.UserOrders(e.ctx, e.user); len(orders[0].Refunds) != 0 {
 			t.Errorf("refunded on a yes with a count: %+v", orders[0].Refunds)
 		}
+		wantSpeech(t, e.intent(intents.Yes, nil), false, "已申请退款1元")
 
 		// Unclear answers to "which one?" give up too.
 		e.session = "session-listen"

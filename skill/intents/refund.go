@@ -249,20 +249,44 @@ func (d *Dialog) askRefund(t *turn, o shop.Order, units int64) ui.View {
 	if err != nil { // the caller checked the policy on the same order
 		return say("抱歉，" + refusal(d.orderName(o), err) + "。")
 	}
-	amount, note := left, ""
+	amount, note, what := left, "", d.linesName(lines)
 	if len(lines) == 1 && units > 0 {
 		switch l := lines[0]; {
 		case l.Quantity < 2 || l.Amount != left || l.Amount%shop.Fen(l.Quantity) != 0:
 			// One unit, or units not all at one price: all of it.
 		case units < l.Quantity:
 			amount = l.Amount / shop.Fen(l.Quantity) * shop.Fen(units)
-			lines = []shop.Line{{ItemID: l.ItemID, Quantity: units, Amount: amount}}
+			what = itoa(units) + "个" + d.productsName(lines) // "1个听书币": part of them, even one
 		case units > l.Quantity:
 			note = "最多可以退" + itoa(l.Quantity) + "个。"
 		}
 	}
 	t.state = state{Step: stepRefund, TradeNo: o.TradeNo, RefundAmt: amount}
-	return ask(note + "退掉" + d.linesName(lines) + "，退还" + amount.Yuan() + "，确定吗？")
+	return ask(note + "退掉" + what + "，退还" + amount.Yuan() + "，确定吗？")
+}
+
+// refundCount asks again about the pending refund, of the units the turn
+// says ("两个" to "退掉5个听书币…，确定吗？"); without a count read, or with
+// the order gone, the question stands as it was.
+func (d *Dialog) refundCount(ctx context.Context, t *turn) (ui.View, error) {
+	v, has := t.intent().Slot(SlotCount)
+	units, ok := int64(0), false
+	if has {
+		units, ok = parseCount(v.Text())
+	}
+	if ok {
+		orders, err := d.cfg.Ledger.UserOrders(ctx, t.user())
+		if err != nil {
+			return ui.View{}, err
+		}
+		for _, o := range orders {
+			if o.TradeNo == t.state.TradeNo {
+				return d.askRefund(t, o, units), nil
+			}
+		}
+	}
+	t.unclear = true
+	return d.help(ctx, t)
 }
 
 // orderName names what an order bought.

@@ -38,8 +38,8 @@ func (d *Dialog) yes(ctx context.Context, t *turn) (ui.View, error) {
 		}
 		return d.issue(ctx, t)
 	case stepRefund:
-		if named { // a refund is of what was said: the question again
-			return d.help(ctx, t)
+		if named { // "对，两个": the refund asked again, of that many
+			return d.refundCount(ctx, t)
 		}
 		return d.refundConfirmed(ctx, t)
 	case stepProduct:
