@@ -694,6 +694,13 @@ func TestMisheardAnswersEnd(t *testing.T) {
 			wantSpeech(t, e.intent("no_such_intent", nil, fakeplatform.WithQuery("唱首歌")), true, "抱歉，我没听懂。")
 		}
 		wantSpeech(t, e.intent("no_such_intent", nil, fakeplatform.WithQuery("唱首歌")), false, "还是没听明白")
+		// A bare yes answers no "how many?" either.
+		e.session = "session-yes"
+		e.intent(intents.Buy, map[string]string{"product": "听书点数"})
+		for range 2 {
+			wantSpeech(t, e.intent(intents.Yes, nil), true, "要买几个听书点数？")
+		}
+		wantSpeech(t, e.intent(intents.Yes, nil), false, "还是没听明白")
 	})
 }
 

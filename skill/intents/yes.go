@@ -47,11 +47,13 @@ func (d *Dialog) yes(ctx context.Context, t *turn) (ui.View, error) {
 		if len(cands) == 1 {
 			return d.chosen(ctx, t, cands[0])
 		}
+		t.unclear = true // a yes answers no "which one?"
 		if len(cands) > 0 {
 			return d.askProduct(t, t.state.Intent, cands, whichOf(t.state.Intent, cands)), nil
 		}
 		return d.askProduct(t, t.state.Intent, nil, "你想"+verb(t.state.Intent)+"哪个？"), nil
 	case stepCount:
+		t.unclear = true // nor "how many?"
 		p, _ := d.cfg.Catalog.Product(t.state.ProductID)
 		return d.askCount(t, p, t.state.Intent, "要买几个"+p.Name+"？"), nil
 	}
