@@ -2,9 +2,11 @@ package intents
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"github.com/dingdang-voicepay/voicepay/device/ui"
+	"github.com/dingdang-voicepay/voicepay/shop"
 )
 
 // fallback handles intents the dialog does not know. When a product or
@@ -60,7 +62,10 @@ func anotherOne(product string) bool {
 	return false
 }
 
-// askAnother asks which product instead, for the same purpose.
+// askAnother asks which product instead, for the same purpose; the one
+// the user changes from is no example.
 func (d *Dialog) askAnother(t *turn) ui.View {
-	return d.askProduct(t, t.state.Intent, nil, "好的，想换成哪个？比如"+names(d.examples(t.state.Intent), maxChoices, "或")+"。")
+	from := t.state.ProductID
+	others := slices.DeleteFunc(slices.Clone(d.examples(t.state.Intent)), func(p shop.Product) bool { return p.ID == from })
+	return d.askProduct(t, t.state.Intent, nil, "好的，想换成哪个？比如"+names(others, maxChoices, "或")+"。")
 }
