@@ -128,6 +128,24 @@ func (d *Dialog) waiting(ctx context.Context, t *turn, p shop.Product, count int
 	return v, false, nil
 }
 
+// unpaidOther names the user's newest order of p of another count than
+// count that still waits for payment on this speaker ("3个听书币"), or "".
+func (d *Dialog) unpaidOther(ctx context.Context, t *turn, p shop.Product, count int64) (string, error) {
+	if t.user() == "" {
+		return "", nil
+	}
+	orders, err := d.cfg.Ledger.UserOrders(ctx, t.user()) // the turn's read, as waiting's
+	if err != nil {
+		return "", err
+	}
+	for _, o := range orders { // newest first
+		if l, has := o.Line(p.ID); has && l.Quantity != count && o.State == shop.StateCreated && t.now.Before(payableUntil(t, o)) {
+			return d.orderName(o), nil
+		}
+	}
+	return "", nil
+}
+
 // payableUntil is when an unsettled order stops holding a new offer back
 // on the turn's speaker: the end of its payment window, or on a screen,
 // where a new Charge shows a new pay page, the end of its pay page

@@ -98,7 +98,7 @@ func TestOtherCountWhileUnpaid(t *testing.T) {
 		e.createOrder(e.intent(intents.Yes, nil))
 		wantSpeech(t, e.intent(intents.Buy, three), false, "3个听书点数的订单还在等待付款，3元。")
 		e.session = "session-2"
-		wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": "听书点数", "count": "5"}), true, "5个听书点数，共5元，确定购买吗？")
+		wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": "听书点数", "count": "5"}), true, "你还有3个听书点数的订单没付款。5个听书点数，共5元，确定购买吗？")
 		if c, ok := find[tsk.Charge](e.intent(intents.Yes, nil)); !ok || c.Payload.ChargeInfo.Items[0].Count != 5 {
 			t.Errorf("five after three unpaid: charged %+v", c)
 		}

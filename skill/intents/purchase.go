@@ -1,6 +1,7 @@
 package intents
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -64,6 +65,15 @@ func (d *Dialog) sell(ctx context.Context, t *turn, p shop.Product, purpose stri
 			return d.askCount(t, p, purpose, "没听清，要买几个"+p.Name+"？比如“3个”。"), nil
 		}
 		count = n
+		if other, err := d.unpaidOther(ctx, t, p, count); err != nil || other != "" {
+			// "我要买五个" while three wait: its own purchase, said with
+			// them, so that no one pays for both unawares.
+			total, merr := shop.MulFen(p.Price, count)
+			if err = cmp.Or(err, merr); err != nil {
+				return ui.View{}, err
+			}
+			return d.confirm(t, p, count, purpose, "你还有"+other+"的订单没付款。"+amount(p, count, total)+"，确定购买吗？")
+		}
 	case p.Kind.Once():
 		if n, said, ok := t.count(); said && ok && n > 1 { // "买三个万古神帝第35集"
 			return d.confirm(t, p, 1, purpose, "买一次就够了。"+amount(p, 1, p.Price)+"，确定购买吗？")
