@@ -233,7 +233,7 @@ func splitCount(slots map[string]string) {
 		}
 		return
 	}
-	if m := countPrefix.FindStringSubmatch(slots["product"]); m != nil && !strings.ContainsAny(firstRune(m[2]), ".．点半") {
+	if m := countPrefix.FindStringSubmatch(slots["product"]); m != nil && !fraction(m[2]) {
 		if _, ok := resolve.Number(m[1]); ok {
 			slots["count"], slots["product"] = m[1], m[2]
 			if m[2] == "" { // "我要买十个"
@@ -259,7 +259,7 @@ func numbersRead(slots map[string]string) bool {
 			}
 		}
 	}
-	if slots["count"] != "" && strings.ContainsAny(firstRune(strings.TrimLeft(slots["product"], "个份张本")), ".．点半") {
+	if slots["count"] != "" && fraction(strings.TrimLeft(slots["product"], "个份张本")) {
 		return false
 	}
 	_, isNumber := resolve.Number(slots["album"])
@@ -333,10 +333,11 @@ func sampleUtterances(model []byte) []string {
 	return out
 }
 
-// firstRune returns the first character of s, or "".
-func firstRune(s string) string {
+// fraction reports whether s, said right after a number, goes on with its
+// fraction: ".5个", "点五个", "半".
+func fraction(s string) bool {
 	for _, r := range s {
-		return string(r)
+		return strings.ContainsRune(".．点半", r)
 	}
-	return ""
+	return false
 }

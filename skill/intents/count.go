@@ -38,6 +38,16 @@ func (t *turn) count() (n int64, said, ok bool) {
 	return 0, false, false
 }
 
+// slotCount reads the count slot of the turn's intent alone (no count
+// chosen before): ok is false when none was said or it reads as none.
+func (t *turn) slotCount() (n int64, ok bool) {
+	v, has := t.intent().Slot(SlotCount)
+	if !has {
+		return 0, false
+	}
+	return parseCount(v.Text())
+}
+
 // parseCount reads a quantity as people say it: "3", "三", "3个", "十二份",
 // "两百", "一千个", "就一个", "两个就行", the number read by resolve.Number;
 // it is ok only within 1..shop.MaxQuantity (n is what was heard, 0 when no

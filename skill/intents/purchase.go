@@ -1,7 +1,6 @@
 package intents
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -65,11 +64,15 @@ func (d *Dialog) sell(ctx context.Context, t *turn, p shop.Product, purpose stri
 			return d.askCount(t, p, purpose, "没听清，要买几个"+p.Name+"？比如“3个”。"), nil
 		}
 		count = n
-		if other, err := d.unpaidOther(ctx, t, p, count); err != nil || other != "" {
+		other, err := d.unpaidOther(ctx, t, p, count)
+		if err != nil {
+			return ui.View{}, err
+		}
+		if other != "" {
 			// "我要买五个" while three wait: its own purchase, said with
 			// them, so that no one pays for both unawares.
-			total, merr := shop.MulFen(p.Price, count)
-			if err = cmp.Or(err, merr); err != nil {
+			total, err := shop.MulFen(p.Price, count)
+			if err != nil {
 				return ui.View{}, err
 			}
 			return d.confirm(t, p, count, purpose, "你还有"+other+"的订单没付款。"+amount(p, count, total)+"，确定购买吗？")

@@ -28,11 +28,8 @@ const Refund = "refund"
 // explains why not when the policy forbids it, and otherwise says the
 // amount in yuan and asks to confirm.
 func (d *Dialog) refund(ctx context.Context, t *turn) (ui.View, error) {
-	var want []string // the products the user may mean: the refund question names the one found
-	var units int64   // how many units the user said, 0 for all
-	if v, has := t.intent().Slot(SlotCount); has {
-		units, _ = parseCount(v.Text())
-	}
+	var want []string         // the products the user may mean: the refund question names the one found
+	units, _ := t.slotCount() // how many units the user said, 0 for all
 	q := t.query()
 	if t.state.Step == stepProduct && t.state.Intent == Refund {
 		fromQuery := !named(q)
@@ -269,12 +266,7 @@ func (d *Dialog) askRefund(t *turn, o shop.Order, units int64) ui.View {
 // says ("两个" to "退掉5个听书币…，确定吗？"); without a count read, or with
 // the order gone, the question stands as it was.
 func (d *Dialog) refundCount(ctx context.Context, t *turn) (ui.View, error) {
-	v, has := t.intent().Slot(SlotCount)
-	units, ok := int64(0), false
-	if has {
-		units, ok = parseCount(v.Text())
-	}
-	if ok {
+	if units, ok := t.slotCount(); ok {
 		orders, err := d.cfg.Ledger.UserOrders(ctx, t.user())
 		if err != nil {
 			return ui.View{}, err
