@@ -203,37 +203,44 @@ func (r *Reconciler) RunOnce(ctx context.Context) (ReconcileReport, error) {
 			r.last = prev // what this pass skipped is due on the next one
 		}
 	}()
-	created, err := s.store().Orders(ctx, shop.OrderFilter{States: []shop.OrderState{shop.StateCreated},
-		CreatedBefore: now.Add(-positive(r.Delay, DefaultReconcileDelay))})
+	// One listing of the open orders serves the whole pass: the CREATED
+	// ones to ask about, the refunds under way, and (read again only where
+	// a check may have changed them) what needs attention. Each listing
+	// reads every open order, and unpaid orders stay open for a day.
+	open, err := s.store().Orders(ctx, shop.OrderFilter{Open: true})
 	if err != nil {
-		return rep, fmt.Errorf("pay: reconcile: list created orders: %w", err)
+		return rep, fmt.Errorf("pay: reconcile: list open orders: %w", err)
 	}
+	type pending struct {
+		order  shop.Order
+		refund shop.Refund
+	}
+	var created []shop.Order
+	var processing []pending
+	old := now.Add(-positive(r.Delay, DefaultReconcileDelay))
+	for _, o := range open {
+		switch {
+		case o.State == shop.StateCreated && o.CreatedAt.Before(old):
+			created = append(created, o)
+		case o.State == shop.StateRefunding:
+			for _, rf := range o.Refunds {
+				if rf.Status == shop.RefundProcessing {
+					processing = append(processing, pending{o, rf})
+				}
+			}
+		}
+	}
+	checked := make(map[string]bool)
 	for _, o := range rotate(created, shuffle) {
 		if ctx.Err() != nil {
 			return rep, ctx.Err()
 		}
 		settled := rep.Delivered + rep.Closed
 		if r.due(o, now, prev) {
-			orders.check(&rep, func() bool { return r.checkOrder(ctx, o, &rep) })
+			orders.check(&rep, func() bool { checked[o.TradeNo] = true; return r.checkOrder(ctx, o, &rep) })
 		}
 		if rep.Delivered+rep.Closed == settled {
 			rep.unsettled(false, o.CreatedAt)
-		}
-	}
-	refunding, err := s.store().Orders(ctx, shop.OrderFilter{States: []shop.OrderState{shop.StateRefunding}})
-	if err != nil {
-		return rep, fmt.Errorf("pay: reconcile: list refunding orders: %w", err)
-	}
-	type pending struct {
-		order  shop.Order
-		refund shop.Refund
-	}
-	var processing []pending
-	for _, o := range refunding {
-		for _, rf := range o.Refunds {
-			if rf.Status == shop.RefundProcessing {
-				processing = append(processing, pending{o, rf})
-			}
 		}
 	}
 	for _, p := range rotate(processing, shuffle) {
@@ -241,7 +248,7 @@ func (r *Reconciler) RunOnce(ctx context.Context) (ReconcileReport, error) {
 			return rep, ctx.Err()
 		}
 		settled := rep.RefundsSettled
-		refunds.check(&rep, func() bool { return r.checkRefund(ctx, p.order, p.refund, &rep) })
+		refunds.check(&rep, func() bool { checked[p.order.TradeNo] = true; return r.checkRefund(ctx, p.order, p.refund, &rep) })
 		if rep.RefundsSettled == settled {
 			rep.unsettled(true, p.refund.CreatedAt)
 		}
@@ -249,9 +256,8 @@ func (r *Reconciler) RunOnce(ctx context.Context) (ReconcileReport, error) {
 	if rep.Skipped > 0 {
 		r.log().WarnContext(ctx, "pay: reconcile: platform unreachable; checks left for the next pass", "skipped", rep.Skipped)
 	}
-	open, err := s.store().Orders(ctx, shop.OrderFilter{Open: true})
-	if err != nil {
-		return rep, fmt.Errorf("pay: reconcile: list open orders: %w", err)
+	if open, err = r.reread(ctx, open, checked); err != nil {
+		return rep, err
 	}
 	r.settleMoves(ctx, open, now, &rep)
 	items := r.attention(open) // what settling changed needs no attention yet
@@ -266,6 +272,29 @@ func (r *Reconciler) RunOnce(ctx context.Context) (ReconcileReport, error) {
 			"errors", rep.Errors, "skipped", rep.Skipped, "attention", rep.Attention, "moves_settled", rep.MovesSettled)
 	}
 	return rep, nil
+}
+
+// reread returns the orders of open that are still open, those in checked
+// read again (a check may have delivered or closed them, or changed their
+// refunds).
+func (r *Reconciler) reread(ctx context.Context, open []shop.Order, checked map[string]bool) ([]shop.Order, error) {
+	if len(checked) == 0 {
+		return open, nil
+	}
+	out := open[:0:0]
+	for _, o := range open {
+		if tradeNo := o.TradeNo; checked[tradeNo] {
+			var err error
+			if o, err = r.Service.store().Order(ctx, tradeNo); err != nil {
+				return nil, fmt.Errorf("pay: reconcile: read order %s again: %w", tradeNo, err)
+			}
+			if !o.Open() {
+				continue
+			}
+		}
+		out = append(out, o)
+	}
+	return out, nil
 }
 
 // breaker ends a pass's checks once limit of them in a row could not reach

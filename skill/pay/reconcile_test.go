@@ -246,3 +246,49 @@ func TestRunStopsWithContext(t *testing.T) {
 		t.Fatal("Run did not stop")
 	}
 }
+
+// listingStore counts how often the open orders are listed.
+type listingStore struct {
+	shop.OrderStore
+	lists int
+}
+
+func (s *listingStore) Orders(ctx context.Context, f shop.OrderFilter) ([]shop.Order, error) {
+	if f.OpenOnly() {
+		s.lists++
+	}
+	return s.OrderStore.Orders(ctx, f)
+}
+
+// TestReconcileListsOnce: a pass lists the open orders once (it listed
+// them three times: unpaid ones stay open for a day, so every pass read
+// each of them thrice), and what its checks settled needs no attention
+// while what they left open still does.
+func TestReconcileListsOnce(t *testing.T) {
+	base := newEnv(t)
+	st := &listingStore{OrderStore: base.store}
+	e := newEnvWithStore(t, st)
+	ctx := context.Background()
+	paid := e.create(t, "u1", line("ep1", 1, 990))
+	stuck := e.create(t, "u2", line("ep1", 1, 990))
+	e.plat.Pay(paid, 990)
+	e.plat.ScriptTradeStatus(stuck, pay.TradeProcessing) // the platform cannot say yet
+	e.clock.Advance(pay.DefaultPaymentWindow + pay.DefaultUnpaidAttention + time.Minute)
+	young := e.create(t, "u3", line("ep1", 1, 990)) // younger than Delay: not asked about
+	st.lists = 0
+	rec := &pay.Reconciler{Service: e.svc}
+	rep, err := rec.RunOnce(ctx)
+	if err != nil || rep.Checked != 2 || rep.Delivered != 1 {
+		t.Fatalf("RunOnce = %+v, %v; want the two old orders asked about, the paid one delivered", rep, err)
+	}
+	if st.lists != 1 {
+		t.Errorf("a pass listed the open orders %d times; want once", st.lists)
+	}
+	items, err := rec.Attention(ctx)
+	if err != nil || rep.Attention != 1 || len(items) != 1 || items[0].TradeNo != stuck {
+		t.Fatalf("the pass counted %d items for attention, Attention lists %+v (%v); want the unpaid %s", rep.Attention, items, err, stuck)
+	}
+	if o := e.order(t, young); o.State != shop.StateCreated {
+		t.Errorf("the order younger than Delay was %s", o.State)
+	}
+}
