@@ -165,7 +165,7 @@ func (s *srv) orderPage(c *fiber.Ctx) error {
 	}
 	now := s.cfg.Now()
 	expired := offer.Expired(now)
-	d := orderPageView(p, line.Quantity, offer.TotalAmt, o, expired)
+	d := orderPageView(p, line.Quantity, offer.TotalAmt, offer.PayIn, o, expired)
 	d.Refund, d.Support = refundHelp(p, o, expired, s.cfg.Catalog, now), s.cfg.Support
 	var buf bytes.Buffer
 	if err := orderPageTmpl.Execute(&buf, d); err != nil {
@@ -211,15 +211,22 @@ func offerOrder(orders []shop.Order, offerID string) *shop.Order {
 }
 
 // orderPageView says what the page shows for an offer of count units of p
-// for total, and the order placed from it (nil: none yet; then an expired
-// offer can no longer be ordered).
-func orderPageView(p shop.Product, count int64, total shop.Fen, o *shop.Order, expired bool) orderPageData {
+// for total, paid in place, and the order placed from it (nil: none yet;
+// then an expired offer can no longer be ordered).
+func orderPageView(p shop.Product, count int64, total shop.Fen, place shop.PayPlace, o *shop.Order, expired bool) orderPageData {
 	d := orderPageData{Name: p.Name, Item: p.Name, Unlocks: unlocks(p)}
 	if count > 1 {
 		d.Item += " × " + strconv.FormatInt(count, 10)
 	}
 	d.Status, d.Class, d.Refresh = "等待支付", "waiting", orderPageRefresh
-	d.Note = "在音箱上确认购买后，按音箱屏幕或叮当App上的提示完成支付。支付成功后，本页会自动更新。"
+	where := "按音箱屏幕或叮当App上的提示"
+	switch place {
+	case shop.PayOnScreen:
+		where = "按音箱屏幕上的提示"
+	case shop.PayInApp:
+		where = "在叮当App里"
+	}
+	d.Note = "在音箱上确认购买后，" + where + "完成支付。支付成功后，本页会自动更新。"
 	if o == nil {
 		d.Total = total.Yuan()
 		if expired {
@@ -230,7 +237,7 @@ func orderPageView(p shop.Product, count int64, total shop.Fen, o *shop.Order, e
 	}
 	d.Total, d.TradeNo, d.Created = o.TotalAmt.Yuan(), o.TradeNo, when(o.CreatedAt)
 	d.Paid = when(o.PaidAt)
-	d.Note = "订单已创建，请按音箱屏幕或叮当App上的提示完成支付。支付成功后，本页会自动更新。"
+	d.Note = "订单已创建，请" + where + "完成支付。支付成功后，本页会自动更新。"
 	if o.RefundedAmt > 0 {
 		d.Refunded = o.RefundedAmt.Yuan()
 	}

@@ -98,6 +98,26 @@ func TestOrderPage(t *testing.T) {
 	page("已退款", "已全额退款2元")
 }
 
+// TestOrderPageSaysWhereToPay: the page of an offer said on a screen sends
+// the user to the speaker's screen, one said on a screenless speaker to
+// the phone app; an offer that does not say names both.
+func TestOrderPageSaysWhereToPay(t *testing.T) {
+	f := newFixture(t)
+	for place, want := range map[shop.PayPlace]string{
+		shop.PayOnScreen: "按音箱屏幕上的提示完成支付",
+		shop.PayInApp:    "在叮当App里完成支付",
+		"":               "按音箱屏幕或叮当App上的提示完成支付",
+	} {
+		ref, err := f.offers.Issue(context.Background(), shop.Offer{UserID: "u1", Items: []shop.Line{ep35}, TotalAmt: 200, PayIn: place})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r := f.get(t, "/orders/"+ref); r.status != 200 || !strings.Contains(string(r.body), want) {
+			t.Errorf("page of an offer paid in %q: %d, does not say %q:\n%s", place, r.status, want, r.body)
+		}
+	}
+}
+
 // TestOrderPageRefundHelp: what the page says about refunds follows the
 // order's state and the product's policy, as the skill would answer
 // "我要退款": how to ask only while the skill would refund something; the

@@ -11,6 +11,18 @@ import (
 // it (Offer then returns ErrNotFound).
 const OfferRetention = 30 * 24 * time.Hour
 
+// PayPlace is where an order is paid, as its offer was made: on a
+// screened speaker the platform shows a pay page for minutes; from a
+// screenless one the order goes to the Dingdang phone app and is paid
+// there, within days.
+type PayPlace string
+
+// The places an order is paid.
+const (
+	PayOnScreen PayPlace = "screen" // the platform's pay page on the speaker
+	PayInApp    PayPlace = "app"    // the Dingdang app on the user's phone
+)
+
 // Offer is what the skill offered a user with a Charge: the durable record
 // behind the short offer reference that travels as the charge's userId and
 // comes back as create-order's userToken. Screenless speakers have the
@@ -25,9 +37,13 @@ type Offer struct {
 	TotalAmt Fen    `json:"totalAmt"`
 	// Intent is the user's original request, resumed after payment.
 	// Opaque to the ledger.
-	Intent    json.RawMessage `json:"intent,omitempty"`
-	CreatedAt time.Time       `json:"createdAt"`
-	ExpiresAt time.Time       `json:"expiresAt"`
+	Intent json.RawMessage `json:"intent,omitempty"`
+	// PayIn is where the order placed from the offer is paid: decided by
+	// the speaker the offer was said on ("" for offers made before it was
+	// recorded).
+	PayIn     PayPlace  `json:"payIn,omitempty"`
+	CreatedAt time.Time `json:"createdAt"`
+	ExpiresAt time.Time `json:"expiresAt"`
 }
 
 // Expired reports whether the offer can no longer be ordered at now.

@@ -112,6 +112,9 @@ type Order struct {
 	Refunds       []Refund   `json:"refunds,omitempty"`
 	// OfferID is the offer the order was placed from (Offer.ID), if any.
 	OfferID string `json:"offerId,omitempty"`
+	// PayIn is where the order is paid, from its offer ("" when it was
+	// placed without one, or its offer did not say).
+	PayIn PayPlace `json:"payIn,omitempty"`
 	// Uses counts how many times each item was used (played, consumed).
 	Uses map[string]int64 `json:"uses,omitempty"`
 	// Intent is the user's original request, kept so that it resumes after

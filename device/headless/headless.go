@@ -7,16 +7,13 @@ import (
 	"strings"
 
 	"github.com/dingdang-voicepay/voicepay/device/ui"
+	"github.com/dingdang-voicepay/voicepay/shop"
 	"github.com/dingdang-voicepay/voicepay/skill/tsk"
 )
 
 // AppHint is said with an offer: on a screenless speaker the platform pushes
 // the order to the Dingdang app on the phone.
 const AppHint = "订单已发送到手机上的叮当App，请在App里完成支付。"
-
-// WaitingHint is said of an order waiting for payment: the platform pushed
-// it to the Dingdang app on the phone, where it can be paid.
-const WaitingHint = "可以在手机上的叮当App里完成支付，不用重新购买。"
 
 // MaxSpoken is how many products a spoken list names before "等".
 const MaxSpoken = 3
@@ -44,7 +41,7 @@ func (Renderer) Render(v ui.View) *tsk.Response {
 	if v.Offer != nil {
 		speech = ui.Join(speech, AppHint)
 	} else if v.Waiting != nil {
-		speech = ui.Join(speech, WaitingHint)
+		speech = ui.Join(speech, ui.WaitingHint(v.Waiting, shop.PayInApp))
 	}
 	resp := ui.Base(v, speech)
 	if v.Offer != nil {

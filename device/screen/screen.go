@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/dingdang-voicepay/voicepay/device/ui"
+	"github.com/dingdang-voicepay/voicepay/shop"
 	"github.com/dingdang-voicepay/voicepay/skill/tsk"
 )
 
@@ -35,10 +36,6 @@ const (
 const (
 	// PayHint is said after the offer's price.
 	PayHint = "请按屏幕提示完成支付。"
-	// WaitingHint is said of an order waiting for payment: its pay page
-	// may be up still; once closed, asking again shows a new one (after
-	// a few minutes at most: see intents' payPageTTL).
-	WaitingHint = "付款页面关了的话，几分钟后可以重新购买。"
 	// QRHint ends the offer card when it has a QR code.
 	QRHint = "手机扫码可查看订单和售后"
 	// QRDescription describes the QR image.
@@ -76,7 +73,7 @@ func (r *Renderer) Render(v ui.View) *tsk.Response {
 	if v.Offer != nil {
 		speech = ui.Join(speech, PayHint)
 	} else if v.Waiting != nil {
-		speech = ui.Join(speech, WaitingHint)
+		speech = ui.Join(speech, ui.WaitingHint(v.Waiting, shop.PayOnScreen))
 	}
 	resp := ui.Base(v, speech)
 	add := func(d tsk.Directive) { resp.Response.Directives = append(resp.Response.Directives, d) }

@@ -26,8 +26,8 @@ type View struct {
 	// Offer asks the platform to charge the user.
 	Offer *Offer `json:"offer,omitempty"`
 	// Waiting is an order (or offer) of the user still waiting for payment:
-	// nothing is charged again; screens show its card again, screenless
-	// speakers say where to pay. Its Token is empty.
+	// nothing is charged again; screens show its card again, and every
+	// speaker says where to pay it (WaitingHint).
 	Waiting *Offer `json:"waiting,omitempty"`
 	// Play starts purchased content.
 	Play *Play `json:"play,omitempty"`
@@ -51,6 +51,34 @@ type Offer struct {
 	Product shop.Product `json:"product"`
 	Count   int64        `json:"count"`
 	Total   shop.Fen     `json:"total"`
+	// PayIn is where the order is paid; set on Waiting, where it decides
+	// what is said ("" is the renderer's own kind of speaker).
+	PayIn shop.PayPlace `json:"payIn,omitempty"`
+}
+
+// Said of an order waiting for payment, by where it is paid.
+const (
+	// WaitingInApp: an order from a screenless speaker went to the
+	// Dingdang app on the phone, where it can be paid for days.
+	WaitingInApp = "可以在手机上的叮当App里完成支付，不用重新购买。"
+	// WaitingOnScreen: the pay page of an order from a screened speaker
+	// may be up still; once it is closed, asking again shows a new one
+	// (after a few minutes at most: see intents' payPageTTL).
+	WaitingOnScreen = "付款页面关了的话，几分钟后可以重新购买。"
+)
+
+// WaitingHint says where the order o, waiting for payment, is paid; an
+// order that does not say is paid where a renderer for speakers of kind
+// def would have it paid.
+func WaitingHint(o *Offer, def shop.PayPlace) string {
+	place := o.PayIn
+	if place == "" {
+		place = def
+	}
+	if place == shop.PayInApp {
+		return WaitingInApp
+	}
+	return WaitingOnScreen
 }
 
 // Play is content to start playing.

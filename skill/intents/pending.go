@@ -118,11 +118,11 @@ func (d *Dialog) waiting(ctx context.Context, t *turn, p shop.Product, count int
 		if wait.OfferID != "" {
 			ref = d.cfg.Offers.Ref(wait.OfferID)
 		}
-		return waitingView(t, p, l.Quantity, l.Amount, ref), true, nil
+		return waitingView(t, p, l.Quantity, l.Amount, ref, payIn(t, wait.PayIn)), true, nil
 	}
 	for _, of := range t.sent {
 		if of.ProductID == p.ID && (count == 0 || of.Count == count) && t.now.Before(of.Until) && !orderedSince(orders, p.ID, of.At) {
-			return waitingView(t, p, of.Count, of.Total, of.Ref), true, nil
+			return waitingView(t, p, of.Count, of.Total, of.Ref, payIn(t, "")), true, nil
 		}
 	}
 	return v, false, nil
@@ -146,17 +146,32 @@ func (d *Dialog) unpaidOther(ctx context.Context, t *turn, p shop.Product, count
 	return "", nil
 }
 
-// payableUntil is when an unsettled order stops holding a new offer back
-// on the turn's speaker: the end of its payment window, or on a screen,
-// where a new Charge shows a new pay page, the end of its pay page
-// (payPageTTL).
+// payableUntil is when an unsettled order stops holding a new offer back:
+// the end of its payment window when it is paid in the phone app, the end
+// of its pay page (payPageTTL) when it is paid on a speaker's screen, where
+// a new Charge shows a new pay page. The speaker the order came from
+// decides, not the one asking now: an order from a screenless speaker
+// waits in the app also when the user asks a screened one.
 func payableUntil(t *turn, o shop.Order) time.Time {
-	if t.device.Display {
+	if payIn(t, o.PayIn) == shop.PayOnScreen {
 		if end := o.CreatedAt.Add(payPageTTL); end.Before(o.ExpiresAt) {
 			return end
 		}
 	}
 	return o.ExpiresAt
+}
+
+// payIn is where an order or offer is paid: place, or for one that does
+// not say (placed without an offer, or before offers recorded it), where
+// an offer made on the turn's speaker is paid.
+func payIn(t *turn, place shop.PayPlace) shop.PayPlace {
+	switch {
+	case place != "":
+		return place
+	case t.device.Display:
+		return shop.PayOnScreen
+	}
+	return shop.PayInApp
 }
 
 // paidMeanwhile answers a request for what an order just confirmed paid
@@ -202,17 +217,17 @@ func orderedSince(orders []shop.Order, productID string, at time.Time) bool {
 }
 
 // waitingView says that count of p for total wait for payment: short, with
-// the price in yuan (the renderer says where to pay); screens show the
-// offer's card again, its QR code leading to the page of the offer whose
-// reference is ref (none for "").
-func waitingView(t *turn, p shop.Product, count int64, total shop.Fen, ref string) ui.View {
+// the price in yuan (the renderer says where to pay: place); screens show
+// the offer's card again, its QR code leading to the page of the offer
+// whose reference is ref (none for "").
+func waitingView(t *turn, p shop.Product, count int64, total shop.Fen, ref string, place shop.PayPlace) ui.View {
 	t.state = state{}
 	name := p.Name
 	if count > 1 {
 		name = itoa(count) + "个" + name
 	}
 	v := say(name + "的订单还在等待付款，" + total.Yuan() + "。")
-	v.Waiting = &ui.Offer{Token: ref, Product: p, Count: count, Total: total}
+	v.Waiting = &ui.Offer{Token: ref, Product: p, Count: count, Total: total, PayIn: place}
 	return v
 }
 

@@ -273,3 +273,52 @@ func TestDuplicatePaymentJumpBack(t *testing.T) {
 		}
 	})
 }
+
+// The speaker an order came from says where it is paid, not the one the
+// user asks now: an order from a screenless speaker waits in the phone app
+// (for its payment window) also when asked about on a screen, and one from
+// a screen waits only while its pay page may be up also when asked about
+// without one. Both were decided by the speaker asking: the screen said
+// "付款页面关了的话…" of an order in the app, and a screenless speaker held
+// back for a day an order whose pay page had long closed.
+func TestWaitingSaysWhereTheOrderIsPaid(t *testing.T) {
+	t.Run("from screenless", func(t *testing.T) {
+		e := newEnv(t, device.Screenless)
+		e.intent(intents.Buy, ep35)
+		o := e.createOrder(e.intent(intents.Yes, nil))
+		if got, _ := e.pay.Ledger.Store.Order(e.ctx, o.tradeNo); got.PayIn != shop.PayInApp {
+			t.Errorf("the order is paid in %q, want the app", got.PayIn)
+		}
+		e.kind, e.session = device.Screened, "session-2"
+		e.clock.Advance(10 * time.Minute) // past a pay page's time
+		r := e.intent(intents.Buy, ep35)
+		wantSpeech(t, r, false, "万古神帝第35集的订单还在等待付款，2元。", "可以在手机上的叮当App里完成支付")
+		if _, ok := find[tsk.Charge](r); ok || strings.Contains(speech(r), "付款页面") {
+			t.Errorf("a screen asked about an order in the app: %q", speech(r))
+		}
+		if rt, ok := find[tsk.RenderTemplate](r); !ok || rt.Token != "pay-card" {
+			t.Errorf("no card on the screen: %+v", r.Response.Directives)
+		}
+	})
+	t.Run("from a screen", func(t *testing.T) {
+		e := newEnv(t, device.Screened)
+		e.intent(intents.Buy, ep35)
+		o := e.createOrder(e.intent(intents.Yes, nil))
+		if got, _ := e.pay.Ledger.Store.Order(e.ctx, o.tradeNo); got.PayIn != shop.PayOnScreen {
+			t.Errorf("the order is paid in %q, want on the screen", got.PayIn)
+		}
+		e.kind, e.session = device.Screenless, "session-2"
+		e.clock.Advance(time.Minute)
+		r := e.intent(intents.Buy, ep35)
+		wantSpeech(t, r, false, "还在等待付款", "付款页面关了的话")
+		if strings.Contains(speech(r), "App") {
+			t.Errorf("the order of a screen said to be in the app: %q", speech(r))
+		}
+		e.clock.Advance(5 * time.Minute) // its pay page has closed
+		e.session = "session-3"
+		wantSpeech(t, e.intent(intents.Buy, ep35), true, "万古神帝第35集，2元，确定购买吗？")
+		if _, ok := find[tsk.Charge](e.intent(intents.Yes, nil)); !ok {
+			t.Error("no new Charge once the pay page closed")
+		}
+	})
+}

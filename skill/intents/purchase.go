@@ -160,6 +160,7 @@ func (d *Dialog) issue(ctx context.Context, t *turn) (ui.View, error) {
 		Items:    []shop.Line{{ItemID: p.ID, Quantity: count, Amount: total}},
 		TotalAmt: total,
 		Intent:   original,
+		PayIn:    payIn(t, ""),
 	})
 	if err != nil {
 		return ui.View{}, err

@@ -48,6 +48,7 @@ func (s *Service) createOrder(ctx context.Context, req CreateOrderRequest) (shop
 		Details:   slices.Clone(req.Details),
 		NonceStr:  req.NonceStr,
 		OfferID:   b.offerID,
+		PayIn:     b.payIn,
 		Intent:    b.intent,
 		CreatedAt: now,
 		ExpiresAt: now.Add(s.orderTTL()),
@@ -78,6 +79,7 @@ type buyer struct {
 	userID  string
 	offerID string
 	intent  []byte
+	payIn   shop.PayPlace
 }
 
 // checkCreateOrder validates a create order and returns whom it is for, or
@@ -143,5 +145,5 @@ func (s *Service) offerBuyer(ctx context.Context, req CreateOrderRequest) (buyer
 	if err := shop.CheckID("offer user", offer.UserID); err != nil {
 		return buyer{}, shop.Coded(shop.EINVALID, EBadOffer, "%s", shop.ErrorMessage(err))
 	}
-	return buyer{userID: offer.UserID, offerID: offer.ID, intent: offer.Intent}, nil
+	return buyer{userID: offer.UserID, offerID: offer.ID, intent: offer.Intent, payIn: offer.PayIn}, nil
 }

@@ -185,7 +185,7 @@ func TestCreateOrderWithOffer(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	intent := json.RawMessage(`{"intent":"play","slots":{"episode":"1"}}`)
-	ref, err := e.offers.Issue(ctx, shop.Offer{UserID: "u-42", Items: []shop.Line{line("ep1", 1, 990)}, TotalAmt: 990, Intent: intent})
+	ref, err := e.offers.Issue(ctx, shop.Offer{UserID: "u-42", Items: []shop.Line{line("ep1", 1, 990)}, TotalAmt: 990, Intent: intent, PayIn: shop.PayInApp})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,8 +198,8 @@ func TestCreateOrderWithOffer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o.UserID != "u-42" || string(o.Intent) != string(intent) || o.OfferID != offer.ID || o.OfferID == "" {
-		t.Errorf("order user %q intent %s offer %q; want u-42, the offer's intent and id %q", o.UserID, o.Intent, o.OfferID, offer.ID)
+	if o.UserID != "u-42" || string(o.Intent) != string(intent) || o.OfferID != offer.ID || o.OfferID == "" || o.PayIn != shop.PayInApp {
+		t.Errorf("order user %q intent %s offer %q paid in %q; want u-42, the offer's intent and id %q, in the app", o.UserID, o.Intent, o.OfferID, o.PayIn, offer.ID)
 	}
 }
 

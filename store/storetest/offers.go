@@ -12,7 +12,7 @@ import (
 )
 
 // NewOffer returns an offer for tests: two credits of user u for 200 fen,
-// made at the given instant and valid for a week.
+// paid in the phone app, made at the given instant and valid for a week.
 func NewOffer(id, userID string, createdAt time.Time) shop.Offer {
 	return shop.Offer{
 		ID:        id,
@@ -20,6 +20,7 @@ func NewOffer(id, userID string, createdAt time.Time) shop.Offer {
 		Items:     []shop.Line{{ItemID: "credits", Quantity: 2, Amount: 200}},
 		TotalAmt:  200,
 		Intent:    json.RawMessage(`{"name":"play","slots":{"product":"credits"}}`),
+		PayIn:     shop.PayInApp,
 		CreatedAt: createdAt.UTC(),
 		ExpiresAt: createdAt.Add(7 * 24 * time.Hour).UTC(),
 	}
