@@ -34,10 +34,10 @@ lint:
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 $(PKGS)
 
 ## fuzz: run each fuzz target for $(FUZZTIME): the wire decoding, the dialog's
-## time budget per turn, the product resolver and its number reader, and fen
-## arithmetic.
+## time budget per turn, the product resolver and its number reader, fen
+## arithmetic, and durations in days.
 fuzz:
-	@for p in ./skill/tsk/ ./skill/intents/ ./skill/resolve/; do \
+	@for p in ./skill/tsk/ ./skill/intents/ ./skill/resolve/ ./internal/days/; do \
 		for t in $$($(GO) test -list '^Fuzz' $$p | grep ^Fuzz); do \
 		$(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) $$p || exit 1; done; done
 	$(GO) test -run '^$$' -fuzz '^FuzzMulFen$$' -fuzztime $(FUZZTIME) ./shop/

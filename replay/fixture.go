@@ -12,12 +12,12 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"golang.org/x/tools/txtar"
 	"gopkg.in/yaml.v3"
 
 	"github.com/dingdang-voicepay/voicepay/device"
+	"github.com/dingdang-voicepay/voicepay/internal/days"
 )
 
 // Request kinds of a user turn (UserTurn.Request); "" is an intent.
@@ -101,7 +101,7 @@ type PlatformTurn struct {
 	Copies int    `yaml:"copies,omitempty"` // ship-notify: how many times
 	Status string `yaml:"status,omitempty"` // refund-notify: SUCCESS or FAIL
 	IDs    string `yaml:"ids,omitempty"`    // connections-response: swapped or missing
-	By     string `yaml:"by,omitempty"`     // advance: how far, a Go duration ("2h")
+	By     string `yaml:"by,omitempty"`     // advance: how far: "2h", "8d", "1d12h"
 	// Order is for connections-response: which of the conversation's
 	// orders the jump names, 1 for the first (default: the last).
 	Order int `yaml:"order,omitempty"`
@@ -347,8 +347,8 @@ func (t Turn) check() error {
 		if (p.Account != "") != (p.Step == StepLink) {
 			return fmt.Errorf("account is for link only, and link needs it")
 		}
-		if d, err := time.ParseDuration(p.By); p.By != "" && (err != nil || d <= 0) {
-			return fmt.Errorf("by %q: want a positive Go duration, such as 2h", p.By)
+		if d, err := days.Parse(p.By); p.By != "" && (err != nil || d <= 0) {
+			return fmt.Errorf("by %q: want a positive duration, such as 2h or 8d", p.By)
 		}
 		return nil
 	}

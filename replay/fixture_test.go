@@ -64,8 +64,8 @@ func TestParseBroken(t *testing.T) {
 		{"unknown ids", header + "-- 1 platform --\nstep: connections-response\nids: reversed\n", 1, "ids"},
 		{"advance without by", header + "-- 1 platform --\nstep: advance\n", 1, "advance needs it"},
 		{"by on pay", header + "-- 1 platform --\nstep: pay\nby: 2h\n", 1, "by is for advance"},
-		{"advance by a day word", header + "-- 1 platform --\nstep: advance\nby: tomorrow\n", 1, "positive Go duration"},
-		{"advance backwards", header + "-- 1 platform --\nstep: advance\nby: -2h\n", 1, "positive Go duration"},
+		{"advance by a day word", header + "-- 1 platform --\nstep: advance\nby: tomorrow\n", 1, "positive duration"},
+		{"advance backwards", header + "-- 1 platform --\nstep: advance\nby: -2h\n", 1, "positive duration"},
 		{"order on pay", header + "-- 1 platform --\nstep: pay\norder: 1\n", 1, "order is for connections-response"},
 		{"order 0 of a jump", header + "-- 1 platform --\nstep: connections-response\norder: -1\n", 1, "at least 1"},
 	}

@@ -6,11 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"time"
 
 	"golang.org/x/tools/txtar"
 
 	"github.com/dingdang-voicepay/voicepay/fakeplatform"
+	"github.com/dingdang-voicepay/voicepay/internal/days"
 	"github.com/dingdang-voicepay/voicepay/shop"
 	"github.com/dingdang-voicepay/voicepay/skill/pay"
 )
@@ -156,7 +156,7 @@ func (r *run) refundNotify(ctx context.Context, status shop.RefundStatus) (Want,
 // happens next happens that much later (an order placed in the phone app
 // hours after the offer).
 func (r *run) advance(ctx context.Context, by string) (Want, error) {
-	d, err := time.ParseDuration(by)
+	d, err := days.Parse(by)
 	if err != nil {
 		return Want{}, fmt.Errorf("advance: %w", err)
 	}

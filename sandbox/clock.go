@@ -5,6 +5,8 @@ import (
 	"errors"
 	"sync/atomic"
 	"time"
+
+	"github.com/dingdang-voicepay/voicepay/internal/days"
 )
 
 // Clock is the sandbox's clock: real time, moved forward by what Advance
@@ -50,7 +52,7 @@ func (c *Clock) Ahead() time.Duration { return time.Duration(c.ahead.Load()) }
 
 // AdvanceRequest is the body of POST /sandbox/platform/advance and
 // /sandbox/platform/rewind: how far to move the sandbox's clock forward or
-// back, as a Go duration ("2h").
+// back: a Go duration ("2h") or days ("8d", "1d12h").
 type AdvanceRequest struct {
 	By string `json:"by"`
 }
@@ -66,7 +68,7 @@ func (c *Console) advance(_ context.Context, in AdvanceRequest) (AdvanceReply, e
 	if c.Clock == nil {
 		return AdvanceReply{}, errors.New("sandbox: no clock")
 	}
-	d, err := time.ParseDuration(in.By)
+	d, err := days.Parse(in.By)
 	if err != nil {
 		return AdvanceReply{}, err
 	}
@@ -82,7 +84,7 @@ func (c *Console) rewind(_ context.Context, in AdvanceRequest) (AdvanceReply, er
 	if c.Clock == nil {
 		return AdvanceReply{}, errors.New("sandbox: no clock")
 	}
-	d, err := time.ParseDuration(in.By)
+	d, err := days.Parse(in.By)
 	if err != nil {
 		return AdvanceReply{}, err
 	}

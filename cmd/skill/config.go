@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dingdang-voicepay/voicepay/internal/days"
 	"github.com/dingdang-voicepay/voicepay/shop"
 	"github.com/dingdang-voicepay/voicepay/skill/pay"
 	"github.com/dingdang-voicepay/voicepay/skill/tsk"
@@ -102,7 +103,7 @@ func (c *config) settings() []setting {
 		{"SKILL_TOKEN_SECRET", "token-secret", "", "secret keying offer references and QR tokens, at least 32 bytes (default: generated once into <data>/token_secret)", &c.TokenSecret},
 		{"SKILL_OFFER_TTL", "offer-ttl", "7d", "how long an offer can be ordered, e.g. 7d or 36h (screenless speakers order later, in the phone app)", &c.OfferTTL},
 		{"SKILL_SUPPORT", "support", "", "customer service contact (phone, email) shown on the order pages QR codes lead to, and said when a refund is refused", &c.Support},
-		{"SKILL_PAYMENT_WINDOW", "payment-window", "24h" /* pay.DefaultPaymentWindow */, "how long an order may wait for payment before the reconciler closes it (the platform saying NOTPAY); screenless orders are paid later in the phone app", &c.PaymentWindow},
+		{"SKILL_PAYMENT_WINDOW", "payment-window", "24h" /* pay.DefaultPaymentWindow */, "how long an order may wait for payment before the reconciler closes it (the platform saying NOTPAY), e.g. 24h or 2d; screenless orders are paid later in the phone app", &c.PaymentWindow},
 		{"SKILL_LOG_LEVEL", "log-level", "info", "debug, info, warn or error", &c.LogLevel},
 		{"SKILL_SIGN_SLOTS", "sign-slots", "", "how many pay replies are RSA-signed at once (default: the number of CPUs)", &c.SignSlots},
 		{"SKILL_PAY_INFLIGHT", "pay-inflight", "", "how many pay requests are in progress at once (default: 4 per signing slot); past them and the queue a pay request is answered 503 with Retry-After", &c.PayInFlight},
@@ -275,12 +276,13 @@ func (c config) loadPlatformKeys() ([]*rsa.PublicKey, error) {
 	return keys, nil
 }
 
-// paymentWindow parses SKILL_PAYMENT_WINDOW: a Go duration of at least a
-// minute (the platform's own pay page must have time to be used).
+// paymentWindow parses SKILL_PAYMENT_WINDOW: a Go duration or days ("1d"),
+// at least a minute (the platform's own pay page must have time to be
+// used).
 func (c config) paymentWindow() (time.Duration, error) {
-	d, err := time.ParseDuration(c.PaymentWindow)
+	d, err := days.Parse(c.PaymentWindow)
 	if err != nil || d < time.Minute {
-		return 0, badSetting("SKILL_PAYMENT_WINDOW", "%q: want a duration of at least 1m, e.g. 24h or 90m", c.PaymentWindow)
+		return 0, badSetting("SKILL_PAYMENT_WINDOW", "%q: want a duration of at least 1m, e.g. 1d, 24h or 90m", c.PaymentWindow)
 	}
 	return d, nil
 }
@@ -288,22 +290,11 @@ func (c config) paymentWindow() (time.Duration, error) {
 // maxOfferTTL bounds SKILL_OFFER_TTL.
 const maxOfferTTL = 90 * 24 * time.Hour
 
-// offerTTL parses SKILL_OFFER_TTL: a Go duration ("36h") or whole days
-// ("7d"), from a minute to maxOfferTTL.
+// offerTTL parses SKILL_OFFER_TTL: a Go duration ("36h") or days ("7d",
+// "1d12h"), from a minute to maxOfferTTL.
 func (c config) offerTTL() (time.Duration, error) {
 	const name = "SKILL_OFFER_TTL"
-	var d time.Duration
-	var err error
-	if days, ok := strings.CutSuffix(c.OfferTTL, "d"); ok {
-		var n int
-		n, err = strconv.Atoi(days)
-		d = time.Duration(n) * 24 * time.Hour
-		if n > int(maxOfferTTL/(24*time.Hour)) {
-			d = maxOfferTTL + 1
-		}
-	} else {
-		d, err = time.ParseDuration(c.OfferTTL)
-	}
+	d, err := days.Parse(c.OfferTTL)
 	if err != nil || d < time.Minute || d > maxOfferTTL {
 		return 0, badSetting(name, "%q: want a duration from 1m to 90d, such as 7d or 36h", c.OfferTTL)
 	}

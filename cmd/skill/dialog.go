@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/dingdang-voicepay/voicepay/device"
+	"github.com/dingdang-voicepay/voicepay/internal/days"
 	"github.com/dingdang-voicepay/voicepay/replay"
 	"github.com/dingdang-voicepay/voicepay/sandbox"
 	"github.com/dingdang-voicepay/voicepay/shop"
@@ -25,7 +26,7 @@ const dialogHelp = `说一句话就是一轮对话（经过沙箱的 NLU）。�
   :refuse              用户没付款：发 Connections.Response
   :refund-notify [FAIL]  结算技能申请的退款并发退款通知（默认 SUCCESS）
   :order               为上一个 Charge 下单（create-order；收到 Charge 时已自动下单）
-  :advance 2h          把技能和平台的时钟往前拨（比如过了支付时限；退出时拨回）
+  :advance 2h|8d       把技能和平台的时钟往前拨（比如过了支付时限；退出时拨回）
   :launch / :end       打开技能 / 结束会话（SessionEndedRequest）
   :tap TOKEN           点选列表项（Display.ElementSelected）
   :intent NAME [slot=值 ...]  不经 NLU，直接发意图
@@ -126,7 +127,7 @@ func (d *dialog) rewind(ctx context.Context) {
 		fmt.Fprintf(d.out, "出错：时钟没能拨回 %v：%v\n", d.ahead, err)
 		return
 	}
-	fmt.Fprintf(d.out, "（时钟已拨回 %v：:advance 拨快的时间在退出时撤销）\n", d.ahead)
+	fmt.Fprintf(d.out, "（时钟已拨回 %v：:advance 拨快的时间在退出时撤销）\n", days.Format(d.ahead))
 	d.ahead = 0
 }
 
@@ -229,7 +230,7 @@ func (d *dialog) handle(ctx context.Context, line string) bool {
 		d.step(ctx, p)
 	case "advance":
 		if d.step(ctx, replay.PlatformTurn{Step: replay.StepAdvance, By: rest}) {
-			by, _ := time.ParseDuration(rest) // the step parsed it
+			by, _ := days.Parse(rest) // the step parsed it
 			d.ahead += by
 		}
 	case "refund-notify":
