@@ -75,6 +75,26 @@ func TestBrowseMore(t *testing.T) {
 		}
 		wantSpeech(t, e.intent(intents.BrowseMore, nil), true, "现在有万古神帝第35集2元", "想听哪个？")
 		wantSpeech(t, e.intent(intents.Play, map[string]string{"product": "星辰变第35集"}), true, "星辰变第35集", "3元")
+		wantSpeech(t, e.intent(intents.No, nil), false)
+
+		// After the second page, a position counts in it ("第二个"), or
+		// past it in everything named so far ("第五个": the fifth said,
+		// not a question again); on a screen, in the list it shows.
+		for _, c := range []struct{ said, voice, screen string }{
+			{"第二个", "星辰变第35集，3元，确定购买吗？", "万古神帝第36集，2元，确定购买吗？"},
+			{"第一个", "会员月卡，19.9元，确定购买吗？", "万古神帝第35集，2元，确定购买吗？"},
+			{"第五个", "星辰变第35集，3元，确定购买吗？", "星辰变第35集，3元，确定购买吗？"},
+			{"第三个", "听书点数每个1元，要买几个？", "听书点数每个1元，要买几个？"},
+		} {
+			e.session = "session-" + c.said
+			e.intent(intents.Browse, nil)
+			e.intent(intents.BrowseMore, nil)
+			want := c.voice
+			if e.kind.Display {
+				want = c.screen
+			}
+			wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": c.said}), true, want)
+		}
 	})
 }
 

@@ -162,15 +162,20 @@ func (d *Dialog) examples(purpose string) []shop.Product {
 }
 
 // answer takes what was said as the answer to a pending "which one?": a
-// position ("第二个") or one of the products named ("星辰变的").
+// position ("第二个") or one of the products named ("星辰变的"). A position
+// counts in the products named last, or past them in all those named so
+// far: "第五个" after "还有会员月卡、星辰变第35集" is the fifth of the catalog.
 func (d *Dialog) answer(t *turn, q resolve.Query) (shop.Product, bool) {
 	if t.state.Step != stepProduct || len(t.state.Candidates) == 0 {
 		return shop.Product{}, false
 	}
 	q.Among = t.state.Candidates
 	r := d.products.Resolve(q)
-	if n := r.Ordinal; n >= 1 && n <= len(t.state.Candidates) {
+	switch n := r.Ordinal; {
+	case n >= 1 && n <= len(t.state.Candidates):
 		return d.cfg.Catalog.Product(t.state.Candidates[n-1])
+	case n > len(t.state.Candidates) && n <= t.browsed && n <= len(d.cfg.Catalog.Products):
+		return d.cfg.Catalog.Products[n-1], true
 	}
 	p, ok := r.Product()
 	if _, said := t.intent().Slot(SlotCount); ok && !said && r.Count > 0 && t.state.Count == 0 {
