@@ -577,6 +577,43 @@ func TestRefundAsksWhich(t *testing.T) {
 	})
 }
 
+// TestRefundQuestionStands: "要退哪个？" names every refundable purchase
+// (past three, a few and how many; a screen lists them all) and takes any
+// of them as the answer; an answer that is none of them asks again (it
+// ended the session), and the third in a row gives up kindly. A name that
+// fits several purchases asks which (it refunded the newest).
+func TestRefundQuestionStands(t *testing.T) {
+	devices(t, func(t *testing.T, e *env) {
+		for i := range e.pay.Ledger.Catalog.Products {
+			e.pay.Ledger.Catalog.Products[i].Refund.UnusedOnly = false // the episodes play once paid
+		}
+		for _, p := range []string{"万古神帝第35集", "万古神帝第36集", "星辰变第35集"} {
+			e.buy(map[string]string{"product": p})
+			e.clock.Advance(time.Minute)
+		}
+		e.buy(map[string]string{"product": "听书点数", "count": "3"})
+		const which = "要退哪个？有听书点数、星辰变第35集、万古神帝第36集等4种。"
+		r := e.intent(intents.Refund, nil)
+		wantSpeech(t, r, true, which)
+		if rt, ok := find[tsk.RenderTemplate](r); e.kind.Display && (!ok || len(rt.Template.ListItems) != 4) {
+			t.Errorf("the screen does not list the 4 refundable purchases: %+v", r.Response.Directives)
+		}
+		wantSpeech(t, e.intent(intents.Refund, map[string]string{"product": "第五个"}), true, "抱歉，没听清。"+which)
+		wantSpeech(t, e.intent(intents.Refund, map[string]string{"product": "西游记"}), true, "没有找到“西游记”的购买记录。"+which)
+		wantSpeech(t, e.intent(intents.Refund, map[string]string{"product": "第四个"}), true, "退掉万古神帝第35集，退还2元，确定吗？")
+		wantSpeech(t, e.intent(intents.No, nil), false, "好的，不退了。")
+
+		wantSpeech(t, e.intent(intents.Refund, map[string]string{"product": "万古神帝"}), true, "要退哪个？万古神帝第36集还是万古神帝第35集？")
+		wantSpeech(t, e.intent(intents.Refund, map[string]string{"product": "第九个"}), true, "抱歉，没听清。")
+		wantSpeech(t, e.intent(intents.Refund, map[string]string{"product": "西游记"}), true, "没有找到“西游记”的购买记录。")
+		r = e.intent(intents.Refund, map[string]string{"product": "第九个"})
+		wantSpeech(t, r, false)
+		if _, ok := find[tsk.ElicitSlot](r); ok {
+			t.Errorf("gave up, still eliciting: %q", speech(r))
+		}
+	})
+}
+
 // TestMyPurchasesSaysRefundsUnderWay: units being refunded are not owned
 // any more, and "我买过什么" says where they went.
 func TestMyPurchasesSaysRefundsUnderWay(t *testing.T) {

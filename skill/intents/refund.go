@@ -31,7 +31,9 @@ func (d *Dialog) refund(ctx context.Context, t *turn) (ui.View, error) {
 	var want []string         // the products the user may mean: the refund question names the one found
 	units, _ := t.slotCount() // how many units the user said, 0 for all
 	q := t.query()
+	var asked []shop.Product // the choices of a pending "要退哪个？"
 	if t.state.Step == stepProduct && t.state.Intent == Refund {
+		asked = d.candidates(t)
 		fromQuery := !named(q)
 		if fromQuery {
 			q.Text = t.req.Request.QueryText // the answer to "要退哪个？"
@@ -56,6 +58,16 @@ func (d *Dialog) refund(ctx context.Context, t *turn) (ui.View, error) {
 		if units == 0 {
 			units = r.Count // "退掉两个听书币" heard as one product slot
 		}
+		if len(want) == 0 && len(asked) > 0 {
+			// An answer to "要退哪个？" that is none of the choices: the
+			// question stands (and, asked too often, ends: giveUp).
+			t.unclear = true
+			speech := "没有找到“" + heard(q) + "”的购买记录。"
+			if r.Ordinal > 0 { // "第三个" of two
+				speech = "抱歉，没听清。"
+			}
+			return d.askProduct(t, Refund, asked, speech+whichRefund(asked)), nil
+		}
 		if len(want) == 0 {
 			t.state = state{}
 			return say("没有找到“" + heard(q) + "”的购买记录。"), nil
@@ -66,9 +78,10 @@ func (d *Dialog) refund(ctx context.Context, t *turn) (ui.View, error) {
 }
 
 // refundOf asks to confirm the refund of the newest purchase of the wanted
-// products (nil: any), of units of it when said (see askRefund). With none
-// wanted and purchases of several products refundable, it asks which,
-// rather than guessing the newest.
+// products (nil: any), of units of it when said (see askRefund). With
+// purchases of several of them refundable (none wanted, or a name that
+// fits several: "退掉万古神帝"), it asks which, rather than guessing the
+// newest.
 func (d *Dialog) refundOf(ctx context.Context, t *turn, want []string, units int64) (ui.View, error) {
 	orders, err := d.cfg.Ledger.UserOrders(ctx, t.user())
 	if err != nil {
@@ -99,8 +112,7 @@ func (d *Dialog) refundOf(ctx context.Context, t *turn, want []string, units int
 		}
 	}
 	switch {
-	case len(choices) > 1 && want == nil:
-		choices = choices[:min(len(choices), maxChoices)]
+	case len(choices) > 1 && (want == nil || len(want) > 1):
 		return d.askProduct(t, Refund, choices, whichRefund(choices)), nil
 	case len(refundable) > 0:
 		return d.askRefund(t, refundable[0], units), nil
@@ -169,10 +181,15 @@ func (d *Dialog) askSupport() string {
 }
 
 // whichRefund asks which of the purchases of the products to refund:
-// "要退哪个？听书币还是星辰变第35集？".
+// "要退哪个？听书币还是星辰变第35集？", or past maxChoices "要退哪个？有听书币、
+// 星辰变第35集、万古神帝第36集等4种。" (any of them is an answer, and on a
+// screen the list shows them all).
 func whichRefund(choices []shop.Product) string {
-	if len(choices) == 1 {
+	switch {
+	case len(choices) == 1:
 		return "要退" + choices[0].Name + "吗？"
+	case len(choices) > maxChoices:
+		return "要退哪个？有" + names(choices, maxChoices, "、") + itoa(int64(len(choices))) + "种。"
 	}
 	return "要退哪个？" + names(choices, maxChoices, "还是") + "？"
 }
