@@ -832,7 +832,7 @@ func TestYesWithMoreThanYes(t *testing.T) {
 }
 
 // "退掉两个听书币" refunds two, at the price paid for each; more than are
-// left says how many can be.
+// left says how many can be, or that one purchase is refunded at a time.
 func TestRefundSomeUnits(t *testing.T) {
 	devices(t, func(t *testing.T, e *env) {
 		e.buy(map[string]string{"product": "听书点数", "count": "5"})
@@ -842,5 +842,14 @@ func TestRefundSomeUnits(t *testing.T) {
 		e.refundSettles(t)
 		wantSpeech(t, e.intent(intents.Refund, map[string]string{"product": "两个听书点数"}), true, "退掉2个听书点数，退还2元，确定吗？")
 		wantSpeech(t, e.intent(intents.Refund, map[string]string{"product": "听书点数", "count": "10"}), true, "最多可以退3个。退掉3个听书点数，退还3元，确定吗？")
+		wantSpeech(t, e.intent(intents.No, nil), false)
+
+		// Bought twice: a refund is of one purchase, and more than it
+		// holds is not "at most" (the other can be refunded next).
+		e.clock.Advance(time.Minute)
+		e.buy(map[string]string{"product": "听书点数", "count": "2"})
+		wantSpeech(t, e.intent(intents.Refund, map[string]string{"product": "听书点数", "count": "4"}), true, "一次只能退一笔购买，先退最近买的2个。退掉2个听书点数，退还2元，确定吗？")
+		wantSpeech(t, e.intent(intents.Yes, nil), false, "已申请退款2元")
+		wantSpeech(t, e.intent(intents.Refund, nil), true, "退掉3个听书点数，退还3元，确定吗？")
 	})
 }

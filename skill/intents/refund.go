@@ -115,7 +115,7 @@ func (d *Dialog) refundOf(ctx context.Context, t *turn, want []string, units int
 	case len(choices) > 1 && (want == nil || len(want) > 1):
 		return d.askProduct(t, Refund, choices, whichRefund(choices)), nil
 	case len(refundable) > 0:
-		return d.askRefund(t, refundable[0], units), nil
+		return d.askRefund(t, refundable[0], units, len(refundable) > 1), nil
 	}
 	if first == nil && want != nil {
 		// None of what was named was bought: say so, and offer what can
@@ -257,8 +257,9 @@ func purchased(o shop.Order) bool {
 // credits of a consumable, say) and asks to confirm. units, when not 0, is
 // how many the user asked to refund ("退掉两个听书币"): fewer than the
 // order's one line of a consumable refunds those at the price paid for
-// each; more says how many can be.
-func (d *Dialog) askRefund(t *turn, o shop.Order, units int64) ui.View {
+// each; more says how many can be, this time when more is set (other
+// purchases of it are refundable too: a refund is of one purchase).
+func (d *Dialog) askRefund(t *turn, o shop.Order, units int64, more bool) ui.View {
 	lines, left, err := shop.Refundable(o, d.cfg.Catalog, t.now)
 	if err != nil { // the caller checked the policy on the same order
 		return say("抱歉，" + refusal(d.orderName(o), err) + "。")
@@ -271,6 +272,8 @@ func (d *Dialog) askRefund(t *turn, o shop.Order, units int64) ui.View {
 		case units < l.Quantity:
 			amount = l.Amount / shop.Fen(l.Quantity) * shop.Fen(units)
 			what = itoa(units) + "个" + d.productsName(lines) // "1个听书币": part of them, even one
+		case units > l.Quantity && more:
+			note = "一次只能退一笔购买，先退最近买的" + itoa(l.Quantity) + "个。"
 		case units > l.Quantity:
 			note = "最多可以退" + itoa(l.Quantity) + "个。"
 		}
@@ -290,12 +293,28 @@ func (d *Dialog) refundCount(ctx context.Context, t *turn) (ui.View, error) {
 		}
 		for _, o := range orders {
 			if o.TradeNo == t.state.TradeNo {
-				return d.askRefund(t, o, units), nil
+				return d.askRefund(t, o, units, d.refundableBesides(t, orders, o)), nil
 			}
 		}
 	}
 	t.unclear = true
 	return d.help(ctx, t)
+}
+
+// refundableBesides reports whether another of orders than o, of the same
+// products, is refundable too.
+func (d *Dialog) refundableBesides(t *turn, orders []shop.Order, o shop.Order) bool {
+	for _, other := range orders {
+		if other.TradeNo == o.TradeNo || !purchased(other) || !slices.ContainsFunc(other.Details, func(l shop.Line) bool {
+			return slices.ContainsFunc(o.Details, func(m shop.Line) bool { return m.ItemID == l.ItemID })
+		}) {
+			continue
+		}
+		if _, _, err := shop.Refundable(other, d.cfg.Catalog, t.now); err == nil {
+			return true
+		}
+	}
+	return false
 }
 
 // orderName names what an order bought.
