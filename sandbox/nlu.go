@@ -55,7 +55,7 @@ func (u Understanding) Understood() bool { return u.Intent != "" || u.Request !=
 var builtin = []struct{ intent, pattern string }{
 	{"my_purchases", `^(?:我)?(?:买过|买了|已购|购买了)什么.*$`},
 	{"my_purchases", `^.*(?:我的购买|我的订单|已购|还剩|到期).*$`},
-	{"refund", `^.*(?:退款|退钱|退了|退货|退回).*$`},
+	{"refund", `^.*(?:退款|退钱|退了|退货|退回[去来]|把钱退回).*$`},
 	{"yes", `^(?:你)?放心(?:吧|啦)?[。！!]?$`}, // before play: 放心 is no 放
 	{"no", `^(?:我|那|还是)*(?:不(?:[^知确清]|$)|取消|算了|别(?:[^的]|$)|放弃).*$`}, // before play: 放弃 is no 放; 不知道, 不确定 are no no
 	{"play", `^(?:播放|我要听|我想听|继续听|放一下|听一下|(?:给我|帮我)?放|听)第?(?P<index>` + numeral + `+)集$`},

@@ -220,7 +220,7 @@ func orderPageView(p shop.Product, count int64, total shop.Fen, place shop.PayPl
 	}
 	d.Status, d.Class, d.Refresh = "等待支付", "waiting", orderPageRefresh
 	where := "按音箱屏幕或叮当App上的提示"
-	switch place {
+	switch place.Or("") {
 	case shop.PayOnScreen:
 		where = "按音箱屏幕上的提示"
 	case shop.PayInApp:

@@ -23,6 +23,18 @@ const (
 	PayInApp    PayPlace = "app"    // the Dingdang app on the user's phone
 )
 
+// Valid reports whether p is a place an order is paid, or "" (not said).
+func (p PayPlace) Valid() bool { return p == "" || p == PayOnScreen || p == PayInApp }
+
+// Or returns p, or def when p does not name a place (records made before
+// it was recorded, or unknown to this version).
+func (p PayPlace) Or(def PayPlace) PayPlace {
+	if p == PayOnScreen || p == PayInApp {
+		return p
+	}
+	return def
+}
+
 // Offer is what the skill offered a user with a Charge: the durable record
 // behind the short offer reference that travels as the charge's userId and
 // comes back as create-order's userToken. Screenless speakers have the

@@ -71,11 +71,7 @@ const (
 // order that does not say is paid where a renderer for speakers of kind
 // def would have it paid.
 func WaitingHint(o *Offer, def shop.PayPlace) string {
-	place := o.PayIn
-	if place == "" {
-		place = def
-	}
-	if place == shop.PayInApp {
+	if o.PayIn.Or(def) == shop.PayInApp {
 		return WaitingInApp
 	}
 	return WaitingOnScreen

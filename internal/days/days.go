@@ -18,22 +18,27 @@ const Day = 24 * time.Hour
 // "d" and optionally by a Go duration: "8d", "1d12h". A duration that
 // overflows is an error.
 func Parse(s string) (time.Duration, error) {
+	bad := fmt.Errorf("days: %q: want a duration such as 8d, 1d12h or 36h", s)
 	i := strings.IndexByte(s, 'd')
 	if i < 0 {
-		return time.ParseDuration(s)
+		d, err := time.ParseDuration(s)
+		if err != nil {
+			return 0, bad
+		}
+		return d, nil
+	}
+	if !digits(s[:i]) {
+		return 0, bad
 	}
 	n, err := strconv.ParseInt(s[:i], 10, 64)
-	if err != nil || i == 0 || s[0] == '+' || s[0] == '-' {
-		return 0, fmt.Errorf("days: %q: want a duration such as 8d, 1d12h or 36h", s)
-	}
-	if n > int64(math.MaxInt64/Day) {
+	if err != nil || n > int64(math.MaxInt64/Day) {
 		return 0, fmt.Errorf("days: %q is too long", s)
 	}
 	d := time.Duration(n) * Day
 	if rest := s[i+1:]; rest != "" {
 		more, err := time.ParseDuration(rest)
-		if err != nil || more < 0 {
-			return 0, fmt.Errorf("days: %q: want a duration such as 8d, 1d12h or 36h", s)
+		if err != nil || !digits(rest[:1]) || !strings.ContainsAny(rest[len(rest)-1:], "hms") {
+			return 0, bad // "1d+1h", "1d.5h", "1d0"
 		}
 		if d > math.MaxInt64-more {
 			return 0, fmt.Errorf("days: %q is too long", s)
@@ -41,6 +46,11 @@ func Parse(s string) (time.Duration, error) {
 		d += more
 	}
 	return d, nil
+}
+
+// digits reports whether s is one or more ASCII digits.
+func digits(s string) bool {
+	return s != "" && strings.Trim(s, "0123456789") == ""
 }
 
 // Format writes d as Parse reads it, in days and what is left when it is

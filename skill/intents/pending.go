@@ -13,14 +13,16 @@ import (
 // One offer of a product waits for payment at a time: while an offer of it
 // was sent in this session and no order followed yet, or an order of it is
 // unsettled, asking for it again gets the waiting answer, never a second
-// offer (a second Charge could be paid as well). An order placed on a
-// speaker without a screen waits for its whole payment window: it is paid
-// in the phone app. Asked for on a screen, an order waits only while its
-// pay page may still be up (payPageTTL): that page, on the speaker, is
-// where a screen pays, and once it has closed nothing brings it back, so
-// asking again is how the user pays; a new Charge goes out. Should both
-// orders be paid after all, the second payment is refunded as a duplicate
-// (shop.Keeper). Before any of this, the platform is asked about the
+// offer (a second Charge could be paid as well). Where the order is paid
+// is where its offer was said (shop.PayPlace), whichever speaker asks now,
+// and the answer says so. An order placed from a speaker without a screen
+// is paid in the phone app: asked for without a screen, it waits for its
+// whole payment window. An order paid on a screen waits only while its pay
+// page may still be up (payPageTTL): once the page has closed nothing
+// brings it back, so asking again is how the user pays, and a new Charge
+// goes out. Asked for on a screen, any order waits only that long: a
+// screen can always show a new pay page. Should both orders be paid after
+// all, the second payment is refunded as a duplicate (shop.Keeper). Before any of this, the platform is asked about the
 // unsettled orders: after paying on a screened speaker the platform
 // replays the user's original request (pic/pay3), possibly before its
 // ship notify, and a paid order is then delivered and the request
@@ -129,7 +131,7 @@ func (d *Dialog) waiting(ctx context.Context, t *turn, p shop.Product, count int
 }
 
 // unpaidOther names the user's newest order of p of another count than
-// count that still waits for payment on this speaker ("3个听书币"), or "".
+// count that still holds a purchase back (payableUntil: "3个听书币"), or "".
 func (d *Dialog) unpaidOther(ctx context.Context, t *turn, p shop.Product, count int64) (string, error) {
 	if t.user() == "" {
 		return "", nil
@@ -147,13 +149,13 @@ func (d *Dialog) unpaidOther(ctx context.Context, t *turn, p shop.Product, count
 }
 
 // payableUntil is when an unsettled order stops holding a new offer back:
-// the end of its payment window when it is paid in the phone app, the end
-// of its pay page (payPageTTL) when it is paid on a speaker's screen, where
-// a new Charge shows a new pay page. The speaker the order came from
-// decides, not the one asking now: an order from a screenless speaker
-// waits in the app also when the user asks a screened one.
+// the end of its payment window when it is paid in the phone app and a
+// screenless speaker asks, else the end of its pay page (payPageTTL): a
+// screen asking shows a new pay page, and so does the one an order paid on
+// a screen came from (an order from a screen asked about without one is
+// not in the phone app: a new offer goes there).
 func payableUntil(t *turn, o shop.Order) time.Time {
-	if payIn(t, o.PayIn) == shop.PayOnScreen {
+	if t.device.Display || payIn(t, o.PayIn) == shop.PayOnScreen {
 		if end := o.CreatedAt.Add(payPageTTL); end.Before(o.ExpiresAt) {
 			return end
 		}
@@ -165,13 +167,10 @@ func payableUntil(t *turn, o shop.Order) time.Time {
 // not say (placed without an offer, or before offers recorded it), where
 // an offer made on the turn's speaker is paid.
 func payIn(t *turn, place shop.PayPlace) shop.PayPlace {
-	switch {
-	case place != "":
-		return place
-	case t.device.Display:
-		return shop.PayOnScreen
+	if t.device.Display {
+		return place.Or(shop.PayOnScreen)
 	}
-	return shop.PayInApp
+	return place.Or(shop.PayInApp)
 }
 
 // paidMeanwhile answers a request for what an order just confirmed paid

@@ -164,7 +164,9 @@ func (d *Dialog) examples(purpose string) []shop.Product {
 // answer takes what was said as the answer to a pending "which one?": a
 // position ("第二个") or one of the products named ("星辰变的"). A position
 // counts in the products named last, or past them in all those named so
-// far: "第五个" after "还有会员月卡、星辰变第35集" is the fifth of the catalog.
+// far, in catalog order: after "还有会员月卡、星辰变第35集" (the fourth and
+// fifth), "第二个" is 星辰变第35集, and so is "第五个"; "第三个" is the third
+// of the catalog, named on the page before.
 func (d *Dialog) answer(t *turn, q resolve.Query) (shop.Product, bool) {
 	if t.state.Step != stepProduct || len(t.state.Candidates) == 0 {
 		return shop.Product{}, false

@@ -77,14 +77,17 @@ func (f *Offers) now() time.Time {
 	return time.Now()
 }
 
-// Issue stores the offer (UserID, Items, TotalAmt, Intent) with a fresh
-// random id, made now and valid for the TTL, and returns its reference.
+// Issue stores the offer (UserID, Items, TotalAmt, Intent, PayIn) with a
+// fresh random id, made now and valid for the TTL, and returns its
+// reference.
 func (f *Offers) Issue(ctx context.Context, o shop.Offer) (string, error) {
 	switch {
 	case len(f.Secret) == 0 || f.Store == nil:
 		return "", errors.New("pay: offers: no secret or no store configured")
 	case strings.TrimSpace(o.UserID) == "" || len(o.Items) == 0:
 		return "", errors.New("pay: offers: an offer needs a user and items")
+	case !o.PayIn.Valid():
+		return "", fmt.Errorf("pay: offers: no such place to pay as %q", o.PayIn)
 	}
 	ttl := f.TTL
 	if ttl <= 0 {

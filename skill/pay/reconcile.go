@@ -204,9 +204,10 @@ func (r *Reconciler) RunOnce(ctx context.Context) (ReconcileReport, error) {
 		}
 	}()
 	// One listing of the open orders serves the whole pass: the CREATED
-	// ones to ask about, the refunds under way, and (read again only where
-	// a check may have changed them) what needs attention. Each listing
-	// reads every open order, and unpaid orders stay open for a day.
+	// ones to ask about, the refunds under way, and what needs attention
+	// (read again where a check may have changed them, and before it is
+	// reported). A listing reads every open order, and unpaid orders stay
+	// open for a day.
 	open, err := s.store().Orders(ctx, shop.OrderFilter{Open: true})
 	if err != nil {
 		return rep, fmt.Errorf("pay: reconcile: list open orders: %w", err)
@@ -256,11 +257,18 @@ func (r *Reconciler) RunOnce(ctx context.Context) (ReconcileReport, error) {
 	if rep.Skipped > 0 {
 		r.log().WarnContext(ctx, "pay: reconcile: platform unreachable; checks left for the next pass", "skipped", rep.Skipped)
 	}
-	if open, err = r.reread(ctx, open, checked); err != nil {
-		return rep, err
-	}
+	open = r.reread(ctx, open, checked, &rep)
 	r.settleMoves(ctx, open, now, &rep)
 	items := r.attention(open) // what settling changed needs no attention yet
+	if len(items) > 0 {
+		// The listing is as old as the pass: what it lists for attention
+		// is read again, as a ship notify may have settled it meanwhile.
+		again := make(map[string]bool)
+		for _, it := range items {
+			again[it.TradeNo] = !checked[it.TradeNo]
+		}
+		items = r.attention(r.reread(ctx, open, again, &rep))
+	}
 	rep.Attention = len(items)
 	for _, it := range items {
 		r.log().ErrorContext(ctx, "pay: needs attention", "trade_no", it.TradeNo, "refund_trade_no", it.RefundTradeNo,
@@ -274,27 +282,28 @@ func (r *Reconciler) RunOnce(ctx context.Context) (ReconcileReport, error) {
 	return rep, nil
 }
 
-// reread returns the orders of open that are still open, those in checked
+// reread returns the orders of open that are still open, those in which
 // read again (a check may have delivered or closed them, or changed their
-// refunds).
-func (r *Reconciler) reread(ctx context.Context, open []shop.Order, checked map[string]bool) ([]shop.Order, error) {
-	if len(checked) == 0 {
-		return open, nil
-	}
-	out := open[:0:0]
+// refunds). One that cannot be read again is kept as listed, and counted
+// in rep.Errors.
+func (r *Reconciler) reread(ctx context.Context, open []shop.Order, which map[string]bool, rep *ReconcileReport) []shop.Order {
+	out := make([]shop.Order, 0, len(open))
 	for _, o := range open {
-		if tradeNo := o.TradeNo; checked[tradeNo] {
-			var err error
-			if o, err = r.Service.store().Order(ctx, tradeNo); err != nil {
-				return nil, fmt.Errorf("pay: reconcile: read order %s again: %w", tradeNo, err)
-			}
-			if !o.Open() {
+		if which[o.TradeNo] {
+			got, err := r.Service.store().Order(ctx, o.TradeNo)
+			switch {
+			case err != nil:
+				rep.Errors++
+				r.log().WarnContext(ctx, "pay: reconcile: order not read again, going by the listing", "trade_no", o.TradeNo, "err", err)
+			case !got.Open():
 				continue
+			default:
+				o = got
 			}
 		}
 		out = append(out, o)
 	}
-	return out, nil
+	return out
 }
 
 // breaker ends a pass's checks once limit of them in a row could not reach

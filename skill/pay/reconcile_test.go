@@ -247,17 +247,23 @@ func TestRunStopsWithContext(t *testing.T) {
 	}
 }
 
-// listingStore counts how often the open orders are listed.
+// listingStore counts how often the ledger is listed whole (open orders
+// or all of them, not one user's), and calls listed after each listing.
 type listingStore struct {
 	shop.OrderStore
-	lists int
+	lists  int
+	listed func()
 }
 
 func (s *listingStore) Orders(ctx context.Context, f shop.OrderFilter) ([]shop.Order, error) {
-	if f.OpenOnly() {
+	out, err := s.OrderStore.Orders(ctx, f)
+	if f.UserID == "" {
 		s.lists++
+		if s.listed != nil {
+			s.listed()
+		}
 	}
-	return s.OrderStore.Orders(ctx, f)
+	return out, err
 }
 
 // TestReconcileListsOnce: a pass lists the open orders once (it listed
@@ -282,7 +288,7 @@ func TestReconcileListsOnce(t *testing.T) {
 		t.Fatalf("RunOnce = %+v, %v; want the two old orders asked about, the paid one delivered", rep, err)
 	}
 	if st.lists != 1 {
-		t.Errorf("a pass listed the open orders %d times; want once", st.lists)
+		t.Errorf("a pass listed the ledger %d times; want once", st.lists)
 	}
 	items, err := rec.Attention(ctx)
 	if err != nil || rep.Attention != 1 || len(items) != 1 || items[0].TradeNo != stuck {
@@ -290,5 +296,44 @@ func TestReconcileListsOnce(t *testing.T) {
 	}
 	if o := e.order(t, young); o.State != shop.StateCreated {
 		t.Errorf("the order younger than Delay was %s", o.State)
+	}
+}
+
+// TestReconcileAttentionIsFresh: what the pass reports for attention is
+// read again first. An order past its window that the pass does not ask
+// about (the slow schedule), paid by a ship notify after the pass listed
+// it, is not reported; nor is a refund past RefundAttention that the
+// pass's own refundquery settles.
+func TestReconcileAttentionIsFresh(t *testing.T) {
+	base := newEnv(t)
+	st := &listingStore{OrderStore: base.store}
+	e := newEnvWithStore(t, st)
+	ctx := context.Background()
+	late := e.create(t, "u1", line("ep1", 1, 990))
+	rec := &pay.Reconciler{Service: e.svc, Delay: time.Minute}
+	e.clock.Advance(pay.DefaultPaymentWindow + pay.DefaultUnpaidAttention + 2*time.Minute)
+	e.plat.ScriptTradeStatus(late, pay.TradeProcessing)
+	if rep, err := rec.RunOnce(ctx); err != nil || rep.Checked != 1 || rep.Attention != 1 {
+		t.Fatalf("first pass = %+v, %v; want the late order checked and listed for attention", rep, err)
+	}
+	e.clock.Advance(time.Minute) // not due again before the next SlowInterval boundary
+	e.plat.Pay(late, 990)
+	st.listed = func() {
+		st.listed = nil
+		if r := e.svc.ShipNotify(ctx, tsktest.MustShipNotify(t, e.plat.Platform, "u1", late)); !r.OK() {
+			t.Errorf("ship notify: %+v", r)
+		}
+	}
+	if rep, err := rec.RunOnce(ctx); err != nil || rep.Checked != 0 || rep.Attention != 0 {
+		t.Errorf("pass after the ship notify = %+v, %v; want nothing checked and nothing for attention", rep, err)
+	}
+
+	o := e.buy(t, "u2", line("ep1", 1, 990))
+	if _, err := e.svc.Refund(ctx, o.TradeNo, 0, "test"); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Advance(pay.DefaultRefundAttention + time.Hour)
+	if rep, err := rec.RunOnce(ctx); err != nil || rep.RefundsSettled != 1 || rep.Attention != 0 {
+		t.Errorf("pass settling an old refund = %+v, %v; want it settled and nothing for attention", rep, err)
 	}
 }
