@@ -59,6 +59,8 @@ func TestResolveRules(t *testing.T) {
 		{"whole set", resolve.Query{Text: "鬼吹灯全集"}, resolve.One, []string{"ghost"}},
 		{"two episodes", resolve.Query{Text: "万古神帝第35集和第36集"}, resolve.Ambiguous, []string{"ep35", "ep36"}},
 		{"two series", resolve.Query{Text: "星辰变第35集还是万古神帝第35集"}, resolve.Ambiguous, []string{"ep35", "xcb35"}},
+		{"an episode and coins", resolve.Query{Text: "万古神帝第35集和三个听书币"}, resolve.Ambiguous, []string{"ep35", "coins"}},
+		{"coins and an episode", resolve.Query{Text: "三个听书币和万古神帝第35集"}, resolve.Ambiguous, []string{"ep35", "coins"}},
 		{"a part of a name", resolve.Query{Text: "会员年卡"}, resolve.One, []string{"vipyear"}},
 		{"partial name asks", resolve.Query{Text: "听书"}, resolve.Ambiguous, []string{"coins"}},
 		{"episode it lacks", resolve.Query{Text: "万古神帝第99集"}, resolve.None, []string{"ep35", "ep36"}},

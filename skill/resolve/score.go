@@ -269,6 +269,9 @@ func (x *Index) dominated(s *scratch, a heard) bool {
 // with nothing asked (or a bare number it lacks), all of them. Episodes
 // said as such that the title lacks only suggest the title's products.
 func (x *Index) offerTitle(s *scratch, tl *title, f float64, ask asked, whole bool) {
+	if s.naming && !slices.ContainsFunc(tl.prods, func(e epProduct) bool { return e.ep != noEpisode }) {
+		ask = asked{} // one of several titles, without episodes: the episode said is another's
+	}
 	if ask.n > 0 {
 		found := false
 		for _, e := range tl.prods {
