@@ -67,5 +67,5 @@ func anotherOne(product string) bool {
 func (d *Dialog) askAnother(t *turn) ui.View {
 	from := t.state.ProductID
 	others := slices.DeleteFunc(slices.Clone(d.examples(t.state.Intent)), func(p shop.Product) bool { return p.ID == from })
-	return d.askProduct(t, t.state.Intent, nil, "好的，想换成哪个？比如"+names(others, maxChoices, "或")+"。")
+	return d.askExamples(t, t.state.Intent, others, "好的，想换成哪个？比如"+names(others, maxChoices, "或")+"。")
 }

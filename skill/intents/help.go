@@ -40,10 +40,14 @@ func (d *Dialog) help(ctx context.Context, t *turn) (ui.View, error) {
 			return v, nil
 		}
 	case stepProduct:
+		if cands := d.candidates(t); len(cands) > 0 && st.Examples {
+			return d.askExamples(t, st.Intent, cands, "说名字就行，比如"+names(cands, maxChoices, "或")+"；说“不要了”就取消。你想"+verb(st.Intent)+"什么？"), nil
+		}
 		if cands := d.candidates(t); len(cands) > 0 {
 			return d.askProduct(t, st.Intent, cands, "说名字或者第几个就行，比如“第一个”；说“不要了”就取消。"+whichOf(st.Intent, cands)), nil
 		}
-		return d.askProduct(t, st.Intent, nil, "说名字就行，比如"+names(d.examples(st.Intent), maxChoices, "或")+"；说“不要了”就取消。你想"+verb(st.Intent)+"什么？"), nil
+		ex := d.examples(st.Intent)
+		return d.askExamples(t, st.Intent, ex, "说名字就行，比如"+names(ex, maxChoices, "或")+"；说“不要了”就取消。你想"+verb(st.Intent)+"什么？"), nil
 	}
 	t.state = state{}
 	return ask("在这里可以用语音购买和收听内容，付款在叮当App或微信里完成。" + examples), nil

@@ -107,11 +107,12 @@ func (d *Dialog) pick(ctx context.Context, t *turn, purpose string) (p shop.Prod
 		return p, d.askProduct(t, purpose, ps, which(ps)), false, nil
 	case r.Empty || fromQuery:
 		t.unclear = asked // an answer to "which one?" that names nothing
-		v := d.askProduct(t, purpose, nil, "你想"+verb(purpose)+"什么？比如"+names(d.examples(purpose), maxChoices, "或")+"。")
+		ex := d.examples(purpose)
+		v := d.askExamples(t, purpose, ex, "你想"+verb(purpose)+"什么？比如"+names(ex, maxChoices, "或")+"。")
 		d.namedFirst(t)
 		return p, v, false, nil
 	}
-	if cands := d.candidates(t); asked && t.browsed == 0 && len(cands) > 0 {
+	if cands := d.candidates(t); asked && t.browsed == 0 && len(cands) > 0 && !t.state.Examples {
 		// Something that names nothing, said to "which of these?" (not to
 		// a list): ask the same again rather than echo it as a product
 		// not found.
@@ -123,10 +124,11 @@ func (d *Dialog) pick(ctx context.Context, t *turn, purpose string) (p shop.Prod
 	if len(close) > 0 {
 		close = close[:min(len(close), maxChoices)] // the ones named: a yes, 第二个 or a tap picks among them
 		speech += "你是不是想要" + names(close, maxChoices, "或") + "？"
+		v = d.askProduct(t, purpose, close, speech)
 	} else {
-		speech += "现在有" + names(d.examples(purpose), maxChoices, "和") + "。你想" + verb(purpose) + "哪个？"
+		ex := d.examples(purpose)
+		v = d.askExamples(t, purpose, ex, speech+"现在有"+names(ex, maxChoices, "和")+"。你想"+verb(purpose)+"哪个？")
 	}
-	v = d.askProduct(t, purpose, close, speech)
 	if len(close) == 0 {
 		d.namedFirst(t)
 	}
@@ -221,6 +223,15 @@ func (d *Dialog) askProduct(t *turn, purpose string, candidates []shop.Product, 
 	if t.device.Display && len(candidates) > 0 {
 		v.Products = candidates
 	}
+	return v
+}
+
+// askExamples asks which product for purpose, after speech naming the
+// first of examples (maxChoices of them): "第二个" then picks the second
+// named, and any other product is an answer as well.
+func (d *Dialog) askExamples(t *turn, purpose string, examples []shop.Product, speech string) ui.View {
+	v := d.askProduct(t, purpose, examples[:min(len(examples), maxChoices)], speech)
+	t.state.Examples = true
 	return v
 }
 

@@ -354,6 +354,18 @@ func TestChangeOfMind(t *testing.T) {
 		if c, ok := find[tsk.Charge](e.intent(intents.Yes, nil)); !ok || c.Payload.ChargeInfo.Items[0].Count != 2 {
 			t.Errorf("the yes after 改成2个 charged %+v", c)
 		}
+
+		// A position counts in the examples said ("比如万古神帝第36集、听书点数或
+		// 会员月卡"); a product not among them answers too.
+		e.session = "session-examples"
+		e.intent(intents.Buy, ep35)
+		wantSpeech(t, e.intent(intents.Buy, nil, fakeplatform.WithQuery("换一个")), true, "比如万古神帝第36集、听书点数或会员月卡")
+		wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": "第三个"}), true, "会员月卡，19.9元，确定购买吗？")
+		e.intent(intents.Buy, nil, fakeplatform.WithQuery("换一个"))
+		wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": "星辰变第35集"}), true, "星辰变第35集，3元，确定购买吗？")
+		e.session = "session-anything"
+		wantSpeech(t, e.intent(intents.Buy, nil, fakeplatform.WithQuery("我要买东西")), true, "你想买什么？比如万古神帝第35集")
+		wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": "第二个"}), true, "万古神帝第36集，2元，确定购买吗？")
 	})
 }
 

@@ -34,6 +34,9 @@ type state struct {
 	ProductID string `json:"productId,omitempty"`
 	// Candidates are the products offered when the user was ambiguous.
 	Candidates []string `json:"candidates,omitempty"`
+	// Examples marks Candidates named as examples ("比如A、B或C"): a
+	// position counts in them, and any other product is an answer too.
+	Examples bool `json:"examples,omitempty"`
 	// Count is the quantity chosen so far.
 	Count int64 `json:"count,omitempty"`
 	// Total is the price said in the confirmation question: a yes is to
