@@ -83,6 +83,23 @@ func (c *Conversation) Last() *tsk.Response { return c.run.last }
 // TradeNo returns the order of the conversation, "" before create-order.
 func (c *Conversation) TradeNo() string { return c.run.tradeNo }
 
+// Adopt makes the orders prev placed this conversation's too (the user
+// went on on another speaker): later platform steps (pay, ship-notify,
+// refund-notify) act on them. A fixture recorded from this conversation
+// replays without them.
+func (c *Conversation) Adopt(prev *Conversation) {
+	p, r := prev.run, c.run
+	r.charge, r.tradeNo, r.total, r.txID = p.charge, p.tradeNo, p.total, p.txID
+	r.tradeNos = append(r.tradeNos, p.tradeNos...)
+	for k, v := range p.txIDs {
+		r.txIDs[k] = v
+	}
+}
+
+// Refunding returns the tradeNo of the conversation's newest order with a
+// refund under way (what a refund-notify step settles), else TradeNo.
+func (c *Conversation) Refunding(ctx context.Context) string { return c.run.refunding(ctx) }
+
 // Fixture returns the turns played as a fixture with the title.
 func (c *Conversation) Fixture(title string) ([]byte, error) {
 	if len(c.turns) == 0 {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 
 	"golang.org/x/tools/txtar"
 
@@ -134,13 +135,14 @@ func (r *run) connectionsResponse(ctx context.Context, n int, ids string, want *
 	return r.skillAbout(ctx, req, want, tradeNo)
 }
 
-// refundNotify settles the order's pending refund on the fake platform and
-// sends the refund notify.
+// refundNotify settles a pending refund on the fake platform and sends the
+// refund notify: of the conversation's newest order with one (the last
+// order when none has).
 func (r *run) refundNotify(ctx context.Context, status shop.RefundStatus) (Want, error) {
 	if r.tradeNo == "" {
 		return Want{}, errors.New("refund-notify: no order created yet")
 	}
-	req, err := r.target.SettleRefund(ctx, r.tradeNo, status)
+	req, err := r.target.SettleRefund(ctx, r.refunding(ctx), status)
 	if err != nil {
 		return Want{}, fmt.Errorf("refund-notify: %w", err)
 	}
@@ -150,6 +152,18 @@ func (r *run) refundNotify(ctx context.Context, status shop.RefundStatus) (Want,
 		return Want{}, fmt.Errorf("refund-notify: %w", err)
 	}
 	return Want{Reply: replyText(reply)}, nil
+}
+
+// refunding returns the conversation's newest order with a refund under
+// way, or its last order.
+func (r *run) refunding(ctx context.Context) string {
+	for _, tradeNo := range slices.Backward(r.tradeNos) {
+		o, err := r.target.Order(ctx, tradeNo)
+		if err == nil && slices.ContainsFunc(o.Refunds, func(rf shop.Refund) bool { return rf.Status == shop.RefundProcessing }) {
+			return tradeNo
+		}
+	}
+	return r.tradeNo
 }
 
 // advance moves the clock of the skill and its platform forward: what

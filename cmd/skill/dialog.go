@@ -113,6 +113,9 @@ type dialog struct {
 	// current one (on another speaker, or before a :user switch): a
 	// recording replays from an empty store, without them.
 	earlier map[string]int
+	// last is each user's latest conversation: a new one of the user
+	// adopts its orders, so that :pay still pays them.
+	last map[string]*replay.Conversation
 }
 
 // rewind moves the clock back by what :advance moved it, when the dialog
@@ -139,7 +142,16 @@ func (d *dialog) reset() {
 		}
 		d.earlier[d.conv.User()] += d.conv.Turns()
 	}
+	if d.last == nil {
+		d.last = map[string]*replay.Conversation{}
+	}
+	if d.conv != nil {
+		d.last[d.conv.User()] = d.conv
+	}
 	d.conv, d.asked, d.slot = replay.NewConversation(d.target, d.kind, d.user), nil, ""
+	if prev := d.last[d.user]; prev != nil {
+		d.conv.Adopt(prev)
+	}
 	fmt.Fprintf(d.out, "新对话：用户 %s，%s。\n", d.user, d.kind.Name)
 }
 
@@ -247,12 +259,12 @@ func (d *dialog) handle(ctx context.Context, line string) bool {
 	return false
 }
 
-// pendingRefund says how to ask for a refund when the conversation's order
-// has none waiting to be settled, as `skill trigger refund-notify` does;
-// without an order, or when the order cannot be read, the step itself
-// reports what is wrong.
+// pendingRefund says how to ask for a refund when none of the
+// conversation's orders has one waiting to be settled, as `skill trigger
+// refund-notify` does; without an order, or when the order cannot be read,
+// the step itself reports what is wrong.
 func (d *dialog) pendingRefund(ctx context.Context) error {
-	tradeNo := d.conv.TradeNo()
+	tradeNo := d.conv.Refunding(ctx)
 	if tradeNo == "" {
 		return nil
 	}

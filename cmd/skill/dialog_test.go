@@ -122,3 +122,23 @@ func TestDialogRecordRefusesAContinuation(t *testing.T) {
 		t.Errorf("a new user's conversation was not recorded:\n%s", out)
 	}
 }
+
+// TestDialogKeepsOrdersAcrossSpeakers: the user goes on on another speaker
+// (or comes back after another user): :pay still pays the order placed
+// before, and :refund-notify settles the refund asked for, not the last
+// order ("no order created yet", "has no refund to settle" before).
+func TestDialogKeepsOrdersAcrossSpeakers(t *testing.T) {
+	out := dialogScript(t, nil, []string{"--device", "screenless"},
+		"我要买三个听书币", "是的", ":device screened", ":pay",
+		"我要买万古神帝第35集", "是的", ":user bob", ":user alice", ":pay",
+		"退掉听书币", "是的", ":refund-notify", "我买过什么")
+	for _, want := range []string{"平台 ship-notify → SUCCESS", "叮当：购买成功！听书币现在有3个。", "叮当：购买成功！现在为你播放万古神帝第35集",
+		"已申请退款3元", "平台 refund-notify → SUCCESS", "叮当：你已购买：万古神帝第35集。"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the dialog did not print %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "出错") {
+		t.Errorf("an error:\n%s", out)
+	}
+}
