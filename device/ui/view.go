@@ -65,14 +65,19 @@ const (
 	// may be up still; once it is closed, asking again shows a new one
 	// (after a few minutes at most: see intents' payPageTTL).
 	WaitingOnScreen = "付款页面关了的话，几分钟后可以重新购买。"
+	// WaitingOnAScreen: the same, said by a speaker without a screen.
+	WaitingOnAScreen = "付款页面在带屏幕的音箱上，关了的话，几分钟后可以重新购买。"
 )
 
 // WaitingHint says where the order o, waiting for payment, is paid; an
 // order that does not say is paid where a renderer for speakers of kind
 // def would have it paid.
 func WaitingHint(o *Offer, def shop.PayPlace) string {
-	if o.PayIn.Or(def) == shop.PayInApp {
+	switch {
+	case o.PayIn.Or(def) == shop.PayInApp:
 		return WaitingInApp
+	case def == shop.PayInApp: // a screenless speaker's renderer
+		return WaitingOnAScreen
 	}
 	return WaitingOnScreen
 }

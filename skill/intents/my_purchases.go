@@ -24,6 +24,7 @@ const MyPurchases = "my_purchases"
 // subscriptions with their end date (or when they ended), then refunds
 // under way and orders waiting for payment; screens also get a card.
 func (d *Dialog) myPurchases(ctx context.Context, t *turn) (ui.View, error) {
+	aside := t.begun() // a pending question is asked again after the answer
 	t.state = state{}
 	ents, err := d.cfg.Ledger.Entitlements(ctx, t.user())
 	if err != nil {
@@ -66,7 +67,7 @@ func (d *Dialog) myPurchases(ctx context.Context, t *turn) (ui.View, error) {
 		lines = append(lines, line)
 	}
 	if len(lines) == 0 {
-		return d.nothingOwned(ctx, t)
+		return d.nothingOwned(ctx, t, aside)
 	}
 	refunding, err := d.refunding(ctx, t)
 	if err != nil {
@@ -93,8 +94,13 @@ func (d *Dialog) myPurchases(ctx context.Context, t *turn) (ui.View, error) {
 // nothingOwned answers a user who owns nothing now, from their orders: one
 // that waits for payment, a refund under way, a purchase whose product left
 // the catalog, or purchases all refunded are said as such, not as "never
-// bought anything" (nor a purchase delisted as refunded).
-func (d *Dialog) nothingOwned(ctx context.Context, t *turn) (ui.View, error) {
+// bought anything" (nor a purchase delisted as refunded). Aside a pending
+// question (which is asked again) it invites to browse no more.
+func (d *Dialog) nothingOwned(ctx context.Context, t *turn, aside bool) (ui.View, error) {
+	browse := "可以说“有什么可以买”看看。"
+	if aside {
+		browse = ""
+	}
 	orders, err := d.cfg.Ledger.UserOrders(ctx, t.user())
 	if err != nil {
 		return ui.View{}, err
@@ -118,9 +124,9 @@ func (d *Dialog) nothingOwned(ctx context.Context, t *turn) (ui.View, error) {
 	}
 	// An invitation to go on keeps the mic open.
 	if refunded {
-		return ask("你买过的内容都已经退款了。可以说“有什么可以买”看看。"), nil
+		return ask("你买过的内容都已经退款了。" + browse), nil
 	}
-	return ask("你还没有购买过内容。可以说“有什么可以买”看看。"), nil
+	return ask("你还没有购买过内容。" + browse), nil
 }
 
 // refunding says what the user's refunds under way take back, one clause

@@ -319,7 +319,7 @@ func TestWaitingSaysWhereTheOrderIsPaid(t *testing.T) {
 		e.kind, e.session = device.Screenless, "session-2"
 		e.clock.Advance(time.Minute)
 		r := e.intent(intents.Buy, ep35)
-		wantSpeech(t, r, false, "还在等待付款", "付款页面关了的话")
+		wantSpeech(t, r, false, "还在等待付款", "付款页面在带屏幕的音箱上，关了的话，几分钟后可以重新购买。")
 		if strings.Contains(speech(r), "App") {
 			t.Errorf("the order of a screen said to be in the app: %q", speech(r))
 		}

@@ -769,11 +769,16 @@ func TestMyPurchasesOwnedNotAwaiting(t *testing.T) {
 }
 
 // A side question before the yes ("我买过什么") is answered, and the
-// purchase is asked about again, not dropped.
+// purchase is asked about again, not dropped (nor mixed with an invitation
+// to browse).
 func TestSideQuestionKeepsThePurchase(t *testing.T) {
 	devices(t, func(t *testing.T, e *env) {
 		e.intent(intents.Buy, map[string]string{"product": "听书点数", "count": "3"})
-		wantSpeech(t, e.intent(intents.MyPurchases, nil), true, "还没有购买", "3个听书点数，共3元。说“是的”就购买")
+		r := e.intent(intents.MyPurchases, nil)
+		wantSpeech(t, r, true, "你还没有购买过内容。3个听书点数，共3元。说“是的”就购买")
+		if strings.Contains(speech(r), "有什么可以买") { // an invitation to browse, while a purchase is asked about
+			t.Errorf("aside a purchase: %q", speech(r))
+		}
 		wantSpeech(t, e.intent(intents.MyAccount, nil), true, "3个听书点数，共3元。说“是的”就购买")
 		if c, ok := find[tsk.Charge](e.intent(intents.Yes, nil)); !ok || c.Payload.ChargeInfo.Items[0].Count != 3 {
 			t.Errorf("the yes after a side question charged %+v", c)
