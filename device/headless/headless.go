@@ -4,6 +4,7 @@
 package headless
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/dingdang-voicepay/voicepay/device/ui"
@@ -76,7 +77,11 @@ func spokenList(v ui.View) string {
 		if i > 0 {
 			b.WriteString("、")
 		}
-		b.WriteString(p.Name + p.Price.Yuan())
+		if slices.Contains(v.Owned, p.ID) {
+			b.WriteString(p.Name + "（" + ui.Bought + "）")
+		} else {
+			b.WriteString(p.Name + p.Price.Yuan())
+		}
 	}
 	b.WriteString("。")
 	return b.String()

@@ -4,6 +4,7 @@
 package screen
 
 import (
+	"slices"
 	"strconv"
 
 	"github.com/dingdang-voicepay/voicepay/device/ui"
@@ -126,9 +127,13 @@ func (r *Renderer) offerCard(o *ui.Offer) tsk.RenderTemplate {
 func list(v ui.View) tsk.RenderTemplate {
 	items := make([]tsk.ListItem, 0, len(v.Products))
 	for _, p := range v.Products {
+		desc := p.Price.Yuan()
+		if slices.Contains(v.Owned, p.ID) {
+			desc = ui.Bought
+		}
 		items = append(items, tsk.ListItem{
 			Token:       ui.ProductTokenPrefix + p.ID,
-			TextContent: &tsk.TextContent{Title: p.Name, Description: p.Price.Yuan()},
+			TextContent: &tsk.TextContent{Title: p.Name, Description: desc},
 			Image:       ui.Image(p.Image, p.Name),
 		})
 	}

@@ -23,6 +23,9 @@ type View struct {
 	ElicitSlot string `json:"elicitSlot,omitempty"`
 	// Products is a list to browse.
 	Products []shop.Product `json:"products,omitempty"`
+	// Owned are the ids of Products the user owns now: shown and said as
+	// Bought, not with a price.
+	Owned []string `json:"owned,omitempty"`
 	// Offer asks the platform to charge the user.
 	Offer *Offer `json:"offer,omitempty"`
 	// Waiting is an order (or offer) of the user still waiting for payment:
@@ -55,6 +58,10 @@ type Offer struct {
 	// what is said ("" is the renderer's own kind of speaker).
 	PayIn shop.PayPlace `json:"payIn,omitempty"`
 }
+
+// Bought is said and shown of a product the user owns, instead of its
+// price.
+const Bought = "已购买"
 
 // Said of an order waiting for payment, by where it is paid.
 const (

@@ -2,6 +2,7 @@ package intents
 
 import (
 	"context"
+	"slices"
 	"strconv"
 
 	"github.com/dingdang-voicepay/voicepay/device/ui"
@@ -24,12 +25,12 @@ const Browse = "browse"
 //	下一页
 const BrowseMore = "browse_more"
 
-// browse names what is for sale, up to three with their prices and how
-// many more there are, and shows the whole list on screens; tapping an
-// item buys it.
+// browse names what is for sale, up to three with their prices (what the
+// user owns as bought) and how many more there are, and shows the whole
+// list on screens; tapping an item buys it.
 func (d *Dialog) browse(ctx context.Context, t *turn) (ui.View, error) {
 	t.state = state{}
-	return d.browseFrom(t, 0), nil
+	return d.browseFrom(ctx, t, 0)
 }
 
 // browseMore names the next products after those the turn before named (a
@@ -41,19 +42,23 @@ func (d *Dialog) browseMore(ctx context.Context, t *turn) (ui.View, error) {
 	if t.browsed >= len(d.cfg.Catalog.Products) {
 		return d.question(t, "就这些了。", nil), nil
 	}
-	return d.browseFrom(t, t.browsed), nil
+	return d.browseFrom(ctx, t, t.browsed)
 }
 
 // browseFrom names the products from the from-th on, remembering how far
 // it went for browseMore.
-func (d *Dialog) browseFrom(t *turn, from int) ui.View {
+func (d *Dialog) browseFrom(ctx context.Context, t *turn, from int) (ui.View, error) {
 	ps := d.cfg.Catalog.Products
 	page := ps[from:min(from+maxChoices, len(ps))]
+	owned, err := d.ownedOnce(ctx, t, ps)
+	if err != nil {
+		return ui.View{}, err
+	}
 	speech := "现在有"
 	if from > 0 {
 		speech = "还有"
 	}
-	speech += priced(page)
+	speech += priced(page, owned)
 	if rest := len(ps) - from - len(page); rest > 0 {
 		if from > 0 {
 			speech += "，另外还有" + strconv.Itoa(rest) + "种"
@@ -70,8 +75,26 @@ func (d *Dialog) browseFrom(t *turn, from int) ui.View {
 	}
 	v := d.question(t, speech+"。", named)
 	t.state.Browsed = from + len(page)
-	v.Products = ps
-	return v
+	v.Products, v.Owned = ps, owned
+	return v, nil
+}
+
+// ownedOnce returns the products of ps bought once that the user owns.
+func (d *Dialog) ownedOnce(ctx context.Context, t *turn, ps []shop.Product) ([]string, error) {
+	var owned []string
+	for _, p := range ps {
+		if !p.Kind.Once() {
+			continue
+		}
+		has, err := d.owns(ctx, t, p.ID)
+		if err != nil {
+			return nil, err
+		}
+		if has {
+			owned = append(owned, p.ID)
+		}
+	}
+	return owned, nil
 }
 
 // question asks which product, after speech: the pending "which one?"
@@ -92,14 +115,19 @@ func (d *Dialog) question(t *turn, speech string, named []shop.Product) ui.View 
 	return v
 }
 
-// priced lists products with their prices: "A2元、B1元".
-func priced(ps []shop.Product) string {
+// priced lists products with their prices, those owned as bought:
+// "A（已购买）、B1元".
+func priced(ps []shop.Product, owned []string) string {
 	s := ""
 	for i, p := range ps {
 		if i > 0 {
 			s += "、"
 		}
-		s += p.Name + p.Price.Yuan()
+		if slices.Contains(owned, p.ID) {
+			s += p.Name + "（" + ui.Bought + "）"
+		} else {
+			s += p.Name + p.Price.Yuan()
+		}
 	}
 	return s
 }

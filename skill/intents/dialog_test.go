@@ -282,3 +282,20 @@ func BenchmarkPurchaseTurnJSON(b *testing.B) {
 		}
 	}
 }
+
+// TestBrowseSaysWhatIsOwned: what the user owns is said and shown as
+// bought in a list, not priced as for sale again.
+func TestBrowseSaysWhatIsOwned(t *testing.T) {
+	devices(t, func(t *testing.T, e *env) {
+		e.buy(map[string]string{"product": "万古神帝第35集"})
+		e.session = "session-2"
+		r := e.intent(intents.Browse, nil)
+		wantSpeech(t, r, true, "现在有万古神帝第35集（已购买）、万古神帝第36集2元")
+		if rt, ok := find[tsk.RenderTemplate](r); e.kind.Display {
+			if !ok || len(rt.Template.ListItems) == 0 || rt.Template.ListItems[0].TextContent.Description != "已购买" ||
+				rt.Template.ListItems[1].TextContent.Description != "2元" {
+				t.Errorf("the list on the screen: %+v", rt.Template.ListItems)
+			}
+		}
+	})
+}
