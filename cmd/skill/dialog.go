@@ -241,6 +241,10 @@ func (d *dialog) handle(ctx context.Context, line string) bool {
 		}
 		d.step(ctx, p)
 	case "advance":
+		if rest == "" {
+			fmt.Fprintln(d.out, "用法：:advance 2h（或 8d、1d12h）")
+			break
+		}
 		if d.step(ctx, replay.PlatformTurn{Step: replay.StepAdvance, By: rest}) {
 			by, _ := days.Parse(rest) // the step parsed it
 			d.ahead += by
@@ -332,7 +336,7 @@ func (d *dialog) step(ctx context.Context, p replay.PlatformTurn) bool {
 	}
 	line := fmt.Sprintf("平台 %s → %s", p.Step, reply)
 	if no := d.conv.TradeNo(); no != "" {
-		line += "（订单 " + no
+		line += "（技能的订单 " + no
 		if w.Order != nil {
 			line += " " + string(w.Order.State)
 		}
