@@ -2,6 +2,7 @@ package intents_test
 
 import (
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/dingdang-voicepay/voicepay/device"
@@ -109,6 +110,24 @@ func TestAmbiguousEpisode(t *testing.T) {
 		devices(t, func(t *testing.T, e *env) {
 			wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": "星晨"}), true, "你是说星辰变第35集吗？")
 			wantSpeech(t, e.intent(intents.Yes, nil), true, "星辰变第35集，3元，确定购买吗？")
+		})
+	})
+	t.Run("not that one", func(t *testing.T) {
+		// "不是" to "你是说X吗？" says X is not what was meant: which one
+		// is asked (it cancelled), and the answer, which arrives as the
+		// session's intent (no) with the slot, picks it; "不要了" still
+		// cancels.
+		devices(t, func(t *testing.T, e *env) {
+			wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": "星晨"}), true, "你是说星辰变第35集吗？")
+			r := e.intent(intents.No, nil, fakeplatform.WithQuery("不是"))
+			wantSpeech(t, r, true, "那你想买什么？比如万古神帝第35集、万古神帝第36集或听书点数")
+			if strings.Contains(speech(r), "星辰变") {
+				t.Errorf("the product said not to be meant suggested again: %q", speech(r))
+			}
+			wantSpeech(t, e.intent(intents.No, map[string]string{"product": "第二个"}), true, "万古神帝第36集，2元，确定购买吗？")
+			e.session = "session-2"
+			e.intent(intents.Buy, map[string]string{"product": "星晨"})
+			wantSpeech(t, e.intent(intents.No, nil, fakeplatform.WithQuery("不要了")), false, "已取消")
 		})
 	})
 	t.Run("something else instead", func(t *testing.T) {
