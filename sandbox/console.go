@@ -167,6 +167,7 @@ type PendingOrder struct {
 	TransactionID string   `json:"transactionId,omitempty"`
 	ShipNotify    string   `json:"shipNotify,omitempty"` // the skill's reply
 	Device        string   `json:"device,omitempty"`     // where it was ordered
+	Page          string   `json:"page,omitempty"`       // the order's page, the one the card's QR code opens
 }
 
 // RefundSettled is a refund the platform settled and notified.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 
 	"github.com/dingdang-voicepay/voicepay/fakeplatform"
@@ -131,7 +132,7 @@ func (c *Console) place(ctx context.Context, acc *account) (*placed, error) {
 	c.Platform.Open(reply.TradeNo, req.TotalAmt)
 	acc.unplaced = nil
 	o := &placed{PendingOrder: PendingOrder{TradeNo: reply.TradeNo, TotalAmt: req.TotalAmt, Status: pay.TradeNotPay,
-		Device: of.speaker.device.Name}, charge: of.charge, speaker: of.speaker}
+		Device: of.speaker.device.Name, Page: c.SkillURL + "/orders/" + url.PathEscape(of.charge.UserID)}, charge: of.charge, speaker: of.speaker}
 	acc.orders = append(acc.orders, o)
 	return o, nil
 }

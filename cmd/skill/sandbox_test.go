@@ -51,6 +51,17 @@ func TestSandboxBuyPayRefundByVoice(t *testing.T) {
 			if a.Order == nil || a.Order.TradeNo == "" || a.Order.TotalAmt != 200 {
 				t.Fatalf("confirm: no order: %+v", a)
 			}
+			// The order's page, the one a card's QR code opens, named for a
+			// browser on a desktop.
+			if page, err := http.Get(a.Order.Page); err != nil || page.StatusCode != http.StatusOK {
+				t.Errorf("the order's page %q: %v %v", a.Order.Page, page, err)
+			} else {
+				body, _ := io.ReadAll(page.Body)
+				page.Body.Close()
+				if !strings.Contains(string(body), a.Order.TradeNo) {
+					t.Errorf("the order's page does not show %s", a.Order.TradeNo)
+				}
+			}
 			paid, err := s.Console.Pay(ctx, sandbox.PayRequest{Device: device, User: "alice"})
 			if err != nil {
 				t.Fatal(err)

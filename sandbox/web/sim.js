@@ -209,7 +209,8 @@ function renderOrders() {
       el('div', { class: 'order-head' },
         el('span', { class: 'pill ' + o.state, title: o.state }, o.label),
         el('b', {}, yuan(o.totalAmt))),
-      el('div', { class: 'order-no' }, o.tradeNo),
+      el('div', { class: 'order-no' }, o.tradeNo, pv && pv.page ?
+        el('a', { class: 'order-page', href: pv.page, target: '_blank', rel: 'noopener', title: '卡片二维码打开的订单页' }, '订单页') : null),
       el('div', { class: 'order-items' }, o.items, o.refundedAmt ? '；已退 ' + yuan(o.refundedAmt) : ''),
       pv ? el('div', { class: 'platform-view' }, (PLATFORM_LABEL[pv.status] || pv.status) +
         (pv.shipNotify ? '，发货通知' + (SHIP_REPLY[pv.shipNotify] || '：技能回复 ' + pv.shipNotify) : '') +
