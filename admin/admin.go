@@ -81,13 +81,20 @@ type Client struct {
 type Error struct {
 	Status int    // the HTTP status
 	Reason string // the server's reason ({"error": ...}), when it gave one
+	Method string // the request refused: its method and URL, so that the
+	URL    string // server asked is named (a sandbox's, another's)
 }
 
 func (e *Error) Error() string {
-	if e.Reason == "" {
-		return fmt.Sprintf("admin: HTTP %d", e.Status)
+	s := "admin: "
+	if e.URL != "" {
+		s += e.Method + " " + e.URL + ": "
 	}
-	return fmt.Sprintf("admin: HTTP %d: %s", e.Status, e.Reason)
+	s += fmt.Sprintf("HTTP %d", e.Status)
+	if e.Reason != "" {
+		s += ": " + e.Reason
+	}
+	return s
 }
 
 // Get sends GET path (with its query) and decodes the 200 JSON reply into
@@ -162,7 +169,7 @@ func (c *Client) do(ctx context.Context, method, path string, in, out any) error
 			// No such route: a listener other than the admin API's.
 			e.Error += " (is " + c.BaseURL + " the operations listener, SKILL_OPS_ADDR? the admin API is only there)"
 		}
-		return &Error{Status: resp.StatusCode, Reason: e.Error}
+		return &Error{Status: resp.StatusCode, Reason: e.Error, Method: method, URL: req.URL.Redacted()}
 	}
 	if out == nil {
 		return nil

@@ -58,8 +58,12 @@ func TestClient(t *testing.T) {
 	}
 	wrong := &admin.Client{BaseURL: srv.URL, Secret: []byte("not-the-secret")}
 	var ae *admin.Error
-	if err := wrong.Get(ctx, "/admin/orders", &got); !errors.As(err, &ae) || ae.Status != 401 || ae.Reason != "invalid token" {
+	err := wrong.Get(ctx, "/admin/orders", &got)
+	if !errors.As(err, &ae) || ae.Status != 401 || ae.Reason != "invalid token" {
 		t.Fatalf("wrong secret: err = %v, want *admin.Error 401 invalid token", err)
+	}
+	if want := "admin: GET " + srv.URL + "/admin/orders: HTTP 401: invalid token"; err.Error() != want {
+		t.Errorf("the refusal says %q, want %q (naming the server asked)", err, want)
 	}
 	expired := &admin.Client{BaseURL: srv.URL, Secret: []byte(secret), Now: func() time.Time { return time.Now().Add(-time.Hour) }}
 	if err := expired.Get(ctx, "/admin/orders", &got); !errors.As(err, &ae) || ae.Status != 401 {
