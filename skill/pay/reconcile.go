@@ -287,6 +287,9 @@ func (r *Reconciler) RunOnce(ctx context.Context) (ReconcileReport, error) {
 // refunds). One that cannot be read again is kept as listed, and counted
 // in rep.Errors.
 func (r *Reconciler) reread(ctx context.Context, open []shop.Order, which map[string]bool, rep *ReconcileReport) []shop.Order {
+	if len(which) == 0 {
+		return open
+	}
 	out := make([]shop.Order, 0, len(open))
 	for _, o := range open {
 		if which[o.TradeNo] {
