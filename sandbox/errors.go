@@ -25,7 +25,7 @@ func notUnderstood(text string) error {
 		msg = "沙箱还听不懂“" + text + "”。"
 	}
 	msg += "换个说法试试，比如“有什么可以买”或“我要买万古神帝第35集”；也可以点下面的常用说法。" +
-		"像“第二个”“3个”这样的回答，要在叮当提问之后再说。"
+		"像“第二个”这样的回答，要在叮当提问之后再说。"
 	return &Refusal{Message: msg,
 		Detail: fmt.Sprintf(`the sandbox NLU did not understand %q: send "intent" (and "slots") to choose the intent yourself`, text)}
 }

@@ -325,10 +325,14 @@ func TestSimulatorInBrowser(t *testing.T) {
 		p.screenshot("misheard.png")
 		p.do("say something the NLU does not know", chromedp.WaitEnabled(`#btn-say`), chromedp.SendKeys(`#text`, "今天天气怎么样"),
 			chromedp.Click(`#btn-say`, chromedp.NodeEnabled))
-		p.waitText("#error", "沙箱还听不懂“今天天气怎么样”")
-		if strings.Contains(p.text("#error"), "intent") {
-			t.Errorf("the simulator shows API advice: %s", p.text("#error"))
+		p.waitText("#dialog", "出错了：沙箱还听不懂“今天天气怎么样”")
+		if strings.Contains(p.text("#dialog"), "intent") {
+			t.Errorf("the simulator shows API advice: %s", p.text("#dialog"))
 		}
+		if p.eval(`!document.getElementById('error').hidden`) { // said once, in the conversation
+			t.Errorf("the error is shown twice: %s", p.text("#error"))
+		}
+		p.screenshot("not-understood.png")
 	})
 
 	for _, m := range console() {

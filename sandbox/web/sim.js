@@ -166,7 +166,8 @@ function renderDevice() {
       dialog.push(el('div', { class: 'bubble speaker', id: last ? 'speech' : undefined }, el('span', { class: 'who' }, '叮当说'), a.speech));
     }
   });
-  if (sp && sp.response) {
+  const failed = turns.length && turns[turns.length - 1].error; // the speaker's last answer is older than the failed turn
+  if (sp && sp.response && !failed) {
     const badges = [el('span', { class: 'badge ' + (micOpen ? 'mic-open' : 'mic-closed'), id: 'mic' },
       el('span', { class: 'd' }), micOpen ? '麦克风开着，等你接着说' : '会话结束，麦克风已关闭')];
     if (p.audio) {
@@ -329,15 +330,19 @@ async function act(path, body, perDevice = true) {
   busy = true;
   renderPlatform();
   showError('');
+  let failed = '';
   try {
     const a = await api(path, Object.assign({ user: user() }, perDevice ? { device: kind } : {}, body));
     speak(a.speech);
   } catch (e) {
-    showError(e.message);
+    failed = e.message;
   } finally {
     busy = false;
     await refresh();
   }
+  // An error the conversation shows as its turn is not shown twice.
+  const ts = (state && state.turns) || [];
+  if (failed && !(ts.length && ts[ts.length - 1].error === failed)) showError(failed);
 }
 
 function say(text) {
