@@ -106,6 +106,7 @@ var causes = []struct {
 	{regexp.MustCompile(`^refund (\S+) requested$`), func(m []string) string { return "申请退款 " + m[1] }},
 	{regexp.MustCompile(`^refund (\S+) (\w+)$`), func(m []string) string { return "退款 " + m[1] + " " + label(refundLabels, m[2]) }},
 	{regexp.MustCompile(`^` + regexp.QuoteMeta(shop.CauseResumed) + `$`), said("付款后继续了原来的请求")},
+	{regexp.MustCompile(`^` + regexp.QuoteMeta(shop.CausePageClosed) + `$`), said("付款页面关闭，没有付款")},
 	{regexp.MustCompile(`^` + regexp.QuoteMeta(shop.CauseLinked) + `: .* → ` + regexp.QuoteMeta(shop.AccountPrefix) + `(.*)$`), func(m []string) string {
 		return "转到关联账号 " + m[1]
 	}},

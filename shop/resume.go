@@ -2,6 +2,7 @@ package shop
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -45,4 +46,32 @@ func (l *Ledger) Resume(ctx context.Context, tradeNo string) (o Order, first boo
 		return o, false, fmt.Errorf("shop: resume %s: %w", tradeNo, err)
 	}
 	return o, first, nil
+}
+
+// CausePageClosed is the history cause of ClosePage.
+const CausePageClosed = "pay page closed unpaid"
+
+// ClosePage records that the order's pay page closed unpaid, in its
+// history: only for an order still CREATED (one paid meanwhile, or closed,
+// needs no page), once (then ErrNoChange).
+func (o *Order) ClosePage(at time.Time) error {
+	if o.State != StateCreated || !o.PageClosedAt.IsZero() {
+		return ErrNoChange
+	}
+	at = at.UTC()
+	o.PageClosedAt, o.UpdatedAt = at, at
+	o.History = append(o.History, Transition{From: o.State, To: o.State, At: at, Cause: CausePageClosed})
+	return nil
+}
+
+// ClosePage records that the order's pay page closed unpaid (Order.ClosePage,
+// through the store's UpdateOrder); an order that needs no such record is
+// left as it is, without an error.
+func (l *Ledger) ClosePage(ctx context.Context, tradeNo string) error {
+	now := l.now()
+	_, err := l.Store.UpdateOrder(ctx, tradeNo, func(o *Order) error { return o.ClosePage(now) })
+	if err != nil && !errors.Is(err, ErrNoChange) {
+		return fmt.Errorf("shop: close page of %s: %w", tradeNo, err)
+	}
+	return nil
 }

@@ -48,3 +48,25 @@ func TestResumeNeedsDelivery(t *testing.T) {
 		t.Errorf("partially refunded: %v", err)
 	}
 }
+
+// A pay page closes once, and only for an order that waits for payment.
+func TestClosePage(t *testing.T) {
+	o := newOrder()
+	o.State = shop.StateCreated
+	if err := o.ClosePage(t0); err != nil {
+		t.Fatalf("close: %v", err)
+	}
+	if !o.PageClosedAt.Equal(t0) || o.State != shop.StateCreated || len(o.History) != 1 || o.History[0].Cause != shop.CausePageClosed {
+		t.Fatalf("after close: %+v", o)
+	}
+	if err := o.ClosePage(t0.Add(1)); !errors.Is(err, shop.ErrNoChange) || !o.PageClosedAt.Equal(t0) {
+		t.Errorf("closed twice: %v, at %v", err, o.PageClosedAt)
+	}
+	for _, st := range []shop.OrderState{shop.StatePaid, shop.StateDelivered, shop.StateClosed, shop.StateRefunded} {
+		o := newOrder()
+		o.State = st
+		if err := o.ClosePage(t0); !errors.Is(err, shop.ErrNoChange) || !o.PageClosedAt.IsZero() || len(o.History) != 0 {
+			t.Errorf("%s: %v, order %+v", st, err, o)
+		}
+	}
+}

@@ -59,6 +59,13 @@ func (d *Dialog) chargeResponse(ctx context.Context, t *turn) (ui.View, error) {
 	case shop.StateRefunding, shop.StateRefunded:
 		return say("这笔订单已经退款了。"), nil
 	}
+	if o.State == shop.StateCreated && payIn(t, o.PayIn) == shop.PayOnScreen {
+		// Its pay page closed unpaid: asking again shows a new one at once
+		// (payableUntil), not after the minutes a page may stay open.
+		if err := d.cfg.Ledger.ClosePage(ctx, tradeNo); err != nil {
+			d.cfg.Logger.WarnContext(ctx, "intents: pay page closed, not recorded", "trade_no", tradeNo, "err", err)
+		}
+	}
 	return say(unpaid(d.orderName(o))), nil
 }
 

@@ -81,6 +81,11 @@ func (l memoLedger) Resume(ctx context.Context, tradeNo string) (shop.Order, boo
 	return l.Ledger.Resume(ctx, tradeNo)
 }
 
+func (l memoLedger) ClosePage(ctx context.Context, tradeNo string) error {
+	memoOf(ctx).forget()
+	return l.Ledger.ClosePage(ctx, tradeNo)
+}
+
 // memoPayments forgets the turn's read before asking the platform, which
 // may deliver or refund an order.
 type memoPayments struct{ Payments }

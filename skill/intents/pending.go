@@ -16,13 +16,13 @@ import (
 // offer (a second Charge could be paid as well). Where the order is paid
 // is where its offer was said (shop.PayPlace), whichever speaker asks now,
 // and the answer says so. An order placed from a speaker without a screen
-// is paid in the phone app: asked for without a screen, it waits for its
-// whole payment window. An order paid on a screen waits only while its pay
-// page may still be up (payPageTTL): once the page has closed nothing
-// brings it back, so asking again is how the user pays, and a new Charge
-// goes out. Asked for on a screen, any order waits only that long: a
-// screen can always show a new pay page. Should both orders be paid after
-// all, the second payment is refunded as a duplicate (shop.Keeper). Before any of this, the platform is asked about the
+// is paid in the phone app: it waits for its whole payment window, on any
+// speaker. An order paid on a screen waits only while its pay page may
+// still be up (payPageTTL, or until the post-payment jump says it closed
+// unpaid: Order.PageClosedAt): once the page has closed nothing brings it
+// back, so asking again is how the user pays, and a new Charge goes out.
+// Should both orders be paid after all, the second payment is refunded as
+// a duplicate (shop.Keeper). Before any of this, the platform is asked about the
 // unsettled orders: after paying on a screened speaker the platform
 // replays the user's original request (pic/pay3), possibly before its
 // ship notify, and a paid order is then delivered and the request
@@ -149,16 +149,22 @@ func (d *Dialog) unpaidOther(ctx context.Context, t *turn, p shop.Product, count
 }
 
 // payableUntil is when an unsettled order stops holding a new offer back:
-// the end of its payment window when it is paid in the phone app and a
-// screenless speaker asks, else the end of its pay page (payPageTTL): a
-// screen asking shows a new pay page, and so does the one an order paid on
-// a screen came from (an order from a screen asked about without one is
-// not in the phone app: a new offer goes there).
+// the end of its payment window when it is paid in the phone app (on any
+// speaker: it can be paid there, and a second order would be a second
+// payment to refund), the end of its pay page (payPageTTL) when it is paid
+// on a screen, where a new Charge shows a new pay page (an order from a
+// screen asked about without one is not in the phone app: a new offer goes
+// there).
 func payableUntil(t *turn, o shop.Order) time.Time {
-	if t.device.Display || payIn(t, o.PayIn) == shop.PayOnScreen {
-		if end := o.CreatedAt.Add(payPageTTL); end.Before(o.ExpiresAt) {
-			return end
+	if payIn(t, o.PayIn) == shop.PayOnScreen {
+		end := o.CreatedAt.Add(payPageTTL)
+		if o.ExpiresAt.Before(end) {
+			end = o.ExpiresAt
 		}
+		if !o.PageClosedAt.IsZero() && o.PageClosedAt.Before(end) { // the platform said it closed unpaid
+			end = o.PageClosedAt
+		}
+		return end
 	}
 	return o.ExpiresAt
 }

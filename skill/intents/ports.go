@@ -11,13 +11,15 @@ import (
 // satisfy them are named on each; tests may pass anything that does.
 
 // Ledger is what the dialog reads and records in the books: what a user
-// owns, their orders, one use of a product, and the one resume of an
-// order's original request after payment. *shop.Ledger satisfies it.
+// owns, their orders, one use of a product, the one resume of an order's
+// original request after payment, and that an order's pay page closed
+// unpaid. *shop.Ledger satisfies it.
 type Ledger interface {
 	Entitlements(ctx context.Context, userID string) ([]shop.Entitlement, error)
 	UserOrders(ctx context.Context, userID string) ([]shop.Order, error)
 	Use(ctx context.Context, userID, productID string) error
 	Resume(ctx context.Context, tradeNo string) (o shop.Order, first bool, err error)
+	ClosePage(ctx context.Context, tradeNo string) error
 }
 
 // Payments asks the platform: whether an order was paid (delivering it if

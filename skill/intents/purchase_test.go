@@ -295,8 +295,14 @@ func TestUnpaid(t *testing.T) {
 		if owns, _ := e.pay.Ledger.Owns(e.ctx, e.user, "wgsd-35"); owns {
 			t.Error("unpaid content unlocked")
 		}
-		// Asked for, the order is said to wait for payment: nothing plays.
-		wantWaiting(t, e, e.intent(intents.Play, map[string]string{"product": "万古神帝第35集"}))
+		// Asked for, nothing plays: the order waits in the phone app, or,
+		// its pay page closed, a screen offers it again.
+		r = e.intent(intents.Play, map[string]string{"product": "万古神帝第35集"})
+		if e.kind.Display {
+			wantSpeech(t, r, true, "万古神帝第35集是付费内容，2元，要购买吗？")
+		} else {
+			wantWaiting(t, e, r)
+		}
 		// Someone else's order, or no order at all, unlocks nothing either.
 		e.payAndShip(o)
 		other := *e
