@@ -131,17 +131,17 @@ type Order struct {
 	Unsettled bool `json:"unsettled,omitempty"`
 	// ResumedAt is when the post-payment jump resumed Intent: at most once
 	// per order, whatever the platform sends again (Resume).
-	ResumedAt   time.Time    `json:"resumedAt,omitzero"`
+	ResumedAt time.Time `json:"resumedAt,omitzero"`
 	// PageClosedAt is when the platform said the order's pay page closed
 	// unpaid (a post-payment jump without payment): an order paid on a
 	// screen has no page to wait on since (ClosePage).
-	PageClosedAt time.Time `json:"pageClosedAt,omitzero"`
-	CreatedAt   time.Time    `json:"createdAt"`
-	ExpiresAt   time.Time    `json:"expiresAt"`
-	PaidAt      time.Time    `json:"paidAt,omitzero"`
-	DeliveredAt time.Time    `json:"deliveredAt,omitzero"`
-	UpdatedAt   time.Time    `json:"updatedAt"`
-	History     []Transition `json:"history"`
+	PageClosedAt time.Time    `json:"pageClosedAt,omitzero"`
+	CreatedAt    time.Time    `json:"createdAt"`
+	ExpiresAt    time.Time    `json:"expiresAt"`
+	PaidAt       time.Time    `json:"paidAt,omitzero"`
+	DeliveredAt  time.Time    `json:"deliveredAt,omitzero"`
+	UpdatedAt    time.Time    `json:"updatedAt"`
+	History      []Transition `json:"history"`
 	// QueryFails counts orderquery answers about the order that could not
 	// be acted on (see QueryFails).
 	QueryFails QueryFails `json:"queryFails,omitzero"`
