@@ -34,6 +34,11 @@ func (d *Dialog) buy(ctx context.Context, t *turn) (ui.View, error) {
 			// A bare count said to a listening or a refund's "which
 			// one?": not a purchase; that question again.
 			return d.help(ctx, t)
+		case t.state.Step == stepProduct && len(t.state.Candidates) == 1 && !t.state.Examples:
+			// "三个" to "你是说听书币吗？": that one, that many.
+			if p, ok := d.cfg.Catalog.Product(t.state.Candidates[0]); ok {
+				return d.chosen(ctx, t, p)
+			}
 		}
 	}
 	if t.state.Step == stepConfirm && t.slot(SlotAlbum) == "" {

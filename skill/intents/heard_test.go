@@ -130,6 +130,24 @@ func TestAmbiguousEpisode(t *testing.T) {
 			wantSpeech(t, e.intent(intents.No, nil, fakeplatform.WithQuery("不要了")), false, "已取消")
 		})
 	})
+	t.Run("the count said with it", func(t *testing.T) {
+		// "我要买三个听书" asks "你是说听书点数吗？"; the yes buys three (it
+		// asked how many again), and so does "三个" said to the question,
+		// or a count said with the yes.
+		devices(t, func(t *testing.T, e *env) {
+			wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": "听书", "count": "三"}), true, "你是说听书点数吗？")
+			wantSpeech(t, e.intent(intents.Yes, nil), true, "3个听书点数，共3元，确定购买吗？")
+			e.session = "session-2"
+			e.intent(intents.Buy, map[string]string{"product": "听书"})
+			wantSpeech(t, e.intent(intents.Buy, map[string]string{"count": "三"}, fakeplatform.WithQuery("三个")), true, "3个听书点数，共3元，确定购买吗？")
+			e.session = "session-3"
+			e.intent(intents.Buy, map[string]string{"product": "听书", "count": "三"})
+			wantSpeech(t, e.intent(intents.Yes, map[string]string{"count": "两"}), true, "2个听书点数，共2元，确定购买吗？")
+			e.session = "session-4"
+			e.intent(intents.Buy, map[string]string{"count": "三"}, fakeplatform.WithQuery("我要买三个"))
+			wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": "听书点数"}), true, "3个听书点数，共3元，确定购买吗？")
+		})
+	})
 	t.Run("something else instead", func(t *testing.T) {
 		devices(t, func(t *testing.T, e *env) {
 			wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": "35"}), true, question)

@@ -68,11 +68,21 @@ func heard(q resolve.Query) string {
 // pick resolves the product the turn is about (skill/resolve: numbers in
 // any form, homophones, album + index). When it cannot, ok is false and v
 // is the question to ask: which product, or which of several. It never
-// picks between products that are alike.
+// picks between products that are alike. A count said with the product
+// ("我要买三个听书") is kept for the answer to that question.
 func (d *Dialog) pick(ctx context.Context, t *turn, purpose string) (p shop.Product, v ui.View, ok bool, err error) {
 	if err := ctx.Err(); err != nil {
 		return p, v, false, fmt.Errorf("intents: pick: %w", err)
 	}
+	carry := t.state.Count // the count said so far, for the answer
+	if n, ok := t.slotCount(); ok {
+		carry = n
+	}
+	defer func() {
+		if !ok && err == nil && t.state.Step == stepProduct && carry > 0 {
+			t.state.Count = carry
+		}
+	}()
 	q := t.query()
 	fromQuery := false                   // the utterance, when no slot named a product
 	asked := t.state.Step == stepProduct // the turn answers a pending "which one?"
@@ -95,6 +105,9 @@ func (d *Dialog) pick(ctx context.Context, t *turn, purpose string) (p shop.Prod
 		return p, v, true, nil
 	}
 	r := d.products.Resolve(q)
+	if carry == 0 {
+		carry = r.Count // "三个听书" heard as one product slot
+	}
 	switch {
 	case r.Decision == resolve.One:
 		p := r.Candidates[0].Product
@@ -250,13 +263,18 @@ func (d *Dialog) candidates(t *turn) []shop.Product {
 // tap, or by a yes to "你是说…吗？") for the question's purpose.
 func (d *Dialog) chosen(ctx context.Context, t *turn, p shop.Product) (ui.View, error) {
 	purpose := cmp.Or(t.state.Intent, Buy)
-	t.state = state{Intent: purpose}
+	count := t.state.Count // said with the product before the question, or with the answer
+	if n, ok := t.slotCount(); ok {
+		count = n
+	}
+	t.state = state{Intent: purpose, Count: count}
 	switch purpose {
 	case Play:
+		t.state.Count = 0
 		return d.playProduct(ctx, t, p)
 	case Refund:
 		t.state = state{}
-		return d.refundOf(ctx, t, []string{p.ID}, 0)
+		return d.refundOf(ctx, t, []string{p.ID}, count)
 	}
 	return d.sell(ctx, t, p, Buy)
 }
