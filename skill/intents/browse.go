@@ -39,6 +39,15 @@ func (d *Dialog) browse(ctx context.Context, t *turn) (ui.View, error) {
 // next one starts again; with nothing named before, it browses. A pending
 // "which one?" stays pending.
 func (d *Dialog) browseMore(ctx context.Context, t *turn) (ui.View, error) {
+	if t.state.Step == stepProduct && t.state.Intent == Refund {
+		// "还有呢" to "要退哪个？有A、B、C等4种。": the rest of what can
+		// be refunded, not the shop's list.
+		cands := d.candidates(t)
+		if len(cands) <= maxChoices {
+			return d.askProduct(t, Refund, cands, "就这些了。"+whichRefund(cands)), nil
+		}
+		return d.askProduct(t, Refund, cands, "还有"+names(cands[maxChoices:], len(cands), "和")+"。要退哪个？"), nil
+	}
 	if t.browsed >= len(d.cfg.Catalog.Products) {
 		return d.question(t, "就这些了。", nil), nil
 	}

@@ -616,6 +616,7 @@ func TestRefundQuestionStands(t *testing.T) {
 		if rt, ok := find[tsk.RenderTemplate](r); e.kind.Display && (!ok || len(rt.Template.ListItems) != 4) {
 			t.Errorf("the screen does not list the 4 refundable purchases: %+v", r.Response.Directives)
 		}
+		wantSpeech(t, e.intent(intents.BrowseMore, nil), true, "还有万古神帝第35集。要退哪个？") // the rest of them, not the shop's list
 		wantSpeech(t, e.intent(intents.Refund, map[string]string{"product": "第五个"}), true, "抱歉，没听清。"+which)
 		wantSpeech(t, e.intent(intents.Refund, map[string]string{"product": "西游记"}), true, "没有找到“西游记”的购买记录。"+which)
 		wantSpeech(t, e.intent(intents.Refund, map[string]string{"product": "第四个"}), true, "退掉万古神帝第35集，退还2元，确定吗？")
