@@ -48,7 +48,7 @@ func (d *Dialog) buy(ctx context.Context, t *turn) (ui.View, error) {
 		}
 		switch {
 		case product == "" && count == "" && t.changesMind(), anotherOne(product): // "换一个", "换成别的"
-			return d.askAnother(t), nil
+			return d.askAnother(ctx, t), nil
 		case product == "" && count == "":
 			return d.issue(ctx, t) // "买" to "确定购买吗？" is a yes
 		case product == "":

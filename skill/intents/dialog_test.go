@@ -284,10 +284,15 @@ func BenchmarkPurchaseTurnJSON(b *testing.B) {
 }
 
 // TestBrowseSaysWhatIsOwned: what the user owns is said and shown as
-// bought in a list, not priced as for sale again.
+// bought in a list, not priced as for sale again, nor given as an example
+// of what to buy.
 func TestBrowseSaysWhatIsOwned(t *testing.T) {
 	devices(t, func(t *testing.T, e *env) {
 		e.buy(map[string]string{"product": "万古神帝第35集"})
+		e.session = "session-examples"
+		wantSpeech(t, e.intent(intents.Buy, nil, fakeplatform.WithQuery("我要买东西")), true, "你想买什么？比如万古神帝第36集、听书点数或会员月卡等。")
+		wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": "第一个"}), true, "万古神帝第36集，2元，确定购买吗？")
+		wantSpeech(t, e.intent(intents.Buy, nil, fakeplatform.WithQuery("换一个")), true, "好的，想换成哪个？比如听书点数、会员月卡或星辰变第35集。")
 		e.session = "session-2"
 		r := e.intent(intents.Browse, nil)
 		wantSpeech(t, r, true, "现在有万古神帝第35集（已购买）、万古神帝第36集2元")

@@ -18,7 +18,7 @@ func (d *Dialog) fallback(ctx context.Context, t *turn) (ui.View, error) {
 		return d.buyOrPlay(ctx, t)
 	}
 	if t.changesMind() {
-		return d.askAnother(t), nil
+		return d.askAnother(ctx, t), nil
 	}
 	t.unclear = true
 	if t.state.confirming() {
@@ -64,8 +64,8 @@ func anotherOne(product string) bool {
 
 // askAnother asks which product instead, for the same purpose; the one
 // the user changes from is no example.
-func (d *Dialog) askAnother(t *turn) ui.View {
+func (d *Dialog) askAnother(ctx context.Context, t *turn) ui.View {
 	from := t.state.ProductID
-	others := slices.DeleteFunc(slices.Clone(d.examples(t.state.Intent)), func(p shop.Product) bool { return p.ID == from })
+	others := slices.DeleteFunc(slices.Clone(d.examples(ctx, t, t.state.Intent)), func(p shop.Product) bool { return p.ID == from })
 	return d.askExamples(t, t.state.Intent, others, "好的，想换成哪个？比如"+names(others, maxChoices, "或")+"。")
 }

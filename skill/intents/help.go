@@ -46,7 +46,7 @@ func (d *Dialog) help(ctx context.Context, t *turn) (ui.View, error) {
 		if cands := d.candidates(t); len(cands) > 0 {
 			return d.askProduct(t, st.Intent, cands, "说名字或者第几个就行，比如“第一个”；说“不要了”就取消。"+whichOf(st.Intent, cands)), nil
 		}
-		ex := d.examples(st.Intent)
+		ex := d.examples(ctx, t, st.Intent)
 		return d.askExamples(t, st.Intent, ex, "说名字就行，比如"+names(ex, maxChoices, "或")+"；说“不要了”就取消。你想"+verb(st.Intent)+"什么？"), nil
 	}
 	t.state = state{}

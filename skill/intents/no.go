@@ -29,7 +29,7 @@ func (d *Dialog) no(ctx context.Context, t *turn) (ui.View, error) {
 	st := t.state
 	if st.Step == stepProduct && len(st.Candidates) == 1 && !st.Examples && t.browsed == 0 &&
 		strings.HasPrefix(strings.TrimSpace(t.req.Request.QueryText), "不是") {
-		others := slices.DeleteFunc(slices.Clone(d.examples(st.Intent)), func(p shop.Product) bool { return p.ID == st.Candidates[0] })
+		others := slices.DeleteFunc(slices.Clone(d.examples(ctx, t, st.Intent)), func(p shop.Product) bool { return p.ID == st.Candidates[0] })
 		return d.askExamples(t, cmp.Or(st.Intent, Buy), others, "那你想"+verb(cmp.Or(st.Intent, Buy))+"什么？比如"+names(others, maxChoices, "或")+"。"), nil
 	}
 	return t.drop(), nil

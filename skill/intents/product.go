@@ -120,9 +120,9 @@ func (d *Dialog) pick(ctx context.Context, t *turn, purpose string) (p shop.Prod
 		return p, d.askProduct(t, purpose, ps, which(ps)), false, nil
 	case r.Empty || fromQuery:
 		t.unclear = asked // an answer to "which one?" that names nothing
-		ex := d.examples(purpose)
+		ex := d.examples(ctx, t, purpose)
 		v := d.askExamples(t, purpose, ex, "你想"+verb(purpose)+"什么？比如"+names(ex, maxChoices, "或")+"。")
-		d.namedFirst(t)
+		d.namedFirst(t, ex)
 		return p, v, false, nil
 	}
 	if cands := d.candidates(t); asked && t.browsed == 0 && len(cands) > 0 && !t.state.Examples {
@@ -139,30 +139,33 @@ func (d *Dialog) pick(ctx context.Context, t *turn, purpose string) (p shop.Prod
 		speech += "你是不是想要" + names(close, maxChoices, "或") + "？"
 		v = d.askProduct(t, purpose, close, speech)
 	} else {
-		ex := d.examples(purpose)
+		ex := d.examples(ctx, t, purpose)
 		v = d.askExamples(t, purpose, ex, speech+"现在有"+names(ex, maxChoices, "和")+"。你想"+verb(purpose)+"哪个？")
-	}
-	if len(close) == 0 {
-		d.namedFirst(t)
+		d.namedFirst(t, ex)
 	}
 	return p, v, false, nil
 }
 
 // namedFirst records that the question just asked named the catalog's
-// first products: "还有呢" goes on with the others (not after examples of
-// what plays: those are not the catalog's first).
-func (d *Dialog) namedFirst(t *turn) {
-	if t.state.Intent != Play {
-		t.state.Browsed = min(maxChoices, len(d.cfg.Catalog.Products))
+// first products, when the examples it named are those: "还有呢" goes on
+// with the others (examples of what plays, or of what the user does not
+// own yet, may be others).
+func (d *Dialog) namedFirst(t *turn, examples []shop.Product) {
+	n := min(maxChoices, len(examples))
+	for i, p := range examples[:n] {
+		if i >= len(d.cfg.Catalog.Products) || d.cfg.Catalog.Products[i].ID != p.ID {
+			return
+		}
 	}
+	t.state.Browsed = n
 }
 
 // examples are the products a question names as examples for purpose:
 // for playing, what plays (episodes, not coins or memberships); else the
 // whole catalog, in its order.
-func (d *Dialog) examples(purpose string) []shop.Product {
+func (d *Dialog) examples(ctx context.Context, t *turn, purpose string) []shop.Product {
 	if purpose != Play {
-		return d.cfg.Catalog.Products
+		return d.notOwned(ctx, t)
 	}
 	var out []shop.Product
 	for _, p := range d.cfg.Catalog.Products {
@@ -170,6 +173,21 @@ func (d *Dialog) examples(purpose string) []shop.Product {
 			out = append(out, p)
 		}
 	}
+	if len(out) == 0 {
+		return d.cfg.Catalog.Products
+	}
+	return out
+}
+
+// notOwned returns the catalog's products but those bought once that the
+// user owns (the whole catalog when the books cannot be read, or when the
+// user owns them all): examples of what to buy.
+func (d *Dialog) notOwned(ctx context.Context, t *turn) []shop.Product {
+	owned, err := d.ownedOnce(ctx, t, d.cfg.Catalog.Products)
+	if err != nil || len(owned) == 0 {
+		return d.cfg.Catalog.Products
+	}
+	out := slices.DeleteFunc(slices.Clone(d.cfg.Catalog.Products), func(p shop.Product) bool { return slices.Contains(owned, p.ID) })
 	if len(out) == 0 {
 		return d.cfg.Catalog.Products
 	}
