@@ -35,7 +35,7 @@ func (d *Dialog) help(ctx context.Context, t *turn) (ui.View, error) {
 		return ask("说“是的”就退还" + st.RefundAmt.Yuan() + "，说“不要了”就不退。"), nil
 	case stepCount:
 		if p, ok := d.cfg.Catalog.Product(st.ProductID); ok {
-			v := d.askCount(t, p, st.Intent, "说个数量就行，比如“3个”；说“不要了”就取消。要买几个"+p.Name+"？")
+			v := d.askCount(t, p, st.Intent, p.Name+"每个"+p.Price.Yuan()+"。说个数量就行，比如“3个”；说“不要了”就取消。要买几个？")
 			t.state.Slots = st.Slots
 			return v, nil
 		}

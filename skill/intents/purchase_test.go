@@ -509,7 +509,7 @@ func TestHelpKeepsTheQuestion(t *testing.T) {
 		e.session = "session-count"
 		e.intent(intents.Buy, map[string]string{"product": "听书点数"})
 		r := e.intent(intents.Help, nil)
-		wantSpeech(t, r, true, "比如“3个”", "要买几个听书点数？")
+		wantSpeech(t, r, true, "听书点数每个1元。", "比如“3个”", "要买几个？") // the price too: "多少钱" is help
 		if el, ok := find[tsk.ElicitSlot](r); !ok || el.SlotToElicit != intents.SlotCount {
 			t.Errorf("help at the count question elicits %+v", el)
 		}

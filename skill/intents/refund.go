@@ -269,6 +269,9 @@ func (d *Dialog) askRefund(t *turn, o shop.Order, units int64, more bool) ui.Vie
 		return say("抱歉，" + refusal(d.orderName(o), err) + "。")
 	}
 	amount, note, what := left, "", d.linesName(lines)
+	if p, ok := d.cfg.Catalog.Product(lines[0].ItemID); ok && len(lines) == 1 && lines[0].Quantity == 1 && p.Kind.AsksCount() {
+		what = "1个" + p.Name // the last one of several bought
+	}
 	if len(lines) == 1 && units > 0 {
 		switch l := lines[0]; {
 		case l.Quantity < 2 || l.Amount != left || l.Amount%shop.Fen(l.Quantity) != 0:
