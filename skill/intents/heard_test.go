@@ -148,6 +148,15 @@ func TestAmbiguousEpisode(t *testing.T) {
 			wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": "听书点数"}), true, "3个听书点数，共3元，确定购买吗？")
 		})
 	})
+	t.Run("two at once", func(t *testing.T) {
+		// Two products named in one breath: one purchase at a time, asked
+		// as such (not "你是说…" as for a name not caught), the count
+		// said going with its product.
+		devices(t, func(t *testing.T, e *env) {
+			wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": "万古神帝第35集和三个听书点数"}), true, "一次买一样吧：先买万古神帝第35集还是听书点数？")
+			wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": "听书点数"}), true, "3个听书点数，共3元，确定购买吗？")
+		})
+	})
 	t.Run("something else instead", func(t *testing.T) {
 		devices(t, func(t *testing.T, e *env) {
 			wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": "35"}), true, question)

@@ -115,6 +115,14 @@ func (d *Dialog) pick(ctx context.Context, t *turn, purpose string) (p shop.Prod
 			t.state.Count = r.Count // "两个听书币" heard as one product slot
 		}
 		return p, v, true, nil
+	case r.Decision == resolve.Ambiguous && r.Several:
+		// "万古神帝第35集和三个听书币": one purchase at a time.
+		ps := products(r)
+		one := "一样"
+		if purpose == Play {
+			one = "一个"
+		}
+		return p, d.askProduct(t, purpose, ps, "一次"+verb(purpose)+one+"吧：先"+verb(purpose)+names(ps, maxChoices, "还是")+"？"), false, nil
 	case r.Decision == resolve.Ambiguous:
 		ps := products(r)
 		return p, d.askProduct(t, purpose, ps, which(ps)), false, nil

@@ -57,6 +57,10 @@ type Result struct {
 	// Empty reports that nothing heard could name a product: only fillers
 	// ("我要买") or nothing at all.
 	Empty bool
+	// Several reports that the phrase names several products in full
+	// ("万古神帝第35集和三个听书币"): an Ambiguous decision then asks which
+	// one first, not which was meant.
+	Several bool
 	// Count is a quantity said ("两个", "3份"), 0 when none.
 	Count int64
 	// Ordinal is a position said ("第二个", or "第二" alone), from 1; 0
@@ -125,6 +129,7 @@ func (x *Index) Resolve(q Query) Result {
 	}
 	res.Empty = content == 0 && ask.n == 0 && len(s.pt) == 0
 	x.decide(s, q.Among, several, &res)
+	res.Several = several && res.Decision == Ambiguous
 	return res
 }
 

@@ -59,7 +59,7 @@ func TestResolveRules(t *testing.T) {
 		{"whole set", resolve.Query{Text: "鬼吹灯全集"}, resolve.One, []string{"ghost"}},
 		{"two episodes", resolve.Query{Text: "万古神帝第35集和第36集"}, resolve.Ambiguous, []string{"ep35", "ep36"}},
 		{"two series", resolve.Query{Text: "星辰变第35集还是万古神帝第35集"}, resolve.Ambiguous, []string{"ep35", "xcb35"}},
-		{"an episode and coins", resolve.Query{Text: "万古神帝第35集和三个听书币"}, resolve.Ambiguous, []string{"ep35", "coins"}},
+		{"an episode and coins", resolve.Query{Text: "万古神帝第35集和三个听书币"}, resolve.Ambiguous, []string{"ep35", "coins"}}, // Several: see TestSeveral
 		{"coins and an episode", resolve.Query{Text: "三个听书币和万古神帝第35集"}, resolve.Ambiguous, []string{"ep35", "coins"}},
 		{"a part of a name", resolve.Query{Text: "会员年卡"}, resolve.One, []string{"vipyear"}},
 		{"partial name asks", resolve.Query{Text: "听书"}, resolve.Ambiguous, []string{"coins"}},
@@ -182,5 +182,22 @@ func TestResolveConcurrent(t *testing.T) {
 	}
 	for range 4 {
 		<-done
+	}
+}
+
+// TestSeveral: a phrase naming several products in full says so; one
+// that fits several names does not.
+func TestSeveral(t *testing.T) {
+	x := resolve.New(labelledCatalog(t), resolve.Config{})
+	for q, want := range map[string]bool{
+		"万古神帝第35集和三个听书币":    true,
+		"星辰变第35集还是万古神帝第35集": true,
+		"万古神帝": false,
+		"第35集": false,
+		"听书币":  false,
+	} {
+		if got := x.Resolve(resolve.Query{Text: q}).Several; got != want {
+			t.Errorf("Resolve(%q).Several = %v, want %v", q, got, want)
+		}
 	}
 }
