@@ -60,8 +60,9 @@ func (d *Dialog) browseFrom(ctx context.Context, t *turn, from int) (ui.View, er
 	ps := d.cfg.Catalog.Products
 	page := ps[from:min(from+maxChoices, len(ps))]
 	owned, err := d.ownedOnce(ctx, t, ps)
-	if err != nil {
-		return ui.View{}, err
+	if err != nil { // the list without its marks, rather than no list
+		d.cfg.Logger.WarnContext(ctx, "intents: what the user owns not read for a list", "err", err)
+		owned = nil
 	}
 	speech := "现在有"
 	if from > 0 {

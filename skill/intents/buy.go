@@ -39,6 +39,14 @@ func (d *Dialog) buy(ctx context.Context, t *turn) (ui.View, error) {
 			if p, ok := d.cfg.Catalog.Product(t.state.Candidates[0]); ok {
 				return d.chosen(ctx, t, p)
 			}
+		case t.state.Step == stepProduct && len(t.state.Candidates) > 1 && !t.state.Examples:
+			// "三个" to "先买A还是B？": that many, of the one still to say.
+			if n, ok := t.slotCount(); ok {
+				cands := d.candidates(t)
+				v := d.askProduct(t, Buy, cands, whichOf(Buy, cands))
+				t.state.Count = n
+				return v, nil
+			}
 		}
 	}
 	if t.state.Step == stepConfirm && t.slot(SlotAlbum) == "" {

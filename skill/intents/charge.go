@@ -17,6 +17,11 @@ import (
 // ledger and saying the payment is not seen yet, or the refund under way.
 const confirmTimeout = 700 * time.Millisecond
 
+// closePageTimeout bounds the record that a pay page closed unpaid, after
+// the confirm: the turn's answer does not wait for it long (without it the
+// order waits out its pay page's minutes, as before).
+const closePageTimeout = 150 * time.Millisecond
+
 // chargeResponse handles Connections.Response Charge, the post-payment
 // jump: payload.partnerOrderId is our tradeNo (see chargedOrder when it
 // is not). The order is confirmed with
@@ -35,7 +40,7 @@ func (d *Dialog) chargeResponse(ctx context.Context, t *turn) (ui.View, error) {
 	}
 	cctx, cancel := context.WithTimeout(ctx, confirmTimeout)
 	defer cancel()
-	o, err := d.chargedOrder(cctx, t, body.Payload) // ids missing or swapped: the pending order
+	o, notPaid, err := d.chargedOrder(cctx, t, body.Payload) // ids missing or swapped: the pending order
 	tradeNo := o.TradeNo
 	switch {
 	case errors.Is(err, shop.ErrNotFound) || shop.ErrorClass(err) == shop.ENOTFOUND:
@@ -59,10 +64,14 @@ func (d *Dialog) chargeResponse(ctx context.Context, t *turn) (ui.View, error) {
 	case shop.StateRefunding, shop.StateRefunded:
 		return say("这笔订单已经退款了。"), nil
 	}
-	if o.State == shop.StateCreated && payIn(t, o.PayIn) == shop.PayOnScreen {
-		// Its pay page closed unpaid: asking again shows a new one at once
-		// (payableUntil), not after the minutes a page may stay open.
-		if err := d.cfg.Ledger.ClosePage(ctx, tradeNo); err != nil {
+	if notPaid && o.State == shop.StateCreated && payIn(t, o.PayIn) == shop.PayOnScreen {
+		// The platform says it is not paid, and its pay page is gone:
+		// asking again shows a new one at once (payableUntil), not after
+		// the minutes a page may stay open. Not on a PROCESSING or an
+		// unanswered question: the user may have paid.
+		rctx, cancel := context.WithTimeout(ctx, closePageTimeout)
+		defer cancel()
+		if err := d.cfg.Ledger.ClosePage(rctx, tradeNo); err != nil {
 			d.cfg.Logger.WarnContext(ctx, "intents: pay page closed, not recorded", "trade_no", tradeNo, "err", err)
 		}
 	}

@@ -128,6 +128,9 @@ func TestAmbiguousEpisode(t *testing.T) {
 			e.session = "session-2"
 			e.intent(intents.Buy, map[string]string{"product": "星晨"})
 			wantSpeech(t, e.intent(intents.No, nil, fakeplatform.WithQuery("不要了")), false, "已取消")
+			e.session = "session-3" // a no that names the product declines it, never buys it
+			e.intent(intents.Buy, map[string]string{"product": "星晨"})
+			wantSpeech(t, e.intent(intents.No, map[string]string{"product": "星辰变第35集"}, fakeplatform.WithQuery("不要星辰变第35集")), false, "已取消")
 		})
 	})
 	t.Run("the count said with it", func(t *testing.T) {
@@ -143,6 +146,10 @@ func TestAmbiguousEpisode(t *testing.T) {
 			e.session = "session-3"
 			e.intent(intents.Buy, map[string]string{"product": "听书", "count": "三"})
 			wantSpeech(t, e.intent(intents.Yes, map[string]string{"count": "两"}), true, "2个听书点数，共2元，确定购买吗？")
+			e.session = "session-help"
+			e.intent(intents.Buy, map[string]string{"product": "听书", "count": "三"})
+			e.intent(intents.Help, nil)
+			wantSpeech(t, e.intent(intents.Yes, nil), true, "3个听书点数，共3元，确定购买吗？")
 			e.session = "session-4"
 			e.intent(intents.Buy, map[string]string{"count": "三"}, fakeplatform.WithQuery("我要买三个"))
 			wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": "听书点数"}), true, "3个听书点数，共3元，确定购买吗？")
@@ -150,11 +157,23 @@ func TestAmbiguousEpisode(t *testing.T) {
 	})
 	t.Run("two at once", func(t *testing.T) {
 		// Two products named in one breath: one purchase at a time, asked
-		// as such (not "你是说…" as for a name not caught), the count
-		// said going with its product.
+		// as such (not "你是说…" as for a name not caught). Whose the count
+		// was is not known: it goes with neither (it made the episode "买
+		// 一次就够了", and three of whichever was picked).
 		devices(t, func(t *testing.T, e *env) {
 			wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": "万古神帝第35集和三个听书点数"}), true, "一次买一样吧：先买万古神帝第35集还是听书点数？")
+			wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": "听书点数"}), true, "听书点数每个1元，要买几个？")
+			e.session = "session-2"
+			e.intent(intents.Buy, map[string]string{"product": "万古神帝第35集和三个听书点数"})
+			wantSpeech(t, e.intent(intents.Buy, map[string]string{"count": "三"}, fakeplatform.WithQuery("三个")), true, "想买哪个？万古神帝第35集还是听书点数？")
 			wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": "听书点数"}), true, "3个听书点数，共3元，确定购买吗？")
+			e.session = "session-3"
+			e.intent(intents.Buy, map[string]string{"product": "万古神帝第35集和三个听书点数"})
+			wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": "万古神帝第35集"}), true, "万古神帝第35集，2元，确定购买吗？")
+			// A count kept for "你是说X吗？" is not for another product named instead.
+			e.session = "session-4"
+			e.intent(intents.Buy, map[string]string{"product": "听书", "count": "三"})
+			wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": "会员月卡"}), true, "会员月卡，19.9元，确定购买吗？")
 		})
 	})
 	t.Run("something else instead", func(t *testing.T) {

@@ -40,6 +40,7 @@ func (d *Dialog) help(ctx context.Context, t *turn) (ui.View, error) {
 			return v, nil
 		}
 	case stepProduct:
+		defer func() { t.state.Count = st.Count }() // a count said before, for the answer
 		if cands := d.candidates(t); len(cands) > 0 && st.Examples {
 			return d.askExamples(t, st.Intent, cands, "说名字就行，比如"+names(cands, maxChoices, "或")+"；说“不要了”就取消。你想"+verb(st.Intent)+"什么？"), nil
 		}

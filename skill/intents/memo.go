@@ -90,10 +90,10 @@ func (l memoLedger) ClosePage(ctx context.Context, tradeNo string) error {
 // may deliver or refund an order.
 type memoPayments struct{ Payments }
 
-// Confirm asks whether an order was paid.
-func (p memoPayments) Confirm(ctx context.Context, tradeNo string) (shop.Order, error) {
+// Confirmed asks whether an order was paid.
+func (p memoPayments) Confirmed(ctx context.Context, tradeNo string) (shop.Order, bool, error) {
 	memoOf(ctx).forget()
-	return p.Payments.Confirm(ctx, tradeNo)
+	return p.Payments.Confirmed(ctx, tradeNo)
 }
 
 // Refund asks for a refund.

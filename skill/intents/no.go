@@ -23,8 +23,11 @@ const No = "no"
 // "不是" to "你是说X吗？" (one product suggested for a name not found) says
 // that X is not what was meant, not that nothing is: which one is asked.
 func (d *Dialog) no(ctx context.Context, t *turn) (ui.View, error) {
-	if t.state.Step == stepProduct && t.answers() {
-		return d.buyOrPlay(ctx, t) // the answer to the question "不是" was asked (the session's intent is no)
+	if t.state.Step == stepProduct && t.state.Examples && t.answers() {
+		// The answer to the question "不是" asked, under the session's
+		// intent (no); a no that names a product elsewhere ("不要X" to
+		// "你是说X吗？") declines, as any no.
+		return d.buyOrPlay(ctx, t)
 	}
 	st := t.state
 	if st.Step == stepProduct && len(st.Candidates) == 1 && !st.Examples && t.browsed == 0 &&

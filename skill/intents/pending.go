@@ -98,7 +98,7 @@ func (d *Dialog) waiting(ctx context.Context, t *turn, p shop.Product, count int
 				defer cancel()
 			}
 			asked++
-			got, err := d.cfg.Payments.Confirm(cctx, o.TradeNo)
+			got, _, err := d.cfg.Payments.Confirmed(cctx, o.TradeNo)
 			if err != nil {
 				d.cfg.Logger.WarnContext(ctx, "intents: pending order not confirmed, going by the ledger", "trade_no", o.TradeNo, "err", err)
 				if got.TradeNo == "" {
@@ -248,14 +248,15 @@ func (d *Dialog) remember(t *turn, o *ui.Offer) {
 // delivers it when paid): the order payload.partnerOrderId names (our
 // tradeNo), else the one dingdangOrderId names (the platform's own example
 // swaps the two), else the user's pending order, the most recent unsettled
-// one. None is an ENOTFOUND error.
-func (d *Dialog) chargedOrder(ctx context.Context, t *turn, payload *tsk.ChargeResult) (shop.Order, error) {
+// one. None is an ENOTFOUND error. unpaid reports that the platform said
+// the order is not paid (not that it could not say).
+func (d *Dialog) chargedOrder(ctx context.Context, t *turn, payload *tsk.ChargeResult) (o shop.Order, unpaid bool, err error) {
 	if t.user() == "" {
-		return shop.Order{}, fmt.Errorf("intents: charge response without a user: %w", shop.ErrNotFound)
+		return shop.Order{}, false, fmt.Errorf("intents: charge response without a user: %w", shop.ErrNotFound)
 	}
 	orders, err := d.cfg.Ledger.UserOrders(ctx, t.user())
 	if err != nil {
-		return shop.Order{}, err
+		return shop.Order{}, false, err
 	}
 	var ids []string
 	if payload != nil {
@@ -276,7 +277,7 @@ func (d *Dialog) chargedOrder(ctx context.Context, t *turn, payload *tsk.ChargeR
 		}
 	}
 	if found == nil {
-		return shop.Order{}, fmt.Errorf("intents: charge response names no order of the user: %w", shop.ErrNotFound)
+		return shop.Order{}, false, fmt.Errorf("intents: charge response names no order of the user: %w", shop.ErrNotFound)
 	}
-	return d.cfg.Payments.Confirm(ctx, found.TradeNo)
+	return d.cfg.Payments.Confirmed(ctx, found.TradeNo)
 }

@@ -347,4 +347,29 @@ func TestPayPageClosedUnpaid(t *testing.T) {
 			t.Errorf("the order whose page closed: %s, closed at %v, history %+v", got.State, got.PageClosedAt, got.History)
 		}
 	})
+	// Only the platform's "not paid" closes the page: a PROCESSING, or a
+	// platform that cannot be asked, may hide a payment, and a second
+	// Charge could be paid too (for units, not refunded as a duplicate).
+	for _, c := range []struct {
+		name  string
+		setup func(e *env, tradeNo string)
+	}{
+		{"processing", func(e *env, tradeNo string) { e.platform.ScriptTradeStatus(tradeNo, pay.TradeProcessing) }},
+		{"platform down", func(e *env, _ string) { e.platform.Down() }},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			e := newEnv(t, device.Screened)
+			e.intent(intents.Buy, map[string]string{"product": "听书点数", "count": "3"})
+			first := e.createOrder(e.intent(intents.Yes, nil))
+			c.setup(e, first.tradeNo)
+			wantSpeech(t, e.paid(first), false)
+			e.platform.Up()
+			e.platform.ScriptTradeStatus(first.tradeNo, pay.TradeProcessing)
+			e.session = "session-2"
+			wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": "听书点数", "count": "3"}), false, "还在等待付款")
+			if got, _ := e.pay.Ledger.Store.Order(e.ctx, first.tradeNo); !got.PageClosedAt.IsZero() {
+				t.Errorf("the page taken for closed on %s", c.name)
+			}
+		})
+	}
 }

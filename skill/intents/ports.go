@@ -25,7 +25,7 @@ type Ledger interface {
 // Payments asks the platform: whether an order was paid (delivering it if
 // so), and for a refund. *pay.Service satisfies it.
 type Payments interface {
-	Confirm(ctx context.Context, tradeNo string) (shop.Order, error)
+	Confirmed(ctx context.Context, tradeNo string) (o shop.Order, unpaid bool, err error)
 	Refund(ctx context.Context, tradeNo string, amount shop.Fen, reason string) (shop.Order, error)
 }
 

@@ -69,7 +69,8 @@ func heard(q resolve.Query) string {
 // any form, homophones, album + index). When it cannot, ok is false and v
 // is the question to ask: which product, or which of several. It never
 // picks between products that are alike. A count said with the product
-// ("我要买三个听书") is kept for the answer to that question.
+// ("我要买三个听书") is kept for an answer that picks one of the products
+// the question named.
 func (d *Dialog) pick(ctx context.Context, t *turn, purpose string) (p shop.Product, v ui.View, ok bool, err error) {
 	if err := ctx.Err(); err != nil {
 		return p, v, false, fmt.Errorf("intents: pick: %w", err)
@@ -111,12 +112,17 @@ func (d *Dialog) pick(ctx context.Context, t *turn, purpose string) (p shop.Prod
 	switch {
 	case r.Decision == resolve.One:
 		p := r.Candidates[0].Product
+		if _, said := t.intent().Slot(SlotCount); !said && !t.offered(p.ID) {
+			t.state.Count = 0 // a count kept for the question's products is not for another
+		}
 		if _, said := t.intent().Slot(SlotCount); !said && r.Count > 0 && t.state.Count == 0 {
 			t.state.Count = r.Count // "两个听书币" heard as one product slot
 		}
 		return p, v, true, nil
 	case r.Decision == resolve.Ambiguous && r.Several:
-		// "万古神帝第35集和三个听书币": one purchase at a time.
+		// "万古神帝第35集和三个听书币": one purchase at a time; whose the
+		// count was is not known.
+		carry = 0
 		ps := products(r)
 		one := "一样"
 		if purpose == Play {
@@ -169,8 +175,8 @@ func (d *Dialog) namedFirst(t *turn, examples []shop.Product) {
 }
 
 // examples are the products a question names as examples for purpose:
-// for playing, what plays (episodes, not coins or memberships); else the
-// whole catalog, in its order.
+// for playing, what plays (episodes, not coins or memberships); else, in
+// catalog order, what the user does not own (notOwned).
 func (d *Dialog) examples(ctx context.Context, t *turn, purpose string) []shop.Product {
 	if purpose != Play {
 		return d.notOwned(ctx, t)

@@ -863,7 +863,7 @@ func TestRefundSomeUnits(t *testing.T) {
 		wantSpeech(t, e.intent(intents.Refund, map[string]string{"product": "听书点数", "count": "两"}), true, "退掉2个听书点数，退还2元，确定吗？")
 		wantSpeech(t, e.intent(intents.Yes, nil), false, "已申请退款2元")
 		wantSpeech(t, e.intent(intents.MyPurchases, nil), false, "听书点数还剩3个。2个听书点数正在退款。")
-		wantSpeech(t, e.intent(intents.Refund, map[string]string{"product": "听书点数"}), false, "抱歉，听书点数的退款正在处理中，处理完再申请退其余的。")
+		wantSpeech(t, e.intent(intents.Refund, map[string]string{"product": "听书点数"}), false, "抱歉，听书点数的退款正在处理中，处理完之后可以再试一次。")
 		e.refundSettles(t)
 		wantSpeech(t, e.intent(intents.Refund, map[string]string{"product": "两个听书点数"}), true, "退掉2个听书点数，退还2元，确定吗？")
 		wantSpeech(t, e.intent(intents.Refund, map[string]string{"product": "听书点数", "count": "10"}), true, "最多可以退3个。退掉3个听书点数，退还3元，确定吗？")

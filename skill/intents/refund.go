@@ -160,7 +160,7 @@ func (d *Dialog) refundOf(ctx context.Context, t *turn, want []string, units int
 	}
 	if shop.ErrorCode(why) == shop.ERefundPending && first.RefundedAmt+first.PendingRefundAmt() < first.TotalAmt {
 		// Part of it is being refunded: the rest can be, once that is done.
-		return say("抱歉，" + refusal(name, why) + "，处理完再申请退其余的。"), nil
+		return say("抱歉，" + refusal(name, why) + "，处理完之后可以再试一次。"), nil
 	}
 	return say("抱歉，" + refusal(name, why) + "。" + d.support()), nil
 }

@@ -82,30 +82,40 @@ func (s *Service) Entitlements(ctx context.Context, userID string) ([]shop.Entit
 // delivers an unpaid order. When the platform cannot be asked, it returns the
 // stored order and the error.
 func (s *Service) Confirm(ctx context.Context, tradeNo string) (shop.Order, error) {
+	o, _, err := s.Confirmed(ctx, tradeNo)
+	return o, err
+}
+
+// Confirmed is Confirm, reporting also whether the platform, asked, said
+// the order is not paid (NOTPAY, or its payment FAIL): PROCESSING, an
+// answer that could not be read, or no question asked are not that.
+func (s *Service) Confirmed(ctx context.Context, tradeNo string) (o shop.Order, unpaid bool, err error) {
 	ctx = logctx.WithTradeNo(ctx, tradeNo)
-	o, err := s.store().Order(ctx, tradeNo)
+	o, err = s.store().Order(ctx, tradeNo)
 	if err != nil {
-		return shop.Order{}, fmt.Errorf("pay: confirm %s: %w", tradeNo, err)
+		return shop.Order{}, false, fmt.Errorf("pay: confirm %s: %w", tradeNo, err)
 	}
 	if o.State != shop.StateCreated && o.State != shop.StateClosed {
-		return o, nil
+		return o, false, nil
 	}
 	if s.Platform == nil {
-		return o, nil
+		return o, false, nil
 	}
 	st, err := s.Platform.OrderQuery(ctx, OrderQuery{TradeNo: tradeNo})
 	if err != nil {
-		return o, fmt.Errorf("pay: confirm %s: %w", tradeNo, err)
+		return o, false, fmt.Errorf("pay: confirm %s: %w", tradeNo, err)
 	}
 	if st.TradeStatus != TradeSuccess {
-		return o, nil
+		ours := st.TradeNo == "" || st.TradeNo == tradeNo
+		return o, ours && (st.TradeStatus == TradeNotPay || st.TradeStatus == TradeFail), nil
 	}
 	if st.TradeNo != "" && st.TradeNo != tradeNo {
-		return o, shop.Coded(shop.ECONFLICT, EQueryMismatch, "orderquery answered for %s, not %s", st.TradeNo, tradeNo)
+		return o, false, shop.Coded(shop.ECONFLICT, EQueryMismatch, "orderquery answered for %s, not %s", st.TradeNo, tradeNo)
 	}
 	if st.TotalAmt != o.TotalAmt {
 		s.log().ErrorContext(ctx, "pay: orderquery total differs from order", "trade_no", tradeNo, "total_amt", st.TotalAmt, "order_total_amt", o.TotalAmt)
-		return o, shop.Coded(shop.ECONFLICT, shop.ETotalMismatch, "platform total %d differs from order %d", st.TotalAmt, o.TotalAmt)
+		return o, false, shop.Coded(shop.ECONFLICT, shop.ETotalMismatch, "platform total %d differs from order %d", st.TotalAmt, o.TotalAmt)
 	}
-	return s.deliver(ctx, tradeNo, st.TransactionID, st.TotalAmt, "orderquery SUCCESS")
+	o, err = s.deliver(ctx, tradeNo, st.TransactionID, st.TotalAmt, "orderquery SUCCESS")
+	return o, false, err
 }

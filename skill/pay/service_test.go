@@ -71,17 +71,22 @@ func TestConfirm(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	no := e.create(t, "u1", line("album", 1, 500))
-	// Unpaid: unchanged, never unlocked.
-	o, err := e.svc.Confirm(ctx, no)
-	if err != nil || o.State != shop.StateCreated {
-		t.Fatalf("unpaid Confirm = %s, %v", o.State, err)
+	// Unpaid: unchanged, never unlocked, and said so (Confirmed).
+	o, unpaid, err := e.svc.Confirmed(ctx, no)
+	if err != nil || o.State != shop.StateCreated || !unpaid {
+		t.Fatalf("unpaid Confirmed = %s, unpaid %v, %v", o.State, unpaid, err)
 	}
+	e.plat.ScriptTradeStatus(no, pay.TradeProcessing)
+	if o, unpaid, err := e.svc.Confirmed(ctx, no); err != nil || o.State != shop.StateCreated || unpaid {
+		t.Errorf("processing: %s, unpaid %v, %v; want not said unpaid", o.State, unpaid, err)
+	}
+	e.plat.ScriptTradeStatus(no, "")
 	// Paid but the ship notify has not come: delivered now.
 	e.plat.Pay(no, 500)
 	e.plat.Down()
-	o, err = e.svc.Confirm(ctx, no)
-	if !errors.Is(err, pay.ErrTransient) || o.State != shop.StateCreated {
-		t.Errorf("platform down: %s, %v", o.State, err)
+	o, unpaid, err = e.svc.Confirmed(ctx, no)
+	if !errors.Is(err, pay.ErrTransient) || o.State != shop.StateCreated || unpaid {
+		t.Errorf("platform down: %s, unpaid %v, %v", o.State, unpaid, err)
 	}
 	e.plat.Up()
 	o, err = e.svc.Confirm(ctx, no)
