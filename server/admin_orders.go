@@ -29,6 +29,8 @@ type OrderView struct {
 	QueryFails    shop.QueryFails   `json:"queryFails,omitzero"` // orderquery answers not acted on, in a row
 	OfferID       string            `json:"offerId,omitempty"`
 	ResumedAt     time.Time         `json:"resumedAt,omitzero"`
+	PageClosedAt  time.Time         `json:"pageClosedAt,omitzero"` // the platform said its pay page closed unpaid
+	PayIn         shop.PayPlace     `json:"payIn,omitempty"`       // where it is paid: on a screen or in the phone app
 	CreatedAt     time.Time         `json:"createdAt"`
 	UpdatedAt     time.Time         `json:"updatedAt"`
 	History       []shop.Transition `json:"history"`
@@ -39,7 +41,7 @@ func ViewOrder(o shop.Order) OrderView {
 	v := OrderView{
 		TradeNo: o.TradeNo, State: o.State, UserID: o.UserID, TotalAmt: o.TotalAmt,
 		Details: o.Details, TransactionID: o.TransactionID, Deliveries: o.Deliveries,
-		RefundedAmt: o.RefundedAmt, Refunds: o.Refunds, QueryFails: o.QueryFails, OfferID: o.OfferID, ResumedAt: o.ResumedAt, CreatedAt: o.CreatedAt,
+		RefundedAmt: o.RefundedAmt, Refunds: o.Refunds, QueryFails: o.QueryFails, OfferID: o.OfferID, ResumedAt: o.ResumedAt, PageClosedAt: o.PageClosedAt, PayIn: o.PayIn, CreatedAt: o.CreatedAt,
 		UpdatedAt: o.UpdatedAt, History: o.History,
 	}
 	if a, ok := shop.AccountOf(o.UserID); ok {

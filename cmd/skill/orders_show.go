@@ -29,9 +29,15 @@ func printOrder(w io.Writer, o server.OrderView) error {
 	if o.OfferID != "" {
 		fields.add("offer", o.OfferID)
 	}
+	if o.PayIn != "" {
+		fields.add("paid in", string(o.PayIn))
+	}
 	fields.add("created", tableTime(o.CreatedAt))
 	if !o.ResumedAt.IsZero() {
 		fields.add("resumed", tableTime(o.ResumedAt))
+	}
+	if !o.PageClosedAt.IsZero() {
+		fields.add("page closed", tableTime(o.PageClosedAt))
 	}
 	fields.add("updated", tableTime(o.UpdatedAt))
 	if q := o.QueryFails; q.Count > 0 {
