@@ -112,11 +112,13 @@ func (d *Dialog) pick(ctx context.Context, t *turn, purpose string) (p shop.Prod
 	switch {
 	case r.Decision == resolve.One:
 		p := r.Candidates[0].Product
-		if _, said := t.intent().Slot(SlotCount); !said && !t.offered(p.ID) {
-			t.state.Count = 0 // a count kept for the question's products is not for another
-		}
-		if _, said := t.intent().Slot(SlotCount); !said && r.Count > 0 && t.state.Count == 0 {
-			t.state.Count = r.Count // "两个听书币" heard as one product slot
+		if _, said := t.intent().Slot(SlotCount); !said {
+			if !t.offered(p.ID) {
+				t.state.Count = 0 // a count kept for the question's products is not for another
+			}
+			if r.Count > 0 && t.state.Count == 0 {
+				t.state.Count = r.Count // "两个听书币" heard as one product slot
+			}
 		}
 		return p, v, true, nil
 	case r.Decision == resolve.Ambiguous && r.Several:
