@@ -83,6 +83,11 @@ func (c *Conversation) Last() *tsk.Response { return c.run.last }
 // TradeNo returns the order of the conversation, "" before create-order.
 func (c *Conversation) TradeNo() string { return c.run.tradeNo }
 
+// Stepped returns the order the last platform step was about: the
+// conversation's order, or for refund-notify the one whose refund it
+// settled.
+func (c *Conversation) Stepped() string { return c.run.stepped }
+
 // Adopt makes the orders prev placed this conversation's too (the user
 // went on on another speaker): later platform steps (pay, ship-notify,
 // refund-notify) act on them. A fixture recorded from this conversation

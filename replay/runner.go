@@ -253,6 +253,7 @@ type run struct {
 	total    shop.Fen
 	txID     string
 	tradeNos []string          // every order created, in turn
+	stepped  string            // the order the last platform step was about
 	txIDs    map[string]string // the transaction paying each order
 	advanced time.Duration     // how far the advance steps moved the clock
 }

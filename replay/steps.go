@@ -20,6 +20,7 @@ import (
 func (r *run) platform(ctx context.Context, p *PlatformTurn, want *Want) (Want, error) {
 	var w Want
 	var err error
+	r.stepped = r.tradeNo // the order the step is about; a refund's may be another
 	switch p.Step {
 	case StepCreateOrder:
 		w, err = r.createOrder(ctx)
@@ -43,7 +44,7 @@ func (r *run) platform(ctx context.Context, p *PlatformTurn, want *Want) (Want, 
 	if err != nil {
 		return w, err
 	}
-	return r.withOrder(ctx, w, want, true)
+	return r.withOrderOf(ctx, r.stepped, w, want, true)
 }
 
 // createOrder orders what the last Charge offered, as the platform does when
@@ -65,6 +66,7 @@ func (r *run) createOrder(ctx context.Context) (Want, error) {
 			return Want{}, fmt.Errorf("create-order: platform: %w", err)
 		}
 	}
+	r.stepped = r.tradeNo
 	return Want{Reply: replyText(reply), TradeNo: r.norm.String(reply.TradeNo)}, nil
 }
 
@@ -142,7 +144,8 @@ func (r *run) refundNotify(ctx context.Context, status shop.RefundStatus) (Want,
 	if r.tradeNo == "" {
 		return Want{}, errors.New("refund-notify: no order created yet")
 	}
-	req, err := r.target.SettleRefund(ctx, r.refunding(ctx), status)
+	r.stepped = r.refunding(ctx)
+	req, err := r.target.SettleRefund(ctx, r.stepped, status)
 	if err != nil {
 		return Want{}, fmt.Errorf("refund-notify: %w", err)
 	}

@@ -335,7 +335,7 @@ func (d *dialog) step(ctx context.Context, p replay.PlatformTurn) bool {
 		reply = strings.Join(w.Replies, ", ")
 	}
 	line := fmt.Sprintf("平台 %s → %s", p.Step, reply)
-	if no := d.conv.TradeNo(); no != "" {
+	if no := d.conv.Stepped(); no != "" {
 		line += "（技能的订单 " + no
 		if w.Order != nil {
 			line += " " + string(w.Order.State)

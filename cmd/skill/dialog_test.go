@@ -141,4 +141,8 @@ func TestDialogKeepsOrdersAcrossSpeakers(t *testing.T) {
 	if strings.Contains(out, "出错") {
 		t.Errorf("an error:\n%s", out)
 	}
+	// The line names the order refunded, not the last one (DELIVERED).
+	if !regexp.MustCompile(`平台 refund-notify → SUCCESS（技能的订单 T\w+ REFUNDED）`).MatchString(out) {
+		t.Errorf("the refund-notify line does not name the refunded order:\n%s", out)
+	}
 }

@@ -43,10 +43,17 @@ func (d *Dialog) browseMore(ctx context.Context, t *turn) (ui.View, error) {
 		// "还有呢" to "要退哪个？有A、B、C等4种。": the rest of what can
 		// be refunded, not the shop's list.
 		cands := d.candidates(t)
-		if len(cands) <= maxChoices {
+		switch {
+		case len(cands) <= maxChoices:
 			return d.askProduct(t, Refund, cands, "就这些了。"+whichRefund(cands)), nil
+		case t.browsed >= len(cands): // the rest named already
+			v := d.askProduct(t, Refund, cands, "就这些了，一共"+itoa(int64(len(cands)))+"种。要退哪个？")
+			t.state.Browsed = len(cands)
+			return v, nil
 		}
-		return d.askProduct(t, Refund, cands, "还有"+names(cands[maxChoices:], len(cands), "和")+"。要退哪个？"), nil
+		v := d.askProduct(t, Refund, cands, "还有"+names(cands[maxChoices:], len(cands), "和")+"。要退哪个？")
+		t.state.Browsed = len(cands)
+		return v, nil
 	}
 	if t.browsed >= len(d.cfg.Catalog.Products) {
 		return d.question(t, "就这些了。", nil), nil

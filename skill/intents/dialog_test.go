@@ -54,6 +54,13 @@ func TestBrowseMore(t *testing.T) {
 		}
 		wantSpeech(t, e.intent(intents.BrowseMore, nil), true, "就这些了。想买哪个？")
 		wantSpeech(t, e.intent(intents.BrowseMore, nil), true, "现在有万古神帝第35集2元")
+		if e.kind.Display { // "最后一个": the last named, or the last on the screen
+			wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": "最后那个"}), true, "星辰变第35集，3元")
+		} else {
+			wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": "最后那个"}), true, "听书点数每个1元，要买几个？")
+		}
+		e.intent(intents.Cancel, nil)
+		wantSpeech(t, e.intent(intents.Browse, nil), true, "现在有万古神帝第35集2元")
 		wantSpeech(t, e.intent(intents.Help, nil), true)
 		wantSpeech(t, e.intent(intents.BrowseMore, nil), true, "还有会员月卡") // help keeps the list
 		wantSpeech(t, e.intent(intents.MyPurchases, nil), true)
@@ -85,6 +92,7 @@ func TestBrowseMore(t *testing.T) {
 			{"第一个", "会员月卡，19.9元，确定购买吗？", "万古神帝第35集，2元，确定购买吗？"},
 			{"第五个", "星辰变第35集，3元，确定购买吗？", "星辰变第35集，3元，确定购买吗？"},
 			{"第三个", "听书点数每个1元，要买几个？", "听书点数每个1元，要买几个？"},
+			{"最后一个", "星辰变第35集，3元，确定购买吗？", "星辰变第35集，3元，确定购买吗？"},
 		} {
 			e.session = "session-" + c.said
 			e.intent(intents.Browse, nil)

@@ -211,7 +211,7 @@ func (d *Dialog) notOwned(ctx context.Context, t *turn) []shop.Product {
 }
 
 // answer takes what was said as the answer to a pending "which one?": a
-// position ("第二个") or one of the products named ("星辰变的"). A position
+// position ("第二个", "最后一个") or one of the products named ("星辰变的"). A position
 // counts in the products named last, or past them in all those named so
 // far, in catalog order: after "还有会员月卡、星辰变第35集" (the fourth and
 // fifth), "第二个" is 星辰变第35集, and so is "第五个"; "第三个" is the third
@@ -223,6 +223,8 @@ func (d *Dialog) answer(t *turn, q resolve.Query) (shop.Product, bool) {
 	q.Among = t.state.Candidates
 	r := d.products.Resolve(q)
 	switch n := r.Ordinal; {
+	case r.Last: // the last named: on a screen, the list's last
+		return d.cfg.Catalog.Product(t.state.Candidates[len(t.state.Candidates)-1])
 	case n >= 1 && n <= len(t.state.Candidates):
 		return d.cfg.Catalog.Product(t.state.Candidates[n-1])
 	case n > len(t.state.Candidates) && n <= t.browsed && n <= len(d.cfg.Catalog.Products):

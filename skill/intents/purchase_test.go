@@ -617,6 +617,10 @@ func TestRefundQuestionStands(t *testing.T) {
 			t.Errorf("the screen does not list the 4 refundable purchases: %+v", r.Response.Directives)
 		}
 		wantSpeech(t, e.intent(intents.BrowseMore, nil), true, "还有万古神帝第35集。要退哪个？") // the rest of them, not the shop's list
+		wantSpeech(t, e.intent(intents.BrowseMore, nil), true, "就这些了，一共4种。要退哪个？")
+		wantSpeech(t, e.intent(intents.Refund, map[string]string{"product": "最后一个"}), true, "退掉万古神帝第35集，退还2元，确定吗？")
+		wantSpeech(t, e.intent(intents.No, nil), false, "好的，不退了。")
+		wantSpeech(t, e.intent(intents.Refund, nil), true, which)
 		wantSpeech(t, e.intent(intents.Refund, map[string]string{"product": "第五个"}), true, "抱歉，没听清。"+which)
 		wantSpeech(t, e.intent(intents.Refund, map[string]string{"product": "西游记"}), true, "没有找到“西游记”的购买记录。"+which)
 		wantSpeech(t, e.intent(intents.Refund, map[string]string{"product": "第四个"}), true, "退掉万古神帝第35集，退还2元，确定吗？")

@@ -46,6 +46,7 @@ type phrase struct {
 	units []unit
 	nums  []number
 	whole bool // it says the whole set (全集)
+	last  bool // it says the last of a list (最后一个)
 }
 
 // wholeWords say "the whole set" of a series, in a name or what was heard.
@@ -58,6 +59,8 @@ var (
 	ordinalWords = runeSet("个位项")
 	// tailWords may follow a number that ends a phrase ("三十五吧").
 	tailWords = runeSet("吧呢啊呀吗嘛了哦")
+	// lastWords say which one after 最后 ("最后一个", "最后那种").
+	lastWords = runeSet("个位项种款样本")
 )
 
 // fillers are the words of a request that name nothing: verbs of buying
@@ -126,11 +129,17 @@ func isDigit(r rune) bool { return r >= '0' && r <= '9' }
 // heard (asHeard true) also marks fillers, and reads a Chinese numeral of
 // two characters or more, or one at the end, as a number too.
 func lex(rs []rune, asHeard bool, p *phrase) {
-	p.units, p.nums, p.whole = p.units[:0], p.nums[:0], false
+	p.units, p.nums, p.whole, p.last = p.units[:0], p.nums[:0], false, false
 	n := len(rs)
 	for i := 0; i < n; {
 		r := rs[i]
 		switch {
+		case asHeard && lastLen(rs, i) > 0:
+			j := i + lastLen(rs, i)
+			for ; i < j; i++ {
+				p.units = append(p.units, unit{r: rs[i], rd: readingOf(rs[i]), role: marker})
+			}
+			p.last = true
 		case isWord(rs, i):
 			j := i
 			for j < n && (isLetter(rs[j]) || isDigit(rs[j])) {
@@ -191,6 +200,26 @@ func lex(rs []rune, asHeard bool, p *phrase) {
 	if asHeard {
 		markFillers(p.units)
 	}
+}
+
+// lastLen returns the length of the words for the last of a list at
+// rs[i] ("最后一个", "最后那个", "最后一种"), or 0: 最后 then 一, 那, 那一 or
+// 这 and a classifier. 最后 alone may be part of a name (最后的武士).
+func lastLen(rs []rune, i int) int {
+	if i+2 >= len(rs) || rs[i] != '最' || rs[i+1] != '后' {
+		return 0
+	}
+	j := i + 2
+	switch {
+	case rs[j] == '那' && j+1 < len(rs) && rs[j+1] == '一':
+		j += 2
+	case rs[j] == '一' || rs[j] == '那' || rs[j] == '这':
+		j++
+	}
+	if j < len(rs) && lastWords[rs[j]] {
+		return j + 1 - i
+	}
+	return 0
 }
 
 // isNumber decides whether the Chinese numeral rs[i:j] is a number: always

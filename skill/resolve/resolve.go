@@ -66,6 +66,9 @@ type Result struct {
 	// Ordinal is a position said ("第二个", or "第二" alone), from 1; 0
 	// when none.
 	Ordinal int
+	// Last reports that the last of a list was said ("最后一个",
+	// "最后那个"), with nothing else naming a product.
+	Last bool
 }
 
 // Product returns the product of a One decision.
@@ -128,6 +131,7 @@ func (x *Index) Resolve(q Query) Result {
 		}
 	}
 	res.Empty = content == 0 && ask.n == 0 && len(s.pt) == 0
+	res.Last = s.ph.last && res.Empty
 	x.decide(s, q.Among, several, &res)
 	res.Several = several && res.Decision == Ambiguous
 	return res

@@ -120,6 +120,29 @@ func TestResolveCountOrdinalEmpty(t *testing.T) {
 	}
 }
 
+func TestResolveLast(t *testing.T) {
+	x := resolve.New(labelledCatalog(t), resolve.Config{})
+	for text, want := range map[string]bool{
+		"最后一个":    true,
+		"最后那个吧":   true,
+		"就要最后那一个": true,
+		"最后一种":    true,
+		"最后这个":    true,
+		"最后一个听书币": false, // a product named: that one
+		"最后":      false,
+		"最后的武士":   false, // a name, maybe
+		"最后一集":    false,
+	} {
+		r := x.Resolve(resolve.Query{Text: text})
+		if r.Last != want {
+			t.Errorf("Resolve(%q).Last = %v, want %v", text, r.Last, want)
+		}
+		if want && (r.Count != 0 || r.Ordinal != 0) {
+			t.Errorf("Resolve(%q): count %d, ordinal %d; want neither", text, r.Count, r.Ordinal)
+		}
+	}
+}
+
 func TestResolveEmptyCatalog(t *testing.T) {
 	for _, c := range []*shop.Catalog{nil, {}} {
 		r := resolve.New(c, resolve.Config{}).Resolve(resolve.Query{Text: "万古神帝第35集"})
