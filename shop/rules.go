@@ -177,11 +177,14 @@ func Refundable(o Order, cat *Catalog, now time.Time) ([]Line, Fen, error) {
 		if units <= 0 {
 			continue
 		}
-		amount, err := MulFen(l.Amount/Fen(l.Quantity), units)
-		if err != nil {
-			return nil, 0, err
+		amount := l.Amount - doneAmt // all that is left of the line
+		if units < l.Quantity-doneQty {
+			some, err := MulFen(l.Amount/Fen(l.Quantity), units)
+			if err != nil {
+				return nil, 0, err
+			}
+			amount = min(amount, some)
 		}
-		amount = min(amount, l.Amount-doneAmt)
 		lines = append(lines, Line{ItemID: l.ItemID, Quantity: units, Amount: amount})
 		total += amount // bounded by the order total, which did not overflow
 	}

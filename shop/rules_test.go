@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dingdang-voicepay/voicepay/shop"
 )
@@ -74,5 +75,27 @@ func TestCheckLines(t *testing.T) {
 		if err != nil && len(shop.ErrorCode(err)) > 32 {
 			t.Errorf("%s: code %q longer than a retMsg", tt.name, shop.ErrorCode(err))
 		}
+	}
+}
+
+// TestRefundableLeavesNoFen: a line whose amount is no whole multiple of
+// its quantity is refundable in full, to the last fen; part of it is whole
+// units.
+func TestRefundableLeavesNoFen(t *testing.T) {
+	cat := &shop.Catalog{Products: []shop.Product{{ID: "coin", Name: "币", Price: 333, Kind: shop.KindConsumable,
+		Refund: shop.RefundPolicy{Allowed: true}}}}
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	o := shop.Order{TradeNo: "T1", State: shop.StateDelivered, TotalAmt: 1000, DeliveredAt: now,
+		Details: []shop.Line{{ItemID: "coin", Quantity: 3, Amount: 1000}}}
+	lines, total, err := shop.Refundable(o, cat, now)
+	if err != nil || total != 1000 || len(lines) != 1 || lines[0].Quantity != 3 {
+		t.Fatalf("Refundable = %+v, %d, %v; want all 3 for 1000", lines, total, err)
+	}
+	o.State = shop.StatePartiallyRefunded
+	o.RefundedAmt = 333
+	o.Refunds = []shop.Refund{{RefundTradeNo: "R1", Status: shop.RefundSuccess, Amount: 333,
+		Details: []shop.Line{{ItemID: "coin", Quantity: 1, Amount: 333}}}}
+	if lines, total, err = shop.Refundable(o, cat, now); err != nil || total != 667 || lines[0].Quantity != 2 {
+		t.Fatalf("after one unit: %+v, %d, %v; want 2 for 667", lines, total, err)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/dingdang-voicepay/voicepay/internal/logctx"
@@ -220,15 +221,44 @@ func nextRefund(o *shop.Order, refundable []shop.Line, left, amount shop.Fen, re
 			break
 		}
 		take := min(l.Amount, rest)
-		// The units taken back: a partial amount rounds up to whole units,
-		// so what is left of the line stays paid for in full.
-		unit := l.Amount / shop.Fen(l.Quantity)
+		// The units taken back are paid back in full: part of a line is
+		// whole units of it (a refund of 1.5元 of three 1元 coins would take
+		// back two and leave 0.5元 that no refund could ever return).
 		qty := l.Quantity
-		if unit > 0 && take < l.Amount {
-			qty = min(l.Quantity, int64((take+unit-1)/unit))
+		if take < l.Amount {
+			unit := l.Amount / shop.Fen(l.Quantity)
+			if unit == 0 || take%unit != 0 {
+				return shop.Refund{}, shop.Coded(shop.EINVALID, shop.EBadRefundAmount,
+					"退款要按整件退：每件%s，可退%s（或不填金额全退）", unit.Yuan(), wholeUnits(unit, l.Quantity))
+			}
+			qty = int64(take / unit)
 		}
 		r.Details = append(r.Details, shop.Line{ItemID: l.ItemID, Quantity: qty, Amount: take})
 		rest -= take
 	}
 	return r, nil
+}
+
+// wholeUnits says the amounts of whole units of a line: "1元、2元或3元",
+// or "1元、2元…30元" past a few.
+func wholeUnits(unit shop.Fen, n int64) string {
+	if n <= 0 || unit <= 0 {
+		return "0元"
+	}
+	const few = 4
+	var b strings.Builder
+	for k := int64(1); k <= min(n, few); k++ {
+		switch {
+		case k == 1:
+		case k == n:
+			b.WriteString("或")
+		default:
+			b.WriteString("、")
+		}
+		b.WriteString((unit * shop.Fen(k)).Yuan())
+	}
+	if n > few {
+		b.WriteString("…" + (unit * shop.Fen(n)).Yuan())
+	}
+	return b.String()
 }

@@ -92,6 +92,46 @@ func TestRefundPartialThenRest(t *testing.T) {
 	}
 }
 
+// TestRefundWholeUnits: part of a line is refunded as whole units of it,
+// each paid back in full. An amount between units is refused, saying what
+// can be refunded, and changes nothing (it took back two coins for 1.5元,
+// and an episode for 0.5元, leaving the rest unrefundable).
+func TestRefundWholeUnits(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	ep := e.buy(t, "u1", line("album", 1, 500))
+	coins := e.buy(t, "u1", line("credits", 3, 300))
+	before := e.ledger(t)
+	for _, c := range []struct {
+		tradeNo string
+		amount  shop.Fen
+		says    string
+	}{
+		{ep.TradeNo, 50, "每件5元，可退5元"},
+		{coins.TradeNo, 150, "每件1元，可退1元、2元或3元"},
+		{coins.TradeNo, 1, ""}, // 1 fen
+	} {
+		_, err := e.svc.Refund(ctx, c.tradeNo, c.amount, "")
+		if shop.ErrorClass(err) != shop.EINVALID || !strings.Contains(err.Error(), "整件") || !strings.Contains(err.Error(), c.says) {
+			t.Errorf("Refund(%d of %s) = %v; want refused, saying %q", c.amount, c.tradeNo, err, c.says)
+		}
+	}
+	if e.ledger(t) != before {
+		t.Fatal("a refused refund changed the ledger")
+	}
+	got, err := e.svc.Refund(ctx, coins.TradeNo, 100, "")
+	if err != nil || got.Refunds[0].Details[0].Quantity != 1 {
+		t.Fatalf("refund of one coin: %+v, %v", got.Refunds, err)
+	}
+	if _, err := (&pay.Reconciler{Service: e.svc}).RunOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got, err = e.svc.Refund(ctx, coins.TradeNo, 0, "") // the rest: two coins, 2元
+	if err != nil || got.Refunds[1].Amount != 200 || got.Refunds[1].Details[0].Quantity != 2 {
+		t.Fatalf("refund of the rest: %+v, %v", got.Refunds, err)
+	}
+}
+
 func TestRefundPolicy(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
