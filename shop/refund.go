@@ -130,8 +130,11 @@ func (o *Order) FinishRefund(refundTradeNo, refundTransactionID string, status R
 		unchanged = nil // the platform's refund id is news worth writing
 	}
 	if r.Status != RefundProcessing {
-		if status == r.Status || status == RefundProcessing {
+		switch {
+		case status == r.Status || status == RefundProcessing:
 			return unchanged
+		case r.Status == RefundFail && status == RefundSuccess:
+			return o.lateSuccess(r, desc, at)
 		}
 		return Coded(ECONFLICT, ERefundFinal, "refund %s is already %s", refundTradeNo, r.Status)
 	}
@@ -150,6 +153,43 @@ func (o *Order) FinishRefund(refundTradeNo, refundTransactionID string, status R
 		}
 		o.RefundedAmt = sum
 	}
+	return o.refundSettled(refundTradeNo, status, at)
+}
+
+// lateSuccess applies the platform's SUCCESS for a refund recorded FAIL:
+// it refused the refund when asked (a busy moment) and refunded it after
+// all. The money went back, so the books follow, when the order has that
+// much left to refund; else nothing changes and the error says why (the
+// platform refunded more than the order allows: a person reconciles).
+func (o *Order) lateSuccess(r *Refund, desc string, at time.Time) error {
+	for _, l := range r.Details {
+		ol, ok := o.Line(l.ItemID)
+		qty, amt := o.RefundCommitted(l.ItemID) // r, FAIL, is not in it
+		if !ok || qty+l.Quantity > ol.Quantity || amt+l.Amount > ol.Amount {
+			return Coded(ECONFLICT, ERefundFinal, "refund %s, recorded FAIL, reported SUCCESS: %q is refunded already", r.RefundTradeNo, l.ItemID)
+		}
+	}
+	already, err := AddFen(o.RefundedAmt, o.PendingRefundAmt())
+	if err != nil {
+		return err
+	}
+	if total, err := AddFen(already, r.Amount); err != nil || total > o.TotalAmt {
+		return Coded(ECONFLICT, ERefundFinal, "refund %s, recorded FAIL, reported SUCCESS: more than the order's %s refunded", r.RefundTradeNo, o.TotalAmt.Yuan())
+	}
+	r.Status, r.StatusDesc, r.UpdatedAt = RefundSuccess, desc, at.UTC()
+	o.RefundedAmt += r.Amount // within TotalAmt: no overflow
+	if o.State != StateRefunding {
+		if err := o.Move(StateRefunding, "refund "+r.RefundTradeNo+" SUCCESS after FAIL", at); err != nil {
+			return err
+		}
+	}
+	return o.refundSettled(r.RefundTradeNo, RefundSuccess, at)
+}
+
+// refundSettled moves a REFUNDING order on once a refund of it settled:
+// back to where it was, or to (partly) refunded, unless another refund is
+// still pending.
+func (o *Order) refundSettled(refundTradeNo string, status RefundStatus, at time.Time) error {
 	if o.PendingRefundAmt() > 0 {
 		o.UpdatedAt = at.UTC()
 		return nil // still REFUNDING: another refund is pending

@@ -266,7 +266,7 @@ func TestCreateOrderStoreDown(t *testing.T) {
 			t.Errorf("store down: %+v, want FAIL %s", r, pay.RetryMsg)
 		}
 	}
-	notify := pay.ShipNotifyRequest{SkillID: tsktest.SkillID, TradeNo: "T1", TransactionID: "x", TotalAmt: 1, NonceStr: "n1"}
+	notify := pay.ShipNotifyRequest{SkillID: tsktest.SkillID, UserToken: "u1", TradeNo: "T1", TransactionID: "x", TotalAmt: 1, NonceStr: "n1"}
 	if r := e.svc.ShipNotify(context.Background(), notify); r.RetMsg != pay.RetryMsg {
 		t.Errorf("ShipNotify with the store down = %+v, want FAIL %s", r, pay.RetryMsg)
 	}

@@ -144,6 +144,15 @@ func (f *Offers) Lookup(ctx context.Context, ref string) (shop.Offer, error) {
 	return o, nil
 }
 
+// offerIDOf returns the offer id of a reference, without checking its tag
+// (for a message the platform signed, naming an order's offer).
+func offerIDOf(ref string) (string, bool) {
+	if !IsOfferRef(ref) {
+		return "", false
+	}
+	return ref[len(offerRefPrefix) : len(offerRefPrefix)+offerIDLen], true
+}
+
 // Resolve returns the offer a reference names if it can still be ordered:
 // as Lookup, and an expired offer is an error wrapping ErrOfferExpired.
 func (f *Offers) Resolve(ctx context.Context, ref string) (shop.Offer, error) {

@@ -32,7 +32,9 @@ func (s *Service) refundNotify(ctx context.Context, req RefundNotifyRequest) err
 		return shop.Coded(shop.EINVALID, EBadTradeNo, "tradeNo must be 1..32 letters and digits")
 	case !isAlnum(req.RefundTradeNo, 32):
 		return shop.Coded(shop.EINVALID, EBadRefundTradeNo, "refundTradeNo must be 1..32 letters and digits")
-	case len(req.RefundTransactionID) > 32 || len(req.TransactionID) > 32:
+	case !isToken(req.TransactionID, 32):
+		return shop.Coded(shop.EINVALID, EBadTransactionID, "transactionId must be 1..32 printable characters")
+	case len(req.RefundTransactionID) > 32:
 		return shop.Coded(shop.EINVALID, EFieldTooLong, "an id past 32 bytes")
 	case req.NonceStr == "" || len(req.NonceStr) > 32:
 		return shop.Coded(shop.EINVALID, EBadNonce, "nonceStr must be 1..32 bytes")
@@ -53,6 +55,8 @@ func (s *Service) refundNotify(ctx context.Context, req RefundNotifyRequest) err
 	switch {
 	case !ok:
 		return shop.Coded(shop.ENOTFOUND, shop.EUnknownRefund, "no such refund")
+	case o.TransactionID != "" && req.TransactionID != o.TransactionID:
+		return shop.Coded(shop.ECONFLICT, ETxMismatch, "another transactionId")
 	case req.TotalAmt != o.TotalAmt:
 		return shop.Coded(shop.ECONFLICT, shop.ETotalMismatch, "totalAmt %d, order %d", req.TotalAmt, o.TotalAmt)
 	case req.RefundAmt != r.Amount:

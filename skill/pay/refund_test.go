@@ -132,6 +132,38 @@ func TestRefundWholeUnits(t *testing.T) {
 	}
 }
 
+// TestRefundSuccessAfterFail: the platform refused a refund when asked,
+// then refunded it after all and says so: the books follow (the notify
+// was refused as refund_already_final, the order kept as not refunded, a
+// failed duplicate refund listed for a person forever).
+func TestRefundSuccessAfterFail(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	o := e.buy(t, "u1", line("credits", 3, 300))
+	e.plat.RefuseNext("refund", 1)
+	if _, err := e.svc.Refund(ctx, o.TradeNo, 100, ""); shop.ErrorCode(err) != pay.ERefundRefused {
+		t.Fatalf("refused refund: %v", err)
+	}
+	if got := e.order(t, o.TradeNo); got.State != shop.StateDelivered || got.Refunds[0].Status != shop.RefundFail {
+		t.Fatalf("after the refusal: %s %+v", got.State, got.Refunds)
+	}
+	n := pay.RefundNotifyRequest{SkillID: tsktest.SkillID, TransactionID: o.TransactionID, TradeNo: o.TradeNo,
+		RefundTransactionID: "RTX1", RefundTradeNo: pay.RefundTradeNo(o.TradeNo, 1), TotalAmt: 300, RefundAmt: 100,
+		RefundStatus: shop.RefundSuccess, NonceStr: "n1"}
+	for range 2 { // a repeat changes nothing
+		if r := e.svc.RefundNotify(ctx, n); !r.OK() {
+			t.Fatalf("SUCCESS after FAIL = %+v", r)
+		}
+	}
+	got := e.order(t, o.TradeNo)
+	if got.State != shop.StatePartiallyRefunded || got.RefundedAmt != 100 || got.Refunds[0].Status != shop.RefundSuccess {
+		t.Fatalf("after SUCCESS: %s refunded %d, %+v", got.State, got.RefundedAmt, got.Refunds)
+	}
+	if ents, _ := e.svc.Entitlements(ctx, "u1"); len(ents) != 1 || ents[0].Quantity != 2 {
+		t.Errorf("entitlements: %+v; want 2 coins", ents)
+	}
+}
+
 func TestRefundPolicy(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
@@ -266,6 +298,8 @@ func TestRefundNotifyRefusals(t *testing.T) {
 		{"other refundTransactionId", mod(func(r *pay.RefundNotifyRequest) { r.RefundTransactionID = "RFOTHER" }), "refund_id_mismatch"},
 		{"nonceStr too long", mod(func(r *pay.RefundNotifyRequest) { r.NonceStr = strings.Repeat("n", 33) }), "bad_nonce"},
 		{"nonceStr missing", mod(func(r *pay.RefundNotifyRequest) { r.NonceStr = "" }), "bad_nonce"},
+		{"transactionId missing", mod(func(r *pay.RefundNotifyRequest) { r.TransactionID = "" }), "bad_transaction_id"},
+		{"another transactionId", mod(func(r *pay.RefundNotifyRequest) { r.TransactionID = "SOMEONEELSES" }), "transaction_mismatch"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

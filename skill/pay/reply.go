@@ -8,26 +8,28 @@ import (
 // what the pay document's fields must look like, and what an offer or a
 // notification must agree with. Each is its own retMsg (see FailReply).
 const (
-	EBadSkillID        = "bad_skill_id"        // skillId empty or too long
-	EWrongSkillID      = "wrong_skill_id"      // another skill's request
-	EBadNonce          = "bad_nonce"           // nonceStr empty or too long
-	ENoUserToken       = "missing_user_token"  // userToken empty
-	EUserTokenTooLong  = "user_token_too_long" // userToken past MaxUserToken
-	EBadUserToken      = "bad_user_token"      // userToken with control characters, or an offer we cannot read
-	EBadTradeNo        = "bad_trade_no"        // tradeNo not 1..32 letters and digits
-	EBadRefundTradeNo  = "bad_refund_trade_no" // refundTradeNo not 1..32 letters and digits
-	EBadTransactionID  = "bad_transaction_id"  // transactionId not 1..32 printable characters
-	EFieldTooLong      = "field_too_long"      // an id past 32 bytes
-	EUnknownOrder      = "unknown_trade_no"    // no order with that tradeNo
-	EOrderSettled      = "order_settled"       // create-order repeated for an order paid or closed
-	ERefundAmtMismatch = "refund_amt_mismatch" // refundAmt other than the refund's
-	ERefundIDMismatch  = "refund_id_mismatch"  // refundTransactionId other than the one recorded
-	EOfferExpired      = "offer_expired"       // an offer past its TTL
-	EUnknownOffer      = "unknown_offer"       // an offer reference naming no offer we keep
-	EBadOffer          = "bad_offer"           // an offer reference forged, altered or malformed
-	EOfferMismatch     = "offer_mismatch"      // an order other than the offer
-	EQueryMismatch     = "query_mismatch"      // orderquery answered about another order
-	ERefundRefused     = "refund_refused"      // the platform refused a refund
+	EBadSkillID        = "bad_skill_id"         // skillId empty or too long
+	EWrongSkillID      = "wrong_skill_id"       // another skill's request
+	EBadNonce          = "bad_nonce"            // nonceStr empty or too long
+	ENoUserToken       = "missing_user_token"   // userToken empty
+	EUserTokenTooLong  = "user_token_too_long"  // userToken past MaxUserToken
+	EBadUserToken      = "bad_user_token"       // userToken with control characters, or an offer we cannot read
+	EBadTradeNo        = "bad_trade_no"         // tradeNo not 1..32 letters and digits
+	EBadRefundTradeNo  = "bad_refund_trade_no"  // refundTradeNo not 1..32 letters and digits
+	EBadTransactionID  = "bad_transaction_id"   // transactionId not 1..32 printable characters
+	EFieldTooLong      = "field_too_long"       // an id past 32 bytes
+	EUnknownOrder      = "unknown_trade_no"     // no order with that tradeNo
+	EOrderSettled      = "order_settled"        // create-order repeated for an order paid or closed
+	ERefundAmtMismatch = "refund_amt_mismatch"  // refundAmt other than the refund's
+	ERefundIDMismatch  = "refund_id_mismatch"   // refundTransactionId other than the one recorded
+	ETxMismatch        = "transaction_mismatch" // a refund notify's transactionId other than the order's
+	EUserMismatch      = "user_token_mismatch"  // a ship notify's userToken not the order's
+	EOfferExpired      = "offer_expired"        // an offer past its TTL
+	EUnknownOffer      = "unknown_offer"        // an offer reference naming no offer we keep
+	EBadOffer          = "bad_offer"            // an offer reference forged, altered or malformed
+	EOfferMismatch     = "offer_mismatch"       // an order other than the offer
+	EQueryMismatch     = "query_mismatch"       // orderquery answered about another order
+	ERefundRefused     = "refund_refused"       // the platform refused a refund
 )
 
 // RetryMsg is the retMsg of a FAIL caused by our own trouble (storage down,

@@ -44,14 +44,23 @@ func TestRefusalsAnswerCodes(t *testing.T) {
 	if _, err := e.svc.Refund(ctx, o.TradeNo, 100, ""); err != nil {
 		t.Fatal(err)
 	}
+	e.plat.Settle(pay.RefundTradeNo(o.TradeNo, 1), shop.RefundFail)
 	n := tsktest.MustRefundNotify(t, e.plat.Platform, pay.RefundTradeNo(o.TradeNo, 1))
-	n.RefundStatus = shop.RefundFail
 	if r := e.svc.RefundNotify(ctx, n); !r.OK() {
 		t.Fatalf("refund FAIL notify: %+v", r)
 	}
+	// All of it refunded since: the first refund's SUCCESS, late, cannot be.
+	if _, err := e.svc.Refund(ctx, o.TradeNo, 0, ""); err != nil {
+		t.Fatal(err)
+	}
+	e.plat.Settle(pay.RefundTradeNo(o.TradeNo, 2), shop.RefundSuccess)
+	rest := tsktest.MustRefundNotify(t, e.plat.Platform, pay.RefundTradeNo(o.TradeNo, 2))
+	if r := e.svc.RefundNotify(ctx, rest); !r.OK() {
+		t.Fatalf("refund of the rest: %+v", r)
+	}
 	n.RefundStatus = shop.RefundSuccess
 	if r := e.svc.RefundNotify(ctx, n); r.RetCode != pay.RetFail || r.RetMsg != shop.ERefundFinal {
-		t.Errorf("SUCCESS after FAIL = %+v; want FAIL %s", r, shop.ERefundFinal)
+		t.Errorf("SUCCESS after FAIL, all refunded since = %+v; want FAIL %s", r, shop.ERefundFinal)
 	}
 	other := tsktest.MustShipNotify(t, e.plat.Platform, "u1", o.TradeNo)
 	other.TransactionID = "ANOTHERTX"

@@ -40,6 +40,8 @@ func TestShipNotifyRefusals(t *testing.T) {
 		{"transactionId missing", mod(func(r *pay.ShipNotifyRequest) { r.TransactionID = "" }), "bad_transaction_id"},
 		{"nonceStr too long", mod(func(r *pay.ShipNotifyRequest) { r.NonceStr = strings.Repeat("n", 33) }), "bad_nonce"},
 		{"nonceStr missing", mod(func(r *pay.ShipNotifyRequest) { r.NonceStr = "" }), "bad_nonce"},
+		{"userToken missing", mod(func(r *pay.ShipNotifyRequest) { r.UserToken = "" }), "missing_user_token"},
+		{"another user's", mod(func(r *pay.ShipNotifyRequest) { r.UserToken = "mallory" }), "user_token_mismatch"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
