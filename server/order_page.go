@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"html/template"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -33,8 +34,11 @@ type orderPageData struct {
 	Name, Item, Total, Unlocks       string
 	Status, Class, Note              string
 	TradeNo, Created, Paid, Refunded string
-	Refund, Support                  string // Refund: refundHelp
-	Refresh                          int    // seconds; 0: the status is final
+	Refunding, Until                 string // a refund under way: amount and when asked; a membership's end
+	Refund                           string // refundHelp
+	Support                          string
+	SupportLink                      template.URL // a tel: or mailto: URL for Support, if it is one
+	Refresh                          int          // seconds; 0: the status is final
 }
 
 // orderPageTmpl is the phone page of an offer and its order: live status,
@@ -56,15 +60,17 @@ var orderPageTmpl = template.Must(template.Must(template.New("order").Parse(orde
 <dt>商品</dt><dd>{{.Item}}</dd>
 <dt>金额</dt><dd>{{.Total}}</dd>
 {{if .Unlocks}}<dt>内容</dt><dd>{{.Unlocks}}</dd>{{end}}
+{{if .Until}}<dt>有效期到</dt><dd>{{.Until}}</dd>{{end}}
 {{if .TradeNo}}<dt>订单号</dt><dd>{{.TradeNo}}</dd>{{end}}
 {{if .Created}}<dt>下单时间</dt><dd>{{.Created}}</dd>{{end}}
 {{if .Paid}}<dt>支付时间</dt><dd>{{.Paid}}</dd>{{end}}
 {{if .Refunded}}<dt>已退款</dt><dd>{{.Refunded}}</dd>{{end}}
+{{if .Refunding}}<dt>退款中</dt><dd>{{.Refunding}}</dd>{{end}}
 </dl>
 <h2>帮助与退款</h2>
 <p>{{.Refund}}</p>
-{{if .Support}}<p>其他问题请联系客服：{{.Support}}</p>{{end}}
-<p class="small">本页只显示订单，不能付款。付款请按音箱屏幕或叮当App上的提示完成。</p>
+{{template "support" .}}
+{{if eq .Class "waiting"}}<p class="small">本页只显示订单，不能付款。付款请按音箱屏幕或叮当App上的提示完成。</p>{{end}}
 </body></html>
 `))
 
@@ -74,10 +80,10 @@ body{font-family:sans-serif;max-width:28em;margin:1.5em auto;padding:0 1em;color
 h1{font-size:1.4em;margin-bottom:.2em}h2{font-size:1.05em;margin-top:1.6em;border-bottom:1px solid #ddd}
 .status{display:inline-block;font-size:1.3em;font-weight:bold;padding:.15em .6em;border-radius:.4em;background:#eee}
 .waiting{background:#fff4d6;color:#8a5a00}.paid{background:#e2f5e6;color:#196c2e}
-.refund{background:#e6eefc;color:#1d4fa3}.closed{background:#eee;color:#555}
-dl{display:grid;grid-template-columns:auto 1fr;gap:.3em 1em}dt{color:#666}dd{margin:0}
-.small{color:#777;font-size:.9em}
-</style>{{end}}`
+.refund{background:#e6eefc;color:#1d4fa3}.refunded{background:#ede7f6;color:#4a2a8a}.closed{background:#eee;color:#555}
+dl{display:grid;grid-template-columns:auto 1fr;gap:.3em 1em}dt{color:#595959;white-space:nowrap}dd{margin:0;min-width:0;overflow-wrap:anywhere}
+.small{color:#595959;font-size:.9em}a{color:#1d4fa3}
+</style>{{end}}{{define "support"}}{{if .Support}}<p>其他问题请联系客服：{{if .SupportLink}}<a href="{{.SupportLink}}" style="white-space:nowrap">{{.Support}}</a>{{else}}{{.Support}}{{end}}</p>{{end}}{{end}}`
 
 // orderMissingTmpl is what a phone shows for a link that leads to no
 // order page: an unknown, altered or expired one, or a store that cannot
@@ -96,7 +102,7 @@ var orderMissingTmpl = template.Must(template.Must(template.New("missing").Parse
 <p><span class="status closed">找不到这个订单</span></p>
 <p>这个链接无效或已过期，可能是二维码没有扫完整，或者链接被改动过。</p>
 <p>想查看买过的内容，对音箱说“我买过什么”；想再买，对音箱再说一次。</p>
-{{end}}{{if .Support}}<p>其他问题请联系客服：{{.Support}}</p>{{end}}
+{{end}}{{template "support" .}}
 <p class="small">本页只显示订单，不能付款。</p>
 </body></html>
 `))
@@ -112,9 +118,10 @@ func (s *srv) orderMissing(c *fiber.Ctx, status int) error {
 	note(c, "reason", reason)
 	var buf bytes.Buffer
 	err := orderMissingTmpl.Execute(&buf, struct {
-		Retry   bool
-		Support string
-	}{status == fiber.StatusServiceUnavailable, s.cfg.Support})
+		Retry       bool
+		Support     string
+		SupportLink template.URL
+	}{status == fiber.StatusServiceUnavailable, s.cfg.Support, supportLink(s.cfg.Support)})
 	if err != nil {
 		return err
 	}
@@ -166,7 +173,14 @@ func (s *srv) orderPage(c *fiber.Ctx) error {
 	now := s.cfg.Now()
 	expired := offer.Expired(now)
 	d := orderPageView(p, line.Quantity, offer.TotalAmt, offer.PayIn, o, expired)
-	d.Refund, d.Support = refundHelp(p, o, expired, s.cfg.Catalog, now), s.cfg.Support
+	d.Refund, d.Support, d.SupportLink = refundHelp(p, o, expired, s.cfg.Catalog, now), s.cfg.Support, supportLink(s.cfg.Support)
+	if o != nil && p.Kind == shop.KindSubscription && d.Class == "paid" {
+		for _, e := range shop.Entitlements(orders, s.cfg.Catalog) {
+			if e.ProductID == p.ID && e.Active(now) {
+				d.Until = when(e.ExpiresAt)
+			}
+		}
+	}
 	var buf bytes.Buffer
 	if err := orderPageTmpl.Execute(&buf, d); err != nil {
 		return err
@@ -226,12 +240,13 @@ func orderPageView(p shop.Product, count int64, total shop.Fen, place shop.PayPl
 	case shop.PayInApp:
 		where = "在叮当App里"
 	}
-	d.Note = "在音箱上确认购买后，" + where + "完成支付。支付成功后，本页会自动更新。"
+	d.Note = "请" + where + "下单并完成支付。支付成功后，本页会自动更新。"
 	if o == nil {
 		d.Total = total.Yuan()
 		if expired {
 			d.Status, d.Class, d.Refresh = "已失效", "closed", 0
 			d.Note = "这次购买没有在有效期内下单，已经失效，没有扣款。想买的话，请对音箱再说一次。"
+			d.Unlocks = ""
 		}
 		return d
 	}
@@ -242,23 +257,70 @@ func orderPageView(p shop.Product, count int64, total shop.Fen, place shop.PayPl
 		d.Refunded = o.RefundedAmt.Yuan()
 	}
 	switch o.State {
+	case shop.StateCreated:
+		if !o.PageClosedAt.IsZero() { // the platform's pay page closed unpaid
+			d.Status, d.Class, d.Refresh = "未支付", "closed", 0
+			d.Note = "支付页已经关闭，没有扣款。想买的话，请对音箱再说一次“我要买" + p.Name + "”。"
+		}
 	case shop.StateClosed:
 		d.Status, d.Class, d.Refresh = "已关闭", "closed", 0
-		d.Note = "订单没有在时限内支付，已经关闭，没有扣款。"
+		d.Note = "订单没有在时限内支付，已经关闭，没有扣款。想买的话，请对音箱再说一次“我要买" + p.Name + "”。"
+		d.Unlocks = ""
 	case shop.StatePaid, shop.StateDelivered:
 		d.Status, d.Class, d.Refresh = "已支付", "paid", 0
-		d.Note = "支付成功，" + p.Name + "已经可以使用。对音箱说“播放" + p.Name + "”试试。"
+		d.Note = "支付成功，" + delivered(p, o) + "。"
 	case shop.StateRefunding:
 		d.Status, d.Class = "退款中", "refund"
 		d.Note = "退款已经受理，款项会原路退回。"
+		for _, r := range o.Refunds {
+			if r.Status == shop.RefundProcessing {
+				d.Refunding = r.Amount.Yuan() + "，" + when(r.CreatedAt) + "申请"
+			}
+		}
 	case shop.StatePartiallyRefunded:
 		d.Status, d.Class, d.Refresh = "部分退款", "refund", 0
 		d.Note = "已退款" + o.RefundedAmt.Yuan() + "，款项原路退回。"
 	case shop.StateRefunded:
-		d.Status, d.Class, d.Refresh = "已退款", "refund", 0
+		d.Status, d.Class, d.Refresh = "已退款", "refunded", 0
 		d.Note = "已全额退款" + o.RefundedAmt.Yuan() + "，款项原路退回。"
+		d.Unlocks = ""
 	}
 	return d
+}
+
+// delivered says what a paid order of p gave: what to say to play an
+// episode; coins arrived; a membership open.
+func delivered(p shop.Product, o *shop.Order) string {
+	switch p.Kind {
+	case shop.KindConsumable:
+		n := int64(0)
+		for _, l := range o.Details {
+			if l.ItemID == p.ID {
+				n += l.Quantity
+			}
+		}
+		return strconv.FormatInt(n, 10) + "个" + p.Name + "已经到账"
+	case shop.KindSubscription:
+		return p.Name + "已经开通"
+	}
+	return "可以收听了。对音箱说“播放" + p.Name + "”试试"
+}
+
+// supportLink is a link that calls or mails customer service, when
+// support is a phone number or an email address; else "". Only digits,
+// separators and an address without spaces or quotes make one: safe in
+// an href.
+func supportLink(support string) template.URL {
+	s := strings.TrimSpace(support)
+	switch {
+	case s == "":
+		return ""
+	case strings.Count(s, "@") == 1 && !strings.ContainsAny(s, " <>\"\t"):
+		return template.URL("mailto:" + url.PathEscape(s))
+	case strings.Trim(s, "0123456789-+ ()") == "" && strings.ContainsAny(s, "0123456789"):
+		return template.URL("tel:" + strings.NewReplacer(" ", "", "(", "", ")", "").Replace(s))
+	}
+	return ""
 }
 
 // unlocks says what buying p gives: its description, and for a
@@ -285,7 +347,8 @@ const askRefund = "要退款，对音箱说“我要退款”。"
 // a refund the skill would refuse.
 func refundHelp(p shop.Product, o *shop.Order, expired bool, cat *shop.Catalog, now time.Time) string {
 	switch {
-	case o == nil && expired, o != nil && o.State == shop.StateClosed:
+	case o == nil && expired, o != nil && o.State == shop.StateClosed,
+		o != nil && o.State == shop.StateCreated && !o.PageClosedAt.IsZero():
 		return "没有扣款，不需要退款。"
 	case o == nil || o.State == shop.StateCreated || o.State == shop.StatePaid:
 		return refundPolicy(p) // nothing to refund yet (PAID is delivered at once)

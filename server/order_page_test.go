@@ -49,7 +49,7 @@ func TestOrderPage(t *testing.T) {
 		if r.status != 200 || !strings.HasPrefix(r.header.Get("Content-Type"), "text/html") || r.header.Get("Cache-Control") != "no-store" {
 			t.Fatalf("order page: %d %q %q", r.status, r.header.Get("Content-Type"), r.header.Get("Cache-Control"))
 		}
-		for _, w := range append([]string{"万古神帝第35集", "2元", "400-000-0000", "不能付款"}, want...) {
+		for _, w := range append([]string{"万古神帝第35集", "2元", `<a href="tel:400-000-0000"`}, want...) {
 			if !strings.Contains(body, w) {
 				t.Errorf("page does not say %q:\n%s", w, body)
 			}
@@ -63,7 +63,7 @@ func TestOrderPage(t *testing.T) {
 	}
 	live := `http-equiv="refresh"`
 
-	if p := page("等待支付"); !strings.Contains(p, live) {
+	if p := page("等待支付", "不能付款"); !strings.Contains(p, live) {
 		t.Error("a page waiting for payment does not refresh itself")
 	}
 	// The same product ordered by the user without this offer, or from
@@ -84,14 +84,14 @@ func TestOrderPage(t *testing.T) {
 	if r := f.post(t, "/pay/ship-notify", body, sig); !payReply(t, r).OK() {
 		t.Fatalf("ship notify: %s", r.body)
 	}
-	if p := page("已支付", "支付时间", reply.TradeNo, "（北京时间）", "7天内可以退款", "我要退款"); strings.Contains(p, live) {
-		t.Error("a paid page keeps reloading")
+	if p := page("已支付", "可以收听了", "支付时间", reply.TradeNo, "（北京时间）", "7天内可以退款", "我要退款"); strings.Contains(p, live) || strings.Contains(p, "不能付款") {
+		t.Error("a paid page keeps reloading, or says it cannot pay")
 	}
 
 	if _, err := f.svc.Refund(ctx, reply.TradeNo, 0, "test"); err != nil {
 		t.Fatal(err)
 	}
-	page("退款中")
+	page("退款中", "<dt>退款中</dt><dd>2元，", "申请")
 	if rep, err := (&pay.Reconciler{Service: f.svc}).RunOnce(ctx); err != nil || rep.RefundsSettled != 1 {
 		t.Fatalf("reconcile: %+v, %v", rep, err)
 	}
@@ -104,9 +104,9 @@ func TestOrderPage(t *testing.T) {
 func TestOrderPageSaysWhereToPay(t *testing.T) {
 	f := newFixture(t)
 	for place, want := range map[shop.PayPlace]string{
-		shop.PayOnScreen: "按音箱屏幕上的提示完成支付",
-		shop.PayInApp:    "在叮当App里完成支付",
-		"":               "按音箱屏幕或叮当App上的提示完成支付",
+		shop.PayOnScreen: "按音箱屏幕上的提示下单并完成支付",
+		shop.PayInApp:    "在叮当App里下单并完成支付",
+		"":               "按音箱屏幕或叮当App上的提示下单并完成支付",
 	} {
 		ref, err := f.offers.Issue(context.Background(), shop.Offer{UserID: "u1", Items: []shop.Line{ep35}, TotalAmt: 200, PayIn: place})
 		if err != nil {
@@ -209,6 +209,63 @@ func TestOrderPageRefundHelp(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestOrderPageSaysWhatWasDelivered: a paid page says what the purchase
+// gave, in the product's terms: coins arrived, a membership open until a
+// date; only an episode is something to play (it told coin buyers to say
+// "播放听书币").
+func TestOrderPageSaysWhatWasDelivered(t *testing.T) {
+	f := newFixture(t)
+	for _, c := range []struct {
+		line    shop.Line
+		want    []string
+		notWant string
+	}{
+		{shop.Line{ItemID: "coins", Quantity: 3, Amount: 300}, []string{"3个听书币已经到账"}, "播放"},
+		{shop.Line{ItemID: "vip", Quantity: 1, Amount: 1990}, []string{"会员月卡已经开通", "<dt>有效期到</dt>"}, "播放"},
+	} {
+		ref := f.issue(t, f.offers, "u1", c.line)
+		reply := f.createOrder(t, ref, c.line)
+		f.platform.Pay(reply.TradeNo, c.line.Amount)
+		body, sig := tsktest.MustSignPay(t, tsktest.MustShipNotify(t, f.platform.Platform, ref, reply.TradeNo))
+		if r := f.post(t, "/pay/ship-notify", body, sig); !payReply(t, r).OK() {
+			t.Fatalf("ship notify: %s", r.body)
+		}
+		page := string(f.get(t, "/orders/"+ref).body)
+		for _, w := range c.want {
+			if !strings.Contains(page, w) {
+				t.Errorf("the page of %s does not say %q:\n%s", c.line.ItemID, w, page)
+			}
+		}
+		if strings.Contains(page, c.notWant) {
+			t.Errorf("the page of %s says %q:\n%s", c.line.ItemID, c.notWant, page)
+		}
+	}
+}
+
+// TestOrderPagePayPageClosed: an order whose pay page the platform closed
+// unpaid says so and how to buy again, and stops reloading (it said
+// "等待支付" for a day, while the speaker offered the product again).
+func TestOrderPagePayPageClosed(t *testing.T) {
+	f := newFixture(t)
+	ref, err := f.offers.Issue(context.Background(), shop.Offer{UserID: "u1", Items: []shop.Line{ep35}, TotalAmt: 200, PayIn: shop.PayOnScreen})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reply := f.createOrder(t, ref, ep35)
+	if _, err := f.store.UpdateOrder(context.Background(), reply.TradeNo, func(o *shop.Order) error { return o.ClosePage(time.Now()) }); err != nil {
+		t.Fatal(err)
+	}
+	page := string(f.get(t, "/orders/"+ref).body)
+	for _, w := range []string{"未支付", "支付页已经关闭，没有扣款", "我要买万古神帝第35集", "不需要退款"} {
+		if !strings.Contains(page, w) {
+			t.Errorf("page does not say %q:\n%s", w, page)
+		}
+	}
+	if strings.Contains(page, `http-equiv="refresh"`) || strings.Contains(page, "等待支付") {
+		t.Errorf("a closed pay page still waits:\n%s", page)
 	}
 }
 
