@@ -36,7 +36,7 @@ func (s *srv) adminAuth(c *fiber.Ctx) error {
 	}
 	raw, ok := bearer(c.Get(fiber.HeaderAuthorization))
 	if !ok {
-		s.authFailed(c)
+		_ = s.authFailed(c) // checked before: limitFailures
 		return writeReason(c, fiber.StatusUnauthorized, "missing bearer token")
 	}
 	var claims jwt.RegisteredClaims
@@ -49,17 +49,17 @@ func (s *srv) adminAuth(c *fiber.Ctx) error {
 	)
 	switch {
 	case errors.Is(err, jwt.ErrTokenExpired):
-		s.authFailed(c)
+		_ = s.authFailed(c) // checked before: limitFailures
 		return writeReason(c, fiber.StatusUnauthorized, "token expired")
 	case err != nil:
-		s.authFailed(c)
+		_ = s.authFailed(c) // checked before: limitFailures
 		note(c, "err", err.Error())
 		return writeReason(c, fiber.StatusUnauthorized, "invalid token")
 	}
 	exp := claims.ExpiresAt.Time
 	if exp.After(s.cfg.Now().Add(admin.MaxTTL+time.Minute)) ||
 		(claims.IssuedAt != nil && exp.Sub(claims.IssuedAt.Time) > admin.MaxTTL) {
-		s.authFailed(c)
+		_ = s.authFailed(c) // checked before: limitFailures
 		return writeReason(c, fiber.StatusUnauthorized, "token lives too long")
 	}
 	operator := strings.ToValidUTF8(claims.Subject, "?")

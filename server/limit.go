@@ -12,11 +12,12 @@ import (
 
 // failLimiter keeps a token bucket per client IP for requests that fail
 // authentication: each failure takes a token, and a client whose bucket is
-// empty is refused (429) before its request is even verified. Requests
-// that authenticate take nothing, so the platform is never slowed by
-// someone else's junk. Buckets are forgotten once they would be full again;
-// past the map's bound new clients go unlimited (failing open: a refusal
-// costs no RSA work anyway).
+// empty is refused (429). Requests that authenticate take nothing, and on
+// the platform's routes they pass even from a client whose bucket is empty
+// (see checkFailures): the platform may share an address with someone
+// else's junk (a NAT, a load balancer without TrustedProxies). Buckets are
+// forgotten once they would be full again; past the map's bound new
+// clients go unlimited (failing open: a refusal costs no RSA work anyway).
 type failLimiter struct {
 	limit   rate.Limit
 	burst   int
@@ -55,13 +56,34 @@ func (l *failLimiter) failed(ip string) {
 	_ = l.buckets.Set(ip, b, l.refill) // full map: this client goes unlimited
 }
 
+// localBlocked marks a request from a client whose bucket is empty: the
+// wait until it has a token (time.Duration).
+const localBlocked = "server.blocked"
+
 // limitFailures refuses a request from a client that failed authentication
-// too often, with 429 and Retry-After, unsigned and before any verification.
+// too often, before any verification (the admin API: nothing there comes
+// from the platform).
 func (s *srv) limitFailures(c *fiber.Ctx) error {
-	wait, blocked := s.failures.blocked(s.clientIP(c))
-	if !blocked {
-		return c.Next()
+	if wait, blocked := s.failures.blocked(s.clientIP(c)); blocked {
+		return s.rateLimited(c, wait)
 	}
+	return c.Next()
+}
+
+// checkFailures lets a request from a client that failed authentication
+// too often go on to verification, marked: if it authenticates it is
+// served like any other, if not it is refused as rate limited
+// (authFailed). The platform's requests (/skill, /pay) are never refused
+// for another's junk from the same address.
+func (s *srv) checkFailures(c *fiber.Ctx) error {
+	if wait, blocked := s.failures.blocked(s.clientIP(c)); blocked {
+		c.Locals(localBlocked, wait)
+	}
+	return c.Next()
+}
+
+// rateLimited refuses the request with 429 and Retry-After, unsigned.
+func (s *srv) rateLimited(c *fiber.Ctx, wait time.Duration) error {
 	note(c, "reason", RejectRateLimited)
 	setOutcome(c, OutcomeRejected)
 	s.cfg.Observer.Rejected(s.metricRoute(c), RejectRateLimited)
@@ -69,5 +91,13 @@ func (s *srv) limitFailures(c *fiber.Ctx) error {
 	return fiber.NewError(fiber.StatusTooManyRequests, "too many failed authentications")
 }
 
-// authFailed counts a failed authentication against the client.
-func (s *srv) authFailed(c *fiber.Ctx) { s.failures.failed(s.clientIP(c)) }
+// authFailed counts a failed authentication against the client. For a
+// client checkFailures marked it returns the 429 refusal to answer
+// instead of the route's own; else nil.
+func (s *srv) authFailed(c *fiber.Ctx) error {
+	s.failures.failed(s.clientIP(c))
+	if wait, blocked := c.Locals(localBlocked).(time.Duration); blocked {
+		return s.rateLimited(c, wait)
+	}
+	return nil
+}

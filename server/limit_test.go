@@ -7,13 +7,15 @@ import (
 
 	"github.com/dingdang-voicepay/voicepay/fakeplatform"
 	"github.com/dingdang-voicepay/voicepay/server"
+	"github.com/dingdang-voicepay/voicepay/skill/pay"
 	"github.com/dingdang-voicepay/voicepay/skill/tsk/tsktest"
 )
 
 // A client that fails authentication FailBurst times is refused with 429
-// and Retry-After, unsigned, before verification, until its bucket fills
-// again; other clients (told apart behind a trusted proxy by
-// X-Forwarded-For) are not.
+// and Retry-After, unsigned, until its bucket fills again; other clients
+// (told apart behind a trusted proxy by X-Forwarded-For) are not. A signed
+// request from that client's address is served all the same: the platform
+// may share it (40 junk requests held off its signed ship notifies).
 func TestFailedAuthRateLimit(t *testing.T) {
 	f := newFixture(t, func(c *server.Config) {
 		c.FailBurst, c.FailRate = 3, 0.01
@@ -49,6 +51,28 @@ func TestFailedAuthRateLimit(t *testing.T) {
 	// bucket: the proxy appended the address it saw.
 	if r := junk("/pay/create-order", "198.51.100.1, 203.0.113.7"); r.status != 429 {
 		t.Errorf("spoofed left entry: %d, want 429", r.status)
+	}
+	signed := func(path string, body []byte, auth string) *http.Response {
+		req := tsktest.NewHTTPRequest(base+path, body, auth)
+		req.Header.Set("X-Forwarded-For", "203.0.113.7")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp
+	}
+	notify := pay.ShipNotifyRequest{SkillID: tsktest.SkillID, UserToken: "u1", TransactionID: "TX1", TradeNo: "TNOSUCHORDER", TotalAmt: 100, NonceStr: "n1"}
+	nb, na := tsktest.MustSignPay(t, notify)
+	if resp := signed("/pay/ship-notify", nb, na); resp.StatusCode != 200 || resp.Header.Get("Authorization") == "" {
+		t.Errorf("a signed ship notify from the limited address: %d, signed %q; want 200, signed", resp.StatusCode, resp.Header.Get("Authorization"))
+	}
+	lb, la := tsktest.SignRSA2(fakeplatform.NewLaunch())
+	if resp := signed("/skill", lb, la); resp.StatusCode != 200 {
+		t.Errorf("a signed skill request from the limited address: %d, want 200", resp.StatusCode)
+	}
+	if r := junk("/pay/create-order", "203.0.113.7"); r.status != 429 {
+		t.Errorf("junk after the signed ones: %d, want 429", r.status)
 	}
 	if r := junk("/pay/create-order", "203.0.113.8"); r.status != 401 {
 		t.Errorf("another client: %d, want 401", r.status)

@@ -28,7 +28,7 @@ func (s *srv) payRoutes(app *fiber.App) {
 		ErrorHandler: s.payAuthError,
 		ContextKey:   localPayAuth,
 	})
-	g := app.Group("/pay", s.payReady, s.limitFailures, s.admit, auth)
+	g := app.Group("/pay", s.payReady, s.checkFailures, s.admit, auth)
 	g.Post("/create-order", payHandler(s, func(ctx context.Context, p Partner, r pay.CreateOrderRequest) (pay.Reply, string) {
 		reply := p.CreateOrder(ctx, r)
 		return reply, reply.TradeNo
@@ -55,8 +55,10 @@ func (s *srv) payReady(c *fiber.Ctx) error {
 // 401 FAIL, unsigned (payReply signs only verified requests' replies).
 func (s *srv) payAuthError(c *fiber.Ctx, err error) error {
 	reason := AuthReason(err)
+	if err := s.authFailed(c); err != nil {
+		return err
+	}
 	note(c, "reason", reason)
-	s.authFailed(c)
 	s.cfg.Observer.SignatureFailed(s.metricRoute(c), reason)
 	return s.payReply(c, fiber.StatusUnauthorized, pay.Fail(reason))
 }

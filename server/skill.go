@@ -22,7 +22,7 @@ var errBadEnvelope = errors.New("server: malformed SCF envelope")
 
 // skillRoutes registers POST /skill.
 func (s *srv) skillRoutes(app *fiber.App) {
-	app.Post("/skill", s.limitFailures, NewAuth(AuthConfig{
+	app.Post("/skill", s.checkFailures, NewAuth(AuthConfig{
 		Verifier:     s.skillVerifier,
 		Extract:      extractSkill,
 		ErrorHandler: s.skillAuthError,
@@ -48,7 +48,9 @@ func extractSkill(c *fiber.Ctx) ([]byte, string, error) {
 
 // skillAuthError answers a skill request whose signature did not verify.
 func (s *srv) skillAuthError(c *fiber.Ctx, err error) error {
-	s.authFailed(c)
+	if err := s.authFailed(c); err != nil {
+		return err
+	}
 	if errors.Is(err, errBadEnvelope) {
 		return s.skillError(c, fiber.StatusBadRequest, "malformed envelope")
 	}
