@@ -33,11 +33,11 @@ lint:
 	$(GO) vet $(PKGS)
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 $(PKGS)
 
-## fuzz: run each fuzz target for $(FUZZTIME): the wire decoding, the dialog's
-## time budget per turn, the product resolver and its number reader, fen
-## arithmetic, and durations in days.
+## fuzz: run each fuzz target for $(FUZZTIME): the wire decoding, the pay
+## messages' strict JSON check, the dialog's time budget per turn, the product
+## resolver and its number reader, fen arithmetic, and durations in days.
 fuzz:
-	@for p in ./skill/tsk/ ./skill/intents/ ./skill/resolve/ ./internal/days/; do \
+	@for p in ./skill/tsk/ ./skill/pay/ ./skill/intents/ ./skill/resolve/ ./internal/days/; do \
 		for t in $$($(GO) test -list '^Fuzz' $$p | grep ^Fuzz); do \
 		$(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) $$p || exit 1; done; done
 	$(GO) test -run '^$$' -fuzz '^FuzzMulFen$$' -fuzztime $(FUZZTIME) ./shop/

@@ -73,6 +73,11 @@ func payHandler[T any](s *srv, call func(context.Context, Partner, T) (pay.Reply
 			note(c, "reason", "malformed JSON")
 			return s.payReply(c, fiber.StatusBadRequest, pay.Fail("malformed JSON"))
 		}
+		if err := pay.CheckJSON(v.Body); err != nil { // readable two ways: a duplicate key, bad UTF-8
+			note(c, "reason", "ambiguous JSON")
+			note(c, "err", err.Error())
+			return s.payReply(c, fiber.StatusBadRequest, pay.Fail("ambiguous JSON"))
+		}
 		reply, tradeNo := call(c.UserContext(), s.cfg.Partner, req)
 		if tradeNo != "" {
 			note(c, "trade_no", tradeNo)

@@ -55,6 +55,11 @@ func TestPayRefused(t *testing.T) {
 	unknown, _ := json.Marshal(fakeplatform.NewCreateOrder("u1", shop.Line{ItemID: "nope", Quantity: 1, Amount: 100}))
 	bad := []byte(`{"skillId":`)
 	big := append(bytes.Clone(good[:len(good)-1]), `,"pad":"`+strings.Repeat("x", server.DefaultBodyLimit)+`"}`...)
+	// Readable two ways: Go's decoder takes the last total, another reader
+	// maybe the first; the invalid byte would be quietly replaced.
+	twice := append(bytes.Clone(good[:len(good)-1]), `,"totalAmt":1}`...)
+	cased := append(bytes.Clone(good[:len(good)-1]), `,"TOTALAMT":1}`...)
+	notUTF8 := bytes.Replace(bytes.Clone(good), []byte(`"u1"`), []byte("\"u\xff\""), 1)
 	tests := []struct {
 		name       string
 		path, auth string
@@ -71,6 +76,9 @@ func TestPayRefused(t *testing.T) {
 		{"business refusal", "/pay/create-order", tsktest.SignBodyRSA2(unknown, now), unknown, 200, "unknown_item"},
 		{"unknown order", "/pay/ship-notify", tsktest.SignBodyRSA2(good, now), good, 200, "bad_trade_no"},
 		{"oversized", "/pay/create-order", tsktest.SignBodyRSA2(big, now), big, 413, "body too large"},
+		{"a key twice", "/pay/create-order", tsktest.SignBodyRSA2(twice, now), twice, 400, "ambiguous JSON"},
+		{"a key twice, in another case", "/pay/create-order", tsktest.SignBodyRSA2(cased, now), cased, 400, "ambiguous JSON"},
+		{"invalid UTF-8", "/pay/create-order", tsktest.SignBodyRSA2(notUTF8, now), notUTF8, 400, "ambiguous JSON"},
 	}
 	base := f.listen(t)
 	for _, tt := range tests {
@@ -92,6 +100,9 @@ func TestPayRefused(t *testing.T) {
 				t.Fatalf("got %d %+v, want %d FAIL %q", r.status, reply, tt.wantStatus, tt.wantMsg)
 			}
 		})
+	}
+	if orders, err := f.store.Orders(context.Background(), shop.OrderFilter{}); err != nil || len(orders) != 0 {
+		t.Errorf("refused requests stored %d orders (%v)", len(orders), err)
 	}
 }
 
