@@ -17,8 +17,9 @@ const localPayAuth = "server.pay_auth"
 // verified over the raw body, and every reply, refusals included, carries
 // its own Authorization header signed over the exact reply bytes:
 //
+//	not a POST                → 405, Allow: POST
 //	bad or missing signature  → 401, retCode FAIL
-//	malformed JSON            → 400, retCode FAIL
+//	malformed or ambiguous JSON → 400, retCode FAIL
 //	business refusal          → 200, retCode FAIL (the Partner's retMsg)
 //	storage fault             → 200, retCode FAIL (the platform retries)
 //	done and durably stored   → 200, retCode SUCCESS
@@ -28,7 +29,7 @@ func (s *srv) payRoutes(app *fiber.App) {
 		ErrorHandler: s.payAuthError,
 		ContextKey:   localPayAuth,
 	})
-	g := app.Group("/pay", s.payReady, s.checkFailures, s.admit, auth)
+	g := app.Group("/pay", postOnly, s.payReady, s.checkFailures, s.admit, auth)
 	g.Post("/create-order", payHandler(s, func(ctx context.Context, p Partner, r pay.CreateOrderRequest) (pay.Reply, string) {
 		reply := p.CreateOrder(ctx, r)
 		return reply, reply.TradeNo
@@ -39,6 +40,16 @@ func (s *srv) payRoutes(app *fiber.App) {
 	g.Post("/refund-notify", payHandler(s, func(ctx context.Context, p Partner, r pay.RefundNotifyRequest) (pay.Reply, string) {
 		return p.RefundNotify(ctx, r), r.TradeNo
 	}))
+}
+
+// postOnly answers any other method with 405 and Allow: POST, before
+// anything else: the platform only POSTs.
+func postOnly(c *fiber.Ctx) error {
+	if c.Method() != fiber.MethodPost {
+		c.Set(fiber.HeaderAllow, fiber.MethodPost)
+		return fiber.ErrMethodNotAllowed
+	}
+	return c.Next()
 }
 
 // payReady refuses pay requests while no Partner or PrivateKey is configured:

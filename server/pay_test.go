@@ -135,3 +135,15 @@ func TestPayRefundNotify(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestPayMethodNotAllowed: the pay endpoints are POST only; another method
+// is 405 with Allow, not a 401 that reads as a bad signature.
+func TestPayMethodNotAllowed(t *testing.T) {
+	f := newFixture(t)
+	for _, path := range []string{"/pay/create-order", "/pay/ship-notify", "/pay/refund-notify"} {
+		r := f.get(t, path)
+		if r.status != 405 || r.header.Get("Allow") != "POST" {
+			t.Errorf("GET %s: %d, Allow %q; want 405, POST", path, r.status, r.header.Get("Allow"))
+		}
+	}
+}
