@@ -24,6 +24,7 @@ func runSandbox(ctx context.Context, e *env, args []string) error {
 	platformAddr := fs.String("platform-addr", sandbox.DefaultPlatformAddr, "listen `ADDR` of the fake platform")
 	model := fs.String("model", "", "interaction model `FILE` whose sample utterances drive the sandbox NLU (default: the skill's own, skill/intents/interaction-model.json)")
 	hmac := fs.Bool("hmac", false, "sign skill requests with TSK-HMAC-SHA256-BASIC instead of TSK-RSA2")
+	fixtures := fs.String("fixtures", defaultFixtures, "`DIR` of utterance fixtures whose answers and misheard phrases the simulator offers as chips")
 	cfg, err := parseNoArgs(e, fs, args)
 	if err != nil {
 		return err
@@ -32,7 +33,10 @@ func runSandbox(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	utterances, misheard := fixtureUtterances(defaultFixtures)
+	utterances, misheard := fixtureUtterances(*fixtures)
+	if len(utterances) == 0 {
+		log.Warn("sandbox: no utterance fixtures: the simulator shows no answer chips (run from the repository's root, or pass --fixtures DIR)", "dir", *fixtures)
+	}
 	sb, err := sandbox.Start(ctx, sandbox.Config{
 		Addr: cfg.Addr, OpsAddr: cfg.OpsAddr, PlatformAddr: *platformAddr, DataDir: cfg.Data, Catalog: cfg.Catalog, Model: *model,
 		SkillID: cfg.SkillID, AdminSecret: []byte(cfg.AdminSecret), HMAC: *hmac, Build: sandboxBuild(cfg, log, true), Logger: log,
