@@ -22,6 +22,8 @@ const (
 	// ResultChars is how much text a NewsBodyTemplate1 (a result card)
 	// shows: 2 lines.
 	ResultChars = 36
+	// TitleChars is how much of a card's title shows: a line.
+	TitleChars = 18
 )
 
 // Template tokens, stable so a device can tell which card is showing.
@@ -102,22 +104,24 @@ func (r *Renderer) Render(v ui.View) *tsk.Response {
 }
 
 // offerCard is the NewsBodyTemplate sent with the Charge: the product and
-// its price in yuan as the title and first line, what it unlocks, and,
-// with a QR code on it, where the phone can follow the order.
+// its price in yuan as the title and first line, with a QR code on it
+// where the phone can follow the order, then what it unlocks, which alone
+// is cut short when the card is full (cut before the QR's hint, it read
+// as part of the description: "…支持…手机扫码").
 func (r *Renderer) offerCard(o *ui.Offer) tsk.RenderTemplate {
 	text := o.Total.Yuan() + "。" // the title already names the product
 	if o.Count > 1 {
 		text = strconv.FormatInt(o.Count, 10) + "个，共" + text
 	}
-	if o.Product.Description != "" {
-		text += o.Product.Description + "。"
-	}
-	t := tsk.Template{Type: tsk.NewsBodyTemplate, TextContent: &tsk.TextContent{Title: o.Product.Name}}
+	t := tsk.Template{Type: tsk.NewsBodyTemplate, TextContent: &tsk.TextContent{Title: ui.Clip(o.Product.Name, TitleChars)}}
 	if r.QRURL != nil {
 		if url := r.QRURL(o); url != "" {
 			t.BackgroundImage = ui.Image(url, QRDescription)
-			text = ui.Clip(text, CardChars-len([]rune(QRHint))) + QRHint
+			text += QRHint + "。"
 		}
+	}
+	if o.Product.Description != "" {
+		text += o.Product.Description + "。"
 	}
 	t.TextContent.Description = ui.Clip(text, CardChars)
 	return tsk.RenderTemplate{Token: TokenPayCard, Template: t}
