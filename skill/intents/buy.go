@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/dingdang-voicepay/voicepay/device/ui"
+	"github.com/dingdang-voicepay/voicepay/skill/resolve"
 )
 
 // Buy buys a product; slots product, or album and index (optional: asked
@@ -49,6 +50,9 @@ func (d *Dialog) buy(ctx context.Context, t *turn) (ui.View, error) {
 			}
 		}
 	}
+	if v, ok := d.priceAsked(t); ok {
+		return v, nil
+	}
 	if t.state.Step == stepConfirm && t.slot(SlotAlbum) == "" {
 		product, count := t.slot(SlotProduct), t.slot(SlotCount)
 		if strings.Trim(product, "买吧啊呀了！!") == "" || product == "这个" || product == "它" {
@@ -79,4 +83,46 @@ func (d *Dialog) buy(ctx context.Context, t *turn) (ui.View, error) {
 		return v, err
 	}
 	return d.sell(ctx, t, p, Buy)
+}
+
+// priceWords ask what something costs.
+var priceWords = []string{"多少钱", "几块钱", "多少块", "什么价", "价格", "价钱", "怎么卖", "贵不贵"}
+
+// asksPrice reports whether what was said asks a price: "这个多少钱",
+// "一共多少钱", "多少钱一个".
+func asksPrice(text string) bool {
+	for _, w := range priceWords {
+		if strings.Contains(text, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// priceAsked answers a price asked while a purchase waits for its yes or
+// its count, naming no other product: the price again, and the question
+// again ("这个多少钱" to "确定购买吗？" was a bare "买", a yes, and charged;
+// "一共多少钱" looked for a product "一共" and dropped the purchase).
+func (d *Dialog) priceAsked(t *turn) (ui.View, bool) {
+	if !asksPrice(t.req.Request.QueryText) || (t.state.Step != stepConfirm && t.state.Step != stepCount) {
+		return ui.View{}, false
+	}
+	p, ok := d.cfg.Catalog.Product(t.state.ProductID)
+	if !ok {
+		return ui.View{}, false
+	}
+	if q := t.query(); named(q) {
+		if r := d.products.Resolve(q); r.Decision == resolve.One && r.Candidates[0].Product.ID != p.ID {
+			return ui.View{}, false // another product's price: asked about that one
+		}
+	}
+	if t.state.Step == stepCount {
+		v := ask(p.Name + "每个" + p.Price.Yuan() + "，要买几个？")
+		v.ElicitSlot = SlotCount
+		return v, true
+	}
+	if t.state.Total <= 0 {
+		return ui.View{}, false
+	}
+	return ask(amount(p, max(t.state.Count, 1), t.state.Total) + "，确定购买吗？"), true // the price said, not recomputed
 }

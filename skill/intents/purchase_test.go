@@ -882,3 +882,36 @@ func TestRefundSomeUnits(t *testing.T) {
 		wantSpeech(t, e.intent(intents.Refund, nil), true, "退掉3个听书点数，退还3元，确定吗？")
 	})
 }
+
+// TestPriceAskedIsNoYes: a price asked while a purchase waits for its yes
+// or its count says the price and asks again; nothing is charged ("这个多少钱"
+// was a bare "买": a yes, and a Charge), nothing is dropped ("一共多少钱"
+// looked for a product "一共"). Another product's price goes on to that one.
+func TestPriceAskedIsNoYes(t *testing.T) {
+	devices(t, func(t *testing.T, e *env) {
+		for _, c := range []struct {
+			start       map[string]string
+			said        string
+			slots       map[string]string
+			want        string
+			wantElicits bool
+		}{
+			{map[string]string{"product": "会员月卡"}, "这个多少钱", map[string]string{"product": "这个"}, "会员月卡，19.9元，确定购买吗？", false},
+			{map[string]string{"product": "万古神帝第35集"}, "它多少钱", map[string]string{"product": "它"}, "万古神帝第35集，2元，确定购买吗？", false},
+			{map[string]string{"product": "听书点数", "count": "5"}, "一共多少钱", map[string]string{"product": "一共"}, "5个听书点数，共5元，确定购买吗？", false},
+			{map[string]string{"product": "听书点数"}, "多少钱一个", map[string]string{"product": "一个"}, "听书点数每个1元，要买几个？", true},
+			{map[string]string{"product": "万古神帝第35集"}, "星辰变第35集多少钱", map[string]string{"product": "星辰变第35集"}, "星辰变第35集，3元，确定购买吗？", false},
+		} {
+			e.session = "price-" + c.said
+			e.intent(intents.Buy, c.start)
+			r := e.intent(intents.Buy, c.slots, fakeplatform.WithQuery(c.said))
+			wantSpeech(t, r, true, c.want)
+			if _, ok := find[tsk.Charge](r); ok {
+				t.Errorf("%q charged", c.said)
+			}
+			if _, ok := find[tsk.ElicitSlot](r); ok != c.wantElicits {
+				t.Errorf("%q: elicits a slot %v, want %v", c.said, ok, c.wantElicits)
+			}
+		}
+	})
+}
