@@ -104,7 +104,9 @@ func (l *Ledger) CheckOrder(ctx context.Context, userID string, lines []Line, to
 var errNoUnits = errors.New("shop: no units left on order")
 
 // Use records one use of a product by the user. A consumable is used up one
-// unit at a time, from the oldest delivered order with units left; using one
+// unit at a time, from the oldest delivered order with units left (units
+// being refunded are not left; the others are, also while the refund is
+// under way); using one
 // with none left is ENoneLeft. For entitlements and subscriptions it
 // records a play on the newest order that gives access (a played purchase
 // can no longer be refunded when the policy says unused_only); a product the
@@ -121,7 +123,7 @@ func (l *Ledger) Use(ctx context.Context, userID, productID string) error {
 	now := l.now()
 	var candidates []Order
 	for _, o := range orders {
-		if o.State != StateDelivered && o.State != StatePartiallyRefunded {
+		if !o.usable(p.Kind.UsedUp()) {
 			continue
 		}
 		if _, ok := o.Line(productID); ok {
@@ -134,7 +136,7 @@ func (l *Ledger) Use(ctx context.Context, userID, productID string) error {
 	if p.Kind.UsedUp() {
 		for _, c := range candidates {
 			_, err := l.Store.UpdateOrder(ctx, c.TradeNo, func(o *Order) error {
-				if o.State != StateDelivered && o.State != StatePartiallyRefunded {
+				if !o.usable(true) {
 					return errNoUnits
 				}
 				err := o.Use(productID, true, now)

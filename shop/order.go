@@ -220,14 +220,14 @@ func (o *Order) Close(at time.Time) error {
 // credit). A consumable can be used at most as many times as bought and not
 // refunded; other kinds count plays without limit.
 func (o *Order) Use(itemID string, consumable bool, at time.Time) error {
-	if o.State != StateDelivered && o.State != StatePartiallyRefunded {
+	if !o.usable(consumable) {
 		return Coded(ECONFLICT, ENotDelivered, "order %s is %s", o.TradeNo, o.State)
 	}
 	l, ok := o.Line(itemID)
 	if !ok {
 		return Coded(EINVALID, ENoSuchLine, "order %s has no item %s", o.TradeNo, itemID)
 	}
-	if consumable && o.Uses[itemID] >= l.Quantity-o.RefundedQuantity(itemID) {
+	if committed, _ := o.RefundCommitted(itemID); consumable && o.Uses[itemID] >= l.Quantity-committed {
 		return Coded(ECONFLICT, ENoneLeft, "order %s has no %s left", o.TradeNo, itemID)
 	}
 	if o.Uses == nil {
@@ -236,6 +236,19 @@ func (o *Order) Use(itemID string, consumable bool, at time.Time) error {
 	o.Uses[itemID]++
 	o.UpdatedAt = at.UTC()
 	return nil
+}
+
+// usable reports whether a use can be recorded on the order: delivered
+// and not wholly refunded; for a consumable also while a refund is under
+// way (of some units: the others are the user's to use).
+func (o *Order) usable(consumable bool) bool {
+	switch o.State {
+	case StateDelivered, StatePartiallyRefunded:
+		return true
+	case StateRefunding:
+		return consumable && o.Deliveries > 0
+	}
+	return false
 }
 
 // Line returns the order line for an item.

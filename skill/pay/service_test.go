@@ -41,6 +41,32 @@ func TestUseConsumables(t *testing.T) {
 	}
 }
 
+// TestUseWhileRefunding: while some units of an order are being
+// refunded, the others are the user's to use, and no more (it offered to
+// sell the user a coin they had).
+func TestUseWhileRefunding(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	o := e.buy(t, "u1", line("credits", 5, 500))
+	if _, err := e.svc.Refund(ctx, o.TradeNo, 300, ""); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.order(t, o.TradeNo); got.State != shop.StateRefunding {
+		t.Fatalf("order is %s, want REFUNDING", got.State)
+	}
+	for i := range 2 {
+		if err := e.svc.Ledger.Use(ctx, "u1", "credits"); err != nil {
+			t.Fatalf("use %d while refunding: %v", i+1, err)
+		}
+	}
+	if err := e.svc.Ledger.Use(ctx, "u1", "credits"); shop.ErrorCode(err) != shop.ENoneLeft {
+		t.Errorf("a use of a unit being refunded: %v, want %s", err, shop.ENoneLeft)
+	}
+	if got := e.order(t, o.TradeNo); got.Uses["credits"] != 2 {
+		t.Errorf("uses %d, want 2", got.Uses["credits"])
+	}
+}
+
 func TestEntitlementsAndOrders(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
