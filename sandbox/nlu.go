@@ -62,8 +62,8 @@ var builtin = []struct{ intent, pattern string }{
 	{"play", `^(?:播放|我要听|我想听|继续听|放一下|听一下|(?:给我|帮我)?放|听)(?P<product>.+)$`},
 	{"buy", `^(?:我要|我想要|我想|给我|帮我|请|再)*(?:购买|买|续费|开通|来)(?P<count>` + numeral + `+)(?:个|份|张)(?P<product>.+)$`},
 	{"buy", `^(?:我要|我想要|我想|给我|帮我|请|再)*(?:购买|买|续费|开通)(?P<product>.+)$`},
-	{"buy", `^(?:我想|我要)?换(?:一个|个|成|别的).*$`}, // while a purchase waits for its yes: another product
-	{"yes", `^(?:是|好|确定|确认|对|可以|嗯|行|买吧|没问题)[^0-9０-９零〇一二两三四五六七八九十百千万几]{0,2}$`},
+	{"buy", `^(?:我想|我要)?换(?:一个|个|成|别的).*$`},                         // while a purchase waits for its yes: another product
+	{"yes", `^(?:是|好|确定|确认|对|可以|嗯|行|买吧|没问题)[的了吧啊呀啦哦嘞呗滴！!。]{0,2}$`},  // not 好贵啊, 是不是, 可以吗, 嗯…
 	{"yes", `^(?:是的?|好的?|对|嗯|行)[，,]?(?P<count>` + numeral + `+)个$`}, // 对，两个: a yes that says how many
 	{"yes", `^(?:那|那就|好的?|行)买吧$`},
 	{"yes", `^(?:(?:是的?|好的?|对的?|行|嗯|要|ok|OK|Ok)[，,。！!]?){2,4}$`}, // said twice: 是的是的, 好的好的
@@ -251,7 +251,8 @@ func splitCount(slots map[string]string) {
 // numbersRead reports whether the slots that hold a number (count, index)
 // read as one, and the album is no number: "买万古神帝" has no count 万,
 // "播放35集" no album 3 with index 5. A count whose product goes on with a
-// fraction ("买1.5个…" as count 1, "买两个半…" as count 两) is none either.
+// fraction ("买1.5个…" as count 1, "买两个半…" as count 两), or with money
+// ("买二十块钱的…"), is none either.
 func numbersRead(slots map[string]string) bool {
 	for _, name := range []string{"count", "index"} {
 		if v, ok := slots[name]; ok {
@@ -262,6 +263,9 @@ func numbersRead(slots map[string]string) bool {
 	}
 	if slots["count"] != "" && fraction(strings.TrimLeft(slots["product"], "个份张本")) {
 		return false
+	}
+	if slots["count"] != "" && strings.ContainsAny(firstRune(slots["product"]), "元块毛角") {
+		return false // "买二十块钱的会员": a sum, no count 二十
 	}
 	_, isNumber := resolve.Number(slots["album"])
 	return !isNumber
@@ -336,6 +340,14 @@ func sampleUtterances(model []byte) []string {
 
 // fraction reports whether s, said right after a number, goes on with its
 // fraction: ".5个", "点五个", "半".
+// firstRune returns the first character of s, or "".
+func firstRune(s string) string {
+	for _, r := range s {
+		return string(r)
+	}
+	return ""
+}
+
 func fraction(s string) bool {
 	for _, r := range s {
 		return strings.ContainsRune(".．点半", r)

@@ -28,6 +28,15 @@ func TestNLU(t *testing.T) {
 		{"没问题", sandbox.Understanding{Intent: "yes"}},
 		{"是的是的", sandbox.Understanding{Intent: "yes"}},
 		{"好的好的", sandbox.Understanding{Intent: "yes"}},
+		// Complaints and questions are no yes (好贵啊 placed an order).
+		{"好贵啊", sandbox.Understanding{}},
+		{"是不是", sandbox.Understanding{}},
+		{"可以吗", sandbox.Understanding{}},
+		{"好不好", sandbox.Understanding{}},
+		{"嗯…", sandbox.Understanding{}},
+		{"好的呀", sandbox.Understanding{Intent: "yes"}},
+		// A sum is no count: 二十块钱 is no 20 units.
+		{"买二十块钱的会员", sandbox.Understanding{Intent: "buy", Slots: map[string]string{"product": "二十块钱的会员"}}},
 		{"要", sandbox.Understanding{Intent: "yes"}},
 		{"OK", sandbox.Understanding{Intent: "yes"}},
 		{"对两个", sandbox.Understanding{Intent: "yes", Slots: map[string]string{"count": "两"}}},

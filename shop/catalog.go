@@ -10,6 +10,20 @@ import (
 // than this is almost certainly a misheard number.
 const MaxQuantity = 999
 
+// MaxTimedQuantity bounds the units of a timed product (a membership) one
+// order line buys: a year of monthly units. "买20元的会员" heard as twenty
+// months, or "999个", is not a purchase anyone means of something that
+// may not be refunded.
+const MaxTimedQuantity = 12
+
+// MaxUnits is how many units of p one order line may buy.
+func (p Product) MaxUnits() int64 {
+	if p.Kind.Timed() {
+		return MaxTimedQuantity
+	}
+	return MaxQuantity
+}
+
 // Product is one sellable item of the catalog.
 type Product struct {
 	ID          string       `yaml:"id" json:"id"`

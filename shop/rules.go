@@ -17,7 +17,7 @@ const (
 	EBadItemID      = "bad_item_id"        // an item id that is empty or too long
 	EDuplicateItem  = "duplicate_item"     // one item on two lines
 	EUnknownItem    = "unknown_item"       // an item that is not in the catalog
-	EBadQuantity    = "bad_quantity"       // a quantity outside 1..MaxQuantity
+	EBadQuantity    = "bad_quantity"       // a quantity outside 1..Product.MaxUnits
 	EQuantityNotOne = "quantity_must_be_1" // more than one of a one-time product
 	EBadTotal       = "bad_total"          // a total that is not positive
 	EAmountOverflow = "amount_overflow"    // a line total or sum that overflows int64
@@ -107,8 +107,8 @@ func CheckLines(cat *Catalog, lines []Line, total Fen) error {
 		if !ok {
 			return Coded(EINVALID, EUnknownItem, "no such item")
 		}
-		if l.Quantity < 1 || l.Quantity > MaxQuantity {
-			return Coded(EINVALID, EBadQuantity, "quantity must be 1..%d", MaxQuantity)
+		if l.Quantity < 1 || l.Quantity > p.MaxUnits() {
+			return Coded(EINVALID, EBadQuantity, "quantity must be 1..%d", p.MaxUnits())
 		}
 		if p.Kind.Once() && l.Quantity != 1 {
 			return Coded(EINVALID, EQuantityNotOne, "a one-time product is bought once")

@@ -3,6 +3,7 @@ package intents
 import (
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/dingdang-voicepay/voicepay/shop"
 	"github.com/dingdang-voicepay/voicepay/skill/resolve"
@@ -17,7 +18,7 @@ const SlotCount = "count"
 // it, from what was said. said is false when no quantity was given; ok is
 // false when one was given but is not 1..shop.MaxQuantity.
 func (t *turn) count() (n int64, said, ok bool) {
-	if v, has := t.intent().Slot(SlotCount); has {
+	if v, has := t.intent().Slot(SlotCount); has && !t.money(v.Text()) {
 		text := v.Text()
 		if v.Type == tsk.ValueUnit && v.Amount != "" {
 			text = v.Amount
@@ -42,10 +43,32 @@ func (t *turn) count() (n int64, said, ok bool) {
 // chosen before): ok is false when none was said or it reads as none.
 func (t *turn) slotCount() (n int64, ok bool) {
 	v, has := t.intent().Slot(SlotCount)
-	if !has {
+	if !has || t.money(v.Text()) {
 		return 0, false
 	}
 	return parseCount(v.Text())
+}
+
+// moneyWords follow a number said as money.
+const moneyWords = "元块毛角"
+
+// money reports whether a count slot's text was said as money ("20元",
+// "二十块钱", or "20" where "买20元的会员" was heard): a sum, no count
+// ("买20元的会员" bought twenty months).
+func (t *turn) money(text string) bool {
+	if text == "" {
+		return false
+	}
+	if strings.ContainsAny(text, moneyWords) {
+		return true
+	}
+	q := t.req.Request.QueryText
+	i := strings.Index(q, text)
+	if i < 0 {
+		return false
+	}
+	r, _ := utf8.DecodeRuneInString(q[i+len(text):])
+	return strings.ContainsRune(moneyWords, r)
 }
 
 // parseCount reads a quantity as people say it: "3", "三", "3个", "十二份",

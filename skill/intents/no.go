@@ -8,6 +8,7 @@ import (
 
 	"github.com/dingdang-voicepay/voicepay/device/ui"
 	"github.com/dingdang-voicepay/voicepay/shop"
+	"github.com/dingdang-voicepay/voicepay/skill/resolve"
 )
 
 // No declines the pending question. An intent with confirmationStatus
@@ -21,7 +22,8 @@ const No = "no"
 
 // no cancels whatever is pending, politely, and ends the session; but
 // "不是" to "你是说X吗？" (one product suggested for a name not found) says
-// that X is not what was meant, not that nothing is: which one is asked.
+// that X is not what was meant, not that nothing is: which one is asked;
+// and a no to "确定购买吗？" that says what instead is that (corrected).
 func (d *Dialog) no(ctx context.Context, t *turn) (ui.View, error) {
 	if t.state.Step == stepProduct && t.state.Examples && t.answers() {
 		// The answer to the question "不是" asked, under the session's
@@ -35,5 +37,65 @@ func (d *Dialog) no(ctx context.Context, t *turn) (ui.View, error) {
 		others := slices.DeleteFunc(slices.Clone(d.examples(ctx, t, st.Intent)), func(p shop.Product) bool { return p.ID == st.Candidates[0] })
 		return d.askExamples(t, cmp.Or(st.Intent, Buy), others, "那你想"+verb(cmp.Or(st.Intent, Buy))+"什么？比如"+names(others, maxChoices, "或")+"。"), nil
 	}
+	if v, ok, err := d.corrected(ctx, t); err != nil || ok {
+		return v, err
+	}
 	return t.drop(), nil
+}
+
+// correcting are how a no that goes on to say what instead starts: "不对，
+// 三个", "不是两个是三个", "不是，我要第36集", "算了，买会员吧"; not "不要三个",
+// which declines.
+var correcting = []string{"不对", "不是", "错了", "说错了", "不，", "不,", "算了，", "算了,"}
+
+// corrected takes a no to "确定购买吗？" that says what instead as that: the
+// count it names for the same product ("不对，三个"), or the other product
+// it names ("不是，我要第36集"), asked about again; the slots of a no
+// ("no count=3") count as said. It cancelled the purchase.
+func (d *Dialog) corrected(ctx context.Context, t *turn) (ui.View, bool, error) {
+	st := t.state
+	text := strings.TrimSpace(t.req.Request.QueryText)
+	q := t.query()
+	n, hasCount := t.slotCount()
+	if st.Step != stepConfirm || !named(q) && !hasCount &&
+		!slices.ContainsFunc(correcting, func(w string) bool { return strings.HasPrefix(text, w) }) {
+		return ui.View{}, false, nil
+	}
+	pending, ok := d.cfg.Catalog.Product(st.ProductID)
+	if !ok {
+		return ui.View{}, false, nil
+	}
+	if !named(q) {
+		q.Text = text
+		for _, w := range correcting {
+			if rest, ok := strings.CutPrefix(text, w); ok {
+				q.Text = rest // what instead
+				break
+			}
+		}
+	}
+	r := d.products.Resolve(q)
+	if r.Decision == resolve.Ambiguous && !slices.ContainsFunc(r.Candidates, func(c resolve.Candidate) bool { return c.Product.ID == pending.ID }) {
+		ps := products(r) // "不是，我要星辰变": which of those
+		return d.askProduct(t, cmp.Or(st.Intent, Buy), ps, which(ps)), true, nil
+	}
+	if !hasCount && r.Count > 0 {
+		n, hasCount = r.Count, true // the last count said: "不是两个是三个"
+	}
+	p := pending
+	if other, ok := r.Product(); ok && other.ID != pending.ID {
+		p = other
+	} else if !hasCount || n == max(st.Count, 1) || pending.Kind.Once() {
+		return ui.View{}, false, nil // nothing else said: a no
+	}
+	purpose, slots := cmp.Or(st.Intent, Buy), st.Slots
+	t.state = state{Intent: purpose}
+	if hasCount {
+		t.state.Count = n
+	}
+	v, err := d.sell(ctx, t, p, purpose)
+	if p.ID == pending.ID && t.state.Step == stepConfirm && t.state.Slots == nil {
+		t.state.Slots = slots // the intent to resume after payment is the first one
+	}
+	return v, true, err
 }

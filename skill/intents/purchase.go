@@ -40,6 +40,9 @@ func (d *Dialog) sell(ctx context.Context, t *turn, p shop.Product, purpose stri
 		if n, said, ok := t.count(); said && ok {
 			count = n
 		}
+		if count > p.MaxUnits() {
+			return d.askCount(t, p, purpose, fmt.Sprintf("%s一次最多买%d个，要买几个？", p.Name, p.MaxUnits())), nil
+		}
 		e, err := d.entitlement(ctx, t, p.ID)
 		if err != nil {
 			return ui.View{}, err

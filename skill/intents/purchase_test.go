@@ -915,3 +915,35 @@ func TestPriceAskedIsNoYes(t *testing.T) {
 		}
 	})
 }
+
+// TestNoThatCorrects: a no to "确定购买吗？" that goes on to say what
+// instead is that, asked about again ("不对，三个" cancelled the purchase);
+// a no that declines ("不要三个", "不对") still cancels.
+func TestNoThatCorrects(t *testing.T) {
+	devices(t, func(t *testing.T, e *env) {
+		for _, c := range []struct {
+			start map[string]string
+			said  string
+			slots map[string]string
+			want  string
+		}{
+			{map[string]string{"product": "听书点数", "count": "2"}, "不对，三个", nil, "3个听书点数，共3元，确定购买吗？"},
+			{map[string]string{"product": "听书点数", "count": "2"}, "不是两个是三个", nil, "3个听书点数，共3元，确定购买吗？"},
+			{map[string]string{"product": "听书点数", "count": "2"}, "", map[string]string{"count": "3"}, "3个听书点数，共3元，确定购买吗？"},
+			{map[string]string{"product": "万古神帝第35集"}, "不是，我要第36集", nil, "万古神帝第36集，2元，确定购买吗？"},
+			{map[string]string{"product": "万古神帝第35集"}, "算了，买星辰变吧", nil, "星辰变第35集，3元，确定购买吗？"},
+			{map[string]string{"product": "听书点数", "count": "2"}, "不要三个", nil, "已取消"},
+			{map[string]string{"product": "听书点数", "count": "2"}, "不对", nil, "已取消"},
+			{map[string]string{"product": "万古神帝第35集"}, "不是，就万古神帝第35集", nil, "已取消"}, // the same: a no
+		} {
+			e.session = "correct-" + c.said
+			e.intent(intents.Buy, c.start)
+			r := e.intent(intents.No, c.slots, fakeplatform.WithQuery(c.said))
+			ends := strings.Contains(c.want, "已取消")
+			wantSpeech(t, r, !ends, c.want)
+			if _, ok := find[tsk.Charge](r); ok {
+				t.Errorf("%q charged", c.said)
+			}
+		}
+	})
+}

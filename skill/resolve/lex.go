@@ -30,6 +30,7 @@ const (
 	episode                // 第35集, 35集, 第三十五
 	count                  // 两个, 3份
 	ordinal                // 第二个
+	money                  // 20元, 二十块钱: a sum, no count nor episode
 )
 
 // number is one number of a phrase.
@@ -57,6 +58,7 @@ var (
 	episodeWords = runeSet("集章回期话讲节部季篇")
 	countWords   = runeSet("个份张次本件套盒枚条只位项瓶")
 	ordinalWords = runeSet("个位项")
+	moneyWords   = runeSet("元块毛角")
 	// tailWords may follow a number that ends a phrase ("三十五吧").
 	tailWords = runeSet("吧呢啊呀吗嘛了哦")
 	// lastWords say which one after 最后 ("最后一个", "最后那种").
@@ -232,6 +234,9 @@ func isNumber(rs []rune, i, j int, asHeard bool) bool {
 	if !asHeard {
 		return false
 	}
+	if j < len(rs) && moneyWords[rs[j]] { // "五块钱"
+		return true
+	}
 	if j-i >= 2 {
 		return true
 	}
@@ -260,6 +265,13 @@ func markNumber(rs []rune, i, j int, v int64, han []rune, p *phrase) int {
 	if j < len(rs) {
 		after := rs[j]
 		switch {
+		case !first && moneyWords[after]:
+			kind = money
+			if j+1 < len(rs) && rs[j+1] == '钱' { // 块钱
+				p.units = append(p.units, unit{r: after, rd: readingOf(after), role: marker})
+				j++
+				after = '钱'
+			}
 		case first && ordinalWords[after]:
 			kind = ordinal
 		case episodeWords[after]:

@@ -110,6 +110,9 @@ func TestResolveCountOrdinalEmpty(t *testing.T) {
 		{"我要买", 0, 0, true},
 		{"", 0, 0, true},
 		{"西游记", 0, 0, false},
+		{"二十块钱的会员", 0, 0, false}, // a sum: no count, no episode
+		{"买20元的听书币", 0, 0, false},
+		{"五块钱", 0, 0, true},
 	}
 	for _, tt := range tests {
 		r := x.Resolve(resolve.Query{Text: tt.text})
