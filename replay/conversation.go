@@ -52,9 +52,16 @@ func (c *Conversation) Say(ctx context.Context, u UserTurn) (Want, error) {
 	return w, nil
 }
 
-// Step plays a platform turn.
+// Step plays a platform turn. After a payment result (connections-response)
+// that ends its session the next user turn starts a new one: the pay page
+// took the speaker over, and a question asked before it no longer stands
+// (a "是的" after it answered one, and charged).
 func (c *Conversation) Step(ctx context.Context, p PlatformTurn) (Want, error) {
-	return c.play(ctx, Turn{Platform: &p})
+	w, err := c.play(ctx, Turn{Platform: &p})
+	if err == nil && p.Step == StepConnectionsResponse && w.End != nil && *w.End {
+		c.ended = true
+	}
+	return w, err
 }
 
 // play checks and plays a turn and keeps it when it worked.

@@ -146,3 +146,17 @@ func TestDialogKeepsOrdersAcrossSpeakers(t *testing.T) {
 		t.Errorf("the refund-notify line does not name the refunded order:\n%s", out)
 	}
 }
+
+// TestDialogPaymentResultEndsTheSession: after the payment result ends
+// its session, the next thing said starts a new one, as on the platform:
+// a question asked before it no longer stands (its "是的" bought 36集).
+func TestDialogPaymentResultEndsTheSession(t *testing.T) {
+	out := dialogScript(t, nil, []string{"--device", "screened"},
+		"我要买万古神帝第35集", "是的", "我要买万古神帝第36集", ":pay", "是的")
+	if !strings.Contains(out, "现在为你播放万古神帝第35集") {
+		t.Fatalf("not paid:\n%s", out)
+	}
+	if strings.Contains(out, "好的，万古神帝第36集") {
+		t.Errorf("a yes after the payment result answered the question before it:\n%s", out)
+	}
+}
