@@ -40,6 +40,9 @@ func (d *Dialog) no(ctx context.Context, t *turn) (ui.View, error) {
 	if v, ok, err := d.corrected(ctx, t); err != nil || ok {
 		return v, err
 	}
+	if v, ok := d.unpaidLeft(ctx, t); ok {
+		return v, nil
+	}
 	return t.drop(), nil
 }
 

@@ -947,3 +947,31 @@ func TestNoThatCorrects(t *testing.T) {
 		}
 	})
 }
+
+// TestCancelWithAnOrderUnpaid: "取消订单" after the Charge, the question
+// answered, says the order costs nothing unpaid ("好的，再见。" left the
+// user wondering); with nothing waiting it is a goodbye.
+func TestCancelWithAnOrderUnpaid(t *testing.T) {
+	devices(t, func(t *testing.T, e *env) {
+		wantSpeech(t, e.intent(intents.Cancel, nil), false, "再见")
+		e.intent(intents.Buy, map[string]string{"product": "万古神帝第35集"})
+		e.createOrder(e.intent(intents.Yes, nil))
+		e.session = "later"
+		wantSpeech(t, e.intent(intents.Cancel, nil), false, "不付款就不会扣款")
+		wantSpeech(t, e.intent(intents.No, nil, fakeplatform.WithQuery("我不想买了")), false, "不付款就不会扣款")
+	})
+}
+
+// TestRefundOfSomethingNotBought: a refund of a product never bought says
+// so, also when nothing else can be refunded (it said why the user's
+// membership could not be).
+func TestRefundOfSomethingNotBought(t *testing.T) {
+	devices(t, func(t *testing.T, e *env) {
+		e.buy(map[string]string{"product": "会员月卡"})
+		r := e.intent(intents.Refund, map[string]string{"product": "听书点数", "count": "2"})
+		wantSpeech(t, r, false, "你没有买过听书点数。")
+		if strings.Contains(speech(r), "会员") {
+			t.Errorf("answered about the membership: %q", speech(r))
+		}
+	})
+}

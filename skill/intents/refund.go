@@ -127,10 +127,14 @@ func (d *Dialog) refundOf(ctx context.Context, t *turn, want []string, units int
 			}
 		}
 		v, err := d.refundOf(ctx, t, nil, 0)
-		if err != nil || !v.Ask || len(named) == 0 {
+		if err != nil || len(named) == 0 {
 			return v, err
 		}
 		notBought := "你没有买过" + names(named, maxChoices, "或") + "。"
+		if !v.Ask { // nothing else to refund either: not why another purchase cannot be
+			t.state = state{}
+			return say(notBought), nil
+		}
 		if t.state.Step == stepRefund {
 			// One purchase is refundable: named, not asked about with a
 			// yes/no (a reflexive "是的" would refund what the user did
