@@ -222,6 +222,11 @@ func splitCount(slots map[string]string) {
 	if slots == nil {
 		return
 	}
+	defer func() {
+		if p, ok := slots["product"]; ok && strings.Trim(p, "吧呢啊呀了哦嘛就行好") == "" {
+			delete(slots, "product") // "五个吧": a count and a particle, no product 吧
+		}
+	}()
 	if slots["count"] != "" {
 		p := slots["product"]
 		for _, unit := range []string{"个", "份", "张", "本"} {

@@ -49,6 +49,18 @@ func (t *turn) slotCount() (n int64, ok bool) {
 	return parseCount(v.Text())
 }
 
+// saysZero reports whether the count given is zero: "零个", "0".
+func (t *turn) saysZero() bool {
+	text := t.req.Request.QueryText
+	if v, has := t.intent().Slot(SlotCount); has {
+		text = v.Text()
+	}
+	s := strings.TrimRight(strings.TrimSpace(text), "个份次张本件套盒。.！!吧")
+	s = strings.TrimLeft(s, "我就只先再给买要来购")
+	n, ok := resolve.Number(s)
+	return ok && n == 0
+}
+
 // moneyWords follow a number said as money.
 const moneyWords = "元块毛角"
 

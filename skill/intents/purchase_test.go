@@ -867,7 +867,7 @@ func TestRefundSomeUnits(t *testing.T) {
 		wantSpeech(t, e.intent(intents.Refund, map[string]string{"product": "听书点数", "count": "两"}), true, "退掉2个听书点数，退还2元，确定吗？")
 		wantSpeech(t, e.intent(intents.Yes, nil), false, "已申请退款2元")
 		wantSpeech(t, e.intent(intents.MyPurchases, nil), false, "听书点数还剩3个。2个听书点数正在退款。")
-		wantSpeech(t, e.intent(intents.Refund, map[string]string{"product": "听书点数"}), false, "抱歉，听书点数的退款正在处理中，处理完之后可以再试一次。")
+		wantSpeech(t, e.intent(intents.Refund, map[string]string{"product": "听书点数"}), false, "听书点数的退款正在处理中，处理完之后可以再试一次。")
 		e.refundSettles(t)
 		wantSpeech(t, e.intent(intents.Refund, map[string]string{"product": "两个听书点数"}), true, "退掉2个听书点数，退还2元，确定吗？")
 		wantSpeech(t, e.intent(intents.Refund, map[string]string{"product": "听书点数", "count": "10"}), true, "最多可以退3个。退掉3个听书点数，退还3元，确定吗？")
@@ -973,5 +973,22 @@ func TestRefundOfSomethingNotBought(t *testing.T) {
 		if strings.Contains(speech(r), "会员") {
 			t.Errorf("answered about the membership: %q", speech(r))
 		}
+	})
+}
+
+// TestZeroAndAllAsked: "零个" asks for at least one (it was "没听清");
+// "都退了吧" to "要退哪个？" says one at a time.
+func TestZeroAndAllAsked(t *testing.T) {
+	devices(t, func(t *testing.T, e *env) {
+		e.intent(intents.Buy, map[string]string{"product": "听书点数"})
+		wantSpeech(t, e.intent(intents.Buy, map[string]string{"count": "零个"}), true, "一次至少买1个，要买几个？")
+		e.intent(intents.Cancel, nil)
+		for i := range e.pay.Ledger.Catalog.Products {
+			e.pay.Ledger.Catalog.Products[i].Refund.UnusedOnly = false
+		}
+		e.buy(map[string]string{"product": "万古神帝第35集"})
+		e.buy(map[string]string{"product": "星辰变第35集"})
+		e.intent(intents.Refund, nil)
+		wantSpeech(t, e.intent(intents.Refund, nil, fakeplatform.WithQuery("都退了吧")), true, "一次退一个吧。要退哪个？")
 	})
 }

@@ -41,9 +41,14 @@ func (d *Dialog) refund(ctx context.Context, t *turn) (ui.View, error) {
 		if p, ok := d.answer(t, q); ok {
 			want = []string{p.ID}
 		} else if fromQuery && d.products.Resolve(q).Decision == resolve.None {
-			// "我要退款" again, naming nothing: the question stands.
+			// "我要退款" again, naming nothing: the question stands;
+			// "都退了吧": one at a time.
 			if cands := d.candidates(t); len(cands) > 0 {
-				return d.askProduct(t, Refund, cands, whichRefund(cands)), nil
+				speech := whichRefund(cands)
+				if all(t.req.Request.QueryText) {
+					speech = "一次退一个吧。" + speech
+				}
+				return d.askProduct(t, Refund, cands, speech), nil
 			}
 			q = t.query()
 		}
@@ -63,8 +68,12 @@ func (d *Dialog) refund(ctx context.Context, t *turn) (ui.View, error) {
 			// question stands (and, asked too often, ends: giveUp).
 			t.unclear = true
 			speech := "没有找到“" + heard(q) + "”的购买记录。"
-			if r.Ordinal > 0 { // "第三个" of two
+			switch {
+			case r.Ordinal > 0: // "第三个" of two
 				speech = "抱歉，没听清。"
+			case all(t.req.Request.QueryText): // "都退了吧", "全部退掉"
+				speech = "一次退一个吧。"
+				t.unclear = false
 			}
 			return d.askProduct(t, Refund, asked, speech+whichRefund(asked)), nil
 		}
@@ -162,9 +171,12 @@ func (d *Dialog) refundOf(ctx context.Context, t *turn, want []string, units int
 			return say("抱歉，" + name + "已经下架，不能用语音退款，" + d.askSupport()), nil
 		}
 	}
-	if shop.ErrorCode(why) == shop.ERefundPending && first.RefundedAmt+first.PendingRefundAmt() < first.TotalAmt {
-		// Part of it is being refunded: the rest can be, once that is done.
-		return say("抱歉，" + refusal(name, why) + "，处理完之后可以再试一次。"), nil
+	if shop.ErrorCode(why) == shop.ERefundPending { // news, not a fault: no apology
+		if first.RefundedAmt+first.PendingRefundAmt() < first.TotalAmt {
+			// Part of it is being refunded: the rest can be, once that is done.
+			return say(refusal(name, why) + "，处理完之后可以再试一次。"), nil
+		}
+		return say(refusal(name, why) + "，款项会原路退回。"), nil
 	}
 	return say("抱歉，" + refusal(name, why) + "。" + d.support()), nil
 }
@@ -355,4 +367,14 @@ func (d *Dialog) linesName(lines []shop.Line) string {
 		ns = append(ns, name)
 	}
 	return strings.Join(ns, "、")
+}
+
+// all reports whether what was said asks for everything: "都退了吧", "全部".
+func all(text string) bool {
+	for _, w := range []string{"都", "全部", "所有", "一起"} {
+		if strings.Contains(text, w) {
+			return true
+		}
+	}
+	return false
 }
