@@ -36,6 +36,7 @@ func (d *Dialog) myPurchases(ctx context.Context, t *turn) (ui.View, error) {
 	}
 	var owned, status, lines []string // owned: plain products; status: sentences on what is left
 	have := map[string]bool{}         // the products bought once and owned
+	about := map[string]string{}      // what is said of each product, asked about alone
 	for _, e := range ents {
 		p, ok := d.cfg.Catalog.Product(e.ProductID)
 		if !ok {
@@ -56,15 +57,48 @@ func (d *Dialog) myPurchases(ctx context.Context, t *turn) (ui.View, error) {
 			line = noneLeft(p, orders)
 		case e.Kind.Timed() && e.Active(t.now):
 			line = p.Name + "有效期到" + date(e.ExpiresAt)
+			about[p.ID] = line + "，还有" + itoa(int64((e.ExpiresAt.Sub(t.now)+24*time.Hour-1)/(24*time.Hour))) + "天"
 		case e.Kind.Timed():
 			line = p.Name + "已于" + date(e.ExpiresAt) + "到期"
 		default:
 			owned = append(owned, p.Name)
 			lines = append(lines, p.Name)
+			about[p.ID] = "你已经买过" + p.Name
+			if p.Content.Audio != "" {
+				about[p.ID] += "，说“播放" + p.Name + "”就可以收听"
+			}
 			continue
+		}
+		if about[p.ID] == "" {
+			about[p.ID] = line
 		}
 		status = append(status, line)
 		lines = append(lines, line)
+	}
+	if p, ok := d.askedAbout(t); ok && !aside {
+		// "会员什么时候到期", "我还剩几个听书币": that product, not the list
+		// (it answered with the episodes bought).
+		if line, ok := about[p.ID]; ok {
+			speech := line + "。"
+			refunding, err := d.refunding(ctx, t)
+			if err != nil {
+				return ui.View{}, err
+			}
+			for _, r := range refunding {
+				if strings.Contains(r, p.Name) { // "3个听书币正在退款"
+					speech += r + "。"
+				}
+			}
+			v := say(speech)
+			v.Result = &ui.Result{Title: "我的购买", Text: line}
+			return v, nil
+		}
+		if len(lines) > 0 && !slices.ContainsFunc(orders, func(o shop.Order) bool { _, has := o.Line(p.ID); return has }) {
+			if p.Kind.Timed() {
+				return say("你还没有开通" + p.Name + "。"), nil
+			}
+			return say("你还没有买过" + p.Name + "。"), nil
+		}
 	}
 	if len(lines) == 0 {
 		return d.nothingOwned(ctx, t, aside)
@@ -234,4 +268,25 @@ func ownsAll(o shop.Order, have map[string]bool) bool {
 		}
 	}
 	return len(o.Details) > 0
+}
+
+// askedAbout returns the one product what was said names, if it names
+// one ("会员什么时候到期", "我还剩几个听书币"): the intent has no product slot,
+// and the rest of the question is no part of a name, so the products are
+// found by name or alias within it, the longest first.
+func (d *Dialog) askedAbout(t *turn) (shop.Product, bool) {
+	text := strings.ToLower(t.req.Request.QueryText)
+	if q := t.query(); named(q) {
+		text = strings.ToLower(q.Album + q.Text)
+	}
+	var found shop.Product
+	longest := 0
+	for _, p := range d.cfg.Catalog.Products {
+		for _, n := range append([]string{p.Name}, p.Aliases...) {
+			if l := len(n); l > longest && n != "" && strings.Contains(text, strings.ToLower(n)) {
+				found, longest = p, l
+			}
+		}
+	}
+	return found, longest > 0
 }

@@ -992,3 +992,20 @@ func TestZeroAndAllAsked(t *testing.T) {
 		wantSpeech(t, e.intent(intents.Refund, nil, fakeplatform.WithQuery("都退了吧")), true, "一次退一个吧。要退哪个？")
 	})
 }
+
+// TestMyPurchasesAboutOneProduct: a question about one product answers
+// about it (it listed the episodes bought): how many left, until when
+// and how many days, or that it was never bought.
+func TestMyPurchasesAboutOneProduct(t *testing.T) {
+	devices(t, func(t *testing.T, e *env) {
+		e.buy(map[string]string{"product": "万古神帝第35集"})
+		ask := func(q string) *tsk.Response {
+			return e.intent(intents.MyPurchases, nil, fakeplatform.WithQuery(q))
+		}
+		wantSpeech(t, ask("会员什么时候到期"), false, "你还没有开通会员月卡。")
+		wantSpeech(t, ask("我还剩几个听书点数"), false, "你还没有买过听书点数。")
+		wantSpeech(t, ask("我买过什么"), false, "你已购买：万古神帝第35集。")
+		e.buy(map[string]string{"product": "会员月卡"})
+		wantSpeech(t, ask("会员还有几天"), false, "会员月卡有效期到", "还有30天。")
+	})
+}
