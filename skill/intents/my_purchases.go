@@ -17,6 +17,8 @@ import (
 //	查看已购
 //	我还剩几个点数
 //	会员什么时候到期
+//	我付过了 (an order waiting for payment is asked about: paid, it is bought)
+//	我要付款 (where to pay what waits)
 const MyPurchases = "my_purchases"
 
 // myPurchases says what the user has bought and not had refunded: products,
@@ -26,6 +28,9 @@ const MyPurchases = "my_purchases"
 func (d *Dialog) myPurchases(ctx context.Context, t *turn) (ui.View, error) {
 	aside := t.begun() // a pending question is asked again after the answer
 	t.state = state{}
+	if err := d.confirmAwaiting(ctx, t); err != nil {
+		return ui.View{}, err
+	}
 	ents, err := d.cfg.Ledger.Entitlements(ctx, t.user())
 	if err != nil {
 		return ui.View{}, err
@@ -109,7 +114,7 @@ func (d *Dialog) myPurchases(ctx context.Context, t *turn) (ui.View, error) {
 	}
 	status = append(status, refunding...)
 	if w := d.awaitingPayment(t, orders, have); len(w) > 0 {
-		status = append(status, strings.Join(w, "、")+"的订单还在等待付款")
+		status = append(status, strings.Join(w, "、")+"的订单还在等待付款"+payWhere(t, orders))
 	}
 	// "你已购买：万古神帝第35集。听书币还剩3个。": what is left of a product is
 	// a sentence of its own, never "你已购买：听书币已经用完了".
@@ -143,7 +148,7 @@ func (d *Dialog) nothingOwned(ctx context.Context, t *turn, aside bool) (ui.View
 	for _, o := range orders { // newest first
 		switch {
 		case awaiting(t, o):
-			return say(d.orderName(o) + "的订单还在等待付款，付款后就能使用。"), nil
+			return say(d.orderName(o) + "的订单还在等待付款" + payWhere(t, orders) + "，付款后就能使用。"), nil
 		case purchased(o) && o.State != shop.StateRefunded && d.delisted(o):
 			delisted = true // paid for, not refunded, and not owned: its product left the catalog
 		case purchased(o):
@@ -258,6 +263,55 @@ func (d *Dialog) awaitingPayment(t *turn, orders []shop.Order, have map[string]b
 		}
 	}
 	return out
+}
+
+// confirmAwaiting asks the platform about the user's newest orders still
+// waiting for payment (at most maxConfirmed, within confirmTimeout): one
+// paid with its ship notify late is delivered now, and "我付过了" or "我买过
+// 什么" says it bought, not waiting (callbacks get lost: the platform is
+// asked). An unanswered question leaves the ledger's word.
+func (d *Dialog) confirmAwaiting(ctx context.Context, t *turn) error {
+	if t.user() == "" {
+		return nil
+	}
+	orders, err := d.cfg.Ledger.UserOrders(ctx, t.user())
+	if err != nil {
+		return err
+	}
+	cctx, cancel := context.WithTimeout(ctx, confirmTimeout)
+	defer cancel()
+	asked := 0
+	for _, o := range orders { // newest first
+		if !awaiting(t, o) || asked == maxConfirmed {
+			continue
+		}
+		asked++
+		if _, _, err := d.cfg.Payments.Confirmed(cctx, o.TradeNo); err != nil {
+			d.cfg.Logger.WarnContext(ctx, "intents: waiting order not confirmed, going by the ledger", "trade_no", o.TradeNo, "err", err)
+		}
+	}
+	return nil
+}
+
+// maxConfirmed bounds the orders one turn asks the platform about.
+const maxConfirmed = 2
+
+// payWhere says where the newest order waiting for payment is paid, as a
+// clause ("，可以在手机上的叮当App里付款"), or "" when its pay page on a
+// screen has closed.
+func payWhere(t *turn, orders []shop.Order) string {
+	for _, o := range orders {
+		switch {
+		case !awaiting(t, o):
+			continue
+		case payIn(t, o.PayIn) == shop.PayInApp:
+			return "，可以在手机上的叮当App里付款"
+		case t.now.Before(payableUntil(t, o)):
+			return "，请按音箱屏幕上的提示付款"
+		}
+		return ""
+	}
+	return ""
 }
 
 // ownsAll reports whether every line of o is a product in have.

@@ -726,7 +726,11 @@ func TestMyPurchasesSaysOrderWaiting(t *testing.T) {
 		e.intent(intents.Buy, map[string]string{"product": "听书点数", "count": "3"})
 		e.createOrder(e.intent(intents.Yes, nil))
 		r := e.intent(intents.MyPurchases, nil)
-		if got, want := speech(r), "你已购买：星辰变第35集。3个听书点数的订单还在等待付款。"; got != want {
+		where := "请按音箱屏幕上的提示付款"
+		if !e.kind.Display {
+			where = "可以在手机上的叮当App里付款"
+		}
+		if got, want := speech(r), "你已购买：星辰变第35集。3个听书点数的订单还在等待付款，"+where+"。"; got != want {
 			t.Errorf("my purchases: %q, want %q", got, want)
 		}
 		wantSpeech(t, r, false)
@@ -1007,5 +1011,23 @@ func TestMyPurchasesAboutOneProduct(t *testing.T) {
 		wantSpeech(t, ask("我买过什么"), false, "你已购买：万古神帝第35集。")
 		e.buy(map[string]string{"product": "会员月卡"})
 		wantSpeech(t, ask("会员还有几天"), false, "会员月卡有效期到", "还有30天。")
+	})
+}
+
+// TestPaidSaysBoughtWithTheNotifyLate: "我付过了" with the ship notify late
+// asks the platform, which says paid: the order is delivered and said as
+// bought (it said "还在等待付款"); unpaid, it says where to pay.
+func TestPaidSaysBoughtWithTheNotifyLate(t *testing.T) {
+	devices(t, func(t *testing.T, e *env) {
+		e.intent(intents.Buy, map[string]string{"product": "万古神帝第35集"})
+		o := e.createOrder(e.intent(intents.Yes, nil))
+		e.session = "later"
+		where := "请按音箱屏幕上的提示付款"
+		if !e.kind.Display {
+			where = "可以在手机上的叮当App里付款"
+		}
+		wantSpeech(t, e.intent(intents.MyPurchases, nil, fakeplatform.WithQuery("我要付款")), false, "还在等待付款，"+where)
+		e.platform.Pay(o.tradeNo, o.total) // no ship notify
+		wantSpeech(t, e.intent(intents.MyPurchases, nil, fakeplatform.WithQuery("我付过了")), false, "你已购买：万古神帝第35集。")
 	})
 }
