@@ -133,7 +133,9 @@ func (x *Index) Resolve(q Query) Result {
 	res.Empty = content == 0 && ask.n == 0 && len(s.pt) == 0
 	res.Last = s.ph.last && res.Empty
 	x.decide(s, q.Among, several, &res)
-	res.Several = several && res.Decision == Ambiguous
+	// Several titles in full, or several episodes said with "和"
+	// ("万古神帝第35集和第36集"): both wanted, not one misheard.
+	res.Several = res.Decision == Ambiguous && (several || ask.n >= 2 && ask.marked && saysAnd(s.rs))
 	return res
 }
 
@@ -190,4 +192,18 @@ func keepTop(top []int32, p int32, score []float64, n int) []int32 {
 	}
 	top = slices.Insert(top, i, p)
 	return top[:min(len(top), n)]
+}
+
+// saysAnd reports whether a phrase joins things with "和" (跟, 与, 以及,
+// 还有): several wanted at once.
+func saysAnd(rs []rune) bool {
+	for i, r := range rs {
+		switch {
+		case r == '和' || r == '跟' || r == '与' || r == '及':
+			return true
+		case r == '还' && i+1 < len(rs) && rs[i+1] == '有':
+			return true
+		}
+	}
+	return false
 }

@@ -218,9 +218,11 @@ func TestSeveral(t *testing.T) {
 	for q, want := range map[string]bool{
 		"万古神帝第35集和三个听书币":    true,
 		"星辰变第35集还是万古神帝第35集": true,
-		"万古神帝": false,
-		"第35集": false,
-		"听书币":  false,
+		"万古神帝":           false,
+		"第35集":           false,
+		"听书币":            false,
+		"万古神帝第35集和第36集":  true, // two episodes wanted
+		"万古神帝第35集还是第36集": false,
 	} {
 		if got := x.Resolve(resolve.Query{Text: q}).Several; got != want {
 			t.Errorf("Resolve(%q).Several = %v, want %v", q, got, want)
