@@ -93,7 +93,7 @@ func (s *srv) productPage(c *fiber.Ctx) error {
 	}
 	p, ok := s.cfg.Catalog.Product(c.Params("id"))
 	if !ok {
-		return writeReason(c, fiber.StatusNotFound, "not found")
+		return s.orderMissing(c, fiber.StatusNotFound) // a page a phone can read, not JSON
 	}
 	var buf bytes.Buffer
 	err := productPageTmpl.Execute(&buf, struct{ Name, Description, Price string }{p.Name, p.Description, p.Price.Yuan()})

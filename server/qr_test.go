@@ -55,8 +55,8 @@ func TestProductPage(t *testing.T) {
 		!strings.Contains(page, "万古神帝第35集") || !strings.Contains(page, "2元") || !strings.Contains(page, "请在叮当App中完成支付") {
 		t.Fatalf("product page: %d %s", r.status, page)
 	}
-	if r := f.get(t, "/products/nope"); r.status != 404 {
-		t.Fatalf("unknown product: %d", r.status)
+	if r := f.get(t, "/products/nope"); r.status != 404 || !strings.HasPrefix(r.header.Get("Content-Type"), "text/html") || !strings.Contains(string(r.body), "链接无效") {
+		t.Fatalf("unknown product: %d %q, want a page a phone can read", r.status, r.body)
 	}
 }
 
