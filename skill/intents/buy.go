@@ -124,5 +124,5 @@ func (d *Dialog) priceAsked(t *turn) (ui.View, bool) {
 	if t.state.Total <= 0 {
 		return ui.View{}, false
 	}
-	return ask(amount(p, max(t.state.Count, 1), t.state.Total) + "，确定购买吗？"), true // the price said, not recomputed
+	return ask(amount(p, max(t.state.Count, 1), t.state.Total) + sure(p)), true // the price said, not recomputed
 }

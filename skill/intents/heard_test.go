@@ -47,7 +47,7 @@ func TestHeardAsSaid(t *testing.T) {
 		{"one phrase", intents.Play, map[string]string{"product": "万古神帝卅五"}, "", "万古神帝第35集是付费内容，2元"},
 		{"homophone, count asked", intents.Buy, map[string]string{"product": "听书点书"}, "", "听书点数每个1元，要买几个？"},
 		{"count in the product slot", intents.Buy, map[string]string{"product": "两个听书点数"}, "", "2个听书点数，共2元，确定购买吗？"},
-		{"fillers", intents.Buy, map[string]string{"product": "那个会员悦卡吧"}, "", "会员月卡，19.9元，确定购买吗？"},
+		{"fillers", intents.Buy, map[string]string{"product": "那个会员悦卡吧"}, "", "会员月卡，19.9元，购买后不能退款，确定购买吗？"},
 		{"no slot: the utterance", intents.Play, nil, "播放万古神帝第三十五集", "万古神帝第35集是付费内容，2元"},
 		{"no slot, nothing named", intents.Buy, nil, "我要买东西", "你想买什么？"},
 		{"unrelated", intents.Buy, map[string]string{"product": "周杰伦的歌"}, "", "没有找到“周杰伦的歌”。现在有"},
@@ -173,7 +173,7 @@ func TestAmbiguousEpisode(t *testing.T) {
 			// A count kept for "你是说X吗？" is not for another product named instead.
 			e.session = "session-4"
 			e.intent(intents.Buy, map[string]string{"product": "听书", "count": "三"})
-			wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": "会员月卡"}), true, "会员月卡，19.9元，确定购买吗？")
+			wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": "会员月卡"}), true, "会员月卡，19.9元，购买后不能退款，确定购买吗？")
 		})
 	})
 	t.Run("something else instead", func(t *testing.T) {

@@ -80,11 +80,11 @@ func (d *Dialog) sell(ctx context.Context, t *turn, p shop.Product, purpose stri
 			if err != nil {
 				return ui.View{}, err
 			}
-			return d.confirm(t, p, count, purpose, "你还有"+other+"的订单没付款。"+amount(p, count, total)+"，确定购买吗？")
+			return d.confirm(t, p, count, purpose, "你还有"+other+"的订单没付款。"+amount(p, count, total)+sure(p))
 		}
 	case p.Kind.Once():
 		if n, said, ok := t.count(); said && ok && n > 1 { // "买三个万古神帝第35集"
-			return d.confirm(t, p, 1, purpose, "买一次就够了。"+amount(p, 1, p.Price)+"，确定购买吗？")
+			return d.confirm(t, p, 1, purpose, "买一次就够了。"+amount(p, 1, p.Price)+sure(p))
 		}
 	}
 	return d.confirm(t, p, count, purpose, "")
@@ -107,7 +107,7 @@ func (d *Dialog) confirm(t *turn, p shop.Product, count int64, purpose, speech s
 	}
 	t.state = state{Step: stepConfirm, Intent: purpose, ProductID: p.ID, Count: count, Total: total, Slots: t.otherSlots(purpose)}
 	if speech == "" {
-		speech = amount(p, count, total) + "，确定购买吗？"
+		speech = amount(p, count, total) + sure(p)
 	}
 	return ask(speech), nil
 }
@@ -150,7 +150,7 @@ func (d *Dialog) issue(ctx context.Context, t *turn) (ui.View, error) {
 		// The price changed since it was said: the yes was not to this one.
 		st.Total = total
 		t.state = st
-		return ask("价格有变化，现在" + amount(p, count, total) + "，确定购买吗？"), nil
+		return ask("价格有变化，现在" + amount(p, count, total) + sure(p)), nil
 	}
 	slotCount := count
 	if p.Kind.Once() {
@@ -206,4 +206,13 @@ func (d *Dialog) entitlement(ctx context.Context, t *turn, productID string) (*s
 		}
 	}
 	return nil, nil
+}
+
+// sure asks to confirm the purchase of p, saying first when it cannot be
+// refunded (before the yes, not after the payment).
+func sure(p shop.Product) string {
+	if !p.Refund.Allowed {
+		return "，购买后不能退款，确定购买吗？"
+	}
+	return "，确定购买吗？"
 }

@@ -214,7 +214,7 @@ func TestUnknownProduct(t *testing.T) {
 		wantSpeech(t, r, true, "没有找到“古神传”。你是不是想要万古神帝第35集或万古神帝第36集？")
 		// The answer to the question is taken even from an unknown intent.
 		r = e.send(fakeplatform.NewIntent("unknown", nil, e.opts(fakeplatform.WithQuery("会员月卡"))...))
-		wantSpeech(t, r, true, "会员月卡，19.9元，确定购买吗？")
+		wantSpeech(t, r, true, "会员月卡，19.9元，购买后不能退款，确定购买吗？")
 	})
 }
 
@@ -366,7 +366,7 @@ func TestChangeOfMind(t *testing.T) {
 		e.session = "session-examples"
 		e.intent(intents.Buy, ep35)
 		wantSpeech(t, e.intent(intents.Buy, nil, fakeplatform.WithQuery("换一个")), true, "比如万古神帝第36集、听书点数或会员月卡")
-		wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": "第三个"}), true, "会员月卡，19.9元，确定购买吗？")
+		wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": "第三个"}), true, "会员月卡，19.9元，购买后不能退款，确定购买吗？")
 		e.intent(intents.Buy, nil, fakeplatform.WithQuery("换一个"))
 		wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": "星辰变第35集"}), true, "星辰变第35集，3元，确定购买吗？")
 		e.session = "session-anything"
@@ -900,7 +900,7 @@ func TestPriceAskedIsNoYes(t *testing.T) {
 			want        string
 			wantElicits bool
 		}{
-			{map[string]string{"product": "会员月卡"}, "这个多少钱", map[string]string{"product": "这个"}, "会员月卡，19.9元，确定购买吗？", false},
+			{map[string]string{"product": "会员月卡"}, "这个多少钱", map[string]string{"product": "这个"}, "会员月卡，19.9元，购买后不能退款，确定购买吗？", false},
 			{map[string]string{"product": "万古神帝第35集"}, "它多少钱", map[string]string{"product": "它"}, "万古神帝第35集，2元，确定购买吗？", false},
 			{map[string]string{"product": "听书点数", "count": "5"}, "一共多少钱", map[string]string{"product": "一共"}, "5个听书点数，共5元，确定购买吗？", false},
 			{map[string]string{"product": "听书点数"}, "多少钱一个", map[string]string{"product": "一个"}, "听书点数每个1元，要买几个？", true},
