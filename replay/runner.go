@@ -356,13 +356,8 @@ func (r *run) skillAbout(ctx context.Context, req *tsk.Request, want *Want, trad
 	return r.withOrderOf(ctx, tradeNo, w, want, false)
 }
 
-// withOrder adds the last order's view when the fixture checks it (or,
-// while recording a new want, for platform turns).
-func (r *run) withOrder(ctx context.Context, w Want, want *Want, platform bool) (Want, error) {
-	return r.withOrderOf(ctx, r.tradeNo, w, want, platform)
-}
-
-// withOrderOf adds the view of an order, as withOrder does.
+// withOrderOf adds the view of the order tradeNo when the fixture checks
+// it (or, while recording a new want, for platform turns).
 func (r *run) withOrderOf(ctx context.Context, tradeNo string, w Want, want *Want, platform bool) (Want, error) {
 	if tradeNo == "" || (want == nil && !platform) || (want != nil && want.Order == nil) {
 		return w, nil
