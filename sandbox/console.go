@@ -67,6 +67,8 @@ type account struct {
 	turns    []Turn
 	token    string // the access token of the account linked (link.go), or ""
 	linked   string // the name of that account, or ""
+	refresh  string    // its refresh token
+	expiry   time.Time // when the access token expires, by the sandbox's clock
 }
 
 // speaker is the platform's memory of one user on one kind of device.
@@ -285,6 +287,7 @@ func (c *Console) act(kind, user, action string, fn func(*account, *speaker, *Tu
 	}
 	t := Turn{At: time.Now(), Device: s.device.Name, Action: action}
 	c.rec.begin()
+	c.refreshToken(acc)
 	a, err := fn(acc, s, &t)
 	t.Answer, t.Exchanges = a, c.rec.end()
 	if t.Exchanges == nil {

@@ -7,9 +7,12 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
 	"time"
+
+	"golang.org/x/oauth2"
 
 	"github.com/dingdang-voicepay/voicepay/fakeplatform"
 )
@@ -75,10 +78,8 @@ func (c *Console) Link(ctx context.Context, in LinkRequest) (*LinkReply, error) 
 		if err != nil {
 			return nil, err
 		}
-		acc.token, acc.linked = tok.AccessToken, name
-		for _, s := range acc.speakers {
-			s.token = tok.AccessToken
-		}
+		acc.linked = name
+		c.setToken(acc, tok)
 		var expires int64
 		if !tok.Expiry.IsZero() {
 			expires = int64(time.Until(tok.Expiry).Round(time.Second) / time.Second)
@@ -88,6 +89,39 @@ func (c *Console) Link(ctx context.Context, in LinkRequest) (*LinkReply, error) 
 		return &Answer{Speech: "已在叮当App里关联账号" + name, ShouldEndSession: true}, nil
 	})
 	return reply, err
+}
+
+// setToken gives the account's speakers the access token, remembering
+// its refresh token and when it expires by the sandbox's clock (which
+// /sandbox/platform/advance moves, as it moves the skill's).
+func (c *Console) setToken(acc *account, tok *oauth2.Token) {
+	acc.token, acc.refresh, acc.expiry = tok.AccessToken, tok.RefreshToken, time.Time{}
+	if !tok.Expiry.IsZero() {
+		acc.expiry = c.now().Add(time.Until(tok.Expiry))
+	}
+	if tok.RefreshToken == "" {
+		acc.refresh = ""
+	}
+	for _, s := range acc.speakers {
+		s.token = tok.AccessToken
+	}
+}
+
+// refreshToken renews the account's access token with its refresh token
+// when it has expired, or is about to, as the platform does before it
+// sends a request: the skill would take an expired one for no link at all.
+// A refusal (the link revoked) leaves the old token, which the skill then
+// refuses.
+func (c *Console) refreshToken(acc *account) {
+	if acc.token == "" || acc.refresh == "" || acc.expiry.IsZero() || c.now().Before(acc.expiry.Add(-time.Minute)) || c.OAuth == nil {
+		return
+	}
+	tok, err := c.OAuth.Refresh(context.Background(), acc.refresh)
+	if err != nil {
+		c.log().Warn("sandbox: access token not refreshed", "user", acc.id, "err", err)
+		return
+	}
+	c.setToken(acc, tok)
 }
 
 // AppDevice is the Device of a turn done in the Dingdang phone app
@@ -112,4 +146,20 @@ func (s *speaker) withToken() []fakeplatform.Option {
 		return nil
 	}
 	return []fakeplatform.Option{fakeplatform.WithAccessToken(s.token)}
+}
+
+// now is the sandbox's time.
+func (c *Console) now() time.Time {
+	if c.Clock == nil {
+		return time.Now()
+	}
+	return c.Clock.Now()
+}
+
+// log is the console's logger.
+func (c *Console) log() *slog.Logger {
+	if c.Logger == nil {
+		return slog.Default()
+	}
+	return c.Logger
 }

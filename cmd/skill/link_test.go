@@ -280,7 +280,7 @@ func testPurchasesFollowAccount(t *testing.T, p *proc, platform *fakeplatform.Se
 		"other audience": mint(key.Sum(nil), "another-skill", time.Now()),
 	} {
 		r := (&speaker{t: t, url: p.url, user: "bob-x", token: bad}).say("my_account", nil)
-		if !strings.Contains(r.Response.OutputSpeech.Text, "还没有关联账号") {
+		if !strings.Contains(r.Response.OutputSpeech.Text, "账号关联已经失效了") {
 			t.Errorf("%s token: %q", name, r.Response.OutputSpeech.Text)
 		}
 	}

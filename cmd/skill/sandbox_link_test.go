@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dingdang-voicepay/voicepay/sandbox"
 )
@@ -55,6 +56,15 @@ func TestSandboxLink(t *testing.T) {
 	}
 	if a := say("screened", "bob", "我的账号"); !strings.Contains(a.Speech, "还没有关联账号") {
 		t.Errorf("bob is not linked: %q", a.Speech)
+	}
+	// Hours later the access token has expired: the platform refreshes it
+	// before it sends her request (she was a stranger, sold again what
+	// the account owns).
+	if err := s.Clock.Advance(2 * time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if a := say("screenless", "alice", "我买过什么"); !strings.Contains(a.Speech, "听书币") {
+		t.Errorf("after the token expired: %q", a.Speech)
 	}
 	if _, err := s.Console.Link(ctx, sandbox.LinkRequest{User: "alice"}); err == nil {
 		t.Error("a link without an account succeeded")

@@ -197,7 +197,11 @@ func (d *Dialog) turn(ctx context.Context, t *turn) (ui.View, error) {
 	if err := ctx.Err(); err != nil {
 		return ui.View{}, fmt.Errorf("intents: turn: %w", err)
 	}
-	v, err := d.route(t)(ctx, t)
+	h := d.route(t)
+	if d.staleLink(t) {
+		h = relink
+	}
+	v, err := h(ctx, t)
 	if err != nil {
 		return v, err
 	}

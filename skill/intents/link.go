@@ -6,6 +6,7 @@ import (
 
 	"github.com/dingdang-voicepay/voicepay/device/ui"
 	"github.com/dingdang-voicepay/voicepay/shop"
+	"github.com/dingdang-voicepay/voicepay/skill/tsk"
 )
 
 // LinkMode says when the dialog asks for a linked account (the platform's
@@ -54,6 +55,42 @@ func (d *Dialog) identify(ctx context.Context, t *turn) {
 	if _, posing := shop.AccountOf(t.req.UserID()); posing && t.account == "" {
 		d.cfg.Logger.WarnContext(ctx, "intents: a userId that looks like an account is refused", "request_id", t.req.Request.RequestID)
 	}
+}
+
+// staleLink reports whether the request carries an access token no
+// longer accepted (expired, revoked) for a turn about what the user owns:
+// without its account the user would be a stranger, offered again (and
+// charged for) what the account bought. Help, a no, a cancel and the
+// account question are answered as they are.
+func (d *Dialog) staleLink(t *turn) bool {
+	if d.cfg.Accounts == nil || t.account != "" || t.req.AccessToken() == "" {
+		return false
+	}
+	body := t.req.Request
+	switch body.Type {
+	case tsk.TypeIntent:
+		if body.Intent == nil {
+			return false
+		}
+		switch body.Intent.Name {
+		case Help, Cancel, No:
+			return false
+		}
+		return true
+	case tsk.TypeElementSelected:
+		return true
+	}
+	return false
+}
+
+// relinkSpeech asks to link the account again.
+const relinkSpeech = "账号关联已经失效了，请在叮当App里重新关联账号，再来购买或收听。"
+
+// relink answers a turn whose access token is no longer accepted: link
+// again, with the LinkAccount card; nothing is sold or played meanwhile.
+func relink(_ context.Context, t *turn) (ui.View, error) {
+	t.state = state{}
+	return ui.View{Speech: relinkSpeech, LinkAccount: true, End: true}, nil
 }
 
 // mustLink returns the answer to an unlinked user's purchase when a

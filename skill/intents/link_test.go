@@ -138,20 +138,34 @@ func TestPurchasesFollowTheAccount(t *testing.T) {
 	}
 }
 
-func TestRefusedTokensCountAsNone(t *testing.T) {
+// TestRefusedTokensAskToLinkAgain: a request whose access token is no
+// longer accepted (expired, forged) is asked to link again, with the
+// card, and nothing is sold or played meanwhile: taken for no link at
+// all, the user was a stranger, offered again (and charged for) what the
+// account owns. Help and a cancel are answered as they are.
+func TestRefusedTokensAskToLinkAgain(t *testing.T) {
 	e := newEnv(t, device.Screenless)
 	tokens := linked(e, intents.LinkOptional)
-	e.buy(map[string]string{"product": "万古神帝第35集"})
+	tok := fakeplatform.WithAccessToken(token(t, tokens, "acct-alice"))
+	e.intent(intents.Buy, map[string]string{"product": "万古神帝第35集"}, tok)
+	o := e.createOrder(e.intent(intents.Yes, nil, tok))
+	e.payAndShip(o)
 	expired := token(t, tokens, "acct-alice")
 	e.clock.Advance(2 * time.Hour)
 	other := &oauth.Tokens{Keys: [][]byte{[]byte("someone else's key")}, Audience: "test-skill", Now: e.clock.Now}
 	for name, tok := range map[string]string{"expired": expired, "forged": token(t, other, "acct-alice"), "garbage": "x.y.z"} {
-		r := e.intent(intents.MyAccount, nil, fakeplatform.WithAccessToken(tok))
-		wantSpeech(t, r, false, "还没有关联账号")
-		if r.Response.Card == nil {
-			t.Errorf("%s token: no LinkAccount card", name)
+		with := fakeplatform.WithAccessToken(tok)
+		for _, in := range []string{intents.MyAccount, intents.MyPurchases, intents.Buy, intents.Play} {
+			r := e.intent(in, map[string]string{"product": "万古神帝第35集"}, with)
+			wantSpeech(t, r, false, "账号关联已经失效了，请在叮当App里重新关联账号")
+			if r.Response.Card == nil {
+				t.Errorf("%s token, %s: no LinkAccount card", name, in)
+			}
+			if _, ok := find[tsk.Charge](r); ok {
+				t.Errorf("%s token, %s: charged", name, in)
+			}
 		}
-		wantSpeech(t, e.intent(intents.MyPurchases, nil, fakeplatform.WithAccessToken(tok)), false, "万古神帝第35集")
+		wantSpeech(t, e.intent(intents.Help, nil, with), true, "在这里可以用语音购买")
 	}
 }
 
