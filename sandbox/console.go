@@ -65,8 +65,8 @@ type account struct {
 	unplaced *offer                   // the last Charge not ordered yet
 	refunded *pay.RefundNotifyRequest // the last refund notify sent
 	turns    []Turn
-	token    string // the access token of the account linked (link.go), or ""
-	linked   string // the name of that account, or ""
+	token    string    // the access token of the account linked (link.go), or ""
+	linked   string    // the name of that account, or ""
 	refresh  string    // its refresh token
 	expiry   time.Time // when the access token expires, by the sandbox's clock
 }
