@@ -112,9 +112,14 @@ func (d *Dialog) priceAsked(t *turn) (ui.View, bool) {
 		return ui.View{}, false
 	}
 	if q := t.query(); named(q) {
-		if r := d.products.Resolve(q); r.Decision == resolve.One && r.Candidates[0].Product.ID != p.ID {
-			return ui.View{}, false // another product's price: asked about that one
+		r := d.products.Resolve(q)
+		if r.Decision == resolve.One && r.Candidates[0].Product.ID != p.ID ||
+			t.state.Step == stepConfirm && r.Count > 0 && r.Count != max(t.state.Count, 1) {
+			return ui.View{}, false // another product's price, or another count's: asked about that
 		}
+	}
+	if n, ok := t.slotCount(); ok && t.state.Step == stepConfirm && n != max(t.state.Count, 1) {
+		return ui.View{}, false // "两个多少钱": the price of two, re-quoted as "换成两个"
 	}
 	if t.state.Step == stepCount {
 		v := ask(p.Name + "每个" + p.Price.Yuan() + "，要买几个？")

@@ -222,9 +222,21 @@ func (d *Dialog) answer(t *turn, q resolve.Query) (shop.Product, bool) {
 	}
 	q.Among = t.state.Candidates
 	r := d.products.Resolve(q)
+	cands := t.state.Candidates
+	named := cands // what the question said, in order
+	if !t.device.Display && len(cands) > maxChoices {
+		// A refund's "要退哪个？有A、B、C等4种" says the first few; its
+		// "还有呢" the rest (browsed past them): positions count in those.
+		named = cands[:maxChoices]
+		if t.browsed >= len(cands) {
+			named = cands[maxChoices:]
+		}
+	}
 	switch n := r.Ordinal; {
-	case r.Last: // the last named: on a screen, the list's last
-		return d.cfg.Catalog.Product(t.state.Candidates[len(t.state.Candidates)-1])
+	case r.Last: // the last said: on a screen, the list's last
+		return d.cfg.Catalog.Product(named[len(named)-1])
+	case n >= 1 && n <= len(named) && len(named) < len(cands):
+		return d.cfg.Catalog.Product(named[n-1])
 	case n >= 1 && n <= len(t.state.Candidates):
 		return d.cfg.Catalog.Product(t.state.Candidates[n-1])
 	case n > len(t.state.Candidates) && n <= t.browsed && n <= len(d.cfg.Catalog.Products):

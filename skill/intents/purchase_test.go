@@ -620,6 +620,23 @@ func TestRefundQuestionStands(t *testing.T) {
 		wantSpeech(t, e.intent(intents.BrowseMore, nil), true, "就这些了，一共4种。要退哪个？")
 		wantSpeech(t, e.intent(intents.Refund, map[string]string{"product": "最后一个"}), true, "退掉万古神帝第35集，退还2元，确定吗？")
 		wantSpeech(t, e.intent(intents.No, nil), false, "好的，不退了。")
+		// Positions count in what was said last: the first few, or after
+		// "还有呢" the rest (on a screen, the list).
+		e.intent(intents.Refund, nil)
+		last := "退掉万古神帝第36集" // the third said
+		if e.kind.Display {
+			last = "退掉万古神帝第35集" // the list's last
+		}
+		wantSpeech(t, e.intent(intents.Refund, map[string]string{"product": "最后一个"}), true, last)
+		e.intent(intents.No, nil)
+		e.intent(intents.Refund, nil)
+		e.intent(intents.BrowseMore, nil)
+		first := "退掉万古神帝第35集" // the first of the rest
+		if e.kind.Display {
+			first = "退掉3个听书点数"
+		}
+		wantSpeech(t, e.intent(intents.Refund, map[string]string{"product": "第一个"}), true, first)
+		wantSpeech(t, e.intent(intents.No, nil), false, "好的，不退了。")
 		wantSpeech(t, e.intent(intents.Refund, nil), true, which)
 		wantSpeech(t, e.intent(intents.Refund, map[string]string{"product": "第五个"}), true, "抱歉，没听清。"+which)
 		wantSpeech(t, e.intent(intents.Refund, map[string]string{"product": "西游记"}), true, "没有找到“西游记”的购买记录。"+which)
@@ -905,6 +922,9 @@ func TestPriceAskedIsNoYes(t *testing.T) {
 			{map[string]string{"product": "听书点数", "count": "5"}, "一共多少钱", map[string]string{"product": "一共"}, "5个听书点数，共5元，确定购买吗？", false},
 			{map[string]string{"product": "听书点数"}, "多少钱一个", map[string]string{"product": "一个"}, "听书点数每个1元，要买几个？", true},
 			{map[string]string{"product": "万古神帝第35集"}, "星辰变第35集多少钱", map[string]string{"product": "星辰变第35集"}, "星辰变第35集，3元，确定购买吗？", false},
+			// Another count's price: that count, quoted (a yes bought the old one).
+			{map[string]string{"product": "听书点数", "count": "5"}, "两个多少钱", map[string]string{"count": "两个"}, "2个听书点数，共2元，确定购买吗？", false},
+			{map[string]string{"product": "听书点数", "count": "5"}, "三个听书点数多少钱", map[string]string{"product": "三个听书点数"}, "3个听书点数，共3元，确定购买吗？", false},
 		} {
 			e.session = "price-" + c.said
 			e.intent(intents.Buy, c.start)
