@@ -10,18 +10,23 @@ import (
 // than this is almost certainly a misheard number.
 const MaxQuantity = 999
 
-// MaxTimedQuantity bounds the units of a timed product (a membership) one
-// order line buys: a year of monthly units. "买20元的会员" heard as twenty
-// months, or "999个", is not a purchase anyone means of something that
-// may not be refunded.
-const MaxTimedQuantity = 12
+// MaxTimedDays bounds the time one order line of a timed product (a
+// membership) buys: a year. "买20元的会员" heard as twenty months, or
+// "999个", is not a purchase anyone means of something that may not be
+// refunded.
+const MaxTimedDays = 366
 
-// MaxUnits is how many units of p one order line may buy.
+// MaxUnits is how many units of p one order line may buy: MaxQuantity, or
+// for a timed product as many as fit in MaxTimedDays (12 of 30 days; 12
+// when its days are not said), at least one.
 func (p Product) MaxUnits() int64 {
-	if p.Kind.Timed() {
-		return MaxTimedQuantity
+	switch {
+	case !p.Kind.Timed():
+		return MaxQuantity
+	case p.Days <= 0:
+		return 12
 	}
-	return MaxQuantity
+	return max(1, MaxTimedDays/int64(p.Days))
 }
 
 // Product is one sellable item of the catalog.

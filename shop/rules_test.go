@@ -99,3 +99,30 @@ func TestRefundableLeavesNoFen(t *testing.T) {
 		t.Fatalf("after one unit: %+v, %d, %v; want 2 for 667", lines, total, err)
 	}
 }
+
+// TestMaxUnits: a timed product is bought a year at most in one line, by
+// its days; anything else up to MaxQuantity.
+func TestMaxUnits(t *testing.T) {
+	for _, c := range []struct {
+		p    shop.Product
+		want int64
+	}{
+		{shop.Product{Kind: shop.KindSubscription, Days: 30}, 12},
+		{shop.Product{Kind: shop.KindSubscription, Days: 7}, 52},
+		{shop.Product{Kind: shop.KindSubscription, Days: 365}, 1},
+		{shop.Product{Kind: shop.KindSubscription, Days: 400}, 1},
+		{shop.Product{Kind: shop.KindSubscription}, 12},
+		{shop.Product{Kind: shop.KindConsumable}, shop.MaxQuantity},
+	} {
+		if got := c.p.MaxUnits(); got != c.want {
+			t.Errorf("MaxUnits(%s, %d days) = %d, want %d", c.p.Kind, c.p.Days, got, c.want)
+		}
+	}
+	cat := &shop.Catalog{Products: []shop.Product{{ID: "vip", Name: "会员", Price: 1990, Kind: shop.KindSubscription, Days: 30}}}
+	if err := shop.CheckLines(cat, []shop.Line{{ItemID: "vip", Quantity: 13, Amount: 13 * 1990}}, 13*1990); shop.ErrorCode(err) != shop.EBadQuantity {
+		t.Errorf("13 months: %v, want %s", err, shop.EBadQuantity)
+	}
+	if err := shop.CheckLines(cat, []shop.Line{{ItemID: "vip", Quantity: 12, Amount: 12 * 1990}}, 12*1990); err != nil {
+		t.Errorf("12 months: %v", err)
+	}
+}

@@ -3,6 +3,7 @@ package intents
 import (
 	"context"
 	"slices"
+	"strings"
 
 	"github.com/dingdang-voicepay/voicepay/device/ui"
 	"github.com/dingdang-voicepay/voicepay/shop"
@@ -28,8 +29,9 @@ func (d *Dialog) cancel(ctx context.Context, t *turn) (ui.View, error) {
 // order the user placed waits for payment: it stays, and costs nothing
 // unpaid ("好的，再见。" left the user wondering whether it was cancelled).
 func (d *Dialog) unpaidLeft(ctx context.Context, t *turn) (ui.View, bool) {
-	if t.begun() || t.user() == "" {
-		return ui.View{}, false
+	said := t.req.Request.QueryText
+	if t.begun() || t.user() == "" || !strings.Contains(said, "订单") && !strings.Contains(said, "买") && !strings.Contains(said, "要了") {
+		return ui.View{}, false // "再见", "退出": a goodbye
 	}
 	waits := len(t.live()) > 0
 	if !waits {

@@ -28,8 +28,10 @@ const MyPurchases = "my_purchases"
 func (d *Dialog) myPurchases(ctx context.Context, t *turn) (ui.View, error) {
 	aside := t.begun() // a pending question is asked again after the answer
 	t.state = state{}
-	if err := d.confirmAwaiting(ctx, t); err != nil {
-		return ui.View{}, err
+	if strings.Contains(t.req.Request.QueryText, "付") { // "我付过了", "付好了", "我要付款"
+		if err := d.confirmAwaiting(ctx, t); err != nil {
+			return ui.View{}, err
+		}
 	}
 	ents, err := d.cfg.Ledger.Entitlements(ctx, t.user())
 	if err != nil {
@@ -266,10 +268,11 @@ func (d *Dialog) awaitingPayment(t *turn, orders []shop.Order, have map[string]b
 }
 
 // confirmAwaiting asks the platform about the user's newest orders still
-// waiting for payment (at most maxConfirmed, within confirmTimeout): one
-// paid with its ship notify late is delivered now, and "我付过了" or "我买过
-// 什么" says it bought, not waiting (callbacks get lost: the platform is
-// asked). An unanswered question leaves the ledger's word.
+// waiting for payment (at most maxConfirmed, within confirmTimeout and the
+// turn's time less confirmReserve): one paid with its ship notify late is
+// delivered now, and "我付过了" says it bought, not waiting (callbacks get
+// lost: the platform is asked). An unanswered question leaves the ledger's
+// word. Only a question about paying asks: "我买过什么" goes by the ledger.
 func (d *Dialog) confirmAwaiting(ctx context.Context, t *turn) error {
 	if t.user() == "" {
 		return nil
@@ -278,7 +281,14 @@ func (d *Dialog) confirmAwaiting(ctx context.Context, t *turn) error {
 	if err != nil {
 		return err
 	}
-	cctx, cancel := context.WithTimeout(ctx, confirmTimeout)
+	budget := confirmTimeout
+	if dl, ok := ctx.Deadline(); ok {
+		budget = min(budget, time.Until(dl)-confirmReserve) // time left to record a delivery and answer
+	}
+	if budget <= 0 {
+		return nil
+	}
+	cctx, cancel := context.WithTimeout(ctx, budget)
 	defer cancel()
 	asked := 0
 	for _, o := range orders { // newest first
@@ -293,8 +303,13 @@ func (d *Dialog) confirmAwaiting(ctx context.Context, t *turn) error {
 	return nil
 }
 
-// maxConfirmed bounds the orders one turn asks the platform about.
-const maxConfirmed = 2
+// maxConfirmed bounds the orders one turn asks the platform about;
+// confirmReserve is the part of the turn's time left after asking, to
+// record a delivery and answer.
+const (
+	maxConfirmed   = 2
+	confirmReserve = 250 * time.Millisecond
+)
 
 // payWhere says where the newest order waiting for payment is paid, as a
 // clause ("，可以在手机上的叮当App里付款"), or "" when its pay page on a

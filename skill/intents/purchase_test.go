@@ -981,8 +981,9 @@ func TestCancelWithAnOrderUnpaid(t *testing.T) {
 		e.intent(intents.Buy, map[string]string{"product": "万古神帝第35集"})
 		e.createOrder(e.intent(intents.Yes, nil))
 		e.session = "later"
-		wantSpeech(t, e.intent(intents.Cancel, nil), false, "不付款就不会扣款")
+		wantSpeech(t, e.intent(intents.Cancel, nil, fakeplatform.WithQuery("取消订单")), false, "不付款就不会扣款")
 		wantSpeech(t, e.intent(intents.No, nil, fakeplatform.WithQuery("我不想买了")), false, "不付款就不会扣款")
+		wantSpeech(t, e.intent(intents.Cancel, nil, fakeplatform.WithQuery("再见")), false, "再见") // a goodbye
 	})
 }
 

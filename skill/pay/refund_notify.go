@@ -14,9 +14,16 @@ import (
 // unknown order or refund, or amounts other than the stored ones.
 func (s *Service) RefundNotify(ctx context.Context, req RefundNotifyRequest) Reply {
 	if err := s.refundNotify(ctx, req); err != nil {
-		if transient(err) {
+		switch {
+		case transient(err):
 			s.log().ErrorContext(ctx, "pay: refund notify failed", "trade_no", truncateBytes(req.TradeNo, 64), "err", err)
-		} else {
+		case shop.ErrorCode(err) == shop.ERefundFinal && req.RefundStatus == shop.RefundSuccess:
+			// The platform refunded money the books cannot take back (a
+			// refund recorded FAIL, then done again, or its units used): a
+			// person reconciles.
+			s.log().ErrorContext(ctx, "pay: platform reports a refund the books cannot apply", "trade_no", truncateBytes(req.TradeNo, 64),
+				"refund_trade_no", truncateBytes(req.RefundTradeNo, 64), "refund_amt", int64(req.RefundAmt), "err", err)
+		default:
 			s.log().WarnContext(ctx, "pay: refund notify refused", "code", shop.ErrorCode(err), "trade_no", truncateBytes(req.TradeNo, 64), "refund_trade_no", truncateBytes(req.RefundTradeNo, 64), "err", err)
 		}
 		return s.replied(EndpointRefundNotify, FailReply(err))

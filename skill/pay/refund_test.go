@@ -162,6 +162,27 @@ func TestRefundSuccessAfterFail(t *testing.T) {
 	if ents, _ := e.svc.Entitlements(ctx, "u1"); len(ents) != 1 || ents[0].Quantity != 2 {
 		t.Errorf("entitlements: %+v; want 2 coins", ents)
 	}
+
+	// Units used since the refusal cannot be taken back: the late SUCCESS
+	// is refused, for a person (the user has the money and the coins).
+	o = e.buy(t, "u2", line("credits", 3, 300))
+	e.plat.RefuseNext("refund", 1)
+	if _, err := e.svc.Refund(ctx, o.TradeNo, 100, ""); shop.ErrorCode(err) != pay.ERefundRefused {
+		t.Fatalf("refused refund: %v", err)
+	}
+	for range 3 {
+		if err := e.svc.Ledger.Use(ctx, "u2", "credits"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before := e.ledger(t)
+	n.TradeNo, n.TransactionID, n.RefundTradeNo = o.TradeNo, o.TransactionID, pay.RefundTradeNo(o.TradeNo, 1)
+	if r := e.svc.RefundNotify(ctx, n); r.RetCode != pay.RetFail || r.RetMsg != shop.ERefundFinal {
+		t.Errorf("SUCCESS after FAIL, all used since = %+v; want FAIL %s", r, shop.ERefundFinal)
+	}
+	if e.ledger(t) != before {
+		t.Error("the refused notify changed the ledger")
+	}
 }
 
 func TestRefundPolicy(t *testing.T) {

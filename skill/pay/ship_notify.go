@@ -17,9 +17,12 @@ import (
 // order, or with another total, is FAIL and changes nothing.
 func (s *Service) ShipNotify(ctx context.Context, req ShipNotifyRequest) Reply {
 	if err := s.shipNotify(ctx, req); err != nil {
-		if transient(err) {
-			s.log().ErrorContext(ctx, "pay: ship notify failed", "trade_no", truncateBytes(req.TradeNo, 64), "err", err)
-		} else {
+		switch {
+		case transient(err), shop.ErrorCode(err) == EUserMismatch:
+			// Our trouble, or a paid order refused for its userToken: the
+			// platform retries; a person looks.
+			s.log().ErrorContext(ctx, "pay: ship notify failed", "code", shop.ErrorCode(err), "trade_no", truncateBytes(req.TradeNo, 64), "err", err)
+		default:
 			s.log().WarnContext(ctx, "pay: ship notify refused", "code", shop.ErrorCode(err), "trade_no", truncateBytes(req.TradeNo, 64), "err", err)
 		}
 		return s.replied(EndpointShipNotify, FailReply(err))

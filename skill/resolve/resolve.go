@@ -194,14 +194,14 @@ func keepTop(top []int32, p int32, score []float64, n int) []int32 {
 	return top[:min(len(top), n)]
 }
 
-// saysAnd reports whether a phrase joins things with "和" (跟, 与, 以及,
-// 还有): several wanted at once.
+// saysAnd reports whether a phrase joins things with "和" (跟, 以及, 还有):
+// several wanted at once. (Not 与: "权力与荣耀" is a title.)
 func saysAnd(rs []rune) bool {
 	for i, r := range rs {
 		switch {
-		case r == '和' || r == '跟' || r == '与' || r == '及':
+		case r == '和' || r == '跟':
 			return true
-		case r == '还' && i+1 < len(rs) && rs[i+1] == '有':
+		case i+1 < len(rs) && (r == '还' && rs[i+1] == '有' || r == '以' && rs[i+1] == '及'):
 			return true
 		}
 	}
