@@ -51,21 +51,17 @@ func (d *Dialog) no(ctx context.Context, t *turn) (ui.View, error) {
 // which declines.
 var correcting = []string{"不对", "不是", "错了", "说错了", "不，", "不,", "算了，", "算了,"}
 
-// corrected takes a no to "确定购买吗？" that says what instead as that: the
-// count it names for the same product ("不对，三个"), or the other product
-// it names ("不是，我要第36集"), asked about again; the slots of a no
-// ("no count=3") count as said. It cancelled the purchase.
+// corrected takes a no to "确定购买吗？" (or to a refund's "确定吗？") that
+// says what instead as that: the count it names for the same product ("不
+// 对，三个"), or the other product it names ("不是，我要第36集"), asked about
+// again; the slots of a no ("no count=3") count as said. It cancelled.
 func (d *Dialog) corrected(ctx context.Context, t *turn) (ui.View, bool, error) {
 	st := t.state
 	text := strings.TrimSpace(t.req.Request.QueryText)
 	q := t.query()
 	n, hasCount := t.slotCount()
-	if st.Step != stepConfirm || !named(q) && !hasCount &&
+	if st.Step != stepConfirm && st.Step != stepRefund || !named(q) && !hasCount &&
 		!slices.ContainsFunc(correcting, func(w string) bool { return strings.HasPrefix(text, w) }) {
-		return ui.View{}, false, nil
-	}
-	pending, ok := d.cfg.Catalog.Product(st.ProductID)
-	if !ok {
 		return ui.View{}, false, nil
 	}
 	if !named(q) {
@@ -78,12 +74,19 @@ func (d *Dialog) corrected(ctx context.Context, t *turn) (ui.View, bool, error) 
 		}
 	}
 	r := d.products.Resolve(q)
+	if !hasCount && r.Count > 0 {
+		n, hasCount = r.Count, true // the last count said: "不是两个是三个"
+	}
+	if st.Step == stepRefund {
+		return d.refundCorrected(ctx, t, r, n, hasCount)
+	}
+	pending, ok := d.cfg.Catalog.Product(st.ProductID)
+	if !ok {
+		return ui.View{}, false, nil
+	}
 	if r.Decision == resolve.Ambiguous && !slices.ContainsFunc(r.Candidates, func(c resolve.Candidate) bool { return c.Product.ID == pending.ID }) {
 		ps := products(r) // "不是，我要星辰变": which of those
 		return d.askProduct(t, cmp.Or(st.Intent, Buy), ps, which(ps)), true, nil
-	}
-	if !hasCount && r.Count > 0 {
-		n, hasCount = r.Count, true // the last count said: "不是两个是三个"
 	}
 	p := pending
 	if other, ok := r.Product(); ok && other.ID != pending.ID {
@@ -101,4 +104,30 @@ func (d *Dialog) corrected(ctx context.Context, t *turn) (ui.View, bool, error) 
 		t.state.Slots = slots // the intent to resume after payment is the first one
 	}
 	return v, true, err
+}
+
+// refundCorrected is corrected for a refund waiting for its yes: another
+// product's purchase ("不是，我要退万古神帝第35集"), or another count of the
+// same one ("不对，一个"), asked about again.
+func (d *Dialog) refundCorrected(ctx context.Context, t *turn, r resolve.Result, n int64, hasCount bool) (ui.View, bool, error) {
+	orders, err := d.cfg.Ledger.UserOrders(ctx, t.user())
+	if err != nil {
+		return ui.View{}, false, err
+	}
+	i := slices.IndexFunc(orders, func(o shop.Order) bool { return o.TradeNo == t.state.TradeNo })
+	if i < 0 {
+		return ui.View{}, false, nil
+	}
+	o := orders[i]
+	if other, ok := r.Product(); ok {
+		if _, same := o.Line(other.ID); !same {
+			t.state = state{}
+			v, err := d.refundOf(ctx, t, []string{other.ID}, n)
+			return v, true, err
+		}
+	}
+	if !hasCount {
+		return ui.View{}, false, nil // nothing else said: a no
+	}
+	return d.askRefund(t, o, n, d.refundableBesides(t, orders, o)), true, nil
 }

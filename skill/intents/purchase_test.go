@@ -1052,3 +1052,19 @@ func TestPaidSaysBoughtWithTheNotifyLate(t *testing.T) {
 		wantSpeech(t, e.intent(intents.MyPurchases, nil, fakeplatform.WithQuery("我付过了")), false, "你已购买：万古神帝第35集。")
 	})
 }
+
+// TestNoThatCorrectsARefund: a no to a refund's "确定吗？" that says what
+// instead is that, asked again ("不对，一个" cancelled the refund).
+func TestNoThatCorrectsARefund(t *testing.T) {
+	devices(t, func(t *testing.T, e *env) {
+		for i := range e.pay.Ledger.Catalog.Products {
+			e.pay.Ledger.Catalog.Products[i].Refund.UnusedOnly = false
+		}
+		e.buy(map[string]string{"product": "听书点数", "count": "5"})
+		e.buy(map[string]string{"product": "万古神帝第35集"})
+		e.intent(intents.Refund, map[string]string{"product": "听书点数", "count": "3"})
+		wantSpeech(t, e.intent(intents.No, nil, fakeplatform.WithQuery("不对，一个")), true, "退掉1个听书点数，退还1元，确定吗？")
+		wantSpeech(t, e.intent(intents.No, nil, fakeplatform.WithQuery("不是，我要退万古神帝第35集")), true, "退掉万古神帝第35集，退还2元，确定吗？")
+		wantSpeech(t, e.intent(intents.No, nil, fakeplatform.WithQuery("不用了")), false, "好的，不退了。")
+	})
+}
