@@ -158,7 +158,7 @@ func Refundable(o Order, cat *Catalog, now time.Time) ([]Line, Fen, error) {
 			why = Coded(EINVALID, ENotRefundable, "这个商品不支持退款")
 			continue
 		}
-		if d := p.Refund.WithinDays; d > 0 && now.After(o.DeliveredAt.Add(time.Duration(d)*24*time.Hour)) {
+		if d := p.Refund.WithinDays; d > 0 && now.After(refundDeadline(o, d)) {
 			why = Coded(EINVALID, ERefundWindow, "%s", fmt.Sprintf("已超过%d天退款期限", d))
 			continue
 		}
@@ -192,4 +192,20 @@ func Refundable(o Order, cat *Catalog, now time.Time) ([]Line, Fen, error) {
 		return nil, 0, why
 	}
 	return lines, total, nil
+}
+
+// refundDeadline is when the order's refund window of days ends: that long
+// after delivery, or, when a refund asked within it failed on the
+// platform, that long after it failed: the user asked in time, and the
+// platform's failure takes no right away (it said "已超过7天退款期限" to the
+// retry the dialog invited).
+func refundDeadline(o Order, days int) time.Time {
+	window := time.Duration(days) * 24 * time.Hour
+	end := o.DeliveredAt.Add(window)
+	for _, r := range o.Refunds {
+		if r.Status == RefundFail && !r.CreatedAt.After(end) && r.UpdatedAt.Add(window).After(end) {
+			end = r.UpdatedAt.Add(window)
+		}
+	}
+	return end
 }

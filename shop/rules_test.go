@@ -126,3 +126,30 @@ func TestMaxUnits(t *testing.T) {
 		t.Errorf("12 months: %v", err)
 	}
 }
+
+// TestRefundWindowAfterAFailure: a refund asked within the window that the
+// platform failed may be asked again after the window, for as long again
+// after the failure; one asked after the window gives no more time.
+func TestRefundWindowAfterAFailure(t *testing.T) {
+	cat := &shop.Catalog{Products: []shop.Product{{ID: "ep", Name: "集", Price: 200, Kind: shop.KindEntitlement,
+		Refund: shop.RefundPolicy{Allowed: true, WithinDays: 7}}}}
+	day := 24 * time.Hour
+	delivered := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	o := shop.Order{TradeNo: "T1", State: shop.StateDelivered, TotalAmt: 200, DeliveredAt: delivered,
+		Details: []shop.Line{{ItemID: "ep", Quantity: 1, Amount: 200}}}
+	if _, _, err := shop.Refundable(o, cat, delivered.Add(8*day)); shop.ErrorCode(err) != shop.ERefundWindow {
+		t.Fatalf("8 days on, never asked: %v, want %s", err, shop.ERefundWindow)
+	}
+	o.Refunds = []shop.Refund{{RefundTradeNo: "R1", Status: shop.RefundFail, Amount: 200, CreatedAt: delivered.Add(6 * day), UpdatedAt: delivered.Add(8 * day),
+		Details: []shop.Line{{ItemID: "ep", Quantity: 1, Amount: 200}}}}
+	if _, _, err := shop.Refundable(o, cat, delivered.Add(9*day)); err != nil {
+		t.Errorf("asked on day 6, failed on day 8, asked again on day 9: %v", err)
+	}
+	if _, _, err := shop.Refundable(o, cat, delivered.Add(16*day)); shop.ErrorCode(err) != shop.ERefundWindow {
+		t.Errorf("8 days after the failure: %v, want %s", err, shop.ERefundWindow)
+	}
+	o.Refunds[0].CreatedAt = delivered.Add(8 * day) // asked too late: no more time
+	if _, _, err := shop.Refundable(o, cat, delivered.Add(9*day)); shop.ErrorCode(err) != shop.ERefundWindow {
+		t.Errorf("asked after the window: %v, want %s", err, shop.ERefundWindow)
+	}
+}
