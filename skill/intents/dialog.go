@@ -245,6 +245,9 @@ func (d *Dialog) route(t *turn) handler {
 			if (body.Intent.Name == MyPurchases || body.Intent.Name == MyAccount) && t.begun() {
 				return d.aside(h)
 			}
+			if body.Intent.Name == Refund && t.begun() && t.state.Intent != Refund && t.state.Step != stepRefund {
+				return d.asideUnlessAsked(h) // "我要退款" before the yes of a purchase
+			}
 			return h
 		}
 		return d.fallback
@@ -273,6 +276,22 @@ func (d *Dialog) aside(h handler) handler {
 			q.Result = v.Result
 		}
 		return q, nil
+	}
+}
+
+// asideUnlessAsked is aside for a request that may start a dialog of its
+// own: when h asks a question (which refund?), that dialog goes on; when
+// it only answers ("你还没有可以退款的购买"), the question that waited is
+// asked again (the purchase was dropped).
+func (d *Dialog) asideUnlessAsked(h handler) handler {
+	return func(ctx context.Context, t *turn) (ui.View, error) {
+		st := t.state
+		v, err := h(ctx, t)
+		if err != nil || v.Ask {
+			return v, err
+		}
+		t.state = st
+		return d.aside(func(context.Context, *turn) (ui.View, error) { return v, nil })(ctx, t)
 	}
 }
 

@@ -1071,3 +1071,16 @@ func TestNoThatCorrectsARefund(t *testing.T) {
 		wantSpeech(t, e.intent(intents.No, nil, fakeplatform.WithQuery("不用了")), false, "好的，不退了。")
 	})
 }
+
+// TestRefundAsideAPurchase: "我要退款" while a purchase waits for its yes,
+// with nothing to refund, says so and asks the purchase's question again
+// (the purchase was dropped); with something to refund, the refund goes on.
+func TestRefundAsideAPurchase(t *testing.T) {
+	devices(t, func(t *testing.T, e *env) {
+		e.intent(intents.Buy, map[string]string{"product": "听书点数", "count": "5"})
+		wantSpeech(t, e.intent(intents.Refund, nil), true, "你还没有可以退款的购买。5个听书点数，共5元。")
+		if _, ok := find[tsk.Charge](e.intent(intents.Yes, nil)); !ok {
+			t.Error("the purchase was dropped")
+		}
+	})
+}
