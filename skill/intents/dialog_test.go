@@ -312,3 +312,13 @@ func TestBrowseSaysWhatIsOwned(t *testing.T) {
 		}
 	})
 }
+
+// TestPositionPastTheList: "第六个" of a list of five says how many there
+// are and keeps the list (it asked afresh with three examples, and the
+// fifth was out of reach).
+func TestPositionPastTheList(t *testing.T) {
+	e := newEnv(t, device.Screened)
+	e.intent(intents.Browse, nil)
+	wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": "第六个"}), true, "只有5个。")
+	wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": "第五个"}), true, "星辰变第35集，3元")
+}
