@@ -140,7 +140,7 @@ func (d *Dialog) resume(ctx context.Context, t *turn, o shop.Order) (ui.View, er
 		}
 		v = say("购买成功！")
 		if e != nil {
-			v.Speech += p.Name + "有效期到" + date(e.ExpiresAt) + "。"
+			v.Speech += p.Name + "有效期到" + t.date(e.ExpiresAt) + "。"
 		}
 	default:
 		v = say("购买成功！" + p.Content.Speech)

@@ -63,10 +63,10 @@ func (d *Dialog) myPurchases(ctx context.Context, t *turn) (ui.View, error) {
 		case e.Kind.UsedUp():
 			line = noneLeft(p, orders)
 		case e.Kind.Timed() && e.Active(t.now):
-			line = p.Name + "有效期到" + date(e.ExpiresAt)
+			line = p.Name + "有效期到" + t.date(e.ExpiresAt)
 			about[p.ID] = line + "，还有" + itoa(int64((e.ExpiresAt.Sub(t.now)+24*time.Hour-1)/(24*time.Hour))) + "天"
 		case e.Kind.Timed():
-			line = p.Name + "已于" + date(e.ExpiresAt) + "到期"
+			line = p.Name + "已于" + t.date(e.ExpiresAt) + "到期"
 		default:
 			owned = append(owned, p.Name)
 			lines = append(lines, p.Name)

@@ -52,7 +52,7 @@ func (d *Dialog) sell(ctx context.Context, t *turn, p shop.Product, purpose stri
 			if err != nil {
 				return ui.View{}, err
 			}
-			return d.confirm(t, p, count, purpose, "你的"+p.Name+"有效期到"+date(e.ExpiresAt)+"。续费"+
+			return d.confirm(t, p, count, purpose, "你的"+p.Name+"有效期到"+t.date(e.ExpiresAt)+"。续费"+
 				amount(p, count, total)+"，要续费吗？")
 		}
 	case p.Kind.AsksCount():

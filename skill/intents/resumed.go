@@ -52,7 +52,7 @@ func (d *Dialog) resumed(ctx context.Context, t *turn, o shop.Order) (ui.View, e
 		}
 		v.Speech += p.Name + "现在有" + itoa(left) + "个。"
 	case p.Kind.Timed() && e != nil && e.Active(t.now):
-		v.Speech += p.Name + "有效期到" + date(e.ExpiresAt) + "。"
+		v.Speech += p.Name + "有效期到" + t.date(e.ExpiresAt) + "。"
 	case p.Content.Audio != "" && e != nil && e.Active(t.now):
 		v.Speech += "说“播放" + p.Name + "”就可以收听。"
 	}
