@@ -61,6 +61,42 @@ func (t *turn) saysZero() bool {
 	return ok && n == 0
 }
 
+// monthsSaid reads a length of time said for a monthly product: "一年"
+// (12), "两年", "半年" (6), "一个季度", "季度" (3), "三个月"; ok is false
+// when none was said. ("买一年会员" was heard as one month.)
+func (t *turn) monthsSaid() (int64, bool) {
+	text := t.req.Request.QueryText
+	for _, w := range []struct {
+		unit   string
+		months int64
+	}{{"半年", 6}, {"个季度", 3}, {"季度", 3}, {"年", 12}, {"个月", 1}} {
+		i := strings.Index(text, w.unit)
+		if i < 0 {
+			continue
+		}
+		if w.unit == "半年" {
+			return 6, true
+		}
+		before := []rune(text[:i])
+		j := len(before)
+		for j > 0 && strings.ContainsRune("零一二两三四五六七八九十0123456789", before[j-1]) {
+			j--
+		}
+		n := int64(1)
+		if j < len(before) {
+			v, ok := resolve.Number(string(before[j:]))
+			if !ok || v <= 0 {
+				return 0, false
+			}
+			n = v
+		} else if w.unit == "个月" {
+			return 0, false // "这个月": no length
+		}
+		return n * w.months, true
+	}
+	return 0, false
+}
+
 // moneyWords follow a number said as money.
 const moneyWords = "元块毛角"
 

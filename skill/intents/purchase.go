@@ -40,6 +40,9 @@ func (d *Dialog) sell(ctx context.Context, t *turn, p shop.Product, purpose stri
 		if n, said, ok := t.count(); said && ok {
 			count = n
 		}
+		if m, ok := t.monthsSaid(); ok && p.Days >= 28 && p.Days <= 31 {
+			count = m // "一年会员": twelve monthly units, not one
+		}
 		if count > p.MaxUnits() {
 			return d.askCount(t, p, purpose, fmt.Sprintf("%s一次最多买%d个，要买几个？", p.Name, p.MaxUnits())), nil
 		}
