@@ -1,6 +1,7 @@
 package intents
 
 import (
+	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -95,6 +96,31 @@ func (t *turn) monthsSaid() (int64, bool) {
 		return n * w.months, true
 	}
 	return 0, false
+}
+
+// sumRE finds a sum of yuan said: "三块钱", "5元", "两块五" (its jiao).
+var sumRE = regexp.MustCompile(`([0-9零一二两三四五六七八九十百千]+)(?:元|块)([0-9一二两三四五六七八九]?)`)
+
+// sumSaid reads a sum of money said ("退掉三块钱的听书币"), in fen.
+func (t *turn) sumSaid() (shop.Fen, bool) {
+	m := sumRE.FindStringSubmatch(t.req.Request.QueryText)
+	if m == nil {
+		if v, has := t.intent().Slot(SlotCount); has {
+			m = sumRE.FindStringSubmatch(v.Text())
+		}
+	}
+	if m == nil {
+		return 0, false
+	}
+	n, ok := resolve.Number(m[1])
+	if !ok || n <= 0 || n > 1_000_000 {
+		return 0, false
+	}
+	sum := shop.Fen(n * 100)
+	if jiao, ok := resolve.Number(m[2]); ok && m[2] != "" {
+		sum += shop.Fen(jiao * 10)
+	}
+	return sum, true
 }
 
 // moneyWords follow a number said as money.

@@ -1101,3 +1101,20 @@ func TestMembershipForALength(t *testing.T) {
 		}
 	})
 }
+
+// TestRefundOfASumOrZero: a refund asked as a sum is that many units
+// ("退掉三块钱的…" quoted them all), a sum between units says refunds are
+// by units, and "零个" asks about one.
+func TestRefundOfASumOrZero(t *testing.T) {
+	devices(t, func(t *testing.T, e *env) {
+		e.buy(map[string]string{"product": "听书点数", "count": "5"})
+		for said, want := range map[string]string{
+			"退掉三块钱的听书点数": "退掉3个听书点数，退还3元，确定吗？",
+			"退掉两块五的听书点数": "退款按个数算，每个1元。退掉5个听书点数",
+			"退零个听书点数":    "至少要退1个。退掉1个听书点数，退还1元，确定吗？",
+		} {
+			e.session = "refund-" + said
+			wantSpeech(t, e.intent(intents.Refund, map[string]string{"product": "听书点数"}, fakeplatform.WithQuery(said)), true, want)
+		}
+	})
+}

@@ -288,6 +288,16 @@ func (d *Dialog) askRefund(t *turn, o shop.Order, units int64, more bool) ui.Vie
 	if p, ok := d.cfg.Catalog.Product(lines[0].ItemID); ok && len(lines) == 1 && lines[0].Quantity == 1 && p.Kind.AsksCount() {
 		what = "1个" + p.Name // the last one of several bought
 	}
+	if l := lines[0]; len(lines) == 1 && units == 0 && l.Quantity > 1 {
+		switch sum, said := t.sumSaid(); {
+		case t.saysZero(): // "退零个": one, said so (it quoted them all)
+			units, note = 1, "至少要退1个。"
+		case said && l.Amount%shop.Fen(l.Quantity) == 0 && sum%(l.Amount/shop.Fen(l.Quantity)) == 0:
+			units = int64(sum / (l.Amount / shop.Fen(l.Quantity))) // "退掉三块钱的听书币": three of them
+		case said:
+			note = "退款按个数算，每个" + (l.Amount / shop.Fen(l.Quantity)).Yuan() + "。"
+		}
+	}
 	if len(lines) == 1 && units > 0 {
 		switch l := lines[0]; {
 		case l.Quantity < 2 || l.Amount != left || l.Amount%shop.Fen(l.Quantity) != 0:
