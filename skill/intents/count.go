@@ -55,6 +55,8 @@ func (t *turn) saysZero() bool {
 	text := t.req.Request.QueryText
 	if v, has := t.intent().Slot(SlotCount); has {
 		text = v.Text()
+	} else if strings.Contains(text, "零个") || strings.Contains(text, "0个") {
+		return true // "退零个听书币"
 	}
 	s := strings.TrimRight(strings.TrimSpace(text), "个份次张本件套盒。.！!吧")
 	s = strings.TrimLeft(s, "我就只先再给买要来购")
