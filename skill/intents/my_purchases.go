@@ -149,6 +149,8 @@ func (d *Dialog) nothingOwned(ctx context.Context, t *turn, aside bool) (ui.View
 	refunded, delisted := false, false
 	for _, o := range orders { // newest first
 		switch {
+		case awaiting(t, o) && pageClosed(t, o):
+			return say(d.orderName(o) + "的付款页面已经关了，没有扣款。想买的话，请再说一次“我要买" + d.orderName(o) + "”。"), nil
 		case awaiting(t, o):
 			return say(d.orderName(o) + "的订单还在等待付款" + payWhere(t, orders) + "，付款后就能使用。"), nil
 		case purchased(o) && o.State != shop.StateRefunded && d.delisted(o):
@@ -312,8 +314,8 @@ const (
 )
 
 // payWhere says where the newest order waiting for payment is paid, as a
-// clause ("，可以在手机上的叮当App里付款"), or "" when its pay page on a
-// screen has closed.
+// clause ("，可以在手机上的叮当App里付款"), or that its pay page on a screen
+// has closed and it can be bought again.
 func payWhere(t *turn, orders []shop.Order) string {
 	for _, o := range orders {
 		switch {
@@ -321,12 +323,18 @@ func payWhere(t *turn, orders []shop.Order) string {
 			continue
 		case payIn(t, o.PayIn) == shop.PayInApp:
 			return "，可以在手机上的叮当App里付款"
-		case t.now.Before(payableUntil(t, o)):
+		case !pageClosed(t, o):
 			return "，请按音箱屏幕上的提示付款"
 		}
-		return ""
+		return "，付款页面已经关了，想买的话可以重新购买" // not payable where it was ordered: no dead end
 	}
 	return ""
+}
+
+// pageClosed reports whether o, paid on a screen, can no longer be: its pay
+// page closed (or is past its minutes).
+func pageClosed(t *turn, o shop.Order) bool {
+	return payIn(t, o.PayIn) != shop.PayInApp && !t.now.Before(payableUntil(t, o))
 }
 
 // ownsAll reports whether every line of o is a product in have.

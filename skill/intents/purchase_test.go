@@ -1118,3 +1118,15 @@ func TestRefundOfASumOrZero(t *testing.T) {
 		}
 	})
 }
+
+// TestPayWhenThePageClosed: "我要付款" after a screen's pay page closed says
+// so and how to buy again (it said "还在等待付款", with nowhere to pay).
+func TestPayWhenThePageClosed(t *testing.T) {
+	e := newEnv(t, device.Screened)
+	e.intent(intents.Buy, map[string]string{"product": "万古神帝第35集"})
+	e.createOrder(e.intent(intents.Yes, nil))
+	e.clock.Advance(10 * time.Minute)
+	e.session = "later"
+	wantSpeech(t, e.intent(intents.MyPurchases, nil, fakeplatform.WithQuery("我要付款")), false,
+		"万古神帝第35集的付款页面已经关了，没有扣款。想买的话，请再说一次“我要买万古神帝第35集”。")
+}
