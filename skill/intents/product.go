@@ -135,6 +135,26 @@ func (d *Dialog) pick(ctx context.Context, t *turn, purpose string) (p shop.Prod
 		// count was is not known.
 		carry = 0
 		ps := products(r)
+		if purpose == Buy {
+			// What the user owns for good is no purchase to ask about:
+			// "万古神帝第35集和第36集" with 35 owned buys 36.
+			var owned []shop.Product
+			ps = slices.DeleteFunc(ps, func(p shop.Product) bool {
+				has, err := d.owns(ctx, t, p.ID)
+				if p.Kind.Once() && has && err == nil {
+					owned = append(owned, p)
+					return true
+				}
+				return false
+			})
+			if len(ps) == 1 {
+				return ps[0], v, true, nil
+			}
+			if len(ps) == 0 {
+				t.state = state{}
+				return p, say("你已经买过" + names(owned, maxChoices, "和") + "了。"), false, nil
+			}
+		}
 		one := "一样"
 		if purpose == Play {
 			one = "一个"

@@ -1130,3 +1130,12 @@ func TestPayWhenThePageClosed(t *testing.T) {
 	wantSpeech(t, e.intent(intents.MyPurchases, nil, fakeplatform.WithQuery("我要付款")), false,
 		"万古神帝第35集的付款页面已经关了，没有扣款。想买的话，请再说一次“我要买万古神帝第35集”。")
 }
+
+// TestSeveralWithOneOwned: two things asked at once, one owned for good:
+// the other is the purchase ("一次买一样吧" asked about the owned one too).
+func TestSeveralWithOneOwned(t *testing.T) {
+	devices(t, func(t *testing.T, e *env) {
+		e.buy(map[string]string{"product": "万古神帝第35集"})
+		wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": "万古神帝第35集和星辰变第35集"}), true, "星辰变第35集，3元，确定购买吗？")
+	})
+}
