@@ -188,6 +188,9 @@ func (d *Dialog) refunding(ctx context.Context, t *turn) ([]string, error) {
 	for _, o := range orders {
 		for i, r := range o.Refunds {
 			switch {
+			case r.Status == shop.RefundProcessing && o.DuplicateOf != "":
+				// Paid twice (on two speakers, or before linking): why it goes back.
+				out = append(out, d.linesName(r.Details)+"重复购买的"+r.Amount.Yuan()+"正在自动退款")
 			case r.Status == shop.RefundProcessing:
 				out = append(out, d.linesName(r.Details)+"正在退款")
 			case r.Status == shop.RefundFail && i == len(o.Refunds)-1 && o.DuplicateOf == "" && t.now.Sub(r.UpdatedAt) < failedRefundNews:
