@@ -39,6 +39,9 @@ func (d *Dialog) browse(ctx context.Context, t *turn) (ui.View, error) {
 // next one starts again; with nothing named before, it browses. A pending
 // "which one?" stays pending.
 func (d *Dialog) browseMore(ctx context.Context, t *turn) (ui.View, error) {
+	if t.state.Step == stepCount || t.state.confirming() {
+		return d.help(ctx, t) // "还有呢" to "要买几个？": that question again, not the shop's list
+	}
 	if t.state.Step == stepProduct && t.state.Intent == Refund {
 		// "还有呢" to "要退哪个？有A、B、C等4种。": the rest of what can
 		// be refunded, not the shop's list.

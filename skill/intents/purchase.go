@@ -58,6 +58,13 @@ func (d *Dialog) sell(ctx context.Context, t *turn, p shop.Product, purpose stri
 			return d.confirm(t, p, count, purpose, "你的"+p.Name+"有效期到"+t.date(e.ExpiresAt)+"。续费"+
 				amount(p, count, total)+"，要续费吗？")
 		}
+		if e != nil { // ended: said, then sold anew
+			total, err := shop.MulFen(p.Price, count)
+			if err != nil {
+				return ui.View{}, err
+			}
+			return d.confirm(t, p, count, purpose, "你的"+p.Name+"已于"+t.date(e.ExpiresAt)+"到期。"+amount(p, count, total)+sure(p))
+		}
 	case p.Kind.AsksCount():
 		n, said, ok := t.count()
 		switch {

@@ -1139,3 +1139,17 @@ func TestSeveralWithOneOwned(t *testing.T) {
 		wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": "万古神帝第35集和星辰变第35集"}), true, "星辰变第35集，3元，确定购买吗？")
 	})
 }
+
+// TestMoreAtACountAndAnEndedMembership: "还有呢" to "要买几个？" asks that
+// again (it read the shop's list, dropping the coins); a membership that
+// ended is said to have ended before it is sold anew.
+func TestMoreAtACountAndAnEndedMembership(t *testing.T) {
+	devices(t, func(t *testing.T, e *env) {
+		e.intent(intents.Buy, map[string]string{"product": "听书点数"})
+		wantSpeech(t, e.intent(intents.BrowseMore, nil), true, "听书点数每个1元。", "要买几个？")
+		e.intent(intents.Cancel, nil)
+		e.buy(map[string]string{"product": "会员月卡"})
+		e.clock.Advance(40 * 24 * time.Hour)
+		wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": "会员月卡"}), true, "你的会员月卡已于", "到期。会员月卡，19.9元")
+	})
+}
