@@ -155,6 +155,7 @@ func (n *NLU) addModel(data []byte) error {
 // Understand returns the intent and slots of an utterance, or that it
 // opens the skill.
 func (n *NLU) Understand(text string) Understanding {
+	asked := strings.HasSuffix(strings.TrimSpace(text), "？") || strings.HasSuffix(strings.TrimSpace(text), "?")
 	text = clean(text)
 	if launch.MatchString(text) {
 		return Understanding{Request: RequestLaunch}
@@ -176,8 +177,8 @@ func (n *NLU) Understand(text string) Understanding {
 				u.Slots[name] = m[i]
 			}
 		}
-		if !numbersRead(u.Slots) {
-			continue
+		if !numbersRead(u.Slots) || asked && r.intent == "yes" {
+			continue // "嗯？", "好？": a question is no yes
 		}
 		splitCount(u.Slots)
 		episodeProduct(u.Slots)

@@ -35,6 +35,7 @@ func TestNLU(t *testing.T) {
 		{"好不好", sandbox.Understanding{}},
 		{"嗯…", sandbox.Understanding{}},
 		{"好的呀", sandbox.Understanding{Intent: "yes"}},
+		{"嗯？", sandbox.Understanding{}},
 		{"五个吧", sandbox.Understanding{Intent: "buy", Slots: map[string]string{"count": "五"}}},
 		// A sum is no count: 二十块钱 is no 20 units.
 		{"买二十块钱的会员", sandbox.Understanding{Intent: "buy", Slots: map[string]string{"product": "二十块钱的会员"}}},
@@ -48,6 +49,7 @@ func TestNLU(t *testing.T) {
 		{"听书币退回来吧", sandbox.Understanding{Intent: "refund"}},
 		{"买两个半听书币", sandbox.Understanding{Intent: "buy", Slots: map[string]string{"product": "两个半听书币"}}},
 		{"好的呀", sandbox.Understanding{Intent: "yes"}},
+		{"嗯？", sandbox.Understanding{}},
 		{"不要了", sandbox.Understanding{Intent: "no"}},
 		{"我不要了", sandbox.Understanding{Intent: "no"}},
 		{"还是算了", sandbox.Understanding{Intent: "no"}},
