@@ -66,13 +66,15 @@ func (t *turn) saysZero() bool {
 
 // monthsSaid reads a length of time said for a monthly product: "一年"
 // (12), "两年", "半年" (6), "一个季度", "季度" (3), "三个月"; ok is false
-// when none was said. ("买一年会员" was heard as one month.)
+// when none was said, or one that is no length ("今年", "2026年", "一年半").
+// ("买一年会员" was heard as one month.)
 func (t *turn) monthsSaid() (int64, bool) {
 	text := t.req.Request.QueryText
 	for _, w := range []struct {
 		unit   string
 		months int64
-	}{{"半年", 6}, {"个季度", 3}, {"季度", 3}, {"年", 12}, {"个月", 1}} {
+		bare   bool // a length without a number
+	}{{"半年", 6, true}, {"季度", 3, true}, {"年", 12, false}, {"个月", 1, false}} {
 		i := strings.Index(text, w.unit)
 		if i < 0 {
 			continue
@@ -80,20 +82,24 @@ func (t *turn) monthsSaid() (int64, bool) {
 		if w.unit == "半年" {
 			return 6, true
 		}
-		before := []rune(text[:i])
-		j := len(before)
-		for j > 0 && strings.ContainsRune("零一二两三四五六七八九十0123456789", before[j-1]) {
+		if strings.HasPrefix(text[i+len(w.unit):], "半") {
+			return 0, false // "一年半": not a whole number of units
+		}
+		before := strings.TrimSuffix(text[:i], "个") // "一个季度"
+		rs := []rune(before)
+		j := len(rs)
+		for j > 0 && strings.ContainsRune("一二两三四五六七八九十0123456789", rs[j-1]) {
 			j--
 		}
-		n := int64(1)
-		if j < len(before) {
-			v, ok := resolve.Number(string(before[j:]))
-			if !ok || v <= 0 {
-				return 0, false
+		if j == len(rs) {
+			if !w.bare {
+				return 0, false // "今年", "这个月": no length
 			}
-			n = v
-		} else if w.unit == "个月" {
-			return 0, false // "这个月": no length
+			return w.months, true
+		}
+		n, ok := resolve.Number(string(rs[j:]))
+		if !ok || n < 1 || n > 10 {
+			return 0, false // "2026年"
 		}
 		return n * w.months, true
 	}

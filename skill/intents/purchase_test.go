@@ -1090,11 +1090,14 @@ func TestRefundAsideAPurchase(t *testing.T) {
 func TestMembershipForALength(t *testing.T) {
 	devices(t, func(t *testing.T, e *env) {
 		for said, want := range map[string]string{
-			"买一年会员":    "12个会员月卡，共238.8元",
-			"买半年会员":    "6个会员月卡，共119.4元",
-			"买一个季度的会员": "3个会员月卡，共59.7元",
-			"买三个月会员":   "3个会员月卡，共59.7元",
-			"买两年会员":    "会员月卡一次最多买12个",
+			"买一年会员":     "12个会员月卡，共238.8元",
+			"买半年会员":     "6个会员月卡，共119.4元",
+			"买一个季度的会员":  "3个会员月卡，共59.7元",
+			"买三个月会员":    "3个会员月卡，共59.7元",
+			"买两年会员":     "会员月卡一次最多买12个",
+			"买个今年的会员":   "会员月卡，19.9元", // no length
+			"买2026年的会员": "会员月卡，19.9元",
+			"买一年半会员":    "会员月卡，19.9元",
 		} {
 			e.session = "length-" + said
 			wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": "会员月卡"}, fakeplatform.WithQuery(said)), true, want)

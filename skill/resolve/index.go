@@ -1,6 +1,7 @@
 package resolve
 
 import (
+	"strings"
 	"cmp"
 	"slices"
 	"sync"
@@ -92,6 +93,9 @@ type Index struct {
 	words    map[string]uint32
 	byEp     map[int64][]int32 // an episode number → the products that have it
 	pool     sync.Pool
+	// lengths: no name says a length of time (年, 季度, 个月), so one
+	// said ("买半年会员") names nothing (see markLengths).
+	lengths bool
 }
 
 // New indexes the catalog's products by their ids, names and aliases. A
@@ -108,6 +112,11 @@ func New(c *shop.Catalog, cfg Config) *Index {
 	if c != nil {
 		x.products = slices.Clone(c.Products)
 	}
+	x.lengths = !slices.ContainsFunc(x.products, func(p shop.Product) bool {
+		return slices.ContainsFunc(append([]string{p.Name}, p.Aliases...), func(n string) bool {
+			return slices.ContainsFunc(lengthWords, func(w string) bool { return strings.Contains(n, w) })
+		})
+	})
 	byTitle := map[string]int32{}
 	var ph phrase
 	for i, p := range x.products {
@@ -229,3 +238,7 @@ func foldKey(dst []byte, rs []rune) []byte {
 	}
 	return dst
 }
+
+// Lengths reports whether a length of time said ("一年", "半年") is no part
+// of any product's name, so that it can be read as how long to buy for.
+func (x *Index) Lengths() bool { return x.lengths }

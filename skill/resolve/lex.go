@@ -1,6 +1,7 @@
 package resolve
 
 import (
+	"strings"
 	"unicode"
 )
 
@@ -72,7 +73,7 @@ var fillers, maxFiller = fillerSet(
 	"打开", "一下", "一点", "一些", "那个", "这个", "来个", "来点", "继续", "开通", "续费",
 	"订阅", "充值", "退款", "退钱", "退掉", "退了", "不想要了", "不要了", "再来", "可以",
 	"能不能", "还有", "就是", "然后", "我们", "有没有", "有声书", "小说", "多少钱", "几块钱",
-	"价格", "怎么卖", "半年", "季度", "个月", "年", // lengths of a membership: "买半年会员"
+	"价格", "怎么卖",
 	"我", "要", "想", "买", "听", "放", "吧", "呢", "啊", "呀", "吗", "嘛", "了", "的",
 	"把", "给", "请", "来", "点", "再", "就", "还", "嗯", "哦", "哎", "呃", "和", "下",
 )
@@ -340,4 +341,39 @@ func fillerSet(words ...string) (map[fillerKey]bool, int) {
 		longest = max(longest, len([]rune(w)))
 	}
 	return m, longest
+}
+
+// lengthWords are lengths of time a membership is bought for.
+var lengthWords = []string{"半年", "季度", "个月", "年"}
+
+// markLengths marks as fillers the lengths of time said ("一年", "半年",
+// "三个月", "季度") with the numerals before them: "买半年会员" names the
+// membership. Only for a catalog whose names say no length (Index.lengths).
+func markLengths(us []unit) {
+	for i := 0; i < len(us); i++ {
+		for _, w := range lengthWords {
+			rs := []rune(w)
+			if i+len(rs) > len(us) || !spells(us[i:i+len(rs)], rs) {
+				continue
+			}
+			for k := i; k < i+len(rs); k++ {
+				us[k].role = filler
+			}
+			for k := i - 1; k >= 0 && us[k].r != 0 && strings.ContainsRune("一二两三四五六七八九十半", us[k].r); k-- {
+				us[k].role = filler // "一年": its numeral too
+			}
+			i += len(rs) - 1
+			break
+		}
+	}
+}
+
+// spells reports whether the content units us spell rs.
+func spells(us []unit, rs []rune) bool {
+	for i, r := range rs {
+		if us[i].r != r || us[i].role != content && us[i].role != filler {
+			return false
+		}
+	}
+	return true
 }

@@ -92,6 +92,9 @@ func (x *Index) Resolve(q Query) Result {
 	}
 	s.rs = foldRunes(s.rs, q.Text, x.cfg.MaxRunes-min(len(s.rs), x.cfg.MaxRunes))
 	lex(s.rs, true, &s.ph)
+	if x.lengths {
+		markLengths(s.ph.units)
+	}
 	ask := askedOf(s.ph.nums)
 	if q.Episode != "" {
 		s.ers = foldRunes(s.ers[:0], q.Episode, x.cfg.MaxRunes)

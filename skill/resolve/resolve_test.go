@@ -229,3 +229,27 @@ func TestSeveral(t *testing.T) {
 		}
 	}
 }
+
+// TestLengthsSaid: a length of time said is no part of a name when no
+// name says one ("买半年会员" is the membership), and part of one when a
+// name does (a 半年会员 of its own).
+func TestLengthsSaid(t *testing.T) {
+	monthly := shop.Product{ID: "vip", Name: "会员月卡", Price: 1990, Kind: shop.KindSubscription, Days: 30, Aliases: []string{"会员"}}
+	half := shop.Product{ID: "half", Name: "半年会员", Price: 9900, Kind: shop.KindSubscription, Days: 180}
+	x := resolve.New(&shop.Catalog{Products: []shop.Product{monthly}}, resolve.Config{})
+	if !x.Lengths() {
+		t.Error("no name says a length, and Lengths is false")
+	}
+	for _, q := range []string{"半年会员", "一年会员", "三个月的会员", "一个季度的会员"} {
+		if p, ok := x.Resolve(resolve.Query{Text: q}).Product(); !ok || p.ID != "vip" {
+			t.Errorf("Resolve(%q) = %v, %v; want vip", q, p.ID, ok)
+		}
+	}
+	x = resolve.New(&shop.Catalog{Products: []shop.Product{monthly, half}}, resolve.Config{})
+	if x.Lengths() {
+		t.Error("a name says a length, and Lengths is true")
+	}
+	if p, ok := x.Resolve(resolve.Query{Text: "半年会员"}).Product(); !ok || p.ID != "half" {
+		t.Errorf("Resolve(半年会员) = %v, %v; want half", p.ID, ok)
+	}
+}
