@@ -1,9 +1,9 @@
 package resolve
 
 import (
-	"strings"
 	"cmp"
 	"slices"
+	"strings"
 	"sync"
 	"unicode"
 	"unicode/utf8"
