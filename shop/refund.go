@@ -165,8 +165,8 @@ func (o *Order) lateSuccess(r *Refund, desc string, at time.Time) error {
 	for _, l := range r.Details {
 		ol, ok := o.Line(l.ItemID)
 		qty, amt := o.RefundCommitted(l.ItemID) // r, FAIL, is not in it
-		if !ok || qty+l.Quantity > ol.Quantity || amt+l.Amount > ol.Amount || qty+l.Quantity+o.Uses[l.ItemID] > ol.Quantity && o.Uses[l.ItemID] > 0 {
-			return Coded(ECONFLICT, ERefundFinal, "refund %s, recorded FAIL, reported SUCCESS: %q is refunded or used already", r.RefundTradeNo, l.ItemID)
+		if !ok || qty+l.Quantity > ol.Quantity || amt+l.Amount > ol.Amount {
+			return Coded(ECONFLICT, ERefundFinal, "refund %s, recorded FAIL, reported SUCCESS: %q is refunded already", r.RefundTradeNo, l.ItemID)
 		}
 	}
 	already, err := AddFen(o.RefundedAmt, o.PendingRefundAmt())

@@ -196,15 +196,17 @@ func Refundable(o Order, cat *Catalog, now time.Time) ([]Line, Fen, error) {
 
 // refundDeadline is when the order's refund window of days ends: that long
 // after delivery, or, when a refund asked within it failed on the
-// platform, that long after it failed: the user asked in time, and the
+// platform, that long after it was asked: the user asked in time, and the
 // platform's failure takes no right away (it said "已超过7天退款期限" to the
-// retry the dialog invited).
+// retry the dialog invited). At most twice the window: a retry that fails
+// again gives no more time.
 func refundDeadline(o Order, days int) time.Time {
 	window := time.Duration(days) * 24 * time.Hour
-	end := o.DeliveredAt.Add(window)
+	first := o.DeliveredAt.Add(window)
+	end := first
 	for _, r := range o.Refunds {
-		if r.Status == RefundFail && !r.CreatedAt.After(end) && r.UpdatedAt.Add(window).After(end) {
-			end = r.UpdatedAt.Add(window)
+		if r.Status == RefundFail && !r.CreatedAt.After(first) && r.CreatedAt.Add(window).After(end) {
+			end = r.CreatedAt.Add(window)
 		}
 	}
 	return end

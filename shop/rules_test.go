@@ -129,7 +129,8 @@ func TestMaxUnits(t *testing.T) {
 
 // TestRefundWindowAfterAFailure: a refund asked within the window that the
 // platform failed may be asked again after the window, for as long again
-// after the failure; one asked after the window gives no more time.
+// after it was asked; one asked after the window, or a retry failing
+// again, gives no more time.
 func TestRefundWindowAfterAFailure(t *testing.T) {
 	cat := &shop.Catalog{Products: []shop.Product{{ID: "ep", Name: "集", Price: 200, Kind: shop.KindEntitlement,
 		Refund: shop.RefundPolicy{Allowed: true, WithinDays: 7}}}}
@@ -145,8 +146,14 @@ func TestRefundWindowAfterAFailure(t *testing.T) {
 	if _, _, err := shop.Refundable(o, cat, delivered.Add(9*day)); err != nil {
 		t.Errorf("asked on day 6, failed on day 8, asked again on day 9: %v", err)
 	}
-	if _, _, err := shop.Refundable(o, cat, delivered.Add(16*day)); shop.ErrorCode(err) != shop.ERefundWindow {
-		t.Errorf("8 days after the failure: %v, want %s", err, shop.ERefundWindow)
+	if _, _, err := shop.Refundable(o, cat, delivered.Add(14*day)); shop.ErrorCode(err) != shop.ERefundWindow {
+		t.Errorf("8 days after the request: %v, want %s", err, shop.ERefundWindow)
+	}
+	// A retry that fails again gives no more time.
+	o.Refunds = append(o.Refunds, shop.Refund{RefundTradeNo: "R2", Status: shop.RefundFail, Amount: 200, CreatedAt: delivered.Add(12 * day),
+		UpdatedAt: delivered.Add(12 * day), Details: []shop.Line{{ItemID: "ep", Quantity: 1, Amount: 200}}})
+	if _, _, err := shop.Refundable(o, cat, delivered.Add(14*day)); shop.ErrorCode(err) != shop.ERefundWindow {
+		t.Errorf("a second failure extended the window: %v", err)
 	}
 	o.Refunds[0].CreatedAt = delivered.Add(8 * day) // asked too late: no more time
 	if _, _, err := shop.Refundable(o, cat, delivered.Add(9*day)); shop.ErrorCode(err) != shop.ERefundWindow {

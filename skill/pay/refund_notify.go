@@ -19,8 +19,7 @@ func (s *Service) RefundNotify(ctx context.Context, req RefundNotifyRequest) Rep
 			s.log().ErrorContext(ctx, "pay: refund notify failed", "trade_no", truncateBytes(req.TradeNo, 64), "err", err)
 		case shop.ErrorCode(err) == shop.ERefundFinal && req.RefundStatus == shop.RefundSuccess:
 			// The platform refunded money the books cannot take back (a
-			// refund recorded FAIL, then done again, or its units used): a
-			// person reconciles.
+			// refund recorded FAIL, then done again): a person reconciles.
 			s.log().ErrorContext(ctx, "pay: platform reports a refund the books cannot apply", "trade_no", truncateBytes(req.TradeNo, 64),
 				"refund_trade_no", truncateBytes(req.RefundTradeNo, 64), "refund_amt", int64(req.RefundAmt), "err", err)
 		default:
@@ -72,6 +71,13 @@ func (s *Service) refundNotify(ctx context.Context, req RefundNotifyRequest) err
 		return shop.Coded(shop.ECONFLICT, ERefundIDMismatch, "another refundTransactionId")
 	}
 	_, err = s.settleRefund(ctx, req.TradeNo, req.RefundTradeNo, req.RefundTransactionID, req.RefundStatus, req.RefundStatusDesc, "refund notify")
+	if err == nil && r.Status == shop.RefundFail && req.RefundStatus == shop.RefundSuccess {
+		// Applied: the money went back. Whether the user kept what it paid
+		// for (coins used since the refusal, or refunded again by a
+		// retry) only a person can tell.
+		s.log().ErrorContext(ctx, "pay: the platform refunded late a refund it had refused; check what the user kept",
+			"trade_no", req.TradeNo, "refund_trade_no", req.RefundTradeNo, "refund_amt", int64(req.RefundAmt))
+	}
 	return err
 }
 
