@@ -69,6 +69,7 @@ type account struct {
 	linked   string    // the name of that account, or ""
 	refresh  string    // its refresh token
 	expiry   time.Time // when the access token expires, by the sandbox's clock
+	issued   time.Time // when it was issued, by that clock (a rewind goes before it)
 }
 
 // speaker is the platform's memory of one user on one kind of device.

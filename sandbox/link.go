@@ -95,7 +95,7 @@ func (c *Console) Link(ctx context.Context, in LinkRequest) (*LinkReply, error) 
 // its refresh token and when it expires by the sandbox's clock (which
 // /sandbox/platform/advance moves, as it moves the skill's).
 func (c *Console) setToken(acc *account, tok *oauth2.Token) {
-	acc.token, acc.refresh, acc.expiry = tok.AccessToken, tok.RefreshToken, time.Time{}
+	acc.token, acc.refresh, acc.expiry, acc.issued = tok.AccessToken, tok.RefreshToken, time.Time{}, c.now()
 	if !tok.Expiry.IsZero() {
 		acc.expiry = c.now().Add(time.Until(tok.Expiry))
 	}
@@ -109,11 +109,14 @@ func (c *Console) setToken(acc *account, tok *oauth2.Token) {
 
 // refreshToken renews the account's access token with its refresh token
 // when it has expired, or is about to, as the platform does before it
-// sends a request: the skill would take an expired one for no link at all.
+// sends a request (the skill would take an expired one for no link at
+// all), and when the sandbox's clock was rewound past its issue.
 // A refusal (the link revoked) leaves the old token, which the skill then
 // refuses.
 func (c *Console) refreshToken(acc *account) {
-	if acc.token == "" || acc.refresh == "" || acc.expiry.IsZero() || c.now().Before(acc.expiry.Add(-time.Minute)) || c.OAuth == nil {
+	now := c.now()
+	rewound := now.Before(acc.issued) // the clock went back past the token's issue: the skill refuses it
+	if acc.token == "" || acc.refresh == "" || c.OAuth == nil || !rewound && (acc.expiry.IsZero() || now.Before(acc.expiry.Add(-time.Minute))) {
 		return
 	}
 	tok, err := c.OAuth.Refresh(context.Background(), acc.refresh)

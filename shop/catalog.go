@@ -23,7 +23,7 @@ func (p Product) MaxUnits() int64 {
 	switch {
 	case !p.Kind.Timed():
 		return MaxQuantity
-	case p.Days <= 0:
+	case p.Days <= 0 || p.Days >= 28 && p.Days <= 31: // a month
 		return 12
 	}
 	return max(1, MaxTimedDays/int64(p.Days))

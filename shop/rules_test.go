@@ -108,6 +108,7 @@ func TestMaxUnits(t *testing.T) {
 		want int64
 	}{
 		{shop.Product{Kind: shop.KindSubscription, Days: 30}, 12},
+		{shop.Product{Kind: shop.KindSubscription, Days: 31}, 12}, // a month, whatever its days
 		{shop.Product{Kind: shop.KindSubscription, Days: 7}, 52},
 		{shop.Product{Kind: shop.KindSubscription, Days: 365}, 1},
 		{shop.Product{Kind: shop.KindSubscription, Days: 400}, 1},

@@ -66,6 +66,12 @@ func TestSandboxLink(t *testing.T) {
 	if a := say("screenless", "alice", "我买过什么"); !strings.Contains(a.Speech, "听书币") {
 		t.Errorf("after the token expired: %q", a.Speech)
 	}
+	if _, err := s.Clock.Rewind(2 * time.Hour); err != nil { // back before the new token's issue
+		t.Fatal(err)
+	}
+	if a := say("screenless", "alice", "我的账号"); !strings.Contains(a.Speech, "acct-alice") {
+		t.Errorf("after a rewind: %q", a.Speech)
+	}
 	if _, err := s.Console.Link(ctx, sandbox.LinkRequest{User: "alice"}); err == nil {
 		t.Error("a link without an account succeeded")
 	}

@@ -82,7 +82,7 @@ func (d *Dialog) chargeResponse(ctx context.Context, t *turn) (ui.View, error) {
 // asking to buy it again shows a new pay page (after payPageTTL at the
 // latest); in the phone app, the order can be paid as it is.
 func unpaid(name string) string {
-	return name + "还没有收到付款。如果刚付过，请稍后说“我买过什么”查看。"
+	return name + "还没有收到付款。如果刚付过，请稍后说“我付过了”查看。"
 }
 
 // resume continues the user's original intent now that the order is

@@ -55,8 +55,8 @@ func (t *turn) saysZero() bool {
 	text := t.req.Request.QueryText
 	if v, has := t.intent().Slot(SlotCount); has {
 		text = v.Text()
-	} else if strings.Contains(text, "零个") || strings.Contains(text, "0个") {
-		return true // "退零个听书币"
+	} else if zeroRE.MatchString(text) {
+		return true // "退零个听书币" (not "退10个")
 	}
 	s := strings.TrimRight(strings.TrimSpace(text), "个份次张本件套盒。.！!吧")
 	s = strings.TrimLeft(s, "我就只先再给买要来购")
@@ -106,8 +106,11 @@ func (t *turn) monthsSaid() (int64, bool) {
 	return 0, false
 }
 
+// zeroRE finds a count of zero said: "零个", "0个", not "10个".
+var zeroRE = regexp.MustCompile(`(?:^|[^0-9零〇一二两三四五六七八九十百千])(?:0|零|〇)个`)
+
 // sumRE finds a sum of yuan said: "三块钱", "5元", "两块五" (its jiao).
-var sumRE = regexp.MustCompile(`([0-9零一二两三四五六七八九十百千]+)(?:元|块)([0-9一二两三四五六七八九]?)`)
+var sumRE = regexp.MustCompile(`([0-9零一二两三四五六七八九十百千]+)(元|块钱|块)([0-9一二两三四五六七八九]?)(.?)`)
 
 // sumSaid reads a sum of money said ("退掉三块钱的听书币"), in fen.
 func (t *turn) sumSaid() (shop.Fen, bool) {
@@ -117,15 +120,15 @@ func (t *turn) sumSaid() (shop.Fen, bool) {
 			m = sumRE.FindStringSubmatch(v.Text())
 		}
 	}
-	if m == nil {
-		return 0, false
+	if m == nil || m[2] == "块" && m[3] == "" && m[4] != "" && m[4] != "的" {
+		return 0, false // "一块买的": together, no sum
 	}
 	n, ok := resolve.Number(m[1])
 	if !ok || n <= 0 || n > 1_000_000 {
 		return 0, false
 	}
 	sum := shop.Fen(n * 100)
-	if jiao, ok := resolve.Number(m[2]); ok && m[2] != "" {
+	if jiao, ok := resolve.Number(m[3]); ok && m[3] != "" {
 		sum += shop.Fen(jiao * 10)
 	}
 	return sum, true

@@ -60,8 +60,8 @@ func (d *Dialog) identify(ctx context.Context, t *turn) {
 // staleLink reports whether the request carries an access token no
 // longer accepted (expired, revoked) for a turn about what the user owns:
 // without its account the user would be a stranger, offered again (and
-// charged for) what the account bought. Help, a no, a cancel and the
-// account question are answered as they are.
+// charged for) what the account bought. Help, a no and a cancel are
+// answered as they are.
 func (d *Dialog) staleLink(t *turn) bool {
 	if d.cfg.Accounts == nil || t.account != "" || t.req.AccessToken() == "" {
 		return false
@@ -73,11 +73,13 @@ func (d *Dialog) staleLink(t *turn) bool {
 			return false
 		}
 		switch body.Intent.Name {
-		case Help, Cancel, No:
+		case Help:
+			return t.answers() // help said to "which one?" answers it (buyOrPlay)
+		case Cancel, No:
 			return false
 		}
 		return true
-	case tsk.TypeElementSelected:
+	case tsk.TypeElementSelected, tsk.TypeConnectionsResponse:
 		return true
 	}
 	return false
@@ -90,6 +92,9 @@ const relinkSpeech = "账号关联已经失效了，请在叮当App里重新关�
 // again, with the LinkAccount card; nothing is sold or played meanwhile.
 func relink(_ context.Context, t *turn) (ui.View, error) {
 	t.state = state{}
+	if t.req.Request.Type == tsk.TypeConnectionsResponse { // the payment's result, for an account it cannot name
+		return ui.View{Speech: "账号关联已经失效了，请在叮当App里重新关联账号，关联后说“我买过什么”查看这次购买。", LinkAccount: true, End: true}, nil
+	}
 	return ui.View{Speech: relinkSpeech, LinkAccount: true, End: true}, nil
 }
 

@@ -167,6 +167,16 @@ func TestRefusedTokensAskToLinkAgain(t *testing.T) {
 		}
 		wantSpeech(t, e.intent(intents.Help, nil, with), true, "在这里可以用语音购买")
 	}
+
+	// A payment's result with a lapsed token: link again, then look (it
+	// said "还没有收到付款" of a paid order).
+	stale := fakeplatform.WithAccessToken(expired)
+	r := e.send(fakeplatform.NewConnectionsResponse(o.tradeNo, "dd-"+o.tradeNo, append(e.opts(), stale)...))
+	wantSpeech(t, r, false, "账号关联已经失效了", "关联后说“我买过什么”查看这次购买")
+	// Help said to a question answers it: not as a stranger either.
+	e.session = "stale-help"
+	wantSpeech(t, e.intent(intents.Buy, nil, fakeplatform.WithAccessToken(token(t, tokens, "acct-alice"))), true, "你想买什么")
+	wantSpeech(t, e.intent(intents.Help, map[string]string{"product": "万古神帝第35集"}, stale), false, "账号关联已经失效了")
 }
 
 func TestUserIDPosingAsAccount(t *testing.T) {

@@ -106,13 +106,13 @@ func (d *Dialog) pick(ctx context.Context, t *turn, purpose string) (p shop.Prod
 		return p, v, true, nil
 	}
 	r := d.products.Resolve(q)
-	if cands := d.candidates(t); asked && r.Decision == resolve.None && r.Ordinal > max(len(cands), t.browsed) && len(cands) > 0 {
-		// "第六个" of five: the same question, saying how many there are
-		// (it asked afresh with three examples, and the fifth was gone).
+	if cands := d.candidates(t); asked && r.Decision == resolve.None && r.Ordinal > len(cands) && len(cands) > 0 &&
+		(t.device.Display || len(cands) == len(d.cfg.Catalog.Products)) && t.browsed <= len(cands) {
+		// "第六个" of the five a screen lists (or of all there are): the
+		// same question, saying how many (it asked afresh with three
+		// examples, and the fifth was gone).
 		t.unclear = true
-		browsed := t.browsed
-		v := d.askProduct(t, purpose, cands, "只有"+itoa(int64(max(len(cands), browsed)))+"个。"+whichOf(purpose, cands))
-		t.state.Browsed = browsed
+		v := d.askProduct(t, purpose, cands, "只有"+itoa(int64(len(cands)))+"个。"+whichOf(purpose, cands))
 		return p, v, false, nil
 	}
 	if carry == 0 {

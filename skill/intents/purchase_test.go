@@ -1113,7 +1113,8 @@ func TestRefundOfASumOrZero(t *testing.T) {
 		e.buy(map[string]string{"product": "听书点数", "count": "5"})
 		for said, want := range map[string]string{
 			"退掉三块钱的听书点数": "退掉3个听书点数，退还3元，确定吗？",
-			"退掉两块五的听书点数": "退款按个数算，每个1元。退掉5个听书点数",
+			"退掉两块五的听书点数": "退款按个数算，每个1元。退掉2个听书点数，退还2元，确定吗？",
+			"退10个听书点数":   "退掉5个听书点数", // no zero in 10: no "至少要退1个"
 			"退零个听书点数":    "至少要退1个。退掉1个听书点数，退还1元，确定吗？",
 		} {
 			e.session = "refund-" + said
@@ -1155,4 +1156,13 @@ func TestMoreAtACountAndAnEndedMembership(t *testing.T) {
 		e.clock.Advance(40 * 24 * time.Hour)
 		wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": "会员月卡"}), true, "你的会员月卡已于", "到期。会员月卡，19.9元")
 	})
+}
+
+// TestDatesOfAnotherYear: a day months away in another year, ahead or
+// past, says its year ("已于1月3日到期" said a year on read as next week).
+func TestDatesOfAnotherYear(t *testing.T) {
+	e := newEnv(t, device.Screenless)
+	e.buy(map[string]string{"product": "会员月卡"})
+	e.clock.Advance(385 * 24 * time.Hour)
+	wantSpeech(t, e.intent(intents.MyPurchases, nil), false, "年")
 }

@@ -294,8 +294,10 @@ func (d *Dialog) askRefund(t *turn, o shop.Order, units int64, more bool) ui.Vie
 			units, note = 1, "至少要退1个。"
 		case said && l.Amount%shop.Fen(l.Quantity) == 0 && sum%(l.Amount/shop.Fen(l.Quantity)) == 0:
 			units = int64(sum / (l.Amount / shop.Fen(l.Quantity))) // "退掉三块钱的听书币": three of them
-		case said:
-			note = "退款按个数算，每个" + (l.Amount / shop.Fen(l.Quantity)).Yuan() + "。"
+		case said: // "两块五": the whole units it covers, at least one, said so
+			unit := l.Amount / shop.Fen(l.Quantity)
+			units = max(1, int64(sum/max(unit, 1)))
+			note = "退款按个数算，每个" + unit.Yuan() + "。"
 		}
 	}
 	if len(lines) == 1 && units > 0 {

@@ -47,11 +47,12 @@ func date(t time.Time) string {
 	return t.In(china).Format("1月2日")
 }
 
-// date says a day as date does, with its year when that is not this one's
-// and the day is months away ("2027年11月29日": "11月29日" said in December
-// read as last month).
+// date says a day as date does, with its year when the day is half a year
+// away or more, or in another year and months away ("2027年11月29日":
+// "11月29日" said in December read as last month).
 func (t *turn) date(day time.Time) string {
-	if day.In(china).Year() != t.now.In(china).Year() && day.Sub(t.now) > 60*24*time.Hour {
+	far := day.Sub(t.now).Abs()
+	if far > 180*24*time.Hour || day.In(china).Year() != t.now.In(china).Year() && far > 60*24*time.Hour {
 		return day.In(china).Format("2006年1月2日")
 	}
 	return date(day)
