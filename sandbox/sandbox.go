@@ -21,6 +21,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"syscall"
 	"time"
 
 	"github.com/dingdang-voicepay/voicepay/admin"
@@ -146,18 +147,18 @@ func Start(ctx context.Context, c Config) (*Sandbox, error) {
 	}
 	skillLn, err := net.Listen("tcp", cmp.Or(c.Addr, DefaultAddr))
 	if err != nil {
-		return nil, fmt.Errorf("sandbox: skill: %w", err)
+		return nil, fmt.Errorf("sandbox: skill: %w%s", err, moveIt(err, "SKILL_ADDR", "127.0.0.1:18080"))
 	}
 	opsLn, err := net.Listen("tcp", cmp.Or(c.OpsAddr, opsAddrFor(c.Addr)))
 	if err != nil {
 		skillLn.Close()
-		return nil, fmt.Errorf("sandbox: skill operations: %w", err)
+		return nil, fmt.Errorf("sandbox: skill operations: %w%s", err, moveIt(err, "SKILL_OPS_ADDR", "127.0.0.1:19090"))
 	}
 	platLn, err := net.Listen("tcp", cmp.Or(c.PlatformAddr, DefaultPlatformAddr))
 	if err != nil {
 		skillLn.Close()
 		opsLn.Close()
-		return nil, fmt.Errorf("sandbox: platform: %w", err)
+		return nil, fmt.Errorf("sandbox: platform: %w%s", err, moveIt(err, "SKILL_PLATFORM_ADDR (or --platform-addr)", "127.0.0.1:18090"))
 	}
 	s.SkillURL, s.PlatformURL = "http://"+skillLn.Addr().String(), "http://"+platLn.Addr().String()
 	oc := oauthClient(s.Keys, s.PlatformURL)
@@ -266,4 +267,12 @@ Try, in another terminal:
   curl -s %[2]s/sandbox/pay -d '{"user":"alice"}'
   curl -s %[2]s/sandbox/link -d '{"user":"alice","account":"acct-alice"}'   # link an account
 `, s.SkillURL, s.PlatformURL, s.SkillID, created, s.OpsURL)
+}
+
+// moveIt says which setting moves a listener whose address is taken.
+func moveIt(err error, setting, example string) string {
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return " (another process has it: move it with " + setting + ", e.g. " + example + ")"
+	}
+	return ""
 }

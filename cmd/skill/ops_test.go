@@ -2,6 +2,8 @@ package main_test
 
 import (
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -65,5 +67,21 @@ func TestOpsListener(t *testing.T) {
 	}
 	if code := exitCode(p.err); code != 0 || time.Since(start) < 3*time.Second {
 		t.Fatalf("exit %d after %s; want 0 after the 3s drain", code, time.Since(start))
+	}
+}
+
+// TestOrdersListWithoutAStore: the admin commands read; where no store is
+// (a terminal in the wrong directory) they say so and make none (they made
+// an empty one and said "no orders yet").
+func TestOrdersListWithoutAStore(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "nowhere")
+	for _, args := range [][]string{{"orders", "list"}, {"orders", "attention"}} {
+		_, errOut, code := cli(t, environ(data), args...)
+		if code == 0 || !strings.Contains(errOut, "no order store at") {
+			t.Errorf("%v without a store: exit %d, %q", args, code, errOut)
+		}
+	}
+	if _, err := os.Stat(data); !os.IsNotExist(err) {
+		t.Errorf("a store was made at %s (%v)", data, err)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"os/user"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -119,8 +120,15 @@ func listDirect(ctx context.Context, cfg config, user, state string, limit int) 
 	return list, err
 }
 
-// withStore opens the configured order store, runs fn and closes it.
+// withStore opens the configured order store, runs fn and closes it. A
+// bbolt store that does not exist is not made: these commands only read,
+// and an empty store made in the wrong directory said "no orders yet".
 func withStore(ctx context.Context, cfg config, fn func(shop.OrderStore) error) error {
+	if cfg.RedisURL == "" {
+		if path := filepath.Join(cfg.Data, storeFile); !exists(path) {
+			return fmt.Errorf("no order store at %s: run this where the sandbox or `skill serve` keeps its data (SKILL_DATA), or give --server URL", path)
+		}
+	}
 	orders, state, _, err := openStores(ctx, cfg, time.Now, nil)
 	if err != nil {
 		return err
@@ -198,4 +206,10 @@ func cliOperator() string {
 		return "cli"
 	}
 	return "cli:" + name
+}
+
+// exists reports whether a file is there.
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }

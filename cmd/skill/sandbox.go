@@ -21,7 +21,8 @@ import (
 // SIGINT or SIGTERM.
 func runSandbox(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "sandbox")
-	platformAddr := fs.String("platform-addr", sandbox.DefaultPlatformAddr, "listen `ADDR` of the fake platform")
+	platformAddr := fs.String("platform-addr", cmpOr(e.getenv("SKILL_PLATFORM_ADDR"), sandbox.DefaultPlatformAddr),
+		"listen `ADDR` of the fake platform (default SKILL_PLATFORM_ADDR, else "+sandbox.DefaultPlatformAddr+")")
 	model := fs.String("model", "", "interaction model `FILE` whose sample utterances drive the sandbox NLU (default: the skill's own, skill/intents/interaction-model.json)")
 	hmac := fs.Bool("hmac", false, "sign skill requests with TSK-HMAC-SHA256-BASIC instead of TSK-RSA2")
 	fixtures := fs.String("fixtures", defaultFixtures, "`DIR` of utterance fixtures whose answers and misheard phrases the simulator offers as chips")

@@ -273,7 +273,7 @@ func openStores(ctx context.Context, cfg config, now func() time.Time, log *slog
 	path := filepath.Join(cfg.Data, storeFile)
 	st, err := bolt.Open(path, bolt.Config{Timeout: 500 * time.Millisecond, Now: now, Logger: log})
 	if errors.Is(err, bolt.ErrLocked) {
-		return nil, nil, nil, fmt.Errorf("%w: %s is in use by another process: is `skill serve` running? (`orders` and `refund` reach it with --server URL; it reconciles by itself)", errLocked, path)
+		return nil, nil, nil, fmt.Errorf("%w: %s is in use by another process: is `skill serve` or `skill sandbox` (make run) running? (`orders` and `refund` reach it with --server URL; it reconciles by itself)", errLocked, path)
 	}
 	if err != nil {
 		return nil, nil, nil, err
