@@ -2,6 +2,7 @@ package shop
 
 import (
 	"fmt"
+	"slices"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -158,7 +159,7 @@ func Refundable(o Order, cat *Catalog, now time.Time) ([]Line, Fen, error) {
 			why = Coded(EINVALID, ENotRefundable, "这个商品不支持退款")
 			continue
 		}
-		if d := p.Refund.WithinDays; d > 0 && now.After(refundDeadline(o, d)) {
+		if d := p.Refund.WithinDays; d > 0 && now.After(refundDeadline(o, l.ItemID, d)) {
 			why = Coded(EINVALID, ERefundWindow, "%s", fmt.Sprintf("已超过%d天退款期限", d))
 			continue
 		}
@@ -194,18 +195,19 @@ func Refundable(o Order, cat *Catalog, now time.Time) ([]Line, Fen, error) {
 	return lines, total, nil
 }
 
-// refundDeadline is when the order's refund window of days ends: that long
-// after delivery, or, when a refund asked within it failed on the
-// platform, that long after it was asked: the user asked in time, and the
+// refundDeadline is when the refund window of days of the order's item
+// ends: that long after delivery, or, when a refund of it asked within it
+// failed on the platform, that long after it was asked: the user asked in time, and the
 // platform's failure takes no right away (it said "已超过7天退款期限" to the
 // retry the dialog invited). At most twice the window: a retry that fails
 // again gives no more time.
-func refundDeadline(o Order, days int) time.Time {
+func refundDeadline(o Order, itemID string, days int) time.Time {
 	window := time.Duration(days) * 24 * time.Hour
 	first := o.DeliveredAt.Add(window)
 	end := first
 	for _, r := range o.Refunds {
-		if r.Status == RefundFail && !r.CreatedAt.After(first) && r.CreatedAt.Add(window).After(end) {
+		of := slices.ContainsFunc(r.Details, func(l Line) bool { return l.ItemID == itemID }) // the item's own refunds only
+		if of && r.Status == RefundFail && !r.CreatedAt.After(first) && r.CreatedAt.Add(window).After(end) {
 			end = r.CreatedAt.Add(window)
 		}
 	}

@@ -156,6 +156,15 @@ func TestRefundWindowAfterAFailure(t *testing.T) {
 	if _, _, err := shop.Refundable(o, cat, delivered.Add(14*day)); shop.ErrorCode(err) != shop.ERefundWindow {
 		t.Errorf("a second failure extended the window: %v", err)
 	}
+	// Another line of the order keeps its own window.
+	cat.Products = append(cat.Products, shop.Product{ID: "coin", Name: "币", Price: 100, Kind: shop.KindConsumable,
+		Refund: shop.RefundPolicy{Allowed: true, WithinDays: 7}})
+	two := o
+	two.TotalAmt, two.Refunds = 300, o.Refunds[:1]
+	two.Details = []shop.Line{{ItemID: "ep", Quantity: 1, Amount: 200}, {ItemID: "coin", Quantity: 1, Amount: 100}}
+	if lines, _, err := shop.Refundable(two, cat, delivered.Add(9*day)); err != nil || len(lines) != 1 || lines[0].ItemID != "ep" {
+		t.Errorf("on day 9 only the episode's refund failed in time: %+v, %v", lines, err)
+	}
 	o.Refunds[0].CreatedAt = delivered.Add(8 * day) // asked too late: no more time
 	if _, _, err := shop.Refundable(o, cat, delivered.Add(9*day)); shop.ErrorCode(err) != shop.ERefundWindow {
 		t.Errorf("asked after the window: %v, want %s", err, shop.ERefundWindow)
