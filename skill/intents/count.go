@@ -161,7 +161,7 @@ func (t *turn) money(text string) bool {
 // it is ok only within 1..shop.MaxQuantity (n is what was heard, 0 when no
 // number was).
 func parseCount(s string) (int64, bool) {
-	s = strings.TrimSpace(s)
+	s = strings.NewReplacer("俩", "两个", "仨", "三个").Replace(strings.TrimSpace(s))
 	s = strings.TrimLeft(s, "我就只先再给买要来购")
 	s = strings.TrimRight(s, "。.！!吧")
 	for _, filler := range []string{"就行", "就好", "就够了", "好了"} {

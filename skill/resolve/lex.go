@@ -137,6 +137,10 @@ func lex(rs []rune, asHeard bool, p *phrase) {
 	for i := 0; i < n; {
 		r := rs[i]
 		switch {
+		case asHeard && (r == '俩' || r == '仨'): // 两个, 三个 in one word
+			p.units = append(p.units, unit{r: r, rd: readingOf(r), role: marker})
+			p.nums = append(p.nums, number{val: map[rune]int64{'俩': 2, '仨': 3}[r], kind: count})
+			i++
 		case asHeard && lastLen(rs, i) > 0:
 			j := i + lastLen(rs, i)
 			for ; i < j; i++ {

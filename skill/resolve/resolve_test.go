@@ -111,6 +111,8 @@ func TestResolveCountOrdinalEmpty(t *testing.T) {
 		{"", 0, 0, true},
 		{"西游记", 0, 0, false},
 		{"二十块钱的会员", 0, 0, false}, // a sum: no count, no episode
+		{"仨听书币", 3, 0, false},
+		{"来俩听书币", 2, 0, false},
 		{"买20元的听书币", 0, 0, false},
 		{"五块钱", 0, 0, true},
 	}
