@@ -106,6 +106,24 @@ func (t *turn) monthsSaid() (int64, bool) {
 	return 0, false
 }
 
+// saysRange returns the choice a range said as the count offers ("两三个":
+// "两个还是三个"), or "".
+func (t *turn) saysRange() string {
+	text := t.req.Request.QueryText
+	if v, has := t.intent().Slot(SlotCount); has {
+		text = v.Text()
+	}
+	rs := []rune(text)
+	for i := 0; i+1 < len(rs); i++ {
+		if pair := string(rs[i : i+2]); resolve.IsRange(pair) {
+			a, _ := resolve.Number(string(rs[i]))
+			b, _ := resolve.Number(string(rs[i+1]))
+			return itoa(a) + "个还是" + itoa(b) + "个"
+		}
+	}
+	return ""
+}
+
 // zeroRE finds a count of zero said: "零个", "0个", not "10个".
 var zeroRE = regexp.MustCompile(`(?:^|[^0-9零〇一二两三四五六七八九十百千])(?:0|零|〇)个`)
 

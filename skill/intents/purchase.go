@@ -74,6 +74,8 @@ func (d *Dialog) sell(ctx context.Context, t *turn, p shop.Product, purpose stri
 			return d.askCount(t, p, purpose, fmt.Sprintf("一次可以买1到%d个，要买几个？", shop.MaxQuantity)), nil
 		case !ok && t.saysZero():
 			return d.askCount(t, p, purpose, "一次至少买1个，要买几个？"), nil
+		case !ok && t.saysRange() != "":
+			return d.askCount(t, p, purpose, "要买"+t.saysRange()+"？"), nil // "两三个": which
 		case !ok:
 			t.unclear = true
 			return d.askCount(t, p, purpose, "没听清，要买几个"+p.Name+"？比如“3个”。"), nil

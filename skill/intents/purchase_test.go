@@ -1004,6 +1004,15 @@ func TestRefundOfSomethingNotBought(t *testing.T) {
 	})
 }
 
+// TestRangeAsked: "两三个" asks which of the two (it was "没听清").
+func TestRangeAsked(t *testing.T) {
+	devices(t, func(t *testing.T, e *env) {
+		e.intent(intents.Buy, map[string]string{"product": "听书点数"})
+		wantSpeech(t, e.intent(intents.Buy, map[string]string{"count": "两三个"}), true, "要买2个还是3个？")
+		wantSpeech(t, e.intent(intents.Buy, map[string]string{"count": "三个"}), true, "3个听书点数，共3元")
+	})
+}
+
 // TestZeroAndAllAsked: "零个" asks for at least one (it was "没听清");
 // "都退了吧" to "要退哪个？" says one at a time.
 func TestZeroAndAllAsked(t *testing.T) {
