@@ -322,3 +322,13 @@ func TestPositionPastTheList(t *testing.T) {
 	wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": "第六个"}), true, "只有5个。")
 	wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": "第五个"}), true, "星辰变第35集，3元")
 }
+
+// TestOffTopicAtAQuestion: a question for another skill said to "你想买什
+// 么？" is not said back as a product not found.
+func TestOffTopicAtAQuestion(t *testing.T) {
+	e := newEnv(t, device.Screenless)
+	e.intent(intents.Buy, nil)
+	r := e.intent(intents.Buy, map[string]string{"product": "今天天气怎么样"})
+	wantSpeech(t, r, true, "这个我回答不了。", "你想买哪个？")
+	wantUnsaid(t, r, "没有找到")
+}

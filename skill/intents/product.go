@@ -178,6 +178,9 @@ func (d *Dialog) pick(ctx context.Context, t *turn, purpose string) (p shop.Prod
 		return p, d.askProduct(t, purpose, cands, "抱歉，没听清。"+which(cands)), false, nil
 	}
 	speech := "没有找到“" + heard(q) + "”。"
+	if offTopic(heard(q)) { // "今天天气怎么样": a question for another skill, not a product
+		speech = "这个我回答不了。"
+	}
 	close := products(r)
 	if len(close) > 0 {
 		close = close[:min(len(close), maxChoices)] // the ones named: a yes, 第二个 or a tap picks among them
@@ -359,4 +362,16 @@ func (d *Dialog) chosen(ctx context.Context, t *turn, p shop.Product) (ui.View, 
 // offered reports whether the pending question named the product.
 func (t *turn) offered(id string) bool {
 	return t.state.Step == stepProduct && slices.Contains(t.state.Candidates, id)
+}
+
+// offTopic reports whether what was heard is a question for another skill
+// ("今天天气怎么样", "现在几点了"), not a product's name to say back as not
+// found.
+func offTopic(heard string) bool {
+	for _, w := range []string{"天气", "几点", "怎么样", "为什么", "是谁", "什么意思", "新闻", "闹钟", "讲个笑话"} {
+		if strings.Contains(heard, w) {
+			return true
+		}
+	}
+	return false
 }
