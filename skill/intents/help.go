@@ -51,5 +51,9 @@ func (d *Dialog) help(ctx context.Context, t *turn) (ui.View, error) {
 		return d.askExamples(t, st.Intent, ex, "说名字就行，比如"+names(ex, maxChoices, "或")+"；说“不要了”就取消。你想"+verb(st.Intent)+"什么？"), nil
 	}
 	t.state = state{}
-	return ask("在这里可以用语音购买和收听内容，付款在叮当App或微信里完成。" + examples), nil
+	link := ""
+	if d.cfg.Link == LinkPurchase && t.account == "" {
+		link = "购买前要先在叮当App里关联账号。" // else the first purchase says it, after the choosing
+	}
+	return ask("在这里可以用语音购买和收听内容，付款在叮当App或微信里完成。" + link + examples), nil
 }

@@ -49,8 +49,11 @@ func TestPurchaseNeedsALinkedAccount(t *testing.T) {
 					t.Errorf("%s unlinked: card %+v, directives %+v; want the LinkAccount card and no Charge", req.intent, r.Response.Card, r.Response.Directives)
 				}
 			}
-			// With a token the purchase goes on, owned by the account.
+			// Help says so before anything is chosen; with a token it does not.
+			wantSpeech(t, e.intent(intents.Help, nil), true, "购买前要先在叮当App里关联账号。")
 			tok := fakeplatform.WithAccessToken(token(t, tokens, "acct-alice"))
+			wantUnsaid(t, e.intent(intents.Help, nil, tok), "关联账号")
+			// With a token the purchase goes on, owned by the account.
 			e.intent(intents.Buy, map[string]string{"product": "万古神帝第35集"}, tok)
 			r := e.intent(intents.Yes, nil, tok)
 			if r.Response.Card != nil {
