@@ -59,7 +59,13 @@ func (d *Dialog) browseMore(ctx context.Context, t *turn) (ui.View, error) {
 		return v, nil
 	}
 	if t.browsed >= len(d.cfg.Catalog.Products) {
-		return d.question(t, "就这些了。", nil), nil
+		// The whole list stays the question's: "第二个" after it is the
+		// catalog's second (it forgot the list), and a screen shows it.
+		v := d.question(t, "就这些了。", d.cfg.Catalog.Products) // the next "还有呢" starts again
+		if t.device.Display {
+			v.Products = d.cfg.Catalog.Products
+		}
+		return v, nil
 	}
 	return d.browseFrom(ctx, t, t.browsed)
 }

@@ -130,7 +130,9 @@ func (d *Dialog) resume(ctx context.Context, t *turn, o shop.Order) (ui.View, er
 		}
 		left := line.Quantity
 		if e != nil {
-			left = e.Quantity
+			if left, err = d.usableUnits(ctx, t, p, *e); err != nil {
+				return ui.View{}, err
+			}
 		}
 		v = say("购买成功！" + p.Name + "现在有" + itoa(left) + "个。")
 	case p.Kind.Timed():

@@ -210,6 +210,17 @@ const failedRefundNews = 7 * 24 * time.Hour
 
 // refundingUnits is how many units of a product refunds under way take
 // back (a duplicate payment's refund takes back none).
+// usableUnits is what the user has of a consumable to use: its
+// entitlement less the units being refunded ("现在有5个" counted three on
+// their way back).
+func (d *Dialog) usableUnits(ctx context.Context, t *turn, p shop.Product, e shop.Entitlement) (int64, error) {
+	orders, err := d.cfg.Ledger.UserOrders(ctx, t.user())
+	if err != nil {
+		return 0, err
+	}
+	return max(0, e.Quantity-refundingUnits(orders, p.ID)), nil
+}
+
 func refundingUnits(orders []shop.Order, productID string) int64 {
 	var n int64
 	for _, o := range orders {
@@ -326,6 +337,8 @@ func payWhere(t *turn, orders []shop.Order) string {
 			continue
 		case payIn(t, o.PayIn) == shop.PayInApp:
 			return "，可以在手机上的叮当App里付款"
+		case !pageClosed(t, o) && !t.device.Display:
+			return "，付款页面在带屏幕的音箱上" // not this one's
 		case !pageClosed(t, o):
 			return "，请按音箱屏幕上的提示付款"
 		}

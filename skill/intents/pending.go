@@ -191,7 +191,7 @@ func (d *Dialog) paidMeanwhile(ctx context.Context, t *turn, o shop.Order) (ui.V
 // was a duplicate: the user already owns what it buys (it plays), and the
 // payment is on its way back.
 func (d *Dialog) duplicatePaid(ctx context.Context, t *turn, o shop.Order) (ui.View, error) {
-	const speech = "你已经购买过了，这次重复的付款会自动退回。"
+	speech := "你已经购买过了，这次重复付的" + o.TotalAmt.Yuan() + "会自动退回。"
 	if len(o.Details) > 0 {
 		if p, ok := d.cfg.Catalog.Product(o.Details[0].ItemID); ok && p.Kind.Once() {
 			owns, err := d.owns(ctx, t, p.ID)

@@ -55,8 +55,12 @@ func (d *Dialog) sell(ctx context.Context, t *turn, p shop.Product, purpose stri
 			if err != nil {
 				return ui.View{}, err
 			}
+			final := ""
+			if !p.Refund.Allowed {
+				final = "，续费后不能退款"
+			}
 			return d.confirm(t, p, count, purpose, "你的"+p.Name+"有效期到"+t.date(e.ExpiresAt)+"。续费"+
-				amount(p, count, total)+"，要续费吗？")
+				amount(p, count, total)+final+"，要续费吗？")
 		}
 		if e != nil { // ended: said, then sold anew
 			total, err := shop.MulFen(p.Price, count)

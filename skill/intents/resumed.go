@@ -48,7 +48,9 @@ func (d *Dialog) resumed(ctx context.Context, t *turn, o shop.Order) (ui.View, e
 	case p.Kind.UsedUp():
 		left := int64(0)
 		if e != nil {
-			left = e.Quantity
+			if left, err = d.usableUnits(ctx, t, p, *e); err != nil {
+				return ui.View{}, err
+			}
 		}
 		v.Speech += p.Name + "现在有" + itoa(left) + "个。"
 	case p.Kind.Timed() && e != nil && e.Active(t.now):
