@@ -105,3 +105,34 @@ func TestReconcileAttention(t *testing.T) {
 		}
 	})
 }
+
+// TestMismatchOutlastsFails: the platform said an order was paid, with
+// another amount; later answers that do not come (retCode FAIL) neither
+// hide that from the attention list nor close the order as unpaid (one
+// busy FAIL did both).
+func TestMismatchOutlastsFails(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	rec := &pay.Reconciler{Service: e.svc, PaymentWindow: 2 * time.Hour, CloseAfterFails: 2, Logger: quietLogger()}
+	other := e.create(t, "u3", line("credits", 3, 300))
+	e.plat.Pay(other, 299)
+	e.clock.Advance(3 * time.Minute)
+	if _, err := rec.RunOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Advance(3 * time.Hour) // past the window
+	for range 5 {
+		e.plat.RefuseNext("orderquery", 1) // retCode FAIL: no answer
+		e.clock.Advance(30 * time.Minute)
+		if _, err := rec.RunOnce(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if o := e.order(t, other); o.State != shop.StateCreated {
+		t.Errorf("an order the platform said was paid was %s", o.State)
+	}
+	items, err := rec.Attention(ctx)
+	if err != nil || len(items) != 1 || items[0].Reason != pay.AttentionMismatch {
+		t.Errorf("attention = %+v, %v; want the mismatch", items, err)
+	}
+}

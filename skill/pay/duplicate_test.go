@@ -200,6 +200,7 @@ func TestDuplicateRefundRetriedByReconciler(t *testing.T) {
 		}
 		no := o.Refunds[0].RefundTradeNo
 		rec := &pay.Reconciler{Service: e.svc}
+		e.clock.Advance(pay.DefaultReconcileDelay) // past its first send, which may be on its way
 		if _, err := rec.RunOnce(ctx); err != nil {
 			t.Fatal(err)
 		}

@@ -109,6 +109,14 @@ func (r *Reconciler) orderUnanswered(ctx context.Context, tradeNo string, now ti
 		limit = DefaultCloseAfterFails
 	}
 	r.updateOrder(ctx, tradeNo, rep, func(o *shop.Order) (bool, error) {
+		why, retMsg, late := why, retMsg, late
+		if o.QueryFails.Why == WhyMismatch && why == WhyRetFail {
+			// The platform said paid, with other amounts: that stands
+			// until it answers again, and such an order is never closed
+			// for answers that did not come (a busy FAIL hid it, and the
+			// order was closed as unpaid).
+			why, retMsg, late = WhyMismatch, o.QueryFails.RetMsg, false
+		}
 		o.QueryFails.Add(now, why, truncateBytes(retMsg, 32), late && why == WhyRetFail)
 		o.UpdatedAt = now.UTC()
 		if o.QueryFails.Late < limit {

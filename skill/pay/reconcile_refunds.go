@@ -51,10 +51,15 @@ func (r *Reconciler) checkRefund(ctx context.Context, o shop.Order, rf shop.Refu
 
 // refundQueryFailed handles a refundquery FAIL: no answer, so the refund
 // stays PROCESSING whatever happens here. A refund the platform never
-// acknowledged may never have reached it: it is sent again with the same
-// refundTradeNo. The FAIL is counted unless that re-send was accepted.
+// acknowledged, older than the reconciler's Delay, may never have reached
+// it: it is sent again with the same refundTradeNo. The FAIL is counted
+// unless that re-send was accepted.
 func (r *Reconciler) refundQueryFailed(ctx context.Context, o shop.Order, rf shop.Refund, retMsg string, rep *ReconcileReport) {
-	if rf.RefundTransactionID != "" {
+	young := r.Service.now().Before(rf.CreatedAt.Add(positive(r.Delay, DefaultReconcileDelay)))
+	if rf.RefundTransactionID != "" || young {
+		// Acknowledged, or so young that its first send may still be on
+		// its way (sent again then, a refusal of the first was taken for
+		// the platform's word while it had refunded the copy).
 		r.refundUnanswered(ctx, o.TradeNo, rf.RefundTradeNo, WhyRetFail, retMsg, rep)
 		return
 	}
@@ -82,6 +87,10 @@ func (r *Reconciler) refundUnanswered(ctx context.Context, tradeNo, refundTradeN
 		rf, ok := o.Refund(refundTradeNo)
 		if !ok || rf.Status != shop.RefundProcessing {
 			return shop.ErrNoChange
+		}
+		why, retMsg := why, retMsg
+		if rf.QueryFails.Why == WhyMismatch && why == WhyRetFail {
+			why, retMsg = WhyMismatch, rf.QueryFails.RetMsg // a disagreement stands until answered again
 		}
 		rf.QueryFails.Add(now, why, truncateBytes(retMsg, 32), false)
 		o.UpdatedAt = now.UTC()

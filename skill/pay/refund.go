@@ -122,6 +122,11 @@ func (s *Service) sendRefund(ctx context.Context, o shop.Order, r shop.Refund) (
 	no, err := s.postRefund(ctx, o, r)
 	var perr *PlatformError
 	switch {
+	case errors.As(err, &perr) && !perr.Retried && s.acknowledged(ctx, o.TradeNo, r.RefundTradeNo):
+		// Refused, but the platform acknowledged the refund meanwhile (a
+		// copy sent by the reconciler): its word is the acknowledgement.
+		s.log().WarnContext(ctx, "pay: refund refused after the platform acknowledged it, left for the reconciler", "trade_no", o.TradeNo, "refund_trade_no", r.RefundTradeNo, "ret_msg", perr.RetMsg)
+		return o, nil
 	case errors.As(err, &perr) && !perr.Retried:
 		s.log().WarnContext(ctx, "pay: platform refused refund", "trade_no", o.TradeNo, "refund_trade_no", r.RefundTradeNo, "ret_msg", perr.RetMsg)
 		no, ferr := s.settleRefund(ctx, o.TradeNo, r.RefundTradeNo, "", shop.RefundFail, truncateBytes(perr.RetMsg, 64), "refund refused")
@@ -137,6 +142,18 @@ func (s *Service) sendRefund(ctx context.Context, o shop.Order, r shop.Refund) (
 		return o, nil
 	}
 	return no, err
+}
+
+// acknowledged reports whether the stored refund carries the platform's
+// refundTransactionId (it took the refund); a store that cannot answer
+// says no.
+func (s *Service) acknowledged(ctx context.Context, tradeNo, refundTradeNo string) bool {
+	o, err := s.store().Order(ctx, tradeNo)
+	if err != nil {
+		return false
+	}
+	r, ok := o.Refund(refundTradeNo)
+	return ok && r.RefundTransactionID != ""
 }
 
 // postRefund asks the platform to refund r (stored PROCESSING on o) and

@@ -269,6 +269,13 @@ func TestRefundPlatformDownResentSameNumber(t *testing.T) {
 		t.Errorf("down: %+v", rep)
 	}
 	e.plat.Up()
+	// Unknown to the platform, but young: its first send may still be on
+	// its way, and is not sent again yet (a copy accepted while the first
+	// was refused was recorded FAIL, the money gone back).
+	if rep, _ = rec.RunOnce(ctx); rep.RefundsResent != 0 {
+		t.Errorf("a young refund sent again: %+v", rep)
+	}
+	e.clock.Advance(pay.DefaultReconcileDelay)
 	rep, _ = rec.RunOnce(ctx) // unknown to the platform: resent
 	if rep.RefundsResent != 1 {
 		t.Errorf("up: %+v", rep)
