@@ -158,7 +158,7 @@ func TestReconcileRefundQueryFailResendsSameNumber(t *testing.T) {
 		e.plat.RefuseNext("refund", 1000)
 		rec := &pay.Reconciler{Service: e.svc}
 		e.clock.Advance(pay.DefaultReconcileDelay) // past its first send, which may be on its way
-		for i := 1; i <= 3; i++ { // refundquery FAIL (unknown), re-send refused
+		for i := 1; i <= 3; i++ {                  // refundquery FAIL (unknown), re-send refused
 			rep, err := rec.RunOnce(ctx)
 			if err != nil || rep.RefundsResent != 1 || rep.RefundsSettled != 0 || rep.QueryFails != 1 {
 				t.Fatalf("pass %d: %+v, %v", i, rep, err)
