@@ -177,6 +177,27 @@ func TestElementSelected(t *testing.T) {
 	wantSpeech(t, e.intent(intents.Buy, map[string]string{"count": "2"}), true, "2个听书点数，共2元")
 	e.session = "session-2"
 	wantSpeech(t, e.send(fakeplatform.NewElementSelected("product:nope", e.opts()...)), true, "没听懂")
+
+	// A tap on a card while a question waits asks it again (it said 没听懂).
+	e.session = "session-3"
+	e.intent(intents.Buy, map[string]string{"product": "听书点数"})
+	wantSpeech(t, e.send(fakeplatform.NewElementSelected("pay-card", e.opts()...)), true, "要买几个？")
+
+	// Another of a refund's list tapped while one waits for its yes: that
+	// one's refund (it bought or played what was tapped).
+	e.session = "session-4"
+	for i := range e.pay.Ledger.Catalog.Products {
+		e.pay.Ledger.Catalog.Products[i].Refund.UnusedOnly = false // the episodes play once paid
+	}
+	e.buy(map[string]string{"product": "万古神帝第35集"})
+	e.buy(map[string]string{"product": "星辰变第35集"})
+	e.intent(intents.Refund, nil)
+	wantSpeech(t, e.send(fakeplatform.NewElementSelected("product:xcb-35", e.opts()...)), true, "退掉星辰变第35集")
+	r = e.send(fakeplatform.NewElementSelected("product:wgsd-35", e.opts()...))
+	wantSpeech(t, r, true, "退掉万古神帝第35集")
+	if _, ok := find[tsk.AudioPlayerPlay](r); ok {
+		t.Error("a tap on the refund list played")
+	}
 }
 
 // failingStore fails every session read.
