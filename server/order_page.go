@@ -174,6 +174,13 @@ func (s *srv) orderPage(c *fiber.Ctx) error {
 	expired := offer.Expired(now)
 	d := orderPageView(p, line.Quantity, offer.TotalAmt, offer.PayIn, o, expired)
 	d.Refund, d.Support, d.SupportLink = refundHelp(p, o, expired, s.cfg.Catalog, now), s.cfg.Support, supportLink(s.cfg.Support)
+	if d.Class == "waiting" && p.Kind.Once() && ownsNow(orders, s.cfg.Catalog, p.ID, now) {
+		// Bought meanwhile through another order (a new pay page): this
+		// one needs no payment (it said 等待支付 for what the user owns).
+		d.Status, d.Class, d.Refresh = "无需支付", "closed", 0
+		d.Note = "你已经通过另一笔订单买到了" + p.Name + "，这笔不用再付款。"
+		d.Refund = "没有扣款，不需要退款。"
+	}
 	if o != nil && p.Kind == shop.KindSubscription && d.Class == "paid" {
 		for _, e := range shop.Entitlements(orders, s.cfg.Catalog) {
 			if e.ProductID == p.ID && e.Active(now) {
@@ -387,4 +394,14 @@ func when(t time.Time) string {
 		return ""
 	}
 	return t.In(china).Format("2006-01-02 15:04") + "（北京时间）"
+}
+
+// ownsNow reports whether the orders give the product now.
+func ownsNow(orders []shop.Order, cat *shop.Catalog, productID string, now time.Time) bool {
+	for _, e := range shop.Entitlements(orders, cat) {
+		if e.ProductID == productID && e.Active(now) {
+			return true
+		}
+	}
+	return false
 }

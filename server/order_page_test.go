@@ -356,3 +356,30 @@ func TestOrderPageUnavailable(t *testing.T) {
 		t.Errorf("store closed: %d %s\n%s", r.status, r.header.Get("Content-Type"), body)
 	}
 }
+
+// TestOrderPageBoughtThroughAnother: the page of an order left unpaid for
+// what the user then bought through another says no payment is needed
+// (it said 等待支付 for what the user owned).
+func TestOrderPageBoughtThroughAnother(t *testing.T) {
+	f := newFixture(t)
+	first := f.issue(t, f.offers, "u1", ep35)
+	if r := f.createOrder(t, first, ep35); !r.OK() {
+		t.Fatalf("first order: %+v", r)
+	}
+	second := f.issue(t, f.offers, "u1", ep35)
+	reply := f.createOrder(t, second, ep35)
+	f.platform.Pay(reply.TradeNo, 200)
+	body, sig := tsktest.MustSignPay(t, tsktest.MustShipNotify(t, f.platform.Platform, second, reply.TradeNo))
+	if r := f.post(t, "/pay/ship-notify", body, sig); !payReply(t, r).OK() {
+		t.Fatalf("ship notify: %s", r.body)
+	}
+	page := string(f.get(t, "/orders/"+first).body)
+	for _, w := range []string{"无需支付", "你已经通过另一笔订单买到了万古神帝第35集"} {
+		if !strings.Contains(page, w) {
+			t.Errorf("page does not say %q:\n%s", w, page)
+		}
+	}
+	if strings.Contains(page, "等待支付") || strings.Contains(page, `http-equiv="refresh"`) {
+		t.Errorf("the page still waits:\n%s", page)
+	}
+}

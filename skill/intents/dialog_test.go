@@ -353,3 +353,21 @@ func TestOffTopicAtAQuestion(t *testing.T) {
 	wantSpeech(t, r, true, "这个我回答不了。", "你想买哪个？")
 	wantUnsaid(t, r, "没有找到")
 }
+
+// TestWhichListMarksOwned: the list of a "which one?" marks what the user
+// owns, as a browse does (it showed the owned episode's price).
+func TestWhichListMarksOwned(t *testing.T) {
+	e := newEnv(t, device.Screened)
+	e.buy(map[string]string{"product": "万古神帝第35集"})
+	r := e.intent(intents.Buy, map[string]string{"product": "第35集"})
+	rt, ok := find[tsk.RenderTemplate](r)
+	if !ok || len(rt.Template.ListItems) != 2 {
+		t.Fatalf("no list of two: %+v", r.Response.Directives)
+	}
+	for _, it := range rt.Template.ListItems {
+		owned := it.Token == "product:wgsd-35"
+		if (it.TextContent.Description == ui.Bought) != owned {
+			t.Errorf("%s: %q", it.Token, it.TextContent.Description)
+		}
+	}
+}

@@ -162,7 +162,13 @@ func (d *Dialog) pick(ctx context.Context, t *turn, purpose string) (p shop.Prod
 		return p, d.askProduct(t, purpose, ps, "一次"+verb(purpose)+one+"吧：先"+verb(purpose)+names(ps, maxChoices, "还是")+"？"), false, nil
 	case r.Decision == resolve.Ambiguous:
 		ps := products(r)
-		return p, d.askProduct(t, purpose, ps, which(ps)), false, nil
+		v := d.askProduct(t, purpose, ps, which(ps))
+		if t.device.Display { // the list marks what is owned, as a browse does (it showed a price)
+			if owned, err := d.ownedOnce(ctx, t, ps); err == nil {
+				v.Owned = owned
+			}
+		}
+		return p, v, false, nil
 	case r.Empty || fromQuery:
 		t.unclear = asked // an answer to "which one?" that names nothing
 		ex := d.examples(ctx, t, purpose)
