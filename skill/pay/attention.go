@@ -83,7 +83,7 @@ func (r *Reconciler) attention(orders []shop.Order) []Attention {
 			it.Reason = AttentionDuplicate
 			if owed {
 				it.RefundTradeNo, it.Amount, it.Since = rf.RefundTradeNo, rf.Amount, rf.UpdatedAt
-				it.Detail = fmt.Sprintf("the user paid twice: refund %s of %s (already owned via %s) failed (%s); refund %s yuan by hand: skill refund %s",
+				it.Detail = fmt.Sprintf("the user paid twice: refund %s of %s (already owned via %s) failed (%s); refund %s by hand: skill refund %s",
 					rf.RefundTradeNo, itemsOf(rf), o.DuplicateOf, rf.StatusDesc, rf.Amount.Yuan(), o.TradeNo)
 			} else {
 				it.Amount, it.Since = o.TotalAmt, o.UpdatedAt
