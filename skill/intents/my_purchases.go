@@ -32,6 +32,9 @@ func (d *Dialog) myPurchases(ctx context.Context, t *turn) (ui.View, error) {
 		if err := d.confirmAwaiting(ctx, t); err != nil {
 			return ui.View{}, err
 		}
+		if v, ok, err := d.payWaiting(ctx, t); err != nil || ok {
+			return v, err
+		}
 	}
 	ents, err := d.cfg.Ledger.Entitlements(ctx, t.user())
 	if err != nil {
@@ -317,6 +320,36 @@ func (d *Dialog) confirmAwaiting(ctx context.Context, t *turn) error {
 		}
 	}
 	return nil
+}
+
+// payWaiting answers "我要付款" with the newest order still payable where
+// it was ordered (its pay page on this screen, or the phone app), as a
+// purchase asked again does: what it costs, where to pay, and on a screen
+// its card again (it said to follow a prompt no screen showed).
+func (d *Dialog) payWaiting(ctx context.Context, t *turn) (ui.View, bool, error) {
+	orders, err := d.cfg.Ledger.UserOrders(ctx, t.user())
+	if err != nil {
+		return ui.View{}, false, err
+	}
+	for _, o := range orders { // newest first
+		if !awaiting(t, o) || pageClosed(t, o) || len(o.Details) != 1 {
+			continue
+		}
+		if payIn(t, o.PayIn) == shop.PayOnScreen && !t.device.Display {
+			return ui.View{}, false, nil // on another speaker's screen: the list says so
+		}
+		l := o.Details[0]
+		p, ok := d.cfg.Catalog.Product(l.ItemID)
+		if !ok {
+			return ui.View{}, false, nil
+		}
+		ref := ""
+		if o.OfferID != "" {
+			ref = d.cfg.Offers.Ref(o.OfferID)
+		}
+		return waitingView(t, p, l.Quantity, l.Amount, ref, payIn(t, o.PayIn)), true, nil
+	}
+	return ui.View{}, false, nil
 }
 
 // maxConfirmed bounds the orders one turn asks the platform about;

@@ -1049,17 +1049,22 @@ func TestMyPurchasesAboutOneProduct(t *testing.T) {
 
 // TestPaidSaysBoughtWithTheNotifyLate: "我付过了" with the ship notify late
 // asks the platform, which says paid: the order is delivered and said as
-// bought (it said "还在等待付款"); unpaid, it says where to pay.
+// bought (it said "还在等待付款"); unpaid, "我要付款" says what and where to
+// pay, with the card on a screen (it named a prompt no screen showed).
 func TestPaidSaysBoughtWithTheNotifyLate(t *testing.T) {
 	devices(t, func(t *testing.T, e *env) {
 		e.intent(intents.Buy, map[string]string{"product": "万古神帝第35集"})
 		o := e.createOrder(e.intent(intents.Yes, nil))
 		e.session = "later"
-		where := "请按音箱屏幕上的提示付款"
+		where := "付款页面关了的话" // and its card again, to pay from
 		if !e.kind.Display {
-			where = "可以在手机上的叮当App里付款"
+			where = "可以在手机上的叮当App里完成支付"
 		}
-		wantSpeech(t, e.intent(intents.MyPurchases, nil, fakeplatform.WithQuery("我要付款")), false, "还在等待付款，"+where)
+		r := e.intent(intents.MyPurchases, nil, fakeplatform.WithQuery("我要付款"))
+		wantSpeech(t, r, false, "万古神帝第35集的订单还在等待付款，2元。"+where)
+		if _, card := find[tsk.RenderTemplate](r); card != e.kind.Display {
+			t.Errorf("the card shown %v on a display %v", card, e.kind.Display)
+		}
 		e.platform.Pay(o.tradeNo, o.total) // no ship notify
 		wantSpeech(t, e.intent(intents.MyPurchases, nil, fakeplatform.WithQuery("我付过了")), false, "你已购买：万古神帝第35集。")
 	})
