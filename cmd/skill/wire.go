@@ -200,9 +200,6 @@ func newApp(ctx context.Context, cfg config, opt options) (*app, error) {
 		_ = a.Close()
 		return nil, err
 	}
-	if m := link.moves(); m != nil {
-		a.pay.Moves = m // orders placed for a user after linking are the account's
-	}
 	a.dialog = intents.New(intents.Config{Catalog: a.catalog, Sessions: a.state, Ledger: a.ledger, Payments: a.pay,
 		Offers: a.offers, Accounts: link.accounts(), Link: link.mode, QRURL: a.qrURL, Now: now, Logger: a.log,
 		Support: cfg.Support, Observer: a.metrics})

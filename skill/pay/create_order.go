@@ -1,13 +1,11 @@
 package pay
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
-	"strings"
 
 	"github.com/dingdang-voicepay/voicepay/shop"
 )
@@ -115,15 +113,6 @@ func (s *Service) checkCreateOrder(ctx context.Context, req CreateOrderRequest) 
 		}
 	case looksLikeJWT(req.UserToken):
 		return buyer{}, shop.Coded(shop.EINVALID, EBadOffer, "offer tokens are not accepted")
-	}
-	if s.Moves != nil && !strings.HasPrefix(b.userID, shop.AccountPrefix) {
-		// Placed for a user whose orders moved to an account: the
-		// account's order (it escaped the account's duplicate check).
-		owner, err := s.Moves.MovedTo(ctx, b.userID)
-		if err != nil {
-			return buyer{}, fmt.Errorf("pay: create order: where %s moved: %w", b.userID, err)
-		}
-		b.userID = cmp.Or(owner, b.userID)
 	}
 	if err := s.Ledger.CheckOrder(ctx, b.userID, req.Details, req.TotalAmt); err != nil {
 		return buyer{}, err

@@ -275,31 +275,3 @@ func TestCreateOrderStoreDown(t *testing.T) {
 		t.Errorf("ShipNotify unknown = %+v", r)
 	}
 }
-
-// movedTo is a fixed record of where users' orders moved.
-type movedTo map[string]string
-
-func (m movedTo) MovedTo(_ context.Context, userID string) (string, error) { return m[userID], nil }
-
-// TestCreateOrderAfterAMove: an order placed for a platform user whose
-// orders moved to an account (an offer made before linking, paid in the
-// app after) is the account's, and the account's ownership applies: a
-// one-time product it owns is refused (it was a second, unchecked
-// payment).
-func TestCreateOrderAfterAMove(t *testing.T) {
-	e := newEnv(t)
-	ctx := context.Background()
-	account := shop.AccountOwner("x")
-	e.buy(t, account, line("album", 1, 500))
-	e.svc.Moves = movedTo{"u9": account}
-	if r := e.svc.CreateOrder(ctx, fakeplatform.NewCreateOrder("u9", line("album", 1, 500))); r.OK() || r.RetMsg != shop.EAlreadyOwned {
-		t.Errorf("the account's album again, for its old user id: %+v; want FAIL %s", r, shop.EAlreadyOwned)
-	}
-	r := e.svc.CreateOrder(ctx, fakeplatform.NewCreateOrder("u9", line("credits", 2, 200)))
-	if !r.OK() {
-		t.Fatalf("coins for the old user id: %+v", r)
-	}
-	if o := e.order(t, r.TradeNo); o.UserID != account {
-		t.Errorf("the order is %s's, want the account's", o.UserID)
-	}
-}

@@ -35,17 +35,6 @@ type Service struct {
 	OrderTTL time.Duration
 	Logger   *slog.Logger
 	Observer Observer // nil observes nothing
-	// Moves says where a platform user's orders moved when an account
-	// was linked (nil: accounts are not linked): an order placed later
-	// for that user (an offer made before linking, paid in the app
-	// after) is the account's, checked against what the account owns.
-	Moves Moves
-}
-
-// Moves finds the owner (shop.AccountOwner) a platform user's orders
-// moved to, "" when they did not.
-type Moves interface {
-	MovedTo(ctx context.Context, userID string) (string, error)
 }
 
 func (s *Service) store() shop.OrderStore { return s.Ledger.Store }
