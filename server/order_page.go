@@ -165,7 +165,7 @@ func (s *srv) orderPage(c *fiber.Ctx) error {
 	if o == nil && s.cfg.Moves != nil && !strings.HasPrefix(offer.UserID, shop.AccountPrefix) {
 		// Made before the user linked an account: the order may have
 		// moved there.
-		if o, err = s.movedOrder(c.UserContext(), offer); err != nil {
+		if o, orders, err = s.movedOrder(c.UserContext(), offer, orders); err != nil {
 			note(c, "err", err.Error())
 			return s.orderMissing(c, fiber.StatusServiceUnavailable)
 		}
@@ -179,7 +179,7 @@ func (s *srv) orderPage(c *fiber.Ctx) error {
 		// one needs no payment (it said 等待支付 for what the user owns).
 		d.Status, d.Class, d.Refresh = "无需支付", "closed", 0
 		d.Note = "你已经通过另一笔订单买到了" + p.Name + "，这笔不用再付款。"
-		d.Refund = "没有扣款，不需要退款。"
+		d.Refund = "如果这笔也付了款，会自动退回。" // its ship notify may only be late
 	}
 	if o != nil && p.Kind == shop.KindSubscription && d.Class == "paid" {
 		for _, e := range shop.Entitlements(orders, s.cfg.Catalog) {
@@ -198,17 +198,18 @@ func (s *srv) orderPage(c *fiber.Ctx) error {
 }
 
 // movedOrder returns the order placed from the offer among the orders of
-// the account its user's orders moved to, if they moved; nil if not.
-func (s *srv) movedOrder(ctx context.Context, offer shop.Offer) (*shop.Order, error) {
+// the account its user's orders moved to, if they moved (nil if not), and
+// the orders it was found among (those given, when they did not move).
+func (s *srv) movedOrder(ctx context.Context, offer shop.Offer, given []shop.Order) (*shop.Order, []shop.Order, error) {
 	owner, err := s.cfg.Moves.MovedTo(ctx, offer.UserID)
 	if err != nil || owner == "" {
-		return nil, err
+		return nil, given, err
 	}
 	orders, err := s.cfg.Ledger.Orders(ctx, shop.OrderFilter{UserID: owner, Limit: orderPageScan})
 	if err != nil {
-		return nil, err
+		return nil, given, err
 	}
-	return offerOrder(orders, offer.ID), nil
+	return offerOrder(orders, offer.ID), orders, nil
 }
 
 // offerOrder returns the order placed from the offer: of the user's orders

@@ -142,7 +142,7 @@ func (k Kind) active(e Entitlement, now time.Time) bool {
 // current end.
 func (k Kind) grant(e *Entitlement, p Product, units, used int64, delivered time.Time) {
 	if k.UsedUp() {
-		e.Quantity += units - used
+		e.Quantity += max(units-used, 0) // an order with more used than left (refunded late) takes nothing from others
 	}
 	if k.Timed() {
 		start := delivered

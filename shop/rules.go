@@ -197,18 +197,18 @@ func Refundable(o Order, cat *Catalog, now time.Time) ([]Line, Fen, error) {
 
 // refundDeadline is when the refund window of days of the order's item
 // ends: that long after delivery, or, when a refund of it asked within it
-// failed on the platform, that long after it was asked: the user asked in time, and the
-// platform's failure takes no right away (it said "已超过7天退款期限" to the
-// retry the dialog invited). At most twice the window: a retry that fails
-// again gives no more time.
+// failed on the platform, that long after it failed: the user asked in
+// time, and the platform's failure takes no right away (it said "已超过7天退
+// 款期限" to the retry the dialog invited). Only refunds asked within the
+// first window count: a retry that fails again gives no more time.
 func refundDeadline(o Order, itemID string, days int) time.Time {
 	window := time.Duration(days) * 24 * time.Hour
 	first := o.DeliveredAt.Add(window)
 	end := first
 	for _, r := range o.Refunds {
 		of := slices.ContainsFunc(r.Details, func(l Line) bool { return l.ItemID == itemID }) // the item's own refunds only
-		if of && r.Status == RefundFail && !r.CreatedAt.After(first) && r.CreatedAt.Add(window).After(end) {
-			end = r.CreatedAt.Add(window)
+		if of && r.Status == RefundFail && !r.CreatedAt.After(first) && r.UpdatedAt.Add(window).After(end) {
+			end = r.UpdatedAt.Add(window)
 		}
 	}
 	return end

@@ -138,8 +138,8 @@ func (t *turn) sumSaid() (shop.Fen, bool) {
 			m = sumRE.FindStringSubmatch(v.Text())
 		}
 	}
-	if m == nil || m[2] == "块" && m[3] == "" && m[4] != "" && m[4] != "的" {
-		return 0, false // "一块买的": together, no sum
+	if m == nil || m[2] == "块" && m[3] == "" && m[4] != "" && !strings.Contains("的钱吧呢啊呀。！!，,", m[4]) {
+		return 0, false // "一块买的": together, no sum ("退三块吧" is one)
 	}
 	n, ok := resolve.Number(m[1])
 	if !ok || n <= 0 || n > 1_000_000 {

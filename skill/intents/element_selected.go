@@ -24,9 +24,16 @@ func (d *Dialog) elementSelected(ctx context.Context, t *turn) (ui.View, error) 
 	}
 	if t.state.Step == stepRefund {
 		// Another of the refund list tapped while one waits for its yes:
-		// that one's refund (it bought, or played, what was tapped).
-		t.state = state{}
-		return d.refundOf(ctx, t, []string{id}, 0)
+		// that one's refund (it bought, or played, what was tapped). A
+		// product the user does not own is a purchase, as ever.
+		owns, err := d.owns(ctx, t, id)
+		if err != nil {
+			return ui.View{}, err
+		}
+		if owns {
+			t.state = state{}
+			return d.refundOf(ctx, t, []string{id}, 0)
+		}
 	}
 	if !t.offered(id) {
 		t.state = state{Intent: Buy}

@@ -211,8 +211,6 @@ func (d *Dialog) refunding(ctx context.Context, t *turn) ([]string, error) {
 // failedRefundNews is how long "我买过什么" says that a refund failed.
 const failedRefundNews = 7 * 24 * time.Hour
 
-// refundingUnits is how many units of a product refunds under way take
-// back (a duplicate payment's refund takes back none).
 // usableUnits is what the user has of a consumable to use: its
 // entitlement less the units being refunded ("现在有5个" counted three on
 // their way back).
@@ -224,6 +222,8 @@ func (d *Dialog) usableUnits(ctx context.Context, t *turn, p shop.Product, e sho
 	return max(0, e.Quantity-refundingUnits(orders, p.ID)), nil
 }
 
+// refundingUnits is how many units of a product refunds under way take
+// back (a duplicate payment's refund takes back none).
 func refundingUnits(orders []shop.Order, productID string) int64 {
 	var n int64
 	for _, o := range orders {

@@ -93,9 +93,11 @@ type Index struct {
 	words    map[string]uint32
 	byEp     map[int64][]int32 // an episode number → the products that have it
 	pool     sync.Pool
-	// lengths: no name says a length of time (年, 季度, 个月), so one
-	// said ("买半年会员") names nothing (see markLengths).
+	// lengths: no timed product's name says a length of time (年, 季度,
+	// 个月), so one said ("买半年会员") names nothing (see markLengths).
 	lengths bool
+	// pairs: no name has 俩 or 仨, read as counts then (markPairs).
+	pairs bool
 }
 
 // New indexes the catalog's products by their ids, names and aliases. A
@@ -112,10 +114,16 @@ func New(c *shop.Catalog, cfg Config) *Index {
 	if c != nil {
 		x.products = slices.Clone(c.Products)
 	}
-	x.lengths = !slices.ContainsFunc(x.products, func(p shop.Product) bool {
-		return slices.ContainsFunc(append([]string{p.Name}, p.Aliases...), func(n string) bool {
+	names := func(p shop.Product, has func(string) bool) bool {
+		return slices.ContainsFunc(append([]string{p.Name}, p.Aliases...), has)
+	}
+	x.lengths = !slices.ContainsFunc(x.products, func(p shop.Product) bool { // a title with 年 (少年…) is no length
+		return p.Kind.Timed() && names(p, func(n string) bool {
 			return slices.ContainsFunc(lengthWords, func(w string) bool { return strings.Contains(n, w) })
 		})
+	})
+	x.pairs = !slices.ContainsFunc(x.products, func(p shop.Product) bool {
+		return names(p, func(n string) bool { return strings.ContainsAny(n, "俩仨") })
 	})
 	byTitle := map[string]int32{}
 	var ph phrase
@@ -240,5 +248,6 @@ func foldKey(dst []byte, rs []rune) []byte {
 }
 
 // Lengths reports whether a length of time said ("一年", "半年") is no part
-// of any product's name, so that it can be read as how long to buy for.
+// of any timed product's name, so that it can be read as how long to buy
+// for.
 func (x *Index) Lengths() bool { return x.lengths }

@@ -137,10 +137,6 @@ func lex(rs []rune, asHeard bool, p *phrase) {
 	for i := 0; i < n; {
 		r := rs[i]
 		switch {
-		case asHeard && (r == '俩' || r == '仨'): // 两个, 三个 in one word
-			p.units = append(p.units, unit{r: r, rd: readingOf(r), role: marker})
-			p.nums = append(p.nums, number{val: map[rune]int64{'俩': 2, '仨': 3}[r], kind: count})
-			i++
 		case asHeard && lastLen(rs, i) > 0:
 			j := i + lastLen(rs, i)
 			for ; i < j; i++ {
@@ -345,6 +341,17 @@ func fillerSet(words ...string) (map[fillerKey]bool, int) {
 		longest = max(longest, len([]rune(w)))
 	}
 	return m, longest
+}
+
+// markPairs reads 俩 and 仨 as counts (两个, 三个 in one word: "买仨听书币"),
+// for a catalog whose names have neither (a title 我们仨 keeps its 仨).
+func markPairs(p *phrase) {
+	for i := range p.units {
+		if u := &p.units[i]; u.role == content && (u.r == '俩' || u.r == '仨') {
+			u.role = marker
+			p.nums = append(p.nums, number{val: map[rune]int64{'俩': 2, '仨': 3}[u.r], kind: count})
+		}
+	}
 }
 
 // lengthWords are lengths of time a membership is bought for.

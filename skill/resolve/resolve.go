@@ -95,6 +95,9 @@ func (x *Index) Resolve(q Query) Result {
 	if x.lengths {
 		markLengths(s.ph.units)
 	}
+	if x.pairs {
+		markPairs(&s.ph)
+	}
 	ask := askedOf(s.ph.nums)
 	if q.Episode != "" {
 		s.ers = foldRunes(s.ers[:0], q.Episode, x.cfg.MaxRunes)

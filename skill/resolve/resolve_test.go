@@ -255,3 +255,23 @@ func TestLengthsSaid(t *testing.T) {
 		t.Errorf("Resolve(半年会员) = %v, %v; want half", p.ID, ok)
 	}
 }
+
+// TestTitlesWithCountAndLengthWords: titles with 仨 or 年 still resolve
+// with words around them ("买我们仨" found nothing when 仨 was always a
+// count), and lengths are still read beside them ("一年会员").
+func TestTitlesWithCountAndLengthWords(t *testing.T) {
+	cat := &shop.Catalog{Products: []shop.Product{
+		{ID: "we3", Name: "我们仨", Price: 500, Kind: shop.KindEntitlement},
+		{ID: "snh", Name: "少年歌行第1集", Price: 200, Kind: shop.KindEntitlement},
+		{ID: "vip", Name: "会员月卡", Price: 1990, Kind: shop.KindSubscription, Days: 30, Aliases: []string{"会员"}},
+	}}
+	x := resolve.New(cat, resolve.Config{})
+	for q, want := range map[string]string{"买我们仨": "we3", "播放我们仨": "we3", "我要听少年歌行第一集": "snh", "买一年会员": "vip"} {
+		if p, ok := x.Resolve(resolve.Query{Text: q}).Product(); !ok || p.ID != want {
+			t.Errorf("Resolve(%q) = %q, %v; want %s", q, p.ID, ok, want)
+		}
+	}
+	if !x.Lengths() {
+		t.Error("a title with 年 turned lengths off")
+	}
+}
