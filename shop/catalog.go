@@ -23,11 +23,15 @@ func (p Product) MaxUnits() int64 {
 	switch {
 	case !p.Kind.Timed():
 		return MaxQuantity
-	case p.Days <= 0 || p.Days >= 28 && p.Days <= 31: // a month
+	case p.Days <= 0 || p.Monthly():
 		return 12
 	}
 	return max(1, MaxTimedDays/int64(p.Days))
 }
+
+// Monthly reports whether p is timed in units of a month (28 to 31 days):
+// "一年" of it is twelve units.
+func (p Product) Monthly() bool { return p.Kind.Timed() && p.Days >= 28 && p.Days <= 31 }
 
 // Product is one sellable item of the catalog.
 type Product struct {

@@ -84,6 +84,13 @@ func (o *Order) checkRefund(r Refund) error {
 	if err != nil || sum != r.Amount {
 		return Coded(EINVALID, EBadRefundAmount, "refund details do not add up to the refund amount")
 	}
+	return o.fits(r)
+}
+
+// fits reports whether the order has r's lines and amount left to refund,
+// besides what its other refunds, done or under way, take (a FAIL refund,
+// r itself maybe, takes nothing).
+func (o *Order) fits(r Refund) error {
 	for _, l := range r.Details {
 		ol, ok := o.Line(l.ItemID)
 		if !ok || l.Quantity <= 0 || l.Amount <= 0 {
@@ -162,19 +169,8 @@ func (o *Order) FinishRefund(refundTradeNo, refundTransactionID string, status R
 // much left to refund; else nothing changes and the error says why (the
 // platform refunded more than the order allows: a person reconciles).
 func (o *Order) lateSuccess(r *Refund, desc string, at time.Time) error {
-	for _, l := range r.Details {
-		ol, ok := o.Line(l.ItemID)
-		qty, amt := o.RefundCommitted(l.ItemID) // r, FAIL, is not in it
-		if !ok || qty+l.Quantity > ol.Quantity || amt+l.Amount > ol.Amount {
-			return Coded(ECONFLICT, ERefundFinal, "refund %s, recorded FAIL, reported SUCCESS: %q is refunded already", r.RefundTradeNo, l.ItemID)
-		}
-	}
-	already, err := AddFen(o.RefundedAmt, o.PendingRefundAmt())
-	if err != nil {
-		return err
-	}
-	if total, err := AddFen(already, r.Amount); err != nil || total > o.TotalAmt {
-		return Coded(ECONFLICT, ERefundFinal, "refund %s, recorded FAIL, reported SUCCESS: more than the order's %s refunded", r.RefundTradeNo, o.TotalAmt.Yuan())
+	if err := o.fits(*r); err != nil { // r is FAIL: RefundCommitted leaves it out
+		return Coded(ECONFLICT, ERefundFinal, "refund %s, recorded FAIL, reported SUCCESS: %s", r.RefundTradeNo, ErrorMessage(err))
 	}
 	r.Status, r.StatusDesc, r.UpdatedAt = RefundSuccess, desc, at.UTC()
 	o.RefundedAmt += r.Amount // within TotalAmt: no overflow

@@ -90,14 +90,7 @@ var priceWords = []string{"多少钱", "几块钱", "多少块", "什么价", "�
 
 // asksPrice reports whether what was said asks a price: "这个多少钱",
 // "一共多少钱", "多少钱一个".
-func asksPrice(text string) bool {
-	for _, w := range priceWords {
-		if strings.Contains(text, w) {
-			return true
-		}
-	}
-	return false
-}
+func asksPrice(text string) bool { return saysAny(text, priceWords...) }
 
 // priceAsked answers a price asked while a purchase waits for its yes or
 // its count, naming no other product: the price again, and the question

@@ -3,7 +3,6 @@ package intents
 import (
 	"context"
 	"slices"
-	"strings"
 
 	"github.com/dingdang-voicepay/voicepay/device/ui"
 	"github.com/dingdang-voicepay/voicepay/shop"
@@ -30,7 +29,7 @@ func (d *Dialog) cancel(ctx context.Context, t *turn) (ui.View, error) {
 // unpaid ("好的，再见。" left the user wondering whether it was cancelled).
 func (d *Dialog) unpaidLeft(ctx context.Context, t *turn) (ui.View, bool) {
 	said := t.req.Request.QueryText
-	if t.begun() || t.user() == "" || !strings.Contains(said, "订单") && !strings.Contains(said, "买") && !strings.Contains(said, "要了") {
+	if t.begun() || t.user() == "" || !saysAny(said, "订单", "买", "要了") {
 		return ui.View{}, false // "再见", "退出": a goodbye
 	}
 	waits := len(t.live()) > 0

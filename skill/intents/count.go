@@ -64,6 +64,16 @@ func (t *turn) saysZero() bool {
 	return ok && n == 0
 }
 
+// monthsOf returns the units of the monthly product p a length said
+// stands for ("买一年会员": 12), when p is monthly and no product's name
+// says a length (resolve.Index.Lengths).
+func (d *Dialog) monthsOf(t *turn, p shop.Product) (int64, bool) {
+	if !p.Monthly() || !d.products.Lengths() {
+		return 0, false
+	}
+	return t.monthsSaid()
+}
+
 // monthsSaid reads a length of time said for a monthly product: "一年"
 // (12), "两年", "半年" (6), "一个季度", "季度" (3), "三个月"; ok is false
 // when none was said, or one that is no length ("今年", "2026年", "一年半").
@@ -174,12 +184,15 @@ func (t *turn) money(text string) bool {
 	return strings.ContainsRune(moneyWords, r)
 }
 
+// pairWords are counts said in one word: 俩 is 两个, 仨 三个.
+var pairWords = strings.NewReplacer("俩", "两个", "仨", "三个")
+
 // parseCount reads a quantity as people say it: "3", "三", "3个", "十二份",
 // "两百", "一千个", "就一个", "两个就行", the number read by resolve.Number;
 // it is ok only within 1..shop.MaxQuantity (n is what was heard, 0 when no
 // number was).
 func parseCount(s string) (int64, bool) {
-	s = strings.NewReplacer("俩", "两个", "仨", "三个").Replace(strings.TrimSpace(s))
+	s = pairWords.Replace(strings.TrimSpace(s))
 	s = strings.TrimLeft(s, "我就只先再给买要来购")
 	s = strings.TrimRight(s, "。.！!吧")
 	for _, filler := range []string{"就行", "就好", "就够了", "好了"} {

@@ -84,7 +84,7 @@ func (d *Dialog) corrected(ctx context.Context, t *turn) (ui.View, bool, error) 
 	if !ok {
 		return ui.View{}, false, nil
 	}
-	if m, ok := t.monthsSaid(); ok && pending.Kind.Timed() && pending.Days >= 28 && pending.Days <= 31 && d.products.Lengths() {
+	if m, ok := d.monthsOf(t, pending); ok {
 		n, hasCount = m, true // "不对，一年"
 	}
 	if r.Decision == resolve.Ambiguous && !slices.ContainsFunc(r.Candidates, func(c resolve.Candidate) bool { return c.Product.ID == pending.ID }) {

@@ -374,10 +374,5 @@ func (t *turn) offered(id string) bool {
 // ("今天天气怎么样", "现在几点了"), not a product's name to say back as not
 // found.
 func offTopic(heard string) bool {
-	for _, w := range []string{"天气", "几点", "怎么样", "为什么", "是谁", "什么意思", "新闻", "闹钟", "讲个笑话"} {
-		if strings.Contains(heard, w) {
-			return true
-		}
-	}
-	return false
+	return saysAny(heard, "天气", "几点", "怎么样", "为什么", "是谁", "什么意思", "新闻", "闹钟", "讲个笑话")
 }

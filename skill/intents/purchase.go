@@ -40,7 +40,7 @@ func (d *Dialog) sell(ctx context.Context, t *turn, p shop.Product, purpose stri
 		if n, said, ok := t.count(); said && ok {
 			count = n
 		}
-		if m, ok := t.monthsSaid(); ok && p.Days >= 28 && p.Days <= 31 && d.products.Lengths() {
+		if m, ok := d.monthsOf(t, p); ok {
 			count = m // "一年会员": twelve monthly units, not one
 		}
 		if count > p.MaxUnits() {

@@ -382,11 +382,4 @@ func (d *Dialog) linesName(lines []shop.Line) string {
 }
 
 // all reports whether what was said asks for everything: "都退了吧", "全部".
-func all(text string) bool {
-	for _, w := range []string{"都", "全部", "所有", "一起"} {
-		if strings.Contains(text, w) {
-			return true
-		}
-	}
-	return false
-}
+func all(text string) bool { return saysAny(text, "都", "全部", "所有", "一起") }

@@ -85,3 +85,13 @@ func amount(p shop.Product, count int64, total shop.Fen) string {
 	}
 	return p.Name + "，" + total.Yuan()
 }
+
+// saysAny reports whether text says any of the words.
+func saysAny(text string, words ...string) bool {
+	for _, w := range words {
+		if strings.Contains(text, w) {
+			return true
+		}
+	}
+	return false
+}
