@@ -111,7 +111,11 @@ func (r *Renderer) Render(v ui.View) *tsk.Response {
 func (r *Renderer) offerCard(o *ui.Offer) tsk.RenderTemplate {
 	text := o.Total.Yuan() + "。" // the title already names the product
 	if o.Count > 1 {
-		text = strconv.FormatInt(o.Count, 10) + "个，共" + text
+		unit := "个" // "3个，共3元"; a monthly product's count is months
+		if o.Product.Monthly() {
+			unit = "个月"
+		}
+		text = strconv.FormatInt(o.Count, 10) + unit + "，共" + text
 	}
 	t := tsk.Template{Type: tsk.NewsBodyTemplate, TextContent: &tsk.TextContent{Title: ui.Clip(o.Product.Name, TitleChars)}}
 	if r.QRURL != nil {

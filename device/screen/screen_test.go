@@ -40,7 +40,7 @@ func TestOfferCard(t *testing.T) {
 		want  []string
 	}{
 		{1, 1990, []string{"19.9元", "30天畅听全部有声书", "扫码", "订单"}},
-		{2, 3980, []string{"2个，共39.8元", "30天畅听全部有声书"}},
+		{2, 3980, []string{"2个月，共39.8元", "30天畅听全部有声书"}}, // a monthly product counts months
 	} {
 		p := ui.Offer{Token: "tok", Count: tt.count}
 		p.Total = shop.Fen(tt.total)

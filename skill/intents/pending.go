@@ -229,7 +229,7 @@ func waitingView(t *turn, p shop.Product, count int64, total shop.Fen, ref strin
 	t.state = state{}
 	name := p.Name
 	if count > 1 {
-		name = itoa(count) + "个" + name
+		name = counted(p, count)
 	}
 	v := say(name + "的订单还在等待付款，" + total.Yuan() + "。")
 	v.Waiting = &ui.Offer{Token: ref, Product: p, Count: count, Total: total, PayIn: place}

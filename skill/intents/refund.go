@@ -369,12 +369,13 @@ func (d *Dialog) productsName(lines []shop.Line) string {
 func (d *Dialog) linesName(lines []shop.Line) string {
 	var ns []string
 	for _, l := range lines {
-		name := l.ItemID
-		if p, ok := d.cfg.Catalog.Product(l.ItemID); ok {
-			name = p.Name
+		p, ok := d.cfg.Catalog.Product(l.ItemID)
+		if !ok {
+			p = shop.Product{Name: l.ItemID}
 		}
+		name := p.Name
 		if l.Quantity > 1 {
-			name = itoa(l.Quantity) + "个" + name
+			name = counted(p, l.Quantity)
 		}
 		ns = append(ns, name)
 	}

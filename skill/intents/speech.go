@@ -81,9 +81,18 @@ func names(ps []shop.Product, max int, last string) string {
 // or "3个听书点数，共3元".
 func amount(p shop.Product, count int64, total shop.Fen) string {
 	if count > 1 {
-		return itoa(count) + "个" + p.Name + "，共" + total.Yuan()
+		return counted(p, count) + "，共" + total.Yuan()
 	}
 	return p.Name + "，" + total.Yuan()
+}
+
+// counted says count of p: "3个听书币", or for a monthly product its
+// months, "3个月的会员月卡" (three cards are three months).
+func counted(p shop.Product, count int64) string {
+	if p.Monthly() {
+		return itoa(count) + "个月的" + p.Name
+	}
+	return itoa(count) + "个" + p.Name
 }
 
 // saysAny reports whether text says any of the words.
