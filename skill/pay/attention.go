@@ -33,6 +33,12 @@ const (
 	// sent again by itself: a FAIL is the platform's last word on that
 	// refund, and money is not moved again without a person.
 	AttentionDuplicate = "duplicate_not_refunded"
+	// AttentionMoved: an order moved to an account (account linking)
+	// whose check for duplicates there (Service.SettleMoved) has not
+	// succeeded for UnpaidAttention: each pass retries it, and logs why
+	// it fails; meanwhile a second payment for what the account owned is
+	// not refunded.
+	AttentionMoved = "moved_not_settled"
 )
 
 // Attention is one order or refund the reconciler cannot settle by itself
@@ -56,7 +62,8 @@ type Attention struct {
 // UnpaidAttention past their payment window, refunds PROCESSING longer than
 // RefundAttention; and the duplicate payments whose refund the platform
 // refused or failed, left PAID (nothing else was bought) or DELIVERED
-// (with the order's other lines). It reads only the store's open orders
+// (with the order's other lines); and orders moved to an account whose
+// duplicate check has not succeeded for UnpaidAttention. It reads only the store's open orders
 // (shop.Order.Open): every node lists the same.
 func (r *Reconciler) Attention(ctx context.Context) ([]Attention, error) {
 	orders, err := r.Service.store().Orders(ctx, shop.OrderFilter{Open: true})
@@ -76,6 +83,12 @@ func (r *Reconciler) attention(orders []shop.Order) []Attention {
 	var out []Attention
 	for _, o := range orders {
 		base := Attention{TradeNo: o.TradeNo, UserID: o.UserID, State: o.State}
+		if at, ok := movedAt(o); ok && o.Unsettled && now.Sub(at) >= positive(r.UnpaidAttention, DefaultUnpaidAttention) {
+			it := base
+			it.Reason, it.Amount, it.Since = AttentionMoved, o.TotalAmt, at
+			it.Detail = fmt.Sprintf("moved to this account %s ago and not checked for duplicates since: each pass retries (see \"settling moved orders failed\" in the log)", ago(at, now))
+			out = append(out, it)
+		}
 		if rf, owed := o.UnrefundedDuplicate(); owed || o.State == shop.StatePaid {
 			// A duplicate payment whose refund failed: PAID (never
 			// delivered), or delivered with the order's other lines.
@@ -141,6 +154,16 @@ func attend(it *Attention, q shop.QueryFails, fails int, since, due, now time.Ti
 		return false
 	}
 	return true
+}
+
+// movedAt is when account linking last moved o to its owner.
+func movedAt(o shop.Order) (time.Time, bool) {
+	for i := len(o.History) - 1; i >= 0; i-- {
+		if strings.HasPrefix(o.History[i].Cause, shop.CauseLinked) {
+			return o.History[i].At, true
+		}
+	}
+	return time.Time{}, false
 }
 
 // itemsOf names the items of a refund.

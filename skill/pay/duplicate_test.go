@@ -480,6 +480,44 @@ func TestDuplicateAcrossLinkRefunded(t *testing.T) {
 	})
 }
 
+// An order moved to an account and not checked there for duplicates is
+// listed for attention once UnpaidAttention has passed since the move
+// (its check keeps failing: every pass retries), and leaves the list once
+// checked.
+func TestMovedUnsettledListed(t *testing.T) {
+	eachStore(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		owner := shop.AccountOwner("acc1")
+		older := e.create(t, "u1", line("album", 1, 500))
+		e.plat.Pay(older, 500)
+		e.shipNotify(t, "u1", older)
+		movedAt := e.clock.Now()
+		if moved, err := e.store.(shop.LinkStore).MoveOrders(ctx, "u1", owner, movedAt); err != nil || moved != 1 {
+			t.Fatalf("MoveOrders = %d, %v", moved, err)
+		}
+		rec := &pay.Reconciler{Service: e.svc}
+		e.clock.Advance(pay.DefaultUnpaidAttention - time.Minute)
+		if items, err := rec.Attention(ctx); err != nil || len(items) != 0 {
+			t.Fatalf("attention before UnpaidAttention: %+v, %v; want none", items, err)
+		}
+		e.clock.Advance(time.Minute)
+		items, err := rec.Attention(ctx)
+		if err != nil || len(items) != 1 {
+			t.Fatalf("attention: %+v, %v; want the moved order", items, err)
+		}
+		if it := items[0]; it.TradeNo != older || it.Reason != pay.AttentionMoved || it.UserID != owner || it.Amount != 500 ||
+			!it.Since.Equal(movedAt.UTC()) || !strings.Contains(it.Detail, "not checked for duplicates") {
+			t.Errorf("attention item %+v", it)
+		}
+		if err := e.svc.SettleMoved(ctx, owner); err != nil {
+			t.Fatal(err)
+		}
+		if items, err := rec.Attention(ctx); err != nil || len(items) != 0 {
+			t.Errorf("attention after the check: %+v, %v; want none", items, err)
+		}
+	})
+}
+
 // Orders moved to an account whose settling did not happen (it failed, or
 // the process stopped after the move) stay open, and the reconciler
 // settles them once they are Delay old: the duplicate is refunded once,
