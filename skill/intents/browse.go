@@ -95,13 +95,17 @@ func (d *Dialog) browseFrom(ctx context.Context, t *turn, from int) (ui.View, er
 			speech += "，说“还有呢”接着听"
 		}
 	}
-	named := page // "第二个" counts in what was said, or in the list on a screen
-	if t.device.Display {
+	// "第二个" counts in what was said; a screen shows the whole list at
+	// first (the spoken three first), then, after "还有呢", the products
+	// said (it showed all five: "第二个" was the screen's second on a
+	// screen and the second said on a speaker without one).
+	named := page
+	if t.device.Display && from == 0 {
 		named = ps
 	}
 	v := d.question(t, speech+"。", named)
 	t.state.Browsed = from + len(page)
-	v.Products, v.Owned = ps, owned
+	v.Products, v.Owned = named, owned
 	return v, nil
 }
 

@@ -20,6 +20,7 @@ import (
 //	续费{product}
 //	我要买东西
 //	换成{count}个 (while a purchase waits for its yes: another count)
+//	改成{product} (the same, a length: "改成一年" of a membership)
 //	换成{product}
 const Buy = "buy"
 
@@ -29,6 +30,10 @@ const Buy = "buy"
 func (d *Dialog) buy(ctx context.Context, t *turn) (ui.View, error) {
 	if t.slot(SlotProduct) == "" && t.slot(SlotAlbum) == "" && t.slot(SlotCount) != "" {
 		switch {
+		case t.state.Step == stepRefund && strings.Contains(t.req.Request.QueryText, "买"):
+			// "买三个" to "退掉2个…，确定吗？" buys, and is no count of
+			// the refund (it refunded three): the refund's question again.
+			return ask("现在是在退款。说“是的”就退还" + t.state.RefundAmt.Yuan() + "，说“不要了”就不退，再说要买什么。"), nil
 		case t.state.Step == stepRefund: // "两个" to "退掉5个…，确定吗？"
 			return d.refundCount(ctx, t)
 		case t.state.Step == stepProduct && t.state.Intent != Buy:
@@ -55,26 +60,30 @@ func (d *Dialog) buy(ctx context.Context, t *turn) (ui.View, error) {
 	}
 	if t.state.Step == stepConfirm && t.slot(SlotAlbum) == "" {
 		product, count := t.slot(SlotProduct), t.slot(SlotCount)
-		if strings.Trim(product, "买吧啊呀了！!") == "" || product == "这个" || product == "它" {
-			product = "" // "买买买" heard as the product "买买", "买这个": a bare buy
+		switch strings.Trim(product, "买吧啊呀了！!就") {
+		case "", "这个", "它", "这个就行", "刚才那个", "刚刚那个", "刚才的":
+			product = "" // "买买买" heard as the product "买买", "买这个吧", "买刚才那个": a bare buy
 		}
+		pending, hasPending := d.cfg.Catalog.Product(t.state.ProductID)
+		_, length, _ := d.lengthOf(t, pending)
 		switch {
 		case product == "" && count == "" && t.changesMind(), anotherOne(product): // "换一个", "换成别的"
 			return d.askAnother(ctx, t), nil
+		case product == "" && count == "" && strings.Contains(t.req.Request.QueryText, "东西") && hasPending && t.state.Total > 0:
+			// "我想买点东西" asks for something, and says no yes: the question again.
+			return ask(amount(pending, max(t.state.Count, 1), t.state.Total) + sure(pending)), nil
 		case product == "" && count == "":
 			return d.issue(ctx, t) // "买" to "确定购买吗？" is a yes
-		case product == "":
-			if p, ok := d.cfg.Catalog.Product(t.state.ProductID); ok {
-				// "换成两个": the same purchase, another count (an
-				// episode, bought once, is asked about again).
-				purpose, slots := t.state.Intent, t.state.Slots
-				t.state = state{Intent: purpose}
-				v, err := d.sell(ctx, t, p, purpose)
-				if t.state.Step == stepConfirm && t.state.Slots == nil {
-					t.state.Slots = slots // the intent to resume after payment is the first one
-				}
-				return v, err
+		case (product == "" || length) && hasPending:
+			// "换成两个", "改成一年": the same purchase, another count (an
+			// episode, bought once, is asked about again).
+			purpose, slots := t.state.Intent, t.state.Slots
+			t.state = state{Intent: purpose}
+			v, err := d.sell(ctx, t, pending, purpose)
+			if t.state.Step == stepConfirm && t.state.Slots == nil {
+				t.state.Slots = slots // the intent to resume after payment is the first one
 			}
+			return v, err
 		}
 	}
 	t.continues(Buy)

@@ -64,22 +64,48 @@ func (t *turn) saysZero() bool {
 	return ok && n == 0
 }
 
-// monthsOf returns the units of the monthly product p a length said
-// stands for ("买一年会员": 12), when p is monthly and no product's name
-// says a length (resolve.Index.Lengths).
+// monthsOf returns the units of the timed product p a length said stands
+// for ("买一年会员": 12 monthly units, "买30天会员": one), when it is a whole
+// number of units and no product's name says a length
+// (resolve.Index.Lengths).
 func (d *Dialog) monthsOf(t *turn, p shop.Product) (int64, bool) {
-	if !p.Monthly() || !d.products.Lengths() {
-		return 0, false
-	}
-	return t.monthsSaid()
+	n, said, whole := d.lengthOf(t, p)
+	return n, said && whole
 }
 
-// monthsSaid reads a length of time said for a monthly product: "一年"
-// (12), "两年", "半年" (6), "一个季度", "季度" (3), "三个月"; ok is false
-// when none was said, or one that is no length ("今年", "2026年", "一年半").
-// ("买一年会员" was heard as one month.)
-func (t *turn) monthsSaid() (int64, bool) {
+// lengthOf reads a length of time said for the timed product p: said is
+// true when the user gave one, whole when it is a whole number of p's
+// units (n of them): days ("30天": one 30-day unit; "七天" is said and not
+// whole), and for a monthly product "一年" (12), "两年", "一年半" (18),
+// "半年" (6), "一个季度", "季度" (3), "三个月". Dates and the like are no
+// length ("今年", "2026年", "这个月", "天天").
+func (d *Dialog) lengthOf(t *turn, p shop.Product) (n int64, said, whole bool) {
+	if !p.Kind.Timed() || p.Days <= 0 || !d.products.Lengths() {
+		return 0, false, false
+	}
 	text := t.req.Request.QueryText
+	if m := daysRE.FindStringSubmatch(text); m != nil {
+		days, ok := resolve.Number(m[1])
+		if !ok || days <= 0 {
+			return 0, false, false
+		}
+		return days / int64(p.Days), true, days%int64(p.Days) == 0
+	}
+	if !p.Monthly() {
+		return 0, false, false
+	}
+	months, ok := monthsSaid(text)
+	return months, ok, ok
+}
+
+// daysRE finds a number of days said: "七天", "30天", "三十日".
+var daysRE = regexp.MustCompile(`([0-9零一二两三四五六七八九十百]+)个?(?:天|日)`)
+
+// monthsSaid reads a length in months: "一年" (12), "两年", "一年半" (18),
+// "半年" (6), "一个季度", "季度" (3), "三个月"; ok is false when none was
+// said, or one that is no length ("今年", "2026年", "这个月").
+// ("买一年会员" was heard as one month.)
+func monthsSaid(text string) (int64, bool) {
 	for _, w := range []struct {
 		unit   string
 		months int64
@@ -92,8 +118,9 @@ func (t *turn) monthsSaid() (int64, bool) {
 		if w.unit == "半年" {
 			return 6, true
 		}
-		if strings.HasPrefix(text[i+len(w.unit):], "半") {
-			return 0, false // "一年半": not a whole number of units
+		half := int64(0)
+		if w.unit == "年" && strings.HasPrefix(text[i+len(w.unit):], "半") {
+			half = 6 // "一年半"
 		}
 		before := strings.TrimSuffix(text[:i], "个") // "一个季度"
 		rs := []rune(before)
@@ -107,11 +134,14 @@ func (t *turn) monthsSaid() (int64, bool) {
 			}
 			return w.months, true
 		}
+		if resolve.IsRange(string(rs[j:])) {
+			return 0, false // "两三个月": a range, asked as counts are
+		}
 		n, ok := resolve.Number(string(rs[j:]))
-		if !ok || n < 1 || n > 10 {
+		if !ok || n < 1 || n > 99 {
 			return 0, false // "2026年"
 		}
-		return n * w.months, true
+		return n*w.months + half, true
 	}
 	return 0, false
 }
@@ -138,7 +168,7 @@ func (t *turn) saysRange() string {
 var zeroRE = regexp.MustCompile(`(?:^|[^0-9零〇一二两三四五六七八九十百千])(?:0|零|〇)个`)
 
 // sumRE finds a sum of yuan said: "三块钱", "5元", "两块五" (its jiao).
-var sumRE = regexp.MustCompile(`([0-9零一二两三四五六七八九十百千]+)(元|块钱|块)([0-9一二两三四五六七八九]?)(.?)`)
+var sumRE = regexp.MustCompile(`([0-9零一二两三四五六七八九十百千万]+)(元|块钱|块)([0-9一二两三四五六七八九]?)(.?)`)
 
 // sumSaid reads a sum of money said ("退掉三块钱的听书币"), in fen.
 func (t *turn) sumSaid() (shop.Fen, bool) {
@@ -198,7 +228,8 @@ func parseCount(s string) (int64, bool) {
 	for _, filler := range []string{"就行", "就好", "就够了", "好了"} {
 		s = strings.TrimSuffix(s, filler)
 	}
-	s = strings.TrimRight(s, "个份次张本集点件套盒月年天吧")
+	// No 年 or 天 among the units: those are lengths (lengthOf).
+	s = strings.TrimRight(s, "个份次张本集点件套盒月吧")
 	if s == "" || resolve.IsRange(s) { // "三四个": three or four, no 34
 		return 0, false
 	}

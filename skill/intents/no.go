@@ -51,6 +51,30 @@ func (d *Dialog) no(ctx context.Context, t *turn) (ui.View, error) {
 // which declines.
 var correcting = []string{"不对", "不是", "错了", "说错了", "不，", "不,", "算了，", "算了,"}
 
+// correction returns what a no says instead, and whether it is worded as
+// a correction: after one of correcting ("不对，三个"), or after the comma of
+// a no that goes on ("不要三个，要五个", "不不，五个", "不用三个，五个就行"). What
+// follows may name nothing ("不要了，谢谢"): the no then declines.
+func correction(text string) (string, bool) {
+	for _, w := range correcting {
+		if rest, ok := strings.CutPrefix(text, w); ok {
+			return rest, true
+		}
+	}
+	if !strings.HasPrefix(text, "不") {
+		return "", false
+	}
+	i := strings.IndexAny(text, "，,")
+	if i < 0 {
+		return "", false
+	}
+	rest := strings.TrimLeft(text[i:], "，,我就要买换成改")
+	if saysAny(rest, "不要", "不用", "不买", "都不") {
+		return "", false // "不用了，三个都不要": declined twice
+	}
+	return rest, rest != ""
+}
+
 // corrected takes a no to "确定购买吗？" (or to a refund's "确定吗？") that
 // says what instead as that: the count it names for the same product ("不
 // 对，三个"), or the other product it names ("不是，我要第36集"), asked about
@@ -60,18 +84,12 @@ func (d *Dialog) corrected(ctx context.Context, t *turn) (ui.View, bool, error) 
 	text := strings.TrimSpace(t.req.Request.QueryText)
 	q := t.query()
 	n, hasCount := t.slotCount()
-	if st.Step != stepConfirm && st.Step != stepRefund || !named(q) && !hasCount &&
-		!slices.ContainsFunc(correcting, func(w string) bool { return strings.HasPrefix(text, w) }) {
+	instead, correcting := correction(text)
+	if st.Step != stepConfirm && st.Step != stepRefund || !named(q) && !hasCount && !correcting {
 		return ui.View{}, false, nil
 	}
 	if !named(q) {
-		q.Text = text
-		for _, w := range correcting {
-			if rest, ok := strings.CutPrefix(text, w); ok {
-				q.Text = rest // what instead
-				break
-			}
-		}
+		q.Text = instead
 	}
 	r := d.products.Resolve(q)
 	if !hasCount && r.Count > 0 {

@@ -83,5 +83,9 @@ func (d *Dialog) unresumed(ctx context.Context, t *turn, p shop.Product) (shop.O
 // full name and price (a purchase is never confirmed without both), unless
 // an order of it waits for payment.
 func (d *Dialog) offerToPlay(ctx context.Context, t *turn, p shop.Product) (ui.View, error) {
-	return d.offer(ctx, t, p, 1, Play, p.Name+"是付费内容，"+p.Price.Yuan()+"，要购买吗？")
+	final := "，要购买吗？"
+	if !p.Refund.Allowed {
+		final = "，购买后不能退款，要购买吗？" // said before the yes, as a purchase says it (sure)
+	}
+	return d.offer(ctx, t, p, 1, Play, p.Name+"是付费内容，"+p.Price.Yuan()+final)
 }

@@ -37,15 +37,11 @@ func (d *Dialog) sell(ctx context.Context, t *turn, p shop.Product, purpose stri
 	}
 	switch {
 	case p.Kind.Timed():
-		if n, said, ok := t.count(); said && ok {
-			count = n
+		n, question := d.timedCount(t, p)
+		if question != "" {
+			return d.askCount(t, p, purpose, question), nil
 		}
-		if m, ok := d.monthsOf(t, p); ok {
-			count = m // "一年会员": twelve monthly units, not one
-		}
-		if count > p.MaxUnits() {
-			return d.askCount(t, p, purpose, fmt.Sprintf("%s一次最多买%d个，要买几个？", p.Name, p.MaxUnits())), nil
-		}
+		count = n
 		e, err := d.entitlement(ctx, t, p.ID)
 		if err != nil {
 			return ui.View{}, err
@@ -71,6 +67,13 @@ func (d *Dialog) sell(ctx context.Context, t *turn, p shop.Product, purpose stri
 		}
 	case p.Kind.AsksCount():
 		n, said, ok := t.count()
+		if sum, has := t.sumSaid(); has && (!said || !ok) && p.Price > 0 {
+			// "买十块钱的听书币": as many as the sum buys, when it buys whole ones.
+			if sum%p.Price != 0 {
+				return d.askCount(t, p, purpose, p.Name+"按个买，每个"+p.Price.Yuan()+"，要买几个？"), nil
+			}
+			n, said, ok = int64(sum/p.Price), true, int64(sum/p.Price) <= shop.MaxQuantity
+		}
 		switch {
 		case !said:
 			return d.askCount(t, p, purpose, p.Name+"每个"+p.Price.Yuan()+"，要买几个？"), nil
@@ -104,6 +107,44 @@ func (d *Dialog) sell(ctx context.Context, t *turn, p shop.Product, purpose stri
 		}
 	}
 	return d.confirm(t, p, count, purpose, "")
+}
+
+// timedCount returns how many units of the timed product p the user asked
+// for: a length said ("一年会员": twelve monthly units, "30天": one), else a
+// count, else one; or, when that cannot be sold, the question to ask
+// instead (never a silent one: "买七天的会员" quoted seven months, "买一千个
+// 月卡" one).
+func (d *Dialog) timedCount(t *turn, p shop.Product) (int64, string) {
+	unit := "个"
+	if p.Monthly() {
+		unit = "个月"
+	}
+	n := int64(1)
+	if m, said, whole := d.lengthOf(t, p); said {
+		if !whole {
+			if p.Monthly() {
+				return 0, fmt.Sprintf("%s按月买，一个月%d天，要买几个月？", p.Name, p.Days)
+			}
+			return 0, fmt.Sprintf("%s每个%d天，要买几个？", p.Name, p.Days)
+		}
+		n = m
+	} else if c, said, ok := t.count(); said {
+		switch {
+		case ok || c > shop.MaxQuantity:
+			n = c
+		case t.saysZero():
+			return 0, "一次至少买1" + unit + "，要买几" + unit + "？"
+		case t.saysRange() != "":
+			return 0, "要买" + t.saysRange() + "？" // "两三个月": which
+		default:
+			t.unclear = true
+			return 0, "没听清，要买几" + unit + p.Name + "？"
+		}
+	}
+	if n > p.MaxUnits() {
+		return 0, fmt.Sprintf("%s一次最多买%d%s，要买几%s？", p.Name, p.MaxUnits(), unit, unit)
+	}
+	return max(n, 1), ""
 }
 
 // askCount asks how many, eliciting the count slot.

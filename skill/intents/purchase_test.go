@@ -1100,7 +1100,8 @@ func TestRefundAsideAPurchase(t *testing.T) {
 }
 
 // TestMembershipForALength: a length said for a monthly membership is
-// its months ("买一年会员" sold one month).
+// its months ("买一年会员" sold one month), days are whole months or asked
+// about, and a length beyond what one order may buy is said so.
 func TestMembershipForALength(t *testing.T) {
 	devices(t, func(t *testing.T, e *env) {
 		for said, want := range map[string]string{
@@ -1111,7 +1112,11 @@ func TestMembershipForALength(t *testing.T) {
 			"买两年会员":     "会员月卡一次最多买12个",
 			"买个今年的会员":   "会员月卡，19.9元", // no length
 			"买2026年的会员": "会员月卡，19.9元",
-			"买一年半会员":    "会员月卡，19.9元",
+			"买一年半会员":    "会员月卡一次最多买12个月",         // 18 months: said, and too many (it sold one)
+			"买十一年会员":    "会员月卡一次最多买12个月",         // (it sold 11 months)
+			"买七天的会员":    "会员月卡按月买，一个月30天，要买几个月？", // (it sold 7 months)
+			"买30天会员":    "会员月卡，19.9元",
+			"买六十天的会员":   "2个月的会员月卡，共39.8元",
 		} {
 			e.session = "length-" + said
 			wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": "会员月卡"}, fakeplatform.WithQuery(said)), true, want)

@@ -159,6 +159,12 @@ func (d *Dialog) refundOf(ctx context.Context, t *turn, want []string, units int
 		return v, nil
 	}
 	if first == nil {
+		for _, o := range orders { // newest first
+			if o.State == shop.StateCreated && t.now.Before(payableUntil(t, o)) {
+				// "我要退款" right after ordering: nothing was taken.
+				return say("你还没有可以退款的购买。" + d.orderName(o) + "的订单还没付款，没有扣钱，不付款过后会自动关闭。"), nil
+			}
+		}
 		return say("你还没有可以退款的购买。"), nil
 	}
 	name := d.orderName(*first)

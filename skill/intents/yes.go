@@ -33,10 +33,10 @@ func (d *Dialog) yes(ctx context.Context, t *turn) (ui.View, error) {
 		(t.slot(SlotProduct) != "" || t.slot(SlotAlbum) != "" || t.slot(SlotCount) != "")
 	switch t.state.Step {
 	case stepConfirm:
-		if named { // "对，两个": not a yes to the price said; buy asks again
+		if named && !t.repeatsCount() { // "对，两个": not a yes to the price said; buy asks again
 			return d.buy(ctx, t)
 		}
-		return d.issue(ctx, t)
+		return d.issue(ctx, t) // "对，三个" to "3个听书币，共3元，确定购买吗？" is a yes
 	case stepRefund:
 		if named { // "对，两个": the refund asked again, of that many
 			return d.refundCount(ctx, t)
@@ -58,6 +58,17 @@ func (d *Dialog) yes(ctx context.Context, t *turn) (ui.View, error) {
 		return d.askCount(t, p, t.state.Intent, "要买几个"+p.Name+"？"), nil
 	}
 	return ask("你想做什么呢？" + examples), nil
+}
+
+// repeatsCount reports whether the turn names only a count, the one the
+// pending confirmation asked about ("对，三个" to "3个…，确定购买吗？"; it
+// asked the same question again, and again).
+func (t *turn) repeatsCount() bool {
+	if t.slot(SlotProduct) != "" || t.slot(SlotAlbum) != "" {
+		return false
+	}
+	n, ok := t.slotCount()
+	return ok && n == max(t.state.Count, 1)
 }
 
 // answers reports whether the request carries the slot the pending

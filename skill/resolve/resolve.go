@@ -99,6 +99,9 @@ func (x *Index) Resolve(q Query) Result {
 		markPairs(&s.ph)
 	}
 	ask := askedOf(s.ph.nums)
+	if !ask.marked && saysAnd(s.rs) {
+		ask = joinedOf(s.ph.nums) // "万古神帝35和36": both, not the last alone
+	}
 	if q.Episode != "" {
 		s.ers = foldRunes(s.ers[:0], q.Episode, x.cfg.MaxRunes)
 		lex(s.ers, true, &s.ep)
@@ -140,8 +143,9 @@ func (x *Index) Resolve(q Query) Result {
 	res.Last = s.ph.last && res.Empty
 	x.decide(s, q.Among, several, &res)
 	// Several titles in full, or several episodes said with "和"
-	// ("万古神帝第35集和第36集"): both wanted, not one misheard.
-	res.Several = res.Decision == Ambiguous && (several || ask.n >= 2 && ask.marked && saysAnd(s.rs))
+	// ("万古神帝第35集和第36集", "万古神帝35和36"): both wanted, not one
+	// misheard.
+	res.Several = res.Decision == Ambiguous && (several || ask.n >= 2 && saysAnd(s.rs))
 	return res
 }
 
@@ -200,12 +204,12 @@ func keepTop(top []int32, p int32, score []float64, n int) []int32 {
 	return top[:min(len(top), n)]
 }
 
-// saysAnd reports whether a phrase joins things with "和" (跟, 以及, 还有):
-// several wanted at once. (Not 与: "权力与荣耀" is a title.)
+// saysAnd reports whether a phrase joins things with "和" (跟, 、, 以及,
+// 还有): several wanted at once. (Not 与: "权力与荣耀" is a title.)
 func saysAnd(rs []rune) bool {
 	for i, r := range rs {
 		switch {
-		case r == '和' || r == '跟':
+		case r == '和' || r == '跟' || r == '、':
 			return true
 		case i+1 < len(rs) && (r == '还' && rs[i+1] == '有' || r == '以' && rs[i+1] == '及'):
 			return true

@@ -68,6 +68,7 @@ func TestResolveRules(t *testing.T) {
 		{"unrelated", resolve.Query{Text: "今天天气怎么样"}, resolve.None, nil},
 		{"among the candidates", resolve.Query{Text: "星辰变", Among: []string{"ep35", "xcb35"}}, resolve.One, []string{"xcb35"}},
 		{"among, none fits", resolve.Query{Text: "听书币", Among: []string{"ep35", "xcb35"}}, resolve.None, nil},
+		{"among, said first", resolve.Query{Text: "先买三十六集吧", Among: []string{"ep35", "ep36"}}, resolve.One, []string{"ep36"}}, // to "先买A还是B？"
 		{"capped", resolve.Query{Text: strings.Repeat("啊", 64) + "听书币"}, resolve.None, nil},
 	}
 	for _, tt := range tests {
@@ -225,6 +226,10 @@ func TestSeveral(t *testing.T) {
 		"听书币":            false,
 		"万古神帝第35集和第36集":  true, // two episodes wanted
 		"万古神帝第35集还是第36集": false,
+		"万古神帝35和36":      true, // bare numbers joined: both (it sold 36 alone)
+		"万古神帝35、36":      true,
+		"万古神帝三十五跟三十六":    true,
+		"万古神帝35还是36":     false,
 	} {
 		if got := x.Resolve(resolve.Query{Text: q}).Several; got != want {
 			t.Errorf("Resolve(%q).Several = %v, want %v", q, got, want)

@@ -99,6 +99,19 @@ func askedOf(nums []number) asked {
 	return a
 }
 
+// joinedOf picks the bare numbers of a phrase that joins things with "和"
+// ("35和36"): each asked for.
+func joinedOf(nums []number) asked {
+	var a asked
+	for _, n := range nums {
+		if n.kind == bare && a.n < maxAsked && !a.has(n.val) {
+			a.vals[a.n] = n.val
+			a.n++
+		}
+	}
+	return a
+}
+
 // episodeOf picks the episode of a name: the last number said as an
 // episode, else the last bare one; noEpisode when it has none.
 func episodeOf(nums []number) int64 {

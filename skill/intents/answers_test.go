@@ -1,0 +1,141 @@
+package intents_test
+
+import (
+	"testing"
+
+	"github.com/dingdang-voicepay/voicepay/fakeplatform"
+	"github.com/dingdang-voicepay/voicepay/skill/intents"
+	"github.com/dingdang-voicepay/voicepay/skill/tsk"
+)
+
+// What users say to the confirmation question, from a speaker-user trial:
+// a yes that repeats the count is a yes (it asked again, and again); a no
+// that goes on to say what instead is that ("不要三个，要五个" cancelled);
+// "我想买点东西" is no yes (it charged); a length said for a membership
+// changes its months ("改成一年" dropped the purchase).
+func TestAnswersAtTheConfirmation(t *testing.T) {
+	devices(t, func(t *testing.T, e *env) {
+		e.session = "repeat"
+		e.intent(intents.Buy, map[string]string{"product": "听书点数", "count": "3"})
+		if ch, ok := find[tsk.Charge](e.intent(intents.Yes, map[string]string{"count": "三"}, fakeplatform.WithQuery("对，三个"))); !ok ||
+			ch.Payload.ChargeInfo.Items[0].Count != 3 {
+			t.Errorf("对，三个: Charge %+v, %v; want three", ch, ok)
+		}
+
+		e.session = "another count"
+		e.intent(intents.Buy, map[string]string{"product": "听书点数", "count": "3"})
+		r := e.intent(intents.Yes, map[string]string{"count": "两"}, fakeplatform.WithQuery("对，两个"))
+		wantSpeech(t, r, true, "2个听书点数，共2元，确定购买吗？")
+
+		for _, said := range []string{"不要三个，要五个", "不不，五个", "不用三个，五个就行"} {
+			e.session = said
+			e.intent(intents.Buy, map[string]string{"product": "听书点数", "count": "3"})
+			wantSpeech(t, e.intent(intents.No, nil, fakeplatform.WithQuery(said)), true, "5个听书点数，共5元，确定购买吗？")
+		}
+		for _, said := range []string{"不要了，谢谢", "不用了，三个都不要"} {
+			e.session = said
+			e.intent(intents.Buy, map[string]string{"product": "听书点数", "count": "3"})
+			wantSpeech(t, e.intent(intents.No, nil, fakeplatform.WithQuery(said)), false, "已取消")
+		}
+
+		e.session = "something"
+		e.intent(intents.Buy, map[string]string{"product": "万古神帝第35集"})
+		r = e.intent(intents.Buy, nil, fakeplatform.WithQuery("我想买点东西"))
+		if _, ok := find[tsk.Charge](r); ok {
+			t.Error("我想买点东西 charged")
+		}
+		wantSpeech(t, r, true, "万古神帝第35集，2元，确定购买吗？")
+
+		for said, want := range map[string]string{
+			"改成一年":  "12个月的会员月卡，共238.8元",
+			"换成半年的": "6个月的会员月卡，共119.4元",
+			"改成七天":  "会员月卡按月买，一个月30天，要买几个月？",
+		} {
+			e.session = said
+			e.intent(intents.Buy, map[string]string{"product": "会员月卡"})
+			wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": said}, fakeplatform.WithQuery(said)), true, want)
+		}
+	})
+}
+
+// A count of a membership that cannot be sold is asked about, never sold
+// as one month ("买一千个月卡", "买0个月卡", "两三个月" each charged 19.9元),
+// and the answer to "要买几个月？" may be a length.
+func TestMembershipCounts(t *testing.T) {
+	devices(t, func(t *testing.T, e *env) {
+		for said, want := range map[string]string{
+			"一千": "会员月卡一次最多买12个月，要买几个月？",
+			"0":  "一次至少买1个月，要买几个月？",
+			"两三": "要买2个还是3个？",
+		} {
+			e.session = said
+			wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": "会员月卡", "count": said}), true, want)
+		}
+		e.session = "days"
+		e.intent(intents.Buy, map[string]string{"product": "会员月卡"}, fakeplatform.WithQuery("买七天的会员"))
+		wantSpeech(t, e.intent(intents.Buy, map[string]string{"count": "一个月"}, fakeplatform.WithQuery("一个月")), true, "会员月卡，19.9元")
+	})
+}
+
+// "买三个" said to a refund's question buys, and is no count of the refund
+// (it refunded three): the refund's question again.
+func TestBuyCountAtARefund(t *testing.T) {
+	devices(t, func(t *testing.T, e *env) {
+		e.buy(map[string]string{"product": "听书点数", "count": "10"})
+		e.session = "refund"
+		wantSpeech(t, e.intent(intents.Refund, map[string]string{"product": "听书点数", "count": "2"}), true, "退还2元，确定吗？")
+		wantSpeech(t, e.intent(intents.Buy, map[string]string{"count": "3"}, fakeplatform.WithQuery("买三个")), true, "现在是在退款。说“是的”就退还2元")
+		wantSpeech(t, e.intent(intents.Yes, nil), false, "已申请退款2元")
+	})
+}
+
+// Offered to play, a product that cannot be refunded says so before the
+// yes, as a purchase does.
+func TestPlayOfferSaysNoRefund(t *testing.T) {
+	devices(t, func(t *testing.T, e *env) {
+		wantSpeech(t, e.intent(intents.Play, map[string]string{"product": "会员月卡"}), true, "会员月卡是付费内容，19.9元，购买后不能退款，要购买吗？")
+	})
+}
+
+// Coins asked for as a sum are as many as it buys ("买十块钱的听书币"
+// ignored the sum; "十块钱的" to "要买几个？" was not heard); a sum that
+// buys no whole number of them is asked about.
+func TestCoinsBySum(t *testing.T) {
+	devices(t, func(t *testing.T, e *env) {
+		e.session = "sum"
+		wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": "听书点数"}, fakeplatform.WithQuery("买十块钱的听书点数")), true,
+			"10个听书点数，共10元，确定购买吗？")
+		e.session = "answer"
+		e.intent(intents.Buy, map[string]string{"product": "听书点数"})
+		wantSpeech(t, e.intent(intents.Buy, map[string]string{"count": "十块钱的"}, fakeplatform.WithQuery("十块钱的")), true,
+			"10个听书点数，共10元")
+		e.session = "between"
+		wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": "听书点数"}, fakeplatform.WithQuery("买两块五的听书点数")), true,
+			"听书点数按个买，每个1元，要买几个？")
+	})
+}
+
+// "买这个吧" and "我要买刚才那个" to the confirmation are a yes to it (it
+// asked what to buy, the purchase dropped).
+func TestThisOneIsAYes(t *testing.T) {
+	devices(t, func(t *testing.T, e *env) {
+		for _, said := range []string{"这个吧", "刚才那个"} {
+			e.session = said
+			e.intent(intents.Buy, map[string]string{"product": "万古神帝第35集"})
+			if _, ok := find[tsk.Charge](e.intent(intents.Buy, map[string]string{"product": said})); !ok {
+				t.Errorf("买%s: no Charge", said)
+			}
+		}
+	})
+}
+
+// "我要退款" right after ordering, before paying, says that nothing was
+// taken (it said only that nothing could be refunded).
+func TestRefundBeforePaying(t *testing.T) {
+	devices(t, func(t *testing.T, e *env) {
+		e.intent(intents.Buy, map[string]string{"product": "听书点数", "count": "5"})
+		e.createOrder(e.intent(intents.Yes, nil))
+		e.session = "refund"
+		wantSpeech(t, e.intent(intents.Refund, nil), false, "你还没有可以退款的购买。5个听书点数的订单还没付款，没有扣钱")
+	})
+}
