@@ -181,6 +181,9 @@ func (s *srv) orderPage(c *fiber.Ctx) error {
 		d.Note = "你已经通过另一笔订单买到了" + p.Name + "，这笔不用再付款。"
 		d.Refund = "如果这笔也付了款，会自动退回。" // its ship notify may only be late
 	}
+	if o != nil && o.DuplicateOf != "" && !o.Gives(p.ID) {
+		duplicateView(&d, p, o)
+	}
 	if o != nil && p.Kind == shop.KindSubscription && d.Class == "paid" {
 		for _, e := range shop.Entitlements(orders, s.cfg.Catalog) {
 			if e.ProductID == p.ID && e.Active(now) {
@@ -294,6 +297,27 @@ func orderPageView(p shop.Product, count int64, total shop.Fen, place shop.PayPl
 		d.Unlocks = ""
 	}
 	return d
+}
+
+// duplicateView says that o, an order of p that gives nothing, paid for
+// what the user had through another order: its money goes back, or, when
+// that refund failed, a person returns it (it said "支付成功，可以收听了",
+// and the refund help offered to refund the order that gives p).
+func duplicateView(d *orderPageData, p shop.Product, o *shop.Order) {
+	d.Status, d.Class, d.Refresh, d.Unlocks = "重复付款", "refund", 0, ""
+	lead := "你已经通过另一笔订单买到了" + p.Name + "，这笔是重复付款。"
+	_, owed, failed := o.DuplicateOwed()
+	switch {
+	case failed:
+		d.Note = lead + "这笔的" + owed.Yuan() + "没能自动退回，我们会人工退回。"
+		d.Refund = "不用再申请退款。等不及的话，请联系客服。"
+	case o.State == shop.StateRefunded || o.State == shop.StatePartiallyRefunded:
+		d.Note = lead + "已退回" + o.RefundedAmt.Yuan() + "，款项原路退回。"
+		d.Refund = "不需要再退款。"
+	default:
+		d.Note = lead + "这笔的钱会自动原路退回。"
+		d.Refund = "不用申请退款。"
+	}
 }
 
 // delivered says what a paid order of p gave: what to say to play an

@@ -383,3 +383,53 @@ func TestOrderPageBoughtThroughAnother(t *testing.T) {
 		t.Errorf("the page still waits:\n%s", page)
 	}
 }
+
+// TestOrderPageDuplicatePayment: the page of an order paid for what the
+// user had through another order says so and that its money goes back, or,
+// its automatic refund failed, that a person returns it (it said "支付成功，
+// 可以收听了" and offered to refund the purchase).
+func TestOrderPageDuplicatePayment(t *testing.T) {
+	f := newFixture(t, func(c *server.Config) { c.Support = "400-000-0000" })
+	order := func(ref string) string {
+		reply := f.createOrder(t, ref, ep35)
+		if !reply.OK() {
+			t.Fatalf("create order: %+v", reply)
+		}
+		return reply.TradeNo
+	}
+	paid := func(ref, tradeNo string) {
+		f.platform.Pay(tradeNo, 200)
+		body, sig := tsktest.MustSignPay(t, tsktest.MustShipNotify(t, f.platform.Platform, ref, tradeNo))
+		if r := f.post(t, "/pay/ship-notify", body, sig); !payReply(t, r).OK() {
+			t.Fatalf("ship notify: %s", r.body)
+		}
+	}
+	first, second := f.issue(t, f.offers, "u1", ep35), f.issue(t, f.offers, "u1", ep35)
+	kept, dup := order(first), order(second) // two pay pages, both paid
+	paid(first, kept)
+	paid(second, dup)
+	page := func(want ...string) {
+		t.Helper()
+		body := string(f.get(t, "/orders/"+second).body)
+		for _, w := range want {
+			if !strings.Contains(body, w) {
+				t.Errorf("page does not say %q:\n%s", w, body)
+			}
+		}
+		for _, w := range []string{"支付成功", "可以收听了", "可以退款"} {
+			if strings.Contains(body, w) {
+				t.Errorf("page says %q:\n%s", w, body)
+			}
+		}
+	}
+	page("重复付款", "你已经通过另一笔订单买到了万古神帝第35集", "会自动原路退回", "不用申请退款")
+	rno := pay.RefundTradeNo(dup, 1)
+	if err := f.platform.Settle(rno, shop.RefundFail); err != nil {
+		t.Fatal(err)
+	}
+	body, sig := tsktest.MustSignPay(t, tsktest.MustRefundNotify(t, f.platform.Platform, rno))
+	if r := f.post(t, "/pay/refund-notify", body, sig); !payReply(t, r).OK() {
+		t.Fatalf("refund notify: %s", r.body)
+	}
+	page("重复付款", "没能自动退回，我们会人工退回", "联系客服")
+}

@@ -139,3 +139,22 @@ func TestRefundBeforePaying(t *testing.T) {
 		wantSpeech(t, e.intent(intents.Refund, nil), false, "你还没有可以退款的购买。5个听书点数的订单还没付款，没有扣钱")
 	})
 }
+
+// "我要退款" when a duplicate payment's automatic refund failed says that
+// money comes back without asking (it only offered to refund the episode
+// the user keeps).
+func TestRefundSaysADuplicateIsOwed(t *testing.T) {
+	devices(t, func(t *testing.T, e *env) {
+		e.intent(intents.Buy, ep35)
+		charge := e.intent(intents.Yes, nil)
+		first, second := e.createOrder(charge), e.createOrder(charge)
+		e.payAndShip(first)
+		e.platform.RefuseNext("refund", 1) // the duplicate's automatic refund
+		e.payAndShip(second)
+		if o, _ := e.pay.Ledger.Store.Order(e.ctx, second.tradeNo); !o.PaidAt.IsZero() && o.DuplicateOf == "" {
+			t.Fatalf("second payment: %+v", o)
+		}
+		e.session = "refund"
+		wantSpeech(t, e.intent(intents.Refund, nil), true, "你重复付款的2元没能自动退回，我们会人工退回，不用申请。")
+	})
+}

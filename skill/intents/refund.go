@@ -83,7 +83,32 @@ func (d *Dialog) refund(ctx context.Context, t *turn) (ui.View, error) {
 		}
 	}
 	t.state = state{}
-	return d.refundOf(ctx, t, want, units)
+	v, err := d.refundOf(ctx, t, want, units)
+	if err == nil {
+		v.Speech = d.owedBack(ctx, t) + v.Speech
+	}
+	return v, err
+}
+
+// owedBack says, when a duplicate payment's automatic refund failed (the
+// user paid twice; a person refunds it: shop.Order.DuplicateOwed), that
+// the money is coming back and needs no asking; else "". ("我要退款" only
+// offered to refund the purchase the user keeps.)
+func (d *Dialog) owedBack(ctx context.Context, t *turn) string {
+	orders, err := d.cfg.Ledger.UserOrders(ctx, t.user())
+	if err != nil {
+		return ""
+	}
+	var owed shop.Fen
+	for _, o := range orders {
+		if _, amt, ok := o.DuplicateOwed(); ok {
+			owed += amt
+		}
+	}
+	if owed <= 0 {
+		return ""
+	}
+	return "你重复付款的" + owed.Yuan() + "没能自动退回，我们会人工退回，不用申请。"
 }
 
 // refundOf asks to confirm the refund of the newest purchase of the wanted

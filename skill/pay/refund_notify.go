@@ -93,7 +93,7 @@ func (s *Service) refundNotify(ctx context.Context, req RefundNotifyRequest) err
 // refunds it.
 func (s *Service) settleRefund(ctx context.Context, tradeNo, refundTradeNo, refundTransactionID string, status shop.RefundStatus, desc, cause string) (shop.Order, error) {
 	now := s.now()
-	changed, dupFailed := false, false
+	changed, dupFailed, ofDuplicate := false, false, false
 	var refunded shop.Fen // the amount of a refund this update finishes with SUCCESS
 	o, err := s.store().UpdateOrder(ctx, tradeNo, func(o *shop.Order) error {
 		changed, dupFailed, refunded = false, false, 0
@@ -101,6 +101,7 @@ func (s *Service) settleRefund(ctx context.Context, tradeNo, refundTradeNo, refu
 		if !ok {
 			return shop.Coded(shop.ENOTFOUND, shop.EUnknownRefund, "no refund %s on order %s", refundTradeNo, tradeNo)
 		}
+		ofDuplicate = r.Reason == shop.DuplicateReason
 		// FinishRefund records a new refundTransactionId but returns
 		// ErrNoChange for PROCESSING, which would drop it: record it here.
 		newID := refundTransactionID != "" && r.RefundTransactionID == ""
@@ -133,6 +134,18 @@ func (s *Service) settleRefund(ctx context.Context, tradeNo, refundTradeNo, refu
 		s.log().ErrorContext(ctx, "pay: refund of a duplicate payment failed: the user paid twice; refund it by hand", "trade_no", tradeNo,
 			"refund_trade_no", refundTradeNo, "refund_amt", int64(r.Amount), "duplicate_of", o.DuplicateOf, "user_id", o.UserID,
 			"refund_status_desc", desc, "cause", cause, "state", o.State)
+	}
+	if status == shop.RefundFail && !ofDuplicate {
+		// The order gives again what the refund was taking back, and
+		// another order may have been delivered meanwhile with it (the
+		// check passed this one over while its refund was under way): the
+		// user would have paid twice. Checked on every FAIL reported, so a
+		// report answered with an error checks again when retried.
+		if once := o.OnceItems(s.Ledger.Catalog); gives(o, once) {
+			if err := s.settleDuplicates(ctx, o.UserID, once); err != nil {
+				return o, fmt.Errorf("pay: refund %s failed, duplicates not checked: %w", refundTradeNo, err)
+			}
+		}
 	}
 	return o, nil
 }
