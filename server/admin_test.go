@@ -44,7 +44,8 @@ func TestAdminAuth(t *testing.T) {
 		{"other audience", "Bearer " + otherAud, 401, "invalid token"},
 		{"garbage", "Bearer abc.def.ghi", 401, "invalid token"},
 		{"lives too long", "Bearer " + longToken(t, time.Now(), time.Now().Add(25*time.Hour)), 401, "token lives too long"},
-		{"expires too far ahead", "Bearer " + longToken(t, time.Now().Add(24*time.Hour), time.Now().Add(30*time.Hour)), 401, "token lives too long"},
+		{"expires too far ahead", "Bearer " + longToken(t, time.Now().Add(24*time.Hour), time.Now().Add(30*time.Hour)), 401, "invalid token"}, // issued in the future
+		{"issued in the future", "Bearer " + mustToken(t, adminSecret, time.Hour, time.Now().Add(10*time.Minute)), 401, "invalid token"},
 		{"good", "Bearer " + mustToken(t, adminSecret, time.Hour, time.Now()), 200, ""},
 	}
 	for _, tt := range tests {
@@ -54,6 +55,17 @@ func TestAdminAuth(t *testing.T) {
 				t.Fatalf("got %d %s, want %d %q", r.status, r.body, tt.wantStatus, tt.wantError)
 			}
 		})
+	}
+}
+
+// TestAdminAuthWallClock: admin tokens are checked on the wall clock,
+// not on the server's (the sandbox moves its clock: two hours ahead, the
+// token the CLI had just made was "expired").
+func TestAdminAuthWallClock(t *testing.T) {
+	f := newFixture(t, func(c *server.Config) { c.Now = func() time.Time { return time.Now().Add(2 * time.Hour) } })
+	r := f.get(t, "/admin/orders", "Authorization", "Bearer "+mustToken(t, adminSecret, 5*time.Minute, time.Now()))
+	if r.status != 200 {
+		t.Fatalf("got %d %s, want 200", r.status, r.body)
 	}
 }
 

@@ -114,10 +114,33 @@ func (s *Service) checkCreateOrder(ctx context.Context, req CreateOrderRequest) 
 	case looksLikeJWT(req.UserToken):
 		return buyer{}, shop.Coded(shop.EINVALID, EBadOffer, "offer tokens are not accepted")
 	}
+	if b.offerID != "" {
+		if err := s.offerUnpaid(ctx, b, TradeNo(req)); err != nil {
+			return buyer{}, err
+		}
+	}
 	if err := s.Ledger.CheckOrder(ctx, b.userID, req.Details, req.TotalAmt); err != nil {
 		return buyer{}, err
 	}
 	return b, nil
+}
+
+// offerUnpaid refuses a new order of an offer another order of which was
+// paid: one "是的" is one payment. (Each create order with a new nonceStr
+// was a new order: paid again, coins were charged twice.) An order of it
+// left unpaid does not stop a new one (the platform may order again after
+// a pay page that failed), nor does the same request again (tradeNo).
+func (s *Service) offerUnpaid(ctx context.Context, b buyer, tradeNo string) error {
+	orders, err := s.Ledger.UserOrders(ctx, b.userID)
+	if err != nil {
+		return err
+	}
+	for _, o := range orders {
+		if o.OfferID == b.offerID && o.TradeNo != tradeNo && !o.PaidAt.IsZero() {
+			return shop.Coded(shop.ECONFLICT, EOfferPaid, "offer already paid by order %s", o.TradeNo)
+		}
+	}
+	return nil
 }
 
 // offerBuyer resolves the offer reference of a create order, which must ask

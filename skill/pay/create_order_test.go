@@ -275,3 +275,37 @@ func TestCreateOrderStoreDown(t *testing.T) {
 		t.Errorf("ShipNotify unknown = %+v", r)
 	}
 }
+
+// One offer is paid once: a create order of it with another nonceStr,
+// after an order of it was paid, is FAIL offer_paid and stores nothing
+// (each new nonceStr made a new order, and coins bought with one "是的"
+// were charged twice). Orders of it left unpaid do not stop another, and
+// the paid order's own request again is answered as before.
+func TestCreateOrderOfferPaidOnce(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	ref, err := e.offers.Issue(ctx, shop.Offer{UserID: "u-7", Items: []shop.Line{line("credits", 3, 300)}, TotalAmt: 300})
+	if err != nil {
+		t.Fatal(err)
+	}
+	unpaid := e.svc.CreateOrder(ctx, fakeplatform.NewCreateOrder(ref, line("credits", 3, 300)))
+	req := fakeplatform.NewCreateOrder(ref, line("credits", 3, 300))
+	paid := e.svc.CreateOrder(ctx, req)
+	if !unpaid.OK() || !paid.OK() || unpaid.TradeNo == paid.TradeNo {
+		t.Fatalf("two orders of the offer before payment: %+v, %+v", unpaid, paid)
+	}
+	e.plat.Pay(paid.TradeNo, 300)
+	if r := e.svc.ShipNotify(ctx, tsktest.MustShipNotify(t, e.plat.Platform, ref, paid.TradeNo)); !r.OK() {
+		t.Fatal(r)
+	}
+	before := e.ledger(t)
+	if r := e.svc.CreateOrder(ctx, fakeplatform.NewCreateOrder(ref, line("credits", 3, 300))); r.RetCode != pay.RetFail || r.RetMsg != pay.EOfferPaid {
+		t.Errorf("another order of the paid offer = %+v, want FAIL %s", r, pay.EOfferPaid)
+	}
+	if r := e.svc.CreateOrder(ctx, req); r.RetMsg != pay.EOrderSettled {
+		t.Errorf("the paid order's request again = %+v, want FAIL %s", r, pay.EOrderSettled)
+	}
+	if e.ledger(t) != before {
+		t.Error("ledger changed")
+	}
+}

@@ -28,6 +28,7 @@ const (
 	EUnknownOffer      = "unknown_offer"        // an offer reference naming no offer we keep
 	EBadOffer          = "bad_offer"            // an offer reference forged, altered or malformed
 	EOfferMismatch     = "offer_mismatch"       // an order other than the offer
+	EOfferPaid         = "offer_paid"           // another order of the offer was paid already
 	EQueryMismatch     = "query_mismatch"       // orderquery answered about another order
 	ERefundRefused     = "refund_refused"       // the platform refused a refund
 )
