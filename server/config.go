@@ -86,13 +86,6 @@ type Accounts interface {
 	Refund(ctx context.Context, tradeNo string, amount shop.Fen, reason string) (shop.Order, error)
 }
 
-// Moves tells where account linking moved a platform user's orders (the
-// owner, shop.AccountOwner, or "" when they never moved); *oauth.Linker
-// satisfies it.
-type Moves interface {
-	MovedTo(ctx context.Context, userID string) (string, error)
-}
-
 // Watchlist lists the orders and refunds the reconciler cannot settle by
 // itself, for GET /admin/attention; *pay.Reconciler satisfies it.
 type Watchlist interface {
@@ -153,7 +146,7 @@ type Config struct {
 	Accounts Accounts
 	// Moves finds, for the order page of an offer made before the user
 	// linked an account, the account the order moved to (nil: linking off).
-	Moves Moves
+	Moves pay.Moves
 	// Watchlist answers GET /admin/attention (nil: 503).
 	Watchlist Watchlist
 

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/dingdang-voicepay/voicepay/server"
 	"github.com/dingdang-voicepay/voicepay/shop"
 	"github.com/dingdang-voicepay/voicepay/skill/intents"
 	"github.com/dingdang-voicepay/voicepay/skill/oauth"
@@ -40,8 +39,9 @@ func (l linking) accounts() intents.Accounts {
 	return l.linker
 }
 
-// moves is the order page's port: nil when linking is off.
-func (l linking) moves() server.Moves {
+// moves is the order page's and create-order's port: nil when linking
+// is off.
+func (l linking) moves() pay.Moves {
 	if l.linker == nil {
 		return nil
 	}

@@ -200,6 +200,7 @@ func newApp(ctx context.Context, cfg config, opt options) (*app, error) {
 		_ = a.Close()
 		return nil, err
 	}
+	a.pay.Moves = link.moves()
 	a.dialog = intents.New(intents.Config{Catalog: a.catalog, Sessions: a.state, Ledger: a.ledger, Payments: a.pay,
 		Offers: a.offers, Accounts: link.accounts(), Link: link.mode, QRURL: a.qrURL, Now: now, Logger: a.log,
 		Support: cfg.Support, Observer: a.metrics})

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
 
 	"github.com/dingdang-voicepay/voicepay/shop"
 )
@@ -122,7 +123,30 @@ func (s *Service) checkCreateOrder(ctx context.Context, req CreateOrderRequest) 
 	if err := s.Ledger.CheckOrder(ctx, b.userID, req.Details, req.TotalAmt); err != nil {
 		return buyer{}, err
 	}
+	if err := s.checkAccount(ctx, b.userID, req); err != nil {
+		return buyer{}, err
+	}
 	return b, nil
+}
+
+// checkAccount applies the ledger's rules for the account the user's
+// orders moved to (Moves), if any, to an order of one-time products: one
+// the account owns is already_owned. (An offer made before linking and
+// paid after was charged again: the order stays the platform user's until
+// a linked request moves it, and only then was the second payment
+// refunded.)
+func (s *Service) checkAccount(ctx context.Context, userID string, req CreateOrderRequest) error {
+	if s.Moves == nil || strings.HasPrefix(userID, shop.AccountPrefix) || !slices.ContainsFunc(req.Details, func(l shop.Line) bool {
+		p, ok := s.Ledger.Catalog.Product(l.ItemID)
+		return ok && p.Kind.Once()
+	}) {
+		return nil
+	}
+	owner, err := s.Moves.MovedTo(ctx, userID)
+	if err != nil || owner == "" {
+		return err
+	}
+	return s.Ledger.CheckOrder(ctx, owner, req.Details, req.TotalAmt)
 }
 
 // offerUnpaid refuses a new order of an offer another order of which was

@@ -309,3 +309,43 @@ func TestCreateOrderOfferPaidOnce(t *testing.T) {
 		t.Error("ledger changed")
 	}
 }
+
+// movedTo is account linking's record of where platform users' orders
+// moved (oauth.Linker.MovedTo), as a map.
+type movedTo map[string]string
+
+func (m movedTo) MovedTo(_ context.Context, userID string) (string, error) { return m[userID], nil }
+
+// An offer made for a platform user before linking, ordered after the
+// user's orders moved to an account that owns the episode, is
+// already_owned (it was charged again, and refunded only once a linked
+// request moved the order); products the account does not own, and
+// consumables, are ordered as before.
+func TestCreateOrderChecksTheLinkedAccount(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	owner := shop.AccountOwner("acct-z")
+	e.buy(t, owner, line("ep1", 1, 990))
+	e.svc.Moves = movedTo{"z2": owner}
+	offer := func(l shop.Line) pay.CreateOrderRequest {
+		ref, err := e.offers.Issue(ctx, shop.Offer{UserID: "z2", Items: []shop.Line{l}, TotalAmt: l.Amount})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fakeplatform.NewCreateOrder(ref, l)
+	}
+	before := e.ledger(t)
+	for _, req := range []pay.CreateOrderRequest{offer(line("ep1", 1, 990)), fakeplatform.NewCreateOrder("z2", line("ep1", 1, 990))} {
+		if r := e.svc.CreateOrder(ctx, req); r.RetCode != pay.RetFail || r.RetMsg != "already_owned" {
+			t.Errorf("order of what the account owns = %+v, want FAIL already_owned", r)
+		}
+	}
+	if e.ledger(t) != before {
+		t.Error("ledger changed")
+	}
+	for _, l := range []shop.Line{line("album", 1, 500), line("credits", 2, 200)} {
+		if r := e.svc.CreateOrder(ctx, offer(l)); !r.OK() {
+			t.Errorf("order of %s = %+v, want SUCCESS", l.ItemID, r)
+		}
+	}
+}

@@ -35,6 +35,18 @@ type Service struct {
 	OrderTTL time.Duration
 	Logger   *slog.Logger
 	Observer Observer // nil observes nothing
+	// Moves, with account linking, tells to which account a platform
+	// user's orders last moved: a create order for that user (an offer
+	// made before linking, paid after) is checked against what the
+	// account owns too. Nil: no linking.
+	Moves Moves
+}
+
+// Moves tells where account linking last moved a platform user's orders
+// (the owner, shop.AccountOwner, or "" when they never moved);
+// *oauth.Linker satisfies it.
+type Moves interface {
+	MovedTo(ctx context.Context, userID string) (string, error)
 }
 
 func (s *Service) store() shop.OrderStore { return s.Ledger.Store }
