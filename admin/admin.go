@@ -74,7 +74,7 @@ type Client struct {
 	Operator string           // the operator of minted tokens (DefaultOperator)
 	HTTP     *http.Client     // nil: a client with a 30s timeout
 	TTL      time.Duration    // lifetime of each request's token (DefaultTTL)
-	Now      func() time.Time // token clock (time.Now)
+	Now      func() time.Time // token clock (time.Now): the wall clock, as the server checks tokens
 }
 
 // Error is the server's refusal of an admin request.

@@ -60,13 +60,14 @@ func (t *HTTPTarget) Link(ctx context.Context, user, account string) (string, er
 	return r.AccessToken, nil
 }
 
-// now is the target's clock: the sandbox's, as Advance moved it.
+// now is the target's clock: the sandbox's, as Advance moved it. It signs
+// what the target sends as the platform (admin tokens stay on the wall
+// clock, as the server checks them).
 func (t *HTTPTarget) now() time.Time { return time.Now().Add(time.Duration(t.ahead.Load())) }
 
 // Advance implements Clock: it moves the sandbox's clock (POST
 // /sandbox/platform/advance), then sets its own to the sandbox's new time;
-// that clock signs what the target sends and its admin tokens
-// (Platform.Now and Admin.Now are set to it).
+// that clock signs what the target sends (Platform.Now is set to it).
 func (t *HTTPTarget) Advance(ctx context.Context, d time.Duration) error {
 	var r sandbox.AdvanceReply
 	if err := t.control(ctx, "advance", sandbox.AdvanceRequest{By: d.String()}, &r); err != nil {
@@ -94,7 +95,7 @@ func (t *HTTPTarget) follow(r sandbox.AdvanceReply) {
 		ahead = time.Until(r.Now)
 	}
 	t.ahead.Store(int64(ahead))
-	t.Platform.Now, t.Admin.Now = t.now, t.now
+	t.Platform.Now = t.now
 }
 
 // NewSandboxTarget returns the target of a running sandbox, signing skill

@@ -190,7 +190,7 @@ func Start(ctx context.Context, c Config) (*Sandbox, error) {
 	s.Platform = &fakeplatform.Platform{SkillID: s.SkillID, SkillURL: s.SkillURL, Key: s.Keys.Platform,
 		SkillKey: &s.Keys.Skill.PublicKey, Secret: s.Keys.Secret, HMAC: c.HMAC, Now: s.Clock.Now}
 	s.Console = &Console{SkillID: s.SkillID, Platform: s.Platform, NLU: nlu, Logger: c.Logger, Clock: s.Clock, SkillURL: s.SkillURL, Catalog: cat,
-		Admin: &admin.Client{BaseURL: s.OpsURL, Secret: s.AdminSecret, Now: s.Clock.Now}, Utterances: c.Utterances, Misheard: c.Misheard,
+		Admin: &admin.Client{BaseURL: s.OpsURL, Secret: s.AdminSecret}, Utterances: c.Utterances, Misheard: c.Misheard,
 		OAuth: &fakeplatform.OAuthClient{SkillURL: s.SkillURL, ClientID: oc.ClientID, ClientSecret: oc.ClientSecret,
 			RedirectURI: oc.RedirectURI, PKCE: true}}
 	if c.Utterances == nil {
