@@ -158,3 +158,23 @@ func TestRefundSaysADuplicateIsOwed(t *testing.T) {
 		wantSpeech(t, e.intent(intents.Refund, nil), true, "你重复付款的2元没能自动退回，我们会人工退回，不用申请。")
 	})
 }
+
+// A count said that is no number of units ("几个", "二十多个", "两个半")
+// asks how many of the product named (it asked "你是说听书点数吗？", and
+// "二十多个" heard as count 二十 was quoted as 20).
+func TestVagueCounts(t *testing.T) {
+	devices(t, func(t *testing.T, e *env) {
+		for _, c := range []struct{ said, product, count, want string }{
+			{"买几个听书点数", "几个听书点数", "", "听书点数每个1元，要买几个？"},
+			{"买两个半听书点数", "两个半听书点数", "", "听书点数每个1元，要买几个？"},
+			{"买二十多个听书点数", "听书点数", "二十", "听书点数每个1元，要买几个？说个数就行"},
+		} {
+			e.session = c.said
+			slots := map[string]string{"product": c.product}
+			if c.count != "" {
+				slots["count"] = c.count
+			}
+			wantSpeech(t, e.intent(intents.Buy, slots, fakeplatform.WithQuery(c.said)), true, c.want)
+		}
+	})
+}

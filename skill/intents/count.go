@@ -28,6 +28,9 @@ func (t *turn) count() (n int64, said, ok bool) {
 		if !ok {
 			n, ok = parseCount(v.Origin)
 		}
+		if ok && vagueCount.MatchString(t.req.Request.QueryText) {
+			ok = false // "买二十多个" heard as count 二十: no number of units
+		}
 		return n, true, ok
 	}
 	if t.state.Count > 0 {

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -111,6 +112,15 @@ func (d *Dialog) pick(ctx context.Context, t *turn, purpose string) (p shop.Prod
 		return p, v, true, nil
 	}
 	r := d.products.Resolve(q)
+	if r.Decision != resolve.One && vagueCount.MatchString(q.Text) {
+		// "买几个听书币", "买二十多个…", "买两个半…": the product, its count
+		// asked for (it asked "你是说听书币吗？").
+		q2 := q
+		q2.Text = vagueCount.ReplaceAllString(q.Text, "")
+		if r2 := d.products.Resolve(q2); r2.Decision == resolve.One {
+			r = r2
+		}
+	}
 	if cands := d.candidates(t); asked && r.Decision == resolve.None && r.Ordinal > len(cands) && len(cands) > 0 &&
 		(t.device.Display || len(cands) == len(d.cfg.Catalog.Products)) && t.browsed <= len(cands) {
 		// "第六个" of the five a screen lists (or of all there are): the
@@ -252,6 +262,10 @@ func (d *Dialog) notOwned(ctx context.Context, t *turn) []shop.Product {
 	}
 	return out
 }
+
+// vagueCount finds a count said that is no number of units: "几个",
+// "二十多个", "两个半".
+var vagueCount = regexp.MustCompile(`[0-9零一二两三四五六七八九十百千万]*[几多]个|[0-9零一二两三四五六七八九十百千万]+个半`)
 
 // answer takes what was said as the answer to a pending "which one?": a
 // position ("第二个", "最后一个") or one of the products named ("星辰变的"). A position

@@ -83,6 +83,8 @@ func (d *Dialog) sell(ctx context.Context, t *turn, p shop.Product, purpose stri
 			return d.askCount(t, p, purpose, "一次至少买1个，要买几个？"), nil
 		case !ok && t.saysRange() != "":
 			return d.askCount(t, p, purpose, "要买"+t.saysRange()+"？"), nil // "两三个": which
+		case !ok && vagueCount.MatchString(t.req.Request.QueryText):
+			return d.askCount(t, p, purpose, p.Name+"每个"+p.Price.Yuan()+"，要买几个？说个数就行，比如“20个”。"), nil // "二十多个"
 		case !ok:
 			t.unclear = true
 			return d.askCount(t, p, purpose, "没听清，要买几个"+p.Name+"？比如“3个”。"), nil
