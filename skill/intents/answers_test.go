@@ -178,3 +178,27 @@ func TestVagueCounts(t *testing.T) {
 		}
 	})
 }
+
+// "上一集"/"下一集" said to an episode's confirmation asks about the
+// episode before or after it, or says there is none and asks again ("不
+// 对，上一集" cancelled, "换成下一集" found nothing).
+func TestNextEpisode(t *testing.T) {
+	devices(t, func(t *testing.T, e *env) {
+		for _, c := range []struct {
+			from, intent, said, want string
+		}{
+			{"万古神帝第36集", intents.No, "不对，上一集", "万古神帝第35集，2元，确定购买吗？"},
+			{"万古神帝第36集", intents.No, "不对，下一集", "万古神帝没有第37集。万古神帝第36集，2元，确定购买吗？"},
+			{"万古神帝第35集", intents.Buy, "换成下一集", "万古神帝第36集，2元，确定购买吗？"},
+			{"万古神帝第35集", "unknown", "我要下一集", "万古神帝第36集，2元，确定购买吗？"},
+		} {
+			e.session = c.from + c.said
+			e.intent(intents.Buy, map[string]string{"product": c.from})
+			var slots map[string]string
+			if c.intent == intents.Buy {
+				slots = map[string]string{"product": "下一集"}
+			}
+			wantSpeech(t, e.intent(c.intent, slots, fakeplatform.WithQuery(c.said)), true, c.want)
+		}
+	})
+}

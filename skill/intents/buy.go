@@ -66,6 +66,14 @@ func (d *Dialog) buy(ctx context.Context, t *turn) (ui.View, error) {
 		}
 		pending, hasPending := d.cfg.Catalog.Product(t.state.ProductID)
 		_, length, _ := d.lengthOf(t, pending)
+		if next, none, said := d.nextEpisode(t, pending); said && hasPending {
+			if none != "" { // "换成下一集" past the last: the question stands
+				return ask(none + amount(pending, max(t.state.Count, 1), t.state.Total) + sure(pending)), nil
+			}
+			purpose, slots := t.state.Intent, t.state.Slots
+			t.state = state{Intent: purpose, Slots: slots}
+			return d.sell(ctx, t, next, purpose) // "换成下一集"
+		}
 		switch {
 		case product == "" && count == "" && t.changesMind(), anotherOne(product): // "换一个", "换成别的"
 			return d.askAnother(ctx, t), nil

@@ -110,7 +110,11 @@ func (d *Dialog) corrected(ctx context.Context, t *turn) (ui.View, bool, error) 
 		return d.askProduct(t, cmp.Or(st.Intent, Buy), ps, which(ps)), true, nil
 	}
 	p := pending
-	if other, ok := r.Product(); ok && other.ID != pending.ID {
+	if next, none, said := d.nextEpisode(t, pending); said && none != "" {
+		return ask(none + amount(pending, max(st.Count, 1), st.Total) + sure(pending)), true, nil // the question stands
+	} else if said {
+		p = next // "不对，上一集"
+	} else if other, ok := r.Product(); ok && other.ID != pending.ID {
 		p = other
 	} else if !hasCount || n == max(st.Count, 1) || pending.Kind.Once() {
 		return ui.View{}, false, nil // nothing else said: a no

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/dingdang-voicepay/voicepay/device/ui"
@@ -262,6 +263,36 @@ func (d *Dialog) notOwned(ctx context.Context, t *turn) []shop.Product {
 	}
 	return out
 }
+
+// nextEpisode answers "上一集", "下一集" (前一集, 后一集) said about the
+// episode from: the episode before or after it (ok), or, when the catalog
+// sells none, what to say ("万古神帝没有第37集。"); said is false when the
+// turn asks for neither, or from is no episode.
+func (d *Dialog) nextEpisode(t *turn, from shop.Product) (next shop.Product, none string, said bool) {
+	text := t.req.Request.QueryText
+	step := 0
+	switch {
+	case saysAny(text, "上一集", "前一集"):
+		step = -1
+	case saysAny(text, "下一集", "后一集"):
+		step = 1
+	}
+	m := episodeName.FindStringSubmatch(from.Name)
+	if step == 0 || m == nil {
+		return shop.Product{}, "", false
+	}
+	ep, _ := strconv.Atoi(m[2])
+	want := m[1] + "第" + strconv.Itoa(ep+step) + "集"
+	for _, p := range d.cfg.Catalog.Products {
+		if p.Name == want {
+			return p, "", true
+		}
+	}
+	return shop.Product{}, m[1] + "没有第" + strconv.Itoa(ep+step) + "集。", true
+}
+
+// episodeName reads a product name that is an album's episode: "万古神帝第35集".
+var episodeName = regexp.MustCompile(`^(.+)第([0-9]{1,4})集$`)
 
 // vagueCount finds a count said that is no number of units: "几个",
 // "二十多个", "两个半".
