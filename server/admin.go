@@ -49,8 +49,8 @@ func (s *srv) adminAuth(c *fiber.Ctx) error {
 		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
 		jwt.WithExpirationRequired(),
 		jwt.WithAudience(admin.Audience),
-		jwt.WithIssuedAt(), // not issued in the future
-		jwt.WithLeeway(time.Minute),
+		jwt.WithIssuedAt(),          // not issued in the future
+		jwt.WithLeeway(time.Minute), // for the clocks of the minting machine and ours (expiry too)
 	)
 	switch {
 	case errors.Is(err, jwt.ErrTokenExpired):

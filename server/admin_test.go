@@ -26,6 +26,17 @@ func mustToken(t *testing.T, secret string, ttl time.Duration, now time.Time) st
 	return tok
 }
 
+// noIatToken is an admin token expiring at exp with no issued-at.
+func noIatToken(t *testing.T, exp time.Time) string {
+	t.Helper()
+	tok, err := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.RegisteredClaims{Audience: jwt.ClaimStrings{admin.Audience},
+		ExpiresAt: jwt.NewNumericDate(exp)}).SignedString([]byte(adminSecret))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
 func TestAdminAuth(t *testing.T) {
 	f := newFixture(t)
 	noExp, _ := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.RegisteredClaims{Audience: jwt.ClaimStrings{admin.Audience}}).SignedString([]byte(adminSecret))
@@ -45,6 +56,7 @@ func TestAdminAuth(t *testing.T) {
 		{"garbage", "Bearer abc.def.ghi", 401, "invalid token"},
 		{"lives too long", "Bearer " + longToken(t, time.Now(), time.Now().Add(25*time.Hour)), 401, "token lives too long"},
 		{"expires too far ahead", "Bearer " + longToken(t, time.Now().Add(24*time.Hour), time.Now().Add(30*time.Hour)), 401, "invalid token"}, // issued in the future
+		{"expires too far ahead, no iat", "Bearer " + noIatToken(t, time.Now().Add(30*time.Hour)), 401, "token lives too long"},
 		{"issued in the future", "Bearer " + mustToken(t, adminSecret, time.Hour, time.Now().Add(10*time.Minute)), 401, "invalid token"},
 		{"good", "Bearer " + mustToken(t, adminSecret, time.Hour, time.Now()), 200, ""},
 	}

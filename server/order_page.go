@@ -181,8 +181,10 @@ func (s *srv) orderPage(c *fiber.Ctx) error {
 		d.Note = "你已经通过另一笔订单买到了" + p.Name + "，这笔不用再付款。"
 		d.Refund = "如果这笔也付了款，会自动退回。" // its ship notify may only be late
 	}
-	if o != nil && o.DuplicateOf != "" && !o.Gives(p.ID) {
-		duplicateView(&d, p, o)
+	if o != nil && o.DuplicateOf != "" {
+		if _, _, owed := o.DuplicateOwed(); owed || !o.Gives(p.ID) {
+			duplicateView(&d, p, o) // (a duplicate whose refund failed gives the product again)
+		}
 	}
 	if o != nil && p.Kind == shop.KindSubscription && d.Class == "paid" {
 		for _, e := range shop.Entitlements(orders, s.cfg.Catalog) {

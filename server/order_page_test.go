@@ -433,3 +433,57 @@ func TestOrderPageDuplicatePayment(t *testing.T) {
 	}
 	page("重复付款", "没能自动退回，我们会人工退回", "联系客服")
 }
+
+// A duplicate delivered with the product (the order it duplicates was being
+// refunded when it was paid; that refund failed) whose own refund failed
+// gives the product again: its page still says it was paid twice and that
+// a person returns the money (it said "支付成功，可以收听了").
+func TestOrderPageDeliveredDuplicateOwed(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	order := func(ref string) string {
+		reply := f.createOrder(t, ref, ep35)
+		if !reply.OK() {
+			t.Fatalf("create order: %+v", reply)
+		}
+		return reply.TradeNo
+	}
+	ship := func(ref, tradeNo string) {
+		f.platform.Pay(tradeNo, 200)
+		body, sig := tsktest.MustSignPay(t, tsktest.MustShipNotify(t, f.platform.Platform, ref, tradeNo))
+		if r := f.post(t, "/pay/ship-notify", body, sig); !payReply(t, r).OK() {
+			t.Fatalf("ship notify: %s", r.body)
+		}
+	}
+	fail := func(rno string) {
+		if err := f.platform.Settle(rno, shop.RefundFail); err != nil {
+			t.Fatal(err)
+		}
+		body, sig := tsktest.MustSignPay(t, tsktest.MustRefundNotify(t, f.platform.Platform, rno))
+		if r := f.post(t, "/pay/refund-notify", body, sig); !payReply(t, r).OK() {
+			t.Fatalf("refund notify: %s", r.body)
+		}
+	}
+	firstRef, laterRef := f.issue(t, f.offers, "u1", ep35), f.issue(t, f.offers, "u1", ep35)
+	first, later := order(firstRef), order(laterRef)
+	ship(firstRef, first)
+	if _, err := f.svc.Refund(ctx, first, 0, "用户语音申请退款"); err != nil {
+		t.Fatal(err)
+	}
+	ship(laterRef, later) // delivered: the first is being refunded
+	fail(pay.RefundTradeNo(first, 1))
+	fail(pay.RefundTradeNo(later, 1)) // the later one, now a duplicate: its refund fails too
+	o, err := f.svc.Ledger.Store.Order(ctx, later)
+	if _, _, owed := o.DuplicateOwed(); err != nil || o.DuplicateOf != first || !owed || !o.Gives("ep35") {
+		t.Fatalf("later order: %+v, %v; want a delivered duplicate owed", o, err)
+	}
+	body := string(f.get(t, "/orders/"+laterRef).body)
+	for _, w := range []string{"重复付款", "没能自动退回，我们会人工退回"} {
+		if !strings.Contains(body, w) {
+			t.Errorf("page does not say %q:\n%s", w, body)
+		}
+	}
+	if strings.Contains(body, "支付成功") {
+		t.Errorf("page says paid:\n%s", body)
+	}
+}

@@ -58,8 +58,15 @@ func (o *Order) MoveOwner(to string, at time.Time) error {
 	return nil
 }
 
-// SettledMoved records that the order, moved to an account, was checked
-// for duplicates there; ErrNoChange when it needed no check.
+// Recheck marks the order Unsettled: a refund of its one-time products
+// failed, so it gives them again, and its owner's orders must be checked
+// for one given twice (another order delivered while the refund was
+// under way).
+func (o *Order) Recheck() { o.Unsettled = true }
+
+// SettledMoved records that the order, moved to an account or Recheck-ed,
+// was checked for duplicates among its owner's orders; ErrNoChange when it
+// needed no check.
 func (o *Order) SettledMoved() error {
 	if !o.Unsettled {
 		return ErrNoChange

@@ -125,9 +125,10 @@ type Order struct {
 	// automatically, and the order gives nothing of it.
 	DuplicateOf string `json:"duplicateOf,omitempty"`
 	// Unsettled is set when account linking moves the order to an account
-	// (MoveOwner) and cleared once the account's orders were checked for
-	// one-time products it then has twice (SettledMoved). Until then the
-	// order is open, so that a check that failed is done again.
+	// (MoveOwner), or a refund of its one-time products fails (Recheck),
+	// and cleared once its owner's orders were checked for one-time
+	// products given twice (SettledMoved). Until then the order is open,
+	// so that a check that failed is done again.
 	Unsettled bool `json:"unsettled,omitempty"`
 	// ResumedAt is when the post-payment jump resumed Intent: at most once
 	// per order, whatever the platform sends again (Resume).

@@ -1,6 +1,7 @@
 package intents_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/dingdang-voicepay/voicepay/fakeplatform"
@@ -141,8 +142,9 @@ func TestRefundBeforePaying(t *testing.T) {
 }
 
 // "我要退款" when a duplicate payment's automatic refund failed says that
-// money comes back without asking (it only offered to refund the episode
-// the user keeps).
+// money comes back without asking, and does not offer to refund the
+// purchase the user keeps (a "是的" refunded it: paid twice, both given
+// back, nothing owned).
 func TestRefundSaysADuplicateIsOwed(t *testing.T) {
 	devices(t, func(t *testing.T, e *env) {
 		e.intent(intents.Buy, ep35)
@@ -154,8 +156,17 @@ func TestRefundSaysADuplicateIsOwed(t *testing.T) {
 		if o, _ := e.pay.Ledger.Store.Order(e.ctx, second.tradeNo); !o.PaidAt.IsZero() && o.DuplicateOf == "" {
 			t.Fatalf("second payment: %+v", o)
 		}
-		e.session = "refund"
-		wantSpeech(t, e.intent(intents.Refund, nil), true, "你重复付款的2元没能自动退回，我们会人工退回，不用申请。")
+		for _, slots := range []map[string]string{nil, ep35} {
+			e.session = "refund"
+			r := e.intent(intents.Refund, slots)
+			wantSpeech(t, r, false, "你重复付款的2元没能自动退回，我们会人工退回，不用申请。")
+			if strings.Contains(speech(r), "退掉") || strings.Contains(speech(r), "没有买过") {
+				t.Errorf("the purchase kept is offered to refund, or said not bought: %q", speech(r))
+			}
+		}
+		if o, _ := e.pay.Ledger.Store.Order(e.ctx, first.tradeNo); len(o.Refunds) != 0 {
+			t.Errorf("the order kept: refunds %+v", o.Refunds)
+		}
 	})
 }
 

@@ -83,32 +83,28 @@ func (d *Dialog) refund(ctx context.Context, t *turn) (ui.View, error) {
 		}
 	}
 	t.state = state{}
-	v, err := d.refundOf(ctx, t, want, units)
-	if err == nil {
-		v.Speech = d.owedBack(ctx, t) + v.Speech
-	}
-	return v, err
+	return d.refundOf(ctx, t, want, units)
 }
 
-// owedBack says, when a duplicate payment's automatic refund failed (the
-// user paid twice; a person refunds it: shop.Order.DuplicateOwed), that
-// the money is coming back and needs no asking; else "". ("我要退款" only
-// offered to refund the purchase the user keeps.)
-func (d *Dialog) owedBack(ctx context.Context, t *turn) string {
-	orders, err := d.cfg.Ledger.UserOrders(ctx, t.user())
-	if err != nil {
-		return ""
-	}
+// owedBack returns, when duplicate payments' automatic refunds failed (the
+// user paid twice; a person refunds them: shop.Order.DuplicateOwed), what
+// to say first (the money is coming back and needs no asking), and the
+// orders those duplicates duplicate, which a refund does not offer while
+// the duplicates are owed: a "是的" refunded the purchase the user keeps,
+// and a person then refunded the duplicate too (the user paid twice, got
+// both back, owned nothing).
+func owedBack(orders []shop.Order) (lead string, kept []string) {
 	var owed shop.Fen
 	for _, o := range orders {
 		if _, amt, ok := o.DuplicateOwed(); ok {
 			owed += amt
+			kept = append(kept, o.DuplicateOf)
 		}
 	}
 	if owed <= 0 {
-		return ""
+		return "", nil
 	}
-	return "你重复付款的" + owed.Yuan() + "没能自动退回，我们会人工退回，不用申请。"
+	return "你重复付款的" + owed.Yuan() + "没能自动退回，我们会人工退回，不用申请。", kept
 }
 
 // refundOf asks to confirm the refund of the newest purchase of the wanted
@@ -116,17 +112,22 @@ func (d *Dialog) owedBack(ctx context.Context, t *turn) string {
 // purchases of several of them refundable (none wanted, or a name that
 // fits several: "退掉万古神帝"), it asks which, rather than guessing the
 // newest.
-func (d *Dialog) refundOf(ctx context.Context, t *turn, want []string, units int64) (ui.View, error) {
+func (d *Dialog) refundOf(ctx context.Context, t *turn, want []string, units int64) (v ui.View, err error) {
 	orders, err := d.cfg.Ledger.UserOrders(ctx, t.user())
 	if err != nil {
 		return ui.View{}, err
 	}
+	lead, kept := owedBack(orders)
+	defer func() { v.Speech = lead + v.Speech }()
 	slices.SortStableFunc(orders, func(a, b shop.Order) int { return b.CreatedAt.Compare(a.CreatedAt) })
 	var first *shop.Order
 	var why error
 	var refundable []shop.Order
 	var choices []shop.Product // one product of each refundable purchase, newest first
 	for _, o := range orders {
+		if slices.Contains(kept, o.TradeNo) {
+			continue
+		}
 		if !purchased(o) || (want != nil && !slices.ContainsFunc(o.Details, func(l shop.Line) bool { return slices.Contains(want, l.ItemID) })) {
 			continue
 		}
@@ -150,6 +151,8 @@ func (d *Dialog) refundOf(ctx context.Context, t *turn, want []string, units int
 		return d.askProduct(t, Refund, choices, whichRefund(choices)), nil
 	case len(refundable) > 0:
 		return d.askRefund(t, refundable[0], units, len(refundable) > 1), nil
+	case first == nil && lead != "":
+		return say(d.support()), nil // what is owed back is all there is to say
 	}
 	if first == nil && want != nil {
 		// None of what was named was bought: say so, and offer what can

@@ -33,13 +33,17 @@ const (
 	// sent again by itself: a FAIL is the platform's last word on that
 	// refund, and money is not moved again without a person.
 	AttentionDuplicate = "duplicate_not_refunded"
-	// AttentionMoved: an order moved to an account (account linking)
-	// whose check for duplicates there (Service.SettleMoved) has not
-	// succeeded for UnpaidAttention: each pass retries it, and logs why
-	// it fails; meanwhile a second payment for what the account owned is
-	// not refunded.
-	AttentionMoved = "moved_not_settled"
+	// AttentionUnchecked: an order of one-time products moved to an
+	// account (account linking), or whose refund failed, that its owner's
+	// orders have not been checked against for a product given twice
+	// (Service.SettleMoved) for UncheckedAttention: each pass retries it,
+	// and logs why it fails; meanwhile a second payment is not refunded.
+	AttentionUnchecked = "duplicates_unchecked"
 )
+
+// UncheckedAttention is how long an order may wait for its duplicate
+// check (AttentionUnchecked) before it is listed.
+const UncheckedAttention = time.Hour
 
 // Attention is one order or refund the reconciler cannot settle by itself
 // and will not decide silently: a person should look at it (and at the
@@ -62,8 +66,9 @@ type Attention struct {
 // UnpaidAttention past their payment window, refunds PROCESSING longer than
 // RefundAttention; and the duplicate payments whose refund the platform
 // refused or failed, left PAID (nothing else was bought) or DELIVERED
-// (with the order's other lines); and orders moved to an account whose
-// duplicate check has not succeeded for UnpaidAttention. It reads only the store's open orders
+// (with the order's other lines); and orders of one-time products whose
+// duplicate check (moved to an account, a refund failed) has waited
+// UncheckedAttention. It reads only the store's open orders
 // (shop.Order.Open): every node lists the same.
 func (r *Reconciler) Attention(ctx context.Context) ([]Attention, error) {
 	orders, err := r.Service.store().Orders(ctx, shop.OrderFilter{Open: true})
@@ -83,10 +88,10 @@ func (r *Reconciler) attention(orders []shop.Order) []Attention {
 	var out []Attention
 	for _, o := range orders {
 		base := Attention{TradeNo: o.TradeNo, UserID: o.UserID, State: o.State}
-		if at, ok := movedAt(o); ok && o.Unsettled && now.Sub(at) >= positive(r.UnpaidAttention, DefaultUnpaidAttention) {
+		if o.Unsettled && now.Sub(o.UpdatedAt) >= UncheckedAttention && len(o.OnceItems(r.Service.Ledger.Catalog)) > 0 {
 			it := base
-			it.Reason, it.Amount, it.Since = AttentionMoved, o.TotalAmt, at
-			it.Detail = fmt.Sprintf("moved to this account %s ago and not checked for duplicates since: each pass retries (see \"settling moved orders failed\" in the log)", ago(at, now))
+			it.Reason, it.Amount, it.Since = AttentionUnchecked, o.TotalAmt, o.UpdatedAt
+			it.Detail = fmt.Sprintf("not checked for a one-time product the user has twice for %s (moved to an account, or a refund failed): each pass retries (see \"settling moved orders failed\" in the log)", ago(o.UpdatedAt, now))
 			out = append(out, it)
 		}
 		if rf, owed := o.UnrefundedDuplicate(); owed || o.State == shop.StatePaid {
@@ -154,16 +159,6 @@ func attend(it *Attention, q shop.QueryFails, fails int, since, due, now time.Ti
 		return false
 	}
 	return true
-}
-
-// movedAt is when account linking last moved o to its owner.
-func movedAt(o shop.Order) (time.Time, bool) {
-	for i := len(o.History) - 1; i >= 0; i-- {
-		if strings.HasPrefix(o.History[i].Cause, shop.CauseLinked) {
-			return o.History[i].At, true
-		}
-	}
-	return time.Time{}, false
 }
 
 // itemsOf names the items of a refund.

@@ -150,18 +150,34 @@ func (s *Service) checkAccount(ctx context.Context, userID string, req CreateOrd
 }
 
 // offerUnpaid refuses a new order of an offer another order of which was
-// paid: one "是的" is one payment. (Each create order with a new nonceStr
-// was a new order: paid again, coins were charged twice.) An order of it
-// left unpaid does not stop a new one (the platform may order again after
-// a pay page that failed), nor does the same request again (tradeNo).
+// paid: an offer is paid once. (Each create order with a new nonceStr was
+// a new order: paid again, coins were charged twice.) An order of it left
+// unpaid does not stop a new one (the platform may order again after a pay
+// page that failed; two pay pages open at once can still both be paid, and
+// a one-time product's second payment is refunded as a duplicate), nor
+// does the same request again (tradeNo).
+// The paid order may have moved to the account the user linked since
+// (Moves): it is looked for there too.
 func (s *Service) offerUnpaid(ctx context.Context, b buyer, tradeNo string) error {
-	orders, err := s.Ledger.UserOrders(ctx, b.userID)
-	if err != nil {
-		return err
+	owners := []string{b.userID}
+	if s.Moves != nil && !strings.HasPrefix(b.userID, shop.AccountPrefix) {
+		owner, err := s.Moves.MovedTo(ctx, b.userID)
+		if err != nil {
+			return err
+		}
+		if owner != "" {
+			owners = append(owners, owner)
+		}
 	}
-	for _, o := range orders {
-		if o.OfferID == b.offerID && o.TradeNo != tradeNo && !o.PaidAt.IsZero() {
-			return shop.Coded(shop.ECONFLICT, EOfferPaid, "offer already paid by order %s", o.TradeNo)
+	for _, owner := range owners {
+		orders, err := s.Ledger.UserOrders(ctx, owner)
+		if err != nil {
+			return err
+		}
+		for _, o := range orders {
+			if o.OfferID == b.offerID && o.TradeNo != tradeNo && !o.PaidAt.IsZero() {
+				return shop.Coded(shop.ECONFLICT, EOfferPaid, "offer already paid by order %s", o.TradeNo)
+			}
 		}
 	}
 	return nil

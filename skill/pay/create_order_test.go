@@ -349,3 +349,27 @@ func TestCreateOrderChecksTheLinkedAccount(t *testing.T) {
 		}
 	}
 }
+
+// An offer's paid order that moved to the account the user linked still
+// counts: another order of the offer is offer_paid.
+func TestCreateOrderOfferPaidThenMoved(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	ref, err := e.offers.Issue(ctx, shop.Offer{UserID: "u-8", Items: []shop.Line{line("credits", 3, 300)}, TotalAmt: 300})
+	if err != nil {
+		t.Fatal(err)
+	}
+	paid := e.svc.CreateOrder(ctx, fakeplatform.NewCreateOrder(ref, line("credits", 3, 300)))
+	e.plat.Pay(paid.TradeNo, 300)
+	if r := e.svc.ShipNotify(ctx, tsktest.MustShipNotify(t, e.plat.Platform, ref, paid.TradeNo)); !r.OK() {
+		t.Fatal(r)
+	}
+	owner := shop.AccountOwner("acct-8")
+	if n, err := e.store.(shop.LinkStore).MoveOrders(ctx, "u-8", owner, e.clock.Now()); err != nil || n != 1 {
+		t.Fatalf("MoveOrders = %d, %v", n, err)
+	}
+	e.svc.Moves = movedTo{"u-8": owner}
+	if r := e.svc.CreateOrder(ctx, fakeplatform.NewCreateOrder(ref, line("credits", 3, 300))); r.RetMsg != pay.EOfferPaid {
+		t.Errorf("another order of the offer after the move = %+v, want FAIL %s", r, pay.EOfferPaid)
+	}
+}

@@ -113,10 +113,12 @@ func (s *Service) owned(ctx context.Context, o shop.Order, once []string) (keepe
 // both, each delivered, is then paid twice. The orders after the first
 // delivered are refunded exactly as after two payments reported at once
 // (settleDuplicates), over the one-time products of owner's orders (those
-// not moved were settled when they were delivered). Then the moved
-// orders are marked settled (shop.Order.SettledMoved); until then they are
-// open, and the Reconciler settles them again if this failed. Settling
-// again changes nothing.
+// not moved were settled when they were delivered). A refund of a
+// one-time product that failed leaves its order the same way (it gives the
+// product again: shop.Order.Recheck), and is settled the same. Then the
+// owner's Unsettled orders are marked settled (shop.Order.SettledMoved);
+// until then they are open, and the Reconciler settles them again if this
+// failed. Settling again changes nothing.
 func (s *Service) SettleMoved(ctx context.Context, owner string) error {
 	orders, err := s.Ledger.UserOrders(ctx, owner)
 	if err != nil {

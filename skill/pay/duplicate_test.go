@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -106,8 +107,9 @@ func wantDuplicate(t *testing.T, e *env, user, product, keeper, dup string) {
 	if n != 1 {
 		t.Errorf("user owns %s %d times: %+v", product, n, ents)
 	}
-	if k := e.order(t, keeper); k.State != shop.StateDelivered || !k.Gives(product) {
-		t.Errorf("keeper %s: %s, refunds %+v", keeper, k.State, k.Refunds) // a failed refund leaves it giving
+	k := e.order(t, keeper)
+	if k.State != shop.StateDelivered || !k.Gives(product) || slices.ContainsFunc(k.Refunds, func(r shop.Refund) bool { return r.Status != shop.RefundFail }) {
+		t.Errorf("keeper %s: %s, gives %s %v, refunds %+v; want delivered, refunds only failed ones", keeper, k.State, product, k.Gives(product), k.Refunds)
 	}
 }
 
@@ -519,8 +521,34 @@ func TestDuplicateAfterAFailedRefund(t *testing.T) {
 	})
 }
 
+// The same when the refund's FAIL comes from the reconciler's refund query:
+// the later order is refunded as a duplicate.
+func TestDuplicateAfterARefundQueryFail(t *testing.T) {
+	eachStore(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		later := e.create(t, "u1", line("album", 1, 500))
+		first := e.create(t, "u1", line("album", 1, 500))
+		e.plat.Pay(first, 500)
+		e.shipNotify(t, "u1", first)
+		if _, err := e.svc.Refund(ctx, first, 0, "用户语音申请退款"); err != nil {
+			t.Fatal(err)
+		}
+		e.plat.Pay(later, 500)
+		e.shipNotify(t, "u1", later)
+		e.plat.ScriptRefundStatus(pay.RefundTradeNo(first, 1), shop.RefundFail)
+		e.clock.Advance(time.Hour)
+		if _, err := (&pay.Reconciler{Service: e.svc}).RunOnce(ctx); err != nil {
+			t.Fatal(err)
+		}
+		wantDuplicate(t, e, "u1", "album", first, later)
+		if o := e.order(t, first); o.Unsettled || o.Open() {
+			t.Errorf("the order kept is still open for its check: %+v", o)
+		}
+	})
+}
+
 // An order moved to an account and not checked there for duplicates is
-// listed for attention once UnpaidAttention has passed since the move
+// listed for attention once UncheckedAttention has passed since the move
 // (its check keeps failing: every pass retries), and leaves the list once
 // checked.
 func TestMovedUnsettledListed(t *testing.T) {
@@ -535,7 +563,7 @@ func TestMovedUnsettledListed(t *testing.T) {
 			t.Fatalf("MoveOrders = %d, %v", moved, err)
 		}
 		rec := &pay.Reconciler{Service: e.svc}
-		e.clock.Advance(pay.DefaultUnpaidAttention - time.Minute)
+		e.clock.Advance(pay.UncheckedAttention - time.Minute)
 		if items, err := rec.Attention(ctx); err != nil || len(items) != 0 {
 			t.Fatalf("attention before UnpaidAttention: %+v, %v; want none", items, err)
 		}
@@ -544,8 +572,8 @@ func TestMovedUnsettledListed(t *testing.T) {
 		if err != nil || len(items) != 1 {
 			t.Fatalf("attention: %+v, %v; want the moved order", items, err)
 		}
-		if it := items[0]; it.TradeNo != older || it.Reason != pay.AttentionMoved || it.UserID != owner || it.Amount != 500 ||
-			!it.Since.Equal(movedAt.UTC()) || !strings.Contains(it.Detail, "not checked for duplicates") {
+		if it := items[0]; it.TradeNo != older || it.Reason != pay.AttentionUnchecked || it.UserID != owner || it.Amount != 500 ||
+			!it.Since.Equal(movedAt.UTC()) || !strings.Contains(it.Detail, "not checked for a one-time product") {
 			t.Errorf("attention item %+v", it)
 		}
 		if err := e.svc.SettleMoved(ctx, owner); err != nil {

@@ -121,10 +121,11 @@ type ReconcileReport struct {
 	OldestUnsettled  time.Time // creation time of the oldest of them; zero when none
 }
 
-// settleMoves checks for duplicates again the accounts that open orders
-// moved to Delay ago or more and that are still Unsettled (shop.Order): account
-// linking settles them right after the move (Service.SettleMoved), and
-// this is the retry when that failed or the process stopped in between.
+// settleMoves checks for duplicates again the owners of open orders that
+// are still Unsettled (shop.Order) Delay after their last change: moved
+// to an account, or a refund of theirs failed. Account linking and the
+// failed refund's report settle them at once (Service.SettleMoved); this
+// is the retry when that failed or the process stopped in between.
 func (r *Reconciler) settleMoves(ctx context.Context, open []shop.Order, now time.Time, rep *ReconcileReport) {
 	due := now.Add(-positive(r.Delay, DefaultReconcileDelay))
 	var owners []string

@@ -131,7 +131,7 @@ func (s *Service) sendRefund(ctx context.Context, o shop.Order, r shop.Refund) (
 		s.log().WarnContext(ctx, "pay: platform refused refund", "trade_no", o.TradeNo, "refund_trade_no", r.RefundTradeNo, "ret_msg", perr.RetMsg)
 		no, ferr := s.settleRefund(ctx, o.TradeNo, r.RefundTradeNo, "", shop.RefundFail, truncateBytes(perr.RetMsg, 64), "refund refused")
 		if ferr != nil {
-			return o, fmt.Errorf("pay: refund %s: record refusal: %w", r.RefundTradeNo, ferr)
+			return o, fmt.Errorf("pay: refund %s refused: %w", r.RefundTradeNo, ferr)
 		}
 		return no, &shop.Error{Code: ERefundRefused, Class: shop.ECONFLICT, Message: "退款没有成功，请稍后再试或联系客服", Err: perr}
 	case errors.As(err, &perr):

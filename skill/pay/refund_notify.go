@@ -71,13 +71,6 @@ func (s *Service) refundNotify(ctx context.Context, req RefundNotifyRequest) err
 		return shop.Coded(shop.ECONFLICT, ERefundIDMismatch, "another refundTransactionId")
 	}
 	_, err = s.settleRefund(ctx, req.TradeNo, req.RefundTradeNo, req.RefundTransactionID, req.RefundStatus, req.RefundStatusDesc, "refund notify")
-	if err == nil && r.Status == shop.RefundFail && req.RefundStatus == shop.RefundSuccess {
-		// Applied: the money went back. Whether the user kept what it paid
-		// for (coins used since the refusal, or refunded again by a
-		// retry) only a person can tell.
-		s.log().ErrorContext(ctx, "pay: the platform refunded late a refund it had refused; check what the user kept",
-			"trade_no", req.TradeNo, "refund_trade_no", req.RefundTradeNo, "refund_amt", int64(req.RefundAmt))
-	}
 	return err
 }
 
@@ -93,15 +86,15 @@ func (s *Service) refundNotify(ctx context.Context, req RefundNotifyRequest) err
 // refunds it.
 func (s *Service) settleRefund(ctx context.Context, tradeNo, refundTradeNo, refundTransactionID string, status shop.RefundStatus, desc, cause string) (shop.Order, error) {
 	now := s.now()
-	changed, dupFailed, ofDuplicate := false, false, false
+	changed, dupFailed, late := false, false, false
 	var refunded shop.Fen // the amount of a refund this update finishes with SUCCESS
 	o, err := s.store().UpdateOrder(ctx, tradeNo, func(o *shop.Order) error {
-		changed, dupFailed, refunded = false, false, 0
+		changed, dupFailed, late, refunded = false, false, false, 0
 		r, ok := o.Refund(refundTradeNo)
 		if !ok {
 			return shop.Coded(shop.ENOTFOUND, shop.EUnknownRefund, "no refund %s on order %s", refundTradeNo, tradeNo)
 		}
-		ofDuplicate = r.Reason == shop.DuplicateReason
+		late = r.Status == shop.RefundFail && status == shop.RefundSuccess
 		// FinishRefund records a new refundTransactionId but returns
 		// ErrNoChange for PROCESSING, which would drop it: record it here.
 		newID := refundTransactionID != "" && r.RefundTransactionID == ""
@@ -114,12 +107,21 @@ func (s *Service) settleRefund(ctx context.Context, tradeNo, refundTradeNo, refu
 			refunded = r.Amount
 		}
 		dupFailed = r.Status == shop.RefundProcessing && status == shop.RefundFail && r.Reason == shop.DuplicateReason
+		ofDuplicate := r.Reason == shop.DuplicateReason
 		defer shop.StampActor(ctx, o, len(o.History))
 		err := o.FinishRefund(refundTradeNo, refundTransactionID, status, desc, now)
 		if errors.Is(err, shop.ErrNoChange) && news {
 			err = nil
 		}
 		changed = err == nil
+		if changed && status == shop.RefundFail && !ofDuplicate && gives(*o, o.OnceItems(s.Ledger.Catalog)) {
+			// The order gives again what the refund was taking back, and
+			// another order may have been delivered meanwhile with it (the
+			// duplicate check passed this one over while its refund was
+			// under way): the user would have paid twice. Open until the
+			// check is done (SettleMoved below, else the reconciler's).
+			o.Recheck()
+		}
 		return err
 	})
 	if err != nil {
@@ -135,16 +137,20 @@ func (s *Service) settleRefund(ctx context.Context, tradeNo, refundTradeNo, refu
 			"refund_trade_no", refundTradeNo, "refund_amt", int64(r.Amount), "duplicate_of", o.DuplicateOf, "user_id", o.UserID,
 			"refund_status_desc", desc, "cause", cause, "state", o.State)
 	}
-	if status == shop.RefundFail && !ofDuplicate {
-		// The order gives again what the refund was taking back, and
-		// another order may have been delivered meanwhile with it (the
-		// check passed this one over while its refund was under way): the
-		// user would have paid twice. Checked on every FAIL reported, so a
-		// report answered with an error checks again when retried.
-		if once := o.OnceItems(s.Ledger.Catalog); gives(o, once) {
-			if err := s.settleDuplicates(ctx, o.UserID, once); err != nil {
-				return o, fmt.Errorf("pay: refund %s failed, duplicates not checked: %w", refundTradeNo, err)
-			}
+	if changed && late {
+		// Applied: the money went back. Whether the user kept what it paid
+		// for (coins used since the refusal, or refunded again by a
+		// retry, or another order refunded as its duplicate meanwhile)
+		// only a person can tell.
+		s.log().ErrorContext(ctx, "pay: the platform refunded late a refund it had refused; check what the user kept",
+			"trade_no", tradeNo, "refund_trade_no", refundTradeNo, "refund_amt", int64(refunded), "cause", cause)
+	}
+	if o.Unsettled && status == shop.RefundFail {
+		// Checked at each FAIL reported while it is not done: a report
+		// answered with an error checks again when retried, and the
+		// reconciler checks open Unsettled orders after its Delay.
+		if err := s.SettleMoved(ctx, o.UserID); err != nil {
+			return o, fmt.Errorf("pay: refund %s failed, duplicates not checked yet: %w", refundTradeNo, err)
 		}
 	}
 	return o, nil
