@@ -533,6 +533,7 @@ func TestDuplicateAfterARefundQueryFail(t *testing.T) {
 		if _, err := e.svc.Refund(ctx, first, 0, "用户语音申请退款"); err != nil {
 			t.Fatal(err)
 		}
+		e.clock.Advance(time.Minute) // delivered after the first: the first is kept
 		e.plat.Pay(later, 500)
 		e.shipNotify(t, "u1", later)
 		e.plat.ScriptRefundStatus(pay.RefundTradeNo(first, 1), shop.RefundFail)
