@@ -67,7 +67,7 @@ func TestMembershipCounts(t *testing.T) {
 		for said, want := range map[string]string{
 			"一千": "会员月卡一次最多买12个月，要买几个月？",
 			"0":  "一次至少买1个月，要买几个月？",
-			"两三": "要买2个还是3个？",
+			"两三": "要买2个月还是3个月？",
 		} {
 			e.session = said
 			wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": "会员月卡", "count": said}), true, want)
@@ -116,11 +116,18 @@ func TestCoinsBySum(t *testing.T) {
 	})
 }
 
-// "买这个吧" and "我要买刚才那个" to the confirmation are a yes to it (it
-// asked what to buy, the purchase dropped).
+// "买这个吧" to the confirmation is a yes to it (it asked what to buy, the
+// purchase dropped); "刚才那个" is not (after "换成会员" it was the coins
+// before, and the membership was charged).
 func TestThisOneIsAYes(t *testing.T) {
 	devices(t, func(t *testing.T, e *env) {
-		for _, said := range []string{"这个吧", "刚才那个"} {
+		e.session = "before"
+		e.intent(intents.Buy, map[string]string{"product": "听书点数", "count": "3"})
+		e.intent(intents.Buy, map[string]string{"product": "会员月卡"}, fakeplatform.WithQuery("换成会员"))
+		if _, ok := find[tsk.Charge](e.intent(intents.Buy, map[string]string{"product": "刚才那个"})); ok {
+			t.Error("我要买刚才那个 charged the membership")
+		}
+		for _, said := range []string{"这个吧", "这个"} {
 			e.session = said
 			e.intent(intents.Buy, map[string]string{"product": "万古神帝第35集"})
 			if _, ok := find[tsk.Charge](e.intent(intents.Buy, map[string]string{"product": said})); !ok {
@@ -210,6 +217,104 @@ func TestNextEpisode(t *testing.T) {
 				slots = map[string]string{"product": "下一集"}
 			}
 			wantSpeech(t, e.intent(c.intent, slots, fakeplatform.WithQuery(c.said)), true, c.want)
+		}
+	})
+}
+
+// A yes that says a length or a sum is a yes only to the same purchase:
+// "是的，一年" to one month charged one month; "对，一年" to twelve, "对，
+// 十块钱" to ten coins are yeses (the question came again and again).
+func TestYesWithALengthOrSum(t *testing.T) {
+	devices(t, func(t *testing.T, e *env) {
+		for _, c := range []struct {
+			buy    map[string]string
+			query  string
+			said   string
+			count  string
+			charge int64 // the count charged, 0: none
+			want   string
+		}{
+			{map[string]string{"product": "会员月卡"}, "买会员", "是的，一年", "一", 0, "12个月的会员月卡，共238.8元"},
+			{map[string]string{"product": "会员月卡"}, "买会员", "好的，买半年", "", 0, "6个月的会员月卡，共119.4元"},
+			{map[string]string{"product": "会员月卡"}, "买一年会员", "对，一年", "一", 12, ""},
+			{map[string]string{"product": "会员月卡"}, "买会员", "对，三十天", "", 1, ""},
+			{map[string]string{"product": "听书点数"}, "买十块钱的听书点数", "对，十块钱", "", 10, ""},
+			{map[string]string{"product": "听书点数"}, "买十块钱的听书点数", "对，二十块钱的", "", 0, "20个听书点数，共20元"},
+		} {
+			e.session = c.query + c.said
+			e.intent(intents.Buy, c.buy, fakeplatform.WithQuery(c.query))
+			var slots map[string]string
+			if c.count != "" {
+				slots = map[string]string{"count": c.count}
+			}
+			r := e.intent(intents.Yes, slots, fakeplatform.WithQuery(c.said))
+			ch, charged := find[tsk.Charge](r)
+			switch {
+			case c.charge == 0 && charged:
+				t.Errorf("%s: charged %+v, want the question again", c.said, ch.Payload.ChargeInfo.Items)
+			case c.charge > 0 && (!charged || ch.Payload.ChargeInfo.Items[0].Count != c.charge):
+				t.Errorf("%s: charged %v %+v, want %d", c.said, charged, ch.Payload.ChargeInfo.Items, c.charge)
+			case c.want != "":
+				wantSpeech(t, r, true, c.want)
+			}
+		}
+	})
+}
+
+// At a refund's question "买吧" is no yes (it refunded), and "对，五个" that
+// repeats the refund's count is one (it asked again, and again).
+func TestYesAtARefund(t *testing.T) {
+	devices(t, func(t *testing.T, e *env) {
+		e.buy(map[string]string{"product": "听书点数", "count": "5"})
+		e.session = "refund"
+		wantSpeech(t, e.intent(intents.Refund, nil), true, "退掉5个听书点数，退还5元，确定吗？")
+		wantSpeech(t, e.intent(intents.Yes, nil, fakeplatform.WithQuery("买吧")), true, "现在是在退款。")
+		wantSpeech(t, e.intent(intents.Yes, map[string]string{"count": "五"}, fakeplatform.WithQuery("对，五个")), false, "已申请退款5元")
+	})
+}
+
+// Lengths said in a correction, or not lengths at all: the length after
+// the no counts ("不要半年，要一年" cancelled, "不是三个月，是五个月" too);
+// a no that gives a reason is a no ("不用了，我还有三个" offered three);
+// "一年级" is no length, a week or half a month is no whole month.
+func TestLengthsAndReasons(t *testing.T) {
+	devices(t, func(t *testing.T, e *env) {
+		vip := map[string]string{"product": "会员月卡"}
+		for _, c := range []struct{ buy, said, want string }{
+			{"买半年的会员", "不要半年，要一年", "12个月的会员月卡"},
+			{"买三个月的会员", "不是三个月，是五个月", "5个月的会员月卡"},
+			{"买会员", "不要一个月，要三个月", "3个月的会员月卡"},
+		} {
+			e.session = c.said
+			e.intent(intents.Buy, vip, fakeplatform.WithQuery(c.buy))
+			wantSpeech(t, e.intent(intents.No, nil, fakeplatform.WithQuery(c.said)), true, c.want)
+		}
+		for _, said := range []string{"不用了，我还有三个", "不用，我有会员"} {
+			e.session = said
+			e.intent(intents.Buy, map[string]string{"product": "听书点数", "count": "5"})
+			wantSpeech(t, e.intent(intents.No, nil, fakeplatform.WithQuery(said)), false, "已取消")
+		}
+		for said, want := range map[string]string{
+			"买一年级的会员":       "会员月卡，19.9元",
+			"买一周的会员":        "会员月卡按月买",
+			"买半个月会员":        "会员月卡按月买",
+			"买一个月会员，一年以后再说": "会员月卡，19.9元",
+			"今年买一年的会员":      "12个月的会员月卡",
+		} {
+			e.session = said
+			wantSpeech(t, e.intent(intents.Buy, vip, fakeplatform.WithQuery(said)), true, want)
+		}
+	})
+}
+
+// Numbers joined that go with their titles name those two products only
+// ("买星辰变35和万古神帝36" asked about 万古神帝第35集 too).
+func TestTitlesWithTheirNumbers(t *testing.T) {
+	devices(t, func(t *testing.T, e *env) {
+		r := e.intent(intents.Buy, map[string]string{"product": "星辰变35和万古神帝36"})
+		wantSpeech(t, r, true, "一次买一样吧")
+		if strings.Contains(speech(r), "万古神帝第35集") {
+			t.Errorf("asked about an episode not said: %q", speech(r))
 		}
 	})
 }

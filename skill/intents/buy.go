@@ -33,7 +33,7 @@ func (d *Dialog) buy(ctx context.Context, t *turn) (ui.View, error) {
 		case t.state.Step == stepRefund && strings.Contains(t.req.Request.QueryText, "买"):
 			// "买三个" to "退掉2个…，确定吗？" buys, and is no count of
 			// the refund (it refunded three): the refund's question again.
-			return ask("现在是在退款。说“是的”就退还" + t.state.RefundAmt.Yuan() + "，说“不要了”就不退，再说要买什么。"), nil
+			return refundPending(t), nil
 		case t.state.Step == stepRefund: // "两个" to "退掉5个…，确定吗？"
 			return d.refundCount(ctx, t)
 		case t.state.Step == stepProduct && t.state.Intent != Buy:
@@ -61,8 +61,8 @@ func (d *Dialog) buy(ctx context.Context, t *turn) (ui.View, error) {
 	if t.state.Step == stepConfirm && t.slot(SlotAlbum) == "" {
 		product, count := t.slot(SlotProduct), t.slot(SlotCount)
 		switch strings.Trim(product, "买吧啊呀了！!就") {
-		case "", "这个", "它", "这个就行", "刚才那个", "刚刚那个", "刚才的":
-			product = "" // "买买买" heard as the product "买买", "买这个吧", "买刚才那个": a bare buy
+		case "", "这个", "它", "这个就行":
+			product = "" // "买买买" heard as the product "买买", "买这个吧": a bare buy ("刚才那个" may be one before it)
 		}
 		pending, hasPending := d.cfg.Catalog.Product(t.state.ProductID)
 		_, length, _ := d.lengthOf(t, pending)
@@ -80,11 +80,10 @@ func (d *Dialog) buy(ctx context.Context, t *turn) (ui.View, error) {
 		case product == "" && count == "" && strings.Contains(t.req.Request.QueryText, "东西") && hasPending && t.state.Total > 0:
 			// "我想买点东西" asks for something, and says no yes: the question again.
 			return ask(amount(pending, max(t.state.Count, 1), t.state.Total) + sure(pending)), nil
-		case product == "" && count == "":
-			return d.issue(ctx, t) // "买" to "确定购买吗？" is a yes
-		case (product == "" || length) && hasPending:
-			// "换成两个", "改成一年": the same purchase, another count (an
-			// episode, bought once, is asked about again).
+		case (product == "" && count != "" || length || d.sumDiffers(t, pending)) && hasPending:
+			// "换成两个", "改成一年", "对，要一年的", "二十块钱的": the same
+			// purchase, another count (an episode, bought once, is asked
+			// about again).
 			purpose, slots := t.state.Intent, t.state.Slots
 			t.state = state{Intent: purpose}
 			v, err := d.sell(ctx, t, pending, purpose)
@@ -92,6 +91,8 @@ func (d *Dialog) buy(ctx context.Context, t *turn) (ui.View, error) {
 				t.state.Slots = slots // the intent to resume after payment is the first one
 			}
 			return v, err
+		case product == "" && count == "":
+			return d.issue(ctx, t) // "买" to "确定购买吗？" is a yes
 		}
 	}
 	t.continues(Buy)
@@ -100,6 +101,13 @@ func (d *Dialog) buy(ctx context.Context, t *turn) (ui.View, error) {
 		return v, err
 	}
 	return d.sell(ctx, t, p, Buy)
+}
+
+// refundPending asks the pending refund's question again, for what was
+// said about buying ("买三个", "买吧") while it waits: no count of it, and
+// no yes to it.
+func refundPending(t *turn) ui.View {
+	return ask("现在是在退款。说“是的”就退还" + t.state.RefundAmt.Yuan() + "，说“不要了”就不退，再说要买什么。")
 }
 
 // priceWords ask what something costs.

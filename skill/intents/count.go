@@ -2,6 +2,7 @@ package intents
 
 import (
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -76,77 +77,117 @@ func (d *Dialog) monthsOf(t *turn, p shop.Product) (int64, bool) {
 	return n, said && whole
 }
 
-// lengthOf reads a length of time said for the timed product p: said is
-// true when the user gave one, whole when it is a whole number of p's
-// units (n of them): days ("30天": one 30-day unit; "七天" is said and not
-// whole), and for a monthly product "一年" (12), "两年", "一年半" (18),
-// "半年" (6), "一个季度", "季度" (3), "三个月". Dates and the like are no
-// length ("今年", "2026年", "这个月", "天天").
+// lengthOf reads the length of time the turn says for the timed product p
+// (lengthIn).
 func (d *Dialog) lengthOf(t *turn, p shop.Product) (n int64, said, whole bool) {
+	return d.lengthIn(t.req.Request.QueryText, p)
+}
+
+// lengthIn reads the first length of time text says for the timed product
+// p: said is true when it says one, whole when it is a whole number of p's
+// units (n of them). Days and weeks for any timed product ("30天": one
+// 30-day unit; "七天", "一周", "半个月" are said and not whole), and for a
+// monthly product "一年" (12), "两年", "一年半" (18), "半年" (6), "一个季
+// 度", "季度" (3), "三个月". The first said counts ("买一个月会员，一年以后
+// 再说": one month). Dates and the like are no length ("今年", "2026年",
+// "这个月", "一年级", "天天").
+func (d *Dialog) lengthIn(text string, p shop.Product) (n int64, said, whole bool) {
 	if !p.Kind.Timed() || p.Days <= 0 || !d.products.Lengths() {
 		return 0, false, false
 	}
-	text := t.req.Request.QueryText
-	if m := daysRE.FindStringSubmatch(text); m != nil {
-		days, ok := resolve.Number(m[1])
-		if !ok || days <= 0 {
-			return 0, false, false
+	at, days := -1, int64(0)
+	if m := daysRE.FindStringSubmatchIndex(text); m != nil {
+		if v, ok := resolve.Number(text[m[2]:m[3]]); ok && v > 0 {
+			at, days = m[0], v*map[string]int64{"天": 1, "日": 1, "周": 7, "星期": 7, "礼拜": 7}[text[m[4]:m[5]]]
 		}
-		return days / int64(p.Days), true, days%int64(p.Days) == 0
 	}
-	if !p.Monthly() {
+	if i := strings.Index(text, "半个月"); i >= 0 && (at < 0 || i < at) {
+		at, days = i, 15
+	}
+	if p.Monthly() {
+		if months, i, ok := monthsSaid(text); ok && (at < 0 || i < at) {
+			return months, true, true
+		}
+	}
+	if at < 0 {
 		return 0, false, false
 	}
-	months, ok := monthsSaid(text)
-	return months, ok, ok
+	return days / int64(p.Days), true, days%int64(p.Days) == 0
 }
 
-// daysRE finds a number of days said: "七天", "30天", "三十日".
-var daysRE = regexp.MustCompile(`([0-9零一二两三四五六七八九十百]+)个?(?:天|日)`)
+// daysRE finds a number of days or weeks said: "七天", "30天", "三十日",
+// "一周", "两个星期".
+var daysRE = regexp.MustCompile(`([0-9零一二两三四五六七八九十百]+)个?(天|日|周|星期|礼拜)`)
 
-// monthsSaid reads a length in months: "一年" (12), "两年", "一年半" (18),
-// "半年" (6), "一个季度", "季度" (3), "三个月"; ok is false when none was
-// said, or one that is no length ("今年", "2026年", "这个月").
-// ("买一年会员" was heard as one month.)
-func monthsSaid(text string) (int64, bool) {
-	for _, w := range []struct {
-		unit   string
+// monthLengths are the words of a length in months, with their months;
+// bare ones are a length without a number ("半年", "季度").
+var monthLengths = []struct {
+	unit   string
+	months int64
+	bare   bool
+}{{"半年", 6, true}, {"季度", 3, true}, {"年", 12, false}, {"个月", 1, false}}
+
+// monthsSaid reads the first length in months text says, and where: "一
+// 年" (12), "两年", "一年半" (18), "半年" (6), "一个季度", "季度" (3), "三个
+// 月"; ok is false when it says none ("今年", "2026年", "这个月", "一年级"
+// are none).
+func monthsSaid(text string) (months int64, at int, ok bool) {
+	type found struct {
+		at     int
 		months int64
-		bare   bool // a length without a number
-	}{{"半年", 6, true}, {"季度", 3, true}, {"年", 12, false}, {"个月", 1, false}} {
-		i := strings.Index(text, w.unit)
-		if i < 0 {
-			continue
-		}
-		if w.unit == "半年" {
-			return 6, true
-		}
-		half := int64(0)
-		if w.unit == "年" && strings.HasPrefix(text[i+len(w.unit):], "半") {
-			half = 6 // "一年半"
-		}
-		before := strings.TrimSuffix(text[:i], "个") // "一个季度"
-		rs := []rune(before)
-		j := len(rs)
-		for j > 0 && strings.ContainsRune("一二两三四五六七八九十0123456789", rs[j-1]) {
-			j--
-		}
-		if j == len(rs) {
-			if !w.bare {
-				return 0, false // "今年", "这个月": no length
-			}
-			return w.months, true
-		}
-		if resolve.IsRange(string(rs[j:])) {
-			return 0, false // "两三个月": a range, asked as counts are
-		}
-		n, ok := resolve.Number(string(rs[j:]))
-		if !ok || n < 1 || n > 99 {
-			return 0, false // "2026年"
-		}
-		return n*w.months + half, true
 	}
-	return 0, false
+	var all []found
+	for _, w := range monthLengths {
+		for from := 0; ; {
+			i := strings.Index(text[from:], w.unit)
+			if i < 0 {
+				break
+			}
+			i += from
+			from = i + len(w.unit)
+			if m, ok := monthsAt(text, i, w.unit, w.months, w.bare); ok {
+				all = append(all, found{i, m})
+			}
+		}
+	}
+	if len(all) == 0 {
+		return 0, 0, false
+	}
+	first := slices.MinFunc(all, func(a, b found) int { return a.at - b.at })
+	return first.months, first.at, true
+}
+
+// monthsAt reads the length whose unit starts at text[i:]: its number
+// before it, or none for a bare unit.
+func monthsAt(text string, i int, unit string, months int64, bare bool) (int64, bool) {
+	after := text[i+len(unit):]
+	switch {
+	case unit == "半年":
+		return 6, true
+	case unit == "年" && (strings.HasPrefix(after, "级") || strings.HasSuffix(text[:i], "半")):
+		return 0, false // "一年级"; the 年 of "半年"
+	}
+	half := int64(0)
+	if unit == "年" && strings.HasPrefix(after, "半") {
+		half = 6 // "一年半"
+	}
+	before := strings.TrimSuffix(text[:i], "个") // "一个季度"
+	rs := []rune(before)
+	j := len(rs)
+	for j > 0 && strings.ContainsRune("一二两三四五六七八九十0123456789", rs[j-1]) {
+		j--
+	}
+	if j == len(rs) {
+		return months, bare // "今年", "这个月": no length; "季度": one
+	}
+	if resolve.IsRange(string(rs[j:])) {
+		return 0, false // "两三个月": a range, asked as counts are
+	}
+	n, ok := resolve.Number(string(rs[j:]))
+	if !ok || n < 1 || n > 99 {
+		return 0, false // "2026年"
+	}
+	return n*months + half, true
 }
 
 // saysRange returns the choice a range said as the count offers ("两三个":

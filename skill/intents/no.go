@@ -5,6 +5,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/dingdang-voicepay/voicepay/device/ui"
 	"github.com/dingdang-voicepay/voicepay/shop"
@@ -58,6 +59,9 @@ var correcting = []string{"不对", "不是", "错了", "说错了", "不，", "
 func correction(text string) (string, bool) {
 	for _, w := range correcting {
 		if rest, ok := strings.CutPrefix(text, w); ok {
+			if saysAny(rest, "我有", "我还有", "已经有") {
+				return "", false // "不，我还有三个": a reason
+			}
 			return rest, true
 		}
 	}
@@ -68,7 +72,11 @@ func correction(text string) (string, bool) {
 	if i < 0 {
 		return "", false
 	}
-	rest := strings.TrimLeft(text[i:], "，,我就要买换成改")
+	rest := strings.TrimLeft(text[i:], "，,")
+	if r, _ := utf8.DecodeRuneInString(rest); !strings.ContainsRune("要买换改来就0123456789零一二两三四五六七八九十半", r) {
+		return "", false // "不用了，我还有三个", "不用，我有会员": a reason, no what instead
+	}
+	rest = strings.TrimLeft(rest, "就要买换成改来")
 	if saysAny(rest, "不要", "不用", "不买", "都不") {
 		return "", false // "不用了，三个都不要": declined twice
 	}
@@ -102,8 +110,8 @@ func (d *Dialog) corrected(ctx context.Context, t *turn) (ui.View, bool, error) 
 	if !ok {
 		return ui.View{}, false, nil
 	}
-	if m, ok := d.monthsOf(t, pending); ok {
-		n, hasCount = m, true // "不对，一年"
+	if m, ok := d.lengthAfter(cmp.Or(instead, text), pending); ok {
+		n, hasCount = m, true // "不对，一年", "不要半年，要一年", "不是三个月，是五个月"
 	}
 	if r.Decision == resolve.Ambiguous && !slices.ContainsFunc(r.Candidates, func(c resolve.Candidate) bool { return c.Product.ID == pending.ID }) {
 		ps := products(r) // "不是，我要星辰变": which of those
@@ -129,6 +137,19 @@ func (d *Dialog) corrected(ctx context.Context, t *turn) (ui.View, bool, error) 
 		t.state.Slots = slots // the intent to resume after payment is the first one
 	}
 	return v, true, err
+}
+
+// lengthAfter reads the length a correction says instead: the one after
+// its last comma or 是 ("三个月，是五个月": five), else its first; ok when it
+// is a whole number of p's units.
+func (d *Dialog) lengthAfter(instead string, p shop.Product) (int64, bool) {
+	if k := strings.LastIndexAny(instead, "，,是"); k >= 0 {
+		if n, said, whole := d.lengthIn(instead[k:], p); said {
+			return n, whole
+		}
+	}
+	n, said, whole := d.lengthIn(instead, p)
+	return n, said && whole
 }
 
 // refundCorrected is corrected for a refund waiting for its yes: another

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/dingdang-voicepay/voicepay/device/ui"
 	"github.com/dingdang-voicepay/voicepay/shop"
@@ -122,7 +123,11 @@ func (d *Dialog) timedCount(t *turn, p shop.Product) (int64, string) {
 		unit = "个月"
 	}
 	n := int64(1)
-	if m, said, whole := d.lengthOf(t, p); said {
+	if t.state.Count > 0 && t.state.Step != stepCount {
+		// Chosen already: a correction's ("不是三个月，是五个月", whose
+		// first length is not the one meant).
+		n = t.state.Count
+	} else if m, said, whole := d.lengthOf(t, p); said {
 		if !whole {
 			if p.Monthly() {
 				return 0, fmt.Sprintf("%s按月买，一个月%d天，要买几个月？", p.Name, p.Days)
@@ -137,7 +142,7 @@ func (d *Dialog) timedCount(t *turn, p shop.Product) (int64, string) {
 		case t.saysZero():
 			return 0, "一次至少买1" + unit + "，要买几" + unit + "？"
 		case t.saysRange() != "":
-			return 0, "要买" + t.saysRange() + "？" // "两三个月": which
+			return 0, "要买" + strings.ReplaceAll(t.saysRange(), "个", unit) + "？" // "两三个月": which
 		default:
 			t.unclear = true
 			return 0, "没听清，要买几" + unit + p.Name + "？"

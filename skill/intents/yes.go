@@ -2,6 +2,7 @@ package intents
 
 import (
 	"context"
+	"strings"
 
 	"github.com/dingdang-voicepay/voicepay/device/ui"
 	"github.com/dingdang-voicepay/voicepay/shop"
@@ -29,17 +30,25 @@ func (d *Dialog) yes(ctx context.Context, t *turn) (ui.View, error) {
 	}
 	// A yes intent that carries a product or a count ("对，两个") says
 	// more than yes (a CONFIRMED intent carries its own slots, as asked).
-	named := t.intent() != nil && t.intent().Name == Yes &&
-		(t.slot(SlotProduct) != "" || t.slot(SlotAlbum) != "" || t.slot(SlotCount) != "")
+	isYes := t.intent() != nil && t.intent().Name == Yes
+	named := isYes && (t.slot(SlotProduct) != "" || t.slot(SlotAlbum) != "" || t.slot(SlotCount) != "")
 	switch t.state.Step {
 	case stepConfirm:
-		if named && !t.repeatsCount() { // "对，两个": not a yes to the price said; buy asks again
+		if isYes && d.saysOther(t, named) { // "对，两个", "是的，一年": not a yes to the price said; buy asks again
 			return d.buy(ctx, t)
 		}
 		return d.issue(ctx, t) // "对，三个" to "3个听书币，共3元，确定购买吗？" is a yes
 	case stepRefund:
+		if strings.Contains(t.req.Request.QueryText, "买") {
+			return refundPending(t), nil // "买吧" (a yes to a purchase) to a refund's question refunded
+		}
 		if named { // "对，两个": the refund asked again, of that many
-			return d.refundCount(ctx, t)
+			st := t.state
+			v, err := d.refundCount(ctx, t)
+			if err != nil || t.state.Step != stepRefund || t.state.TradeNo != st.TradeNo || t.state.RefundAmt != st.RefundAmt {
+				return v, err
+			}
+			t.state = st // "对，五个" to "退掉5个…": the same refund, a yes (it asked again, and again)
 		}
 		return d.refundConfirmed(ctx, t)
 	case stepProduct:
@@ -55,20 +64,46 @@ func (d *Dialog) yes(ctx context.Context, t *turn) (ui.View, error) {
 	case stepCount:
 		t.unclear = true // nor "how many?"
 		p, _ := d.cfg.Catalog.Product(t.state.ProductID)
+		if p.Monthly() {
+			return d.askCount(t, p, t.state.Intent, p.Name+"要买几个月？"), nil
+		}
 		return d.askCount(t, p, t.state.Intent, "要买几个"+p.Name+"？"), nil
 	}
 	return ask("你想做什么呢？" + examples), nil
 }
 
-// repeatsCount reports whether the turn names only a count, the one the
-// pending confirmation asked about ("对，三个" to "3个…，确定购买吗？"; it
-// asked the same question again, and again).
-func (t *turn) repeatsCount() bool {
+// saysOther reports whether a yes to the confirmation says another
+// purchase than the one asked about: another product, count, length
+// ("是的，一年" to one month charged one month) or sum; named is whether
+// it carries slots. The same count, length or sum said again is a yes ("对，
+// 三个" to "3个…，确定购买吗？" asked the same question again, and again).
+func (d *Dialog) saysOther(t *turn, named bool) bool {
 	if t.slot(SlotProduct) != "" || t.slot(SlotAlbum) != "" {
-		return false
+		return true
 	}
-	n, ok := t.slotCount()
-	return ok && n == max(t.state.Count, 1)
+	count := max(t.state.Count, 1)
+	p, ok := d.cfg.Catalog.Product(t.state.ProductID)
+	if !ok {
+		return named
+	}
+	if n, said, whole := d.lengthOf(t, p); said {
+		return !whole || n != count
+	}
+	if _, ok := t.sumSaid(); ok && p.Kind.AsksCount() {
+		return d.sumDiffers(t, p)
+	}
+	if n, ok := t.slotCount(); ok {
+		return n != count
+	}
+	return named
+}
+
+// sumDiffers reports whether the turn says a sum of money for the
+// consumable p other than the total asked about ("二十块钱的" to "10个…，共
+// 10元"): another count.
+func (d *Dialog) sumDiffers(t *turn, p shop.Product) bool {
+	sum, ok := t.sumSaid()
+	return ok && p.Kind.AsksCount() && sum != t.state.Total
 }
 
 // answers reports whether the request carries the slot the pending

@@ -2,6 +2,7 @@ package resolve
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/dingdang-voicepay/voicepay/shop"
 )
@@ -99,8 +100,10 @@ func (x *Index) Resolve(q Query) Result {
 		markPairs(&s.ph)
 	}
 	ask := askedOf(s.ph.nums)
-	if !ask.marked && saysAnd(s.rs) {
-		ask = joinedOf(s.ph.nums) // "万古神帝35和36": both, not the last alone
+	if !ask.marked && joinsNumbers(s.rs) {
+		if j := joinedOf(s.ph.nums); x.sells(j) {
+			ask = j // "万古神帝35和36": both, not the last alone
+		}
 	}
 	if q.Episode != "" {
 		s.ers = foldRunes(s.ers[:0], q.Episode, x.cfg.MaxRunes)
@@ -202,6 +205,32 @@ func keepTop(top []int32, p int32, score []float64, n int) []int32 {
 	}
 	top = slices.Insert(top, i, p)
 	return top[:min(len(top), n)]
+}
+
+// joinsNumbers reports whether a phrase joins two numbers directly with
+// "和", "跟" or "、" ("35和36"; not "星辰变35和万古神帝36", whose numbers
+// go with their titles).
+func joinsNumbers(rs []rune) bool {
+	isNum := func(r rune) bool {
+		return strings.ContainsRune("0123456789零〇一二两三四五六七八九十百", r)
+	}
+	for i := 1; i+1 < len(rs); i++ {
+		if (rs[i] == '和' || rs[i] == '跟' || rs[i] == '、') && isNum(rs[i-1]) && isNum(rs[i+1]) {
+			return true
+		}
+	}
+	return false
+}
+
+// sells reports whether every episode a asks for is one some product is
+// ("万古神帝1和2" asks for none: no two products wanted).
+func (x *Index) sells(a asked) bool {
+	for _, v := range a.vals[:a.n] {
+		if len(x.byEp[v]) == 0 {
+			return false
+		}
+	}
+	return a.n > 0
 }
 
 // saysAnd reports whether a phrase joins things with "和" (跟, 、, 以及,

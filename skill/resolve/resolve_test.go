@@ -230,6 +230,7 @@ func TestSeveral(t *testing.T) {
 		"万古神帝35、36":      true,
 		"万古神帝三十五跟三十六":    true,
 		"万古神帝35还是36":     false,
+		"万古神帝35和37":      false,
 	} {
 		if got := x.Resolve(resolve.Query{Text: q}).Several; got != want {
 			t.Errorf("Resolve(%q).Several = %v, want %v", q, got, want)
