@@ -127,6 +127,13 @@ func TestThisOneIsAYes(t *testing.T) {
 		if _, ok := find[tsk.Charge](e.intent(intents.Buy, map[string]string{"product": "刚才那个"})); ok {
 			t.Error("我要买刚才那个 charged the membership")
 		}
+		// At "你是说会员月卡吗？" it is that one; at "要买几个？" the question again.
+		e.session = "which"
+		wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": "月票"}), true, "会员月卡")
+		wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": "这个吧"}), true, "会员月卡，19.9元，购买后不能退款，确定购买吗？")
+		e.session = "count"
+		e.intent(intents.Buy, map[string]string{"product": "听书点数"})
+		wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": "这个吧"}), true, "要买几个？")
 		for _, said := range []string{"这个吧", "这个"} {
 			e.session = said
 			e.intent(intents.Buy, map[string]string{"product": "万古神帝第35集"})
@@ -261,14 +268,18 @@ func TestYesWithALengthOrSum(t *testing.T) {
 	})
 }
 
-// At a refund's question "买吧" is no yes (it refunded), and "对，五个" that
-// repeats the refund's count is one (it asked again, and again).
+// At a refund's question "买吧" is no yes (it refunded), a sum said is that
+// many, and "对，五个" that repeats the refund's count is a yes (it asked
+// again, and again).
 func TestYesAtARefund(t *testing.T) {
 	devices(t, func(t *testing.T, e *env) {
 		e.buy(map[string]string{"product": "听书点数", "count": "5"})
 		e.session = "refund"
 		wantSpeech(t, e.intent(intents.Refund, nil), true, "退掉5个听书点数，退还5元，确定吗？")
 		wantSpeech(t, e.intent(intents.Yes, nil, fakeplatform.WithQuery("买吧")), true, "现在是在退款。")
+		// "退三块" to it: three of them (it found no purchase "三块" and ended).
+		wantSpeech(t, e.intent(intents.Refund, map[string]string{"product": "三块"}, fakeplatform.WithQuery("退三块")), true, "退掉3个听书点数，退还3元，确定吗？")
+		wantSpeech(t, e.intent(intents.Refund, map[string]string{"product": "五块钱"}, fakeplatform.WithQuery("退五块钱")), true, "退掉5个听书点数，退还5元，确定吗？")
 		wantSpeech(t, e.intent(intents.Yes, map[string]string{"count": "五"}, fakeplatform.WithQuery("对，五个")), false, "已申请退款5元")
 	})
 }

@@ -58,10 +58,20 @@ func (d *Dialog) buy(ctx context.Context, t *turn) (ui.View, error) {
 	if v, ok := d.priceAsked(t); ok {
 		return v, nil
 	}
+	if thisOne(t.slot(SlotProduct)) && t.slot(SlotAlbum) == "" {
+		switch {
+		case t.state.Step == stepProduct && len(t.state.Candidates) == 1:
+			// "买这个吧" to "你是说会员月卡吗？": that one (it asked what to buy).
+			if p, ok := d.cfg.Catalog.Product(t.state.Candidates[0]); ok {
+				return d.chosen(ctx, t, p)
+			}
+		case t.state.Step == stepCount:
+			return d.help(ctx, t) // "买这个吧" to "要买几个？": how many, again
+		}
+	}
 	if t.state.Step == stepConfirm && t.slot(SlotAlbum) == "" {
 		product, count := t.slot(SlotProduct), t.slot(SlotCount)
-		switch strings.Trim(product, "买吧啊呀了！!就") {
-		case "", "这个", "它", "这个就行":
+		if strings.Trim(product, "买吧啊呀了！!就") == "" || thisOne(product) {
 			product = "" // "买买买" heard as the product "买买", "买这个吧": a bare buy ("刚才那个" may be one before it)
 		}
 		pending, hasPending := d.cfg.Catalog.Product(t.state.ProductID)
@@ -101,6 +111,16 @@ func (d *Dialog) buy(ctx context.Context, t *turn) (ui.View, error) {
 		return v, err
 	}
 	return d.sell(ctx, t, p, Buy)
+}
+
+// thisOne reports whether a product slot points at the product being
+// talked about: "这个", "这个吧", "就这个", "它".
+func thisOne(product string) bool {
+	switch strings.Trim(product, "买吧啊呀了！!就") {
+	case "这个", "它", "这个就行":
+		return true
+	}
+	return false
 }
 
 // refundPending asks the pending refund's question again, for what was

@@ -31,6 +31,9 @@ func (d *Dialog) refund(ctx context.Context, t *turn) (ui.View, error) {
 	var want []string         // the products the user may mean: the refund question names the one found
 	units, _ := t.slotCount() // how many units the user said, 0 for all
 	q := t.query()
+	if _, ok := t.sumSaid(); ok && t.state.Step == stepRefund && d.products.Resolve(q).Decision == resolve.None {
+		return d.refundCount(ctx, t) // "退三块" to "退掉5个…，确定吗？": that sum of it
+	}
 	var asked []shop.Product // the choices of a pending "要退哪个？"
 	if t.state.Step == stepProduct && t.state.Intent == Refund {
 		asked = d.candidates(t)
@@ -355,7 +358,8 @@ func (d *Dialog) askRefund(t *turn, o shop.Order, units int64, more bool) ui.Vie
 // says ("两个" to "退掉5个听书币…，确定吗？"); without a count read, or with
 // the order gone, the question stands as it was.
 func (d *Dialog) refundCount(ctx context.Context, t *turn) (ui.View, error) {
-	if units, ok := t.slotCount(); ok {
+	units, ok := t.slotCount()
+	if _, sum := t.sumSaid(); ok || sum { // a sum: askRefund reads it ("退三块": three)
 		orders, err := d.cfg.Ledger.UserOrders(ctx, t.user())
 		if err != nil {
 			return ui.View{}, err
