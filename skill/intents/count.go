@@ -68,15 +68,6 @@ func (t *turn) saysZero() bool {
 	return ok && n == 0
 }
 
-// monthsOf returns the units of the timed product p a length said stands
-// for ("买一年会员": 12 monthly units, "买30天会员": one), when it is a whole
-// number of units and no product's name says a length
-// (resolve.Index.Lengths).
-func (d *Dialog) monthsOf(t *turn, p shop.Product) (int64, bool) {
-	n, said, whole := d.lengthOf(t, p)
-	return n, said && whole
-}
-
 // lengthOf reads the length of time the turn says for the timed product p
 // (lengthIn).
 func (d *Dialog) lengthOf(t *turn, p shop.Product) (n int64, said, whole bool) {
