@@ -384,30 +384,48 @@ func TestOrderPageBoughtThroughAnother(t *testing.T) {
 	}
 }
 
+// orderEp35 places the order of an offer of ep35 and returns its tradeNo.
+func (f *fixture) orderEp35(t *testing.T, ref string) string {
+	t.Helper()
+	reply := f.createOrder(t, ref, ep35)
+	if !reply.OK() {
+		t.Fatalf("create order: %+v", reply)
+	}
+	return reply.TradeNo
+}
+
+// payAndShip has the platform take 2元 for the order and report it.
+func (f *fixture) payAndShip(t *testing.T, ref, tradeNo string) {
+	t.Helper()
+	f.platform.Pay(tradeNo, 200)
+	body, sig := tsktest.MustSignPay(t, tsktest.MustShipNotify(t, f.platform.Platform, ref, tradeNo))
+	if r := f.post(t, "/pay/ship-notify", body, sig); !payReply(t, r).OK() {
+		t.Fatalf("ship notify: %s", r.body)
+	}
+}
+
+// refundFails has the platform fail the refund and report it.
+func (f *fixture) refundFails(t *testing.T, refundTradeNo string) {
+	t.Helper()
+	if err := f.platform.Settle(refundTradeNo, shop.RefundFail); err != nil {
+		t.Fatal(err)
+	}
+	body, sig := tsktest.MustSignPay(t, tsktest.MustRefundNotify(t, f.platform.Platform, refundTradeNo))
+	if r := f.post(t, "/pay/refund-notify", body, sig); !payReply(t, r).OK() {
+		t.Fatalf("refund notify: %s", r.body)
+	}
+}
+
 // TestOrderPageDuplicatePayment: the page of an order paid for what the
 // user had through another order says so and that its money goes back, or,
 // its automatic refund failed, that a person returns it (it said "支付成功，
 // 可以收听了" and offered to refund the purchase).
 func TestOrderPageDuplicatePayment(t *testing.T) {
 	f := newFixture(t, func(c *server.Config) { c.Support = "400-000-0000" })
-	order := func(ref string) string {
-		reply := f.createOrder(t, ref, ep35)
-		if !reply.OK() {
-			t.Fatalf("create order: %+v", reply)
-		}
-		return reply.TradeNo
-	}
-	paid := func(ref, tradeNo string) {
-		f.platform.Pay(tradeNo, 200)
-		body, sig := tsktest.MustSignPay(t, tsktest.MustShipNotify(t, f.platform.Platform, ref, tradeNo))
-		if r := f.post(t, "/pay/ship-notify", body, sig); !payReply(t, r).OK() {
-			t.Fatalf("ship notify: %s", r.body)
-		}
-	}
 	first, second := f.issue(t, f.offers, "u1", ep35), f.issue(t, f.offers, "u1", ep35)
-	kept, dup := order(first), order(second) // two pay pages, both paid
-	paid(first, kept)
-	paid(second, dup)
+	kept, dup := f.orderEp35(t, first), f.orderEp35(t, second) // two pay pages, both paid
+	f.payAndShip(t, first, kept)
+	f.payAndShip(t, second, dup)
 	page := func(want ...string) {
 		t.Helper()
 		body := string(f.get(t, "/orders/"+second).body)
@@ -423,14 +441,7 @@ func TestOrderPageDuplicatePayment(t *testing.T) {
 		}
 	}
 	page("重复付款", "你已经通过另一笔订单买到了万古神帝第35集", "会自动原路退回", "不用申请退款")
-	rno := pay.RefundTradeNo(dup, 1)
-	if err := f.platform.Settle(rno, shop.RefundFail); err != nil {
-		t.Fatal(err)
-	}
-	body, sig := tsktest.MustSignPay(t, tsktest.MustRefundNotify(t, f.platform.Platform, rno))
-	if r := f.post(t, "/pay/refund-notify", body, sig); !payReply(t, r).OK() {
-		t.Fatalf("refund notify: %s", r.body)
-	}
+	f.refundFails(t, pay.RefundTradeNo(dup, 1))
 	page("重复付款", "没能自动退回，我们会人工退回", "联系客服")
 }
 
@@ -441,38 +452,15 @@ func TestOrderPageDuplicatePayment(t *testing.T) {
 func TestOrderPageDeliveredDuplicateOwed(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	order := func(ref string) string {
-		reply := f.createOrder(t, ref, ep35)
-		if !reply.OK() {
-			t.Fatalf("create order: %+v", reply)
-		}
-		return reply.TradeNo
-	}
-	ship := func(ref, tradeNo string) {
-		f.platform.Pay(tradeNo, 200)
-		body, sig := tsktest.MustSignPay(t, tsktest.MustShipNotify(t, f.platform.Platform, ref, tradeNo))
-		if r := f.post(t, "/pay/ship-notify", body, sig); !payReply(t, r).OK() {
-			t.Fatalf("ship notify: %s", r.body)
-		}
-	}
-	fail := func(rno string) {
-		if err := f.platform.Settle(rno, shop.RefundFail); err != nil {
-			t.Fatal(err)
-		}
-		body, sig := tsktest.MustSignPay(t, tsktest.MustRefundNotify(t, f.platform.Platform, rno))
-		if r := f.post(t, "/pay/refund-notify", body, sig); !payReply(t, r).OK() {
-			t.Fatalf("refund notify: %s", r.body)
-		}
-	}
 	firstRef, laterRef := f.issue(t, f.offers, "u1", ep35), f.issue(t, f.offers, "u1", ep35)
-	first, later := order(firstRef), order(laterRef)
-	ship(firstRef, first)
+	first, later := f.orderEp35(t, firstRef), f.orderEp35(t, laterRef)
+	f.payAndShip(t, firstRef, first)
 	if _, err := f.svc.Refund(ctx, first, 0, "用户语音申请退款"); err != nil {
 		t.Fatal(err)
 	}
-	ship(laterRef, later) // delivered: the first is being refunded
-	fail(pay.RefundTradeNo(first, 1))
-	fail(pay.RefundTradeNo(later, 1)) // the later one, now a duplicate: its refund fails too
+	f.payAndShip(t, laterRef, later) // delivered: the first is being refunded
+	f.refundFails(t, pay.RefundTradeNo(first, 1))
+	f.refundFails(t, pay.RefundTradeNo(later, 1)) // the later one, now a duplicate: its refund fails too
 	o, err := f.svc.Ledger.Store.Order(ctx, later)
 	if _, _, owed := o.DuplicateOwed(); err != nil || o.DuplicateOf != first || !owed || !o.Gives("ep35") {
 		t.Fatalf("later order: %+v, %v; want a delivered duplicate owed", o, err)
