@@ -329,3 +329,87 @@ func TestTitlesWithTheirNumbers(t *testing.T) {
 		}
 	})
 }
+
+// A buy or a yes that says more than yes is no yes: "买点别的", "买它干嘛",
+// "买下一集" (of coins) each charged; "好的，两个" to ten coins, "对，换成五
+// 个", "好的，下一集" charged what was asked before; at a refund, "对，退三
+// 块" and "是的，三个" refunded all five.
+func TestMoreThanAYes(t *testing.T) {
+	devices(t, func(t *testing.T, e *env) {
+		coins := map[string]string{"product": "听书点数", "count": "10"}
+		for _, c := range []struct {
+			intent, said string
+			buy          map[string]string
+			want         string
+		}{
+			{intents.Buy, "买点别的", coins, "10个听书点数，共10元"},
+			{intents.Buy, "买它干嘛", map[string]string{"product": "会员月卡"}, "会员月卡，19.9元"},
+			{intents.Buy, "买下一集", coins, "10个听书点数，共10元"},
+			{intents.Yes, "好的，两个", coins, "2个听书点数，共2元，确定购买吗？"},
+			{intents.Yes, "对，换成五个", coins, "5个听书点数，共5元，确定购买吗？"},
+			{intents.Yes, "好的，下一集", map[string]string{"product": "万古神帝第35集"}, "万古神帝第36集，2元，确定购买吗？"},
+		} {
+			e.session = c.said
+			e.intent(intents.Buy, c.buy)
+			r := e.intent(c.intent, nil, fakeplatform.WithQuery(c.said))
+			if _, ok := find[tsk.Charge](r); ok {
+				t.Errorf("%s: charged", c.said)
+			}
+			wantSpeech(t, r, true, c.want)
+		}
+		for _, said := range []string{"买", "买吧", "我买", "就买这个"} {
+			e.session = "bare " + said
+			e.intent(intents.Buy, coins)
+			if _, ok := find[tsk.Charge](e.intent(intents.Buy, nil, fakeplatform.WithQuery(said))); !ok {
+				t.Errorf("%s: no Charge", said)
+			}
+		}
+		e.buy(map[string]string{"product": "听书点数", "count": "5"})
+		for _, said := range []string{"对，退三块", "是的，三个"} {
+			e.session = "refund " + said
+			e.intent(intents.Refund, nil)
+			wantSpeech(t, e.intent(intents.Yes, nil, fakeplatform.WithQuery(said)), true, "退掉3个听书点数，退还3元，确定吗？")
+		}
+	})
+}
+
+// Corrections said without a comma or with a no inside, and nos that are
+// no corrections ("不要三个要五个", "不对，要一个月，不是一年" cancelled;
+// "不对，一个都不要" offered one); a refund's count corrected ("不退五个，
+// 退三个" kept five); lengths said with 整, 俩, or after a part that refuses
+// one ("买会员，不要一年的，要半年的" quoted the year).
+func TestCorrectionsSaidOtherwise(t *testing.T) {
+	devices(t, func(t *testing.T, e *env) {
+		coins := map[string]string{"product": "听书点数", "count": "3"}
+		vip := map[string]string{"product": "会员月卡"}
+		for _, c := range []struct {
+			buy   map[string]string
+			query string
+			said  string
+			want  string
+			open  bool
+		}{
+			{coins, "买三个听书点数", "不要三个要五个", "5个听书点数，共5元", true},
+			{vip, "买一年会员", "不要一年要半年", "6个月的会员月卡", true},
+			{vip, "买一年会员", "不对，要一个月，不是一年", "会员月卡，19.9元", true},
+			{coins, "买三个听书点数", "不对，一个都不要", "已取消", false},
+			{coins, "买三个听书点数", "不，一个也不要了", "已取消", false},
+		} {
+			e.session = c.said
+			e.intent(intents.Buy, c.buy, fakeplatform.WithQuery(c.query))
+			wantSpeech(t, e.intent(intents.No, nil, fakeplatform.WithQuery(c.said)), c.open, c.want)
+		}
+		for said, want := range map[string]string{
+			"买一整年的会员":        "12个月的会员月卡",
+			"买会员，不要一年的，要半年的": "6个月的会员月卡",
+			"买俩月会员":          "2个月的会员月卡",
+		} {
+			e.session = said
+			wantSpeech(t, e.intent(intents.Buy, vip, fakeplatform.WithQuery(said)), true, want)
+		}
+		e.buy(map[string]string{"product": "听书点数", "count": "5"})
+		e.session = "refund"
+		e.intent(intents.Refund, nil)
+		wantSpeech(t, e.intent(intents.No, nil, fakeplatform.WithQuery("不退五个，退三个")), true, "退掉3个听书点数，退还3元，确定吗？")
+	})
+}

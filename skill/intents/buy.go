@@ -76,6 +76,10 @@ func (d *Dialog) buy(ctx context.Context, t *turn) (ui.View, error) {
 		}
 		pending, hasPending := d.cfg.Catalog.Product(t.state.ProductID)
 		_, length, _ := d.lengthOf(t, pending)
+		words, counted := t.countSaid() // "好的，两个", "换成五个" with no count slot
+		if count != "" {
+			counted = false // the slot's, read by sell
+		}
 		if next, none, said := d.nextEpisode(t, pending); said && hasPending {
 			if none != "" { // "换成下一集" past the last: the question stands
 				return ask(none + amount(pending, max(t.state.Count, 1), t.state.Total) + sure(pending)), nil
@@ -85,24 +89,32 @@ func (d *Dialog) buy(ctx context.Context, t *turn) (ui.View, error) {
 			return d.sell(ctx, t, next, purpose) // "换成下一集"
 		}
 		switch {
-		case product == "" && count == "" && t.changesMind(), anotherOne(product): // "换一个", "换成别的"
+		case product == "" && count == "" && !counted && t.changesMind(), anotherOne(product): // "换一个", "换成别的"
 			return d.askAnother(ctx, t), nil
 		case product == "" && count == "" && strings.Contains(t.req.Request.QueryText, "东西") && hasPending && t.state.Total > 0:
 			// "我想买点东西" asks for something, and says no yes: the question again.
 			return ask(amount(pending, max(t.state.Count, 1), t.state.Total) + sure(pending)), nil
-		case (product == "" && count != "" || length || d.sumDiffers(t, pending)) && hasPending:
+		case (product == "" && (count != "" || counted) || length || d.sumDiffers(t, pending)) && hasPending:
 			// "换成两个", "改成一年", "对，要一年的", "二十块钱的": the same
 			// purchase, another count (an episode, bought once, is asked
 			// about again).
 			purpose, slots := t.state.Intent, t.state.Slots
 			t.state = state{Intent: purpose}
+			if counted && !length {
+				t.state.Count = words
+			}
 			v, err := d.sell(ctx, t, pending, purpose)
 			if t.state.Step == stepConfirm && t.state.Slots == nil {
 				t.state.Slots = slots // the intent to resume after payment is the first one
 			}
 			return v, err
-		case product == "" && count == "":
+		case product == "" && count == "" && bareBuy(t.req.Request.QueryText):
 			return d.issue(ctx, t) // "买" to "确定购买吗？" is a yes
+		case product == "" && count == "":
+			// "买点别的", "买它干嘛", "买下一集" of coins: more than a yes
+			// (each charged); the question again.
+			t.unclear = true
+			return d.help(ctx, t)
 		}
 	}
 	t.continues(Buy)
@@ -111,6 +123,15 @@ func (d *Dialog) buy(ctx context.Context, t *turn) (ui.View, error) {
 		return v, err
 	}
 	return d.sell(ctx, t, p, Buy)
+}
+
+// bareBuy reports whether words heard as a buy with no slots say only
+// that: "买", "买吧", "我买", "就买了", "买买买", "买这个" (a yes to the
+// purchase asked about).
+func bareBuy(said string) bool {
+	s := strings.Trim(said, "我就要想那还是先吧啊呀了嗯哦！!。.，, ")
+	s = strings.TrimSuffix(strings.TrimSuffix(s, "这个"), "它")
+	return s == "" || strings.Trim(s, "买购") == ""
 }
 
 // thisOne reports whether a product slot points at the product being

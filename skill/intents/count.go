@@ -54,6 +54,26 @@ func (t *turn) slotCount() (n int64, ok bool) {
 	return parseCount(v.Text())
 }
 
+// countSaid reads the count a turn says: its count slot, else a count in
+// its words ("对，换成五个", "是的，三个" with no slot filled).
+func (t *turn) countSaid() (int64, bool) {
+	if n, ok := t.slotCount(); ok {
+		return n, true
+	}
+	text := pairWords.Replace(t.req.Request.QueryText)
+	m := countRE.FindStringSubmatchIndex(text)
+	if m == nil {
+		return 0, false
+	}
+	if r, _ := utf8.DecodeLastRuneInString(text[:m[0]]); strings.ContainsRune("换另再", r) {
+		return 0, false // "换一个", "另一个": another, no count
+	}
+	return parseCount(text[m[2]:m[3]])
+}
+
+// countRE finds a count in words: "五个", "3个".
+var countRE = regexp.MustCompile(`([0-9零一二两三四五六七八九十百千]+)个`)
+
 // saysZero reports whether the count given is zero: "零个", "0".
 func (t *turn) saysZero() bool {
 	text := t.req.Request.QueryText
@@ -76,7 +96,8 @@ func (d *Dialog) lengthOf(t *turn, p shop.Product) (n int64, said, whole bool) {
 
 // lengthIn reads the first length of time text says for the timed product
 // p: said is true when it says one, whole when it is a whole number of p's
-// units (n of them). Days and weeks for any timed product ("30天": one
+// units (n of them); a part of it that says no ("不要一年的") is passed
+// over, and 俩/仨 are counts ("俩月"). Days and weeks for any timed product ("30天": one
 // 30-day unit; "七天", "一周", "半个月" are said and not whole), and for a
 // monthly product "一年" (12), "两年", "一年半" (18), "半年" (6), "一个季
 // 度", "季度" (3), "三个月". The first said counts ("买一个月会员，一年以后
@@ -86,6 +107,19 @@ func (d *Dialog) lengthIn(text string, p shop.Product) (n int64, said, whole boo
 	if !p.Kind.Timed() || p.Days <= 0 || !d.products.Lengths() {
 		return 0, false, false
 	}
+	for _, part := range strings.FieldsFunc(pairWords.Replace(text), func(r rune) bool { return r == '，' || r == ',' || r == '。' }) {
+		if strings.HasPrefix(part, "不") || strings.HasPrefix(part, "没") {
+			continue // "买会员，不要一年的，要半年的": not the one refused
+		}
+		if n, said, whole := lengthInPart(part, p); said {
+			return n, said, whole
+		}
+	}
+	return 0, false, false
+}
+
+// lengthInPart is lengthIn within one part of what was said.
+func lengthInPart(text string, p shop.Product) (n int64, said, whole bool) {
 	at, days := -1, int64(0)
 	if m := daysRE.FindStringSubmatchIndex(text); m != nil {
 		if v, ok := resolve.Number(text[m[2]:m[3]]); ok && v > 0 {
@@ -162,7 +196,7 @@ func monthsAt(text string, i int, unit string, months int64, bare bool) (int64, 
 	if unit == "年" && strings.HasPrefix(after, "半") {
 		half = 6 // "一年半"
 	}
-	before := strings.TrimSuffix(text[:i], "个") // "一个季度"
+	before := strings.TrimSuffix(strings.TrimSuffix(text[:i], "整"), "个") // "一个季度", "一整年"
 	rs := []rune(before)
 	j := len(rs)
 	for j > 0 && strings.ContainsRune("一二两三四五六七八九十0123456789", rs[j-1]) {

@@ -54,13 +54,19 @@ var correcting = []string{"不对", "不是", "错了", "说错了", "不，", "
 
 // correction returns what a no says instead, and whether it is worded as
 // a correction: after one of correcting ("不对，三个"), or after the comma of
-// a no that goes on ("不要三个，要五个", "不不，五个", "不用三个，五个就行"). What
-// follows may name nothing ("不要了，谢谢"): the no then declines.
+// a no that goes on ("不要三个，要五个", "不不，五个", "不用三个，五个就行",
+// "不退五个，退三个"), or, said without a comma, after its second 要 or 是
+// ("不要三个要五个"). What follows may name nothing ("不要了，谢谢"): the no
+// then declines; a reason ("不用了，我还有三个") or a second no ("不对，一个
+// 都不要") declines too.
 func correction(text string) (string, bool) {
+	declines := func(rest string) bool {
+		return saysAny(rest, "不要", "不用", "不买", "都不", "也不", "我有", "我还有", "已经有")
+	}
 	for _, w := range correcting {
 		if rest, ok := strings.CutPrefix(text, w); ok {
-			if saysAny(rest, "我有", "我还有", "已经有") {
-				return "", false // "不，我还有三个": a reason
+			if declines(rest) {
+				return "", false
 			}
 			return rest, true
 		}
@@ -68,17 +74,18 @@ func correction(text string) (string, bool) {
 	if !strings.HasPrefix(text, "不") {
 		return "", false
 	}
-	i := strings.IndexAny(text, "，,")
-	if i < 0 {
+	var rest string
+	if i := strings.IndexAny(text, "，,"); i >= 0 {
+		rest = strings.TrimLeft(text[i:], "，,")
+	} else if i := strings.IndexAny(text[len("不要"):], "要是退"); i >= 0 && len(text) > len("不要") {
+		rest = text[len("不要")+i:] // "不要三个要五个"; "不退五个退三个"
+	}
+	if r, _ := utf8.DecodeRuneInString(rest); rest == "" || !strings.ContainsRune("要买换改来就退是0123456789零一二两三四五六七八九十半", r) {
+		return "", false // "不用了，我有会员": a reason, no what instead
+	}
+	rest = strings.TrimLeft(rest, "就要买换成改来退是")
+	if declines(rest) {
 		return "", false
-	}
-	rest := strings.TrimLeft(text[i:], "，,")
-	if r, _ := utf8.DecodeRuneInString(rest); !strings.ContainsRune("要买换改来就0123456789零一二两三四五六七八九十半", r) {
-		return "", false // "不用了，我还有三个", "不用，我有会员": a reason, no what instead
-	}
-	rest = strings.TrimLeft(rest, "就要买换成改来")
-	if saysAny(rest, "不要", "不用", "不买", "都不") {
-		return "", false // "不用了，三个都不要": declined twice
 	}
 	return rest, rest != ""
 }
@@ -139,17 +146,29 @@ func (d *Dialog) corrected(ctx context.Context, t *turn) (ui.View, bool, error) 
 	return v, true, err
 }
 
-// lengthAfter reads the length a correction says instead: the one after
-// its last comma or 是 ("三个月，是五个月": five), else its first; ok when it
-// is a whole number of p's units.
+// lengthAfter reads the length a correction says instead: of its parts
+// (split at commas and 是), the last that says one and is no no ("三个月，
+// 是五个月": five; "要一个月，不是一年": one); ok when it is a whole number
+// of p's units.
 func (d *Dialog) lengthAfter(instead string, p shop.Product) (int64, bool) {
-	if k := strings.LastIndexAny(instead, "，,是"); k >= 0 {
-		if n, said, whole := d.lengthIn(instead[k:], p); said {
+	var parts []string
+	for _, part := range strings.FieldsFunc(instead, func(r rune) bool { return r == '，' || r == ',' }) {
+		before, after, ok := strings.Cut(part, "是")
+		if ok && before != "" && !strings.HasSuffix(before, "不") {
+			parts = append(parts, before, after) // "三个月是五个月"
+			continue
+		}
+		parts = append(parts, part) // "不是一年" stays a no
+	}
+	for i := len(parts) - 1; i >= 0; i-- {
+		if strings.HasPrefix(parts[i], "不") {
+			continue
+		}
+		if n, said, whole := d.lengthIn(parts[i], p); said {
 			return n, whole
 		}
 	}
-	n, said, whole := d.lengthIn(instead, p)
-	return n, said && whole
+	return 0, false
 }
 
 // refundCorrected is corrected for a refund waiting for its yes: another

@@ -358,7 +358,7 @@ func (d *Dialog) askRefund(t *turn, o shop.Order, units int64, more bool) ui.Vie
 // says ("两个" to "退掉5个听书币…，确定吗？"); without a count read, or with
 // the order gone, the question stands as it was.
 func (d *Dialog) refundCount(ctx context.Context, t *turn) (ui.View, error) {
-	units, ok := t.slotCount()
+	units, ok := t.countSaid()
 	if _, sum := t.sumSaid(); ok || sum { // a sum: askRefund reads it ("退三块": three)
 		orders, err := d.cfg.Ledger.UserOrders(ctx, t.user())
 		if err != nil {

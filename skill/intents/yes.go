@@ -42,7 +42,8 @@ func (d *Dialog) yes(ctx context.Context, t *turn) (ui.View, error) {
 		if strings.Contains(t.req.Request.QueryText, "买") {
 			return refundPending(t), nil // "买吧" (a yes to a purchase) to a refund's question refunded
 		}
-		if named { // "对，两个": the refund asked again, of that many
+		_, counted := t.countSaid()
+		if _, sum := t.sumSaid(); named || counted || sum { // "对，两个", "对，退三块": the refund asked again, of that many
 			st := t.state
 			v, err := d.refundCount(ctx, t)
 			if err != nil || t.state.Step != stepRefund || t.state.TradeNo != st.TradeNo || t.state.RefundAmt != st.RefundAmt {
@@ -86,14 +87,17 @@ func (d *Dialog) saysOther(t *turn, named bool) bool {
 	if !ok {
 		return named
 	}
+	if _, _, said := d.nextEpisode(t, p); said || t.changesMind() {
+		return true // "好的，下一集", "对，换成五个"
+	}
 	if n, said, whole := d.lengthOf(t, p); said {
 		return !whole || n != count
 	}
 	if _, ok := t.sumSaid(); ok && p.Kind.AsksCount() {
 		return d.sumDiffers(t, p)
 	}
-	if n, ok := t.slotCount(); ok {
-		return n != count
+	if n, ok := t.countSaid(); ok {
+		return n != count // "好的，两个" to ten
 	}
 	return named
 }

@@ -100,7 +100,7 @@ func (x *Index) Resolve(q Query) Result {
 		markPairs(&s.ph)
 	}
 	ask := askedOf(s.ph.nums)
-	if !ask.marked && joinsNumbers(s.rs) {
+	if (!ask.marked || ask.n == 1) && joinsNumbers(s.rs) { // "三十五和三十六集": the 集 marks both
 		if j := joinedOf(s.ph.nums); x.sells(j) {
 			ask = j // "万古神帝35和36": both, not the last alone
 		}

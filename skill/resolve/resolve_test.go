@@ -231,6 +231,7 @@ func TestSeveral(t *testing.T) {
 		"万古神帝三十五跟三十六":    true,
 		"万古神帝35还是36":     false,
 		"万古神帝35和37":      false,
+		"万古神帝三十五和三十六集":   true, // the 集 marks both
 	} {
 		if got := x.Resolve(resolve.Query{Text: q}).Several; got != want {
 			t.Errorf("Resolve(%q).Several = %v, want %v", q, got, want)

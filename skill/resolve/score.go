@@ -99,12 +99,12 @@ func askedOf(nums []number) asked {
 	return a
 }
 
-// joinedOf picks the bare numbers of a phrase that joins things with "和"
-// ("35和36"): each asked for.
+// joinedOf picks the numbers of a phrase that joins numbers with "和"
+// ("35和36", "三十五和三十六集"): each asked for.
 func joinedOf(nums []number) asked {
 	var a asked
 	for _, n := range nums {
-		if n.kind == bare && a.n < maxAsked && !a.has(n.val) {
+		if (n.kind == bare || n.kind == episode) && a.n < maxAsked && !a.has(n.val) {
 			a.vals[a.n] = n.val
 			a.n++
 		}
