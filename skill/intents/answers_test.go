@@ -281,6 +281,10 @@ func TestYesAtARefund(t *testing.T) {
 		wantSpeech(t, e.intent(intents.Refund, map[string]string{"product": "三块"}, fakeplatform.WithQuery("退三块")), true, "退掉3个听书点数，退还3元，确定吗？")
 		wantSpeech(t, e.intent(intents.Refund, map[string]string{"product": "五块钱"}, fakeplatform.WithQuery("退五块钱")), true, "退掉5个听书点数，退还5元，确定吗？")
 		wantSpeech(t, e.intent(intents.Yes, map[string]string{"count": "五"}, fakeplatform.WithQuery("对，五个")), false, "已申请退款5元")
+		e.buy(map[string]string{"product": "听书点数", "count": "2"})
+		e.session = "refund-again"
+		e.intent(intents.Refund, nil)
+		wantSpeech(t, e.intent(intents.Yes, nil, fakeplatform.WithQuery("好的，退吧，买多了")), false, "已申请退款2元") // 退 said: a yes
 	})
 }
 
@@ -394,6 +398,8 @@ func TestCorrectionsSaidOtherwise(t *testing.T) {
 			{vip, "买一年会员", "不对，要一个月，不是一年", "会员月卡，19.9元", true},
 			{coins, "买三个听书点数", "不对，一个都不要", "已取消", false},
 			{coins, "买三个听书点数", "不，一个也不要了", "已取消", false},
+			{coins, "买三个听书点数", "不对，十块钱的", "10个听书点数，共10元", true},
+			{coins, "买三个听书点数", "不要三块，五块的", "5个听书点数，共5元", true},
 		} {
 			e.session = c.said
 			e.intent(intents.Buy, c.buy, fakeplatform.WithQuery(c.query))

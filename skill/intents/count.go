@@ -241,12 +241,18 @@ var sumRE = regexp.MustCompile(`([0-9零一二两三四五六七八九十百千�
 
 // sumSaid reads a sum of money said ("退掉三块钱的听书币"), in fen.
 func (t *turn) sumSaid() (shop.Fen, bool) {
-	m := sumRE.FindStringSubmatch(t.req.Request.QueryText)
-	if m == nil {
-		if v, has := t.intent().Slot(SlotCount); has {
-			m = sumRE.FindStringSubmatch(v.Text())
-		}
+	if sum, ok := sumIn(t.req.Request.QueryText); ok {
+		return sum, true
 	}
+	if v, has := t.intent().Slot(SlotCount); has {
+		return sumIn(v.Text())
+	}
+	return 0, false
+}
+
+// sumIn reads the first sum of money text says, in fen.
+func sumIn(text string) (shop.Fen, bool) {
+	m := sumRE.FindStringSubmatch(text)
 	if m == nil || m[2] == "块" && m[3] == "" && m[4] != "" && !strings.Contains("的钱吧呢啊呀。！!，,", m[4]) {
 		return 0, false // "一块买的": together, no sum ("退三块吧" is one)
 	}

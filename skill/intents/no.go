@@ -110,6 +110,11 @@ func (d *Dialog) corrected(ctx context.Context, t *turn) (ui.View, bool, error) 
 	if !hasCount && r.Count > 0 {
 		n, hasCount = r.Count, true // the last count said: "不是两个是三个"
 	}
+	if p, ok := d.cfg.Catalog.Product(st.ProductID); ok && !hasCount && correcting && p.Kind.AsksCount() && p.Price > 0 {
+		if sum, ok := sumIn(instead); ok && sum%p.Price == 0 {
+			n, hasCount = int64(sum/p.Price), true // "不对，十块钱的": as many as it buys
+		}
+	}
 	if st.Step == stepRefund {
 		return d.refundCorrected(ctx, t, r, n, hasCount)
 	}

@@ -39,8 +39,8 @@ func (d *Dialog) yes(ctx context.Context, t *turn) (ui.View, error) {
 		}
 		return d.issue(ctx, t) // "对，三个" to "3个听书币，共3元，确定购买吗？" is a yes
 	case stepRefund:
-		if strings.Contains(t.req.Request.QueryText, "买") {
-			return refundPending(t), nil // "买吧" (a yes to a purchase) to a refund's question refunded
+		if said := t.req.Request.QueryText; strings.Contains(said, "买") && !strings.Contains(said, "退") {
+			return refundPending(t), nil // "买吧" (a yes to a purchase) to a refund's question refunded ("退吧，买多了" is a yes)
 		}
 		_, counted := t.countSaid()
 		if _, sum := t.sumSaid(); named || counted || sum { // "对，两个", "对，退三块": the refund asked again, of that many
