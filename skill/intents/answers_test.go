@@ -152,6 +152,8 @@ func TestRefundBeforePaying(t *testing.T) {
 		e.createOrder(e.intent(intents.Yes, nil))
 		e.session = "refund"
 		wantSpeech(t, e.intent(intents.Refund, nil), false, "你还没有可以退款的购买。5个听书点数的订单还没付款，没有扣钱")
+		e.session = "named" // named: not "你没有买过听书点数"
+		wantSpeech(t, e.intent(intents.Refund, map[string]string{"product": "听书点数", "count": "3"}), false, "5个听书点数的订单还没付款，没有扣钱")
 	})
 }
 

@@ -171,6 +171,14 @@ func (d *Dialog) refundOf(ctx context.Context, t *turn, want []string, units int
 			return v, err
 		}
 		notBought := "你没有买过" + names(named, maxChoices, "或") + "。"
+		for _, o := range orders { // newest first
+			if o.State == shop.StateCreated && t.now.Before(payableUntil(t, o)) &&
+				slices.ContainsFunc(o.Details, func(l shop.Line) bool { return slices.Contains(want, l.ItemID) }) {
+				// "退掉三个听书币" right after ordering them: nothing was taken.
+				notBought = d.orderName(o) + "的订单还没付款，没有扣钱，不付款过后会自动关闭。"
+				break
+			}
+		}
 		if !v.Ask { // nothing else to refund either: not why another purchase cannot be
 			t.state = state{}
 			return say(notBought), nil
