@@ -39,9 +39,12 @@ func (o *Order) Gives(itemID string) bool {
 // Keeper returns which of the orders gives the one-time product to the
 // user: of those that give it (Gives), the first delivered (ties broken by
 // tradeNo, so every caller picks the same one), and the others, which are
-// duplicates. An order already recorded as a duplicate comes after the
-// others: one whose refund failed gives the product again, and must not
-// turn its keeper into its duplicate (that would refund the keeper too).
+// duplicates. An order already recorded as a duplicate of this product
+// comes after the others: one whose refund failed gives the product
+// again, and must not turn its keeper into its duplicate (that would
+// refund the keeper too). An order that was a duplicate of another product
+// only ranks as any other for this one (ranked last, it kept a later order
+// of this product, and neither was refunded).
 // ok is false when none gives it.
 func Keeper(orders []Order, productID string) (keeper Order, dups []Order, ok bool) {
 	var givers []Order
@@ -54,7 +57,7 @@ func Keeper(orders []Order, productID string) (keeper Order, dups []Order, ok bo
 		return Order{}, nil, false
 	}
 	slices.SortFunc(givers, func(a, b Order) int {
-		if ad, bd := a.DuplicateOf != "", b.DuplicateOf != ""; ad != bd {
+		if ad, bd := a.duplicates(productID), b.duplicates(productID); ad != bd {
 			if ad {
 				return 1
 			}
@@ -66,6 +69,14 @@ func Keeper(orders []Order, productID string) (keeper Order, dups []Order, ok bo
 		return strings.Compare(a.TradeNo, b.TradeNo)
 	})
 	return givers[0], givers[1:], true
+}
+
+// duplicates reports whether o was found a duplicate payment for the
+// product: a refund of it with DuplicateReason.
+func (o *Order) duplicates(productID string) bool {
+	return slices.ContainsFunc(o.Refunds, func(r Refund) bool {
+		return r.Reason == DuplicateReason && slices.ContainsFunc(r.Details, func(l Line) bool { return l.ItemID == productID })
+	})
 }
 
 // OnceItems returns the order's items that are one-time products.

@@ -238,3 +238,20 @@ func TestRefundDuplicateAgain(t *testing.T) {
 		t.Errorf("history: %+v", o.History)
 	}
 }
+
+// An order that was a duplicate payment of one product ranks as any other
+// for another product it gives: ranked last, it kept a later order of that
+// product, and neither was refunded (the order can be a duplicate once).
+func TestKeeperRanksByTheProduct(t *testing.T) {
+	t0 := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
+	a := shop.Order{TradeNo: "TA", State: shop.StateRefunding, DeliveredAt: t0, Deliveries: 1, DuplicateOf: "TX",
+		Details: []shop.Line{{ItemID: "album", Quantity: 1, Amount: 500}, {ItemID: "ep1", Quantity: 1, Amount: 990}},
+		Refunds: []shop.Refund{{RefundTradeNo: "RA01", Reason: shop.DuplicateReason, Status: shop.RefundProcessing, Amount: 500,
+			Details: []shop.Line{{ItemID: "album", Quantity: 1, Amount: 500}}}}}
+	b := shop.Order{TradeNo: "TB", State: shop.StateDelivered, DeliveredAt: t0.Add(time.Minute),
+		Details: []shop.Line{{ItemID: "ep1", Quantity: 1, Amount: 990}}}
+	keeper, dups, ok := shop.Keeper([]shop.Order{b, a}, "ep1")
+	if !ok || keeper.TradeNo != "TA" || len(dups) != 1 || dups[0].TradeNo != "TB" {
+		t.Errorf("Keeper(ep1) = %s, %v, %v; want TA, the first delivered, and TB its duplicate", keeper.TradeNo, dups, ok)
+	}
+}

@@ -54,7 +54,7 @@ func (o *Order) MoveOwner(to string, at time.Time) error {
 		Cause: CauseLinked + ": " + o.UserID + " → " + to})
 	o.UserID = to
 	o.UpdatedAt = at.UTC()
-	o.Unsettled = true
+	o.Unsettled, o.UnsettledAt = true, at.UTC()
 	return nil
 }
 
@@ -62,7 +62,20 @@ func (o *Order) MoveOwner(to string, at time.Time) error {
 // failed, so it gives them again, and its owner's orders must be checked
 // for one given twice (another order delivered while the refund was
 // under way).
-func (o *Order) Recheck() { o.Unsettled = true }
+func (o *Order) Recheck(at time.Time) {
+	if !o.Unsettled {
+		o.Unsettled, o.UnsettledAt = true, at.UTC()
+	}
+}
+
+// UnsettledSince is when the order became Unsettled: UnsettledAt, or for
+// orders stored before it was kept, their last change.
+func (o *Order) UnsettledSince() time.Time {
+	if o.UnsettledAt.IsZero() {
+		return o.UpdatedAt
+	}
+	return o.UnsettledAt
+}
 
 // SettledMoved records that the order, moved to an account or Recheck-ed,
 // was checked for duplicates among its owner's orders; ErrNoChange when it
@@ -71,7 +84,7 @@ func (o *Order) SettledMoved() error {
 	if !o.Unsettled {
 		return ErrNoChange
 	}
-	o.Unsettled = false
+	o.Unsettled, o.UnsettledAt = false, time.Time{}
 	return nil
 }
 

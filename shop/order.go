@@ -130,6 +130,10 @@ type Order struct {
 	// products given twice (SettledMoved). Until then the order is open,
 	// so that a check that failed is done again.
 	Unsettled bool `json:"unsettled,omitempty"`
+	// UnsettledAt is when the order last became Unsettled (other writes,
+	// a play, move UpdatedAt): the reconciler's retry and the attention
+	// list count from it.
+	UnsettledAt time.Time `json:"unsettledAt,omitzero"`
 	// ResumedAt is when the post-payment jump resumed Intent: at most once
 	// per order, whatever the platform sends again (Resume).
 	ResumedAt time.Time `json:"resumedAt,omitzero"`

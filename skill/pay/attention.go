@@ -88,10 +88,10 @@ func (r *Reconciler) attention(orders []shop.Order) []Attention {
 	var out []Attention
 	for _, o := range orders {
 		base := Attention{TradeNo: o.TradeNo, UserID: o.UserID, State: o.State}
-		if o.Unsettled && now.Sub(o.UpdatedAt) >= UncheckedAttention && len(o.OnceItems(r.Service.Ledger.Catalog)) > 0 {
+		if since := o.UnsettledSince(); o.Unsettled && now.Sub(since) >= UncheckedAttention && len(o.OnceItems(r.Service.Ledger.Catalog)) > 0 {
 			it := base
-			it.Reason, it.Amount, it.Since = AttentionUnchecked, o.TotalAmt, o.UpdatedAt
-			it.Detail = fmt.Sprintf("not checked for a one-time product the user has twice for %s (moved to an account, or a refund failed): each pass retries (see \"settling moved orders failed\" in the log)", ago(o.UpdatedAt, now))
+			it.Reason, it.Amount, it.Since = AttentionUnchecked, o.TotalAmt, since
+			it.Detail = fmt.Sprintf("not checked for a one-time product the user has twice for %s (moved to an account, or a refund failed): each pass retries (see \"settling moved orders failed\" in the log)", ago(since, now))
 			out = append(out, it)
 		}
 		if rf, owed := o.UnrefundedDuplicate(); owed || o.State == shop.StatePaid {

@@ -142,7 +142,14 @@ func (s *Service) SettleMoved(ctx context.Context, owner string) error {
 		if !o.Unsettled {
 			continue
 		}
-		if _, err := s.store().UpdateOrder(ctx, o.TradeNo, (*shop.Order).SettledMoved); err != nil && !errors.Is(err, shop.ErrNoChange) {
+		read := o.UnsettledSince()
+		settled := func(now *shop.Order) error {
+			if now.UserID != owner || !now.UnsettledSince().Equal(read) {
+				return shop.ErrNoChange // moved away, or marked again, since read: not what was checked
+			}
+			return now.SettledMoved()
+		}
+		if _, err := s.store().UpdateOrder(ctx, o.TradeNo, settled); err != nil && !errors.Is(err, shop.ErrNoChange) {
 			return fmt.Errorf("pay: duplicates of %s: %w", owner, err)
 		}
 	}

@@ -564,9 +564,14 @@ func TestMovedUnsettledListed(t *testing.T) {
 			t.Fatalf("MoveOrders = %d, %v", moved, err)
 		}
 		rec := &pay.Reconciler{Service: e.svc}
-		e.clock.Advance(pay.UncheckedAttention - time.Minute)
+		e.clock.Advance(pay.UncheckedAttention - 10*time.Minute)
+		// Another write meanwhile (a play) does not restart the wait.
+		if _, err := e.store.UpdateOrder(ctx, older, func(o *shop.Order) error { o.UpdatedAt = e.clock.Now().UTC(); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		e.clock.Advance(9 * time.Minute)
 		if items, err := rec.Attention(ctx); err != nil || len(items) != 0 {
-			t.Fatalf("attention before UnpaidAttention: %+v, %v; want none", items, err)
+			t.Fatalf("attention before UncheckedAttention: %+v, %v; want none", items, err)
 		}
 		e.clock.Advance(time.Minute)
 		items, err := rec.Attention(ctx)

@@ -122,7 +122,7 @@ type ReconcileReport struct {
 }
 
 // settleMoves checks for duplicates again the owners of open orders that
-// are still Unsettled (shop.Order) Delay after their last change: moved
+// are still Unsettled (shop.Order) Delay after they became so: moved
 // to an account, or a refund of theirs failed. Account linking and the
 // failed refund's report settle them at once (Service.SettleMoved); this
 // is the retry when that failed or the process stopped in between.
@@ -130,7 +130,7 @@ func (r *Reconciler) settleMoves(ctx context.Context, open []shop.Order, now tim
 	due := now.Add(-positive(r.Delay, DefaultReconcileDelay))
 	var owners []string
 	for _, o := range open {
-		if o.Unsettled && o.UpdatedAt.Before(due) && !slices.Contains(owners, o.UserID) {
+		if o.Unsettled && o.UnsettledSince().Before(due) && !slices.Contains(owners, o.UserID) {
 			owners = append(owners, o.UserID)
 		}
 	}

@@ -120,7 +120,7 @@ func (s *Service) settleRefund(ctx context.Context, tradeNo, refundTradeNo, refu
 			// duplicate check passed this one over while its refund was
 			// under way): the user would have paid twice. Open until the
 			// check is done (SettleMoved below, else the reconciler's).
-			o.Recheck()
+			o.Recheck(now)
 		}
 		return err
 	})
