@@ -421,3 +421,33 @@ func TestCorrectionsSaidOtherwise(t *testing.T) {
 		wantSpeech(t, e.intent(intents.No, nil, fakeplatform.WithQuery("不退五个，退三个")), true, "退掉3个听书点数，退还3元，确定吗？")
 	})
 }
+
+// A refund request said to the refund's own question answers it: "不退了"
+// is a no (it asked again, and a "对" then refunded), "退吧，买多了" and
+// "把钱退了" naming nothing else a yes (one ended the dialog: "没有找到
+// “吧，买多了”的购买记录"; "确定退款" asked again and again); a "不" alone
+// is a no anywhere (it panicked).
+func TestRefundAnsweredByARefund(t *testing.T) {
+	devices(t, func(t *testing.T, e *env) {
+		for _, c := range []struct{ said, product, want string }{
+			{"不退了", "", "好的，不退了。"},
+			{"算了不退了", "", "好的，不退了。"},
+			{"退吧，买多了", "吧，买多了", "已申请退款"},
+			{"把钱退了", "钱", "已申请退款"},
+			{"确定退款", "", "已申请退款"},
+		} {
+			e := newEnv(t, e.kind)
+			e.buy(map[string]string{"product": "听书点数", "count": "9"})
+			e.session = c.said
+			wantSpeech(t, e.intent(intents.Refund, map[string]string{"product": "听书点数", "count": "1"}), true, "退掉1个听书点数")
+			var slots map[string]string
+			if c.product != "" {
+				slots = map[string]string{"product": c.product}
+			}
+			wantSpeech(t, e.intent(intents.Refund, slots, fakeplatform.WithQuery(c.said)), false, c.want)
+		}
+		e.session = "bu"
+		e.intent(intents.Buy, map[string]string{"product": "万古神帝第35集"})
+		wantSpeech(t, e.intent(intents.No, nil, fakeplatform.WithQuery("不")), false, "已取消")
+	})
+}

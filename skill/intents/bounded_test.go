@@ -89,6 +89,11 @@ func FuzzDialogTurnBudget(f *testing.F) {
 	for _, s := range []string{"万古神帝第35集", "第二个", "三", "", "会员", distinctCJK(2000), strings.Repeat("点数", 5000)} {
 		f.Add(uint8(0), s, s)
 	}
+	for i := range len(intents.IntentNames()) {
+		for _, s := range []string{"不", "不要三个要五个", "不对，要一个月，不是一年", "退吧，买多了", "对，退三块", "买一年半会员", "三十五和三十六集"} {
+			f.Add(uint8(i), "", s) // the words the dialog reads itself (a "不" alone panicked)
+		}
+	}
 	f.Add(uint8(1), "听书点数", "十二")
 	e := newEnv(f, device.Screened)
 	names := append(intents.IntentNames(), "no_such_intent")
@@ -116,5 +121,8 @@ func FuzzDialogTurnBudget(f *testing.F) {
 		}
 		tsktest.ValidateResponse(t, body)
 		checkRules(t, req, resp, device.Screened)
+		if strings.Contains(speech(resp), "出了点小问题") {
+			t.Fatalf("%s %q %q: the apology of a failed turn (a panic?): %q", name, product, query, speech(resp))
+		}
 	})
 }

@@ -77,8 +77,10 @@ func correction(text string) (string, bool) {
 	var rest string
 	if i := strings.IndexAny(text, "，,"); i >= 0 {
 		rest = strings.TrimLeft(text[i:], "，,")
-	} else if i := strings.IndexAny(text[len("不要"):], "要是退"); i >= 0 && len(text) > len("不要") {
-		rest = text[len("不要")+i:] // "不要三个要五个"; "不退五个退三个"
+	} else if len(text) > len("不要") {
+		if i := strings.IndexAny(text[len("不要"):], "要是退"); i >= 0 {
+			rest = text[len("不要")+i:] // "不要三个要五个"; "不退五个退三个"
+		}
 	}
 	if r, _ := utf8.DecodeRuneInString(rest); rest == "" || !strings.ContainsRune("要买换改来就退是0123456789零一二两三四五六七八九十半", r) {
 		return "", false // "不用了，我有会员": a reason, no what instead

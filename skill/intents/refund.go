@@ -31,8 +31,10 @@ func (d *Dialog) refund(ctx context.Context, t *turn) (ui.View, error) {
 	var want []string         // the products the user may mean: the refund question names the one found
 	units, _ := t.slotCount() // how many units the user said, 0 for all
 	q := t.query()
-	if _, ok := t.sumSaid(); ok && t.state.Step == stepRefund && d.products.Resolve(q).Decision == resolve.None {
-		return d.refundCount(ctx, t) // "退三块" to "退掉5个…，确定吗？": that sum of it
+	if t.state.Step == stepRefund {
+		if v, ok, err := d.refundAnswered(ctx, t, q); ok {
+			return v, err
+		}
 	}
 	var asked []shop.Product // the choices of a pending "要退哪个？"
 	if t.state.Step == stepProduct && t.state.Intent == Refund {
@@ -87,6 +89,37 @@ func (d *Dialog) refund(ctx context.Context, t *turn) (ui.View, error) {
 	}
 	t.state = state{}
 	return d.refundOf(ctx, t, want, units)
+}
+
+// refundAnswered takes a refund request said to the refund's own
+// question as its answer: "不退了" is a no ("算了不退了" asked again, and
+// a "对" then refunded); a sum or a count is that many of it ("退三块");
+// "退吧", "确定退款", "把钱退了", naming nothing else, are a yes (they asked
+// again, or ended the dialog: "没有找到“吧，买多了”的购买记录"). ok is false
+// for a refund of something named.
+func (d *Dialog) refundAnswered(ctx context.Context, t *turn, q resolve.Query) (ui.View, bool, error) {
+	said := t.req.Request.QueryText
+	if saysAny(said, "不退", "不要退", "不用退", "别退") {
+		return t.drop(), true, nil
+	}
+	named := d.products.Resolve(q).Decision != resolve.None
+	if _, sum := t.sumSaid(); sum && !named {
+		v, err := d.refundCount(ctx, t) // "退三块" to "退掉5个…，确定吗？": that sum of it
+		return v, true, err
+	}
+	if _, counted := t.slotCount(); counted || named || !saysNothing(q) {
+		return ui.View{}, false, nil
+	}
+	v, err := d.refundConfirmed(ctx, t)
+	return v, true, err
+}
+
+// saysNothing reports whether what a refund request names is no product,
+// only words around one: "吧，买多了", "钱", "它", "吧谢谢".
+func saysNothing(q resolve.Query) bool {
+	text, _, _ := strings.Cut(q.Album+q.Episode+q.Text, "，")
+	text, _, _ = strings.Cut(text, ",")
+	return strings.Trim(text, "吧了啊呀嘛。！!谢掉款钱它这个把给我就退吧") == ""
 }
 
 // owedBack returns, when duplicate payments' automatic refunds failed (the
