@@ -119,7 +119,7 @@ func (d *Dialog) refundAnswered(ctx context.Context, t *turn, q resolve.Query) (
 func saysNothing(q resolve.Query) bool {
 	text, _, _ := strings.Cut(q.Album+q.Episode+q.Text, "，")
 	text, _, _ = strings.Cut(text, ",")
-	return strings.Trim(text, "吧了啊呀嘛。！!谢掉款钱它这个把给我就退吧") == ""
+	return strings.Trim(text, "吧了啊呀嘛。！!谢掉款钱它这个把给我就退") == ""
 }
 
 // owedBack returns, when duplicate payments' automatic refunds failed (the
