@@ -66,34 +66,16 @@ func (l *Ledger) Owns(ctx context.Context, userID, productID string) (bool, erro
 	return false, nil
 }
 
-// CheckOrder applies the rules of taking an order for the user: the lines
-// pass CheckLines, and no line is a one-time product the user already owns
-// (ECONFLICT, EAlreadyOwned). A failure to read the user's orders is
-// returned as is, for the caller to retry.
-func (l *Ledger) CheckOrder(ctx context.Context, userID string, lines []Line, total Fen) error {
-	if userID == "" {
-		return Coded(EINVALID, ENoUser, "no user")
-	}
-	if err := CheckLines(l.Catalog, lines, total); err != nil {
-		return err
-	}
-	// A product owned once is never sold twice to a user who owns it.
-	oneTime := map[string]bool{}
-	for _, ln := range lines {
-		if p, _ := l.Catalog.Product(ln.ItemID); p.Kind.Once() {
-			oneTime[p.ID] = true
-		}
-	}
-	if len(oneTime) == 0 {
-		return nil
-	}
-	ents, err := l.Entitlements(ctx, userID)
-	if err != nil {
-		return err
-	}
+// CheckOwned applies the rule of taking an order of lines (checked by
+// CheckLines) from the owner of orders: no line is a one-time product the
+// owner already has (ECONFLICT, EAlreadyOwned).
+func (l *Ledger) CheckOwned(orders []Order, lines []Line) error {
 	now := l.now()
-	for _, e := range ents {
-		if oneTime[e.ProductID] && e.Active(now) {
+	for _, e := range Entitlements(orders, l.Catalog) {
+		if e.Active(now) && slices.ContainsFunc(lines, func(ln Line) bool {
+			p, _ := l.Catalog.Product(ln.ItemID)
+			return ln.ItemID == e.ProductID && p.Kind.Once()
+		}) {
 			return Coded(ECONFLICT, EAlreadyOwned, "already owned")
 		}
 	}

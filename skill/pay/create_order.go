@@ -13,8 +13,9 @@ import (
 
 // CreateOrder handles the platform's create order. It checks the request's
 // fields, resolves userToken (an offer reference, whose offer the order
-// must match, or a plain user id), applies the ledger's rules (shop.Ledger.CheckOrder),
-// derives the tradeNo from the request, and stores the order; it answers
+// must match, or a plain user id), applies the rules that read the buyer's
+// orders (checkOwners), derives the tradeNo from the request, and stores
+// the order; it answers
 // SUCCESS with the tradeNo only once the order is durably stored. The same
 // request repeated returns the same tradeNo and never a second order. Every
 // refusal is FAIL with a short code as retMsg (FailReply) and changes
@@ -115,50 +116,32 @@ func (s *Service) checkCreateOrder(ctx context.Context, req CreateOrderRequest) 
 	case looksLikeJWT(req.UserToken):
 		return buyer{}, shop.Coded(shop.EINVALID, EBadOffer, "offer tokens are not accepted")
 	}
-	if b.offerID != "" {
-		if err := s.offerUnpaid(ctx, b, TradeNo(req)); err != nil {
-			return buyer{}, err
-		}
-	}
-	if err := s.Ledger.CheckOrder(ctx, b.userID, req.Details, req.TotalAmt); err != nil {
-		return buyer{}, err
-	}
-	if err := s.checkAccount(ctx, b.userID, req); err != nil {
+	if err := s.checkOwners(ctx, b, req); err != nil {
 		return buyer{}, err
 	}
 	return b, nil
 }
 
-// checkAccount applies the ledger's rules for the account the user's
-// orders moved to (Moves), if any, to an order of one-time products: one
-// the account owns is already_owned. (An offer made before linking and
-// paid after was charged again: the order stays the platform user's until
-// a linked request moves it, and only then was the second payment
-// refunded.)
-func (s *Service) checkAccount(ctx context.Context, userID string, req CreateOrderRequest) error {
-	if s.Moves == nil || strings.HasPrefix(userID, shop.AccountPrefix) || !slices.ContainsFunc(req.Details, func(l shop.Line) bool {
+// checkOwners applies, to the buyer's orders and to those of the account
+// the buyer's orders last moved to (Moves), if any, the rules that need
+// them, reading each owner's orders once:
+//   - no one-time product either already has (already_owned; an offer made
+//     before linking and paid after charged again for what the account
+//     had, refunded only once a linked request moved the order);
+//   - an offer is paid once (offer_paid; each create order with a new
+//     nonceStr was a new order: paid again, coins were charged twice). An
+//     order of it left unpaid does not stop a new one (the platform may
+//     order again after a pay page that failed; two pay pages open at
+//     once can still both be paid, and a one-time product's second payment
+//     is refunded as a duplicate), nor does the same request again.
+func (s *Service) checkOwners(ctx context.Context, b buyer, req CreateOrderRequest) error {
+	once := slices.ContainsFunc(req.Details, func(l shop.Line) bool {
 		p, ok := s.Ledger.Catalog.Product(l.ItemID)
 		return ok && p.Kind.Once()
-	}) {
-		return nil
+	})
+	if !once && b.offerID == "" {
+		return nil // nothing to check against orders
 	}
-	owner, err := s.Moves.MovedTo(ctx, userID)
-	if err != nil || owner == "" {
-		return err
-	}
-	return s.Ledger.CheckOrder(ctx, owner, req.Details, req.TotalAmt)
-}
-
-// offerUnpaid refuses a new order of an offer another order of which was
-// paid: an offer is paid once. (Each create order with a new nonceStr was
-// a new order: paid again, coins were charged twice.) An order of it left
-// unpaid does not stop a new one (the platform may order again after a pay
-// page that failed; two pay pages open at once can still both be paid, and
-// a one-time product's second payment is refunded as a duplicate), nor
-// does the same request again (tradeNo).
-// The paid order may have moved to the account the user linked since
-// (Moves): it is looked for there too.
-func (s *Service) offerUnpaid(ctx context.Context, b buyer, tradeNo string) error {
 	owners := []string{b.userID}
 	if s.Moves != nil && !strings.HasPrefix(b.userID, shop.AccountPrefix) {
 		owner, err := s.Moves.MovedTo(ctx, b.userID)
@@ -169,15 +152,19 @@ func (s *Service) offerUnpaid(ctx context.Context, b buyer, tradeNo string) erro
 			owners = append(owners, owner)
 		}
 	}
+	tradeNo := TradeNo(req)
 	for _, owner := range owners {
 		orders, err := s.Ledger.UserOrders(ctx, owner)
 		if err != nil {
 			return err
 		}
 		for _, o := range orders {
-			if o.OfferID == b.offerID && o.TradeNo != tradeNo && !o.PaidAt.IsZero() {
+			if b.offerID != "" && o.OfferID == b.offerID && o.TradeNo != tradeNo && !o.PaidAt.IsZero() {
 				return shop.Coded(shop.ECONFLICT, EOfferPaid, "offer already paid by order %s", o.TradeNo)
 			}
+		}
+		if err := s.Ledger.CheckOwned(orders, req.Details); err != nil {
+			return err
 		}
 	}
 	return nil
