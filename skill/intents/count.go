@@ -123,7 +123,7 @@ func lengthInPart(text string, p shop.Product) (n int64, said, whole bool) {
 	at, days := -1, int64(0)
 	if m := daysRE.FindStringSubmatchIndex(text); m != nil {
 		if v, ok := resolve.Number(text[m[2]:m[3]]); ok && v > 0 {
-			at, days = m[0], v*map[string]int64{"天": 1, "日": 1, "周": 7, "星期": 7, "礼拜": 7}[text[m[4]:m[5]]]
+			at, days = m[0], v*dayUnits[text[m[4]:m[5]]]
 		}
 	}
 	if i := strings.Index(text, "半个月"); i >= 0 && (at < 0 || i < at) {
@@ -143,6 +143,9 @@ func lengthInPart(text string, p shop.Product) (n int64, said, whole bool) {
 // daysRE finds a number of days or weeks said: "七天", "30天", "三十日",
 // "一周", "两个星期".
 var daysRE = regexp.MustCompile(`([0-9零一二两三四五六七八九十百]+)个?(天|日|周|星期|礼拜)`)
+
+// dayUnits are the days of each unit daysRE finds.
+var dayUnits = map[string]int64{"天": 1, "日": 1, "周": 7, "星期": 7, "礼拜": 7}
 
 // monthLengths are the words of a length in months, with their months;
 // bare ones are a length without a number ("半年", "季度").

@@ -17,9 +17,11 @@ func (d *Dialog) fallback(ctx context.Context, t *turn) (ui.View, error) {
 	if t.req.Request.QueryText != "" && (t.state.Step == stepProduct || t.state.Step == stepCount) {
 		return d.buyOrPlay(ctx, t)
 	}
-	if p, ok := d.cfg.Catalog.Product(t.state.ProductID); ok && t.state.Step == stepConfirm {
-		if _, _, said := d.nextEpisode(t, p); said {
-			return d.buy(ctx, t) // "我要下一集": that episode asked about instead
+	if t.state.Step == stepConfirm {
+		if p, ok := d.cfg.Catalog.Product(t.state.ProductID); ok {
+			if _, _, said := d.nextEpisode(t, p); said {
+				return d.buy(ctx, t) // "我要下一集": that episode asked about instead
+			}
 		}
 	}
 	if t.changesMind() {

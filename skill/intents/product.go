@@ -86,9 +86,11 @@ func (d *Dialog) pick(ctx context.Context, t *turn, purpose string) (p shop.Prod
 			t.state.Count = carry
 		}
 	}()
-	if p, ok := d.cfg.Catalog.Product(t.state.ProductID); ok && t.state.Step == stepCount {
-		if _, said, _ := d.lengthOf(t, p); said {
-			return p, v, true, nil // "一个月" said to "要买几个月？": no 月卡 asked about
+	if t.state.Step == stepCount {
+		if p, ok := d.cfg.Catalog.Product(t.state.ProductID); ok {
+			if _, said, _ := d.lengthOf(t, p); said {
+				return p, v, true, nil // "一个月" said to "要买几个月？": no 月卡 asked about
+			}
 		}
 	}
 	q := t.query()
