@@ -34,8 +34,8 @@ func openRedis(ctx context.Context, cfg config, now func() time.Time, log *slog.
 	redis.SetLogger(slog.New(slog.DiscardHandler))
 	cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	// One store for orders and dialogs: a turn's script reads the user's
-	// orders index with the dialog's state.
+	// One store for orders and dialogs: a turn reads the user's orders
+	// index with the dialog's state, in the same round trip.
 	orders, err := connect(cctx, cfg.RedisURL, redis.Config{Now: now, MinReplicas: replicas, ReplicaTimeout: wait, TurnReadsOrders: cfg.SessionRedis == "", Logger: log})
 	if err != nil {
 		return nil, nil, nil, unreachable("SKILL_REDIS_URL", redact(cfg.RedisURL), err)

@@ -2,7 +2,6 @@ package redis
 
 import (
 	"context"
-	"errors"
 
 	goredis "github.com/redis/go-redis/v9"
 
@@ -20,8 +19,8 @@ const maxPiped = 256
 // write, a read and a wake-up on both sides). Under load the pipelines
 // grow with the load; a lone command waits for nothing.
 //
-// The dialog's commands go through it (a turn's script, the session's
-// get, save and delete, Remember) and so do listings (index pages, the
+// The dialog's commands go through it (a turn's check and reads, the
+// session's get, save and delete, Remember) and so do listings (index pages, the
 // orders' GETs); order writes do not: they are transactions, and each may
 // wait for replicas.
 //
@@ -79,23 +78,4 @@ func (a *autoPipe) pipeline(cmds []goredis.Cmder) {
 		}
 		return nil
 	})
-}
-
-// evalPipedWith runs script through the automatic pipeline (EVALSHA, and
-// the script itself on its own when the server does not have it yet), with
-// the commands with in the same pipeline (on a cluster, each node's part
-// goes at the same time).
-func (s *Store) evalPipedWith(ctx context.Context, script *goredis.Script, keys []string, with []goredis.Cmder, args ...any) *goredis.Cmd {
-	argv := make([]any, 0, 3+len(keys)+len(args))
-	argv = append(argv, "evalsha", script.Hash(), len(keys))
-	for _, k := range keys {
-		argv = append(argv, k)
-	}
-	argv = append(argv, args...)
-	cmd := goredis.NewCmd(ctx, argv...)
-	s.pipe.send(ctx, append([]goredis.Cmder{cmd}, with...)...)
-	if err := cmd.Err(); errors.Is(err, goredis.ErrNoScript) || goredis.HasErrorPrefix(err, "NOSCRIPT") {
-		return script.Eval(ctx, s.rdb, keys, args...)
-	}
-	return cmd
 }

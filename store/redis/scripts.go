@@ -37,18 +37,3 @@ var indexScript = goredis.NewScript(`
 redis.call('ZREM', KEYS[1], ARGV[2])
 return redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2])
 `)
-
-// turnScript remembers a request of a dialog (KEYS[1], for ARGV[1]
-// milliseconds) unless it was seen, and then reads the dialog's state
-// (KEYS[2]) and, given KEYS[3], the first ARGV[2] entries of that user
-// order index, newest first: {0} for a request seen before, else
-// {1, state or nil, entries or nil}.
-var turnScript = goredis.NewScript(`
-if not redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[1]) then return {0} end
-local v = redis.call('GET', KEYS[2])
-local idx = false
-if KEYS[3] then
-  idx = redis.call('ZRANGE', KEYS[3], '+inf', '-inf', 'BYSCORE', 'REV', 'LIMIT', 0, ARGV[2])
-end
-return {1, v, idx}
-`)

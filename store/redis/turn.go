@@ -3,7 +3,6 @@ package redis
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"strconv"
 	"sync"
@@ -15,15 +14,22 @@ import (
 
 // BeginTurn starts a dialog turn in one round trip: it remembers the
 // request id for ttl (at least a millisecond) within the dialog named by key
-// and, when the request is new, reads the dialog's state. fresh is false for
-// a request id the dialog has seen within ttl (a replay); then nothing is
-// read. The returned context carries the state read: Session, called with
-// it (or a context derived from it) for the same key, answers from it
-// instead of asking Redis again, until SaveSession or DeleteSession changes
-// that dialog. With Config.TurnReadsOrders it reads the first page of the
-// user's order index too, for Orders: within the script on one Redis,
-// beside it in the same pipeline on a cluster (another slot; a replay's
-// read is then wasted).
+// and reads the dialog's state. fresh is false for a request id the dialog
+// has seen within ttl (a replay); what was read is then dropped. The
+// returned context carries the state read: Session, called with it (or a
+// context derived from it) for the same key, answers from it instead of
+// asking Redis again, until SaveSession or DeleteSession changes that
+// dialog. With Config.TurnReadsOrders it reads the first page of the user's
+// order index too, for Orders.
+//
+// The commands are plain ones, one after the other in the same pipeline
+// (SET NX PX, GET, and ZRANGE): the dialog's two keys share a hash slot, and
+// Redis runs one connection's commands in order, so the state read is the
+// one as of the request's check. They cost Redis about half what the same
+// work as a Lua script did (EVALSHA runs a script: 110,000 a second on the
+// development machine, against 175,000 pairs of SET NX and GET). On a
+// cluster the index, in another slot, is read from its node at the same
+// time.
 //
 // A request is remembered per dialog, not globally: a replay carries the
 // same signed body, so the same session and user, and is found; another
@@ -36,52 +42,30 @@ func (s *Store) BeginTurn(ctx context.Context, requestID string, key shop.Sessio
 		return ctx, false, err
 	}
 	sk := s.sessionKey(key)
-	keys := []string{s.seenKey(key, requestID), sk}
-	p := &preload{store: s, key: sk}
-	var page *goredis.StringSliceCmd // a cluster's read of the index: another slot
-	var with []goredis.Cmder
+	seen := goredis.NewStatusCmd(ctx, "set", s.seenKey(key, requestID), "1", "nx", "px", ttl.Milliseconds())
+	get := goredis.NewStringCmd(ctx, "get", sk)
+	cmds := []goredis.Cmder{seen, get}
+	var page *goredis.StringSliceCmd
 	if s.cfg.TurnReadsOrders && key.UserID != "" {
-		if s.cluster() {
-			page = indexPage(ctx, s.userKey(key.UserID), "+inf", 0, pageSize)
-			with = append(with, page)
-		} else {
-			p.index = s.userKey(key.UserID)
-			keys = append(keys, p.index)
-		}
+		page = indexPage(ctx, s.userKey(key.UserID), "+inf", 0, pageSize)
+		cmds = append(cmds, page)
 	}
-	reply, err := s.evalPipedWith(ctx, turnScript, keys, with, ttl.Milliseconds(), pageSize).Slice()
-	if err != nil && !errors.Is(err, goredis.Nil) {
+	s.pipe.send(ctx, cmds...)
+	if err := seen.Err(); errors.Is(err, goredis.Nil) {
+		return ctx, false, nil
+	} else if err != nil {
 		return ctx, false, unavailable("begin turn", err)
 	}
-	if len(reply) == 0 || reply[0] != int64(1) {
-		return ctx, false, nil
-	}
-	if len(reply) > 1 && reply[1] != nil {
-		v, ok := reply[1].(string)
-		if !ok {
-			return ctx, false, unavailable("begin turn", fmt.Errorf("unexpected reply %v", reply))
-		}
-		p.state, p.found = []byte(v), true
+	p := &preload{store: s, key: sk}
+	switch state, err := get.Bytes(); {
+	case err == nil:
+		p.state, p.found = state, true
+	case !errors.Is(err, goredis.Nil):
+		return ctx, false, unavailable("begin turn", err)
 	}
 	if page != nil {
 		if entries, err := page.Result(); err == nil { // else Orders reads it again
 			p.index, p.entries = s.userKey(key.UserID), entries
-		}
-		return context.WithValue(ctx, preloadKey{}, p), true, nil
-	}
-	if p.index != "" {
-		entries, ok := []any(nil), len(reply) > 2
-		if ok {
-			entries, ok = reply[2].([]any)
-		}
-		p.entries = make([]string, 0, len(entries))
-		for _, e := range entries {
-			m, isString := e.(string)
-			ok = ok && isString
-			p.entries = append(p.entries, m)
-		}
-		if !ok {
-			return ctx, false, unavailable("begin turn", fmt.Errorf("unexpected reply %v", reply))
 		}
 	}
 	return context.WithValue(ctx, preloadKey{}, p), true, nil
