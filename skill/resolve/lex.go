@@ -354,16 +354,24 @@ func markPairs(p *phrase) {
 	}
 }
 
-// lengthWords are lengths of time a membership is bought for.
-var lengthWords = []string{"半年", "季度", "个月", "年"}
+// lengthWords are lengths of time a membership is bought for;
+// lengthRunes the same, spelled as runes once.
+var (
+	lengthWords = []string{"半年", "季度", "个月", "年"}
+	lengthRunes = func() (out [][]rune) {
+		for _, w := range lengthWords {
+			out = append(out, []rune(w))
+		}
+		return out
+	}()
+)
 
 // markLengths marks as fillers the lengths of time said ("一年", "半年",
 // "三个月", "季度") with the numerals before them: "买半年会员" names the
 // membership. Only for a catalog whose names say no length (Index.lengths).
 func markLengths(us []unit) {
 	for i := 0; i < len(us); i++ {
-		for _, w := range lengthWords {
-			rs := []rune(w)
+		for _, rs := range lengthRunes {
 			if i+len(rs) > len(us) || !spells(us[i:i+len(rs)], rs) {
 				continue
 			}

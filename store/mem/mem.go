@@ -85,6 +85,10 @@ func full(op string, err error) error {
 	return e
 }
 
+// errNoSession is Session's error for a dialog with no state: one value,
+// not one made per turn (most turns begin a dialog).
+var errNoSession = fmt.Errorf("mem: session: %w", shop.ErrNotFound)
+
 // Session returns a dialog's state, or an error wrapping shop.ErrNotFound
 // if it is missing or expired.
 func (s *State) Session(ctx context.Context, key shop.SessionKey) ([]byte, error) {
@@ -93,7 +97,7 @@ func (s *State) Session(ctx context.Context, key shop.SessionKey) ([]byte, error
 	}
 	v, ok := s.sessions.Get(sessionKey(key))
 	if !ok {
-		return nil, fmt.Errorf("mem: session: %w", shop.ErrNotFound)
+		return nil, errNoSession
 	}
 	return v, nil // a copy
 }

@@ -12,6 +12,10 @@ import (
 
 // The dialog's commands go through the automatic pipeline (autopipe.go).
 
+// errNoSession is Session's error for a dialog with no state: one value,
+// not one made per turn (most turns begin a dialog).
+var errNoSession = fmt.Errorf("redis: session: %w", shop.ErrNotFound)
+
 // Session returns a dialog's state, or an error wrapping shop.ErrNotFound.
 // Within a turn begun by BeginTurn it answers from what BeginTurn read.
 func (s *Store) Session(ctx context.Context, id shop.SessionKey) ([]byte, error) {
@@ -21,7 +25,7 @@ func (s *Store) Session(ctx context.Context, id shop.SessionKey) ([]byte, error)
 	key := s.sessionKey(id)
 	if state, found, ok := s.preloaded(ctx, key); ok {
 		if !found {
-			return nil, fmt.Errorf("redis: session: %w", shop.ErrNotFound)
+			return nil, errNoSession
 		}
 		return state, nil
 	}
@@ -29,7 +33,7 @@ func (s *Store) Session(ctx context.Context, id shop.SessionKey) ([]byte, error)
 	_ = s.pipe.do(ctx, get)
 	b, err := get.Bytes()
 	if errors.Is(err, goredis.Nil) {
-		return nil, fmt.Errorf("redis: session: %w", shop.ErrNotFound)
+		return nil, errNoSession
 	}
 	if err != nil {
 		return nil, unavailable("session", err)
