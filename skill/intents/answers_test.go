@@ -451,3 +451,28 @@ func TestRefundAnsweredByARefund(t *testing.T) {
 		wantSpeech(t, e.intent(intents.No, nil, fakeplatform.WithQuery("不")), false, "已取消")
 	})
 }
+
+// An answer that puts the question off is a no, whatever intent the
+// platform heard it as: "先不买", "再说吧" at "确定购买吗？" asked the question
+// again; "再说一遍" (say it again) still asks it again.
+func TestPutOff(t *testing.T) {
+	devices(t, func(t *testing.T, e *env) {
+		for _, said := range []string{"先不买", "再说吧", "以后再说", "下次吧", "我再想想", "不想买了", "改天吧"} {
+			e.session = "confirm" + said
+			e.intent(intents.Buy, map[string]string{"product": "万古神帝第35集"})
+			wantSpeech(t, e.intent("unknown", nil, fakeplatform.WithQuery(said)), false, "已取消")
+
+			e.session = "count" + said
+			wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": "听书点数"}), true, "几个")
+			wantSpeech(t, e.intent("unknown", nil, fakeplatform.WithQuery(said)), false, "已取消")
+		}
+		e.session = "again"
+		e.intent(intents.Buy, map[string]string{"product": "万古神帝第35集"})
+		wantSpeech(t, e.intent("unknown", nil, fakeplatform.WithQuery("再说一遍")), true, "万古神帝第35集，2元", "说“是的”就购买")
+
+		e.buy(map[string]string{"product": "听书点数", "count": "9"})
+		e.session = "refund"
+		wantSpeech(t, e.intent(intents.Refund, map[string]string{"product": "听书点数", "count": "1"}), true, "退掉1个听书点数")
+		wantSpeech(t, e.intent("unknown", nil, fakeplatform.WithQuery("再说吧")), false, "好的，不退了。")
+	})
+}

@@ -14,6 +14,9 @@ import (
 // purchase waits for its yes, "换一个" asks for another product and
 // anything else asks the question again.
 func (d *Dialog) fallback(ctx context.Context, t *turn) (ui.View, error) {
+	if t.state.Step != stepNone && putsOff(t.req.Request.QueryText) {
+		return d.no(ctx, t) // "先不买", "再说吧": a no, not a word not understood
+	}
 	if t.req.Request.QueryText != "" && (t.state.Step == stepProduct || t.state.Step == stepCount) {
 		return d.buyOrPlay(ctx, t)
 	}
@@ -34,6 +37,20 @@ func (d *Dialog) fallback(ctx context.Context, t *turn) (ui.View, error) {
 		return d.help(ctx, t)
 	}
 	return ask("抱歉，我没听懂。" + examples), nil
+}
+
+// putsOff reports whether an answer puts the question off, which declines
+// it: "先不买", "再说吧", "以后再说", "下次吧", "我再想想", "不想买". Not "再说一
+// 遍" (say it again).
+func putsOff(text string) bool {
+	text = strings.TrimRight(strings.TrimSpace(text), "。！!？?，,吧啊呀了")
+	for _, w := range []string{"再说", "以后", "下次", "改天", "回头"} {
+		if strings.HasSuffix(text, w) {
+			return true
+		}
+	}
+	return saysAny(text, "先不买", "先不要", "先不用", "不想买", "不想要", "再想想", "想一想", "考虑一下", "再考虑",
+		"下次再", "改天再", "以后再", "回头再")
 }
 
 // changesMind reports whether the turn asks, while a purchase waits for its
