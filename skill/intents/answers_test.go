@@ -476,3 +476,23 @@ func TestPutOff(t *testing.T) {
 		wantSpeech(t, e.intent("unknown", nil, fakeplatform.WithQuery("再说吧")), false, "好的，不退了。")
 	})
 }
+
+// A buy that says only a yes and "买" is a yes to the purchase asked about
+// ("确定购买" heard as a buy asked the question again); episodes spanned
+// ("35到36集", "第35集到第36集") are several wanted, as joined ones are (it
+// offered the last alone).
+func TestYesBuyAndSpans(t *testing.T) {
+	devices(t, func(t *testing.T, e *env) {
+		for _, said := range []string{"确定购买", "好，买吧", "确认购买"} {
+			e.session = said
+			e.intent(intents.Buy, map[string]string{"product": "万古神帝第35集"})
+			if _, ok := find[tsk.Charge](e.intent(intents.Buy, nil, fakeplatform.WithQuery(said))); !ok {
+				t.Errorf("%s to the question did not buy", said)
+			}
+		}
+		for _, said := range []string{"万古神帝35到36集", "万古神帝第35集到第36集", "万古神帝三十五至三十六集"} {
+			e.session = said
+			wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": said}), true, "先买万古神帝第35集还是万古神帝第36集？")
+		}
+	})
+}

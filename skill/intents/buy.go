@@ -126,10 +126,17 @@ func (d *Dialog) buy(ctx context.Context, t *turn) (ui.View, error) {
 }
 
 // bareBuy reports whether words heard as a buy with no slots say only
-// that: "买", "买吧", "我买", "就买了", "买买买", "买这个" (a yes to the
-// purchase asked about).
+// that: "买", "买吧", "我买", "就买了", "买买买", "买这个", "确定购买", "好，
+// 买吧" (a yes to the purchase asked about).
 func bareBuy(said string) bool {
-	s := strings.Trim(said, "我就要想那还是先吧啊呀了嗯哦！!。.，, ")
+	const fillers = "我就要想那还是先吧啊呀了嗯哦！!。.，, "
+	s := strings.Trim(said, fillers)
+	for _, yes := range []string{"确定", "确认", "好的", "好", "行", "可以", "对"} {
+		if rest, ok := strings.CutPrefix(s, yes); ok {
+			s = strings.Trim(rest, fillers)
+			break
+		}
+	}
 	s = strings.TrimSuffix(strings.TrimSuffix(s, "这个"), "它")
 	return s == "" || strings.Trim(s, "买购") == ""
 }

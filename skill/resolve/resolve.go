@@ -100,8 +100,16 @@ func (x *Index) Resolve(q Query) Result {
 		markPairs(&s.ph)
 	}
 	ask := askedOf(s.ph.nums)
-	if (!ask.marked || ask.n == 1) && joinsNumbers(s.rs) { // "三十五和三十六集": the 集 marks both
-		if j := joinedOf(s.ph.nums); x.sells(j) {
+	joined := joinsNumbers(s.rs)
+	if joined != 0 {
+		j := ask
+		if !ask.marked || ask.n == 1 {
+			j = joinedOf(s.ph.nums) // "三十五和三十六集": the 集 marks both
+		}
+		if joined == spans && j.n == 2 && j.vals[0] < j.vals[1] {
+			j = x.spanOf(j.vals[0], j.vals[1], j.marked) // "35到37集": 36 too
+		}
+		if x.sells(j) {
 			ask = j // "万古神帝35和36": both, not the last alone
 		}
 	}
@@ -148,7 +156,7 @@ func (x *Index) Resolve(q Query) Result {
 	// Several titles in full, or several episodes said with "和"
 	// ("万古神帝第35集和第36集", "万古神帝35和36"): both wanted, not one
 	// misheard.
-	res.Several = res.Decision == Ambiguous && (several || ask.n >= 2 && saysAnd(s.rs))
+	res.Several = res.Decision == Ambiguous && (several || ask.n >= 2 && (saysAnd(s.rs) || joined == spans && x.sells(ask)))
 	return res
 }
 
@@ -207,19 +215,45 @@ func keepTop(top []int32, p int32, score []float64, n int) []int32 {
 	return top[:min(len(top), n)]
 }
 
-// joinsNumbers reports whether a phrase joins two numbers directly with
-// "和", "跟" or "、" ("35和36"; not "星辰变35和万古神帝36", whose numbers
-// go with their titles).
-func joinsNumbers(rs []rune) bool {
+// How a phrase joins two numbers directly (joinsNumbers).
+const (
+	ands  = 1 // "35和36", "35跟36", "35、36"
+	spans = 2 // "35到37", "35至37", "35~37": the numbers between too
+)
+
+// joinsNumbers reports how a phrase joins two numbers directly, if it does
+// (0 if not): "35和36", "35到37" ("星辰变35和万古神帝36" joins none: its
+// numbers go with their titles).
+func joinsNumbers(rs []rune) int {
 	isNum := func(r rune) bool {
 		return strings.ContainsRune("0123456789零〇一二两三四五六七八九十百", r)
 	}
 	for i := 1; i+1 < len(rs); i++ {
-		if (rs[i] == '和' || rs[i] == '跟' || rs[i] == '、') && isNum(rs[i-1]) && isNum(rs[i+1]) {
-			return true
+		switch {
+		case strings.ContainsRune("和跟、", rs[i]) && isNum(rs[i-1]) && isNum(rs[i+1]):
+			return ands
+		case strings.ContainsRune("到至~～-—", rs[i]) && (isNum(rs[i-1]) || rs[i-1] == '集') && (isNum(rs[i+1]) || rs[i+1] == '第'):
+			return spans // "第35集到第37集" too
 		}
 	}
-	return false
+	return 0
+}
+
+// spanOf asks for the episodes from through to that some product is, at
+// most maxAsked of them from the first; for none, for the two said
+// ("万古神帝35到37集" asks for 35 and 36 when there is no 37).
+func (x *Index) spanOf(from, to int64, marked bool) asked {
+	a := asked{marked: marked}
+	for v := from; v <= to && a.n < maxAsked; v++ {
+		if len(x.byEp[v]) > 0 {
+			a.vals[a.n] = v
+			a.n++
+		}
+	}
+	if a.n == 0 {
+		a.vals[0], a.vals[1], a.n = from, to, 2
+	}
+	return a
 }
 
 // sells reports whether every episode a asks for is one some product is

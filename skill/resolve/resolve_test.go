@@ -214,8 +214,9 @@ func TestResolveConcurrent(t *testing.T) {
 	}
 }
 
-// TestSeveral: a phrase naming several products in full says so; one
-// that fits several names does not.
+// TestSeveral: a phrase naming several products in full says so, or
+// several episodes joined ("和") or spanned ("到"); one that fits several
+// names does not.
 func TestSeveral(t *testing.T) {
 	x := resolve.New(labelledCatalog(t), resolve.Config{})
 	for q, want := range map[string]bool{
@@ -232,6 +233,12 @@ func TestSeveral(t *testing.T) {
 		"万古神帝35还是36":     false,
 		"万古神帝35和37":      false,
 		"万古神帝三十五和三十六集":   true, // the 集 marks both
+		"万古神帝35到36集":     true, // a span: it sold 36 alone
+		"万古神帝第35集到第36集":  true,
+		"万古神帝三十五至三十六":    true,
+		"万古神帝35-36":      true,
+		"万古神帝35到37集":     true,  // 35 and 36, there is no 37
+		"万古神帝37到39集":     false, // none of them sold
 	} {
 		if got := x.Resolve(resolve.Query{Text: q}).Several; got != want {
 			t.Errorf("Resolve(%q).Several = %v, want %v", q, got, want)
