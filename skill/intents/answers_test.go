@@ -496,3 +496,30 @@ func TestYesBuyAndSpans(t *testing.T) {
 		}
 	})
 }
+
+// A length or count said alone to "确定购买吗？" changes it, whatever intent
+// the platform heard ("一年的" to one month, "五个吧" to three coins asked
+// the question again); "买几个月会员" asks how many months (it sold one);
+// "两月" is two months (it was none).
+func TestLengthsAnswered(t *testing.T) {
+	devices(t, func(t *testing.T, e *env) {
+		for _, c := range []struct {
+			buy        map[string]string
+			said, want string
+		}{
+			{map[string]string{"product": "会员月卡"}, "一年的", "12个月的会员月卡，共238.8元"},
+			{map[string]string{"product": "会员月卡"}, "三个月吧", "3个月的会员月卡，共59.7元"},
+			{map[string]string{"product": "会员月卡"}, "两月的", "2个月的会员月卡，共39.8元"},
+			{map[string]string{"product": "听书点数", "count": "3"}, "五个吧", "5个听书点数，共5元"},
+		} {
+			e.session = c.said
+			e.intent(intents.Buy, c.buy)
+			wantSpeech(t, e.intent("unknown", nil, fakeplatform.WithQuery(c.said)), true, c.want, "确定购买吗？")
+		}
+		e.session = "vague"
+		wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": "会员"}, fakeplatform.WithQuery("买几个月会员")), true, "要买几个月？")
+		wantSpeech(t, e.intent(intents.Buy, map[string]string{"count": "3"}, fakeplatform.WithQuery("三个月")), true, "3个月的会员月卡，共59.7元")
+		e.session = "two"
+		wantSpeech(t, e.intent(intents.Buy, map[string]string{"product": "会员"}, fakeplatform.WithQuery("买两月会员")), true, "2个月的会员月卡")
+	})
+}

@@ -292,8 +292,9 @@ func (t *turn) money(text string) bool {
 	return strings.ContainsRune(moneyWords, r)
 }
 
-// pairWords are counts said in one word: 俩 is 两个, 仨 三个.
-var pairWords = strings.NewReplacer("俩", "两个", "仨", "三个")
+// pairWords are counts said in one word: 俩 is 两个, 仨 三个; and "两月"
+// is two months (二月 is February, 三月 March: those stay dates).
+var pairWords = strings.NewReplacer("俩", "两个", "仨", "三个", "两月", "两个月")
 
 // parseCount reads a quantity as people say it: "3", "三", "3个", "十二份",
 // "两百", "一千个", "就一个", "两个就行", the number read by resolve.Number;

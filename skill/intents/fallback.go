@@ -25,6 +25,11 @@ func (d *Dialog) fallback(ctx context.Context, t *turn) (ui.View, error) {
 			if _, _, said := d.nextEpisode(t, p); said {
 				return d.buy(ctx, t) // "我要下一集": that episode asked about instead
 			}
+			_, length, _ := d.lengthOf(t, p)
+			_, counted := t.countSaid()
+			if length || counted && p.Kind.AsksCount() {
+				return d.buy(ctx, t) // "一年的", "五个吧": the same, another length or count
+			}
 		}
 	}
 	if t.changesMind() {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/dingdang-voicepay/voicepay/device/ui"
@@ -135,6 +136,8 @@ func (d *Dialog) timedCount(t *turn, p shop.Product) (int64, string) {
 			return 0, fmt.Sprintf("%s每个%d天，要买几个？", p.Name, p.Days)
 		}
 		n = m
+	} else if _, counted := t.slotCount(); !counted && p.Monthly() && vagueLength.MatchString(t.req.Request.QueryText) {
+		return 0, p.Name + "每个月" + p.Price.Yuan() + "，要买几个月？" // "买几个月会员"
 	} else if c, said, ok := t.count(); said {
 		switch {
 		case ok || c > shop.MaxQuantity:
@@ -153,6 +156,10 @@ func (d *Dialog) timedCount(t *turn, p shop.Product) (int64, string) {
 	}
 	return max(n, 1), ""
 }
+
+// vagueLength finds a length asked about, not said: "几个月", "几年",
+// "多少个月", "多久".
+var vagueLength = regexp.MustCompile(`几个?月|几年|多少个?月|多少年|多久|多长时间`)
 
 // askCount asks how many, eliciting the count slot.
 func (d *Dialog) askCount(t *turn, p shop.Product, purpose, speech string) ui.View {
